@@ -1,0 +1,1 @@
+"""The ActivityPub protocol: keys, documents, signatures and delivery. No views, no templates."""

@@ -1,0 +1,80 @@
+"""The database handle: one SQLite database per app, reached through a context-bound proxy."""
+from datetime import datetime, timezone
+
+from flask import current_app, has_app_context
+from peewee import DatabaseProxy, DateTimeField, Model, SqliteDatabase
+
+EXTENSION_KEY = "mobilizon_lite.db"
+
+PRAGMAS = {
+    "journal_mode": "wal",
+    "synchronous": "normal",
+    "foreign_keys": 1,
+    "busy_timeout": 5000,
+}
+
+
+class AppDatabase(DatabaseProxy):
+    """A proxy that always resolves to the database of the current Flask app.
+
+    Binding models to one global database would tie every app in the interpreter to the
+    last one configured; looking it up on current_app lets several apps coexist.
+    """
+
+    @property
+    def obj(self):
+        if not has_app_context():
+            return None
+        return current_app.extensions.get(EXTENSION_KEY)
+
+    @obj.setter
+    def obj(self, value):
+        if value is not None:
+            raise AttributeError("AppDatabase is bound through init_app(), not initialize()")
+
+
+database = AppDatabase()
+
+
+class BaseModel(Model):
+    class Meta:
+        database = database
+        legacy_table_names = False
+
+
+def utcnow():
+    """Current time as an aware UTC datetime."""
+    return datetime.now(timezone.utc)
+
+
+class UTCDateTimeField(DateTimeField):
+    """Aware datetimes, stored as UTC text that sorts chronologically."""
+
+    def db_value(self, value):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC field")
+        return value.astimezone(timezone.utc).replace(tzinfo=None).isoformat(" ", "microseconds")
+
+    def python_value(self, value):
+        value = super().python_value(value)
+        if isinstance(value, datetime):
+            return value.replace(tzinfo=timezone.utc)
+        return value
+
+
+def open_database(path):
+    """Open the SQLite file at path with the pragmas the app relies on."""
+    return SqliteDatabase(path, pragmas=PRAGMAS, check_same_thread=False)
+
+
+def init_app(app):
+    """Bind a database to app and close each thread's connection when its context ends."""
+    app.extensions[EXTENSION_KEY] = open_database(app.config["DATABASE"])
+
+    @app.teardown_appcontext
+    def close_connection(_exc):
+        db = app.extensions[EXTENSION_KEY]
+        if not db.is_closed():
+            db.close()

@@ -1,0 +1,25 @@
+"""Schema migrations, applied in order and tracked by SQLite's user_version."""
+import logging
+
+from .db import database
+from .models import ALL_MODELS
+
+log = logging.getLogger(__name__)
+
+
+def _initial_schema():
+    database.create_tables(ALL_MODELS)
+
+
+# Append new steps; never edit or reorder the ones already released.
+STEPS = [_initial_schema]
+
+
+def migrate():
+    """Bring the current app's database to the latest schema version."""
+    with database.atomic():
+        version = database.execute_sql("PRAGMA user_version").fetchone()[0]
+        for number, step in enumerate(STEPS[version:], start=version + 1):
+            log.info("applying schema migration %d (%s)", number, step.__name__)
+            step()
+            database.execute_sql(f"PRAGMA user_version = {number:d}")

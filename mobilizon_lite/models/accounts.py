@@ -1,0 +1,38 @@
+"""Accounts (the person who logs in) and their password reset tokens."""
+from peewee import CharField, ForeignKeyField, IntegerField
+
+from ..db import BaseModel, UTCDateTimeField, utcnow
+
+ROLE_USER = "user"
+ROLE_ADMIN = "admin"
+
+
+class Account(BaseModel):
+    email = CharField(max_length=254, unique=True)
+    password_hash = CharField(max_length=255)
+    role = CharField(max_length=16, default=ROLE_USER)
+    locale = CharField(max_length=8, null=True)
+    # Bumped whenever every existing session must stop working (password change or reset).
+    session_version = IntegerField(default=1)
+    created_at = UTCDateTimeField(default=utcnow)
+
+    # Read by Flask-Login. The session version in the id is what lets a password change
+    # end every other session and remember-me cookie.
+    is_authenticated = True
+    is_active = True
+    is_anonymous = False
+
+    def get_id(self):
+        return f"{self.id}:{self.session_version}"
+
+    @property
+    def is_admin(self):
+        return self.role == ROLE_ADMIN
+
+
+class PasswordResetToken(BaseModel):
+    account = ForeignKeyField(Account, backref="reset_tokens", on_delete="CASCADE")
+    token_hash = CharField(max_length=64, unique=True)
+    created_at = UTCDateTimeField(default=utcnow)
+    expires_at = UTCDateTimeField(index=True)
+    used_at = UTCDateTimeField(null=True)

@@ -1,0 +1,50 @@
+"""Actors: every identity, group and application, local or remote, in one table."""
+from peewee import BooleanField, CharField, ForeignKeyField, TextField
+
+from ..db import BaseModel, UTCDateTimeField, utcnow
+from .accounts import Account
+
+TYPE_PERSON = "Person"
+TYPE_GROUP = "Group"
+TYPE_APPLICATION = "Application"
+
+
+class Actor(BaseModel):
+    type = CharField(max_length=16, default=TYPE_PERSON)
+    preferred_username = CharField(max_length=255)
+    # NULL for actors of this instance.
+    domain = CharField(max_length=255, null=True)
+    name = CharField(max_length=255, default="")
+    summary = TextField(default="")
+    summary_source = TextField(default="")
+    ap_id = CharField(max_length=2048, unique=True)
+    inbox = CharField(max_length=2048, null=True)
+    shared_inbox = CharField(max_length=2048, null=True)
+    public_key_pem = TextField(null=True)
+    private_key_pem = TextField(null=True)
+    account = ForeignKeyField(Account, backref="actors", null=True, on_delete="CASCADE")
+    manually_approves_followers = BooleanField(default=False)
+    suspended = BooleanField(default=False)
+    created_at = UTCDateTimeField(default=utcnow)
+    updated_at = UTCDateTimeField(default=utcnow)
+    fetched_at = UTCDateTimeField(null=True)
+    # A deleted local identity keeps its row so its username is never handed out again.
+    deleted_at = UTCDateTimeField(null=True)
+
+    class Meta:
+        indexes = ((("domain", "preferred_username"), False),)
+
+    @property
+    def is_local(self):
+        return self.domain is None
+
+    @property
+    def display_name(self):
+        return self.name or self.preferred_username
+
+
+# SQLite treats NULLs as distinct in unique indexes, so local usernames need their own index.
+Actor.add_index(
+    Actor.index(Actor.preferred_username, unique=True, name="actor_local_username")
+    .where(Actor.domain.is_null())
+)

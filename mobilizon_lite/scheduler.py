@@ -1,0 +1,40 @@
+"""The in-process scheduler: timed jobs, each run inside an app context."""
+import logging
+
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from .services import accounts
+
+log = logging.getLogger(__name__)
+
+JOB_DEFAULTS = {
+    # APScheduler's default grace of 1 s silently skips runs on a busy Raspberry Pi.
+    "misfire_grace_time": 15 * 60,
+    "coalesce": True,
+    "max_instances": 1,
+}
+
+
+def _in_context(app, job):
+    def run():
+        with app.app_context():
+            result = job()
+        log.debug("job %s done: %r", job.__name__, result)
+
+    run.__name__ = job.__name__
+    return run
+
+
+def build_scheduler(app):
+    """A scheduler wired with the app's jobs; the caller starts it (never create_app)."""
+    scheduler = BackgroundScheduler(
+        executors={"default": ThreadPoolExecutor(2)},
+        job_defaults=JOB_DEFAULTS,
+        timezone="UTC",
+    )
+    scheduler.add_job(
+        _in_context(app, accounts.purge_expired_tokens), "interval", hours=1,
+        id="purge_expired_tokens", replace_existing=True,
+    )
+    return scheduler

@@ -1,0 +1,1 @@
+"""Domain actions, one module per area; the only writers of multi-row changes."""

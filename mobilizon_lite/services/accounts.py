@@ -1,0 +1,184 @@
+"""Accounts: sign-up, log-in checks, passwords and their reset by email."""
+import logging
+from datetime import timedelta
+
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app
+from flask_babel import gettext as _
+from peewee import IntegrityError
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from .. import mail
+from ..db import database, utcnow
+from ..models import Account, PasswordResetToken
+from ..models.accounts import ROLE_ADMIN, ROLE_USER
+from ..tokens import hash_token, new_token
+from ..urls import public_url
+from . import instance
+from .errors import Invalid, PermissionDenied
+from ..activitypub.keys import generate_key_pair
+from .identities import create_identity, validate_username
+
+log = logging.getLogger(__name__)
+
+PASSWORD_MIN = 8
+PASSWORD_MAX = 256
+EMAIL_MAX = 254
+# Checked against when the email is unknown, so a failed log-in takes as long either way.
+_DUMMY_HASH = generate_password_hash("not a real password")
+
+
+def normalize_email(email):
+    """Validate an address's shape and return it in the form stored (domain lowercased)."""
+    email = (email or "").strip()
+    if len(email) > EMAIL_MAX:
+        raise Invalid(_("This email address is too long."), "email")
+    try:
+        checked = validate_email(email, check_deliverability=False)
+    except EmailNotValidError:
+        raise Invalid(_("This is not a valid email address."), "email") from None
+    return checked.normalized.lower()
+
+
+def validate_password(password, field="password"):
+    """Raise Invalid unless password is long enough and not absurdly long."""
+    if len(password or "") < PASSWORD_MIN:
+        raise Invalid(_("Use at least %(min)d characters.", min=PASSWORD_MIN), field)
+    if len(password) > PASSWORD_MAX:
+        raise Invalid(_("Use at most %(max)d characters.", max=PASSWORD_MAX), field)
+
+
+def register(email, password, username, name="", invite_token=None, locale=None,
+             admin=False, by_admin=False):
+    """Create an account and its first identity; by_admin skips the registration mode."""
+    email = normalize_email(email)
+    validate_password(password)
+    validate_username(username)
+    invite = None
+    if not by_admin:
+        mode = instance.registrations_mode()
+        if mode == instance.REGISTRATIONS_CLOSED:
+            raise PermissionDenied(_("Registrations are closed on this instance."))
+        if mode == instance.REGISTRATIONS_INVITE:
+            invite = instance.usable_invite(invite_token)
+            if invite is None:
+                raise PermissionDenied(
+                    _("Registrations need an invitation, and this one is unknown, used or expired.")
+                )
+    if Account.select().where(Account.email == email).exists():
+        raise Invalid(_("An account already uses this email address."), "email")
+    # Hashing and key generation are slow: done before SQLite's write lock is taken.
+    password_hash = generate_password_hash(password)
+    key_pair = generate_key_pair()
+    try:
+        with database.atomic():
+            account = Account.create(
+                email=email,
+                password_hash=password_hash,
+                role=ROLE_ADMIN if admin else ROLE_USER,
+                locale=locale,
+            )
+            create_identity(account, username, name=name, key_pair=key_pair)
+            if invite is not None and not instance.consume_invite(invite, account):
+                raise PermissionDenied(_("This invitation has just been used."))
+    except IntegrityError:
+        raise Invalid(_("An account already uses this email address."), "email") from None
+    return account
+
+
+def authenticate(email, password):
+    """The account with these credentials, or None."""
+    try:
+        email = normalize_email(email)
+    except Invalid:
+        email = None
+    account = Account.get_or_none(Account.email == email) if email else None
+    password_hash = account.password_hash if account else _DUMMY_HASH
+    if check_password_hash(password_hash, password or "") and account is not None:
+        return account
+    return None
+
+
+def _set_password(account, password_hash):
+    # A new session version ends every session and remember-me cookie issued before.
+    Account.update(
+        password_hash=password_hash,
+        session_version=Account.session_version + 1,
+    ).where(Account.id == account.id).execute()
+    return Account.get_by_id(account.id)
+
+
+def change_password(account, current_password, new_password):
+    """Replace the password after checking the current one; returns the refreshed account."""
+    if not check_password_hash(account.password_hash, current_password or ""):
+        raise Invalid(_("This is not your current password."), "current_password")
+    validate_password(new_password)
+    return _set_password(account, generate_password_hash(new_password))
+
+
+def set_locale(account, locale):
+    """Store the account's interface language (None follows the browser)."""
+    if locale and locale not in current_app.config["LANGUAGES"]:
+        raise Invalid(_("This language is not available."), "locale")
+    account.locale = locale or None
+    account.save()
+
+
+def request_password_reset(email):
+    """Email a reset link when an account has this address; silent otherwise."""
+    try:
+        email = normalize_email(email)
+    except Invalid:
+        return
+    account = Account.get_or_none(Account.email == email)
+    if account is None:
+        log.info("password reset asked for an unknown address")
+        return
+    token, token_hash = new_token()
+    ttl = current_app.config["PASSWORD_RESET_TTL"]
+    PasswordResetToken.create(
+        account=account, token_hash=token_hash, expires_at=utcnow() + timedelta(seconds=ttl)
+    )
+    mail.send_mail(
+        account.email,
+        "mail/password_reset.txt",
+        locale=account.locale,
+        link=public_url("auth.reset_password", token=token),
+        minutes=ttl // 60,
+    )
+
+
+def reset_token_account(token):
+    """The account a live reset token belongs to, or Invalid."""
+    row = (
+        PasswordResetToken.select(PasswordResetToken, Account)
+        .join(Account)
+        .where(
+            (PasswordResetToken.token_hash == hash_token(token or ""))
+            & PasswordResetToken.used_at.is_null()
+            & (PasswordResetToken.expires_at > utcnow())
+        )
+        .first()
+    )
+    if row is None:
+        raise Invalid(_("This reset link is invalid, already used or expired. Ask for a new one."))
+    return row.account
+
+
+def reset_password(token, new_password):
+    """Set a new password through a reset token; uses up every token of the account."""
+    validate_password(new_password)
+    password_hash = generate_password_hash(new_password)
+    with database.atomic("IMMEDIATE"):
+        account = reset_token_account(token)
+        PasswordResetToken.update(used_at=utcnow()).where(
+            (PasswordResetToken.account == account) & PasswordResetToken.used_at.is_null()
+        ).execute()
+        return _set_password(account, password_hash)
+
+
+def purge_expired_tokens():
+    """Delete reset tokens that can no longer be used; returns how many."""
+    return PasswordResetToken.delete().where(
+        (PasswordResetToken.expires_at <= utcnow()) | PasswordResetToken.used_at.is_null(False)
+    ).execute()

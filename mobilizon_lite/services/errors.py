@@ -1,0 +1,28 @@
+"""Exceptions raised by services; the web layer maps them to 4xx answers."""
+
+
+class ServiceError(Exception):
+    """Base of every refusal a service can give; the message is meant for people."""
+
+    status_code = 400
+
+    def __init__(self, message, field=None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class Invalid(ServiceError):
+    """The input breaks a rule; field names the form field at fault, when there is one."""
+
+
+class PermissionDenied(ServiceError):
+    """The actor may not do this."""
+
+    status_code = 403
+
+
+class NotFound(ServiceError):
+    """The thing does not exist, or the actor may not know that it does."""
+
+    status_code = 404

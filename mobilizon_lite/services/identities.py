@@ -1,0 +1,135 @@
+"""Identities: the several public faces (actors) of one account."""
+import re
+
+from flask_babel import gettext as _
+from peewee import IntegrityError
+
+from ..activitypub.keys import generate_key_pair
+from ..db import database, utcnow
+from ..models import Actor
+from ..models.actors import TYPE_PERSON
+from ..text import markdown_to_html
+from ..urls import public_url
+from .errors import Invalid, NotFound
+
+USERNAME_RE = re.compile(r"[a-z0-9_]{1,30}")
+NAME_MAX = 100
+SUMMARY_MAX = 5000
+# Names that would be mistaken for the instance itself or its staff.
+RESERVED_USERNAMES = frozenset({
+    "admin", "administrator", "relay", "instance", "root", "moderator", "support",
+    "system", "postmaster", "abuse", "webmaster", "noreply", "no_reply",
+})
+
+
+def validate_username(username):
+    """Raise Invalid unless username is allowed and free on this instance."""
+    if not USERNAME_RE.fullmatch(username or ""):
+        raise Invalid(
+            _("Use 1 to 30 lowercase letters, digits or underscores (_)."), "username"
+        )
+    if username in RESERVED_USERNAMES:
+        raise Invalid(_("This username is reserved."), "username")
+    # Deleted identities keep their row, so this also refuses names used before.
+    if Actor.select().where(
+        Actor.domain.is_null() & (Actor.preferred_username == username)
+    ).exists():
+        raise Invalid(_("This username is already taken."), "username")
+
+
+def _check_profile(name, summary_source):
+    if len(name) > NAME_MAX:
+        raise Invalid(_("The display name is too long (at most %(max)d characters).", max=NAME_MAX), "name")
+    if len(summary_source) > SUMMARY_MAX:
+        raise Invalid(_("The bio is too long (at most %(max)d characters).", max=SUMMARY_MAX), "summary")
+
+
+def create_identity(account, username, name="", summary_source="", key_pair=None):
+    """Create a local identity for account with its own (or the given) key pair."""
+    name, summary_source = name.strip(), summary_source.strip()
+    validate_username(username)
+    _check_profile(name, summary_source)
+    # Key generation is slow: callers inside a transaction pass a pair made before it.
+    private_pem, public_pem = key_pair or generate_key_pair()
+    try:
+        with database.atomic():
+            return Actor.create(
+                type=TYPE_PERSON,
+                preferred_username=username,
+                name=name,
+                summary_source=summary_source,
+                summary=markdown_to_html(summary_source),
+                ap_id=public_url("pages.profile", username=username),
+                public_key_pem=public_pem,
+                private_key_pem=private_pem,
+                account=account,
+            )
+    except IntegrityError:
+        raise Invalid(_("This username is already taken."), "username") from None
+
+
+def update_identity(identity, name, summary_source):
+    """Change an identity's display name and Markdown bio."""
+    name, summary_source = name.strip(), summary_source.strip()
+    _check_profile(name, summary_source)
+    identity.name = name
+    identity.summary_source = summary_source
+    identity.summary = markdown_to_html(summary_source)
+    identity.updated_at = utcnow()
+    identity.save()
+    return identity
+
+
+def identities_of(account):
+    """The account's live identities, oldest first."""
+    return list(
+        Actor.select()
+        .where((Actor.account == account) & Actor.deleted_at.is_null())
+        .order_by(Actor.created_at, Actor.id)
+    )
+
+
+def owned_identity(account, username):
+    """The account's live identity called username; NotFound for anyone else's."""
+    identity = Actor.get_or_none(
+        (Actor.account == account)
+        & Actor.domain.is_null()
+        & (Actor.preferred_username == username)
+        & Actor.deleted_at.is_null()
+    )
+    if identity is None:
+        raise NotFound(_("You have no identity called @%(username)s.", username=username))
+    return identity
+
+
+def public_identity(username):
+    """The live local identity shown at /@username, or NotFound."""
+    identity = Actor.get_or_none(
+        Actor.domain.is_null()
+        & (Actor.preferred_username == username)
+        & (Actor.type == TYPE_PERSON)
+        & Actor.deleted_at.is_null()
+        & ~Actor.suspended
+    )
+    if identity is None:
+        raise NotFound(_("There is no one called @%(username)s here.", username=username))
+    return identity
+
+
+def delete_identity(account, identity):
+    """Delete one of the account's identities, never its last; the username stays taken."""
+    with database.atomic():
+        remaining = (
+            Actor.select()
+            .where(
+                (Actor.account == account)
+                & Actor.deleted_at.is_null()
+                & (Actor.id != identity.id)
+            )
+            .count()
+        )
+        if remaining == 0:
+            raise Invalid(_("You cannot delete your only identity."))
+        Actor.update(
+            deleted_at=utcnow(), name="", summary="", summary_source=""
+        ).where(Actor.id == identity.id).execute()

@@ -1,0 +1,10 @@
+"""HTML pages for people, one blueprint per area."""
+from . import account, admin, auth, context, errors, identities, pages
+
+
+def init_app(app):
+    """Attach log-in handling, error pages and every HTML blueprint to app."""
+    context.init_app(app)
+    errors.init_app(app)
+    for module in (pages, auth, account, identities, admin):
+        app.register_blueprint(module.bp)

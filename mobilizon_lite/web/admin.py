@@ -1,0 +1,33 @@
+"""Instance administration: who may sign up, and invitations."""
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ..services import instance
+from .forms import RegistrationsForm, render_form
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.before_request
+@login_required
+def require_admin():
+    """Only admins see these pages."""
+    if not current_user.is_admin:
+        abort(403)
+
+
+@bp.route("/", methods=["GET", "POST"])
+def settings():
+    form = RegistrationsForm(mode=instance.registrations_mode())
+    if form.validate_on_submit():
+        instance.set_registrations_mode(form.mode.data)
+        flash(_("Registrations are now: %(mode)s.", mode=dict(form.mode.choices)[form.mode.data]), "success")
+        return redirect(url_for("admin.settings"))
+    return render_form("admin/settings.html", form)
+
+
+@bp.route("/invites", methods=["POST"])
+def create_invite():
+    link = instance.create_invite()
+    return render_template("admin/invite.html", link=link)

@@ -1,0 +1,100 @@
+"""Sign-up, log-in, log-out and password reset pages."""
+from flask import Blueprint, flash, redirect, request, url_for
+from flask_babel import get_locale, gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from ..services import accounts, instance
+from ..services.errors import Invalid, PermissionDenied
+from .context import redirect_local
+from .forms import (ForgotPasswordForm, LoginForm, ResetPasswordForm, SignupForm,
+                    add_error, render_form)
+
+bp = Blueprint("auth", __name__)
+
+
+@bp.route("/signup", methods=["GET", "POST"])
+def signup():
+    if current_user.is_authenticated:
+        return redirect(url_for("pages.home"))
+    mode = instance.registrations_mode()
+    form = SignupForm()
+    if request.method == "GET":
+        form.invite.data = request.args.get("invite", "")
+    invite_ok = mode != instance.REGISTRATIONS_INVITE or instance.usable_invite(form.invite.data)
+    if mode == instance.REGISTRATIONS_CLOSED or not invite_ok:
+        return render_form("auth/signup.html", form, mode=mode, closed=True)[0], 403
+    if form.validate_on_submit():
+        try:
+            account = accounts.register(
+                form.email.data, form.password.data, form.username.data,
+                name=form.name.data or "", invite_token=form.invite.data,
+                locale=_request_locale(),
+            )
+        except (Invalid, PermissionDenied) as error:
+            add_error(form, error)
+        else:
+            login_user(account)
+            flash(_("Welcome! Your account and your identity @%(username)s are ready.",
+                    username=form.username.data), "success")
+            return redirect(url_for("pages.home"))
+    return render_form("auth/signup.html", form, mode=mode, closed=False)
+
+
+def _request_locale():
+    locale = get_locale()
+    return str(locale) if locale else None
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    form = LoginForm()
+    if request.method == "GET":
+        form.next.data = request.args.get("next", "")
+    if current_user.is_authenticated:
+        return redirect_local(form.next.data, "pages.home")
+    if form.validate_on_submit():
+        account = accounts.authenticate(form.email.data, form.password.data)
+        if account is not None:
+            login_user(account, remember=form.remember.data)
+            return redirect_local(form.next.data, "pages.home")
+        form.form_errors.append(_("This email and password do not match an account."))
+    return render_form("auth/login.html", form)
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    logout_user()
+    flash(_("You are logged out."), "info")
+    return redirect(url_for("pages.home"))
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        accounts.request_password_reset(form.email.data)
+        # The same answer whether or not the address is known, so it reveals no account.
+        flash(_("If an account uses this address, we have sent it a link to choose a new password. "
+                "The link works once, for one hour."), "info")
+        return redirect(url_for("auth.login"))
+    return render_form("auth/forgot_password.html", form)
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset_password(token):
+    form = ResetPasswordForm()
+    try:
+        accounts.reset_token_account(token)
+    except Invalid as error:
+        return render_form("auth/reset_password.html", form, invalid=error.message)[0], 404
+    if form.validate_on_submit():
+        try:
+            account = accounts.reset_password(token, form.password.data)
+        except Invalid as error:
+            add_error(form, error)
+        else:
+            logout_user()
+            login_user(account)
+            flash(_("Your password is changed. Every other session has been logged out."), "success")
+            return redirect(url_for("pages.home"))
+    return render_form("auth/reset_password.html", form, invalid=None)

@@ -1,0 +1,86 @@
+"""Per-request state for pages: who is logged in, which identity they act as, which language."""
+from urllib.parse import urlsplit
+
+from flask import current_app, g, redirect, request, session, url_for
+from flask_babel import get_locale, lazy_gettext as _l
+from flask_login import LoginManager, current_user
+
+from ..models import Account
+from ..services.identities import identities_of
+from ..urls import is_local_path
+
+login_manager = LoginManager()
+login_manager.login_view = "auth.login"
+login_manager.login_message = _l("Please log in to see this page.")
+login_manager.login_message_category = "info"
+# "strong" would log people out whenever their IP changes, as phones do all day.
+login_manager.session_protection = "basic"
+
+IDENTITY_KEY = "identity_id"
+LANGUAGE_NAMES = {"en": "English", "fr": "Français"}
+
+
+@login_manager.user_loader
+def load_account(session_id):
+    """The account whose session id (account id + session version) is still current."""
+    account_id, _sep, version = session_id.partition(":")
+    if not (account_id.isdigit() and version.isdigit()):
+        return None
+    account = Account.get_or_none(Account.id == int(account_id))
+    if account is None or account.session_version != int(version):
+        return None
+    return account
+
+
+def account_identities():
+    """The logged-in account's live identities (cached for the request)."""
+    if "identities" not in g:
+        g.identities = identities_of(current_user) if current_user.is_authenticated else []
+    return g.identities
+
+
+def current_identity():
+    """The identity the logged-in account acts as now, or None for visitors."""
+    identities = account_identities()
+    if not identities:
+        return None
+    chosen = session.get(IDENTITY_KEY)
+    for identity in identities:
+        if identity.id == chosen:
+            return identity
+    return identities[0]
+
+
+def act_as(identity):
+    """Make identity the one the session acts as."""
+    session[IDENTITY_KEY] = identity.id
+
+
+def redirect_local(target, fallback_endpoint):
+    """Redirect to target when it is a path on this site, else to fallback_endpoint."""
+    return redirect(target if is_local_path(target) else url_for(fallback_endpoint))
+
+
+def select_locale():
+    """Account setting, then the visitor's choice, then the browser's Accept-Language."""
+    languages = current_app.config["LANGUAGES"]
+    if current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    if session.get("locale") in languages:
+        return session["locale"]
+    return request.accept_languages.best_match(languages)
+
+
+def init_app(app):
+    """Set up Flask-Login and the names every template can use."""
+    login_manager.init_app(app)
+
+    @app.context_processor
+    def inject_identity():
+        return {
+            "current_identity": current_identity(),
+            "account_identities": account_identities(),
+            "language_names": LANGUAGE_NAMES,
+            "instance_host": urlsplit(app.config["BASE_URL"]).netloc,
+            "current_locale": str(get_locale() or app.config["BABEL_DEFAULT_LOCALE"]),
+        }

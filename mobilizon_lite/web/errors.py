@@ -1,0 +1,71 @@
+"""Error pages for people, and the same errors as JSON for programs that ask for JSON."""
+import logging
+
+from flask import jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from ..services.errors import ServiceError
+
+log = logging.getLogger(__name__)
+
+JSON_TYPES = ("application/json", "application/activity+json", "application/ld+json")
+
+
+def wants_json():
+    """True when the client prefers a JSON media type to HTML."""
+    best = request.accept_mimetypes.best_match(("text/html",) + JSON_TYPES)
+    return best in JSON_TYPES and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
+
+
+def default_message(code):
+    """A sentence for people explaining an HTTP status."""
+    return {
+        400: _("The request could not be understood. Check what you entered and try again."),
+        403: _("You are not allowed to do this."),
+        404: _("This page does not exist, or is not visible to you."),
+        405: _("This address does not accept this kind of request."),
+        413: _("What you sent is too big."),
+        500: _("Something went wrong on our side. The error has been logged; please try again later."),
+    }.get(code, _("The request failed."))
+
+
+def error_response(code, message=None):
+    """The error answer for the current request, as HTML or JSON."""
+    message = message or default_message(code)
+    if wants_json():
+        return jsonify(error=message, status=code), code
+    try:
+        return render_template("errors/error.html", code=code, message=message), code
+    except Exception:  # noqa: BLE001 - the error page itself must never fail
+        log.exception("could not render the error page")
+        return message, code, {"Content-Type": "text/plain; charset=utf-8"}
+
+
+def init_app(app):
+    """Register the error handlers on app."""
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(_error):
+        return error_response(400, _(
+            "This form has expired or did not come from this site. Go back, reload the page and try again."
+        ))
+
+    @app.errorhandler(ServiceError)
+    def service_error(error):
+        return error_response(error.status_code, error.message)
+
+    @app.errorhandler(HTTPException)
+    def http_error(error):
+        if error.code is None or error.code < 400:
+            return error
+        response = error_response(error.code)
+        if error.code == 405 and error.valid_methods:
+            return (*response, {"Allow": ", ".join(error.valid_methods)})
+        return response
+
+    @app.errorhandler(InternalServerError)
+    def internal_error(_error):
+        # Flask has already logged the traceback.
+        return error_response(500)

@@ -1,0 +1,146 @@
+"""The HTML forms of accounts, identities and instance settings (CSRF-protected by flask-wtf)."""
+from flask import render_template
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (BooleanField, EmailField, HiddenField, PasswordField, SelectField,
+                     StringField, TextAreaField)
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, Regexp
+
+from ..services.accounts import EMAIL_MAX, PASSWORD_MAX, PASSWORD_MIN
+from ..services.identities import NAME_MAX, SUMMARY_MAX, USERNAME_RE
+from ..services.instance import REGISTRATIONS_CLOSED, REGISTRATIONS_INVITE, REGISTRATIONS_OPEN
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def email_field():
+    return EmailField(
+        _l("Email address"),
+        filters=[_strip],
+        validators=[
+            DataRequired(_l("Enter your email address.")),
+            Length(max=EMAIL_MAX, message=_l("This email address is too long.")),
+            Email(_l("This is not a valid email address."), check_deliverability=False),
+        ],
+    )
+
+
+def new_password_fields():
+    """A new password and its confirmation."""
+    password = PasswordField(
+        _l("New password"),
+        description=_l("At least %(min)d characters.", min=PASSWORD_MIN),
+        validators=[
+            DataRequired(_l("Choose a password.")),
+            Length(min=PASSWORD_MIN, max=PASSWORD_MAX,
+                   message=_l("Use between %(min)d and %(max)d characters.",
+                              min=PASSWORD_MIN, max=PASSWORD_MAX)),
+        ],
+    )
+    confirm = PasswordField(
+        _l("Repeat the password"),
+        validators=[EqualTo("password", _l("The two passwords differ."))],
+    )
+    return password, confirm
+
+
+def username_field():
+    return StringField(
+        _l("Username"),
+        description=_l("Shown as @username. Lowercase letters, digits and _; it cannot be changed later."),
+        validators=[
+            DataRequired(_l("Choose a username.")),
+            Regexp(f"^{USERNAME_RE.pattern}$",
+                   message=_l("Use 1 to 30 lowercase letters, digits or underscores (_).")),
+        ],
+    )
+
+
+def display_name_field():
+    return StringField(
+        _l("Display name"),
+        filters=[_strip],
+        validators=[Optional(), Length(max=NAME_MAX, message=_l("At most %(max)d characters.", max=NAME_MAX))],
+    )
+
+
+class SignupForm(FlaskForm):
+    email = email_field()
+    password, confirm = new_password_fields()
+    username = username_field()
+    name = display_name_field()
+    invite = HiddenField()
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("Email address"), filters=[_strip],
+                       validators=[DataRequired(_l("Enter your email address."))])
+    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password."))])
+    remember = BooleanField(_l("Keep me logged in on this device"))
+    next = HiddenField()
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = email_field()
+
+
+class ResetPasswordForm(FlaskForm):
+    password, confirm = new_password_fields()
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(
+        _l("Current password"), validators=[DataRequired(_l("Enter your current password."))]
+    )
+    password, confirm = new_password_fields()
+
+
+class LocaleForm(FlaskForm):
+    locale = SelectField(_l("Language"), choices=[])
+    next = HiddenField()
+
+
+class IdentityForm(FlaskForm):
+    name = display_name_field()
+    summary = TextAreaField(
+        _l("Bio"),
+        description=_l("A few words about this identity. Markdown is allowed."),
+        validators=[Optional(), Length(max=SUMMARY_MAX, message=_l("At most %(max)d characters.", max=SUMMARY_MAX))],
+    )
+
+
+class NewIdentityForm(IdentityForm):
+    username = username_field()
+
+
+class SwitchIdentityForm(FlaskForm):
+    identity = SelectField(_l("Act as"), coerce=int, choices=[])
+    next = HiddenField()
+
+
+class RegistrationsForm(FlaskForm):
+    mode = SelectField(
+        _l("Registrations"),
+        choices=[
+            (REGISTRATIONS_OPEN, _l("Open: anyone can sign up")),
+            (REGISTRATIONS_CLOSED, _l("Closed: only admins create accounts")),
+            (REGISTRATIONS_INVITE, _l("By invitation: a sign-up link from an admin is needed")),
+        ],
+    )
+
+
+def add_error(form, error):
+    """Show a service's refusal beside its field, or above the form when it names none."""
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, error.message]
+    else:
+        form.form_errors.append(error.message)
+
+
+def render_form(template, form, **context):
+    """Render a page holding form: 400 when it was submitted with errors, 200 otherwise."""
+    failed = form.is_submitted() and (form.errors or form.form_errors)
+    return render_template(template, form=form, **context), 400 if failed else 200
