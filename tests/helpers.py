@@ -1,0 +1,82 @@
+"""Helpers shared by the tests: forms with their CSRF token, accounts, a mail catcher."""
+import re
+import socket
+import time
+from email import message_from_bytes
+from email.policy import default as default_policy
+
+from aiosmtpd.controller import Controller
+
+from mobilizon_lite.services import accounts
+
+CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+ERROR_RE = re.compile(r'class="error[^"]*"[^>]*>([^<]+)<')
+PASSWORD = "correct horse battery"
+
+
+def csrf_token(client, url="/login"):
+    """The CSRF token of the form on the page at url, for this client's session."""
+    response = client.get(url)
+    match = CSRF_RE.search(response.get_data(as_text=True))
+    assert match, f"no CSRF token on {url} ({response.status_code})"
+    return match.group(1)
+
+
+def submit(client, url, data, page=None, **kwargs):
+    """POST data to url the way a browser does: with the token of the form on page (or url)."""
+    data = dict(data, csrf_token=csrf_token(client, page or url))
+    return client.post(url, data=data, **kwargs)
+
+
+def errors(response):
+    """The error messages shown on a page."""
+    return ERROR_RE.findall(response.get_data(as_text=True))
+
+
+def make_account(app, email="ann@example.org", username="ann", password=PASSWORD, admin=False):
+    """An account made through the same service the CLI uses."""
+    with app.app_context():
+        return accounts.register(email, password, username, admin=admin, by_admin=True)
+
+
+def log_in(client, email="ann@example.org", password=PASSWORD, **extra):
+    """Log client in through the log-in form."""
+    response = submit(client, "/login", dict(email=email, password=password, **extra))
+    assert response.status_code == 302, errors(response)
+    return response
+
+
+def free_port(host="127.0.0.1"):
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as sock:
+        sock.bind((host, 0))
+        return sock.getsockname()[1]
+
+
+def wait_until(predicate, timeout=10.0, interval=0.05):
+    """Poll predicate until it returns something truthy, or fail after timeout seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = predicate()
+        if result:
+            return result
+        time.sleep(interval)
+    raise AssertionError(f"condition not met within {timeout} s")
+
+
+class MailCatcher:
+    """A real SMTP server on loopback that keeps every message it receives."""
+
+    def __init__(self):
+        self.messages = []
+        self.port = free_port()
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+
+    async def handle_DATA(self, _server, _session, envelope):
+        self.messages.append(message_from_bytes(envelope.content, policy=default_policy))
+        return "250 OK"
+
+    def wait_for(self, count=1):
+        """The first count messages, waiting for them to arrive."""
+        wait_until(lambda: len(self.messages) >= count)
+        return self.messages[:count]

@@ -1,0 +1,152 @@
+"""Log-in, log-out, cookies, safe redirects, password change and reset by email."""
+from datetime import timedelta
+
+import pytest
+
+from mobilizon_lite import create_app
+from mobilizon_lite.db import utcnow
+from mobilizon_lite.models import PasswordResetToken
+
+from ..conftest import BASE_URL
+from ..helpers import PASSWORD, errors, log_in, make_account, submit
+
+
+def test_login_and_logout(app, client):
+    make_account(app)
+    log_in(client)
+    assert "Log out" in client.get("/").get_data(as_text=True)
+    response = submit(client, "/logout", {}, page="/")
+    assert response.status_code == 302
+    assert client.get("/identities/").status_code == 302
+
+
+def test_wrong_password_and_unknown_email_give_the_same_answer(app, client):
+    make_account(app)
+    wrong = submit(client, "/login", {"email": "ann@example.org", "password": "wrong password"})
+    unknown = submit(client, "/login", {"email": "nobody@example.org", "password": "wrong password"})
+    assert wrong.status_code == unknown.status_code == 400
+    assert errors(wrong) == errors(unknown) == ["This email and password do not match an account."]
+
+
+def test_session_cookie_flags(app, client):
+    make_account(app)
+    response = log_in(client, remember="y")
+    cookies = response.headers.getlist("Set-Cookie")
+    session = next(c for c in cookies if c.startswith("session="))
+    assert "HttpOnly" in session and "SameSite=Lax" in session and "Secure" not in session
+    remember = next(c for c in cookies if c.startswith("remember_token="))
+    assert "HttpOnly" in remember
+
+
+def test_cookies_are_secure_behind_https(tmp_path, app_config):
+    app = create_app(dict(app_config, BASE_URL="https://events.example"),
+                     instance_path=str(tmp_path / "instance"))
+    make_account(app)
+    response = log_in(app.test_client())
+    session = next(c for c in response.headers.getlist("Set-Cookie") if c.startswith("session="))
+    assert "Secure" in session
+
+
+@pytest.mark.parametrize("target, expected", [
+    ("/identities/", "/identities/"),
+    ("/settings/?tab=1", "/settings/?tab=1"),
+    ("https://evil.example/", "/"),
+    ("//evil.example/", "/"),
+    ("/\\evil.example", "/"),
+    ("javascript:alert(1)", "/"),
+])
+def test_next_redirects_only_to_local_paths(app, client, target, expected):
+    make_account(app)
+    response = submit(client, "/login", {"email": "ann@example.org", "password": PASSWORD, "next": target})
+    assert response.status_code == 302
+    assert response.headers["Location"] == expected
+
+
+def test_login_required_pages_send_visitors_to_login(client):
+    for url in ("/identities/", "/identities/new", "/settings/", "/settings/password", "/admin/"):
+        response = client.get(url)
+        assert response.status_code == 302, url
+        assert response.headers["Location"].startswith("/login?next=")
+
+
+def test_change_password_ends_other_sessions(app):
+    make_account(app)
+    phone, laptop = app.test_client(), app.test_client()
+    log_in(phone, remember="y")
+    log_in(laptop)
+    response = submit(laptop, "/settings/password", {
+        "current_password": PASSWORD, "password": "a brand new secret", "confirm": "a brand new secret",
+    })
+    assert response.status_code == 302
+    assert laptop.get("/settings/").status_code == 200
+    # The other session, remember-me cookie included, is logged out.
+    assert phone.get("/settings/").status_code == 302
+    log_in(app.test_client(), password="a brand new secret")
+
+
+def test_change_password_checks_the_current_one(app, client):
+    make_account(app)
+    log_in(client)
+    response = submit(client, "/settings/password", {
+        "current_password": "wrong one!", "password": "a brand new secret", "confirm": "a brand new secret",
+    })
+    assert response.status_code == 400
+    assert "This is not your current password." in errors(response)
+    log_in(app.test_client())
+
+
+def reset_link(message):
+    body = message.get_content()
+    line = next(line for line in body.splitlines() if "/password/reset/" in line)
+    return line.strip().replace(BASE_URL, "")
+
+
+def test_password_reset_by_email_through_smtp(mail_app, smtp):
+    make_account(mail_app)
+    other_session = mail_app.test_client()
+    log_in(other_session)
+    client = mail_app.test_client()
+    response = submit(client, "/password/forgot", {"email": "ann@example.org"})
+    assert response.status_code == 302
+    [message] = smtp.wait_for(1)
+    assert message["To"] == "ann@example.org"
+    assert "new password" in message["Subject"]
+    path = reset_link(message)
+
+    assert client.get(path).status_code == 200
+    response = submit(client, path, {"password": "reset secret 42", "confirm": "reset secret 42"})
+    assert response.status_code == 302
+    # Single use, every session ended, new password works.
+    assert client.get(path).status_code == 404
+    assert other_session.get("/settings/").status_code == 302
+    log_in(mail_app.test_client(), password="reset secret 42")
+
+
+def test_password_reset_for_unknown_email_sends_nothing_and_says_the_same(mail_app, smtp):
+    make_account(mail_app)
+    client = mail_app.test_client()
+    unknown = submit(client, "/password/forgot", {"email": "nobody@example.org"}, follow_redirects=True)
+    known = submit(client, "/password/forgot", {"email": "ann@example.org"}, follow_redirects=True)
+    smtp.wait_for(1)
+    assert len(smtp.messages) == 1
+    flash = "If an account uses this address"
+    assert flash in unknown.get_data(as_text=True) and flash in known.get_data(as_text=True)
+
+
+def test_expired_reset_token_is_refused(mail_app, smtp):
+    make_account(mail_app)
+    client = mail_app.test_client()
+    submit(client, "/password/forgot", {"email": "ann@example.org"})
+    path = reset_link(smtp.wait_for(1)[0])
+    with mail_app.app_context():
+        PasswordResetToken.update(expires_at=utcnow() - timedelta(seconds=1)).execute()
+    response = client.get(path)
+    assert response.status_code == 404
+    assert "invalid, already used or expired" in response.get_data(as_text=True)
+    response = client.post(path, data={"password": "x" * 10, "confirm": "x" * 10})
+    assert response.status_code in (400, 404)
+    log_in(mail_app.test_client())
+
+
+def test_unknown_reset_token_is_refused(client):
+    assert client.get("/password/reset/not-a-token").status_code == 404
