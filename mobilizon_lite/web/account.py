@@ -2,6 +2,7 @@
 from flask import Blueprint, current_app, flash, redirect, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user, login_required, login_user
+from wtforms import SelectChoice
 
 from ..services import accounts
 from ..services.errors import Invalid
@@ -13,8 +14,8 @@ bp = Blueprint("account", __name__, url_prefix="/settings")
 
 def locale_choices(auto_label):
     """Language choices for a select: '' (automatic) then each shipped language."""
-    return [("", auto_label)] + [
-        (code, LANGUAGE_NAMES.get(code, code)) for code in current_app.config["LANGUAGES"]
+    return [SelectChoice("", auto_label)] + [
+        SelectChoice(code, LANGUAGE_NAMES.get(code, code)) for code in current_app.config["LANGUAGES"]
     ]
 
 

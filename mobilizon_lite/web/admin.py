@@ -22,7 +22,7 @@ def settings():
     form = RegistrationsForm(mode=instance.registrations_mode())
     if form.validate_on_submit():
         instance.set_registrations_mode(form.mode.data)
-        flash(_("Registrations are now: %(mode)s.", mode=dict(form.mode.choices)[form.mode.data]), "success")
+        flash(_("Registrations are now: %(mode)s.", mode=next(c.label for c in form.mode.choices if c.value == form.mode.data)), "success")
         return redirect(url_for("admin.settings"))
     return render_form("admin/settings.html", form)
 

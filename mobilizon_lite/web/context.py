@@ -1,7 +1,7 @@
 """Per-request state for pages: who is logged in, which identity they act as, which language."""
 from urllib.parse import urlsplit
 
-from flask import current_app, g, redirect, request, session, url_for
+from flask import current_app, g, has_request_context, redirect, request, session, url_for
 from flask_babel import get_locale, lazy_gettext as _l
 from flask_login import LoginManager, current_user
 
@@ -63,6 +63,8 @@ def redirect_local(target, fallback_endpoint):
 
 def select_locale():
     """Account setting, then the visitor's choice, then the browser's Accept-Language."""
+    if not has_request_context():
+        return None  # admin commands and jobs speak the default language
     languages = current_app.config["LANGUAGES"]
     if current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale

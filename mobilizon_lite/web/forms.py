@@ -2,7 +2,7 @@
 from flask import render_template
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, EmailField, HiddenField, PasswordField, SelectField,
+from wtforms import (BooleanField, EmailField, HiddenField, PasswordField, SelectChoice, SelectField,
                      StringField, TextAreaField)
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, Regexp
 
@@ -124,9 +124,9 @@ class RegistrationsForm(FlaskForm):
     mode = SelectField(
         _l("Registrations"),
         choices=[
-            (REGISTRATIONS_OPEN, _l("Open: anyone can sign up")),
-            (REGISTRATIONS_CLOSED, _l("Closed: only admins create accounts")),
-            (REGISTRATIONS_INVITE, _l("By invitation: a sign-up link from an admin is needed")),
+            SelectChoice(REGISTRATIONS_OPEN, _l("Open: anyone can sign up")),
+            SelectChoice(REGISTRATIONS_CLOSED, _l("Closed: only admins create accounts")),
+            SelectChoice(REGISTRATIONS_INVITE, _l("By invitation: a sign-up link from an admin is needed")),
         ],
     )
 

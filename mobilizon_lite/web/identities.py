@@ -2,6 +2,7 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from wtforms import SelectChoice
 
 from ..services import identities
 from ..services.errors import Invalid
@@ -75,7 +76,7 @@ def switch_form():
     """The form that picks which of the account's identities to act as."""
     form = SwitchIdentityForm()
     form.identity.choices = [
-        (identity.id, f"{identity.display_name} (@{identity.preferred_username})")
+        SelectChoice(identity.id, f"{identity.display_name} (@{identity.preferred_username})")
         for identity in account_identities()
     ]
     if not form.is_submitted():

@@ -1,0 +1,84 @@
+"""The admin commands of run.py, run as real processes the way scripts run them."""
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from mobilizon_lite import create_app
+from mobilizon_lite.models import Account, Actor
+from mobilizon_lite.services import instance
+
+from ..helpers import log_in
+
+RUN_PY = Path(__file__).resolve().parents[2] / "run.py"
+
+
+def run(instance_path, *args, stdin=""):
+    return subprocess.run(
+        [sys.executable, str(RUN_PY), *args, "--instance-path", str(instance_path)],
+        input=stdin, capture_output=True, text=True, timeout=60,
+    )
+
+
+@pytest.fixture
+def instance_path(tmp_path):
+    return tmp_path / "instance"
+
+
+def test_create_user_then_log_in(instance_path):
+    result = run(instance_path, "create-user", "Boss@Example.org", "--admin", "--identity", "boss",
+                 "--password-stdin", stdin="a long enough password\n")
+    assert result.returncode == 0, result.stderr
+    assert "Created administrator account boss@example.org with identity @boss." in result.stdout
+    assert (instance_path / "config.py").read_text().count("SECRET_KEY") == 1
+
+    app = create_app(instance_path=str(instance_path))
+    with app.app_context():
+        account = Account.get(Account.email == "boss@example.org")
+        assert account.is_admin
+        assert Actor.get(Actor.account == account).preferred_username == "boss"
+    client = app.test_client()
+    log_in(client, "boss@example.org", "a long enough password")
+    assert client.get("/admin/").status_code == 200
+
+
+def test_identity_defaults_to_the_email_local_part(instance_path):
+    result = run(instance_path, "create-user", "marie.curie@example.org", "--password-stdin",
+                 stdin="radium radium\n")
+    assert result.returncode == 0, result.stderr
+    assert "@marie_curie" in result.stdout
+
+
+@pytest.mark.parametrize("args, stdin, message", [
+    (["create-user", "not-an-email", "--password-stdin"], "long password\n", "not a valid email"),
+    (["create-user", "x@example.org", "--identity", "Bad Name", "--password-stdin"], "long password\n",
+     "lowercase letters"),
+    (["create-user", "x@example.org", "--password-stdin"], "short\n", "at least 8"),
+])
+def test_bad_input_exits_non_zero_with_a_clear_error(instance_path, args, stdin, message):
+    result = run(instance_path, *args, stdin=stdin)
+    assert result.returncode == 1
+    last_line = result.stderr.strip().splitlines()[-1]
+    assert last_line.startswith("error: ") and message in last_line
+    assert "Traceback" not in result.stderr
+
+
+def test_duplicate_email_is_refused(instance_path):
+    assert run(instance_path, "create-user", "a@example.org", "--password-stdin", stdin="password1\n").returncode == 0
+    result = run(instance_path, "create-user", "A@example.org", "--identity", "other", "--password-stdin",
+                 stdin="password1\n")
+    assert result.returncode == 1
+    assert "An account already uses this email address." in result.stderr
+
+
+def test_set_registrations_and_invites(instance_path):
+    result = run(instance_path, "set-registrations", "invite")
+    assert result.returncode == 0 and "invite" in result.stdout
+    app = create_app(instance_path=str(instance_path))
+    with app.app_context():
+        assert instance.registrations_mode() == "invite"
+    link = run(instance_path, "create-invite").stdout.strip()
+    assert link.startswith("http://127.0.0.1:5000/signup?invite=")
+    bad = run(instance_path, "set-registrations", "everyone")
+    assert bad.returncode == 2 and "invalid choice" in bad.stderr

@@ -1,0 +1,44 @@
+"""Every user-facing string ships in French, and the compiled catalogue matches its source."""
+from pathlib import Path
+
+from babel.messages.extract import extract_from_dir
+from babel.messages.mofile import read_mo
+from babel.messages.pofile import read_po
+
+ROOT = Path(__file__).resolve().parents[2]
+PO = ROOT / "mobilizon_lite/translations/fr/LC_MESSAGES/messages.po"
+MO = PO.with_suffix(".mo")
+METHODS = [
+    ("mobilizon_lite/**.py", "python"),
+    ("mobilizon_lite/templates/**.html", "jinja2"),
+    ("mobilizon_lite/templates/**.txt", "jinja2"),
+]
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None}
+
+
+def extracted_messages():
+    found = set()
+    for _file, _line, message, _comments, _context in extract_from_dir(
+        str(ROOT), method_map=METHODS, keywords=KEYWORDS
+    ):
+        found.add(message if isinstance(message, str) else message[0])
+    return found
+
+
+def test_every_message_has_a_french_translation():
+    with PO.open("rb") as handle:
+        catalog = read_po(handle, locale="fr")
+    translated = {m.id if isinstance(m.id, str) else m.id[0]: m for m in catalog if m.id}
+    missing = sorted(
+        msg for msg in extracted_messages()
+        if msg not in translated or not translated[msg].string or translated[msg].fuzzy
+    )
+    assert missing == [], "untranslated (run pybabel extract/update, translate, compile): %r" % missing
+
+
+def test_compiled_catalogue_matches_the_po_file():
+    with PO.open("rb") as handle:
+        po = {m.id: m.string for m in read_po(handle, locale="fr") if m.id and not m.fuzzy}
+    with MO.open("rb") as handle:
+        mo = {m.id: m.string for m in read_mo(handle) if m.id}
+    assert mo == po, "run: pybabel compile -d mobilizon_lite/translations"
