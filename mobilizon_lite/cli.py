@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from . import create_app
+from .config import ConfigError
 from .services import accounts, instance
 from .services.errors import ServiceError
 
@@ -110,7 +111,12 @@ def main(argv=None, default_instance=None):
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
     url_host = f"[{host}]" if ":" in host else host
-    app = create_app(default_base_url=f"http://{url_host}:{port}", instance_path=str(instance_path.resolve()))
+    try:
+        app = create_app(default_base_url=f"http://{url_host}:{port}",
+                         instance_path=str(instance_path.resolve()))
+    except ConfigError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
     if args.command in (None, "serve"):
         serve(app, host, port)
         return 0

@@ -2,8 +2,13 @@
 import os
 import secrets
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 ENV_PREFIX = "MOBILIZON_LITE"
+
+class ConfigError(RuntimeError):
+    """The configuration cannot work; the message says which setting to fix."""
+
 
 DEFAULTS = {
     "INSTANCE_NAME": "mobilizon_lite",
@@ -85,4 +90,8 @@ def load(app, test_config=None, default_base_url="http://127.0.0.1:5000"):
     if not database.is_absolute() and config["DATABASE"] != ":memory:":
         config["DATABASE"] = str(Path(app.instance_path) / database)
     if not config.get("SECRET_KEY"):
-        raise RuntimeError("SECRET_KEY is empty: set it in instance/config.py")
+        raise ConfigError("SECRET_KEY is empty: set it in instance/config.py")
+    try:
+        ZoneInfo(config["TIMEZONE"])
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"TIMEZONE {config['TIMEZONE']!r} is not an IANA time zone name") from None

@@ -82,3 +82,21 @@ def test_set_registrations_and_invites(instance_path):
     assert link.startswith("http://127.0.0.1:5000/signup?invite=")
     bad = run(instance_path, "set-registrations", "everyone")
     assert bad.returncode == 2 and "invalid choice" in bad.stderr
+
+
+def test_init_prepares_the_instance(instance_path):
+    result = run(instance_path, "init")
+    assert result.returncode == 0, result.stderr
+    assert (instance_path / "config.py").exists() and (instance_path / "mobilizon_lite.sqlite3").exists()
+    # A second init keeps the secret key.
+    key = (instance_path / "config.py").read_text()
+    assert run(instance_path, "init").returncode == 0
+    assert (instance_path / "config.py").read_text() == key
+
+
+def test_unknown_time_zone_is_a_clear_error(instance_path):
+    instance_path.mkdir()
+    (instance_path / "config.py").write_text('SECRET_KEY = "k"\nTIMEZONE = "Mars/Olympus"\n')
+    result = run(instance_path, "init")
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines()[-1] == "error: TIMEZONE 'Mars/Olympus' is not an IANA time zone name"
