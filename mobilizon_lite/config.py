@@ -23,6 +23,12 @@ DEFAULTS = {
     "PASSWORD_RESET_TTL": 3600,
     "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
     "WAITRESS_THREADS": 8,
+    "PICTURE_MAX_BYTES": 4_000_000,
+    "PICTURE_MAX_WIDTH": 1920,
+    "EVENTS_PER_PAGE": 20,
+    # Instance-wide switch for joining public events with only an email address.
+    "ANONYMOUS_PARTICIPATION": True,
+    "ANONYMOUS_CONFIRMATION_TTL": 48 * 3600,
     "SMTP_HOST": None,
     "SMTP_PORT": 25,
     "SMTP_USERNAME": None,
@@ -74,6 +80,7 @@ def ensure_instance_config(instance_path):
 def load(app, test_config=None, default_base_url="http://127.0.0.1:5000"):
     """Fill app.config: defaults, instance/config.py, MOBILIZON_LITE_* env, then test_config."""
     app.config.from_mapping(DEFAULTS)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if test_config is None or "SECRET_KEY" not in test_config:
         app.config.from_pyfile(ensure_instance_config(app.instance_path))
     app.config.from_prefixed_env(ENV_PREFIX)

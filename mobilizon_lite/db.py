@@ -1,8 +1,9 @@
 """The database handle: one SQLite database per app, reached through a context-bound proxy."""
+import json
 from datetime import datetime, timezone
 
 from flask import current_app, has_app_context
-from peewee import DatabaseProxy, DateTimeField, Model, SqliteDatabase
+from peewee import DatabaseProxy, DateTimeField, Model, SqliteDatabase, TextField
 
 EXTENSION_KEY = "mobilizon_lite.db"
 
@@ -62,6 +63,16 @@ class UTCDateTimeField(DateTimeField):
         if isinstance(value, datetime):
             return value.replace(tzinfo=timezone.utc)
         return value
+
+
+class JSONField(TextField):
+    """Lists and dicts stored as JSON text."""
+
+    def db_value(self, value):
+        return None if value is None else json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+    def python_value(self, value):
+        return None if value is None else json.loads(value)
 
 
 def open_database(path):

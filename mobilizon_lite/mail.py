@@ -6,6 +6,7 @@ import smtplib
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from flask import current_app
@@ -48,15 +49,24 @@ def build_message(to, subject, body):
     return message
 
 
-def _smtp_send(message):
+class Outgoing(NamedTuple):
+    """One email to render and send."""
+
+    to: str
+    template: str
+    locale: str | None
+    context: dict
+
+
+def _open_smtp():
     config = current_app.config
     smtp_class = smtplib.SMTP_SSL if config["SMTP_SSL"] else smtplib.SMTP
-    with smtp_class(config["SMTP_HOST"], config["SMTP_PORT"], timeout=config["SMTP_TIMEOUT"]) as smtp:
-        if config["SMTP_STARTTLS"] and not config["SMTP_SSL"]:
-            smtp.starttls()
-        if config["SMTP_USERNAME"]:
-            smtp.login(config["SMTP_USERNAME"], config["SMTP_PASSWORD"] or "")
-        smtp.send_message(message)
+    smtp = smtp_class(config["SMTP_HOST"], config["SMTP_PORT"], timeout=config["SMTP_TIMEOUT"])
+    if config["SMTP_STARTTLS"] and not config["SMTP_SSL"]:
+        smtp.starttls()
+    if config["SMTP_USERNAME"]:
+        smtp.login(config["SMTP_USERNAME"], config["SMTP_PASSWORD"] or "")
+    return smtp
 
 
 def _write_eml(message):
@@ -67,18 +77,35 @@ def _write_eml(message):
     return path
 
 
+def send_batch(outgoing):
+    """Render and send several emails over one SMTP connection; returns how many went out.
+
+    A failure is logged, never raised: a mail server being down must not break the page.
+    """
+    messages = []
+    for item in outgoing:
+        subject, body = render_mail(item.template, item.locale, **item.context)
+        messages.append(build_message(item.to, subject, body))
+    if not messages:
+        return 0
+    if not current_app.config["SMTP_HOST"]:
+        for message in messages:
+            path = _write_eml(message)
+            log.info("no SMTP server configured: mail %r to %s written to %s",
+                     message["Subject"], message["To"], path)
+        return len(messages)
+    sent = 0
+    try:
+        with _open_smtp() as smtp:
+            for message in messages:
+                smtp.send_message(message)
+                sent += 1
+                log.info("mail %r sent to %s", message["Subject"], message["To"])
+    except (smtplib.SMTPException, OSError):
+        log.exception("could not send %d of %d mails", len(messages) - sent, len(messages))
+    return sent
+
+
 def send_mail(to, template_name, locale=None, **context):
     """Render and send one email; returns False (and logs why) when it could not go out."""
-    subject, body = render_mail(template_name, locale, **context)
-    message = build_message(to, subject, body)
-    if not current_app.config["SMTP_HOST"]:
-        path = _write_eml(message)
-        log.info("no SMTP server configured: mail %r to %s written to %s", subject, to, path)
-        return True
-    try:
-        _smtp_send(message)
-    except (smtplib.SMTPException, OSError):
-        log.exception("could not send mail %r to %s", subject, to)
-        return False
-    log.info("mail %r sent to %s", subject, to)
-    return True
+    return send_batch([Outgoing(to, template_name, locale, context)]) == 1

@@ -2,7 +2,7 @@
 import logging
 
 from .db import database
-from .models import ALL_MODELS
+from .models import ALL_MODELS, EVENT_MODELS
 
 log = logging.getLogger(__name__)
 
@@ -11,8 +11,12 @@ def _initial_schema():
     database.create_tables(ALL_MODELS)
 
 
+def _events():
+    database.create_tables(EVENT_MODELS)
+
+
 # Append new steps; never edit or reorder the ones already released.
-STEPS = [_initial_schema]
+STEPS = [_initial_schema, _events]
 
 
 def migrate():

@@ -1,6 +1,10 @@
 """Database tables, one topic per module."""
 from .accounts import Account, PasswordResetToken
 from .actors import Actor
+from .comments import Comment
+from .events import Event
 from .instance import Invite, Setting
+from .participation import EventInvitation, Participation
 
 ALL_MODELS = [Account, Actor, PasswordResetToken, Invite, Setting]
+EVENT_MODELS = [Event, Participation, EventInvitation, Comment]

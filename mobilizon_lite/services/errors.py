@@ -16,6 +16,14 @@ class Invalid(ServiceError):
     """The input breaks a rule; field names the form field at fault, when there is one."""
 
 
+class InvalidFields(Invalid):
+    """Several fields break rules at once; errors maps each field name to its message."""
+
+    def __init__(self, errors):
+        super().__init__(next(iter(errors.values())), next(iter(errors)))
+        self.errors = errors
+
+
 class PermissionDenied(ServiceError):
     """The actor may not do this."""
 

@@ -1,10 +1,12 @@
 """HTML pages for people, one blueprint per area."""
-from . import account, admin, auth, context, errors, identities, pages
+from . import (account, admin, auth, comments, context, errors, events, formatting, identities,
+               pages, participation)
 
 
 def init_app(app):
     """Attach log-in handling, error pages and every HTML blueprint to app."""
     context.init_app(app)
     errors.init_app(app)
-    for module in (pages, auth, account, identities, admin):
+    formatting.init_app(app)
+    for module in (pages, auth, account, identities, admin, events, participation, comments):
         app.register_blueprint(module.bp)

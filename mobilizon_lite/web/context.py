@@ -4,6 +4,7 @@ from urllib.parse import urlsplit
 from flask import current_app, g, has_request_context, redirect, request, session, url_for
 from flask_babel import get_locale, lazy_gettext as _l
 from flask_login import LoginManager, current_user
+from wtforms import SelectChoice
 
 from ..models import Account
 from ..services.identities import identities_of
@@ -49,6 +50,26 @@ def current_identity():
         if identity.id == chosen:
             return identity
     return identities[0]
+
+
+def viewer_ids():
+    """Ids of the logged-in account's identities (empty for visitors)."""
+    return {identity.id for identity in account_identities()}
+
+
+def identity_choices(form_field):
+    """Offer the account's identities in a select, the current one first chosen."""
+    form_field.choices = [
+        SelectChoice(identity.id, f"{identity.display_name} (@{identity.preferred_username})")
+        for identity in account_identities()
+    ]
+    if form_field.data is None and current_identity() is not None:
+        form_field.data = current_identity().id
+
+
+def chosen_identity(form_field):
+    """The identity a validated select picked (always one of the account's)."""
+    return next(i for i in account_identities() if i.id == form_field.data)
 
 
 def act_as(identity):

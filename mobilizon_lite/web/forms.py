@@ -132,12 +132,13 @@ class RegistrationsForm(FlaskForm):
 
 
 def add_error(form, error):
-    """Show a service's refusal beside its field, or above the form when it names none."""
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        form.form_errors.append(error.message)
+    """Show a service's refusals beside their fields, or above the form when they name none."""
+    for name, message in getattr(error, "errors", {error.field: error.message}).items():
+        field = getattr(form, name, None) if name else None
+        if field is not None and hasattr(field, "errors"):
+            field.errors = [*field.errors, message]
+        else:
+            form.form_errors.append(message)
 
 
 def render_form(template, form, **context):

@@ -2,11 +2,10 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from wtforms import SelectChoice
 
 from ..services import identities
 from ..services.errors import Invalid
-from .context import account_identities, act_as, current_identity, redirect_local
+from .context import act_as, chosen_identity, identity_choices, redirect_local
 from .forms import IdentityForm, NewIdentityForm, SwitchIdentityForm, add_error, render_form
 
 bp = Blueprint("identities", __name__, url_prefix="/identities")
@@ -75,12 +74,7 @@ def delete(username):
 def switch_form():
     """The form that picks which of the account's identities to act as."""
     form = SwitchIdentityForm()
-    form.identity.choices = [
-        SelectChoice(identity.id, f"{identity.display_name} (@{identity.preferred_username})")
-        for identity in account_identities()
-    ]
-    if not form.is_submitted():
-        form.identity.data = current_identity().id
+    identity_choices(form.identity)
     return form
 
 
@@ -90,7 +84,7 @@ def switch():
     if not form.validate():
         # A forged id is not among the choices: nothing changes.
         return render_form("identities/index.html", form)
-    identity = next(i for i in account_identities() if i.id == form.identity.data)
+    identity = chosen_identity(form.identity)
     act_as(identity)
     flash(_("You now act as @%(username)s.", username=identity.preferred_username), "success")
     return redirect_local(form.next.data, "identities.index")

@@ -1,25 +1,43 @@
 """Public pages: home, identity profiles, and the visitor's language choice."""
-from flask import Blueprint, render_template, session
+from flask import Blueprint, current_app, render_template, request, session
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from ..services import accounts, identities, instance
+from ..services import accounts, events, identities, instance
 from .account import locale_choices
-from .context import redirect_local
+from .context import redirect_local, viewer_ids
 from .forms import LocaleForm
 
 bp = Blueprint("pages", __name__)
 
 
+def page_number():
+    value = request.args.get("page", "1")
+    return max(int(value), 1) if value.isdigit() and len(value) < 7 else 1
+
+
+def event_page(past):
+    page, per_page = page_number(), current_app.config["EVENTS_PER_PAGE"]
+    rows = events.upcoming_public(page, per_page, past=past)
+    return render_template("pages/home.html", registrations=instance.registrations_mode(),
+                           events=rows[:per_page], page=page, has_next=len(rows) > per_page, past=past)
+
+
 @bp.route("/")
 def home():
-    return render_template("pages/home.html", registrations=instance.registrations_mode())
+    return event_page(past=False)
+
+
+@bp.route("/past")
+def past():
+    return event_page(past=True)
 
 
 @bp.route("/@<username>")
 def profile(username):
     identity = identities.public_identity(username)
-    return render_template("pages/profile.html", identity=identity)
+    upcoming, past_events = events.events_of(identity, viewer_ids())
+    return render_template("pages/profile.html", identity=identity, upcoming=upcoming, past=past_events)
 
 
 def language_form():

@@ -1,0 +1,52 @@
+"""Who takes part in an event, who is invited, and anonymous participants' email tokens."""
+from peewee import CharField, ForeignKeyField, TextField
+
+from ..db import BaseModel, UTCDateTimeField, utcnow
+from .actors import Actor
+from .events import Event
+
+CREATOR = "creator"
+MODERATOR = "moderator"
+PARTICIPANT = "participant"
+NOT_APPROVED = "not_approved"
+NOT_CONFIRMED = "not_confirmed"  # anonymous participant whose email is not confirmed yet
+REJECTED = "rejected"
+ROLES = (CREATOR, MODERATOR, PARTICIPANT, NOT_APPROVED, NOT_CONFIRMED, REJECTED)
+ORGANIZER_ROLES = (CREATOR, MODERATOR)
+# Roles that hold a seat.
+GOING_ROLES = (CREATOR, MODERATOR, PARTICIPANT)
+
+
+class Participation(BaseModel):
+    event = ForeignKeyField(Event, backref="participations", on_delete="CASCADE")
+    # NULL for anonymous participants, who are known by their email only.
+    actor = ForeignKeyField(Actor, backref="participations", null=True, on_delete="CASCADE")
+    role = CharField(max_length=16, index=True)
+    message = TextField(default="")
+    email = CharField(max_length=254, null=True)
+    locale = CharField(max_length=8, null=True)
+    confirm_token_hash = CharField(max_length=64, null=True, unique=True)
+    confirm_expires_at = UTCDateTimeField(null=True)
+    cancel_token_hash = CharField(max_length=64, null=True, unique=True)
+    created_at = UTCDateTimeField(default=utcnow)
+    updated_at = UTCDateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = (
+            (("event", "actor"), True),
+            (("event", "email"), True),
+        )
+
+    @property
+    def is_anonymous(self):
+        return self.actor_id is None
+
+
+class EventInvitation(BaseModel):
+    event = ForeignKeyField(Event, backref="invitations", on_delete="CASCADE")
+    actor = ForeignKeyField(Actor, on_delete="CASCADE")
+    invited_by = ForeignKeyField(Actor, null=True, on_delete="SET NULL")
+    created_at = UTCDateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("event", "actor"), True),)

@@ -1,0 +1,185 @@
+"""Checking what someone typed into the event form, and turning it into event columns."""
+import math
+import re
+from datetime import datetime
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from flask_babel import gettext as _
+
+from ..models.events import (CATEGORIES, COMMENT_MODES, JOIN_MODES, LINK_TYPES, STATUSES,
+                             VISIBILITIES)
+from ..text import markdown_to_html
+from .errors import InvalidFields
+
+TITLE_MAX = 200
+DESCRIPTION_MAX = 20_000
+ADDRESS_MAX = {"place_name": 200, "street": 200, "postal_code": 20, "locality": 100,
+               "region": 100, "country": 100}
+URL_MAX = 2048
+CAPACITY_MAX = 100_000
+TAG_MAX_LENGTH = 40
+TAGS_MAX = 10
+LINKS_MAX = 10
+LINK_LABEL_MAX = 100
+# Offered in the language menu; the codes are what goes on the wire as inLanguage.
+LANGUAGES = ("ar", "br", "ca", "de", "en", "eo", "es", "eu", "fr", "it", "ja", "nl", "oc",
+             "pl", "pt", "ru", "uk", "zh")
+
+
+def all_timezones():
+    """IANA zone names offered to organisers, sorted."""
+    return sorted(zone for zone in available_timezones() if "/" in zone or zone == "UTC")
+
+
+def clean_url(value, field, errors):
+    """The URL when it is a plain http(s) address; else record an error."""
+    value = (value or "").strip()
+    if not value:
+        return ""
+    parts = urlsplit(value)
+    if (len(value) > URL_MAX or parts.scheme not in ("http", "https") or not parts.hostname
+            or re.search(r"\s", value)):
+        errors[field] = _("Enter a full web address starting with http:// or https://.")
+        return ""
+    return value
+
+
+def clean_tags(raw, errors):
+    """Tags from a comma-separated text: '#' and spaces trimmed, lowercased, deduplicated."""
+    tags = []
+    for part in (raw or "").split(","):
+        tag = " ".join(part.strip().lstrip("#").split()).casefold()
+        if not tag or tag in tags:
+            continue
+        if len(tag) > TAG_MAX_LENGTH:
+            errors["tags"] = _("A tag is at most %(max)d characters long.", max=TAG_MAX_LENGTH)
+            return []
+        tags.append(tag)
+    if len(tags) > TAGS_MAX:
+        errors["tags"] = _("At most %(max)d tags.", max=TAGS_MAX)
+        return []
+    return tags
+
+
+def clean_links(rows, errors):
+    """Typed links to outside tools; rows without a URL are skipped."""
+    links = []
+    for row in rows:
+        url = clean_url(row.get("url"), "links", errors)
+        if not url:
+            continue
+        if row.get("type") not in LINK_TYPES:
+            errors["links"] = _("Choose what kind of link this is.")
+            continue
+        label = (row.get("label") or "").strip()[:LINK_LABEL_MAX]
+        links.append({"type": row["type"], "url": url, "label": label})
+    if len(links) > LINKS_MAX:
+        errors["links"] = _("At most %(max)d links.", max=LINKS_MAX)
+    return links
+
+
+def local_to_utc(day, time, zone, field, errors):
+    """Aware UTC datetime for a wall-clock date and time in zone; None and an error if impossible."""
+    local = datetime.combine(day, time).replace(tzinfo=zone)
+    utc = local.astimezone(ZoneInfo("UTC"))
+    # A time skipped when clocks go forward does not survive the round trip.
+    if utc.astimezone(zone).replace(tzinfo=None) != local.replace(tzinfo=None):
+        errors[field] = _("This time does not exist in %(zone)s: the clocks change then.", zone=zone.key)
+        return None
+    return utc
+
+
+def clean_dates(data, errors):
+    """begins_on, ends_on (UTC) and the zone name from the form's local dates and times."""
+    try:
+        zone = ZoneInfo(data.get("timezone") or "")
+    except (ZoneInfoNotFoundError, ValueError):
+        errors["timezone"] = _("Choose a time zone from the list, such as Europe/Paris.")
+        return {}
+    if data.get("start_date") is None or data.get("start_time") is None:
+        errors["start_date"] = _("Give the date and time the event starts.")
+        return {}
+    begins_on = local_to_utc(data["start_date"], data["start_time"], zone, "start_time", errors)
+    ends_on = None
+    if data.get("end_time") is not None:
+        end_day = data.get("end_date") or data["start_date"]
+        ends_on = local_to_utc(end_day, data["end_time"], zone, "end_time", errors)
+    elif data.get("end_date") is not None:
+        errors["end_time"] = _("Give the time the event ends.")
+    if begins_on and ends_on and ends_on <= begins_on:
+        errors["end_time"] = _("The event must end after it starts.")
+    return {"begins_on": begins_on, "ends_on": ends_on, "timezone": zone.key}
+
+
+def clean_place(data, errors):
+    """Address columns and coordinates."""
+    place = {}
+    for name, limit in ADDRESS_MAX.items():
+        value = " ".join((data.get(name) or "").split())
+        if len(value) > limit:
+            errors[name] = _("At most %(max)d characters.", max=limit)
+        place[name] = value
+    lat, lon = data.get("latitude"), data.get("longitude")
+    if (lat is None) != (lon is None):
+        errors["latitude"] = _("Give both latitude and longitude, or neither.")
+    if lat is not None and not (math.isfinite(lat) and -90 <= lat <= 90):
+        errors["latitude"] = _("Latitude is between -90 and 90.")
+    if lon is not None and not (math.isfinite(lon) and -180 <= lon <= 180):
+        errors["longitude"] = _("Longitude is between -180 and 180.")
+    place["latitude"], place["longitude"] = lat, lon
+    return place
+
+
+def choice(data, name, allowed, default, errors):
+    value = data.get(name) or default
+    if value not in allowed:
+        errors[name] = _("Not a valid choice.")
+    return value
+
+
+def clean_event_input(data):
+    """Columns of an Event from form data; raises InvalidFields naming every bad field."""
+    errors = {}
+    title = " ".join((data.get("title") or "").split())
+    if not title:
+        errors["title"] = _("Give the event a title.")
+    elif len(title) > TITLE_MAX:
+        errors["title"] = _("At most %(max)d characters.", max=TITLE_MAX)
+    source = (data.get("description") or "").strip()
+    if len(source) > DESCRIPTION_MAX:
+        errors["description"] = _("At most %(max)d characters.", max=DESCRIPTION_MAX)
+    capacity = data.get("capacity")
+    if capacity is not None and not 1 <= capacity <= CAPACITY_MAX:
+        errors["capacity"] = _("Capacity is between 1 and %(max)d, or empty for no limit.", max=CAPACITY_MAX)
+    join_mode = choice(data, "join_mode", JOIN_MODES, "free", errors)
+    external_url = clean_url(data.get("external_participation_url"), "external_participation_url", errors)
+    if join_mode == "external" and not external_url:
+        errors["external_participation_url"] = _("Give the address where people register.")
+    language = data.get("language") or ""
+    if language and language not in LANGUAGES:
+        errors["language"] = _("Not a valid choice.")
+
+    values = {
+        "title": title,
+        "description_source": source,
+        "description": markdown_to_html(source),
+        **clean_dates(data, errors),
+        "status": choice(data, "status", STATUSES, "confirmed", errors),
+        "visibility": choice(data, "visibility", VISIBILITIES, "public", errors),
+        "join_mode": join_mode,
+        "external_participation_url": external_url,
+        "capacity": capacity,
+        "show_remaining_seats": bool(data.get("show_remaining_seats")),
+        "anonymous_participation": bool(data.get("anonymous_participation")),
+        "comment_mode": choice(data, "comment_mode", COMMENT_MODES, "allow_all", errors),
+        **clean_place(data, errors),
+        "online_url": clean_url(data.get("online_url"), "online_url", errors),
+        "links": clean_links(data.get("links") or [], errors),
+        "tags": clean_tags(data.get("tags"), errors),
+        "category": choice(data, "category", CATEGORIES, "MEETING", errors),
+        "language": language,
+    }
+    if errors:
+        raise InvalidFields(errors)
+    return values

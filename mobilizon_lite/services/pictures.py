@@ -1,0 +1,63 @@
+"""Event banners: checked to be real images, stripped of metadata, stored with generated names."""
+import io
+import secrets
+from pathlib import Path
+
+from flask import current_app
+from flask_babel import gettext as _
+from PIL import Image, UnidentifiedImageError
+
+from .errors import Invalid
+
+FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
+MAX_PIXELS = 40_000_000
+
+
+def upload_folder():
+    """Where pictures are stored: instance/uploads/."""
+    folder = Path(current_app.instance_path) / "uploads"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _reencode(image, image_format):
+    # Re-encoding drops EXIF data, GPS positions included, that phones put in photos.
+    output = io.BytesIO()
+    if image_format == "GIF":
+        image.save(output, "GIF", save_all=True)
+        return output.getvalue()
+    max_width = current_app.config["PICTURE_MAX_WIDTH"]
+    if image.width > max_width:
+        image = image.resize((max_width, round(image.height * max_width / image.width)))
+    if image_format == "JPEG" and image.mode not in ("RGB", "L"):
+        image = image.convert("RGB")
+    image.save(output, image_format, **({"quality": 85} if image_format != "PNG" else {}))
+    return output.getvalue()
+
+
+def save_picture(stream, field="picture"):
+    """Store an uploaded image and return its file name; Invalid when it is not one we accept."""
+    limit = current_app.config["PICTURE_MAX_BYTES"]
+    data = stream.read(limit + 1)
+    if len(data) > limit:
+        raise Invalid(_("The picture is too big (at most %(mb)d MB).", mb=limit // 1_000_000), field)
+    try:
+        with Image.open(io.BytesIO(data)) as probe:
+            probe.verify()
+        image = Image.open(io.BytesIO(data))
+        image_format = image.format
+        if image_format not in FORMATS or image.width * image.height > MAX_PIXELS:
+            raise Invalid(_("Use a JPEG, PNG, WebP or GIF picture."), field)
+        image.load()
+        encoded = _reencode(image, image_format)
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        raise Invalid(_("This file is not a picture we can read. Use a JPEG, PNG, WebP or GIF."), field) from None
+    name = f"{secrets.token_hex(16)}.{FORMATS[image_format]}"
+    (upload_folder() / name).write_bytes(encoded)
+    return name
+
+
+def delete_picture(name):
+    """Remove a stored picture, if it is there."""
+    if name:
+        (upload_folder() / name).unlink(missing_ok=True)

@@ -1,0 +1,78 @@
+"""Writing, editing and deleting comments on event pages."""
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import login_required
+
+from ..models import Comment
+from ..services import comments, events
+from ..services.errors import Invalid, NotFound
+from .context import account_identities, current_identity, viewer_ids
+from .event_forms import CommentForm
+from .forms import add_error, render_form
+
+bp = Blueprint("comments", __name__)
+
+
+def acting_identity(event, comment):
+    """The account's identity that may act on comment: its author, else an organiser."""
+    mine = {identity.id: identity for identity in account_identities()}
+    if comment.actor_id in mine:
+        return mine[comment.actor_id]
+    for organizer_id in events.organizer_ids(event):
+        if organizer_id in mine:
+            return mine[organizer_id]
+    return current_identity()
+
+
+def to_comment(event, comment):
+    return redirect(url_for("events.show", uuid=event.uuid, _anchor=f"comment-{comment.id}"))
+
+
+@bp.route("/events/<uuid>/comments", methods=["POST"])
+@login_required
+def create(uuid):
+    event = events.visible_event(uuid, viewer_ids())
+    form = CommentForm()
+    if not form.validate():
+        raise Invalid(" ".join(m for msgs in form.errors.values() for m in msgs))
+    reply_to = int(form.in_reply_to.data) if (form.in_reply_to.data or "").isdigit() else None
+    comment = comments.comment_on(event, current_identity(), form.text.data, in_reply_to=reply_to)
+    flash(_("Your comment is published."), "success")
+    return to_comment(event, comment)
+
+
+@bp.route("/events/<uuid>/comments/<comment_uuid>")
+def show(uuid, comment_uuid):
+    event = events.visible_event(uuid, viewer_ids())
+    comment = Comment.get_or_none((Comment.uuid == comment_uuid) & (Comment.event == event))
+    if comment is None:
+        raise NotFound(_("This comment does not exist."))
+    return to_comment(event, comment)
+
+
+@bp.route("/events/<uuid>/comments/<int:comment_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(uuid, comment_id):
+    event = events.visible_event(uuid, viewer_ids())
+    comment = comments.comment_for(event, comment_id)
+    author = acting_identity(event, comment)
+    comments.require_author(comment, author)
+    form = CommentForm(text=comment.source)
+    if form.validate_on_submit():
+        try:
+            comments.edit_comment(comment, author, form.text.data)
+        except Invalid as error:
+            add_error(form, error)
+        else:
+            return to_comment(event, comment)
+    return render_form("events/comment_edit.html", form, event=event, comment=comment)
+
+
+@bp.route("/events/<uuid>/comments/<int:comment_id>/delete", methods=["POST"])
+@login_required
+def delete(uuid, comment_id):
+    event = events.visible_event(uuid, viewer_ids())
+    comment = comments.comment_for(event, comment_id)
+    comments.delete_comment(comment, acting_identity(event, comment))
+    flash(_("The comment is deleted."), "success")
+    return redirect(url_for("events.show", uuid=event.uuid, _anchor="comments"))

@@ -1,0 +1,143 @@
+"""The forms of events, participation and comments."""
+from babel import Locale
+from flask_babel import get_locale, lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import (BooleanField, DateField, FieldList, FloatField, Form, FormField, HiddenField,
+                     IntegerField, SelectChoice, SelectField, StringField, TextAreaField, TimeField)
+from wtforms.validators import DataRequired, Email, Length, Optional
+
+from ..models.events import CATEGORIES, LINK_TYPES
+from ..services.comments import COMMENT_MAX
+from ..services.event_input import (DESCRIPTION_MAX, LANGUAGES, LINK_LABEL_MAX, TITLE_MAX, URL_MAX,
+                                    all_timezones)
+from ..services.participation import MESSAGE_MAX
+
+STATUS_LABELS = {"confirmed": _l("Confirmed"), "tentative": _l("Tentative"), "cancelled": _l("Cancelled")}
+VISIBILITY_LABELS = {
+    "public": _l("Public: listed on this instance and shared with others"),
+    "unlisted": _l("Unlisted: only people with the link can see it"),
+    "private": _l("Private: only the organisers and participants can see it"),
+}
+JOIN_MODE_LABELS = {
+    "free": _l("Free: anyone can join at once"),
+    "restricted": _l("Restricted: organisers approve each participant"),
+    "invite": _l("Invite only: organisers invite people by @username"),
+    "external": _l("External: people register on another website"),
+}
+COMMENT_MODE_LABELS = {"allow_all": _l("Open to everyone"), "closed": _l("Closed")}
+LINK_TYPE_LABELS = {
+    "visio": _l("Video call"), "live": _l("Livestream"), "chat": _l("Chat"), "poll": _l("Poll"),
+    "pad": _l("Shared notes (pad)"), "tickets": _l("Tickets"), "website": _l("Website"),
+}
+CATEGORY_LABELS = {
+    "ARTS": _l("Arts"), "BOOK_CLUBS": _l("Book clubs"), "BUSINESS": _l("Business"),
+    "CAUSES": _l("Causes"), "COMEDY": _l("Comedy"), "CRAFTS": _l("Crafts"),
+    "FOOD_DRINK": _l("Food & drink"), "HEALTH": _l("Health"), "MUSIC": _l("Music"),
+    "AUTO_BOAT_AIR": _l("Auto, boat & air"), "COMMUNITY": _l("Community"),
+    "FAMILY_EDUCATION": _l("Family & education"), "FASHION_BEAUTY": _l("Fashion & beauty"),
+    "FILM_MEDIA": _l("Film & media"), "GAMES": _l("Games"), "LANGUAGE_CULTURE": _l("Language & culture"),
+    "LEARNING": _l("Learning"), "LGBTQ": _l("LGBTQ"), "MOVEMENTS_POLITICS": _l("Movements & politics"),
+    "NETWORKING": _l("Networking"), "PARTY": _l("Party"),
+    "PERFORMING_VISUAL_ARTS": _l("Performing & visual arts"), "PETS": _l("Pets"),
+    "PHOTOGRAPHY": _l("Photography"), "OUTDOORS_ADVENTURE": _l("Outdoors & adventure"),
+    "SPIRITUALITY_RELIGION_BELIEFS": _l("Spirituality, religion & beliefs"),
+    "SCIENCE_TECH": _l("Science & tech"), "SPORTS": _l("Sports"), "THEATRE": _l("Theatre"),
+    "MEETING": _l("Meeting"),
+}
+
+
+def labelled(labels, order=None):
+    """Select choices from a value -> label mapping."""
+    return [SelectChoice(value, labels[value]) for value in (order or labels)]
+
+
+class LinkForm(Form):
+    # Checked by the events service, and only on rows that carry an address.
+    type = SelectField(_l("Kind"), choices=labelled(LINK_TYPE_LABELS, LINK_TYPES), validate_choice=False)
+    url = StringField(_l("Address (https://…)"), validators=[Optional(), Length(max=URL_MAX)])
+    label = StringField(_l("Label"), validators=[Optional(), Length(max=LINK_LABEL_MAX)])
+
+
+class EventForm(FlaskForm):
+    identity = SelectField(_l("Organised by"), coerce=int, choices=[])
+    title = StringField(_l("Title"), validators=[DataRequired(_l("Give the event a title.")),
+                                                 Length(max=TITLE_MAX)])
+    description = TextAreaField(_l("Description"), description=_l("Markdown is allowed."),
+                                validators=[Optional(), Length(max=DESCRIPTION_MAX)])
+    timezone = SelectField(_l("Time zone"), choices=[])
+    start_date = DateField(_l("Start date"), validators=[DataRequired(_l("Give the date the event starts."))])
+    start_time = TimeField(_l("Start time"), validators=[DataRequired(_l("Give the time the event starts."))])
+    end_date = DateField(_l("End date"), validators=[Optional()],
+                         description=_l("Leave empty when the event ends on the day it starts."))
+    end_time = TimeField(_l("End time"), validators=[Optional()])
+    status = SelectField(_l("Status"), choices=labelled(STATUS_LABELS))
+    visibility = SelectField(_l("Who can see it"), choices=labelled(VISIBILITY_LABELS))
+    join_mode = SelectField(_l("How people join"), choices=labelled(JOIN_MODE_LABELS))
+    external_participation_url = StringField(_l("Registration address (for external registration)"),
+                                             validators=[Optional(), Length(max=URL_MAX)])
+    capacity = IntegerField(_l("Number of seats"), validators=[Optional()],
+                            description=_l("Leave empty for no limit."))
+    show_remaining_seats = BooleanField(_l("Show how many seats are left"), default=True)
+    anonymous_participation = BooleanField(_l("People without an account can join with their email"))
+    comment_mode = SelectField(_l("Comments"), choices=labelled(COMMENT_MODE_LABELS))
+    place_name = StringField(_l("Place"), description=_l("For example: Maison des associations"))
+    street = StringField(_l("Street"))
+    postal_code = StringField(_l("Postal code"))
+    locality = StringField(_l("Town or city"))
+    region = StringField(_l("Region"))
+    country = StringField(_l("Country"))
+    latitude = FloatField(_l("Latitude"), validators=[Optional()])
+    longitude = FloatField(_l("Longitude"), validators=[Optional()])
+    online_url = StringField(_l("Online address"), validators=[Optional(), Length(max=URL_MAX)],
+                             description=_l("Where people join online, if they can."))
+    links = FieldList(FormField(LinkForm), min_entries=3, max_entries=10)
+    tags = StringField(_l("Tags"), description=_l("Separated by commas, at most 10."))
+    category = SelectField(_l("Category"), choices=labelled(CATEGORY_LABELS, CATEGORIES), default="MEETING")
+    language = SelectField(_l("Language"), choices=[])
+    picture = FileField(_l("Banner picture"), description=_l("JPEG, PNG, WebP or GIF, at most 4 MB."))
+    remove_picture = BooleanField(_l("Remove the current picture"))
+
+    def event_data(self):
+        """The fields as the events service reads them."""
+        data = {name: field.data for name, field in self._fields.items()
+                if name not in ("identity", "picture", "remove_picture", "links", "csrf_token")}
+        data["links"] = [dict(entry.data) for entry in self.links]
+        return data
+
+
+class JoinForm(FlaskForm):
+    identity = SelectField(_l("Join as"), coerce=int, choices=[])
+    message = TextAreaField(_l("Message to the organisers (optional)"),
+                            validators=[Optional(), Length(max=MESSAGE_MAX)])
+
+
+class AnonymousJoinForm(FlaskForm):
+    email = StringField(_l("Your email address"), validators=[
+        DataRequired(_l("Enter your email address.")), Length(max=254),
+        Email(_l("This is not a valid email address."), check_deliverability=False)])
+    message = TextAreaField(_l("Message to the organisers (optional)"),
+                            validators=[Optional(), Length(max=MESSAGE_MAX)])
+
+
+class InviteForm(FlaskForm):
+    username = StringField(_l("Invite by @username"), validators=[DataRequired(), Length(max=40)])
+
+
+class CommentForm(FlaskForm):
+    text = TextAreaField(_l("Comment"), validators=[DataRequired(_l("Write something first.")),
+                                                    Length(max=COMMENT_MAX)])
+    in_reply_to = HiddenField()
+
+
+def language_choices():
+    """Languages an event can be in, named in the reader's language."""
+    reader = get_locale()
+    return [SelectChoice("", _l("Not specified"))] + [
+        SelectChoice(code, Locale.parse(code).get_display_name(reader).capitalize()) for code in LANGUAGES
+    ]
+
+
+def timezone_choices():
+    """Every IANA zone, by name."""
+    return [SelectChoice(zone, zone) for zone in all_timezones()]

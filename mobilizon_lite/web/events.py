@@ -1,0 +1,137 @@
+"""Event pages: create, show, edit, delete, the account's events, and uploaded pictures."""
+from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
+                   send_from_directory, url_for)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ..services import comments, events, participation
+from ..services.errors import Invalid
+from ..services.pictures import upload_folder
+from .context import (account_identities, chosen_identity, current_identity, identity_choices,
+                      viewer_ids)
+from .event_forms import (CATEGORY_LABELS, LINK_TYPE_LABELS, AnonymousJoinForm, CommentForm,
+                          EventForm, InviteForm, JoinForm, language_choices, timezone_choices)
+from .forms import add_error, render_form
+
+bp = Blueprint("events", __name__)
+
+
+def organizer_identity(event):
+    """The account's identity that organises event, or a 403."""
+    ids = events.organizer_ids(event)
+    for identity in account_identities():
+        if identity.id in ids:
+            return identity
+    abort(403)
+
+
+def event_form(event=None):
+    """The event form, with its choices, filled from event on first display."""
+    form = EventForm()
+    if event is None:
+        identity_choices(form.identity)
+    else:
+        del form.identity  # the organiser of an existing event does not change
+    form.timezone.choices = timezone_choices()
+    form.language.choices = language_choices()
+    if form.is_submitted():
+        return form
+    if event is None:
+        form.timezone.data = current_app.config["TIMEZONE"]
+        return form
+    zone = events.event_zone(event)
+    start = event.begins_on.astimezone(zone)
+    form.process(obj=event, formdata=None, description=event.description_source,
+                 start_date=start.date(), start_time=start.time(), tags=", ".join(event.tags),
+                 links=event.links)
+    if event.ends_on:
+        end = event.ends_on.astimezone(zone)
+        form.end_time.data = end.time()
+        form.end_date.data = end.date() if end.date() != start.date() else None
+    return form
+
+
+@bp.route("/events/new", methods=["GET", "POST"])
+@login_required
+def create():
+    form = event_form()
+    if form.validate_on_submit():
+        try:
+            event = events.create_event(chosen_identity(form.identity), form.event_data(),
+                                        picture=form.picture.data or None)
+        except Invalid as error:
+            add_error(form, error)
+        else:
+            flash(_("Your event is published."), "success")
+            return redirect(url_for("events.show", uuid=event.uuid))
+    return render_form("events/form.html", form, event=None)
+
+
+@bp.route("/events/<uuid>")
+def show(uuid):
+    event = events.visible_event(uuid, viewer_ids())
+    actor = current_identity()
+    going = events.going_count(event)
+    join_form = None
+    if current_user.is_authenticated:
+        join_form = JoinForm()
+        identity_choices(join_form.identity)
+    is_organizer = actor is not None and bool(events.organizer_ids(event) & viewer_ids())
+    return render_template(
+        "events/show.html",
+        event=event,
+        going=going,
+        remaining=events.remaining_seats(event, going),
+        my_participations=[participation.participation_of(event, i) for i in account_identities()],
+        join_form=join_form,
+        anonymous_form=AnonymousJoinForm() if participation.anonymous_allowed(event) else None,
+        invite_form=InviteForm() if is_organizer and event.join_mode == "invite" else None,
+        comment_form=CommentForm(),
+        thread=comments.thread(event),
+        is_organizer=is_organizer,
+        organizer_ids=events.organizer_ids(event),
+        category_labels=CATEGORY_LABELS,
+        link_type_labels=LINK_TYPE_LABELS,
+    )
+
+
+@bp.route("/events/<uuid>/edit", methods=["GET", "POST"])
+@login_required
+def edit(uuid):
+    event = events.visible_event(uuid, viewer_ids())
+    organizer = organizer_identity(event)
+    form = event_form(event)
+    if form.validate_on_submit():
+        try:
+            events.update_event(event, organizer, form.event_data(), picture=form.picture.data or None,
+                                remove_picture=form.remove_picture.data)
+        except Invalid as error:
+            add_error(form, error)
+        else:
+            flash(_("The event is saved. Participants were told about any change of date or place."),
+                  "success")
+            return redirect(url_for("events.show", uuid=event.uuid))
+    return render_form("events/form.html", form, event=event)
+
+
+@bp.route("/events/<uuid>/delete", methods=["GET", "POST"])
+@login_required
+def delete(uuid):
+    event = events.visible_event(uuid, viewer_ids())
+    organizer = organizer_identity(event)
+    if request.method == "POST":
+        events.delete_event(event, organizer)
+        flash(_("The event “%(title)s” is deleted.", title=event.title), "success")
+        return redirect(url_for("events.mine"))
+    return render_template("events/delete.html", event=event)
+
+
+@bp.route("/my-events")
+@login_required
+def mine():
+    return render_template("events/mine.html", groups=events.my_events(viewer_ids()))
+
+
+@bp.route("/uploads/<name>")
+def upload(name):
+    return send_from_directory(upload_folder(), name, max_age=7 * 24 * 3600)

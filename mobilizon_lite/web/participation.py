@@ -1,0 +1,155 @@
+"""Joining and leaving events, the organisers' participants page, and anonymous participation."""
+import csv
+import io
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale, gettext as _, lazy_gettext as _l
+from flask_login import login_required
+
+from ..models.participation import ROLES
+from ..services import events, participation
+from ..services.errors import Invalid
+from .context import chosen_identity, identity_choices, viewer_ids
+from .event_forms import AnonymousJoinForm, InviteForm, JoinForm
+from .events import organizer_identity
+
+bp = Blueprint("participation", __name__)
+
+ROLE_LABELS = {
+    "creator": _l("creator"), "moderator": _l("moderator"), "participant": _l("participant"),
+    "not_approved": _l("awaiting approval"), "not_confirmed": _l("email not confirmed"),
+    "rejected": _l("rejected"),
+}
+
+
+def back_to(event):
+    return redirect(url_for("events.show", uuid=event.uuid))
+
+
+@bp.route("/events/<uuid>/join", methods=["POST"])
+@login_required
+def join(uuid):
+    event = events.visible_event(uuid, viewer_ids())
+    form = JoinForm()
+    identity_choices(form.identity)
+    if not form.validate():
+        raise Invalid(" ".join(m for msgs in form.errors.values() for m in msgs))
+    result = participation.join(event, chosen_identity(form.identity), form.message.data)
+    if result.role == "not_approved":
+        flash(_("Your request is sent. The organisers will approve it or not; you will get an email."), "success")
+    else:
+        flash(_("You take part in this event."), "success")
+    return back_to(event)
+
+
+@bp.route("/events/<uuid>/leave", methods=["POST"])
+@login_required
+def leave(uuid):
+    event = events.visible_event(uuid, viewer_ids())
+    form = JoinForm()
+    identity_choices(form.identity)
+    if not form.identity.validate(form):
+        raise Invalid(" ".join(form.identity.errors))
+    participation.leave(event, chosen_identity(form.identity))
+    flash(_("You no longer take part in this event."), "success")
+    return back_to(event)
+
+
+@bp.route("/events/<uuid>/participants")
+@login_required
+def participants(uuid):
+    event = events.visible_event(uuid, viewer_ids())
+    organizer_identity(event)
+    role = request.args.get("role") or None
+    if role is not None and role not in ROLES:
+        raise Invalid(_("Unknown role."))
+    return render_template(
+        "events/participants.html", event=event, role=role, role_labels=ROLE_LABELS,
+        participants=participation.participants(event, role),
+        counts={r: len(participation.participants(event, r)) for r in ROLES},
+        invite_form=InviteForm() if event.join_mode == "invite" else None,
+    )
+
+
+@bp.route("/events/<uuid>/participants.csv")
+@login_required
+def participants_csv(uuid):
+    event = events.visible_event(uuid, viewer_ids())
+    organizer_identity(event)
+    output = io.StringIO()
+    writer = csv.writer(output)
+    writer.writerow([_("Name"), _("Username"), _("Role"), _("Message"), _("Since")])
+    for row in participation.participants(event):
+        if row.actor_id is None:
+            name, username = _("Anonymous participant"), ""
+        else:
+            name, username = row.actor.display_name, "@" + row.actor.preferred_username
+        writer.writerow([name, username, ROLE_LABELS[row.role], row.message,
+                         row.created_at.isoformat(timespec="minutes")])
+    return Response(
+        "\ufeff" + output.getvalue(),  # the BOM lets spreadsheet programs read UTF-8
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="participants-{event.uuid}.csv"'},
+    )
+
+
+@bp.route("/events/<uuid>/participants/<int:participation_id>/<action>", methods=["POST"])
+@login_required
+def decide(uuid, participation_id, action):
+    event = events.visible_event(uuid, viewer_ids())
+    organizer = organizer_identity(event)
+    actions = {"approve": participation.approve, "reject": participation.reject,
+               "remove": participation.remove}
+    if action not in actions:
+        raise Invalid(_("Unknown action."))
+    actions[action](event, organizer, participation_id)
+    flash({"approve": _("The participant is approved and told by email."),
+           "reject": _("The participant is rejected and told by email."),
+           "remove": _("The participant is removed.")}[action], "success")
+    return redirect(url_for("participation.participants", uuid=uuid))
+
+
+@bp.route("/events/<uuid>/invite", methods=["POST"])
+@login_required
+def invite(uuid):
+    event = events.visible_event(uuid, viewer_ids())
+    organizer = organizer_identity(event)
+    form = InviteForm()
+    if not form.validate():
+        raise Invalid(_("Give the @username of the person to invite."))
+    identity = participation.invite(event, organizer, form.username.data)
+    flash(_("@%(username)s is invited.", username=identity.preferred_username), "success")
+    return redirect(url_for("participation.participants", uuid=uuid))
+
+
+@bp.route("/events/<uuid>/anonymous", methods=["POST"])
+def join_anonymously(uuid):
+    event = events.visible_event(uuid, viewer_ids())
+    form = AnonymousJoinForm()
+    if not form.validate():
+        raise Invalid(" ".join(m for msgs in form.errors.values() for m in msgs))
+    participation.request_anonymous(event, form.email.data, form.message.data, str(get_locale()))
+    return render_template("events/anonymous_sent.html", event=event), 200
+
+
+@bp.route("/participation/confirm/<token>", methods=["GET", "POST"])
+def confirm_anonymous(token):
+    # Mail scanners open links: confirming takes a click (POST), not just a visit.
+    if request.method == "GET":
+        return render_template("events/anonymous_confirm.html", token=token)
+    result = participation.confirm_anonymous(token)
+    if result.role == "not_approved":
+        flash(_("Your email is confirmed. The organisers will approve your participation or not; you will get an email."), "success")
+    else:
+        flash(_("Your participation is confirmed. See you there!"), "success")
+    return back_to(result.event)
+
+
+@bp.route("/participation/cancel/<token>", methods=["GET", "POST"])
+def cancel_anonymous(token):
+    record = participation.anonymous_by_cancel_token(token)
+    if request.method == "GET":
+        return render_template("events/anonymous_cancel.html", token=token, event=record.event)
+    event = participation.cancel_anonymous(token)
+    flash(_("Your participation is cancelled."), "success")
+    return back_to(event)
