@@ -80,3 +80,47 @@ class MailCatcher:
         """The first count messages, waiting for them to arrive."""
         wait_until(lambda: len(self.messages) >= count)
         return self.messages[:count]
+
+
+def event_fields(**overrides):
+    """Event form fields as a browser posts them, for an event next year in Paris."""
+    fields = {
+        "title": "Repair café", "description": "Bring your **toaster**.",
+        "timezone": "Europe/Paris", "start_date": "2027-07-01", "start_time": "14:00",
+        "end_date": "", "end_time": "18:00", "status": "confirmed", "visibility": "public",
+        "join_mode": "free", "external_participation_url": "", "capacity": "",
+        "show_remaining_seats": "y", "comment_mode": "allow_all", "place_name": "Maison des associations",
+        "street": "1 rue de la Paix", "postal_code": "75001", "locality": "Paris", "region": "",
+        "country": "France", "latitude": "", "longitude": "", "online_url": "", "tags": "",
+        "category": "CRAFTS", "language": "fr",
+    }
+    for index in range(3):
+        fields.update({f"links-{index}-type": "visio", f"links-{index}-url": "", f"links-{index}-label": ""})
+    fields.update(overrides)
+    return fields
+
+
+def service_fields(**overrides):
+    """The same event as the events service reads it (typed values)."""
+    from datetime import date, time
+
+    data = {
+        "title": "Repair café", "description": "Bring your **toaster**.", "timezone": "Europe/Paris",
+        "start_date": date(2027, 7, 1), "start_time": time(14, 0), "end_date": None,
+        "end_time": time(18, 0), "status": "confirmed", "visibility": "public", "join_mode": "free",
+        "capacity": None, "show_remaining_seats": True, "comment_mode": "allow_all",
+        "place_name": "Maison des associations", "locality": "Paris", "country": "France",
+        "category": "CRAFTS", "language": "fr", "links": [],
+    }
+    data.update(overrides)
+    return data
+
+
+def make_event(app, organizer_username="ann", **overrides):
+    """An event created through the events service by a local identity."""
+    from mobilizon_lite.models import Actor
+    from mobilizon_lite.services import events
+
+    with app.app_context():
+        organizer = Actor.get(Actor.preferred_username == organizer_username)
+        return events.create_event(organizer, service_fields(**overrides))

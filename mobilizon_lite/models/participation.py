@@ -13,8 +13,9 @@ NOT_CONFIRMED = "not_confirmed"  # anonymous participant whose email is not conf
 REJECTED = "rejected"
 ROLES = (CREATOR, MODERATOR, PARTICIPANT, NOT_APPROVED, NOT_CONFIRMED, REJECTED)
 ORGANIZER_ROLES = (CREATOR, MODERATOR)
-# Roles that hold a seat.
 GOING_ROLES = (CREATOR, MODERATOR, PARTICIPANT)
+# As in Mobilizon, capacity and participant counts concern participants, not organisers.
+SEAT_ROLES = (PARTICIPANT,)
 
 
 class Participation(BaseModel):

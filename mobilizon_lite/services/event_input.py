@@ -154,7 +154,7 @@ def clean_event_input(data):
         errors["capacity"] = _("Capacity is between 1 and %(max)d, or empty for no limit.", max=CAPACITY_MAX)
     join_mode = choice(data, "join_mode", JOIN_MODES, "free", errors)
     external_url = clean_url(data.get("external_participation_url"), "external_participation_url", errors)
-    if join_mode == "external" and not external_url:
+    if join_mode == "external" and not external_url and "external_participation_url" not in errors:
         errors["external_participation_url"] = _("Give the address where people register.")
     language = data.get("language") or ""
     if language and language not in LANGUAGES:

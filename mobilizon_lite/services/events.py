@@ -9,7 +9,7 @@ from .. import mail
 from ..db import database, utcnow
 from ..models import Actor, Event, Participation
 from ..models.participation import (CREATOR, GOING_ROLES, NOT_APPROVED, ORGANIZER_ROLES,
-                                    PARTICIPANT)
+                                    PARTICIPANT, SEAT_ROLES)
 from ..urls import public_url
 from . import pictures
 from .errors import NotFound, PermissionDenied
@@ -51,7 +51,8 @@ def upcoming_public(page, per_page, past=False):
         query = query.where(ends < now).order_by(Event.begins_on.desc())
     else:
         query = query.where(ends >= now).order_by(Event.begins_on)
-    return list(query.paginate(page, per_page + 1))
+    # One row more than a page tells whether a next page exists.
+    return list(query.limit(per_page + 1).offset((page - 1) * per_page))
 
 
 def visible_event(uuid, viewer_ids=()):
@@ -159,9 +160,9 @@ def notify_participants(event, actor, template, **context):
 
 
 def going_count(event):
-    """How many people hold a seat."""
+    """How many participants hold a seat (organisers are not counted, as in Mobilizon)."""
     return Participation.select().where(
-        (Participation.event == event) & Participation.role.in_(GOING_ROLES)
+        (Participation.event == event) & Participation.role.in_(SEAT_ROLES)
     ).count()
 
 

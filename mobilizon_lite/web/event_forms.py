@@ -5,7 +5,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (BooleanField, DateField, FieldList, FloatField, Form, FormField, HiddenField,
                      IntegerField, SelectChoice, SelectField, StringField, TextAreaField, TimeField)
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
 from ..models.events import CATEGORIES, LINK_TYPES
 from ..services.comments import COMMENT_MAX
@@ -66,8 +66,9 @@ class EventForm(FlaskForm):
     description = TextAreaField(_l("Description"), description=_l("Markdown is allowed."),
                                 validators=[Optional(), Length(max=DESCRIPTION_MAX)])
     timezone = SelectField(_l("Time zone"), choices=[])
-    start_date = DateField(_l("Start date"), validators=[DataRequired(_l("Give the date the event starts."))])
-    start_time = TimeField(_l("Start time"), validators=[DataRequired(_l("Give the time the event starts."))])
+    # InputRequired, unlike DataRequired, keeps the parse error of a typed but impossible date.
+    start_date = DateField(_l("Start date"), validators=[InputRequired(_l("Give the date the event starts."))])
+    start_time = TimeField(_l("Start time"), validators=[InputRequired(_l("Give the time the event starts."))])
     end_date = DateField(_l("End date"), validators=[Optional()],
                          description=_l("Leave empty when the event ends on the day it starts."))
     end_time = TimeField(_l("End time"), validators=[Optional()])

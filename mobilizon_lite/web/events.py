@@ -4,6 +4,7 @@ from flask import (Blueprint, abort, current_app, flash, redirect, render_templa
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from ..models import Event
 from ..services import comments, events, participation
 from ..services.errors import Invalid
 from ..services.pictures import upload_folder
@@ -41,9 +42,10 @@ def event_form(event=None):
         return form
     zone = events.event_zone(event)
     start = event.begins_on.astimezone(zone)
-    form.process(obj=event, formdata=None, description=event.description_source,
-                 start_date=start.date(), start_time=start.time(), tags=", ".join(event.tags),
-                 links=event.links)
+    data = {name: getattr(event, name) for name in form._fields if hasattr(Event, name)}
+    data.update(description=event.description_source, start_date=start.date(), start_time=start.time(),
+                tags=", ".join(event.tags), links=event.links, picture=None)
+    form.process(formdata=None, data=data)
     if event.ends_on:
         end = event.ends_on.astimezone(zone)
         form.end_time.data = end.time()

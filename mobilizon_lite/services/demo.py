@@ -1,0 +1,503 @@
+"""Demo content, made through the ordinary services: people, events, participants and comments."""
+import logging
+import random
+from datetime import time, timedelta
+from typing import NamedTuple
+
+from ..db import database, utcnow
+from ..models import Account, Actor
+from ..models.actors import TYPE_PERSON
+from .accounts import register
+from .comments import comment_on
+from .errors import Invalid, PermissionDenied, ServiceError
+from .events import create_event
+from .identities import create_identity, update_identity
+from .participation import join, participants as participations_of
+
+log = logging.getLogger(__name__)
+
+DEMO_PASSWORD = "demo password"
+DEMO_EMAIL_DOMAIN = "example.org"
+DEFAULT_SEED = 1
+EVENTS_MAX = 100_000
+# One transaction per batch: SQLite commits (and their fsync) dominate otherwise.
+BATCH_SIZE = 250
+# Below this many events, rare kinds (cancelled, private…) could round down to none at all.
+RARE_KIND_THRESHOLD = 20
+DAYS_BEFORE, DAYS_AFTER = 60, 300
+
+
+class Place(NamedTuple):
+    name: str
+    street: str
+    postal_code: str
+    latitude: float
+    longitude: float
+
+
+class City(NamedTuple):
+    zone: str
+    language: str
+    locality: str
+    region: str
+    country: str
+    places: tuple
+
+
+CITIES = {
+    "paris": City("Europe/Paris", "fr", "Paris", "Île-de-France", "France", (
+        Place("La Recyclerie", "83 boulevard Ornano", "75018", 48.8973, 2.3448),
+        Place("Maison des associations du 11e", "8 rue du Général Renault", "75011", 48.8637, 2.3792),
+        Place("Parc de Belleville", "47 rue des Couronnes", "75020", 48.8716, 2.3847),
+    )),
+    "lyon": City("Europe/Paris", "fr", "Lyon", "Auvergne-Rhône-Alpes", "France", (
+        Place("Maison pour tous des Rancy", "249 rue Vendôme", "69003", 45.7575, 4.8458),
+        Place("Place des Terreaux", "", "69001", 45.7674, 4.8338),
+    )),
+    "nantes": City("Europe/Paris", "fr", "Nantes", "Pays de la Loire", "France", (
+        Place("Le Solilab", "8 rue Saint-Domingue", "44200", 47.2056, -1.5622),
+        Place("Île de Versailles", "Quai de Versailles", "44000", 47.2245, -1.5545),
+    )),
+    "brussels": City("Europe/Brussels", "fr", "Ixelles", "Bruxelles-Capitale", "Belgique", (
+        Place("Maison de quartier Malibran", "Rue de la Digue 10", "1050", 50.8310, 4.3735),
+        Place("Étangs d'Ixelles", "Place Flagey", "1050", 50.8275, 4.3720),
+    )),
+    "montreal": City("America/Montreal", "fr", "Montréal", "Québec", "Canada", (
+        Place("Bibliothèque du Mile End", "5434 avenue du Parc", "H2V 4G7", 45.5225, -73.5975),
+        Place("Parc La Fontaine", "3933 avenue du Parc-La Fontaine", "H2L 3M6", 45.5270, -73.5700),
+    )),
+    "dakar": City("Africa/Dakar", "fr", "Dakar", "Dakar", "Sénégal", (
+        Place("Centre culturel Blaise Senghor", "Boulevard Dial Diop", "", 14.6937, -17.4550),
+        Place("Plage de Yoff", "Route de Yoff", "", 14.7571, -17.4700),
+    )),
+    "tokyo": City("Asia/Tokyo", "en", "Tokyo", "Tokyo", "Japan", (
+        Place("Kitazawa Community Hall", "2-8-18 Kitazawa, Setagaya", "155-0031", 35.6618, 139.6680),
+        Place("Yoyogi Park", "2-1 Yoyogikamizonocho, Shibuya", "151-0052", 35.6717, 139.6949),
+    )),
+    "auckland": City("Pacific/Auckland", "en", "Auckland", "Auckland", "New Zealand", (
+        Place("Grey Lynn Community Centre", "510 Richmond Road, Grey Lynn", "1021", -36.8626, 174.7380),
+        Place("Western Springs Park", "Great North Road", "1022", -36.8640, 174.7247),
+    )),
+    "wellington": City("Pacific/Auckland", "en", "Wellington", "Wellington", "New Zealand", (
+        Place("Newtown Community Centre", "Corner of Colombo and Rintoul Streets", "6021",
+              -41.3120, 174.7790),
+    )),
+}
+
+# (email local part, locale, identities as (username, display name, home city, bio)).
+ACCOUNTS = (
+    ("camille", "fr", (
+        ("camille", "Camille Martin", "paris", "Bénévole au repair café, choriste le mardi."),
+        ("repair_cafe_paris11", "Repair Café Paris 11", "paris",
+         "On répare ensemble au lieu de jeter. **Entrée libre**, un samedi sur deux."),
+    )),
+    ("mamadou", "fr", (
+        ("mamadou", "Mamadou Diallo", "dakar", "Mécanicien vélo et militant des mobilités douces."),
+        ("velo_solidaire_dakar", "Vélo Solidaire Dakar", "dakar",
+         "Atelier participatif : apprenez à entretenir votre vélo."),
+    )),
+    ("elodie", "fr", (
+        ("elodie_tremblay", "Élodie Tremblay", "montreal", "Cheffe de chœur amateur."),
+        ("chorale_mile_end", "Chorale du Mile End", "montreal",
+         "Chorale de quartier, tous niveaux, sans audition."),
+    )),
+    ("aroha", "en", (
+        ("aroha", "Aroha Ngata", "auckland", "Gardener, knitter, occasional DJ."),
+        ("grey_lynn_gardeners", "Grey Lynn Gardeners", "auckland",
+         "A community garden run by neighbours. Everyone welcome, no experience needed."),
+    )),
+    ("hana", "en", (
+        ("hana", "Hana Sato", "tokyo", "Board games, bikes and bad puns."),
+        ("tokyo_board_gamers", "Tokyo Board Gamers", "tokyo",
+         "Monthly board game nights in Setagaya. English and Japanese spoken."),
+    )),
+    ("lucas", "fr", (("lucas_b", "Lucas Bernard", "lyon", "Libriste, install parties et cafés vie privée."),)),
+    ("ines", "fr", (("ines", "Inès Moreau", "nantes", "Marches pour le climat et nettoyage des berges."),)),
+    ("tom", "en", (("tom_w", "Tom Walker", "wellington", "Folk dancer and book club host."),)),
+    ("sofia", "fr", (("sofia", "Sofia Peeters", "brussels", "Café des langues tous les jeudis."),)),
+    ("noah", "fr", (("noah", "Noah Gagnon", "montreal", "Ciné-débats et assemblées de quartier."),)),
+    ("awa", "fr", (("awa_ndiaye", "Awa Ndiaye", "dakar", "Nettoyage de plages et jardins partagés."),)),
+    ("yuki", "en", (("yuki", "Yuki Tanaka", "tokyo", "Language exchange organiser."),)),
+)
+
+
+class Activity(NamedTuple):
+    category: str
+    title_fr: str
+    title_en: str
+    tags_fr: str
+    tags_en: str
+    about_fr: str
+    about_en: str
+    online: bool  # can plausibly happen on a video call
+    crowd: bool  # open-air gatherings have no seat limit
+
+
+ACTIVITIES = (
+    Activity("COMMUNITY", "Repair café", "Repair café", "réparation, zéro déchet", "repair, zero waste",
+             "Un grille-pain qui ne grille plus ? Un pantalon troué ? Des bénévoles vous aident à "
+             "**réparer vous-même** vos objets du quotidien.",
+             "A toaster that stopped toasting? Torn trousers? Volunteers help you **fix your own** "
+             "everyday things.", False, False),
+    Activity("MUSIC", "Répétition de la chorale", "Choir rehearsal", "chant, chorale", "singing, choir",
+             "Répétition ouverte : on travaille le programme du concert de fin d'année. "
+             "Pas besoin de lire la musique.",
+             "Open rehearsal for the end-of-year concert. No need to read music.", False, False),
+    Activity("MOVEMENTS_POLITICS", "Marche pour le climat", "Climate march", "climat, manifestation",
+             "climate, march",
+             "Marchons ensemble pour une vraie politique climatique. Venez avec pancartes et bonne humeur.",
+             "Let's march together for real climate action. Bring signs and good spirits.", False, True),
+    Activity("CRAFTS", "Atelier d'autoréparation de vélos", "Bike repair workshop", "vélo, atelier",
+             "bikes, workshop",
+             "Outils, pièces d'occasion et conseils : apprenez à régler vos freins et changer une chambre à air.",
+             "Tools, second-hand parts and advice: learn to adjust your brakes and fix a flat.", False, False),
+    Activity("GAMES", "Soirée jeux de société", "Board game night", "jeux", "board games",
+             "Jeux coopératifs, jeux d'ambiance et grands classiques. Apportez vos jeux préférés !",
+             "Co-op games, party games and the classics. Bring your favourites!", True, False),
+    Activity("BOOK_CLUBS", "Club de lecture", "Book club", "lecture, livres", "books, reading",
+             "On discute du livre du mois autour d'un thé. Lu ou pas lu, venez quand même.",
+             "We talk about this month's book over tea. Finished it or not, come along.", True, False),
+    Activity("OUTDOORS_ADVENTURE", "Ramassage de déchets", "Beach clean-up", "environnement, nettoyage",
+             "environment, clean-up",
+             "Gants et sacs fournis. On trie ensuite ce qui a été ramassé.",
+             "Gloves and bags provided. We sort what we collected afterwards.", False, True),
+    Activity("SCIENCE_TECH", "Install party logiciels libres", "Free software install party",
+             "logiciel libre, linux", "free software, linux",
+             "Venez avec votre ordinateur : on vous aide à installer un système libre.",
+             "Bring your computer: we help you install a free operating system.", True, False),
+    Activity("LANGUAGE_CULTURE", "Café des langues", "Language exchange café", "langues, rencontre",
+             "languages, meetup",
+             "Une table par langue, on change toutes les vingt minutes. Tous niveaux bienvenus.",
+             "One table per language, we switch every twenty minutes. All levels welcome.", True, False),
+    Activity("PARTY", "Bal folk", "Folk dance night", "danse, folk", "dance, folk",
+             "Initiation aux danses à 19 h, puis bal avec musiciens en live.",
+             "Beginners' lesson at 7 pm, then a live band.", False, False),
+    Activity("COMMUNITY", "Assemblée générale de l'association", "Neighbourhood association meeting",
+             "association, quartier", "neighbourhood, meeting",
+             "Bilan de l'année, projets à venir et élection du bureau. Ordre du jour sur le pad.",
+             "Annual report, coming projects and board election. Agenda on the pad.", True, False),
+    Activity("FILM_MEDIA", "Ciné-débat", "Documentary screening and talk", "cinéma, débat",
+             "film, discussion",
+             "Projection d'un documentaire suivie d'un échange avec l'équipe du film.",
+             "A documentary screening followed by a Q&A with the crew.", False, False),
+    Activity("OUTDOORS_ADVENTURE", "Chantier au jardin partagé", "Community garden work day",
+             "jardin, permaculture", "garden, permaculture",
+             "Désherbage, semis et compost. Prévoyez des vêtements qui ne craignent rien.",
+             "Weeding, sowing and compost. Wear clothes you don't mind getting dirty.", False, False),
+    Activity("LEARNING", "Atelier : s'organiser sans Facebook", "Workshop: organising without Facebook",
+             "vie privée, fediverse", "privacy, fediverse",
+             "Tour d'horizon des outils libres pour organiser un collectif : agenda, pad, messagerie.",
+             "A tour of free tools to run a group: calendar, pads, chat.", True, False),
+)
+
+EXTRAS_FR = (
+    "**À apporter :**\n\n- de quoi grignoter à partager\n- une gourde\n- votre bonne humeur",
+    "Entrée libre, participation aux frais à prix libre.",
+    "Le lieu est accessible en fauteuil roulant. Écrivez-nous pour tout besoin particulier.",
+    "Plus d'infos sur [notre site](https://asso.example.org/agenda).",
+    "Les enfants sont les bienvenus, accompagnés d'un adulte.",
+)
+EXTRAS_EN = (
+    "**What to bring:**\n\n- some food to share\n- a water bottle\n- a smile",
+    "Free entry, donations welcome.",
+    "The venue is wheelchair accessible. Tell us if you need anything else.",
+    "More on [our website](https://club.example.org/events).",
+    "Children welcome with an adult.",
+)
+COMMENTS_FR = (
+    "J'ai hâte !", "Est-ce qu'il faut s'inscrire à l'avance ?",
+    "Je viendrai avec ma vieille cafetière 😄", "Merci pour l'organisation !",
+    "Quelqu'un part de la gare ? On pourrait y aller ensemble.",
+    "Super idée, je ramène des amis.", "C'est accessible en poussette ?",
+    "La dernière fois était **géniale**, merci à toute l'équipe.",
+)
+COMMENTS_EN = (
+    "Looking forward to it!", "Do we need to sign up in advance?", "Can I bring my kids?",
+    "Thanks for organising!", "I'll bring snacks.", "Is there bike parking nearby?",
+    "Last time was **great**, thanks everyone.", "Anyone coming from the station? Happy to walk together.",
+)
+REPLIES_FR = ("Oui, tout à fait !", "Bonne question : non, venez simplement.", "Merci, à bientôt !")
+REPLIES_EN = ("Yes, of course!", "Good question: no, just turn up.", "Thanks, see you there!")
+
+CAPACITIES = (None, None, None, None, 10, 10, 30, 30, 30, 100)
+# Share of events of each rare kind; the rest get the default value.
+STATUS_SHARES = {"cancelled": 0.05, "tentative": 0.05}
+VISIBILITY_SHARES = {"unlisted": 0.06, "private": 0.04}
+JOIN_SHARES = {"restricted": 0.08, "external": 0.03, "invite": 0.02}
+ONLINE_SHARE = 0.10
+COMMENTS_CLOSED_SHARE = 0.05
+PARTICIPANTS_SHARE = 0.45
+COMMENTED_SHARE = 0.30
+
+
+def _plan(rng, count, shares, default):
+    """count values with exact shares of each rare value, shuffled; default elsewhere."""
+    plan = []
+    for value, share in shares.items():
+        wanted = round(count * share)
+        if wanted == 0 and count >= RARE_KIND_THRESHOLD:
+            wanted = 1
+        plan += [value] * wanted
+    plan += [default] * (count - len(plan))
+    rng.shuffle(plan)
+    return plan
+
+
+def _free_username(base):
+    # With force=True the demo names may already exist, so suffix them rather than fail.
+    candidate, number = base, 2
+    while Actor.select().where(Actor.domain.is_null() & (Actor.preferred_username == candidate)).exists():
+        candidate, number = f"{base[:26]}_{number}", number + 1
+    return candidate
+
+
+def _free_email(local):
+    candidate, number = f"{local}@{DEMO_EMAIL_DOMAIN}", 2
+    while Account.select().where(Account.email == candidate).exists():
+        candidate, number = f"{local}{number}@{DEMO_EMAIL_DOMAIN}", number + 1
+    return candidate
+
+
+class Person(NamedTuple):
+    identity: Actor
+    city: str
+    group: bool  # a club or association's identity, which organises more than a person does
+
+
+def _create_people():
+    """The demo accounts and every identity they hold."""
+    people = []
+    for local, locale, faces in ACCOUNTS:
+        (username, name, city, bio), *groups = faces
+        username = _free_username(username)
+        account = register(_free_email(local), DEMO_PASSWORD, username, name=name, locale=locale,
+                           by_admin=True)
+        first = Actor.get((Actor.account == account) & (Actor.preferred_username == username))
+        people.append(Person(update_identity(first, name, bio), city, False))
+        for username, name, city, bio in groups:
+            people.append(Person(create_identity(account, _free_username(username), name, bio), city, True))
+    return people
+
+
+def _event_data(rng, activity, city_key, online, today):
+    """Form data for one event, as the event form would give it."""
+    city = CITIES[city_key]
+    french = city.language == "fr"
+    title = activity.title_fr if french else activity.title_en
+    flavour = rng.random()
+    if online:
+        title = f"{title} (en ligne)" if french else f"{title} (online)"
+    elif flavour < 0.3:
+        title = f"{title} – {city.locality}"
+    elif flavour < 0.5:
+        title = f"{title} #{rng.randint(2, 40)}"
+    extras = EXTRAS_FR if french else EXTRAS_EN
+    description = "\n\n".join([activity.about_fr if french else activity.about_en,
+                                *rng.sample(extras, rng.randint(0, 2))])
+    # Starting between 9:00 and 19:30 and ending by 23:30 keeps clear of clock changes
+    # (made at night) and of midnight.
+    start = time(rng.randint(9, 19), rng.choice((0, 30)))
+    end_minutes = start.hour * 60 + start.minute + rng.choice((60, 90, 120, 180, 240))
+    day = today + timedelta(days=rng.randint(-DAYS_BEFORE, DAYS_AFTER))
+    data = {
+        "title": title,
+        "description": description,
+        "timezone": "UTC" if online and rng.random() < 0.3 else city.zone,
+        "start_date": day,
+        "start_time": start,
+        "end_date": None,
+        "end_time": time(end_minutes // 60, end_minutes % 60),
+        "capacity": None if activity.crowd else rng.choice(CAPACITIES),
+        "show_remaining_seats": rng.random() < 0.8,
+        "tags": activity.tags_fr if french else activity.tags_en,
+        "category": activity.category,
+        "language": city.language,
+        "links": [],
+    }
+    if online:
+        slug = "-".join(activity.title_en.lower().replace(":", "").split())
+        data["online_url"] = f"https://meet.example.org/{slug}-{rng.randint(100, 999)}"
+        data["links"].append({"type": "visio", "url": data["online_url"], "label": "Video call"})
+    else:
+        place = rng.choice(city.places)
+        data.update(place_name=place.name, street=place.street, postal_code=place.postal_code,
+                    locality=city.locality, region=city.region, country=city.country,
+                    latitude=place.latitude, longitude=place.longitude)
+    if rng.random() < 0.2:
+        data["links"].append({"type": rng.choice(("chat", "pad")),
+                              "url": f"https://pad.example.org/p/{rng.randint(10_000, 99_999)}",
+                              "label": rng.choice(("Notes", ""))})
+    return data
+
+
+def _create_event(organizer, data):
+    try:
+        return create_event(organizer, data)
+    except ServiceError as error:
+        # The demo data is fixed: a refusal is a bug in this module, and should say which field.
+        raise RuntimeError(f"demo event refused: {getattr(error, 'errors', error.message)}") from error
+
+
+def _add_participants(rng, event, people):
+    """Join the event as a few people from other accounts than the organiser's; returns how many."""
+    others = [p.identity for p in people if p.identity.account_id != event.organizer.account_id]
+    joined = 0
+    for identity in rng.sample(others, min(rng.randint(1, 14), len(others))):
+        try:
+            join(event, identity)
+        except PermissionDenied:
+            break  # the event is full: everyone after would be refused too
+        joined += 1
+    return joined
+
+
+def _commenters(event, people, joined):
+    """Who plausibly comments: participants, else anyone on a public event, else the organiser."""
+    if joined:
+        return [p.actor for p in participations_of(event) if p.actor_id is not None]
+    if event.visibility == "public":
+        return [p.identity for p in people]
+    return [event.organizer]
+
+
+def _add_comments(rng, event, authors, french):
+    """A short thread, some comments answered by the organiser; returns how many were written."""
+    said, answers = (COMMENTS_FR, REPLIES_FR) if french else (COMMENTS_EN, REPLIES_EN)
+    written = 0
+    for _turn in range(rng.randint(1, 4)):
+        top = comment_on(event, rng.choice(authors), rng.choice(said))
+        written += 1
+        if rng.random() < 0.4:
+            comment_on(event, event.organizer, rng.choice(answers), in_reply_to=top.id)
+            written += 1
+    return written
+
+
+def seed_demo(events=200, force=False, seed=DEFAULT_SEED):
+    """Fill an empty instance with demo accounts, events, participants and comments.
+
+    Returns counts of what was made; the same seed on the same day gives the same content.
+    """
+    if not 0 <= events <= EVENTS_MAX:
+        raise Invalid(f"The number of demo events must be between 0 and {EVENTS_MAX}.", "events")
+    if not force and Account.select().exists():
+        raise PermissionDenied(
+            "This instance already has accounts: demo data only goes into an empty instance, "
+            "unless forced (run.py seed-demo --force)."
+        )
+    rng = random.Random(seed)
+    people = _create_people()
+    organizers = [p for p in people for _weight in range(3 if p.group else 1)]
+    statuses = _plan(rng, events, STATUS_SHARES, "confirmed")
+    visibilities = _plan(rng, events, VISIBILITY_SHARES, "public")
+    join_modes = _plan(rng, events, JOIN_SHARES, "free")
+    online = _plan(rng, events, {True: ONLINE_SHARE}, False)
+    comment_modes = _plan(rng, events, {"closed": COMMENTS_CLOSED_SHARE}, "allow_all")
+    now = utcnow()
+    summary = {"accounts": len(ACCOUNTS), "identities": len(people), "events": 0,
+               "participations": 0, "comments": 0}
+    for batch_start in range(0, events, BATCH_SIZE):
+        batch_end = min(batch_start + BATCH_SIZE, events)
+        with database.atomic():
+            for index in range(batch_start, batch_end):
+                organizer, city, _group = rng.choice(organizers)
+                if rng.random() < 0.15:
+                    city = rng.choice(list(CITIES))  # people travel, and so do their events
+                activity = rng.choice([a for a in ACTIVITIES if a.online] if online[index] else ACTIVITIES)
+                data = _event_data(rng, activity, city, online[index], now.date())
+                data.update(status=statuses[index], visibility=visibilities[index],
+                            join_mode=join_modes[index], comment_mode=comment_modes[index],
+                            anonymous_participation=visibilities[index] == "public" and rng.random() < 0.2)
+                if data["join_mode"] == "external":
+                    data["external_participation_url"] = f"https://tickets.example.org/e/{seed}-{index}"
+                event = _create_event(organizer, data)
+                summary["events"] += 1
+                joined = 0
+                # Asking to join a restricted or invite-only event emails people: those stay empty.
+                if (event.join_mode == "free" and not event.is_cancelled and event.begins_on > now
+                        and rng.random() < PARTICIPANTS_SHARE):
+                    joined = _add_participants(rng, event, people)
+                    summary["participations"] += joined
+                if event.comment_mode != "closed" and rng.random() < COMMENTED_SHARE:
+                    authors = _commenters(event, people, joined)
+                    summary["comments"] += _add_comments(rng, event, authors, event.language == "fr")
+        if batch_end % 1000 < BATCH_SIZE or batch_end == events:
+            log.info("demo data: %d of %d events created", batch_end, events)
+    return summary
+
+
+def _benchmark_crowd(size):
+    """size live local identities, oldest first, creating a crowd account when too few exist."""
+    crowd = list(
+        Actor.select()
+        .where(Actor.domain.is_null() & Actor.account.is_null(False) & Actor.deleted_at.is_null()
+               & ~Actor.suspended & (Actor.type == TYPE_PERSON))
+        .order_by(Actor.id)
+        .limit(size)
+    )
+    if len(crowd) < size:
+        username = _free_username("crowd")
+        account = register(_free_email("crowd"), DEMO_PASSWORD, username, name="Crowd 1",
+                           by_admin=True)
+        crowd.append(Actor.get((Actor.account == account) & (Actor.preferred_username == username)))
+        while len(crowd) < size:
+            number = len(crowd) + 1
+            crowd.append(create_identity(account, _free_username(f"crowd_{number}"), f"Crowd {number}"))
+    return crowd
+
+
+BENCHMARK_DESCRIPTION = """\
+Once a year the whole street becomes a party: **music**, food stalls run by neighbours and a
+giant *repair café*.
+
+## Programme
+
+- 14:00 – bike repair workshop and second-hand market
+- 16:00 – choir concert in the square
+- 18:30 – shared dinner: bring a dish
+- 21:00 – folk dance with a live band
+
+## Practical
+
+The street is closed to cars. Step-free access from both ends; toilets at the community centre.
+See the [volunteer pad](https://pad.example.org/p/street-party) if you can help set up.
+"""
+
+
+def seed_benchmark_event(participants=50, comments=50):
+    """Create one public upcoming event with that many participants and comments; returns its uuid.
+
+    Participants are distinct identities (made as needed), not counting the organiser.
+    """
+    if participants < 0 or comments < 0:
+        raise Invalid("Participants and comments are counted from zero up.")
+    rng = random.Random(participants * 1_000 + comments)
+    organizer, *crowd = _benchmark_crowd(participants + 1)
+    day = utcnow().date() + timedelta(days=14)
+    event = create_event(organizer, {
+        "title": "Neighbourhood street party (benchmark event)",
+        "description": BENCHMARK_DESCRIPTION,
+        "timezone": "Europe/Paris",
+        "start_date": day, "start_time": time(14, 0),
+        "end_date": None, "end_time": time(23, 30),
+        "capacity": None, "show_remaining_seats": True, "anonymous_participation": True,
+        "place_name": "Rue des Vinaigriers", "street": "Rue des Vinaigriers", "postal_code": "75010",
+        "locality": "Paris", "region": "Île-de-France", "country": "France",
+        "latitude": 48.8738, "longitude": 2.3607,
+        "links": [{"type": "pad", "url": "https://pad.example.org/p/street-party", "label": "Volunteers"},
+                  {"type": "chat", "url": "https://chat.example.org/#/street-party", "label": ""}],
+        "tags": "street party, music, repair", "category": "COMMUNITY", "language": "en",
+    })
+    authors = crowd or [organizer]
+    with database.atomic():
+        for identity in crowd:
+            join(event, identity)
+        threads = []
+        for number in range(comments):
+            text = " ".join(rng.sample(COMMENTS_EN, rng.randint(1, 3)))
+            # A quarter are replies, so the page renders threads as well as top-level comments.
+            parent = rng.choice(threads).id if threads and number % 4 == 3 else None
+            comment = comment_on(event, authors[number % len(authors)], text, in_reply_to=parent)
+            if parent is None:
+                threads.append(comment)
+    return event.uuid
