@@ -25,7 +25,8 @@ def csrf_token(client, url="/login"):
 def submit(client, url, data, page=None, **kwargs):
     """POST data to url the way a browser does: with the token of the form on page (or url)."""
     data = dict(data, csrf_token=csrf_token(client, page or url))
-    return client.post(url, data=data, **kwargs)
+    headers = {"Referer": f"http://localhost{page or url}", **kwargs.pop("headers", {})}
+    return client.post(url, data=data, headers=headers, **kwargs)
 
 
 def errors(response):

@@ -1,5 +1,6 @@
 """Error pages for people, and the same errors as JSON for programs that ask for JSON."""
 import logging
+from urllib.parse import urlsplit
 
 from flask import jsonify, render_template, request
 from flask_babel import gettext as _
@@ -7,6 +8,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from ..services.errors import ServiceError
+from ..urls import is_local_path
 
 log = logging.getLogger(__name__)
 
@@ -31,13 +33,21 @@ def default_message(code):
     }.get(code, _("The request failed."))
 
 
+def back_link():
+    """Where the person came from on this site (for a refused form), else None."""
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc != request.host or not is_local_path(referrer.path):
+        return None
+    return referrer.path + (f"?{referrer.query}" if referrer.query else "")
+
+
 def error_response(code, message=None):
     """The error answer for the current request, as HTML or JSON."""
     message = message or default_message(code)
     if wants_json():
         return jsonify(error=message, status=code), code
     try:
-        return render_template("errors/error.html", code=code, message=message), code
+        return render_template("errors/error.html", code=code, message=message, back=back_link()), code
     except Exception:  # noqa: BLE001 - the error page itself must never fail
         log.exception("could not render the error page")
         return message, code, {"Content-Type": "text/plain; charset=utf-8"}
