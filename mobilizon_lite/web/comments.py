@@ -8,7 +8,7 @@ from ..services import comments, events
 from ..services.errors import Invalid, NotFound
 from .context import account_identities, current_identity, viewer_ids
 from .event_forms import CommentForm
-from .forms import add_error, render_form
+from .forms import add_error, render_form, require_valid
 
 bp = Blueprint("comments", __name__)
 
@@ -33,8 +33,7 @@ def to_comment(event, comment):
 def create(uuid):
     event = events.visible_event(uuid, viewer_ids())
     form = CommentForm()
-    if not form.validate():
-        raise Invalid(" ".join(m for msgs in form.errors.values() for m in msgs))
+    require_valid(form)
     reply_to = int(form.in_reply_to.data) if (form.in_reply_to.data or "").isdigit() else None
     comment = comments.comment_on(event, current_identity(), form.text.data, in_reply_to=reply_to)
     flash(_("Your comment is published."), "success")

@@ -7,6 +7,7 @@ from wtforms import (BooleanField, EmailField, HiddenField, PasswordField, Selec
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, Regexp
 
 from ..services.accounts import EMAIL_MAX, PASSWORD_MAX, PASSWORD_MIN
+from ..services.errors import Invalid
 from ..services.identities import NAME_MAX, SUMMARY_MAX, USERNAME_RE
 from ..services.instance import REGISTRATIONS_CLOSED, REGISTRATIONS_INVITE, REGISTRATIONS_OPEN
 
@@ -139,6 +140,13 @@ def add_error(form, error):
             field.errors = [*field.errors, message]
         else:
             form.form_errors.append(message)
+
+
+def require_valid(form):
+    """Validate a form posted from another page; Invalid (a 400 page) lists what is wrong."""
+    if not form.validate():
+        messages = [str(m) for msgs in form.errors.values() for m in msgs if not isinstance(m, dict)]
+        raise Invalid(" ".join(messages))
 
 
 def render_form(template, form, **context):

@@ -12,6 +12,7 @@ from ..services.errors import Invalid
 from .context import chosen_identity, identity_choices, viewer_ids
 from .event_forms import AnonymousJoinForm, InviteForm, JoinForm
 from .events import organizer_identity
+from .forms import require_valid
 
 bp = Blueprint("participation", __name__)
 
@@ -32,8 +33,7 @@ def join(uuid):
     event = events.visible_event(uuid, viewer_ids())
     form = JoinForm()
     identity_choices(form.identity)
-    if not form.validate():
-        raise Invalid(" ".join(m for msgs in form.errors.values() for m in msgs))
+    require_valid(form)
     result = participation.join(event, chosen_identity(form.identity), form.message.data)
     if result.role == "not_approved":
         flash(_("Your request is sent. The organisers will approve it or not; you will get an email."), "success")
@@ -48,8 +48,7 @@ def leave(uuid):
     event = events.visible_event(uuid, viewer_ids())
     form = JoinForm()
     identity_choices(form.identity)
-    if not form.identity.validate(form):
-        raise Invalid(" ".join(form.identity.errors))
+    require_valid(form)
     participation.leave(event, chosen_identity(form.identity))
     flash(_("You no longer take part in this event."), "success")
     return back_to(event)
@@ -115,8 +114,7 @@ def invite(uuid):
     event = events.visible_event(uuid, viewer_ids())
     organizer = organizer_identity(event)
     form = InviteForm()
-    if not form.validate():
-        raise Invalid(_("Give the @username of the person to invite."))
+    require_valid(form)
     identity = participation.invite(event, organizer, form.username.data)
     flash(_("@%(username)s is invited.", username=identity.preferred_username), "success")
     return redirect(url_for("participation.participants", uuid=uuid))
@@ -126,8 +124,7 @@ def invite(uuid):
 def join_anonymously(uuid):
     event = events.visible_event(uuid, viewer_ids())
     form = AnonymousJoinForm()
-    if not form.validate():
-        raise Invalid(" ".join(m for msgs in form.errors.values() for m in msgs))
+    require_valid(form)
     participation.request_anonymous(event, form.email.data, form.message.data, str(get_locale()))
     return render_template("events/anonymous_sent.html", event=event), 200
 

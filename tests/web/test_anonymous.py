@@ -1,0 +1,158 @@
+"""Joining a public event without an account: email confirmation, cancel link, privacy."""
+from datetime import timedelta
+
+import pytest
+
+from mobilizon_lite.db import utcnow
+from mobilizon_lite.models import Account, Participation
+
+from ..conftest import BASE_URL
+from ..helpers import make_account, make_event, submit
+
+
+@pytest.fixture
+def event(mail_app):
+    make_account(mail_app)
+    return make_event(mail_app, anonymous_participation=True)
+
+
+def link_in(message, marker):
+    line = next(line for line in message.get_content().splitlines() if marker in line)
+    return line.strip().replace(BASE_URL, "")
+
+
+def ask(app, event, email="visitor@example.org", message="Hello"):
+    return submit(app.test_client(), f"/events/{event.uuid}/anonymous", {"email": email, "message": message},
+                  page=f"/events/{event.uuid}")
+
+
+def main_part(response):
+    page = response.get_data(as_text=True)
+    return page[page.index("<main"):page.index("</main>")]
+
+
+def participations(app, event):
+    with app.app_context():
+        return list(Participation.select().where((Participation.event == event.id) & Participation.actor.is_null()))
+
+
+def test_join_confirm_and_cancel_by_email(mail_app, event, smtp):
+    visitor = mail_app.test_client()
+    page = visitor.get(f"/events/{event.uuid}").get_data(as_text=True)
+    assert "Join without an account" in page
+    response = submit(visitor, f"/events/{event.uuid}/anonymous", {"email": "Visitor@Example.org", "message": "Hi"},
+                      page=f"/events/{event.uuid}")
+    assert response.status_code == 200 and "Check your inbox" in response.get_data(as_text=True)
+    [message] = smtp.wait_for(1)
+    assert message["To"] == "visitor@example.org"
+    confirm, cancel = link_in(message, "/participation/confirm/"), link_in(message, "/participation/cancel/")
+    [row] = participations(mail_app, event)
+    assert row.role == "not_confirmed"
+    # Tokens are long, and only their hashes are stored.
+    token = confirm.rsplit("/", 1)[1]
+    assert len(token) >= 43 and token not in (row.confirm_token_hash, row.cancel_token_hash)
+
+    # Opening the link changes nothing; the button does.
+    assert visitor.get(confirm).status_code == 200
+    assert participations(mail_app, event)[0].role == "not_confirmed"
+    assert submit(visitor, confirm, {}).status_code == 302
+    assert participations(mail_app, event)[0].role == "participant"
+    assert "1 participant" in visitor.get(f"/events/{event.uuid}").get_data(as_text=True)
+    # Single use.
+    assert submit(visitor, confirm, {}, page=f"/events/{event.uuid}").status_code == 404
+
+    assert visitor.get(cancel).status_code == 200
+    assert submit(visitor, cancel, {}).status_code == 302
+    assert participations(mail_app, event) == []
+    assert visitor.get(cancel).status_code == 404
+    with mail_app.app_context():
+        assert Account.select().count() == 1  # no account was created
+
+
+def test_same_email_cannot_join_twice_and_nothing_is_revealed(mail_app, event, smtp):
+    first = ask(mail_app, event)
+    confirm = link_in(smtp.wait_for(1)[0], "/participation/confirm/")
+    submit(mail_app.test_client(), confirm, {})
+    second = ask(mail_app, event)
+    assert second.status_code == first.status_code == 200
+    assert main_part(second) == main_part(first)
+    assert len(participations(mail_app, event)) == 1
+    reminder = smtp.wait_for(2)[1]
+    assert "already takes part" in reminder.get_content()
+    assert "/participation/confirm/" not in reminder.get_content()
+
+
+def test_unconfirmed_request_can_be_asked_again(mail_app, event, smtp):
+    ask(mail_app, event)
+    ask(mail_app, event)
+    first, second = smtp.wait_for(2)
+    assert link_in(first, "confirm/") != link_in(second, "confirm/")
+    assert submit(mail_app.test_client(), link_in(first, "confirm/"), {}, page="/").status_code == 404
+    assert submit(mail_app.test_client(), link_in(second, "confirm/"), {}).status_code == 302
+    assert len(participations(mail_app, event)) == 1
+
+
+def test_confirmation_expires_after_48_hours(mail_app, event, smtp):
+    ask(mail_app, event)
+    confirm = link_in(smtp.wait_for(1)[0], "/participation/confirm/")
+    with mail_app.app_context():
+        Participation.update(confirm_expires_at=utcnow() - timedelta(minutes=1)).where(
+            Participation.actor.is_null()).execute()
+    assert submit(mail_app.test_client(), confirm, {}, page="/").status_code == 404
+    with mail_app.app_context():
+        from mobilizon_lite.services.participation import purge_unconfirmed
+
+        assert purge_unconfirmed() == 1
+
+
+def test_restricted_event_confirmation_waits_for_approval(mail_app, smtp):
+    make_account(mail_app)
+    event = make_event(mail_app, anonymous_participation=True, join_mode="restricted")
+    ask(mail_app, event)
+    submit(mail_app.test_client(), link_in(smtp.wait_for(1)[0], "confirm/"), {})
+    assert participations(mail_app, event)[0].role == "not_approved"
+
+
+def test_email_is_never_shown_publicly(mail_app, event, smtp):
+    ask(mail_app, event, email="secret.person@example.org")
+    submit(mail_app.test_client(), link_in(smtp.wait_for(1)[0], "confirm/"), {})
+    for url in (f"/events/{event.uuid}", "/", "/@ann"):
+        assert "secret.person" not in mail_app.test_client().get(url).get_data(as_text=True)
+    from ..helpers import log_in
+
+    organiser = mail_app.test_client()
+    log_in(organiser)
+    page = organiser.get(f"/events/{event.uuid}/participants").get_data(as_text=True)
+    assert "Anonymous participant" in page and "secret.person" not in page
+
+
+@pytest.mark.parametrize("options", [
+    {"anonymous_participation": False},
+    {"anonymous_participation": True, "visibility": "unlisted"},
+    {"anonymous_participation": True, "join_mode": "invite"},
+])
+def test_events_that_do_not_allow_it_refuse(mail_app, smtp, options):
+    make_account(mail_app)
+    event = make_event(mail_app, **options)
+    response = ask(mail_app, event)
+    assert response.status_code == 403
+    assert participations(mail_app, event) == []
+    assert smtp.messages == []
+
+
+def test_bad_email_is_refused(mail_app, event, smtp):
+    response = ask(mail_app, event, email="not an email")
+    assert response.status_code == 400
+    assert "This is not a valid email address." in response.get_data(as_text=True)
+    assert participations(mail_app, event) == []
+
+
+def test_full_event_refuses_the_confirmation(mail_app, smtp):
+    make_account(mail_app)
+    event = make_event(mail_app, anonymous_participation=True, capacity=1)
+    ask(mail_app, event, "one@example.org")
+    ask(mail_app, event, "two@example.org")
+    one, two = smtp.wait_for(2)
+    assert submit(mail_app.test_client(), link_in(one, "confirm/"), {}).status_code == 302
+    response = submit(mail_app.test_client(), link_in(two, "confirm/"), {}, page="/")
+    assert response.status_code == 403 and "This event is full." in response.get_data(as_text=True)
