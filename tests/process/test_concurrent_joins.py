@@ -1,0 +1,64 @@
+"""Capacity holds when many people press "join" at the same moment on a real running server."""
+import re
+import threading
+
+import requests
+
+from mobilizon_lite import create_app
+from mobilizon_lite.models import Actor, Participation
+
+from ..helpers import PASSWORD, free_port, make_account, make_event, wait_until
+from .test_server import answers, start, stop
+
+CAPACITY = 3
+PEOPLE = 12
+
+
+def form_token(session, url):
+    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', session.get(url, timeout=10).text).group(1)
+
+
+def test_concurrent_joins_never_exceed_capacity(tmp_path):
+    instance_path, port = tmp_path / "instance", free_port()
+    app = create_app(instance_path=str(instance_path))
+    make_account(app, "organiser@example.org", "organiser")
+    for number in range(PEOPLE):
+        make_account(app, f"p{number}@example.org", f"p{number}")
+    event = make_event(app, "organiser", capacity=CAPACITY)
+    with app.app_context():
+        ids = {a.preferred_username: a.id for a in Actor.select()}
+
+    server = start(instance_path, port)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until(lambda: answers(base + "/"))
+        sessions = []
+        for number in range(PEOPLE):
+            session = requests.Session()
+            token = form_token(session, base + "/login")
+            session.post(base + "/login", data={"csrf_token": token, "email": f"p{number}@example.org",
+                                                "password": PASSWORD}, timeout=30)
+            sessions.append((session, form_token(session, f"{base}/events/{event.uuid}"), ids[f"p{number}"]))
+
+        barrier = threading.Barrier(PEOPLE)
+        statuses = []
+
+        def press_join(session, token, identity):
+            barrier.wait()
+            response = session.post(f"{base}/events/{event.uuid}/join", allow_redirects=False, timeout=60,
+                                    data={"csrf_token": token, "identity": identity},
+                                    headers={"Referer": f"{base}/events/{event.uuid}"})
+            statuses.append(response.status_code)
+
+        threads = [threading.Thread(target=press_join, args=args) for args in sessions]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=90)
+    finally:
+        output = stop(server)
+
+    assert sorted(statuses) == [302] * CAPACITY + [403] * (PEOPLE - CAPACITY), output[-3000:]
+    with app.app_context():
+        assert Participation.select().where(
+            (Participation.event == event.id) & (Participation.role == "participant")).count() == CAPACITY
