@@ -4,7 +4,7 @@ import logging
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from .services import accounts
+from .services import accounts, participation
 
 log = logging.getLogger(__name__)
 
@@ -33,8 +33,7 @@ def build_scheduler(app):
         job_defaults=JOB_DEFAULTS,
         timezone="UTC",
     )
-    scheduler.add_job(
-        _in_context(app, accounts.purge_expired_tokens), "interval", hours=1,
-        id="purge_expired_tokens", replace_existing=True,
-    )
+    for job in (accounts.purge_expired_tokens, participation.purge_unconfirmed):
+        scheduler.add_job(_in_context(app, job), "interval", hours=1, id=job.__name__,
+                          replace_existing=True)
     return scheduler

@@ -28,7 +28,6 @@ class Participation(BaseModel):
     locale = CharField(max_length=8, null=True)
     confirm_token_hash = CharField(max_length=64, null=True, unique=True)
     confirm_expires_at = UTCDateTimeField(null=True)
-    cancel_token_hash = CharField(max_length=64, null=True, unique=True)
     created_at = UTCDateTimeField(default=utcnow)
     updated_at = UTCDateTimeField(default=utcnow)
 

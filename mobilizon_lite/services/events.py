@@ -10,11 +10,13 @@ from ..db import database, utcnow
 from ..models import Actor, Event, Participation
 from ..models.participation import (CREATOR, GOING_ROLES, NOT_APPROVED, ORGANIZER_ROLES,
                                     PARTICIPANT, SEAT_ROLES)
+from ..tokens import sign
 from ..urls import public_url
 from . import pictures
 from .errors import NotFound, PermissionDenied
 from .event_input import clean_event_input
 
+CANCEL_PURPOSE = "anonymous-cancel"
 # Changes that participants are emailed about.
 WATCHED_FIELDS = ("begins_on", "ends_on", "timezone", "place_name", "street", "postal_code",
                   "locality", "region", "country", "online_url")
@@ -132,8 +134,16 @@ def delete_event(event, actor):
     pictures.delete_picture(event.picture)
 
 
+def cancel_link(participation):
+    """For an anonymous participant, the link that cancels their participation (else None)."""
+    if participation.actor_id is not None:
+        return None
+    # Signed, not stored: every email to them can carry a link that keeps working.
+    return public_url("participation.cancel_anonymous", token=sign(participation.id, CANCEL_PURPOSE))
+
+
 def participant_recipients(event, exclude_actor=None):
-    """(email, locale) of everyone with an email who takes part or waits for approval."""
+    """email -> (locale, cancel link) of everyone with an email who takes part or waits for approval."""
     rows = (
         Participation.select(Participation, Actor)
         .join(Actor, JOIN.LEFT_OUTER, on=(Participation.actor == Actor.id))
@@ -143,10 +153,10 @@ def participant_recipients(event, exclude_actor=None):
     recipients = {}
     for row in rows:
         if row.actor_id is None:
-            recipients.setdefault(row.email, row.locale)
+            recipients.setdefault(row.email, (row.locale, cancel_link(row)))
         elif row.actor_id != getattr(exclude_actor, "id", None) and row.actor.account_id:
             account = row.actor.account
-            recipients.setdefault(account.email, account.locale)
+            recipients.setdefault(account.email, (account.locale, None))
     return recipients
 
 
@@ -154,8 +164,8 @@ def notify_participants(event, actor, template, **context):
     """Email participants about a change to the event (one SMTP connection for all)."""
     link = public_url("events.show", uuid=event.uuid)
     mail.send_batch(
-        mail.Outgoing(email, template, locale, dict(context, event=event, link=link))
-        for email, locale in participant_recipients(event, exclude_actor=actor).items()
+        mail.Outgoing(email, template, locale, dict(context, event=event, link=link, cancel_link=cancel))
+        for email, (locale, cancel) in participant_recipients(event, exclude_actor=actor).items()
     )
 
 

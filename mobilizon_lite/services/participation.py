@@ -10,11 +10,11 @@ from ..db import database, utcnow
 from ..models import Account, Actor, EventInvitation, Participation
 from ..models.participation import (NOT_APPROVED, NOT_CONFIRMED, ORGANIZER_ROLES, PARTICIPANT,
                                     REJECTED)
-from ..tokens import hash_token, new_token
+from ..tokens import hash_token, new_token, unsign
 from ..urls import public_url
 from .accounts import normalize_email
 from .errors import Invalid, NotFound, PermissionDenied
-from .events import going_count, organizer_ids, require_organizer
+from .events import CANCEL_PURPOSE, cancel_link, going_count, organizer_ids, require_organizer
 from .identities import public_identity
 
 MESSAGE_MAX = 1000
@@ -111,7 +111,8 @@ def _tell(participation, template):
     if recipient:
         event = participation.event
         mail.send_mail(recipient[0], template, recipient[1], event=event,
-                       link=public_url("events.show", uuid=event.uuid))
+                       link=public_url("events.show", uuid=event.uuid),
+                       cancel_link=cancel_link(participation))
 
 
 def approve(event, organizer, participation_id):
@@ -180,6 +181,7 @@ def participants(event, role=None):
 
 
 def _notify_organizers(event, actor):
+    """Email the organisers that actor (None: an anonymous visitor) waits for their approval."""
     organizers = Actor.select(Actor, Account).join(Account).where(Actor.id.in_(list(organizer_ids(event))))
     mail.send_batch(
         mail.Outgoing(org.account.email, "mail/participation_requested.txt", org.account.locale,
@@ -206,7 +208,6 @@ def request_anonymous(event, email, message, locale):
     email = normalize_email(email)
     message = _clean_message(message)
     confirm_token, confirm_hash = new_token()
-    cancel_token, cancel_hash = new_token()
     ttl = timedelta(seconds=current_app.config["ANONYMOUS_CONFIRMATION_TTL"])
     with database.atomic("IMMEDIATE"):
         participation = Participation.get_or_none(
@@ -215,7 +216,6 @@ def request_anonymous(event, email, message, locale):
         already = participation is not None and participation.role != NOT_CONFIRMED
         if participation is None:
             participation = Participation(event=event, email=email, role=NOT_CONFIRMED)
-        participation.cancel_token_hash = cancel_hash
         if not already:
             participation.message = message
             participation.locale = locale
@@ -225,7 +225,7 @@ def request_anonymous(event, email, message, locale):
     links = {
         "event": event,
         "link": public_url("events.show", uuid=event.uuid),
-        "cancel_link": public_url("participation.cancel_anonymous", token=cancel_token),
+        "cancel_link": cancel_link(participation),
     }
     if already:
         # Someone already registered this address: tell its owner, not the visitor.
@@ -256,12 +256,18 @@ def confirm_anonymous(token):
         participation.confirm_expires_at = None
         participation.updated_at = utcnow()
         participation.save()
+    if participation.role == NOT_APPROVED:
+        _notify_organizers(event, None)
     return participation
 
 
 def anonymous_by_cancel_token(token):
     """The anonymous participation a cancel link belongs to, or NotFound."""
-    participation = Participation.get_or_none(Participation.cancel_token_hash == hash_token(token or ""))
+    participation_id = unsign(token, CANCEL_PURPOSE)
+    participation = None
+    if isinstance(participation_id, int):
+        participation = Participation.get_or_none(
+            (Participation.id == participation_id) & Participation.actor.is_null())
     if participation is None:
         raise NotFound(_("This cancellation link is invalid or was already used."))
     return participation
