@@ -35,8 +35,9 @@ def comment_on(event, actor, source, in_reply_to=None):
         # One level of threading: a reply to a reply joins its thread.
         parent = parent.in_reply_to or parent
     comment_uuid = str(uuid_lib.uuid4())
+    now = utcnow()
     return Comment.create(
-        uuid=comment_uuid, ap_id=public_url("comments.show", uuid=event.uuid, comment_uuid=comment_uuid),
+        created_at=now, updated_at=now, uuid=comment_uuid, ap_id=public_url("comments.show", uuid=event.uuid, comment_uuid=comment_uuid),
         event=event, actor=actor, in_reply_to=parent, source=source, text=markdown_to_html(source),
     )
 

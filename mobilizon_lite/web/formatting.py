@@ -2,6 +2,7 @@
 from urllib.parse import urlencode
 
 from babel.dates import format_date, format_time
+from flask import current_app
 from flask_babel import get_locale, gettext as _
 
 from ..services.events import event_zone
@@ -32,11 +33,15 @@ def event_when(event):
 
 
 def event_day(event):
-    """Short date and time of the start, for lists."""
+    """Short date and time of the start, for lists; the zone is named when it is not the instance's."""
     locale = get_locale()
-    start = event.begins_on.astimezone(event_zone(event))
-    return _("%(date)s, %(time)s", date=format_date(start, "medium", locale=locale),
+    zone = event_zone(event)
+    start = event.begins_on.astimezone(zone)
+    text = _("%(date)s, %(time)s", date=format_date(start, "medium", locale=locale),
              time=format_time(start, "short", locale=locale))
+    if zone.key != current_app.config["TIMEZONE"]:
+        text += f" ({zone.key})"
+    return text
 
 
 def osm_url(event):

@@ -118,3 +118,9 @@ def test_visitors_read_but_must_log_in_to_comment(app, setup):
     response = post(visitor, event, "Anonymous remark")
     assert response.status_code == 302 and response.headers["Location"].startswith("/login")
     assert len(comments(app)) == 1
+
+
+def test_a_new_comment_is_not_marked_edited(app, setup):
+    event, c = setup
+    post(c["bob"], event, "Fresh")
+    assert "edited" not in c["cat"].get(f"/events/{event.uuid}").get_data(as_text=True)

@@ -308,3 +308,12 @@ def test_login_required_to_create(client):
 
 def test_unknown_event_is_404(client):
     assert client.get("/events/not-a-uuid").status_code == 404
+
+
+def test_lists_name_the_zone_of_events_elsewhere(app, client):
+    make_account(app)
+    make_event(app, title="Montreal", timezone="America/Montreal")
+    make_event(app, title="Here", timezone="UTC")
+    page = page_text(client.get("/"))
+    assert "Jul 1, 2027, 2:00 PM (America/Montreal)" in page
+    assert "Jul 1, 2027, 2:00 PM</p>" in page or "Jul 1, 2027, 2:00 PM <" in page
