@@ -8,7 +8,7 @@ from pathlib import Path
 
 from . import create_app
 from .config import ConfigError
-from .services import accounts, instance
+from .services import accounts, demo, instance
 from .services.errors import ServiceError
 
 DEFAULT_HOST = "127.0.0.1"
@@ -46,7 +46,33 @@ def build_parser():
     registrations.add_argument("mode", choices=instance.REGISTRATION_MODES)
 
     commands.add_parser("create-invite", parents=[common], help="print a single-use sign-up link")
+
+    seed = commands.add_parser(
+        "seed-demo", parents=[common],
+        help="fill an empty instance with demo accounts, events, participants and comments",
+        description="Fill an empty instance with demo content. Every demo account's password is "
+                    f"{demo.DEMO_PASSWORD!r}: never run this on a public instance.",
+    )
+    seed.add_argument("--events", type=event_count, default=200, metavar="N",
+                      help="how many events to create (default 200)")
+    seed.add_argument("--force", action="store_true",
+                      help="add demo data even though the instance already has accounts")
+    seed.add_argument("--seed", type=int, default=demo.DEFAULT_SEED, metavar="S",
+                      help=f"random seed: the same seed gives the same content (default {demo.DEFAULT_SEED})")
+    seed.add_argument("--benchmark-event", action="store_true",
+                      help="also create one event with 50 participants and 50 comments, and print its path")
     return parser
+
+
+def event_count(text):
+    """The --events value: a whole number from 0 to demo.EVENTS_MAX."""
+    try:
+        count = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 0 <= count <= demo.EVENTS_MAX:
+        raise argparse.ArgumentTypeError(f"{count} is not between 0 and {demo.EVENTS_MAX}")
+    return count
 
 
 def username_from_email(email):
@@ -97,6 +123,13 @@ def run_command(app, args):
             print(f"Registrations are now {args.mode}.")
         elif args.command == "create-invite":
             print(instance.create_invite())
+        elif args.command == "seed-demo":
+            made = demo.seed_demo(events=args.events, force=args.force, seed=args.seed)
+            print(f"Created {made['accounts']} accounts with {made['identities']} identities, "
+                  f"{made['events']} events, {made['participations']} participations and "
+                  f"{made['comments']} comments; every demo password is {demo.DEMO_PASSWORD!r}.")
+            if args.benchmark_event:
+                print(f"Benchmark event: /events/{demo.seed_benchmark_event()}")
         elif args.command == "init":
             print(f"Instance ready in {app.instance_path}.")
     return 0

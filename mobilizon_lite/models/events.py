@@ -22,17 +22,17 @@ LINK_TYPES = ("visio", "live", "chat", "poll", "pad", "tickets", "website")
 class Event(BaseModel):
     uuid = CharField(max_length=36, unique=True)
     ap_id = CharField(max_length=2048, unique=True)
-    organizer = ForeignKeyField(Actor, backref="organized_events", on_delete="CASCADE")
+    organizer = ForeignKeyField(Actor, backref="organized_events", on_delete="CASCADE", index=False)
     # Group the event belongs to, when a group organises it.
     attributed_to = ForeignKeyField(Actor, null=True, on_delete="SET NULL")
     title = CharField(max_length=200)
     description = TextField(default="")
     description_source = TextField(default="")
-    begins_on = UTCDateTimeField(index=True)
+    begins_on = UTCDateTimeField()
     ends_on = UTCDateTimeField(null=True)
     timezone = CharField(max_length=64)
     status = CharField(max_length=16, default="confirmed")
-    visibility = CharField(max_length=16, default="public", index=True)
+    visibility = CharField(max_length=16, default="public")
     join_mode = CharField(max_length=16, default="free")
     external_participation_url = CharField(max_length=2048, default="")
     capacity = IntegerField(null=True)
@@ -58,6 +58,13 @@ class Event(BaseModel):
     sequence = IntegerField(default=0)
     created_at = UTCDateTimeField(default=utcnow)
     updated_at = UTCDateTimeField(default=utcnow)
+
+    class Meta:
+        # Listings filter on visibility or organiser and sort by start.
+        indexes = (
+            (("visibility", "begins_on"), False),
+            (("organizer", "begins_on"), False),
+        )
 
     @property
     def is_local(self):

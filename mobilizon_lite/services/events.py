@@ -7,7 +7,7 @@ from peewee import JOIN, fn
 
 from .. import mail
 from ..db import database, utcnow
-from ..models import Actor, Event, Participation
+from ..models import Actor, Event, EventInvitation, Participation
 from ..models.participation import (CREATOR, GOING_ROLES, NOT_APPROVED, ORGANIZER_ROLES,
                                     PARTICIPANT, SEAT_ROLES)
 from ..tokens import sign
@@ -26,16 +26,18 @@ def visible(viewer_ids=(), listed=True):
     """The condition that hides events from those who may not see them.
 
     Listings (listed=True) show public events; a direct link also opens unlisted ones; private
-    events are visible only to their organiser and participants, i.e. the viewer's identities.
+    events are visible only to their organiser, participants and invitees among the viewer's identities.
     """
     condition = Event.visibility == "public"
     if not listed:
         condition |= Event.visibility == "unlisted"
     if viewer_ids:
+        ids = list(viewer_ids)
         involved = Participation.select(Participation.event).where(
-            Participation.actor.in_(list(viewer_ids)) & Participation.role.not_in(["rejected"])
+            Participation.actor.in_(ids) & Participation.role.not_in(["rejected"])
         )
-        condition |= Event.organizer.in_(list(viewer_ids)) | Event.id.in_(involved)
+        invited = EventInvitation.select(EventInvitation.event).where(EventInvitation.actor.in_(ids))
+        condition |= Event.organizer.in_(ids) | Event.id.in_(involved) | Event.id.in_(invited)
     return condition
 
 

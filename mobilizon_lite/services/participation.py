@@ -3,13 +3,13 @@ from datetime import timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from peewee import JOIN, IntegrityError
+from peewee import JOIN, IntegrityError, fn
 
 from .. import mail
 from ..db import database, utcnow
 from ..models import Account, Actor, EventInvitation, Participation
 from ..models.participation import (NOT_APPROVED, NOT_CONFIRMED, ORGANIZER_ROLES, PARTICIPANT,
-                                    REJECTED)
+                                    REJECTED, ROLES)
 from ..tokens import hash_token, new_token, unsign
 from ..urls import public_url
 from .accounts import normalize_email
@@ -53,11 +53,14 @@ def participation_of(event, actor):
     """The identity's participation in the event, or None."""
     if actor is None:
         return None
-    return Participation.get_or_none((Participation.event == event) & (Participation.actor == actor))
+    return Participation.select().where((Participation.event == event) & (Participation.actor == actor)).first()
 
 
 def join(event, actor, message=""):
     """Join as one identity: participant at once, or awaiting approval on restricted events."""
+    if event.visibility == "private" and not is_invited(event, actor):
+        # Callers check visibility too; this keeps a private event's existence hidden all the same.
+        raise NotFound(_("This event does not exist, or is not visible to you."))
     _check_open(event)
     message = _clean_message(message)
     if event.join_mode == "invite" and not is_invited(event, actor):
@@ -178,6 +181,13 @@ def participants(event, role=None):
     if role:
         query = query.where(Participation.role == role)
     return list(query)
+
+
+def role_counts(event):
+    """How many participations of the event have each role."""
+    rows = (Participation.select(Participation.role, fn.COUNT(Participation.id).alias("count"))
+            .where(Participation.event == event).group_by(Participation.role).tuples())
+    return {role: 0 for role in ROLES} | dict(rows)
 
 
 def _notify_organizers(event, actor):

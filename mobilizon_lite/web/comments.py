@@ -1,5 +1,5 @@
 """Writing, editing and deleting comments on event pages."""
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 

@@ -72,13 +72,12 @@ def create():
 @bp.route("/events/<uuid>")
 def show(uuid):
     event = events.visible_event(uuid, viewer_ids())
-    actor = current_identity()
     going = events.going_count(event)
     join_form = None
     if current_user.is_authenticated:
         join_form = JoinForm()
         identity_choices(join_form.identity)
-    is_organizer = actor is not None and bool(events.organizer_ids(event) & viewer_ids())
+    organizers = events.organizer_ids(event)
     return render_template(
         "events/show.html",
         event=event,
@@ -87,11 +86,10 @@ def show(uuid):
         my_participations=[participation.participation_of(event, i) for i in account_identities()],
         join_form=join_form,
         anonymous_form=AnonymousJoinForm() if participation.anonymous_allowed(event) else None,
-        invite_form=InviteForm() if is_organizer and event.join_mode == "invite" else None,
         comment_form=CommentForm(),
         thread=comments.thread(event),
-        is_organizer=is_organizer,
-        organizer_ids=events.organizer_ids(event),
+        is_organizer=bool(organizers & viewer_ids()),
+        organizer_ids=organizers,
         category_labels=CATEGORY_LABELS,
         link_type_labels=LINK_TYPE_LABELS,
     )

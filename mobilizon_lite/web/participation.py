@@ -65,8 +65,8 @@ def participants(uuid):
     return render_template(
         "events/participants.html", event=event, role=role, role_labels=ROLE_LABELS,
         participants=participation.participants(event, role),
-        counts={r: len(participation.participants(event, r)) for r in ROLES},
-        invite_form=InviteForm() if event.join_mode == "invite" else None,
+        counts=participation.role_counts(event),
+        invite_form=InviteForm() if event.join_mode == "invite" or event.visibility == "private" else None,
     )
 
 

@@ -86,7 +86,7 @@ def test_every_input_has_a_label(client, url):
     ids = re.findall(r'<(?:input|select|textarea)(?![^>]*type="hidden")[^>]*\sid="([^"]+)"', page)
     assert ids
     for element_id in ids:
-        assert f'for="{element_id}"' in page or f'<label class="check"><input' in page, element_id
+        assert f'for="{element_id}"' in page or '<label class="check"><input' in page, element_id
 
 
 def test_admin_pages_are_for_admins_only(app):

@@ -6,7 +6,7 @@ import pytest
 
 from mobilizon_lite.models import Actor, Participation
 
-from ..helpers import errors, log_in, make_account, make_event, submit
+from ..helpers import log_in, make_account, make_event, submit
 
 
 @pytest.fixture
@@ -203,3 +203,16 @@ def test_refusals_are_shown_with_a_message_and_a_way_back(mail_app, people):
     assert response.status_code == 403
     assert "This event is full." in page
     assert f'href="/events/{event.uuid}"' in page
+
+
+def test_private_event_is_seen_and_joined_only_by_invitees(mail_app, people):
+    event = make_event(mail_app, visibility="private")
+    assert people["bob"].get(f"/events/{event.uuid}").status_code == 404
+    base = f"/events/{event.uuid}/participants"
+    assert submit(people["ann"], f"/events/{event.uuid}/invite", {"username": "bob"}, page=base).status_code == 302
+    assert people["bob"].get(f"/events/{event.uuid}").status_code == 200
+    assert join(mail_app, people["bob"], event, "bob").status_code == 302
+    assert people["cat"].get(f"/events/{event.uuid}").status_code == 404
+    # Knowing the address is not enough to join.
+    assert join(mail_app, people["cat"], event, "cat").status_code == 404
+    assert roles(mail_app, event) == {"ann": "creator", "bob": "participant"}

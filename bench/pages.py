@@ -1,0 +1,258 @@
+"""Throughput, latency and memory of the two busiest pages, on instances of growing size.
+
+For each size in --sizes, the script seeds a fresh temporary instance with `run.py seed-demo
+--events N --benchmark-event` (the benchmark event has 50 participants and 50 comments), serves it
+with `run.py` (waitress, as in production) on a loopback port, warms it up, then for the home
+page `/` and the benchmark event's page `/events/<uuid>` keeps a few client threads requesting
+it over keep-alive connections for --seconds. It prints requests per second, median and 95th
+percentile latency, and the server's resident memory (VmRSS now, VmHWM its peak) from
+/proc/<pid>/status after each page's run, then a table of everything.
+
+    .venv/bin/python bench/pages.py                        # sizes 1000 and 10000, 10 s per page
+    .venv/bin/python bench/pages.py --sizes 1000 --seconds 3
+
+The clients share the machine (and this process's GIL) with the server, so figures are for
+comparing versions of the code on one machine, not a capacity promise. Linux only for memory.
+"""
+import argparse
+import http.client
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+RUN_PY = ROOT / "run.py"
+HOST = "127.0.0.1"  # loopback only: this is a load generator
+BENCHMARK_PATH_RE = re.compile(r"/events/[0-9a-f-]{36}")
+WARMUP_REQUESTS = 20
+# Stops a client thread even if every request came back instantly.
+MAX_REQUESTS_PER_CLIENT = 200_000
+REQUEST_TIMEOUT = 30
+SEED_TIMEOUT = 3600
+START_TIMEOUT = 60
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="1000,10000",
+                        help="comma-separated numbers of demo events (default 1000,10000)")
+    parser.add_argument("--seconds", type=float, default=10.0,
+                        help="how long each page is requested, per size (default 10)")
+    parser.add_argument("--clients", type=int, default=4,
+                        help="client threads, each with its own keep-alive connection (default 4)")
+    parser.add_argument("--keep", action="store_true",
+                        help="keep the temporary instance folders (their paths are printed)")
+    args = parser.parse_args(argv)
+    try:
+        args.sizes = [int(size) for size in args.sizes.split(",") if size.strip()]
+    except ValueError:
+        parser.error("--sizes takes whole numbers separated by commas, such as 1000,10000")
+    if not args.sizes or any(not 0 <= size <= 100_000 for size in args.sizes):
+        parser.error("--sizes must list numbers between 0 and 100000")
+    if not 0 < args.seconds <= 600:
+        parser.error("--seconds must be above 0 and at most 600")
+    if not 1 <= args.clients <= 64:
+        parser.error("--clients must be between 1 and 64")
+    return args
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+def seed(instance_path, events):
+    """Seed the instance; returns (seconds taken, path of the benchmark event)."""
+    started = time.monotonic()
+    result = subprocess.run(
+        [sys.executable, str(RUN_PY), "seed-demo", "--events", str(events), "--benchmark-event",
+         "--instance-path", str(instance_path)],
+        capture_output=True, text=True, timeout=SEED_TIMEOUT,
+    )
+    elapsed = time.monotonic() - started
+    if result.returncode != 0:
+        sys.exit(f"seed-demo failed ({result.returncode}):\n{result.stderr}")
+    match = BENCHMARK_PATH_RE.search(result.stdout)
+    if not match:
+        sys.exit(f"seed-demo printed no benchmark event:\n{result.stdout}")
+    return elapsed, match.group()
+
+
+def get(connection, path):
+    """Status of one GET, the body read so the connection can be reused."""
+    connection.request("GET", path, headers={"Accept-Language": "en"})
+    response = connection.getresponse()
+    response.read()
+    return response.status
+
+
+def wait_until_up(server, port, log_path):
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            sys.exit(f"the server exited ({server.returncode}):\n{log_path.read_text()[-3000:]}")
+        connection = http.client.HTTPConnection(HOST, port, timeout=2)
+        try:
+            if get(connection, "/") == 200:
+                return
+        except OSError:
+            pass
+        finally:
+            connection.close()
+        time.sleep(0.1)
+    sys.exit(f"the server did not answer within {START_TIMEOUT} s")
+
+
+def warm_up(port, path):
+    connection = http.client.HTTPConnection(HOST, port, timeout=REQUEST_TIMEOUT)
+    try:
+        for _ in range(WARMUP_REQUESTS):
+            status = get(connection, path)
+            if status != 200:
+                sys.exit(f"GET {path} answered {status} during warm-up")
+    finally:
+        connection.close()
+
+
+def client(port, path, deadline, latencies, errors):
+    """Request path until deadline; appends latencies (s) and counts failures in errors[0]."""
+    connection = http.client.HTTPConnection(HOST, port, timeout=REQUEST_TIMEOUT)
+    try:
+        for _ in range(MAX_REQUESTS_PER_CLIENT):
+            started = time.perf_counter()
+            if started >= deadline:
+                break
+            try:
+                status = get(connection, path)
+            except (OSError, http.client.HTTPException):
+                errors[0] += 1
+                connection.close()  # the next request reconnects
+                continue
+            latencies.append(time.perf_counter() - started)
+            if status != 200:
+                errors[0] += 1
+    finally:
+        connection.close()
+
+
+def load(port, path, seconds, clients):
+    """Hammer one page; returns (requests per second, median ms, p95 ms, errors)."""
+    per_client = [[] for _ in range(clients)]
+    errors = [[0] for _ in range(clients)]
+    started = time.perf_counter()
+    deadline = started + seconds
+    threads = [threading.Thread(target=client, args=(port, path, deadline, per_client[i], errors[i]))
+               for i in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(seconds + REQUEST_TIMEOUT + 5)
+    elapsed = time.perf_counter() - started
+    latencies = sorted(value for values in per_client for value in values)
+    if not latencies:
+        return 0.0, float("nan"), float("nan"), sum(e[0] for e in errors)
+    p95 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.95))]
+    return (len(latencies) / elapsed, statistics.median(latencies) * 1000, p95 * 1000,
+            sum(e[0] for e in errors))
+
+
+def memory_mb(pid):
+    """(VmRSS, VmHWM) of a process in MiB, or (None, None) where /proc is missing."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return None, None
+    values = dict(re.findall(r"^(VmRSS|VmHWM):\s+(\d+) kB", status, re.M))
+    return tuple(int(values[key]) / 1024 if key in values else None for key in ("VmRSS", "VmHWM"))
+
+
+def stop(server):
+    server.terminate()
+    try:
+        server.wait(10)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait(10)
+
+
+def bench_size(events, args):
+    """Seed, serve and measure one instance; returns a list of result rows."""
+    folder = Path(tempfile.mkdtemp(prefix=f"mobilizon_bench_{events}_"))
+    instance_path = folder / "instance"
+    rows = []
+    try:
+        print(f"\n== {events} events: seeding {instance_path} …", flush=True)
+        seed_seconds, event_path = seed(instance_path, events)
+        database_mb = (instance_path / "mobilizon_lite.sqlite3").stat().st_size / 2**20
+        print(f"   seeded in {seed_seconds:.1f} s, database {database_mb:.1f} MiB", flush=True)
+        port = free_port()
+        log_path = folder / "server.log"
+        with log_path.open("w") as log:
+            server = subprocess.Popen(
+                [sys.executable, str(RUN_PY), "--host", HOST, "--port", str(port),
+                 "--instance-path", str(instance_path)],
+                stdout=log, stderr=subprocess.STDOUT,
+            )
+        try:
+            wait_until_up(server, port, log_path)
+            for label, path in (("home /", "/"), ("event page", event_path)):
+                warm_up(port, path)
+                rate, median, p95, errors = load(port, path, args.seconds, args.clients)
+                rss, hwm = memory_mb(server.pid)
+                row = dict(events=events, seed=seed_seconds, page=label, rate=rate, median=median,
+                           p95=p95, errors=errors, rss=rss, hwm=hwm, db=database_mb)
+                rows.append(row)
+                print(f"   {label:<11} {rate:7.1f} req/s  median {median:6.1f} ms  p95 {p95:6.1f} ms"
+                      f"  errors {errors}  RSS {fmt(rss)} MiB  HWM {fmt(hwm)} MiB", flush=True)
+        finally:
+            stop(server)
+    finally:
+        if args.keep:
+            print(f"   kept {folder}")
+        else:
+            shutil.rmtree(folder, ignore_errors=True)
+    return rows
+
+
+def fmt(value, spec=".1f"):
+    return "n/a" if value is None else format(value, spec)
+
+
+def print_table(rows):
+    header = ("events", "seed s", "db MiB", "page", "req/s", "median ms", "p95 ms", "errors",
+              "RSS MiB", "HWM MiB")
+    lines = [header] + [
+        (str(r["events"]), fmt(r["seed"]), fmt(r["db"]), r["page"], fmt(r["rate"]), fmt(r["median"]),
+         fmt(r["p95"]), str(r["errors"]), fmt(r["rss"]), fmt(r["hwm"]))
+        for r in rows
+    ]
+    widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
+    print()
+    for number, line in enumerate(lines):
+        print("  ".join(cell.rjust(width) if i != 3 else cell.ljust(width)
+                        for i, (cell, width) in enumerate(zip(line, widths))))
+        if number == 0:
+            print("  ".join("-" * width for width in widths))
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    print(f"{args.clients} clients, {args.seconds:g} s per page, python {sys.version.split()[0]}")
+    rows = []
+    for events in args.sizes:
+        rows += bench_size(events, args)
+    print_table(rows)
+    return 1 if any(row["errors"] for row in rows) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

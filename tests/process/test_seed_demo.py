@@ -1,0 +1,120 @@
+"""run.py seed-demo: a living instance from one command, refused on an instance already in use."""
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from mobilizon_lite import create_app
+from mobilizon_lite.db import utcnow
+from mobilizon_lite.models import Account, Actor, Comment, Event, Participation
+from mobilizon_lite.models.participation import PARTICIPANT
+from mobilizon_lite.services import demo
+
+RUN_PY = Path(__file__).resolve().parents[2] / "run.py"
+EVENT_LINK_RE = re.compile(r'href="/events/([0-9a-f-]{36})"')
+SUMMARY_RE = re.compile(r"Created (\d+) accounts with (\d+) identities, (\d+) events, "
+                        r"(\d+) participations and (\d+) comments")
+
+
+def run(instance_path, *args):
+    return subprocess.run(
+        [sys.executable, str(RUN_PY), *args, "--instance-path", str(instance_path)],
+        capture_output=True, text=True, timeout=60,
+    )
+
+
+def snapshot(app):
+    """Row counts and the events' content, to tell whether anything changed."""
+    with app.app_context():
+        return {
+            "counts": [model.select().count() for model in (Account, Actor, Event, Participation, Comment)],
+            "events": [(e.title, e.timezone, e.begins_on, e.ends_on, e.status, e.visibility, e.join_mode,
+                        e.capacity, e.place_name, e.online_url)
+                       for e in Event.select().order_by(Event.id)],
+        }
+
+
+def listed_uuids(client, path):
+    """Every event linked from a listing, following its pages."""
+    found, page = set(), 1
+    while page < 50:
+        html = client.get(f"{path}?page={page}").get_data(as_text=True)
+        found |= set(EVENT_LINK_RE.findall(html))
+        if f"page={page + 1}" not in html:
+            return found
+        page += 1
+    raise AssertionError("the listing does not end")
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory):
+    instance_path = tmp_path_factory.mktemp("demo") / "instance"
+    result = run(instance_path, "seed-demo", "--events", "30")
+    return instance_path, result
+
+
+def test_seed_demo_fills_an_empty_instance(seeded):
+    instance_path, result = seeded
+    assert result.returncode == 0, result.stderr
+    summary = SUMMARY_RE.search(result.stdout)
+    assert summary, result.stdout
+    accounts, identities, event_count, joined, commented = map(int, summary.groups())
+    app = create_app(instance_path=str(instance_path))
+    with app.app_context():
+        assert (accounts, event_count) == (12, 30)
+        assert Account.select().count() == accounts
+        assert Actor.select().count() == identities > accounts  # some people have two identities
+        assert Participation.select().where(Participation.role == PARTICIPANT).count() == joined > 0
+        assert Comment.select().count() == commented > 0
+        events = list(Event.select())
+        assert len(events) == 30
+        assert len({e.timezone for e in events}) >= 4
+        assert any(e.is_cancelled for e in events)
+        assert any(e.online_url and not e.has_address for e in events)
+        assert any(e.has_coordinates and e.locality for e in events)
+        assert {e.visibility for e in events} == {"public", "unlisted", "private"}
+        assert any(e.begins_on < utcnow() for e in events) and any(e.begins_on > utcnow() for e in events)
+
+
+def test_seeded_events_follow_the_visibility_rules(seeded):
+    instance_path, _result = seeded
+    app = create_app(instance_path=str(instance_path))
+    with app.app_context():
+        by_visibility = {}
+        for event in Event.select():
+            by_visibility.setdefault(event.visibility, set()).add(event.uuid)
+    client = app.test_client()
+    listed = listed_uuids(client, "/") | listed_uuids(client, "/past")
+    assert listed == by_visibility["public"]
+    assert client.get(f"/events/{min(by_visibility['unlisted'])}").status_code == 200
+    assert client.get(f"/events/{min(by_visibility['private'])}").status_code == 404
+
+
+def test_a_second_run_is_refused_and_changes_nothing(seeded):
+    instance_path, _result = seeded
+    app = create_app(instance_path=str(instance_path))
+    before = snapshot(app)
+    result = run(instance_path, "seed-demo", "--events", "30")
+    assert result.returncode == 1
+    last_line = result.stderr.strip().splitlines()[-1]
+    assert last_line.startswith("error: This instance already has accounts") and "--force" in last_line
+    assert "Traceback" not in result.stderr
+    assert snapshot(app) == before
+
+
+def test_the_same_seed_gives_the_same_content(seeded, tmp_path):
+    instance_path, _result = seeded
+    again = create_app(instance_path=str(tmp_path / "again"))
+    with again.app_context():
+        demo.seed_demo(events=30, seed=demo.DEFAULT_SEED)
+    assert snapshot(again) == snapshot(create_app(instance_path=str(instance_path)))
+
+
+@pytest.mark.parametrize("value, message", [("-1", "-1 is not between 0 and 100000"),
+                                            ("many", "'many' is not a whole number")])
+def test_a_bad_event_count_is_a_clear_usage_error(tmp_path, value, message):
+    result = run(tmp_path / "instance", "seed-demo", "--events", value)
+    assert result.returncode == 2
+    assert f"argument --events: {message}" in result.stderr
