@@ -3,9 +3,8 @@ from flask import Flask
 from flask_babel import Babel
 from flask_wtf.csrf import CSRFProtect
 
-from . import config, db, migrations, web
-
-__version__ = "0.1.0"
+from . import config, db, feeds, migrations, web
+from .version import __version__  # noqa: F401 - re-exported
 
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -30,6 +29,7 @@ def create_app(test_config=None, default_base_url="http://127.0.0.1:5000", insta
     CSRFProtect(app)
     Babel(app, locale_selector=web.context.select_locale)
     web.init_app(app)
+    feeds.init_app(app)
 
     @app.after_request
     def security_headers(response):

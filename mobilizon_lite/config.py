@@ -29,6 +29,9 @@ DEFAULTS = {
     # Instance-wide switch for joining public events with only an email address.
     "ANONYMOUS_PARTICIPATION": True,
     "ANONYMOUS_CONFIRMATION_TTL": 48 * 3600,
+    # Calendar feeds keep events that ended this many days ago, and hold at most this many.
+    "FEED_PAST_DAYS": 30,
+    "FEED_MAX_ITEMS": 1000,
     "SMTP_HOST": None,
     "SMTP_PORT": 25,
     "SMTP_USERNAME": None,

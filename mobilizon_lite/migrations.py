@@ -2,7 +2,7 @@
 import logging
 
 from .db import database
-from .models import ALL_MODELS, EVENT_MODELS
+from .models import ALL_MODELS, EVENT_MODELS, FEED_MODELS
 
 log = logging.getLogger(__name__)
 
@@ -15,8 +15,12 @@ def _events():
     database.create_tables(EVENT_MODELS)
 
 
+def _feeds():
+    database.create_tables(FEED_MODELS)
+
+
 # Append new steps; never edit or reorder the ones already released.
-STEPS = [_initial_schema, _events]
+STEPS = [_initial_schema, _events, _feeds]
 
 
 def migrate():

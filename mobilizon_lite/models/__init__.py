@@ -3,8 +3,10 @@ from .accounts import Account, PasswordResetToken
 from .actors import Actor
 from .comments import Comment
 from .events import Event
+from .feeds import FeedToken
 from .instance import Invite, Setting
 from .participation import EventInvitation, Participation
 
 ALL_MODELS = [Account, Actor, PasswordResetToken, Invite, Setting]
 EVENT_MODELS = [Event, Participation, EventInvitation, Comment]
+FEED_MODELS = [FeedToken]

@@ -75,6 +75,12 @@ class Event(BaseModel):
         return any((self.place_name, self.street, self.postal_code, self.locality, self.region, self.country))
 
     @property
+    def address_line(self):
+        """The place on one line: name, street, postal code and town, region, country."""
+        town = " ".join(part for part in (self.postal_code, self.locality) if part)
+        return ", ".join(part for part in (self.place_name, self.street, town, self.region, self.country) if part)
+
+    @property
     def has_coordinates(self):
         return self.latitude is not None and self.longitude is not None
 

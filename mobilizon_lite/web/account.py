@@ -1,12 +1,14 @@
 """Account settings: language and password."""
-from flask import Blueprint, current_app, flash, redirect, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user, login_required, login_user
 from wtforms import SelectChoice
 
-from ..services import accounts
+from ..services import accounts, feeds
 from ..services.errors import Invalid
-from .context import LANGUAGE_NAMES
+from ..services.identities import owned_identity
+from ..urls import public_url
+from .context import LANGUAGE_NAMES, account_identities
 from .forms import ChangePasswordForm, LocaleForm, add_error, render_form
 
 bp = Blueprint("account", __name__, url_prefix="/settings")
@@ -52,3 +54,36 @@ def change_password():
             flash(_("Your password is changed. Every other session has been logged out."), "success")
             return redirect(url_for("account.settings"))
     return render_form("account/password.html", form)
+
+
+@bp.route("/feeds")
+@login_required
+def feed_links():
+    tokens = feeds.feed_tokens(current_user)
+    scopes = [(None, None)] + [(identity, identity.id) for identity in account_identities()]
+    rows = []
+    for identity, key in scopes:
+        token = tokens.get(key)
+        text = feeds.token_text(token) if token else None
+        rows.append({
+            "identity": identity,
+            "scope": identity.preferred_username if identity else "all",
+            "ics": public_url("feeds.private_ics", token=text) if text else None,
+            "atom": public_url("feeds.private_atom", token=text) if text else None,
+        })
+    return render_template("account/feeds.html", rows=rows)
+
+
+@bp.route("/feeds/<scope>/<action>", methods=["POST"])
+@login_required
+def change_feed_link(scope, action):
+    identity = None if scope == "all" else owned_identity(current_user, scope)
+    if action == "issue":
+        feeds.issue_token(current_user, identity)
+        flash(_("A new private feed link is ready. Any older link for it no longer works."), "success")
+    elif action == "revoke":
+        feeds.revoke_token(current_user, identity)
+        flash(_("The private feed link is revoked: it stopped working."), "success")
+    else:
+        raise Invalid(_("Unknown action."))
+    return redirect(url_for("account.feed_links"))

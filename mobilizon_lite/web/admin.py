@@ -3,8 +3,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..services import instance
-from .forms import RegistrationsForm, render_form
+from ..services import feeds, instance
+from .forms import AdminSettingsForm, render_form
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -19,10 +19,11 @@ def require_admin():
 
 @bp.route("/", methods=["GET", "POST"])
 def settings():
-    form = RegistrationsForm(mode=instance.registrations_mode())
+    form = AdminSettingsForm(mode=instance.registrations_mode(), instance_feeds=feeds.instance_feeds_enabled())
     if form.validate_on_submit():
         instance.set_registrations_mode(form.mode.data)
-        flash(_("Registrations are now: %(mode)s.", mode=next(c.label for c in form.mode.choices if c.value == form.mode.data)), "success")
+        feeds.set_instance_feeds(form.instance_feeds.data)
+        flash(_("The settings are saved."), "success")
         return redirect(url_for("admin.settings"))
     return render_form("admin/settings.html", form)
 

@@ -6,6 +6,7 @@ from flask import current_app
 from flask_babel import get_locale, gettext as _
 
 from ..services.events import event_zone
+from ..urls import public_url
 
 
 def _offset(moment):
@@ -49,11 +50,16 @@ def osm_url(event):
     if event.has_coordinates:
         lat, lon = event.latitude, event.longitude
         return f"https://www.openstreetmap.org/?mlat={lat:.6f}&mlon={lon:.6f}#map=17/{lat:.6f}/{lon:.6f}"
-    parts = (event.place_name, event.street, event.postal_code, event.locality, event.region, event.country)
-    return "https://www.openstreetmap.org/search?" + urlencode({"query": ", ".join(p for p in parts if p)})
+    return "https://www.openstreetmap.org/search?" + urlencode({"query": event.address_line})
+
+
+def webcal(url):
+    """The webcal:// form of a feed address, which calendar apps open as a subscription."""
+    return "webcal://" + url.split("://", 1)[1]
 
 
 def init_app(app):
     """Register the filters."""
-    for template_filter in (event_when, event_day, osm_url):
+    for template_filter in (event_when, event_day, osm_url, webcal):
         app.add_template_filter(template_filter)
+    app.add_template_global(public_url)

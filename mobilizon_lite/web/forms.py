@@ -121,7 +121,7 @@ class SwitchIdentityForm(FlaskForm):
     next = HiddenField()
 
 
-class RegistrationsForm(FlaskForm):
+class AdminSettingsForm(FlaskForm):
     mode = SelectField(
         _l("Registrations"),
         choices=[
@@ -130,6 +130,7 @@ class RegistrationsForm(FlaskForm):
             SelectChoice(REGISTRATIONS_INVITE, _l("By invitation: a sign-up link from an admin is needed")),
         ],
     )
+    instance_feeds = BooleanField(_l("Publish the calendar and Atom feeds of this instance's public events"))
 
 
 def add_error(form, error):

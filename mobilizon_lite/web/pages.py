@@ -3,7 +3,7 @@ from flask import Blueprint, current_app, render_template, request, session
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from ..services import accounts, events, identities, instance
+from ..services import accounts, events, feeds, identities, instance
 from .account import locale_choices
 from .context import redirect_local, viewer_ids
 from .forms import LocaleForm
@@ -20,6 +20,7 @@ def event_page(past):
     page, per_page = page_number(), current_app.config["EVENTS_PER_PAGE"]
     rows = events.upcoming_public(page, per_page, past=past)
     return render_template("pages/home.html", registrations=instance.registrations_mode(),
+                           instance_feeds=feeds.instance_feeds_enabled(),
                            events=rows[:per_page], page=page, has_next=len(rows) > per_page, past=past)
 
 

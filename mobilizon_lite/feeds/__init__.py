@@ -1,0 +1,139 @@
+"""Calendar (iCalendar) and Atom feeds, answered with ETag/Last-Modified and rebuilt only on change."""
+from flask import Blueprint, current_app, request
+from flask_login import current_user
+from markupsafe import escape
+
+from ..db import utcnow
+from ..services import events, feeds
+from ..services.identities import identities_of
+from ..urls import public_url
+from . import atom, ical
+from .cache import FeedCache
+
+bp = Blueprint("feeds", __name__)
+
+ICS_TYPE = "text/calendar; charset=utf-8"
+ATOM_TYPE = "application/atom+xml; charset=utf-8"
+
+
+def init_app(app):
+    """Register the feeds blueprint and give the app its feed cache."""
+    app.extensions["feed_cache"] = FeedCache()
+    app.register_blueprint(bp)
+
+
+def _viewer_ids():
+    """The logged-in account's identities, for a private event downloaded from its page."""
+    return {i.id for i in identities_of(current_user)} if current_user.is_authenticated else set()
+
+
+def _event_url(event):
+    return public_url("events.show", uuid=event.uuid)
+
+
+def _when(event):
+    """Start and end in the event's own zone, written the same in every language."""
+    zone = events.event_zone(event)
+    start = event.begins_on.astimezone(zone)
+    text = start.strftime("%Y-%m-%d %H:%M")
+    if event.ends_on:
+        end = event.ends_on.astimezone(zone)
+        text += " – " + end.strftime("%H:%M" if end.date() == start.date() else "%Y-%m-%d %H:%M")
+    return f"{text} ({zone.key})"
+
+
+def _ics(name, rows, pending_of=lambda row: False):
+    return ical.calendar(name, ((event, _event_url(event), pending_of(event)) for event in rows))
+
+
+def _atom(title, author, self_url, page_url, rows):
+    entries = [{
+        "id": event.ap_id, "title": event.title, "url": _event_url(event),
+        "published": event.created_at, "updated": event.updated_at,
+        "author": event.organizer.display_name, "author_url": event.organizer.ap_id,
+        "html": (f"<p>{escape(_when(event))}"
+                 + (f"<br>{escape(event.address_line)}" if event.address_line else "")
+                 + (f"<br>{escape(event.online_url)}" if event.online_url else "")
+                 + ("<br><strong>CANCELLED</strong>" if event.is_cancelled else "")
+                 + "</p>" + event.description),
+        "categories": event.tags,
+    } for event in rows]
+    updated = max((entry["updated"] for entry in entries), default=utcnow())
+    return atom.feed(title, author, self_url, page_url, updated, entries)
+
+
+def _answer(key, tag, build, content_type, filename, private=False):
+    """The feed response: 304 when the client's copy is current, else the (cached) body."""
+    cache = current_app.extensions["feed_cache"]
+    response = cache.respond(request, key, tag, build, content_type)
+    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    # Private feeds must be revalidated so a revoked token stops working at once.
+    response.headers["Cache-Control"] = ("private, no-cache" if private else "public, max-age=300")
+    return response
+
+
+@bp.route("/events/<uuid>/export/ics")
+def event_ics(uuid):
+    event = events.visible_event(uuid, _viewer_ids())
+    query = events.events_query().where(events.Event.id == event.id)
+    return _answer(("event", event.id), feeds.fingerprint(query),
+                   lambda: _ics(event.title, [event]), ICS_TYPE, f"{event.uuid}.ics",
+                   private=event.visibility == "private")
+
+
+@bp.route("/@<username>/feed/ics")
+def identity_ics(username):
+    identity, query = feeds.identity_feed(username)
+    name = f"{identity.display_name} (@{identity.preferred_username})"
+    return _answer(("identity-ics", identity.id), feeds.fingerprint(query),
+                   lambda: _ics(name, query), ICS_TYPE, f"{identity.preferred_username}.ics")
+
+
+@bp.route("/@<username>/feed/atom")
+def identity_atom(username):
+    identity, query = feeds.identity_feed(username)
+    name = f"{identity.display_name} (@{identity.preferred_username})"
+    build = lambda: _atom(name, identity.display_name,  # noqa: E731
+                          public_url("feeds.identity_atom", username=username),
+                          public_url("pages.profile", username=username), query)
+    return _answer(("identity-atom", identity.id), feeds.fingerprint(query), build, ATOM_TYPE,
+                   f"{identity.preferred_username}.atom")
+
+
+@bp.route("/feed/instance/ics")
+def instance_ics():
+    query = feeds.instance_feed()
+    name = current_app.config["INSTANCE_NAME"]
+    return _answer(("instance-ics",), feeds.fingerprint(query), lambda: _ics(name, query), ICS_TYPE,
+                   "instance.ics")
+
+
+@bp.route("/feed/instance/atom")
+def instance_atom():
+    query = feeds.instance_feed()
+    name = current_app.config["INSTANCE_NAME"]
+    build = lambda: _atom(name, name, public_url("feeds.instance_atom"),  # noqa: E731
+                          public_url("pages.home"), query)
+    return _answer(("instance-atom",), feeds.fingerprint(query), build, ATOM_TYPE, "instance.atom")
+
+
+@bp.route("/events/going/<token>/ics")
+def private_ics(token):
+    feed_token = feeds.resolve_token(token)
+    query, pending = feeds.private_feed(feed_token)
+    name = f"{current_app.config['INSTANCE_NAME']}: " + (
+        f"@{feed_token.actor.preferred_username}" if feed_token.actor_id else "my events")
+    return _answer(("private-ics", feed_token.id), feeds.fingerprint(query, pending),
+                   lambda: _ics(name, query, lambda event: bool(event.pending)), ICS_TYPE,
+                   "my-events.ics", private=True)
+
+
+@bp.route("/events/going/<token>/atom")
+def private_atom(token):
+    feed_token = feeds.resolve_token(token)
+    query, pending = feeds.private_feed(feed_token)
+    name = f"{current_app.config['INSTANCE_NAME']}: my events"
+    build = lambda: _atom(name, name, public_url("feeds.private_atom", token=token),  # noqa: E731
+                          public_url("events.mine"), query)
+    return _answer(("private-atom", feed_token.id), feeds.fingerprint(query, pending), build, ATOM_TYPE,
+                   "my-events.atom", private=True)

@@ -1,0 +1,127 @@
+"""What calendar feeds contain: which events, private feed tokens, and a fingerprint of the content."""
+import hashlib
+import hmac
+import secrets
+from datetime import timedelta
+
+from flask import current_app
+from flask_babel import gettext as _
+from peewee import Case, fn
+
+from ..db import utcnow
+from ..models import Actor, Event, FeedToken, Participation
+from ..models.participation import GOING_ROLES, NOT_APPROVED
+from .errors import NotFound
+from .events import events_query, visible
+from .instance import get_setting, set_setting
+
+FEED_ROLES = (*GOING_ROLES, NOT_APPROVED)
+
+
+# Tokens ----------------------------------------------------------------------------------
+
+def _digest(nonce):
+    key = current_app.secret_key.encode() if isinstance(current_app.secret_key, str) else current_app.secret_key
+    return hmac.new(key, nonce.encode(), hashlib.sha256).hexdigest()[:40]
+
+
+def token_text(feed_token):
+    """The secret that goes in the feed's URL (160 bits of HMAC, after the row id)."""
+    return f"{feed_token.id}-{_digest(feed_token.nonce)}"
+
+
+def resolve_token(text):
+    """The FeedToken a URL token stands for, or NotFound (a revoked token stops at once)."""
+    row_id, _sep, digest = (text or "").partition("-")
+    token = FeedToken.get_or_none(FeedToken.id == int(row_id)) if row_id.isdigit() and len(row_id) < 12 else None
+    if token is None or not hmac.compare_digest(_digest(token.nonce), digest):
+        raise NotFound(_("This feed does not exist. Its link may have been revoked."))
+    return token
+
+
+def feed_tokens(account):
+    """The account's feed tokens: None (all identities) and each identity id -> FeedToken."""
+    return {token.actor_id: token for token in FeedToken.select().where(FeedToken.account == account)}
+
+
+def issue_token(account, actor=None):
+    """Create (or replace, which revokes the old link) the feed token of an account or one identity."""
+    nonce = secrets.token_hex(16)
+    existing = FeedToken.get_or_none((FeedToken.account == account)
+                                     & (FeedToken.actor.is_null() if actor is None else FeedToken.actor == actor))
+    if existing is not None:
+        existing.nonce, existing.created_at = nonce, utcnow()
+        existing.save()
+        return existing
+    return FeedToken.create(account=account, actor=actor, nonce=nonce)
+
+
+def revoke_token(account, actor=None):
+    """Delete a feed token: its link answers 404 from now on."""
+    FeedToken.delete().where(
+        (FeedToken.account == account)
+        & (FeedToken.actor.is_null() if actor is None else FeedToken.actor == actor)
+    ).execute()
+
+
+# Contents ---------------------------------------------------------------------------------
+
+def instance_feeds_enabled():
+    """Whether /feed/instance/* answers (an admin setting, on by default)."""
+    return get_setting("instance_feeds", "on") == "on"
+
+
+def set_instance_feeds(enabled):
+    """Turn the instance-wide feeds on or off."""
+    set_setting("instance_feeds", "on" if enabled else "off")
+
+
+def _window(query):
+    """Upcoming events and those that ended recently, by start, at most FEED_MAX_ITEMS."""
+    config = current_app.config
+    since = utcnow() - timedelta(days=config["FEED_PAST_DAYS"])
+    ends = fn.COALESCE(Event.ends_on, Event.begins_on)
+    return query.where(ends >= since).order_by(Event.begins_on, Event.id).limit(config["FEED_MAX_ITEMS"])
+
+
+def identity_feed(username):
+    """(identity, query of its public events) for /@username/feed/*."""
+    identity = Actor.get_or_none(Actor.domain.is_null() & (Actor.preferred_username == username)
+                                 & Actor.deleted_at.is_null() & ~Actor.suspended)
+    if identity is None:
+        raise NotFound(_("There is no one called @%(username)s here.", username=username))
+    return identity, _window(events_query().where((Event.organizer == identity) & visible()))
+
+
+def instance_feed():
+    """Query of the instance's public local events, or NotFound when an admin turned feeds off."""
+    if not instance_feeds_enabled():
+        raise NotFound(_("This instance does not publish a calendar feed."))
+    return _window(events_query().where(visible() & Actor.domain.is_null()))
+
+
+def private_feed(feed_token):
+    """(query, pending column) of the events the token's identities organise, join or wait to join.
+
+    `pending` is 1 when every identity of the feed still awaits approval (the event is TENTATIVE).
+    """
+    identities = ([feed_token.actor_id] if feed_token.actor_id else
+                  [a.id for a in Actor.select(Actor.id).where((Actor.account == feed_token.account_id)
+                                                              & Actor.deleted_at.is_null())])
+    # One row per event even when several of the account's identities take part in it.
+    waiting = Case(None, [(Participation.role == NOT_APPROVED, 1)], 0)
+    roles = (Participation.select(Participation.event, fn.MIN(waiting).alias("pending"))
+             .where(Participation.actor.in_(identities) & Participation.role.in_(FEED_ROLES))
+             .group_by(Participation.event).alias("roles"))
+    query = (events_query().select_extend(roles.c.pending)
+             .join(roles, on=(roles.c.event_id == Event.id), src=Event))
+    return _window(query), roles.c.pending
+
+
+def fingerprint(query, *extra):
+    """A digest that changes whenever anything shown in the feed changes.
+
+    It reads only ids and modification times, so checking a feed costs far less than building it.
+    """
+    rows = query.select(Event.id, Event.updated_at, Actor.updated_at, *extra).tuples()
+    return hashlib.sha256(repr(list(rows)).encode()).hexdigest()[:32]
