@@ -124,7 +124,7 @@ def private_ics(token):
     name = f"{current_app.config['INSTANCE_NAME']}: " + (
         f"@{feed_token.actor.preferred_username}" if feed_token.actor_id else "my events")
     return _answer(("private-ics", feed_token.id), feeds.fingerprint(query, pending),
-                   lambda: _ics(name, query, lambda event: bool(event.pending)), ICS_TYPE,
+                   lambda: _ics(name, query, lambda event: bool(event.feed_participation.pending)), ICS_TYPE,
                    "my-events.ics", private=True)
 
 

@@ -103,7 +103,8 @@ def instance_feed():
 def private_feed(feed_token):
     """(query, pending column) of the events the token's identities organise, join or wait to join.
 
-    `pending` is 1 when every identity of the feed still awaits approval (the event is TENTATIVE).
+    Each event carries `.feed_participation.pending`: 1 when every identity of the feed still
+    awaits approval (the event is then TENTATIVE).
     """
     identities = ([feed_token.actor_id] if feed_token.actor_id else
                   [a.id for a in Actor.select(Actor.id).where((Actor.account == feed_token.account_id)
@@ -114,7 +115,7 @@ def private_feed(feed_token):
              .where(Participation.actor.in_(identities) & Participation.role.in_(FEED_ROLES))
              .group_by(Participation.event).alias("roles"))
     query = (events_query().select_extend(roles.c.pending)
-             .join(roles, on=(roles.c.event_id == Event.id), src=Event))
+             .join(roles, on=(roles.c.event_id == Event.id), src=Event, attr="feed_participation"))
     return _window(query), roles.c.pending
 
 

@@ -8,10 +8,10 @@ from ..models import Event
 from ..services import comments, events, participation
 from ..services.errors import Invalid
 from ..services.pictures import upload_folder
-from .context import (account_identities, chosen_identity, current_identity, identity_choices,
+from .context import (account_identities, chosen_identity, identity_choices,
                       viewer_ids)
 from .event_forms import (CATEGORY_LABELS, LINK_TYPE_LABELS, AnonymousJoinForm, CommentForm,
-                          EventForm, InviteForm, JoinForm, language_choices, timezone_choices)
+                          EventForm, JoinForm, language_choices, timezone_choices)
 from .forms import add_error, render_form
 
 bp = Blueprint("events", __name__)
