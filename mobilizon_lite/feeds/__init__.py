@@ -1,5 +1,6 @@
 """Calendar (iCalendar) and Atom feeds, answered with ETag/Last-Modified and rebuilt only on change."""
 from flask import Blueprint, current_app, request
+from flask_babel import force_locale, gettext as _
 from flask_login import current_user
 from markupsafe import escape
 
@@ -62,11 +63,12 @@ def _atom(title, author, self_url, page_url, rows):
     return atom.feed(title, author, self_url, page_url, updated, entries)
 
 
-def _answer(key, tag, build, content_type, filename, private=False):
+def _answer(key, tag, build, content_type, filename, private=False, download=False):
     """The feed response: 304 when the client's copy is current, else the (cached) body."""
     cache = current_app.extensions["feed_cache"]
     response = cache.respond(request, key, tag, build, content_type)
-    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    disposition = "attachment" if download else "inline"
+    response.headers["Content-Disposition"] = f'{disposition}; filename="{filename}"'
     # Private feeds must be revalidated so a revoked token stops working at once.
     response.headers["Cache-Control"] = ("private, no-cache" if private else "public, max-age=300")
     return response
@@ -78,7 +80,7 @@ def event_ics(uuid):
     query = events.events_query().where(events.Event.id == event.id)
     return _answer(("event", event.id), feeds.fingerprint(query),
                    lambda: _ics(event.title, [event]), ICS_TYPE, f"{event.uuid}.ics",
-                   private=event.visibility == "private")
+                   private=event.visibility == "private", download=True)
 
 
 @bp.route("/@<username>/feed/ics")
@@ -117,12 +119,20 @@ def instance_atom():
     return _answer(("instance-atom",), feeds.fingerprint(query), build, ATOM_TYPE, "instance.atom")
 
 
+def _private_feed_name(feed_token):
+    """The calendar's name, in the language of the account it belongs to."""
+    with force_locale(feed_token.account.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+        if feed_token.actor_id:
+            return _("Events of @%(username)s on %(instance)s", username=feed_token.actor.preferred_username,
+                     instance=current_app.config["INSTANCE_NAME"])
+        return _("My events on %(instance)s", instance=current_app.config["INSTANCE_NAME"])
+
+
 @bp.route("/events/going/<token>/ics")
 def private_ics(token):
     feed_token = feeds.resolve_token(token)
     query, pending = feeds.private_feed(feed_token)
-    name = f"{current_app.config['INSTANCE_NAME']}: " + (
-        f"@{feed_token.actor.preferred_username}" if feed_token.actor_id else "my events")
+    name = _private_feed_name(feed_token)
     return _answer(("private-ics", feed_token.id), feeds.fingerprint(query, pending),
                    lambda: _ics(name, query, lambda event: bool(event.feed_participation.pending)), ICS_TYPE,
                    "my-events.ics", private=True)
@@ -132,7 +142,7 @@ def private_ics(token):
 def private_atom(token):
     feed_token = feeds.resolve_token(token)
     query, pending = feeds.private_feed(feed_token)
-    name = f"{current_app.config['INSTANCE_NAME']}: my events"
+    name = _private_feed_name(feed_token)
     build = lambda: _atom(name, name, public_url("feeds.private_atom", token=token),  # noqa: E731
                           public_url("events.mine"), query)
     return _answer(("private-atom", feed_token.id), feeds.fingerprint(query, pending), build, ATOM_TYPE,

@@ -39,7 +39,7 @@ def test_single_event_ics_has_every_field(ann, client):
     response = client.get(f"/events/{event.uuid}/export/ics")
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "text/calendar; charset=utf-8"
-    assert f'filename="{event.uuid}.ics"' in response.headers["Content-Disposition"]
+    assert response.headers["Content-Disposition"] == f'attachment; filename="{event.uuid}.ics"'
     assert response.headers["ETag"] and response.headers["Last-Modified"] and response.headers["Cache-Control"]
     cal, vcal = parse_both(response.data)
     assert str(cal["VERSION"]) == "2.0" and "mobilizon_lite" in str(cal["PRODID"])
@@ -214,6 +214,7 @@ def test_private_feed_token_lifecycle(ann, client):
     path = url.replace("http://events.test", "")
     response = client.get(path)
     assert response.headers["Cache-Control"] == "private, no-cache"
+    assert "My events on mobilizon_lite" in response.get_data(as_text=True)
     cal, _vcal = parse_both(response.data)
     assert sorted(str(e["SUMMARY"]) for e in vevents(cal)) == ["Ann's event", "Bob's private party", "Closed workshop"]
     assert feedparser.parse(client.get(path.replace("/ics", "/atom")).data).entries
