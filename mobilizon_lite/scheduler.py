@@ -4,7 +4,7 @@ import logging
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from .services import accounts, participation
+from .services import accounts, anonymous
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +33,7 @@ def build_scheduler(app):
         job_defaults=JOB_DEFAULTS,
         timezone="UTC",
     )
-    for job in (accounts.purge_expired_tokens, participation.purge_unconfirmed):
+    for job in (accounts.purge_expired_tokens, anonymous.purge_unconfirmed):
         scheduler.add_job(_in_context(app, job), "interval", hours=1, id=job.__name__,
                           replace_existing=True)
     return scheduler

@@ -34,7 +34,7 @@ def _event_url(event):
 
 def _when(event):
     """Start and end in the event's own zone, written the same in every language."""
-    zone = events.event_zone(event)
+    zone = event.zone
     start = event.begins_on.astimezone(zone)
     text = start.strftime("%Y-%m-%d %H:%M")
     if event.ends_on:

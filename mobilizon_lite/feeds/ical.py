@@ -5,7 +5,6 @@ from icalendar import Calendar, vCalAddress, vDuration, vText
 from icalendar import Event as VEvent
 
 from ..version import __version__
-from ..services.events import event_zone
 from ..text import html_to_text
 
 PRODID = f"-//mobilizon_lite//mobilizon_lite {__version__}//EN"
@@ -22,7 +21,7 @@ def event_uid(event):
 def vevent(event, url, pending=False):
     """The VEVENT of one event; pending marks a participation still awaiting approval."""
     component = VEvent()
-    zone = event_zone(event)
+    zone = event.zone
     component.add("uid", event_uid(event))
     component.add("dtstamp", event.updated_at)
     component.add("created", event.created_at)

@@ -1,4 +1,6 @@
 """Events, local or received from another instance."""
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
 from peewee import (BooleanField, CharField, FloatField, ForeignKeyField, IntegerField, TextField)
 
 from ..db import BaseModel, JSONField, UTCDateTimeField, utcnow
@@ -65,6 +67,14 @@ class Event(BaseModel):
             (("visibility", "begins_on"), False),
             (("organizer", "begins_on"), False),
         )
+
+    @property
+    def zone(self):
+        """The event's time zone (UTC if this machine does not know the stored name)."""
+        try:
+            return ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            return ZoneInfo("UTC")
 
     @property
     def is_local(self):

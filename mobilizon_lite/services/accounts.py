@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 PASSWORD_MIN = 8
 PASSWORD_MAX = 256
 EMAIL_MAX = 254
+RESET_RESEND_AFTER = timedelta(minutes=5)
 # Checked against when the email is unknown, so a failed log-in takes as long either way.
 _DUMMY_HASH = generate_password_hash("not a real password")
 
@@ -134,6 +135,11 @@ def request_password_reset(email):
     if account is None:
         log.info("password reset asked for an unknown address")
         return
+    recent = PasswordResetToken.select().where(
+        (PasswordResetToken.account == account) & PasswordResetToken.used_at.is_null()
+        & (PasswordResetToken.created_at > utcnow() - RESET_RESEND_AFTER))
+    if recent.exists():
+        return  # a link went out minutes ago: repeated requests must not flood the inbox
     token, token_hash = new_token()
     ttl = current_app.config["PASSWORD_RESET_TTL"]
     PasswordResetToken.create(

@@ -8,7 +8,7 @@ from ..models import Actor, Comment
 from ..text import markdown_to_html
 from ..urls import public_url
 from .errors import Invalid, NotFound, PermissionDenied
-from .events import organizer_ids
+from .events import organizer_among, require_visible_to
 
 COMMENT_MAX = 5000
 
@@ -24,6 +24,7 @@ def _clean(source):
 
 def comment_on(event, actor, source, in_reply_to=None):
     """Add a comment (or a reply to a top-level comment) as one identity."""
+    require_visible_to(event, actor)
     if event.comment_mode == "closed":
         raise PermissionDenied(_("Comments are closed on this event."))
     source = _clean(source)
@@ -70,7 +71,7 @@ def edit_comment(comment, actor, source):
 
 def delete_comment(comment, actor):
     """Delete one's own comment, or any comment on an event one organises."""
-    if actor is None or (comment.actor_id != actor.id and actor.id not in organizer_ids(comment.event)):
+    if actor is None or (comment.actor_id != actor.id and organizer_among(comment.event, [actor]) is None):
         raise PermissionDenied(_("You can only delete your own comments, or those on your events."))
     if comment.replies.where(Comment.deleted_at.is_null()).exists():
         comment.deleted_at = utcnow()

@@ -22,6 +22,8 @@ TAG_MAX_LENGTH = 40
 TAGS_MAX = 10
 LINKS_MAX = 10
 LINK_LABEL_MAX = 100
+# Far enough for any real event, near enough that time zone arithmetic never overflows.
+YEARS = (1900, 2200)
 # Offered in the language menu; the codes are what goes on the wire as inLanguage.
 LANGUAGES = ("ar", "br", "ca", "de", "en", "eo", "es", "eu", "fr", "it", "ja", "nl", "oc",
              "pl", "pt", "ru", "uk", "zh")
@@ -81,6 +83,10 @@ def clean_links(rows, errors):
 
 def local_to_utc(day, time, zone, field, errors):
     """Aware UTC datetime for a wall-clock date and time in zone; None and an error if impossible."""
+    if not YEARS[0] <= day.year <= YEARS[1]:
+        errors[field.replace("time", "date")] = _("Choose a year between %(first)d and %(last)d.",
+                                                  first=YEARS[0], last=YEARS[1])
+        return None
     local = datetime.combine(day, time).replace(tzinfo=zone)
     utc = local.astimezone(ZoneInfo("UTC"))
     # A time skipped when clocks go forward does not survive the round trip.

@@ -1,15 +1,14 @@
 """Events: create, change, cancel, delete, and the one visibility filter every listing uses."""
 import uuid as uuid_lib
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask_babel import gettext as _
 from peewee import JOIN, fn
 
 from .. import mail
 from ..db import database, utcnow
-from ..models import Actor, Event, EventInvitation, Participation
+from ..models import Account, Actor, Event, EventInvitation, Participation
 from ..models.participation import (CREATOR, GOING_ROLES, NOT_APPROVED, ORGANIZER_ROLES,
-                                    PARTICIPANT, SEAT_ROLES)
+                                    SEAT_ROLES)
 from ..tokens import sign
 from ..urls import public_url
 from . import pictures
@@ -41,20 +40,34 @@ def visible(viewer_ids=(), listed=True):
     return condition
 
 
+def require_visible_to(event, actor):
+    """NotFound unless this one identity may see the event.
+
+    Pages check visibility for the whole account; acting on a private event as another of its
+    identities would show the organisers that the two identities belong together.
+    """
+    if not Event.select().where((Event.id == event.id) & visible([actor.id], listed=False)).exists():
+        raise NotFound(_("This event does not exist, or is not visible to you."))
+
+
 def events_query():
     """Events with their organiser loaded."""
     return Event.select(Event, Actor).join(Actor, on=(Event.organizer == Actor.id))
 
 
+def by_time(query, past=False):
+    """Events not yet over, soonest first; or (past) those over, latest first."""
+    ends = fn.COALESCE(Event.ends_on, Event.begins_on)
+    # A function's result gets no field conversion: compare with the stored text form.
+    now = Event.begins_on.db_value(utcnow())
+    if past:
+        return query.where(ends < now).order_by(Event.begins_on.desc())
+    return query.where(ends >= now).order_by(Event.begins_on)
+
+
 def upcoming_public(page, per_page, past=False):
     """One page of public events, upcoming soonest first (or past, latest first)."""
-    now = utcnow()
-    ends = fn.COALESCE(Event.ends_on, Event.begins_on)
-    query = events_query().where(visible())
-    if past:
-        query = query.where(ends < now).order_by(Event.begins_on.desc())
-    else:
-        query = query.where(ends >= now).order_by(Event.begins_on)
+    query = by_time(events_query().where(visible()), past)
     # One row more than a page tells whether a next page exists.
     return list(query.limit(per_page + 1).offset((page - 1) * per_page))
 
@@ -76,6 +89,12 @@ def organizer_ids(event):
     } | {event.organizer_id}
 
 
+def organizer_among(event, identities):
+    """The first of these identities that organises the event, or None."""
+    ids = organizer_ids(event)
+    return next((identity for identity in identities if identity.id in ids), None)
+
+
 def require_organizer(event, actor):
     """PermissionDenied unless actor organises the event."""
     if actor is None or actor.id not in organizer_ids(event):
@@ -89,9 +108,10 @@ def create_event(organizer, data, picture=None):
     event_uuid = str(uuid_lib.uuid4())
     try:
         with database.atomic():
+            now = utcnow()
             event = Event.create(
                 uuid=event_uuid, ap_id=public_url("events.show", uuid=event_uuid),
-                organizer=organizer, picture=picture_name, **values,
+                organizer=organizer, picture=picture_name, created_at=now, updated_at=now, **values,
             )
             Participation.create(event=event, actor=organizer, role=CREATOR)
     except Exception:
@@ -108,19 +128,19 @@ def update_event(event, actor, data, picture=None, remove_picture=False):
     new_picture = pictures.save_picture(picture) if picture else None
     changed = [name for name in WATCHED_FIELDS if getattr(event, name) != values[name]]
     newly_cancelled = values["status"] == "cancelled" and event.status != "cancelled"
-    for name, value in values.items():
-        setattr(event, name, value)
     if new_picture or remove_picture:
-        event.picture = new_picture
-    event.sequence += 1
-    event.updated_at = utcnow()
+        values["picture"] = new_picture
     try:
-        event.save()
+        with database.atomic():
+            # The sequence grows in SQL so that two edits saved at once still count as two.
+            Event.update(sequence=Event.sequence + 1, updated_at=utcnow(), **values).where(
+                Event.id == event.id).execute()
     except Exception:
         pictures.delete_picture(new_picture)
         raise
     if new_picture or remove_picture:
         pictures.delete_picture(old_picture)
+    event = events_query().where(Event.id == event.id).get()
     if newly_cancelled:
         notify_participants(event, actor, "mail/event_cancelled.txt")
     elif changed:
@@ -136,38 +156,47 @@ def delete_event(event, actor):
     pictures.delete_picture(event.picture)
 
 
+def event_link(event):
+    """The public address of an event's page."""
+    return public_url("events.show", uuid=event.uuid)
+
+
 def cancel_link(participation):
     """For an anonymous participant, the link that cancels their participation (else None)."""
     if participation.actor_id is not None:
         return None
-    # Signed, not stored: every email to them can carry a link that keeps working.
-    return public_url("participation.cancel_anonymous", token=sign(participation.id, CANCEL_PURPOSE))
+    # Signed, not stored, so every email can carry a link that keeps working; the creation time
+    # in it keeps an old link from matching a later row that reuses the id.
+    token = sign([participation.id, participation.created_at.isoformat()], CANCEL_PURPOSE)
+    return public_url("participation.cancel_anonymous", token=token)
 
 
-def participant_recipients(event, exclude_actor=None):
-    """email -> (locale, cancel link) of everyone with an email who takes part or waits for approval."""
-    rows = (
-        Participation.select(Participation, Actor)
-        .join(Actor, JOIN.LEFT_OUTER, on=(Participation.actor == Actor.id))
-        .where((Participation.event == event)
-               & Participation.role.in_([*GOING_ROLES, NOT_APPROVED]))
-    )
-    recipients = {}
-    for row in rows:
-        if row.actor_id is None:
-            recipients.setdefault(row.email, (row.locale, cancel_link(row)))
-        elif row.actor_id != getattr(exclude_actor, "id", None) and row.actor.account_id:
-            account = row.actor.account
-            recipients.setdefault(account.email, (account.locale, None))
-    return recipients
+def recipient(participation, account=None):
+    """(email, locale, cancel link) to write to about a participation, or None."""
+    if participation.actor_id is None:
+        return participation.email, participation.locale, cancel_link(participation)
+    account = account or Account.get_or_none(Account.id == participation.actor.account_id)
+    return (account.email, account.locale, None) if account else None
 
 
 def notify_participants(event, actor, template, **context):
-    """Email participants about a change to the event (one SMTP connection for all)."""
-    link = public_url("events.show", uuid=event.uuid)
+    """Email those who take part or wait for approval about a change (one SMTP connection for all)."""
+    rows = (
+        Participation.select(Participation, Actor, Account)
+        .join(Actor, JOIN.LEFT_OUTER, on=(Participation.actor == Actor.id))
+        .join(Account, JOIN.LEFT_OUTER, on=(Actor.account == Account.id))
+        .where((Participation.event == event) & Participation.role.in_([*GOING_ROLES, NOT_APPROVED])
+               & (Participation.actor.is_null() | (Participation.actor != actor.id)))
+    )
+    recipients = {}
+    for row in rows:
+        found = recipient(row, row.actor.account if row.actor_id and row.actor.account_id else None)
+        if found:
+            recipients.setdefault(found[0], found[1:])
+    link = event_link(event)
     mail.send_batch(
         mail.Outgoing(email, template, locale, dict(context, event=event, link=link, cancel_link=cancel))
-        for email, (locale, cancel) in participant_recipients(event, exclude_actor=actor).items()
+        for email, (locale, cancel) in recipients.items()
     )
 
 
@@ -187,12 +216,8 @@ def remaining_seats(event, count=None):
 
 def events_of(actor, viewer_ids=()):
     """(upcoming, past) events an identity organises, as the viewer may see them in listings."""
-    now = utcnow()
-    ends = fn.COALESCE(Event.ends_on, Event.begins_on)
     base = events_query().where((Event.organizer == actor) & visible(viewer_ids))
-    upcoming = list(base.where(ends >= now).order_by(Event.begins_on))
-    past = list(base.where(ends < now).order_by(Event.begins_on.desc()).limit(50))
-    return upcoming, past
+    return list(by_time(base)), list(by_time(base, past=True).limit(50))
 
 
 def my_events(identity_ids):
@@ -207,16 +232,8 @@ def my_events(identity_ids):
     for row in rows:
         if row.role in ORGANIZER_ROLES:
             groups["organised"].append(row)
-        elif row.role == PARTICIPANT:
+        elif row.role in SEAT_ROLES:
             groups["going"].append(row)
         elif row.role == NOT_APPROVED:
             groups["pending"].append(row)
     return groups
-
-
-def event_zone(event):
-    """The event's time zone (UTC if the stored name is unknown to this machine)."""
-    try:
-        return ZoneInfo(event.timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")

@@ -33,7 +33,7 @@ def token_text(feed_token):
 def resolve_token(text):
     """The FeedToken a URL token stands for, or NotFound (a revoked token stops at once)."""
     row_id, _sep, digest = (text or "").partition("-")
-    token = FeedToken.get_or_none(FeedToken.id == int(row_id)) if row_id.isdigit() and len(row_id) < 12 else None
+    token = FeedToken.get_or_none(FeedToken.id == int(row_id)) if row_id.isascii() and row_id.isdecimal() and len(row_id) < 12 else None
     if token is None or not hmac.compare_digest(_digest(token.nonce), digest):
         raise NotFound(_("This feed does not exist. Its link may have been revoked."))
     return token
@@ -79,7 +79,8 @@ def set_instance_feeds(enabled):
 def _window(query):
     """Upcoming events and those that ended recently, by start, at most FEED_MAX_ITEMS."""
     config = current_app.config
-    since = utcnow() - timedelta(days=config["FEED_PAST_DAYS"])
+    # A function's result gets no field conversion: compare with the stored text form.
+    since = Event.begins_on.db_value(utcnow() - timedelta(days=config["FEED_PAST_DAYS"]))
     ends = fn.COALESCE(Event.ends_on, Event.begins_on)
     return query.where(ends >= since).order_by(Event.begins_on, Event.id).limit(config["FEED_MAX_ITEMS"])
 

@@ -6,7 +6,7 @@ from peewee import IntegrityError
 
 from ..activitypub.keys import generate_key_pair
 from ..db import database, utcnow
-from ..models import Actor
+from ..models import Actor, Event, Participation
 from ..models.actors import TYPE_PERSON
 from ..text import markdown_to_html
 from ..urls import public_url
@@ -117,8 +117,11 @@ def public_identity(username):
 
 
 def delete_identity(account, identity):
-    """Delete one of the account's identities, never its last; the username stays taken."""
-    with database.atomic():
+    """Delete one of the account's identities, never its last nor one that organises events.
+
+    The username stays taken; the identity's participations go.
+    """
+    with database.atomic("IMMEDIATE"):
         remaining = (
             Actor.select()
             .where(
@@ -130,6 +133,9 @@ def delete_identity(account, identity):
         )
         if remaining == 0:
             raise Invalid(_("You cannot delete your only identity."))
+        if Event.select().where(Event.organizer == identity).exists():
+            raise Invalid(_("This identity organises events: delete them, or hand them to a co-organiser, first."))
+        Participation.delete().where(Participation.actor == identity).execute()
         Actor.update(
             deleted_at=utcnow(), name="", summary="", summary_source=""
         ).where(Actor.id == identity.id).execute()

@@ -1,26 +1,22 @@
 """Taking part in events: join, leave, approval, invitations and anonymous participation."""
-from datetime import timedelta
-
-from flask import current_app
 from flask_babel import gettext as _
 from peewee import JOIN, IntegrityError, fn
 
 from .. import mail
 from ..db import database, utcnow
 from ..models import Account, Actor, EventInvitation, Participation
-from ..models.participation import (NOT_APPROVED, NOT_CONFIRMED, ORGANIZER_ROLES, PARTICIPANT,
-                                    REJECTED, ROLES)
-from ..tokens import hash_token, new_token, unsign
+from ..models.participation import (MODERATOR, NOT_APPROVED, NOT_CONFIRMED, ORGANIZER_ROLES,
+                                    PARTICIPANT, REJECTED, ROLES)
 from ..urls import public_url
-from .accounts import normalize_email
 from .errors import Invalid, NotFound, PermissionDenied
-from .events import CANCEL_PURPOSE, cancel_link, going_count, organizer_ids, require_organizer
+from .events import event_link, require_visible_to, going_count, organizer_ids, recipient, require_organizer
 from .identities import public_identity
 
 MESSAGE_MAX = 1000
 
 
-def _check_open(event):
+def check_open(event):
+    """PermissionDenied when the event can no longer be joined."""
     if event.is_cancelled:
         raise PermissionDenied(_("This event is cancelled."))
     if (event.ends_on or event.begins_on) < utcnow():
@@ -29,14 +25,15 @@ def _check_open(event):
         raise PermissionDenied(_("People register for this event on another website."))
 
 
-def _clean_message(message):
+def clean_message(message):
+    """The optional message to the organisers, checked."""
     message = (message or "").strip()
     if len(message) > MESSAGE_MAX:
         raise Invalid(_("At most %(max)d characters.", max=MESSAGE_MAX), "message")
     return message
 
 
-def _require_seat(event):
+def require_seat(event):
     """PermissionDenied when the event is full; call inside a write transaction."""
     if event.capacity is not None and going_count(event) >= event.capacity:
         raise PermissionDenied(_("This event is full."))
@@ -58,11 +55,9 @@ def participation_of(event, actor):
 
 def join(event, actor, message=""):
     """Join as one identity: participant at once, or awaiting approval on restricted events."""
-    if event.visibility == "private" and not is_invited(event, actor):
-        # Callers check visibility too; this keeps a private event's existence hidden all the same.
-        raise NotFound(_("This event does not exist, or is not visible to you."))
-    _check_open(event)
-    message = _clean_message(message)
+    require_visible_to(event, actor)
+    check_open(event)
+    message = clean_message(message)
     if event.join_mode == "invite" and not is_invited(event, actor):
         raise PermissionDenied(_("Only people the organisers invited can join this event."))
     role = NOT_APPROVED if event.join_mode == "restricted" else PARTICIPANT
@@ -74,48 +69,43 @@ def join(event, actor, message=""):
                 raise PermissionDenied(_("The organisers declined your participation."))
             raise Invalid(_("You already take part in this event."))
         if role == PARTICIPANT:
-            _require_seat(event)
+            require_seat(event)
         participation = Participation.create(event=event, actor=actor, role=role, message=message)
     if role == NOT_APPROVED:
-        _notify_organizers(event, actor)
+        notify_organizers(event, actor)
     return participation
 
 
 def leave(event, actor):
-    """Stop taking part; the last organiser cannot leave."""
+    """Stop taking part; the last organiser cannot leave, and a declined person stays declined."""
     with database.atomic("IMMEDIATE"):
         participation = participation_of(event, actor)
         if participation is None:
             raise NotFound(_("You do not take part in this event."))
+        if participation.role == REJECTED:
+            raise PermissionDenied(_("The organisers declined your participation."))
         if participation.role in ORGANIZER_ROLES and len(organizer_ids(event) - {actor.id}) == 0:
             raise PermissionDenied(_("You are the last organiser: you cannot leave this event."))
         participation.delete_instance()
 
 
 def _participation_for(event, participation_id):
+    # Anonymous requests whose email is not confirmed are not the organisers' to decide on yet.
     participation = Participation.get_or_none(
         (Participation.id == participation_id) & (Participation.event == event)
+        & (Participation.role != NOT_CONFIRMED)
     )
     if participation is None:
         raise NotFound(_("This participation does not exist."))
     return participation
 
 
-def _recipient(participation):
-    """(email, locale) to write to about a participation, or None."""
-    if participation.actor_id is None:
-        return participation.email, participation.locale
-    account = Account.get_or_none(Account.id == participation.actor.account_id)
-    return (account.email, account.locale) if account else None
-
-
 def _tell(participation, template):
-    recipient = _recipient(participation)
-    if recipient:
-        event = participation.event
-        mail.send_mail(recipient[0], template, recipient[1], event=event,
-                       link=public_url("events.show", uuid=event.uuid),
-                       cancel_link=cancel_link(participation))
+    found = recipient(participation)
+    if found:
+        email, locale, cancel = found
+        mail.send_mail(email, template, locale, event=participation.event,
+                       link=event_link(participation.event), cancel_link=cancel)
 
 
 def approve(event, organizer, participation_id):
@@ -125,7 +115,7 @@ def approve(event, organizer, participation_id):
         participation = _participation_for(event, participation_id)
         if participation.role not in (NOT_APPROVED, REJECTED):
             raise Invalid(_("This person does not wait for approval."))
-        _require_seat(event)
+        require_seat(event)
         participation.role = PARTICIPANT
         participation.updated_at = utcnow()
         participation.save()
@@ -147,12 +137,28 @@ def reject(event, organizer, participation_id):
 
 
 def remove(event, organizer, participation_id):
-    """Take someone off the list entirely (never an organiser)."""
+    """Take someone off the list entirely, invitation included (never an organiser)."""
     require_organizer(event, organizer)
     participation = _participation_for(event, participation_id)
     if participation.role in ORGANIZER_ROLES:
         raise PermissionDenied(_("Organisers cannot be removed."))
-    participation.delete_instance()
+    with database.atomic():
+        if participation.actor_id is not None:
+            EventInvitation.delete().where((EventInvitation.event == event)
+                                           & (EventInvitation.actor == participation.actor_id)).execute()
+        participation.delete_instance()
+
+
+def promote(event, organizer, participation_id):
+    """Make a participant a co-organiser (moderator): they can edit and manage the event."""
+    require_organizer(event, organizer)
+    participation = _participation_for(event, participation_id)
+    if participation.role != PARTICIPANT or participation.actor_id is None:
+        raise Invalid(_("Only participants with an identity can become co-organisers."))
+    participation.role = MODERATOR
+    participation.updated_at = utcnow()
+    participation.save()
+    return participation
 
 
 def invite(event, organizer, username):
@@ -166,7 +172,7 @@ def invite(event, organizer, username):
                       "username") from None
     account = Account.get_by_id(identity.account_id)
     mail.send_mail(account.email, "mail/event_invitation.txt", account.locale, event=event,
-                   identity=identity, link=public_url("events.show", uuid=event.uuid))
+                   identity=identity, link=event_link(event))
     return identity
 
 
@@ -190,7 +196,7 @@ def role_counts(event):
     return {role: 0 for role in ROLES} | dict(rows)
 
 
-def _notify_organizers(event, actor):
+def notify_organizers(event, actor):
     """Email the organisers that actor (None: an anonymous visitor) waits for their approval."""
     organizers = Actor.select(Actor, Account).join(Account).where(Actor.id.in_(list(organizer_ids(event))))
     mail.send_batch(
@@ -199,99 +205,3 @@ def _notify_organizers(event, actor):
                        "link": public_url("participation.participants", uuid=event.uuid)})
         for org in organizers
     )
-
-
-# Anonymous participation ---------------------------------------------------------------
-
-def anonymous_allowed(event):
-    """True when visitors may join this event with only an email address."""
-    return (current_app.config["ANONYMOUS_PARTICIPATION"] and event.anonymous_participation
-            and event.is_local and event.visibility == "public"
-            and event.join_mode in ("free", "restricted"))
-
-
-def request_anonymous(event, email, message, locale):
-    """Email a confirmation link; answers the same whether or not the address already joined."""
-    if not anonymous_allowed(event):
-        raise PermissionDenied(_("This event cannot be joined without an account."))
-    _check_open(event)
-    email = normalize_email(email)
-    message = _clean_message(message)
-    confirm_token, confirm_hash = new_token()
-    ttl = timedelta(seconds=current_app.config["ANONYMOUS_CONFIRMATION_TTL"])
-    with database.atomic("IMMEDIATE"):
-        participation = Participation.get_or_none(
-            (Participation.event == event) & (Participation.email == email)
-        )
-        already = participation is not None and participation.role != NOT_CONFIRMED
-        if participation is None:
-            participation = Participation(event=event, email=email, role=NOT_CONFIRMED)
-        if not already:
-            participation.message = message
-            participation.locale = locale
-            participation.confirm_token_hash = confirm_hash
-            participation.confirm_expires_at = utcnow() + ttl
-        participation.save()
-    links = {
-        "event": event,
-        "link": public_url("events.show", uuid=event.uuid),
-        "cancel_link": cancel_link(participation),
-    }
-    if already:
-        # Someone already registered this address: tell its owner, not the visitor.
-        mail.send_mail(email, "mail/anonymous_already.txt", participation.locale or locale, **links)
-    else:
-        mail.send_mail(email, "mail/anonymous_confirm.txt", locale, hours=int(ttl.total_seconds() // 3600),
-                       confirm_link=public_url("participation.confirm_anonymous", token=confirm_token), **links)
-
-
-def confirm_anonymous(token):
-    """Turn a confirmation link into a participation (or a request awaiting approval)."""
-    with database.atomic("IMMEDIATE"):
-        participation = Participation.get_or_none(
-            (Participation.confirm_token_hash == hash_token(token or ""))
-            & (Participation.role == NOT_CONFIRMED)
-            & (Participation.confirm_expires_at > utcnow())
-        )
-        if participation is None:
-            raise NotFound(_("This confirmation link is invalid, already used or expired."))
-        event = participation.event
-        _check_open(event)
-        if event.join_mode == "restricted":
-            participation.role = NOT_APPROVED
-        else:
-            _require_seat(event)
-            participation.role = PARTICIPANT
-        participation.confirm_token_hash = None
-        participation.confirm_expires_at = None
-        participation.updated_at = utcnow()
-        participation.save()
-    if participation.role == NOT_APPROVED:
-        _notify_organizers(event, None)
-    return participation
-
-
-def anonymous_by_cancel_token(token):
-    """The anonymous participation a cancel link belongs to, or NotFound."""
-    participation_id = unsign(token, CANCEL_PURPOSE)
-    participation = None
-    if isinstance(participation_id, int):
-        participation = Participation.get_or_none(
-            (Participation.id == participation_id) & Participation.actor.is_null())
-    if participation is None:
-        raise NotFound(_("This cancellation link is invalid or was already used."))
-    return participation
-
-
-def cancel_anonymous(token):
-    """Withdraw an anonymous participation through its emailed link."""
-    participation = anonymous_by_cancel_token(token)
-    participation.delete_instance()
-    return participation.event
-
-
-def purge_unconfirmed():
-    """Forget anonymous requests whose confirmation link expired; returns how many."""
-    return Participation.delete().where(
-        (Participation.role == NOT_CONFIRMED) & (Participation.confirm_expires_at <= utcnow())
-    ).execute()

@@ -10,7 +10,7 @@ from PIL import Image, UnidentifiedImageError
 from .errors import Invalid
 
 FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
-MAX_PIXELS = 40_000_000
+MAX_PIXELS = 40_000_000  # about a 7000×5700 photo, or the frames of an animation together
 
 
 def upload_folder():
@@ -42,12 +42,14 @@ def save_picture(stream, field="picture"):
     if len(data) > limit:
         raise Invalid(_("The picture is too big (at most %(mb)d MB).", mb=limit // 1_000_000), field)
     try:
-        with Image.open(io.BytesIO(data)) as probe:
+        with Image.open(io.BytesIO(data), formats=list(FORMATS)) as probe:
             probe.verify()
-        image = Image.open(io.BytesIO(data))
+        image = Image.open(io.BytesIO(data), formats=list(FORMATS))
         image_format = image.format
-        if image_format not in FORMATS or image.width * image.height > MAX_PIXELS:
-            raise Invalid(_("Use a JPEG, PNG, WebP or GIF picture."), field)
+        # Every frame of an animation is decoded: count them all, before decoding any.
+        if image.width * image.height * getattr(image, "n_frames", 1) > MAX_PIXELS:
+            raise Invalid(_("This picture is too large: at most %(mp)d megapixels in all.",
+                            mp=MAX_PIXELS // 1_000_000), field)
         image.load()
         encoded = _reencode(image, image_format)
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):

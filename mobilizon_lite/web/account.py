@@ -1,24 +1,16 @@
 """Account settings: language and password."""
-from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user, login_required, login_user
-from wtforms import SelectChoice
 
 from ..services import accounts, feeds
 from ..services.errors import Invalid
 from ..services.identities import owned_identity
 from ..urls import public_url
-from .context import LANGUAGE_NAMES, account_identities
-from .forms import ChangePasswordForm, LocaleForm, add_error, render_form
+from .context import account_identities
+from .forms import ChangePasswordForm, LocaleForm, add_error, locale_choices, render_form
 
 bp = Blueprint("account", __name__, url_prefix="/settings")
-
-
-def locale_choices(auto_label):
-    """Language choices for a select: '' (automatic) then each shipped language."""
-    return [SelectChoice("", auto_label)] + [
-        SelectChoice(code, LANGUAGE_NAMES.get(code, code)) for code in current_app.config["LANGUAGES"]
-    ]
 
 
 @bp.route("/", methods=["GET", "POST"])

@@ -15,13 +15,9 @@ bp = Blueprint("comments", __name__)
 
 def acting_identity(event, comment):
     """The account's identity that may act on comment: its author, else an organiser."""
-    mine = {identity.id: identity for identity in account_identities()}
-    if comment.actor_id in mine:
-        return mine[comment.actor_id]
-    for organizer_id in events.organizer_ids(event):
-        if organizer_id in mine:
-            return mine[organizer_id]
-    return current_identity()
+    mine = account_identities()
+    author = next((identity for identity in mine if identity.id == comment.actor_id), None)
+    return author or events.organizer_among(event, mine) or current_identity()
 
 
 def to_comment(event, comment):
@@ -34,7 +30,8 @@ def create(uuid):
     event = events.visible_event(uuid, viewer_ids())
     form = CommentForm()
     require_valid(form)
-    reply_to = int(form.in_reply_to.data) if (form.in_reply_to.data or "").isdigit() else None
+    text = form.in_reply_to.data or ""
+    reply_to = int(text) if text.isascii() and text.isdecimal() and len(text) < 12 else None
     comment = comments.comment_on(event, current_identity(), form.text.data, in_reply_to=reply_to)
     flash(_("Your comment is published."), "success")
     return to_comment(event, comment)
@@ -49,7 +46,7 @@ def show(uuid, comment_uuid):
     return to_comment(event, comment)
 
 
-@bp.route("/events/<uuid>/comments/<int:comment_id>/edit", methods=["GET", "POST"])
+@bp.route("/events/<uuid>/comments/<int(max=9223372036854775807):comment_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(uuid, comment_id):
     event = events.visible_event(uuid, viewer_ids())
@@ -67,7 +64,7 @@ def edit(uuid, comment_id):
     return render_form("events/comment_edit.html", form, event=event, comment=comment)
 
 
-@bp.route("/events/<uuid>/comments/<int:comment_id>/delete", methods=["POST"])
+@bp.route("/events/<uuid>/comments/<int(max=9223372036854775807):comment_id>/delete", methods=["POST"])
 @login_required
 def delete(uuid, comment_id):
     event = events.visible_event(uuid, viewer_ids())

@@ -7,6 +7,7 @@ from flask_login import LoginManager, current_user
 from wtforms import SelectChoice
 
 from ..models import Account
+from ..services.events import organizer_among, require_organizer
 from ..services.identities import identities_of
 from ..urls import is_local_path
 
@@ -18,14 +19,13 @@ login_manager.login_message_category = "info"
 login_manager.session_protection = "basic"
 
 IDENTITY_KEY = "identity_id"
-LANGUAGE_NAMES = {"en": "English", "fr": "Français"}
 
 
 @login_manager.user_loader
 def load_account(session_id):
     """The account whose session id (account id + session version) is still current."""
     account_id, _sep, version = session_id.partition(":")
-    if not (account_id.isdigit() and version.isdigit()):
+    if not all(part.isascii() and part.isdecimal() and len(part) < 12 for part in (account_id, version)):
         return None
     account = Account.get_or_none(Account.id == int(account_id))
     if account is None or account.session_version != int(version):
@@ -72,6 +72,14 @@ def chosen_identity(form_field):
     return next(i for i in account_identities() if i.id == form_field.data)
 
 
+def organizer_identity(event):
+    """The account's identity that organises event; PermissionDenied for anyone else."""
+    identity = organizer_among(event, account_identities())
+    if identity is None:
+        require_organizer(event, None)
+    return identity
+
+
 def act_as(identity):
     """Make identity the one the session acts as."""
     session[IDENTITY_KEY] = identity.id
@@ -103,7 +111,6 @@ def init_app(app):
         return {
             "current_identity": current_identity(),
             "account_identities": account_identities(),
-            "language_names": LANGUAGE_NAMES,
             "instance_host": urlsplit(app.config["BASE_URL"]).netloc,
             "current_locale": str(get_locale() or app.config["BABEL_DEFAULT_LOCALE"]),
         }

@@ -35,7 +35,10 @@ def default_message(code):
 
 def back_link():
     """Where the person came from on this site (for a refused form), else None."""
-    referrer = urlsplit(request.referrer or "")
+    try:
+        referrer = urlsplit(request.referrer or "")
+    except ValueError:
+        return None
     if referrer.netloc != request.host or not is_local_path(referrer.path):
         return None
     return referrer.path + (f"?{referrer.query}" if referrer.query else "")

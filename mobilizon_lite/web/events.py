@@ -1,29 +1,20 @@
 """Event pages: create, show, edit, delete, the account's events, and uploaded pictures."""
-from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
+from flask import (Blueprint, current_app, flash, redirect, render_template, request,
                    send_from_directory, url_for)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..models import Event
-from ..services import comments, events, participation
+from ..services import anonymous, comments, events, participation
 from ..services.errors import Invalid
 from ..services.pictures import upload_folder
-from .context import (account_identities, chosen_identity, identity_choices,
+from .context import (account_identities, chosen_identity, identity_choices, organizer_identity,
                       viewer_ids)
 from .event_forms import (CATEGORY_LABELS, LINK_TYPE_LABELS, AnonymousJoinForm, CommentForm,
                           EventForm, JoinForm, language_choices, timezone_choices)
 from .forms import add_error, render_form
 
 bp = Blueprint("events", __name__)
-
-
-def organizer_identity(event):
-    """The account's identity that organises event, or a 403."""
-    ids = events.organizer_ids(event)
-    for identity in account_identities():
-        if identity.id in ids:
-            return identity
-    abort(403)
 
 
 def event_form(event=None):
@@ -40,7 +31,7 @@ def event_form(event=None):
     if event is None:
         form.timezone.data = current_app.config["TIMEZONE"]
         return form
-    zone = events.event_zone(event)
+    zone = event.zone
     start = event.begins_on.astimezone(zone)
     data = {name: getattr(event, name) for name in form._fields if hasattr(Event, name)}
     data.update(description=event.description_source, start_date=start.date(), start_time=start.time(),
@@ -85,7 +76,7 @@ def show(uuid):
         remaining=events.remaining_seats(event, going),
         my_participations=[participation.participation_of(event, i) for i in account_identities()],
         join_form=join_form,
-        anonymous_form=AnonymousJoinForm() if participation.anonymous_allowed(event) else None,
+        anonymous_form=AnonymousJoinForm() if anonymous.anonymous_allowed(event) else None,
         comment_form=CommentForm(),
         thread=comments.thread(event),
         is_organizer=bool(organizers & viewer_ids()),

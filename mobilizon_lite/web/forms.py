@@ -1,5 +1,5 @@
 """The HTML forms of accounts, identities and instance settings (CSRF-protected by flask-wtf)."""
-from flask import render_template
+from flask import current_app, render_template
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (BooleanField, EmailField, HiddenField, PasswordField, SelectChoice, SelectField,
@@ -131,6 +131,16 @@ class AdminSettingsForm(FlaskForm):
         ],
     )
     instance_feeds = BooleanField(_l("Publish the calendar and Atom feeds of this instance's public events"))
+
+
+LANGUAGE_NAMES = {"en": "English", "fr": "Français"}
+
+
+def locale_choices(auto_label):
+    """Language choices for a select: '' (automatic) then each shipped language."""
+    return [SelectChoice("", auto_label)] + [
+        SelectChoice(code, LANGUAGE_NAMES.get(code, code)) for code in current_app.config["LANGUAGES"]
+    ]
 
 
 def add_error(form, error):

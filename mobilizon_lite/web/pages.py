@@ -4,16 +4,15 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ..services import accounts, events, feeds, identities, instance
-from .account import locale_choices
 from .context import redirect_local, viewer_ids
-from .forms import LocaleForm
+from .forms import LocaleForm, locale_choices
 
 bp = Blueprint("pages", __name__)
 
 
 def page_number():
     value = request.args.get("page", "1")
-    return max(int(value), 1) if value.isdigit() and len(value) < 7 else 1
+    return max(int(value), 1) if value.isascii() and value.isdecimal() and len(value) < 7 else 1
 
 
 def event_page(past):

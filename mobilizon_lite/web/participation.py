@@ -3,15 +3,14 @@ import csv
 import io
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale, gettext as _, lazy_gettext as _l
+from flask_babel import format_datetime, get_locale, gettext as _, lazy_gettext as _l
 from flask_login import login_required
 
 from ..models.participation import ROLES
-from ..services import events, participation
+from ..services import anonymous, events, participation
 from ..services.errors import Invalid
-from .context import chosen_identity, identity_choices, viewer_ids
+from .context import chosen_identity, identity_choices, organizer_identity, viewer_ids
 from .event_forms import AnonymousJoinForm, InviteForm, JoinForm
-from .events import organizer_identity
 from .forms import require_valid
 
 bp = Blueprint("participation", __name__)
@@ -70,6 +69,12 @@ def participants(uuid):
     )
 
 
+def spreadsheet_safe(value):
+    """A cell that spreadsheet programs show as text, never run as a formula."""
+    text = str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
 @bp.route("/events/<uuid>/participants.csv")
 @login_required
 def participants_csv(uuid):
@@ -82,9 +87,10 @@ def participants_csv(uuid):
         if row.actor_id is None:
             name, username = _("Anonymous participant"), ""
         else:
-            name, username = row.actor.display_name, "@" + row.actor.preferred_username
-        writer.writerow([name, username, ROLE_LABELS[row.role], row.message,
-                         row.created_at.isoformat(timespec="minutes")])
+            name, username = row.actor.display_name, row.actor.preferred_username
+        writer.writerow([spreadsheet_safe(cell) for cell in (
+            name, username, ROLE_LABELS[row.role], row.message,
+            format_datetime(row.created_at, "short"))])
     return Response(
         "\ufeff" + output.getvalue(),  # the BOM lets spreadsheet programs read UTF-8
         mimetype="text/csv",
@@ -92,19 +98,20 @@ def participants_csv(uuid):
     )
 
 
-@bp.route("/events/<uuid>/participants/<int:participation_id>/<action>", methods=["POST"])
+@bp.route("/events/<uuid>/participants/<int(max=9223372036854775807):participation_id>/<action>", methods=["POST"])
 @login_required
 def decide(uuid, participation_id, action):
     event = events.visible_event(uuid, viewer_ids())
     organizer = organizer_identity(event)
     actions = {"approve": participation.approve, "reject": participation.reject,
-               "remove": participation.remove}
+               "remove": participation.remove, "promote": participation.promote}
     if action not in actions:
         raise Invalid(_("Unknown action."))
     actions[action](event, organizer, participation_id)
     flash({"approve": _("The participant is approved and told by email."),
            "reject": _("The participant is rejected and told by email."),
-           "remove": _("The participant is removed.")}[action], "success")
+           "remove": _("The participant is removed."),
+           "promote": _("The participant is now a co-organiser.")}[action], "success")
     return redirect(url_for("participation.participants", uuid=uuid))
 
 
@@ -125,7 +132,7 @@ def join_anonymously(uuid):
     event = events.visible_event(uuid, viewer_ids())
     form = AnonymousJoinForm()
     require_valid(form)
-    participation.request_anonymous(event, form.email.data, form.message.data, str(get_locale()))
+    anonymous.request_anonymous(event, form.email.data, form.message.data, str(get_locale()))
     return render_template("events/anonymous_sent.html", event=event), 200
 
 
@@ -134,7 +141,7 @@ def confirm_anonymous(token):
     # Mail scanners open links: confirming takes a click (POST), not just a visit.
     if request.method == "GET":
         return render_template("events/anonymous_confirm.html", token=token)
-    result = participation.confirm_anonymous(token)
+    result = anonymous.confirm_anonymous(token)
     if result.role == "not_approved":
         flash(_("Your email is confirmed. The organisers will approve your participation or not; you will get an email."), "success")
     else:
@@ -144,9 +151,9 @@ def confirm_anonymous(token):
 
 @bp.route("/participation/cancel/<token>", methods=["GET", "POST"])
 def cancel_anonymous(token):
-    record = participation.anonymous_by_cancel_token(token)
+    record = anonymous.anonymous_by_cancel_token(token)
     if request.method == "GET":
         return render_template("events/anonymous_cancel.html", token=token, event=record.event)
-    event = participation.cancel_anonymous(token)
+    event = anonymous.cancel_anonymous(token)
     flash(_("Your participation is cancelled."), "success")
     return back_to(event)

@@ -69,10 +69,22 @@ def test_join_confirm_and_cancel_by_email(mail_app, event, smtp):
         assert Account.select().count() == 1  # no account was created
 
 
+def age_requests(app, minutes=11):
+    """Make every anonymous request look as if it had been sent some minutes ago."""
+    with app.app_context():
+        shift = timedelta(minutes=minutes)
+        for row in Participation.select().where(Participation.actor.is_null()):
+            row.updated_at -= shift
+            if row.confirm_expires_at:
+                row.confirm_expires_at -= shift
+            row.save()
+
+
 def test_same_email_cannot_join_twice_and_nothing_is_revealed(mail_app, event, smtp):
     first = ask(mail_app, event)
     confirm = link_in(smtp.wait_for(1)[0], "/participation/confirm/")
     submit(mail_app.test_client(), confirm, {})
+    age_requests(mail_app)
     second = ask(mail_app, event)
     assert second.status_code == first.status_code == 200
     assert main_part(second) == main_part(first)
@@ -84,6 +96,7 @@ def test_same_email_cannot_join_twice_and_nothing_is_revealed(mail_app, event, s
 
 def test_unconfirmed_request_can_be_asked_again(mail_app, event, smtp):
     ask(mail_app, event)
+    age_requests(mail_app)
     ask(mail_app, event)
     first, second = smtp.wait_for(2)
     assert link_in(first, "confirm/") != link_in(second, "confirm/")
@@ -100,7 +113,7 @@ def test_confirmation_expires_after_48_hours(mail_app, event, smtp):
             Participation.actor.is_null()).execute()
     assert submit(mail_app.test_client(), confirm, {}, page="/").status_code == 404
     with mail_app.app_context():
-        from mobilizon_lite.services.participation import purge_unconfirmed
+        from mobilizon_lite.services.anonymous import purge_unconfirmed
 
         assert purge_unconfirmed() == 1
 
@@ -178,3 +191,61 @@ def test_full_event_refuses_the_confirmation(mail_app, smtp):
     assert submit(mail_app.test_client(), link_in(one, "confirm/"), {}).status_code == 302
     response = submit(mail_app.test_client(), link_in(two, "confirm/"), {}, page="/")
     assert response.status_code == 403 and "This event is full." in response.get_data(as_text=True)
+
+
+def test_repeated_requests_do_not_flood_an_inbox(mail_app, event, smtp):
+    for _ in range(5):
+        assert ask(mail_app, event, email="victim@example.org").status_code == 200
+    smtp.wait_for(1)
+    assert len(smtp.messages) == 1
+
+
+def test_an_old_cancel_link_never_cancels_someone_else(mail_app, event, smtp):
+    ask(mail_app, event, email="first@example.org")
+    first_cancel = link_in(smtp.wait_for(1)[0], "/participation/cancel/")
+    submit(mail_app.test_client(), first_cancel, {})
+    # The next participation may reuse the same row id.
+    ask(mail_app, event, email="second@example.org")
+    smtp.wait_for(2)
+    assert mail_app.test_client().get(first_cancel).status_code == 404
+    assert [p.email for p in participations(mail_app, event)] == ["second@example.org"]
+
+
+def test_confirmation_rechecks_the_event(mail_app, event, smtp):
+    from ..helpers import event_fields, log_in
+
+    ask(mail_app, event)
+    confirm = link_in(smtp.wait_for(1)[0], "/participation/confirm/")
+    organiser = mail_app.test_client()
+    log_in(organiser)
+    submit(organiser, f"/events/{event.uuid}/edit", event_fields(visibility="private"))
+    assert submit(mail_app.test_client(), confirm, {}, page="/").status_code == 403
+    assert participations(mail_app, event)[0].role == "not_confirmed"
+
+
+def test_organisers_cannot_decide_on_unconfirmed_requests(mail_app, event, smtp):
+    from ..helpers import log_in
+
+    ask(mail_app, event)
+    [row] = participations(mail_app, event)
+    organiser = mail_app.test_client()
+    log_in(organiser)
+    base = f"/events/{event.uuid}/participants"
+    for action in ("reject", "approve", "remove"):
+        assert submit(organiser, f"{base}/{row.id}/{action}", {}, page=base).status_code == 404
+    assert participations(mail_app, event)[0].role == "not_confirmed"
+
+
+def test_changes_are_emailed_to_anonymous_participants_with_a_cancel_link(mail_app, event, smtp):
+    from ..helpers import event_fields, log_in
+
+    ask(mail_app, event)
+    submit(mail_app.test_client(), link_in(smtp.wait_for(1)[0], "confirm/"), {})
+    organiser = mail_app.test_client()
+    log_in(organiser)
+    submit(organiser, f"/events/{event.uuid}/edit", event_fields(locality="Lyon", anonymous_participation="y"))
+    changed = smtp.wait_for(2)[1]
+    assert changed["To"] == "visitor@example.org" and "Lyon" in changed.get_content()
+    cancel = link_in(changed, "/participation/cancel/")
+    assert submit(mail_app.test_client(), cancel, {}).status_code == 302
+    assert participations(mail_app, event) == []

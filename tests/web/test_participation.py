@@ -156,7 +156,7 @@ def test_participants_page_filter_export_and_remove(mail_app, people):
     assert export.mimetype == "text/csv"
     rows = list(csv.reader(io.StringIO(export.get_data(as_text=True).lstrip("\ufeff"))))
     assert rows[0][:3] == ["Name", "Username", "Role"]
-    assert ["bob", "@bob", "awaiting approval", 'Hi, "quoted", comma'] == rows[2][:4]
+    assert ["bob", "bob", "awaiting approval", 'Hi, "quoted", comma'] == rows[2][:4]
     with mail_app.app_context():
         pid = Participation.get(Participation.actor == identity_id(mail_app, "bob")).id
     assert submit(people["ann"], f"{base}/{pid}/remove", {}, page=base).status_code == 302

@@ -1,0 +1,44 @@
+"""Event dates written in the event's own time zone and the reader's language (template filters)."""
+from babel.dates import format_date, format_time
+from flask import current_app
+from flask_babel import get_locale, gettext as _
+
+
+def _offset(moment):
+    minutes = int(moment.utcoffset().total_seconds() // 60)
+    sign = "+" if minutes >= 0 else "-"
+    hours, rest = divmod(abs(minutes), 60)
+    return f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "")
+
+
+def _day_and_time(moment, length):
+    locale = get_locale()
+    return _("%(date)s, %(time)s", date=format_date(moment, length, locale=locale),
+             time=format_time(moment, "short", locale=locale))
+
+
+def event_when(event):
+    """'Saturday, March 14, 2026, 6:00 PM – 8:00 PM (Europe/Paris, UTC+1)' in the reader's language."""
+    zone = event.zone
+    start = event.begins_on.astimezone(zone)
+    text = _day_and_time(start, "full")
+    if event.ends_on:
+        end = event.ends_on.astimezone(zone)
+        same_day = end.date() == start.date()
+        text += " – " + (format_time(end, "short", locale=get_locale()) if same_day else _day_and_time(end, "full"))
+    return f"{text} ({zone.key}, {_offset(start)})"
+
+
+def event_day(event):
+    """Short date and time of the start, for lists; the zone is named when it is not the instance's."""
+    zone = event.zone
+    text = _day_and_time(event.begins_on.astimezone(zone), "medium")
+    if zone.key != current_app.config["TIMEZONE"]:
+        text += f" ({zone.key})"
+    return text
+
+
+def init_app(app):
+    """Make the filters available to pages and emails alike."""
+    app.add_template_filter(event_when)
+    app.add_template_filter(event_day)

@@ -1,0 +1,119 @@
+"""Joining public events without an account: email confirmation, cancel links, clean-up."""
+from datetime import timedelta
+
+from flask import current_app
+from flask_babel import gettext as _
+
+from .. import mail
+from ..db import database, utcnow
+from ..models import Participation
+from ..models.participation import NOT_APPROVED, NOT_CONFIRMED, PARTICIPANT
+from ..tokens import hash_token, new_token, unsign
+from ..urls import public_url
+from .accounts import normalize_email
+from .errors import NotFound, PermissionDenied
+from .events import CANCEL_PURPOSE, cancel_link, event_link
+from .participation import check_open, clean_message, notify_organizers, require_seat
+
+# However often the form is posted, one address gets at most one email per event in this time.
+RESEND_AFTER = timedelta(minutes=10)
+
+
+def anonymous_allowed(event):
+    """True when visitors may join this event with only an email address."""
+    return (current_app.config["ANONYMOUS_PARTICIPATION"] and event.anonymous_participation
+            and event.is_local and event.visibility == "public"
+            and event.join_mode in ("free", "restricted"))
+
+
+def _require_allowed(event):
+    if not anonymous_allowed(event):
+        raise PermissionDenied(_("This event cannot be joined without an account."))
+    check_open(event)
+
+
+def request_anonymous(event, email, message, locale):
+    """Email a confirmation link; answers the same whether or not the address already joined."""
+    _require_allowed(event)
+    email = normalize_email(email)
+    message = clean_message(message)
+    confirm_token, confirm_hash = new_token()
+    ttl = timedelta(seconds=current_app.config["ANONYMOUS_CONFIRMATION_TTL"])
+    now = utcnow()
+    with database.atomic("IMMEDIATE"):
+        participation = Participation.get_or_none((Participation.event == event) & (Participation.email == email))
+        if participation is None:
+            participation = Participation(event=event, email=email, role=NOT_CONFIRMED, created_at=now)
+        already = participation.role != NOT_CONFIRMED
+        last_sent = participation.updated_at if already else (
+            participation.confirm_expires_at - ttl if participation.confirm_expires_at else None)
+        if last_sent is not None and now - last_sent < RESEND_AFTER:
+            return  # someone keeps posting this address: do not flood its inbox
+        if not already:
+            participation.message, participation.locale = message, locale
+            participation.confirm_token_hash = confirm_hash
+            participation.confirm_expires_at = now + ttl
+        participation.updated_at = now
+        participation.save()
+    links = {"event": event, "link": event_link(event), "cancel_link": cancel_link(participation)}
+    if already:
+        # Someone already registered this address: tell its owner, not the visitor.
+        mail.send_mail(email, "mail/anonymous_already.txt", participation.locale or locale, **links)
+    else:
+        mail.send_mail(email, "mail/anonymous_confirm.txt", locale, hours=int(ttl.total_seconds() // 3600),
+                       confirm_link=public_url("participation.confirm_anonymous", token=confirm_token), **links)
+
+
+def confirm_anonymous(token):
+    """Turn a confirmation link into a participation (or a request awaiting approval)."""
+    with database.atomic("IMMEDIATE"):
+        participation = Participation.get_or_none(
+            (Participation.confirm_token_hash == hash_token(token or ""))
+            & (Participation.role == NOT_CONFIRMED)
+            & (Participation.confirm_expires_at > utcnow())
+        )
+        if participation is None:
+            raise NotFound(_("This confirmation link is invalid, already used or expired."))
+        event = participation.event
+        # The organisers may have changed the event since the link was sent.
+        _require_allowed(event)
+        if event.join_mode == "restricted":
+            participation.role = NOT_APPROVED
+        else:
+            require_seat(event)
+            participation.role = PARTICIPANT
+        participation.confirm_token_hash = None
+        participation.confirm_expires_at = None
+        participation.updated_at = utcnow()
+        participation.save()
+    if participation.role == NOT_APPROVED:
+        notify_organizers(event, None)
+    return participation
+
+
+def anonymous_by_cancel_token(token):
+    """The anonymous participation a cancel link belongs to, or NotFound."""
+    signed = unsign(token, CANCEL_PURPOSE)
+    participation = None
+    if isinstance(signed, list) and len(signed) == 2 and isinstance(signed[0], int):
+        participation = Participation.get_or_none(
+            (Participation.id == signed[0]) & Participation.actor.is_null())
+        if participation is not None and participation.created_at.isoformat() != signed[1]:
+            participation = None
+    if participation is None:
+        raise NotFound(_("This cancellation link is invalid or was already used."))
+    return participation
+
+
+def cancel_anonymous(token):
+    """Withdraw an anonymous participation through its emailed link."""
+    participation = anonymous_by_cancel_token(token)
+    participation.delete_instance()
+    return participation.event
+
+
+def purge_unconfirmed():
+    """Forget anonymous requests whose confirmation link expired; returns how many."""
+    return Participation.delete().where(
+        (Participation.role == NOT_CONFIRMED) & (Participation.confirm_expires_at <= utcnow())
+    ).execute()
