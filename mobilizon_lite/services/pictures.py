@@ -40,7 +40,8 @@ def save_picture(stream, field="picture"):
     limit = current_app.config["PICTURE_MAX_BYTES"]
     data = stream.read(limit + 1)
     if len(data) > limit:
-        raise Invalid(_("The picture is too big (at most %(mb)d MB).", mb=limit // 1_000_000), field)
+        size = f"{limit // 1_000_000} MB" if limit >= 1_000_000 else f"{max(limit // 1000, 1)} KB"
+        raise Invalid(_("The picture is too big (at most %(size)s).", size=size), field)
     try:
         with Image.open(io.BytesIO(data), formats=list(FORMATS)) as probe:
             probe.verify()

@@ -118,3 +118,11 @@ def test_a_bad_event_count_is_a_clear_usage_error(tmp_path, value, message):
     result = run(tmp_path / "instance", "seed-demo", "--events", value)
     assert result.returncode == 2
     assert f"argument --events: {message}" in result.stderr
+
+
+def test_larger_seeds_with_private_events_succeed(tmp_path):
+    result = run(tmp_path / "instance", "seed-demo", "--events", "150")
+    assert result.returncode == 0, result.stderr[-2000:]
+    app = create_app(instance_path=str(tmp_path / "instance"))
+    with app.app_context():
+        assert Event.select().where(Event.visibility == "private").count() >= 3

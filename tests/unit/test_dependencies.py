@@ -87,3 +87,22 @@ def test_only_blueprints_and_mail_render_templates():
         source = path.read_text()
         if "render_template" in source or "jinja_env" in source:
             assert top_name(path) in allowed, f"{path} renders templates"
+
+
+def test_no_module_imports_a_blueprint_module():
+    blueprints = {path for path in modules() if "= Blueprint(" in path.read_text()}
+    offences = []
+    for path in modules():
+        tree = ast.parse(path.read_text())
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.ImportFrom) or node.level == 0:
+                continue
+            base = path.parent
+            for _ in range(node.level - 1):
+                base = base.parent
+            targets = [base / f"{node.module.replace('.', '/')}.py"] if node.module else []
+            targets += [base / (node.module or "").replace(".", "/") / f"{alias.name}.py" for alias in node.names]
+            for target in targets:
+                if target.resolve() in blueprints and path.name != "__init__.py":
+                    offences.append(f"{path.relative_to(PACKAGE)} imports blueprint {target.relative_to(PACKAGE)}")
+    assert offences == []

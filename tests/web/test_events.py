@@ -5,7 +5,7 @@ from datetime import datetime, timezone
 import pytest
 from PIL import Image
 
-from mobilizon_lite.models import Event
+from mobilizon_lite.models import Actor, Event
 
 from ..helpers import errors, event_fields, log_in, make_account, make_event, submit
 
@@ -197,7 +197,7 @@ def test_too_big_picture_is_refused(tmp_path, app_config):
     data = event_fields(picture=(io.BytesIO(png_bytes((600, 600)) + b"\0" * 2000), "big.png"))
     response = submit(client, "/events/new", data, content_type="multipart/form-data")
     assert response.status_code == 400
-    assert "The picture is too big (at most 0 MB)." in errors(response) or any("too big" in e for e in errors(response))
+    assert "The picture is too big (at most 1 KB)." in errors(response)
     assert event_count(app) == 0
 
 
@@ -268,7 +268,7 @@ def test_visibility_of_unlisted_and_private_events(app):
     log_in(owner, "ann@example.org")
     assert owner.get(f"/events/{private.uuid}").status_code == 200
     assert "Private party" in owner.get("/my-events").get_data(as_text=True)
-    assert public.uuid != private.uuid
+    assert owner.get(f"/events/{public.uuid}").status_code == 200
 
 
 def test_home_lists_upcoming_soonest_first_with_pages(app, client):
@@ -293,13 +293,15 @@ def test_my_events_groups_what_i_organise_join_and_wait_for(app):
     restricted = make_event(app, title="Closed workshop", join_mode="restricted")
     client = app.test_client()
     log_in(client, "bob@example.org")
-    submit(client, f"/events/{free.uuid}/join", {"identity": "2"}, page=f"/events/{free.uuid}")
-    submit(client, f"/events/{restricted.uuid}/join", {"identity": "2"}, page=f"/events/{restricted.uuid}")
+    with app.app_context():
+        bob = Actor.get(Actor.preferred_username == "bob").id
+    submit(client, f"/events/{free.uuid}/join", {"identity": bob}, page=f"/events/{free.uuid}")
+    submit(client, f"/events/{restricted.uuid}/join", {"identity": bob}, page=f"/events/{restricted.uuid}")
     page = client.get("/my-events").get_data(as_text=True)
     organised, rest = page.split("I take part", 1)
     going, pending = rest.split("Awaiting approval", 1)
     assert "Bob&#39;s own" in organised and "Open choir" in going and "Closed workshop" in pending
-    assert mine.uuid
+    assert mine.uuid in organised
 
 
 def test_login_required_to_create(client):

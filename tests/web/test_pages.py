@@ -80,13 +80,23 @@ def test_security_headers(client):
     assert response.headers["X-Content-Type-Options"] == "nosniff"
 
 
-@pytest.mark.parametrize("url", ["/", "/login", "/signup", "/password/forgot"])
-def test_every_input_has_a_label(client, url):
+@pytest.mark.parametrize("url, logged_in", [
+    ("/", False), ("/login", False), ("/signup", False), ("/password/forgot", False), ("/", True),
+    ("/events/new", True), ("/settings/", True), ("/settings/password", True), ("/identities/new", True),
+    ("/admin/", True),
+])
+def test_every_input_has_a_label(app, url, logged_in):
+    make_account(app, admin=True)
+    client = app.test_client()
+    if logged_in:
+        log_in(client)
     page = client.get(url).get_data(as_text=True)
-    ids = re.findall(r'<(?:input|select|textarea)(?![^>]*type="hidden")[^>]*\sid="([^"]+)"', page)
-    assert ids
-    for element_id in ids:
-        assert f'for="{element_id}"' in page or '<label class="check"><input' in page, element_id
+    fields = re.findall(r'(<label class="check">)?<(?:input|select|textarea)(?![^>]*type="hidden")[^>]*\sid="([^"]+)"',
+                        page)
+    assert fields
+    for wrapped, element_id in fields:
+        # Either a <label for=…> names it, or the checkbox sits inside its own <label>.
+        assert wrapped or f'for="{element_id}"' in page, f"{url}: #{element_id} has no label"
 
 
 def test_admin_pages_are_for_admins_only(app):
