@@ -44,10 +44,17 @@ def _when(event):
 
 
 def _ics(name, rows, pending_of=lambda row: False):
-    return ical.calendar(name, ((event, _event_url(event), pending_of(event)) for event in rows))
+    """A builder of the calendar of rows, for the feed cache."""
+    return lambda pieces: ical.calendar(name, ((event, _event_url(event), pending_of(event)) for event in rows),
+                                        pieces)
 
 
 def _atom(title, author, self_url, page_url, rows):
+    """A builder of the Atom feed of rows, for the feed cache."""
+    return lambda _pieces: _atom_body(title, author, self_url, page_url, rows)
+
+
+def _atom_body(title, author, self_url, page_url, rows):
     entries = [{
         "id": event.ap_id, "title": event.title, "url": _event_url(event),
         "published": event.created_at, "updated": event.updated_at,
@@ -79,7 +86,7 @@ def event_ics(uuid):
     event = events.visible_event(uuid, _viewer_ids())
     query = events.events_query().where(events.Event.id == event.id)
     return _answer(("event", event.id), feeds.fingerprint(query),
-                   lambda: _ics(event.title, [event]), ICS_TYPE, f"{event.uuid}.ics",
+                   _ics(event.title, [event]), ICS_TYPE, f"{event.uuid}.ics",
                    private=event.visibility == "private", download=True)
 
 
@@ -88,16 +95,15 @@ def identity_ics(username):
     identity, query = feeds.identity_feed(username)
     name = f"{identity.display_name} (@{identity.preferred_username})"
     return _answer(("identity-ics", identity.id), feeds.fingerprint(query),
-                   lambda: _ics(name, query), ICS_TYPE, f"{identity.preferred_username}.ics")
+                   _ics(name, query), ICS_TYPE, f"{identity.preferred_username}.ics")
 
 
 @bp.route("/@<username>/feed/atom")
 def identity_atom(username):
     identity, query = feeds.identity_feed(username)
     name = f"{identity.display_name} (@{identity.preferred_username})"
-    build = lambda: _atom(name, identity.display_name,  # noqa: E731
-                          public_url("feeds.identity_atom", username=username),
-                          public_url("pages.profile", username=username), query)
+    build = _atom(name, identity.display_name, public_url("feeds.identity_atom", username=username),
+                  public_url("pages.profile", username=username), query)
     return _answer(("identity-atom", identity.id), feeds.fingerprint(query), build, ATOM_TYPE,
                    f"{identity.preferred_username}.atom")
 
@@ -106,7 +112,7 @@ def identity_atom(username):
 def instance_ics():
     query = feeds.instance_feed()
     name = current_app.config["INSTANCE_NAME"]
-    return _answer(("instance-ics",), feeds.fingerprint(query), lambda: _ics(name, query), ICS_TYPE,
+    return _answer(("instance-ics",), feeds.fingerprint(query), _ics(name, query), ICS_TYPE,
                    "instance.ics")
 
 
@@ -114,8 +120,7 @@ def instance_ics():
 def instance_atom():
     query = feeds.instance_feed()
     name = current_app.config["INSTANCE_NAME"]
-    build = lambda: _atom(name, name, public_url("feeds.instance_atom"),  # noqa: E731
-                          public_url("pages.home"), query)
+    build = _atom(name, name, public_url("feeds.instance_atom"), public_url("pages.home"), query)
     return _answer(("instance-atom",), feeds.fingerprint(query), build, ATOM_TYPE, "instance.atom")
 
 
@@ -134,7 +139,7 @@ def private_ics(token):
     query, pending = feeds.private_feed(feed_token)
     name = _private_feed_name(feed_token)
     return _answer(("private-ics", feed_token.id), feeds.fingerprint(query, pending),
-                   lambda: _ics(name, query, lambda event: bool(event.feed_participation.pending)), ICS_TYPE,
+                   _ics(name, query, lambda event: bool(event.feed_participation.pending)), ICS_TYPE,
                    "my-events.ics", private=True)
 
 
@@ -143,7 +148,6 @@ def private_atom(token):
     feed_token = feeds.resolve_token(token)
     query, pending = feeds.private_feed(feed_token)
     name = _private_feed_name(feed_token)
-    build = lambda: _atom(name, name, public_url("feeds.private_atom", token=token),  # noqa: E731
-                          public_url("events.mine"), query)
+    build = _atom(name, name, public_url("feeds.private_atom", token=token), public_url("events.mine"), query)
     return _answer(("private-atom", feed_token.id), feeds.fingerprint(query, pending), build, ATOM_TYPE,
                    "my-events.atom", private=True)

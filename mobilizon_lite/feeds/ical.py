@@ -1,15 +1,18 @@
 """iCalendar documents built with the icalendar library: one VEVENT per event, with VTIMEZONEs."""
-from datetime import timedelta
+import re
+from datetime import date, timedelta
 
-from icalendar import Calendar, vCalAddress, vDuration, vText
+from icalendar import Calendar, Timezone, vCalAddress, vDuration, vText
 from icalendar import Event as VEvent
 
-from ..version import __version__
 from ..text import html_to_text
+from ..version import __version__
 
 PRODID = f"-//mobilizon_lite//mobilizon_lite {__version__}//EN"
 REFRESH = timedelta(hours=1)
 STATUSES = {"confirmed": "CONFIRMED", "tentative": "TENTATIVE", "cancelled": "CANCELLED"}
+END = b"END:VCALENDAR\r\n"
+TZID_RE = re.compile(rb";TZID=([^:;\r\n]+)")
 
 
 def event_uid(event):
@@ -49,8 +52,22 @@ def vevent(event, url, pending=False):
     return component
 
 
-def calendar(name, items):
-    """The text/calendar bytes of a feed; items are (event, url, pending) triples."""
+def _piece(pieces, key, build):
+    """Serialised component from the cache of pieces, built on a miss."""
+    data = pieces.get(key) if pieces is not None else None
+    if data is None:
+        data = build().to_ical()
+        if pieces is not None:
+            pieces.put(key, data)
+    return data
+
+
+def calendar(name, items, pieces=None):
+    """The text/calendar bytes of a feed; items are (event, url, pending) triples.
+
+    Each VEVENT and VTIMEZONE is serialised by icalendar once and kept in `pieces` (keyed by what
+    it shows), so one edited event re-renders one component, not the whole feed.
+    """
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
@@ -60,14 +77,23 @@ def calendar(name, items):
     cal.add("name", name)
     cal.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
     cal.add("x-published-ttl", vDuration(REFRESH))
-    first = last = None
+    events, zones, years = [], set(), set()
     for event, url, pending in items:
-        cal.add_component(vevent(event, url, pending))
-        end = event.ends_on or event.begins_on
-        first = min(first, event.begins_on) if first else event.begins_on
-        last = max(last, end) if last else end
-    if first is not None:
-        # VTIMEZONE rules for the years the events span, so every app reads local times alike.
-        cal.add_missing_timezones(first_date=(first - timedelta(days=366)).date(),
-                                  last_date=(last + timedelta(days=366)).date())
-    return cal.to_ical()
+        key = ("vevent", event.id, event.updated_at, event.organizer.updated_at, pending, url)
+        piece = _piece(pieces, key, lambda: vevent(event, url, pending))
+        events.append(piece)
+        # The zones icalendar named (UTC itself is written as Z and needs no VTIMEZONE).
+        zones.update(tzid.decode() for tzid in TZID_RE.findall(piece))
+        years.update((event.begins_on.year, (event.ends_on or event.begins_on).year))
+    timezones = []
+    if years:
+        # Whole years around the events: VTIMEZONE rules stay valid and their pieces reusable.
+        first, last = date(min(years) - 1, 1, 1), date(max(years) + 2, 1, 1)
+        for tzid in sorted(zones):
+            try:
+                timezones.append(_piece(pieces, ("vtimezone", tzid, first, last),
+                                        lambda: Timezone.from_tzid(tzid, first_date=first, last_date=last)))
+            except ValueError:
+                continue  # a zone icalendar cannot describe: calendar apps fall back on the TZID
+    head = cal.to_ical()
+    return head[:-len(END)] + b"".join(timezones) + b"".join(events) + END

@@ -311,3 +311,30 @@ def test_subscribe_links_on_pages(ann, client):
     assert 'href="http://events.test/@ann/feed/atom"' in profile
     assert f'href="/events/{event.uuid}/export/ics"' in client.get(f"/events/{event.uuid}").get_data(as_text=True)
     assert 'href="webcal://events.test/feed/instance/ics"' in client.get("/").get_data(as_text=True)
+
+
+def test_every_zone_used_gets_its_vtimezone_and_utc_needs_none(ann, client):
+    for zone in ("UTC", "Asia/Tokyo", "America/Montreal", "Etc/GMT+5"):
+        make_event(ann, title=zone, timezone=zone)
+    cal, vcal = parse_both(client.get("/feed/instance/ics").data)
+    assert sorted(str(tz["TZID"]) for tz in cal.walk("VTIMEZONE")) == ["America/Montreal", "Asia/Tokyo", "Etc/GMT+5"]
+    starts = {str(e["SUMMARY"]): e["DTSTART"].dt.astimezone(timezone.utc) for e in vevents(cal)}
+    assert starts["UTC"].hour == 14 and starts["Asia/Tokyo"].hour == 5 and starts["America/Montreal"].hour == 18
+    assert starts["Etc/GMT+5"].hour == 19
+    by_vobject = {e.summary.value: e.dtstart.value.astimezone(timezone.utc) for e in vcal.vevent_list}
+    assert by_vobject == starts
+
+
+def test_an_edit_rebuilds_only_the_changed_event(ann, client):
+    first = make_event(ann, title="First")
+    make_event(ann, title="Second")
+    client.get("/feed/instance/ics")
+    pieces = ann.extensions["feed_cache"].pieces
+    before = len(pieces.entries)
+    with ann.app_context():
+        from mobilizon_lite.models import Event as EventRow
+
+        EventRow.update(title="First, renamed", updated_at=utcnow()).where(EventRow.id == first.id).execute()
+    cal, _vcal = parse_both(client.get("/feed/instance/ics").data)
+    assert [str(e["SUMMARY"]) for e in vevents(cal)] == ["First, renamed", "Second"]
+    assert len(pieces.entries) == before + 1
