@@ -52,11 +52,11 @@ def vevent(event, url, pending=False):
     return component
 
 
-def _piece(pieces, key, build):
-    """Serialised component from the cache of pieces, built on a miss."""
+def _piece(pieces, key, build, *args, **kwargs):
+    """Serialised component from the cache of pieces, made by build(*args, **kwargs) on a miss."""
     data = pieces.get(key) if pieces is not None else None
     if data is None:
-        data = build().to_ical()
+        data = build(*args, **kwargs).to_ical()
         if pieces is not None:
             pieces.put(key, data)
     return data
@@ -80,7 +80,7 @@ def calendar(name, items, pieces=None):
     events, zones, years = [], set(), set()
     for event, url, pending in items:
         key = ("vevent", event.id, event.updated_at, event.organizer.updated_at, pending, url)
-        piece = _piece(pieces, key, lambda: vevent(event, url, pending))
+        piece = _piece(pieces, key, vevent, event, url, pending)
         events.append(piece)
         # The zones icalendar named (UTC itself is written as Z and needs no VTIMEZONE).
         zones.update(tzid.decode() for tzid in TZID_RE.findall(piece))
@@ -91,8 +91,8 @@ def calendar(name, items, pieces=None):
         first, last = date(min(years) - 1, 1, 1), date(max(years) + 2, 1, 1)
         for tzid in sorted(zones):
             try:
-                timezones.append(_piece(pieces, ("vtimezone", tzid, first, last),
-                                        lambda: Timezone.from_tzid(tzid, first_date=first, last_date=last)))
+                timezones.append(_piece(pieces, ("vtimezone", tzid, first, last), Timezone.from_tzid, tzid,
+                                        first_date=first, last_date=last))
             except ValueError:
                 continue  # a zone icalendar cannot describe: calendar apps fall back on the TZID
     head = cal.to_ical()
