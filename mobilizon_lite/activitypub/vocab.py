@@ -1,0 +1,63 @@
+"""ActivityStreams vocabulary: contexts, media types, the public audience, and tolerant accessors."""
+
+AS_PUBLIC = "https://www.w3.org/ns/activitystreams#Public"
+# Compacted forms of the public audience other servers send.
+PUBLIC_ALIASES = frozenset({AS_PUBLIC, "as:Public", "Public"})
+
+AP_MEDIA_TYPE = "application/activity+json"
+LD_MEDIA_TYPE = 'application/ld+json; profile="https://www.w3.org/ns/activitystreams"'
+AP_MEDIA_TYPES = ("application/activity+json", "application/ld+json")
+
+# Mobilizon's @context, term for term, so both codebases read each other's documents the same way.
+MOBILIZON_TERMS = {
+    "@language": "und", "sc": "http://schema.org#", "ical": "http://www.w3.org/2002/12/cal/ical#",
+    "pt": "https://joinpeertube.org/ns#", "toot": "http://joinmastodon.org/ns#",
+    "mz": "https://joinmobilizon.org/ns#", "discoverable": "toot:discoverable",
+    "manuallyApprovesFollowers": "as:manuallyApprovesFollowers", "Hashtag": "as:Hashtag",
+    "category": "sc:category", "uuid": "sc:identifier", "maximumAttendeeCapacity": "sc:maximumAttendeeCapacity",
+    "remainingAttendeeCapacity": "sc:remainingAttendeeCapacity",
+    "location": {"@id": "sc:location", "@type": "sc:Place"}, "PostalAddress": "sc:PostalAddress",
+    "address": {"@id": "sc:address", "@type": "sc:PostalAddress"}, "addressCountry": "sc:addressCountry",
+    "addressRegion": "sc:addressRegion", "postalCode": "sc:postalCode", "addressLocality": "sc:addressLocality",
+    "streetAddress": "sc:streetAddress",
+    "repliesModerationOptionType": {"@id": "mz:repliesModerationOptionType", "@type": "rdfs:Class"},
+    "repliesModerationOption": {"@id": "mz:repliesModerationOption", "@type": "mz:repliesModerationOptionType"},
+    "commentsEnabled": {"@type": "sc:Boolean", "@id": "pt:commentsEnabled"},
+    "joinModeType": {"@id": "mz:joinModeType", "@type": "rdfs:Class"},
+    "joinMode": {"@id": "mz:joinMode", "@type": "mz:joinModeType"},
+    "anonymousParticipationEnabled": {"@id": "mz:anonymousParticipationEnabled", "@type": "sc:Boolean"},
+    "participationMessage": {"@id": "mz:participationMessage", "@type": "sc:Text"},
+    "participantCount": {"@id": "mz:participantCount", "@type": "sc:Integer"},
+    "memberCount": {"@id": "mz:memberCount", "@type": "sc:Integer"},
+    "isOnline": {"@type": "sc:Boolean", "@id": "mz:isOnline"},
+    "externalParticipationUrl": {"@id": "mz:externalParticipationUrl", "@type": "sc:URL"},
+    "PropertyValue": "sc:PropertyValue", "value": "sc:value", "propertyID": "sc:propertyID",
+    "inLanguage": "sc:inLanguage", "timezone": {"@id": "mz:timezone", "@type": "sc:Text"},
+    "discussions": {"@id": "mz:discussions", "@type": "@id"}, "events": {"@id": "mz:events", "@type": "@id"},
+    "members": {"@id": "mz:members", "@type": "@id"}, "openness": {"@id": "mz:openness", "@type": "@id"},
+    "posts": {"@id": "mz:posts", "@type": "@id"}, "resources": {"@id": "mz:resources", "@type": "@id"},
+    "todos": {"@id": "mz:todos", "@type": "@id"}, "status": {"@id": "ical:status", "@type": "ical:status"},
+}
+CONTEXT = ["https://www.w3.org/ns/activitystreams", "https://w3id.org/security/v1", MOBILIZON_TERMS]
+
+
+def as_list(value):
+    """A property that may be absent, one value or a list, as a list."""
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list) else [value]
+
+
+def get_id(value):
+    """The id of a property that may be a URL string or an embedded object; None otherwise."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict) and isinstance(value.get("id"), str):
+        return value["id"]
+    return None
+
+
+def is_public(activity):
+    """True when the public audience is among to/cc (in any of its spellings)."""
+    audience = as_list(activity.get("to")) + as_list(activity.get("cc"))
+    return any(get_id(item) in PUBLIC_ALIASES for item in audience)

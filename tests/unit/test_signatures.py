@@ -1,0 +1,142 @@
+"""HTTP signatures: round trips, and every reason a signature must be refused."""
+import base64
+import hashlib
+import hmac
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from cryptography.hazmat.primitives import serialization
+
+from mobilizon_lite.activitypub.keys import generate_key_pair
+from mobilizon_lite.activitypub.parse import ParseError, load_json
+from mobilizon_lite.activitypub.signatures import (SignatureError, sign_headers, verify_request)
+
+KEY_ID = "https://a.example/@ann#main-key"
+OWNER = "https://a.example/@ann"
+BODY = b'{"type": "Follow"}'
+
+
+@pytest.fixture(scope="module")
+def keys():
+    return generate_key_pair(), generate_key_pair()
+
+
+def lower(headers):
+    return {name.lower(): value for name, value in headers.items()}
+
+
+def verify(headers, public_pem, body=BODY, target="/inbox", method="POST", now=None):
+    return verify_request(method, target, lower(headers), body, lambda key_id, refresh: (public_pem, OWNER), now)
+
+
+def test_sign_then_verify(keys):
+    (private, public), _other = keys
+    headers = sign_headers("POST", "https://b.example/inbox", KEY_ID, private, body=BODY)
+    assert verify(headers, public) == (KEY_ID, OWNER)
+    get = sign_headers("GET", "https://b.example/@bob?page=2", KEY_ID, private)
+    assert "Digest" not in get
+    assert verify(get, public, body=b"", target="/@bob?page=2", method="GET").owner == OWNER
+
+
+def test_pkcs1_keys_as_mobilizon_publishes_them(keys):
+    (private, public), _other = keys
+    key = serialization.load_pem_public_key(public.encode())
+    pkcs1 = key.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.PKCS1).decode()
+    assert verify(sign_headers("POST", "https://b.example/inbox", KEY_ID, private, body=BODY), pkcs1)
+
+
+def tampered(headers, **changes):
+    return dict(headers, **changes)
+
+
+@pytest.mark.parametrize("change, reason", [
+    ("wrong_key", "does not verify"),
+    ("flipped_body", "Digest"),
+    ("flipped_signature", "does not verify"),
+    ("wrong_digest", "Digest"),
+    ("stale", "window"),
+    ("future", "window"),
+    ("bad_date", "unparseable"),
+    ("no_signature", "lacks keyId"),
+    ("no_digest_signed", "does not cover digest"),
+    ("other_target", "does not verify"),
+])
+def test_refusals(keys, change, reason):
+    (private, public), (_other_private, other_public) = keys
+    now = datetime.now(timezone.utc)
+    body, target, pem = BODY, "/inbox", public
+    headers = sign_headers("POST", "https://b.example/inbox", KEY_ID, private, body=BODY)
+    if change == "wrong_key":
+        pem = other_public
+    elif change == "flipped_body":
+        body = BODY.replace(b"Follow", b"Fellow")
+    elif change == "flipped_signature":
+        signature = headers["Signature"]
+        value = signature.split('signature="')[1].split('"')[0]
+        raw = bytearray(base64.b64decode(value))
+        raw[10] ^= 1
+        headers["Signature"] = signature.replace(value, base64.b64encode(bytes(raw)).decode())
+    elif change == "wrong_digest":
+        headers["Digest"] = "SHA-256=" + base64.b64encode(hashlib.sha256(b"other").digest()).decode()
+    elif change in ("stale", "future"):
+        moment = now - timedelta(hours=2) if change == "stale" else now + timedelta(hours=2)
+        headers = sign_headers("POST", "https://b.example/inbox", KEY_ID, private, body=BODY, now=moment)
+    elif change == "bad_date":
+        headers["Date"] = "yesterday"
+    elif change == "no_signature":
+        del headers["Signature"]
+    elif change == "no_digest_signed":
+        headers = sign_headers("GET", "https://b.example/inbox", KEY_ID, private)
+        headers["Digest"] = "SHA-256=" + base64.b64encode(hashlib.sha256(BODY).digest()).decode()
+    elif change == "other_target":
+        target = "/@bob/inbox"
+    with pytest.raises(SignatureError, match=reason):
+        verify(headers, pem, body=body, target=target, now=now)
+
+
+def test_hmac_forgery_with_the_public_key_is_refused(keys):
+    """httpsig's verifier lets the header pick HMAC keyed with the public PEM: anyone can forge that."""
+    (_private, public), _other = keys
+    headers = {"Host": "b.example", "Date": datetime.now(timezone.utc).strftime("%a, %d %b %Y %H:%M:%S GMT"),
+               "Digest": "SHA-256=" + base64.b64encode(hashlib.sha256(BODY).digest()).decode()}
+    message = "\n".join([f"(request-target): post /inbox", f"host: {headers['Host']}", f"date: {headers['Date']}",
+                         f"digest: {headers['Digest']}"]).encode()
+    forged = base64.b64encode(hmac.new(public.encode(), message, hashlib.sha256).digest()).decode()
+    headers["Signature"] = (f'keyId="{KEY_ID}",algorithm="hmac-sha256",'
+                            f'headers="(request-target) host date digest",signature="{forged}"')
+    with pytest.raises(SignatureError, match="not accepted"):
+        verify(headers, public)
+    # The same forgery claiming hs2019 fails the RSA check.
+    headers["Signature"] = headers["Signature"].replace("hmac-sha256", "hs2019")
+    with pytest.raises(SignatureError, match="does not verify"):
+        verify(headers, public)
+
+
+def test_a_rotated_key_is_refetched_once(keys):
+    (private, public), (_other_private, other_public) = keys
+    headers = sign_headers("POST", "https://b.example/inbox", KEY_ID, private, body=BODY)
+    asked = []
+
+    def key_for(key_id, refresh):
+        asked.append(refresh)
+        return (public if refresh else other_public), OWNER
+
+    assert verify_request("POST", "/inbox", lower(headers), BODY, key_for).owner == OWNER
+    assert asked == [False, True]
+
+
+@pytest.mark.parametrize("body, message", [
+    (b"{not json", "malformed"),
+    (b"[" * 40 + b"]" * 40, "deeper"),
+    (b"[" * 5000 + b"]" * 5000, "deeper"),
+    (b'{"a": NaN}', "NaN"),
+    (b'["a list"]', "object"),
+    (b"\xff\xfe", "malformed"),
+])
+def test_defensive_json(body, message):
+    with pytest.raises(ParseError, match=message):
+        load_json(body)
+
+
+def test_json_at_the_depth_limit_is_accepted():
+    assert load_json(b'{"a":' * 31 + b"1" + b"}" * 31)
