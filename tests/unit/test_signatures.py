@@ -99,7 +99,7 @@ def test_hmac_forgery_with_the_public_key_is_refused(keys):
     (_private, public), _other = keys
     headers = {"Host": "b.example", "Date": datetime.now(timezone.utc).strftime("%a, %d %b %Y %H:%M:%S GMT"),
                "Digest": "SHA-256=" + base64.b64encode(hashlib.sha256(BODY).digest()).decode()}
-    message = "\n".join([f"(request-target): post /inbox", f"host: {headers['Host']}", f"date: {headers['Date']}",
+    message = "\n".join(["(request-target): post /inbox", f"host: {headers['Host']}", f"date: {headers['Date']}",
                          f"digest: {headers['Digest']}"]).encode()
     forged = base64.b64encode(hmac.new(public.encode(), message, hashlib.sha256).digest()).decode()
     headers["Signature"] = (f'keyId="{KEY_ID}",algorithm="hmac-sha256",'
