@@ -1,0 +1,161 @@
+"""The one way this instance talks to other servers: address checks on every hop, size and time
+limits, and ActivityStreams documents checked against the URL they came from."""
+import ipaddress
+import logging
+import socket
+import time
+from typing import NamedTuple
+from urllib.parse import urljoin, urlsplit
+
+import urllib3
+
+from .parse import ParseError, load_json
+from .vocab import AP_MEDIA_TYPE, AP_MEDIA_TYPES, LD_MEDIA_TYPE
+
+log = logging.getLogger(__name__)
+
+MAX_BODY = 1 << 20
+CONNECT_TIMEOUT = 5
+READ_TIMEOUT = 10
+DEADLINE = 30
+MAX_REDIRECTS = 3
+CHUNK = 16 * 1024
+NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
+
+
+class FetchError(Exception):
+    """The request was refused or failed; `status` is the HTTP status when there was one."""
+
+    def __init__(self, message, status=None):
+        super().__init__(message)
+        self.status = status
+
+
+class Response(NamedTuple):
+    status: int
+    headers: dict
+    body: bytes
+    url: str
+
+
+def parse_networks(value):
+    """CIDR networks from a list or a comma-separated string (the ALLOWED_PRIVATE_NETWORKS setting)."""
+    items = value.split(",") if isinstance(value, str) else (value or [])
+    return [ipaddress.ip_network(item.strip(), strict=False) for item in items if item and item.strip()]
+
+
+def _embedded_ipv4(address):
+    """The IPv4 address hidden in a mapped, NAT64, 6to4 or Teredo IPv6 address, if any."""
+    if address.ipv4_mapped:
+        return address.ipv4_mapped
+    if any(address in network for network in NAT64):
+        return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    if address.sixtofour:
+        return address.sixtofour
+    if address.teredo:
+        return address.teredo[1]
+    return None
+
+
+def is_forbidden(address, allowed=()):
+    """True for any address that is not plainly on the public internet, unless allowed lists it.
+
+    ipaddress.is_global alone is not enough: NAT64 and 6to4 forms of 127.0.0.1 count as global.
+    """
+    address = ipaddress.ip_address(address)
+    if any(address.version == network.version and address in network for network in allowed):
+        return False
+    if address.version == 6:
+        inner = _embedded_ipv4(address)
+        if inner is not None:
+            return is_forbidden(inner, allowed)
+    return not address.is_global or address.is_multicast or address.is_reserved
+
+
+def resolve(host, port, allowed=()):
+    """The addresses of host, all of them checked; FetchError when any is forbidden."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as error:
+        raise FetchError(f"cannot resolve {host}: {error}") from None
+    addresses = list(dict.fromkeys(info[4][0] for info in infos))
+    bad = [a for a in addresses if is_forbidden(a, allowed)]
+    if not addresses or bad:
+        raise FetchError(f"{host} resolves to a forbidden address ({', '.join(bad) or 'none'})")
+    return addresses
+
+
+def _read(response, deadline, limit):
+    chunks, size = [], 0
+    while True:
+        if time.monotonic() > deadline:
+            raise FetchError("the whole exchange took longer than allowed")
+        # read1 returns what has arrived, so a server dripping bytes cannot outlast the deadline.
+        chunk = response.read1(CHUNK)
+        if not chunk:
+            return b"".join(chunks)
+        size += len(chunk)
+        if size > limit:
+            raise FetchError(f"the answer is larger than {limit} bytes")
+        chunks.append(chunk)
+
+
+def request(method, url, headers=None, body=None, allowed=(), deadline_seconds=DEADLINE, limit=MAX_BODY,
+            sign=None):
+    """Send one request, following at most MAX_REDIRECTS redirects, each one checked again.
+
+    The connection goes to the checked address (pinned), never to a second DNS answer. `sign`,
+    when given, is called with (method, url) before each hop and returns headers to add.
+    """
+    deadline = time.monotonic() + deadline_seconds
+    for _hop in range(MAX_REDIRECTS + 1):
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise FetchError(f"only http and https addresses can be fetched, not {url!r}")
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        address = resolve(parts.hostname, port, allowed)[0]
+        remaining = max(deadline - time.monotonic(), 0.1)
+        timeout = urllib3.Timeout(connect=min(CONNECT_TIMEOUT, remaining), read=min(READ_TIMEOUT, remaining))
+        if parts.scheme == "https":
+            pool = urllib3.HTTPSConnectionPool(address, port, timeout=timeout, retries=False,
+                                               server_hostname=parts.hostname, assert_hostname=parts.hostname)
+        else:
+            pool = urllib3.HTTPConnectionPool(address, port, timeout=timeout, retries=False)
+        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        sent = {"Host": parts.netloc, "User-Agent": "mobilizon_lite", **(headers or {}),
+                **(sign(method, url) if sign else {})}
+        try:
+            response = pool.urlopen(method, target, body=body, headers=sent, redirect=False,
+                                    preload_content=False, assert_same_host=False)
+            try:
+                if response.status in (301, 302, 303, 307, 308) and response.headers.get("Location"):
+                    url = urljoin(url, response.headers["Location"])
+                    method, body = ("GET", None) if response.status == 303 else (method, body)
+                    continue
+                data = _read(response, deadline, limit)
+            finally:
+                response.release_conn()
+        except urllib3.exceptions.HTTPError as error:
+            raise FetchError(f"{parts.netloc}: {error.__class__.__name__}: {error}") from None
+        finally:
+            pool.close()
+        return Response(response.status, dict(response.headers), data, url)
+    raise FetchError(f"more than {MAX_REDIRECTS} redirects")
+
+
+def fetch_object(url, allowed=(), sign=None):
+    """GET an ActivityStreams document; it must come back as one and carry the id it was fetched at."""
+    response = request("GET", url, headers={"Accept": f"{AP_MEDIA_TYPE}, {LD_MEDIA_TYPE}"}, allowed=allowed,
+                       sign=sign)
+    if response.status != 200:
+        raise FetchError(f"{url} answered {response.status}", response.status)
+    content_type = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
+    if content_type not in AP_MEDIA_TYPES:
+        raise FetchError(f"{url} is not an ActivityStreams document ({content_type or 'no type'})")
+    try:
+        document = load_json(response.body)
+    except ParseError as error:
+        raise FetchError(f"{url}: {error}") from None
+    if document.get("id") != response.url:
+        raise FetchError(f"{response.url} carries the id {document.get('id')!r}")
+    return document

@@ -1,0 +1,128 @@
+"""The safe HTTP client against a real loopback server: addresses, redirects, sizes, time, ids."""
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from mobilizon_lite.activitypub.fetch import (FetchError, fetch_object, is_forbidden, parse_networks,
+                                              request)
+
+LOOPBACK = parse_networks("127.0.0.0/8")
+
+
+class Handler(BaseHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+    def send(self, status, body=b"", content_type="application/activity+json", headers=()):
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        for name, value in headers:
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_GET(self):
+        base = f"http://{self.headers['Host']}"
+        if self.path == "/actor":
+            self.send(200, json.dumps({"id": base + "/actor", "type": "Person"}).encode())
+        elif self.path == "/wrong-id":
+            self.send(200, json.dumps({"id": "https://elsewhere.example/actor"}).encode())
+        elif self.path == "/html":
+            self.send(200, b"<html></html>", "text/html")
+        elif self.path == "/big":
+            self.send(200, b"{" + b" " * (2 << 20) + b"}")
+        elif self.path == "/to-private":
+            self.send(302, headers=[("Location", "http://10.0.0.1/actor")])
+        elif self.path == "/to-actor":
+            self.send(302, headers=[("Location", "/actor")])
+        elif self.path.startswith("/loop"):
+            self.send(302, headers=[("Location", f"/loop{len(self.path)}")])
+        elif self.path == "/drip":
+            self.send_response(200)
+            self.send_header("Content-Type", "application/activity+json")
+            self.send_header("Content-Length", "100")
+            self.end_headers()
+            for _ in range(100):
+                self.wfile.write(b" ")
+                self.wfile.flush()
+                time.sleep(0.05)
+        elif self.path == "/headers":
+            self.send(200, json.dumps(dict(self.headers)).encode(), "application/json")
+        else:
+            self.send(404)
+
+
+@pytest.fixture(scope="module")
+def server():
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+
+
+@pytest.mark.parametrize("address", [
+    "127.0.0.1", "10.1.2.3", "192.168.1.1", "172.16.0.1", "169.254.169.254", "0.0.0.0", "100.64.0.1",
+    "::1", "fe80::1", "fc00::1", "::ffff:127.0.0.1", "64:ff9b::7f00:1", "64:ff9b::a00:1", "2002:7f00:1::",
+    "2001:0:4136:e378:8000:63bf:80ff:fffe", "224.0.0.1",
+])
+def test_non_global_addresses_are_forbidden(address):
+    assert is_forbidden(address)
+
+
+def test_public_addresses_and_the_allow_list():
+    assert not is_forbidden("93.184.216.34") and not is_forbidden("2606:4700:4700::1111")
+    assert not is_forbidden("127.0.0.2", LOOPBACK)
+    assert is_forbidden("::1", LOOPBACK) and is_forbidden("10.0.0.1", LOOPBACK)
+
+
+def test_loopback_is_refused_unless_allowed(server):
+    with pytest.raises(FetchError, match="forbidden address"):
+        fetch_object(server + "/actor")
+    assert fetch_object(server + "/actor", allowed=LOOPBACK)["type"] == "Person"
+
+
+def test_only_http_and_https(server):
+    for url in ("ftp://127.0.0.1/x", "file:///etc/passwd", "gopher://127.0.0.1/", "//127.0.0.1/x"):
+        with pytest.raises(FetchError, match="only http and https"):
+            request("GET", url, allowed=LOOPBACK)
+
+
+def test_redirects_are_checked_and_limited(server):
+    with pytest.raises(FetchError, match="forbidden address"):
+        request("GET", server + "/to-private", allowed=LOOPBACK)
+    with pytest.raises(FetchError, match="more than 3 redirects"):
+        request("GET", server + "/loop", allowed=LOOPBACK)
+    # After a redirect, the id must match the URL finally fetched.
+    assert fetch_object(server + "/to-actor", allowed=LOOPBACK)["id"] == server + "/actor"
+
+
+def test_documents_must_be_activitystreams_with_their_own_id(server):
+    with pytest.raises(FetchError, match="not an ActivityStreams document"):
+        fetch_object(server + "/html", allowed=LOOPBACK)
+    with pytest.raises(FetchError, match="carries the id"):
+        fetch_object(server + "/wrong-id", allowed=LOOPBACK)
+    with pytest.raises(FetchError, match="answered 404"):
+        fetch_object(server + "/missing", allowed=LOOPBACK)
+
+
+def test_body_size_is_capped(server):
+    with pytest.raises(FetchError, match="larger than"):
+        request("GET", server + "/big", allowed=LOOPBACK)
+
+
+def test_a_slow_drip_hits_the_total_deadline(server):
+    started = time.monotonic()
+    with pytest.raises(FetchError, match="longer than allowed"):
+        request("GET", server + "/drip", allowed=LOOPBACK, deadline_seconds=1)
+    assert time.monotonic() - started < 3
+
+
+def test_signing_hook_adds_headers(server):
+    response = request("GET", server + "/headers", allowed=LOOPBACK, sign=lambda method, url: {"Signature": "x"})
+    sent = json.loads(response.body)
+    assert sent["Signature"] == "x" and sent["Host"] == server.split("//")[1]
