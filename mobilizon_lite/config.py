@@ -32,6 +32,9 @@ DEFAULTS = {
     # Calendar feeds keep events that ended this many days ago, and hold at most this many.
     "FEED_PAST_DAYS": 30,
     "FEED_MAX_ITEMS": 1000,
+    # CIDRs that federation may reach although they are not public (tests use loopback peers);
+    # env MOBILIZON_LITE_ALLOWED_PRIVATE_NETWORKS takes a comma-separated list.
+    "ALLOWED_PRIVATE_NETWORKS": [],
     "SMTP_HOST": None,
     "SMTP_PORT": 25,
     "SMTP_USERNAME": None,

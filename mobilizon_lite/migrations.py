@@ -2,7 +2,7 @@
 import logging
 
 from .db import database
-from .models import ALL_MODELS, EVENT_MODELS, FEED_MODELS
+from .models import ALL_MODELS, EVENT_MODELS, FEDERATION_MODELS, FEED_MODELS
 
 log = logging.getLogger(__name__)
 
@@ -19,8 +19,12 @@ def _feeds():
     database.create_tables(FEED_MODELS)
 
 
+def _federation():
+    database.create_tables(FEDERATION_MODELS)
+
+
 # Append new steps; never edit or reorder the ones already released.
-STEPS = [_initial_schema, _events, _feeds]
+STEPS = [_initial_schema, _events, _feeds, _federation]
 
 
 def migrate():

@@ -3,6 +3,7 @@ from .accounts import Account, PasswordResetToken
 from .actors import Actor
 from .comments import Comment
 from .events import Event
+from .federation import Follow, InboxItem
 from .feeds import FeedToken
 from .instance import Invite, Setting
 from .participation import EventInvitation, Participation
@@ -10,3 +11,4 @@ from .participation import EventInvitation, Participation
 ALL_MODELS = [Account, Actor, PasswordResetToken, Invite, Setting]
 EVENT_MODELS = [Event, Participation, EventInvitation, Comment]
 FEED_MODELS = [FeedToken]
+FEDERATION_MODELS = [InboxItem, Follow]

@@ -3,6 +3,8 @@ from flask import Blueprint, current_app, render_template, request, session
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from ..activitypub.convert.actor import actor_to_ap
+from ..negotiation import activity_response, wants_activity_json
 from ..services import accounts, events, feeds, identities, instance
 from .context import redirect_local, viewer_ids
 from .forms import LocaleForm, locale_choices
@@ -36,6 +38,8 @@ def past():
 @bp.route("/@<username>")
 def profile(username):
     identity = identities.public_identity(username)
+    if wants_activity_json():
+        return activity_response(actor_to_ap(identity))
     upcoming, past_events = events.events_of(identity, viewer_ids())
     return render_template("pages/profile.html", identity=identity, upcoming=upcoming, past=past_events)
 

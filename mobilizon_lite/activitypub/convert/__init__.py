@@ -1,0 +1,1 @@
+"""Converters between database rows and ActivityStreams documents."""

@@ -1,0 +1,64 @@
+"""Actor documents and their collections, for other servers."""
+from flask import Blueprint, abort, request
+
+from ..activitypub.convert.actor import actor_to_ap, collection
+from ..models import Actor, Follow
+from ..negotiation import activity_response
+from ..services.actors import instance_actor
+from ..services.identities import public_identity
+from ..urls import public_url
+
+bp = Blueprint("actors", __name__)
+PER_PAGE = 10
+
+
+def _page():
+    value = request.args.get("page")
+    if value is None:
+        return None
+    if not (value.isascii() and value.isdecimal() and 0 < len(value) < 7) or int(value) < 1:
+        abort(400)
+    return int(value)
+
+
+def _follow_collection(collection_id, query, actor_of):
+    page = _page()
+    total = query.count()
+    items = []
+    if page is not None:
+        rows = query.order_by(Follow.id.desc()).limit(PER_PAGE).offset((page - 1) * PER_PAGE)
+        items = [actor_of(row).ap_id for row in rows]
+    return activity_response(collection(collection_id, items, total, page, PER_PAGE))
+
+
+@bp.route("/relay")
+def instance():
+    return activity_response(actor_to_ap(instance_actor()))
+
+
+@bp.route("/relay/outbox")
+def instance_outbox():
+    return activity_response(collection(public_url("actors.instance_outbox"), [], 0, _page(), PER_PAGE))
+
+
+@bp.route("/@<username>/outbox")
+def outbox(username):
+    identity = public_identity(username)
+    return activity_response(collection(public_url("actors.outbox", username=identity.preferred_username),
+                                        [], 0, _page(), PER_PAGE))
+
+
+@bp.route("/@<username>/followers")
+def followers(username):
+    identity = public_identity(username)
+    query = (Follow.select(Follow, Actor).join(Actor, on=(Follow.follower == Actor.id))
+             .where((Follow.followed == identity) & Follow.accepted))
+    return _follow_collection(public_url("actors.followers", username=username), query, lambda row: row.follower)
+
+
+@bp.route("/@<username>/following")
+def following(username):
+    identity = public_identity(username)
+    query = (Follow.select(Follow, Actor).join(Actor, on=(Follow.followed == Actor.id))
+             .where((Follow.follower == identity) & Follow.accepted))
+    return _follow_collection(public_url("actors.following", username=username), query, lambda row: row.followed)

@@ -1,0 +1,29 @@
+"""Inboxes: the shared one and each identity's, open to signed POSTs from other servers."""
+from flask import Blueprint, jsonify, request
+
+from ..services.identities import public_identity
+from ..services.inbound import MAX_BODY, receive
+
+bp = Blueprint("inbox", __name__)
+
+
+def _receive():
+    # Refuse an oversized body before reading it, so a large upload costs nothing.
+    if request.content_length is not None and request.content_length > MAX_BODY:
+        return jsonify(error="body larger than 1 MiB"), 413
+    body = request.stream.read(MAX_BODY + 1)
+    target = request.path + (f"?{request.query_string.decode('latin-1')}" if request.query_string else "")
+    headers = {name.lower(): value for name, value in request.headers.items()}
+    outcome = receive(request.method, target, headers, request.content_type, body)
+    return jsonify(status=outcome.message), outcome.status
+
+
+@bp.route("/inbox", methods=["POST"])
+def shared():
+    return _receive()
+
+
+@bp.route("/@<username>/inbox", methods=["POST"])
+def personal(username):
+    public_identity(username)
+    return _receive()

@@ -1,0 +1,29 @@
+"""Content negotiation between HTML pages and ActivityStreams documents on the same URL."""
+import json
+
+from flask import current_app, request
+
+from .activitypub.vocab import AP_MEDIA_TYPE, AP_MEDIA_TYPES
+
+
+def wants_activity_json():
+    """True when the client asks for ActivityStreams JSON rather than HTML.
+
+    Parameters such as ld+json's profile are ignored when matching the media type.
+    """
+    ap_quality = html_quality = 0
+    for value, quality in request.accept_mimetypes:
+        media_type = value.split(";")[0].strip().lower()
+        if media_type in AP_MEDIA_TYPES:
+            ap_quality = max(ap_quality, quality)
+        elif media_type in ("text/html", "*/*"):
+            html_quality = max(html_quality, quality)
+    return ap_quality > 0 and ap_quality >= html_quality
+
+
+def activity_response(document, status=200):
+    """An ActivityStreams document as an HTTP response."""
+    response = current_app.response_class(json.dumps(document, ensure_ascii=False), status=status,
+                                          mimetype=AP_MEDIA_TYPE)
+    response.headers["Vary"] = "Accept"
+    return response

@@ -1,0 +1,118 @@
+"""Actors seen from federation: the instance actor, remote actors fetched and refreshed, their keys."""
+import logging
+import time
+from urllib.parse import urlsplit
+
+from flask import current_app
+from peewee import IntegrityError
+
+from ..activitypub import fetch
+from ..activitypub.keys import generate_key_pair
+from ..activitypub.signatures import sign_headers
+from ..activitypub.vocab import get_id
+from ..db import database, utcnow
+from ..models import Actor
+from ..models.actors import TYPE_APPLICATION
+from ..text import sanitize_html
+from ..urls import public_url
+
+log = logging.getLogger(__name__)
+
+INSTANCE_USERNAME = "relay"
+ACTOR_TYPES = frozenset({"Person", "Group", "Application", "Organization", "Service"})
+KEY_REFETCH_INTERVAL = 300
+FIELD_MAX = 2048
+
+
+def instance_actor():
+    """The instance's own actor (an Application, as Mobilizon's relay), made on first use."""
+    actor = Actor.get_or_none(Actor.domain.is_null() & (Actor.preferred_username == INSTANCE_USERNAME))
+    if actor is not None:
+        return actor
+    private_pem, public_pem = generate_key_pair()
+    try:
+        with database.atomic():
+            return Actor.create(type=TYPE_APPLICATION, preferred_username=INSTANCE_USERNAME,
+                                name=current_app.config["INSTANCE_NAME"], ap_id=public_url("actors.instance"),
+                                public_key_pem=public_pem, private_key_pem=private_pem,
+                                manually_approves_followers=True)
+    except IntegrityError:  # another thread made it first
+        return Actor.get(Actor.domain.is_null() & (Actor.preferred_username == INSTANCE_USERNAME))
+
+
+def signed_get(url):
+    """Fetch an ActivityStreams document with a GET signed by the instance actor."""
+    signer = instance_actor()
+
+    def sign(method, target_url):
+        return sign_headers(method, target_url, f"{signer.ap_id}#main-key", signer.private_key_pem)
+
+    allowed = fetch.parse_networks(current_app.config["ALLOWED_PRIVATE_NETWORKS"])
+    return fetch.fetch_object(url, allowed=allowed, sign=sign)
+
+
+def _text(value, limit=FIELD_MAX):
+    return value[:limit] if isinstance(value, str) else ""
+
+
+def actor_from_ap(document):
+    """Store (or refresh) a remote actor from its fetched document; returns the Actor."""
+    ap_id = document.get("id")
+    if document.get("type") not in ACTOR_TYPES or not isinstance(ap_id, str):
+        raise fetch.FetchError(f"{ap_id!r} is not an actor")
+    key = document.get("publicKey") if isinstance(document.get("publicKey"), dict) else {}
+    endpoints = document.get("endpoints") if isinstance(document.get("endpoints"), dict) else {}
+    values = {
+        "type": document["type"] if document["type"] in ("Person", "Group", "Application") else "Person",
+        "preferred_username": _text(document.get("preferredUsername"), 255) or ap_id.rsplit("/", 1)[-1][:255],
+        "domain": urlsplit(ap_id).netloc.lower(),
+        "name": _text(document.get("name"), 255),
+        "summary": sanitize_html(_text(document.get("summary"), 20_000)),
+        "inbox": _text(get_id(document.get("inbox"))) or None,
+        "shared_inbox": _text(get_id(endpoints.get("sharedInbox"))) or None,
+        "public_key_pem": _text(key.get("publicKeyPem"), 8192) or None,
+        "manually_approves_followers": document.get("manuallyApprovesFollowers") is True,
+        "fetched_at": utcnow(),
+        "updated_at": utcnow(),
+    }
+    with database.atomic():
+        actor = Actor.get_or_none(Actor.ap_id == ap_id)
+        if actor is None:
+            return Actor.create(ap_id=ap_id, **values)
+        if actor.domain is None:
+            raise fetch.FetchError(f"{ap_id} is a local actor")
+        Actor.update(**values).where(Actor.id == actor.id).execute()
+    return Actor.get_by_id(actor.id)
+
+
+def _key_owner_document(key_id):
+    """The actor document behind a key id (the key may be a fragment of it, or its own document)."""
+    document = signed_get(key_id.split("#", 1)[0])
+    if document.get("type") not in ACTOR_TYPES and isinstance(document.get("owner"), str):
+        document = signed_get(document["owner"])
+    return document
+
+
+def public_key_for(key_id, refresh=False):
+    """(public PEM, owner actor id) of a key, fetched when unknown; refreshed at most every 5 minutes."""
+    actor = Actor.get_or_none(Actor.ap_id == key_id.split("#", 1)[0])
+    if actor is not None and actor.domain is None:
+        return actor.public_key_pem, actor.ap_id
+    if actor is not None and actor.public_key_pem and not refresh:
+        return actor.public_key_pem, actor.ap_id
+    throttle = current_app.extensions.setdefault("key_refetches", {})
+    last = throttle.get(key_id)
+    if refresh and last is not None and time.monotonic() - last < KEY_REFETCH_INTERVAL:
+        return None, None  # a failing signature must not turn into a stream of fetches
+    throttle[key_id] = time.monotonic()
+    try:
+        document = _key_owner_document(key_id)
+        key = document.get("publicKey") if isinstance(document.get("publicKey"), dict) else {}
+        if key.get("id") != key_id:
+            log.info("key %s is not the key of %s", key_id, document.get("id"))
+            return None, None
+        actor = actor_from_ap(document)
+    except fetch.FetchError as error:
+        log.info("cannot fetch key %s: %s", key_id, error)
+        return None, None
+    return actor.public_key_pem, actor.ap_id

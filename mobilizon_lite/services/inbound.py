@@ -1,0 +1,89 @@
+"""Activities received from other servers: trust checks, stored once, then handled like local actions."""
+import logging
+from typing import NamedTuple
+from urllib.parse import urlsplit
+
+from peewee import IntegrityError
+
+from ..activitypub.parse import ParseError, load_json
+from ..activitypub.signatures import SignatureError, verify_request
+from ..activitypub.vocab import AP_MEDIA_TYPES, get_id
+from ..db import database, utcnow
+from ..models import Actor, InboxItem
+from ..models.federation import FAILED, IGNORED
+from .actors import public_key_for
+
+log = logging.getLogger(__name__)
+
+MAX_BODY = 1 << 20
+
+
+class Outcome(NamedTuple):
+    status: int
+    message: str
+
+
+def _host(url):
+    return urlsplit(url).netloc.lower() if isinstance(url, str) else None
+
+
+def receive(method, target, headers, content_type, body):
+    """Check, store and handle one POST to an inbox; returns the HTTP status and a short reason.
+
+    Cheapest checks first: size, media type, JSON, signature (the key fetched at most once per
+    5 minutes when it fails), actor = key owner; then the activity is stored once by id.
+    """
+    if len(body) > MAX_BODY:
+        return Outcome(413, "body larger than 1 MiB")
+    if (content_type or "").split(";")[0].strip().lower() not in AP_MEDIA_TYPES:
+        return Outcome(415, "not an ActivityStreams document")
+    try:
+        activity = load_json(body)
+    except ParseError as error:
+        return Outcome(400, str(error))
+    actor_id = get_id(activity.get("actor"))
+    if not actor_id:
+        return Outcome(400, "activity without an actor")
+    if (activity.get("type") == "Delete" and get_id(activity.get("object")) == actor_id
+            and not Actor.select().where(Actor.ap_id == actor_id).exists()):
+        # An account we never knew is deleted: nothing to do, and nothing worth fetching.
+        return Outcome(202, "unknown actor deleted")
+    try:
+        verified = verify_request(method, target, headers, body, public_key_for)
+    except SignatureError as error:
+        log.info("inbox: refused %s from %s: %s", activity.get("type"), _host(actor_id), error)
+        return Outcome(401, f"signature refused: {error}")
+    if verified.owner != actor_id or _host(verified.owner) != _host(actor_id):
+        return Outcome(401, "the signing key does not belong to the activity's actor")
+    activity_id = activity.get("id")
+    if not isinstance(activity_id, str):
+        return Outcome(202, "activity without an id: ignored")
+    if _host(activity_id) != _host(actor_id):
+        return Outcome(400, "the activity's id is not on its actor's server")
+    actor = Actor.get(Actor.ap_id == actor_id)
+    try:
+        with database.atomic():
+            item = InboxItem.create(activity_id=activity_id[:2048], actor=actor,
+                                    type=str(activity.get("type"))[:64], body=activity)
+    except IntegrityError:
+        return Outcome(202, "already received")
+    log.info("inbox: %s %s from %s", item.type, activity_id, actor.domain)
+    process(item)
+    return Outcome(202, "accepted")
+
+
+# Activity type -> handler(item) returning the item's final state; filled as features federate.
+HANDLERS = {}
+
+
+def process(item):
+    """Handle a stored activity; errors are recorded on it, never raised to the sender."""
+    handler = HANDLERS.get(item.type)
+    try:
+        state, error = (handler(item), "") if handler else (IGNORED, "activity type not handled")
+    except Exception as failure:  # noqa: BLE001 - one bad activity must not break the inbox
+        log.exception("inbox: processing %s failed", item.activity_id)
+        state, error = FAILED, f"{failure.__class__.__name__}: {failure}"
+    InboxItem.update(state=state, error=error[:2000], attempts=InboxItem.attempts + 1,
+                     processed_at=utcnow()).where(InboxItem.id == item.id).execute()
+    return state
