@@ -100,11 +100,12 @@ def public_key_for(key_id, refresh=False):
         return actor.public_key_pem, actor.ap_id
     if actor is not None and actor.public_key_pem and not refresh:
         return actor.public_key_pem, actor.ap_id
-    throttle = current_app.extensions.setdefault("key_refetches", {})
-    last = throttle.get(key_id)
-    if refresh and last is not None and time.monotonic() - last < KEY_REFETCH_INTERVAL:
-        return None, None  # a failing signature must not turn into a stream of fetches
-    throttle[key_id] = time.monotonic()
+    if refresh:
+        throttle = current_app.extensions.setdefault("key_refetches", {})
+        last = throttle.get(key_id)
+        if last is not None and time.monotonic() - last < KEY_REFETCH_INTERVAL:
+            return None, None  # failing signatures must not turn into a stream of fetches
+        throttle[key_id] = time.monotonic()
     try:
         document = _key_owner_document(key_id)
         key = document.get("publicKey") if isinstance(document.get("publicKey"), dict) else {}

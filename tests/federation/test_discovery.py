@@ -1,0 +1,128 @@
+"""WebFinger, host-meta, NodeInfo, actor documents and collections; real fixtures parsed."""
+import json
+from pathlib import Path
+
+import pytest
+
+from mobilizon_lite.activitypub.convert.actor import collection
+from mobilizon_lite.activitypub.parse import load_json
+from mobilizon_lite.activitypub.signatures import load_public_key
+from mobilizon_lite.activitypub.vocab import is_public
+from mobilizon_lite.models import Actor
+from mobilizon_lite.services.actors import actor_from_ap
+
+from ..helpers import log_in, make_account, make_event, submit
+
+# Real payloads from other software, kept beside the project (CI lays shared/ out the same way).
+FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "activitypub"
+needs_fixtures = pytest.mark.skipif(not FIXTURES.is_dir(), reason=f"fixtures not found at {FIXTURES}")
+AP = {"Accept": "application/activity+json"}
+
+
+@pytest.fixture
+def ann(app):
+    make_account(app)
+    return app
+
+
+def test_webfinger(ann, client):
+    response = client.get("/.well-known/webfinger?resource=acct:ann@events.test")
+    assert response.status_code == 200 and response.mimetype == "application/jrd+json"
+    assert response.json["subject"] == "acct:ann@events.test"
+    assert {"rel": "self", "type": "application/activity+json", "href": "http://events.test/@ann"} in response.json["links"]
+    by_url = client.get("/.well-known/webfinger?resource=http://events.test/@ann")
+    assert by_url.json["subject"] == "acct:ann@events.test"
+    relay = client.get("/.well-known/webfinger?resource=acct:relay@events.test")
+    assert relay.json["links"][0]["href"] == "http://events.test/relay"
+    for resource, status in (("acct:nobody@events.test", 404), ("acct:ann@elsewhere.example", 404),
+                             ("mailto:ann@events.test", 404), ("", 400)):
+        assert client.get(f"/.well-known/webfinger?resource={resource}").status_code == status
+
+
+def test_host_meta_and_nodeinfo(ann, client):
+    assert "/.well-known/webfinger?resource={uri}" in client.get("/.well-known/host-meta").get_data(as_text=True)
+    links = client.get("/.well-known/nodeinfo").json["links"]
+    rels = {link["rel"]: link["href"] for link in links}
+    assert rels["http://nodeinfo.diaspora.software/ns/schema/2.0"] == "http://events.test/nodeinfo/2.0"
+    assert rels["https://www.w3.org/ns/activitystreams#Application"] == "http://events.test/relay"
+    make_event(ann)
+    for version in ("2.0", "2.1"):
+        info = client.get(f"/nodeinfo/{version}").json
+        assert info["version"] == version and info["software"]["name"] == "mobilizon_lite"
+        assert info["protocols"] == ["activitypub"] and info["openRegistrations"] is True
+        assert info["usage"]["users"]["total"] == 1 and info["usage"]["localPosts"] == 1
+    assert client.get("/nodeinfo/9.9").status_code == 404
+
+
+@pytest.mark.parametrize("accept", ["application/activity+json",
+                                    'application/ld+json; profile="https://www.w3.org/ns/activitystreams"'])
+def test_actor_document_by_content_negotiation(ann, client, accept):
+    response = client.get("/@ann", headers={"Accept": accept})
+    assert response.mimetype == "application/activity+json"
+    actor = response.json
+    assert actor["@context"][0] == "https://www.w3.org/ns/activitystreams"
+    assert actor["@context"][2]["mz"] == "https://joinmobilizon.org/ns#"
+    assert actor["id"] == actor["url"] == "http://events.test/@ann" and actor["type"] == "Person"
+    assert actor["preferredUsername"] == "ann" and actor["inbox"] == "http://events.test/@ann/inbox"
+    assert actor["endpoints"]["sharedInbox"] == "http://events.test/inbox"
+    assert actor["followers"] == "http://events.test/@ann/followers"
+    assert actor["publicKey"]["id"] == "http://events.test/@ann#main-key"
+    assert actor["publicKey"]["owner"] == actor["id"]
+    assert load_public_key(actor["publicKey"]["publicKeyPem"]).key_size == 2048
+    assert actor["discoverable"] is True and actor["manuallyApprovesFollowers"] is False
+    assert "private" not in json.dumps(actor).lower()
+    assert client.get("/@ann", headers={"Accept": "text/html"}).mimetype == "text/html"
+    assert client.get("/@nobody", headers={"Accept": accept}).status_code == 404
+
+
+def test_actor_documents_link_no_two_identities(ann, client):
+    log_in(client)
+    submit(client, "/identities/new", {"username": "club"})
+    ann_doc = json.dumps(client.get("/@ann", headers=AP).json)
+    club_doc = json.dumps(client.get("/@club", headers=AP).json)
+    assert "club" not in ann_doc and "/@ann" not in club_doc
+
+
+def test_collections_are_paged(ann, client):
+    root = client.get("/@ann/followers", headers=AP).json
+    assert root["type"] == "OrderedCollection" and root["first"].endswith("/@ann/followers?page=1")
+    page = client.get("/@ann/followers?page=1", headers=AP).json
+    assert page["type"] == "OrderedCollectionPage" and page["orderedItems"] == []
+    for url in ("/@ann/outbox", "/@ann/following", "/relay/outbox"):
+        assert client.get(url).json["totalItems"] == 0
+    assert client.get("/@ann/followers?page=abc").status_code == 400
+    assert client.get("/@nobody/followers").status_code == 404
+    paged = collection("https://x.example/c", ["a"] * 10, 25, page=2, per_page=10)
+    assert paged["next"].endswith("page=3") and paged["prev"].endswith("page=1")
+
+
+def test_instance_actor(ann, client):
+    relay = client.get("/relay").json
+    assert relay["type"] == "Application" and relay["preferredUsername"] == "relay"
+    assert relay["inbox"] == "http://events.test/inbox"
+    # Made once, and its name is never available to identities.
+    assert client.get("/relay").json["publicKey"] == relay["publicKey"]
+    with ann.app_context():
+        assert Actor.select().where(Actor.type == "Application").count() == 1
+
+
+@needs_fixtures
+@pytest.mark.parametrize("path", sorted(p.name for p in FIXTURES.glob("*.json"))
+                         + sorted("external/" + p.name for p in (FIXTURES / "external").glob("*.json")))
+def test_every_fixture_is_read_by_the_defensive_parser(path):
+    document = load_json((FIXTURES / path).read_bytes())
+    assert isinstance(document, dict)
+    is_public(document)  # audiences of every shape are understood without error
+
+
+@needs_fixtures
+@pytest.mark.parametrize("path", ["mastodon-actor.json", "gancio-actor.json", "external/mobilizon.org-user.json",
+                                  "external/mobilizon.fr-group-framasoft.json"])
+def test_fixture_actors_are_stored(app, path):
+    document = load_json((FIXTURES / path).read_bytes())
+    with app.app_context():
+        actor = actor_from_ap(document)
+        assert actor.ap_id == document["id"] and actor.domain
+        assert actor.inbox and actor.public_key_pem
+        load_public_key(actor.public_key_pem)  # SPKI (Mastodon) and PKCS#1 (Mobilizon) both load
+        assert "<script" not in actor.summary

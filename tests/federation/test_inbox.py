@@ -1,0 +1,196 @@
+"""The inbox trusts nothing: every refusal of the issue, replays, key fetches through the safe client."""
+import base64
+import hashlib
+import hmac
+import json
+import threading
+from datetime import datetime, timedelta, timezone
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from mobilizon_lite import create_app
+from mobilizon_lite.activitypub.keys import generate_key_pair
+from mobilizon_lite.activitypub.signatures import sign_headers
+from mobilizon_lite.models import Actor, InboxItem
+
+from ..helpers import make_account
+
+REMOTE = "https://remote.example"
+ACTOR = f"{REMOTE}/users/alice"
+
+
+@pytest.fixture(scope="module")
+def remote_keys():
+    return generate_key_pair(), generate_key_pair()
+
+
+@pytest.fixture
+def inbox_app(app, remote_keys):
+    (_private, public), _other = remote_keys
+    make_account(app)
+    with app.app_context():
+        Actor.create(preferred_username="alice", domain="remote.example", ap_id=ACTOR,
+                     inbox=f"{ACTOR}/inbox", public_key_pem=public)
+    return app
+
+
+def follow(number=1, actor=ACTOR, **extra):
+    return {"@context": "https://www.w3.org/ns/activitystreams", "id": f"{REMOTE}/activities/{number}",
+            "type": "Follow", "actor": actor, "object": "http://events.test/@ann", **extra}
+
+
+def post(app, activity=None, body=None, key=None, key_id=f"{ACTOR}#main-key", path="/inbox", now=None,
+         content_type="application/activity+json", headers=None):
+    body = body if body is not None else json.dumps(activity).encode()
+    signed = sign_headers("POST", f"http://events.test{path}", key_id, key, body=body, now=now) if key else {}
+    signed.update(headers or {})
+    return app.test_client().post(path, data=body, headers=signed, content_type=content_type)
+
+
+def items(app):
+    with app.app_context():
+        return list(InboxItem.select())
+
+
+def test_signed_activity_is_stored_once(inbox_app, remote_keys):
+    (private, _public), _other = remote_keys
+    response = post(inbox_app, follow(), key=private)
+    assert response.status_code == 202, response.json
+    assert post(inbox_app, follow(), key=private).status_code == 202  # the replay changes nothing
+    assert post(inbox_app, follow(), key=private, path="/@ann/inbox").status_code == 202
+    [item] = items(inbox_app)
+    assert item.activity_id == f"{REMOTE}/activities/1" and item.type == "Follow"
+    assert item.processed_at is not None
+
+
+def test_personal_inbox_of_an_unknown_identity_is_404(inbox_app, remote_keys):
+    (private, _public), _other = remote_keys
+    assert post(inbox_app, follow(), key=private, path="/@nobody/inbox").status_code == 404
+
+
+@pytest.mark.parametrize("case", [
+    "unsigned", "wrong_key", "flipped_byte", "hmac", "stale", "future", "wrong_digest", "owner_not_actor",
+])
+def test_signature_refusals_are_401_and_store_nothing(inbox_app, remote_keys, case):
+    (private, public), (other_private, _other_public) = remote_keys
+    activity = follow()
+    body = json.dumps(activity).encode()
+    kwargs = {"key": private}
+    if case == "unsigned":
+        kwargs = {}
+    elif case == "wrong_key":
+        kwargs = {"key": other_private}
+    elif case == "flipped_byte":
+        signed = sign_headers("POST", "http://events.test/inbox", f"{ACTOR}#main-key", private, body=body)
+        body = body.replace(b"Follow", b"Fellow")
+        kwargs = {"headers": signed}
+    elif case == "hmac":
+        date = datetime.now(timezone.utc).strftime("%a, %d %b %Y %H:%M:%S GMT")
+        digest = "SHA-256=" + base64.b64encode(hashlib.sha256(body).digest()).decode()
+        message = f"(request-target): post /inbox\nhost: events.test\ndate: {date}\ndigest: {digest}".encode()
+        forged = base64.b64encode(hmac.new(public.encode(), message, hashlib.sha256).digest()).decode()
+        kwargs = {"headers": {"Host": "events.test", "Date": date, "Digest": digest, "Signature":
+                  f'keyId="{ACTOR}#main-key",algorithm="hmac-sha256",headers="(request-target) host date digest",'
+                  f'signature="{forged}"'}}
+    elif case in ("stale", "future"):
+        shift = timedelta(hours=2)
+        kwargs["now"] = datetime.now(timezone.utc) + (shift if case == "future" else -shift)
+    elif case == "wrong_digest":
+        kwargs["headers"] = {"Digest": "SHA-256=" + base64.b64encode(hashlib.sha256(b"x").digest()).decode()}
+    elif case == "owner_not_actor":
+        body = json.dumps(follow(actor=f"{REMOTE}/users/mallory")).encode()
+    response = post(inbox_app, body=body, **kwargs)
+    assert response.status_code == 401, response.json
+    assert items(inbox_app) == []
+
+
+@pytest.mark.parametrize("body, content_type, status", [
+    (b"{not json", "application/activity+json", 400),
+    (b"[" * 50 + b"]" * 50, "application/activity+json", 400),
+    (b"[" * 50000 + b"]" * 50000, "application/activity+json", 400),
+    (b'{"type": "Follow"}', "application/activity+json", 400),
+    (b"{}", "text/plain", 415),
+    (b"{" + b" " * (1 << 20) + b"}", "application/activity+json", 413),
+])
+def test_malformed_bodies(inbox_app, body, content_type, status):
+    assert post(inbox_app, body=body, content_type=content_type).status_code == status
+    assert items(inbox_app) == []
+
+
+def test_activity_ids_must_be_on_the_actors_server(inbox_app, remote_keys):
+    (private, _public), _other = remote_keys
+    activity = follow()
+    activity["id"] = "https://elsewhere.example/activities/1"
+    assert post(inbox_app, activity, key=private).status_code == 400
+    del activity["id"]
+    assert post(inbox_app, activity, key=private).status_code == 202  # no id: ignored
+    assert items(inbox_app) == []
+
+
+def test_unknown_actor_deleting_itself_is_202_without_any_fetch(app):
+    make_account(app)
+    activity = {"id": "https://gone.example/users/bob#delete", "type": "Delete",
+                "actor": "https://gone.example/users/bob", "object": "https://gone.example/users/bob"}
+    # No key anywhere, and gone.example does not even resolve: nothing may be fetched.
+    assert post(app, activity).status_code == 202
+    assert items(app) == []
+
+
+class ActorServer(BaseHTTPRequestHandler):
+    documents = {}
+    hits = []
+
+    def log_message(self, *args):
+        pass
+
+    def do_GET(self):
+        self.hits.append((self.path, "Signature" in self.headers))
+        document = self.documents.get(self.path)
+        body = json.dumps(document).encode() if document else b"{}"
+        self.send_response(200 if document else 404)
+        self.send_header("Content-Type", "application/activity+json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+@pytest.fixture
+def actor_server():
+    httpd = ThreadingHTTPServer(("127.0.0.2", 0), ActorServer)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    ActorServer.documents, ActorServer.hits = {}, []
+    yield f"http://127.0.0.2:{httpd.server_address[1]}"
+    httpd.shutdown()
+
+
+def test_unknown_keys_are_fetched_through_the_safe_client(tmp_path, app_config, actor_server, remote_keys):
+    (private, public), (other_private, _other_public) = remote_keys
+    app = create_app(dict(app_config, ALLOWED_PRIVATE_NETWORKS="127.0.0.2/32"), instance_path=str(tmp_path / "i"))
+    make_account(app)
+    actor = f"{actor_server}/users/carol"
+    ActorServer.documents["/users/carol"] = {
+        "id": actor, "type": "Person", "preferredUsername": "carol", "inbox": f"{actor}/inbox",
+        "endpoints": {"sharedInbox": f"{actor_server}/inbox"},
+        "publicKey": {"id": f"{actor}#main-key", "owner": actor, "publicKeyPem": public}}
+    activity = {"id": f"{actor_server}/a/1", "type": "Follow", "actor": actor, "object": "http://events.test/@ann"}
+    response = post(app, activity, key=private, key_id=f"{actor}#main-key")
+    assert response.status_code == 202, response.json
+    assert ActorServer.hits == [("/users/carol", True)]  # one fetch, signed by the instance actor
+    with app.app_context():
+        stored = Actor.get(Actor.ap_id == actor)
+        assert stored.domain == actor_server.split("//")[1] and stored.shared_inbox == f"{actor_server}/inbox"
+    # A bad signature triggers at most one refetch per key per 5 minutes.
+    for number in (2, 3, 4):
+        activity["id"] = f"{actor_server}/a/{number}"
+        assert post(app, activity, key=other_private, key_id=f"{actor}#main-key").status_code == 401
+    assert len(ActorServer.hits) == 2
+
+
+def test_without_the_allow_list_loopback_keys_are_never_fetched(app, actor_server, remote_keys):
+    (private, _public), _other = remote_keys
+    make_account(app)
+    actor = f"{actor_server}/users/dave"
+    activity = {"id": f"{actor_server}/a/1", "type": "Follow", "actor": actor, "object": "http://events.test/@ann"}
+    assert post(app, activity, key=private, key_id=f"{actor}#main-key").status_code == 401
+    assert ActorServer.hits == []
