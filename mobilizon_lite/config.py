@@ -35,6 +35,12 @@ DEFAULTS = {
     # CIDRs that federation may reach although they are not public (tests use loopback peers);
     # env MOBILIZON_LITE_ALLOWED_PRIVATE_NETWORKS takes a comma-separated list.
     "ALLOWED_PRIVATE_NETWORKS": [],
+    # Delivery queue: seconds between drains, attempts before giving up, and the give-up age in hours.
+    "DELIVERY_INTERVAL": 30,
+    "DELIVERY_MAX_ATTEMPTS": 16,
+    "DELIVERY_GIVE_UP_HOURS": 72,
+    # Multiplies every retry delay (tests shrink it to watch retries happen in seconds).
+    "DELIVERY_BACKOFF_SCALE": 1.0,
     "SMTP_HOST": None,
     "SMTP_PORT": 25,
     "SMTP_USERNAME": None,

@@ -4,7 +4,9 @@ import logging
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from .services import accounts, anonymous
+from .activitypub import delivery
+from .activitypub.publish import DRAIN_JOB
+from .services import accounts, anonymous, inbound
 
 log = logging.getLogger(__name__)
 
@@ -36,4 +38,10 @@ def build_scheduler(app):
     for job in (accounts.purge_expired_tokens, anonymous.purge_unconfirmed):
         scheduler.add_job(_in_context(app, job), "interval", hours=1, id=job.__name__,
                           replace_existing=True)
+    scheduler.add_job(_in_context(app, delivery.drain), "interval", seconds=app.config["DELIVERY_INTERVAL"],
+                      id=DRAIN_JOB, replace_existing=True)
+    scheduler.add_job(_in_context(app, inbound.retry_failed), "interval", minutes=10, id="retry_inbox",
+                      replace_existing=True)
+    # Publishing nudges the drain job through the app, so the running scheduler must be findable.
+    app.extensions["scheduler"] = scheduler
     return scheduler

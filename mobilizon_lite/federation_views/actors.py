@@ -2,7 +2,7 @@
 from flask import Blueprint, abort, request
 
 from ..activitypub.convert.actor import actor_to_ap, collection
-from ..models import Actor, Follow
+from ..models import Activity, Actor, Follow
 from ..negotiation import activity_response
 from ..services.actors import instance_actor
 from ..services.identities import public_identity
@@ -29,6 +29,14 @@ def _follow_collection(collection_id, query, actor_of):
         rows = query.order_by(Follow.id.desc()).limit(PER_PAGE).offset((page - 1) * PER_PAGE)
         items = [actor_of(row).ap_id for row in rows]
     return activity_response(collection(collection_id, items, total, page, PER_PAGE))
+
+
+@bp.route("/activities/<uuid>")
+def activity(uuid):
+    stored = Activity.get_or_none(Activity.ap_id == public_url("actors.activity", uuid=uuid))
+    if stored is None:
+        abort(404)
+    return activity_response(stored.body)
 
 
 @bp.route("/relay")

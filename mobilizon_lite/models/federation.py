@@ -32,3 +32,53 @@ class Follow(BaseModel):
 
     class Meta:
         indexes = ((("follower", "followed"), True),)
+
+
+PENDING = "pending"
+SENT = "sent"
+GONE = "gone"
+
+
+class Activity(BaseModel):
+    """An activity this instance published: its exact JSON, served at its id and resent as is."""
+
+    ap_id = CharField(max_length=2048, unique=True)
+    actor = ForeignKeyField(Actor, backref="activities", on_delete="CASCADE")
+    type = CharField(max_length=64)
+    body = JSONField()
+    created_at = UTCDateTimeField(default=utcnow)
+
+
+class Delivery(BaseModel):
+    """One activity to one inbox, retried until it arrives or is given up."""
+
+    activity = ForeignKeyField(Activity, backref="deliveries", on_delete="CASCADE")
+    inbox_url = CharField(max_length=2048)
+    domain = CharField(max_length=255, index=True)
+    state = CharField(max_length=16, default=PENDING)
+    attempts = IntegerField(default=0)
+    next_attempt_at = UTCDateTimeField(default=utcnow)
+    last_status = IntegerField(null=True)
+    last_error = TextField(default="")
+    created_at = UTCDateTimeField(default=utcnow)
+    updated_at = UTCDateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = (
+            (("activity", "inbox_url"), True),
+            (("state", "next_attempt_at"), False),
+        )
+
+
+class InboxHealth(BaseModel):
+    """Failures of one remote inbox (circuit breaker) and of its domain (unavailable after 7 days)."""
+
+    inbox_url = CharField(max_length=2048, unique=True)
+    consecutive_failures = IntegerField(default=0)
+    paused_until = UTCDateTimeField(null=True)
+
+
+class DomainHealth(BaseModel):
+    domain = CharField(max_length=255, unique=True)
+    failure_days = JSONField(default=list)
+    unavailable = BooleanField(default=False)

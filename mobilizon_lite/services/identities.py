@@ -68,10 +68,12 @@ def create_identity(account, username, name="", summary_source="", key_pair=None
         raise Invalid(_("This username is already taken."), "username") from None
 
 
-def update_identity(identity, name, summary_source):
-    """Change an identity's display name and Markdown bio."""
+def update_identity(identity, name, summary_source, manually_approves_followers=None):
+    """Change an identity's display name, Markdown bio and (when given) how it takes followers."""
     name, summary_source = name.strip(), summary_source.strip()
     _check_profile(name, summary_source)
+    if manually_approves_followers is not None:
+        identity.manually_approves_followers = bool(manually_approves_followers)
     identity.name = name
     identity.summary_source = summary_source
     identity.summary = markdown_to_html(summary_source)

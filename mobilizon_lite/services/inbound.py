@@ -5,17 +5,20 @@ from urllib.parse import urlsplit
 
 from peewee import IntegrityError
 
+from ..activitypub.delivery import mark_domain_alive
 from ..activitypub.parse import ParseError, load_json
 from ..activitypub.signatures import SignatureError, verify_request
 from ..activitypub.vocab import AP_MEDIA_TYPES, get_id
 from ..db import database, utcnow
 from ..models import Actor, InboxItem
 from ..models.federation import FAILED, IGNORED
+from . import follows
 from .actors import public_key_for
 
 log = logging.getLogger(__name__)
 
 MAX_BODY = 1 << 20
+MAX_ATTEMPTS = 5
 
 
 class Outcome(NamedTuple):
@@ -61,6 +64,7 @@ def receive(method, target, headers, content_type, body):
     if _host(activity_id) != _host(actor_id):
         return Outcome(400, "the activity's id is not on its actor's server")
     actor = Actor.get(Actor.ap_id == actor_id)
+    mark_domain_alive(actor.domain)
     try:
         with database.atomic():
             item = InboxItem.create(activity_id=activity_id[:2048], actor=actor,
@@ -72,8 +76,13 @@ def receive(method, target, headers, content_type, body):
     return Outcome(202, "accepted")
 
 
-# Activity type -> handler(item) returning the item's final state; filled as features federate.
-HANDLERS = {}
+# Activity type -> handler(item) returning the item's final state.
+HANDLERS = {
+    "Follow": follows.on_follow,
+    "Accept": follows.on_answer,
+    "Reject": follows.on_answer,
+    "Undo": follows.on_undo,
+}
 
 
 def process(item):
@@ -87,3 +96,10 @@ def process(item):
     InboxItem.update(state=state, error=error[:2000], attempts=InboxItem.attempts + 1,
                      processed_at=utcnow()).where(InboxItem.id == item.id).execute()
     return state
+
+
+def retry_failed(limit=50):
+    """Process again the received activities whose handling failed (a transient error, say)."""
+    items = list(InboxItem.select().where((InboxItem.state == FAILED) & (InboxItem.attempts < MAX_ATTEMPTS))
+                 .order_by(InboxItem.id).limit(limit))
+    return sum(process(item) != FAILED for item in items)

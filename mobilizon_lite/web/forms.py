@@ -105,11 +105,19 @@ class LocaleForm(FlaskForm):
 
 class IdentityForm(FlaskForm):
     name = display_name_field()
+    manually_approves_followers = BooleanField(_l("Approve each new follower myself"))
     summary = TextAreaField(
         _l("Bio"),
         description=_l("A few words about this identity. Markdown is allowed."),
         validators=[Optional(), Length(max=SUMMARY_MAX, message=_l("At most %(max)d characters.", max=SUMMARY_MAX))],
     )
+
+
+class FollowForm(FlaskForm):
+    identity = SelectField(_l("Follow as"), coerce=int, choices=[])
+    handle = StringField(_l("Account to follow"), filters=[_strip],
+                         description=_l("An address such as @name@example.org, or the link to a profile."),
+                         validators=[DataRequired(_l("Enter an address to follow.")), Length(max=320)])
 
 
 class NewIdentityForm(IdentityForm):

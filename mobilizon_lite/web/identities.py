@@ -3,10 +3,11 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..services import identities
-from ..services.errors import Invalid
-from .context import act_as, chosen_identity, identity_choices, redirect_local
-from .forms import IdentityForm, NewIdentityForm, SwitchIdentityForm, add_error, render_form
+from ..models import Actor
+from ..services import follows, identities
+from ..services.errors import Invalid, NotFound
+from .context import account_identities, act_as, chosen_identity, identity_choices, redirect_local
+from .forms import FollowForm, IdentityForm, NewIdentityForm, SwitchIdentityForm, add_error, render_form
 
 bp = Blueprint("identities", __name__, url_prefix="/identities")
 
@@ -17,9 +18,65 @@ def require_login():
     """Every page here belongs to a logged-in account."""
 
 
+def index_page(switch=None, follow_form=None, status=200):
+    """The identities page, showing a refused switch or follow form when there is one."""
+    if follow_form is None:
+        follow_form = FollowForm(formdata=None)
+        identity_choices(follow_form.identity)
+    return render_template("identities/index.html", form=switch or switch_form(), follow_form=follow_form,
+                           follows=follow_overview()), status
+
+
 @bp.route("/")
 def index():
-    return render_form("identities/index.html", switch_form())
+    return index_page()
+
+
+def follow_overview():
+    """For each identity of the account: pending follow requests, followers and who it follows."""
+    return {identity.id: {"pending": follows.followers_of(identity, accepted=False),
+                          "followers": follows.followers_of(identity),
+                          "following": follows.followed_by(identity)}
+            for identity in account_identities()}
+
+
+@bp.route("/follow", methods=["POST"])
+def follow():
+    form = FollowForm()
+    identity_choices(form.identity)
+    status = 400
+    if form.validate():
+        try:
+            follows.follow(chosen_identity(form.identity), form.handle.data)
+        except (Invalid, NotFound) as error:
+            add_error(form, error)
+            status = error.status_code
+        else:
+            flash(_("Follow request sent to %(handle)s. It counts once their server accepts it.",
+                    handle=form.handle.data), "success")
+            return redirect(url_for("identities.index"))
+    return index_page(follow_form=form, status=status)
+
+
+@bp.route("/<username>/followers/<int(max=9223372036854775807):follow_id>/<decision>", methods=["POST"])
+def decide_follower(username, follow_id, decision):
+    identity = identities.owned_identity(current_user, username)
+    if decision not in ("accept", "reject"):
+        raise Invalid(_("Unknown action."))
+    follows.decide_follower(identity, follow_id, decision == "accept")
+    flash(_("Done: the other server is told."), "success")
+    return redirect(url_for("identities.index"))
+
+
+@bp.route("/<username>/unfollow/<int(max=9223372036854775807):actor_id>", methods=["POST"])
+def unfollow(username, actor_id):
+    identity = identities.owned_identity(current_user, username)
+    target = Actor.get_or_none((Actor.id == actor_id) & Actor.domain.is_null(False))
+    if target is None:
+        raise NotFound(_("You do not follow this account."))
+    follows.unfollow(identity, target)
+    flash(_("You no longer follow %(name)s.", name=target.display_name), "success")
+    return redirect(url_for("identities.index"))
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -43,10 +100,12 @@ def create():
 @bp.route("/<username>/edit", methods=["GET", "POST"])
 def edit(username):
     identity = identities.owned_identity(current_user, username)
-    form = IdentityForm(name=identity.name, summary=identity.summary_source)
+    form = IdentityForm(name=identity.name, summary=identity.summary_source,
+                        manually_approves_followers=identity.manually_approves_followers)
     if form.validate_on_submit():
         try:
-            identities.update_identity(identity, form.name.data or "", form.summary.data or "")
+            identities.update_identity(identity, form.name.data or "", form.summary.data or "",
+                                       form.manually_approves_followers.data)
         except Invalid as error:
             add_error(form, error)
         else:
@@ -83,7 +142,7 @@ def switch():
     form = switch_form()
     if not form.validate():
         # A forged id is not among the choices: nothing changes.
-        return render_form("identities/index.html", form)
+        return index_page(switch=form, status=400)
     identity = chosen_identity(form.identity)
     act_as(identity)
     flash(_("You now act as @%(username)s.", username=identity.preferred_username), "success")

@@ -5,7 +5,7 @@ from flask_login import current_user
 
 from ..activitypub.convert.actor import actor_to_ap
 from ..negotiation import activity_response, wants_activity_json
-from ..services import accounts, events, feeds, identities, instance
+from ..services import accounts, events, feeds, follows, identities, instance
 from .context import redirect_local, viewer_ids
 from .forms import LocaleForm, locale_choices
 
@@ -41,7 +41,9 @@ def profile(username):
     if wants_activity_json():
         return activity_response(actor_to_ap(identity))
     upcoming, past_events = events.events_of(identity, viewer_ids())
-    return render_template("pages/profile.html", identity=identity, upcoming=upcoming, past=past_events)
+    return render_template("pages/profile.html", identity=identity, upcoming=upcoming, past=past_events,
+                           followers=follows.followers_of(identity),
+                           following=[actor for actor, accepted in follows.followed_by(identity) if accepted])
 
 
 def language_form():

@@ -1,0 +1,39 @@
+"""Publishing: the activity's JSON stored once, one Delivery row per inbox, in the caller's transaction."""
+import uuid as uuid_lib
+from datetime import timedelta
+
+from flask import current_app
+
+from ..db import database, utcnow
+from ..models import Activity, Delivery
+from ..urls import public_url
+from .audience import inboxes
+from .vocab import CONTEXT
+
+DRAIN_JOB = "drain_deliveries"
+
+
+def new_activity_id():
+    """A fresh id for an activity of this instance, served at /activities/<uuid>."""
+    return public_url("actors.activity", uuid=str(uuid_lib.uuid4()))
+
+
+def publish(actor, activity, recipients):
+    """Store activity (a dict with an id) as sent by actor, queued for each recipient's inbox."""
+    activity = {"@context": CONTEXT, **activity}
+    with database.atomic():
+        stored = Activity.create(ap_id=activity["id"], actor=actor, type=activity["type"], body=activity)
+        rows = [{"activity": stored.id, "inbox_url": url, "domain": domain}
+                for url, domain in inboxes(recipients).items()]
+        if rows:
+            Delivery.insert_many(rows).execute()
+    kick()
+    return stored
+
+
+def kick():
+    """Ask the scheduler (when this process runs one) to drain the queue in a moment."""
+    scheduler = current_app.extensions.get("scheduler")
+    if scheduler is not None and scheduler.get_job(DRAIN_JOB) is not None:
+        # A second's delay lets the caller's transaction commit before the drain looks.
+        scheduler.modify_job(DRAIN_JOB, next_run_time=utcnow() + timedelta(seconds=1))

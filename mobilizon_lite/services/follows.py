@@ -1,0 +1,168 @@
+"""Following between actors, local and remote: Follow, Accept, Reject and Undo, both ways."""
+import logging
+from urllib.parse import urlencode, urlsplit
+
+from flask import current_app
+from flask_babel import gettext as _
+
+from ..activitypub import fetch
+from ..activitypub.parse import ParseError, load_json
+from ..activitypub.publish import new_activity_id, publish
+from ..activitypub.vocab import get_id
+from ..db import database
+from ..models import Actor, Follow
+from ..models.federation import DONE, IGNORED
+from .actors import actor_from_ap, signed_get
+from .errors import Invalid, NotFound
+
+log = logging.getLogger(__name__)
+
+HANDLE_MAX = 320
+
+
+def _follow_document(follow):
+    return {"id": follow.ap_id, "type": "Follow", "actor": follow.follower.ap_id, "object": follow.followed.ap_id}
+
+
+def _answer(follow, verb):
+    """Send Accept or Reject of a follow request, from the followed local actor to the follower."""
+    publish(follow.followed, {"id": new_activity_id(), "type": verb, "actor": follow.followed.ap_id,
+                              "object": _follow_document(follow)}, [follow.follower])
+
+
+def _scheme_for(host):
+    """https, except for peers on a network the admin allowed (test and LAN peers speak http)."""
+    allowed = fetch.parse_networks(current_app.config["ALLOWED_PRIVATE_NETWORKS"])
+    try:
+        addresses = fetch.resolve(urlsplit(f"//{host}").hostname or host, 443, allowed)
+    except fetch.FetchError:
+        return "https"
+    admitted = any(fetch.is_forbidden(address) and not fetch.is_forbidden(address, allowed) for address in addresses)
+    return "http" if admitted else "https"
+
+
+def find_remote_actor(handle):
+    """The remote actor named by @user@host (WebFinger) or by its URL, fetched and stored."""
+    handle = (handle or "").strip()
+    if not handle or len(handle) > HANDLE_MAX:
+        raise Invalid(_("Enter an address such as @name@example.org, or the link to a profile."), "handle")
+    try:
+        if handle.startswith(("http://", "https://")):
+            return actor_from_ap(signed_get(handle))
+        user, _at, host = handle.lstrip("@").partition("@")
+        if not user or not host or "/" in host:
+            raise Invalid(_("Enter an address such as @name@example.org, or the link to a profile."), "handle")
+        query = urlencode({"resource": f"acct:{user}@{host}"})
+        allowed = fetch.parse_networks(current_app.config["ALLOWED_PRIVATE_NETWORKS"])
+        response = fetch.request("GET", f"{_scheme_for(host)}://{host}/.well-known/webfinger?{query}",
+                                 headers={"Accept": "application/jrd+json"}, allowed=allowed)
+        if response.status != 200:
+            raise fetch.FetchError(f"WebFinger answered {response.status}", response.status)
+        links = load_json(response.body).get("links")
+        href = next((link.get("href") for link in links if isinstance(link, dict) and link.get("rel") == "self"
+                     and str(link.get("type", "")).startswith(("application/activity+json", "application/ld+json"))),
+                    None) if isinstance(links, list) else None
+        if not isinstance(href, str):
+            raise fetch.FetchError("no ActivityPub actor in the WebFinger answer")
+        return actor_from_ap(signed_get(href))
+    except (fetch.FetchError, ParseError) as error:
+        log.info("lookup of %s failed: %s", handle, error)
+        raise NotFound(_("Nobody could be found at %(handle)s.", handle=handle)) from None
+
+
+def follow(identity, handle):
+    """Follow a remote actor as a local identity; it counts once the other server accepts."""
+    target = find_remote_actor(handle)
+    if Follow.select().where((Follow.follower == identity) & (Follow.followed == target)).exists():
+        raise Invalid(_("You already follow this account, or asked to."), "handle")
+    with database.atomic():
+        row = Follow.create(follower=identity, followed=target, ap_id=new_activity_id())
+        publish(identity, _follow_document(row), [target])
+    return row
+
+
+def unfollow(identity, target):
+    """Stop following (or withdraw a request), telling the other server."""
+    row = Follow.get_or_none((Follow.follower == identity) & (Follow.followed == target))
+    if row is None:
+        raise NotFound(_("You do not follow this account."))
+    with database.atomic():
+        row.delete_instance()
+        publish(identity, {"id": new_activity_id(), "type": "Undo", "actor": identity.ap_id,
+                           "object": _follow_document(row)}, [target])
+
+
+def decide_follower(identity, follow_id, accept):
+    """Accept or refuse a pending follow request made to one of the account's identities."""
+    row = Follow.get_or_none((Follow.id == follow_id) & (Follow.followed == identity) & ~Follow.accepted)
+    if row is None:
+        raise NotFound(_("This follow request does not exist."))
+    with database.atomic():
+        if accept:
+            row.accepted = True
+            row.save()
+        else:
+            row.delete_instance()
+        _answer(row, "Accept" if accept else "Reject")
+
+
+# Inbound --------------------------------------------------------------------------------
+
+def on_follow(item):
+    """A remote actor follows a local identity: accepted at once unless its owner approves followers."""
+    followed = Actor.get_or_none(Actor.domain.is_null() & (Actor.ap_id == get_id(item.body.get("object")))
+                                 & Actor.deleted_at.is_null() & (Actor.type == "Person"))
+    if followed is None:
+        return IGNORED
+    with database.atomic():
+        row = Follow.get_or_none((Follow.follower == item.actor) & (Follow.followed == followed))
+        if row is None:
+            row = Follow.create(follower=item.actor, followed=followed, ap_id=item.activity_id,
+                                accepted=not followed.manually_approves_followers)
+        if row.accepted:
+            _answer(row, "Accept")
+    return DONE
+
+
+def _follow_of(item, follower, followed):
+    """The Follow an Accept/Reject/Undo refers to (by its id, else by who follows whom)."""
+    inner = item.body.get("object")
+    follow_id = get_id(inner)
+    row = Follow.get_or_none(Follow.ap_id == follow_id) if follow_id else None
+    if row is None and isinstance(inner, dict) and inner.get("type") == "Follow":
+        row = Follow.get_or_none((Follow.follower == follower) & (Follow.followed == followed))
+    return row
+
+
+def on_answer(item):
+    """Accept or Reject of a follow request a local identity sent."""
+    row = _follow_of(item, None, item.actor)
+    if row is None or row.followed_id != item.actor.id:
+        return IGNORED
+    if item.type == "Accept":
+        Follow.update(accepted=True).where(Follow.id == row.id).execute()
+    else:
+        row.delete_instance()
+    return DONE
+
+
+def on_undo(item):
+    """Undo{Follow}: the remote actor stops following."""
+    row = _follow_of(item, item.actor, None)
+    if row is None or row.follower_id != item.actor.id:
+        return IGNORED
+    row.delete_instance()
+    return DONE
+
+
+def followers_of(actor, accepted=True):
+    """Actors following `actor` (or asking to, with accepted=False), newest first."""
+    return list(Actor.select().join(Follow, on=(Follow.follower == Actor.id))
+                .where((Follow.followed == actor) & (Follow.accepted == accepted)).order_by(Follow.id.desc()))
+
+
+def followed_by(actor):
+    """(Actor, accepted) pairs that `actor` follows or asked to follow, newest first."""
+    rows = (Follow.select(Follow, Actor).join(Actor, on=(Follow.followed == Actor.id))
+            .where(Follow.follower == actor).order_by(Follow.id.desc()))
+    return [(row.followed, row.accepted) for row in rows]
