@@ -1,0 +1,148 @@
+"""The delivery queue against a real loopback receiver: signatures, outcomes, backoff, breakers."""
+import json
+import threading
+from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from mobilizon_lite import create_app
+from mobilizon_lite.activitypub import delivery
+from mobilizon_lite.activitypub.delivery import backoff, drain, retry_after
+from mobilizon_lite.activitypub.publish import new_activity_id, publish
+from mobilizon_lite.activitypub.signatures import verify_request
+from mobilizon_lite.db import utcnow
+from mobilizon_lite.models import Actor, Delivery, DomainHealth, InboxHealth
+
+from ..helpers import make_account
+
+
+class Receiver(BaseHTTPRequestHandler):
+    received = []
+    key = None
+
+    def log_message(self, *args):
+        pass
+
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        headers = {name.lower(): value for name, value in self.headers.items()}
+        verified = verify_request("POST", self.path, headers, body, lambda key_id, refresh: (Receiver.key, "ann"))
+        self.received.append((self.path, json.loads(body), verified.key_id))
+        status = int(self.path.split("/")[2])
+        self.send_response(status)
+        if status in (429, 503):
+            self.send_header("Retry-After", "120")
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+
+@pytest.fixture
+def receiver():
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    Receiver.received = []
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+
+
+@pytest.fixture
+def fed_app(tmp_path, app_config):
+    app = create_app(dict(app_config, ALLOWED_PRIVATE_NETWORKS="127.0.0.0/8"), instance_path=str(tmp_path / "i"))
+    make_account(app)
+    with app.app_context():
+        Receiver.key = Actor.get(Actor.preferred_username == "ann").public_key_pem
+    return app
+
+
+def remote(name, inbox, shared=None):
+    return Actor.create(preferred_username=name, domain=f"{name}.example", ap_id=f"https://{name}.example/u",
+                        inbox=inbox, shared_inbox=shared)
+
+
+def send_to(app, *actors):
+    with app.app_context():
+        ann = Actor.get(Actor.preferred_username == "ann")
+        publish(ann, {"id": new_activity_id(), "type": "Create", "actor": ann.ap_id,
+                      "object": {"type": "Note", "content": "hello"}}, actors)
+        drain()
+        return list(Delivery.select().order_by(Delivery.id))
+
+
+def test_one_signed_post_per_distinct_inbox(fed_app, receiver):
+    with fed_app.app_context():
+        shared = f"{receiver}/status/202/shared"
+        actors = [remote(f"r{i}", f"{receiver}/status/202/r{i}", shared if i < 3 else None) for i in range(5)]
+    rows = send_to(fed_app, *actors)
+    assert len(rows) == 3 and {row.state for row in rows} == {"sent"}
+    assert sorted(path for path, _body, _key in Receiver.received) == sorted(
+        ["/status/202/shared", "/status/202/r3", "/status/202/r4"])
+    _path, body, key_id = Receiver.received[0]
+    assert body["type"] == "Create" and key_id == "http://events.test/@ann#main-key"
+    assert "@context" in body
+
+
+@pytest.mark.parametrize("status, state, retried", [
+    (410, "gone", False), (400, "failed", False), (404, "failed", False),
+    (500, "pending", True), (401, "pending", True), (429, "pending", True), (503, "pending", True),
+])
+def test_outcomes(fed_app, receiver, status, state, retried):
+    with fed_app.app_context():
+        actor = remote("peer", f"{receiver}/status/{status}/inbox")
+    [row] = send_to(fed_app, actor)
+    assert row.state == state and row.attempts == 1 and row.last_status == status
+    if retried:
+        assert row.next_attempt_at > utcnow()
+    if status in (429, 503):
+        assert timedelta(seconds=100) < row.next_attempt_at - utcnow() <= timedelta(seconds=120)
+    if status == 410:
+        with fed_app.app_context():
+            assert Actor.get(Actor.preferred_username == "peer").deleted_at is not None
+
+
+def test_connection_errors_are_retried_and_given_up(fed_app, receiver):
+    with fed_app.app_context():
+        actor = remote("down", "http://127.0.0.1:9/inbox")  # nothing listens on the discard port
+    [row] = send_to(fed_app, actor)
+    assert row.state == "pending" and row.last_status is None and row.last_error
+    with fed_app.app_context():
+        Delivery.update(attempts=15, next_attempt_at=utcnow()).execute()
+        drain()
+        assert Delivery.get().state == "failed"
+
+
+def test_circuit_breaker_and_unavailable_domain(fed_app, receiver):
+    with fed_app.app_context():
+        actor = remote("flaky", f"{receiver}/status/500/inbox")
+    send_to(fed_app, actor)
+    with fed_app.app_context():
+        for _ in range(9):
+            Delivery.update(next_attempt_at=utcnow()).execute()
+            drain()
+        health = InboxHealth.get()
+        assert health.consecutive_failures == 10 and health.paused_until > utcnow()
+        Delivery.update(next_attempt_at=utcnow()).execute()
+        assert drain() == 0  # paused: not even tried
+        days = [(utcnow() - timedelta(days=n)).date().isoformat() for n in range(1, 7)]
+        DomainHealth.update(failure_days=days).execute()
+        InboxHealth.update(paused_until=None).execute()
+        Delivery.update(next_attempt_at=utcnow()).execute()
+        drain()
+        assert DomainHealth.get().unavailable
+        # A signed request from the domain (or a success) makes it available again.
+        delivery.mark_domain_alive("flaky.example")
+        assert not DomainHealth.get().unavailable
+
+
+def test_backoff_schedule_spans_two_to_three_days():
+    assert 16 <= backoff(1) <= 76
+    total = sum(backoff(n) for n in range(1, 16))
+    assert timedelta(days=1.5) < timedelta(seconds=total) < timedelta(days=3.5)
+    assert backoff(3, scale=0.5) < backoff(3, scale=1) + 200
+
+
+def test_retry_after_forms():
+    now = utcnow()
+    assert retry_after("60", now) == now + timedelta(seconds=60)
+    assert retry_after("Wed, 21 Oct 2099 07:28:00 GMT", now).year == 2099
+    assert retry_after("soon", now) is None and retry_after("", now) is None
