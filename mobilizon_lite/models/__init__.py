@@ -3,7 +3,7 @@ from .accounts import Account, PasswordResetToken
 from .actors import Actor
 from .comments import Comment
 from .events import Event
-from .federation import Activity, Delivery, DomainHealth, Follow, InboxHealth, InboxItem
+from .federation import Activity, Delivery, DomainHealth, Follow, InboxHealth, InboxItem, Tombstone
 from .feeds import FeedToken
 from .instance import Invite, Setting
 from .participation import EventInvitation, Participation
@@ -11,4 +11,4 @@ from .participation import EventInvitation, Participation
 ALL_MODELS = [Account, Actor, PasswordResetToken, Invite, Setting]
 EVENT_MODELS = [Event, Participation, EventInvitation, Comment]
 FEED_MODELS = [FeedToken]
-FEDERATION_MODELS = [InboxItem, Follow, Activity, Delivery, InboxHealth, DomainHealth]
+FEDERATION_MODELS = [InboxItem, Follow, Activity, Delivery, InboxHealth, DomainHealth, Tombstone]

@@ -82,3 +82,11 @@ class DomainHealth(BaseModel):
     domain = CharField(max_length=255, unique=True)
     failure_days = JSONField(default=list)
     unavailable = BooleanField(default=False)
+
+
+class Tombstone(BaseModel):
+    """An object deleted by its owner: a late or replayed Create must not bring it back."""
+
+    ap_id = CharField(max_length=2048, unique=True)
+    actor = ForeignKeyField(Actor, null=True, on_delete="SET NULL")
+    deleted_at = UTCDateTimeField(default=utcnow)

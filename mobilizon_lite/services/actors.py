@@ -11,7 +11,8 @@ from ..activitypub.keys import generate_key_pair
 from ..activitypub.signatures import sign_headers
 from ..activitypub.vocab import get_id
 from ..db import database, utcnow
-from ..models import Actor
+from ..models import Actor, Follow, Tombstone
+from ..models.federation import DONE, IGNORED
 from ..models.actors import TYPE_APPLICATION
 from ..text import sanitize_html
 from ..urls import public_url
@@ -117,3 +118,24 @@ def public_key_for(key_id, refresh=False):
         log.info("cannot fetch key %s: %s", key_id, error)
         return None, None
     return actor.public_key_pem, actor.ap_id
+
+
+def on_delete(item):
+    """A Delete: remember the object as deleted; an actor deleting itself is marked gone."""
+    object_id = get_id(item.body.get("object"))
+    with database.atomic():
+        Tombstone.get_or_create(ap_id=object_id, defaults={"actor": item.actor})
+        if object_id == item.actor.ap_id:
+            Actor.update(deleted_at=utcnow()).where(Actor.id == item.actor.id).execute()
+            Follow.delete().where((Follow.follower == item.actor) | (Follow.followed == item.actor)).execute()
+            return DONE
+    return IGNORED
+
+
+def on_update(item):
+    """An Update of the actor itself refreshes its profile and key from its own server."""
+    if get_id(item.body.get("object")) != item.actor.ap_id:
+        return IGNORED
+    # The embedded copy is not trusted: the profile is fetched from its origin.
+    actor_from_ap(signed_get(item.actor.ap_id))
+    return DONE

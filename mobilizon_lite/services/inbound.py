@@ -10,15 +10,16 @@ from ..activitypub.parse import ParseError, load_json
 from ..activitypub.signatures import SignatureError, verify_request
 from ..activitypub.vocab import AP_MEDIA_TYPES, get_id
 from ..db import database, utcnow
-from ..models import Actor, InboxItem
+from ..models import Actor, InboxItem, Tombstone
 from ..models.federation import FAILED, IGNORED
-from . import follows
+from . import actors, follows
 from .actors import public_key_for
 
 log = logging.getLogger(__name__)
 
 MAX_BODY = 1 << 20
 MAX_ATTEMPTS = 5
+OWNED_VERBS = ("Create", "Update", "Delete")
 
 
 class Outcome(NamedTuple):
@@ -63,6 +64,12 @@ def receive(method, target, headers, content_type, body):
         return Outcome(202, "activity without an id: ignored")
     if _host(activity_id) != _host(actor_id):
         return Outcome(400, "the activity's id is not on its actor's server")
+    object_id = get_id(activity.get("object"))
+    if activity.get("type") in OWNED_VERBS and _host(object_id) != _host(actor_id):
+        # Creating, changing or deleting something on another server is never this actor's to do.
+        return Outcome(400, "the object is not on the actor's server")
+    if activity.get("type") in ("Create", "Update") and Tombstone.select().where(Tombstone.ap_id == object_id).exists():
+        return Outcome(202, "the object was deleted: ignored")
     actor = Actor.get(Actor.ap_id == actor_id)
     mark_domain_alive(actor.domain)
     try:
@@ -78,6 +85,8 @@ def receive(method, target, headers, content_type, body):
 
 # Activity type -> handler(item) returning the item's final state.
 HANDLERS = {
+    "Delete": actors.on_delete,
+    "Update": actors.on_update,
     "Follow": follows.on_follow,
     "Accept": follows.on_answer,
     "Reject": follows.on_answer,

@@ -194,3 +194,38 @@ def test_without_the_allow_list_loopback_keys_are_never_fetched(app, actor_serve
     activity = {"id": f"{actor_server}/a/1", "type": "Follow", "actor": actor, "object": "http://events.test/@ann"}
     assert post(app, activity, key=private, key_id=f"{actor}#main-key").status_code == 401
     assert ActorServer.hits == []
+
+
+def activity(number, verb, obj, actor=ACTOR):
+    return {"id": f"{REMOTE}/activities/{number}", "type": verb, "actor": actor, "object": obj}
+
+
+def test_objects_of_other_servers_cannot_be_created_changed_or_deleted(inbox_app, remote_keys):
+    (private, _public), _other = remote_keys
+    for number, verb in enumerate(("Create", "Update", "Delete"), start=10):
+        foreign = {"id": "https://victim.example/notes/1", "type": "Note"}
+        response = post(inbox_app, activity(number, verb, foreign), key=private)
+        assert response.status_code == 400, verb
+    assert items(inbox_app) == []
+
+
+def test_delete_leaves_a_tombstone_that_a_late_create_cannot_pass(inbox_app, remote_keys):
+    (private, _public), _other = remote_keys
+    note = {"id": f"{REMOTE}/notes/7", "type": "Note", "content": "hi"}
+    assert post(inbox_app, activity(20, "Delete", note["id"]), key=private).status_code == 202
+    response = post(inbox_app, activity(21, "Create", note), key=private)
+    assert response.status_code == 202 and response.json["status"] == "the object was deleted: ignored"
+    assert [item.type for item in items(inbox_app)] == ["Delete"]
+
+
+def test_an_actor_deleting_itself_is_gone_with_its_follows(inbox_app, remote_keys):
+    from mobilizon_lite.models import Follow
+
+    (private, _public), _other = remote_keys
+    post(inbox_app, follow(30), key=private)
+    with inbox_app.app_context():
+        assert Follow.select().count() == 1
+    assert post(inbox_app, activity(31, "Delete", ACTOR), key=private).status_code == 202
+    with inbox_app.app_context():
+        assert Follow.select().count() == 0
+        assert Actor.get(Actor.ap_id == ACTOR).deleted_at is not None
