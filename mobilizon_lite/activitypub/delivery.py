@@ -6,6 +6,7 @@ from datetime import timedelta
 from email.utils import parsedate_to_datetime
 
 from flask import current_app
+from peewee import Case, fn
 
 from ..db import utcnow
 from ..models import Activity, Actor, Delivery, DomainHealth, InboxHealth
@@ -151,3 +152,19 @@ def drain(limit=100):
             send(row)
             tried += 1
     return tried
+
+
+def summary():
+    """Per remote domain: deliveries pending, failed and gone, whether it is unavailable, last error."""
+    def count(state):
+        return fn.SUM(Case(None, [(Delivery.state == state, 1)], 0))
+
+    rows = (Delivery.select(Delivery.domain, count(PENDING).alias("pending"), count(FAILED).alias("failed"),
+                            count(GONE).alias("gone"), fn.MAX(Delivery.updated_at).alias("last_try"))
+            .group_by(Delivery.domain).order_by(Delivery.domain).dicts())
+    unavailable = {d.domain for d in DomainHealth.select().where(DomainHealth.unavailable)}
+    last_errors = dict(Delivery.select(Delivery.domain, Delivery.last_error)
+                       .where(Delivery.state.in_([PENDING, FAILED]) & (Delivery.last_error != ""))
+                       .order_by(Delivery.updated_at).tuples())
+    return [dict(row, unavailable=row["domain"] in unavailable, last_error=last_errors.get(row["domain"], ""))
+            for row in rows if row["pending"] or row["failed"] or row["gone"] or row["domain"] in unavailable]

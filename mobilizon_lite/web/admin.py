@@ -3,6 +3,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from ..activitypub import delivery
 from ..services import feeds, instance
 from .forms import AdminSettingsForm, render_form
 
@@ -32,3 +33,15 @@ def settings():
 def create_invite():
     link = instance.create_invite()
     return render_template("admin/invite.html", link=link)
+
+
+@bp.route("/deliveries")
+def deliveries():
+    return render_template("admin/deliveries.html", domains=delivery.summary())
+
+
+@bp.route("/deliveries/<domain>/available", methods=["POST"])
+def mark_available(domain):
+    delivery.mark_domain_alive(domain)
+    flash(_("%(domain)s will be tried again.", domain=domain), "success")
+    return redirect(url_for("admin.deliveries"))

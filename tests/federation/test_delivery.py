@@ -146,3 +146,26 @@ def test_retry_after_forms():
     assert retry_after("60", now) == now + timedelta(seconds=60)
     assert retry_after("Wed, 21 Oct 2099 07:28:00 GMT", now).year == 2099
     assert retry_after("soon", now) is None and retry_after("", now) is None
+
+
+def test_admin_page_lists_waiting_and_failed_deliveries_per_domain(fed_app, receiver):
+    from ..helpers import log_in, submit
+
+    with fed_app.app_context():
+        flaky = remote("flaky", f"{receiver}/status/500/inbox")
+        refused = remote("strict", f"{receiver}/status/400/inbox")
+    send_to(fed_app, flaky, refused)
+    with fed_app.app_context():
+        DomainHealth.update(unavailable=True).where(DomainHealth.domain == "flaky.example").execute()
+    make_account(fed_app, "root@example.org", "boss", admin=True)
+    admin = fed_app.test_client()
+    log_in(admin, "root@example.org")
+    page = admin.get("/admin/deliveries").get_data(as_text=True)
+    assert "flaky.example" in page and "strict.example" in page and "unavailable" in page
+    assert "HTTP 500" in page
+    submit(admin, "/admin/deliveries/flaky.example/available", {}, page="/admin/deliveries")
+    with fed_app.app_context():
+        assert not DomainHealth.get(DomainHealth.domain == "flaky.example").unavailable
+    user = fed_app.test_client()
+    log_in(user)
+    assert user.get("/admin/deliveries").status_code == 403
