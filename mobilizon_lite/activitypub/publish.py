@@ -8,7 +8,7 @@ from ..db import database, utcnow
 from ..models import Activity, Delivery
 from ..urls import public_url
 from .audience import inboxes
-from .vocab import CONTEXT
+from .vocab import CONTEXT, is_public
 
 DRAIN_JOB = "drain_deliveries"
 
@@ -22,7 +22,8 @@ def publish(actor, activity, recipients):
     """Store activity (a dict with an id) as sent by actor, queued for each recipient's inbox."""
     activity = {"@context": CONTEXT, **activity}
     with database.atomic():
-        stored = Activity.create(ap_id=activity["id"], actor=actor, type=activity["type"], body=activity)
+        stored = Activity.create(ap_id=activity["id"], actor=actor, type=activity["type"], body=activity,
+                                 public=is_public(activity))
         rows = [{"activity": stored.id, "inbox_url": url, "domain": domain}
                 for url, domain in inboxes(recipients).items()]
         if rows:

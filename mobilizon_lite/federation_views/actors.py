@@ -44,16 +44,25 @@ def instance():
     return activity_response(actor_to_ap(instance_actor()))
 
 
+def _outbox(actor, collection_id):
+    """The actor's public activities, newest first."""
+    page = _page()
+    query = Activity.select().where((Activity.actor == actor) & Activity.public)
+    items = []
+    if page is not None:
+        items = [row.body for row in query.order_by(Activity.id.desc()).limit(PER_PAGE).offset((page - 1) * PER_PAGE)]
+    return activity_response(collection(collection_id, items, query.count(), page, PER_PAGE))
+
+
 @bp.route("/relay/outbox")
 def instance_outbox():
-    return activity_response(collection(public_url("actors.instance_outbox"), [], 0, _page(), PER_PAGE))
+    return _outbox(instance_actor(), public_url("actors.instance_outbox"))
 
 
 @bp.route("/@<username>/outbox")
 def outbox(username):
     identity = public_identity(username)
-    return activity_response(collection(public_url("actors.outbox", username=identity.preferred_username),
-                                        [], 0, _page(), PER_PAGE))
+    return _outbox(identity, public_url("actors.outbox", username=identity.preferred_username))
 
 
 @bp.route("/@<username>/followers")

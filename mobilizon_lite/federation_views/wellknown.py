@@ -55,6 +55,9 @@ def webfinger():
     links = [{"rel": "self", "type": "application/activity+json", "href": actor.ap_id}]
     if actor.type == "Person":
         links.append({"rel": "http://webfinger.net/rel/profile-page", "type": "text/html", "href": actor.ap_id})
+    # Where someone from elsewhere lands to follow an account they found (remote follow).
+    links.append({"rel": "http://ostatus.org/schema/1.0/subscribe",
+                  "template": public_url("pages.interact") + "?uri={uri}"})
     return _jrd({"subject": f"acct:{actor.preferred_username}@{_host()}", "aliases": [actor.ap_id], "links": links})
 
 

@@ -46,6 +46,8 @@ class Activity(BaseModel):
     actor = ForeignKeyField(Actor, backref="activities", on_delete="CASCADE")
     type = CharField(max_length=64)
     body = JSONField()
+    # Addressed to the public: listed in the actor's outbox.
+    public = BooleanField(default=False)
     created_at = UTCDateTimeField(default=utcnow)
 
 

@@ -156,8 +156,8 @@ def on_undo(item):
 
 
 def followers_of(actor, accepted=True):
-    """Actors following `actor` (or asking to, with accepted=False), newest first."""
-    return list(Actor.select().join(Follow, on=(Follow.follower == Actor.id))
+    """Actors following `actor` (or asking to, with accepted=False), newest first; each carries `.follow`."""
+    return list(Actor.select(Actor, Follow).join(Follow, on=(Follow.follower == Actor.id))
                 .where((Follow.followed == actor) & (Follow.accepted == accepted)).order_by(Follow.id.desc()))
 
 

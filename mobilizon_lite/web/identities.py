@@ -21,7 +21,7 @@ def require_login():
 def index_page(switch=None, follow_form=None, status=200):
     """The identities page, showing a refused switch or follow form when there is one."""
     if follow_form is None:
-        follow_form = FollowForm(formdata=None)
+        follow_form = FollowForm(formdata=None, handle=request.args.get("follow", "")[:320])
         identity_choices(follow_form.identity)
     return render_template("identities/index.html", form=switch or switch_form(), follow_form=follow_form,
                            follows=follow_overview()), status

@@ -1,7 +1,7 @@
 """Public pages: home, identity profiles, and the visitor's language choice."""
-from flask import Blueprint, current_app, render_template, request, session
+from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
+from flask_login import current_user, login_required
 
 from ..activitypub.convert.actor import actor_to_ap
 from ..negotiation import activity_response, wants_activity_json
@@ -56,6 +56,14 @@ def language_form():
 @bp.app_context_processor
 def inject_language_form():
     return {"language_form": language_form}
+
+
+@bp.route("/interact")
+@login_required
+def interact():
+    """Land here from another server's "follow" button: the follow form, filled in."""
+    uri = request.args.get("uri", "")[:320]
+    return redirect(url_for("identities.index", follow=uri, _anchor="follow"))
 
 
 @bp.route("/language", methods=["POST"])

@@ -126,3 +126,30 @@ def test_fixture_actors_are_stored(app, path):
         assert actor.inbox and actor.public_key_pem
         load_public_key(actor.public_key_pem)  # SPKI (Mastodon) and PKCS#1 (Mobilizon) both load
         assert "<script" not in actor.summary
+
+
+def test_remote_follow_lands_on_a_filled_follow_form(ann, client):
+    template = next(link["template"] for link in
+                    client.get("/.well-known/webfinger?resource=acct:ann@events.test").json["links"]
+                    if link["rel"] == "http://ostatus.org/schema/1.0/subscribe")
+    assert template == "http://events.test/interact?uri={uri}"
+    log_in(client)
+    response = client.get("/interact?uri=@zoe@elsewhere.example", follow_redirects=True)
+    assert 'value="@zoe@elsewhere.example"' in response.get_data(as_text=True)
+
+
+def test_outbox_lists_public_activities_only(ann, client):
+    from mobilizon_lite.activitypub.publish import new_activity_id, publish
+    from mobilizon_lite.activitypub.vocab import AS_PUBLIC
+
+    with ann.app_context():
+        me = Actor.get(Actor.preferred_username == "ann")
+        publish(me, {"id": new_activity_id(), "type": "Create", "actor": me.ap_id, "to": [AS_PUBLIC],
+                     "object": {"type": "Note", "content": "public"}}, [])
+        publish(me, {"id": new_activity_id(), "type": "Follow", "actor": me.ap_id,
+                     "object": "https://x.example/u"}, [])
+    outbox = client.get("/@ann/outbox?page=1", headers=AP).json
+    assert outbox["totalItems"] == 1 and outbox["orderedItems"][0]["object"]["content"] == "public"
+    activity_id = outbox["orderedItems"][0]["id"]
+    served = client.get(activity_id.replace("http://events.test", ""), headers=AP)
+    assert served.json["id"] == activity_id

@@ -229,3 +229,28 @@ def test_an_actor_deleting_itself_is_gone_with_its_follows(inbox_app, remote_key
     with inbox_app.app_context():
         assert Follow.select().count() == 0
         assert Actor.get(Actor.ap_id == ACTOR).deleted_at is not None
+
+
+def test_followers_approved_by_hand(inbox_app, remote_keys):
+    from mobilizon_lite.models import Delivery, Follow
+
+    from ..helpers import log_in, submit
+
+    (private, _public), _other = remote_keys
+    with inbox_app.app_context():
+        Actor.update(manually_approves_followers=True).where(Actor.preferred_username == "ann").execute()
+    post(inbox_app, follow(40), key=private)
+    with inbox_app.app_context():
+        assert Follow.get().accepted is False and Delivery.select().count() == 0
+        follow_id = Follow.get().id
+    client = inbox_app.test_client()
+    log_in(client)
+    page = client.get("/identities/").get_data(as_text=True)
+    assert "Waiting for your approval" in page and "alice" in page
+    response = submit(client, f"/identities/ann/followers/{follow_id}/accept", {}, page="/identities/")
+    assert response.status_code == 302
+    with inbox_app.app_context():
+        assert Follow.get().accepted is True
+        [queued] = Delivery.select()
+        assert queued.activity.type == "Accept" and queued.inbox_url == f"{ACTOR}/inbox"
+        assert queued.activity.body["object"]["id"] == f"{REMOTE}/activities/40"

@@ -1,0 +1,684 @@
+"""Federation throughput: signed activities received by the inbox, and deliveries drained.
+
+Part 1, the inbox. The script makes a temporary instance with one identity (`run.py create-user`)
+and, in this process, stores --senders remote actors (remote-N.example, each with its own RSA key
+and an inbox on a small receiving server this script runs on 127.0.0.1), so the instance knows
+every key and fetches none. It signs Follow activities for the identity with `sign_headers`
+before anything is timed, serves the instance with `run.py` (waitress, the scheduler running,
+MOBILIZON_LITE_ALLOWED_PRIVATE_NETWORKS=127.0.0.0/8) and POSTs them to /inbox from --threads
+client threads over keep-alive connections, twice:
+
+  one key    --activities Follows, all from one remote actor;
+  many keys  --activities Follows, round robin over the --senders actors.
+
+It prints signed activities verified and stored per second (every answer must be 202; any other
+answer or failed request is an error), median and 95th percentile latency, the rows the database
+gained (and how many were handled, or failed to be), and the Accepts the instance delivered to
+the receiving server meanwhile (each Follow is answered by an Accept, which waits in the delivery
+queue). After both runs it prints the server's resident memory (VmRSS now, VmHWM its peak) from
+/proc/<pid>/status and what became of the Accept queue a few seconds later.
+
+Part 2, the delivery queue. For each kind in --inboxes, a fresh instance with one identity and
+--actors remote actors spread over --domains domains, stored in this process, then (in this
+process, inside an app context) one Create{Note} is published to all of them with
+activitypub.publish.publish, and activitypub.delivery.drain(limit=--drain-limit) is called until
+no delivery is pending; each drain signs and POSTs every row to the receiving server.
+
+  shared   every domain has a shared inbox (/dK/inbox): --domains deliveries;
+  each     every actor has its own inbox and no shared one: --actors deliveries.
+
+It prints the time to write the delivery rows, the drain's deliveries per second, and the POSTs
+the receiving server counted (which must equal the number of distinct inboxes). It also prints
+what one sign_headers call costs (the drain pays it per POST).
+
+    .venv/bin/python bench/inbox.py                       # 1000 activities per run, 1000 actors
+    .venv/bin/python bench/inbox.py --activities 300 --inboxes shared
+    .venv/bin/python bench/inbox.py --profile             # also cProfile both paths in-process
+
+--profile also posts --profile-activities pre-signed Follows through app.test_client() and runs one
+drain in this process under cProfile, and prints where the time went.
+
+Pre-signing: sign_headers re-imports (and re-validates) the private key on every call, which
+costs tens of milliseconds; while pre-signing, this script memoises that import (in this process
+only, never in the server nor in part 2's drain), which gives byte-identical signatures.
+Everything listens on and talks to 127.0.0.1 only. The clients and the receiving server share
+the machine (and this process's GIL) with the instance, so figures are for comparing versions of
+the code on one machine. Linux only for memory.
+"""
+import argparse
+import contextlib
+import cProfile
+import io
+import json
+import os
+import pstats
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import requests
+
+BENCH_DIR = Path(__file__).resolve().parent
+if str(BENCH_DIR) not in sys.path:
+    sys.path.insert(0, str(BENCH_DIR))
+ROOT = BENCH_DIR.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+# Helpers shared with the page benchmark: loopback host, free port, start-up wait, /proc memory.
+from pages import HOST, RUN_PY, fmt, free_port, memory_mb, stop, wait_until_up  # noqa: E402
+
+USERNAME = "inbox_bench"
+EMAIL = "inbox_bench@example.org"
+PASSWORD = "inbox bench password"
+ALLOWED = "127.0.0.0/8"
+MEDIA_TYPE = "application/activity+json"
+WARMUP_ACTIVITIES = 20
+REQUEST_TIMEOUT = 30
+CLI_TIMEOUT = 120
+# No measuring loop runs longer than this, whatever the counts say.
+PHASE_SECONDS = 300
+# How long the Accept queue of part 1 is watched after the last run.
+SETTLE_SECONDS = 5
+PROFILE_TOP = 15
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--activities", type=int, default=1000, metavar="N",
+                        help="signed Follows POSTed per inbox run (default 1000)")
+    parser.add_argument("--senders", type=int, default=200, metavar="K",
+                        help="remote actors (and keys) of the many-keys run (default 200)")
+    parser.add_argument("--threads", type=int, default=4, metavar="T",
+                        help="client threads, each with its own keep-alive session (default 4)")
+    parser.add_argument("--actors", type=int, default=1000, metavar="M",
+                        help="remote recipients of the published activity in part 2 (default 1000)")
+    parser.add_argument("--domains", type=int, default=50, metavar="D",
+                        help="domains the part 2 recipients are spread over (default 50)")
+    parser.add_argument("--inboxes", default="shared,each",
+                        help="part 2 kinds: shared (one inbox per domain), each (one per actor); "
+                             "comma-separated, or none to skip part 2 (default shared,each)")
+    parser.add_argument("--drain-limit", type=int, default=100, metavar="L",
+                        help="rows per drain() call, as the scheduler's job (default 100)")
+    parser.add_argument("--skip-inbox", action="store_true", help="skip part 1")
+    parser.add_argument("--profile", action="store_true",
+                        help="also profile the inbox and one drain in this process with cProfile")
+    parser.add_argument("--profile-activities", type=int, default=100, metavar="N",
+                        help="Follows posted under the profiler (default 100)")
+    parser.add_argument("--keep", action="store_true",
+                        help="keep the temporary instance folders (their paths are printed)")
+    args = parser.parse_args(argv)
+    if not 1 <= args.activities <= 100_000:
+        parser.error("--activities must be between 1 and 100000")
+    if not 1 <= args.senders <= 2000:
+        parser.error("--senders must be between 1 and 2000")
+    if not 1 <= args.threads <= 64:
+        parser.error("--threads must be between 1 and 64")
+    if not 1 <= args.actors <= 100_000:
+        parser.error("--actors must be between 1 and 100000")
+    if not 1 <= args.domains <= args.actors:
+        parser.error("--domains must be between 1 and --actors")
+    if not 1 <= args.drain_limit <= 10_000:
+        parser.error("--drain-limit must be between 1 and 10000")
+    if not 1 <= args.profile_activities <= 10_000:
+        parser.error("--profile-activities must be between 1 and 10000")
+    kinds = [kind.strip() for kind in args.inboxes.split(",") if kind.strip()]
+    if kinds == ["none"]:
+        kinds = []
+    if any(kind not in ("shared", "each") for kind in kinds):
+        parser.error("--inboxes takes shared, each, both separated by a comma, or none")
+    args.inboxes = list(dict.fromkeys(kinds))
+    return args
+
+
+# The receiving server: stands in for every remote inbox -----------------------------------------
+
+class Receiver:
+    """A ThreadingHTTPServer on 127.0.0.1 answering 202 to any POST and counting them by path."""
+
+    def __init__(self):
+        counts = self.counts = Counter()
+        lock = self.lock = threading.Lock()
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_POST(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                self.rfile.read(min(length, 1 << 20))
+                with lock:
+                    counts[self.path] += 1
+                self.send_response(202)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+        self.server = ThreadingHTTPServer((HOST, 0), Handler)
+        self.server.daemon_threads = True
+        self.port = self.server.server_address[1]
+        self.base = f"http://{HOST}:{self.port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def posts(self, prefix=""):
+        """(POSTs, distinct paths) received under a path prefix."""
+        with self.lock:
+            hits = [count for path, count in self.counts.items() if path.startswith(prefix)]
+        return sum(hits), len(hits)
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+# Instances ----------------------------------------------------------------------------------------
+
+def server_env():
+    return dict(os.environ, MOBILIZON_LITE_ALLOWED_PRIVATE_NETWORKS=ALLOWED)
+
+
+def create_identity(instance_path, port):
+    """`run.py create-user` with the URL the instance will have: its actor is http://HOST:port/@USERNAME."""
+    result = subprocess.run(
+        [sys.executable, str(RUN_PY), "create-user", EMAIL, "--identity", USERNAME, "--password-stdin",
+         "--host", HOST, "--port", str(port), "--instance-path", str(instance_path)],
+        input=PASSWORD + "\n", capture_output=True, text=True, timeout=CLI_TIMEOUT, env=server_env(),
+        check=False,
+    )
+    if result.returncode != 0:
+        sys.exit(f"create-user failed ({result.returncode}):\n{result.stderr[-3000:]}")
+
+
+def make_app(instance_path, port):
+    from mobilizon_lite import create_app
+
+    return create_app({"ALLOWED_PRIVATE_NETWORKS": ALLOWED}, default_base_url=f"http://{HOST}:{port}",
+                      instance_path=str(instance_path))
+
+
+def local_identity():
+    from mobilizon_lite.models import Actor
+
+    return Actor.get(Actor.domain.is_null() & (Actor.preferred_username == USERNAME))
+
+
+def _new_key(_number):
+    from mobilizon_lite.activitypub.keys import generate_key_pair
+
+    return generate_key_pair()
+
+
+def generate_keys(count):
+    """count RSA key pairs (about 0.1 s each), made on every core."""
+    if count == 1:
+        return [_new_key(0)]
+    with ProcessPoolExecutor(max_workers=min(os.cpu_count() or 1, count)) as pool:
+        return list(pool.map(_new_key, range(count)))
+
+
+def add_senders(app, keys, receiver):
+    """Store one remote actor per key, as if fetched earlier; returns [(ap_id, private_pem)]."""
+    from mobilizon_lite.db import database
+    from mobilizon_lite.models import Actor
+
+    senders = []
+    with app.app_context(), database.atomic():
+        for number, (private_pem, public_pem) in enumerate(keys):
+            ap_id = f"https://remote-{number}.example/users/sender{number}"
+            Actor.create(preferred_username=f"sender{number}", domain=f"remote-{number}.example",
+                         ap_id=ap_id, inbox=f"{receiver.base}/p1/a{number}/inbox", public_key_pem=public_pem)
+            senders.append((ap_id, private_pem))
+    return senders
+
+
+# Part 1: the inbox --------------------------------------------------------------------------------
+
+@contextlib.contextmanager
+def memoised_key_import():
+    """Within the block, sign_headers' key import (httpsig -> pycryptodome) is done once per PEM.
+
+    The import checks both primes each time; the signature (PKCS#1 v1.5) does not depend on it.
+    """
+    import httpsig.sign
+
+    original = httpsig.sign.RSA
+    cache = {}
+
+    class MemoisedRSA:
+        @staticmethod
+        def importKey(secret, *args, **kwargs):  # noqa: N802 - the name httpsig calls
+            if args or kwargs:
+                return original.importKey(secret, *args, **kwargs)
+            if secret not in cache:
+                cache[secret] = original.importKey(secret)
+            return cache[secret]
+
+    httpsig.sign.RSA = MemoisedRSA
+    try:
+        yield
+    finally:
+        httpsig.sign.RSA = original
+
+
+def sign_follows(senders, count, url, object_id):
+    """count (headers, body) of distinct Follows, round robin over senders, signed for url."""
+    from mobilizon_lite.activitypub.signatures import sign_headers
+
+    signed = []
+    with memoised_key_import():
+        for number in range(count):
+            ap_id, private_pem = senders[number % len(senders)]
+            host = ap_id.split("/")[2]
+            activity = {"@context": "https://www.w3.org/ns/activitystreams",
+                        "id": f"https://{host}/activities/{uuid.uuid4()}", "type": "Follow",
+                        "actor": ap_id, "object": object_id}
+            body = json.dumps(activity).encode("utf-8")
+            headers = sign_headers("POST", url, f"{ap_id}#main-key", private_pem, body=body)
+            headers["Content-Type"] = MEDIA_TYPE
+            signed.append((headers, body))
+    return signed
+
+
+def sign_cost(private_pem):
+    """Median ms of one sign_headers call as the drain makes it (no memoising), over 5 calls."""
+    from mobilizon_lite.activitypub.signatures import sign_headers
+
+    timings = []
+    for _ in range(5):
+        started = time.perf_counter()
+        sign_headers("POST", f"http://{HOST}:9/inbox", "https://remote.example/a#main-key", private_pem,
+                     body=b"{}")
+        timings.append(time.perf_counter() - started)
+    return statistics.median(timings) * 1000
+
+
+def poster(url, items, deadline, latencies, errors):
+    """POST each signed item; appends latencies (s) of 202 answers, counts the rest in errors[0]."""
+    session = requests.Session()
+    session.trust_env = False  # loopback only: no proxy from the environment
+    try:
+        for headers, body in items:
+            started = time.perf_counter()
+            if started >= deadline:
+                break
+            try:
+                response = session.post(url, data=body, headers=headers, timeout=REQUEST_TIMEOUT)
+                _ = response.content
+            except requests.RequestException:
+                errors[0] += 1
+                continue
+            if response.status_code == 202:
+                latencies.append(time.perf_counter() - started)
+            else:
+                errors[0] += 1
+                if errors[1] is None:
+                    errors[1] = f"{response.status_code} {response.text[:200]}"
+    finally:
+        session.close()
+
+
+def post_all(url, signed, threads):
+    """POST every item from threads; returns (202s per second, median ms, p95 ms, errors, first error)."""
+    per_thread = [[] for _ in range(threads)]
+    errors = [[0, None] for _ in range(threads)]
+    started = time.perf_counter()
+    deadline = started + PHASE_SECONDS
+    workers = [threading.Thread(target=poster, args=(url, signed[i::threads], deadline, per_thread[i],
+                                                     errors[i]))
+               for i in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(PHASE_SECONDS + REQUEST_TIMEOUT + 5)
+    elapsed = time.perf_counter() - started
+    latencies = sorted(value for values in per_thread for value in values)
+    first_error = next((e[1] for e in errors if e[1]), None)
+    if len(latencies) < len(signed) and sum(e[0] for e in errors) + len(latencies) < len(signed):
+        print(f"   (stopped after {PHASE_SECONDS} s)")
+    median, p95 = summary(latencies)
+    return len(latencies) / elapsed, median, p95, sum(e[0] for e in errors), first_error, elapsed
+
+
+def summary(latencies):
+    """(median ms, p95 ms) of latencies in seconds."""
+    ordered = sorted(latencies)
+    if not ordered:
+        return float("nan"), float("nan")
+    return statistics.median(ordered) * 1000, ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))] * 1000
+
+
+def db_counts(database_path):
+    """({inbox item state: rows}, {delivery state: rows}) read from the SQLite file."""
+    connection = sqlite3.connect(database_path, timeout=30)
+    try:
+        items = dict(connection.execute("SELECT state, COUNT(*) FROM inbox_item GROUP BY state").fetchall())
+        deliveries = dict(connection.execute("SELECT state, COUNT(*) FROM delivery GROUP BY state").fetchall())
+    finally:
+        connection.close()
+    return items, deliveries
+
+
+def delta(after, before):
+    return {key: after.get(key, 0) - before.get(key, 0) for key in after if after.get(key, 0) != before.get(key, 0)}
+
+
+def states(counts):
+    return " ".join(f"{key} {value}" for key, value in sorted(counts.items())) or "none"
+
+
+def bench_inbox(args, receiver, folder):
+    """Part 1; returns (rows, memory, queue summary, in-process app, senders, port)."""
+    instance_path = folder / "inbox"
+    port = free_port()
+    inbox_url = f"http://{HOST}:{port}/inbox"
+    print(f"\n== inbox: instance {instance_path}, http://{HOST}:{port}", flush=True)
+    started = time.monotonic()
+    create_identity(instance_path, port)
+    app = make_app(instance_path, port)
+    with app.app_context():
+        object_id = local_identity().ap_id
+    keys = generate_keys(args.senders)
+    senders = add_senders(app, keys, receiver)
+    print(f"   identity {object_id}, {len(senders)} remote actors and keys in "
+          f"{time.monotonic() - started:.1f} s", flush=True)
+
+    started = time.monotonic()
+    warmup = sign_follows(senders[-1:], WARMUP_ACTIVITIES, inbox_url, object_id)
+    runs = [("one key", sign_follows(senders[:1], args.activities, inbox_url, object_id)),
+            (f"{len(senders)} keys", sign_follows(senders, args.activities, inbox_url, object_id))]
+    print(f"   pre-signed {WARMUP_ACTIVITIES + 2 * args.activities} Follows in {time.monotonic() - started:.1f} s"
+          " (key import memoised)", flush=True)
+
+    database_path = app.config["DATABASE"]
+    log_path = folder / "inbox-server.log"
+    rows = []
+    with log_path.open("w") as log:
+        server = subprocess.Popen(
+            [sys.executable, str(RUN_PY), "--host", HOST, "--port", str(port), "--instance-path",
+             str(instance_path)],
+            stdout=log, stderr=subprocess.STDOUT, env=server_env(),
+        )
+    try:
+        wait_until_up(server, port, log_path)
+        _rate, _median, _p95, errors, first_error, _elapsed = post_all(inbox_url, warmup, 1)
+        if errors:
+            sys.exit(f"warm-up: {errors} of {len(warmup)} POSTs failed; first: {first_error}\n"
+                     f"{log_path.read_text()[-3000:]}")
+        for label, signed in runs:
+            items_before, deliveries_before = db_counts(database_path)
+            accepts_before, _paths = receiver.posts("/p1/")
+            rate, median, p95, errors, first_error, elapsed = post_all(inbox_url, signed, args.threads)
+            items_after, deliveries_after = db_counts(database_path)
+            accepts = receiver.posts("/p1/")[0] - accepts_before
+            stored = delta(items_after, items_before)
+            queued = delta(deliveries_after, deliveries_before)
+            row = dict(run=label, sent=len(signed), rate=rate, median=median, p95=p95, errors=errors,
+                       stored=sum(stored.values()), handled=stored, seconds=elapsed, accepts=accepts,
+                       queue=queued)
+            rows.append(row)
+            print(f"   {label:<9} {rate:7.1f} activities/s  median {median:6.1f} ms  p95 {p95:6.1f} ms"
+                  f"  errors {errors}  in {elapsed:.1f} s", flush=True)
+            print(f"             rows stored {row['stored']} ({states(stored)}); Accepts delivered meanwhile "
+                  f"{accepts}; delivery rows {states(queued)}", flush=True)
+            if first_error:
+                print(f"             first error: {first_error}")
+        memory = memory_mb(server.pid)
+        print(f"   server after both runs: RSS {fmt(memory[0])} MiB  HWM {fmt(memory[1])} MiB", flush=True)
+        # The queue of Accepts: how much of it the server's scheduler sends once the load stops.
+        expected = WARMUP_ACTIVITIES + 2 * args.activities
+        settle_started = time.monotonic()
+        before_settle = receiver.posts("/p1/")[0]
+        while time.monotonic() - settle_started < SETTLE_SECONDS and receiver.posts("/p1/")[0] < expected:
+            time.sleep(0.25)
+        _items, deliveries = db_counts(database_path)
+        queue = dict(accepts=receiver.posts("/p1/")[0], expected=expected,
+                     after_load=receiver.posts("/p1/")[0] - before_settle, deliveries=deliveries)
+        print(f"   Accept queue {SETTLE_SECONDS} s after the load: {queue['accepts']} of {expected} Accepts "
+              f"delivered ({queue['after_load']} in those {SETTLE_SECONDS} s); delivery rows "
+              f"{states(deliveries)}", flush=True)
+    finally:
+        stop(server)
+    return rows, memory, queue, app, senders, port
+
+
+# Part 2: the delivery queue -----------------------------------------------------------------------
+
+def add_recipients(app, kind, count, domains, receiver):
+    """Store count remote actors on domains domains; returns the number of distinct inboxes."""
+    from mobilizon_lite.db import database
+    from mobilizon_lite.models import Actor
+
+    with app.app_context(), database.atomic():
+        for number in range(count):
+            domain_number = number % domains
+            domain = f"remote-{domain_number}.example"
+            Actor.create(
+                preferred_username=f"reader{number}", domain=domain,
+                ap_id=f"https://{domain}/users/reader{number}",
+                inbox=f"{receiver.base}/p2{kind}/a{number}/inbox",
+                shared_inbox=f"{receiver.base}/p2{kind}/d{domain_number}/inbox" if kind == "shared" else None,
+            )
+    return domains if kind == "shared" else count
+
+
+def publish_note(recipients):
+    """Publish a small public Create{Note} from the identity to recipients; returns the Activity."""
+    from mobilizon_lite.activitypub.publish import new_activity_id, publish
+    from mobilizon_lite.activitypub.vocab import AS_PUBLIC
+
+    identity = local_identity()
+    note_id = new_activity_id().replace("/activities/", "/notes/")
+    note = {"id": note_id, "type": "Note", "attributedTo": identity.ap_id, "to": [AS_PUBLIC],
+            "content": "<p>Delivery benchmark: one short note to every follower.</p>"}
+    return publish(identity, {"id": new_activity_id(), "type": "Create", "actor": identity.ap_id,
+                              "object": note, "to": [AS_PUBLIC]}, recipients)
+
+
+def pending_count():
+    from mobilizon_lite.models import Delivery
+    from mobilizon_lite.models.federation import PENDING
+
+    return Delivery.select().where(Delivery.state == PENDING).count()
+
+
+def drain_all(limit, rows):
+    """drain(limit) until nothing is pending or nothing is due; returns (seconds, calls, tried)."""
+    from mobilizon_lite.activitypub.delivery import drain
+
+    calls = tried = 0
+    started = time.perf_counter()
+    for _ in range(rows // limit + 20):
+        if time.perf_counter() - started > PHASE_SECONDS:
+            print(f"   (drain stopped after {PHASE_SECONDS} s)")
+            break
+        done = drain(limit=limit)
+        calls += 1
+        tried += done
+        if done == 0 or pending_count() == 0:
+            break
+    return time.perf_counter() - started, calls, tried
+
+
+def bench_delivery(kind, args, receiver, folder):
+    """Part 2 for one kind of inboxes; returns its result row."""
+    from mobilizon_lite.models import Actor, Delivery
+
+    instance_path = folder / f"delivery-{kind}"
+    port = free_port()  # only names the instance: nothing serves it
+    print(f"\n== delivery ({kind} inboxes): instance {instance_path}", flush=True)
+    create_identity(instance_path, port)
+    app = make_app(instance_path, port)
+    inboxes = add_recipients(app, kind, args.actors, args.domains, receiver)
+    prefix = f"/p2{kind}/"
+    with app.app_context():
+        recipients = list(Actor.select().where(Actor.domain.is_null(False)))
+        started = time.perf_counter()
+        activity = publish_note(recipients)
+        publish_seconds = time.perf_counter() - started
+        rows = Delivery.select().where(Delivery.activity == activity).count()
+        seconds, calls, tried = drain_all(args.drain_limit, rows)
+        by_state = Counter(row.state for row in Delivery.select(Delivery.state)
+                           .where(Delivery.activity == activity))
+    posts, paths = receiver.posts(prefix)
+    row = dict(kind=kind, actors=len(recipients), inboxes=inboxes, rows=rows, publish=publish_seconds * 1000,
+               drain=seconds, calls=calls, rate=tried / seconds if seconds else float("nan"), posts=posts,
+               paths=paths, states=dict(by_state), ok=posts == inboxes == paths == by_state.get("sent", 0))
+    print(f"   {len(recipients)} actors on {args.domains} domains -> {rows} delivery rows written in "
+          f"{row['publish']:.1f} ms", flush=True)
+    print(f"   drain: {tried} POSTs in {seconds:.2f} s ({calls} calls of limit {args.drain_limit}) = "
+          f"{row['rate']:.1f} deliveries/s; receiver counted {posts} POSTs to {paths} inboxes "
+          f"(expected {inboxes}); rows {states(row['states'])}"
+          + ("" if row["ok"] else "  <-- MISMATCH"), flush=True)
+    if args.profile:
+        profile_drain(app, recipients, args.drain_limit)
+    return row
+
+
+# Profiles -----------------------------------------------------------------------------------------
+
+def _library(filename):
+    """Which library (or part of the stdlib / of mobilizon_lite) a profiled function lives in."""
+    if filename.startswith(("~", "<")):
+        return "(C built-ins)"
+    path = Path(filename)
+    parts = path.parts
+    if "site-packages" in parts:
+        return parts[parts.index("site-packages") + 1].removesuffix(".py")
+    if "mobilizon_lite" in parts:
+        return "/".join(parts[parts.index("mobilizon_lite"):-1]) + "/" + path.stem
+    return f"stdlib {path.stem}"
+
+
+def print_profile(profiler, title):
+    stats = pstats.Stats(profiler)
+    parts = Counter()
+    for (filename, _line, _name), (_cc, _nc, tottime, _ct, _callers) in stats.stats.items():
+        parts[_library(filename)] += tottime
+    total = sum(parts.values()) or 1.0
+    print(f"\n   -- {title} --")
+    print("   own time by library: " + ", ".join(f"{name} {seconds / total:.0%}"
+                                                 for name, seconds in parts.most_common(8)))
+    for order in ("cumulative", "tottime"):
+        out = io.StringIO()
+        pstats.Stats(profiler, stream=out).strip_dirs().sort_stats(order).print_stats(PROFILE_TOP)
+        lines = [line for line in out.getvalue().splitlines()
+                 if line.strip() and not line.lstrip().startswith(("Ordered by", "List reduced"))]
+        print(f"   by {order}:")
+        print("\n".join("   " + line for line in lines[1:]), flush=True)
+
+
+def profile_inbox(app, senders, port, count):
+    """POST count pre-signed Follows through app.test_client() under cProfile (no network)."""
+    inbox_url = f"http://{HOST}:{port}/inbox"
+    with app.app_context():
+        object_id = local_identity().ap_id
+    warm = sign_follows(senders, 5, inbox_url, object_id)
+    signed = sign_follows(senders, count, inbox_url, object_id)
+    client = app.test_client()
+    for headers, body in warm:
+        client.post("/inbox", data=body, headers=headers)
+    profiler = cProfile.Profile()
+    statuses = Counter()
+    started = time.perf_counter()
+    profiler.enable()
+    for headers, body in signed:
+        statuses[client.post("/inbox", data=body, headers=headers).status_code] += 1
+    profiler.disable()
+    elapsed = time.perf_counter() - started
+    print_profile(profiler, f"inbox in-process: {count} Follows in {elapsed:.2f} s under cProfile "
+                            f"({elapsed / count * 1000:.1f} ms each; answers {dict(statuses)})")
+
+
+def profile_drain(app, recipients, limit):
+    """Publish once more to the same recipients and profile one drain(limit) call."""
+    from mobilizon_lite.activitypub.delivery import drain
+
+    with app.app_context():
+        publish_note(recipients)
+        profiler = cProfile.Profile()
+        started = time.perf_counter()
+        profiler.enable()
+        tried = drain(limit=limit)
+        profiler.disable()
+        elapsed = time.perf_counter() - started
+    print_profile(profiler, f"one drain(limit={limit}) in-process: {tried} POSTs in {elapsed:.2f} s under "
+                            f"cProfile ({elapsed / max(tried, 1) * 1000:.1f} ms each)")
+
+
+# Report -------------------------------------------------------------------------------------------
+
+def print_table(header, lines, left=(0,)):
+    lines = [header] + lines
+    widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
+    for number, line in enumerate(lines):
+        print("  ".join(cell.ljust(width) if i in left else cell.rjust(width)
+                        for i, (cell, width) in enumerate(zip(line, widths))))
+        if number == 0:
+            print("  ".join("-" * width for width in widths))
+
+
+def report(inbox_rows, memory, queue, delivery_rows, threads):
+    if inbox_rows:
+        print(f"\ninbox: signed Follows POSTed by {threads} threads (keep-alive); latencies in ms; "
+              f"server RSS {fmt(memory[0])} MiB, HWM {fmt(memory[1])} MiB after both runs")
+        print_table(
+            ("run", "sent", "activities/s", "median", "p95", "errors", "stored", "handled", "Accepts sent"),
+            [(r["run"], str(r["sent"]), fmt(r["rate"]), fmt(r["median"]), fmt(r["p95"]), str(r["errors"]),
+              str(r["stored"]), states(r["handled"]), str(r["accepts"])) for r in inbox_rows],
+            left=(0, 7))
+        print(f"Accept queue {SETTLE_SECONDS} s after the load: {queue['accepts']} of {queue['expected']} "
+              f"delivered; delivery rows {states(queue['deliveries'])}")
+    if delivery_rows:
+        print("\ndelivery: one Create{Note} published to every remote actor, then drain() until done")
+        print_table(
+            ("inboxes", "actors", "rows", "write ms", "drain s", "deliveries/s", "POSTs", "check"),
+            [(f"{r['kind']} ({r['inboxes']})", str(r["actors"]), str(r["rows"]), fmt(r["publish"]),
+              fmt(r["drain"], ".2f"), fmt(r["rate"]), str(r["posts"]), "ok" if r["ok"] else "MISMATCH")
+             for r in delivery_rows])
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    from mobilizon_lite.activitypub.keys import generate_key_pair
+
+    probe_key = generate_key_pair()[0]
+    print(f"{args.threads} client threads, {args.activities} activities per inbox run, {args.senders} sender keys,"
+          f" {args.actors} recipients on {args.domains} domains; python {sys.version.split()[0]}, "
+          f"{os.cpu_count()} CPUs")
+    print(f"one sign_headers call (key import included, as each delivery pays it): "
+          f"{sign_cost(probe_key):.1f} ms", flush=True)
+    folder = Path(tempfile.mkdtemp(prefix="mobilizon_inbox_"))
+    receiver = Receiver()
+    inbox_rows, memory, queue, delivery_rows = [], (None, None), None, []
+    try:
+        if not args.skip_inbox:
+            inbox_rows, memory, queue, app, senders, port = bench_inbox(args, receiver, folder)
+            if args.profile:
+                profile_inbox(app, senders, port, args.profile_activities)
+        for kind in args.inboxes:
+            delivery_rows.append(bench_delivery(kind, args, receiver, folder))
+    finally:
+        receiver.close()
+        if args.keep:
+            print(f"\nkept {folder}")
+        else:
+            shutil.rmtree(folder, ignore_errors=True)
+    report(inbox_rows, memory, queue, delivery_rows, args.threads)
+    failed = any(r["errors"] or r["stored"] != r["sent"] for r in inbox_rows)
+    failed = failed or any(not r["ok"] for r in delivery_rows)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
