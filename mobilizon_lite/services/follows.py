@@ -157,7 +157,7 @@ def on_undo(item):
 
 def followers_of(actor, accepted=True):
     """Actors following `actor` (or asking to, with accepted=False), newest first; each carries `.follow`."""
-    return list(Actor.select(Actor, Follow).join(Follow, on=(Follow.follower == Actor.id))
+    return list(Actor.select(Actor, Follow).join(Follow, on=(Follow.follower == Actor.id), attr="follow")
                 .where((Follow.followed == actor) & (Follow.accepted == accepted)).order_by(Follow.id.desc()))
 
 
