@@ -21,6 +21,10 @@ def _feeds():
 
 def _federation():
     database.create_tables(FEDERATION_MODELS)
+    columns = {column.name for column in database.get_columns("actor")}
+    if "public_key_id" not in columns:
+        database.execute_sql("ALTER TABLE actor ADD COLUMN public_key_id VARCHAR(2048)")
+        database.execute_sql("CREATE INDEX IF NOT EXISTS actor_public_key_id ON actor (public_key_id)")
 
 
 # Append new steps; never edit or reorder the ones already released.

@@ -21,6 +21,8 @@ class Actor(BaseModel):
     inbox = CharField(max_length=2048, null=True)
     shared_inbox = CharField(max_length=2048, null=True)
     public_key_pem = TextField(null=True)
+    # The key's own id: some servers publish keys at a URL of their own, not as "<actor>#main-key".
+    public_key_id = CharField(max_length=2048, null=True, index=True)
     private_key_pem = TextField(null=True)
     account = ForeignKeyField(Account, backref="actors", null=True, on_delete="CASCADE")
     manually_approves_followers = BooleanField(default=False)

@@ -72,6 +72,7 @@ def actor_from_ap(document):
         "inbox": _text(get_id(document.get("inbox"))) or None,
         "shared_inbox": _text(get_id(endpoints.get("sharedInbox"))) or None,
         "public_key_pem": _text(key.get("publicKeyPem"), 8192) or None,
+        "public_key_id": _text(key.get("id")) or None,
         "manually_approves_followers": document.get("manuallyApprovesFollowers") is True,
         "fetched_at": utcnow(),
         "updated_at": utcnow(),
@@ -96,7 +97,7 @@ def _key_owner_document(key_id):
 
 def public_key_for(key_id, refresh=False):
     """(public PEM, owner actor id) of a key, fetched when unknown; refreshed at most every 5 minutes."""
-    actor = Actor.get_or_none(Actor.ap_id == key_id.split("#", 1)[0])
+    actor = Actor.get_or_none((Actor.ap_id == key_id.split("#", 1)[0]) | (Actor.public_key_id == key_id))
     if actor is not None and actor.domain is None:
         return actor.public_key_pem, actor.ap_id
     if actor is not None and actor.public_key_pem and not refresh:

@@ -254,3 +254,21 @@ def test_followers_approved_by_hand(inbox_app, remote_keys):
         [queued] = Delivery.select()
         assert queued.activity.type == "Accept" and queued.inbox_url == f"{ACTOR}/inbox"
         assert queued.activity.body["object"]["id"] == f"{REMOTE}/activities/40"
+
+
+def test_keys_published_at_their_own_url_are_fetched_once(tmp_path, app_config, actor_server, remote_keys):
+    (private, public), _other = remote_keys
+    app = create_app(dict(app_config, ALLOWED_PRIVATE_NETWORKS="127.0.0.2/32"), instance_path=str(tmp_path / "i"))
+    make_account(app)
+    actor = f"{actor_server}/users/erin"
+    key_id = f"{actor}/main-key"
+    ActorServer.documents["/users/erin/main-key"] = {"id": key_id, "owner": actor,
+                                                     "publicKey": {"id": key_id, "owner": actor, "publicKeyPem": public}}
+    ActorServer.documents["/users/erin"] = {
+        "id": actor, "type": "Person", "preferredUsername": "erin", "inbox": f"{actor}/inbox",
+        "publicKey": {"id": key_id, "owner": actor, "publicKeyPem": public}}
+    for number in (1, 2, 3):
+        activity = {"id": f"{actor_server}/a/{number}", "type": "Follow", "actor": actor,
+                    "object": "http://events.test/@ann"}
+        assert post(app, activity, key=private, key_id=key_id).status_code == 202
+    assert [path for path, _signed in ActorServer.hits] == ["/users/erin/main-key", "/users/erin"]
