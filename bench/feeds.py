@@ -435,7 +435,7 @@ def print_table(rows):
     print("\n(latencies in ms; 200/304 are warm requests; RSS/HWM: the server after the size's run)")
     for number, line in enumerate(lines):
         print("  ".join(cell.ljust(width) if i == 2 else cell.rjust(width)
-                        for i, (cell, width) in enumerate(zip(line, widths))))
+                        for i, (cell, width) in enumerate(zip(line, widths, strict=True))))
         if number == 0:
             print("  ".join("-" * width for width in widths))
 

@@ -38,9 +38,14 @@ what one sign_headers call costs (the drain pays it per POST).
 --profile also posts --profile-activities pre-signed Follows through app.test_client() and runs one
 drain in this process under cProfile, and prints where the time went.
 
-Pre-signing: sign_headers re-imports (and re-validates) the private key on every call, which
-costs tens of milliseconds; while pre-signing, this script memoises that import (in this process
-only, never in the server nor in part 2's drain), which gives byte-identical signatures.
+Set-up is not timed: the sender keys are made on every core (about 0.1 s each), and so are the
+signatures. sign_headers imports the private key on every call, and that import tests both primes
+(tens of milliseconds); while pre-signing, and only there (never in the server nor in part 2's
+drain), this script imports each of its own fresh keys once without that test. The headers are
+byte for byte those sign_headers makes otherwise (PKCS#1 v1.5 signatures are deterministic).
+
+The exit status is 1 when an answer was not 202, an activity was not stored or failed when
+handled, or the receiving server's count of POSTs differs from the number of inboxes.
 Everything listens on and talks to 127.0.0.1 only. The clients and the receiving server share
 the machine (and this process's GIL) with the instance, so figures are for comparing versions of
 the code on one machine. Linux only for memory.
@@ -50,6 +55,7 @@ import contextlib
 import cProfile
 import io
 import json
+import multiprocessing
 import os
 import pstats
 import shutil
@@ -76,7 +82,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 # Helpers shared with the page benchmark: loopback host, free port, start-up wait, /proc memory.
-from pages import HOST, RUN_PY, fmt, free_port, memory_mb, stop, wait_until_up  # noqa: E402
+from pages import HOST, RUN_PY, fmt, free_port, memory_mb, stop, wait_until_up
 
 USERNAME = "inbox_bench"
 EMAIL = "inbox_bench@example.org"
@@ -91,6 +97,8 @@ PHASE_SECONDS = 300
 # How long the Accept queue of part 1 is watched after the last run.
 SETTLE_SECONDS = 5
 PROFILE_TOP = 15
+# Worker processes start afresh: this process runs threads (the receiving server) when it forks.
+SPAWN = multiprocessing.get_context("spawn")
 
 
 def parse_args(argv=None):
@@ -223,7 +231,7 @@ def generate_keys(count):
     """count RSA key pairs (about 0.1 s each), made on every core."""
     if count == 1:
         return [_new_key(0)]
-    with ProcessPoolExecutor(max_workers=min(os.cpu_count() or 1, count)) as pool:
+    with ProcessPoolExecutor(max_workers=min(os.cpu_count() or 1, count), mp_context=SPAWN) as pool:
         return list(pool.map(_new_key, range(count)))
 
 
@@ -246,22 +254,32 @@ def add_senders(app, keys, receiver):
 
 @contextlib.contextmanager
 def memoised_key_import():
-    """Within the block, sign_headers' key import (httpsig -> pycryptodome) is done once per PEM.
+    """Within the block, sign_headers' key import (httpsig -> pycryptodome) is quick and done once per PEM.
 
-    The import checks both primes each time; the signature (PKCS#1 v1.5) does not depend on it.
+    pycryptodome's import tests both primes (tens of ms); these keys were made by this script a
+    moment ago, so the import skips that check and keeps the key. A PKCS#1 v1.5 signature does not
+    depend on how the key was loaded: the headers are byte for byte those sign_headers makes.
     """
     import httpsig.sign
+    from cryptography.hazmat.primitives import serialization
 
     original = httpsig.sign.RSA
     cache = {}
 
+    def quick_import(secret):
+        key = serialization.load_pem_private_key(secret, None, unsafe_skip_rsa_key_validation=True)
+        numbers = key.private_numbers()
+        public = numbers.public_numbers
+        return original.construct((public.n, public.e, numbers.d, numbers.p, numbers.q),
+                                  consistency_check=False)
+
     class MemoisedRSA:
         @staticmethod
-        def importKey(secret, *args, **kwargs):  # noqa: N802 - the name httpsig calls
+        def importKey(secret, *args, **kwargs):  # the name httpsig calls
             if args or kwargs:
                 return original.importKey(secret, *args, **kwargs)
             if secret not in cache:
-                cache[secret] = original.importKey(secret)
+                cache[secret] = quick_import(secret)
             return cache[secret]
 
     httpsig.sign.RSA = MemoisedRSA
@@ -271,13 +289,13 @@ def memoised_key_import():
         httpsig.sign.RSA = original
 
 
-def sign_follows(senders, count, url, object_id):
-    """count (headers, body) of distinct Follows, round robin over senders, signed for url."""
+def _sign_some(senders, numbers, url, object_id):
+    """[(number, headers, body)] of the Follows numbered numbers, round robin over senders, signed for url."""
     from mobilizon_lite.activitypub.signatures import sign_headers
 
     signed = []
     with memoised_key_import():
-        for number in range(count):
+        for number in numbers:
             ap_id, private_pem = senders[number % len(senders)]
             host = ap_id.split("/")[2]
             activity = {"@context": "https://www.w3.org/ns/activitystreams",
@@ -286,8 +304,26 @@ def sign_follows(senders, count, url, object_id):
             body = json.dumps(activity).encode("utf-8")
             headers = sign_headers("POST", url, f"{ap_id}#main-key", private_pem, body=body)
             headers["Content-Type"] = MEDIA_TYPE
-            signed.append((headers, body))
+            signed.append((number, headers, body))
     return signed
+
+
+def sign_follows(senders, count, url, object_id):
+    """count (headers, body) of distinct Follows, round robin over senders, signed for url.
+
+    Large batches are split over every core, each worker signing with its own share of the keys.
+    """
+    workers = min(os.cpu_count() or 1, max(count // 500, 1))
+    if workers == 1:
+        parts = [_sign_some(senders, range(count), url, object_id)]
+    else:
+        # By key when there are enough keys (each worker imports only its own), else by number.
+        spread = len(senders) if len(senders) >= workers else count
+        shares = [[n for n in range(count) if (n % spread) % workers == w] for w in range(workers)]
+        with ProcessPoolExecutor(max_workers=workers, mp_context=SPAWN) as pool:
+            parts = list(pool.map(_sign_some, [senders] * workers, shares, [url] * workers,
+                                  [object_id] * workers))
+    return [(headers, body) for _number, headers, body in sorted(item for part in parts for item in part)]
 
 
 def sign_cost(private_pem):
@@ -315,8 +351,10 @@ def poster(url, items, deadline, latencies, errors):
             try:
                 response = session.post(url, data=body, headers=headers, timeout=REQUEST_TIMEOUT)
                 _ = response.content
-            except requests.RequestException:
+            except requests.RequestException as failure:
                 errors[0] += 1
+                if errors[1] is None:
+                    errors[1] = f"{failure.__class__.__name__}: {failure}"
                 continue
             if response.status_code == 202:
                 latencies.append(time.perf_counter() - started)
@@ -367,6 +405,16 @@ def db_counts(database_path):
     finally:
         connection.close()
     return items, deliveries
+
+
+def handling_errors(database_path):
+    """{error: rows} of the received activities whose handling failed."""
+    connection = sqlite3.connect(database_path, timeout=30)
+    try:
+        return dict(connection.execute(
+            "SELECT error, COUNT(*) FROM inbox_item WHERE state = 'failed' GROUP BY error").fetchall())
+    finally:
+        connection.close()
 
 
 def delta(after, before):
@@ -423,9 +471,9 @@ def bench_inbox(args, receiver, folder):
             accepts = receiver.posts("/p1/")[0] - accepts_before
             stored = delta(items_after, items_before)
             queued = delta(deliveries_after, deliveries_before)
-            row = dict(run=label, sent=len(signed), rate=rate, median=median, p95=p95, errors=errors,
-                       stored=sum(stored.values()), handled=stored, seconds=elapsed, accepts=accepts,
-                       queue=queued)
+            row = {"run": label, "sent": len(signed), "rate": rate, "median": median, "p95": p95,
+                   "errors": errors, "stored": sum(stored.values()), "handled": stored, "seconds": elapsed,
+                   "accepts": accepts, "queue": queued}
             rows.append(row)
             print(f"   {label:<9} {rate:7.1f} activities/s  median {median:6.1f} ms  p95 {p95:6.1f} ms"
                   f"  errors {errors}  in {elapsed:.1f} s", flush=True)
@@ -433,6 +481,10 @@ def bench_inbox(args, receiver, folder):
                   f"{accepts}; delivery rows {states(queued)}", flush=True)
             if first_error:
                 print(f"             first error: {first_error}")
+        failures = handling_errors(database_path)
+        if failures:
+            print("   answered 202 but failed when handled: "
+                  + "; ".join(f"{count} x {error[:120]}" for error, count in failures.items()), flush=True)
         memory = memory_mb(server.pid)
         print(f"   server after both runs: RSS {fmt(memory[0])} MiB  HWM {fmt(memory[1])} MiB", flush=True)
         # The queue of Accepts: how much of it the server's scheduler sends once the load stops.
@@ -443,8 +495,9 @@ def bench_inbox(args, receiver, folder):
             if not deliveries.get("pending"):
                 break
             time.sleep(0.25)
-        queue = dict(accepts=receiver.posts("/p1/")[0], queued=sum(deliveries.values()),
-                     after_load=receiver.posts("/p1/")[0] - before_settle, deliveries=deliveries)
+        delivered = receiver.posts("/p1/")[0]
+        queue = {"accepts": delivered, "queued": sum(deliveries.values()),
+                 "after_load": delivered - before_settle, "deliveries": deliveries}
         print(f"   Accept queue {SETTLE_SECONDS} s after the load: {queue['accepts']} of {queue['queued']} Accepts "
               f"delivered ({queue['after_load']} in those {SETTLE_SECONDS} s); delivery rows "
               f"{states(deliveries)}", flush=True)
@@ -532,9 +585,10 @@ def bench_delivery(kind, args, receiver, folder):
         by_state = Counter(row.state for row in Delivery.select(Delivery.state)
                            .where(Delivery.activity == activity))
     posts, paths = receiver.posts(prefix)
-    row = dict(kind=kind, actors=len(recipients), inboxes=inboxes, rows=rows, publish=publish_seconds * 1000,
-               drain=seconds, calls=calls, rate=tried / seconds if seconds else float("nan"), posts=posts,
-               paths=paths, states=dict(by_state), ok=posts == inboxes == paths == by_state.get("sent", 0))
+    row = {"kind": kind, "actors": len(recipients), "inboxes": inboxes, "rows": rows,
+           "publish": publish_seconds * 1000, "drain": seconds, "calls": calls,
+           "rate": tried / seconds if seconds else float("nan"), "posts": posts, "paths": paths,
+           "states": dict(by_state), "ok": posts == inboxes == paths == by_state.get("sent", 0)}
     print(f"   {len(recipients)} actors on {args.domains} domains -> {rows} delivery rows written in "
           f"{row['publish']:.1f} ms", flush=True)
     print(f"   drain: {tried} POSTs in {seconds:.2f} s ({calls} calls of limit {args.drain_limit}) = "
@@ -585,10 +639,15 @@ def profile_inbox(app, senders, port, count):
     with app.app_context():
         object_id = local_identity().ap_id
     warm = sign_follows(senders, 5, inbox_url, object_id)
+    plain = sign_follows(senders, count, inbox_url, object_id)
     signed = sign_follows(senders, count, inbox_url, object_id)
     client = app.test_client()
     for headers, body in warm:
         client.post("/inbox", data=body, headers=headers)
+    started = time.perf_counter()
+    for headers, body in plain:
+        client.post("/inbox", data=body, headers=headers)
+    unprofiled = (time.perf_counter() - started) / count * 1000
     profiler = cProfile.Profile()
     statuses = Counter()
     started = time.perf_counter()
@@ -597,7 +656,8 @@ def profile_inbox(app, senders, port, count):
         statuses[client.post("/inbox", data=body, headers=headers).status_code] += 1
     profiler.disable()
     elapsed = time.perf_counter() - started
-    print_profile(profiler, f"inbox in-process: {count} Follows in {elapsed:.2f} s under cProfile "
+    print_profile(profiler, f"inbox in-process, one thread: {unprofiled:.1f} ms per Follow without the "
+                            f"profiler; {count} Follows in {elapsed:.2f} s under cProfile "
                             f"({elapsed / count * 1000:.1f} ms each; answers {dict(statuses)})")
 
 
@@ -624,7 +684,7 @@ def print_table(header, lines, left=(0,)):
     widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
     for number, line in enumerate(lines):
         print("  ".join(cell.ljust(width) if i in left else cell.rjust(width)
-                        for i, (cell, width) in enumerate(zip(line, widths))))
+                        for i, (cell, width) in enumerate(zip(line, widths, strict=True))))
         if number == 0:
             print("  ".join("-" * width for width in widths))
 
@@ -657,7 +717,7 @@ def main(argv=None):
     print(f"{args.threads} client threads, {args.activities} activities per inbox run, {args.senders} sender keys,"
           f" {args.actors} recipients on {args.domains} domains; python {sys.version.split()[0]}, "
           f"{os.cpu_count()} CPUs")
-    print(f"one sign_headers call (key import included, as each delivery pays it): "
+    print(f"one sign_headers call, as the drain makes one per POST (median of 5, same key): "
           f"{sign_cost(probe_key):.1f} ms", flush=True)
     folder = Path(tempfile.mkdtemp(prefix="mobilizon_inbox_"))
     receiver = Receiver()
@@ -676,7 +736,7 @@ def main(argv=None):
         else:
             shutil.rmtree(folder, ignore_errors=True)
     report(inbox_rows, memory, queue, delivery_rows, args.threads)
-    failed = any(r["errors"] or r["stored"] != r["sent"] for r in inbox_rows)
+    failed = any(r["errors"] or r["stored"] != r["sent"] or r["handled"].get("failed") for r in inbox_rows)
     failed = failed or any(not r["ok"] for r in delivery_rows)
     return 1 if failed else 0
 

@@ -239,7 +239,7 @@ def print_table(rows):
     print()
     for number, line in enumerate(lines):
         print("  ".join(cell.rjust(width) if i != 3 else cell.ljust(width)
-                        for i, (cell, width) in enumerate(zip(line, widths))))
+                        for i, (cell, width) in enumerate(zip(line, widths, strict=True))))
         if number == 0:
             print("  ".join("-" * width for width in widths))
 

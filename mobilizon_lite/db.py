@@ -75,9 +75,20 @@ class JSONField(TextField):
         return None if value is None else json.loads(value)
 
 
+class ImmediateSqliteDatabase(SqliteDatabase):
+    """SQLite whose transactions take the write lock when they begin.
+
+    A deferred transaction that reads then writes fails at once ("database is locked") when
+    another thread wrote in between; an immediate one waits its turn under busy_timeout.
+    """
+
+    def begin(self, lock_type=None):
+        return super().begin(lock_type or "IMMEDIATE")
+
+
 def open_database(path):
     """Open the SQLite file at path with the pragmas the app relies on."""
-    return SqliteDatabase(path, pragmas=PRAGMAS, check_same_thread=False)
+    return ImmediateSqliteDatabase(path, pragmas=PRAGMAS, check_same_thread=False)
 
 
 def init_app(app):

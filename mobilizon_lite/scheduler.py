@@ -38,7 +38,7 @@ def build_scheduler(app):
     for job in (accounts.purge_expired_tokens, anonymous.purge_unconfirmed):
         scheduler.add_job(_in_context(app, job), "interval", hours=1, id=job.__name__,
                           replace_existing=True)
-    scheduler.add_job(_in_context(app, delivery.drain), "interval", seconds=app.config["DELIVERY_INTERVAL"],
+    scheduler.add_job(_in_context(app, delivery.drain_all), "interval", seconds=app.config["DELIVERY_INTERVAL"],
                       id=DRAIN_JOB, replace_existing=True)
     scheduler.add_job(_in_context(app, inbound.retry_failed), "interval", minutes=10, id="retry_inbox",
                       replace_existing=True)

@@ -2,6 +2,7 @@
 import json
 import logging
 import random
+import time
 from datetime import timedelta
 from email.utils import parsedate_to_datetime
 
@@ -61,7 +62,10 @@ def _succeeded(row, now):
 
 def mark_domain_alive(domain):
     """A domain that answered (or signed a request to us) is no longer unavailable."""
-    DomainHealth.update(failure_days=[], unavailable=False).where(DomainHealth.domain == domain).execute()
+    health = DomainHealth.get_or_none(DomainHealth.domain == domain)
+    # Most domains are healthy: read first, so each incoming activity does not cost a write.
+    if health is not None and (health.unavailable or health.failure_days):
+        DomainHealth.update(failure_days=[], unavailable=False).where(DomainHealth.id == health.id).execute()
 
 
 def _failed_attempt(row, now, error, later=None):
@@ -125,6 +129,18 @@ def send(row):
     else:
         _failed_attempt(row, now, error or f"HTTP {status}")
     return status
+
+
+def drain_all(seconds=20, batch=100):
+    """Drain batch after batch while deliveries are due, for at most `seconds`; returns how many."""
+    deadline = time.monotonic() + seconds
+    total = 0
+    while time.monotonic() < deadline:
+        tried = drain(batch)
+        total += tried
+        if tried < batch:
+            break
+    return total
 
 
 def drain(limit=100):

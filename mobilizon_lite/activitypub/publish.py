@@ -35,6 +35,9 @@ def publish(actor, activity, recipients):
 def kick():
     """Ask the scheduler (when this process runs one) to drain the queue in a moment."""
     scheduler = current_app.extensions.get("scheduler")
-    if scheduler is not None and scheduler.get_job(DRAIN_JOB) is not None:
-        # A second's delay lets the caller's transaction commit before the drain looks.
-        scheduler.modify_job(DRAIN_JOB, next_run_time=utcnow() + timedelta(seconds=1))
+    job = scheduler.get_job(DRAIN_JOB) if scheduler is not None else None
+    # A second's delay lets the caller's transaction commit before the drain looks; the run is
+    # only ever moved earlier, so steady publishing cannot keep postponing it.
+    soon = utcnow() + timedelta(seconds=1)
+    if job is not None and (job.next_run_time is None or job.next_run_time > soon):
+        scheduler.modify_job(DRAIN_JOB, next_run_time=soon)

@@ -3,6 +3,7 @@ with cryptography and a pinned algorithm, never the one the request names."""
 import base64
 import hashlib
 import re
+from functools import lru_cache
 from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime, parsedate_to_datetime
 from typing import NamedTuple
@@ -50,9 +51,15 @@ def sign_headers(method, url, key_id, private_pem, body=None, now=None):
     if body is not None:
         headers["Digest"] = digest_header(body)
         names.append("digest")
-    signer = HeaderSigner(key_id, private_pem, algorithm="rsa-sha256", headers=names, sign_header="signature")
-    signed = signer.sign(headers, host=parts.netloc, method=method.upper(), path=target)
+    signed = _signer(key_id, private_pem, tuple(names)).sign(headers, host=parts.netloc, method=method.upper(),
+                                                            path=target)
     return {name: signed[name] for name in ("Host", "Date", "Digest", "Signature") if name in signed}
+
+
+@lru_cache(maxsize=256)
+def _signer(key_id, private_pem, names):
+    # Loading an RSA key costs tens of milliseconds (the primes are checked): once per key, not per request.
+    return HeaderSigner(key_id, private_pem, algorithm="rsa-sha256", headers=list(names), sign_header="signature")
 
 
 def parse_signature_header(value):
