@@ -35,13 +35,14 @@ def retry_after(value, now):
     """The moment a Retry-After header (seconds or an HTTP date) points to, or None."""
     if not value:
         return None
-    if value.strip().isdecimal():
-        return now + timedelta(seconds=min(int(value), 86400))
+    longest = now + timedelta(days=1)
+    if value.strip().isdecimal() and len(value.strip()) < 10:
+        return min(now + timedelta(seconds=int(value)), longest)
     try:
         moment = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
-    return moment if moment.tzinfo else None
+    return min(moment, longest) if moment.tzinfo else None
 
 
 def _health(inbox_url):
@@ -119,8 +120,8 @@ def send(row):
     if status is not None and 200 <= status < 300:
         _succeeded(row, now)
     elif status == 410:
-        Actor.update(deleted_at=now).where(
-            (Actor.inbox == row.inbox_url) | (Actor.shared_inbox == row.inbox_url)).execute()
+        # A personal inbox that is gone means its actor is; a shared inbox speaks for no one actor.
+        Actor.update(deleted_at=now).where(Actor.inbox == row.inbox_url).execute()
         _final(row, now, GONE, "the inbox is gone")
     elif status in (429, 503):
         _failed_attempt(row, now, f"HTTP {status}", retry_after(headers.get("Retry-After"), now))
@@ -136,14 +137,14 @@ def drain_all(seconds=20, batch=100):
     deadline = time.monotonic() + seconds
     total = 0
     while time.monotonic() < deadline:
-        tried = drain(batch)
+        tried = drain(batch, deadline)
         total += tried
         if tried < batch:
             break
     return total
 
 
-def drain(limit=100):
+def drain(limit=100, deadline=None):
     """Send the deliveries that are due; returns how many were tried.
 
     Rows are read first and each outcome written on its own: no transaction is held across a
@@ -159,14 +160,24 @@ def drain(limit=100):
     unavailable = {d.domain for d in DomainHealth.select().where(DomainHealth.unavailable)}
     tried = 0
     for row in due:
+        if deadline is not None and time.monotonic() > deadline:
+            break
         if row.inbox_url in paused:
             Delivery.update(next_attempt_at=paused[row.inbox_url]).where(Delivery.id == row.id).execute()
         elif row.domain in unavailable and row.attempts > 0:
             # An unavailable domain is tried once a day, until it answers or writes to us.
             Delivery.update(next_attempt_at=now + timedelta(days=1)).where(Delivery.id == row.id).execute()
         else:
-            send(row)
+            try:
+                send(row)
+            except Exception as failure:  # noqa: BLE001 - one bad row must not stop the queue
+                log.exception("delivery %s failed unexpectedly", row.id)
+                _final(row, utcnow(), FAILED, f"{failure.__class__.__name__}: {failure}")
             tried += 1
+            # A breaker tripped by this row holds back the rest of the batch for that inbox.
+            health = InboxHealth.get_or_none(InboxHealth.inbox_url == row.inbox_url)
+            if health is not None and health.paused_until is not None and health.paused_until > utcnow():
+                paused[row.inbox_url] = health.paused_until
     return tried
 
 

@@ -21,6 +21,10 @@ DEADLINE = 30
 MAX_REDIRECTS = 3
 CHUNK = 16 * 1024
 NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
+# Global unicast IPv6 lives in 2000::/3; anything else (site-local, documentation 3fff::/20…) is refused.
+IPV6_GLOBAL = ipaddress.ip_network("2000::/3")
+IPV6_DOCUMENTATION = ipaddress.ip_network("3fff::/20")
+IPV4_PROTOCOL_ASSIGNMENTS = ipaddress.ip_network("192.0.0.0/24")
 
 
 class FetchError(Exception):
@@ -69,6 +73,10 @@ def is_forbidden(address, allowed=()):
         inner = _embedded_ipv4(address)
         if inner is not None:
             return is_forbidden(inner, allowed)
+        if address not in IPV6_GLOBAL or address in IPV6_DOCUMENTATION:
+            return True
+    elif address in IPV4_PROTOCOL_ASSIGNMENTS:
+        return True
     return not address.is_global or address.is_multicast or address.is_reserved
 
 
@@ -100,6 +108,18 @@ def _read(response, deadline, limit):
         chunks.append(chunk)
 
 
+def check_url(url):
+    """(scheme, host, port) of an http(s) URL; FetchError for anything else or anything malformed."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except (ValueError, TypeError, AttributeError):
+        raise FetchError(f"malformed address {str(url)[:200]!r}") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise FetchError(f"only http and https addresses can be fetched, not {str(url)[:200]!r}")
+    return parts, port
+
+
 def request(method, url, headers=None, body=None, allowed=(), deadline_seconds=DEADLINE, limit=MAX_BODY,
             sign=None):
     """Send one request, following at most MAX_REDIRECTS redirects, each one checked again.
@@ -109,10 +129,7 @@ def request(method, url, headers=None, body=None, allowed=(), deadline_seconds=D
     """
     deadline = time.monotonic() + deadline_seconds
     for _hop in range(MAX_REDIRECTS + 1):
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise FetchError(f"only http and https addresses can be fetched, not {url!r}")
-        port = parts.port or (443 if parts.scheme == "https" else 80)
+        parts, port = check_url(url)
         address = resolve(parts.hostname, port, allowed)[0]
         remaining = max(deadline - time.monotonic(), 0.1)
         timeout = urllib3.Timeout(connect=min(CONNECT_TIMEOUT, remaining), read=min(READ_TIMEOUT, remaining))
@@ -135,7 +152,7 @@ def request(method, url, headers=None, body=None, allowed=(), deadline_seconds=D
                 data = _read(response, deadline, limit)
             finally:
                 response.release_conn()
-        except urllib3.exceptions.HTTPError as error:
+        except (urllib3.exceptions.HTTPError, ValueError) as error:
             raise FetchError(f"{parts.netloc}: {error.__class__.__name__}: {error}") from None
         finally:
             pool.close()

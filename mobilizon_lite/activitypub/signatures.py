@@ -86,11 +86,15 @@ def load_public_key(pem):
 def _check_date(value, now):
     try:
         moment = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         raise SignatureError("unparseable Date header") from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
-    if moment < now - PAST_WINDOW or moment > now + FUTURE_WINDOW:
+    try:
+        outside = moment < now - PAST_WINDOW or moment > now + FUTURE_WINDOW
+    except OverflowError:
+        outside = True
+    if outside:
         raise SignatureError("Date header outside the accepted window")
 
 

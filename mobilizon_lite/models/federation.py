@@ -87,8 +87,12 @@ class DomainHealth(BaseModel):
 
 
 class Tombstone(BaseModel):
-    """An object deleted by its owner: a late or replayed Create must not bring it back."""
+    """An object deleted by the actor that sent the Delete: a late or replayed Create or Update
+    of it by that actor must not bring it back (another actor's Delete proves nothing)."""
 
-    ap_id = CharField(max_length=2048, unique=True)
-    actor = ForeignKeyField(Actor, null=True, on_delete="SET NULL")
+    ap_id = CharField(max_length=2048)
+    actor = ForeignKeyField(Actor, on_delete="CASCADE")
     deleted_at = UTCDateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("ap_id", "actor"), True),)

@@ -22,6 +22,7 @@ log = logging.getLogger(__name__)
 INSTANCE_USERNAME = "relay"
 ACTOR_TYPES = frozenset({"Person", "Group", "Application", "Organization", "Service"})
 KEY_REFETCH_INTERVAL = 300
+THROTTLE_SIZE = 10_000
 FIELD_MAX = 2048
 
 
@@ -56,6 +57,16 @@ def _text(value, limit=FIELD_MAX):
     return value[:limit] if isinstance(value, str) else ""
 
 
+def _url(value):
+    """An http(s) URL we can later POST to, or None."""
+    value = _text(get_id(value))
+    try:
+        fetch.check_url(value)
+    except fetch.FetchError:
+        return None
+    return value
+
+
 def actor_from_ap(document):
     """Store (or refresh) a remote actor from its fetched document; returns the Actor."""
     ap_id = document.get("id")
@@ -69,8 +80,8 @@ def actor_from_ap(document):
         "domain": urlsplit(ap_id).netloc.lower(),
         "name": _text(document.get("name"), 255),
         "summary": sanitize_html(_text(document.get("summary"), 20_000)),
-        "inbox": _text(get_id(document.get("inbox"))) or None,
-        "shared_inbox": _text(get_id(endpoints.get("sharedInbox"))) or None,
+        "inbox": _url(document.get("inbox")),
+        "shared_inbox": _url(endpoints.get("sharedInbox")),
         "public_key_pem": _text(key.get("publicKeyPem"), 8192) or None,
         "public_key_id": _text(key.get("id")) or None,
         "manually_approves_followers": document.get("manuallyApprovesFollowers") is True,
@@ -102,12 +113,16 @@ def public_key_for(key_id, refresh=False):
         return actor.public_key_pem, actor.ap_id
     if actor is not None and actor.public_key_pem and not refresh:
         return actor.public_key_pem, actor.ap_id
-    if refresh:
-        throttle = current_app.extensions.setdefault("key_refetches", {})
-        last = throttle.get(key_id)
-        if last is not None and time.monotonic() - last < KEY_REFETCH_INTERVAL:
-            return None, None  # failing signatures must not turn into a stream of fetches
-        throttle[key_id] = time.monotonic()
+    # One fetch per key document per 5 minutes, whatever the fragment, whether it is the first
+    # fetch, a refresh after a failing signature, or a fetch that failed.
+    throttle = current_app.extensions.setdefault("key_fetches", {})
+    document_url = key_id.split("#", 1)[0]
+    last = throttle.get(document_url)
+    if last is not None and time.monotonic() - last < KEY_REFETCH_INTERVAL:
+        return None, None
+    if len(throttle) > THROTTLE_SIZE:
+        throttle.clear()
+    throttle[document_url] = time.monotonic()
     try:
         document = _key_owner_document(key_id)
         key = document.get("publicKey") if isinstance(document.get("publicKey"), dict) else {}
@@ -122,10 +137,12 @@ def public_key_for(key_id, refresh=False):
 
 
 def on_delete(item):
-    """A Delete: remember the object as deleted; an actor deleting itself is marked gone."""
+    """A Delete: remembered against its sender; an actor deleting itself is marked gone."""
     object_id = get_id(item.body.get("object"))
+    if object_id != item.actor.ap_id and Actor.select().where(Actor.ap_id == object_id).exists():
+        return IGNORED  # an actor can delete itself, never another one
     with database.atomic():
-        Tombstone.get_or_create(ap_id=object_id, defaults={"actor": item.actor})
+        Tombstone.get_or_create(ap_id=object_id, actor=item.actor)
         if object_id == item.actor.ap_id:
             Actor.update(deleted_at=utcnow()).where(Actor.id == item.actor.id).execute()
             Follow.delete().where((Follow.follower == item.actor) | (Follow.followed == item.actor)).execute()

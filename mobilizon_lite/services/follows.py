@@ -119,24 +119,31 @@ def on_follow(item):
         if row is None:
             row = Follow.create(follower=item.actor, followed=followed, ap_id=item.activity_id,
                                 accepted=not followed.manually_approves_followers)
+        elif row.ap_id != item.activity_id:
+            # A repeated Follow: later Accepts and Undos name the newest id.
+            row.ap_id = item.activity_id
+            row.save()
         if row.accepted:
             _answer(row, "Accept")
     return DONE
 
 
-def _follow_of(item, follower, followed):
-    """The Follow an Accept/Reject/Undo refers to (by its id, else by who follows whom)."""
+def _follow_of(item):
+    """The Follow an Accept/Reject/Undo refers to: by its id, else by the embedded Follow's actors."""
     inner = item.body.get("object")
     follow_id = get_id(inner)
     row = Follow.get_or_none(Follow.ap_id == follow_id) if follow_id else None
     if row is None and isinstance(inner, dict) and inner.get("type") == "Follow":
-        row = Follow.get_or_none((Follow.follower == follower) & (Follow.followed == followed))
+        follower = Actor.get_or_none(Actor.ap_id == get_id(inner.get("actor")))
+        followed = Actor.get_or_none(Actor.ap_id == get_id(inner.get("object")))
+        if follower is not None and followed is not None:
+            row = Follow.get_or_none((Follow.follower == follower) & (Follow.followed == followed))
     return row
 
 
 def on_answer(item):
     """Accept or Reject of a follow request a local identity sent."""
-    row = _follow_of(item, None, item.actor)
+    row = _follow_of(item)
     if row is None or row.followed_id != item.actor.id:
         return IGNORED
     if item.type == "Accept":
@@ -148,7 +155,7 @@ def on_answer(item):
 
 def on_undo(item):
     """Undo{Follow}: the remote actor stops following."""
-    row = _follow_of(item, item.actor, None)
+    row = _follow_of(item)
     if row is None or row.follower_id != item.actor.id:
         return IGNORED
     row.delete_instance()

@@ -3,6 +3,7 @@ import logging
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
+from flask import current_app
 from peewee import IntegrityError
 
 from ..activitypub.delivery import mark_domain_alive
@@ -57,6 +58,8 @@ def receive(method, target, headers, content_type, body):
     except SignatureError as error:
         log.info("inbox: refused %s from %s: %s", activity.get("type"), _host(actor_id), error)
         return Outcome(401, f"signature refused: {error}")
+    if (headers.get("host") or "").lower() != urlsplit(current_app.config["BASE_URL"]).netloc.lower():
+        return Outcome(401, "the request was signed for another server")
     if verified.owner != actor_id or _host(verified.owner) != _host(actor_id):
         return Outcome(401, "the signing key does not belong to the activity's actor")
     activity_id = activity.get("id")
@@ -68,9 +71,10 @@ def receive(method, target, headers, content_type, body):
     if activity.get("type") in OWNED_VERBS and _host(object_id) != _host(actor_id):
         # Creating, changing or deleting something on another server is never this actor's to do.
         return Outcome(400, "the object is not on the actor's server")
-    if activity.get("type") in ("Create", "Update") and Tombstone.select().where(Tombstone.ap_id == object_id).exists():
-        return Outcome(202, "the object was deleted: ignored")
     actor = Actor.get(Actor.ap_id == actor_id)
+    if activity.get("type") in ("Create", "Update") and Tombstone.select().where(
+            (Tombstone.ap_id == object_id) & (Tombstone.actor == actor)).exists():
+        return Outcome(202, "the object was deleted: ignored")
     mark_domain_alive(actor.domain)
     try:
         with database.atomic():

@@ -13,6 +13,7 @@ from mobilizon_lite.activitypub.publish import new_activity_id, publish
 from mobilizon_lite.activitypub.signatures import verify_request
 from mobilizon_lite.db import utcnow
 from mobilizon_lite.models import Actor, Delivery, DomainHealth, InboxHealth
+from mobilizon_lite.services.actors import actor_from_ap
 
 from ..helpers import make_account
 
@@ -144,7 +145,8 @@ def test_backoff_schedule_spans_two_to_three_days():
 def test_retry_after_forms():
     now = utcnow()
     assert retry_after("60", now) == now + timedelta(seconds=60)
-    assert retry_after("Wed, 21 Oct 2099 07:28:00 GMT", now).year == 2099
+    assert retry_after("Wed, 21 Oct 2099 07:28:00 GMT", now) == now + timedelta(days=1)  # capped
+    assert retry_after("99999999999", now) is None or retry_after("99999999999", now) <= now + timedelta(days=1)
     assert retry_after("soon", now) is None and retry_after("", now) is None
 
 
@@ -169,3 +171,33 @@ def test_admin_page_lists_waiting_and_failed_deliveries_per_domain(fed_app, rece
     user = fed_app.test_client()
     log_in(user)
     assert user.get("/admin/deliveries").status_code == 403
+
+
+def test_a_poisoned_row_never_stops_the_queue(fed_app, receiver):
+    from mobilizon_lite.models import Activity
+
+    with fed_app.app_context():
+        good = remote("good", f"{receiver}/status/202/inbox")
+        stored = actor_from_ap({"id": "https://bad.example/u", "type": "Person", "inbox": "https://x:99999/inbox",
+                                "endpoints": {"sharedInbox": "javascript:alert(1)"}})
+        assert stored.inbox is None and stored.shared_inbox is None  # refused when the actor is stored…
+        ann = Actor.get(Actor.preferred_username == "ann")
+        publish(ann, {"id": new_activity_id(), "type": "Create", "actor": ann.ap_id}, [good])
+        # …and a row that got one anyway fails alone.
+        Delivery.create(activity=Activity.get(), inbox_url="https://x:99999/inbox", domain="x",
+                        next_attempt_at=utcnow() - timedelta(seconds=5))
+        drain()
+        states = {row.inbox_url: row.state for row in Delivery.select()}
+    assert states[f"{receiver}/status/202/inbox"] == "sent"
+    assert states["https://x:99999/inbox"] in ("failed", "pending")
+
+
+def test_a_tripped_breaker_holds_back_the_rest_of_the_batch(fed_app, receiver):
+    with fed_app.app_context():
+        actor = remote("dead", f"{receiver}/status/500/inbox")
+        ann = Actor.get(Actor.preferred_username == "ann")
+        for _ in range(15):
+            publish(ann, {"id": new_activity_id(), "type": "Create", "actor": ann.ap_id}, [actor])
+        drain()
+        assert InboxHealth.get().consecutive_failures == 10
+        assert Delivery.select().where(Delivery.attempts == 0).count() == 5

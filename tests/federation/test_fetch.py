@@ -126,3 +126,14 @@ def test_signing_hook_adds_headers(server):
     response = request("GET", server + "/headers", allowed=LOOPBACK, sign=lambda method, url: {"Signature": "x"})
     sent = json.loads(response.body)
     assert sent["Signature"] == "x" and sent["Host"] == server.split("//")[1]
+
+
+@pytest.mark.parametrize("address", ["fec0::1", "3fff::1", "192.0.0.8", "4000::1"])
+def test_other_non_global_ranges_are_forbidden(address):
+    assert is_forbidden(address)
+
+
+@pytest.mark.parametrize("url", ["https://x:99999/inbox", "https://[bad/x", "http://:80/", "https://x:abc/"])
+def test_malformed_urls_are_fetch_errors(url):
+    with pytest.raises(FetchError):
+        request("GET", url, allowed=LOOPBACK)

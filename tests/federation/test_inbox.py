@@ -180,10 +180,11 @@ def test_unknown_keys_are_fetched_through_the_safe_client(tmp_path, app_config, 
     with app.app_context():
         stored = Actor.get(Actor.ap_id == actor)
         assert stored.domain == actor_server.split("//")[1] and stored.shared_inbox == f"{actor_server}/inbox"
-    # A bad signature triggers at most one refetch per key per 5 minutes.
-    for number in (2, 3, 4):
+    # A bad signature triggers at most one refetch per key document per 5 minutes, whatever the fragment.
+    app.extensions["key_fetches"] = {url: when - 301 for url, when in app.extensions["key_fetches"].items()}
+    for number, fragment in ((2, "main-key"), (3, "k1"), (4, "k2")):
         activity["id"] = f"{actor_server}/a/{number}"
-        assert post(app, activity, key=other_private, key_id=f"{actor}#main-key").status_code == 401
+        assert post(app, activity, key=other_private, key_id=f"{actor}#{fragment}").status_code == 401
     assert len(ActorServer.hits) == 2
 
 
@@ -272,3 +273,70 @@ def test_keys_published_at_their_own_url_are_fetched_once(tmp_path, app_config, 
                     "object": "http://events.test/@ann"}
         assert post(app, activity, key=private, key_id=key_id).status_code == 202
     assert [path for path, _signed in ActorServer.hits] == ["/users/erin/main-key", "/users/erin"]
+
+
+def test_an_actor_cannot_delete_what_another_actor_of_its_server_owns(inbox_app, remote_keys):
+    from mobilizon_lite.models import Tombstone
+
+    (private, public), (other_private, other_public) = remote_keys
+    bob = f"{REMOTE}/users/bob"
+    with inbox_app.app_context():
+        Actor.create(preferred_username="bob", domain="remote.example", ap_id=bob, public_key_pem=other_public)
+    note = {"id": f"{bob}/statuses/9", "type": "Note", "content": "mine"}
+    assert post(inbox_app, activity(50, "Delete", bob), key=private).status_code == 202
+    assert post(inbox_app, activity(51, "Delete", note["id"]), key=private).status_code == 202
+    with inbox_app.app_context():
+        assert Actor.get(Actor.ap_id == bob).deleted_at is None
+    bob_create = {"id": f"{REMOTE}/activities/52", "type": "Create", "actor": bob, "object": note}
+    response = post(inbox_app, bob_create, key=other_private, key_id=f"{bob}#main-key")
+    assert response.status_code == 202 and response.json["status"] == "accepted"
+    with inbox_app.app_context():
+        assert [t.actor.ap_id for t in Tombstone.select()] == [ACTOR]
+
+
+@pytest.mark.parametrize("header, value", [
+    ("Signature", 'keyId="https://[bad/actor#k",algorithm="rsa-sha256",headers="(request-target) host date digest",'
+                  'signature="AAAA"'),
+    ("Signature", 'keyId="https://evil.example:99999/a#k",algorithm="rsa-sha256",'
+                  'headers="(request-target) host date digest",signature="AAAA"'),
+    ("Date", "Mon, 01 Jan 2024 00:00:00 +99999999999999999999"),
+    ("Signature", 'keyId="' + "x" * 5000 + '",signature="AAAA"'),
+])
+def test_malformed_headers_are_401_not_500(inbox_app, remote_keys, header, value):
+    (private, _public), _other = remote_keys
+    body = json.dumps(follow(60)).encode()
+    signed = sign_headers("POST", "http://events.test/inbox", f"{ACTOR}#main-key", private, body=body)
+    signed[header] = value
+    response = inbox_app.test_client().post("/inbox", data=body, headers=signed, content_type="application/activity+json")
+    assert response.status_code == 401
+
+
+def test_a_signature_made_for_another_server_is_refused(inbox_app, remote_keys):
+    (private, _public), _other = remote_keys
+    body = json.dumps(follow(70)).encode()
+    signed = sign_headers("POST", "https://other.test/inbox", f"{ACTOR}#main-key", private, body=body)
+    response = inbox_app.test_client().post("/inbox", data=body, headers=signed,
+                                            content_type="application/activity+json")
+    assert response.status_code == 401 and "another server" in response.json["status"]
+
+
+def test_repeated_follow_then_undo_and_accept_by_embedded_follow(inbox_app, remote_keys):
+    from mobilizon_lite.models import Follow
+
+    (private, _public), _other = remote_keys
+    post(inbox_app, follow(80), key=private)
+    post(inbox_app, follow(81), key=private)
+    with inbox_app.app_context():
+        assert Follow.get().ap_id == f"{REMOTE}/activities/81"
+    undo = activity(82, "Undo", follow(81))
+    assert post(inbox_app, undo, key=private).status_code == 202
+    with inbox_app.app_context():
+        assert Follow.select().count() == 0
+        ann = Actor.get(Actor.preferred_username == "ann")
+        alice = Actor.get(Actor.ap_id == ACTOR)
+        Follow.create(follower=ann, followed=alice, ap_id="http://events.test/activities/x")
+    accept = activity(83, "Accept", {"id": f"{REMOTE}/whatever", "type": "Follow", "actor": ann.ap_id,
+                                     "object": ACTOR})
+    post(inbox_app, accept, key=private)
+    with inbox_app.app_context():
+        assert Follow.get().accepted is True
