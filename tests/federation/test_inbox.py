@@ -340,3 +340,40 @@ def test_repeated_follow_then_undo_and_accept_by_embedded_follow(inbox_app, remo
     post(inbox_app, accept, key=private)
     with inbox_app.app_context():
         assert Follow.get().accepted is True
+
+
+def test_failed_handling_is_recorded_and_retried(inbox_app, remote_keys, monkeypatch):
+    from mobilizon_lite.services import inbound
+
+    (private, _public), _other = remote_keys
+    calls = []
+
+    def flaky(item):
+        calls.append(item.activity_id)
+        if len(calls) == 1:
+            raise RuntimeError("database briefly unavailable")
+        return "done"
+
+    monkeypatch.setitem(inbound.HANDLERS, "Follow", flaky)
+    assert post(inbox_app, follow(90), key=private).status_code == 202  # never a 500 for the sender
+    [item] = items(inbox_app)
+    assert item.state == "failed" and "briefly unavailable" in item.error
+    with inbox_app.app_context():
+        assert inbound.retry_failed() == 1
+    [item] = items(inbox_app)
+    assert item.state == "done" and item.attempts == 2
+
+
+@pytest.mark.parametrize("signed_headers", ["date", "(request-target) date digest", "(request-target) host date"])
+def test_signatures_must_cover_target_host_date_and_digest(inbox_app, remote_keys, signed_headers):
+    from httpsig import HeaderSigner
+
+    (private, _public), _other = remote_keys
+    body = json.dumps(follow(91)).encode()
+    headers = sign_headers("POST", "http://events.test/inbox", f"{ACTOR}#main-key", private, body=body)
+    signer = HeaderSigner(f"{ACTOR}#main-key", private, algorithm="rsa-sha256", headers=signed_headers.split(),
+                          sign_header="signature")
+    headers["Signature"] = signer.sign(headers, host="events.test", method="POST", path="/inbox")["Signature"]
+    response = inbox_app.test_client().post("/inbox", data=body, headers=headers,
+                                            content_type="application/activity+json")
+    assert response.status_code == 401 and "does not cover" in response.json["status"]
