@@ -5,6 +5,8 @@ from flask_babel import gettext as _
 from peewee import JOIN, fn
 
 from .. import mail
+from ..activitypub.convert.event import event_to_ap
+from ..dates import event_when
 from ..db import database, utcnow
 from ..models import Account, Actor, Event, EventInvitation, Participation
 from ..models.participation import (CREATOR, GOING_ROLES, NOT_APPROVED, ORGANIZER_ROLES,
@@ -237,3 +239,9 @@ def my_events(identity_ids):
         elif row.role == NOT_APPROVED:
             groups["pending"].append(row)
     return groups
+
+
+def event_document(event):
+    """The event as ActivityStreams, with its live participant count and a one-line summary."""
+    summary = " - ".join(part for part in (event_when(event), event.address_line or event.online_url) if part)
+    return event_to_ap(event, going_count(event), summary)

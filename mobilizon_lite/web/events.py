@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..models import Event
+from ..negotiation import activity_response, wants_activity_json
 from ..services import anonymous, comments, events, participation
 from ..services.errors import Invalid
 from ..services.pictures import upload_folder
@@ -63,6 +64,8 @@ def create():
 @bp.route("/events/<uuid>")
 def show(uuid):
     event = events.visible_event(uuid, viewer_ids())
+    if wants_activity_json():
+        return activity_response(events.event_document(event))
     going = events.going_count(event)
     join_form = None
     if current_user.is_authenticated:

@@ -1,0 +1,55 @@
+"""Events as ActivityStreams documents, in the shape Mobilizon's parser reads."""
+from datetime import date, time
+
+from mobilizon_lite.activitypub.vocab import AS_PUBLIC
+
+from ..helpers import log_in, make_account, make_event
+
+AP = {"Accept": "application/activity+json"}
+MOBILIZON_KEYS = {
+    "type", "id", "url", "uuid", "name", "content", "mediaType", "summary", "startTime", "endTime", "timezone",
+    "published", "updated", "actor", "attributedTo", "to", "cc", "category", "tag", "joinMode",
+    "externalParticipationUrl", "maximumAttendeeCapacity", "remainingAttendeeCapacity", "participantCount",
+    "repliesModerationOption", "commentsEnabled", "anonymousParticipationEnabled", "isOnline", "status",
+    "ical:status", "draft", "inLanguage", "contacts", "attachment",
+}
+
+
+def test_event_document_carries_every_key_mobilizon_reads(app, client):
+    make_account(app)
+    event = make_event(app, capacity=30, tags="repair, diy", latitude=48.8566, longitude=2.3522,
+                       street="1 rue de la Paix", postal_code="75001", online_url="https://meet.example/r",
+                       links=[{"type": "visio", "url": "https://jitsi.example/r", "label": "Jitsi"}],
+                       start_date=date(2027, 7, 1), start_time=time(14, 0))
+    response = client.get(f"/events/{event.uuid}", headers=AP)
+    assert response.mimetype == "application/activity+json"
+    doc = response.json
+    assert MOBILIZON_KEYS <= set(doc)
+    assert doc["@context"][2]["joinMode"]["@id"] == "mz:joinMode"
+    assert doc["id"] == doc["url"] == f"http://events.test/events/{event.uuid}" and doc["type"] == "Event"
+    assert doc["startTime"] == "2027-07-01T14:00:00+02:00" and doc["endTime"] == "2027-07-01T18:00:00+02:00"
+    assert doc["timezone"] == "Europe/Paris"
+    assert doc["to"] == [AS_PUBLIC] and doc["cc"] == ["http://events.test/@ann/followers"]
+    assert doc["actor"] == doc["attributedTo"] == "http://events.test/@ann"
+    assert doc["status"] == doc["ical:status"] == "CONFIRMED"
+    assert doc["maximumAttendeeCapacity"] == 30 and doc["remainingAttendeeCapacity"] == 30
+    assert doc["participantCount"] == 0 and doc["joinMode"] == "free" and doc["commentsEnabled"] is True
+    assert [t["name"] for t in doc["tag"]] == ["#repair", "#diy"]
+    place = doc["location"]
+    assert place["type"] == "Place" and place["address"]["type"] == "PostalAddress"
+    assert place["address"]["postalCode"] == "75001" and place["latitude"] == 48.8566
+    kinds = [(a["type"], a.get("name")) for a in doc["attachment"]]
+    assert ("PropertyValue", "Jitsi") in kinds and ("Link", "Website") in kinds
+    assert "Jul" in doc["summary"] and "Europe/Paris" in doc["summary"] and "Paris" in doc["summary"]
+    assert client.get(f"/events/{event.uuid}").mimetype == "text/html"
+
+
+def test_private_events_are_never_served_to_servers(app, client):
+    make_account(app)
+    unlisted = make_event(app, visibility="unlisted")
+    private = make_event(app, visibility="private")
+    doc = client.get(f"/events/{unlisted.uuid}", headers=AP).json
+    assert doc["cc"] == [AS_PUBLIC] and doc["to"] == ["http://events.test/@ann/followers"]
+    assert client.get(f"/events/{private.uuid}", headers=AP).status_code == 404
+    log_in(client)
+    assert client.get(f"/events/{private.uuid}", headers=AP).json["cc"] == []
