@@ -6,6 +6,7 @@ from peewee import JOIN, fn
 
 from .. import mail
 from ..activitypub.convert.event import event_to_ap
+from ..activitypub.publish import new_activity_id, publish
 from ..dates import event_when
 from ..db import database, utcnow
 from ..models import Account, Actor, Event, EventInvitation, Participation
@@ -13,7 +14,7 @@ from ..models.participation import (CREATOR, GOING_ROLES, NOT_APPROVED, ORGANIZE
                                     SEAT_ROLES)
 from ..tokens import sign
 from ..urls import public_url
-from . import pictures
+from . import follows, pictures
 from .errors import NotFound, PermissionDenied
 from .event_input import clean_event_input
 
@@ -116,6 +117,8 @@ def create_event(organizer, data, picture=None):
                 organizer=organizer, picture=picture_name, created_at=now, updated_at=now, **values,
             )
             Participation.create(event=event, actor=organizer, role=CREATOR)
+            event = events_query().where(Event.id == event.id).get()
+            federate(event, "Create")
     except Exception:
         pictures.delete_picture(picture_name)
         raise
@@ -143,6 +146,7 @@ def update_event(event, actor, data, picture=None, remove_picture=False):
     if new_picture or remove_picture:
         pictures.delete_picture(old_picture)
     event = events_query().where(Event.id == event.id).get()
+    federate(event, "Update")
     if newly_cancelled:
         notify_participants(event, actor, "mail/event_cancelled.txt")
     elif changed:
@@ -154,6 +158,7 @@ def delete_event(event, actor):
     """Delete an event and everything attached to it (organisers only)."""
     require_organizer(event, actor)
     with database.atomic():
+        federate(event, "Delete")
         event.delete_instance(recursive=True)
     pictures.delete_picture(event.picture)
 
@@ -239,6 +244,27 @@ def my_events(identity_ids):
         elif row.role == NOT_APPROVED:
             groups["pending"].append(row)
     return groups
+
+
+def federate(event, verb):
+    """Send Create, Update or Delete of a public or unlisted event to its organiser's followers.
+
+    Private events stay on this instance.
+    """
+    if event.visibility == "private":
+        return
+    organizer = event.organizer
+    followers = follows.followers_of(organizer)
+    document = event_document(event)
+    activity = {"id": new_activity_id(), "type": verb, "actor": organizer.ap_id, "to": document["to"],
+                "cc": document["cc"], "object": document}
+    if verb == "Delete":
+        activity["object"] = {"type": "Tombstone", "formerType": "Event", "id": event.ap_id,
+                              "deleted": utcnow().isoformat(timespec="seconds").replace("+00:00", "Z")}
+        activity["to"], activity["cc"] = document["to"] + document["cc"], []
+    elif verb == "Create":
+        activity["published"] = document["published"]
+    publish(organizer, activity, followers)
 
 
 def event_document(event):

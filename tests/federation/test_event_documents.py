@@ -2,6 +2,7 @@
 from datetime import date, time
 
 from mobilizon_lite.activitypub.vocab import AS_PUBLIC
+from mobilizon_lite.models import Event
 
 from ..helpers import log_in, make_account, make_event
 
@@ -53,3 +54,31 @@ def test_private_events_are_never_served_to_servers(app, client):
     assert client.get(f"/events/{private.uuid}", headers=AP).status_code == 404
     log_in(client)
     assert client.get(f"/events/{private.uuid}", headers=AP).json["cc"] == []
+
+
+def test_event_changes_are_sent_to_remote_followers(app, client):
+    from mobilizon_lite.models import Activity, Actor, Delivery, Follow
+    from mobilizon_lite.services import events as events_service
+
+    from ..helpers import service_fields
+
+    make_account(app)
+    with app.app_context():
+        ann = Actor.get(Actor.preferred_username == "ann")
+        fan = Actor.create(preferred_username="fan", domain="remote.example", ap_id="https://remote.example/u/fan",
+                           inbox="https://remote.example/u/fan/inbox", shared_inbox="https://remote.example/inbox")
+        Follow.create(follower=fan, followed=ann, ap_id="https://remote.example/f/1", accepted=True)
+    event = make_event(app, title="Picnic")
+    make_event(app, title="Secret", visibility="private")
+    with app.app_context():
+        events_service.update_event(event, ann, service_fields(title="Picnic, moved", start_time=time(15, 0)))
+        events_service.delete_event(Event.get(Event.uuid == event.uuid), ann)
+        sent = [(a.type, a.body["object"].get("type"), a.body["object"].get("name")) for a in Activity.select()]
+        assert sent == [("Create", "Event", "Picnic"), ("Update", "Event", "Picnic, moved"),
+                        ("Delete", "Tombstone", None)]
+        assert {d.inbox_url for d in Delivery.select()} == {"https://remote.example/inbox"}
+        assert Delivery.select().count() == 3
+        create = Activity.get(Activity.type == "Create").body
+        assert create["object"]["startTime"] == "2027-07-01T14:00:00+02:00" and create["to"] == [AS_PUBLIC]
+    outbox = client.get("/@ann/outbox?page=1", headers=AP).json
+    assert [item["type"] for item in outbox["orderedItems"]] == ["Delete", "Update", "Create"]
