@@ -25,6 +25,8 @@ def _clean(source):
 def comment_on(event, actor, source, in_reply_to=None):
     """Add a comment (or a reply to a top-level comment) as one identity."""
     require_visible_to(event, actor)
+    if not event.is_local:
+        raise PermissionDenied(_("This event comes from another server: comment on its own page."))
     if event.comment_mode == "closed":
         raise PermissionDenied(_("Comments are closed on this event."))
     source = _clean(source)

@@ -12,8 +12,8 @@ from ..activitypub.signatures import SignatureError, verify_request
 from ..activitypub.vocab import AP_MEDIA_TYPES, get_id
 from ..db import database, utcnow
 from ..models import Actor, InboxItem, Tombstone
-from ..models.federation import FAILED, IGNORED
-from . import actors, follows
+from ..models.federation import DONE, FAILED, IGNORED
+from . import actors, follows, remote_events
 from .actors import public_key_for
 
 log = logging.getLogger(__name__)
@@ -88,9 +88,16 @@ def receive(method, target, headers, content_type, body):
 
 
 # Activity type -> handler(item) returning the item's final state.
+def _on_update(item):
+    if remote_events.on_create_or_update(item) == DONE:
+        return DONE
+    return actors.on_update(item)
+
+
 HANDLERS = {
-    "Delete": actors.on_delete,
-    "Update": actors.on_update,
+    "Create": remote_events.on_create_or_update,
+    "Delete": remote_events.on_delete,
+    "Update": _on_update,
     "Follow": follows.on_follow,
     "Accept": follows.on_answer,
     "Reject": follows.on_answer,

@@ -56,6 +56,8 @@ def participation_of(event, actor):
 def join(event, actor, message=""):
     """Join as one identity: participant at once, or awaiting approval on restricted events."""
     require_visible_to(event, actor)
+    if not event.is_local:
+        raise PermissionDenied(_("This event comes from another server: take part on its own page."))
     check_open(event)
     message = clean_message(message)
     if event.join_mode == "invite" and not is_invited(event, actor):

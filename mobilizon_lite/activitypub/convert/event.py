@@ -1,6 +1,10 @@
-"""Events as ActivityStreams documents, in Mobilizon's shape, field for field."""
+"""Events as ActivityStreams documents, in Mobilizon's shape, field for field, and back."""
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from ...text import sanitize_html
 from ...urls import public_url
-from ..vocab import AS_PUBLIC, CONTEXT
+from ..vocab import AS_PUBLIC, CONTEXT, as_list, is_public
 from .actor import actor_urls
 
 ICAL_STATUS = {"confirmed": "CONFIRMED", "tentative": "TENTATIVE", "cancelled": "CANCELLED"}
@@ -113,3 +117,127 @@ def _media_type(name):
     extension = name.rsplit(".", 1)[-1].lower()
     return {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp", "gif": "image/gif"}.get(extension,
                                                                                                   "image/jpeg")
+
+
+# Reading events from other servers -----------------------------------------------------
+
+LINK_TYPES_BY_PREFIX = (("mz:visio", "visio"), ("mz:live", "live"), ("mz:replay", "live"), ("mz:poll", "poll"),
+                        ("mz:notes", "pad"), ("mz:ticket", "tickets"), ("mz:social", "chat"))
+ADDRESS_FIELDS = (("street", "streetAddress", 200), ("postal_code", "postalCode", 20),
+                  ("locality", "addressLocality", 100), ("region", "addressRegion", 100),
+                  ("country", "addressCountry", 100))
+
+
+def _text(value, limit):
+    return " ".join(value.split())[:limit] if isinstance(value, str) else ""
+
+
+def _http_url(value):
+    value = value.strip() if isinstance(value, str) else ""
+    return value[:2048] if value.startswith(("http://", "https://")) and " " not in value else ""
+
+
+def _moment(value):
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except (AttributeError, TypeError, ValueError):
+        return None
+    if moment.tzinfo is None:
+        return None
+    return moment.astimezone(timezone.utc)
+
+
+def _zone(value, start):
+    """The event's IANA zone; without one, a fixed zone of its start's offset (Gancio sends none)."""
+    try:
+        if isinstance(value, str) and value:
+            return ZoneInfo(value).key
+    except (ZoneInfoNotFoundError, ValueError):
+        pass
+    try:
+        offset = datetime.fromisoformat(start.replace("Z", "+00:00")).utcoffset()
+    except (AttributeError, TypeError, ValueError):
+        offset = None
+    hours, rest = divmod(int(offset.total_seconds()), 3600) if offset else (0, 0)
+    # Etc/GMT zones count the other way round: UTC+2 is Etc/GMT-2.
+    return f"Etc/GMT{-hours:+d}" if hours and not rest and -14 <= hours <= 12 else "UTC"
+
+
+def _place(location):
+    """Address columns from a Place (or a bare string, as Gancio and WordPress send)."""
+    place = {name: "" for name, _key, _limit in ADDRESS_FIELDS}
+    place.update(place_name="", latitude=None, longitude=None)
+    if isinstance(location, str):
+        place["place_name"] = _text(location, 200)
+        return place
+    if not isinstance(location, dict):
+        return place
+    place["place_name"] = _text(location.get("name"), 200)
+    address = location.get("address")
+    if isinstance(address, str):
+        place["street"] = _text(address, 200)
+    elif isinstance(address, dict):
+        for name, key, limit in ADDRESS_FIELDS:
+            place[name] = _text(address.get(key), limit)
+    lat, lon = location.get("latitude"), location.get("longitude")
+    if isinstance(lat, float) and isinstance(lon, float) and -90 <= lat <= 90 and -180 <= lon <= 180:
+        place.update(latitude=lat, longitude=lon)
+    return place
+
+
+def event_from_ap(document, categories, languages):
+    """Event columns from a remote Event, read as tolerantly as Mobilizon does; ValueError if unusable."""
+    title = _text(document.get("name"), 200)
+    begins_on = _moment(document.get("startTime"))
+    if not title or begins_on is None:
+        raise ValueError("an event needs a name and a startTime")
+    ends_on = _moment(document.get("endTime"))
+    if ends_on is not None and ends_on <= begins_on:
+        ends_on = None
+    status = str(document.get("status") or document.get("ical:status") or "CONFIRMED").lower()
+    join_mode = document.get("joinMode") if document.get("joinMode") in ("free", "restricted", "invite",
+                                                                       "external") else "free"
+    capacity = document.get("maximumAttendeeCapacity")
+    replies = document.get("repliesModerationOption")
+    if replies not in ("allow_all", "closed"):
+        replies = "closed" if document.get("commentsEnabled") is False else "allow_all"
+    online_url, links = "", []
+    for attachment in as_list(document.get("attachment")):
+        if not isinstance(attachment, dict):
+            continue
+        if attachment.get("type") == "Link" and attachment.get("name") == "Website":
+            online_url = online_url or _http_url(attachment.get("href"))
+        elif attachment.get("type") == "PropertyValue" and _http_url(attachment.get("value")):
+            key = str(attachment.get("propertyID") or "")
+            kind = next((kind for prefix, kind in LINK_TYPES_BY_PREFIX if key.startswith(prefix)), "website")
+            links.append({"type": kind, "url": _http_url(attachment["value"]),
+                          "label": _text(attachment.get("name"), 100)})
+    tags = []
+    for tag in as_list(document.get("tag")):
+        if isinstance(tag, dict) and tag.get("type") == "Hashtag":
+            name = _text(tag.get("name"), 41).lstrip("#").casefold()
+            if name and len(name) <= 40 and name not in tags:
+                tags.append(name)
+    category = str(document.get("category") or "").upper()
+    language = str(document.get("inLanguage") or "")
+    return {
+        "title": title,
+        "description": sanitize_html(document.get("content") if isinstance(document.get("content"), str)
+                                     else "")[:20_000],
+        "begins_on": begins_on,
+        "ends_on": ends_on,
+        "timezone": _zone(document.get("timezone"), document.get("startTime")),
+        "status": status if status in ICAL_STATUS else "confirmed",
+        "visibility": "public" if is_public(document) else "unlisted",
+        "join_mode": join_mode,
+        "external_participation_url": _http_url(document.get("externalParticipationUrl")),
+        "capacity": capacity if isinstance(capacity, int) and 0 < capacity <= 100_000 else None,
+        "comment_mode": replies,
+        "anonymous_participation": False,  # anonymous participants stay on the event's own server
+        **_place(document.get("location")),
+        "online_url": online_url,
+        "links": links[:10],
+        "tags": tags[:10],
+        "category": category if category in categories else "MEETING",
+        "language": language if language in languages else "",
+    }

@@ -1,0 +1,127 @@
+"""Events received from other servers: Mobilizon, Gancio and mobilizon_lite documents, owner-only changes."""
+import json
+
+import pytest
+
+from mobilizon_lite.activitypub.convert.event import event_from_ap
+from mobilizon_lite.activitypub.signatures import sign_headers
+from mobilizon_lite.models import Actor, Event
+from mobilizon_lite.models.events import CATEGORIES
+from mobilizon_lite.services.event_input import LANGUAGES
+
+from ..helpers import log_in, make_account, submit
+from .test_discovery import FIXTURES, needs_fixtures
+from .test_inbox import ACTOR, REMOTE, remote_keys  # noqa: F401 - the fixture is shared
+
+EVENT_ID = f"{REMOTE}/events/1"
+
+
+def remote_event(**changes):
+    document = {"id": EVENT_ID, "type": "Event", "name": "Fête de quartier", "content": "<p>Come!<script>x</script></p>",
+                "startTime": "2027-06-21T18:00:00+02:00", "endTime": "2027-06-21T23:00:00+02:00",
+                "timezone": "Europe/Paris", "to": ["as:Public"], "actor": ACTOR, "attributedTo": ACTOR,
+                "location": {"type": "Place", "name": "Square", "address": "12 rue X, Lyon"},
+                "ical:status": "CONFIRMED", "tag": [{"type": "Hashtag", "name": "#Fete"}]}
+    document.update(changes)
+    return document
+
+
+@pytest.fixture
+def fed(app, remote_keys):  # noqa: F811
+    (_private, public), (_other, other_public) = remote_keys
+    make_account(app)
+    with app.app_context():
+        Actor.create(preferred_username="alice", domain="remote.example", ap_id=ACTOR, public_key_pem=public)
+        Actor.create(preferred_username="mallory", domain="remote.example", ap_id=f"{REMOTE}/users/mallory",
+                     public_key_pem=other_public)
+    return app
+
+
+def send(app, key, verb, obj, number, actor=ACTOR):
+    body = json.dumps({"id": f"{REMOTE}/activities/{number}", "type": verb, "actor": actor, "object": obj}).encode()
+    headers = sign_headers("POST", "http://events.test/inbox", f"{actor}#main-key", key, body=body)
+    return app.test_client().post("/inbox", data=body, headers=headers, content_type="application/activity+json")
+
+
+def stored(app):
+    with app.app_context():
+        return list(Event.select())
+
+
+def test_remote_event_is_stored_shown_and_only_its_owner_changes_it(fed, remote_keys):  # noqa: F811
+    (private, _public), (other_private, _other_public) = remote_keys
+    assert send(fed, private, "Create", remote_event(), 1).status_code == 202
+    [event] = stored(fed)
+    assert event.title == "Fête de quartier" and event.timezone == "Europe/Paris"
+    assert event.begins_on.hour == 16 and "<script" not in event.description
+    assert event.street == "12 rue X, Lyon" and event.tags == ["fete"] and event.visibility == "public"
+    home = fed.test_client().get("/").get_data(as_text=True)
+    assert "Fête de quartier" in home and "on remote.example" in home
+    page = fed.test_client().get(f"/events/{event.uuid}").get_data(as_text=True)
+    assert "This event comes from remote.example." in page and f'href="{EVENT_ID}"' in page
+    # Someone else on the same server may neither change nor delete it.
+    send(fed, other_private, "Update", remote_event(name="Hijacked"), 2, actor=f"{REMOTE}/users/mallory")
+    send(fed, other_private, "Delete", EVENT_ID, 3, actor=f"{REMOTE}/users/mallory")
+    assert [e.title for e in stored(fed)] == ["Fête de quartier"]
+    # Its organiser may.
+    send(fed, private, "Update", remote_event(name="Fête de quartier (moved)", **{"ical:status": "CANCELLED"}), 4)
+    [event] = stored(fed)
+    assert event.title == "Fête de quartier (moved)" and event.status == "cancelled" and event.sequence == 1
+    send(fed, private, "Delete", {"type": "Tombstone", "id": EVENT_ID}, 5)
+    assert stored(fed) == []
+    # A late Create of the deleted event is ignored.
+    send(fed, private, "Create", remote_event(), 6)
+    assert stored(fed) == []
+
+
+def test_remote_events_cannot_be_joined_or_commented_here(fed, remote_keys):  # noqa: F811
+    (private, _public), _other = remote_keys
+    send(fed, private, "Create", remote_event(), 1)
+    [event] = stored(fed)
+    client = fed.test_client()
+    log_in(client)
+    with fed.app_context():
+        ann = Actor.get(Actor.preferred_username == "ann").id
+    page = f"/events/{event.uuid}"
+    assert submit(client, f"{page}/join", {"identity": ann}, page=page).status_code == 403
+    assert submit(client, f"{page}/comments", {"text": "hi"}, page=page).status_code == 403
+    assert "Join on remote.example" in client.get(page).get_data(as_text=True)
+
+
+def test_unlisted_remote_events_are_not_listed(fed, remote_keys):  # noqa: F811
+    (private, _public), _other = remote_keys
+    send(fed, private, "Create", remote_event(to=[f"{ACTOR}/followers"], cc=[]), 1)
+    [event] = stored(fed)
+    assert event.visibility == "unlisted"
+    assert "Fête de quartier" not in fed.test_client().get("/").get_data(as_text=True)
+
+
+@needs_fixtures
+@pytest.mark.parametrize("path", ["gancio-event-activity.json", "external/mobilizon.org-event.json",
+                                  "mobilizon-post-activity.json"])
+def test_fixture_events_are_read(path):
+    document = json.loads((FIXTURES / path).read_text())
+    document = document.get("object", document)
+    values = event_from_ap(document, CATEGORIES, LANGUAGES)
+    assert values["title"] and values["begins_on"].tzinfo is not None
+    assert values["visibility"] == "public"
+
+
+def test_gancio_times_keep_their_offset_without_a_zone():
+    values = event_from_ap({"name": "x", "startTime": "2021-07-14T17:30:57+02:00"}, CATEGORIES, LANGUAGES)
+    assert values["timezone"] == "Etc/GMT-2" and values["begins_on"].hour == 15
+
+
+@pytest.mark.parametrize("document", [{}, {"name": "x"}, {"name": "x", "startTime": "soon"},
+                                      {"name": "", "startTime": "2027-01-01T10:00:00Z"}])
+def test_unusable_events_are_refused(document):
+    with pytest.raises(ValueError):
+        event_from_ap(document, CATEGORIES, LANGUAGES)
+
+
+def test_odd_field_types_are_tolerated():
+    values = event_from_ap({"name": "x", "startTime": "2027-01-01T10:00:00Z", "location": ["not", "a", "place"],
+                            "attachment": "nope", "tag": {"type": "Hashtag", "name": "#solo"},
+                            "maximumAttendeeCapacity": "lots", "category": None, "status": 7}, CATEGORIES, LANGUAGES)
+    assert values["tags"] == ["solo"] and values["capacity"] is None and values["category"] == "MEETING"
+    assert values["status"] == "confirmed"
