@@ -68,9 +68,12 @@ def by_time(query, past=False):
     return query.where(ends >= now).order_by(Event.begins_on)
 
 
-def upcoming_public(page, per_page, past=False):
-    """One page of public events, upcoming soonest first (or past, latest first)."""
-    query = by_time(events_query().where(visible()), past)
+def upcoming_public(page, per_page, past=False, local_only=False):
+    """One page of public events, upcoming soonest first (or past, latest first); local_only hides remote ones."""
+    query = events_query().where(visible())
+    if local_only:
+        query = query.where(Actor.domain.is_null())
+    query = by_time(query, past)
     # One row more than a page tells whether a next page exists.
     return list(query.limit(per_page + 1).offset((page - 1) * per_page))
 

@@ -19,9 +19,10 @@ def page_number():
 
 def event_page(past):
     page, per_page = page_number(), current_app.config["EVENTS_PER_PAGE"]
-    rows = events.upcoming_public(page, per_page, past=past)
+    local_only = request.args.get("scope") == "local"
+    rows = events.upcoming_public(page, per_page, past=past, local_only=local_only)
     return render_template("pages/home.html", registrations=instance.registrations_mode(),
-                           instance_feeds=feeds.instance_feeds_enabled(),
+                           instance_feeds=feeds.instance_feeds_enabled(), local_only=local_only,
                            events=rows[:per_page], page=page, has_next=len(rows) > per_page, past=past)
 
 

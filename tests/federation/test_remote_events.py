@@ -125,3 +125,16 @@ def test_odd_field_types_are_tolerated():
                             "maximumAttendeeCapacity": "lots", "category": None, "status": 7}, CATEGORIES, LANGUAGES)
     assert values["tags"] == ["solo"] and values["capacity"] is None and values["category"] == "MEETING"
     assert values["status"] == "confirmed"
+
+
+def test_home_filters_local_or_all(fed, remote_keys):  # noqa: F811
+    from ..helpers import make_event
+
+    (private, _public), _other = remote_keys
+    send(fed, private, "Create", remote_event(), 1)
+    make_event(fed, title="Repair café here")
+    client = fed.test_client()
+    everything = client.get("/").get_data(as_text=True)
+    assert "Fête de quartier" in everything and "Repair café here" in everything
+    local = client.get("/?scope=local").get_data(as_text=True)
+    assert "Fête de quartier" not in local and "Repair café here" in local
