@@ -60,7 +60,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 # Helpers shared with the page benchmark: loopback host, free port, start-up wait, /proc memory.
-from pages import HOST, RUN_PY, fmt, free_port, memory_mb, stop, wait_until_up
+from pages import HOST, RUN_PY, fmt, free_port, memory_mb, parse_sizes, stop, summary, wait_until_up
 
 USERNAME = "feed_bench"
 EMAIL = "feed_bench@example.org"
@@ -97,12 +97,7 @@ def parse_args(argv=None):
     parser.add_argument("--keep", action="store_true",
                         help="keep the temporary instance folders (their paths are printed)")
     args = parser.parse_args(argv)
-    try:
-        args.sizes = [int(size) for size in args.sizes.split(",") if size.strip()]
-    except ValueError:
-        parser.error("--sizes takes whole numbers separated by commas, such as 1000,10000")
-    if not args.sizes or any(not 0 <= size <= 100_000 for size in args.sizes):
-        parser.error("--sizes must list numbers between 0 and 100000")
+    args.sizes = parse_sizes(parser, args.sizes)
     if not 1 <= args.identity_events <= 5000:
         parser.error("--identity-events must be between 1 and 5000")
     if not 1 <= args.requests <= 10_000:
@@ -314,15 +309,6 @@ def repeat(session, port, path, count, etag=None, expect_etag=None):
             sys.exit(f"the ETag of {path} changed while nothing was edited")
         latencies.append(seconds)
     return latencies
-
-
-def summary(latencies):
-    """(median ms, p95 ms) of latencies in seconds."""
-    ordered = sorted(latencies)
-    if not ordered:
-        return float("nan"), float("nan")
-    p95 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
-    return statistics.median(ordered) * 1000, p95 * 1000
 
 
 def measure(port, database_path, targets, args, server_pid):

@@ -82,7 +82,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 # Helpers shared with the page benchmark: loopback host, free port, start-up wait, /proc memory.
-from pages import HOST, RUN_PY, fmt, free_port, memory_mb, stop, wait_until_up
+from pages import HOST, RUN_PY, fmt, free_port, memory_mb, stop, summary, wait_until_up
 
 USERNAME = "inbox_bench"
 EMAIL = "inbox_bench@example.org"
@@ -386,14 +386,6 @@ def post_all(url, signed, threads):
         print(f"   (stopped after {PHASE_SECONDS} s)")
     median, p95 = summary(latencies)
     return len(latencies) / elapsed, median, p95, sum(e[0] for e in errors), first_error, elapsed
-
-
-def summary(latencies):
-    """(median ms, p95 ms) of latencies in seconds."""
-    ordered = sorted(latencies)
-    if not ordered:
-        return float("nan"), float("nan")
-    return statistics.median(ordered) * 1000, ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))] * 1000
 
 
 def db_counts(database_path):

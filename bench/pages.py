@@ -51,17 +51,32 @@ def parse_args(argv=None):
     parser.add_argument("--keep", action="store_true",
                         help="keep the temporary instance folders (their paths are printed)")
     args = parser.parse_args(argv)
-    try:
-        args.sizes = [int(size) for size in args.sizes.split(",") if size.strip()]
-    except ValueError:
-        parser.error("--sizes takes whole numbers separated by commas, such as 1000,10000")
-    if not args.sizes or any(not 0 <= size <= 100_000 for size in args.sizes):
-        parser.error("--sizes must list numbers between 0 and 100000")
+    args.sizes = parse_sizes(parser, args.sizes)
     if not 0 < args.seconds <= 600:
         parser.error("--seconds must be above 0 and at most 600")
     if not 1 <= args.clients <= 64:
         parser.error("--clients must be between 1 and 64")
     return args
+
+
+def parse_sizes(parser, text):
+    """The --sizes option: whole numbers between 0 and 100000, separated by commas."""
+    try:
+        sizes = [int(size) for size in text.split(",") if size.strip()]
+    except ValueError:
+        parser.error("--sizes takes whole numbers separated by commas, such as 1000,10000")
+    if not sizes or any(not 0 <= size <= 100_000 for size in sizes):
+        parser.error("--sizes must list numbers between 0 and 100000")
+    return sizes
+
+
+def summary(latencies):
+    """(median ms, p95 ms) of latencies in seconds."""
+    ordered = sorted(latencies)
+    if not ordered:
+        return float("nan"), float("nan")
+    p95 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
+    return statistics.median(ordered) * 1000, p95 * 1000
 
 
 def free_port():
@@ -157,12 +172,9 @@ def load(port, path, seconds, clients):
     for thread in threads:
         thread.join(seconds + REQUEST_TIMEOUT + 5)
     elapsed = time.perf_counter() - started
-    latencies = sorted(value for values in per_client for value in values)
-    if not latencies:
-        return 0.0, float("nan"), float("nan"), sum(e[0] for e in errors)
-    p95 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.95))]
-    return (len(latencies) / elapsed, statistics.median(latencies) * 1000, p95 * 1000,
-            sum(e[0] for e in errors))
+    latencies = [value for values in per_client for value in values]
+    median, p95 = summary(latencies)
+    return len(latencies) / elapsed, median, p95, sum(e[0] for e in errors)
 
 
 def memory_mb(pid):

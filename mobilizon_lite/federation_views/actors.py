@@ -65,17 +65,14 @@ def outbox(username):
     return _outbox(identity, public_url("actors.outbox", username=identity.preferred_username))
 
 
-@bp.route("/@<username>/followers")
-def followers(username):
+@bp.route("/@<username>/followers", defaults={"side": "followers"}, endpoint="followers")
+@bp.route("/@<username>/following", defaults={"side": "following"}, endpoint="following")
+def follow_collection(username, side):
     identity = public_identity(username)
-    query = (Follow.select(Follow, Actor).join(Actor, on=(Follow.follower == Actor.id))
-             .where((Follow.followed == identity) & Follow.accepted))
-    return _follow_collection(public_url("actors.followers", username=username), query, lambda row: row.follower)
-
-
-@bp.route("/@<username>/following")
-def following(username):
-    identity = public_identity(username)
-    query = (Follow.select(Follow, Actor).join(Actor, on=(Follow.followed == Actor.id))
-             .where((Follow.follower == identity) & Follow.accepted))
-    return _follow_collection(public_url("actors.following", username=username), query, lambda row: row.followed)
+    # followers: rows where the identity is followed, listing followers; following: the reverse.
+    mine, theirs = ((Follow.followed, Follow.follower) if side == "followers" else (Follow.follower, Follow.followed))
+    query = (Follow.select(Follow, Actor).join(Actor, on=(theirs == Actor.id))
+             .where((mine == identity) & Follow.accepted))
+    attribute = "follower" if side == "followers" else "followed"
+    return _follow_collection(public_url(f"actors.{side}", username=username), query,
+                              lambda row: getattr(row, attribute))

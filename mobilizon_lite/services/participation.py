@@ -102,6 +102,12 @@ def _participation_for(event, participation_id):
     return participation
 
 
+def _set_role(participation, role):
+    participation.role = role
+    participation.updated_at = utcnow()
+    participation.save()
+
+
 def _tell(participation, template):
     found = recipient(participation)
     if found:
@@ -118,9 +124,7 @@ def approve(event, organizer, participation_id):
         if participation.role not in (NOT_APPROVED, REJECTED):
             raise Invalid(_("This person does not wait for approval."))
         require_seat(event)
-        participation.role = PARTICIPANT
-        participation.updated_at = utcnow()
-        participation.save()
+        _set_role(participation, PARTICIPANT)
     _tell(participation, "mail/participation_approved.txt")
     return participation
 
@@ -131,9 +135,7 @@ def reject(event, organizer, participation_id):
     participation = _participation_for(event, participation_id)
     if participation.role in ORGANIZER_ROLES:
         raise PermissionDenied(_("Organisers cannot be rejected."))
-    participation.role = REJECTED
-    participation.updated_at = utcnow()
-    participation.save()
+    _set_role(participation, REJECTED)
     _tell(participation, "mail/participation_rejected.txt")
     return participation
 
@@ -157,9 +159,7 @@ def promote(event, organizer, participation_id):
     participation = _participation_for(event, participation_id)
     if participation.role != PARTICIPANT or participation.actor_id is None:
         raise Invalid(_("Only participants with an identity can become co-organisers."))
-    participation.role = MODERATOR
-    participation.updated_at = utcnow()
-    participation.save()
+    _set_role(participation, MODERATOR)
     return participation
 
 

@@ -26,14 +26,20 @@ def back_to(event):
     return redirect(url_for("events.show", uuid=event.uuid))
 
 
-@bp.route("/events/<uuid>/join", methods=["POST"])
-@login_required
-def join(uuid):
+def posted_join_form(uuid):
+    """(event, validated join form, identity chosen in it) for a join or leave button."""
     event = events.visible_event(uuid, viewer_ids())
     form = JoinForm()
     identity_choices(form.identity)
     require_valid(form)
-    result = participation.join(event, chosen_identity(form.identity), form.message.data)
+    return event, form, chosen_identity(form.identity)
+
+
+@bp.route("/events/<uuid>/join", methods=["POST"])
+@login_required
+def join(uuid):
+    event, form, identity = posted_join_form(uuid)
+    result = participation.join(event, identity, form.message.data)
     if result.role == "not_approved":
         flash(_("Your request is sent. The organisers will approve it or not; you will get an email."), "success")
     else:
@@ -44,11 +50,8 @@ def join(uuid):
 @bp.route("/events/<uuid>/leave", methods=["POST"])
 @login_required
 def leave(uuid):
-    event = events.visible_event(uuid, viewer_ids())
-    form = JoinForm()
-    identity_choices(form.identity)
-    require_valid(form)
-    participation.leave(event, chosen_identity(form.identity))
+    event, _form, identity = posted_join_form(uuid)
+    participation.leave(event, identity)
     flash(_("You no longer take part in this event."), "success")
     return back_to(event)
 
