@@ -42,3 +42,8 @@ def init_app(app):
     """Make the filters available to pages and emails alike."""
     app.add_template_filter(event_when)
     app.add_template_filter(event_day)
+
+
+def utc_text(moment):
+    """An aware datetime in UTC as feeds and ActivityStreams write it: 2026-05-17T12:00:00Z."""
+    return moment.isoformat(timespec="seconds").replace("+00:00", "Z")

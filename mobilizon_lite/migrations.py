@@ -7,6 +7,14 @@ from .models import ALL_MODELS, EVENT_MODELS, FEDERATION_MODELS, FEED_MODELS
 log = logging.getLogger(__name__)
 
 
+def _add_column(table, column, definition, index=None):
+    """ALTER TABLE … ADD COLUMN unless a database made from the current models has it already."""
+    if column not in {existing.name for existing in database.get_columns(table)}:
+        database.execute_sql(f"ALTER TABLE {table} ADD COLUMN {column} {definition}")
+        if index:
+            database.execute_sql(index)
+
+
 def _initial_schema():
     database.create_tables(ALL_MODELS)
 
@@ -21,14 +29,18 @@ def _feeds():
 
 def _federation():
     database.create_tables(FEDERATION_MODELS)
-    columns = {column.name for column in database.get_columns("actor")}
-    if "public_key_id" not in columns:
-        database.execute_sql("ALTER TABLE actor ADD COLUMN public_key_id VARCHAR(2048)")
-        database.execute_sql("CREATE INDEX IF NOT EXISTS actor_public_key_id ON actor (public_key_id)")
+    _add_column("actor", "public_key_id", "VARCHAR(2048)",
+                "CREATE INDEX IF NOT EXISTS actor_public_key_id ON actor (public_key_id)")
+
+
+def _remote_participation():
+    _add_column("participation", "ap_id", "VARCHAR(2048)",
+                "CREATE UNIQUE INDEX IF NOT EXISTS participation_ap_id ON participation (ap_id)")
+    _add_column("event", "remote_participant_count", "INTEGER")
 
 
 # Append new steps; never edit or reorder the ones already released.
-STEPS = [_initial_schema, _events, _feeds, _federation]
+STEPS = [_initial_schema, _events, _feeds, _federation, _remote_participation]
 
 
 def migrate():

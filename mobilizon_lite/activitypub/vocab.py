@@ -1,4 +1,5 @@
 """ActivityStreams vocabulary: contexts, media types, the public audience, and tolerant accessors."""
+from ..dates import utc_text
 
 AS_PUBLIC = "https://www.w3.org/ns/activitystreams#Public"
 # Compacted forms of the public audience other servers send.
@@ -61,3 +62,8 @@ def is_public(activity):
     """True when the public audience is among to/cc (in any of its spellings)."""
     audience = as_list(activity.get("to")) + as_list(activity.get("cc"))
     return any(get_id(item) in PUBLIC_ALIASES for item in audience)
+
+
+def tombstone(ap_id, former_type, deleted):
+    """What a deleted object becomes, in a Delete and at its own URL."""
+    return {"type": "Tombstone", "id": ap_id, "formerType": former_type, "deleted": utc_text(deleted)}

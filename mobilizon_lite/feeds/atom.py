@@ -1,6 +1,8 @@
 """Atom 1.0 documents, written with a real XML library."""
 import xml.etree.ElementTree as ET
 
+from ..dates import utc_text
+
 ATOM_NS = "http://www.w3.org/2005/Atom"
 ET.register_namespace("", ATOM_NS)
 
@@ -12,17 +14,13 @@ def _sub(parent, tag, text=None, **attributes):
     return element
 
 
-def _date(moment):
-    return moment.isoformat(timespec="seconds").replace("+00:00", "Z")
-
-
 def feed(title, author, self_url, page_url, updated, entries):
     """Atom bytes; entries are dicts with id, title, url, published, updated, author, author_url,
     html (sanitised) and categories."""
     root = ET.Element(f"{{{ATOM_NS}}}feed")
     _sub(root, "id", self_url)
     _sub(root, "title", title)
-    _sub(root, "updated", _date(updated))
+    _sub(root, "updated", utc_text(updated))
     _sub(_sub(root, "author"), "name", author)
     _sub(root, "link", rel="self", type="application/atom+xml", href=self_url)
     _sub(root, "link", rel="alternate", type="text/html", href=page_url)
@@ -31,8 +29,8 @@ def feed(title, author, self_url, page_url, updated, entries):
         entry = _sub(root, "entry")
         _sub(entry, "id", item["id"])
         _sub(entry, "title", item["title"])
-        _sub(entry, "updated", _date(item["updated"]))
-        _sub(entry, "published", _date(item["published"]))
+        _sub(entry, "updated", utc_text(item["updated"]))
+        _sub(entry, "published", utc_text(item["published"]))
         _sub(entry, "link", rel="alternate", type="text/html", href=item["url"])
         author = _sub(entry, "author")
         _sub(author, "name", item["author"])

@@ -56,6 +56,8 @@ class Event(BaseModel):
     category = CharField(max_length=40, default="MEETING")
     language = CharField(max_length=8, default="")
     picture = CharField(max_length=100, null=True)
+    # For events of another server: how many take part there, as that server last told.
+    remote_participant_count = IntegerField(null=True)
     # Bumped on every change, so calendar apps notice updates.
     sequence = IntegerField(default=0)
     created_at = UTCDateTimeField(default=utcnow)

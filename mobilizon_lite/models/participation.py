@@ -26,6 +26,8 @@ class Participation(BaseModel):
     message = TextField(default="")
     email = CharField(max_length=254, null=True)
     locale = CharField(max_length=8, null=True)
+    # The Join's id, for participations that crossed servers (either way): answers name it.
+    ap_id = CharField(max_length=2048, null=True, unique=True)
     confirm_token_hash = CharField(max_length=64, null=True, unique=True)
     confirm_expires_at = UTCDateTimeField(null=True)
     created_at = UTCDateTimeField(default=utcnow)

@@ -136,13 +136,18 @@ def public_key_for(key_id, refresh=False):
     return actor.public_key_pem, actor.ap_id
 
 
+def keep_tombstone(item):
+    """Remember a Delete against its sender, so a late or replayed Create or Update of it is ignored."""
+    Tombstone.get_or_create(ap_id=get_id(item.body.get("object")), actor=item.actor)
+
+
 def on_delete(item):
     """A Delete: remembered against its sender; an actor deleting itself is marked gone."""
     object_id = get_id(item.body.get("object"))
     if object_id != item.actor.ap_id and Actor.select().where(Actor.ap_id == object_id).exists():
         return IGNORED  # an actor can delete itself, never another one
     with database.atomic():
-        Tombstone.get_or_create(ap_id=object_id, actor=item.actor)
+        keep_tombstone(item)
         if object_id == item.actor.ap_id:
             Actor.update(deleted_at=utcnow()).where(Actor.id == item.actor.id).execute()
             Follow.delete().where((Follow.follower == item.actor) | (Follow.followed == item.actor)).execute()

@@ -3,12 +3,16 @@ import uuid as uuid_lib
 
 from flask_babel import gettext as _
 
-from ..db import utcnow
+from ..activitypub.convert.comment import comment_to_ap
+from ..activitypub.publish import new_activity_id, publish
+from ..activitypub.vocab import CONTEXT, tombstone
+from ..db import database, utcnow
 from ..models import Actor, Comment
 from ..text import markdown_to_html
 from ..urls import public_url
 from .errors import Invalid, NotFound, PermissionDenied
-from .events import organizer_among, require_visible_to
+from . import follows
+from .events import organizer_among, remote_participants, require_visible_to
 
 COMMENT_MAX = 5000
 
@@ -25,8 +29,6 @@ def _clean(source):
 def comment_on(event, actor, source, in_reply_to=None):
     """Add a comment (or a reply to a top-level comment) as one identity."""
     require_visible_to(event, actor)
-    if not event.is_local:
-        raise PermissionDenied(_("This event comes from another server: comment on its own page."))
     if event.comment_mode == "closed":
         raise PermissionDenied(_("Comments are closed on this event."))
     source = _clean(source)
@@ -39,10 +41,14 @@ def comment_on(event, actor, source, in_reply_to=None):
         parent = parent.in_reply_to or parent
     comment_uuid = str(uuid_lib.uuid4())
     now = utcnow()
-    return Comment.create(
-        created_at=now, updated_at=now, uuid=comment_uuid, ap_id=public_url("comments.show", uuid=event.uuid, comment_uuid=comment_uuid),
-        event=event, actor=actor, in_reply_to=parent, source=source, text=markdown_to_html(source),
-    )
+    with database.atomic():
+        comment = Comment.create(
+            created_at=now, updated_at=now, uuid=comment_uuid,
+            ap_id=public_url("comments.show", uuid=event.uuid, comment_uuid=comment_uuid),
+            event=event, actor=actor, in_reply_to=parent, source=source, text=markdown_to_html(source),
+        )
+        federate(comment, "Create")
+    return comment
 
 
 def comment_for(event, comment_id):
@@ -67,7 +73,9 @@ def edit_comment(comment, actor, source):
     comment.source = _clean(source)
     comment.text = markdown_to_html(comment.source)
     comment.updated_at = utcnow()
-    comment.save()
+    with database.atomic():
+        comment.save()
+        federate(comment, "Update")
     return comment
 
 
@@ -75,12 +83,53 @@ def delete_comment(comment, actor):
     """Delete one's own comment, or any comment on an event one organises."""
     if actor is None or (comment.actor_id != actor.id and organizer_among(comment.event, [actor]) is None):
         raise PermissionDenied(_("You can only delete your own comments, or those on your events."))
+    with database.atomic():
+        if comment.actor.is_local:
+            federate(comment, "Delete")
+        remove(comment)
+
+
+def remove(comment):
+    """Delete a comment; one with replies stays as a placeholder so its thread still reads."""
     if comment.replies.where(Comment.deleted_at.is_null()).exists():
-        comment.deleted_at = utcnow()
-        comment.text = comment.source = ""
-        comment.save()
+        Comment.update(deleted_at=utcnow(), text="", source="").where(Comment.id == comment.id).execute()
     else:
         comment.delete_instance()
+
+
+def comment_recipients(comment):
+    """Who hears of a comment: the event's server, or (on our events) the event's remote audience;
+    and the remote author of the comment it answers."""
+    event = comment.event
+    if event.is_local:
+        recipients = remote_participants(event) + follows.followers_of(event.organizer)
+    else:
+        recipients = [event.organizer]
+    parent = comment.in_reply_to
+    if parent is not None and not parent.actor.is_local:
+        recipients.append(parent.actor)
+    return recipients
+
+
+def comment_document(comment):
+    """The comment as a Note (a Tombstone once deleted), answering its parent comment or its event."""
+    if comment.deleted_at is not None:
+        return {"@context": CONTEXT, **tombstone(comment.ap_id, "Note", comment.deleted_at)}
+    parent = comment.in_reply_to
+    return comment_to_ap(comment, parent.ap_id if parent is not None else comment.event.ap_id)
+
+
+def federate(comment, verb):
+    """Send Create, Update or Delete of a local comment; comments on private events stay here."""
+    if comment.event.visibility == "private":
+        return
+    actor = comment.actor
+    note = comment_document(comment)
+    activity = {"id": new_activity_id(), "type": verb, "actor": actor.ap_id, "to": note["to"], "cc": note["cc"],
+                "object": note}
+    if verb == "Delete":
+        activity["object"] = tombstone(comment.ap_id, "Note", utcnow())
+    publish(actor, activity, comment_recipients(comment))
 
 
 def thread(event):

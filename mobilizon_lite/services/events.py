@@ -7,6 +7,7 @@ from peewee import JOIN, fn
 from .. import mail
 from ..activitypub.convert.event import event_to_ap
 from ..activitypub.publish import new_activity_id, publish
+from ..activitypub.vocab import tombstone
 from ..dates import event_when
 from ..db import database, utcnow
 from ..models import Account, Actor, Event, EventInvitation, Participation
@@ -211,7 +212,12 @@ def notify_participants(event, actor, template, **context):
 
 
 def going_count(event):
-    """How many participants hold a seat (organisers are not counted, as in Mobilizon)."""
+    """How many participants hold a seat (organisers are not counted, as in Mobilizon).
+
+    For an event of another server, the figure that server last sent, when it sent one.
+    """
+    if event.remote_participant_count is not None:
+        return event.remote_participant_count
     return Participation.select().where(
         (Participation.event == event) & Participation.role.in_(SEAT_ROLES)
     ).count()
@@ -249,25 +255,34 @@ def my_events(identity_ids):
     return groups
 
 
-def federate(event, verb):
-    """Send Create, Update or Delete of a public or unlisted event to its organiser's followers.
+def remote_participants(event):
+    """Identities of other servers that take part in the event or asked to."""
+    return list(Actor.select().join(Participation, on=(Participation.actor == Actor.id)).where(
+        (Participation.event == event) & Participation.role.in_([*GOING_ROLES, NOT_APPROVED])
+        & Actor.domain.is_null(False)))
 
-    Private events stay on this instance.
+
+def federate(event, verb):
+    """Send Create, Update or Delete of an event to its organiser's followers and remote participants.
+
+    Private events go to their remote participants only.
     """
-    if event.visibility == "private":
-        return
     organizer = event.organizer
-    followers = follows.followers_of(organizer)
+    participants = remote_participants(event)
+    if event.visibility == "private" and not participants:
+        return
+    recipients = participants + ([] if event.visibility == "private" else follows.followers_of(organizer))
     document = event_document(event)
+    # Participants are named, as Mobilizon does, so their servers see they are addressed.
+    cc = document["cc"] + [actor.ap_id for actor in participants]
     activity = {"id": new_activity_id(), "type": verb, "actor": organizer.ap_id, "to": document["to"],
-                "cc": document["cc"], "object": document}
+                "cc": cc, "object": document}
     if verb == "Delete":
-        activity["object"] = {"type": "Tombstone", "formerType": "Event", "id": event.ap_id,
-                              "deleted": utcnow().isoformat(timespec="seconds").replace("+00:00", "Z")}
-        activity["to"], activity["cc"] = document["to"] + document["cc"], []
+        activity["object"] = tombstone(event.ap_id, "Event", utcnow())
+        activity["to"], activity["cc"] = document["to"] + cc, []
     elif verb == "Create":
         activity["published"] = document["published"]
-    publish(organizer, activity, followers)
+    publish(organizer, activity, recipients)
 
 
 def event_document(event):

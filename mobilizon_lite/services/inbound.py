@@ -13,7 +13,7 @@ from ..activitypub.vocab import AP_MEDIA_TYPES, get_id
 from ..db import database, utcnow
 from ..models import Actor, InboxItem, Tombstone
 from ..models.federation import DONE, FAILED, IGNORED
-from . import actors, follows, remote_events
+from . import actors, follows, remote_comments, remote_events, remote_participation
 from .actors import public_key_for
 
 log = logging.getLogger(__name__)
@@ -87,21 +87,29 @@ def receive(method, target, headers, content_type, body):
     return Outcome(202, "accepted")
 
 
+def _first_of(*handlers):
+    """A handler trying each of handlers in turn until one handles the activity."""
+    def handle(item):
+        state = IGNORED
+        for handler in handlers:
+            state = handler(item)
+            if state == DONE:
+                break
+        return state
+    return handle
+
+
 # Activity type -> handler(item) returning the item's final state.
-def _on_update(item):
-    if remote_events.on_create_or_update(item) == DONE:
-        return DONE
-    return actors.on_update(item)
-
-
 HANDLERS = {
-    "Create": remote_events.on_create_or_update,
-    "Delete": remote_events.on_delete,
-    "Update": _on_update,
+    "Create": _first_of(remote_events.on_create_or_update, remote_comments.on_create),
+    "Delete": _first_of(remote_events.on_delete, remote_comments.on_delete, actors.on_delete),
+    "Update": _first_of(remote_events.on_create_or_update, remote_comments.on_update, actors.on_update),
     "Follow": follows.on_follow,
-    "Accept": follows.on_answer,
-    "Reject": follows.on_answer,
+    "Accept": _first_of(remote_participation.on_answer, follows.on_answer),
+    "Reject": _first_of(remote_participation.on_answer, follows.on_answer),
     "Undo": follows.on_undo,
+    "Join": remote_participation.on_join,
+    "Leave": remote_participation.on_leave,
 }
 
 

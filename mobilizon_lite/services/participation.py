@@ -3,8 +3,10 @@ from flask_babel import gettext as _
 from peewee import JOIN, IntegrityError, fn
 
 from .. import mail
+from ..activitypub.convert.participation import answer_to_ap, join_to_ap, leave_to_ap
+from ..activitypub.publish import new_activity_id, publish
 from ..db import database, utcnow
-from ..models import Account, Actor, EventInvitation, Participation
+from ..models import Account, Actor, Event, EventInvitation, Participation
 from ..models.participation import (MODERATOR, NOT_APPROVED, NOT_CONFIRMED, ORGANIZER_ROLES,
                                     PARTICIPANT, REJECTED, ROLES)
 from ..urls import public_url
@@ -53,28 +55,46 @@ def participation_of(event, actor):
     return Participation.select().where((Participation.event == event) & (Participation.actor == actor)).first()
 
 
-def join(event, actor, message=""):
-    """Join as one identity: participant at once, or awaiting approval on restricted events."""
-    require_visible_to(event, actor)
-    if not event.is_local:
-        raise PermissionDenied(_("This event comes from another server: take part on its own page."))
-    check_open(event)
-    message = clean_message(message)
+def _require_new(event, actor):
+    """Refuse a second participation of the same identity; call inside a write transaction."""
+    existing = participation_of(event, actor)
+    if existing is not None:
+        if existing.role == REJECTED:
+            raise PermissionDenied(_("The organisers declined your participation."))
+        raise Invalid(_("You already take part in this event."))
+
+
+def admit(event, actor, message="", join_id=None):
+    """Let an identity of here or of another server into a local event, under its join mode and capacity."""
     if event.join_mode == "invite" and not is_invited(event, actor):
         raise PermissionDenied(_("Only people the organisers invited can join this event."))
     role = NOT_APPROVED if event.join_mode == "restricted" else PARTICIPANT
     # IMMEDIATE takes SQLite's write lock before counting, so two joins cannot both see a free seat.
     with database.atomic("IMMEDIATE"):
-        existing = participation_of(event, actor)
-        if existing is not None:
-            if existing.role == REJECTED:
-                raise PermissionDenied(_("The organisers declined your participation."))
-            raise Invalid(_("You already take part in this event."))
+        _require_new(event, actor)
         if role == PARTICIPANT:
             require_seat(event)
-        participation = Participation.create(event=event, actor=actor, role=role, message=message)
+        participation = Participation.create(event=event, actor=actor, role=role, message=message, ap_id=join_id)
     if role == NOT_APPROVED:
         notify_organizers(event, actor)
+    return participation
+
+
+def join(event, actor, message=""):
+    """Join as one identity: participant at once, or awaiting approval on restricted events.
+
+    On an event of another server the request waits for that server's Accept or Reject.
+    """
+    require_visible_to(event, actor)
+    check_open(event)
+    message = clean_message(message)
+    if event.is_local:
+        return admit(event, actor, message)
+    with database.atomic("IMMEDIATE"):
+        _require_new(event, actor)
+        participation = Participation.create(event=event, actor=actor, role=NOT_APPROVED, message=message,
+                                             ap_id=new_activity_id())
+        publish(actor, join_to_ap(participation.ap_id, actor, event, message), [event.organizer])
     return participation
 
 
@@ -89,6 +109,26 @@ def leave(event, actor):
         if participation.role in ORGANIZER_ROLES and len(organizer_ids(event) - {actor.id}) == 0:
             raise PermissionDenied(_("You are the last organiser: you cannot leave this event."))
         participation.delete_instance()
+        if not event.is_local and actor.is_local:
+            publish(actor, leave_to_ap(participation), [event.organizer])
+            if participation.role == PARTICIPANT:
+                count_remote_seat(event, -1)
+
+
+def count_remote_seat(event, change):
+    """Keep a remote event's participant count right until its server sends the next figure."""
+    if event.remote_participant_count is not None:
+        Event.update(remote_participant_count=fn.MAX(Event.remote_participant_count + change, 0)).where(
+            Event.id == event.id).execute()
+
+
+def answer_remote(event, participation, verb):
+    """Tell a participant from another server that the organisers accepted or rejected their Join."""
+    actor = participation.actor
+    if actor is None or actor.is_local:
+        return
+    join = join_to_ap(participation.ap_id, actor, event, participation.message)
+    publish(event.organizer, answer_to_ap(verb, event.organizer, join), [actor])
 
 
 def _participation_for(event, participation_id):
@@ -108,7 +148,8 @@ def _set_role(participation, role):
     participation.save()
 
 
-def _tell(participation, template):
+def tell(participation, template):
+    """Email a local participant (or a confirmed anonymous one) about their participation."""
     found = recipient(participation)
     if found:
         email, locale, cancel = found
@@ -125,7 +166,8 @@ def approve(event, organizer, participation_id):
             raise Invalid(_("This person does not wait for approval."))
         require_seat(event)
         _set_role(participation, PARTICIPANT)
-    _tell(participation, "mail/participation_approved.txt")
+        answer_remote(event, participation, "Accept")
+    tell(participation, "mail/participation_approved.txt")
     return participation
 
 
@@ -135,8 +177,10 @@ def reject(event, organizer, participation_id):
     participation = _participation_for(event, participation_id)
     if participation.role in ORGANIZER_ROLES:
         raise PermissionDenied(_("Organisers cannot be rejected."))
-    _set_role(participation, REJECTED)
-    _tell(participation, "mail/participation_rejected.txt")
+    with database.atomic():
+        _set_role(participation, REJECTED)
+        answer_remote(event, participation, "Reject")
+    tell(participation, "mail/participation_rejected.txt")
     return participation
 
 
@@ -151,14 +195,16 @@ def remove(event, organizer, participation_id):
             EventInvitation.delete().where((EventInvitation.event == event)
                                            & (EventInvitation.actor == participation.actor_id)).execute()
         participation.delete_instance()
+        # Their server would otherwise go on showing them as taking part.
+        answer_remote(event, participation, "Reject")
 
 
 def promote(event, organizer, participation_id):
     """Make a participant a co-organiser (moderator): they can edit and manage the event."""
     require_organizer(event, organizer)
     participation = _participation_for(event, participation_id)
-    if participation.role != PARTICIPANT or participation.actor_id is None:
-        raise Invalid(_("Only participants with an identity can become co-organisers."))
+    if participation.role != PARTICIPANT or participation.actor_id is None or not participation.actor.is_local:
+        raise Invalid(_("Only participants with an identity on this server can become co-organisers."))
     _set_role(participation, MODERATOR)
     return participation
 

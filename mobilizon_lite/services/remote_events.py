@@ -2,11 +2,12 @@
 import uuid as uuid_lib
 
 from ..activitypub.convert.event import event_from_ap
+from ..activitypub.vocab import get_id
 from ..db import database, utcnow
 from ..models import Event
 from ..models.events import CATEGORIES
 from ..models.federation import DONE, IGNORED
-from .actors import on_delete as on_actor_delete
+from .actors import keep_tombstone
 from .event_input import LANGUAGES
 
 
@@ -34,15 +35,12 @@ def on_create_or_update(item):
 
 
 def on_delete(item):
-    """Delete of a remote event by its organiser; anything else goes to the actor handler."""
-    object_id = item.body.get("object")
-    object_id = object_id.get("id") if isinstance(object_id, dict) else object_id
-    event = Event.get_or_none(Event.ap_id == object_id) if isinstance(object_id, str) else None
-    if event is None:
-        return on_actor_delete(item)
-    if event.organizer_id != item.actor.id:
+    """Delete of a remote event by its organiser."""
+    object_id = get_id(item.body.get("object"))
+    event = Event.get_or_none(Event.ap_id == object_id) if object_id else None
+    if event is None or event.organizer_id != item.actor.id:
         return IGNORED
     with database.atomic():
-        on_actor_delete(item)  # keeps the tombstone against a late Create
+        keep_tombstone(item)
         event.delete_instance(recursive=True)
     return DONE

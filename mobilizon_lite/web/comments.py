@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from ..models import Comment
+from ..negotiation import activity_response, wants_activity_json
 from ..services import comments, events
 from ..services.errors import Invalid, NotFound
 from .context import account_identities, current_identity, viewer_ids
@@ -43,6 +44,8 @@ def show(uuid, comment_uuid):
     comment = Comment.get_or_none((Comment.uuid == comment_uuid) & (Comment.event == event))
     if comment is None:
         raise NotFound(_("This comment does not exist."))
+    if wants_activity_json():
+        return activity_response(comments.comment_document(comment), 410 if comment.deleted_at else 200)
     return to_comment(event, comment)
 
 

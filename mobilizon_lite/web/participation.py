@@ -40,7 +40,10 @@ def posted_join_form(uuid):
 def join(uuid):
     event, form, identity = posted_join_form(uuid)
     result = participation.join(event, identity, form.message.data)
-    if result.role == "not_approved":
+    if not event.is_local:
+        flash(_("Your request is sent to %(server)s. You take part once it answers.",
+                server=event.organizer.domain), "success")
+    elif result.role == "not_approved":
         flash(_("Your request is sent. The organisers will approve it or not; you will get an email."), "success")
     else:
         flash(_("You take part in this event."), "success")

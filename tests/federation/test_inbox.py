@@ -10,19 +10,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from mobilizon_lite import create_app
-from mobilizon_lite.activitypub.keys import generate_key_pair
 from mobilizon_lite.activitypub.signatures import sign_headers
 from mobilizon_lite.models import Actor, InboxItem
 
 from ..helpers import make_account
-
-REMOTE = "https://remote.example"
-ACTOR = f"{REMOTE}/users/alice"
-
-
-@pytest.fixture(scope="module")
-def remote_keys():
-    return generate_key_pair(), generate_key_pair()
+from .conftest import ACTOR, REMOTE
 
 
 @pytest.fixture

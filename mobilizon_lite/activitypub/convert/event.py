@@ -2,9 +2,10 @@
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from ...dates import utc_text
 from ...text import sanitize_html
 from ...urls import public_url
-from ..vocab import AS_PUBLIC, CONTEXT, as_list, is_public
+from ..vocab import AS_PUBLIC, CONTEXT, PUBLIC_ALIASES, as_list, get_id
 from .actor import actor_urls
 
 ICAL_STATUS = {"confirmed": "CONFIRMED", "tentative": "TENTATIVE", "cancelled": "CANCELLED"}
@@ -22,10 +23,6 @@ LINK_PROPERTY_IDS = {
 
 def _time(moment, zone):
     return moment.astimezone(zone).isoformat(timespec="seconds") if moment else None
-
-
-def _utc(moment):
-    return moment.isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 def place_to_ap(event):
@@ -82,8 +79,8 @@ def event_to_ap(event, participant_count, summary):
         "startTime": _time(event.begins_on, zone),
         "endTime": _time(event.ends_on, zone),
         "timezone": event.timezone,
-        "published": _utc(event.created_at),
-        "updated": _utc(event.updated_at),
+        "published": utc_text(event.created_at),
+        "updated": utc_text(event.updated_at),
         "actor": event.organizer.ap_id,
         "attributedTo": event.organizer.ap_id,
         "to": to,
@@ -185,6 +182,12 @@ def _place(location):
     return place
 
 
+def visibility(document):
+    """public when the Public is in `to`, else unlisted (reachable by its link only), as Mobilizon reads it."""
+    public = any(get_id(item) in PUBLIC_ALIASES for item in as_list(document.get("to")))
+    return "public" if public else "unlisted"
+
+
 def event_from_ap(document, categories, languages):
     """Event columns from a remote Event, read as tolerantly as Mobilizon does; ValueError if unusable."""
     title = _text(document.get("name"), 200)
@@ -219,6 +222,7 @@ def event_from_ap(document, categories, languages):
             if name and len(name) <= 40 and name not in tags:
                 tags.append(name)
     category = str(document.get("category") or "").upper()
+    count = document.get("participantCount")
     language = str(document.get("inLanguage") or "")
     return {
         "title": title,
@@ -228,11 +232,12 @@ def event_from_ap(document, categories, languages):
         "ends_on": ends_on,
         "timezone": _zone(document.get("timezone"), document.get("startTime")),
         "status": status if status in ICAL_STATUS else "confirmed",
-        "visibility": "public" if is_public(document) else "unlisted",
+        "visibility": visibility(document),
         "join_mode": join_mode,
         "external_participation_url": _http_url(document.get("externalParticipationUrl")),
         "capacity": capacity if isinstance(capacity, int) and 0 < capacity <= 100_000 else None,
         "comment_mode": replies,
+        "remote_participant_count": count if isinstance(count, int) and 0 <= count <= 1_000_000 else None,
         "anonymous_participation": False,  # anonymous participants stay on the event's own server
         **_place(document.get("location")),
         "online_url": online_url,

@@ -1,0 +1,50 @@
+"""Comments as Notes (Mobilizon's shape), replies to an event or to another comment, and back."""
+from ...dates import utc_text
+from ...text import sanitize_html
+from ..vocab import AS_PUBLIC, CONTEXT, get_id
+
+
+def comment_audience(event):
+    """(to, cc) of comments on an event: public like it, or unlisted like it; never for private events."""
+    if event.visibility == "public":
+        return [AS_PUBLIC], [event.organizer.ap_id]
+    return [event.organizer.ap_id], [AS_PUBLIC]
+
+
+def comment_to_ap(comment, in_reply_to):
+    """The Note of a comment; in_reply_to is the parent comment's or else the event's id."""
+    to, cc = comment_audience(comment.event)
+    return {
+        "@context": CONTEXT,
+        "type": "Note",
+        "id": comment.ap_id,
+        "url": comment.ap_id,
+        "uuid": comment.uuid,
+        "actor": comment.actor.ap_id,
+        "attributedTo": comment.actor.ap_id,
+        "inReplyTo": in_reply_to,
+        "content": comment.text,
+        "mediaType": "text/html",
+        "published": utc_text(comment.created_at),
+        "updated": utc_text(comment.updated_at),
+        "isAnnouncement": False,
+        "to": to,
+        "cc": cc,
+        "tag": [{"type": "Mention", "href": comment.event.organizer.ap_id}],
+    }
+
+
+def note_from_ap(note, actor_id):
+    """(in_reply_to id, sanitised HTML) of a remote Note written by actor_id; ValueError if unusable."""
+    if not isinstance(note, dict) or note.get("type") != "Note" or not isinstance(note.get("id"), str):
+        raise ValueError("not a Note")
+    if get_id(note.get("attributedTo")) not in (None, actor_id):
+        raise ValueError("the Note is attributed to someone else")
+    in_reply_to = get_id(note.get("inReplyTo"))
+    if not in_reply_to:
+        raise ValueError("the Note answers nothing")
+    content = note.get("content")
+    text = sanitize_html(content if isinstance(content, str) else "")[:20_000]
+    if not text.strip():
+        raise ValueError("the Note is empty")
+    return in_reply_to, text

@@ -1,0 +1,96 @@
+"""Participation across servers, inbound: Join and Leave of our events, Accept and Reject of our Joins."""
+from urllib.parse import urlsplit
+
+from ..activitypub.convert.participation import answer_to_ap, join_to_ap
+from ..activitypub.publish import publish
+from ..activitypub.vocab import get_id
+from ..db import database, utcnow
+from ..models import Actor, Event, Participation
+from ..models.federation import DONE, IGNORED
+from ..models.participation import NOT_APPROVED, PARTICIPANT, REJECTED
+from .errors import NotFound, ServiceError
+from .events import events_query, require_visible_to
+from .participation import (MESSAGE_MAX, admit, answer_remote, check_open, count_remote_seat, leave,
+                            participation_of, tell)
+
+
+def _local_event(item):
+    event_id = get_id(item.body.get("object"))
+    if not event_id:
+        return None
+    return events_query().where((Event.ap_id == event_id) & Actor.domain.is_null()).first()
+
+
+def on_join(item):
+    """A remote identity asks to join one of our events: the same rules as for people of here.
+
+    A refusal (full, over, invitation only…) is answered with a Reject; an event the actor may
+    not see is ignored, so its existence is not confirmed.
+    """
+    event = _local_event(item)
+    if event is None:
+        return IGNORED
+    existing = participation_of(event, item.actor)
+    if existing is not None:
+        # A Join sent again (its answer lost, say) gets the same answer again, naming the new Join.
+        Participation.update(ap_id=item.activity_id).where(Participation.id == existing.id).execute()
+        existing.ap_id = item.activity_id
+        if existing.role in (PARTICIPANT, REJECTED):
+            answer_remote(event, existing, "Accept" if existing.role == PARTICIPANT else "Reject")
+        return DONE
+    try:
+        require_visible_to(event, item.actor)
+    except NotFound:
+        return IGNORED
+    message = item.body.get("participationMessage")
+    message = " ".join(message.split())[:MESSAGE_MAX] if isinstance(message, str) else ""
+    try:
+        check_open(event)
+        participation = admit(event, item.actor, message, join_id=item.activity_id)
+    except ServiceError:
+        join = join_to_ap(item.activity_id, item.actor, event, message)
+        publish(event.organizer, answer_to_ap("Reject", event.organizer, join), [item.actor])
+        return DONE
+    if participation.role == PARTICIPANT:
+        answer_remote(event, participation, "Accept")
+    return DONE
+
+
+def on_leave(item):
+    """A remote identity leaves one of our events (or withdraws its request)."""
+    event = _local_event(item)
+    if event is None:
+        return IGNORED
+    try:
+        leave(event, item.actor)
+    except ServiceError:
+        return IGNORED
+    return DONE
+
+
+def on_answer(item):
+    """Accept or Reject, by the event's server, of a Join one of our identities sent."""
+    join_id = get_id(item.body.get("object"))
+    participation = (Participation.select(Participation, Event).join(Event)
+                     .where(Participation.ap_id == join_id).first()) if join_id else None
+    if participation is None or participation.actor_id is None or not participation.actor.is_local:
+        return IGNORED
+    event = participation.event
+    # The organiser, a co-organiser or the group of the event answers: someone of its server.
+    if event.is_local or urlsplit(item.actor.ap_id).netloc != urlsplit(event.ap_id).netloc:
+        return IGNORED
+    accepted = item.type == "Accept"
+    role = PARTICIPANT if accepted else REJECTED
+    if participation.role == role:
+        return DONE
+    with database.atomic():
+        Participation.update(role=role, updated_at=utcnow()).where(Participation.id == participation.id).execute()
+        if accepted or participation.role == PARTICIPANT:
+            count_remote_seat(event, 1 if accepted else -1)
+    was_waiting_for_people = participation.role == NOT_APPROVED and event.join_mode == "restricted"
+    participation.role = role
+    if not accepted:
+        tell(participation, "mail/participation_rejected.txt")
+    elif was_waiting_for_people:
+        tell(participation, "mail/participation_approved.txt")
+    return DONE

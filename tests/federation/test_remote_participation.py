@@ -1,0 +1,153 @@
+"""Joining across servers: remote identities join our events under the same rules, ours join theirs."""
+import pytest
+
+from mobilizon_lite.models import Activity, Actor, Delivery, Event, Participation
+from mobilizon_lite.services import events, participation
+
+from ..helpers import log_in, make_event, submit
+from .conftest import ACTOR, EVE, REMOTE
+from .test_remote_events import EVENT_ID, remote_event, send
+
+
+def sent(app, verb):
+    """Bodies of the activities of one type this instance queued, oldest first."""
+    with app.app_context():
+        return [row.body for row in Activity.select().where(Activity.type == verb).order_by(Activity.id)]
+
+
+def role_of(app, event, ap_id=ACTOR):
+    with app.app_context():
+        row = (Participation.select().join(Actor).where((Participation.event == event.id) & (Actor.ap_id == ap_id))
+               .first())
+        return row.role if row else None
+
+
+@pytest.fixture
+def keys(remote_keys):
+    (alice, _public), (other, _other_public) = remote_keys
+    return alice, other
+
+
+def test_remote_join_of_a_free_event_is_accepted_and_counted(fed, keys):
+    event = make_event(fed)
+    response = send(fed, keys[0], "Join", event.ap_id, 1, participationMessage="See you!")
+    assert response.status_code == 202
+    assert role_of(fed, event) == "participant"
+    [accept] = sent(fed, "Accept")
+    assert accept["actor"] == event.organizer.ap_id and accept["to"] == [ACTOR]
+    assert accept["object"] == {"id": f"{REMOTE}/activities/1", "type": "Join", "actor": ACTOR,
+                                "object": event.ap_id, "participationMessage": "See you!",
+                                "to": [event.organizer.ap_id], "cc": []}
+    with fed.app_context():
+        assert Delivery.select().where(Delivery.inbox_url == f"{REMOTE}/inbox").count() == 1
+        assert events.event_document(Event.get_by_id(event.id))["participantCount"] == 1
+    # Sent again (its Accept lost): answered again, once more, and still one participation.
+    send(fed, keys[0], "Join", event.ap_id, 2)
+    assert [a["object"]["id"] for a in sent(fed, "Accept")] == [f"{REMOTE}/activities/1", f"{REMOTE}/activities/2"]
+    # The organiser sees who it is, and where from.
+    client = fed.test_client()
+    log_in(client)
+    page = client.get(f"/events/{event.uuid}/participants").get_data(as_text=True)
+    assert "@alice@remote.example" in page and "See you!" in page
+    # Leave.
+    assert send(fed, keys[0], "Leave", event.ap_id, 3).status_code == 202
+    assert role_of(fed, event) is None
+
+
+def test_restricted_events_wait_for_the_organisers(fed, keys):
+    event = make_event(fed, join_mode="restricted")
+    send(fed, keys[0], "Join", event.ap_id, 1)
+    assert role_of(fed, event) == "not_approved" and sent(fed, "Accept") == []
+    client = fed.test_client()
+    log_in(client)
+    with fed.app_context():
+        row = Participation.get(Participation.role == "not_approved")
+    participants = f"/events/{event.uuid}/participants"
+    assert submit(client, f"{participants}/{row.id}/approve", {}, page=participants).status_code == 302
+    assert role_of(fed, event) == "participant"
+    [accept] = sent(fed, "Accept")
+    assert accept["object"]["id"] == f"{REMOTE}/activities/1"
+    # Rejecting later tells their server too; so does removing someone.
+    submit(client, f"{participants}/{row.id}/reject", {}, page=participants)
+    assert role_of(fed, event) == "rejected"
+    assert [r["object"]["actor"] for r in sent(fed, "Reject")] == [ACTOR]
+    # Remote people cannot become co-organisers (they could not act here).
+    submit(client, f"{participants}/{row.id}/approve", {}, page=participants)
+    response = submit(client, f"{participants}/{row.id}/promote", {}, page=participants)
+    assert response.status_code == 400 and role_of(fed, event) == "participant"
+    submit(client, f"{participants}/{row.id}/remove", {}, page=participants)
+    assert role_of(fed, event) is None and len(sent(fed, "Reject")) == 2
+
+
+def test_a_full_event_rejects_a_remote_join(fed, keys):
+    event = make_event(fed, capacity=1)
+    with fed.app_context():
+        mallory = Actor.get(Actor.preferred_username == "mallory")
+        participation.admit(Event.get_by_id(event.id), mallory)
+    send(fed, keys[0], "Join", event.ap_id, 1)
+    assert role_of(fed, event) is None
+    [reject] = sent(fed, "Reject")
+    assert reject["object"]["id"] == f"{REMOTE}/activities/1" and reject["to"] == [ACTOR]
+
+
+def test_private_and_unknown_events_are_ignored_without_an_answer(fed, keys):
+    event = make_event(fed, visibility="private")
+    send(fed, keys[0], "Join", event.ap_id, 1)
+    send(fed, keys[0], "Join", "http://events.test/events/nope", 2)
+    assert role_of(fed, event) is None and sent(fed, "Reject") == [] and sent(fed, "Accept") == []
+
+
+def test_updates_reach_remote_participants_even_of_private_events(fed, keys):
+    event = make_event(fed)
+    send(fed, keys[0], "Join", event.ap_id, 1)
+    with fed.app_context():
+        ann = Actor.get(Actor.preferred_username == "ann")
+        from ..helpers import service_fields
+        events.update_event(Event.get_by_id(event.id), ann, service_fields(visibility="private", title="Moved"))
+        [update] = sent(fed, "Update")
+        assert ACTOR in update["cc"] and update["object"]["name"] == "Moved"
+        activity = Activity.get(Activity.type == "Update")
+        assert [d.inbox_url for d in activity.deliveries] == [f"{REMOTE}/inbox"]
+
+
+def test_joining_a_remote_event_waits_for_its_server(fed, keys):
+    send(fed, keys[0], "Create", remote_event(joinMode="restricted", participantCount=4,
+                                              maximumAttendeeCapacity=10), 1)
+    with fed.app_context():
+        event = Event.get(Event.ap_id == EVENT_ID)
+    client = fed.test_client()
+    log_in(client)
+    page = f"/events/{event.uuid}"
+    assert "4 participants" in client.get(page).get_data(as_text=True)
+    with fed.app_context():
+        ann = Actor.get(Actor.preferred_username == "ann")
+    response = submit(client, f"{page}/join", {"identity": ann.id, "message": "Can I bring a friend?"}, page=page)
+    assert response.status_code == 302
+    assert "awaits the answer of remote.example" in client.get(page).get_data(as_text=True)
+    [join] = sent(fed, "Join")
+    assert join["actor"] == ann.ap_id and join["object"] == EVENT_ID and join["to"] == [ACTOR]
+    assert join["participationMessage"] == "Can I bring a friend?"
+    # An Accept from another server proves nothing; the event's server decides.
+    send(fed, keys[1], "Accept", join["id"], 2, actor=EVE)
+    assert role_of(fed, event, ann.ap_id) == "not_approved"
+    # Mobilizon embeds the Join in its Accept.
+    send(fed, keys[0], "Accept", {"type": "Join", "id": join["id"], "actor": ann.ap_id, "object": EVENT_ID}, 3)
+    assert role_of(fed, event, ann.ap_id) == "participant"
+    body = client.get(page).get_data(as_text=True)
+    assert "You take part as @ann." in body and "5 participants" in body
+    # Leaving tells the event's server.
+    submit(client, f"{page}/leave", {"identity": ann.id}, page=page)
+    assert role_of(fed, event, ann.ap_id) is None
+    [leave] = sent(fed, "Leave")
+    assert leave["object"] == EVENT_ID and leave["actor"] == ann.ap_id
+    assert "4 participants" in client.get(page).get_data(as_text=True)
+
+
+def test_a_rejected_request_to_a_remote_event(fed, keys):
+    send(fed, keys[0], "Create", remote_event(), 1)
+    with fed.app_context():
+        event = Event.get(Event.ap_id == EVENT_ID)
+        ann = Actor.get(Actor.preferred_username == "ann")
+        join = participation.join(event, ann)
+    send(fed, keys[0], "Reject", join.ap_id, 2)
+    assert role_of(fed, event, ann.ap_id) == "rejected"
