@@ -3,20 +3,27 @@
 Part 1, the inbox. The script makes a temporary instance with one identity (`run.py create-user`)
 and, in this process, stores --senders remote actors (remote-N.example, each with its own RSA key
 and an inbox on a small receiving server this script runs on 127.0.0.1), so the instance knows
-every key and fetches none. It signs Follow activities for the identity with `sign_headers`
-before anything is timed, serves the instance with `run.py` (waitress, the scheduler running,
+every key and fetches none. It signs the activities with `sign_headers` before anything is
+timed, serves the instance with `run.py` (waitress, the scheduler running,
 MOBILIZON_LITE_ALLOWED_PRIVATE_NETWORKS=127.0.0.0/8) and POSTs them to /inbox from --threads
-client threads over keep-alive connections, twice:
+client threads over keep-alive connections, in three runs:
 
-  one key    --activities Follows, all from one remote actor;
-  many keys  --activities Follows, round robin over the --senders actors.
+  events     --events Creates of an Event, round robin over the --senders actors;
+  one key    --activities Follows of the identity, all from one remote actor;
+  many keys  --activities Follows of the identity, round robin over the --senders actors.
+
+Each Event is shaped as Mobilizon sends it (id on its organiser's host, startTime and endTime
+with an offset, timezone, a Place with a PostalAddress, a Hashtag, addressed to the Public), with
+a distinct id, name and day. The events run comes first, so that no Accept of the Follow runs is
+being delivered meanwhile; --events 0 skips it.
 
 It prints signed activities verified and stored per second (every answer must be 202; any other
 answer or failed request is an error), median and 95th percentile latency, the rows the database
-gained (and how many were handled, or failed to be), and the Accepts the instance delivered to
-the receiving server meanwhile (each Follow is answered by an Accept, which waits in the delivery
-queue). After both runs it prints the server's resident memory (VmRSS now, VmHWM its peak) from
-/proc/<pid>/status and what became of the Accept queue a few seconds later.
+gained (and how many were handled, or failed to be), the events stored per second (the event
+table must gain one row per Create, and none from a Follow), and the Accepts the instance
+delivered to the receiving server meanwhile (each Follow is answered by an Accept, which waits in
+the delivery queue). After the runs it prints the server's resident memory (VmRSS now, VmHWM its
+peak) from /proc/<pid>/status and what became of the Accept queue a few seconds later.
 
 Part 2, the delivery queue. For each kind in --inboxes, a fresh instance with one identity and
 --actors remote actors spread over --domains domains, stored in this process, then (in this
@@ -31,8 +38,17 @@ It prints the time to write the delivery rows, the drain's deliveries per second
 the receiving server counted (which must equal the number of distinct inboxes). It also prints
 what one sign_headers call costs (the drain pays it per POST).
 
+Part 3, the fan-out of one event. For each kind in --inboxes, as in part 2, a fresh instance with
+one identity and --followers remote actors on --follower-domains domains, each of them following
+the identity (an accepted row in the follow table); then, in this process, the identity creates
+a public event with services.events.create_event, which publishes a Create{Event} to its
+followers, and the same drain runs until no delivery is pending. It prints how long create_event
+took (the delivery rows are written inside it), the rows written (one per distinct inbox), the
+drain's deliveries per second and the POSTs the receiving server counted. --followers 0 skips it.
+
     .venv/bin/python bench/inbox.py                       # 1000 activities per run, 1000 actors
-    .venv/bin/python bench/inbox.py --activities 300 --inboxes shared
+    .venv/bin/python bench/inbox.py --activities 300 --events 300 --inboxes shared
+    .venv/bin/python bench/inbox.py --skip-inbox --inboxes shared --followers 5000 --follower-domains 200
     .venv/bin/python bench/inbox.py --profile             # also cProfile both paths in-process
 
 --profile also posts --profile-activities pre-signed Follows through app.test_client() and runs one
@@ -40,12 +56,13 @@ drain in this process under cProfile, and prints where the time went.
 
 Set-up is not timed: the sender keys are made on every core (about 0.1 s each), and so are the
 signatures. sign_headers imports the private key on every call, and that import tests both primes
-(tens of milliseconds); while pre-signing, and only there (never in the server nor in part 2's
-drain), this script imports each of its own fresh keys once without that test. The headers are
+(tens of milliseconds); while pre-signing, and only there (never in the server nor in parts 2 and
+3's drains), this script imports each of its own fresh keys once without that test. The headers are
 byte for byte those sign_headers makes otherwise (PKCS#1 v1.5 signatures are deterministic).
 
 The exit status is 1 when an answer was not 202, an activity was not stored or failed when
-handled, or the receiving server's count of POSTs differs from the number of inboxes.
+handled, the event table did not gain one row per Create, or a drain's delivery rows or the
+receiving server's count of POSTs differ from the number of inboxes.
 Everything listens on and talks to 127.0.0.1 only. The clients and the receiving server share
 the machine (and this process's GIL) with the instance, so figures are for comparing versions of
 the code on one machine. Linux only for memory.
@@ -53,6 +70,8 @@ the code on one machine. Linux only for memory.
 import argparse
 import contextlib
 import cProfile
+import datetime
+import functools
 import io
 import json
 import multiprocessing
@@ -71,6 +90,7 @@ from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import NamedTuple
 
 import requests
 
@@ -106,6 +126,9 @@ def parse_args(argv=None):
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--activities", type=int, default=1000, metavar="N",
                         help="signed Follows POSTed per inbox run (default 1000)")
+    parser.add_argument("--events", type=int, default=1000, metavar="E",
+                        help="signed Creates of Events POSTed in part 1, round robin over the --senders actors; "
+                             "0 skips that run (default 1000)")
     parser.add_argument("--senders", type=int, default=200, metavar="K",
                         help="remote actors (and keys) of the many-keys run (default 200)")
     parser.add_argument("--threads", type=int, default=4, metavar="T",
@@ -114,9 +137,14 @@ def parse_args(argv=None):
                         help="remote recipients of the published activity in part 2 (default 1000)")
     parser.add_argument("--domains", type=int, default=50, metavar="D",
                         help="domains the part 2 recipients are spread over (default 50)")
+    parser.add_argument("--followers", type=int, default=1000, metavar="F",
+                        help="remote followers of the identity that creates an event in part 3; "
+                             "0 skips part 3 (default 1000)")
+    parser.add_argument("--follower-domains", type=int, default=50, metavar="FD",
+                        help="domains the part 3 followers are spread over (default 50)")
     parser.add_argument("--inboxes", default="shared,each",
-                        help="part 2 kinds: shared (one inbox per domain), each (one per actor); "
-                             "comma-separated, or none to skip part 2 (default shared,each)")
+                        help="part 2 and 3 kinds: shared (one inbox per domain), each (one per actor); "
+                             "comma-separated, or none to skip parts 2 and 3 (default shared,each)")
     parser.add_argument("--drain-limit", type=int, default=100, metavar="L",
                         help="rows per drain() call, as the scheduler's job (default 100)")
     parser.add_argument("--skip-inbox", action="store_true", help="skip part 1")
@@ -137,6 +165,12 @@ def parse_args(argv=None):
         parser.error("--actors must be between 1 and 100000")
     if not 1 <= args.domains <= args.actors:
         parser.error("--domains must be between 1 and --actors")
+    if not 0 <= args.events <= 100_000:
+        parser.error("--events must be between 0 and 100000")
+    if not 0 <= args.followers <= 100_000:
+        parser.error("--followers must be between 0 and 100000")
+    if args.followers and not 1 <= args.follower_domains <= args.followers:
+        parser.error("--follower-domains must be between 1 and --followers")
     if not 1 <= args.drain_limit <= 10_000:
         parser.error("--drain-limit must be between 1 and 10000")
     if not 1 <= args.profile_activities <= 10_000:
@@ -289,8 +323,37 @@ def memoised_key_import():
         httpsig.sign.RSA = original
 
 
-def _sign_some(senders, numbers, url, object_id):
-    """[(number, headers, body)] of the Follows numbered numbers, round robin over senders, signed for url."""
+def follow_of(object_id, ap_id, _number):
+    """A Follow of object_id by ap_id (its id is added when it is signed)."""
+    return {"type": "Follow", "actor": ap_id, "object": object_id}
+
+
+def event_create(ap_id, number):
+    """A Create of a public Event numbered number, organised by ap_id, as Mobilizon sends it."""
+    from mobilizon_lite.activitypub.vocab import AS_PUBLIC
+
+    host = ap_id.split("/")[2]
+    event_id = f"https://{host}/events/{number}"
+    day = f"2027-06-{1 + number % 30:02d}"
+    # One id per event: a second Create of the same id would change the stored event, not add one.
+    event = {
+        "id": event_id, "type": "Event", "url": event_id, "name": f"Fête de quartier n°{number}",
+        "content": "<p>Bring a dish to share and <strong>meet your neighbours</strong>.</p>",
+        "mediaType": "text/html", "startTime": f"{day}T18:00:00+02:00", "endTime": f"{day}T23:00:00+02:00",
+        "timezone": "Europe/Paris", "published": "2027-05-01T09:00:00Z", "actor": ap_id, "attributedTo": ap_id,
+        "to": [AS_PUBLIC], "cc": [f"{ap_id}/followers"], "category": "PARTY", "joinMode": "free",
+        "ical:status": "CONFIRMED", "status": "CONFIRMED", "inLanguage": "fr", "commentsEnabled": True,
+        "location": {"type": "Place", "id": f"{event_id}#place", "name": "Square du Temple",
+                     "address": {"type": "PostalAddress", "streetAddress": "64 rue de Bretagne",
+                                 "postalCode": "75003", "addressLocality": "Paris",
+                                 "addressRegion": "Île-de-France", "addressCountry": "France"}},
+        "tag": [{"type": "Hashtag", "name": "#FeteDeQuartier", "href": f"https://{host}/tags/fetedequartier"}],
+    }
+    return {"type": "Create", "actor": ap_id, "to": event["to"], "cc": event["cc"], "object": event}
+
+
+def _sign_some(senders, numbers, url, build):
+    """[(number, headers, body)] of the activities build(ap_id, number) for numbers, round robin over senders."""
     from mobilizon_lite.activitypub.signatures import sign_headers
 
     signed = []
@@ -299,8 +362,7 @@ def _sign_some(senders, numbers, url, object_id):
             ap_id, private_pem = senders[number % len(senders)]
             host = ap_id.split("/")[2]
             activity = {"@context": "https://www.w3.org/ns/activitystreams",
-                        "id": f"https://{host}/activities/{uuid.uuid4()}", "type": "Follow",
-                        "actor": ap_id, "object": object_id}
+                        "id": f"https://{host}/activities/{uuid.uuid4()}", **build(ap_id, number)}
             body = json.dumps(activity).encode("utf-8")
             headers = sign_headers("POST", url, f"{ap_id}#main-key", private_pem, body=body)
             headers["Content-Type"] = MEDIA_TYPE
@@ -308,21 +370,21 @@ def _sign_some(senders, numbers, url, object_id):
     return signed
 
 
-def sign_follows(senders, count, url, object_id):
-    """count (headers, body) of distinct Follows, round robin over senders, signed for url.
+def sign_activities(senders, count, url, build):
+    """count (headers, body) of distinct activities build(ap_id, number), round robin over senders, signed for url.
 
     Large batches are split over every core, each worker signing with its own share of the keys.
+    build must be picklable (a module function, or a partial of one).
     """
     workers = min(os.cpu_count() or 1, max(count // 500, 1))
     if workers == 1:
-        parts = [_sign_some(senders, range(count), url, object_id)]
+        parts = [_sign_some(senders, range(count), url, build)]
     else:
         # By key when there are enough keys (each worker imports only its own), else by number.
         spread = len(senders) if len(senders) >= workers else count
         shares = [[n for n in range(count) if (n % spread) % workers == w] for w in range(workers)]
         with ProcessPoolExecutor(max_workers=workers, mp_context=SPAWN) as pool:
-            parts = list(pool.map(_sign_some, [senders] * workers, shares, [url] * workers,
-                                  [object_id] * workers))
+            parts = list(pool.map(_sign_some, [senders] * workers, shares, [url] * workers, [build] * workers))
     return [(headers, body) for _number, headers, body in sorted(item for part in parts for item in part)]
 
 
@@ -389,14 +451,15 @@ def post_all(url, signed, threads):
 
 
 def db_counts(database_path):
-    """({inbox item state: rows}, {delivery state: rows}) read from the SQLite file."""
+    """({inbox item state: rows}, {delivery state: rows}, event rows) read from the SQLite file."""
     connection = sqlite3.connect(database_path, timeout=30)
     try:
         items = dict(connection.execute("SELECT state, COUNT(*) FROM inbox_item GROUP BY state").fetchall())
         deliveries = dict(connection.execute("SELECT state, COUNT(*) FROM delivery GROUP BY state").fetchall())
+        events = connection.execute("SELECT COUNT(*) FROM event").fetchone()[0]
     finally:
         connection.close()
-    return items, deliveries
+    return items, deliveries, events
 
 
 def handling_errors(database_path):
@@ -417,6 +480,34 @@ def states(counts):
     return " ".join(f"{key} {value}" for key, value in sorted(counts.items())) or "none"
 
 
+def measure_run(label, signed, creates, inbox_url, threads, database_path, receiver):
+    """POST one run's signed activities and count what the database gained; returns the run's row.
+
+    creates is how many of them are Creates of an Event: the event table must gain exactly that many rows.
+    """
+    items_before, deliveries_before, events_before = db_counts(database_path)
+    accepts_before = receiver.posts("/p1/")[0]
+    rate, median, p95, errors, first_error, elapsed = post_all(inbox_url, signed, threads)
+    items_after, deliveries_after, events_after = db_counts(database_path)
+    stored = delta(items_after, items_before)
+    queued = delta(deliveries_after, deliveries_before)
+    events = events_after - events_before
+    row = {"run": label, "sent": len(signed), "rate": rate, "median": median, "p95": p95, "errors": errors,
+           "stored": sum(stored.values()), "handled": stored, "seconds": elapsed,
+           "accepts": receiver.posts("/p1/")[0] - accepts_before, "queue": queued, "creates": creates,
+           "events": events, "event_rate": events / elapsed if creates else None}
+    print(f"   {label:<22} {rate:7.1f} activities/s  median {median:6.1f} ms  p95 {p95:6.1f} ms"
+          f"  errors {errors}  in {elapsed:.1f} s", flush=True)
+    print(f"   {'':<22} rows stored {row['stored']} ({states(stored)}); Accepts delivered meanwhile "
+          f"{row['accepts']}; delivery rows {states(queued)}", flush=True)
+    if creates or events:
+        print(f"   {'':<22} event rows gained {events} of {creates} expected = {events / elapsed:.1f} events "
+              f"stored/s" + ("" if events == creates else "  <-- MISMATCH"), flush=True)
+    if first_error:
+        print(f"   {'':<22} first error: {first_error}")
+    return row
+
+
 def bench_inbox(args, receiver, folder):
     """Part 1; returns (rows, memory, queue summary, in-process app, senders, port)."""
     instance_path = folder / "inbox"
@@ -434,15 +525,19 @@ def bench_inbox(args, receiver, folder):
           f"{time.monotonic() - started:.1f} s", flush=True)
 
     started = time.monotonic()
-    warmup = sign_follows(senders[-1:], WARMUP_ACTIVITIES, inbox_url, object_id)
-    runs = [("one key", sign_follows(senders[:1], args.activities, inbox_url, object_id)),
-            (f"{len(senders)} keys", sign_follows(senders, args.activities, inbox_url, object_id))]
-    print(f"   pre-signed {WARMUP_ACTIVITIES + 2 * args.activities} Follows in {time.monotonic() - started:.1f} s"
-          " (key import memoised)", flush=True)
+    follow = functools.partial(follow_of, object_id)
+    warmup = sign_activities(senders[-1:], WARMUP_ACTIVITIES, inbox_url, follow)
+    runs = [("Follow, one key", sign_activities(senders[:1], args.activities, inbox_url, follow), 0),
+            (f"Follow, {len(senders)} keys", sign_activities(senders, args.activities, inbox_url, follow), 0)]
+    if args.events:
+        # First, so that no Accept of the Follow runs is being delivered while the events come in.
+        runs.insert(0, (f"Create{{Event}}, {len(senders)} keys",
+                        sign_activities(senders, args.events, inbox_url, event_create), args.events))
+    print(f"   pre-signed {WARMUP_ACTIVITIES + 2 * args.activities} Follows and {args.events} Creates of Events "
+          f"in {time.monotonic() - started:.1f} s (key import memoised)", flush=True)
 
     database_path = app.config["DATABASE"]
     log_path = folder / "inbox-server.log"
-    rows = []
     with log_path.open("w") as log:
         server = subprocess.Popen(
             [sys.executable, str(RUN_PY), "--host", HOST, "--port", str(port), "--instance-path",
@@ -455,35 +550,19 @@ def bench_inbox(args, receiver, folder):
         if errors:
             sys.exit(f"warm-up: {errors} of {len(warmup)} POSTs failed; first: {first_error}\n"
                      f"{log_path.read_text()[-3000:]}")
-        for label, signed in runs:
-            items_before, deliveries_before = db_counts(database_path)
-            accepts_before, _paths = receiver.posts("/p1/")
-            rate, median, p95, errors, first_error, elapsed = post_all(inbox_url, signed, args.threads)
-            items_after, deliveries_after = db_counts(database_path)
-            accepts = receiver.posts("/p1/")[0] - accepts_before
-            stored = delta(items_after, items_before)
-            queued = delta(deliveries_after, deliveries_before)
-            row = {"run": label, "sent": len(signed), "rate": rate, "median": median, "p95": p95,
-                   "errors": errors, "stored": sum(stored.values()), "handled": stored, "seconds": elapsed,
-                   "accepts": accepts, "queue": queued}
-            rows.append(row)
-            print(f"   {label:<9} {rate:7.1f} activities/s  median {median:6.1f} ms  p95 {p95:6.1f} ms"
-                  f"  errors {errors}  in {elapsed:.1f} s", flush=True)
-            print(f"             rows stored {row['stored']} ({states(stored)}); Accepts delivered meanwhile "
-                  f"{accepts}; delivery rows {states(queued)}", flush=True)
-            if first_error:
-                print(f"             first error: {first_error}")
+        rows = [measure_run(label, signed, creates, inbox_url, args.threads, database_path, receiver)
+                for label, signed, creates in runs]
         failures = handling_errors(database_path)
         if failures:
             print("   answered 202 but failed when handled: "
                   + "; ".join(f"{count} x {error[:120]}" for error, count in failures.items()), flush=True)
         memory = memory_mb(server.pid)
-        print(f"   server after both runs: RSS {fmt(memory[0])} MiB  HWM {fmt(memory[1])} MiB", flush=True)
+        print(f"   server after all runs: RSS {fmt(memory[0])} MiB  HWM {fmt(memory[1])} MiB", flush=True)
         # The queue of Accepts: how much of it the server's scheduler sends once the load stops.
         settle_started = time.monotonic()
         before_settle = receiver.posts("/p1/")[0]
         while time.monotonic() - settle_started < SETTLE_SECONDS:
-            _items, deliveries = db_counts(database_path)
+            _items, deliveries, _events = db_counts(database_path)
             if not deliveries.get("pending"):
                 break
             time.sleep(0.25)
@@ -498,24 +577,54 @@ def bench_inbox(args, receiver, folder):
     return rows, memory, queue, app, senders, port
 
 
-# Part 2: the delivery queue -----------------------------------------------------------------------
+# Parts 2 and 3: the delivery queue ----------------------------------------------------------------
 
-def add_recipients(app, kind, count, domains, receiver):
-    """Store count remote actors on domains domains; returns the number of distinct inboxes."""
+class Audience(NamedTuple):
+    """The remote actors of a part 2 or 3 instance, and where the receiving server counts their POSTs."""
+
+    kind: str
+    prefix: str
+    recipients: int
+    domains: int
+    inboxes: int
+
+
+def make_audience(kind, part, recipients, domains):
+    """recipients on domains, with one inbox per domain (shared) or per actor (each), counted under /p<part><kind>/."""
+    return Audience(kind, f"/p{part}{kind}/", recipients, domains, domains if kind == "shared" else recipients)
+
+
+def add_recipients(app, audience, receiver, follow):
+    """Store the audience's remote actors, each following the identity (accepted) when follow."""
     from mobilizon_lite.db import database
-    from mobilizon_lite.models import Actor
+    from mobilizon_lite.models import Actor, Follow
 
     with app.app_context(), database.atomic():
-        for number in range(count):
-            domain_number = number % domains
+        identity = local_identity()
+        for number in range(audience.recipients):
+            domain_number = number % audience.domains
             domain = f"remote-{domain_number}.example"
-            Actor.create(
+            actor = Actor.create(
                 preferred_username=f"reader{number}", domain=domain,
                 ap_id=f"https://{domain}/users/reader{number}",
-                inbox=f"{receiver.base}/p2{kind}/a{number}/inbox",
-                shared_inbox=f"{receiver.base}/p2{kind}/d{domain_number}/inbox" if kind == "shared" else None,
+                inbox=f"{receiver.base}{audience.prefix}a{number}/inbox",
+                shared_inbox=(f"{receiver.base}{audience.prefix}d{domain_number}/inbox"
+                              if audience.kind == "shared" else None),
             )
-    return domains if kind == "shared" else count
+            if follow:
+                Follow.create(follower=actor, followed=identity, accepted=True,
+                              ap_id=f"https://{domain}/activities/follow-{number}")
+
+
+def delivery_instance(title, name, audience, receiver, folder, follow=False):
+    """A fresh instance (never served) with the identity and the audience stored; returns its app."""
+    instance_path = folder / name
+    port = free_port()  # only names the instance: nothing serves it
+    print(f"\n== {title} ({audience.kind} inboxes): instance {instance_path}", flush=True)
+    create_identity(instance_path, port)
+    app = make_app(instance_path, port)
+    add_recipients(app, audience, receiver, follow)
+    return app
 
 
 def publish_note(recipients):
@@ -529,6 +638,19 @@ def publish_note(recipients):
             "content": "<p>Delivery benchmark: one short note to every follower.</p>"}
     return publish(identity, {"id": new_activity_id(), "type": "Create", "actor": identity.ap_id,
                               "object": note, "to": [AS_PUBLIC]}, recipients)
+
+
+def fanout_event_fields():
+    """A public event next year in Paris, as the events service reads the event form (typed values)."""
+    return {
+        "title": "Repair café", "description": "Bring your **toaster**.", "timezone": "Europe/Paris",
+        "start_date": datetime.date(2027, 7, 1), "start_time": datetime.time(14, 0), "end_date": None,
+        "end_time": datetime.time(18, 0), "status": "confirmed", "visibility": "public", "join_mode": "free",
+        "capacity": None, "show_remaining_seats": True, "comment_mode": "allow_all",
+        "place_name": "Maison des associations", "street": "1 rue de la Paix", "postal_code": "75001",
+        "locality": "Paris", "country": "France", "tags": "repair, toaster", "category": "CRAFTS",
+        "language": "fr", "links": [],
+    }
 
 
 def pending_count():
@@ -556,40 +678,65 @@ def drain_all(limit, rows):
     return time.perf_counter() - started, calls, tried
 
 
-def bench_delivery(kind, args, receiver, folder):
-    """Part 2 for one kind of inboxes; returns its result row."""
-    from mobilizon_lite.models import Actor, Delivery
+def drain_and_check(published, activity, write_seconds, audience, receiver, limit):
+    """Drain the activity's delivery rows and check one POST reached each inbox; returns the result row.
 
-    instance_path = folder / f"delivery-{kind}"
-    port = free_port()  # only names the instance: nothing serves it
-    print(f"\n== delivery ({kind} inboxes): instance {instance_path}", flush=True)
-    create_identity(instance_path, port)
-    app = make_app(instance_path, port)
-    inboxes = add_recipients(app, kind, args.actors, args.domains, receiver)
-    prefix = f"/p2{kind}/"
+    Runs in the instance's app context; write_seconds is what publishing the activity took.
+    """
+    from mobilizon_lite.models import Delivery
+
+    rows = Delivery.select().where(Delivery.activity == activity).count()
+    print(f"   {audience.recipients} recipients on {audience.domains} domains -> {rows} delivery rows written "
+          f"in {write_seconds * 1000:.1f} ms ({published})", flush=True)
+    seconds, calls, tried = drain_all(limit, rows)
+    by_state = Counter(row.state for row in Delivery.select(Delivery.state).where(Delivery.activity == activity))
+    posts, paths = receiver.posts(audience.prefix)
+    row = {"published": published, "kind": audience.kind, "recipients": audience.recipients,
+           "inboxes": audience.inboxes, "rows": rows, "write": write_seconds * 1000, "drain": seconds,
+           "calls": calls, "rate": tried / seconds if seconds else float("nan"), "posts": posts, "paths": paths,
+           "states": dict(by_state),
+           "ok": rows == posts == paths == audience.inboxes == by_state.get("sent", 0)}
+    print(f"   drain: {tried} POSTs in {seconds:.2f} s ({calls} calls of limit {limit}) = "
+          f"{row['rate']:.1f} deliveries/s; receiver counted {posts} POSTs to {paths} inboxes "
+          f"(expected {audience.inboxes}); rows {states(row['states'])}"
+          + ("" if row["ok"] else "  <-- MISMATCH"), flush=True)
+    return row
+
+
+def bench_delivery(kind, args, receiver, folder):
+    """Part 2 for one kind of inboxes: a Create{Note} published to every remote actor; returns its row."""
+    from mobilizon_lite.models import Actor
+
+    audience = make_audience(kind, 2, args.actors, args.domains)
+    app = delivery_instance("delivery", f"delivery-{kind}", audience, receiver, folder)
     with app.app_context():
         recipients = list(Actor.select().where(Actor.domain.is_null(False)))
         started = time.perf_counter()
         activity = publish_note(recipients)
-        publish_seconds = time.perf_counter() - started
-        rows = Delivery.select().where(Delivery.activity == activity).count()
-        seconds, calls, tried = drain_all(args.drain_limit, rows)
-        by_state = Counter(row.state for row in Delivery.select(Delivery.state)
-                           .where(Delivery.activity == activity))
-    posts, paths = receiver.posts(prefix)
-    row = {"kind": kind, "actors": len(recipients), "inboxes": inboxes, "rows": rows,
-           "publish": publish_seconds * 1000, "drain": seconds, "calls": calls,
-           "rate": tried / seconds if seconds else float("nan"), "posts": posts, "paths": paths,
-           "states": dict(by_state), "ok": posts == inboxes == paths == by_state.get("sent", 0)}
-    print(f"   {len(recipients)} actors on {args.domains} domains -> {rows} delivery rows written in "
-          f"{row['publish']:.1f} ms", flush=True)
-    print(f"   drain: {tried} POSTs in {seconds:.2f} s ({calls} calls of limit {args.drain_limit}) = "
-          f"{row['rate']:.1f} deliveries/s; receiver counted {posts} POSTs to {paths} inboxes "
-          f"(expected {inboxes}); rows {states(row['states'])}"
-          + ("" if row["ok"] else "  <-- MISMATCH"), flush=True)
+        row = drain_and_check("Create{Note}, publish()", activity, time.perf_counter() - started, audience,
+                              receiver, args.drain_limit)
     if args.profile:
         profile_drain(app, recipients, args.drain_limit)
     return row
+
+
+def bench_fanout(kind, args, receiver, folder):
+    """Part 3 for one kind of inboxes: a public event created by an identity every remote actor follows."""
+    from mobilizon_lite.models import Activity
+    from mobilizon_lite.services.events import create_event
+
+    audience = make_audience(kind, 3, args.followers, args.follower_domains)
+    app = delivery_instance("fan-out", f"fanout-{kind}", audience, receiver, folder, follow=True)
+    with app.app_context():
+        identity = local_identity()
+        started = time.perf_counter()
+        create_event(identity, fanout_event_fields())
+        seconds = time.perf_counter() - started
+        # create_event returns the event, not what it published: the identity's latest Create.
+        activity = (Activity.select().where((Activity.actor == identity) & (Activity.type == "Create"))
+                    .order_by(Activity.id.desc()).get())
+        return drain_and_check("Create{Event}, create_event()", activity, seconds, audience, receiver,
+                               args.drain_limit)
 
 
 # Profiles -----------------------------------------------------------------------------------------
@@ -630,9 +777,10 @@ def profile_inbox(app, senders, port, count):
     inbox_url = f"http://{HOST}:{port}/inbox"
     with app.app_context():
         object_id = local_identity().ap_id
-    warm = sign_follows(senders, 5, inbox_url, object_id)
-    plain = sign_follows(senders, count, inbox_url, object_id)
-    signed = sign_follows(senders, count, inbox_url, object_id)
+    follow = functools.partial(follow_of, object_id)
+    warm = sign_activities(senders, 5, inbox_url, follow)
+    plain = sign_activities(senders, count, inbox_url, follow)
+    signed = sign_activities(senders, count, inbox_url, follow)
     client = app.test_client()
     for headers, body in warm:
         client.post("/inbox", data=body, headers=headers)
@@ -683,22 +831,27 @@ def print_table(header, lines, left=(0,)):
 
 def report(inbox_rows, memory, queue, delivery_rows, threads):
     if inbox_rows:
-        print(f"\ninbox: signed Follows POSTed by {threads} threads (keep-alive); latencies in ms; "
-              f"server RSS {fmt(memory[0])} MiB, HWM {fmt(memory[1])} MiB after both runs")
+        print(f"\ninbox: signed activities POSTed by {threads} threads (keep-alive); latencies in ms; "
+              f"server RSS {fmt(memory[0])} MiB, HWM {fmt(memory[1])} MiB after all runs")
         print_table(
-            ("run", "sent", "activities/s", "median", "p95", "errors", "stored", "handled", "Accepts sent"),
+            ("run", "sent", "activities/s", "median", "p95", "errors", "stored", "handled", "events", "events/s",
+             "Accepts sent"),
             [(r["run"], str(r["sent"]), fmt(r["rate"]), fmt(r["median"]), fmt(r["p95"]), str(r["errors"]),
-              str(r["stored"]), states(r["handled"]), str(r["accepts"])) for r in inbox_rows],
+              str(r["stored"]), states(r["handled"]), str(r["events"]),
+              fmt(r["event_rate"]) if r["creates"] else "-", str(r["accepts"])) for r in inbox_rows],
             left=(0, 7))
         print(f"Accept queue {SETTLE_SECONDS} s after the load: {queue['accepts']} of {queue['queued']} "
               f"delivered; delivery rows {states(queue['deliveries'])}")
     if delivery_rows:
-        print("\ndelivery: one Create{Note} published to every remote actor, then drain() until done")
+        print("\ndelivery: a Create{Note} published to every remote actor (part 2), or a public event created by "
+              "an identity they all follow (part 3); then drain() until done")
         print_table(
-            ("inboxes", "actors", "rows", "write ms", "drain s", "deliveries/s", "POSTs", "check"),
-            [(f"{r['kind']} ({r['inboxes']})", str(r["actors"]), str(r["rows"]), fmt(r["publish"]),
-              fmt(r["drain"], ".2f"), fmt(r["rate"]), str(r["posts"]), "ok" if r["ok"] else "MISMATCH")
-             for r in delivery_rows])
+            ("published", "inboxes", "recipients", "rows", "write ms", "drain s", "deliveries/s", "POSTs", "check"),
+            [(r["published"], f"{r['kind']} ({r['inboxes']})", str(r["recipients"]), str(r["rows"]),
+              fmt(r["write"]), fmt(r["drain"], ".2f"), fmt(r["rate"]), str(r["posts"]),
+              "ok" if r["ok"] else "MISMATCH")
+             for r in delivery_rows],
+            left=(0, 1))
 
 
 def main(argv=None):
@@ -706,8 +859,9 @@ def main(argv=None):
     from mobilizon_lite.activitypub.keys import generate_key_pair
 
     probe_key = generate_key_pair()[0]
-    print(f"{args.threads} client threads, {args.activities} activities per inbox run, {args.senders} sender keys,"
-          f" {args.actors} recipients on {args.domains} domains; python {sys.version.split()[0]}, "
+    print(f"{args.threads} client threads, {args.activities} Follows per inbox run and {args.events} Creates of "
+          f"Events, {args.senders} sender keys, {args.actors} recipients on {args.domains} domains, "
+          f"{args.followers} followers on {args.follower_domains} domains; python {sys.version.split()[0]}, "
           f"{os.cpu_count()} CPUs")
     print(f"one sign_headers call, as the drain makes one per POST (median of 5, same key): "
           f"{sign_cost(probe_key):.1f} ms", flush=True)
@@ -721,6 +875,8 @@ def main(argv=None):
                 profile_inbox(app, senders, port, args.profile_activities)
         for kind in args.inboxes:
             delivery_rows.append(bench_delivery(kind, args, receiver, folder))
+        for kind in args.inboxes if args.followers else ():
+            delivery_rows.append(bench_fanout(kind, args, receiver, folder))
     finally:
         receiver.close()
         if args.keep:
@@ -728,7 +884,8 @@ def main(argv=None):
         else:
             shutil.rmtree(folder, ignore_errors=True)
     report(inbox_rows, memory, queue, delivery_rows, args.threads)
-    failed = any(r["errors"] or r["stored"] != r["sent"] or r["handled"].get("failed") for r in inbox_rows)
+    failed = any(r["errors"] or r["stored"] != r["sent"] or r["handled"].get("failed") or r["events"] != r["creates"]
+                 for r in inbox_rows)
     failed = failed or any(not r["ok"] for r in delivery_rows)
     return 1 if failed else 0
 
