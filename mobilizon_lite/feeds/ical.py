@@ -16,9 +16,14 @@ TZID_RE = re.compile(rb";TZID=([^:;\r\n]+)")
 
 
 def event_uid(event):
-    """A stable, globally unique UID: the event's uuid at the host of its id."""
-    host = event.ap_id.split("/")[2]
-    return f"{event.uuid}@{host}"
+    """A stable, globally unique UID: the event's uuid at the host of its id.
+
+    An event of another server is named by the last part of its id there, so that it is one
+    event, not two, for someone whose calendar reads its own server's feed and ours.
+    """
+    host, _slash, path = event.ap_id.split("//", 1)[-1].partition("/")
+    name = path.rstrip("/").rsplit("/", 1)[-1] if not event.is_local else ""
+    return f"{name or event.uuid}@{host}"
 
 
 def vevent(event, url, pending=False):

@@ -102,7 +102,7 @@ def comment_recipients(comment):
     and the remote author of the comment it answers."""
     event = comment.event
     if event.is_local:
-        recipients = remote_participants(event) + follows.followers_of(event.organizer)
+        recipients = remote_participants(event) + follows.follower_addresses(event.organizer)
     else:
         recipients = [event.organizer]
     parent = comment.in_reply_to

@@ -271,7 +271,7 @@ def federate(event, verb):
     participants = remote_participants(event)
     if event.visibility == "private" and not participants:
         return
-    recipients = participants + ([] if event.visibility == "private" else follows.followers_of(organizer))
+    recipients = participants + ([] if event.visibility == "private" else follows.follower_addresses(organizer))
     document = event_document(event)
     # Participants are named, as Mobilizon does, so their servers see they are addressed.
     cc = document["cc"] + [actor.ap_id for actor in participants]

@@ -168,6 +168,13 @@ def followers_of(actor, accepted=True):
                 .where((Follow.followed == actor) & (Follow.accepted == accepted)).order_by(Follow.id.desc()))
 
 
+def follower_addresses(actor):
+    """Accepted followers of `actor` as light rows (ap_id, inbox, shared_inbox, domain, deleted_at) for delivery."""
+    return list(Actor.select(Actor.ap_id, Actor.inbox, Actor.shared_inbox, Actor.domain, Actor.deleted_at)
+                .join(Follow, on=(Follow.follower == Actor.id))
+                .where((Follow.followed == actor) & Follow.accepted).namedtuples())
+
+
 def followed_by(actor):
     """(Actor, accepted) pairs that `actor` follows or asked to follow, newest first."""
     rows = (Follow.select(Follow, Actor).join(Actor, on=(Follow.followed == Actor.id))

@@ -11,27 +11,35 @@ from .actors import keep_tombstone
 from .event_input import LANGUAGES
 
 
-def on_create_or_update(item):
-    """Create or Update of an Event: stored as a remote event; only its organiser may change it."""
-    document = item.body.get("object")
-    if not isinstance(document, dict) or document.get("type") != "Event" or not isinstance(document.get("id"), str):
-        return IGNORED
+def store(document, organizer):
+    """Store or refresh an Event document of a remote organiser; None when it is unusable or not theirs."""
     try:
         values = event_from_ap(document, CATEGORIES, LANGUAGES)
     except ValueError:
-        return IGNORED  # unusable (no name or start): retrying would not make it usable
+        return None  # unusable (no name or start): retrying would not make it usable
     with database.atomic():
         event = Event.get_or_none(Event.ap_id == document["id"])
         if event is None:
-            event_uuid = str(uuid_lib.uuid4())
-            Event.create(uuid=event_uuid, ap_id=document["id"], organizer=item.actor, created_at=utcnow(),
-                         updated_at=utcnow(), **values)
-            return DONE
-        if event.organizer_id != item.actor.id:
-            return IGNORED  # someone else's event: only its organiser may change it
+            return Event.create(uuid=str(uuid_lib.uuid4()), ap_id=document["id"], organizer=organizer,
+                                created_at=utcnow(), updated_at=utcnow(), **values)
+        if event.organizer_id != organizer.id:
+            return None  # someone else's event: only its organiser may change it
         Event.update(sequence=Event.sequence + 1, updated_at=utcnow(), **values).where(
             Event.id == event.id).execute()
-    return DONE
+    return Event.get_by_id(event.id)
+
+
+def is_event(document):
+    """True for an Event document with an id."""
+    return isinstance(document, dict) and document.get("type") == "Event" and isinstance(document.get("id"), str)
+
+
+def on_create_or_update(item):
+    """Create or Update of an Event: stored as a remote event; only its organiser may change it."""
+    document = item.body.get("object")
+    if not is_event(document):
+        return IGNORED
+    return DONE if store(document, item.actor) is not None else IGNORED
 
 
 def on_delete(item):

@@ -1,6 +1,6 @@
 """HTML pages for people, one blueprint per area."""
 from . import (account, admin, auth, comments, context, errors, events, formatting, identities,
-               pages, participation)
+               pages, participation, search)
 
 
 def init_app(app):
@@ -8,5 +8,5 @@ def init_app(app):
     context.init_app(app)
     errors.init_app(app)
     formatting.init_app(app)
-    for module in (pages, auth, account, identities, admin, events, participation, comments):
+    for module in (pages, auth, account, identities, admin, events, participation, comments, search):
         app.register_blueprint(module.bp)

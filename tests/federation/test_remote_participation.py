@@ -2,9 +2,10 @@
 import pytest
 
 from mobilizon_lite.models import Activity, Actor, Delivery, Event, Participation
-from mobilizon_lite.services import events, participation
+from mobilizon_lite.services import events, feeds, participation
 
 from ..helpers import log_in, make_event, submit
+from ..web.test_feeds import parse_both, vevents
 from .conftest import ACTOR, EVE, REMOTE
 from .test_remote_events import EVENT_ID, remote_event, send
 
@@ -151,3 +152,27 @@ def test_a_rejected_request_to_a_remote_event(fed, keys):
         join = participation.join(event, ann)
     send(fed, keys[0], "Reject", join.ap_id, 2)
     assert role_of(fed, event, ann.ap_id) == "rejected"
+
+
+def test_remote_events_i_join_are_in_my_private_calendar_feed(fed, keys):
+    send(fed, keys[0], "Create", remote_event(), 1)
+    with fed.app_context():
+        event = Event.get(Event.ap_id == EVENT_ID)
+        ann = Actor.get(Actor.preferred_username == "ann")
+        join = participation.join(event, ann)
+        token = feeds.token_text(feeds.issue_token(ann.account))
+    client = fed.test_client()
+
+    def the_vevent():
+        calendar, _vobject = parse_both(client.get(f"/events/going/{token}/ics").data)
+        [vevent] = vevents(calendar)
+        return vevent
+
+    vevent = the_vevent()
+    # Named as its own server names it, so it is one event for a calendar that reads both feeds.
+    assert str(vevent["UID"]) == "1@remote.example" and str(vevent["STATUS"]) == "TENTATIVE"
+    send(fed, keys[0], "Accept", join.ap_id, 2)
+    send(fed, keys[0], "Update", remote_event(startTime="2027-06-21T19:00:00+02:00"), 3)
+    vevent = the_vevent()
+    assert str(vevent["STATUS"]) == "CONFIRMED" and int(vevent["SEQUENCE"]) == 1
+    assert vevent.decoded("DTSTART").hour == 19

@@ -1,0 +1,69 @@
+"""Search: events by their words, and events or people of other servers by their address."""
+import logging
+from urllib.parse import urlsplit
+
+from flask import current_app
+from flask_babel import gettext as _
+from peewee import fn
+
+from ..activitypub import fetch
+from ..activitypub.vocab import get_id
+from ..models import Actor, Event
+from .actors import ACTOR_TYPES, actor_from_ap, signed_get
+from .errors import NotFound
+from .events import by_time, events_query, visible
+from .remote_events import is_event, store
+
+log = logging.getLogger(__name__)
+
+QUERY_MAX = 300
+WORDS_MAX = 8
+RESULTS_MAX = 50
+
+
+def is_address(query):
+    """True when the search is a link (to look up) rather than words."""
+    return query.startswith(("https://", "http://")) and " " not in query
+
+
+def find_events(query, viewer_ids=()):
+    """Upcoming events the viewer may see in listings whose title, place or tags hold every word."""
+    words = query.split()[:WORDS_MAX]
+    if not words:
+        return []
+    condition = visible(viewer_ids)
+    for word in words:
+        condition &= (Event.title.contains(word) | Event.place_name.contains(word) | Event.locality.contains(word)
+                      # A function of the column: the JSON field's converter must not turn the word into JSON.
+                      | fn.LOWER(Event.tags).contains(word.casefold().lstrip("#")))
+    return list(by_time(events_query().where(condition)).limit(RESULTS_MAX))
+
+
+def _organizer_of(document):
+    """The remote actor that organises an Event document: its actor (Mobilizon) or attributedTo, on its host."""
+    organizer_id = get_id(document.get("actor")) or get_id(document.get("attributedTo"))
+    if not organizer_id or urlsplit(organizer_id).netloc != urlsplit(document["id"]).netloc:
+        raise fetch.FetchError("the event's organiser is not on its server")
+    known = Actor.get_or_none(Actor.ap_id == organizer_id)
+    return known if known is not None and known.public_key_pem else actor_from_ap(signed_get(organizer_id))
+
+
+def look_up(url):
+    """The Event or Actor at a link: known already, or fetched from its server and stored; NotFound else."""
+    url = url[:QUERY_MAX]
+    known = Event.get_or_none(Event.ap_id == url)
+    if known is not None:
+        return known
+    if urlsplit(url).netloc == urlsplit(current_app.config["BASE_URL"]).netloc:
+        raise NotFound(_("Nothing was found at this address."))
+    try:
+        document = signed_get(url)
+        if is_event(document):
+            event = store(document, _organizer_of(document))
+            if event is not None:
+                return event
+        elif document.get("type") in ACTOR_TYPES:
+            return actor_from_ap(document)
+    except fetch.FetchError as error:
+        log.info("look-up of %s failed: %s", url, error)
+    raise NotFound(_("Nothing was found at this address."))

@@ -1,0 +1,54 @@
+"""The search box: words find events here; a link to an event elsewhere fetches it and opens it here."""
+from mobilizon_lite import create_app
+from mobilizon_lite.models import Event
+
+from ..helpers import log_in, make_account, make_event
+from .test_inbox import ActorServer, actor_server  # noqa: F401 - the fixture is shared
+
+
+def test_words_find_visible_upcoming_events(app):
+    make_account(app)
+    make_event(app, title="Repair café", tags="bikes")
+    make_event(app, title="Choir rehearsal", locality="Lyon")
+    make_event(app, title="Secret repair meeting", visibility="private")
+    client = app.test_client()
+    assert "Repair café" in client.get("/search?q=repair").get_data(as_text=True)
+    page = client.get("/search?q=repair").get_data(as_text=True)
+    assert "Secret repair meeting" not in page and "1 upcoming event" in page
+    assert "Choir rehearsal" in client.get("/search?q=lyon").get_data(as_text=True)
+    assert "Repair café" in client.get("/search?q=%23bikes").get_data(as_text=True)
+    assert "No upcoming event matches" in client.get("/search?q=repair+lyon").get_data(as_text=True)
+    # The box is on every page.
+    assert 'action="/search"' in client.get("/").get_data(as_text=True)
+
+
+def test_a_link_to_an_event_elsewhere_is_fetched_and_shown(tmp_path, app_config, actor_server,  # noqa: F811
+                                                            remote_keys):
+    (_private, public), _other = remote_keys
+    app = create_app(dict(app_config, ALLOWED_PRIVATE_NETWORKS="127.0.0.2/32"), instance_path=str(tmp_path / "i"))
+    make_account(app)
+    organizer, event_id = f"{actor_server}/users/olga", f"{actor_server}/events/42"
+    ActorServer.documents["/users/olga"] = {
+        "id": organizer, "type": "Person", "preferredUsername": "olga", "inbox": f"{organizer}/inbox",
+        "publicKey": {"id": f"{organizer}#main-key", "owner": organizer, "publicKeyPem": public}}
+    ActorServer.documents["/events/42"] = {
+        "id": event_id, "type": "Event", "name": "Picnic by the river", "startTime": "2027-05-01T12:00:00+02:00",
+        "timezone": "Europe/Paris", "actor": organizer, "attributedTo": organizer,
+        "to": ["https://www.w3.org/ns/activitystreams#Public"], "joinMode": "free"}
+    client = app.test_client()
+    # Visitors are asked to log in first: fetching is for people with an account.
+    assert "/login" in client.get(f"/search?q={event_id}").headers["Location"]
+    log_in(client)
+    response = client.get(f"/search?q={event_id}")
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Picnic by the river" in page and "Join" in page
+    # Known now: a second look-up fetches nothing.
+    hits = len(ActorServer.hits)
+    assert client.get(f"/search?q={event_id}").status_code == 302 and len(ActorServer.hits) == hits
+    with app.app_context():
+        assert Event.select().where(Event.ap_id == event_id).count() == 1
+    # A profile link opens the follow form; nothing there is a clear 404.
+    assert "follow=" in client.get(f"/search?q={organizer}").headers["Location"]
+    missing = client.get(f"/search?q={actor_server}/events/nope")
+    assert missing.status_code == 404 and "Nothing was found at this address." in missing.get_data(as_text=True)
