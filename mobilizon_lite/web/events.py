@@ -65,6 +65,9 @@ def create():
 def show(uuid):
     event = events.visible_event(uuid, viewer_ids())
     if wants_activity_json():
+        # The document of an event of another server is its server's to give.
+        if not event.is_local:
+            return redirect(event.ap_id)
         return activity_response(events.event_document(event))
     going = events.going_count(event)
     join_form = None

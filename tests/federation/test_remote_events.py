@@ -50,6 +50,9 @@ def test_remote_event_is_stored_shown_and_only_its_owner_changes_it(fed, remote_
     assert "Fête de quartier" in home and "on remote.example" in home
     page = fed.test_client().get(f"/events/{event.uuid}").get_data(as_text=True)
     assert "This event comes from remote.example." in page and f'href="{EVENT_ID}"' in page
+    # Its ActivityStreams document is its own server's to give.
+    response = fed.test_client().get(f"/events/{event.uuid}", headers={"Accept": "application/activity+json"})
+    assert response.status_code == 302 and response.headers["Location"] == EVENT_ID
     # Someone else on the same server may neither change nor delete it.
     send(fed, other_private, "Update", remote_event(name="Hijacked"), 2, actor=f"{REMOTE}/users/mallory")
     send(fed, other_private, "Delete", EVENT_ID, 3, actor=f"{REMOTE}/users/mallory")

@@ -1,0 +1,174 @@
+"""Three real instances on loopback: B's events reach A and C; A's identity joins, comments and follows
+the event's life on B; capacity holds across instances; C, down during an update, gets it once back."""
+import re
+import threading
+
+import icalendar
+import pytest
+import requests
+
+from ..helpers import PASSWORD, event_fields, wait_until
+from .test_two_instances import Instance, identity_id, post_form, token
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def trio(tmp_path):
+    a, b, c = (Instance(tmp_path, "127.0.0.2", "alpha"), Instance(tmp_path, "127.0.0.3", "beta"),
+               Instance(tmp_path, "127.0.0.4", "gamma"))
+    for instance, email, username in ((a, "ann@example.org", "ann"), (b, "bob@example.org", "bob"),
+                                      (b, "bea@example.org", "bea"), (c, "cat@example.org", "cat")):
+        instance.run("create-user", email, "--identity", username, "--password-stdin", stdin=PASSWORD + "\n")
+    for instance in (a, b, c):
+        instance.start()
+    yield a, b, c
+    for instance in (a, b, c):
+        instance.stop()
+
+
+def follow(instance, session, handle):
+    response = post_form(instance, session, "/identities/follow",
+                         {"identity": identity_id(instance, session), "handle": handle})
+    assert response.status_code == 302, response.text[-2000:]
+
+
+def create_event(instance, session, **fields):
+    """Publish an event through the form; returns its uuid."""
+    data = event_fields(identity=identity_id(instance, session), **fields)
+    response = post_form(instance, session, "/events/new", data, page="/events/new")
+    assert response.status_code == 302, response.text[-3000:]
+    return response.headers["Location"].rstrip("/").rsplit("/", 1)[-1]
+
+
+def edit_event(instance, session, uuid, **fields):
+    page = f"/events/{uuid}/edit"
+    response = post_form(instance, session, page, event_fields(**fields), page=page)
+    assert response.status_code == 302, response.text[-3000:]
+
+
+def copy_of(instance, title):
+    """The uuid of the copy of a remote event on instance, once its home page lists it."""
+    found = {}
+
+    def listed():
+        match = re.search(r'href="/events/([0-9a-f-]{36})">' + re.escape(title) + "<",
+                          requests.get(instance.base + "/", timeout=5).text)
+        found["uuid"] = match and match.group(1)
+        return bool(match)
+
+    wait_until(listed, timeout=30)
+    return found["uuid"]
+
+
+def page_of(instance, session, uuid):
+    return session.get(f"{instance.base}/events/{uuid}", timeout=10)
+
+
+def shows(instance, session, uuid, text, timeout=30):
+    wait_until(lambda: text in page_of(instance, session, uuid).text, timeout=timeout)
+
+
+def join(instance, session, uuid, message=""):
+    page = f"/events/{uuid}"
+    return post_form(instance, session, f"{page}/join",
+                     {"identity": identity_id(instance, session), "message": message}, page=page)
+
+
+def participant_count(instance, uuid):
+    """participantCount of a local event, as the instance tells other servers."""
+    return requests.get(f"{instance.base}/events/{uuid}", headers={"Accept": "application/activity+json"},
+                        timeout=5).json()["participantCount"]
+
+
+def starts_at(instance, session, uuid, clock):
+    """True once the instance's page of the event shows it starting at clock (as English pages write it)."""
+    return re.search(rf"\b{clock}\s*PM", page_of(instance, session, uuid).text) is not None
+
+
+def feed_link(instance, session):
+    post_form(instance, session, "/settings/feeds/all/issue", {}, page="/settings/feeds")
+    return re.search(r'id="ics-all" type="text" readonly value="([^"]+)"',
+                     session.get(instance.base + "/settings/feeds").text).group(1)
+
+
+def test_events_participation_and_comments_across_three_instances(trio):
+    a, b, c = trio
+    ann, bob, bea, cat = (a.session("ann@example.org"), b.session("bob@example.org"), b.session("bea@example.org"),
+                          c.session("cat@example.org"))
+    follow(a, ann, f"@bob@{b.host}:{b.port}")
+    follow(c, cat, f"{b.base}/@bob")
+    wait_until(lambda: b.collection_size("/@bob/followers") == 2, timeout=30)
+    wait_until(lambda: a.collection_size("/@ann/following") == 1 and c.collection_size("/@cat/following") == 1,
+               timeout=30)
+
+    # B publishes: the events reach A and C, marked as coming from B.
+    picnic = create_event(b, bob, title="Picnic", capacity="5")
+    workshop = create_event(b, bob, title="Bike workshop", join_mode="restricted")
+    last_seat = create_event(b, bob, title="Last seat", capacity="1")
+    picnic_a, workshop_a, last_seat_a = (copy_of(a, title) for title in ("Picnic", "Bike workshop", "Last seat"))
+    picnic_c = copy_of(c, "Picnic")
+    assert f"This event comes from {b.host}:{b.port}." in page_of(a, ann, picnic_a).text
+
+    # Free: accepted by B at once. Restricted: pending until bob approves on B.
+    assert join(a, ann, picnic_a, "Hello from alpha").status_code == 302
+    shows(a, ann, picnic_a, "You take part as @ann.")
+    wait_until(lambda: participant_count(b, picnic) == 1, timeout=10)
+    join(a, ann, workshop_a)
+    assert f"awaits the answer of {b.host}:{b.port}" in page_of(a, ann, workshop_a).text
+    participants = f"/events/{workshop}/participants"
+    wait_until(lambda: "@ann@" in bob.get(b.base + participants).text, timeout=30)
+    row = re.search(r'action="(/events/[^"]+/participants/\d+/approve)"', bob.get(b.base + participants).text).group(1)
+    assert post_form(b, bob, row, {}, page=participants).status_code == 302
+    shows(a, ann, workshop_a, "You take part as @ann.")
+
+    # One seat left, a local and a remote join at once: exactly one wins, and both sides agree.
+    outcomes = {}
+    threads = [threading.Thread(target=lambda: outcomes.update(ann=join(a, ann, last_seat_a).status_code)),
+               threading.Thread(target=lambda: outcomes.update(bea=join(b, bea, last_seat).status_code))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    ann_state = {}
+
+    def ann_decided():
+        text = page_of(a, ann, last_seat_a).text
+        ann_state["in"] = "You take part as @ann." in text
+        return ann_state["in"] or "declined your participation" in text
+
+    wait_until(ann_decided, timeout=30)
+    assert participant_count(b, last_seat) == 1
+    assert ann_state["in"] == (outcomes["bea"] == 403)
+
+    # A's private calendar feed carries the picnic; B moves it while C is down.
+    feed = feed_link(a, ann)
+
+    def picnic_in_feed():
+        calendar = icalendar.Calendar.from_ical(requests.get(feed, timeout=5).content)
+        return next(e for e in calendar.walk("VEVENT") if str(e["SUMMARY"]) == "Picnic")
+
+    assert int(picnic_in_feed()["SEQUENCE"]) == 0 and starts_at(a, ann, picnic_a, "2:00")
+    c.stop()
+    edit_event(b, bob, picnic, title="Picnic", capacity="5", start_time="16:00", end_time="19:00")
+    wait_until(lambda: starts_at(a, ann, picnic_a, "4:00"), timeout=30)
+    wait_until(lambda: int(picnic_in_feed()["SEQUENCE"]) == 1, timeout=10)
+    assert picnic_in_feed().decoded("DTSTART").hour == 16
+    c.start()
+    wait_until(lambda: starts_at(c, cat, picnic_c, "4:00"), timeout=60)
+
+    # Comments both ways.
+    page = f"/events/{picnic_a}"
+    assert post_form(a, ann, f"{page}/comments", {"text": "I bring the **cake**"}, page=page).status_code == 302
+    shows(b, bob, picnic, "I bring the <strong>cake</strong>")
+    page = f"/events/{picnic}"
+    post_form(b, bob, f"{page}/comments", {"text": "Thanks, ann!"}, page=page)
+    shows(a, ann, picnic_a, "Thanks, ann!")
+
+    # Cancelled, then deleted on B: A follows.
+    edit_event(b, bob, picnic, title="Picnic", capacity="5", start_time="16:00", end_time="19:00",
+               status="cancelled")
+    shows(a, ann, picnic_a, "This event is cancelled.")
+    post_form(b, bob, f"/events/{picnic}/delete", {}, page=f"/events/{picnic}/delete")
+    wait_until(lambda: page_of(a, ann, picnic_a).status_code == 404, timeout=30)
+    wait_until(lambda: page_of(c, cat, picnic_c).status_code == 404, timeout=60)
