@@ -2,8 +2,8 @@
 from ..dates import utc_text
 
 AS_PUBLIC = "https://www.w3.org/ns/activitystreams#Public"
-# Compacted forms of the public audience other servers send.
-PUBLIC_ALIASES = frozenset({AS_PUBLIC, "as:Public", "Public"})
+# The public audience as other servers send it: compacted, or with http://.
+PUBLIC_ALIASES = frozenset({AS_PUBLIC, "http://www.w3.org/ns/activitystreams#Public", "as:Public", "Public"})
 
 AP_MEDIA_TYPE = "application/activity+json"
 LD_MEDIA_TYPE = 'application/ld+json; profile="https://www.w3.org/ns/activitystreams"'

@@ -1,0 +1,87 @@
+"""What we send is JSON-LD-shaped ActivityStreams and carries every key Mobilizon's parser reads."""
+from urllib.parse import urlsplit
+
+from mobilizon_lite.activitypub.vocab import CONTEXT, MOBILIZON_TERMS
+from mobilizon_lite.models import Activity, Actor, Event, Participation
+from mobilizon_lite.services import comments, events, participation
+
+from ..helpers import make_event, service_fields
+from .test_remote_events import EVENT_ID, remote_event, send
+
+# The ActivityStreams 2.0 terms our documents use (https://www.w3.org/ns/activitystreams).
+AS_TERMS = {
+    "id", "type", "actor", "object", "to", "cc", "published", "updated", "content", "mediaType", "name", "summary",
+    "url", "attributedTo", "inReplyTo", "tag", "attachment", "href", "deleted", "formerType", "startTime",
+    "endTime", "latitude", "longitude",
+}
+# Keys Mobilizon writes and reads as plain JSON without declaring them in its context.
+MOBILIZON_PLAIN_KEYS = {"draft", "contacts", "isAnnouncement"}
+# Per activity type: the keys Mobilizon's transmogrifier reads, on the activity and on its object.
+MOBILIZON_READS = {
+    "Create": ({"id", "actor", "object", "to", "cc"}, {"id", "type", "attributedTo", "to", "cc"}),
+    "Update": ({"id", "actor", "object", "to", "cc"}, {"id", "type"}),
+    "Delete": ({"id", "actor", "object"}, {"id", "type"}),
+    "Join": ({"id", "actor", "object", "participationMessage"}, set()),
+    "Leave": ({"id", "actor", "object"}, set()),
+    "Accept": ({"id", "actor", "object"}, {"id", "type", "actor", "object"}),
+    "Reject": ({"id", "actor", "object"}, {"id", "type", "actor", "object"}),
+}
+NOTE_READS = {"id", "type", "attributedTo", "content", "inReplyTo", "uuid", "published", "tag", "to", "cc"}
+
+
+def undeclared(document):
+    """Keys (at any depth) no context of ours defines: a JSON-LD processor would drop them."""
+    known = AS_TERMS | set(MOBILIZON_TERMS) | MOBILIZON_PLAIN_KEYS | {"@context"}
+    found = set()
+    for key, value in document.items():
+        if key == "@context":
+            continue
+        prefix = key.split(":", 1)[0] if ":" in key else None
+        if key not in known and prefix not in MOBILIZON_TERMS:
+            found.add(key)
+        for child in value if isinstance(value, list) else [value]:
+            if isinstance(child, dict):
+                found |= undeclared(child)
+    return found
+
+
+def absolute(url):
+    return isinstance(url, str) and urlsplit(url).scheme in ("http", "https") and bool(urlsplit(url).netloc)
+
+
+def test_every_kind_of_activity_we_send(fed, remote_keys):
+    alice_key = remote_keys[0][0]
+    ours = make_event(fed, join_mode="restricted")
+    send(fed, alice_key, "Join", ours.ap_id, 1, participationMessage="Hi")
+    send(fed, alice_key, "Create", remote_event(), 2)
+    with fed.app_context():
+        ann = Actor.get(Actor.preferred_username == "ann")
+        event = Event.get_by_id(ours.id)
+        waiting = Participation.get(Participation.role == "not_approved")
+        participation.approve(event, ann, waiting.id)
+        participation.reject(event, ann, waiting.id)
+        comment = comments.comment_on(event, ann, "See you")
+        comments.delete_comment(comment, ann)
+        events.update_event(event, ann, service_fields(title="Renamed"))
+        theirs = Event.get(Event.ap_id == EVENT_ID)
+        participation.join(theirs, ann, "Room for one more?")
+        participation.leave(theirs, ann)
+        events.delete_event(Event.get_by_id(ours.id), ann)
+        sent = [row.body for row in Activity.select().order_by(Activity.id)]
+    kinds = {(body["type"], body["object"].get("type") if isinstance(body["object"], dict) else None)
+             for body in sent}
+    assert {("Create", "Event"), ("Accept", "Join"), ("Reject", "Join"), ("Create", "Note"),
+            ("Delete", "Tombstone"), ("Update", "Event"), ("Join", None), ("Leave", None)} <= kinds
+    for body in sent:
+        assert body["@context"] == CONTEXT
+        assert undeclared(body) == set(), body["type"]
+        activity_keys, object_keys = MOBILIZON_READS[body["type"]]
+        assert activity_keys <= set(body), body["type"]
+        assert absolute(body["id"]) and absolute(body["actor"])
+        inner = body["object"]
+        if isinstance(inner, dict):
+            assert object_keys <= set(inner) and absolute(inner["id"]), body["type"]
+            if inner["type"] == "Note":
+                assert NOTE_READS <= set(inner)
+        else:
+            assert absolute(inner)
