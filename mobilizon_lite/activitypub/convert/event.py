@@ -86,7 +86,7 @@ def event_to_ap(event, participant_count, summary):
         "to": to,
         "cc": cc,
         "category": event.category,
-        "tag": [{"type": "Hashtag", "name": f"#{tag}", "href": public_url("pages.home") + f"?tag={tag}"}
+        "tag": [{"type": "Hashtag", "name": f"#{tag}", "href": public_url("search.results", q=f"#{tag}")}
                 for tag in event.tags],
         "joinMode": event.join_mode,
         "externalParticipationUrl": event.external_participation_url or None,
