@@ -1,4 +1,6 @@
 """Event dates written in the event's own time zone and the reader's language (template filters)."""
+from datetime import datetime, timezone
+
 from babel.dates import format_date, format_time
 from flask import current_app
 from flask_babel import get_locale, gettext as _
@@ -47,3 +49,12 @@ def init_app(app):
 def utc_text(moment):
     """An aware datetime in UTC as feeds and ActivityStreams write it: 2026-05-17T12:00:00Z."""
     return moment.isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def parse_utc(value):
+    """An ISO 8601 date-time with an offset (or Z) as an aware UTC datetime; None for anything else."""
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except (AttributeError, TypeError, ValueError):
+        return None
+    return moment.astimezone(timezone.utc) if moment.tzinfo is not None else None

@@ -31,7 +31,7 @@ def on_create(item):
     """
     note = item.body.get("object")
     try:
-        in_reply_to, text = note_from_ap(note, item.actor.ap_id)
+        in_reply_to, text, published = note_from_ap(note, item.actor.ap_id)
     except ValueError:
         return IGNORED
     if not (is_public(item.body) or is_public(note)):
@@ -46,9 +46,10 @@ def on_create(item):
     with database.atomic():
         if Comment.select().where(Comment.ap_id == note["id"]).exists():
             return DONE
-        now = utcnow()
+        # Its own date, unless it claims to come from the future.
+        written = min(published or utcnow(), utcnow())
         Comment.create(uuid=str(uuid_lib.uuid4()), ap_id=note["id"][:2048], event=event, actor=item.actor,
-                       in_reply_to=parent, text=text, source="", created_at=now, updated_at=now)
+                       in_reply_to=parent, text=text, source="", created_at=written, updated_at=written)
     return DONE
 
 
@@ -64,7 +65,7 @@ def on_update(item):
     if comment is None or comment.deleted_at is not None:
         return IGNORED
     try:
-        _in_reply_to, text = note_from_ap(item.body.get("object"), item.actor.ap_id)
+        _in_reply_to, text, _published = note_from_ap(item.body.get("object"), item.actor.ap_id)
     except ValueError:
         return IGNORED
     Comment.update(text=text, updated_at=utcnow()).where(Comment.id == comment.id).execute()

@@ -31,7 +31,8 @@ def keys(remote_keys):
 
 def test_a_reply_to_an_event_becomes_a_comment(fed, keys):
     event = make_event(fed)
-    reply = note(1, event.ap_id, '<p><span class="h-card">@ann</span> Count me in<script>x</script></p>')
+    reply = note(1, event.ap_id, '<p><span class="h-card">@ann</span> Count me in<script>x</script></p>',
+                 published="2026-01-02T03:04:05Z")
     assert send(fed, keys[0], "Create", reply, 1, to=[PUBLIC]).status_code == 202
     page = fed.test_client().get(f"/events/{event.uuid}").get_data(as_text=True)
     assert "Count me in" in page and "@alice@remote.example" in page and "<script>x" not in page

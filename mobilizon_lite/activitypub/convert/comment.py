@@ -1,5 +1,5 @@
 """Comments as Notes (Mobilizon's shape), replies to an event or to another comment, and back."""
-from ...dates import utc_text
+from ...dates import parse_utc, utc_text
 from ...text import sanitize_html
 from ..vocab import AS_PUBLIC, CONTEXT, get_id
 
@@ -35,7 +35,7 @@ def comment_to_ap(comment, in_reply_to):
 
 
 def note_from_ap(note, actor_id):
-    """(in_reply_to id, sanitised HTML) of a remote Note written by actor_id; ValueError if unusable."""
+    """(in_reply_to id, sanitised HTML, published or None) of a remote Note by actor_id; ValueError if unusable."""
     if not isinstance(note, dict) or note.get("type") != "Note" or not isinstance(note.get("id"), str):
         raise ValueError("not a Note")
     if get_id(note.get("attributedTo")) not in (None, actor_id):
@@ -47,4 +47,4 @@ def note_from_ap(note, actor_id):
     text = sanitize_html(content if isinstance(content, str) else "")[:20_000]
     if not text.strip():
         raise ValueError("the Note is empty")
-    return in_reply_to, text
+    return in_reply_to, text, parse_utc(note.get("published"))

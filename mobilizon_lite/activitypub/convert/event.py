@@ -1,8 +1,8 @@
 """Events as ActivityStreams documents, in Mobilizon's shape, field for field, and back."""
-from datetime import datetime, timezone
+from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from ...dates import utc_text
+from ...dates import parse_utc, utc_text
 from ...text import sanitize_html
 from ...urls import public_url
 from ..vocab import AS_PUBLIC, CONTEXT, PUBLIC_ALIASES, as_list, get_id
@@ -134,16 +134,6 @@ def _http_url(value):
     return value[:2048] if value.startswith(("http://", "https://")) and " " not in value else ""
 
 
-def _moment(value):
-    try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except (AttributeError, TypeError, ValueError):
-        return None
-    if moment.tzinfo is None:
-        return None
-    return moment.astimezone(timezone.utc)
-
-
 def _zone(value, start):
     """The event's IANA zone; without one, a fixed zone of its start's offset (Gancio sends none)."""
     try:
@@ -191,10 +181,10 @@ def visibility(document):
 def event_from_ap(document, categories, languages):
     """Event columns from a remote Event, read as tolerantly as Mobilizon does; ValueError if unusable."""
     title = _text(document.get("name"), 200)
-    begins_on = _moment(document.get("startTime"))
+    begins_on = parse_utc(document.get("startTime"))
     if not title or begins_on is None:
         raise ValueError("an event needs a name and a startTime")
-    ends_on = _moment(document.get("endTime"))
+    ends_on = parse_utc(document.get("endTime"))
     if ends_on is not None and ends_on <= begins_on:
         ends_on = None
     status = str(document.get("status") or document.get("ical:status") or "CONFIRMED").lower()
