@@ -37,6 +37,8 @@ def _remote_participation():
     _add_column("participation", "ap_id", "VARCHAR(2048)",
                 "CREATE UNIQUE INDEX IF NOT EXISTS participation_ap_id ON participation (ap_id)")
     _add_column("event", "remote_participant_count", "INTEGER")
+    _add_column("activity", "object_ap_id", "VARCHAR(2048)",
+                "CREATE INDEX IF NOT EXISTS activity_object_ap_id ON activity (object_ap_id)")
 
 
 # Append new steps; never edit or reorder the ones already released.

@@ -21,3 +21,24 @@ def is_local_path(target):
         return False
     parts = urlsplit(target)
     return not parts.scheme and not parts.netloc
+
+
+def host_of(url):
+    """The lower-cased host[:port] of an http(s) URL, default ports dropped; None for anything else."""
+    if not isinstance(url, str):
+        return None
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return None
+    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+    default = {"http": 80, "https": 443}[parts.scheme]
+    return host if port in (None, default) else f"{host}:{port}"
+
+
+def is_ours(url):
+    """True when url is on this instance's host."""
+    return host_of(url) is not None and host_of(url) == host_of(current_app.config["BASE_URL"])

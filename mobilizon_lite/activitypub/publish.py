@@ -6,11 +6,13 @@ from flask import current_app
 
 from ..db import database, utcnow
 from ..models import Activity, Delivery
+from ..models.federation import PENDING
 from ..urls import public_url
 from .audience import inboxes
-from .vocab import CONTEXT, is_public
+from .vocab import CONTEXT, get_id, is_public, tombstone
 
 DRAIN_JOB = "drain_deliveries"
+OBJECT_VERBS = ("Create", "Update", "Delete")
 
 
 def new_activity_id():
@@ -21,15 +23,47 @@ def new_activity_id():
 def publish(actor, activity, recipients):
     """Store activity (a dict with an id) as sent by actor, queued for each recipient's inbox."""
     activity = {"@context": CONTEXT, **activity}
+    object_id = get_id(activity.get("object")) if activity["type"] in OBJECT_VERBS else None
     with database.atomic():
+        if object_id:
+            _supersede(object_id, activity)
         stored = Activity.create(ap_id=activity["id"], actor=actor, type=activity["type"], body=activity,
-                                 public=is_public(activity))
+                                 public=is_public(activity), object_ap_id=object_id)
         rows = [{"activity": stored.id, "inbox_url": url, "domain": domain}
                 for url, domain in inboxes(recipients).items()]
         if rows:
             Delivery.insert_many(rows).execute()
     kick()
     return stored
+
+
+def publish_change(actor, verb, document, former_type, recipients, to, cc):
+    """Publish Create, Update or Delete (as a Tombstone of former_type) of one of actor's objects."""
+    activity = {"id": new_activity_id(), "type": verb, "actor": actor.ap_id, "to": to, "cc": cc, "object": document}
+    if verb == "Delete":
+        # As Mobilizon addresses a Delete: everyone in `to`.
+        activity.update(object=tombstone(document["id"], former_type, utcnow()), to=to + cc, cc=[])
+    elif verb == "Create" and document.get("published"):
+        activity["published"] = document["published"]
+    return publish(actor, activity, recipients)
+
+
+def _supersede(object_id, activity):
+    """Earlier Creates and Updates of the object carry its new state (or tombstone) from now on.
+
+    So neither the outbox nor /activities/<uuid> keeps serving what was changed, made private or deleted.
+    """
+    deleted = activity["type"] == "Delete"
+    earlier = list(Activity.select().where((Activity.object_ap_id == object_id)
+                                           & Activity.type.in_(["Create", "Update"])))
+    for row in earlier:
+        Activity.update(body={**row.body, "object": activity["object"]},
+                        public=row.public and not deleted and is_public(activity)).where(
+            Activity.id == row.id).execute()
+    if deleted and earlier:
+        # Nobody needs to receive what no longer exists.
+        Delivery.delete().where(Delivery.activity.in_([row.id for row in earlier])
+                                & (Delivery.state == PENDING)).execute()
 
 
 def kick():

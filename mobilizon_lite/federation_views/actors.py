@@ -34,7 +34,8 @@ def _follow_collection(collection_id, query, actor_of):
 @bp.route("/activities/<uuid>")
 def activity(uuid):
     stored = Activity.get_or_none(Activity.ap_id == public_url("actors.activity", uuid=uuid))
-    if stored is None:
+    # Only public activities: the others went to their recipients, and asking for one proves nothing.
+    if stored is None or not stored.public:
         abort(404)
     return activity_response(stored.body)
 

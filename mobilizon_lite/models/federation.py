@@ -48,6 +48,8 @@ class Activity(BaseModel):
     body = JSONField()
     # Addressed to the public: listed in the actor's outbox.
     public = BooleanField(default=False)
+    # What a Create, Update or Delete is about: later changes rewrite the earlier activities.
+    object_ap_id = CharField(max_length=2048, null=True, index=True)
     created_at = UTCDateTimeField(default=utcnow)
 
 

@@ -4,7 +4,7 @@ import uuid as uuid_lib
 from flask_babel import gettext as _
 
 from ..activitypub.convert.comment import comment_to_ap
-from ..activitypub.publish import new_activity_id, publish
+from ..activitypub.publish import publish_change
 from ..activitypub.vocab import CONTEXT, tombstone
 from ..db import database, utcnow
 from ..models import Actor, Comment
@@ -123,13 +123,8 @@ def federate(comment, verb):
     """Send Create, Update or Delete of a local comment; comments on private events stay here."""
     if comment.event.visibility == "private":
         return
-    actor = comment.actor
     note = comment_document(comment)
-    activity = {"id": new_activity_id(), "type": verb, "actor": actor.ap_id, "to": note["to"], "cc": note["cc"],
-                "object": note}
-    if verb == "Delete":
-        activity["object"] = tombstone(comment.ap_id, "Note", utcnow())
-    publish(actor, activity, comment_recipients(comment))
+    publish_change(comment.actor, verb, note, "Note", comment_recipients(comment), note["to"], note["cc"])
 
 
 def thread(event):

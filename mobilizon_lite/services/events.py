@@ -6,8 +6,8 @@ from peewee import JOIN, fn
 
 from .. import mail
 from ..activitypub.convert.event import event_to_ap
-from ..activitypub.publish import new_activity_id, publish
-from ..activitypub.vocab import tombstone
+from ..activitypub.convert.actor import actor_urls
+from ..activitypub.publish import publish_change
 from ..dates import event_when
 from ..db import database, utcnow
 from ..models import Account, Actor, Event, EventInvitation, Participation
@@ -139,18 +139,21 @@ def update_event(event, actor, data, picture=None, remove_picture=False):
     newly_cancelled = values["status"] == "cancelled" and event.status != "cancelled"
     if new_picture or remove_picture:
         values["picture"] = new_picture
+    made_private = values["visibility"] == "private" and event.visibility != "private"
     try:
         with database.atomic():
             # The sequence grows in SQL so that two edits saved at once still count as two.
             Event.update(sequence=Event.sequence + 1, updated_at=utcnow(), **values).where(
                 Event.id == event.id).execute()
+            event = events_query().where(Event.id == event.id).get()
+            if made_private:
+                withdraw(event)
+            federate(event, "Update")
     except Exception:
         pictures.delete_picture(new_picture)
         raise
     if new_picture or remove_picture:
         pictures.delete_picture(old_picture)
-    event = events_query().where(Event.id == event.id).get()
-    federate(event, "Update")
     if newly_cancelled:
         notify_participants(event, actor, "mail/event_cancelled.txt")
     elif changed:
@@ -212,22 +215,20 @@ def notify_participants(event, actor, template, **context):
 
 
 def going_count(event):
-    """How many participants hold a seat (organisers are not counted, as in Mobilizon).
-
-    For an event of another server, the figure that server last sent, when it sent one.
-    """
-    if event.remote_participant_count is not None:
+    """How many participants hold a seat (organisers not counted, as in Mobilizon); for an event of
+    another server, the figure that server last sent (None if it sent none)."""
+    if not event.is_local:
         return event.remote_participant_count
     return Participation.select().where(
         (Participation.event == event) & Participation.role.in_(SEAT_ROLES)
     ).count()
 
 
-def remaining_seats(event, count=None):
-    """Seats left, or None when there is no limit."""
-    if event.capacity is None:
+def remaining_seats(event, count):
+    """Seats left given count participants, or None when there is no limit or no known count."""
+    if event.capacity is None or count is None:
         return None
-    return max(event.capacity - (going_count(event) if count is None else count), 0)
+    return max(event.capacity - count, 0)
 
 
 def events_of(actor, viewer_ids=()):
@@ -263,26 +264,25 @@ def remote_participants(event):
 
 
 def federate(event, verb):
-    """Send Create, Update or Delete of an event to its organiser's followers and remote participants.
-
-    Private events go to their remote participants only.
-    """
-    organizer = event.organizer
+    """Send Create, Update or Delete of an event to its organiser's followers and remote participants
+    (private events: to the participants only)."""
     participants = remote_participants(event)
     if event.visibility == "private" and not participants:
         return
-    recipients = participants + ([] if event.visibility == "private" else follows.follower_addresses(organizer))
+    recipients = participants + ([] if event.visibility == "private" else follows.follower_addresses(event.organizer))
     document = event_document(event)
     # Participants are named, as Mobilizon does, so their servers see they are addressed.
     cc = document["cc"] + [actor.ap_id for actor in participants]
-    activity = {"id": new_activity_id(), "type": verb, "actor": organizer.ap_id, "to": document["to"],
-                "cc": cc, "object": document}
-    if verb == "Delete":
-        activity["object"] = tombstone(event.ap_id, "Event", utcnow())
-        activity["to"], activity["cc"] = document["to"] + cc, []
-    elif verb == "Create":
-        activity["published"] = document["published"]
-    publish(organizer, activity, recipients)
+    publish_change(event.organizer, verb, document, "Event", recipients, document["to"], cc)
+
+
+def withdraw(event):
+    """An event made private is deleted on its followers' servers, except those of its participants
+    (they get the Update, and keep it private)."""
+    domains = {actor.domain for actor in remote_participants(event)}
+    followers = [row for row in follows.follower_addresses(event.organizer) if row.domain not in domains]
+    publish_change(event.organizer, "Delete", {"id": event.ap_id}, "Event", followers,
+                   [actor_urls(event.organizer)["followers"]], [])
 
 
 def event_document(event):

@@ -13,6 +13,7 @@ from ..activitypub.vocab import AP_MEDIA_TYPES, get_id
 from ..db import database, utcnow
 from ..models import Actor, InboxItem, Tombstone
 from ..models.federation import DONE, FAILED, IGNORED
+from ..urls import host_of
 from . import actors, follows, remote_comments, remote_events, remote_participation
 from .actors import public_key_for
 
@@ -26,10 +27,6 @@ OWNED_VERBS = ("Create", "Update", "Delete")
 class Outcome(NamedTuple):
     status: int
     message: str
-
-
-def _host(url):
-    return urlsplit(url).netloc.lower() if isinstance(url, str) else None
 
 
 def receive(method, target, headers, content_type, body):
@@ -56,19 +53,19 @@ def receive(method, target, headers, content_type, body):
     try:
         verified = verify_request(method, target, headers, body, public_key_for)
     except SignatureError as error:
-        log.info("inbox: refused %s from %s: %s", activity.get("type"), _host(actor_id), error)
+        log.info("inbox: refused %s from %s: %s", activity.get("type"), host_of(actor_id), error)
         return Outcome(401, f"signature refused: {error}")
     if (headers.get("host") or "").lower() != urlsplit(current_app.config["BASE_URL"]).netloc.lower():
         return Outcome(401, "the request was signed for another server")
-    if verified.owner != actor_id or _host(verified.owner) != _host(actor_id):
+    if verified.owner != actor_id or host_of(verified.owner) != host_of(actor_id):
         return Outcome(401, "the signing key does not belong to the activity's actor")
     activity_id = activity.get("id")
     if not isinstance(activity_id, str):
         return Outcome(202, "activity without an id: ignored")
-    if _host(activity_id) != _host(actor_id):
-        return Outcome(400, "the activity's id is not on its actor's server")
+    if host_of(activity_id) is None or host_of(activity_id) != host_of(actor_id):
+        return Outcome(400, "the activity's id is not an http(s) URL on its actor's server")
     object_id = get_id(activity.get("object"))
-    if activity.get("type") in OWNED_VERBS and _host(object_id) != _host(actor_id):
+    if activity.get("type") in OWNED_VERBS and host_of(object_id) != host_of(actor_id):
         # Creating, changing or deleting something on another server is never this actor's to do.
         return Outcome(400, "the object is not on the actor's server")
     actor = Actor.get(Actor.ap_id == actor_id)

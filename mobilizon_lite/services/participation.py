@@ -81,10 +81,8 @@ def admit(event, actor, message="", join_id=None):
 
 
 def join(event, actor, message=""):
-    """Join as one identity: participant at once, or awaiting approval on restricted events.
-
-    On an event of another server the request waits for that server's Accept or Reject.
-    """
+    """Join as one identity: participant at once or awaiting approval (on an event of another
+    server, until that server's Accept or Reject)."""
     require_visible_to(event, actor)
     check_open(event)
     message = clean_message(message)
@@ -99,12 +97,13 @@ def join(event, actor, message=""):
 
 
 def leave(event, actor):
-    """Stop taking part; the last organiser cannot leave, and a declined person stays declined."""
+    """Stop taking part; the last organiser cannot leave, and a person declined here stays declined."""
     with database.atomic("IMMEDIATE"):
         participation = participation_of(event, actor)
         if participation is None:
             raise NotFound(_("You do not take part in this event."))
-        if participation.role == REJECTED:
+        # Declined by another server, one may withdraw and ask again: that server keeps its own list.
+        if participation.role == REJECTED and event.is_local:
             raise PermissionDenied(_("The organisers declined your participation."))
         if participation.role in ORGANIZER_ROLES and len(organizer_ids(event) - {actor.id}) == 0:
             raise PermissionDenied(_("You are the last organiser: you cannot leave this event."))

@@ -48,7 +48,7 @@ def on_create(item):
             return DONE
         # Its own date, unless it claims to come from the future.
         written = min(published or utcnow(), utcnow())
-        Comment.create(uuid=str(uuid_lib.uuid4()), ap_id=note["id"][:2048], event=event, actor=item.actor,
+        Comment.create(uuid=str(uuid_lib.uuid4()), ap_id=note["id"], event=event, actor=item.actor,
                        in_reply_to=parent, text=text, source="", created_at=written, updated_at=written)
     return DONE
 
@@ -60,10 +60,12 @@ def _own_comment(item):
 
 
 def on_update(item):
-    """Its author changed a comment."""
+    """Its author changed a comment (Mobilizon deletes one by updating it to a Tombstone)."""
     comment = _own_comment(item)
     if comment is None or comment.deleted_at is not None:
         return IGNORED
+    if isinstance(item.body.get("object"), dict) and item.body["object"].get("type") == "Tombstone":
+        return on_delete(item)
     try:
         _in_reply_to, text, _published = note_from_ap(item.body.get("object"), item.actor.ap_id)
     except ValueError:

@@ -11,8 +11,13 @@ from .actors import keep_tombstone
 from .event_input import LANGUAGES
 
 
+ID_MAX = 2048
+
+
 def store(document, organizer):
     """Store or refresh an Event document of a remote organiser; None when it is unusable or not theirs."""
+    if organizer.is_local or len(document["id"]) > ID_MAX:
+        return None  # our own events are never overwritten from outside
     try:
         values = event_from_ap(document, CATEGORIES, LANGUAGES)
     except ValueError:

@@ -1,13 +1,10 @@
 """Participation across servers, inbound: Join and Leave of our events, Accept and Reject of our Joins."""
-from urllib.parse import urlsplit
-
-from ..activitypub.convert.participation import answer_to_ap, join_to_ap
-from ..activitypub.publish import publish
 from ..activitypub.vocab import get_id
 from ..db import database, utcnow
 from ..models import Actor, Event, Participation
 from ..models.federation import DONE, IGNORED
 from ..models.participation import NOT_APPROVED, PARTICIPANT, REJECTED
+from ..urls import host_of
 from .errors import NotFound, ServiceError
 from .events import events_query, require_visible_to
 from .participation import (MESSAGE_MAX, admit, answer_remote, check_open, count_remote_seat, leave,
@@ -22,22 +19,16 @@ def _local_event(item):
 
 
 def on_join(item):
-    """A remote identity asks to join one of our events: the same rules as for people of here.
+    """A remote identity asks to join one of our events, under the rules people of here follow.
 
-    A refusal (full, over, invitation only…) is answered with a Reject; an event the actor may
-    not see is ignored, so its existence is not confirmed.
-    """
+    A refusal (full, over, invitation only…) is answered with a Reject; an event the actor may not
+    see is ignored, so its existence is not confirmed."""
     event = _local_event(item)
     if event is None:
         return IGNORED
     existing = participation_of(event, item.actor)
     if existing is not None:
-        # A Join sent again (its answer lost, say) gets the same answer again, naming the new Join.
-        Participation.update(ap_id=item.activity_id).where(Participation.id == existing.id).execute()
-        existing.ap_id = item.activity_id
-        if existing.role in (PARTICIPANT, REJECTED):
-            answer_remote(event, existing, "Accept" if existing.role == PARTICIPANT else "Reject")
-        return DONE
+        return _join_again(event, existing, item.activity_id)
     try:
         require_visible_to(event, item.actor)
     except NotFound:
@@ -48,11 +39,23 @@ def on_join(item):
         check_open(event)
         participation = admit(event, item.actor, message, join_id=item.activity_id)
     except ServiceError:
-        join = join_to_ap(item.activity_id, item.actor, event, message)
-        publish(event.organizer, answer_to_ap("Reject", event.organizer, join), [item.actor])
+        existing = participation_of(event, item.actor)
+        if existing is not None:  # the same Join, handled twice at once: the other run answers
+            return DONE
+        refused = Participation(event=event, actor=item.actor, ap_id=item.activity_id, message=message)
+        answer_remote(event, refused, "Reject")
         return DONE
     if participation.role == PARTICIPANT:
         answer_remote(event, participation, "Accept")
+    return DONE
+
+
+def _join_again(event, participation, join_id):
+    """A Join sent again (its answer lost, say) gets the same answer again, naming the new Join."""
+    Participation.update(ap_id=join_id).where(Participation.id == participation.id).execute()
+    participation.ap_id = join_id
+    if participation.role in (PARTICIPANT, REJECTED):
+        answer_remote(event, participation, "Accept" if participation.role == PARTICIPANT else "Reject")
     return DONE
 
 
@@ -77,7 +80,7 @@ def on_answer(item):
         return IGNORED
     event = participation.event
     # The organiser, a co-organiser or the group of the event answers: someone of its server.
-    if event.is_local or urlsplit(item.actor.ap_id).netloc != urlsplit(event.ap_id).netloc:
+    if event.is_local or host_of(item.actor.ap_id) != host_of(event.ap_id):
         return IGNORED
     accepted = item.type == "Accept"
     role = PARTICIPANT if accepted else REJECTED

@@ -1,14 +1,13 @@
 """Search: events by their words, and events or people of other servers by their address."""
 import logging
-from urllib.parse import urlsplit
 
-from flask import current_app
 from flask_babel import gettext as _
 from peewee import fn
 
 from ..activitypub import fetch
 from ..activitypub.vocab import get_id
 from ..models import Actor, Event
+from ..urls import host_of, is_ours
 from .actors import ACTOR_TYPES, actor_from_ap, signed_get
 from .errors import NotFound
 from .events import by_time, events_query, visible
@@ -42,22 +41,29 @@ def find_events(query, viewer_ids=()):
 def _organizer_of(document):
     """The remote actor that organises an Event document: its actor (Mobilizon) or attributedTo, on its host."""
     organizer_id = get_id(document.get("actor")) or get_id(document.get("attributedTo"))
-    if not organizer_id or urlsplit(organizer_id).netloc != urlsplit(document["id"]).netloc:
+    if not organizer_id or host_of(organizer_id) != host_of(document["id"]):
         raise fetch.FetchError("the event's organiser is not on its server")
     known = Actor.get_or_none(Actor.ap_id == organizer_id)
-    return known if known is not None and known.public_key_pem else actor_from_ap(signed_get(organizer_id))
+    if known is not None and known.public_key_pem:
+        return known
+    organizer = actor_from_ap(signed_get(organizer_id))
+    if organizer.ap_id != organizer_id:  # a redirect to someone else proves nothing about this event
+        raise fetch.FetchError(f"{organizer_id} is not an actor's id")
+    return organizer
 
 
 def look_up(url):
     """The Event or Actor at a link: known already, or fetched from its server and stored; NotFound else."""
-    url = url[:QUERY_MAX]
     known = Event.get_or_none(Event.ap_id == url)
     if known is not None:
         return known
-    if urlsplit(url).netloc == urlsplit(current_app.config["BASE_URL"]).netloc:
+    if is_ours(url):
         raise NotFound(_("Nothing was found at this address."))
     try:
         document = signed_get(url)
+        # A redirect may end on this instance: what is here is found here, never "fetched" over it.
+        if is_ours(document["id"]):
+            raise fetch.FetchError(f"{url} leads back to this instance")
         if is_event(document):
             event = store(document, _organizer_of(document))
             if event is not None:

@@ -71,14 +71,20 @@ def test_event_changes_are_sent_to_remote_followers(app, client):
     event = make_event(app, title="Picnic")
     make_event(app, title="Secret", visibility="private")
     with app.app_context():
-        events_service.update_event(event, ann, service_fields(title="Picnic, moved", start_time=time(15, 0)))
-        events_service.delete_event(Event.get(Event.uuid == event.uuid), ann)
-        sent = [(a.type, a.body["object"].get("type"), a.body["object"].get("name")) for a in Activity.select()]
-        assert sent == [("Create", "Event", "Picnic"), ("Update", "Event", "Picnic, moved"),
-                        ("Delete", "Tombstone", None)]
-        assert {d.inbox_url for d in Delivery.select()} == {"https://remote.example/inbox"}
-        assert Delivery.select().count() == 3
         create = Activity.get(Activity.type == "Create").body
         assert create["object"]["startTime"] == "2027-07-01T14:00:00+02:00" and create["to"] == [AS_PUBLIC]
+        events_service.update_event(event, ann, service_fields(title="Picnic, moved", start_time=time(15, 0)))
+        # The earlier Create now carries the event as it is: nobody is served the old version any more.
+        assert [a.body["object"]["name"] for a in Activity.select()] == ["Picnic, moved", "Picnic, moved"]
+        assert {d.inbox_url for d in Delivery.select()} == {"https://remote.example/inbox"}
+        assert Delivery.select().count() == 2
+    assert [item["type"] for item in client.get("/@ann/outbox?page=1", headers=AP).json["orderedItems"]] == [
+        "Update", "Create"]
+    with app.app_context():
+        events_service.delete_event(Event.get(Event.uuid == event.uuid), ann)
+        sent = [(a.type, a.body["object"].get("type"), a.public) for a in Activity.select()]
+        assert sent == [("Create", "Tombstone", False), ("Update", "Tombstone", False), ("Delete", "Tombstone", True)]
+        # What was still waiting to go out about a deleted event is dropped.
+        assert [d.activity.type for d in Delivery.select()] == ["Delete"]
     outbox = client.get("/@ann/outbox?page=1", headers=AP).json
-    assert [item["type"] for item in outbox["orderedItems"]] == ["Delete", "Update", "Create"]
+    assert [item["type"] for item in outbox["orderedItems"]] == ["Delete"]

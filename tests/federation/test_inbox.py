@@ -130,7 +130,9 @@ def test_unknown_actor_deleting_itself_is_202_without_any_fetch(app):
 
 
 class ActorServer(BaseHTTPRequestHandler):
+    """Serves documents by path (and redirects: path -> location) on loopback, counting the GETs."""
     documents = {}
+    redirects = {}
     hits = []
 
     def log_message(self, *args):
@@ -138,6 +140,12 @@ class ActorServer(BaseHTTPRequestHandler):
 
     def do_GET(self):
         self.hits.append((self.path, "Signature" in self.headers))
+        if self.path in self.redirects:
+            self.send_response(302)
+            self.send_header("Location", self.redirects[self.path])
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         document = self.documents.get(self.path)
         body = json.dumps(document).encode() if document else b"{}"
         self.send_response(200 if document else 404)
@@ -151,7 +159,7 @@ class ActorServer(BaseHTTPRequestHandler):
 def actor_server():
     httpd = ThreadingHTTPServer(("127.0.0.2", 0), ActorServer)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    ActorServer.documents, ActorServer.hits = {}, []
+    ActorServer.documents, ActorServer.redirects, ActorServer.hits = {}, {}, []
     yield f"http://127.0.0.2:{httpd.server_address[1]}"
     httpd.shutdown()
 

@@ -49,7 +49,8 @@ EVENTS = [
     ("mobilizon-post-activity.json", {"visibility": "public", "locality": "Lyon", "online_url": "https://google.com"}),
     ("mobilizon-post-activity-media.json", {"visibility": "public", "place_name": "Locaux de Framasoft"}),
     ("mobilizon-post-activity-media-1.json", {"visibility": "public", "street": "10 Rue Jangot"}),
-    ("mobilizon-post-activity-group.json", {"visibility": "unlisted", "title": "My first event"}),
+    # Addressed to its group only, not to the Public: only those who take part see it here.
+    ("mobilizon-post-activity-group.json", {"visibility": "private", "title": "My first event"}),
     ("gancio-event-activity.json", {"visibility": "public", "place_name": "Colosseo", "timezone": "Etc/GMT-2"}),
     (EXTERNAL_EVENT, {"visibility": "public", "locality": "Nantes", "capacity": None, "join_mode": "free"}),
 ]
@@ -68,8 +69,8 @@ AS_CAPTURED = [
     ("mastodon-post-activity-hashtag.json", 202, "accepted", ("ignored", "")),
     (DELETE, 202, "accepted", ("ignored", "")),
     (DELETE_USER, 202, "unknown actor deleted", None),
-    (EXTERNAL_JOIN, 400, "the activity's id is not on its actor's server", None),
-    (JOIN_ACCEPT, 400, "the activity's id is not on its actor's server", None),
+    (EXTERNAL_JOIN, 400, "the activity's id is not an http(s) URL on its actor's server", None),
+    (JOIN_ACCEPT, 400, "the activity's id is not an http(s) URL on its actor's server", None),
 ]
 COVERED = ({path for path, *_ in EVENTS + NOTES + AS_CAPTURED}
            | {JOIN, LEAVE, EXTERNAL_JOIN, JOIN_ACCEPT, FOLLOW, UNFOLLOW, ACCEPT, REJECT, NOTE, DELETE, UPDATE,

@@ -115,3 +115,26 @@ def test_commenting_on_a_remote_event_goes_to_its_server(fed, keys):
     assert create["object"]["inReplyTo"] == EVENT_ID and create["actor"] == ann.ap_id
     with fed.app_context():
         assert [d.inbox_url for d in Activity.get(Activity.ap_id == create["id"]).deliveries] == [f"{REMOTE}/inbox"]
+
+
+def test_mobilizon_deletes_by_updating_to_a_tombstone(fed, keys):
+    event = make_event(fed)
+    send(fed, keys[0], "Create", note(1, event.ap_id), 1)
+    send(fed, keys[0], "Update", {"type": "Tombstone", "id": note(1, "")["id"]}, 2)
+    assert texts(fed) == {}
+
+
+def test_long_notes_are_cut_then_sanitised(fed, keys):
+    event = make_event(fed)
+    send(fed, keys[0], "Create", note(1, event.ap_id, '<p><a href="https://x.example/' + "b" * 30_000 + '">x</a></p>'),
+         1)
+    [(text, _deleted)] = texts(fed).values()
+    # The cut fell inside the link: the sanitiser closed what was open, so no markup is left dangling.
+    assert len(text) < 20_100 and text.endswith("</p>") and text.count("<") == text.count(">")
+
+
+def test_ids_must_be_web_addresses(fed, keys):
+    event = make_event(fed)
+    body = note(1, event.ap_id, id="javascript://remote.example/%0aalert(1)")
+    response = send(fed, keys[0], "Create", body, 1)
+    assert response.status_code == 400 and texts(fed) == {}

@@ -68,12 +68,16 @@ def test_remote_event_is_stored_shown_and_only_its_owner_changes_it(fed, remote_
     assert stored(fed) == []
 
 
-def test_unlisted_remote_events_are_not_listed(fed, remote_keys):
+def test_unlisted_and_private_remote_events_are_not_listed(fed, remote_keys):
     (private, _public), _other = remote_keys
-    send(fed, private, "Create", remote_event(to=[f"{ACTOR}/followers"], cc=[]), 1)
-    [event] = stored(fed)
-    assert event.visibility == "unlisted"
-    assert "Fête de quartier" not in fed.test_client().get("/").get_data(as_text=True)
+    send(fed, private, "Create", remote_event(to=[f"{ACTOR}/followers"], cc=["as:Public"]), 1)
+    # Without the Public anywhere (followers or participants only), only those who take part see it.
+    send(fed, private, "Create", remote_event(id=f"{REMOTE}/events/2", to=[f"{ACTOR}/followers"], cc=[]), 2)
+    assert [event.visibility for event in stored(fed)] == ["unlisted", "private"]
+    client = fed.test_client()
+    assert "Fête de quartier" not in client.get("/").get_data(as_text=True)
+    assert client.get(f"/events/{stored(fed)[0].uuid}").status_code == 200
+    assert client.get(f"/events/{stored(fed)[1].uuid}").status_code == 404
 
 
 @needs_fixtures
@@ -102,9 +106,13 @@ def test_unusable_events_are_refused(document):
 def test_odd_field_types_are_tolerated():
     values = event_from_ap({"name": "x", "startTime": "2027-01-01T10:00:00Z", "location": ["not", "a", "place"],
                             "attachment": "nope", "tag": {"type": "Hashtag", "name": "#solo"},
-                            "maximumAttendeeCapacity": "lots", "category": None, "status": 7}, CATEGORIES, LANGUAGES)
+                            "maximumAttendeeCapacity": "lots", "category": None, "status": 7,
+                            "timezone": "America", "participantCount": True}, CATEGORIES, LANGUAGES)
     assert values["tags"] == ["solo"] and values["capacity"] is None and values["category"] == "MEETING"
-    assert values["status"] == "confirmed"
+    assert values["status"] == "confirmed" and values["timezone"] == "UTC"  # "America" is a folder of zones
+    assert values["remote_participant_count"] is None  # true is no number
+    assert event_from_ap({"name": "x", "startTime": "2027-01-01T10:00:00Z", "timezone": "Europe/" * 500,
+                          "maximumAttendeeCapacity": True}, CATEGORIES, LANGUAGES)["capacity"] is None
 
 
 def test_home_filters_local_or_all(fed, remote_keys):

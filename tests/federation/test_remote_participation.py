@@ -1,13 +1,16 @@
 """Joining across servers: remote identities join our events under the same rules, ours join theirs."""
 import pytest
 
-from mobilizon_lite.models import Activity, Actor, Delivery, Event, Participation
+from mobilizon_lite.models import Activity, Actor, Delivery, Event, Follow, Participation
 from mobilizon_lite.services import events, feeds, participation
 
-from ..helpers import log_in, make_event, submit
+from ..helpers import log_in, make_event, service_fields, submit
 from ..web.test_feeds import parse_both, vevents
 from .conftest import ACTOR, EVE, REMOTE
 from .test_remote_events import EVENT_ID, remote_event, send
+
+
+AP = {"Accept": "application/activity+json"}
 
 
 def sent(app, verb):
@@ -103,7 +106,6 @@ def test_updates_reach_remote_participants_even_of_private_events(fed, keys):
     send(fed, keys[0], "Join", event.ap_id, 1)
     with fed.app_context():
         ann = Actor.get(Actor.preferred_username == "ann")
-        from ..helpers import service_fields
         events.update_event(Event.get_by_id(event.id), ann, service_fields(visibility="private", title="Moved"))
         [update] = sent(fed, "Update")
         assert ACTOR in update["cc"] and update["object"]["name"] == "Moved"
@@ -176,3 +178,50 @@ def test_remote_events_i_join_are_in_my_private_calendar_feed(fed, keys):
     vevent = the_vevent()
     assert str(vevent["STATUS"]) == "CONFIRMED" and int(vevent["SEQUENCE"]) == 1
     assert vevent.decoded("DTSTART").hour == 19
+
+
+def test_declined_by_another_server_one_may_withdraw_and_ask_again(fed, keys):
+    send(fed, keys[0], "Create", remote_event(), 1)
+    with fed.app_context():
+        event = Event.get(Event.ap_id == EVENT_ID)
+        ann = Actor.get(Actor.preferred_username == "ann")
+        first = participation.join(event, ann)
+    send(fed, keys[0], "Reject", first.ap_id, 2)
+    with fed.app_context():
+        participation.leave(event, ann)
+        assert [leave["object"] for leave in sent(fed, "Leave")] == [EVENT_ID]
+        second = participation.join(event, ann)
+    assert second.ap_id != first.ap_id and role_of(fed, event, ann.ap_id) == "not_approved"
+
+
+def test_a_remote_event_without_a_count_shows_none(fed, keys):
+    send(fed, keys[0], "Create", remote_event(), 1)
+    with fed.app_context():
+        event = Event.get(Event.ap_id == EVENT_ID)
+    page = fed.test_client().get(f"/events/{event.uuid}").get_data(as_text=True)
+    assert "participant" not in page.split("<h2>Participation</h2>")[1].split("</p>")[0]
+
+
+def test_an_event_made_private_is_withdrawn_from_followers_only(fed, keys):
+    with fed.app_context():
+        ann = Actor.get(Actor.preferred_username == "ann")
+        for name, domain in (("fan", "fans.example"), ("mallory", "remote.example")):
+            follower = Actor.get_or_none(Actor.preferred_username == name) or Actor.create(
+                preferred_username=name, domain=domain, ap_id=f"https://{domain}/u/{name}",
+                inbox=f"https://{domain}/u/{name}/inbox")
+            Follow.create(follower=follower, followed=ann, ap_id=f"https://{domain}/f/{name}", accepted=True)
+    event = make_event(fed, title="Open house")
+    send(fed, keys[0], "Join", event.ap_id, 1)  # alice of remote.example takes part
+    with fed.app_context():
+        events.update_event(Event.get_by_id(event.id), ann, service_fields(title="Members only", visibility="private"))
+        [delete] = [a for a in Activity.select().where(Activity.type == "Delete")]
+        [update] = [a for a in Activity.select().where(Activity.type == "Update")]
+        # fans.example forgets it; remote.example, where a participant is, gets the private Update instead.
+        assert [d.inbox_url for d in delete.deliveries] == ["https://fans.example/u/fan/inbox"]
+        assert [d.inbox_url for d in update.deliveries] == [f"{REMOTE}/inbox"]
+        assert update.body["object"]["name"] == "Members only" and not update.public
+        create = Activity.get(Activity.type == "Create")
+    # The first, public, Create is no longer served with the old details, nor listed.
+    client = fed.test_client()
+    assert client.get(create.ap_id.removeprefix("http://events.test"), headers=AP).status_code == 404
+    assert client.get("/@ann/outbox?page=1", headers=AP).json["orderedItems"] == []

@@ -56,3 +56,38 @@ def test_a_link_to_an_event_elsewhere_is_fetched_and_shown(tmp_path, app_config,
     assert "follow=" in client.get(f"/search?q={organizer}").headers["Location"]
     missing = client.get(f"/search?q={actor_server}/events/nope")
     assert missing.status_code == 404 and "Nothing was found at this address." in missing.get_data(as_text=True)
+
+
+def test_a_look_up_never_takes_someone_else_as_organiser(tmp_path, app_config, actor_server,  # noqa: F811
+                                                          remote_keys):
+    (_private, public), _other = remote_keys
+    app = create_app(dict(app_config, ALLOWED_PRIVATE_NETWORKS="127.0.0.2/32"), instance_path=str(tmp_path / "i"))
+    make_account(app)
+    olga = f"{actor_server}/users/olga"
+    ActorServer.documents["/users/olga"] = {
+        "id": olga, "type": "Person", "preferredUsername": "olga", "inbox": f"{olga}/inbox",
+        "publicKey": {"id": f"{olga}#main-key", "owner": olga, "publicKeyPem": public}}
+    # The event names /users/evil as organiser, and that address redirects to olga's profile.
+    ActorServer.redirects["/users/evil"] = olga
+    ActorServer.documents["/events/7"] = {
+        "id": f"{actor_server}/events/7", "type": "Event", "name": "Not olga's", "actor": f"{actor_server}/users/evil",
+        "startTime": "2027-05-01T12:00:00Z", "to": ["https://www.w3.org/ns/activitystreams#Public"]}
+    client = app.test_client()
+    log_in(client)
+    assert client.get(f"/search?q={actor_server}/events/7").status_code == 404
+    with app.app_context():
+        assert Event.select().count() == 0
+
+
+def test_our_own_events_are_never_overwritten_from_outside(app):
+    from mobilizon_lite.models import Actor
+    from mobilizon_lite.services.remote_events import store
+
+    make_account(app)
+    event = make_event(app, title="Ours", capacity=1)
+    with app.app_context():
+        ann = Actor.get(Actor.preferred_username == "ann")
+        document = {"id": event.ap_id, "type": "Event", "name": "Hijacked", "startTime": "2027-05-01T12:00:00Z",
+                    "participantCount": 0}
+        assert store(document, ann) is None
+        assert Event.get_by_id(event.id).title == "Ours" and Event.get_by_id(event.id).remote_participant_count is None

@@ -4,6 +4,9 @@ from ...text import sanitize_html
 from ..vocab import AS_PUBLIC, CONTEXT, get_id
 
 
+ID_MAX = 2048
+
+
 def comment_audience(event):
     """(to, cc) of comments on an event: public like it, or unlisted like it; never for private events."""
     if event.visibility == "public":
@@ -38,13 +41,16 @@ def note_from_ap(note, actor_id):
     """(in_reply_to id, sanitised HTML, published or None) of a remote Note by actor_id; ValueError if unusable."""
     if not isinstance(note, dict) or note.get("type") != "Note" or not isinstance(note.get("id"), str):
         raise ValueError("not a Note")
+    if len(note["id"]) > ID_MAX:
+        raise ValueError("the Note's id is too long")
     if get_id(note.get("attributedTo")) not in (None, actor_id):
         raise ValueError("the Note is attributed to someone else")
     in_reply_to = get_id(note.get("inReplyTo"))
     if not in_reply_to:
         raise ValueError("the Note answers nothing")
     content = note.get("content")
-    text = sanitize_html(content if isinstance(content, str) else "")[:20_000]
+    # Cut before sanitising, so that the sanitiser closes what the cut left open.
+    text = sanitize_html(content[:20_000] if isinstance(content, str) else "")
     if not text.strip():
         raise ValueError("the Note is empty")
     return in_reply_to, text, parse_utc(note.get("published"))

@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from ...dates import parse_utc, utc_text
 from ...text import sanitize_html
 from ...urls import public_url
-from ..vocab import AS_PUBLIC, CONTEXT, PUBLIC_ALIASES, as_list, get_id
+from ..vocab import AS_PUBLIC, CONTEXT, PUBLIC_ALIASES, as_list, get_id, is_public
 from .actor import actor_urls
 
 ICAL_STATUS = {"confirmed": "CONFIRMED", "tentative": "TENTATIVE", "cancelled": "CANCELLED"}
@@ -134,12 +134,17 @@ def _http_url(value):
     return value[:2048] if value.startswith(("http://", "https://")) and " " not in value else ""
 
 
+def _integer(value, low, high):
+    """value when it is a whole number (JSON true is not) between low and high, else None."""
+    return value if isinstance(value, int) and not isinstance(value, bool) and low <= value <= high else None
+
+
 def _zone(value, start):
     """The event's IANA zone; without one, a fixed zone of its start's offset (Gancio sends none)."""
     try:
-        if isinstance(value, str) and value:
+        if isinstance(value, str) and 0 < len(value) <= 64:
             return ZoneInfo(value).key
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name such as "America" is a directory
         pass
     try:
         offset = datetime.fromisoformat(start.replace("Z", "+00:00")).utcoffset()
@@ -173,9 +178,10 @@ def _place(location):
 
 
 def visibility(document):
-    """public when the Public is in `to`, else unlisted (reachable by its link only), as Mobilizon reads it."""
-    public = any(get_id(item) in PUBLIC_ALIASES for item in as_list(document.get("to")))
-    return "public" if public else "unlisted"
+    """public with the Public in `to` (as Mobilizon reads it), unlisted with it in `cc`, else private."""
+    if any(get_id(item) in PUBLIC_ALIASES for item in as_list(document.get("to"))):
+        return "public"
+    return "unlisted" if is_public(document) else "private"
 
 
 def event_from_ap(document, categories, languages):
@@ -190,7 +196,6 @@ def event_from_ap(document, categories, languages):
     status = str(document.get("status") or document.get("ical:status") or "CONFIRMED").lower()
     join_mode = document.get("joinMode") if document.get("joinMode") in ("free", "restricted", "invite",
                                                                        "external") else "free"
-    capacity = document.get("maximumAttendeeCapacity")
     replies = document.get("repliesModerationOption")
     if replies not in ("allow_all", "closed"):
         replies = "closed" if document.get("commentsEnabled") is False else "allow_all"
@@ -212,12 +217,12 @@ def event_from_ap(document, categories, languages):
             if name and len(name) <= 40 and name not in tags:
                 tags.append(name)
     category = str(document.get("category") or "").upper()
-    count = document.get("participantCount")
     language = str(document.get("inLanguage") or "")
     return {
         "title": title,
-        "description": sanitize_html(document.get("content") if isinstance(document.get("content"), str)
-                                     else "")[:20_000],
+        # Cut before sanitising, so that the sanitiser closes what the cut left open.
+        "description": sanitize_html(document["content"][:20_000] if isinstance(document.get("content"), str)
+                                     else ""),
         "begins_on": begins_on,
         "ends_on": ends_on,
         "timezone": _zone(document.get("timezone"), document.get("startTime")),
@@ -225,9 +230,9 @@ def event_from_ap(document, categories, languages):
         "visibility": visibility(document),
         "join_mode": join_mode,
         "external_participation_url": _http_url(document.get("externalParticipationUrl")),
-        "capacity": capacity if isinstance(capacity, int) and 0 < capacity <= 100_000 else None,
+        "capacity": _integer(document.get("maximumAttendeeCapacity"), 1, 100_000),
         "comment_mode": replies,
-        "remote_participant_count": count if isinstance(count, int) and 0 <= count <= 1_000_000 else None,
+        "remote_participant_count": _integer(document.get("participantCount"), 0, 1_000_000),
         "anonymous_participation": False,  # anonymous participants stay on the event's own server
         **_place(document.get("location")),
         "online_url": online_url,
