@@ -49,10 +49,8 @@ def publish_change(actor, verb, document, former_type, recipients, to, cc):
 
 
 def _supersede(object_id, activity):
-    """Earlier Creates and Updates of the object carry its new state (or tombstone) from now on.
-
-    So neither the outbox nor /activities/<uuid> keeps serving what was changed, made private or deleted.
-    """
+    """Earlier Creates and Updates of the object now carry its new state (or tombstone), so nothing
+    serves what was changed, made private or deleted."""
     deleted = activity["type"] == "Delete"
     earlier = list(Activity.select().where((Activity.object_ap_id == object_id)
                                            & Activity.type.in_(["Create", "Update"])))

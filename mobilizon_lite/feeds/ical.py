@@ -1,4 +1,5 @@
 """iCalendar documents built with the icalendar library: one VEVENT per event, with VTIMEZONEs."""
+import hashlib
 import re
 from datetime import date, timedelta
 
@@ -13,17 +14,19 @@ REFRESH = timedelta(hours=1)
 STATUSES = {"confirmed": "CONFIRMED", "tentative": "TENTATIVE", "cancelled": "CANCELLED"}
 END = b"END:VCALENDAR\r\n"
 TZID_RE = re.compile(rb";TZID=([^:;\r\n]+)")
+UUID_RE = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
 
 def event_uid(event):
-    """A stable, globally unique UID: the event's uuid at the host of its id.
-
-    An event of another server is named by the last part of its id there, so that it is one
-    event, not two, for someone whose calendar reads its own server's feed and ours.
-    """
+    """A stable, globally unique UID: the event's uuid at its host (for an event of another server,
+    the uuid in its address there, as that server names it when it runs this software)."""
     host, _slash, path = event.ap_id.split("//", 1)[-1].partition("/")
-    name = path.rstrip("/").rsplit("/", 1)[-1] if not event.is_local else ""
-    return f"{name or event.uuid}@{host}"
+    if event.is_local:
+        return f"{event.uuid}@{host}"
+    name = path.rstrip("/").rsplit("/", 1)[-1]
+    if not UUID_RE.fullmatch(name):
+        name = hashlib.sha256(event.ap_id.encode()).hexdigest()[:32]
+    return f"{name}@{host}"
 
 
 def vevent(event, url, pending=False):

@@ -25,10 +25,8 @@ def _thread_of(in_reply_to):
 
 
 def on_create(item):
-    """A Note answering one of the events we show becomes a comment on it.
-
-    A Note without a public audience (a direct message to the organiser) is never shown as a comment.
-    """
+    """A Note answering one of the events we show becomes a comment on it; one without a public
+    audience (a direct message to the organiser) never does."""
     note = item.body.get("object")
     try:
         in_reply_to, text, published = note_from_ap(note, item.actor.ap_id)

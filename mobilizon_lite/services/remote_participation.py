@@ -19,10 +19,8 @@ def _local_event(item):
 
 
 def on_join(item):
-    """A remote identity asks to join one of our events, under the rules people of here follow.
-
-    A refusal (full, over, invitation only…) is answered with a Reject; an event the actor may not
-    see is ignored, so its existence is not confirmed."""
+    """A remote identity asks to join one of our events, under the rules people of here follow; a
+    refusal is answered with a Reject, an event it may not see ignored (its existence unconfirmed)."""
     event = _local_event(item)
     if event is None:
         return IGNORED
