@@ -44,6 +44,11 @@ class Actor(BaseModel):
     def display_name(self):
         return self.name or self.preferred_username
 
+    @property
+    def handle(self):
+        """username here, username@server for an actor of another server."""
+        return self.preferred_username if self.domain is None else f"{self.preferred_username}@{self.domain}"
+
 
 # SQLite treats NULLs as distinct in unique indexes, so local usernames need their own index.
 Actor.add_index(

@@ -93,9 +93,7 @@ def participants_csv(uuid):
         if row.actor_id is None:
             name, username = _("Anonymous participant"), ""
         else:
-            name, username = row.actor.display_name, row.actor.preferred_username
-            if row.actor.domain:
-                username = f"{username}@{row.actor.domain}"
+            name, username = row.actor.display_name, row.actor.handle
         writer.writerow([spreadsheet_safe(cell) for cell in (
             name, username, ROLE_LABELS[row.role], row.message,
             format_datetime(row.created_at, "short"))])

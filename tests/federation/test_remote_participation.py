@@ -52,7 +52,7 @@ def test_remote_join_of_a_free_event_is_accepted_and_counted(fed, keys):
     client = fed.test_client()
     log_in(client)
     page = client.get(f"/events/{event.uuid}/participants").get_data(as_text=True)
-    assert "@alice@remote.example" in page and "See you!" in page
+    assert "@alice@remote.example" in page and "@remote.example@" not in page and "See you!" in page
     # Leave.
     assert send(fed, keys[0], "Leave", event.ap_id, 3).status_code == 202
     assert role_of(fed, event) is None

@@ -96,6 +96,8 @@ def test_follow_accept_unfollow_and_delivery_after_restart(instances):
     assert response.status_code == 302, response.text[-2000:]
     wait_until(lambda: b.collection_size("/@bob/followers") == 1, timeout=20)
     wait_until(lambda: a.collection_size("/@ann/following") == 1, timeout=20)
+    # Followers from elsewhere are named with their server, once.
+    assert f"@ann@{a.host}:{a.port}</span>" in requests.get(b.base + "/@bob", timeout=5).text
 
     # The other way round: bob follows ann by the URL of her profile.
     bob = b.session("bob@example.org")
