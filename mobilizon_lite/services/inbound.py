@@ -96,10 +96,20 @@ def _first_of(*handlers):
     return handle
 
 
+def _on_delete_actor(item):
+    """An account deleted on its server: its follows, participations and comments go too."""
+    state = actors.on_delete(item)
+    if state == DONE and get_id(item.body.get("object")) == item.actor.ap_id:
+        with database.atomic():
+            remote_participation.forget(item.actor)
+            remote_comments.forget(item.actor)
+    return state
+
+
 # Activity type -> handler(item) returning the item's final state.
 HANDLERS = {
     "Create": _first_of(remote_events.on_create_or_update, remote_comments.on_create),
-    "Delete": _first_of(remote_events.on_delete, remote_comments.on_delete, actors.on_delete),
+    "Delete": _first_of(remote_events.on_delete, remote_comments.on_delete, _on_delete_actor),
     "Update": _first_of(remote_events.on_create_or_update, remote_comments.on_update, actors.on_update),
     "Follow": follows.on_follow,
     "Accept": _first_of(remote_participation.on_answer, follows.on_answer),

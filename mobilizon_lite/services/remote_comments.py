@@ -81,3 +81,9 @@ def on_delete(item):
         keep_tombstone(item)
         remove(comment)
     return DONE
+
+
+def forget(actor):
+    """A deleted remote account's comments go (placeholders where others answered them)."""
+    for comment in Comment.select().where((Comment.actor == actor) & Comment.deleted_at.is_null()):
+        remove(comment)

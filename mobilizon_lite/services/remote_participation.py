@@ -95,3 +95,8 @@ def on_answer(item):
     elif was_waiting_for_people:
         tell(participation, "mail/participation_approved.txt")
     return DONE
+
+
+def forget(actor):
+    """A deleted remote account takes part in nothing any more: its seats are free again."""
+    Participation.delete().where(Participation.actor == actor).execute()

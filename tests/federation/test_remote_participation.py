@@ -1,7 +1,7 @@
 """Joining across servers: remote identities join our events under the same rules, ours join theirs."""
 import pytest
 
-from mobilizon_lite.models import Activity, Actor, Delivery, Event, Follow, Participation
+from mobilizon_lite.models import Activity, Actor, Comment, Delivery, Event, Follow, Participation
 from mobilizon_lite.services import events, feeds, participation
 
 from ..helpers import log_in, make_event, service_fields, submit
@@ -218,3 +218,17 @@ def test_an_event_made_private_is_withdrawn_from_followers_only(fed, keys):
     client = fed.test_client()
     assert client.get(create.ap_id.removeprefix("http://events.test"), headers=AP).status_code == 404
     assert client.get("/@ann/outbox?page=1", headers=AP).json["orderedItems"] == []
+
+
+def test_a_deleted_account_frees_its_seat_and_its_comments_go(fed, keys):
+    event = make_event(fed, capacity=1)
+    send(fed, keys[0], "Join", event.ap_id, 1)
+    send(fed, keys[0], "Create", {"id": f"{ACTOR}/notes/1", "type": "Note", "attributedTo": ACTOR,
+                                  "inReplyTo": event.ap_id, "content": "<p>Hi</p>",
+                                  "to": ["https://www.w3.org/ns/activitystreams#Public"]}, 2)
+    assert role_of(fed, event) == "participant"
+    assert send(fed, keys[0], "Delete", ACTOR, 3).status_code == 202
+    assert role_of(fed, event) is None
+    with fed.app_context():
+        assert Comment.select().count() == 0
+        assert events.going_count(Event.get_by_id(event.id)) == 0
