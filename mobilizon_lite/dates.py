@@ -55,6 +55,6 @@ def parse_utc(value):
     """An ISO 8601 date-time with an offset (or Z) as an aware UTC datetime; None for anything else."""
     try:
         moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except (AttributeError, TypeError, ValueError):
+        return moment.astimezone(timezone.utc) if moment.tzinfo is not None else None
+    except (AttributeError, TypeError, ValueError, OverflowError):  # OverflowError: year 1 or 9999 moved
         return None
-    return moment.astimezone(timezone.utc) if moment.tzinfo is not None else None

@@ -37,12 +37,20 @@ def _remote_participation():
     _add_column("participation", "ap_id", "VARCHAR(2048)",
                 "CREATE UNIQUE INDEX IF NOT EXISTS participation_ap_id ON participation (ap_id)")
     _add_column("event", "remote_participant_count", "INTEGER")
+
+
+def _activity_objects():
     _add_column("activity", "object_ap_id", "VARCHAR(2048)",
                 "CREATE INDEX IF NOT EXISTS activity_object_ap_id ON activity (object_ap_id)")
+    # Activities published before: later changes of their objects must rewrite them too.
+    database.execute_sql(
+        "UPDATE activity SET object_ap_id = CASE json_type(body, '$.object') "
+        "WHEN 'text' THEN json_extract(body, '$.object') ELSE json_extract(body, '$.object.id') END "
+        "WHERE type IN ('Create', 'Update', 'Delete') AND object_ap_id IS NULL AND json_valid(body)")
 
 
 # Append new steps; never edit or reorder the ones already released.
-STEPS = [_initial_schema, _events, _feeds, _federation, _remote_participation]
+STEPS = [_initial_schema, _events, _feeds, _federation, _remote_participation, _activity_objects]
 
 
 def migrate():

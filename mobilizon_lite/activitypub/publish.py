@@ -49,19 +49,35 @@ def publish_change(actor, verb, document, former_type, recipients, to, cc):
 
 
 def _supersede(object_id, activity):
-    """Earlier Creates and Updates of the object now carry its new state (or tombstone), so nothing
-    serves what was changed, made private or deleted."""
+    """Earlier Creates and Updates of the object now carry its new state (or tombstone): nothing serves
+    what was changed, made private or deleted. Updates whose deliveries are over are dropped."""
     deleted = activity["type"] == "Delete"
-    earlier = list(Activity.select().where((Activity.object_ap_id == object_id)
-                                           & Activity.type.in_(["Create", "Update"])))
-    for row in earlier:
-        Activity.update(body={**row.body, "object": activity["object"]},
-                        public=row.public and not deleted and is_public(activity)).where(
-            Activity.id == row.id).execute()
-    if deleted and earlier:
+    earlier = {row.id: row for row in Activity.select().where((Activity.object_ap_id == object_id)
+                                                              & Activity.type.in_(["Create", "Update"]))}
+    waiting = {row.activity_id for row in Delivery.select(Delivery.activity).where(
+        Delivery.activity.in_(list(earlier)) & (Delivery.state == PENDING))} if earlier else set()
+    # Each edit would otherwise rewrite every earlier Update: keep only those still on their way.
+    finished = [row_id for row_id, row in earlier.items() if row.type == "Update" and row_id not in waiting]
+    if finished:
+        Delivery.delete().where(Delivery.activity.in_(finished)).execute()
+        Activity.delete().where(Activity.id.in_(finished)).execute()
+    for row_id in set(earlier) - set(finished):
+        body = {**earlier[row_id].body, "object": activity["object"]}
+        if not deleted:
+            body.update(to=activity.get("to", []), cc=activity.get("cc", []))
+        Activity.update(body=body, public=not deleted and is_public(activity)).where(Activity.id == row_id).execute()
+    if deleted and waiting:
         # Nobody needs to receive what no longer exists.
-        Delivery.delete().where(Delivery.activity.in_([row.id for row in earlier])
-                                & (Delivery.state == PENDING)).execute()
+        Delivery.delete().where(Delivery.activity.in_(list(waiting)) & (Delivery.state == PENDING)).execute()
+
+
+def withhold(object_ids):
+    """Creates and Updates of these objects (comments of an event gone private or deleted) are
+    neither served nor sent any more."""
+    rows = Activity.select(Activity.id).where(Activity.object_ap_id.in_(list(object_ids))
+                                              & Activity.type.in_(["Create", "Update"]))
+    Delivery.delete().where(Delivery.activity.in_(rows) & (Delivery.state == PENDING)).execute()
+    Activity.update(public=False).where(Activity.id.in_(rows)).execute()
 
 
 def kick():

@@ -5,12 +5,12 @@ from flask_babel import gettext as _
 from peewee import JOIN, fn
 
 from .. import mail
-from ..activitypub.convert.event import event_to_ap
 from ..activitypub.convert.actor import actor_urls
-from ..activitypub.publish import publish_change
+from ..activitypub.convert.event import event_to_ap
+from ..activitypub.publish import publish_change, withhold
 from ..dates import event_when
 from ..db import database, utcnow
-from ..models import Account, Actor, Event, EventInvitation, Participation
+from ..models import Account, Actor, Comment, Event, EventInvitation, Participation
 from ..models.participation import (CREATOR, GOING_ROLES, NOT_APPROVED, ORGANIZER_ROLES,
                                     SEAT_ROLES)
 from ..tokens import sign
@@ -140,6 +140,8 @@ def update_event(event, actor, data, picture=None, remove_picture=False):
     if new_picture or remove_picture:
         values["picture"] = new_picture
     made_private = values["visibility"] == "private" and event.visibility != "private"
+    # Back from private, it is new to its followers' servers (ours forgot it, and lift the tombstone).
+    verb = "Create" if event.visibility == "private" and values["visibility"] != "private" else "Update"
     try:
         with database.atomic():
             # The sequence grows in SQL so that two edits saved at once still count as two.
@@ -148,7 +150,7 @@ def update_event(event, actor, data, picture=None, remove_picture=False):
             event = events_query().where(Event.id == event.id).get()
             if made_private:
                 withdraw(event)
-            federate(event, "Update")
+            federate(event, verb)
     except Exception:
         pictures.delete_picture(new_picture)
         raise
@@ -166,6 +168,8 @@ def delete_event(event, actor):
     require_organizer(event, actor)
     with database.atomic():
         federate(event, "Delete")
+        # Also when nobody was told (a private event): nothing about it is served or sent any more.
+        withhold([event.ap_id, *comment_ids(event)])
         event.delete_instance(recursive=True)
     pictures.delete_picture(event.picture)
 
@@ -283,6 +287,12 @@ def withdraw(event):
     followers = [row for row in follows.follower_addresses(event.organizer) if row.domain not in domains]
     publish_change(event.organizer, "Delete", {"id": event.ap_id}, "Event", followers,
                    [actor_urls(event.organizer)["followers"]], [])
+    withhold(comment_ids(event))
+
+
+def comment_ids(event):
+    """The ids of the event's comments, as they travel."""
+    return [ap_id for (ap_id,) in Comment.select(Comment.ap_id).where(Comment.event == event).tuples()]
 
 
 def event_document(event):

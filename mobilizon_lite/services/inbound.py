@@ -10,6 +10,7 @@ from ..activitypub.delivery import mark_domain_alive
 from ..activitypub.parse import ParseError, load_json
 from ..activitypub.signatures import SignatureError, verify_request
 from ..activitypub.vocab import AP_MEDIA_TYPES, get_id
+from ..dates import parse_utc
 from ..db import database, utcnow
 from ..models import Actor, InboxItem, Tombstone
 from ..models.federation import DONE, FAILED, IGNORED
@@ -55,7 +56,9 @@ def receive(method, target, headers, content_type, body):
     except SignatureError as error:
         log.info("inbox: refused %s from %s: %s", activity.get("type"), host_of(actor_id), error)
         return Outcome(401, f"signature refused: {error}")
-    if (headers.get("host") or "").lower() != urlsplit(current_app.config["BASE_URL"]).netloc.lower():
+    base = current_app.config["BASE_URL"]
+    # Compared as hosts, so that "example.org" and "example.org:443" are the same server.
+    if host_of(f"{urlsplit(base).scheme}://{headers.get('host') or ''}") != host_of(base):
         return Outcome(401, "the request was signed for another server")
     if verified.owner != actor_id or host_of(verified.owner) != host_of(actor_id):
         return Outcome(401, "the signing key does not belong to the activity's actor")
@@ -69,8 +72,7 @@ def receive(method, target, headers, content_type, body):
         # Creating, changing or deleting something on another server is never this actor's to do.
         return Outcome(400, "the object is not on the actor's server")
     actor = Actor.get(Actor.ap_id == actor_id)
-    if activity.get("type") in ("Create", "Update") and Tombstone.select().where(
-            (Tombstone.ap_id == object_id) & (Tombstone.actor == actor)).exists():
+    if activity.get("type") in ("Create", "Update") and not _revived(activity, actor):
         return Outcome(202, "the object was deleted: ignored")
     mark_domain_alive(actor.domain)
     try:
@@ -82,6 +84,19 @@ def receive(method, target, headers, content_type, body):
     log.info("inbox: %s %s from %s", item.type, activity_id, actor.domain)
     process(item)
     return Outcome(202, "accepted")
+
+
+def _revived(activity, actor):
+    """False for a Create or Update of something its actor deleted, unless changed since (republished)."""
+    tomb = Tombstone.get_or_none((Tombstone.ap_id == get_id(activity.get("object"))) & (Tombstone.actor == actor))
+    if tomb is None:
+        return True
+    document = activity.get("object")
+    changed = parse_utc(document.get("updated")) if isinstance(document, dict) else None
+    if changed is None or changed <= tomb.deleted_at:
+        return False  # a late or replayed copy
+    tomb.delete_instance()
+    return True
 
 
 def _first_of(*handlers):

@@ -1,5 +1,6 @@
 """Comments from other servers: Notes answering an event (or a comment on it), edited or deleted by their author."""
 import uuid as uuid_lib
+from datetime import timedelta
 
 from ..activitypub.convert.comment import note_from_ap
 from ..activitypub.vocab import get_id, is_public
@@ -10,6 +11,8 @@ from .actors import keep_tombstone
 from .comments import remove
 from .errors import NotFound
 from .events import require_visible_to
+
+PAST_LIMIT = timedelta(days=3650)
 
 
 def _thread_of(in_reply_to):
@@ -44,8 +47,9 @@ def on_create(item):
     with database.atomic():
         if Comment.select().where(Comment.ap_id == note["id"]).exists():
             return DONE
-        # Its own date, unless it claims to come from the future.
-        written = min(published or utcnow(), utcnow())
+        # Its own date, unless it claims to come from the future or from long ago.
+        now = utcnow()
+        written = published if published is not None and now - PAST_LIMIT <= published <= now else now
         Comment.create(uuid=str(uuid_lib.uuid4()), ap_id=note["id"], event=event, actor=item.actor,
                        in_reply_to=parent, text=text, source="", created_at=written, updated_at=written)
     return DONE
@@ -85,5 +89,7 @@ def on_delete(item):
 
 def forget(actor):
     """A deleted remote account's comments go (placeholders where others answered them)."""
-    for comment in Comment.select().where((Comment.actor == actor) & Comment.deleted_at.is_null()):
+    # Replies first, so that a comment whose replies were all theirs leaves no empty placeholder.
+    for comment in (Comment.select().where((Comment.actor == actor) & Comment.deleted_at.is_null())
+                    .order_by(Comment.in_reply_to.is_null())):
         remove(comment)

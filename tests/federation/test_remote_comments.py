@@ -3,6 +3,7 @@ import json
 
 import pytest
 
+from mobilizon_lite.db import utcnow
 from mobilizon_lite.models import Activity, Actor, Comment, Event
 from mobilizon_lite.services import comments
 
@@ -54,6 +55,14 @@ def test_a_reply_to_an_event_becomes_a_comment(fed, keys):
     # Delivered again late, the deleted Note stays deleted.
     send(fed, keys[0], "Update", note(1, event.ap_id, "<p>Back</p>"), 8)
     assert texts(fed)[reply["id"]] == ("", True)
+
+
+def test_dates_from_the_edge_of_the_calendar_are_not_believed(fed, keys):
+    event = make_event(fed)
+    send(fed, keys[0], "Create", note(1, event.ap_id, published="0001-01-01T00:00:00+01:00"), 1)
+    send(fed, keys[0], "Create", note(2, event.ap_id, published="1970-01-01T00:00:00Z"), 2)
+    with fed.app_context():
+        assert [c.created_at.year for c in Comment.select()] == [utcnow().year] * 2
 
 
 def test_a_direct_message_is_never_a_public_comment(fed, keys):

@@ -63,9 +63,11 @@ def test_remote_event_is_stored_shown_and_only_its_owner_changes_it(fed, remote_
     assert event.title == "Fête de quartier (moved)" and event.status == "cancelled" and event.sequence == 1
     send(fed, private, "Delete", {"type": "Tombstone", "id": EVENT_ID}, 5)
     assert stored(fed) == []
-    # A late Create of the deleted event is ignored.
-    send(fed, private, "Create", remote_event(), 6)
+    # A late Create of the deleted event is ignored; published again (changed since), it is back.
+    send(fed, private, "Create", remote_event(updated="2026-01-01T00:00:00Z"), 6)
     assert stored(fed) == []
+    send(fed, private, "Create", remote_event(updated="2099-01-01T00:00:00Z"), 7)
+    assert [e.title for e in stored(fed)] == ["Fête de quartier"]
 
 
 def test_unlisted_and_private_remote_events_are_not_listed(fed, remote_keys):

@@ -2,7 +2,7 @@
 import pytest
 
 from mobilizon_lite.models import Activity, Actor, Comment, Delivery, Event, Follow, Participation
-from mobilizon_lite.services import events, feeds, participation
+from mobilizon_lite.services import comments, events, feeds, participation
 
 from ..helpers import log_in, make_event, service_fields, submit
 from ..web.test_feeds import parse_both, vevents
@@ -206,7 +206,10 @@ def test_an_event_made_private_is_withdrawn_from_followers_only(fed, keys):
     event = make_event(fed, title="Open house")
     send(fed, keys[0], "Join", event.ap_id, 1)  # alice of remote.example takes part
     with fed.app_context():
+        comment = comments.comment_on(Event.get_by_id(event.id), ann, "Our address is 3 rue X")
         events.update_event(Event.get_by_id(event.id), ann, service_fields(title="Members only", visibility="private"))
+        note = Activity.get(Activity.object_ap_id == comment.ap_id)
+        assert not note.public and note.deliveries.count() == 0  # neither served nor sent any more
         [delete] = [a for a in Activity.select().where(Activity.type == "Delete")]
         [update] = [a for a in Activity.select().where(Activity.type == "Update")]
         # fans.example forgets it; remote.example, where a participant is, gets the private Update instead.
@@ -218,6 +221,13 @@ def test_an_event_made_private_is_withdrawn_from_followers_only(fed, keys):
     client = fed.test_client()
     assert client.get(create.ap_id.removeprefix("http://events.test"), headers=AP).status_code == 404
     assert client.get("/@ann/outbox?page=1", headers=AP).json["orderedItems"] == []
+    # Public again: a Create, as it is new again to the followers' servers.
+    with fed.app_context():
+        events.update_event(Event.get_by_id(event.id), ann, service_fields(title="Open again"))
+        latest = Activity.select().order_by(Activity.id.desc()).first()
+        assert latest.type == "Create" and latest.public
+        assert {d.inbox_url for d in latest.deliveries} == {
+            "https://fans.example/u/fan/inbox", f"{REMOTE}/users/mallory/inbox", f"{REMOTE}/inbox"}
 
 
 def test_a_deleted_account_frees_its_seat_and_its_comments_go(fed, keys):
@@ -226,9 +236,12 @@ def test_a_deleted_account_frees_its_seat_and_its_comments_go(fed, keys):
     send(fed, keys[0], "Create", {"id": f"{ACTOR}/notes/1", "type": "Note", "attributedTo": ACTOR,
                                   "inReplyTo": event.ap_id, "content": "<p>Hi</p>",
                                   "to": ["https://www.w3.org/ns/activitystreams#Public"]}, 2)
+    send(fed, keys[0], "Create", {"id": f"{ACTOR}/notes/2", "type": "Note", "attributedTo": ACTOR,
+                                  "inReplyTo": f"{ACTOR}/notes/1", "content": "<p>Me again</p>",
+                                  "to": ["https://www.w3.org/ns/activitystreams#Public"]}, 4)
     assert role_of(fed, event) == "participant"
     assert send(fed, keys[0], "Delete", ACTOR, 3).status_code == 202
     assert role_of(fed, event) is None
     with fed.app_context():
-        assert Comment.select().count() == 0
+        assert Comment.select().count() == 0  # no empty placeholder left behind
         assert events.going_count(Event.get_by_id(event.id)) == 0

@@ -1,0 +1,32 @@
+"""Schema migrations: a database made by an earlier release is brought up to date, its data kept."""
+import sqlite3
+
+from mobilizon_lite import create_app
+from mobilizon_lite.migrations import STEPS
+from mobilizon_lite.models import Activity, Actor
+
+from ..helpers import make_account
+
+
+def test_activities_published_before_learn_their_object(tmp_path, app_config):
+    config = dict(app_config, DATABASE=str(tmp_path / "old.sqlite3"))
+    app = create_app(config, instance_path=str(tmp_path / "i"))
+    make_account(app)
+    with app.app_context():
+        ann = Actor.get(Actor.preferred_username == "ann")
+        for number, (verb, obj) in enumerate((("Create", {"id": "http://events.test/events/1", "type": "Event"}),
+                                              ("Delete", "http://events.test/events/2"),
+                                              ("Follow", "https://remote.example/u/bob"))):
+            Activity.create(ap_id=f"http://events.test/activities/{number}", actor=ann, type=verb,
+                            body={"object": obj}, public=True)
+    with sqlite3.connect(config["DATABASE"]) as db:
+        # As the release before object_ap_id left it: the column absent, the schema one step back.
+        db.execute("DROP INDEX activity_object_ap_id")
+        db.execute("ALTER TABLE activity DROP COLUMN object_ap_id")
+        db.execute(f"PRAGMA user_version = {len(STEPS) - 1}")
+    app = create_app(config, instance_path=str(tmp_path / "i"))
+    with app.app_context():
+        assert [(a.type, a.object_ap_id) for a in Activity.select().order_by(Activity.id)] == [
+            ("Create", "http://events.test/events/1"), ("Delete", "http://events.test/events/2"), ("Follow", None)]
+    with sqlite3.connect(config["DATABASE"]) as db:
+        assert db.execute("PRAGMA user_version").fetchone() == (len(STEPS),)
