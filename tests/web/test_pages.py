@@ -83,7 +83,7 @@ def test_security_headers(client):
 @pytest.mark.parametrize("url, logged_in", [
     ("/", False), ("/login", False), ("/signup", False), ("/password/forgot", False), ("/", True),
     ("/events/new", True), ("/settings/", True), ("/settings/password", True), ("/identities/new", True),
-    ("/admin/", True),
+    ("/admin/", True), ("/search?q=repair", False),
 ])
 def test_every_input_has_a_label(app, url, logged_in):
     make_account(app, admin=True)
