@@ -37,8 +37,6 @@ machine. Linux only for memory.
 """
 import argparse
 import cProfile
-import io
-import pstats
 import shutil
 import sqlite3
 import statistics
@@ -52,15 +50,7 @@ from pathlib import Path
 
 import requests
 
-BENCH_DIR = Path(__file__).resolve().parent
-if str(BENCH_DIR) not in sys.path:
-    sys.path.insert(0, str(BENCH_DIR))
-ROOT = BENCH_DIR.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-# Helpers shared with the page benchmark: loopback host, free port, start-up wait, /proc memory.
-from pages import HOST, RUN_PY, fmt, free_port, memory_mb, parse_sizes, stop, summary, wait_until_up
+from common import HOST, RUN_PY, fmt, free_port, memory_mb, parse_sizes, print_profile, print_table, serve, summary
 
 USERNAME = "feed_bench"
 EMAIL = "feed_bench@example.org"
@@ -210,20 +200,6 @@ def touch(database_path, event_id):
 
 # In-process profile -------------------------------------------------------------------------
 
-def _part(filename):
-    """Which library (or part of the stdlib / of mobilizon_lite) a profiled function lives in."""
-    if filename.startswith(("~", "<")):
-        return "(C built-ins)"
-    path = Path(filename)
-    parts = path.parts
-    if "site-packages" in parts:
-        return parts[parts.index("site-packages") + 1].removesuffix(".py")
-    if "mobilizon_lite" in parts:
-        return "/".join(parts[parts.index("mobilizon_lite"):-1]) + "/" + path.stem
-    in_package = not path.parent.name.startswith("python")  # e.g. html/parser, not lib/python3.x
-    return f"stdlib {path.parent.name}/{path.stem}" if in_package else f"stdlib {path.stem}"
-
-
 def profile_builds(app, top):
     """Per feed: time the fingerprint query, then profile one rebuild through the test client.
 
@@ -248,30 +224,18 @@ def profile_builds(app, top):
         response = client.get(path)
         if response.status_code != 200:
             sys.exit(f"in-process GET {path} answered {response.status_code}")
-        with cache.lock:
-            cache.entries.clear()
+        with cache.feeds.lock:
+            cache.feeds.entries.clear()
         profiler = cProfile.Profile()
         started = time.perf_counter()
         profiler.enable()
         response = client.get(path)
         profiler.disable()
         elapsed = time.perf_counter() - started
-        stats = pstats.Stats(profiler)
-        parts = {}
-        for (filename, _line, _name), (_cc, _nc, tottime, _ct, _callers) in stats.stats.items():
-            parts[_part(filename)] = parts.get(_part(filename), 0.0) + tottime
-        total = sum(parts.values()) or 1.0
         fingerprint_ms = next(ms for prefix, ms in fingerprints.items() if path.startswith(prefix))
-        print(f"\n   -- {label} ({path}): fingerprint query {fingerprint_ms:.1f} ms (median of 10, "
-              f"no profiler); one rebuild {elapsed * 1000:.0f} ms under cProfile --", flush=True)
-        print("   own time by library: " + ", ".join(
-            f"{name} {seconds / total:.0%}"
-            for name, seconds in sorted(parts.items(), key=lambda item: -item[1])[:8]))
-        out = io.StringIO()
-        pstats.Stats(profiler, stream=out).strip_dirs().sort_stats("tottime").print_stats(top)
-        lines = [line for line in out.getvalue().splitlines()
-                 if line.strip() and not line.lstrip().startswith(("Ordered by", "List reduced"))]
-        print("\n".join("   " + line for line in lines[1:]), flush=True)
+        print_profile(profiler, f"{label} ({path}): fingerprint query {fingerprint_ms:.1f} ms (median of 10, "
+                                f"no profiler); one rebuild {elapsed * 1000:.0f} ms under cProfile", top,
+                      orders=("tottime",))
 
 
 # HTTP measurements ----------------------------------------------------------------------------
@@ -383,20 +347,10 @@ def bench_size(events, args):
         if args.profile:
             profile_builds(app, PROFILE_TOP)
         port = free_port()
-        log_path = folder / "server.log"
-        with log_path.open("w") as log:
-            server = subprocess.Popen(
-                [sys.executable, str(RUN_PY), "--host", HOST, "--port", str(port),
-                 "--instance-path", str(instance_path)],
-                stdout=log, stderr=subprocess.STDOUT,
-            )
-        try:
-            wait_until_up(server, port, log_path)
+        with serve(instance_path, port, folder / "server.log") as server:
             rows, after_cold = measure(port, database_path, targets, args, server.pid)
             rss, hwm = memory_mb(server.pid)
             print(f"   after the run: RSS {fmt(rss)} MiB  HWM {fmt(hwm)} MiB", flush=True)
-        finally:
-            stop(server)
     finally:
         if args.keep:
             print(f"   kept {folder}")
@@ -408,22 +362,14 @@ def bench_size(events, args):
     return rows
 
 
-def print_table(rows):
-    header = ("events", "db MiB", "feed", "KB", "items", "cold ms", "changed ms",
-              "200 med", "200 p95", "304 med", "304 p95", "RSS MiB", "HWM MiB")
-    lines = [header] + [
-        (str(r["events"]), fmt(r["db"]), r["feed"], fmt(r["kb"]), str(r["items"]), fmt(r["cold"]),
-         fmt(r["changed"]), fmt(r["warm200"][0]), fmt(r["warm200"][1]), fmt(r["warm304"][0]),
-         fmt(r["warm304"][1]), fmt(r["rss"]), fmt(r["hwm"]))
-        for r in rows
-    ]
-    widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
+def report(rows):
     print("\n(latencies in ms; 200/304 are warm requests; RSS/HWM: the server after the size's run)")
-    for number, line in enumerate(lines):
-        print("  ".join(cell.ljust(width) if i == 2 else cell.rjust(width)
-                        for i, (cell, width) in enumerate(zip(line, widths, strict=True))))
-        if number == 0:
-            print("  ".join("-" * width for width in widths))
+    print_table(("events", "db MiB", "feed", "KB", "items", "cold ms", "changed ms", "200 med", "200 p95", "304 med",
+                 "304 p95", "RSS MiB", "HWM MiB"),
+                [(str(r["events"]), fmt(r["db"]), r["feed"], fmt(r["kb"]), str(r["items"]), fmt(r["cold"]),
+                  fmt(r["changed"]), fmt(r["warm200"][0]), fmt(r["warm200"][1]), fmt(r["warm304"][0]),
+                  fmt(r["warm304"][1]), fmt(r["rss"]), fmt(r["hwm"])) for r in rows],
+                left=(2,))
 
 
 def main(argv=None):
@@ -433,7 +379,7 @@ def main(argv=None):
     rows = []
     for events in args.sizes:
         rows += bench_size(events, args)
-    print_table(rows)
+    report(rows)
     return 0
 
 

@@ -70,53 +70,33 @@ the code on one machine. Linux only for memory.
 import argparse
 import contextlib
 import cProfile
-import datetime
 import functools
-import io
 import json
 import multiprocessing
 import os
-import pstats
 import shutil
 import sqlite3
 import statistics
-import subprocess
 import sys
 import tempfile
-import threading
 import time
 import uuid
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import NamedTuple
 
 import requests
 
-BENCH_DIR = Path(__file__).resolve().parent
-if str(BENCH_DIR) not in sys.path:
-    sys.path.insert(0, str(BENCH_DIR))
-ROOT = BENCH_DIR.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+from common import HOST, fmt, free_port, memory_mb, print_profile, print_table, run_threads, serve, summary
+from delivery import bench_delivery, bench_fanout
+from federation import (PHASE_SECONDS, PROFILE_TOP, Receiver, create_identity, local_identity, make_app,
+                        server_env, states)
 
-# Helpers shared with the page benchmark: loopback host, free port, start-up wait, /proc memory.
-from pages import HOST, RUN_PY, fmt, free_port, memory_mb, stop, summary, wait_until_up
-
-USERNAME = "inbox_bench"
-EMAIL = "inbox_bench@example.org"
-PASSWORD = "inbox bench password"
-ALLOWED = "127.0.0.0/8"
 MEDIA_TYPE = "application/activity+json"
 WARMUP_ACTIVITIES = 20
 REQUEST_TIMEOUT = 30
-CLI_TIMEOUT = 120
-# No measuring loop runs longer than this, whatever the counts say.
-PHASE_SECONDS = 300
 # How long the Accept queue of part 1 is watched after the last run.
 SETTLE_SECONDS = 5
-PROFILE_TOP = 15
 # Worker processes start afresh: this process runs threads (the receiving server) when it forks.
 SPAWN = multiprocessing.get_context("spawn")
 
@@ -184,77 +164,6 @@ def parse_args(argv=None):
     return args
 
 
-# The receiving server: stands in for every remote inbox -----------------------------------------
-
-class Receiver:
-    """A ThreadingHTTPServer on 127.0.0.1 answering 202 to any POST and counting them by path."""
-
-    def __init__(self):
-        counts = self.counts = Counter()
-        lock = self.lock = threading.Lock()
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
-            def do_POST(self):
-                length = int(self.headers.get("Content-Length") or 0)
-                self.rfile.read(min(length, 1 << 20))
-                with lock:
-                    counts[self.path] += 1
-                self.send_response(202)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-        self.server = ThreadingHTTPServer((HOST, 0), Handler)
-        self.server.daemon_threads = True
-        self.port = self.server.server_address[1]
-        self.base = f"http://{HOST}:{self.port}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def posts(self, prefix=""):
-        """(POSTs, distinct paths) received under a path prefix."""
-        with self.lock:
-            hits = [count for path, count in self.counts.items() if path.startswith(prefix)]
-        return sum(hits), len(hits)
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
-
-
-# Instances ----------------------------------------------------------------------------------------
-
-def server_env():
-    return dict(os.environ, MOBILIZON_LITE_ALLOWED_PRIVATE_NETWORKS=ALLOWED)
-
-
-def create_identity(instance_path, port):
-    """`run.py create-user` with the URL the instance will have: its actor is http://HOST:port/@USERNAME."""
-    result = subprocess.run(
-        [sys.executable, str(RUN_PY), "create-user", EMAIL, "--identity", USERNAME, "--password-stdin",
-         "--host", HOST, "--port", str(port), "--instance-path", str(instance_path)],
-        input=PASSWORD + "\n", capture_output=True, text=True, timeout=CLI_TIMEOUT, env=server_env(),
-        check=False,
-    )
-    if result.returncode != 0:
-        sys.exit(f"create-user failed ({result.returncode}):\n{result.stderr[-3000:]}")
-
-
-def make_app(instance_path, port):
-    from mobilizon_lite import create_app
-
-    return create_app({"ALLOWED_PRIVATE_NETWORKS": ALLOWED}, default_base_url=f"http://{HOST}:{port}",
-                      instance_path=str(instance_path))
-
-
-def local_identity():
-    from mobilizon_lite.models import Actor
-
-    return Actor.get(Actor.domain.is_null() & (Actor.preferred_username == USERNAME))
-
-
 def _new_key(_number):
     from mobilizon_lite.activitypub.keys import generate_key_pair
 
@@ -283,8 +192,6 @@ def add_senders(app, keys, receiver):
             senders.append((ap_id, private_pem))
     return senders
 
-
-# Part 1: the inbox --------------------------------------------------------------------------------
 
 @contextlib.contextmanager
 def memoised_key_import():
@@ -429,25 +336,13 @@ def poster(url, items, deadline, latencies, errors):
 
 
 def post_all(url, signed, threads):
-    """POST every item from threads; returns (202s per second, median ms, p95 ms, errors, first error)."""
-    per_thread = [[] for _ in range(threads)]
-    errors = [[0, None] for _ in range(threads)]
-    started = time.perf_counter()
-    deadline = started + PHASE_SECONDS
-    workers = [threading.Thread(target=poster, args=(url, signed[i::threads], deadline, per_thread[i],
-                                                     errors[i]))
-               for i in range(threads)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join(PHASE_SECONDS + REQUEST_TIMEOUT + 5)
-    elapsed = time.perf_counter() - started
-    latencies = sorted(value for values in per_thread for value in values)
-    first_error = next((e[1] for e in errors if e[1]), None)
-    if len(latencies) < len(signed) and sum(e[0] for e in errors) + len(latencies) < len(signed):
+    """POST every item from threads; returns (202s per second, median ms, p95 ms, errors, first error, seconds)."""
+    jobs = [functools.partial(poster, url, signed[i::threads]) for i in range(threads)]
+    latencies, errors, first_error, elapsed = run_threads(jobs, PHASE_SECONDS, REQUEST_TIMEOUT + 5)
+    if errors + len(latencies) < len(signed):
         print(f"   (stopped after {PHASE_SECONDS} s)")
     median, p95 = summary(latencies)
-    return len(latencies) / elapsed, median, p95, sum(e[0] for e in errors), first_error, elapsed
+    return len(latencies) / elapsed, median, p95, errors, first_error, elapsed
 
 
 def db_counts(database_path):
@@ -474,10 +369,6 @@ def handling_errors(database_path):
 
 def delta(after, before):
     return {key: after.get(key, 0) - before.get(key, 0) for key in after if after.get(key, 0) != before.get(key, 0)}
-
-
-def states(counts):
-    return " ".join(f"{key} {value}" for key, value in sorted(counts.items())) or "none"
 
 
 def measure_run(label, signed, creates, inbox_url, threads, database_path, receiver):
@@ -538,14 +429,7 @@ def bench_inbox(args, receiver, folder):
 
     database_path = app.config["DATABASE"]
     log_path = folder / "inbox-server.log"
-    with log_path.open("w") as log:
-        server = subprocess.Popen(
-            [sys.executable, str(RUN_PY), "--host", HOST, "--port", str(port), "--instance-path",
-             str(instance_path)],
-            stdout=log, stderr=subprocess.STDOUT, env=server_env(),
-        )
-    try:
-        wait_until_up(server, port, log_path)
+    with serve(instance_path, port, log_path, env=server_env()) as server:
         _rate, _median, _p95, errors, first_error, _elapsed = post_all(inbox_url, warmup, 1)
         if errors:
             sys.exit(f"warm-up: {errors} of {len(warmup)} POSTs failed; first: {first_error}\n"
@@ -572,204 +456,7 @@ def bench_inbox(args, receiver, folder):
         print(f"   Accept queue {SETTLE_SECONDS} s after the load: {queue['accepts']} of {queue['queued']} Accepts "
               f"delivered ({queue['after_load']} in those {SETTLE_SECONDS} s); delivery rows "
               f"{states(deliveries)}", flush=True)
-    finally:
-        stop(server)
     return rows, memory, queue, app, senders, port
-
-
-# Parts 2 and 3: the delivery queue ----------------------------------------------------------------
-
-class Audience(NamedTuple):
-    """The remote actors of a part 2 or 3 instance, and where the receiving server counts their POSTs."""
-
-    kind: str
-    prefix: str
-    recipients: int
-    domains: int
-    inboxes: int
-
-
-def make_audience(kind, part, recipients, domains):
-    """recipients on domains, with one inbox per domain (shared) or per actor (each), counted under /p<part><kind>/."""
-    return Audience(kind, f"/p{part}{kind}/", recipients, domains, domains if kind == "shared" else recipients)
-
-
-def add_recipients(app, audience, receiver, follow):
-    """Store the audience's remote actors, each following the identity (accepted) when follow."""
-    from mobilizon_lite.db import database
-    from mobilizon_lite.models import Actor, Follow
-
-    with app.app_context(), database.atomic():
-        identity = local_identity()
-        for number in range(audience.recipients):
-            domain_number = number % audience.domains
-            domain = f"remote-{domain_number}.example"
-            actor = Actor.create(
-                preferred_username=f"reader{number}", domain=domain,
-                ap_id=f"https://{domain}/users/reader{number}",
-                inbox=f"{receiver.base}{audience.prefix}a{number}/inbox",
-                shared_inbox=(f"{receiver.base}{audience.prefix}d{domain_number}/inbox"
-                              if audience.kind == "shared" else None),
-            )
-            if follow:
-                Follow.create(follower=actor, followed=identity, accepted=True,
-                              ap_id=f"https://{domain}/activities/follow-{number}")
-
-
-def delivery_instance(title, name, audience, receiver, folder, follow=False):
-    """A fresh instance (never served) with the identity and the audience stored; returns its app."""
-    instance_path = folder / name
-    port = free_port()  # only names the instance: nothing serves it
-    print(f"\n== {title} ({audience.kind} inboxes): instance {instance_path}", flush=True)
-    create_identity(instance_path, port)
-    app = make_app(instance_path, port)
-    add_recipients(app, audience, receiver, follow)
-    return app
-
-
-def publish_note(recipients):
-    """Publish a small public Create{Note} from the identity to recipients; returns the Activity."""
-    from mobilizon_lite.activitypub.publish import new_activity_id, publish
-    from mobilizon_lite.activitypub.vocab import AS_PUBLIC
-
-    identity = local_identity()
-    note_id = new_activity_id().replace("/activities/", "/notes/")
-    note = {"id": note_id, "type": "Note", "attributedTo": identity.ap_id, "to": [AS_PUBLIC],
-            "content": "<p>Delivery benchmark: one short note to every follower.</p>"}
-    return publish(identity, {"id": new_activity_id(), "type": "Create", "actor": identity.ap_id,
-                              "object": note, "to": [AS_PUBLIC]}, recipients)
-
-
-def fanout_event_fields():
-    """A public event next year in Paris, as the events service reads the event form (typed values)."""
-    return {
-        "title": "Repair café", "description": "Bring your **toaster**.", "timezone": "Europe/Paris",
-        "start_date": datetime.date(2027, 7, 1), "start_time": datetime.time(14, 0), "end_date": None,
-        "end_time": datetime.time(18, 0), "status": "confirmed", "visibility": "public", "join_mode": "free",
-        "capacity": None, "show_remaining_seats": True, "comment_mode": "allow_all",
-        "place_name": "Maison des associations", "street": "1 rue de la Paix", "postal_code": "75001",
-        "locality": "Paris", "country": "France", "tags": "repair, toaster", "category": "CRAFTS",
-        "language": "fr", "links": [],
-    }
-
-
-def pending_count():
-    from mobilizon_lite.models import Delivery
-    from mobilizon_lite.models.federation import PENDING
-
-    return Delivery.select().where(Delivery.state == PENDING).count()
-
-
-def drain_all(limit, rows):
-    """drain(limit) until nothing is pending or nothing is due; returns (seconds, calls, tried)."""
-    from mobilizon_lite.activitypub.delivery import drain
-
-    calls = tried = 0
-    started = time.perf_counter()
-    for _ in range(rows // limit + 20):
-        if time.perf_counter() - started > PHASE_SECONDS:
-            print(f"   (drain stopped after {PHASE_SECONDS} s)")
-            break
-        done = drain(limit=limit)
-        calls += 1
-        tried += done
-        if done == 0 or pending_count() == 0:
-            break
-    return time.perf_counter() - started, calls, tried
-
-
-def drain_and_check(published, activity, write_seconds, audience, receiver, limit):
-    """Drain the activity's delivery rows and check one POST reached each inbox; returns the result row.
-
-    Runs in the instance's app context; write_seconds is what publishing the activity took.
-    """
-    from mobilizon_lite.models import Delivery
-
-    rows = Delivery.select().where(Delivery.activity == activity).count()
-    print(f"   {audience.recipients} recipients on {audience.domains} domains -> {rows} delivery rows written "
-          f"in {write_seconds * 1000:.1f} ms ({published})", flush=True)
-    seconds, calls, tried = drain_all(limit, rows)
-    by_state = Counter(row.state for row in Delivery.select(Delivery.state).where(Delivery.activity == activity))
-    posts, paths = receiver.posts(audience.prefix)
-    row = {"published": published, "kind": audience.kind, "recipients": audience.recipients,
-           "inboxes": audience.inboxes, "rows": rows, "write": write_seconds * 1000, "drain": seconds,
-           "calls": calls, "rate": tried / seconds if seconds else float("nan"), "posts": posts, "paths": paths,
-           "states": dict(by_state),
-           "ok": rows == posts == paths == audience.inboxes == by_state.get("sent", 0)}
-    print(f"   drain: {tried} POSTs in {seconds:.2f} s ({calls} calls of limit {limit}) = "
-          f"{row['rate']:.1f} deliveries/s; receiver counted {posts} POSTs to {paths} inboxes "
-          f"(expected {audience.inboxes}); rows {states(row['states'])}"
-          + ("" if row["ok"] else "  <-- MISMATCH"), flush=True)
-    return row
-
-
-def bench_delivery(kind, args, receiver, folder):
-    """Part 2 for one kind of inboxes: a Create{Note} published to every remote actor; returns its row."""
-    from mobilizon_lite.models import Actor
-
-    audience = make_audience(kind, 2, args.actors, args.domains)
-    app = delivery_instance("delivery", f"delivery-{kind}", audience, receiver, folder)
-    with app.app_context():
-        recipients = list(Actor.select().where(Actor.domain.is_null(False)))
-        started = time.perf_counter()
-        activity = publish_note(recipients)
-        row = drain_and_check("Create{Note}, publish()", activity, time.perf_counter() - started, audience,
-                              receiver, args.drain_limit)
-    if args.profile:
-        profile_drain(app, recipients, args.drain_limit)
-    return row
-
-
-def bench_fanout(kind, args, receiver, folder):
-    """Part 3 for one kind of inboxes: a public event created by an identity every remote actor follows."""
-    from mobilizon_lite.models import Activity
-    from mobilizon_lite.services.events import create_event
-
-    audience = make_audience(kind, 3, args.followers, args.follower_domains)
-    app = delivery_instance("fan-out", f"fanout-{kind}", audience, receiver, folder, follow=True)
-    with app.app_context():
-        identity = local_identity()
-        started = time.perf_counter()
-        create_event(identity, fanout_event_fields())
-        seconds = time.perf_counter() - started
-        # create_event returns the event, not what it published: the identity's latest Create.
-        activity = (Activity.select().where((Activity.actor == identity) & (Activity.type == "Create"))
-                    .order_by(Activity.id.desc()).get())
-        return drain_and_check("Create{Event}, create_event()", activity, seconds, audience, receiver,
-                               args.drain_limit)
-
-
-# Profiles -----------------------------------------------------------------------------------------
-
-def _library(filename):
-    """Which library (or part of the stdlib / of mobilizon_lite) a profiled function lives in."""
-    if filename.startswith(("~", "<")):
-        return "(C built-ins)"
-    path = Path(filename)
-    parts = path.parts
-    if "site-packages" in parts:
-        return parts[parts.index("site-packages") + 1].removesuffix(".py")
-    if "mobilizon_lite" in parts:
-        return "/".join(parts[parts.index("mobilizon_lite"):-1]) + "/" + path.stem
-    return f"stdlib {path.stem}"
-
-
-def print_profile(profiler, title):
-    stats = pstats.Stats(profiler)
-    parts = Counter()
-    for (filename, _line, _name), (_cc, _nc, tottime, _ct, _callers) in stats.stats.items():
-        parts[_library(filename)] += tottime
-    total = sum(parts.values()) or 1.0
-    print(f"\n   -- {title} --")
-    print("   own time by library: " + ", ".join(f"{name} {seconds / total:.0%}"
-                                                 for name, seconds in parts.most_common(8)))
-    for order in ("cumulative", "tottime"):
-        out = io.StringIO()
-        pstats.Stats(profiler, stream=out).strip_dirs().sort_stats(order).print_stats(PROFILE_TOP)
-        lines = [line for line in out.getvalue().splitlines()
-                 if line.strip() and not line.lstrip().startswith(("Ordered by", "List reduced"))]
-        print(f"   by {order}:")
-        print("\n".join("   " + line for line in lines[1:]), flush=True)
 
 
 def profile_inbox(app, senders, port, count):
@@ -798,35 +485,7 @@ def profile_inbox(app, senders, port, count):
     elapsed = time.perf_counter() - started
     print_profile(profiler, f"inbox in-process, one thread: {unprofiled:.1f} ms per Follow without the "
                             f"profiler; {count} Follows in {elapsed:.2f} s under cProfile "
-                            f"({elapsed / count * 1000:.1f} ms each; answers {dict(statuses)})")
-
-
-def profile_drain(app, recipients, limit):
-    """Publish once more to the same recipients and profile one drain(limit) call."""
-    from mobilizon_lite.activitypub.delivery import drain
-
-    with app.app_context():
-        publish_note(recipients)
-        profiler = cProfile.Profile()
-        started = time.perf_counter()
-        profiler.enable()
-        tried = drain(limit=limit)
-        profiler.disable()
-        elapsed = time.perf_counter() - started
-    print_profile(profiler, f"one drain(limit={limit}) in-process: {tried} POSTs in {elapsed:.2f} s under "
-                            f"cProfile ({elapsed / max(tried, 1) * 1000:.1f} ms each)")
-
-
-# Report -------------------------------------------------------------------------------------------
-
-def print_table(header, lines, left=(0,)):
-    lines = [header] + lines
-    widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
-    for number, line in enumerate(lines):
-        print("  ".join(cell.ljust(width) if i in left else cell.rjust(width)
-                        for i, (cell, width) in enumerate(zip(line, widths, strict=True))))
-        if number == 0:
-            print("  ".join("-" * width for width in widths))
+                            f"({elapsed / count * 1000:.1f} ms each; answers {dict(statuses)})", PROFILE_TOP)
 
 
 def report(inbox_rows, memory, queue, delivery_rows, threads):
@@ -888,6 +547,7 @@ def main(argv=None):
                  for r in inbox_rows)
     failed = failed or any(not r["ok"] for r in delivery_rows)
     return 1 if failed else 0
+
 
 
 if __name__ == "__main__":

@@ -15,28 +15,25 @@ The clients share the machine (and this process's GIL) with the server, so figur
 comparing versions of the code on one machine, not a capacity promise. Linux only for memory.
 """
 import argparse
+import functools
 import http.client
 import re
 import shutil
-import socket
-import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-RUN_PY = ROOT / "run.py"
-HOST = "127.0.0.1"  # loopback only: this is a load generator
+from common import (HOST, RUN_PY, fmt, free_port, get, memory_mb, parse_sizes, print_table, run_threads, serve,
+                    summary)
+
 BENCHMARK_PATH_RE = re.compile(r"/events/[0-9a-f-]{36}")
 WARMUP_REQUESTS = 20
 # Stops a client thread even if every request came back instantly.
 MAX_REQUESTS_PER_CLIENT = 200_000
 REQUEST_TIMEOUT = 30
 SEED_TIMEOUT = 3600
-START_TIMEOUT = 60
 
 
 def parse_args(argv=None):
@@ -59,32 +56,6 @@ def parse_args(argv=None):
     return args
 
 
-def parse_sizes(parser, text):
-    """The --sizes option: whole numbers between 0 and 100000, separated by commas."""
-    try:
-        sizes = [int(size) for size in text.split(",") if size.strip()]
-    except ValueError:
-        parser.error("--sizes takes whole numbers separated by commas, such as 1000,10000")
-    if not sizes or any(not 0 <= size <= 100_000 for size in sizes):
-        parser.error("--sizes must list numbers between 0 and 100000")
-    return sizes
-
-
-def summary(latencies):
-    """(median ms, p95 ms) of latencies in seconds."""
-    ordered = sorted(latencies)
-    if not ordered:
-        return float("nan"), float("nan")
-    p95 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
-    return statistics.median(ordered) * 1000, p95 * 1000
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
-
-
 def seed(instance_path, events):
     """Seed the instance; returns (seconds taken, path of the benchmark event)."""
     started = time.monotonic()
@@ -100,31 +71,6 @@ def seed(instance_path, events):
     if not match:
         sys.exit(f"seed-demo printed no benchmark event:\n{result.stdout}")
     return elapsed, match.group()
-
-
-def get(connection, path):
-    """Status of one GET, the body read so the connection can be reused."""
-    connection.request("GET", path, headers={"Accept-Language": "en"})
-    response = connection.getresponse()
-    response.read()
-    return response.status
-
-
-def wait_until_up(server, port, log_path):
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            sys.exit(f"the server exited ({server.returncode}):\n{log_path.read_text()[-3000:]}")
-        connection = http.client.HTTPConnection(HOST, port, timeout=2)
-        try:
-            if get(connection, "/") == 200:
-                return
-        except OSError:
-            pass
-        finally:
-            connection.close()
-        time.sleep(0.1)
-    sys.exit(f"the server did not answer within {START_TIMEOUT} s")
 
 
 def warm_up(port, path):
@@ -161,39 +107,10 @@ def client(port, path, deadline, latencies, errors):
 
 def load(port, path, seconds, clients):
     """Hammer one page; returns (requests per second, median ms, p95 ms, errors)."""
-    per_client = [[] for _ in range(clients)]
-    errors = [[0] for _ in range(clients)]
-    started = time.perf_counter()
-    deadline = started + seconds
-    threads = [threading.Thread(target=client, args=(port, path, deadline, per_client[i], errors[i]))
-               for i in range(clients)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(seconds + REQUEST_TIMEOUT + 5)
-    elapsed = time.perf_counter() - started
-    latencies = [value for values in per_client for value in values]
+    jobs = [functools.partial(client, port, path) for _ in range(clients)]
+    latencies, errors, _first, elapsed = run_threads(jobs, seconds, REQUEST_TIMEOUT + 5)
     median, p95 = summary(latencies)
-    return len(latencies) / elapsed, median, p95, sum(e[0] for e in errors)
-
-
-def memory_mb(pid):
-    """(VmRSS, VmHWM) of a process in MiB, or (None, None) where /proc is missing."""
-    try:
-        status = Path(f"/proc/{pid}/status").read_text()
-    except OSError:
-        return None, None
-    values = dict(re.findall(r"^(VmRSS|VmHWM):\s+(\d+) kB", status, re.M))
-    return tuple(int(values[key]) / 1024 if key in values else None for key in ("VmRSS", "VmHWM"))
-
-
-def stop(server):
-    server.terminate()
-    try:
-        server.wait(10)
-    except subprocess.TimeoutExpired:
-        server.kill()
-        server.wait(10)
+    return len(latencies) / elapsed, median, p95, errors
 
 
 def bench_size(events, args):
@@ -207,15 +124,7 @@ def bench_size(events, args):
         database_mb = (instance_path / "mobilizon_lite.sqlite3").stat().st_size / 2**20
         print(f"   seeded in {seed_seconds:.1f} s, database {database_mb:.1f} MiB", flush=True)
         port = free_port()
-        log_path = folder / "server.log"
-        with log_path.open("w") as log:
-            server = subprocess.Popen(
-                [sys.executable, str(RUN_PY), "--host", HOST, "--port", str(port),
-                 "--instance-path", str(instance_path)],
-                stdout=log, stderr=subprocess.STDOUT,
-            )
-        try:
-            wait_until_up(server, port, log_path)
+        with serve(instance_path, port, folder / "server.log") as server:
             for label, path in (("home /", "/"), ("event page", event_path)):
                 warm_up(port, path)
                 rate, median, p95, errors = load(port, path, args.seconds, args.clients)
@@ -225,8 +134,6 @@ def bench_size(events, args):
                 rows.append(row)
                 print(f"   {label:<11} {rate:7.1f} req/s  median {median:6.1f} ms  p95 {p95:6.1f} ms"
                       f"  errors {errors}  RSS {fmt(rss)} MiB  HWM {fmt(hwm)} MiB", flush=True)
-        finally:
-            stop(server)
     finally:
         if args.keep:
             print(f"   kept {folder}")
@@ -235,25 +142,13 @@ def bench_size(events, args):
     return rows
 
 
-def fmt(value, spec=".1f"):
-    return "n/a" if value is None else format(value, spec)
-
-
-def print_table(rows):
-    header = ("events", "seed s", "db MiB", "page", "req/s", "median ms", "p95 ms", "errors",
-              "RSS MiB", "HWM MiB")
-    lines = [header] + [
-        (str(r["events"]), fmt(r["seed"]), fmt(r["db"]), r["page"], fmt(r["rate"]), fmt(r["median"]),
-         fmt(r["p95"]), str(r["errors"]), fmt(r["rss"]), fmt(r["hwm"]))
-        for r in rows
-    ]
-    widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
+def report(rows):
     print()
-    for number, line in enumerate(lines):
-        print("  ".join(cell.rjust(width) if i != 3 else cell.ljust(width)
-                        for i, (cell, width) in enumerate(zip(line, widths, strict=True))))
-        if number == 0:
-            print("  ".join("-" * width for width in widths))
+    print_table(("events", "seed s", "db MiB", "page", "req/s", "median ms", "p95 ms", "errors", "RSS MiB",
+                 "HWM MiB"),
+                [(str(r["events"]), fmt(r["seed"]), fmt(r["db"]), r["page"], fmt(r["rate"]), fmt(r["median"]),
+                  fmt(r["p95"]), str(r["errors"]), fmt(r["rss"]), fmt(r["hwm"])) for r in rows],
+                left=(3,))
 
 
 def main(argv=None):
@@ -262,7 +157,7 @@ def main(argv=None):
     rows = []
     for events in args.sizes:
         rows += bench_size(events, args)
-    print_table(rows)
+    report(rows)
     return 1 if any(row["errors"] for row in rows) else 0
 
 
