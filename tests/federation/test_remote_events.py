@@ -128,3 +128,11 @@ def test_home_filters_local_or_all(fed, remote_keys):
     assert "Fête de quartier" in everything and "Repair café here" in everything
     local = client.get("/?scope=local").get_data(as_text=True)
     assert "Fête de quartier" not in local and "Repair café here" in local
+
+
+def test_mobilizon_fallbacks():
+    values = event_from_ap({"name": "x", "startTime": "2027-01-01T10:00:00Z", "location": "Salle des fêtes, Lyon",
+                            "to": ["Public"], "ical:status": "TENTATIVE"}, CATEGORIES, LANGUAGES)
+    # A bare string for a place, the Public in its shortest spelling, no joinMode, status only as ical:status.
+    assert values["place_name"] == "Salle des fêtes, Lyon" and values["visibility"] == "public"
+    assert values["join_mode"] == "free" and values["status"] == "tentative"
