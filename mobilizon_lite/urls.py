@@ -42,3 +42,10 @@ def host_of(url):
 def is_ours(url):
     """True when url is on this instance's host."""
     return host_of(url) is not None and host_of(url) == host_of(current_app.config["BASE_URL"])
+
+
+def whole_number(text, digits=11):
+    """text as a non-negative int when it is only ASCII digits (at most `digits` of them), else None."""
+    if isinstance(text, str) and text.isascii() and text.isdecimal() and 0 < len(text) <= digits:
+        return int(text)
+    return None

@@ -6,7 +6,7 @@ from ..models import Activity, Actor, Follow
 from ..negotiation import activity_response
 from ..services.actors import instance_actor
 from ..services.identities import public_identity
-from ..urls import public_url
+from ..urls import public_url, whole_number
 
 bp = Blueprint("actors", __name__)
 PER_PAGE = 10
@@ -16,9 +16,10 @@ def _page():
     value = request.args.get("page")
     if value is None:
         return None
-    if not (value.isascii() and value.isdecimal() and 0 < len(value) < 7) or int(value) < 1:
+    number = whole_number(value, digits=6)
+    if not number:
         abort(400)
-    return int(value)
+    return number
 
 
 def _follow_collection(collection_id, query, actor_of):

@@ -28,10 +28,6 @@ def _viewer_ids():
     return {i.id for i in identities_of(current_user)} if current_user.is_authenticated else set()
 
 
-def _event_url(event):
-    return public_url("events.show", uuid=event.uuid)
-
-
 def _when(event):
     """Start and end in the event's own zone, written the same in every language."""
     zone = event.zone
@@ -45,7 +41,7 @@ def _when(event):
 
 def _ics(name, rows, pending_of=lambda row: False):
     """A builder of the calendar of rows, for the feed cache."""
-    return lambda pieces: ical.calendar(name, ((event, _event_url(event), pending_of(event)) for event in rows),
+    return lambda pieces: ical.calendar(name, ((event, events.event_link(event), pending_of(event)) for event in rows),
                                         pieces)
 
 
@@ -56,7 +52,7 @@ def _atom(title, author, self_url, page_url, rows):
 
 def _atom_body(title, author, self_url, page_url, rows):
     entries = [{
-        "id": event.ap_id, "title": event.title, "url": _event_url(event),
+        "id": event.ap_id, "title": event.title, "url": events.event_link(event),
         "published": event.created_at, "updated": event.updated_at,
         "author": event.organizer.display_name, "author_url": event.organizer.ap_id,
         "html": (f"<p>{escape(_when(event))}"

@@ -1,4 +1,5 @@
 """Accounts: sign-up, log-in checks, passwords and their reset by email."""
+import functools
 import logging
 from datetime import timedelta
 
@@ -25,8 +26,12 @@ PASSWORD_MIN = 8
 PASSWORD_MAX = 256
 EMAIL_MAX = 254
 RESET_RESEND_AFTER = timedelta(minutes=5)
-# Checked against when the email is unknown, so a failed log-in takes as long either way.
-_DUMMY_HASH = generate_password_hash("not a real password")
+
+
+@functools.cache
+def _dummy_hash():
+    """Checked against when the email is unknown, so a failed log-in takes as long either way."""
+    return generate_password_hash("not a real password")
 
 
 def normalize_email(email):
@@ -94,7 +99,7 @@ def authenticate(email, password):
     except Invalid:
         email = None
     account = Account.get_or_none(Account.email == email) if email else None
-    password_hash = account.password_hash if account else _DUMMY_HASH
+    password_hash = account.password_hash if account else _dummy_hash()
     if check_password_hash(password_hash, password or "") and account is not None:
         return account
     return None

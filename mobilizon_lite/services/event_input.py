@@ -1,4 +1,5 @@
 """Checking what someone typed into the event form, and turning it into event columns."""
+import functools
 import math
 import re
 from datetime import datetime
@@ -29,6 +30,7 @@ LANGUAGES = ("ar", "br", "ca", "de", "en", "eo", "es", "eu", "fr", "it", "ja", "
              "pl", "pt", "ru", "uk", "zh")
 
 
+@functools.cache
 def all_timezones():
     """IANA zone names offered to organisers, sorted."""
     return sorted(zone for zone in available_timezones() if "/" in zone or zone == "UTC")

@@ -1,12 +1,13 @@
 """Events: create, change, cancel, delete, and the one visibility filter every listing uses."""
 import uuid as uuid_lib
 
-from flask_babel import gettext as _
+from flask import current_app
+from flask_babel import force_locale, gettext as _
 from peewee import JOIN, fn
 
 from .. import mail
 from ..activitypub.convert.actor import actor_urls
-from ..activitypub.convert.event import event_to_ap
+from ..activitypub.convert.event import audience, event_to_ap
 from ..activitypub.publish import publish_change, withhold
 from ..dates import event_when
 from ..db import database, utcnow
@@ -59,14 +60,17 @@ def events_query():
     return Event.select(Event, Actor).join(Actor, on=(Event.organizer == Actor.id))
 
 
+def ends_since(moment):
+    """The condition: the event ends (or, without an end, starts) at or after moment."""
+    # A function's result gets no field conversion: compare with the stored text form.
+    return fn.COALESCE(Event.ends_on, Event.begins_on) >= Event.begins_on.db_value(moment)
+
+
 def by_time(query, past=False):
     """Events not yet over, soonest first; or (past) those over, latest first."""
-    ends = fn.COALESCE(Event.ends_on, Event.begins_on)
-    # A function's result gets no field conversion: compare with the stored text form.
-    now = Event.begins_on.db_value(utcnow())
     if past:
-        return query.where(ends < now).order_by(Event.begins_on.desc())
-    return query.where(ends >= now).order_by(Event.begins_on)
+        return query.where(~ends_since(utcnow())).order_by(Event.begins_on.desc())
+    return query.where(ends_since(utcnow())).order_by(Event.begins_on)
 
 
 def upcoming_public(page, per_page, past=False, local_only=False):
@@ -193,6 +197,8 @@ def recipient(participation, account=None):
     """(email, locale, cancel link) to write to about a participation, or None."""
     if participation.actor_id is None:
         return participation.email, participation.locale, cancel_link(participation)
+    if participation.actor.account_id is None:
+        return None  # an identity of another server: its own server tells it
     account = account or Account.get_or_none(Account.id == participation.actor.account_id)
     return (account.email, account.locale, None) if account else None
 
@@ -245,7 +251,7 @@ def my_events(identity_ids):
     """The account's events by relation: organised, going, awaiting approval."""
     rows = (
         Participation.select(Participation, Event, Actor)
-        .join(Event).join(Actor, on=(Event.organizer == Actor.id))
+        .join(Event).switch(Participation).join(Actor, on=(Participation.actor == Actor.id), attr="actor")
         .where(Participation.actor.in_(list(identity_ids)))
         .order_by(Event.begins_on)
     )
@@ -274,10 +280,11 @@ def federate(event, verb):
     if event.visibility == "private" and not participants:
         return
     recipients = participants + ([] if event.visibility == "private" else follows.follower_addresses(event.organizer))
-    document = event_document(event)
+    to, cc = audience(event)
+    # A Delete carries only a Tombstone: the whole document (a count, a summary) would be wasted.
+    document = {"id": event.ap_id} if verb == "Delete" else event_document(event)
     # Participants are named, as Mobilizon does, so their servers see they are addressed.
-    cc = document["cc"] + [actor.ap_id for actor in participants]
-    publish_change(event.organizer, verb, document, "Event", recipients, document["to"], cc)
+    publish_change(event.organizer, verb, document, "Event", recipients, to, cc + [a.ap_id for a in participants])
 
 
 def withdraw(event):
@@ -297,5 +304,8 @@ def comment_ids(event):
 
 def event_document(event):
     """The event as ActivityStreams, with its live participant count and a one-line summary."""
-    summary = " - ".join(part for part in (event_when(event), event.address_line or event.online_url) if part)
+    # In the instance's language, whoever asks: the same document goes to every server.
+    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+        when = event_when(event)
+    summary = " - ".join(part for part in (when, event.address_line or event.online_url) if part)
     return event_to_ap(event, going_count(event), summary)

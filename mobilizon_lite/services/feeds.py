@@ -11,8 +11,10 @@ from peewee import Case, fn
 from ..db import database, utcnow
 from ..models import Actor, Event, FeedToken, Participation
 from ..models.participation import GOING_ROLES, NOT_APPROVED
+from ..urls import whole_number
 from .errors import NotFound
-from .events import events_query, visible
+from .events import ends_since, events_query, visible
+from .identities import public_identity
 from .instance import get_setting, set_setting
 
 FEED_ROLES = (*GOING_ROLES, NOT_APPROVED)
@@ -33,7 +35,8 @@ def token_text(feed_token):
 def resolve_token(text):
     """The FeedToken a URL token stands for, or NotFound (a revoked token stops at once)."""
     row_id, _sep, digest = (text or "").partition("-")
-    token = FeedToken.get_or_none(FeedToken.id == int(row_id)) if row_id.isascii() and row_id.isdecimal() and len(row_id) < 12 else None
+    number = whole_number(row_id)
+    token = FeedToken.get_or_none(FeedToken.id == number) if number is not None else None
     if token is None or not hmac.compare_digest(_digest(token.nonce), digest):
         raise NotFound(_("This feed does not exist. Its link may have been revoked."))
     return token
@@ -80,17 +83,13 @@ def _window(query):
     """Upcoming events and those that ended recently, by start, at most FEED_MAX_ITEMS."""
     config = current_app.config
     # A function's result gets no field conversion: compare with the stored text form.
-    since = Event.begins_on.db_value(utcnow() - timedelta(days=config["FEED_PAST_DAYS"]))
-    ends = fn.COALESCE(Event.ends_on, Event.begins_on)
-    return query.where(ends >= since).order_by(Event.begins_on, Event.id).limit(config["FEED_MAX_ITEMS"])
+    since = utcnow() - timedelta(days=config["FEED_PAST_DAYS"])
+    return query.where(ends_since(since)).order_by(Event.begins_on, Event.id).limit(config["FEED_MAX_ITEMS"])
 
 
 def identity_feed(username):
     """(identity, query of its public events) for /@username/feed/*."""
-    identity = Actor.get_or_none(Actor.domain.is_null() & (Actor.preferred_username == username)
-                                 & Actor.deleted_at.is_null() & ~Actor.suspended)
-    if identity is None:
-        raise NotFound(_("There is no one called @%(username)s here.", username=username))
+    identity = public_identity(username)
     return identity, _window(events_query().where((Event.organizer == identity) & visible()))
 
 

@@ -162,10 +162,25 @@ def on_undo(item):
     return DONE
 
 
-def followers_of(actor, accepted=True):
-    """Actors following `actor` (or asking to, with accepted=False), newest first; each carries `.follow`."""
+def followers_of(actor):
+    """Actors following `actor`, newest first; each carries `.follow`."""
     return list(Actor.select(Actor, Follow).join(Follow, on=(Follow.follower == Actor.id), attr="follow")
-                .where((Follow.followed == actor) & (Follow.accepted == accepted)).order_by(Follow.id.desc()))
+                .where((Follow.followed == actor) & Follow.accepted).order_by(Follow.id.desc()))
+
+
+def overview(identities):
+    """Per identity id: pending follow requests, followers (each with `.follow`) and (actor, accepted)
+    pairs it follows, newest first; two queries for all the identities."""
+    ids = [identity.id for identity in identities]
+    result = {identity_id: {"pending": [], "followers": [], "following": []} for identity_id in ids}
+    incoming = (Actor.select(Actor, Follow).join(Follow, on=(Follow.follower == Actor.id), attr="follow")
+                .where(Follow.followed.in_(ids)).order_by(Follow.id.desc()))
+    for actor in incoming:
+        result[actor.follow.followed_id]["followers" if actor.follow.accepted else "pending"].append(actor)
+    for row in (Follow.select(Follow, Actor).join(Actor, on=(Follow.followed == Actor.id))
+                .where(Follow.follower.in_(ids)).order_by(Follow.id.desc())):
+        result[row.follower_id]["following"].append((row.followed, row.accepted))
+    return result
 
 
 def follower_addresses(actor):

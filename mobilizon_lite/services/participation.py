@@ -55,6 +55,16 @@ def participation_of(event, actor):
     return Participation.select().where((Participation.event == event) & (Participation.actor == actor)).first()
 
 
+def participations_of(event, identities):
+    """The participations of these identities (an account's) in the event, in one query."""
+    by_id = {identity.id: identity for identity in identities}
+    rows = list(Participation.select().where((Participation.event == event)
+                                             & Participation.actor.in_(list(by_id))))
+    for row in rows:
+        row.actor = by_id[row.actor_id]
+    return rows
+
+
 def _require_new(event, actor):
     """Refuse a second participation of the same identity; call inside a write transaction."""
     existing = participation_of(event, actor)

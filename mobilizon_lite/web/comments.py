@@ -7,6 +7,7 @@ from ..models import Comment
 from ..negotiation import activity_response, wants_activity_json
 from ..services import comments, events
 from ..services.errors import Invalid, NotFound
+from ..urls import whole_number
 from .context import account_identities, current_identity, viewer_ids
 from .event_forms import CommentForm
 from .forms import add_error, render_form, require_valid
@@ -31,8 +32,7 @@ def create(uuid):
     event = events.visible_event(uuid, viewer_ids())
     form = CommentForm()
     require_valid(form)
-    text = form.in_reply_to.data or ""
-    reply_to = int(text) if text.isascii() and text.isdecimal() and len(text) < 12 else None
+    reply_to = whole_number(form.in_reply_to.data)
     comment = comments.comment_on(event, current_identity(), form.text.data, in_reply_to=reply_to)
     flash(_("Your comment is published."), "success")
     return to_comment(event, comment)

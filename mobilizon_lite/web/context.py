@@ -9,7 +9,7 @@ from wtforms import SelectChoice
 from ..models import Account
 from ..services.events import organizer_among, require_organizer
 from ..services.identities import identities_of
-from ..urls import is_local_path
+from ..urls import is_local_path, whole_number
 
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"
@@ -25,7 +25,7 @@ IDENTITY_KEY = "identity_id"
 def load_account(session_id):
     """The account whose session id (account id + session version) is still current."""
     account_id, _sep, version = session_id.partition(":")
-    if not all(part.isascii() and part.isdecimal() and len(part) < 12 for part in (account_id, version)):
+    if whole_number(account_id) is None or whole_number(version) is None:
         return None
     account = Account.get_or_none(Account.id == int(account_id))
     if account is None or account.session_version != int(version):

@@ -80,7 +80,7 @@ def show(uuid):
         event=event,
         going=going,
         remaining=events.remaining_seats(event, going),
-        my_participations=[participation.participation_of(event, i) for i in account_identities()],
+        my_participations=participation.participations_of(event, account_identities()),
         join_form=join_form,
         anonymous_form=AnonymousJoinForm() if anonymous.anonymous_allowed(event) else None,
         comment_form=CommentForm(),

@@ -24,20 +24,12 @@ def index_page(switch=None, follow_form=None, status=200):
         follow_form = FollowForm(formdata=None, handle=request.args.get("follow", "")[:320])
         identity_choices(follow_form.identity)
     return render_template("identities/index.html", form=switch or switch_form(), follow_form=follow_form,
-                           follows=follow_overview()), status
+                           follows=follows.overview(account_identities())), status
 
 
 @bp.route("/")
 def index():
     return index_page()
-
-
-def follow_overview():
-    """For each identity of the account: pending follow requests, followers and who it follows."""
-    return {identity.id: {"pending": follows.followers_of(identity, accepted=False),
-                          "followers": follows.followers_of(identity),
-                          "following": follows.followed_by(identity)}
-            for identity in account_identities()}
 
 
 @bp.route("/follow", methods=["POST"])

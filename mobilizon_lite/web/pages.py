@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 from ..activitypub.convert.actor import actor_to_ap
 from ..negotiation import activity_response, wants_activity_json
 from ..services import accounts, events, feeds, follows, identities, instance
+from ..urls import whole_number
 from .context import redirect_local, viewer_ids
 from .forms import LocaleForm, locale_choices
 
@@ -13,8 +14,7 @@ bp = Blueprint("pages", __name__)
 
 
 def page_number():
-    value = request.args.get("page", "1")
-    return max(int(value), 1) if value.isascii() and value.isdecimal() and len(value) < 7 else 1
+    return max(whole_number(request.args.get("page"), digits=6) or 1, 1)
 
 
 def event_page(past):

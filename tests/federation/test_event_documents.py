@@ -94,3 +94,11 @@ def test_event_changes_are_sent_to_remote_followers(app, client):
         assert [d.activity.type for d in Delivery.select().where(Delivery.state == "pending")] == ["Delete"]
     outbox = client.get("/@ann/outbox?page=1", headers=AP).json
     assert [item["type"] for item in outbox["orderedItems"]] == ["Delete"]
+
+
+def test_the_document_is_the_same_in_every_language(app, client):
+    make_account(app)
+    event = make_event(app)
+    summaries = {language: client.get(f"/events/{event.uuid}", headers={**AP, "Accept-Language": language}
+                                      ).json["summary"] for language in ("en", "fr")}
+    assert summaries["en"] == summaries["fr"] and "Jul" in summaries["en"]

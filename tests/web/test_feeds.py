@@ -338,3 +338,8 @@ def test_an_edit_rebuilds_only_the_changed_event(ann, client):
     cal, _vcal = parse_both(client.get("/feed/instance/ics").data)
     assert [str(e["SUMMARY"]) for e in vevents(cal)] == ["First, renamed", "Second"]
     assert len(pieces.entries) == before + 1
+
+
+def test_only_people_have_feeds(ann, client):
+    client.get("/relay", headers={"Accept": "application/activity+json"})  # the instance actor exists
+    assert client.get("/@relay/feed/ics").status_code == 404 and client.get("/@relay/feed/atom").status_code == 404
