@@ -14,6 +14,10 @@ PRAGMAS = {
     "busy_timeout": 5000,
 }
 
+# SQLite's primary result codes that blame the storage rather than the statement: still locked
+# after busy_timeout, read-only, I/O error, full, cannot open. They pass once the disk is fixed.
+STORAGE_FAULT_CODES = {5, 8, 10, 13, 14}
+
 
 class AppDatabase(DatabaseProxy):
     """A proxy that always resolves to the database of the current Flask app.
@@ -84,6 +88,26 @@ class ImmediateSqliteDatabase(SqliteDatabase):
 
     def begin(self, lock_type=None):
         return super().begin(lock_type or "IMMEDIATE")
+
+
+def is_storage_fault(error):
+    """True when a database error comes from the storage (full, read-only, failing), not from our SQL."""
+    original = getattr(error, "orig", None) or error
+    code = getattr(original, "sqlite_errorcode", None)
+    return code is not None and (code & 0xFF) in STORAGE_FAULT_CODES
+
+
+def delete_in_batches(model, condition, batch=500):
+    """Delete model's rows matching condition, a batch per transaction so writers never wait long;
+    returns how many went."""
+    total = 0
+    while True:
+        with database.atomic():
+            ids = model.select(model.id).where(condition).limit(batch)
+            deleted = model.delete().where(model.id.in_(ids)).execute()
+        total += deleted
+        if deleted < batch:
+            return total
 
 
 def open_database(path):

@@ -5,13 +5,17 @@ from urllib.parse import urlsplit
 from flask import jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from peewee import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from ..db import is_storage_fault
 from ..services.errors import ServiceError
 from ..urls import is_local_path
 
 log = logging.getLogger(__name__)
 
+# What a 503 asks clients (and other servers) to wait before trying again.
+RETRY_AFTER_SECONDS = 300
 JSON_TYPES = ("application/json", "application/activity+json", "application/ld+json")
 
 
@@ -44,16 +48,17 @@ def back_link():
     return referrer.path + (f"?{referrer.query}" if referrer.query else "")
 
 
-def error_response(code, message=None):
-    """The error answer for the current request, as HTML or JSON."""
+def error_response(code, message=None, headers=None):
+    """The error answer for the current request, as HTML or JSON (so it varies with Accept)."""
     message = message or default_message(code)
+    headers = {"Vary": "Accept", **(headers or {})}
     if wants_json():
-        return jsonify(error=message, status=code), code
+        return jsonify(error=message, status=code), code, headers
     try:
-        return render_template("errors/error.html", code=code, message=message, back=back_link()), code
+        return render_template("errors/error.html", code=code, message=message, back=back_link()), code, headers
     except Exception:  # noqa: BLE001 - the error page itself must never fail
         log.exception("could not render the error page")
-        return message, code, {"Content-Type": "text/plain; charset=utf-8"}
+        return message, code, {**headers, "Content-Type": "text/plain; charset=utf-8"}
 
 
 def init_app(app):
@@ -73,10 +78,20 @@ def init_app(app):
     def http_error(error):
         if error.code is None or error.code < 400:
             return error
-        response = error_response(error.code)
         if error.code == 405 and error.valid_methods:
-            return (*response, {"Allow": ", ".join(error.valid_methods)})
-        return response
+            return error_response(error.code, headers={"Allow": ", ".join(error.valid_methods)})
+        return error_response(error.code)
+
+    @app.errorhandler(OperationalError)
+    def storage_error(error):
+        if not is_storage_fault(error):
+            log.error("database error", exc_info=error)
+            return error_response(500)
+        # A full or read-only disk: nothing was saved, and the same request works once it is fixed.
+        log.error("storage unavailable: %s", error)
+        return error_response(503, _("The site cannot save anything at the moment: its storage is full or "
+                                     "read-only. Please try again in a few minutes."),
+                              headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
 
     @app.errorhandler(InternalServerError)
     def internal_error(_error):
