@@ -17,6 +17,8 @@ PRAGMAS = {
 # SQLite's primary result codes that blame the storage rather than the statement: still locked
 # after busy_timeout, read-only, I/O error, full, cannot open. They pass once the disk is fixed.
 STORAGE_FAULT_CODES = {5, 8, 10, 13, 14}
+# Seconds a 503 for a storage fault asks browsers and other servers to wait before trying again.
+STORAGE_RETRY_AFTER = 300
 
 
 class AppDatabase(DatabaseProxy):
@@ -90,11 +92,18 @@ class ImmediateSqliteDatabase(SqliteDatabase):
         return super().begin(lock_type or "IMMEDIATE")
 
 
-def is_storage_fault(error):
-    """True when a database error comes from the storage (full, read-only, failing), not from our SQL."""
-    original = getattr(error, "orig", None) or error
-    code = getattr(original, "sqlite_errorcode", None)
-    return code is not None and (code & 0xFF) in STORAGE_FAULT_CODES
+def storage_fault(error):
+    """The storage failure (full, read-only, failing disk) behind a database error, else None.
+
+    The chain is searched: SQLite rolls back by itself on a full disk, so the rollback that
+    follows fails too ("no transaction is active") and hides the cause.
+    """
+    while error is not None:
+        code = getattr(getattr(error, "orig", None) or error, "sqlite_errorcode", None)
+        if code is not None and (code & 0xFF) in STORAGE_FAULT_CODES:
+            return error
+        error = error.__cause__ or error.__context__
+    return None
 
 
 def delete_in_batches(model, condition, batch=500):

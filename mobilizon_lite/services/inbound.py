@@ -12,7 +12,7 @@ from ..activitypub.parse import ParseError, load_json
 from ..activitypub.signatures import SignatureError, verify_request
 from ..activitypub.vocab import AP_MEDIA_TYPES, get_id
 from ..dates import parse_utc
-from ..db import database, delete_in_batches, is_storage_fault, utcnow
+from ..db import database, delete_in_batches, storage_fault, utcnow
 from ..models import Actor, InboxItem, Tombstone
 from ..models.federation import DONE, FAILED, IGNORED, RECEIVED
 from ..urls import host_of
@@ -155,7 +155,7 @@ def process(item):
     try:
         state, error = (handler(item), "") if handler else (IGNORED, "activity type not handled")
     except Exception as failure:  # noqa: BLE001 - one bad activity must not break the inbox
-        if is_storage_fault(failure):
+        if storage_fault(failure):
             raise
         log.exception("inbox: processing %s failed", item.activity_id)
         state, error = FAILED, f"{failure.__class__.__name__}: {failure}"

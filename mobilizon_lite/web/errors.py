@@ -8,14 +8,12 @@ from flask_wtf.csrf import CSRFError
 from peewee import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from ..db import is_storage_fault
+from ..db import STORAGE_RETRY_AFTER, storage_fault
 from ..services.errors import ServiceError
 from ..urls import is_local_path
 
 log = logging.getLogger(__name__)
 
-# What a 503 asks clients (and other servers) to wait before trying again.
-RETRY_AFTER_SECONDS = 300
 JSON_TYPES = ("application/json", "application/activity+json", "application/ld+json")
 
 
@@ -84,14 +82,15 @@ def init_app(app):
 
     @app.errorhandler(OperationalError)
     def storage_error(error):
-        if not is_storage_fault(error):
+        fault = storage_fault(error)
+        if fault is None:
             log.error("database error", exc_info=error)
             return error_response(500)
         # A full or read-only disk: nothing was saved, and the same request works once it is fixed.
-        log.error("storage unavailable: %s", error)
+        log.error("storage unavailable: %s", fault)
         return error_response(503, _("The site cannot save anything at the moment: its storage is full or "
                                      "read-only. Please try again in a few minutes."),
-                              headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+                              headers={"Retry-After": str(STORAGE_RETRY_AFTER)})
 
     @app.errorhandler(InternalServerError)
     def internal_error(_error):
