@@ -86,10 +86,9 @@ def init_app(app):
         if fault is None:
             log.error("database error", exc_info=error)
             return error_response(500)
-        # A full or read-only disk: nothing was saved, and the same request works once it is fixed.
+        # A full, read-only or jammed disk: the same request works once it is fixed, without a restart.
         log.error("storage unavailable: %s", fault)
-        return error_response(503, _("The site cannot save anything at the moment: its storage is full or "
-                                     "read-only. Please try again in a few minutes."),
+        return error_response(503, _("The site cannot save anything at the moment. Please try again in a few minutes."),
                               headers={"Retry-After": str(STORAGE_RETRY_AFTER)})
 
     @app.errorhandler(InternalServerError)

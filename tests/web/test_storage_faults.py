@@ -18,7 +18,7 @@ def test_a_form_answers_503_while_the_disk_refuses_writes_and_works_after(app, c
         assert response.status_code == 503
         assert int(response.headers["Retry-After"]) > 0
         page = response.get_data(as_text=True)
-        assert "its storage is full or read-only" in page
+        assert "The site cannot save anything at the moment." in page
         assert "<nav" in page and "style.css" in page  # the site's own page, not a bare error
     with app.app_context():
         assert Event.select().count() == 0
