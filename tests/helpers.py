@@ -127,7 +127,7 @@ def make_event(app, organizer_username="ann", **overrides):
         return events.create_event(organizer, service_fields(**overrides))
 
 
-class storage_fault:
+class failing_disk:
     """Within the block, every new connection of app's database fails to write as a broken disk does.
 
     "readonly" sets PRAGMA query_only (SQLite answers "attempt to write a readonly database");

@@ -11,7 +11,7 @@ from mobilizon_lite.models.federation import DONE, FAILED, IGNORED, PENDING, REC
 from mobilizon_lite.scheduler import build_scheduler
 from mobilizon_lite.services import events, inbound
 
-from ..helpers import make_event, storage_fault
+from ..helpers import failing_disk, make_event
 from .conftest import ACTOR, REMOTE
 from .test_inbox import follow, items, post
 from .test_remote_events import remote_event, send
@@ -52,7 +52,7 @@ def test_inbox_answers_503_while_the_disk_refuses_writes_and_takes_the_retry(fed
     (private, _public), _other = remote_keys
     # Big enough to need new pages of the file, which a full disk cannot give.
     event = remote_event(content="<p>" + "Come and share a dish. " * 10_000 + "</p>")
-    with storage_fault(fed, kind):
+    with failing_disk(fed, kind):
         response = send(fed, private, "Create", event, 1)
         assert response.status_code == 503 and response.is_json, response.get_data(as_text=True)
         assert int(response.headers["Retry-After"]) > 0
@@ -68,7 +68,7 @@ def test_handling_stopped_by_a_storage_fault_is_taken_up_by_the_retry_job(fed):
     with fed.app_context():
         item = InboxItem.create(activity_id=f"{REMOTE}/activities/1", actor=Actor.get(Actor.ap_id == ACTOR),
                                 type="Follow", body=follow())
-    with storage_fault(fed, "readonly"), fed.app_context():
+    with failing_disk(fed, "readonly"), fed.app_context():
         with pytest.raises(OperationalError):
             inbound.process(InboxItem.get_by_id(item.id))
     with fed.app_context():

@@ -3,7 +3,7 @@ import pytest
 
 from mobilizon_lite.models import Event
 
-from ..helpers import event_fields, log_in, make_account, storage_fault, submit
+from ..helpers import event_fields, failing_disk, log_in, make_account, submit
 
 
 @pytest.mark.parametrize("kind", ["readonly", "full"])
@@ -12,7 +12,7 @@ def test_a_form_answers_503_while_the_disk_refuses_writes_and_works_after(app, c
     log_in(client)
     # Big enough to need new pages of the file, which a full disk cannot give.
     description = "Bring your toaster. " * 900
-    with storage_fault(app, kind):
+    with failing_disk(app, kind):
         assert client.get("/").status_code == 200  # reading goes on
         response = submit(client, "/events/new", event_fields(title="During", description=description))
         assert response.status_code == 503
