@@ -10,7 +10,9 @@ client threads over keep-alive connections, in three runs:
 
   events     --events Creates of an Event, round robin over the --senders actors;
   one key    --activities Follows of the identity, all from one remote actor;
-  many keys  --activities Follows of the identity, round robin over the --senders actors.
+  many keys  --activities Follows of the identity, round robin over the --senders actors;
+  ignored    --ignored activities of a type nobody handles (Like), each carrying about 1 MB
+             (under the inbox's 1 MiB cap), round robin over the --senders actors.
 
 Each Event is shaped as Mobilizon sends it (id on its organiser's host, startTime and endTime
 with an offset, timezone, a Place with a PostalAddress, a Hashtag, addressed to the Public), with
@@ -19,7 +21,8 @@ being delivered meanwhile; --events 0 skips it.
 
 It prints signed activities verified and stored per second (every answer must be 202; any other
 answer or failed request is an error), median and 95th percentile latency, the rows the database
-gained (and how many were handled, or failed to be), the events stored per second (the event
+gained (and how many were handled, or failed to be), the database's size before and after the run
+(the SQLite file with its write-ahead log, and the part of it in use), the events stored per second (the event
 table must gain one row per Create, and none from a Follow), and the Accepts the instance
 delivered to the receiving server meanwhile (each Follow is answered by an Accept, which waits in
 the delivery queue). After the runs it prints the server's resident memory (VmRSS now, VmHWM its
@@ -109,6 +112,9 @@ def parse_args(argv=None):
     parser.add_argument("--events", type=int, default=1000, metavar="E",
                         help="signed Creates of Events POSTed in part 1, round robin over the --senders actors; "
                              "0 skips that run (default 1000)")
+    parser.add_argument("--ignored", type=int, default=30, metavar="I",
+                        help="signed activities of an ignored type, about 1 MB each, POSTed in part 1; "
+                             "0 skips that run (default 30)")
     parser.add_argument("--senders", type=int, default=200, metavar="K",
                         help="remote actors (and keys) of the many-keys run (default 200)")
     parser.add_argument("--threads", type=int, default=4, metavar="T",
@@ -147,6 +153,8 @@ def parse_args(argv=None):
         parser.error("--domains must be between 1 and --actors")
     if not 0 <= args.events <= 100_000:
         parser.error("--events must be between 0 and 100000")
+    if not 0 <= args.ignored <= 1000:
+        parser.error("--ignored must be between 0 and 1000")
     if not 0 <= args.followers <= 100_000:
         parser.error("--followers must be between 0 and 100000")
     if args.followers and not 1 <= args.follower_domains <= args.followers:
@@ -259,6 +267,16 @@ def event_create(ap_id, number):
     return {"type": "Create", "actor": ap_id, "to": event["to"], "cc": event["cc"], "object": event}
 
 
+# About 1 MB of text: what a Like may carry, under the inbox's 1 MiB cap.
+IGNORED_PADDING = 1_000_000
+
+
+def ignored_like(ap_id, number):
+    """A Like (a type nobody handles here) by ap_id, carrying about 1 MB of text."""
+    return {"type": "Like", "actor": ap_id, "object": f"https://{ap_id.split('/')[2]}/notes/{number}",
+            "content": "x" * IGNORED_PADDING}
+
+
 def _sign_some(senders, numbers, url, build):
     """[(number, headers, body)] of the activities build(ap_id, number) for numbers, round robin over senders."""
     from mobilizon_lite.activitypub.signatures import sign_headers
@@ -357,6 +375,22 @@ def db_counts(database_path):
     return items, deliveries, events
 
 
+def database_size(database_path):
+    """(bytes of the SQLite file and its write-ahead log, bytes of its pages in use)."""
+    files = sum(os.path.getsize(path) for path in (database_path, f"{database_path}-wal") if os.path.exists(path))
+    connection = sqlite3.connect(database_path, timeout=30)
+    try:
+        page_size, pages, free = (connection.execute(f"PRAGMA {name}").fetchone()[0]
+                                  for name in ("page_size", "page_count", "freelist_count"))
+    finally:
+        connection.close()
+    return files, (pages - free) * page_size
+
+
+def mib(size):
+    return size / (1 << 20)
+
+
 def handling_errors(database_path):
     """{error: rows} of the received activities whose handling failed."""
     connection = sqlite3.connect(database_path, timeout=30)
@@ -377,20 +411,27 @@ def measure_run(label, signed, creates, inbox_url, threads, database_path, recei
     creates is how many of them are Creates of an Event: the event table must gain exactly that many rows.
     """
     items_before, deliveries_before, events_before = db_counts(database_path)
+    size_before = database_size(database_path)
     accepts_before = receiver.posts("/p1/")[0]
     rate, median, p95, errors, first_error, elapsed = post_all(inbox_url, signed, threads)
     items_after, deliveries_after, events_after = db_counts(database_path)
+    size_after = database_size(database_path)
     stored = delta(items_after, items_before)
     queued = delta(deliveries_after, deliveries_before)
     events = events_after - events_before
     row = {"run": label, "sent": len(signed), "rate": rate, "median": median, "p95": p95, "errors": errors,
            "stored": sum(stored.values()), "handled": stored, "seconds": elapsed,
            "accepts": receiver.posts("/p1/")[0] - accepts_before, "queue": queued, "creates": creates,
-           "events": events, "event_rate": events / elapsed if creates else None}
+           "events": events, "event_rate": events / elapsed if creates else None,
+           "sent_mib": mib(sum(len(body) for _headers, body in signed)),
+           "size_before": size_before, "size_after": size_after}
     print(f"   {label:<22} {rate:7.1f} activities/s  median {median:6.1f} ms  p95 {p95:6.1f} ms"
           f"  errors {errors}  in {elapsed:.1f} s", flush=True)
     print(f"   {'':<22} rows stored {row['stored']} ({states(stored)}); Accepts delivered meanwhile "
           f"{row['accepts']}; delivery rows {states(queued)}", flush=True)
+    print(f"   {'':<22} database {mib(size_before[0]):.1f} -> {mib(size_after[0]):.1f} MiB "
+          f"(file + WAL), in use {mib(size_before[1]):.1f} -> {mib(size_after[1]):.1f} MiB, "
+          f"for {row['sent_mib']:.1f} MiB of activities received", flush=True)
     if creates or events:
         print(f"   {'':<22} event rows gained {events} of {creates} expected = {events / elapsed:.1f} events "
               f"stored/s" + ("" if events == creates else "  <-- MISMATCH"), flush=True)
@@ -420,12 +461,15 @@ def bench_inbox(args, receiver, folder):
     warmup = sign_activities(senders[-1:], WARMUP_ACTIVITIES, inbox_url, follow)
     runs = [("Follow, one key", sign_activities(senders[:1], args.activities, inbox_url, follow), 0),
             (f"Follow, {len(senders)} keys", sign_activities(senders, args.activities, inbox_url, follow), 0)]
+    if args.ignored:
+        runs.append((f"Like ~1 MB, {len(senders)} keys",
+                     sign_activities(senders, args.ignored, inbox_url, ignored_like), 0))
     if args.events:
         # First, so that no Accept of the Follow runs is being delivered while the events come in.
         runs.insert(0, (f"Create{{Event}}, {len(senders)} keys",
                         sign_activities(senders, args.events, inbox_url, event_create), args.events))
-    print(f"   pre-signed {WARMUP_ACTIVITIES + 2 * args.activities} Follows and {args.events} Creates of Events "
-          f"in {time.monotonic() - started:.1f} s (key import memoised)", flush=True)
+    print(f"   pre-signed {WARMUP_ACTIVITIES + 2 * args.activities} Follows, {args.events} Creates of Events and "
+          f"{args.ignored} Likes in {time.monotonic() - started:.1f} s (key import memoised)", flush=True)
 
     database_path = app.config["DATABASE"]
     log_path = folder / "inbox-server.log"
@@ -494,10 +538,12 @@ def report(inbox_rows, memory, queue, delivery_rows, threads):
               f"server RSS {fmt(memory[0])} MiB, HWM {fmt(memory[1])} MiB after all runs")
         print_table(
             ("run", "sent", "activities/s", "median", "p95", "errors", "stored", "handled", "events", "events/s",
-             "Accepts sent"),
+             "Accepts sent", "MiB sent", "db MiB before", "db MiB after", "in use after"),
             [(r["run"], str(r["sent"]), fmt(r["rate"]), fmt(r["median"]), fmt(r["p95"]), str(r["errors"]),
               str(r["stored"]), states(r["handled"]), str(r["events"]),
-              fmt(r["event_rate"]) if r["creates"] else "-", str(r["accepts"])) for r in inbox_rows],
+              fmt(r["event_rate"]) if r["creates"] else "-", str(r["accepts"]), fmt(r["sent_mib"]),
+              fmt(mib(r["size_before"][0])), fmt(mib(r["size_after"][0])), fmt(mib(r["size_after"][1])))
+             for r in inbox_rows],
             left=(0, 7))
         print(f"Accept queue {SETTLE_SECONDS} s after the load: {queue['accepts']} of {queue['queued']} "
               f"delivered; delivery rows {states(queue['deliveries'])}")
@@ -518,8 +564,8 @@ def main(argv=None):
     from mobilizon_lite.activitypub.keys import generate_key_pair
 
     probe_key = generate_key_pair()[0]
-    print(f"{args.threads} client threads, {args.activities} Follows per inbox run and {args.events} Creates of "
-          f"Events, {args.senders} sender keys, {args.actors} recipients on {args.domains} domains, "
+    print(f"{args.threads} client threads, {args.activities} Follows per inbox run, {args.events} Creates of "
+          f"Events and {args.ignored} Likes of ~1 MB, {args.senders} sender keys, {args.actors} recipients on {args.domains} domains, "
           f"{args.followers} followers on {args.follower_domains} domains; python {sys.version.split()[0]}, "
           f"{os.cpu_count()} CPUs")
     print(f"one sign_headers call, as the drain makes one per POST (median of 5, same key): "

@@ -41,6 +41,13 @@ DEFAULTS = {
     "DELIVERY_GIVE_UP_HOURS": 72,
     # Multiplies every retry delay (tests shrink it to watch retries happen in seconds).
     "DELIVERY_BACKOFF_SCALE": 1.0,
+    # Days federation records are kept by the hourly purge: sent deliveries (and private activities
+    # once delivered); failed deliveries and activities whose handling failed; handled received
+    # activities (longer than a sender retries); remote deletions and our public Deletes (>= 30).
+    "KEEP_SENT_DAYS": 7,
+    "KEEP_FAILED_DAYS": 30,
+    "KEEP_RECEIVED_DAYS": 4,
+    "KEEP_TOMBSTONES_DAYS": 30,
     "SMTP_HOST": None,
     "SMTP_PORT": 25,
     "SMTP_USERNAME": None,

@@ -14,6 +14,12 @@ PRAGMAS = {
     "busy_timeout": 5000,
 }
 
+# SQLite's primary result codes that blame the storage rather than the statement: still locked
+# after busy_timeout, read-only, I/O error, full, cannot open. They pass once the disk is fixed.
+STORAGE_FAULT_CODES = {5, 8, 10, 13, 14}
+# Seconds a 503 for a storage fault asks browsers and other servers to wait before trying again.
+STORAGE_RETRY_AFTER = 300
+
 
 class AppDatabase(DatabaseProxy):
     """A proxy that always resolves to the database of the current Flask app.
@@ -84,6 +90,33 @@ class ImmediateSqliteDatabase(SqliteDatabase):
 
     def begin(self, lock_type=None):
         return super().begin(lock_type or "IMMEDIATE")
+
+
+def storage_fault(error):
+    """The storage failure (full, read-only, failing disk) behind a database error, else None.
+
+    The chain is searched: SQLite rolls back by itself on a full disk, so the rollback that
+    follows fails too ("no transaction is active") and hides the cause.
+    """
+    while error is not None:
+        code = getattr(getattr(error, "orig", None) or error, "sqlite_errorcode", None)
+        if code is not None and (code & 0xFF) in STORAGE_FAULT_CODES:
+            return error
+        error = error.__cause__ or error.__context__
+    return None
+
+
+def delete_in_batches(model, condition, batch=500):
+    """Delete model's rows matching condition, a batch per transaction so writers never wait long;
+    returns how many went."""
+    total = 0
+    while True:
+        with database.atomic():
+            ids = model.select(model.id).where(condition).limit(batch)
+            deleted = model.delete().where(model.id.in_(ids)).execute()
+        total += deleted
+        if deleted < batch:
+            return total
 
 
 def open_database(path):

@@ -1,7 +1,8 @@
 """Content negotiation between HTML pages and ActivityStreams documents on the same URL."""
+import functools
 import json
 
-from flask import current_app, request
+from flask import current_app, make_response, request
 
 from .activitypub.vocab import AP_MEDIA_TYPE, AP_MEDIA_TYPES
 
@@ -21,9 +22,24 @@ def wants_activity_json():
     return ap_quality > 0 and ap_quality >= html_quality
 
 
+def negotiated(view):
+    """Mark every answer of view (page, document, redirect) as depending on Accept.
+
+    A shared cache would otherwise hand the JSON to a browser or the page to a server. Error
+    pages say so themselves (web.errors), as they negotiate too.
+    """
+    @functools.wraps(view)
+    def answer(*args, **kwargs):
+        response = make_response(view(*args, **kwargs))
+        response.vary.add("Accept")
+        return response
+
+    return answer
+
+
 def activity_response(document, status=200):
     """An ActivityStreams document as an HTTP response."""
     response = current_app.response_class(json.dumps(document, ensure_ascii=False), status=status,
                                           mimetype=AP_MEDIA_TYPE)
-    response.headers["Vary"] = "Accept"
+    response.vary.add("Accept")
     return response

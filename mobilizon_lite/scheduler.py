@@ -5,7 +5,7 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from .activitypub import delivery
-from .activitypub.publish import DRAIN_JOB
+from .activitypub.publish import DRAIN_JOB, purge_published
 from .services import accounts, anonymous, inbound
 
 log = logging.getLogger(__name__)
@@ -35,7 +35,7 @@ def build_scheduler(app):
         job_defaults=JOB_DEFAULTS,
         timezone="UTC",
     )
-    for job in (accounts.purge_expired_tokens, anonymous.purge_unconfirmed):
+    for job in (accounts.purge_expired_tokens, anonymous.purge_unconfirmed, inbound.purge_received, purge_published):
         scheduler.add_job(_in_context(app, job), "interval", hours=1, id=job.__name__,
                           replace_existing=True)
     scheduler.add_job(_in_context(app, delivery.drain_all), "interval", seconds=app.config["DELIVERY_INTERVAL"],

@@ -125,3 +125,32 @@ def make_event(app, organizer_username="ann", **overrides):
     with app.app_context():
         organizer = Actor.get(Actor.preferred_username == organizer_username)
         return events.create_event(organizer, service_fields(**overrides))
+
+
+class failing_disk:
+    """Within the block, every new connection of app's database fails to write as a broken disk does.
+
+    "readonly" sets PRAGMA query_only (SQLite answers "attempt to write a readonly database");
+    "full" caps PRAGMA max_page_count at the file's size ("database or disk is full").
+    """
+
+    LIFTED = {"readonly": ("query_only", 0), "full": ("max_page_count", 1073741823)}
+
+    def __init__(self, app, kind):
+        self.app, self.kind = app, kind
+
+    def _set(self, value):
+        from mobilizon_lite.db import database
+
+        name = self.LIFTED[self.kind][0]
+        with self.app.app_context():
+            if value is None:
+                value = database.execute_sql("PRAGMA page_count").fetchone()[0]
+            database.pragma(name, value, permanent=True)
+
+    def __enter__(self):
+        self._set(1 if self.kind == "readonly" else None)
+        return self
+
+    def __exit__(self, *_exc):
+        self._set(self.LIFTED[self.kind][1])

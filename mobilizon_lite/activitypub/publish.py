@@ -3,10 +3,11 @@ import uuid as uuid_lib
 from datetime import timedelta
 
 from flask import current_app
+from peewee import fn
 
-from ..db import database, utcnow
+from ..db import database, delete_in_batches, utcnow
 from ..models import Activity, Delivery
-from ..models.federation import PENDING
+from ..models.federation import FAILED, GONE, PENDING, SENT
 from ..urls import public_url
 from .audience import inboxes
 from .vocab import CONTEXT, get_id, is_public, tombstone
@@ -78,6 +79,26 @@ def withhold(object_ids):
                                               & Activity.type.in_(["Create", "Update"]))
     Delivery.delete().where(Delivery.activity.in_(rows) & (Delivery.state == PENDING)).execute()
     Activity.update(public=False).where(Activity.id.in_(rows)).execute()
+
+
+def purge_published():
+    """Forget finished deliveries, and the activities nothing serves or sends any more.
+
+    A public activity is served at its id and in the outbox, and its earlier Creates and Updates
+    carry the object's current state: it stays while its object exists. A private one is only
+    resent, so it goes with its last delivery. A public Delete goes when remote tombstones may.
+    """
+    config, now = current_app.config, utcnow()
+    sent_before = now - timedelta(days=config["KEEP_SENT_DAYS"])
+    count = delete_in_batches(Delivery, (Delivery.state == SENT) & (Delivery.updated_at < sent_before))
+    count += delete_in_batches(Delivery, Delivery.state.in_([FAILED, GONE])
+                               & (Delivery.updated_at < now - timedelta(days=config["KEEP_FAILED_DAYS"])))
+    undelivered = ~fn.EXISTS(Delivery.select().where(Delivery.activity == Activity.id))
+    count += delete_in_batches(Activity, ~Activity.public & (Activity.created_at < sent_before) & undelivered)
+    waiting = Delivery.select(Delivery.activity).where(Delivery.state == PENDING)
+    count += delete_in_batches(Activity, (Activity.type == "Delete") & Activity.id.not_in(waiting) & (
+        Activity.created_at < now - timedelta(days=config["KEEP_TOMBSTONES_DAYS"])))
+    return count
 
 
 def kick():

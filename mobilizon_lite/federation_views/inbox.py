@@ -1,6 +1,8 @@
 """Inboxes: the shared one and each identity's, open to signed POSTs from other servers."""
 from flask import Blueprint, jsonify, request
+from peewee import OperationalError
 
+from ..db import STORAGE_RETRY_AFTER, storage_fault
 from ..services.identities import public_identity
 from ..services.inbound import MAX_BODY, receive
 
@@ -16,6 +18,14 @@ def _receive():
     headers = {name.lower(): value for name, value in request.headers.items()}
     outcome = receive(request.method, target, headers, request.content_type, body)
     return jsonify(status=outcome.message), outcome.status
+
+
+@bp.errorhandler(OperationalError)
+def storage_error(error):
+    """A full or read-only disk: nothing was kept, so the sender is asked to try again later."""
+    if storage_fault(error) is None:
+        raise error
+    return jsonify(error="storage unavailable, try again later"), 503, {"Retry-After": str(STORAGE_RETRY_AFTER)}
 
 
 @bp.route("/inbox", methods=["POST"])

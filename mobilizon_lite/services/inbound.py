@@ -1,5 +1,6 @@
 """Activities received from other servers: trust checks, stored once, then handled like local actions."""
 import logging
+from datetime import timedelta
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
@@ -11,9 +12,9 @@ from ..activitypub.parse import ParseError, load_json
 from ..activitypub.signatures import SignatureError, verify_request
 from ..activitypub.vocab import AP_MEDIA_TYPES, get_id
 from ..dates import parse_utc
-from ..db import database, utcnow
+from ..db import database, delete_in_batches, storage_fault, utcnow
 from ..models import Actor, InboxItem, Tombstone
-from ..models.federation import DONE, FAILED, IGNORED
+from ..models.federation import DONE, FAILED, IGNORED, RECEIVED
 from ..urls import host_of
 from . import actors, follows, remote_comments, remote_events, remote_participation
 from .actors import public_key_for
@@ -22,6 +23,8 @@ log = logging.getLogger(__name__)
 
 MAX_BODY = 1 << 20
 MAX_ATTEMPTS = 5
+# An item still "received" this long after it arrived was interrupted (a full disk, a restart).
+STALE_AFTER = timedelta(minutes=10)
 OWNED_VERBS = ("Create", "Update", "Delete")
 
 
@@ -75,15 +78,22 @@ def receive(method, target, headers, content_type, body):
     if activity.get("type") in ("Create", "Update") and not _revived(activity, actor):
         return Outcome(202, "the object was deleted: ignored")
     mark_domain_alive(actor.domain)
+    kind = str(activity.get("type"))[:64]
     try:
         with database.atomic():
-            item = InboxItem.create(activity_id=activity_id[:2048], actor=actor,
-                                    type=str(activity.get("type"))[:64], body=activity)
+            # A type nobody handles is kept as its id and type only: enough to recognise a replay.
+            item = InboxItem.create(activity_id=activity_id[:2048], actor=actor, type=kind,
+                                    body=activity if kind in HANDLERS else _trace(activity))
     except IntegrityError:
         return Outcome(202, "already received")
     log.info("inbox: %s %s from %s", item.type, activity_id, actor.domain)
     process(item)
     return Outcome(202, "accepted")
+
+
+def _trace(activity):
+    """What is kept of an activity that no handler will read again."""
+    return {"id": activity.get("id"), "type": activity.get("type")}
 
 
 def _revived(activity, actor):
@@ -136,20 +146,46 @@ HANDLERS = {
 
 
 def process(item):
-    """Handle a stored activity; errors are recorded on it, never raised to the sender."""
+    """Handle a stored activity; errors are recorded on it, never raised to the sender.
+
+    Only a storage fault is raised (nothing can be recorded then): the item stays received, and
+    retry_failed takes it up once the disk works again.
+    """
     handler = HANDLERS.get(item.type)
     try:
         state, error = (handler(item), "") if handler else (IGNORED, "activity type not handled")
     except Exception as failure:  # noqa: BLE001 - one bad activity must not break the inbox
+        if storage_fault(failure):
+            raise
         log.exception("inbox: processing %s failed", item.activity_id)
         state, error = FAILED, f"{failure.__class__.__name__}: {failure}"
-    InboxItem.update(state=state, error=error[:2000], attempts=InboxItem.attempts + 1,
-                     processed_at=utcnow()).where(InboxItem.id == item.id).execute()
+    changes = {"state": state, "error": error[:2000], "attempts": InboxItem.attempts + 1, "processed_at": utcnow()}
+    if state != FAILED or item.attempts + 1 >= MAX_ATTEMPTS:
+        changes["body"] = _trace(item.body)  # no handler will read it again
+    InboxItem.update(**changes).where(InboxItem.id == item.id).execute()
     return state
 
 
 def retry_failed(limit=50):
-    """Process again the received activities whose handling failed (a transient error, say)."""
-    items = list(InboxItem.select().where((InboxItem.state == FAILED) & (InboxItem.attempts < MAX_ATTEMPTS))
+    """Process again the received activities whose handling failed (a transient error, say) or
+    was interrupted before it could be recorded."""
+    stale = utcnow() - STALE_AFTER
+    items = list(InboxItem.select().where(((InboxItem.state == FAILED) & (InboxItem.attempts < MAX_ATTEMPTS))
+                                          | ((InboxItem.state == RECEIVED) & (InboxItem.received_at < stale)))
                  .order_by(InboxItem.id).limit(limit))
     return sum(process(item) != FAILED for item in items)
+
+
+def purge_received():
+    """Forget handled activities once a sender's retries are over, failed ones and tombstones later.
+
+    The signature's Date window already refuses a replay older than an hour; a handled item only
+    has to outlive the sender's own retries (about three days for Mastodon).
+    """
+    config, now = current_app.config, utcnow()
+    handled = delete_in_batches(InboxItem, InboxItem.state.in_([DONE, IGNORED])
+                                & (InboxItem.received_at < now - timedelta(days=config["KEEP_RECEIVED_DAYS"])))
+    failed = delete_in_batches(InboxItem, InboxItem.received_at < now - timedelta(days=config["KEEP_FAILED_DAYS"]))
+    tombstones = delete_in_batches(
+        Tombstone, Tombstone.deleted_at < now - timedelta(days=config["KEEP_TOMBSTONES_DAYS"]))
+    return handled + failed + tombstones

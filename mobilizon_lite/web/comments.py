@@ -4,7 +4,7 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from ..models import Comment
-from ..negotiation import activity_response, wants_activity_json
+from ..negotiation import activity_response, negotiated, wants_activity_json
 from ..services import comments, events
 from ..services.errors import Invalid, NotFound
 from ..urls import whole_number
@@ -39,6 +39,7 @@ def create(uuid):
 
 
 @bp.route("/events/<uuid>/comments/<comment_uuid>")
+@negotiated
 def show(uuid, comment_uuid):
     event = events.visible_event(uuid, viewer_ids())
     comment = Comment.get_or_none((Comment.uuid == comment_uuid) & (Comment.event == event))

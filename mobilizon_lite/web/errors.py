@@ -5,8 +5,10 @@ from urllib.parse import urlsplit
 from flask import jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from peewee import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from ..db import STORAGE_RETRY_AFTER, storage_fault
 from ..services.errors import ServiceError
 from ..urls import is_local_path
 
@@ -44,16 +46,17 @@ def back_link():
     return referrer.path + (f"?{referrer.query}" if referrer.query else "")
 
 
-def error_response(code, message=None):
-    """The error answer for the current request, as HTML or JSON."""
+def error_response(code, message=None, headers=None):
+    """The error answer for the current request, as HTML or JSON (so it varies with Accept)."""
     message = message or default_message(code)
+    headers = {"Vary": "Accept", **(headers or {})}
     if wants_json():
-        return jsonify(error=message, status=code), code
+        return jsonify(error=message, status=code), code, headers
     try:
-        return render_template("errors/error.html", code=code, message=message, back=back_link()), code
+        return render_template("errors/error.html", code=code, message=message, back=back_link()), code, headers
     except Exception:  # noqa: BLE001 - the error page itself must never fail
         log.exception("could not render the error page")
-        return message, code, {"Content-Type": "text/plain; charset=utf-8"}
+        return message, code, {**headers, "Content-Type": "text/plain; charset=utf-8"}
 
 
 def init_app(app):
@@ -73,10 +76,20 @@ def init_app(app):
     def http_error(error):
         if error.code is None or error.code < 400:
             return error
-        response = error_response(error.code)
         if error.code == 405 and error.valid_methods:
-            return (*response, {"Allow": ", ".join(error.valid_methods)})
-        return response
+            return error_response(error.code, headers={"Allow": ", ".join(error.valid_methods)})
+        return error_response(error.code)
+
+    @app.errorhandler(OperationalError)
+    def storage_error(error):
+        fault = storage_fault(error)
+        if fault is None:
+            log.error("database error", exc_info=error)
+            return error_response(500)
+        # A full, read-only or jammed disk: the same request works once it is fixed, without a restart.
+        log.error("storage unavailable: %s", fault)
+        return error_response(503, _("The site cannot save anything at the moment. Please try again in a few minutes."),
+                              headers={"Retry-After": str(STORAGE_RETRY_AFTER)})
 
     @app.errorhandler(InternalServerError)
     def internal_error(_error):

@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..models import Event
-from ..negotiation import activity_response, wants_activity_json
+from ..negotiation import activity_response, negotiated, wants_activity_json
 from ..services import anonymous, comments, events, participation
 from ..services.errors import Invalid
 from ..services.pictures import upload_folder
@@ -62,6 +62,7 @@ def create():
 
 
 @bp.route("/events/<uuid>")
+@negotiated
 def show(uuid):
     event = events.visible_event(uuid, viewer_ids())
     if wants_activity_json():

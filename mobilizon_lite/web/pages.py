@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from ..activitypub.convert.actor import actor_to_ap
-from ..negotiation import activity_response, wants_activity_json
+from ..negotiation import activity_response, negotiated, wants_activity_json
 from ..services import accounts, events, feeds, follows, identities, instance
 from ..urls import whole_number
 from .context import redirect_local, viewer_ids
@@ -37,6 +37,7 @@ def past():
 
 
 @bp.route("/@<username>")
+@negotiated
 def profile(username):
     identity = identities.public_identity(username)
     if wants_activity_json():
