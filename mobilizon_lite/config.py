@@ -92,10 +92,10 @@ def ensure_instance_config(instance_path, base_url):
     path.mkdir(parents=True, exist_ok=True)
     config_file = path / "config.py"
     if not config_file.exists():
+        text = INSTANCE_CONFIG_TEMPLATE.format(secret_key=secrets.token_hex(32), base_url=check_base_url(base_url))
         fd = os.open(config_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as handle:
-            handle.write(INSTANCE_CONFIG_TEMPLATE.format(secret_key=secrets.token_hex(32),
-                                                         base_url=check_base_url(base_url)))
+            handle.write(text)
     return config_file
 
 
