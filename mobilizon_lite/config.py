@@ -111,16 +111,16 @@ def record_base_url(config_file, base_url):
     if not count:
         text = (text.rstrip("\n") + "\n\n# Public address of the instance (change it with "
                 "`run.py set-base-url URL`):\n" + line + "\n")
+    scope = {}
+    exec(compile(text, str(config_file), "exec"), scope)  # noqa: S102 - as Flask's from_pyfile does
+    if scope.get("BASE_URL") != base_url:  # e.g. an assignment spread over several lines
+        raise ConfigError(f"could not set BASE_URL in {config_file}: set it there by hand to {base_url!r}")
     # Written beside and renamed, so that a full disk never leaves half a config.py.
     partial = config_file.with_name(config_file.name + ".new")
     fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as handle:
         handle.write(text)
     os.replace(partial, config_file)
-    scope = {}
-    exec(compile(text, str(config_file), "exec"), scope)  # noqa: S102 - as Flask's from_pyfile does
-    if scope.get("BASE_URL") != base_url:
-        raise ConfigError(f"could not set BASE_URL in {config_file}: set it there by hand to {base_url!r}")
 
 
 def check_base_url(url, name="BASE_URL"):
