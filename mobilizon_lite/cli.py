@@ -17,7 +17,7 @@ from .services.identities import validate_username
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 5000
 # Waitress refuses bodies this many times MAX_CONTENT_LENGTH before reading them (see waitress_options).
-BODY_SIZE_MARGIN = 4
+BODY_SIZE_MARGIN = 2
 
 
 def build_parser():

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 ENV_PREFIX = "MOBILIZON_LITE"
 BASE_URL_ENV = f"{ENV_PREFIX}_BASE_URL"
 REGISTRATION_MODES = ("open", "closed", "invite")
-# Room for the form fields and multipart framing around the largest banner picture.
+# Room for the form fields and multipart framing around a banner picture.
 FORM_OVERHEAD_BYTES = 1024 * 1024
 
 class ConfigError(RuntimeError):
@@ -28,7 +28,7 @@ DEFAULTS = {
     # Registration mode used until an admin changes it (stored in the database then).
     "DEFAULT_REGISTRATIONS": "open",
     "PASSWORD_RESET_TTL": 3600,
-    # Largest request body; None means PICTURE_MAX_BYTES plus room for the form around it.
+    # Largest request body; None means twice PICTURE_MAX_BYTES plus room for the form around it.
     "MAX_CONTENT_LENGTH": None,
     "WAITRESS_THREADS": 8,
     "PICTURE_MAX_BYTES": 4_000_000,
@@ -246,7 +246,8 @@ def check_settings(config):
         networks = [item.strip() for item in networks.split(",") if item.strip()]
     config["ALLOWED_PRIVATE_NETWORKS"] = networks
     if config["MAX_CONTENT_LENGTH"] is None and _has_type(config["PICTURE_MAX_BYTES"], int):
-        config["MAX_CONTENT_LENGTH"] = config["PICTURE_MAX_BYTES"] + FORM_OVERHEAD_BYTES
+        # A picture somewhat over its limit still reaches the form, which says how big it may be.
+        config["MAX_CONTENT_LENGTH"] = 2 * config["PICTURE_MAX_BYTES"] + FORM_OVERHEAD_BYTES
     for name in DEFAULTS:
         value, expected = config[name], _expected_type(name)
         if value is None and DEFAULTS[name] is None:
