@@ -18,10 +18,14 @@ SECURITY_HEADERS = {
 }
 
 
-def create_app(test_config=None, default_base_url="http://127.0.0.1:5000", instance_path=None):
-    """Build the Flask app: config -> database -> log-in/CSRF/i18n -> blueprints -> errors."""
+def create_app(test_config=None, default_base_url="http://127.0.0.1:5000", instance_path=None,
+               base_url=None, moving=False):
+    """Build the Flask app: config -> database -> log-in/CSRF/i18n -> blueprints -> errors.
+
+    base_url and moving come from run.py (--base-url; set-base-url): see config.load.
+    """
     app = Flask(__name__, instance_path=instance_path, instance_relative_config=True)
-    config.load(app, test_config, default_base_url)
+    config.load(app, test_config, default_base_url, base_url, moving)
     db.init_app(app)
     with app.app_context():
         migrations.migrate()

@@ -2,17 +2,22 @@
 import argparse
 import getpass
 import logging
+import os
 import re
 import sys
 from pathlib import Path
 
 from . import create_app
-from .config import ConfigError
-from .services import accounts, demo, instance
-from .services.errors import ServiceError
+from .config import BASE_URL_ENV, ConfigError, check_base_url, record_base_url
+from .models import Account
+from .services import accounts, base_url, demo, instance
+from .services.errors import Invalid, ServiceError
+from .services.identities import validate_username
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 5000
+# Waitress refuses bodies this many times MAX_CONTENT_LENGTH before reading them (see waitress_options).
+BODY_SIZE_MARGIN = 2
 
 
 def build_parser():
@@ -24,6 +29,9 @@ def build_parser():
                         help=f"port to listen on (default {DEFAULT_PORT})")
     common.add_argument("--instance-path", default=argparse.SUPPRESS,
                         help="folder holding config.py and the database (default ./instance)")
+    common.add_argument("--base-url", default=argparse.SUPPRESS, metavar="URL",
+                        help="public address in links and ids, written to config.py on first run "
+                             "(default http://HOST:PORT); set-base-url changes it later")
 
     parser = argparse.ArgumentParser(
         prog="run.py", parents=[common],
@@ -46,6 +54,16 @@ def build_parser():
     registrations.add_argument("mode", choices=instance.REGISTRATION_MODES)
 
     commands.add_parser("create-invite", parents=[common], help="print a single-use sign-up link")
+
+    commands.add_parser("check", parents=[common],
+                        help="report stored ids that disagree with BASE_URL (exit status 1 if any)")
+    move = commands.add_parser(
+        "set-base-url", parents=[common], help="change the public address and rewrite the ids made so far",
+        description="Change BASE_URL in instance/config.py and rewrite every id made so far, in one "
+                    "transaction. Refused once the instance has federated: other servers keep its ids. "
+                    "Stop the server first, and start it again afterwards.",
+    )
+    move.add_argument("url", help="the new public address, e.g. https://events.example.org")
 
     seed = commands.add_parser(
         "seed-demo", parents=[common],
@@ -85,10 +103,83 @@ def read_password(from_stdin):
     """The new account's password, from stdin or asked twice at the terminal."""
     if from_stdin:
         return sys.stdin.readline().rstrip("\r\n")
-    password = getpass.getpass("Password: ")
-    if getpass.getpass("Repeat the password: ") != password:
-        raise ServiceError("The two passwords differ.")
+    if not sys.stdin.isatty():
+        raise Invalid("No terminal to ask the password at: give it on standard input with --password-stdin, "
+                      "e.g. printf 'a long password\\n' | run.py create-user EMAIL --password-stdin")
+    try:
+        password = getpass.getpass("Password: ")
+        if getpass.getpass("Repeat the password: ") != password:
+            raise Invalid("The two passwords differ.")
+    except (EOFError, KeyboardInterrupt):
+        raise Invalid("No password given: the account was not created.") from None
     return password
+
+
+def create_user(args):
+    """The create-user command: everything but the password is checked before asking for it."""
+    email = accounts.normalize_email(args.email)
+    username = args.identity or username_from_email(email)
+    validate_username(username)
+    if Account.select().where(Account.email == email).exists():
+        raise Invalid("An account already uses this email address.")
+    account = accounts.register(email, read_password(args.password_stdin), username,
+                                admin=args.admin, by_admin=True)
+    role = "administrator" if account.is_admin else "user"
+    print(f"Created {role} account {account.email} with identity @{username}.")
+
+
+def seed_demo(args):
+    """The seed-demo command: the content, then the accounts to log in with."""
+    made = demo.seed_demo(events=args.events, force=args.force, seed=args.seed)
+    print(f"Created {made['accounts']} accounts with {made['identities']} identities, "
+          f"{made['events']} events, {made['participations']} participations and "
+          f"{made['comments']} comments; every demo password is {demo.DEMO_PASSWORD!r}.")
+    width = max(map(len, made["logins"]), default=0)
+    print("Demo accounts (email, then its identities):")
+    for email, usernames in made["logins"].items():
+        print(f"  {email:<{width}}  {' '.join('@' + name for name in usernames)}")
+    if args.benchmark_event:
+        print(f"Benchmark event: /events/{demo.seed_benchmark_event()}")
+
+
+def report_stray_ids(app, out):
+    """Print the stored ids that disagree with BASE_URL to out; returns how many there are."""
+    with app.app_context():
+        stray = base_url.stray_ids()
+        federated = base_url.has_federated() if stray else False
+    base = app.config["BASE_URL"]
+    for (kind, used), count in sorted(stray.items()):
+        print(f"{count} {kind} have ids under {used} instead of BASE_URL {base}", file=out)
+    if stray:
+        print("Other servers cannot follow these ids back to this instance. "
+              + ("This instance has federated already: set BASE_URL back to the address its ids use."
+                 if federated else f"Stop the server and run: run.py set-base-url {base}"), file=out)
+    return sum(stray.values())
+
+
+def set_base_url(app, url):
+    """The set-base-url command: ids first (one transaction), then config.py."""
+    new_base = check_base_url(url)
+    with app.app_context():
+        changed = base_url.move_ids(new_base)
+    record_base_url(Path(app.instance_path) / "config.py", new_base)
+    print(f"BASE_URL is now {new_base}; {changed} ids rewritten. Start the server again to use it.")
+    if os.environ.get(BASE_URL_ENV, new_base).rstrip("/") != new_base:
+        print(f"warning: {BASE_URL_ENV} is set to another address: change or unset it.", file=sys.stderr)
+
+
+def waitress_options(config):
+    """Waitress's limits, sized for a small machine such as a Raspberry Pi."""
+    return {
+        "threads": config["WAITRESS_THREADS"],
+        # Waitress reads a whole body before the app runs: above this size it answers 413 at once
+        # rather than wait for (and spool to disk) a body that may never end. Kept above
+        # MAX_CONTENT_LENGTH so that a body a little too large still gets the app's own 413 page.
+        "max_request_body_size": BODY_SIZE_MARGIN * config["MAX_CONTENT_LENGTH"],
+        # Connections that send nothing for this long are closed, so stalled clients do not pile up.
+        "channel_timeout": 60,
+        "ident": "mobilizon_lite",
+    }
 
 
 def serve(app, host, port):
@@ -97,39 +188,37 @@ def serve(app, host, port):
 
     from .scheduler import build_scheduler
 
+    log = logging.getLogger(__name__)
+    if report_stray_ids(app, sys.stderr):
+        log.warning("stored ids disagree with BASE_URL: federation with other servers will fail")
     scheduler = build_scheduler(app)
     scheduler.start()
-    logging.getLogger(__name__).info("mobilizon_lite at %s", app.config["BASE_URL"])
+    log.info("mobilizon_lite at %s", app.config["BASE_URL"])
     try:
-        waitress.serve(app, host=host, port=port, threads=app.config["WAITRESS_THREADS"],
-                       ident="mobilizon_lite")
+        waitress.serve(app, host=host, port=port, **waitress_options(app.config))
     finally:
         scheduler.shutdown(wait=False)
 
 
 def run_command(app, args):
     """Run one admin command inside the app; returns the exit status."""
+    if args.command == "check":
+        stray = report_stray_ids(app, sys.stdout)
+        print(f"BASE_URL is {app.config['BASE_URL']}; " + ("fix the ids above." if stray else "every stored id agrees."))
+        return 1 if stray else 0
+    if args.command == "set-base-url":
+        set_base_url(app, args.url)
+        return 0
     with app.app_context():
         if args.command == "create-user":
-            username = args.identity or username_from_email(args.email)
-            account = accounts.register(
-                args.email, read_password(args.password_stdin), username,
-                admin=args.admin, by_admin=True,
-            )
-            role = "administrator" if account.is_admin else "user"
-            print(f"Created {role} account {account.email} with identity @{username}.")
+            create_user(args)
         elif args.command == "set-registrations":
             instance.set_registrations_mode(args.mode)
             print(f"Registrations are now {args.mode}.")
         elif args.command == "create-invite":
             print(instance.create_invite())
         elif args.command == "seed-demo":
-            made = demo.seed_demo(events=args.events, force=args.force, seed=args.seed)
-            print(f"Created {made['accounts']} accounts with {made['identities']} identities, "
-                  f"{made['events']} events, {made['participations']} participations and "
-                  f"{made['comments']} comments; every demo password is {demo.DEMO_PASSWORD!r}.")
-            if args.benchmark_event:
-                print(f"Benchmark event: /events/{demo.seed_benchmark_event()}")
+            seed_demo(args)
         elif args.command == "init":
             print(f"Instance ready in {app.instance_path}.")
     return 0
@@ -145,16 +234,15 @@ def main(argv=None, default_instance=None):
 
     url_host = f"[{host}]" if ":" in host else host
     try:
-        app = create_app(default_base_url=f"http://{url_host}:{port}",
-                         instance_path=str(instance_path.resolve()))
+        app = create_app(default_base_url=f"http://{url_host}:{port}", instance_path=str(instance_path.resolve()),
+                         base_url=getattr(args, "base_url", None), moving=args.command == "set-base-url")
+        if args.command in (None, "serve"):
+            serve(app, host, port)
+            return 0
+        return run_command(app, args)
     except ConfigError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
-    if args.command in (None, "serve"):
-        serve(app, host, port)
-        return 0
-    try:
-        return run_command(app, args)
     except ServiceError as error:
         print(f"error: {error.message}", file=sys.stderr)
         return 1

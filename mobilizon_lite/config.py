@@ -1,10 +1,17 @@
-"""Configuration defaults and the order in which they are overridden."""
+"""Configuration defaults, the order in which they are overridden, and their checks."""
+import ipaddress
 import os
+import re
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 ENV_PREFIX = "MOBILIZON_LITE"
+BASE_URL_ENV = f"{ENV_PREFIX}_BASE_URL"
+REGISTRATION_MODES = ("open", "closed", "invite")
+# Room for the form fields and multipart framing around a banner picture.
+FORM_OVERHEAD_BYTES = 1024 * 1024
 
 class ConfigError(RuntimeError):
     """The configuration cannot work; the message says which setting to fix."""
@@ -12,7 +19,7 @@ class ConfigError(RuntimeError):
 
 DEFAULTS = {
     "INSTANCE_NAME": "mobilizon_lite",
-    # Public base URL used in every link and id; run.py falls back to http://HOST:PORT.
+    # Public base URL used in every link and id; written to instance/config.py on first run.
     "BASE_URL": None,
     "DATABASE": "mobilizon_lite.sqlite3",
     "TIMEZONE": "UTC",
@@ -21,7 +28,8 @@ DEFAULTS = {
     # Registration mode used until an admin changes it (stored in the database then).
     "DEFAULT_REGISTRATIONS": "open",
     "PASSWORD_RESET_TTL": 3600,
-    "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+    # Largest request body; None means twice PICTURE_MAX_BYTES plus room for the form around it.
+    "MAX_CONTENT_LENGTH": None,
     "WAITRESS_THREADS": 8,
     "PICTURE_MAX_BYTES": 4_000_000,
     "PICTURE_MAX_WIDTH": 1920,
@@ -68,8 +76,9 @@ INSTANCE_CONFIG_TEMPLATE = '''\
 
 SECRET_KEY = {secret_key!r}
 
-# Public address of the instance, used in every link and federation id:
-# BASE_URL = "https://events.example.org"
+# Public address of the instance, used in every link and federation id. Other servers store
+# these ids: change it with `run.py set-base-url URL`, which also rewrites the ids made so far.
+BASE_URL = {base_url!r}
 
 # Time zone proposed for new events and used to show dates:
 # TIMEZONE = "Europe/Paris"
@@ -84,30 +93,112 @@ SECRET_KEY = {secret_key!r}
 '''
 
 
-def ensure_instance_config(instance_path):
-    """Create the instance folder and a config.py with a fresh SECRET_KEY if missing."""
+def ensure_instance_config(instance_path, base_url):
+    """Create the instance folder and a config.py (fresh SECRET_KEY, base_url) if missing."""
     path = Path(instance_path)
     path.mkdir(parents=True, exist_ok=True)
     config_file = path / "config.py"
     if not config_file.exists():
+        text = INSTANCE_CONFIG_TEMPLATE.format(secret_key=secrets.token_hex(32), base_url=check_base_url(base_url))
         fd = os.open(config_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as handle:
-            handle.write(INSTANCE_CONFIG_TEMPLATE.format(secret_key=secrets.token_hex(32)))
+            handle.write(text)
     return config_file
 
 
-def load(app, test_config=None, default_base_url="http://127.0.0.1:5000"):
-    """Fill app.config: defaults, instance/config.py, MOBILIZON_LITE_* env, then test_config."""
+BASE_URL_LINE = re.compile(r"^BASE_URL\s*=.*$", re.MULTILINE)
+
+
+def record_base_url(config_file, base_url):
+    """Set BASE_URL in config.py: its assignment is replaced, or added to a file made without one."""
+    config_file = Path(config_file)
+    text = config_file.read_text()
+    line = f"BASE_URL = {base_url!r}"
+    text, count = BASE_URL_LINE.subn(lambda _match: line, text)
+    if not count:
+        text = (text.rstrip("\n") + "\n\n# Public address of the instance (change it with "
+                "`run.py set-base-url URL`):\n" + line + "\n")
+    scope = {}
+    exec(compile(text, str(config_file), "exec"), scope)  # noqa: S102 - as Flask's from_pyfile does
+    if scope.get("BASE_URL") != base_url:  # e.g. an assignment spread over several lines
+        raise ConfigError(f"could not set BASE_URL in {config_file}: set it there by hand to {base_url!r}")
+    # Written beside and renamed, so that a full disk never leaves half a config.py.
+    partial = config_file.with_name(config_file.name + ".new")
+    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(text)
+    os.replace(partial, config_file)
+
+
+def check_base_url(url, name="BASE_URL"):
+    """url without its trailing slash, or ConfigError when nobody could reach the instance by it."""
+    if not isinstance(url, str):
+        raise ConfigError(f"{name} must be a text such as 'https://events.example.org', not {url!r}")
+    try:
+        parts = urlsplit(url.strip())
+        parts.port  # noqa: B018 - raises ValueError for a port out of range
+    except ValueError:
+        parts = None
+    if (parts is None or parts.scheme not in ("http", "https") or not parts.hostname
+            or parts.query or parts.fragment or parts.username is not None):
+        raise ConfigError(f"{name} {url!r} is not an address such as https://events.example.org "
+                          "(http or https, a host, an optional port and path)")
+    try:
+        unspecified = ipaddress.ip_address(parts.hostname).is_unspecified
+    except ValueError:
+        unspecified = False
+    if unspecified:
+        raise ConfigError(
+            f"{name} {url!r} names {parts.hostname}, which tells a server to listen on every address "
+            "but is no address anyone can reach. Give the address people and other servers use, "
+            "e.g. --base-url http://pi.local:5000 (or your public https:// address)"
+        )
+    return url.strip().rstrip("/")
+
+
+def settle_base_url(config, config_file, requested, default_base_url, moving=False):
+    """BASE_URL as stored in config.py, written there on first run from requested or default_base_url.
+
+    A different value asked for later is refused (unless moving): ids already made keep the stored one.
+    """
+    stored = config["BASE_URL"]
+    if not stored:  # a config.py from before BASE_URL was written there
+        stored = check_base_url(requested or default_base_url)
+        record_base_url(config_file, stored)
+        return stored
+    stored = check_base_url(stored)
+    if requested and not moving and check_base_url(requested) != stored:
+        raise ConfigError(
+            f"this instance's ids use BASE_URL {stored!r} (in {config_file}), not {requested!r}. "
+            f"To move the instance to {requested}, stop it and run: run.py set-base-url {requested}"
+            + (f" (with {BASE_URL_ENV} unset)" if os.environ.get(BASE_URL_ENV) else "")
+        )
+    return stored
+
+
+def load(app, test_config=None, default_base_url="http://127.0.0.1:5000", base_url=None, moving=False):
+    """Fill app.config: defaults, instance/config.py, MOBILIZON_LITE_* env, then test_config; check it.
+
+    BASE_URL is written to config.py on first run (from base_url, the environment or
+    default_base_url); later runs read it from there, and a different one asked for is refused.
+    """
     app.config.from_mapping(DEFAULTS)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    config = app.config
+    stored = None
     if test_config is None or "SECRET_KEY" not in test_config:
-        app.config.from_pyfile(ensure_instance_config(app.instance_path))
+        requested = base_url or os.environ.get(BASE_URL_ENV)
+        config_file = ensure_instance_config(app.instance_path, requested or default_base_url)
+        app.config.from_pyfile(config_file)
+        stored = settle_base_url(config, config_file, requested, default_base_url, moving)
     app.config.from_prefixed_env(ENV_PREFIX)
+    _keep_env_texts(config)
+    if stored:
+        config["BASE_URL"] = stored
     if test_config:
         app.config.from_mapping(test_config)
 
-    config = app.config
-    config["BASE_URL"] = (config["BASE_URL"] or default_base_url).rstrip("/")
+    config["BASE_URL"] = check_base_url(config["BASE_URL"] or default_base_url)
     secure = config["BASE_URL"].startswith("https://")
     config["SESSION_COOKIE_SECURE"] = secure
     config["REMEMBER_COOKIE_SECURE"] = secure
@@ -117,6 +208,73 @@ def load(app, test_config=None, default_base_url="http://127.0.0.1:5000"):
         config["DATABASE"] = str(Path(app.instance_path) / database)
     if not config.get("SECRET_KEY"):
         raise ConfigError("SECRET_KEY is empty: set it in instance/config.py")
+    check_settings(config)
+
+
+def _expected_type(name):
+    default = DEFAULTS[name]
+    return OPTIONAL_TYPES.get(name, str) if default is None else type(default)
+
+
+def _keep_env_texts(config):
+    """Text settings keep the environment's value as written (from_prefixed_env makes "1234" an int)."""
+    for name in DEFAULTS:
+        raw = os.environ.get(f"{ENV_PREFIX}_{name}")
+        if raw is not None and _expected_type(name) is str:
+            config[name] = raw
+
+
+# Settings whose default is None, and the type they take when set (others take a text).
+OPTIONAL_TYPES = {"MAX_CONTENT_LENGTH": int, "WTF_CSRF_TIME_LIMIT": int}
+# Whole-number settings that make no sense below 1 (the others may be 0).
+AT_LEAST_ONE = {"WAITRESS_THREADS", "PICTURE_MAX_BYTES", "PICTURE_MAX_WIDTH", "EVENTS_PER_PAGE",
+                "FEED_MAX_ITEMS", "DELIVERY_INTERVAL", "DELIVERY_MAX_ATTEMPTS", "SMTP_PORT",
+                "SMTP_TIMEOUT", "MAX_CONTENT_LENGTH", "PASSWORD_RESET_TTL", "ANONYMOUS_CONFIRMATION_TTL",
+                "KEEP_SENT_DAYS", "KEEP_FAILED_DAYS", "KEEP_RECEIVED_DAYS", "KEEP_TOMBSTONES_DAYS"}
+KINDS = {bool: "True or False", int: "a whole number", float: "a number", list: "a list of texts",
+         str: "a text"}
+
+
+def _has_type(value, expected):
+    if expected is bool:
+        return isinstance(value, bool)
+    if expected is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if expected is float:
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if expected is list:
+        return isinstance(value, (list, tuple)) and all(isinstance(item, str) for item in value)
+    return isinstance(value, expected)
+
+
+def check_settings(config):
+    """Stop start-up with a message naming the setting when one has the wrong type or value."""
+    networks = config["ALLOWED_PRIVATE_NETWORKS"]
+    if isinstance(networks, str):  # the environment gives a comma-separated list
+        networks = [item.strip() for item in networks.split(",") if item.strip()]
+    config["ALLOWED_PRIVATE_NETWORKS"] = networks
+    if config["MAX_CONTENT_LENGTH"] is None and _has_type(config["PICTURE_MAX_BYTES"], int):
+        # A picture somewhat over its limit still reaches the form, which says how big it may be.
+        config["MAX_CONTENT_LENGTH"] = 2 * config["PICTURE_MAX_BYTES"] + FORM_OVERHEAD_BYTES
+    for name in DEFAULTS:
+        value, expected = config[name], _expected_type(name)
+        if value is None and DEFAULTS[name] is None:
+            continue
+        if not _has_type(value, expected):
+            raise ConfigError(f"{name} must be {KINDS[expected]}, not {value!r}")
+        if expected in (int, float) and value < (1 if name in AT_LEAST_ONE else 0):
+            raise ConfigError(f"{name} must be at least {1 if name in AT_LEAST_ONE else 0}, not {value!r}")
+    for network in networks:
+        try:
+            ipaddress.ip_network(network, strict=False)
+        except ValueError:
+            raise ConfigError(f"ALLOWED_PRIVATE_NETWORKS: {network!r} is not a network such as "
+                              "192.168.1.0/24 or 127.0.0.0/8") from None
+    if config["SMTP_PORT"] > 65535:
+        raise ConfigError(f"SMTP_PORT must be at most 65535, not {config['SMTP_PORT']!r}")
+    if config["DEFAULT_REGISTRATIONS"] not in REGISTRATION_MODES:
+        raise ConfigError(f"DEFAULT_REGISTRATIONS must be one of {', '.join(REGISTRATION_MODES)}, "
+                          f"not {config['DEFAULT_REGISTRATIONS']!r}")
     try:
         ZoneInfo(config["TIMEZONE"])
     except (ZoneInfoNotFoundError, ValueError):

@@ -30,18 +30,24 @@ def _in_context(app, job):
 
 def build_scheduler(app):
     """A scheduler wired with the app's jobs; the caller starts it (never create_app)."""
+    # APScheduler logs every run at INFO: two lines every 30 s for the delivery queue alone, too
+    # many for an SD card. Failures and missed runs still come through (ERROR and WARNING).
+    logging.getLogger("apscheduler.executors").setLevel(logging.WARNING)
     scheduler = BackgroundScheduler(
         executors={"default": ThreadPoolExecutor(2)},
         job_defaults=JOB_DEFAULTS,
         timezone="UTC",
     )
-    for job in (accounts.purge_expired_tokens, anonymous.purge_unconfirmed, inbound.purge_received, purge_published):
-        scheduler.add_job(_in_context(app, job), "interval", hours=1, id=job.__name__,
+    for job, name in ((accounts.purge_expired_tokens, "Purge expired password-reset tokens"),
+                      (anonymous.purge_unconfirmed, "Purge unconfirmed anonymous participations"),
+                      (inbound.purge_received, "Purge old received activities and tombstones"),
+                      (purge_published, "Purge old deliveries and published activities")):
+        scheduler.add_job(_in_context(app, job), "interval", hours=1, id=job.__name__, name=name,
                           replace_existing=True)
     scheduler.add_job(_in_context(app, delivery.drain_all), "interval", seconds=app.config["DELIVERY_INTERVAL"],
-                      id=DRAIN_JOB, replace_existing=True)
+                      id=DRAIN_JOB, name="Deliver queued activities", replace_existing=True)
     scheduler.add_job(_in_context(app, inbound.retry_failed), "interval", minutes=10, id="retry_inbox",
-                      replace_existing=True)
+                      name="Retry failed inbox activities", replace_existing=True)
     # Publishing nudges the drain job through the app, so the running scheduler must be findable.
     app.extensions["scheduler"] = scheduler
     return scheduler

@@ -83,6 +83,14 @@ def _create_people():
     return people
 
 
+def _logins(people):
+    """{email: [usernames]} of the demo accounts, in the order they were made."""
+    logins = {}
+    for person in people:
+        logins.setdefault(person.identity.account.email, []).append(person.identity.preferred_username)
+    return logins
+
+
 def _event_data(rng, activity, city_key, online, today):
     """Form data for one event, as the event form would give it."""
     city = CITIES[city_key]
@@ -180,7 +188,8 @@ def _add_comments(rng, event, authors, french):
 def seed_demo(events=200, force=False, seed=DEFAULT_SEED):
     """Fill an empty instance with demo accounts, events, participants and comments.
 
-    Returns counts of what was made; the same seed on the same day gives the same content.
+    Returns counts of what was made and the accounts' logins; the same seed on the same day gives
+    the same content.
     """
     if not 0 <= events <= EVENTS_MAX:
         raise Invalid(f"The number of demo events must be between 0 and {EVENTS_MAX}.", "events")
@@ -199,7 +208,7 @@ def seed_demo(events=200, force=False, seed=DEFAULT_SEED):
     comment_modes = _plan(rng, events, {"closed": COMMENTS_CLOSED_SHARE}, "allow_all")
     now = utcnow()
     summary = {"accounts": len(ACCOUNTS), "identities": len(people), "events": 0,
-               "participations": 0, "comments": 0}
+               "participations": 0, "comments": 0, "logins": _logins(people)}
     for batch_start in range(0, events, BATCH_SIZE):
         batch_end = min(batch_start + BATCH_SIZE, events)
         with database.atomic():

@@ -4,6 +4,7 @@ from datetime import timedelta
 from flask import current_app
 from flask_babel import gettext as _
 
+from .. import config
 from ..db import database, utcnow
 from ..models import Invite, Setting
 from ..tokens import hash_token, new_token
@@ -13,7 +14,7 @@ from .errors import Invalid
 REGISTRATIONS_OPEN = "open"
 REGISTRATIONS_CLOSED = "closed"
 REGISTRATIONS_INVITE = "invite"
-REGISTRATION_MODES = (REGISTRATIONS_OPEN, REGISTRATIONS_CLOSED, REGISTRATIONS_INVITE)
+REGISTRATION_MODES = config.REGISTRATION_MODES
 INVITE_LIFETIME = timedelta(days=14)
 
 

@@ -48,16 +48,17 @@ def profile(username):
                            following=[actor for actor, accepted in follows.followed_by(identity) if accepted])
 
 
-def language_form():
+def language_form(**kwargs):
     """The footer's language picker."""
-    form = LocaleForm()
+    form = LocaleForm(**kwargs)
     form.locale.choices = locale_choices(_l("Automatic"))
     return form
 
 
 @bp.app_context_processor
 def inject_language_form():
-    return {"language_form": language_form}
+    # The footer's picker never reads the request: a refused body (413) must not be parsed again.
+    return {"language_form": lambda: language_form(formdata=None)}
 
 
 @bp.route("/interact")

@@ -1,4 +1,5 @@
 """The admin commands of run.py, run as real processes the way scripts run them."""
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -100,3 +101,59 @@ def test_unknown_time_zone_is_a_clear_error(instance_path):
     result = run(instance_path, "init")
     assert result.returncode == 1
     assert result.stderr.strip().splitlines()[-1] == "error: TIMEZONE 'Mars/Olympus' is not an IANA time zone name"
+
+
+def test_create_user_without_a_terminal_asks_for_password_stdin(instance_path):
+    result = run(instance_path, "create-user", "ann@example.org")  # stdin is a pipe, not a terminal
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    last_line = result.stderr.strip().splitlines()[-1]
+    assert last_line.startswith("error: No terminal to ask the password at") and "--password-stdin" in last_line
+    app = create_app(instance_path=str(instance_path))
+    with app.app_context():
+        assert not Account.select().exists()
+
+
+@pytest.mark.parametrize("args, message", [
+    (["create-user", "not-an-email"], "error: This is not a valid email address."),
+    (["create-user", "x@example.org", "--identity", "Bad Name"], "lowercase letters"),
+])
+def test_create_user_checks_the_email_and_username_before_the_password(instance_path, args, message):
+    result = run(instance_path, *args)
+    assert result.returncode == 1
+    assert message in result.stderr.strip().splitlines()[-1]
+
+
+def test_create_user_refuses_a_used_email_before_asking_for_the_password(instance_path):
+    assert run(instance_path, "create-user", "a@example.org", "--password-stdin", stdin="password1\n").returncode == 0
+    result = run(instance_path, "create-user", "A@example.org", "--identity", "other")
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines()[-1] == "error: An account already uses this email address."
+
+
+@pytest.mark.parametrize("setting, message", [
+    ('ALLOWED_PRIVATE_NETWORKS = ["192.168.1.0/24", "10.0.0/8x"]',
+     "error: ALLOWED_PRIVATE_NETWORKS: '10.0.0/8x' is not a network such as 192.168.1.0/24 or 127.0.0.0/8"),
+    ('DELIVERY_INTERVAL = "30"', "error: DELIVERY_INTERVAL must be a whole number, not '30'"),
+    ("WAITRESS_THREADS = 0", "error: WAITRESS_THREADS must be at least 1, not 0"),
+    ('SMTP_STARTTLS = "no"', "error: SMTP_STARTTLS must be True or False, not 'no'"),
+    ('DEFAULT_REGISTRATIONS = "opne"',
+     "error: DEFAULT_REGISTRATIONS must be one of open, closed, invite, not 'opne'"),
+    ('BASE_URL = "events.example.org"', "error: BASE_URL 'events.example.org' is not an address such as"),
+])
+def test_a_mistyped_setting_stops_start_up_with_a_clear_error(instance_path, setting, message):
+    instance_path.mkdir()
+    (instance_path / "config.py").write_text(f'SECRET_KEY = "k"\nBASE_URL = "http://127.0.0.1:5000"\n{setting}\n')
+    result = run(instance_path)  # serving: stopped before listening
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines()[-1].startswith(message)
+
+
+def test_a_mistyped_network_in_the_environment_stops_start_up(instance_path):
+    result = subprocess.run(
+        [sys.executable, str(RUN_PY), "init", "--instance-path", str(instance_path)], capture_output=True,
+        text=True, timeout=60, env=dict(os.environ, MOBILIZON_LITE_ALLOWED_PRIVATE_NETWORKS="127.0.0.0/8, 192.168.1.300/24"),
+    )
+    assert result.returncode == 1
+    assert "'192.168.1.300/24' is not a network" in result.stderr.strip().splitlines()[-1]

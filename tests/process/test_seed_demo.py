@@ -12,6 +12,8 @@ from mobilizon_lite.models import Account, Actor, Comment, Event, Participation
 from mobilizon_lite.models.participation import PARTICIPANT
 from mobilizon_lite.services import demo
 
+from ..helpers import log_in
+
 RUN_PY = Path(__file__).resolve().parents[2] / "run.py"
 EVENT_LINK_RE = re.compile(r'href="/events/([0-9a-f-]{36})"')
 SUMMARY_RE = re.compile(r"Created (\d+) accounts with (\d+) identities, (\d+) events, "
@@ -126,3 +128,18 @@ def test_larger_seeds_with_private_events_succeed(tmp_path):
     app = create_app(instance_path=str(tmp_path / "instance"))
     with app.app_context():
         assert Event.select().where(Event.visibility == "private").count() >= 3
+
+
+def test_seed_demo_prints_the_accounts_it_made(seeded):
+    instance_path, result = seeded
+    listed = dict(re.findall(r"^  (\S+@\S+) +(@.*)$", result.stdout, re.MULTILINE))
+    app = create_app(instance_path=str(instance_path))
+    with app.app_context():
+        made = {account.email: " ".join(f"@{actor.preferred_username}" for actor in
+                                        Actor.select().where(Actor.account == account).order_by(Actor.id))
+                for account in Account.select()}
+    assert listed == made and len(listed) == 12
+    assert "every demo password is 'demo password'" in result.stdout
+    email = next(iter(listed))
+    client = app.test_client()
+    log_in(client, email, demo.DEMO_PASSWORD)

@@ -1,6 +1,15 @@
-"""The scheduler's wiring and jobs, and the README's promise that CI runs its test command."""
+"""The scheduler's wiring and jobs, and the README's promises: CI runs its test command, the
+commands it shows exist."""
+import logging
+import re
+import threading
 from datetime import timedelta
 from pathlib import Path
+
+from apscheduler.events import EVENT_JOB_EXECUTED
+
+from mobilizon_lite import create_app
+from mobilizon_lite.cli import build_parser
 
 from mobilizon_lite.db import utcnow
 from mobilizon_lite.models import PasswordResetToken
@@ -20,6 +29,25 @@ def test_scheduler_is_built_for_a_small_busy_machine(app):
     assert app.extensions["scheduler"] is scheduler
     assert scheduler._job_defaults["misfire_grace_time"] >= 60
     assert scheduler._job_defaults["coalesce"] is True
+    for job in scheduler.get_jobs():  # names people read in the log, not function names
+        assert " " in job.name and job.name[0].isupper(), job.name
+
+
+def test_routine_runs_are_not_logged_at_info(tmp_path, app_config, caplog):
+    app = create_app(dict(app_config, DELIVERY_INTERVAL=1), instance_path=str(tmp_path / "i"))
+    scheduler = build_scheduler(app)
+    drained = threading.Semaphore(0)
+    scheduler.add_listener(lambda event: event.job_id == "drain_deliveries" and drained.release(),
+                           EVENT_JOB_EXECUTED)
+    caplog.set_level(logging.INFO)
+    scheduler.start()
+    try:
+        for _ in range(2):
+            assert drained.acquire(timeout=30)
+    finally:
+        scheduler.shutdown()
+    assert not [r for r in caplog.records if r.name.startswith("apscheduler.executors") and r.levelno < logging.WARNING]
+    assert any("Deliver queued activities" in r.getMessage() for r in caplog.records)  # "Added job …"
 
 
 def test_purge_job_removes_only_dead_reset_tokens(app):
@@ -40,3 +68,12 @@ def test_ci_runs_the_readme_test_command():
     assert command.startswith("python3 -m venv .venv")
     readme = (ROOT / "README.md").read_text()
     assert command.replace(" -q", "") in readme.replace(" -q", "")
+
+
+def test_the_readme_commands_parse():
+    blocks = re.findall(r"^```\w*\n(.*?)^```", (ROOT / "README.md").read_text(), re.MULTILINE | re.DOTALL)
+    commands = re.findall(r"\.venv/bin/python run\.py\b([^#&\n]*)", "".join(blocks))
+    assert len(commands) >= 10
+    parser = build_parser()
+    for command in commands:
+        parser.parse_args(command.split())  # exits (fails the test) on an unknown command or option

@@ -1,4 +1,5 @@
 """Error pages (HTML or JSON), languages, locale-formatted dates and security headers."""
+import logging
 import re
 
 import pytest
@@ -19,11 +20,18 @@ def test_error_pages_in_html_and_json(client):
     assert "POST" in method.headers["Allow"]
 
 
-def test_too_large_body_is_a_413(tmp_path, app_config):
+def test_too_large_body_is_a_413(tmp_path, app_config, caplog):
     app = create_app(dict(app_config, MAX_CONTENT_LENGTH=1024), instance_path=str(tmp_path / "i"))
     response = app.test_client().post("/login", data={"email": "x" * 5000})
     assert response.status_code == 413
     assert "too big" in response.get_data(as_text=True)
+    # The styled page, translated, and nothing in the log: the footer's form does not read the body.
+    french = app.test_client().post("/events/new", data={"title": "x" * 5000}, headers={"Accept-Language": "fr"})
+    page = french.get_data(as_text=True)
+    assert french.status_code == 413 and french.mimetype == "text/html"
+    assert "<h1>Erreur 413</h1>" in page and "Ce que vous avez envoyé est trop volumineux." in page
+    assert 'id="footer-locale"' in page
+    assert not [record for record in caplog.records if record.levelno >= logging.ERROR]
 
 
 def test_unhandled_error_is_a_clean_500(app, client):
