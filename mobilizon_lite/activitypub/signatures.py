@@ -25,6 +25,8 @@ FUTURE_WINDOW = timedelta(hours=1)
 _PARAM = r'([A-Za-z][A-Za-z0-9_-]*)\s*=\s*(?:"([^"]*)"|([0-9]+))'
 PARAM_RE = re.compile(_PARAM)
 SIGNATURE_RE = re.compile(rf"\s*{_PARAM}(?:\s*,\s*{_PARAM})*\s*")
+# Real ones stay under 1 KB; a long one is refused before any matching work.
+SIGNATURE_MAX = 8192
 
 
 class SignatureError(Exception):
@@ -73,6 +75,8 @@ def parse_signature_header(value):
     two readers picking different copies of a repeated signature would disagree on what was signed.
     """
     params, seen = {}, set()
+    if value and len(value) > SIGNATURE_MAX:
+        raise SignatureError("Signature header too long")
     if value and not SIGNATURE_RE.fullmatch(value):
         raise SignatureError("malformed Signature header")
     # The whole header matched above, and quoted values hold no quote: these are exactly its parameters.

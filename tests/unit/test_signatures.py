@@ -193,6 +193,7 @@ def test_an_unsigned_content_digest_does_not_cover_the_body(keys):
     (lambda value: value.replace(",", " ", 1), "malformed"),
     (lambda value: value + ",", "malformed"),
     (lambda value: value.replace('"', "", 2), "malformed"),
+    (lambda value: value + ", x=1" * 3000, "too long"),
 ])
 def test_ambiguous_or_malformed_signature_headers_are_refused(keys, mangle, reason):
     (private, public), _other = keys
