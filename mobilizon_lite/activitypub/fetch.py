@@ -37,7 +37,7 @@ class FetchError(Exception):
 
 class Response(NamedTuple):
     status: int
-    headers: dict
+    headers: urllib3.HTTPHeaderDict  # case-insensitive names
     body: bytes
     url: str
 
@@ -156,7 +156,8 @@ def request(method, url, headers=None, body=None, allowed=(), deadline_seconds=D
             raise FetchError(f"{parts.netloc}: {error.__class__.__name__}: {error}") from None
         finally:
             pool.close()
-        return Response(response.status, dict(response.headers), data, url)
+        # urllib3's mapping, not a dict: header names are case-insensitive (h11 servers send content-type).
+        return Response(response.status, response.headers, data, url)
     raise FetchError(f"more than {MAX_REDIRECTS} redirects")
 
 

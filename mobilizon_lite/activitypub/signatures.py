@@ -16,11 +16,17 @@ from httpsig import HeaderSigner
 
 # hs2019 names no algorithm: it is accepted as RSA-SHA256 because the key is checked to be RSA.
 ALGORITHMS = frozenset({"rsa-sha256", "hs2019"})
-POST_HEADERS = ("(request-target)", "host", "date", "digest")
 GET_HEADERS = ("(request-target)", "host", "date")
+# A POST's body is covered by a signed Digest (RFC 3230) or Content-Digest (RFC 9530): one is enough.
+DIGEST_HEADERS = ("digest", "content-digest")
 PAST_WINDOW = timedelta(hours=1, minutes=5)
 FUTURE_WINDOW = timedelta(hours=1)
-PARAM_RE = re.compile(r'\s*([a-zA-Z]+)\s*=\s*"([^"]*)"\s*(?:,|$)')
+# name="quoted value" or name=digits (draft-cavage's created/expires); nothing else between the commas.
+_PARAM = r'([A-Za-z][A-Za-z0-9_-]*)\s*=\s*(?:"([^"]*)"|([0-9]+))'
+PARAM_RE = re.compile(_PARAM)
+SIGNATURE_RE = re.compile(rf"\s*{_PARAM}(?:\s*,\s*{_PARAM})*\s*")
+# Real ones stay under 1 KB; a long one is refused before any matching work.
+SIGNATURE_MAX = 8192
 
 
 class SignatureError(Exception):
@@ -63,10 +69,22 @@ def _signer(key_id, private_pem, names):
 
 
 def parse_signature_header(value):
-    """The parameters of a Signature header (keyId, algorithm, headers, signature)."""
-    params = {}
-    for match in PARAM_RE.finditer(value or ""):
-        params[match.group(1)] = match.group(2)
+    """The parameters of a Signature header (keyId, algorithm, headers, signature).
+
+    Strict: anything but comma-separated parameters, or a parameter given twice, is refused, since
+    two readers picking different copies of a repeated signature would disagree on what was signed.
+    """
+    params, seen = {}, set()
+    if value and len(value) > SIGNATURE_MAX:
+        raise SignatureError("Signature header too long")
+    if value and not SIGNATURE_RE.fullmatch(value):
+        raise SignatureError("malformed Signature header")
+    # The whole header matched above, and quoted values hold no quote: these are exactly its parameters.
+    for name, quoted, number in PARAM_RE.findall(value or ""):
+        if name.lower() in seen:
+            raise SignatureError(f"Signature header repeats the parameter {name}")
+        seen.add(name.lower())
+        params[name] = quoted or number
     if not params.get("keyId") or not params.get("signature"):
         raise SignatureError("Signature header lacks keyId or signature")
     return params
@@ -81,6 +99,36 @@ def load_public_key(pem):
     if not isinstance(key, rsa.RSAPublicKey):
         raise SignatureError("the key is not an RSA key")
     return key
+
+
+def _sha256_values(value, content_digest):
+    """The base64 SHA-256 values of a Digest (RFC 3230: SHA-256=b64) or Content-Digest (RFC 9530:
+    sha-256=:b64:) header; algorithm names are case-insensitive. None stands for an unreadable value."""
+    values = []
+    for member in (value or "").split(","):
+        name, _equals, encoded = member.partition("=")
+        if name.strip().lower() != "sha-256":
+            continue
+        encoded = encoded.strip()
+        if content_digest:
+            encoded = encoded[1:-1] if len(encoded) >= 2 and encoded[0] == encoded[-1] == ":" else None
+        values.append(encoded)
+    return values
+
+
+def _check_digest(headers, name, body):
+    """Every SHA-256 value of the named digest header must be the body's (at least one, so
+    `sha-256=<garbage>, sha-256=<valid>` is refused like any other ambiguity)."""
+    values = _sha256_values(headers.get(name), content_digest=name == "content-digest")
+    expected = hashlib.sha256(body).digest()
+    for value in values or [None]:
+        try:
+            matches = value is not None and base64.b64decode(value, validate=True) == expected
+        except ValueError:
+            matches = False
+        if not matches:
+            label = "Content-Digest" if name == "content-digest" else "Digest"
+            raise SignatureError(f"{label} does not match the body")
 
 
 def _check_date(value, now):
@@ -109,16 +157,16 @@ def verify_request(method, target, headers, body, public_pem_for, now=None):
     if algorithm not in ALGORITHMS:
         raise SignatureError(f"algorithm {algorithm!r} is not accepted")
     signed = params.get("headers", "date").lower().split()
-    required = POST_HEADERS if method.upper() == "POST" else GET_HEADERS
-    missing = [name for name in required if name not in signed]
+    missing = [name for name in GET_HEADERS if name not in signed]
+    post = method.upper() == "POST"
+    if post and not any(name in signed for name in DIGEST_HEADERS):
+        missing.append("digest")
     if missing:
         raise SignatureError(f"signature does not cover {', '.join(missing)}")
     _check_date(headers.get("date"), now or datetime.now(timezone.utc))
-    if method.upper() == "POST":
-        digest = headers.get("digest") or ""
-        expected = digest_header(body)
-        if not any(part.strip() == expected for part in digest.split(",")):
-            raise SignatureError("Digest does not match the body")
+    for name in DIGEST_HEADERS if post else ():
+        if name in signed:
+            _check_digest(headers, name, body)
     lines = []
     for name in signed:
         if name == "(request-target)":

@@ -50,6 +50,12 @@ def receive(method, target, headers, content_type, body):
     actor_id = get_id(activity.get("actor"))
     if not actor_id:
         return Outcome(400, "activity without an actor")
+    # Without a type nothing can say what the activity does, and without an id it cannot be stored
+    # once: refused (a 4xx is final for Mastodon and others, so the sender does not retry it).
+    if not isinstance(activity.get("type"), str) or not activity["type"]:
+        return Outcome(400, "activity without a type")
+    if not isinstance(activity.get("id"), str) or not activity["id"]:
+        return Outcome(400, "activity without an id")
     if (activity.get("type") == "Delete" and get_id(activity.get("object")) == actor_id
             and not Actor.select().where(Actor.ap_id == actor_id).exists()):
         # An account we never knew is deleted: nothing to do, and nothing worth fetching.
@@ -65,9 +71,7 @@ def receive(method, target, headers, content_type, body):
         return Outcome(401, "the request was signed for another server")
     if verified.owner != actor_id or host_of(verified.owner) != host_of(actor_id):
         return Outcome(401, "the signing key does not belong to the activity's actor")
-    activity_id = activity.get("id")
-    if not isinstance(activity_id, str):
-        return Outcome(202, "activity without an id: ignored")
+    activity_id = activity["id"]
     if host_of(activity_id) is None or host_of(activity_id) != host_of(actor_id):
         return Outcome(400, "the activity's id is not an http(s) URL on its actor's server")
     object_id = get_id(activity.get("object"))

@@ -1,5 +1,8 @@
 """WebFinger, host-meta, NodeInfo, actor documents and collections; real fixtures parsed."""
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -12,10 +15,8 @@ from mobilizon_lite.models import Actor
 from mobilizon_lite.services.actors import actor_from_ap
 
 from ..helpers import log_in, make_account, make_event, submit
+from .conftest import FIXTURES, fixture_names, needs_fixtures
 
-# Real payloads from other software, kept beside the project (CI lays shared/ out the same way).
-FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "activitypub"
-needs_fixtures = pytest.mark.skipif(not FIXTURES.is_dir(), reason=f"fixtures not found at {FIXTURES}")
 AP = {"Accept": "application/activity+json"}
 
 
@@ -107,8 +108,7 @@ def test_instance_actor(ann, client):
 
 
 @needs_fixtures
-@pytest.mark.parametrize("path", sorted(p.name for p in FIXTURES.glob("*.json"))
-                         + sorted("external/" + p.name for p in (FIXTURES / "external").glob("*.json")))
+@pytest.mark.parametrize("path", fixture_names("*.json") + fixture_names("external/*.json"))
 def test_every_fixture_is_read_by_the_defensive_parser(path):
     document = load_json((FIXTURES / path).read_bytes())
     assert isinstance(document, dict)
@@ -153,3 +153,20 @@ def test_outbox_lists_public_activities_only(ann, client):
     activity_id = outbox["orderedItems"][0]["id"]
     served = client.get(activity_id.replace("http://events.test", ""), headers=AP)
     assert served.json["id"] == activity_id
+
+
+@pytest.mark.parametrize("ci, outcome", [("true", "2 errors"), ("", "2 skipped")])
+def test_missing_fixtures_fail_in_ci_and_skip_elsewhere(tmp_path, ci, outcome):
+    """A clean clone without ../shared: in CI the fixture tests must fail, never pass as skipped."""
+    tests = Path(__file__).resolve().parents[1]
+    copy = tmp_path / "clone" / "tests"
+    for name in ("__init__.py", "conftest.py", "helpers.py", "federation/__init__.py", "federation/conftest.py",
+                 "federation/test_discovery.py"):
+        (copy / name).parent.mkdir(parents=True, exist_ok=True)
+        (copy / name).write_text((tests / name).read_text())
+    run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-k",
+                          "defensive_parser", str(copy / "federation" / "test_discovery.py")],
+                         cwd=tmp_path / "clone", env=dict(os.environ, CI=ci), capture_output=True, text=True,
+                         timeout=120)
+    assert (run.returncode != 0) == bool(ci), run.stdout[-2000:]
+    assert outcome in run.stdout.splitlines()[-1] and "passed" not in run.stdout.splitlines()[-1]

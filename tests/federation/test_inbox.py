@@ -115,8 +115,23 @@ def test_activity_ids_must_be_on_the_actors_server(inbox_app, remote_keys):
     activity = follow()
     activity["id"] = "https://elsewhere.example/activities/1"
     assert post(inbox_app, activity, key=private).status_code == 400
-    del activity["id"]
-    assert post(inbox_app, activity, key=private).status_code == 202  # no id: ignored
+    assert items(inbox_app) == []
+
+
+@pytest.mark.parametrize("field, value, reason", [
+    ("type", None, "without a type"), ("type", ["Follow"], "without a type"), ("type", "", "without a type"),
+    ("id", None, "without an id"), ("id", 7, "without an id"),
+])
+def test_activities_without_a_type_or_an_id_are_400_and_store_nothing(inbox_app, remote_keys, field, value,
+                                                                     reason):
+    (private, _public), _other = remote_keys
+    activity = follow(92)
+    if value is None:
+        del activity[field]
+    else:
+        activity[field] = value
+    response = post(inbox_app, activity, key=private)
+    assert response.status_code == 400 and reason in response.json["status"]
     assert items(inbox_app) == []
 
 

@@ -19,7 +19,7 @@ from mobilizon_lite.activitypub.keys import generate_key_pair
 from mobilizon_lite.activitypub.signatures import sign_headers
 
 from ..helpers import PASSWORD, event_fields, wait_until
-from .test_discovery import FIXTURES, needs_fixtures
+from .conftest import FIXTURES, needs_fixtures
 from .test_two_instances import Instance, identity_id, post_form
 
 pytestmark = [pytest.mark.slow, needs_fixtures]

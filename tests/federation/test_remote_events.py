@@ -9,8 +9,7 @@ from mobilizon_lite.models import Event
 from mobilizon_lite.models.events import CATEGORIES
 from mobilizon_lite.services.event_input import LANGUAGES
 
-from .test_discovery import FIXTURES, needs_fixtures
-from .conftest import ACTOR, REMOTE
+from .conftest import ACTOR, FIXTURES, REMOTE, needs_fixtures
 
 EVENT_ID = f"{REMOTE}/events/1"
 

@@ -140,3 +140,72 @@ def test_defensive_json(body, message):
 
 def test_json_at_the_depth_limit_is_accepted():
     assert load_json(b'{"a":' * 31 + b"1" + b"}" * 31)
+
+
+def sha256_b64(body):
+    return base64.b64encode(hashlib.sha256(body).digest()).decode()
+
+
+def resigned(private, names, extra):
+    """Headers signed over names, with extra headers (a digest of another convention) included."""
+    from httpsig import HeaderSigner
+
+    headers = dict(sign_headers("GET", "https://b.example/inbox", KEY_ID, private), **extra)
+    signer = HeaderSigner(KEY_ID, private, algorithm="rsa-sha256", headers=names, sign_header="signature")
+    headers["Signature"] = signer.sign(headers, host="b.example", method="POST", path="/inbox")["Signature"]
+    return headers
+
+
+@pytest.mark.parametrize("name, value, accepted", [
+    ("Digest", f"sha-256={sha256_b64(BODY)}", True),  # RFC 3230 names are case-insensitive
+    ("Digest", f"Sha-256={sha256_b64(BODY)}, MD5=whatever", True),
+    ("Digest", f"sha-256={sha256_b64(b'other')}", False),
+    ("Digest", f"SHA-256={sha256_b64(b'other')}, SHA-256={sha256_b64(BODY)}", False),  # ambiguous
+    ("Digest", "MD5=whatever", False),
+    ("Content-Digest", f"sha-256=:{sha256_b64(BODY)}:", True),  # RFC 9530
+    ("Content-Digest", f"sha-512=:AAAA:, sha-256=:{sha256_b64(BODY)}:", True),
+    ("Content-Digest", f"sha-256=:{sha256_b64(b'other')}:", False),
+    ("Content-Digest", f"sha-256={sha256_b64(BODY)}", False),  # not a byte sequence
+])
+def test_digest_conventions(keys, name, value, accepted):
+    (private, public), _other = keys
+    headers = resigned(private, ["(request-target)", "host", "date", name.lower()], {name: value})
+    if accepted:
+        assert verify(headers, public).owner == OWNER
+    else:
+        with pytest.raises(SignatureError, match=f"{name} does not match"):
+            verify(headers, public)
+
+
+def test_an_unsigned_content_digest_does_not_cover_the_body(keys):
+    (private, public), _other = keys
+    headers = resigned(private, ["(request-target)", "host", "date"],
+                       {"Content-Digest": f"sha-256=:{sha256_b64(BODY)}:"})
+    with pytest.raises(SignatureError, match="does not cover digest"):
+        verify(headers, public)
+
+
+@pytest.mark.parametrize("mangle, reason", [
+    (lambda value: 'signature="Z2FyYmFnZQ==",' + value, "repeats the parameter signature"),
+    (lambda value: value + ',signature="Z2FyYmFnZQ=="', "repeats the parameter signature"),
+    (lambda value: value + ',KEYID="https://evil.example/k"', "repeats the parameter KEYID"),
+    (lambda value: value.replace(",", ", garbage ,", 1), "malformed"),
+    (lambda value: value.replace(",", " ", 1), "malformed"),
+    (lambda value: value + ",", "malformed"),
+    (lambda value: value.replace('"', "", 2), "malformed"),
+    (lambda value: value + ", x=1" * 3000, "too long"),
+])
+def test_ambiguous_or_malformed_signature_headers_are_refused(keys, mangle, reason):
+    (private, public), _other = keys
+    headers = sign_headers("POST", "https://b.example/inbox", KEY_ID, private, body=BODY)
+    assert verify(headers, public).owner == OWNER
+    headers["Signature"] = mangle(headers["Signature"])
+    with pytest.raises(SignatureError, match=reason):
+        verify(headers, public)
+
+
+def test_unquoted_numbers_and_spaces_between_parameters_are_read(keys):
+    (private, public), _other = keys
+    headers = sign_headers("POST", "https://b.example/inbox", KEY_ID, private, body=BODY)
+    headers["Signature"] = "created=1700000000, " + headers["Signature"].replace(",", " ,  ")
+    assert verify(headers, public).owner == OWNER
