@@ -123,6 +123,9 @@ def send(row):
         # A personal inbox that is gone means its actor is; a shared inbox speaks for no one actor.
         Actor.update(deleted_at=now).where(Actor.inbox == row.inbox_url).execute()
         _final(row, now, GONE, "the inbox is gone")
+    elif status is not None and 300 <= status < 400:
+        # A redirect not followed (to another host, which this host's signature is not for).
+        _final(row, now, FAILED, error or f"HTTP {status}: redirected")
     elif status in (429, 503):
         _failed_attempt(row, now, f"HTTP {status}", retry_after(headers.get("Retry-After"), now))
     elif status is not None and 400 <= status < 500 and status not in RETRYABLE_4XX:

@@ -20,6 +20,7 @@ READ_TIMEOUT = 10
 DEADLINE = 30
 MAX_REDIRECTS = 3
 CHUNK = 16 * 1024
+DEFAULT_PORTS = {"http": 80, "https": 443}
 NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
 # Global unicast IPv6 lives in 2000::/3; anything else (site-local, documentation 3fff::/20…) is refused.
 IPV6_GLOBAL = ipaddress.ip_network("2000::/3")
@@ -120,16 +121,30 @@ def check_url(url):
     return parts, port
 
 
+def _host(parts, port):
+    """The server a URL names as its Host header does: (host name, port unless the scheme's default)."""
+    return parts.hostname.lower(), None if port == DEFAULT_PORTS[parts.scheme] else port
+
+
 def request(method, url, headers=None, body=None, allowed=(), deadline_seconds=DEADLINE, limit=MAX_BODY,
             sign=None):
     """Send one request, following at most MAX_REDIRECTS redirects, each one checked again.
 
     The connection goes to the checked address (pinned), never to a second DNS answer. `sign`,
-    when given, is called with (method, url) before each hop and returns headers to add.
+    when given, is called with (method, url) before each hop and returns headers to add. A POST
+    is never sent on to another host (FetchError with the redirect's status), and a signature is
+    only ever made for the host the caller named: a GET redirected elsewhere goes on unsigned.
     """
     deadline = time.monotonic() + deadline_seconds
+    first_host = redirect_status = None
     for _hop in range(MAX_REDIRECTS + 1):
         parts, port = check_url(url)
+        first_host = first_host or _host(parts, port)
+        if _host(parts, port) != first_host:
+            if method not in ("GET", "HEAD"):
+                raise FetchError(f"a {method} redirected to another host ({parts.netloc}) is not sent there",
+                                 redirect_status)
+            sign = None
         address = resolve(parts.hostname, port, allowed)[0]
         remaining = max(deadline - time.monotonic(), 0.1)
         timeout = urllib3.Timeout(connect=min(CONNECT_TIMEOUT, remaining), read=min(READ_TIMEOUT, remaining))
@@ -146,7 +161,7 @@ def request(method, url, headers=None, body=None, allowed=(), deadline_seconds=D
                                     preload_content=False, assert_same_host=False)
             try:
                 if response.status in (301, 302, 303, 307, 308) and response.headers.get("Location"):
-                    url = urljoin(url, response.headers["Location"])
+                    redirect_status, url = response.status, urljoin(url, response.headers["Location"])
                     method, body = ("GET", None) if response.status == 303 else (method, body)
                     continue
                 data = _read(response, deadline, limit)

@@ -47,6 +47,39 @@ def receiver():
     httpd.shutdown()
 
 
+class Redirector(BaseHTTPRequestHandler):
+    """An inbox that sends every POST on to `target` (another host) with a 307."""
+    target = None
+
+    def log_message(self, *args):
+        pass
+
+    def do_POST(self):
+        self.rfile.read(int(self.headers["Content-Length"]))
+        self.send_response(307)
+        self.send_header("Location", self.target)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+
+def serve(handler, host):
+    httpd = ThreadingHTTPServer((host, 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    return httpd, f"http://{host}:{httpd.server_address[1]}"
+
+
+@pytest.fixture
+def redirector():
+    """An inbox on 127.0.0.1 redirecting to a verifying receiver on another host, 127.0.0.5."""
+    elsewhere, elsewhere_url = serve(Receiver, "127.0.0.5")
+    Receiver.received = []
+    Redirector.target = f"{elsewhere_url}/status/202/inbox"
+    httpd, url = serve(Redirector, "127.0.0.1")
+    yield url
+    httpd.shutdown()
+    elsewhere.shutdown()
+
+
 @pytest.fixture
 def fed_app(tmp_path, app_config):
     app = create_app(dict(app_config, ALLOWED_PRIVATE_NETWORKS="127.0.0.0/8"), instance_path=str(tmp_path / "i"))
@@ -99,6 +132,14 @@ def test_outcomes(fed_app, receiver, status, state, retried):
     if status == 410:
         with fed_app.app_context():
             assert Actor.get(Actor.preferred_username == "peer").deleted_at is not None
+
+
+def test_a_redirect_to_another_host_fails_and_nothing_signed_reaches_it(fed_app, redirector):
+    with fed_app.app_context():
+        actor = remote("moved", f"{redirector}/inbox")
+    [row] = send_to(fed_app, actor)
+    assert Receiver.received == []
+    assert row.state == "failed" and row.last_status == 307 and "another host" in row.last_error
 
 
 def test_connection_errors_are_retried_and_given_up(fed_app, receiver):
