@@ -176,6 +176,31 @@ def test_circuit_breaker_and_unavailable_domain(fed_app, receiver):
         assert not DomainHealth.get().unavailable
 
 
+def test_new_activities_to_an_unavailable_domain_wait_without_a_try(fed_app, receiver):
+    with fed_app.app_context():
+        dead = remote("dead", f"{receiver}/status/500/inbox")
+        revived = remote("revived", f"{receiver}/status/202/inbox")
+    send_to(fed_app, dead)  # tried (and failed) today
+    with fed_app.app_context():
+        DomainHealth.update(unavailable=True).execute()
+        Receiver.received = []
+        ann = Actor.get(Actor.preferred_username == "ann")
+        for _ in range(3):
+            publish(ann, {"id": new_activity_id(), "type": "Create", "actor": ann.ap_id}, [dead])
+        assert drain() == 0 and Receiver.received == []
+        parked = Delivery.select().where(Delivery.attempts == 0)
+        assert parked.count() == 3
+        assert all(row.next_attempt_at > utcnow() + timedelta(hours=23) for row in parked)
+        # A day later, one delivery (the oldest) tries the domain; the others wait for another day.
+        Delivery.update(next_attempt_at=utcnow(), updated_at=utcnow() - timedelta(days=2)).execute()
+        assert drain() == 1 and len(Receiver.received) == 1
+        # A domain that answers its daily try takes everything waiting at once.
+        DomainHealth.create(domain="revived.example", unavailable=True)
+        publish(ann, {"id": new_activity_id(), "type": "Create", "actor": ann.ap_id}, [revived])
+        publish(ann, {"id": new_activity_id(), "type": "Create", "actor": ann.ap_id}, [revived])
+        assert drain() == 2 and not DomainHealth.get(DomainHealth.domain == "revived.example").unavailable
+
+
 def test_backoff_schedule_spans_two_to_three_days():
     assert 16 <= backoff(1) <= 76
     total = sum(backoff(n) for n in range(1, 16))
