@@ -34,3 +34,9 @@ class NotFound(ServiceError):
     """The thing does not exist, or the actor may not know that it does."""
 
     status_code = 404
+
+
+class Gone(NotFound):
+    """The thing was public and is deleted: other servers and caches should forget it."""
+
+    status_code = 410
