@@ -9,6 +9,7 @@ from urllib.parse import urljoin, urlsplit
 
 import urllib3
 
+from ..urls import host_of
 from .parse import ParseError, load_json
 from .vocab import AP_MEDIA_TYPE, AP_MEDIA_TYPES, LD_MEDIA_TYPE
 
@@ -20,7 +21,6 @@ READ_TIMEOUT = 10
 DEADLINE = 30
 MAX_REDIRECTS = 3
 CHUNK = 16 * 1024
-DEFAULT_PORTS = {"http": 80, "https": 443}
 NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
 # Global unicast IPv6 lives in 2000::/3; anything else (site-local, documentation 3fff::/20…) is refused.
 IPV6_GLOBAL = ipaddress.ip_network("2000::/3")
@@ -121,11 +121,6 @@ def check_url(url):
     return parts, port
 
 
-def _host(parts, port):
-    """The server a URL names as its Host header does: (host name, port unless the scheme's default)."""
-    return parts.hostname.lower(), None if port == DEFAULT_PORTS[parts.scheme] else port
-
-
 def request(method, url, headers=None, body=None, allowed=(), deadline_seconds=DEADLINE, limit=MAX_BODY,
             sign=None):
     """Send one request, following at most MAX_REDIRECTS redirects, each one checked again.
@@ -139,8 +134,9 @@ def request(method, url, headers=None, body=None, allowed=(), deadline_seconds=D
     first_host = redirect_status = None
     for _hop in range(MAX_REDIRECTS + 1):
         parts, port = check_url(url)
-        first_host = first_host or _host(parts, port)
-        if _host(parts, port) != first_host:
+        # Hosts as the Host header (and so a signature) names them: "x" and "x:443" are one.
+        first_host = first_host or host_of(url)
+        if host_of(url) != first_host:
             if method not in ("GET", "HEAD"):
                 raise FetchError(f"a {method} redirected to another host ({parts.netloc}) is not sent there",
                                  redirect_status)
