@@ -57,9 +57,14 @@ def _listed_activities():
         "(SELECT 1 FROM json_each(body, '$.to') WHERE value = 'https://www.w3.org/ns/activitystreams#Public')")
 
 
+def _server_software():
+    _add_column("domain_health", "software", "VARCHAR(64) NOT NULL DEFAULT ''")
+    _add_column("domain_health", "software_checked_at", "DATETIME")
+
+
 # Append new steps; never edit or reorder the ones already released.
 STEPS = [_initial_schema, _events, _feeds, _federation, _remote_participation, _activity_objects,
-         _listed_activities]
+         _listed_activities, _server_software]
 
 
 def migrate():

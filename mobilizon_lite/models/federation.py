@@ -88,6 +88,9 @@ class DomainHealth(BaseModel):
     domain = CharField(max_length=255, unique=True)
     failure_days = JSONField(default=list)
     unavailable = BooleanField(default=False)
+    # The software the server names in its NodeInfo ("" unknown), and when it was last read.
+    software = CharField(max_length=64, default="")
+    software_checked_at = UTCDateTimeField(null=True)
 
 
 class Tombstone(BaseModel):

@@ -30,6 +30,10 @@ class PermissionDenied(ServiceError):
     status_code = 403
 
 
+class RegistrationsElsewhere(PermissionDenied):
+    """The event's server takes no registrations from other servers: people register on its own page."""
+
+
 class NotFound(ServiceError):
     """The thing does not exist, or the actor may not know that it does."""
 
