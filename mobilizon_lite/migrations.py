@@ -49,8 +49,22 @@ def _activity_objects():
         "WHERE type IN ('Create', 'Update', 'Delete') AND object_ap_id IS NULL AND json_valid(body)")
 
 
+def _listed_activities():
+    _add_column("activity", "listed", "INTEGER NOT NULL DEFAULT 0")
+    # Only activities with the Public in `to` stay in outboxes; unlisted ones have it in `cc` only.
+    database.execute_sql(
+        "UPDATE activity SET listed = 1 WHERE public AND json_valid(body) AND EXISTS "
+        "(SELECT 1 FROM json_each(body, '$.to') WHERE value = 'https://www.w3.org/ns/activitystreams#Public')")
+
+
+def _server_software():
+    _add_column("domain_health", "software", "VARCHAR(64) NOT NULL DEFAULT ''")
+    _add_column("domain_health", "software_checked_at", "DATETIME")
+
+
 # Append new steps; never edit or reorder the ones already released.
-STEPS = [_initial_schema, _events, _feeds, _federation, _remote_participation, _activity_objects]
+STEPS = [_initial_schema, _events, _feeds, _federation, _remote_participation, _activity_objects,
+         _listed_activities, _server_software]
 
 
 def migrate():

@@ -22,6 +22,7 @@ BREAKER_THRESHOLD = 10
 BREAKER_FIRST_PAUSE = timedelta(seconds=60)
 BREAKER_LONGEST_PAUSE = timedelta(hours=1)
 UNAVAILABLE_AFTER_DAYS = 7
+UNAVAILABLE_RETRY = timedelta(days=1)
 # 4xx answers that may succeed later; every other 4xx is final.
 RETRYABLE_4XX = {401, 408, 429}
 
@@ -123,6 +124,9 @@ def send(row):
         # A personal inbox that is gone means its actor is; a shared inbox speaks for no one actor.
         Actor.update(deleted_at=now).where(Actor.inbox == row.inbox_url).execute()
         _final(row, now, GONE, "the inbox is gone")
+    elif status is not None and 300 <= status < 400:
+        # A redirect not followed (to another host, which this host's signature is not for).
+        _final(row, now, FAILED, error or f"HTTP {status}: redirected")
     elif status in (429, 503):
         _failed_attempt(row, now, f"HTTP {status}", retry_after(headers.get("Retry-After"), now))
     elif status is not None and 400 <= status < 500 and status not in RETRYABLE_4XX:
@@ -158,27 +162,41 @@ def drain(limit=100, deadline=None):
     )
     paused = {h.inbox_url: h.paused_until for h in InboxHealth.select().where(InboxHealth.paused_until > now)}
     unavailable = {d.domain for d in DomainHealth.select().where(DomainHealth.unavailable)}
+    tried_recently = _tried_since(unavailable, now - UNAVAILABLE_RETRY)
     tried = 0
     for row in due:
         if deadline is not None and time.monotonic() > deadline:
             break
         if row.inbox_url in paused:
             Delivery.update(next_attempt_at=paused[row.inbox_url]).where(Delivery.id == row.id).execute()
-        elif row.domain in unavailable and row.attempts > 0:
-            # An unavailable domain is tried once a day, until it answers or writes to us.
-            Delivery.update(next_attempt_at=now + timedelta(days=1)).where(Delivery.id == row.id).execute()
+        elif row.domain in unavailable and row.domain in tried_recently:
+            # An unavailable domain is tried once a day (by its oldest due row), until it answers or
+            # writes to us: everything else for it, new activities included, waits without a try.
+            Delivery.update(next_attempt_at=now + UNAVAILABLE_RETRY).where(Delivery.id == row.id).execute()
         else:
+            status = None
             try:
-                send(row)
+                status = send(row)
             except Exception as failure:  # noqa: BLE001 - one bad row must not stop the queue
                 log.exception("delivery %s failed unexpectedly", row.id)
                 _final(row, utcnow(), FAILED, f"{failure.__class__.__name__}: {failure}")
             tried += 1
+            tried_recently.add(row.domain)
+            if status is not None and 200 <= status < 300:
+                unavailable.discard(row.domain)
             # A breaker tripped by this row holds back the rest of the batch for that inbox.
             health = InboxHealth.get_or_none(InboxHealth.inbox_url == row.inbox_url)
             if health is not None and health.paused_until is not None and health.paused_until > utcnow():
                 paused[row.inbox_url] = health.paused_until
     return tried
+
+
+def _tried_since(domains, since):
+    """Those of these domains that some delivery was tried at since that moment."""
+    if not domains:
+        return set()
+    return {domain for (domain,) in Delivery.select(Delivery.domain).distinct().where(
+        Delivery.domain.in_(list(domains)) & (Delivery.attempts > 0) & (Delivery.updated_at > since)).tuples()}
 
 
 def summary():

@@ -9,6 +9,7 @@ from urllib.parse import urljoin, urlsplit
 
 import urllib3
 
+from ..urls import host_of
 from .parse import ParseError, load_json
 from .vocab import AP_MEDIA_TYPE, AP_MEDIA_TYPES, LD_MEDIA_TYPE
 
@@ -125,11 +126,21 @@ def request(method, url, headers=None, body=None, allowed=(), deadline_seconds=D
     """Send one request, following at most MAX_REDIRECTS redirects, each one checked again.
 
     The connection goes to the checked address (pinned), never to a second DNS answer. `sign`,
-    when given, is called with (method, url) before each hop and returns headers to add.
+    when given, is called with (method, url) before each hop and returns headers to add. A POST
+    is never sent on to another host (FetchError with the redirect's status), and a signature is
+    only ever made for the host the caller named: a GET redirected elsewhere goes on unsigned.
     """
     deadline = time.monotonic() + deadline_seconds
+    first_host = redirect_status = None
     for _hop in range(MAX_REDIRECTS + 1):
         parts, port = check_url(url)
+        # Hosts as the Host header (and so a signature) names them: "x" and "x:443" are one.
+        first_host = first_host or host_of(url)
+        if host_of(url) != first_host:
+            if method not in ("GET", "HEAD"):
+                raise FetchError(f"a {method} redirected to another host ({parts.netloc}) is not sent there",
+                                 redirect_status)
+            sign = None
         address = resolve(parts.hostname, port, allowed)[0]
         remaining = max(deadline - time.monotonic(), 0.1)
         timeout = urllib3.Timeout(connect=min(CONNECT_TIMEOUT, remaining), read=min(READ_TIMEOUT, remaining))
@@ -146,7 +157,7 @@ def request(method, url, headers=None, body=None, allowed=(), deadline_seconds=D
                                     preload_content=False, assert_same_host=False)
             try:
                 if response.status in (301, 302, 303, 307, 308) and response.headers.get("Location"):
-                    url = urljoin(url, response.headers["Location"])
+                    redirect_status, url = response.status, urljoin(url, response.headers["Location"])
                     method, body = ("GET", None) if response.status == 303 else (method, body)
                     continue
                 data = _read(response, deadline, limit)

@@ -10,7 +10,7 @@ from ..models import Activity, Delivery
 from ..models.federation import FAILED, GONE, PENDING, SENT
 from ..urls import public_url
 from .audience import inboxes
-from .vocab import CONTEXT, get_id, is_public, tombstone
+from .vocab import CONTEXT, get_id, is_listed, is_public, tombstone
 
 DRAIN_JOB = "drain_deliveries"
 OBJECT_VERBS = ("Create", "Update", "Delete")
@@ -21,15 +21,17 @@ def new_activity_id():
     return public_url("actors.activity", uuid=str(uuid_lib.uuid4()))
 
 
-def publish(actor, activity, recipients):
-    """Store activity (a dict with an id) as sent by actor, queued for each recipient's inbox."""
+def publish(actor, activity, recipients, listed=None):
+    """Store activity (a dict with an id) as sent by actor, queued for each recipient's inbox; it is
+    listed in the actor's outbox when `listed`, by default when the Public is in its `to`."""
     activity = {"@context": CONTEXT, **activity}
     object_id = get_id(activity.get("object")) if activity["type"] in OBJECT_VERBS else None
     with database.atomic():
         if object_id:
             _supersede(object_id, activity)
         stored = Activity.create(ap_id=activity["id"], actor=actor, type=activity["type"], body=activity,
-                                 public=is_public(activity), object_ap_id=object_id)
+                                 public=is_public(activity), object_ap_id=object_id,
+                                 listed=is_listed(activity) if listed is None else listed)
         rows = [{"activity": stored.id, "inbox_url": url, "domain": domain}
                 for url, domain in inboxes(recipients).items()]
         if rows:
@@ -41,12 +43,14 @@ def publish(actor, activity, recipients):
 def publish_change(actor, verb, document, former_type, recipients, to, cc):
     """Publish Create, Update or Delete (as a Tombstone of former_type) of one of actor's objects."""
     activity = {"id": new_activity_id(), "type": verb, "actor": actor.ap_id, "to": to, "cc": cc, "object": document}
+    listed = is_listed(activity)
     if verb == "Delete":
         # As Mobilizon addresses a Delete: everyone in `to`.
         activity.update(object=tombstone(document["id"], former_type, utcnow()), to=to + cc, cc=[])
     elif verb == "Create" and document.get("published"):
         activity["published"] = document["published"]
-    return publish(actor, activity, recipients)
+    # A Delete addresses everyone in `to`, yet the deletion of an unlisted object stays unlisted.
+    return publish(actor, activity, recipients, listed)
 
 
 def _supersede(object_id, activity):
@@ -66,7 +70,8 @@ def _supersede(object_id, activity):
         body = {**earlier[row_id].body, "object": activity["object"]}
         if not deleted:
             body.update(to=activity.get("to", []), cc=activity.get("cc", []))
-        Activity.update(body=body, public=not deleted and is_public(activity)).where(Activity.id == row_id).execute()
+        Activity.update(body=body, public=not deleted and is_public(activity),
+                        listed=not deleted and is_listed(activity)).where(Activity.id == row_id).execute()
     if deleted and waiting:
         # Nobody needs to receive what no longer exists.
         Delivery.delete().where(Delivery.activity.in_(list(waiting)) & (Delivery.state == PENDING)).execute()
@@ -78,7 +83,7 @@ def withhold(object_ids):
     rows = Activity.select(Activity.id).where(Activity.object_ap_id.in_(list(object_ids))
                                               & Activity.type.in_(["Create", "Update"]))
     Delivery.delete().where(Delivery.activity.in_(rows) & (Delivery.state == PENDING)).execute()
-    Activity.update(public=False).where(Activity.id.in_(rows)).execute()
+    Activity.update(public=False, listed=False).where(Activity.id.in_(rows)).execute()
 
 
 def purge_published():

@@ -64,6 +64,11 @@ def is_public(activity):
     return any(get_id(item) in PUBLIC_ALIASES for item in audience)
 
 
+def is_listed(activity):
+    """True when the public audience is in `to`: public, not unlisted (the Public only in `cc`)."""
+    return any(get_id(item) in PUBLIC_ALIASES for item in as_list(activity.get("to")))
+
+
 def tombstone(ap_id, former_type, deleted):
     """What a deleted object becomes, in a Delete and at its own URL."""
     return {"type": "Tombstone", "id": ap_id, "formerType": former_type, "deleted": utc_text(deleted)}

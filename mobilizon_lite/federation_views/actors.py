@@ -47,9 +47,9 @@ def instance():
 
 
 def _outbox(actor, collection_id):
-    """The actor's public activities, newest first."""
+    """The actor's public activities (not the unlisted ones), newest first."""
     page = _page()
-    query = Activity.select().where((Activity.actor == actor) & Activity.public)
+    query = Activity.select().where((Activity.actor == actor) & Activity.listed)
     items = []
     if page is not None:
         items = [row.body for row in query.order_by(Activity.id.desc()).limit(PER_PAGE).offset((page - 1) * PER_PAGE)]

@@ -13,6 +13,8 @@ bp = Blueprint("wellknown", __name__)
 
 JRD = "application/jrd+json"
 NODEINFO_SCHEMAS = ("2.0", "2.1")
+# NodeInfo allows only ^[a-z0-9-]+$ here: the package's name with its underscore is refused by strict readers.
+SOFTWARE_NAME = "mobilizon-lite"
 
 
 def _host():
@@ -86,14 +88,15 @@ def nodeinfo(version):
         return jsonify(error="unknown NodeInfo version"), 404
     document = {
         "version": version,
-        "software": {"name": "mobilizon_lite", "version": __version__},
+        "software": {"name": SOFTWARE_NAME, "version": __version__},
         "protocols": ["activitypub"],
         "services": {"inbound": [], "outbound": ["atom1.0"]},
         "openRegistrations": instance.registrations_mode() == instance.REGISTRATIONS_OPEN,
         "usage": {
             "users": {"total": Account.select().count()},
+            # Public events only: counting unlisted and private ones would reveal that they exist.
             "localPosts": Event.select().join(Actor, on=(Event.organizer == Actor.id))
-                               .where(Actor.domain.is_null()).count(),
+                               .where(Actor.domain.is_null() & (Event.visibility == "public")).count(),
         },
         "metadata": {"nodeName": current_app.config["INSTANCE_NAME"]},
     }

@@ -46,8 +46,10 @@ class Activity(BaseModel):
     actor = ForeignKeyField(Actor, backref="activities", on_delete="CASCADE")
     type = CharField(max_length=64)
     body = JSONField()
-    # Addressed to the public: listed in the actor's outbox.
+    # Addressed to the public (in `to` or `cc`): served at its id to anyone who asks.
     public = BooleanField(default=False)
+    # Addressed to the public in `to`, not unlisted (the Public only in `cc`): listed in the actor's outbox.
+    listed = BooleanField(default=False)
     # What a Create, Update or Delete is about: later changes rewrite the earlier activities.
     object_ap_id = CharField(max_length=2048, null=True, index=True)
     created_at = UTCDateTimeField(default=utcnow)
@@ -86,6 +88,9 @@ class DomainHealth(BaseModel):
     domain = CharField(max_length=255, unique=True)
     failure_days = JSONField(default=list)
     unavailable = BooleanField(default=False)
+    # The software the server names in its NodeInfo ("" unknown), and when it was last read.
+    software = CharField(max_length=64, default="")
+    software_checked_at = UTCDateTimeField(null=True)
 
 
 class Tombstone(BaseModel):

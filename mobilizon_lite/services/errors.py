@@ -30,7 +30,17 @@ class PermissionDenied(ServiceError):
     status_code = 403
 
 
+class RegistrationsElsewhere(PermissionDenied):
+    """The event's server takes no registrations from other servers: people register on its own page."""
+
+
 class NotFound(ServiceError):
     """The thing does not exist, or the actor may not know that it does."""
 
     status_code = 404
+
+
+class Gone(NotFound):
+    """The thing was public and is deleted: other servers and caches should forget it."""
+
+    status_code = 410

@@ -4,13 +4,17 @@ import re
 from flask_babel import gettext as _
 from peewee import IntegrityError
 
+from ..activitypub.convert.actor import actor_to_ap, delete_actor_to_ap
 from ..activitypub.keys import generate_key_pair
+from ..activitypub.publish import new_activity_id, publish
+from ..activitypub.vocab import CONTEXT, tombstone
 from ..db import database, utcnow
-from ..models import Actor, Event, Participation
+from ..models import Actor, Comment, Event, Follow, Participation
 from ..models.actors import TYPE_PERSON
 from ..text import markdown_to_html
 from ..urls import public_url
-from .errors import Invalid, NotFound
+from .errors import Gone, Invalid, NotFound
+from .follows import follower_addresses
 
 USERNAME_RE = re.compile(r"[a-z0-9_]{1,30}")
 NAME_MAX = 100
@@ -104,13 +108,12 @@ def owned_identity(account, username):
     return identity
 
 
-def public_identity(username):
-    """The live local identity shown at /@username, or NotFound."""
+def _local_person(username):
+    """The local identity called username, deleted or not; NotFound when there is none (or it is suspended)."""
     identity = Actor.get_or_none(
         Actor.domain.is_null()
         & (Actor.preferred_username == username)
         & (Actor.type == TYPE_PERSON)
-        & Actor.deleted_at.is_null()
         & ~Actor.suspended
     )
     if identity is None:
@@ -118,10 +121,37 @@ def public_identity(username):
     return identity
 
 
+def public_identity(username):
+    """The live local identity shown at /@username; NotFound, or Gone when it was deleted."""
+    identity = _local_person(username)
+    if identity.deleted_at is not None:
+        raise Gone(_("@%(username)s was deleted.", username=username))
+    return identity
+
+
+def actor_document(username):
+    """(document, HTTP status) of the identity at /@username: its actor, or a Tombstone (410) once deleted."""
+    identity = _local_person(username)
+    if identity.deleted_at is not None:
+        return {"@context": CONTEXT, **tombstone(identity.ap_id, TYPE_PERSON, identity.deleted_at)}, 410
+    return actor_to_ap(identity), 200
+
+
+def _acquaintances(identity):
+    """Everyone elsewhere who knows the identity: its followers, those it follows, and the organisers
+    of the events it takes part in or commented on (their servers keep its participations)."""
+    followed = Actor.select().join(Follow, on=(Follow.followed == Actor.id)).where(Follow.follower == identity)
+    events = (Participation.select(Participation.event).where(Participation.actor == identity)
+              | Comment.select(Comment.event).where(Comment.actor == identity))
+    organizers = Actor.select().join(Event, on=(Event.organizer == Actor.id)).where(Event.id.in_(events))
+    return follower_addresses(identity) + list(followed) + list(organizers)
+
+
 def delete_identity(account, identity):
     """Delete one of the account's identities, never its last nor one that organises events.
 
-    The username stays taken; the identity's participations go.
+    The username stays taken; the identity's participations and follows go, and its Delete reaches
+    every server that knows it. Its address answers 410 from then on.
     """
     with database.atomic("IMMEDIATE"):
         remaining = (
@@ -137,7 +167,10 @@ def delete_identity(account, identity):
             raise Invalid(_("You cannot delete your only identity."))
         if Event.select().where(Event.organizer == identity).exists():
             raise Invalid(_("This identity organises events: delete them, or hand them to a co-organiser, first."))
+        acquaintances = _acquaintances(identity)
         Participation.delete().where(Participation.actor == identity).execute()
+        Follow.delete().where((Follow.follower == identity) | (Follow.followed == identity)).execute()
         Actor.update(
             deleted_at=utcnow(), name="", summary="", summary_source=""
         ).where(Actor.id == identity.id).execute()
+        publish(identity, delete_actor_to_ap(new_activity_id(), identity), acquaintances)

@@ -10,9 +10,10 @@ from ..models import Account, Actor, Event, EventInvitation, Participation
 from ..models.participation import (MODERATOR, NOT_APPROVED, NOT_CONFIRMED, ORGANIZER_ROLES,
                                     PARTICIPANT, REJECTED, ROLES)
 from ..urls import public_url
-from .errors import Invalid, NotFound, PermissionDenied
+from .errors import Invalid, NotFound, PermissionDenied, RegistrationsElsewhere
 from .events import event_link, require_visible_to, going_count, organizer_ids, recipient, require_organizer
 from .identities import public_identity
+from .servers import takes_remote_participation
 
 MESSAGE_MAX = 1000
 
@@ -98,6 +99,9 @@ def join(event, actor, message=""):
     message = clean_message(message)
     if event.is_local:
         return admit(event, actor, message)
+    if not takes_remote_participation(event.organizer):
+        raise RegistrationsElsewhere(_("%(server)s does not take registrations from other servers.",
+                                       server=event.organizer.domain))
     with database.atomic("IMMEDIATE"):
         _require_new(event, actor)
         participation = Participation.create(event=event, actor=actor, role=NOT_APPROVED, message=message,

@@ -1,14 +1,16 @@
-"""Participation across servers, inbound: Join and Leave of our events, Accept and Reject of our Joins."""
+"""Participation across servers: Join and Leave of our events, Accept and Reject of our Joins, and
+the Joins that the server of an event will never answer."""
 from ..activitypub.vocab import get_id
 from ..db import database, utcnow
-from ..models import Actor, Event, Participation
-from ..models.federation import DONE, IGNORED
+from ..models import Activity, Actor, Delivery, Event, Participation
+from ..models.federation import DONE, FAILED, GONE, IGNORED
 from ..models.participation import NOT_APPROVED, PARTICIPANT, REJECTED
 from ..urls import host_of
 from .errors import NotFound, ServiceError
 from .events import events_query, require_visible_to
 from .participation import (MESSAGE_MAX, admit, answer_remote, check_open, count_remote_seat, leave,
                             participation_of, tell)
+from .servers import NO_REMOTE_PARTICIPATION, known_software
 
 
 def _local_event(item):
@@ -95,6 +97,18 @@ def on_answer(item):
     elif was_waiting_for_people:
         tell(participation, "mail/participation_approved.txt")
     return DONE
+
+
+def registrations_elsewhere(event, participations):
+    """True when the server of an event from elsewhere will never answer a Join from here: it runs
+    software known to take none, or it refused one of these Joins (404, 410…) or was given up on."""
+    if event.is_local:
+        return False
+    if known_software(event.organizer.domain) in NO_REMOTE_PARTICIPATION:
+        return True
+    join_ids = [p.ap_id for p in participations if p.role == NOT_APPROVED and p.ap_id]
+    return bool(join_ids) and (Delivery.select().join(Activity)
+                               .where(Activity.ap_id.in_(join_ids) & Delivery.state.in_([FAILED, GONE])).exists())
 
 
 def forget(actor):

@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 
 from ..models import Event
 from ..negotiation import activity_response, negotiated, wants_activity_json
-from ..services import anonymous, comments, events, participation
+from ..services import anonymous, comments, events, participation, remote_participation
 from ..services.errors import Invalid
 from ..services.pictures import upload_folder
 from .context import (account_identities, chosen_identity, identity_choices, organizer_identity,
@@ -76,12 +76,14 @@ def show(uuid):
         join_form = JoinForm()
         identity_choices(join_form.identity)
     organizers = events.organizer_ids(event)
+    mine = participation.participations_of(event, account_identities())
     return render_template(
         "events/show.html",
         event=event,
         going=going,
         remaining=events.remaining_seats(event, going),
-        my_participations=participation.participations_of(event, account_identities()),
+        my_participations=mine,
+        registrations_elsewhere=remote_participation.registrations_elsewhere(event, mine),
         join_form=join_form,
         anonymous_form=AnonymousJoinForm() if anonymous.anonymous_allowed(event) else None,
         comment_form=CommentForm(),

@@ -3,7 +3,6 @@ from flask import Blueprint, current_app, redirect, render_template, request, se
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from ..activitypub.convert.actor import actor_to_ap
 from ..negotiation import activity_response, negotiated, wants_activity_json
 from ..services import accounts, events, feeds, follows, identities, instance
 from ..urls import whole_number
@@ -39,9 +38,9 @@ def past():
 @bp.route("/@<username>")
 @negotiated
 def profile(username):
-    identity = identities.public_identity(username)
     if wants_activity_json():
-        return activity_response(actor_to_ap(identity))
+        return activity_response(*identities.actor_document(username))
+    identity = identities.public_identity(username)
     upcoming, past_events = events.events_of(identity, viewer_ids())
     return render_template("pages/profile.html", identity=identity, upcoming=upcoming, past=past_events,
                            followers=follows.followers_of(identity),

@@ -8,7 +8,7 @@ from flask_login import login_required
 
 from ..models.participation import ROLES
 from ..services import anonymous, events, participation
-from ..services.errors import Invalid
+from ..services.errors import Invalid, RegistrationsElsewhere
 from .context import chosen_identity, identity_choices, organizer_identity, viewer_ids
 from .event_forms import AnonymousJoinForm, InviteForm, JoinForm
 from .forms import require_valid
@@ -39,7 +39,10 @@ def posted_join_form(uuid):
 @login_required
 def join(uuid):
     event, form, identity = posted_join_form(uuid)
-    result = participation.join(event, identity, form.message.data)
+    try:
+        result = participation.join(event, identity, form.message.data)
+    except RegistrationsElsewhere:
+        return back_to(event)  # whose page now says so, with the link to register there
     if not event.is_local:
         flash(_("Your request is sent to %(server)s. You take part once it answers.",
                 server=event.organizer.domain), "success")

@@ -47,6 +47,39 @@ def receiver():
     httpd.shutdown()
 
 
+class Redirector(BaseHTTPRequestHandler):
+    """An inbox that sends every POST on to `target` (another host) with a 307."""
+    target = None
+
+    def log_message(self, *args):
+        pass
+
+    def do_POST(self):
+        self.rfile.read(int(self.headers["Content-Length"]))
+        self.send_response(307)
+        self.send_header("Location", self.target)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+
+def serve(handler, host):
+    httpd = ThreadingHTTPServer((host, 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    return httpd, f"http://{host}:{httpd.server_address[1]}"
+
+
+@pytest.fixture
+def redirector():
+    """An inbox on 127.0.0.1 redirecting to a verifying receiver on another host, 127.0.0.5."""
+    elsewhere, elsewhere_url = serve(Receiver, "127.0.0.5")
+    Receiver.received = []
+    Redirector.target = f"{elsewhere_url}/status/202/inbox"
+    httpd, url = serve(Redirector, "127.0.0.1")
+    yield url
+    httpd.shutdown()
+    elsewhere.shutdown()
+
+
 @pytest.fixture
 def fed_app(tmp_path, app_config):
     app = create_app(dict(app_config, ALLOWED_PRIVATE_NETWORKS="127.0.0.0/8"), instance_path=str(tmp_path / "i"))
@@ -101,6 +134,14 @@ def test_outcomes(fed_app, receiver, status, state, retried):
             assert Actor.get(Actor.preferred_username == "peer").deleted_at is not None
 
 
+def test_a_redirect_to_another_host_fails_and_nothing_signed_reaches_it(fed_app, redirector):
+    with fed_app.app_context():
+        actor = remote("moved", f"{redirector}/inbox")
+    [row] = send_to(fed_app, actor)
+    assert Receiver.received == []
+    assert row.state == "failed" and row.last_status == 307 and "another host" in row.last_error
+
+
 def test_connection_errors_are_retried_and_given_up(fed_app, receiver):
     with fed_app.app_context():
         actor = remote("down", "http://127.0.0.1:9/inbox")  # nothing listens on the discard port
@@ -133,6 +174,31 @@ def test_circuit_breaker_and_unavailable_domain(fed_app, receiver):
         # A signed request from the domain (or a success) makes it available again.
         delivery.mark_domain_alive("flaky.example")
         assert not DomainHealth.get().unavailable
+
+
+def test_new_activities_to_an_unavailable_domain_wait_without_a_try(fed_app, receiver):
+    with fed_app.app_context():
+        dead = remote("dead", f"{receiver}/status/500/inbox")
+        revived = remote("revived", f"{receiver}/status/202/inbox")
+    send_to(fed_app, dead)  # tried (and failed) today
+    with fed_app.app_context():
+        DomainHealth.update(unavailable=True).execute()
+        Receiver.received = []
+        ann = Actor.get(Actor.preferred_username == "ann")
+        for _ in range(3):
+            publish(ann, {"id": new_activity_id(), "type": "Create", "actor": ann.ap_id}, [dead])
+        assert drain() == 0 and Receiver.received == []
+        parked = Delivery.select().where(Delivery.attempts == 0)
+        assert parked.count() == 3
+        assert all(row.next_attempt_at > utcnow() + timedelta(hours=23) for row in parked)
+        # A day later, one delivery (the oldest) tries the domain; the others wait for another day.
+        Delivery.update(next_attempt_at=utcnow(), updated_at=utcnow() - timedelta(days=2)).execute()
+        assert drain() == 1 and len(Receiver.received) == 1
+        # A domain that answers its daily try takes everything waiting at once.
+        DomainHealth.create(domain="revived.example", unavailable=True)
+        publish(ann, {"id": new_activity_id(), "type": "Create", "actor": ann.ap_id}, [revived])
+        publish(ann, {"id": new_activity_id(), "type": "Create", "actor": ann.ap_id}, [revived])
+        assert drain() == 2 and not DomainHealth.get(DomainHealth.domain == "revived.example").unavailable
 
 
 def test_backoff_schedule_spans_two_to_three_days():

@@ -5,6 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import jsonschema
 import pytest
 
 from mobilizon_lite.activitypub.convert.actor import collection
@@ -16,6 +17,7 @@ from mobilizon_lite.services.actors import actor_from_ap
 
 from ..helpers import log_in, make_account, make_event, submit
 from .conftest import FIXTURES, fixture_names, needs_fixtures
+from .nodeinfo_schema import schema
 
 AP = {"Accept": "application/activity+json"}
 
@@ -49,10 +51,21 @@ def test_host_meta_and_nodeinfo(ann, client):
     make_event(ann)
     for version in ("2.0", "2.1"):
         info = client.get(f"/nodeinfo/{version}").json
-        assert info["version"] == version and info["software"]["name"] == "mobilizon_lite"
+        assert info["version"] == version and info["software"]["name"] == "mobilizon-lite"
         assert info["protocols"] == ["activitypub"] and info["openRegistrations"] is True
         assert info["usage"]["users"]["total"] == 1 and info["usage"]["localPosts"] == 1
     assert client.get("/nodeinfo/9.9").status_code == 404
+
+
+@pytest.mark.parametrize("version", ["2.0", "2.1"])
+def test_nodeinfo_passes_the_strict_schema_and_counts_public_events_only(ann, client, version):
+    for visibility in ("public", "unlisted", "private", "public"):
+        make_event(ann, visibility=visibility)
+    info = client.get(f"/nodeinfo/{version}").json
+    validator = jsonschema.Draft4Validator(schema(version), format_checker=jsonschema.FormatChecker())
+    assert [error.message for error in validator.iter_errors(info)] == []
+    # Unlisted and private events exist only for those who have their link: they are not counted.
+    assert info["usage"]["localPosts"] == 2
 
 
 @pytest.mark.parametrize("accept", ["application/activity+json",

@@ -102,3 +102,30 @@ def test_the_document_is_the_same_in_every_language(app, client):
     summaries = {language: client.get(f"/events/{event.uuid}", headers={**AP, "Accept-Language": language}
                                       ).json["summary"] for language in ("en", "fr")}
     assert summaries["en"] == summaries["fr"] and "Jul" in summaries["en"]
+
+
+def test_unlisted_events_and_their_comments_stay_out_of_the_outbox(app, client):
+    from mobilizon_lite.models import Activity, Actor
+    from mobilizon_lite.services import comments, events as events_service
+
+    from ..helpers import service_fields
+
+    make_account(app)
+    event = make_event(app, title="Only with the link", visibility="unlisted")
+    with app.app_context():
+        ann = Actor.get(Actor.preferred_username == "ann")
+        comments.comment_on(Event.get_by_id(event.id), ann, "See you there")
+        [create_event, create_comment] = Activity.select().order_by(Activity.id)
+        assert create_event.body["cc"][0] == AS_PUBLIC and create_comment.body["cc"] == [AS_PUBLIC]
+    outbox = client.get("/@ann/outbox?page=1", headers=AP).json
+    assert outbox["totalItems"] == 0 and outbox["orderedItems"] == []
+    # Served at its id to whoever has it, as the event is to whoever has its link.
+    assert client.get(create_event.ap_id.replace("http://events.test", ""), headers=AP).json["id"] == create_event.ap_id
+    with app.app_context():
+        events_service.update_event(Event.get_by_id(event.id), ann, service_fields(visibility="public"))
+    assert client.get("/@ann/outbox", headers=AP).json["totalItems"] == 2  # its Create, now public, and the Update
+    with app.app_context():
+        events_service.update_event(Event.get_by_id(event.id), ann, service_fields(visibility="unlisted"))
+        events_service.delete_event(Event.get_by_id(event.id), ann)
+    # Its deletion (addressed to everyone in `to`, as Mobilizon does) stays unlisted too.
+    assert client.get("/@ann/outbox", headers=AP).json["totalItems"] == 0

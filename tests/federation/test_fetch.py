@@ -3,6 +3,7 @@ import json
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import quote, unquote
 
 import pytest
 
@@ -52,8 +53,24 @@ class Handler(BaseHTTPRequestHandler):
                 time.sleep(0.05)
         elif self.path == "/headers":
             self.send(200, json.dumps(dict(self.headers)).encode(), "application/json")
+        elif self.path.startswith("/redirect/"):
+            _empty, _redirect, status, target = self.path.split("/", 3)
+            self.send(int(status), headers=[("Location", unquote(target))])
         else:
             self.send(404)
+
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        self.do_GET()
+
+
+class Recorder(Handler):
+    """Another host: keeps every request it gets (method, path, headers)."""
+    requests = []
+
+    def do_GET(self):
+        self.requests.append((self.command, self.path, dict(self.headers)))
+        super().do_GET()
 
 
 @pytest.fixture(scope="module")
@@ -63,6 +80,20 @@ def server():
     thread.start()
     yield f"http://127.0.0.1:{httpd.server_address[1]}"
     httpd.shutdown()
+
+
+@pytest.fixture
+def other_host():
+    """A server on another loopback address, 127.0.0.5, recording what reaches it."""
+    httpd = ThreadingHTTPServer(("127.0.0.5", 0), Recorder)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    Recorder.requests = []
+    yield f"http://127.0.0.5:{httpd.server_address[1]}"
+    httpd.shutdown()
+
+
+def redirect(server, status, target):
+    return f"{server}/redirect/{status}/{quote(target, safe='')}"
 
 
 @pytest.mark.parametrize("address", [
@@ -137,3 +168,25 @@ def test_other_non_global_ranges_are_forbidden(address):
 def test_malformed_urls_are_fetch_errors(url):
     with pytest.raises(FetchError):
         request("GET", url, allowed=LOOPBACK)
+
+
+def signer(method, url):
+    return {"Signature": f"{method} {url}"}
+
+
+@pytest.mark.parametrize("status", [301, 302, 307, 308])
+def test_a_post_is_never_sent_on_to_another_host(server, other_host, status):
+    with pytest.raises(FetchError, match="another host") as refused:
+        request("POST", redirect(server, status, other_host + "/inbox"), body=b"{}", allowed=LOOPBACK, sign=signer)
+    assert refused.value.status == status and Recorder.requests == []
+    # The same host on another path: followed, and signed again for the new address.
+    response = request("POST", redirect(server, status, "/headers"), body=b"{}", allowed=LOOPBACK, sign=signer)
+    assert json.loads(response.body)["Signature"] == f"POST {server}/headers"
+
+
+def test_a_signed_get_goes_on_unsigned_to_another_host(server, other_host):
+    response = request("GET", redirect(server, 302, other_host + "/headers"), allowed=LOOPBACK, sign=signer)
+    assert response.status == 200 and response.url == other_host + "/headers"
+    [(method, path, headers)] = Recorder.requests
+    assert (method, path) == ("GET", "/headers") and "Signature" not in headers
+    assert headers["Host"] == other_host.split("//")[1]

@@ -131,3 +131,34 @@ def test_unknown_remote_account_is_a_clear_404(instances):
                          {"identity": identity_id(a, ann), "handle": f"@nobody@{b.host}:{b.port}"})
     assert response.status_code == 404
     assert "Nobody could be found" in response.text
+
+
+def test_a_deleted_identity_leaves_the_other_server_too(instances):
+    from .test_three_instances import copy_of, create_event, follow, join, participant_count
+
+    a, b = instances
+    ann, bob = a.session("ann@example.org"), b.session("bob@example.org")
+    assert post_form(a, ann, "/identities/new", {"username": "club", "name": "", "summary": ""},
+                     page="/identities/new").status_code == 302
+    # club (acting now) follows bob and joins his event; bob follows club back.
+    follow(a, ann, f"@bob@{b.host}:{b.port}")
+    wait_until(lambda: b.collection_size("/@bob/followers") == 1, timeout=20)
+    follow(b, bob, f"{a.base}/@club")
+    wait_until(lambda: a.collection_size("/@club/followers") == 1, timeout=20)
+    uuid = create_event(b, bob, title="Relay race")
+    before = participant_count(b, uuid)
+    assert join(a, ann, copy_of(a, "Relay race")).status_code == 302
+    wait_until(lambda: participant_count(b, uuid) == before + 1, timeout=20)
+
+    page = "/identities/club/delete"
+    assert post_form(a, ann, page, {}, page=page).status_code == 302
+    # Its Delete reaches B: club no longer follows, is followed, nor takes part there.
+    wait_until(lambda: participant_count(b, uuid) == before and b.collection_size("/@bob/followers") == 0,
+               timeout=30)
+    assert "club" not in bob.get(b.base + "/identities/").text
+    with sqlite3.connect(b.path / "mobilizon_lite.sqlite3") as db:
+        assert db.execute("SELECT deleted_at IS NOT NULL FROM actor WHERE ap_id = ?",
+                          (f"{a.base}/@club",)).fetchall() == [(1,)]
+    gone = requests.get(f"{a.base}/@club", headers={"Accept": "application/activity+json"}, timeout=5)
+    assert gone.status_code == 410 and gone.json()["type"] == "Tombstone"
+    assert requests.get(f"{a.base}/@club", timeout=5).status_code == 410

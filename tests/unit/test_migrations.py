@@ -2,7 +2,8 @@
 import sqlite3
 
 from mobilizon_lite import create_app
-from mobilizon_lite.migrations import STEPS
+from mobilizon_lite.activitypub.vocab import AS_PUBLIC
+from mobilizon_lite.migrations import STEPS, _activity_objects, _listed_activities
 from mobilizon_lite.models import Activity, Actor
 
 from ..helpers import make_account
@@ -23,10 +24,29 @@ def test_activities_published_before_learn_their_object(tmp_path, app_config):
         # As the release before object_ap_id left it: the column absent, the schema one step back.
         db.execute("DROP INDEX activity_object_ap_id")
         db.execute("ALTER TABLE activity DROP COLUMN object_ap_id")
-        db.execute(f"PRAGMA user_version = {len(STEPS) - 1}")
+        db.execute(f"PRAGMA user_version = {STEPS.index(_activity_objects)}")
     app = create_app(config, instance_path=str(tmp_path / "i"))
     with app.app_context():
         assert [(a.type, a.object_ap_id) for a in Activity.select().order_by(Activity.id)] == [
             ("Create", "http://events.test/events/1"), ("Delete", "http://events.test/events/2"), ("Follow", None)]
     with sqlite3.connect(config["DATABASE"]) as db:
         assert db.execute("PRAGMA user_version").fetchone() == (len(STEPS),)
+
+
+def test_unlisted_activities_published_before_leave_the_outbox(tmp_path, app_config):
+    config = dict(app_config, DATABASE=str(tmp_path / "old.sqlite3"))
+    app = create_app(config, instance_path=str(tmp_path / "i"))
+    make_account(app)
+    audiences = [([AS_PUBLIC], ["f"]), (["f"], [AS_PUBLIC]), (AS_PUBLIC, []), (["f"], [])]
+    with app.app_context():
+        ann = Actor.get(Actor.preferred_username == "ann")
+        for number, (to, cc) in enumerate(audiences):
+            Activity.create(ap_id=f"http://events.test/activities/{number}", actor=ann, type="Create",
+                            body={"to": to, "cc": cc}, public=number != 3, listed=True)
+    with sqlite3.connect(config["DATABASE"]) as db:
+        # As the release before `listed` left it: the column absent, the schema one step back.
+        db.execute("ALTER TABLE activity DROP COLUMN listed")
+        db.execute(f"PRAGMA user_version = {STEPS.index(_listed_activities)}")
+    app = create_app(config, instance_path=str(tmp_path / "i"))
+    with app.app_context():
+        assert [a.listed for a in Activity.select().order_by(Activity.id)] == [True, False, True, False]

@@ -54,7 +54,7 @@ def test_create_switch_edit_and_delete(app, client):
     page = client.get("/identities/strike_committee/delete")
     assert page.status_code == 200 and "cannot be undone" in page.get_data(as_text=True)
     assert submit(client, "/identities/strike_committee/delete", {}).status_code == 302
-    assert client.get("/@strike_committee").status_code == 404
+    assert client.get("/@strike_committee").status_code == 410
     assert "@strike_committee" not in client.get("/identities/").get_data(as_text=True)
 
 
