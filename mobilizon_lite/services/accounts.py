@@ -105,13 +105,16 @@ def authenticate(email, password):
     return None
 
 
-def _set_password(account, password_hash):
-    # A new session version ends every session and remember-me cookie issued before.
-    Account.update(
-        password_hash=password_hash,
-        session_version=Account.session_version + 1,
-    ).where(Account.id == account.id).execute()
+def end_sessions(account, **changes):
+    """End every session and remember-me cookie issued to the account so far (a new session
+    version), applying changes in the same update; returns the refreshed account."""
+    Account.update(session_version=Account.session_version + 1, **changes).where(
+        Account.id == account.id).execute()
     return Account.get_by_id(account.id)
+
+
+def _set_password(account, password_hash):
+    return end_sessions(account, password_hash=password_hash)
 
 
 def change_password(account, current_password, new_password):
@@ -147,9 +150,14 @@ def request_password_reset(email):
         return  # a link went out minutes ago: repeated requests must not flood the inbox
     token, token_hash = new_token()
     ttl = current_app.config["PASSWORD_RESET_TTL"]
-    PasswordResetToken.create(
-        account=account, token_hash=token_hash, expires_at=utcnow() + timedelta(seconds=ttl)
-    )
+    with database.atomic():
+        # Only the newest link works: an older one lying in a mailbox is no longer a way in.
+        PasswordResetToken.update(expires_at=utcnow()).where(
+            (PasswordResetToken.account == account) & PasswordResetToken.used_at.is_null()
+            & (PasswordResetToken.expires_at > utcnow())).execute()
+        PasswordResetToken.create(
+            account=account, token_hash=token_hash, expires_at=utcnow() + timedelta(seconds=ttl)
+        )
     mail.send_mail(
         account.email,
         "mail/password_reset.txt",

@@ -63,6 +63,9 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    if current_user.is_authenticated:
+        # A copied session cookie or the remember-me cookie must not outlive the log-out.
+        accounts.end_sessions(current_user)
     logout_user()
     flash(_("You are logged out."), "info")
     return redirect(url_for("pages.home"))
@@ -89,12 +92,13 @@ def reset_password(token):
         return render_form("auth/reset_password.html", form, invalid=error.message)[0], 404
     if form.validate_on_submit():
         try:
-            account = accounts.reset_password(token, form.password.data)
+            accounts.reset_password(token, form.password.data)
         except Invalid as error:
             add_error(form, error)
         else:
+            # No log-in here: whoever holds a mailed link must still know the new password.
             logout_user()
-            login_user(account)
-            flash(_("Your password is changed. Every other session has been logged out."), "success")
-            return redirect(url_for("pages.home"))
+            flash(_("Your password is changed and every session has been logged out. "
+                    "Log in with the new password."), "success")
+            return redirect(url_for("auth.login"))
     return render_form("auth/reset_password.html", form, invalid=None)
