@@ -5,7 +5,7 @@ from flask_login import current_user, login_user, logout_user
 
 from ..services import accounts, instance
 from ..services.errors import Invalid, PermissionDenied
-from .context import redirect_local
+from .context import private_page, redirect_local
 from .forms import (ForgotPasswordForm, LoginForm, ResetPasswordForm, SignupForm,
                     add_error, render_form)
 
@@ -84,6 +84,7 @@ def forgot_password():
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@private_page
 def reset_password(token):
     form = ResetPasswordForm()
     try:
