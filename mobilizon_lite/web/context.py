@@ -81,6 +81,12 @@ def organizer_identity(event):
     return identity
 
 
+def commenter_identity(event):
+    """The identity a comment on event is offered to post as: the account's organiser identity
+    on its own event (commenting there as another mask would link the two), else the current one."""
+    return organizer_among(event, account_identities()) or current_identity()
+
+
 def act_as(identity):
     """Make identity the one the session acts as."""
     session[IDENTITY_KEY] = identity.id

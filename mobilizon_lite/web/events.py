@@ -9,10 +9,10 @@ from ..negotiation import activity_response, wants_activity_json
 from ..services import anonymous, comments, events, participation
 from ..services.errors import Invalid
 from ..services.pictures import upload_folder
-from .context import (account_identities, chosen_identity, identity_choices, organizer_identity,
-                      viewer_ids)
-from .event_forms import (CATEGORY_LABELS, LINK_TYPE_LABELS, AnonymousJoinForm, CommentForm,
-                          EventForm, JoinForm, language_choices, timezone_choices)
+from .context import (account_identities, chosen_identity, commenter_identity, identity_choices,
+                      organizer_identity, viewer_ids)
+from .event_forms import (CATEGORY_LABELS, LINK_TYPE_LABELS, AnonymousJoinForm, EventForm, JoinForm,
+                          NewCommentForm, language_choices, timezone_choices)
 from .forms import add_error, render_form
 
 bp = Blueprint("events", __name__)
@@ -70,10 +70,13 @@ def show(uuid):
             return redirect(event.ap_id)
         return activity_response(events.event_document(event))
     going = events.going_count(event)
-    join_form = None
+    join_form, comment_form, commenter = None, NewCommentForm(), None
     if current_user.is_authenticated:
         join_form = JoinForm()
         identity_choices(join_form.identity)
+        identity_choices(comment_form.identity)
+        commenter = commenter_identity(event)
+        comment_form.identity.data = commenter.id if commenter else None
     organizers = events.organizer_ids(event)
     return render_template(
         "events/show.html",
@@ -83,7 +86,8 @@ def show(uuid):
         my_participations=participation.participations_of(event, account_identities()),
         join_form=join_form,
         anonymous_form=AnonymousJoinForm() if anonymous.anonymous_allowed(event) else None,
-        comment_form=CommentForm(),
+        comment_form=comment_form,
+        commenter=commenter,
         thread=comments.thread(event),
         is_organizer=bool(organizers & viewer_ids()),
         organizer_ids=organizers,
