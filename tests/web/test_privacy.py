@@ -4,10 +4,11 @@ import re
 
 import pytest
 
-from mobilizon_lite.models import Actor, Comment
+from mobilizon_lite.models import Actor, Comment, Event, Participation
+from mobilizon_lite.services import events, participation
 from mobilizon_lite.services.identities import create_identity
 
-from ..helpers import errors, log_in, make_account, make_event, submit
+from ..helpers import log_in, make_account, make_event, service_fields, submit
 
 PRIVATE_PAGES = ("/my-events", "/settings/", "/settings/password", "/settings/feeds", "/identities/",
                  "/identities/new", "/admin/", "/admin/deliveries", "/events/new", "/")
@@ -92,3 +93,76 @@ def test_comments_on_other_events_default_to_the_current_identity(app, client, t
         ann = Actor.get(Actor.preferred_username == "ann")
     page = client.get(f"/events/{event.uuid}").get_data(as_text=True)
     assert SELECTED_RE.search(page).group(1) == str(ann.id)
+
+
+SECRET = "https://meet.example/room-4412"
+
+
+@pytest.fixture
+def restricted(app):
+    return restricted_event(app)
+
+
+def restricted_event(app):
+    """A restricted event of ann's with an online address; bob waits for approval, cat is approved."""
+    for name in ("ann", "bob", "cat"):
+        make_account(app, f"{name}@example.org", name)
+    event = make_event(app, join_mode="restricted", online_url=SECRET)
+    with app.app_context():
+        ann, bob, cat = (Actor.get(Actor.preferred_username == name) for name in ("ann", "bob", "cat"))
+        participation.join(event, bob, "")
+        waiting = participation.join(event, cat, "")
+        participation.approve(event, ann, waiting.id)
+    return event
+
+
+def page_for(app, event, email=None):
+    client = app.test_client()
+    if email:
+        log_in(client, email)
+    return client.get(f"/events/{event.uuid}").get_data(as_text=True)
+
+
+def test_the_online_address_of_a_restricted_event_is_shown_only_to_those_taking_part(app, restricted):
+    for email in (None, "bob@example.org"):
+        page = page_for(app, restricted, email)
+        assert SECRET not in page, email
+        assert "once their participation is accepted" in page
+    for email in ("cat@example.org", "ann@example.org"):
+        assert SECRET in page_for(app, restricted, email), email
+
+
+def test_the_online_address_of_an_event_anyone_may_join_is_shown_to_everyone(app):
+    make_account(app)
+    event = make_event(app, online_url=SECRET)
+    assert SECRET in page_for(app, event)
+
+
+def test_the_visibility_rule_reads_actors_accounts_participations_and_nobody(app, restricted):
+    with app.app_context():
+        actors = {a.preferred_username: a for a in Actor.select()}
+        assert not events.may_see_online_address(restricted, None)
+        assert not events.may_see_online_address(restricted, actors["bob"])
+        assert not events.may_see_online_address(restricted, actors["bob"].account)
+        assert events.may_see_online_address(restricted, actors["cat"])
+        assert events.may_see_online_address(restricted, actors["cat"].account)
+        assert events.may_see_online_address(restricted, actors["ann"].account)
+        rows = {p.actor.preferred_username: p for p in Participation.select().where(
+            Participation.event == restricted.id)}
+        assert events.may_see_online_address(restricted, rows["cat"])
+        assert not events.may_see_online_address(restricted, rows["bob"])
+
+
+def test_emails_carry_the_online_address_only_to_those_taking_part(mail_app, smtp):
+    event = restricted_event(mail_app)
+    # Two requests told to ann, then cat's approval.
+    approved = smtp.wait_for(3)[2]
+    assert approved["To"] == "cat@example.org" and SECRET in approved.get_content()
+    with mail_app.app_context():
+        ann = Actor.get(Actor.preferred_username == "ann")
+        events.update_event(Event.get_by_id(event.id), ann,
+                            service_fields(join_mode="restricted", online_url=SECRET + "-b"))
+    changed = {m["To"]: m.get_content() for m in smtp.wait_for(5)[3:]}
+    assert set(changed) == {"bob@example.org", "cat@example.org"}
+    assert SECRET + "-b" in changed["cat@example.org"]
+    assert SECRET not in changed["bob@example.org"]
