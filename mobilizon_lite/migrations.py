@@ -49,8 +49,15 @@ def _activity_objects():
         "WHERE type IN ('Create', 'Update', 'Delete') AND object_ap_id IS NULL AND json_valid(body)")
 
 
+def _account_confirmation():
+    _add_column("account", "confirmed_at", "DATETIME")
+    # Accounts made before sign-up asked for a confirmation keep working.
+    database.execute_sql("UPDATE account SET confirmed_at = created_at WHERE confirmed_at IS NULL")
+
+
 # Append new steps; never edit or reorder the ones already released.
-STEPS = [_initial_schema, _events, _feeds, _federation, _remote_participation, _activity_objects]
+STEPS = [_initial_schema, _events, _feeds, _federation, _remote_participation, _activity_objects,
+         _account_confirmation]
 
 
 def migrate():

@@ -1,5 +1,5 @@
 """Sign-up, log-in, log-out and password reset pages."""
-from flask import Blueprint, flash, redirect, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale, gettext as _
 from flask_login import current_user, login_user, logout_user
 
@@ -25,7 +25,7 @@ def signup():
         return render_form("auth/signup.html", form, mode=mode, closed=True)[0], 403
     if form.validate_on_submit():
         try:
-            account = accounts.register(
+            accounts.register(
                 form.email.data, form.password.data, form.username.data,
                 name=form.name.data or "", invite_token=form.invite.data,
                 locale=_request_locale(),
@@ -33,11 +33,22 @@ def signup():
         except (Invalid, PermissionDenied) as error:
             add_error(form, error)
         else:
-            login_user(account)
-            flash(_("Welcome! Your account and your identity @%(username)s are ready.",
-                    username=form.username.data), "success")
-            return redirect(url_for("pages.home"))
+            # The same page whether the address is new or has an account already: its owner
+            # learns which by email, nobody else does.
+            return render_template("auth/signup_sent.html", email=accounts.normalize_email(form.email.data),
+                                   hours=accounts.CONFIRMATION_HOURS)
     return render_form("auth/signup.html", form, mode=mode, closed=False)
+
+
+@bp.route("/signup/confirm/<token>", methods=["GET", "POST"])
+@private_page
+def confirm_signup(token):
+    # Mail scanners open links: confirming takes a click (POST), not just a visit.
+    if request.method == "GET":
+        return render_template("auth/confirm_signup.html")
+    accounts.confirm_signup(token)
+    flash(_("Your email address is confirmed. You can log in."), "success")
+    return redirect(url_for("auth.login"))
 
 
 def _request_locale():
@@ -54,10 +65,13 @@ def login():
         return redirect_local(form.next.data, "pages.home")
     if form.validate_on_submit():
         account = accounts.authenticate(form.email.data, form.password.data)
-        if account is not None:
+        if account is not None and account.confirmed_at is None:
+            form.form_errors.append(_("Confirm your email address first: follow the link in the message we sent to it."))
+        elif account is not None:
             login_user(account, remember=form.remember.data)
             return redirect_local(form.next.data, "pages.home")
-        form.form_errors.append(_("This email and password do not match an account."))
+        else:
+            form.form_errors.append(_("This email and password do not match an account."))
     return render_form("auth/login.html", form)
 
 

@@ -2,10 +2,10 @@
 import sqlite3
 
 from mobilizon_lite import create_app
-from mobilizon_lite.migrations import STEPS
-from mobilizon_lite.models import Activity, Actor
+from mobilizon_lite.migrations import STEPS, _account_confirmation, _activity_objects
+from mobilizon_lite.models import Account, Activity, Actor
 
-from ..helpers import make_account
+from ..helpers import log_in, make_account
 
 
 def test_activities_published_before_learn_their_object(tmp_path, app_config):
@@ -23,10 +23,23 @@ def test_activities_published_before_learn_their_object(tmp_path, app_config):
         # As the release before object_ap_id left it: the column absent, the schema one step back.
         db.execute("DROP INDEX activity_object_ap_id")
         db.execute("ALTER TABLE activity DROP COLUMN object_ap_id")
-        db.execute(f"PRAGMA user_version = {len(STEPS) - 1}")
+        db.execute(f"PRAGMA user_version = {STEPS.index(_activity_objects)}")
     app = create_app(config, instance_path=str(tmp_path / "i"))
     with app.app_context():
         assert [(a.type, a.object_ap_id) for a in Activity.select().order_by(Activity.id)] == [
             ("Create", "http://events.test/events/1"), ("Delete", "http://events.test/events/2"), ("Follow", None)]
     with sqlite3.connect(config["DATABASE"]) as db:
         assert db.execute("PRAGMA user_version").fetchone() == (len(STEPS),)
+
+
+def test_accounts_made_before_sign_up_confirmation_stay_usable(tmp_path, app_config):
+    config = dict(app_config, DATABASE=str(tmp_path / "old.sqlite3"))
+    make_account(create_app(config, instance_path=str(tmp_path / "i")))
+    with sqlite3.connect(config["DATABASE"]) as db:
+        db.execute("ALTER TABLE account DROP COLUMN confirmed_at")
+        db.execute(f"PRAGMA user_version = {STEPS.index(_account_confirmation)}")
+    app = create_app(config, instance_path=str(tmp_path / "i"))
+    with app.app_context():
+        account = Account.get()
+        assert account.confirmed_at == account.created_at
+    log_in(app.test_client())
