@@ -68,6 +68,11 @@ def may_see_online_address(event, viewer=None):
         & Participation.role.in_(GOING_ROLES)).exists()
 
 
+def online_address_for(event, viewer=None):
+    """The event's online address as viewer sees it: "" when may_see_online_address says no."""
+    return event.online_url if event.online_url and may_see_online_address(event, viewer) else ""
+
+
 def require_visible_to(event, actor):
     """NotFound unless this one identity may see the event.
 
@@ -335,6 +340,6 @@ def event_document(event, requester=None):
     # In the instance's language, whoever asks: the same document goes to every server.
     with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
         when = event_when(event)
-    online_url = event.online_url if may_see_online_address(event, requester) else ""
+    online_url = online_address_for(event, requester)
     summary = " - ".join(part for part in (when, event.address_line or online_url) if part)
     return event_to_ap(event, going_count(event), summary, online_url)

@@ -11,7 +11,7 @@ from ..models.participation import (MODERATOR, NOT_APPROVED, NOT_CONFIRMED, ORGA
                                     PARTICIPANT, REJECTED, ROLES)
 from ..urls import public_url
 from .errors import Invalid, NotFound, PermissionDenied
-from .events import (event_link, going_count, may_see_online_address, organizer_ids, recipient,
+from .events import (event_link, going_count, online_address_for, organizer_ids, recipient,
                      require_organizer, require_visible_to)
 from .identities import public_identity
 
@@ -165,7 +165,7 @@ def tell(participation, template):
         email, locale, cancel = found
         event = participation.event
         mail.send_mail(email, template, locale, event=event, link=event_link(event), cancel_link=cancel,
-                       online_address=event.online_url if may_see_online_address(event, participation) else "")
+                       online_address=online_address_for(event, participation))
 
 
 def approve(event, organizer, participation_id):

@@ -92,7 +92,7 @@ def show(uuid):
         thread=comments.thread(event),
         is_organizer=bool(organizers & viewer_ids()),
         organizer_ids=organizers,
-        online_address=event.online_url if events.may_see_online_address(event, viewer) else "",
+        online_address=events.online_address_for(event, viewer),
         category_labels=CATEGORY_LABELS,
         link_type_labels=LINK_TYPE_LABELS,
     )
