@@ -127,8 +127,9 @@ def init_app(app):
         # A page made for a logged-in person (their identities in the header, their events,
         # settings, administration) or opened by a secret link must not be kept by the browser
         # or any cache on the way; public files and feeds say themselves how to be cached.
+        # Without a cookie nobody is logged in: servers and calendar apps cost no session lookup.
         if "Cache-Control" not in response.headers and (
-                g.get("private_page") or current_user.is_authenticated):
+                g.get("private_page") or (request.cookies and current_user.is_authenticated)):
             response.headers["Cache-Control"] = "no-store"
         return response
 
