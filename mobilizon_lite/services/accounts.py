@@ -105,9 +105,10 @@ def register(email, password, username, name="", invite_token=None, locale=None,
                 if invite is not None and not instance.consume_invite(invite, account):
                     raise PermissionDenied(_("This invitation has just been used."))
         except IntegrityError:
+            # The same address signed up at the same moment: answered as a known one.
             existing = Account.get_or_none(Account.email == email)
-            if existing is None:  # the username, taken at the same moment
-                raise Invalid(_("This username is already taken."), "username") from None
+            if existing is None:
+                raise
     if existing is not None:
         if by_admin:
             raise Invalid(_("An account already uses this email address."), "email")
@@ -144,7 +145,7 @@ def _tell_already_registered(account, locale):
 
 
 def confirm_signup(token):
-    """Confirm the account a sign-up link names; returns it, or raises Invalid."""
+    """Confirm the account a sign-up link names; returns it, or raises NotFound."""
     signed = unsign(token, CONFIRM_PURPOSE)
     account = None
     if (isinstance(signed, list) and len(signed) == 3 and all(isinstance(part, int) for part in signed[::2])
