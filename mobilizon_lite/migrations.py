@@ -62,9 +62,15 @@ def _server_software():
     _add_column("domain_health", "software_checked_at", "DATETIME")
 
 
+def _account_confirmation():
+    _add_column("account", "confirmed_at", "DATETIME")
+    # Accounts made before sign-up asked for a confirmation keep working.
+    database.execute_sql("UPDATE account SET confirmed_at = created_at WHERE confirmed_at IS NULL")
+
+
 # Append new steps; never edit or reorder the ones already released.
 STEPS = [_initial_schema, _events, _feeds, _federation, _remote_participation, _activity_objects,
-         _listed_activities, _server_software]
+         _listed_activities, _server_software, _account_confirmation]
 
 
 def migrate():

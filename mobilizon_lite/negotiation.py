@@ -43,3 +43,10 @@ def activity_response(document, status=200):
                                           mimetype=AP_MEDIA_TYPE)
     response.vary.add("Accept")
     return response
+
+
+def signed_parts():
+    """(method, target, headers) of the current request as signatures cover them: target is the
+    path plus the query only when there is one; header names are lower-cased."""
+    target = request.path + (f"?{request.query_string.decode('latin-1')}" if request.query_string else "")
+    return request.method, target, {name.lower(): value for name, value in request.headers.items()}

@@ -15,6 +15,9 @@ class Account(BaseModel):
     # Bumped whenever every existing session must stop working (password change or reset).
     session_version = IntegerField(default=1)
     created_at = UTCDateTimeField(default=utcnow)
+    # Set when the owner of the address followed the sign-up link (or an admin made the account):
+    # until then nobody can log in with it.
+    confirmed_at = UTCDateTimeField(null=True)
 
     # Read by Flask-Login. The session version in the id is what lets a password change
     # end every other session and remember-me cookie.

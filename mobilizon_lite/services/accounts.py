@@ -1,6 +1,7 @@
 """Accounts: sign-up, log-in checks, passwords and their reset by email."""
 import functools
 import logging
+import time
 from datetime import timedelta
 
 from email_validator import EmailNotValidError, validate_email
@@ -13,10 +14,10 @@ from .. import mail
 from ..db import database, utcnow
 from ..models import Account, PasswordResetToken
 from ..models.accounts import ROLE_ADMIN, ROLE_USER
-from ..tokens import hash_token, new_token
+from ..tokens import hash_token, new_token, sign, unsign
 from ..urls import public_url
 from . import instance
-from .errors import Invalid, PermissionDenied
+from .errors import Invalid, NotFound, PermissionDenied
 from ..activitypub.keys import generate_key_pair
 from .identities import create_identity, validate_username
 
@@ -26,6 +27,14 @@ PASSWORD_MIN = 8
 PASSWORD_MAX = 256
 EMAIL_MAX = 254
 RESET_RESEND_AFTER = timedelta(minutes=5)
+CONFIRM_PURPOSE = "signup-confirm"
+CONFIRMATION_HOURS = 48
+CONFIRMATION_TTL = timedelta(hours=CONFIRMATION_HOURS)
+# A sign-up never confirmed is forgotten after this long.
+UNCONFIRMED_KEPT = timedelta(days=7)
+# One "you already have an account" email per account in this time, however often the form is sent.
+SIGNUP_NOTICE_AFTER = timedelta(minutes=10)
+THROTTLE_SIZE = 10_000
 
 
 @functools.cache
@@ -56,7 +65,13 @@ def validate_password(password, field="password"):
 
 def register(email, password, username, name="", invite_token=None, locale=None,
              admin=False, by_admin=False):
-    """Create an account and its first identity; by_admin skips the registration mode."""
+    """Create an account and its first identity.
+
+    by_admin (the command line, demo data) skips the registration mode and the email check, and
+    refuses an address already used. Otherwise the account waits for its owner to follow the
+    emailed link, and an address already used gets an email saying so instead: the caller's answer
+    is the same either way, so sign-up reveals no account. Returns the new account, or None.
+    """
     email = normalize_email(email)
     validate_password(password)
     validate_username(username)
@@ -71,29 +86,83 @@ def register(email, password, username, name="", invite_token=None, locale=None,
                 raise PermissionDenied(
                     _("Registrations need an invitation, and this one is unknown, used or expired.")
                 )
-    if Account.select().where(Account.email == email).exists():
-        raise Invalid(_("An account already uses this email address."), "email")
-    # Hashing and key generation are slow: done before SQLite's write lock is taken.
+    # Hashing and key generation are slow: done before SQLite's write lock is taken, and for a
+    # known address too, so that the time taken does not tell either.
     password_hash = generate_password_hash(password)
     key_pair = generate_key_pair()
-    try:
-        with database.atomic():
-            account = Account.create(
-                email=email,
-                password_hash=password_hash,
-                role=ROLE_ADMIN if admin else ROLE_USER,
-                locale=locale,
-            )
-            create_identity(account, username, name=name, key_pair=key_pair)
-            if invite is not None and not instance.consume_invite(invite, account):
-                raise PermissionDenied(_("This invitation has just been used."))
-    except IntegrityError:
-        raise Invalid(_("An account already uses this email address."), "email") from None
+    existing = Account.get_or_none(Account.email == email)
+    if existing is None:
+        try:
+            with database.atomic():
+                account = Account.create(
+                    email=email,
+                    password_hash=password_hash,
+                    role=ROLE_ADMIN if admin else ROLE_USER,
+                    locale=locale,
+                    confirmed_at=utcnow() if by_admin else None,
+                )
+                create_identity(account, username, name=name, key_pair=key_pair)
+                if invite is not None and not instance.consume_invite(invite, account):
+                    raise PermissionDenied(_("This invitation has just been used."))
+        except IntegrityError:
+            # The same address signed up at the same moment: answered as a known one.
+            existing = Account.get_or_none(Account.email == email)
+            if existing is None:
+                raise
+    if existing is not None:
+        if by_admin:
+            raise Invalid(_("An account already uses this email address."), "email")
+        _tell_already_registered(existing, locale)
+        return None
+    if not by_admin:
+        mail.send_mail(email, "mail/signup_confirm.txt", locale=locale, link=_confirmation_link(account),
+                       hours=CONFIRMATION_HOURS)
+    return account
+
+
+def _confirmation_link(account):
+    # Signed, not stored: the account id, its creation time (so the link never fits another
+    # account that reuses the id) and when the link was made (it expires).
+    token = sign([account.id, account.created_at.isoformat(), int(utcnow().timestamp())], CONFIRM_PURPOSE)
+    return public_url("auth.confirm_signup", token=token)
+
+
+def _tell_already_registered(account, locale):
+    """Email the owner of an address someone tried to sign up with again (at most every few minutes)."""
+    sent = current_app.extensions.setdefault("signup_notices", {})
+    last = sent.get(account.id)
+    if last is not None and time.monotonic() - last < SIGNUP_NOTICE_AFTER.total_seconds():
+        return  # repeated attempts must not flood the inbox
+    if len(sent) > THROTTLE_SIZE:
+        sent.clear()
+    sent[account.id] = time.monotonic()
+    mail.send_mail(
+        account.email, "mail/signup_existing.txt", locale=account.locale or locale,
+        login_link=public_url("auth.login"), reset_link=public_url("auth.forgot_password"),
+        confirm_link=None if account.confirmed_at else _confirmation_link(account),
+        hours=CONFIRMATION_HOURS,
+    )
+
+
+def confirm_signup(token):
+    """Confirm the account a sign-up link names; returns it, or raises NotFound."""
+    signed = unsign(token, CONFIRM_PURPOSE)
+    account = None
+    if (isinstance(signed, list) and len(signed) == 3 and all(isinstance(part, int) for part in signed[::2])
+            and utcnow().timestamp() - signed[2] < CONFIRMATION_TTL.total_seconds()):
+        account = Account.get_or_none(Account.id == signed[0])
+        if account is not None and account.created_at.isoformat() != signed[1]:
+            account = None
+    if account is None:
+        raise NotFound(_("This confirmation link is invalid or expired. Sign up again to get a new one."))
+    if account.confirmed_at is None:
+        Account.update(confirmed_at=utcnow()).where(
+            (Account.id == account.id) & Account.confirmed_at.is_null()).execute()
     return account
 
 
 def authenticate(email, password):
-    """The account with these credentials, or None."""
+    """The account with these credentials, or None (see confirmed_at before letting it in)."""
     try:
         email = normalize_email(email)
     except Invalid:
@@ -105,13 +174,17 @@ def authenticate(email, password):
     return None
 
 
-def _set_password(account, password_hash):
-    # A new session version ends every session and remember-me cookie issued before.
-    Account.update(
-        password_hash=password_hash,
-        session_version=Account.session_version + 1,
-    ).where(Account.id == account.id).execute()
+def end_sessions(account, **changes):
+    """End every session and remember-me cookie issued to the account so far (a new session
+    version), applying changes in the same update; returns the refreshed account."""
+    Account.update(session_version=Account.session_version + 1, **changes).where(
+        Account.id == account.id).execute()
     return Account.get_by_id(account.id)
+
+
+def _set_password(account, password_hash):
+    # Reading a reset link proves the address as well as a sign-up link does.
+    return end_sessions(account, password_hash=password_hash, confirmed_at=account.confirmed_at or utcnow())
 
 
 def change_password(account, current_password, new_password):
@@ -147,9 +220,14 @@ def request_password_reset(email):
         return  # a link went out minutes ago: repeated requests must not flood the inbox
     token, token_hash = new_token()
     ttl = current_app.config["PASSWORD_RESET_TTL"]
-    PasswordResetToken.create(
-        account=account, token_hash=token_hash, expires_at=utcnow() + timedelta(seconds=ttl)
-    )
+    with database.atomic():
+        # Only the newest link works: an older one lying in a mailbox is no longer a way in.
+        PasswordResetToken.update(expires_at=utcnow()).where(
+            (PasswordResetToken.account == account) & PasswordResetToken.used_at.is_null()
+            & (PasswordResetToken.expires_at > utcnow())).execute()
+        PasswordResetToken.create(
+            account=account, token_hash=token_hash, expires_at=utcnow() + timedelta(seconds=ttl)
+        )
     mail.send_mail(
         account.email,
         "mail/password_reset.txt",
@@ -189,7 +267,10 @@ def reset_password(token, new_password):
 
 
 def purge_expired_tokens():
-    """Delete reset tokens that can no longer be used; returns how many."""
-    return PasswordResetToken.delete().where(
+    """Delete reset tokens that can no longer be used, and sign-ups never confirmed in a week
+    (freeing their address and username); returns how many rows."""
+    tokens = PasswordResetToken.delete().where(
         (PasswordResetToken.expires_at <= utcnow()) | PasswordResetToken.used_at.is_null(False)
     ).execute()
+    return tokens + Account.delete().where(
+        Account.confirmed_at.is_null() & (Account.created_at < utcnow() - UNCONFIRMED_KEPT)).execute()

@@ -8,7 +8,7 @@ from peewee import IntegrityError
 
 from ..activitypub import fetch
 from ..activitypub.keys import generate_key_pair
-from ..activitypub.signatures import sign_headers
+from ..activitypub.signatures import SignatureError, sign_headers, verify_request
 from ..activitypub.vocab import get_id
 from ..db import database, utcnow
 from ..models import Actor, Follow, Tombstone
@@ -42,9 +42,10 @@ def instance_actor():
         return Actor.get(Actor.domain.is_null() & (Actor.preferred_username == INSTANCE_USERNAME))
 
 
-def signed_get(url):
-    """Fetch an ActivityStreams document with a GET signed by the instance actor."""
-    signer = instance_actor()
+def signed_get(url, signer=None):
+    """Fetch an ActivityStreams document with a GET signed by signer (a local actor; by default
+    the instance actor)."""
+    signer = signer or instance_actor()
 
     def sign(method, target_url):
         return sign_headers(method, target_url, f"{signer.ap_id}#main-key", signer.private_key_pem)
@@ -106,9 +107,13 @@ def _key_owner_document(key_id):
     return document
 
 
+def _key_holder(key_id):
+    return Actor.get_or_none((Actor.ap_id == key_id.split("#", 1)[0]) | (Actor.public_key_id == key_id))
+
+
 def public_key_for(key_id, refresh=False):
     """(public PEM, owner actor id) of a key, fetched when unknown; refreshed at most every 5 minutes."""
-    actor = Actor.get_or_none((Actor.ap_id == key_id.split("#", 1)[0]) | (Actor.public_key_id == key_id))
+    actor = _key_holder(key_id)
     if actor is not None and actor.domain is None:
         return actor.public_key_pem, actor.ap_id
     if actor is not None and actor.public_key_pem and not refresh:
@@ -134,6 +139,28 @@ def public_key_for(key_id, refresh=False):
         log.info("cannot fetch key %s: %s", key_id, error)
         return None, None
     return actor.public_key_pem, actor.ap_id
+
+
+def signed_requester(method, target, headers):
+    """The actor whose key signed this request, or None (unsigned, unknown key, bad signature).
+
+    Only keys already stored count: answering a GET never makes us fetch anything, and the actors
+    a signed GET may matter for (participants of an event) are known here already. headers maps
+    lower-case names to values.
+    """
+    if "signature" not in headers:
+        return None
+
+    def stored_key(key_id, refresh):
+        actor = None if refresh else _key_holder(key_id)
+        return (actor.public_key_pem, actor.ap_id) if actor is not None else (None, None)
+
+    try:
+        verified = verify_request(method, target, headers, b"", stored_key)
+    except SignatureError as error:
+        log.info("signed %s %s not verified: %s", method, target, error)
+        return None
+    return Actor.get_or_none(Actor.ap_id == verified.owner)
 
 
 def keep_tombstone(item):

@@ -17,6 +17,9 @@ from .participation import check_open, clean_message, notify_organizers, require
 
 # However often the form is posted, one address gets at most one email per event in this time.
 RESEND_AFTER = timedelta(minutes=10)
+# A cancel link works until this long after the event ends (or, without an end, starts): long
+# enough to withdraw from the participants' list after a late reading, then it is a dead key.
+CANCEL_AFTER_END = timedelta(days=7)
 
 
 def anonymous_allowed(event):
@@ -102,6 +105,9 @@ def anonymous_by_cancel_token(token):
             participation = None
     if participation is None:
         raise NotFound(_("This cancellation link is invalid or was already used."))
+    event = participation.event
+    if (event.ends_on or event.begins_on) + CANCEL_AFTER_END < utcnow():
+        raise NotFound(_("This event is over: its cancellation link no longer works."))
     return participation
 
 

@@ -21,6 +21,8 @@ from .errors import NotFound, PermissionDenied
 from .event_input import clean_event_input
 
 CANCEL_PURPOSE = "anonymous-cancel"
+# Join modes where the organisers choose who takes part: the online address is theirs only.
+CHOSEN_PARTICIPANTS = ("restricted", "invite")
 # Changes that participants are emailed about.
 WATCHED_FIELDS = ("begins_on", "ends_on", "timezone", "place_name", "street", "postal_code",
                   "locality", "region", "country", "online_url")
@@ -43,6 +45,32 @@ def visible(viewer_ids=(), listed=True):
         invited = EventInvitation.select(EventInvitation.event).where(EventInvitation.actor.in_(ids))
         condition |= Event.organizer.in_(ids) | Event.id.in_(involved) | Event.id.in_(invited)
     return condition
+
+
+def may_see_online_address(event, viewer=None):
+    """Whether viewer may see the event's online address (video call, stream).
+
+    Whoever sees an event anyone may join sees it; when the organisers choose who takes part
+    (approval or invitation), only those taking part and the organisers do. viewer is an Actor,
+    an Account (any of its identities), a Participation (an email's recipient), or None (visitors,
+    public feeds, documents sent or served to anyone).
+    """
+    if event.join_mode not in CHOSEN_PARTICIPANTS:
+        return True
+    if viewer is None:
+        return False
+    if isinstance(viewer, Participation):
+        return viewer.event_id == event.id and viewer.role in GOING_ROLES
+    ids = ([row.id for row in Actor.select(Actor.id).where(Actor.account == viewer)]
+           if isinstance(viewer, Account) else [viewer.id])
+    return event.organizer_id in ids or Participation.select().where(
+        (Participation.event == event) & Participation.actor.in_(ids)
+        & Participation.role.in_(GOING_ROLES)).exists()
+
+
+def online_address_for(event, viewer=None):
+    """The event's online address as viewer sees it: "" when may_see_online_address says no."""
+    return event.online_url if event.online_url and may_see_online_address(event, viewer) else ""
 
 
 def require_visible_to(event, actor):
@@ -212,14 +240,18 @@ def notify_participants(event, actor, template, **context):
         .where((Participation.event == event) & Participation.role.in_([*GOING_ROLES, NOT_APPROVED])
                & (Participation.actor.is_null() | (Participation.actor != actor.id)))
     )
-    recipients = {}
+    recipients, allowed = {}, set()
     for row in rows:
         found = recipient(row, row.actor.account if row.actor_id and row.actor.account_id else None)
         if found:
             recipients.setdefault(found[0], found[1:])
+            if may_see_online_address(event, row):
+                allowed.add(found[0])
     link = event_link(event)
     mail.send_batch(
-        mail.Outgoing(email, template, locale, dict(context, event=event, link=link, cancel_link=cancel))
+        mail.Outgoing(email, template, locale, dict(
+            context, event=event, link=link, cancel_link=cancel,
+            online_address=event.online_url if email in allowed else ""))
         for email, (locale, cancel) in recipients.items()
     )
 
@@ -302,10 +334,12 @@ def comment_ids(event):
     return [ap_id for (ap_id,) in Comment.select(Comment.ap_id).where(Comment.event == event).tuples()]
 
 
-def event_document(event):
-    """The event as ActivityStreams, with its live participant count and a one-line summary."""
+def event_document(event, requester=None):
+    """The event as ActivityStreams, with its live participant count and a one-line summary; the
+    online address only when requester (None: whoever receives what is sent) may see it."""
     # In the instance's language, whoever asks: the same document goes to every server.
     with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
         when = event_when(event)
-    summary = " - ".join(part for part in (when, event.address_line or event.online_url) if part)
-    return event_to_ap(event, going_count(event), summary)
+    online_url = online_address_for(event, requester)
+    summary = " - ".join(part for part in (when, event.address_line or online_url) if part)
+    return event_to_ap(event, going_count(event), summary, online_url)

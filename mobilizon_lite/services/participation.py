@@ -11,7 +11,8 @@ from ..models.participation import (MODERATOR, NOT_APPROVED, NOT_CONFIRMED, ORGA
                                     PARTICIPANT, REJECTED, ROLES)
 from ..urls import public_url
 from .errors import Invalid, NotFound, PermissionDenied, RegistrationsElsewhere
-from .events import event_link, require_visible_to, going_count, organizer_ids, recipient, require_organizer
+from .events import (event_link, going_count, online_address_for, organizer_ids, recipient,
+                     require_organizer, require_visible_to)
 from .identities import public_identity
 from .servers import takes_remote_participation
 
@@ -166,8 +167,9 @@ def tell(participation, template):
     found = recipient(participation)
     if found:
         email, locale, cancel = found
-        mail.send_mail(email, template, locale, event=participation.event,
-                       link=event_link(participation.event), cancel_link=cancel)
+        event = participation.event
+        mail.send_mail(email, template, locale, event=event, link=event_link(event), cancel_link=cancel,
+                       online_address=online_address_for(event, participation))
 
 
 def approve(event, organizer, participation_id):

@@ -1,14 +1,20 @@
 """Events received from other servers: stored, updated and deleted only by the actor that owns them."""
+import logging
 import uuid as uuid_lib
 
 from ..activitypub.convert.event import event_from_ap
+from ..activitypub.fetch import FetchError
 from ..activitypub.vocab import get_id
 from ..db import database, utcnow
-from ..models import Event
+from ..models import Actor, Event, Participation
 from ..models.events import CATEGORIES
 from ..models.federation import DONE, IGNORED
-from .actors import keep_tombstone
+from ..models.participation import GOING_ROLES
+from .actors import keep_tombstone, signed_get
 from .event_input import LANGUAGES
+from .events import CHOSEN_PARTICIPANTS
+
+log = logging.getLogger(__name__)
 
 
 ID_MAX = 2048
@@ -44,7 +50,32 @@ def on_create_or_update(item):
     document = item.body.get("object")
     if not is_event(document):
         return IGNORED
-    return DONE if store(document, item.actor) is not None else IGNORED
+    event = store(document, item.actor)
+    if event is None:
+        return IGNORED
+    refresh_for_participants(event)
+    return DONE
+
+
+def refresh_for_participants(event):
+    """Fetch again, signed by one of our identities taking part, an event whose organisers choose
+    who takes part: what its server sends to all leaves the online address out, and gives it only
+    to a participant's signed GET."""
+    if event.join_mode not in CHOSEN_PARTICIPANTS:
+        return event
+    participant = (Actor.select().join(Participation, on=(Participation.actor == Actor.id))
+                   .where((Participation.event == event) & Participation.role.in_(GOING_ROLES)
+                          & Actor.domain.is_null()).first())
+    if participant is None:
+        return event
+    try:
+        document = signed_get(event.ap_id, signer=participant)
+    except FetchError as error:
+        log.info("cannot fetch %s for its participants: %s", event.ap_id, error)
+        return event
+    if not is_event(document) or document["id"] != event.ap_id:
+        return event
+    return store(document, event.organizer) or event
 
 
 def on_delete(item):

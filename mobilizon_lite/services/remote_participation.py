@@ -10,6 +10,7 @@ from .errors import NotFound, ServiceError
 from .events import events_query, require_visible_to
 from .participation import (MESSAGE_MAX, admit, answer_remote, check_open, count_remote_seat, leave,
                             participation_of, tell)
+from .remote_events import refresh_for_participants
 from .servers import NO_REMOTE_PARTICIPATION, known_software
 
 
@@ -92,6 +93,9 @@ def on_answer(item):
             count_remote_seat(event, 1 if accepted else -1)
     was_waiting_for_people = participation.role == NOT_APPROVED and event.join_mode == "restricted"
     participation.role = role
+    if accepted:
+        # Now one of those taking part: its server gives us what only they may see.
+        event = participation.event = refresh_for_participants(event)
     if not accepted:
         tell(participation, "mail/participation_rejected.txt")
     elif was_waiting_for_people:

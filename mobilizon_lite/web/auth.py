@@ -1,11 +1,11 @@
 """Sign-up, log-in, log-out and password reset pages."""
-from flask import Blueprint, flash, redirect, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale, gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from ..services import accounts, instance
 from ..services.errors import Invalid, PermissionDenied
-from .context import redirect_local
+from .context import private_page, redirect_local
 from .forms import (ForgotPasswordForm, LoginForm, ResetPasswordForm, SignupForm,
                     add_error, render_form)
 
@@ -25,7 +25,7 @@ def signup():
         return render_form("auth/signup.html", form, mode=mode, closed=True)[0], 403
     if form.validate_on_submit():
         try:
-            account = accounts.register(
+            accounts.register(
                 form.email.data, form.password.data, form.username.data,
                 name=form.name.data or "", invite_token=form.invite.data,
                 locale=_request_locale(),
@@ -33,11 +33,22 @@ def signup():
         except (Invalid, PermissionDenied) as error:
             add_error(form, error)
         else:
-            login_user(account)
-            flash(_("Welcome! Your account and your identity @%(username)s are ready.",
-                    username=form.username.data), "success")
-            return redirect(url_for("pages.home"))
+            # The same page whether the address is new or has an account already: its owner
+            # learns which by email, nobody else does.
+            return render_template("auth/signup_sent.html", email=accounts.normalize_email(form.email.data),
+                                   hours=accounts.CONFIRMATION_HOURS)
     return render_form("auth/signup.html", form, mode=mode, closed=False)
+
+
+@bp.route("/signup/confirm/<token>", methods=["GET", "POST"])
+@private_page
+def confirm_signup(token):
+    # Mail scanners open links: confirming takes a click (POST), not just a visit.
+    if request.method == "GET":
+        return render_template("auth/confirm_signup.html")
+    accounts.confirm_signup(token)
+    flash(_("Your email address is confirmed. You can log in."), "success")
+    return redirect(url_for("auth.login"))
 
 
 def _request_locale():
@@ -54,15 +65,21 @@ def login():
         return redirect_local(form.next.data, "pages.home")
     if form.validate_on_submit():
         account = accounts.authenticate(form.email.data, form.password.data)
-        if account is not None:
+        if account is not None and account.confirmed_at is None:
+            form.form_errors.append(_("Confirm your email address first: follow the link in the message we sent to it."))
+        elif account is not None:
             login_user(account, remember=form.remember.data)
             return redirect_local(form.next.data, "pages.home")
-        form.form_errors.append(_("This email and password do not match an account."))
+        else:
+            form.form_errors.append(_("This email and password do not match an account."))
     return render_form("auth/login.html", form)
 
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    if current_user.is_authenticated:
+        # A copied session cookie or the remember-me cookie must not outlive the log-out.
+        accounts.end_sessions(current_user)
     logout_user()
     flash(_("You are logged out."), "info")
     return redirect(url_for("pages.home"))
@@ -81,6 +98,7 @@ def forgot_password():
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@private_page
 def reset_password(token):
     form = ResetPasswordForm()
     try:
@@ -89,12 +107,13 @@ def reset_password(token):
         return render_form("auth/reset_password.html", form, invalid=error.message)[0], 404
     if form.validate_on_submit():
         try:
-            account = accounts.reset_password(token, form.password.data)
+            accounts.reset_password(token, form.password.data)
         except Invalid as error:
             add_error(form, error)
         else:
+            # No log-in here: whoever holds a mailed link must still know the new password.
             logout_user()
-            login_user(account)
-            flash(_("Your password is changed. Every other session has been logged out."), "success")
-            return redirect(url_for("pages.home"))
+            flash(_("Your password is changed and every session has been logged out. "
+                    "Log in with the new password."), "success")
+            return redirect(url_for("auth.login"))
     return render_form("auth/reset_password.html", form, invalid=None)

@@ -8,8 +8,9 @@ from ..negotiation import activity_response, negotiated, wants_activity_json
 from ..services import comments, events
 from ..services.errors import Invalid, NotFound
 from ..urls import whole_number
-from .context import account_identities, current_identity, viewer_ids
-from .event_forms import CommentForm
+from .context import (account_identities, chosen_identity, commenter_identity, identity_choices,
+                      viewer_ids)
+from .event_forms import CommentForm, NewCommentForm
 from .forms import add_error, render_form, require_valid
 
 bp = Blueprint("comments", __name__)
@@ -19,7 +20,7 @@ def acting_identity(event, comment):
     """The account's identity that may act on comment: its author, else an organiser."""
     mine = account_identities()
     author = next((identity for identity in mine if identity.id == comment.actor_id), None)
-    return author or events.organizer_among(event, mine) or current_identity()
+    return author or commenter_identity(event)
 
 
 def to_comment(event, comment):
@@ -30,10 +31,13 @@ def to_comment(event, comment):
 @login_required
 def create(uuid):
     event = events.visible_event(uuid, viewer_ids())
-    form = CommentForm()
+    form = NewCommentForm()
+    if form.identity.data is None and commenter_identity(event) is not None:
+        form.identity.data = commenter_identity(event).id  # a form without the choice: the default
+    identity_choices(form.identity)
     require_valid(form)
     reply_to = whole_number(form.in_reply_to.data)
-    comment = comments.comment_on(event, current_identity(), form.text.data, in_reply_to=reply_to)
+    comment = comments.comment_on(event, chosen_identity(form.identity), form.text.data, in_reply_to=reply_to)
     flash(_("Your comment is published."), "success")
     return to_comment(event, comment)
 

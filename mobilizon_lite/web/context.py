@@ -1,4 +1,5 @@
 """Per-request state for pages: who is logged in, which identity they act as, which language."""
+import functools
 from urllib.parse import urlsplit
 
 from flask import current_app, g, has_request_context, redirect, request, session, url_for
@@ -80,6 +81,12 @@ def organizer_identity(event):
     return identity
 
 
+def commenter_identity(event):
+    """The identity a comment on event is offered to post as: the account's organiser identity
+    on its own event (commenting there as another mask would link the two), else the current one."""
+    return organizer_among(event, account_identities()) or current_identity()
+
+
 def act_as(identity):
     """Make identity the one the session acts as."""
     session[IDENTITY_KEY] = identity.id
@@ -88,6 +95,15 @@ def act_as(identity):
 def redirect_local(target, fallback_endpoint):
     """Redirect to target when it is a path on this site, else to fallback_endpoint."""
     return redirect(target if is_local_path(target) else url_for(fallback_endpoint))
+
+
+def private_page(view):
+    """Mark a view reached by a secret link (reset, confirmation, cancellation): never stored."""
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        g.private_page = True
+        return view(*args, **kwargs)
+    return wrapper
 
 
 def select_locale():
@@ -105,6 +121,17 @@ def select_locale():
 def init_app(app):
     """Set up Flask-Login and the names every template can use."""
     login_manager.init_app(app)
+
+    @app.after_request
+    def keep_private_pages_out_of_caches(response):
+        # A page made for a logged-in person (their identities in the header, their events,
+        # settings, administration) or opened by a secret link must not be kept by the browser
+        # or any cache on the way; public files and feeds say themselves how to be cached.
+        # Without a cookie nobody is logged in: servers and calendar apps cost no session lookup.
+        if "Cache-Control" not in response.headers and (
+                g.get("private_page") or (request.cookies and current_user.is_authenticated)):
+            response.headers["Cache-Control"] = "no-store"
+        return response
 
     @app.context_processor
     def inject_identity():

@@ -131,6 +131,10 @@ class CommentForm(FlaskForm):
     in_reply_to = HiddenField()
 
 
+class NewCommentForm(CommentForm):
+    identity = SelectField(_l("Post as"), coerce=int, choices=[])
+
+
 def language_choices():
     """Languages an event can be in, named in the reader's language."""
     reader = get_locale()

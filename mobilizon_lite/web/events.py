@@ -5,14 +5,14 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..models import Event
-from ..negotiation import activity_response, negotiated, wants_activity_json
-from ..services import anonymous, comments, events, participation, remote_participation
+from ..negotiation import activity_response, negotiated, signed_parts, wants_activity_json
+from ..services import actors, anonymous, comments, events, participation, remote_participation
 from ..services.errors import Invalid
 from ..services.pictures import upload_folder
-from .context import (account_identities, chosen_identity, identity_choices, organizer_identity,
-                      viewer_ids)
-from .event_forms import (CATEGORY_LABELS, LINK_TYPE_LABELS, AnonymousJoinForm, CommentForm,
-                          EventForm, JoinForm, language_choices, timezone_choices)
+from .context import (account_identities, chosen_identity, commenter_identity, identity_choices,
+                      organizer_identity, viewer_ids)
+from .event_forms import (CATEGORY_LABELS, LINK_TYPE_LABELS, AnonymousJoinForm, EventForm, JoinForm,
+                          NewCommentForm, language_choices, timezone_choices)
 from .forms import add_error, render_form
 
 bp = Blueprint("events", __name__)
@@ -69,14 +69,18 @@ def show(uuid):
         # The document of an event of another server is its server's to give.
         if not event.is_local:
             return redirect(event.ap_id)
-        return activity_response(events.event_document(event))
+        return event_json(event)
     going = events.going_count(event)
-    join_form = None
+    join_form, comment_form, commenter = None, NewCommentForm(), None
     if current_user.is_authenticated:
         join_form = JoinForm()
         identity_choices(join_form.identity)
+        identity_choices(comment_form.identity)
+        commenter = commenter_identity(event)
+        comment_form.identity.data = commenter.id if commenter else None
     organizers = events.organizer_ids(event)
     mine = participation.participations_of(event, account_identities())
+    viewer = current_user._get_current_object() if current_user.is_authenticated else None
     return render_template(
         "events/show.html",
         event=event,
@@ -86,13 +90,27 @@ def show(uuid):
         registrations_elsewhere=remote_participation.registrations_elsewhere(event, mine),
         join_form=join_form,
         anonymous_form=AnonymousJoinForm() if anonymous.anonymous_allowed(event) else None,
-        comment_form=CommentForm(),
+        comment_form=comment_form,
+        commenter=commenter,
         thread=comments.thread(event),
         is_organizer=bool(organizers & viewer_ids()),
         organizer_ids=organizers,
+        online_address=events.online_address_for(event, viewer),
         category_labels=CATEGORY_LABELS,
         link_type_labels=LINK_TYPE_LABELS,
     )
+
+
+def event_json(event):
+    """The event's document for whoever asks: a server signing the GET for a participant, a
+    logged-in person, or anyone (then without what only participants may see)."""
+    requester = actors.signed_requester(*signed_parts())
+    if requester is None and current_user.is_authenticated:
+        requester = current_user._get_current_object()
+    response = activity_response(events.event_document(event, requester))
+    # The document may depend on who signed the request: no cache may hand it to someone else.
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.route("/events/<uuid>/edit", methods=["GET", "POST"])

@@ -9,7 +9,7 @@ from flask_login import login_required
 from ..models.participation import ROLES
 from ..services import anonymous, events, participation
 from ..services.errors import Invalid, RegistrationsElsewhere
-from .context import chosen_identity, identity_choices, organizer_identity, viewer_ids
+from .context import chosen_identity, identity_choices, organizer_identity, private_page, viewer_ids
 from .event_forms import AnonymousJoinForm, InviteForm, JoinForm
 from .forms import require_valid
 
@@ -146,6 +146,7 @@ def join_anonymously(uuid):
 
 
 @bp.route("/participation/confirm/<token>", methods=["GET", "POST"])
+@private_page
 def confirm_anonymous(token):
     # Mail scanners open links: confirming takes a click (POST), not just a visit.
     if request.method == "GET":
@@ -159,6 +160,7 @@ def confirm_anonymous(token):
 
 
 @bp.route("/participation/cancel/<token>", methods=["GET", "POST"])
+@private_page
 def cancel_anonymous(token):
     record = anonymous.anonymous_by_cancel_token(token)
     if request.method == "GET":

@@ -3,10 +3,10 @@ import sqlite3
 
 from mobilizon_lite import create_app
 from mobilizon_lite.activitypub.vocab import AS_PUBLIC
-from mobilizon_lite.migrations import STEPS, _activity_objects, _listed_activities
-from mobilizon_lite.models import Activity, Actor
+from mobilizon_lite.migrations import STEPS, _account_confirmation, _activity_objects, _listed_activities
+from mobilizon_lite.models import Account, Activity, Actor
 
-from ..helpers import make_account
+from ..helpers import log_in, make_account
 
 
 def test_activities_published_before_learn_their_object(tmp_path, app_config):
@@ -50,3 +50,16 @@ def test_unlisted_activities_published_before_leave_the_outbox(tmp_path, app_con
     app = create_app(config, instance_path=str(tmp_path / "i"))
     with app.app_context():
         assert [a.listed for a in Activity.select().order_by(Activity.id)] == [True, False, True, False]
+
+
+def test_accounts_made_before_sign_up_confirmation_stay_usable(tmp_path, app_config):
+    config = dict(app_config, DATABASE=str(tmp_path / "old.sqlite3"))
+    make_account(create_app(config, instance_path=str(tmp_path / "i")))
+    with sqlite3.connect(config["DATABASE"]) as db:
+        db.execute("ALTER TABLE account DROP COLUMN confirmed_at")
+        db.execute(f"PRAGMA user_version = {STEPS.index(_account_confirmation)}")
+    app = create_app(config, instance_path=str(tmp_path / "i"))
+    with app.app_context():
+        account = Account.get()
+        assert account.confirmed_at == account.created_at
+    log_in(app.test_client())

@@ -4,7 +4,7 @@ from datetime import timedelta
 import pytest
 
 from mobilizon_lite.db import utcnow
-from mobilizon_lite.models import Account, Participation
+from mobilizon_lite.models import Account, Event, Participation
 
 from ..conftest import BASE_URL
 from ..helpers import make_account, make_event, submit
@@ -249,3 +249,22 @@ def test_changes_are_emailed_to_anonymous_participants_with_a_cancel_link(mail_a
     cancel = link_in(changed, "/participation/cancel/")
     assert submit(mail_app.test_client(), cancel, {}).status_code == 302
     assert participations(mail_app, event) == []
+
+
+def test_the_cancel_link_expires_a_week_after_the_event(mail_app, event, smtp):
+    ask(mail_app, event)
+    cancel = link_in(smtp.wait_for(1)[0], "/participation/cancel/")
+
+    def end_event(days_ago):
+        with mail_app.app_context():
+            ended = utcnow() - timedelta(days=days_ago)
+            Event.update(begins_on=ended - timedelta(hours=2), ends_on=ended).where(Event.id == event.id).execute()
+
+    end_event(6)
+    assert mail_app.test_client().get(cancel).status_code == 200
+    end_event(8)
+    response = mail_app.test_client().get(cancel)
+    assert response.status_code == 404
+    assert "This event is over" in response.get_data(as_text=True)
+    assert submit(mail_app.test_client(), cancel, {}, page=f"/events/{event.uuid}").status_code == 404
+    assert len(participations(mail_app, event)) == 1

@@ -20,6 +20,20 @@ def test_login_and_logout(app, client):
     assert client.get("/identities/").status_code == 302
 
 
+def test_logout_ends_the_copied_session_cookie_and_the_remember_me_cookie(app, client):
+    make_account(app)
+    log_in(client, remember="y")
+    session_cookie = client.get_cookie("session").value
+    remember_cookie = client.get_cookie("remember_token").value
+    submit(client, "/logout", {}, page="/")
+    with_session, with_remember = app.test_client(), app.test_client()
+    with_session.set_cookie("session", session_cookie)
+    with_remember.set_cookie("remember_token", remember_cookie)
+    assert with_session.get("/settings/").status_code == 302
+    assert with_remember.get("/settings/").status_code == 302
+    log_in(app.test_client())
+
+
 def test_wrong_password_and_unknown_email_give_the_same_answer(app, client):
     make_account(app)
     wrong = submit(client, "/login", {"email": "ann@example.org", "password": "wrong password"})
@@ -116,6 +130,9 @@ def test_password_reset_by_email_through_smtp(mail_app, smtp):
     assert client.get(path).status_code == 200
     response = submit(client, path, {"password": "reset secret 42", "confirm": "reset secret 42"})
     assert response.status_code == 302
+    # The link does not log in: whoever holds it must still know the new password.
+    assert response.headers["Location"] == "/login"
+    assert client.get("/settings/").status_code == 302
     # Single use, every session ended, new password works.
     assert client.get(path).status_code == 404
     assert other_session.get("/settings/").status_code == 302
@@ -131,6 +148,24 @@ def test_password_reset_for_unknown_email_sends_nothing_and_says_the_same(mail_a
     assert len(smtp.messages) == 1
     flash = "If an account uses this address"
     assert flash in unknown.get_data(as_text=True) and flash in known.get_data(as_text=True)
+
+
+def test_a_new_reset_link_expires_the_older_ones(mail_app, smtp):
+    make_account(mail_app)
+    client = mail_app.test_client()
+    submit(client, "/password/forgot", {"email": "ann@example.org"})
+    older = reset_link(smtp.wait_for(1)[0])
+    with mail_app.app_context():
+        # Past the few minutes in which a repeated request sends nothing.
+        PasswordResetToken.update(created_at=utcnow() - timedelta(minutes=10)).execute()
+    submit(client, "/password/forgot", {"email": "ann@example.org"})
+    newer = reset_link(smtp.wait_for(2)[1])
+    assert newer != older
+    assert client.get(older).status_code == 404
+    response = submit(client, older, {"password": "x" * 10, "confirm": "x" * 10})
+    assert response.status_code == 404
+    assert client.get(newer).status_code == 200
+    log_in(mail_app.test_client())
 
 
 def test_expired_reset_token_is_refused(mail_app, smtp):

@@ -52,8 +52,9 @@ def audience(event):
     return [followers], []
 
 
-def event_to_ap(event, participant_count, summary):
-    """The Event document; summary is the plain-text line (date, zone, place) microblogs show."""
+def event_to_ap(event, participant_count, summary, online_url):
+    """The Event document; summary is the plain-text line (date, zone, place) microblogs show;
+    online_url is the online address this document may carry ("" to leave it out)."""
     zone = event.zone
     to, cc = audience(event)
     attachments = [{"type": "PropertyValue", "name": link.get("label") or link["type"],
@@ -62,8 +63,8 @@ def event_to_ap(event, participant_count, summary):
     if event.picture:
         attachments.append({"type": "Document", "mediaType": _media_type(event.picture), "name": "Banner",
                             "url": public_url("events.upload", name=event.picture)})
-    if event.online_url:
-        attachments.append({"type": "Link", "href": event.online_url, "mediaType": "text/html", "name": "Website"})
+    if online_url:
+        attachments.append({"type": "Link", "href": online_url, "mediaType": "text/html", "name": "Website"})
     capacity = event.capacity
     status = ICAL_STATUS.get(event.status, "CONFIRMED")
     document = {
