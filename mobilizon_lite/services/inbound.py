@@ -13,7 +13,7 @@ from ..activitypub.vocab import AP_MEDIA_TYPES, get_id
 from ..dates import parse_utc
 from ..db import database, utcnow
 from ..models import Actor, InboxItem, Tombstone
-from ..models.federation import DONE, FAILED, IGNORED
+from ..models.federation import DONE, FAILED, IGNORED, REFUSED
 from ..urls import host_of
 from . import actors, follows, remote_comments, remote_events, remote_participation
 from .actors import public_key_for
@@ -82,7 +82,8 @@ def receive(method, target, headers, content_type, body):
     except IntegrityError:
         return Outcome(202, "already received")
     log.info("inbox: %s %s from %s", item.type, activity_id, actor.domain)
-    process(item)
+    if process(item) == REFUSED:
+        return Outcome(400, item.error)
     return Outcome(202, "accepted")
 
 
@@ -140,9 +141,12 @@ def process(item):
     handler = HANDLERS.get(item.type)
     try:
         state, error = (handler(item), "") if handler else (IGNORED, "activity type not handled")
+    except ParseError as refusal:  # the object is unreadable: the sender is told, nothing is retried
+        state, error = REFUSED, str(refusal)
     except Exception as failure:  # noqa: BLE001 - one bad activity must not break the inbox
         log.exception("inbox: processing %s failed", item.activity_id)
         state, error = FAILED, f"{failure.__class__.__name__}: {failure}"
+    item.state, item.error = state, error[:2000]
     InboxItem.update(state=state, error=error[:2000], attempts=InboxItem.attempts + 1,
                      processed_at=utcnow()).where(InboxItem.id == item.id).execute()
     return state

@@ -1,16 +1,18 @@
 """Hostile or unusual documents from other servers: huge arrays, impossible dates, control characters, every
 location shape Mobilizon and Gancio send. Received through the inbox with real signed requests."""
 import json
+from datetime import datetime, timezone
 
 import pytest
 
 from mobilizon_lite.activitypub.convert.event import event_from_ap
 from mobilizon_lite.activitypub.parse import ParseError, load_json
 from mobilizon_lite.activitypub.vocab import ITEMS_MAX, AS_PUBLIC
-from mobilizon_lite.models import Event, InboxItem
+from mobilizon_lite.models import Actor, Event, InboxItem
 from mobilizon_lite.models.events import CATEGORIES
 from mobilizon_lite.services.event_input import LANGUAGES
 
+from ..helpers import log_in
 from .conftest import ACTOR, REMOTE
 from .test_remote_events import remote_event, send, stored
 
@@ -52,3 +54,59 @@ def test_json_depth_limit_is_exact_and_wide_documents_pass():
     with pytest.raises(ParseError, match="deeper"):
         load_json(b'{"a": [1, {"b": 2}], "c": ' + b"[" * 40 + b"]" * 40 + b"}")
     assert load_json(json.dumps({"tag": [{"name": str(n)} for n in range(20_000)]}).encode())
+
+
+# Dates from elsewhere ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("changes", [
+    {"startTime": "9999-12-31T20:00:00Z", "endTime": None, "timezone": "Pacific/Kiritimati"},
+    {"startTime": "0001-01-01T00:00:00-05:00", "endTime": "0001-01-01T03:00:00-05:00",
+     "timezone": "America/New_York"},
+    {"startTime": "1899-12-31T23:00:00Z", "endTime": None},
+    {"startTime": "2027-06-21T18:00:00+02:00", "endTime": "2201-01-01T12:00:00+02:00"},
+    {"startTime": "0001-01-01T00:00:00+05:00"},  # before year 1 in UTC: no start at all
+    {"name": "   "},
+])
+def test_events_out_of_the_forms_years_are_refused(fed, remote_keys, changes):
+    (private, _public), _other = remote_keys
+    response = send(fed, private, "Create", remote_event(**changes), 1)
+    assert response.status_code == 400
+    assert "between the years 1900 and 2200" in response.json["status"] or "needs a name" in response.json["status"]
+    assert stored(fed) == []
+    with fed.app_context():
+        assert InboxItem.get().state == "refused"
+    # An Update that would move a stored event there is refused too, and changes nothing.
+    assert send(fed, private, "Create", remote_event(), 2).status_code == 202
+    assert send(fed, private, "Update", remote_event(**changes), 3).status_code == 400
+    assert [event.begins_on.year for event in stored(fed)] == [2027]
+
+
+EDGE_DATES = [
+    # (begins_on, ends_on, zone): the stored dates cannot be written in the zone.
+    (datetime(9999, 12, 31, 20, tzinfo=timezone.utc), None, "Pacific/Kiritimati"),
+    (datetime(1, 1, 1, 2, tzinfo=timezone.utc), datetime(1, 1, 1, 8, tzinfo=timezone.utc), "America/New_York"),
+    (datetime(2027, 1, 1, 2, tzinfo=timezone.utc), datetime(9999, 12, 31, 23, tzinfo=timezone.utc), "Asia/Tokyo"),
+]
+
+
+@pytest.mark.parametrize("begins_on, ends_on, zone", EDGE_DATES)
+def test_no_stored_date_breaks_a_page(fed, begins_on, ends_on, zone):
+    with fed.app_context():
+        ann = Actor.get(Actor.preferred_username == "ann")
+        alice = Actor.get(Actor.ap_id == ACTOR)
+        for number, organizer in enumerate((ann, alice)):
+            Event.create(uuid=f"00000000-0000-0000-0000-00000000000{number}", ap_id=f"{REMOTE}/events/edge{number}",
+                         organizer=organizer, title=f"Edge of time {number}", begins_on=begins_on, ends_on=ends_on,
+                         timezone=zone)
+    client = fed.test_client()
+    log_in(client)
+    for url in ("/", "/?scope=all", "/past", "/search?q=Edge", "/my-events", "/@ann",
+                "/events/00000000-0000-0000-0000-000000000000", "/events/00000000-0000-0000-0000-000000000001",
+                "/events/00000000-0000-0000-0000-000000000000/edit"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+    page = client.get("/events/00000000-0000-0000-0000-000000000001").get_data(as_text=True)
+    assert "Edge of time 1" in page and "(UTC, UTC+0)" in page
+    document = client.get("/events/00000000-0000-0000-0000-000000000000",
+                          headers={"Accept": "application/activity+json"}).json
+    assert document["timezone"] == zone and document["startTime"].startswith(begins_on.date().isoformat())

@@ -2,9 +2,10 @@
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from ...dates import parse_utc, utc_text
+from ...dates import YEARS, parse_utc, utc_text, within_years
 from ...text import sanitize_html
 from ...urls import public_url
+from ..parse import ParseError
 from ..vocab import AS_PUBLIC, CONTEXT, PUBLIC_ALIASES, as_list, get_id, is_public
 from .actor import actor_urls
 
@@ -185,12 +186,15 @@ def visibility(document):
 
 
 def event_from_ap(document, categories, languages):
-    """Event columns from a remote Event, read as tolerantly as Mobilizon does; ValueError if unusable."""
+    """Event columns from a remote Event, read as tolerantly as Mobilizon does; ParseError if unusable."""
     title = _text(document.get("name"), 200)
     begins_on = parse_utc(document.get("startTime"))
     if not title or begins_on is None:
-        raise ValueError("an event needs a name and a startTime")
+        raise ParseError("an event needs a name and a startTime")
     ends_on = parse_utc(document.get("endTime"))
+    # The event form's years: beyond them no page, feed or zone could show the event.
+    if not all(within_years(moment) for moment in (begins_on, ends_on) if moment is not None):
+        raise ParseError(f"an event takes place between the years {YEARS[0]} and {YEARS[1]}")
     if ends_on is not None and ends_on <= begins_on:
         ends_on = None
     status = str(document.get("status") or document.get("ical:status") or "CONFIRMED").lower()
