@@ -3,7 +3,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale
 from flask_babel import get_locale, gettext as _, lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (BooleanField, DateField, FieldList, FloatField, Form, FormField, HiddenField,
                      IntegerField, RadioField, SelectChoice, SelectField, StringField, TextAreaField, TimeField)
@@ -15,6 +14,7 @@ from ..services.comments import COMMENT_MAX
 from ..services.event_input import (DESCRIPTION_MAX, LANGUAGES, LINK_LABEL_MAX, TITLE_MAX, URL_MAX,
                                     all_timezones, repeated_offsets)
 from ..services.participation import MESSAGE_MAX
+from .forms import CleanText, SiteForm
 
 STATUS_LABELS = {"confirmed": _l("Confirmed"), "tentative": _l("Tentative"), "cancelled": _l("Cancelled")}
 VISIBILITY_LABELS = {
@@ -56,13 +56,15 @@ def labelled(labels, order=None):
 
 
 class LinkForm(Form):
+    Meta = CleanText
+
     # Checked by the events service, and only on rows that carry an address.
     type = SelectField(_l("Kind"), choices=labelled(LINK_TYPE_LABELS, LINK_TYPES), validate_choice=False)
     url = StringField(_l("Address (https://…)"), validators=[Optional(), Length(max=URL_MAX)])
     label = StringField(_l("Label"), validators=[Optional(), Length(max=LINK_LABEL_MAX)])
 
 
-class EventForm(FlaskForm):
+class EventForm(SiteForm):
     identity = SelectField(_l("Organised by"), coerce=int, choices=[])
     title = StringField(_l("Title"), validators=[DataRequired(_l("Give the event a title.")),
                                                  Length(max=TITLE_MAX)])
@@ -131,13 +133,13 @@ class EventForm(FlaskForm):
         return data
 
 
-class JoinForm(FlaskForm):
+class JoinForm(SiteForm):
     identity = SelectField(_l("Join as"), coerce=int, choices=[])
     message = TextAreaField(_l("Message to the organisers (optional)"),
                             validators=[Optional(), Length(max=MESSAGE_MAX)])
 
 
-class AnonymousJoinForm(FlaskForm):
+class AnonymousJoinForm(SiteForm):
     email = StringField(_l("Your email address"), validators=[
         DataRequired(_l("Enter your email address.")), Length(max=254),
         Email(_l("This is not a valid email address."), check_deliverability=False)])
@@ -145,11 +147,11 @@ class AnonymousJoinForm(FlaskForm):
                             validators=[Optional(), Length(max=MESSAGE_MAX)])
 
 
-class InviteForm(FlaskForm):
+class InviteForm(SiteForm):
     username = StringField(_l("Invite by @username"), validators=[DataRequired(), Length(max=40)])
 
 
-class CommentForm(FlaskForm):
+class CommentForm(SiteForm):
     text = TextAreaField(_l("Comment"), validators=[DataRequired(_l("Write something first.")),
                                                     Length(max=COMMENT_MAX)])
     in_reply_to = HiddenField()

@@ -10,6 +10,7 @@ from mobilizon_lite.activitypub.parse import ParseError, load_json
 from mobilizon_lite.activitypub.vocab import ITEMS_MAX, AS_PUBLIC
 from mobilizon_lite.models import Actor, Event, InboxItem
 from mobilizon_lite.models.events import CATEGORIES
+from mobilizon_lite.services.actors import actor_from_ap
 from mobilizon_lite.services.event_input import LANGUAGES
 
 from ..helpers import log_in
@@ -110,3 +111,45 @@ def test_no_stored_date_breaks_a_page(fed, begins_on, ends_on, zone):
     document = client.get("/events/00000000-0000-0000-0000-000000000000",
                           headers={"Accept": "application/activity+json"}).json
     assert document["timezone"] == zone and document["startTime"].startswith(begins_on.date().isoformat())
+
+
+# Control and bidi override characters ------------------------------------------------------------
+
+DIRTY = "Fête\x01 de\x00 quartier\u202e\x7f\x9b"
+
+
+def test_control_characters_from_other_servers_are_not_stored(fed, remote_keys):
+    (private, _public), _other = remote_keys
+    document = remote_event(name=DIRTY, content="<p>Bring\x02 a\x0b dish\u202e</p>",
+                            location={"type": "Place", "name": "Square\x03", "address": "12 rue X\nLyon"},
+                            tag=[{"type": "Hashtag", "name": "#fe\x04te"}],
+                            attachment=[{"type": "Link", "name": "Website", "href": "https://meet.example/\x05room"}])
+    assert send(fed, private, "Create", document, 1).status_code == 202
+    [event] = stored(fed)
+    assert (event.title, event.place_name, event.street, event.tags) == ("Fête de quartier", "Square", "12 rue X Lyon",
+                                                                         ["fete"])
+    assert event.description == "<p>Bring a dish</p>" and event.online_url == ""
+    page = fed.test_client().get(f"/events/{event.uuid}").get_data(as_text=True)
+    assert "Fête de quartier" in page and not any(character in page for character in "\x01\x02\u202e")
+
+
+def test_a_remote_profile_name_or_comment_loses_its_control_characters(fed, remote_keys):
+    (private, _public), _other = remote_keys
+    with fed.app_context():
+        actor = actor_from_ap({"id": f"{REMOTE}/users/zoe", "type": "Person", "preferredUsername": "zo\x01e",
+                               "name": "Zoé\nthe\u202e\x1bfirst", "summary": "<p>hi\x08</p>", "inbox": f"{REMOTE}/in"})
+        assert (actor.preferred_username, actor.name, actor.summary) == ("zoe", "Zoé thefirst", "<p>hi</p>")
+
+
+def test_pages_never_show_stored_control_or_override_characters(fed):
+    with fed.app_context():
+        ann = Actor.get(Actor.preferred_username == "ann")
+        Actor.update(name="Ann\u202eevil\x01").where(Actor.id == ann.id).execute()
+        Event.create(uuid="00000000-0000-0000-0000-00000000000a", ap_id=f"{REMOTE}/events/old", organizer=ann,
+                     title="Old\x01 row\u202e", description="<p>Stored\x02 before</p>",
+                     begins_on=datetime(2027, 1, 1, tzinfo=timezone.utc), timezone="UTC")
+    client = fed.test_client()
+    for url in ("/", "/@ann", "/events/00000000-0000-0000-0000-00000000000a"):
+        page = client.get(url).get_data(as_text=True)
+        assert "Old row" in page and "Annevil" in page, url
+        assert not any(character in page for character in "\x01\x02\u202e"), url

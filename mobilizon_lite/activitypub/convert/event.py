@@ -3,7 +3,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ...dates import YEARS, parse_utc, utc_text, within_years
-from ...text import sanitize_html
+from ...text import clean_text, sanitize_html
 from ...urls import public_url
 from ..parse import ParseError
 from ..vocab import AS_PUBLIC, CONTEXT, PUBLIC_ALIASES, as_list, get_id, is_public
@@ -127,12 +127,14 @@ ADDRESS_FIELDS = (("street", "streetAddress", 200), ("postal_code", "postalCode"
 
 
 def _text(value, limit):
-    return " ".join(value.split())[:limit] if isinstance(value, str) else ""
+    return " ".join(clean_text(value).split())[:limit] if isinstance(value, str) else ""
 
 
 def _http_url(value):
     value = value.strip() if isinstance(value, str) else ""
-    return value[:2048] if value.startswith(("http://", "https://")) and " " not in value else ""
+    # Spaces, controls, bidi and other invisible characters have no place in an address.
+    usable = value.startswith(("http://", "https://")) and value.isprintable() and " " not in value
+    return value[:2048] if usable else ""
 
 
 def _integer(value, low, high):
