@@ -15,6 +15,7 @@ from mobilizon_lite.services.event_input import LANGUAGES
 
 from ..helpers import log_in
 from .conftest import ACTOR, REMOTE
+from .test_discovery import FIXTURES, needs_fixtures
 from .test_remote_events import remote_event, send, stored
 
 
@@ -153,3 +154,87 @@ def test_pages_never_show_stored_control_or_override_characters(fed):
         page = client.get(url).get_data(as_text=True)
         assert "Old row" in page and "Annevil" in page, url
         assert not any(character in page for character in "\x01\x02\u202e"), url
+
+
+# Every location shape Mobilizon and Gancio send --------------------------------------------------
+
+def gancio_event(**changes):
+    """Gancio's captured Create{Event} object, changed as its later versions send hybrid or online events."""
+    document = json.loads((FIXTURES / "gancio-event-activity.json").read_text())["object"]
+    return {**document, **changes}
+
+
+@needs_fixtures
+def test_a_gancio_hybrid_event_keeps_its_place_and_online_links(fed, remote_keys):
+    (private, _public), _other = remote_keys
+    gancio = "https://demo.gancio.org/federation/u/gancio"
+    with fed.app_context():
+        Actor.create(preferred_username="gancio", domain="demo.gancio.org", ap_id=gancio,
+                     public_key_pem=remote_keys[0][1], inbox=f"{gancio}/inbox")
+    document = gancio_event(
+        location=[{"type": "Place", "id": "https://demo.gancio.org/federation/p/4", "name": "Colosseo",
+                   "address": "Piazza del Colosseo, Roma", "latitude": 41.89, "longitude": 12}],
+        attachment=[{"type": "Document", "mediaType": "image/jpeg", "url": "https://demo.gancio.org/media/x.jpg"},
+                    {"type": "Link", "mediaType": "text/html", "name": "https://stream.example/live",
+                     "href": "https://stream.example/live"},
+                    {"type": "Link", "mediaType": "text/html", "name": "Chat", "href": "https://chat.example/room"}])
+    response = send(fed, private, "Create", document, 1, actor=gancio)
+    assert response.status_code == 202, response.json
+    [event] = stored(fed)
+    assert (event.place_name, event.street, event.latitude, event.longitude) == (
+        "Colosseo", "Piazza del Colosseo, Roma", 41.89, 12.0)
+    assert event.online_url == "https://stream.example/live"
+    assert event.links == [{"type": "website", "url": "https://chat.example/room", "label": "Chat"}]
+    page = fed.test_client().get(f"/events/{event.uuid}").get_data(as_text=True)
+    assert "Piazza del Colosseo, Roma" in page and "https://stream.example/live" in page
+
+
+@needs_fixtures
+@pytest.mark.parametrize("location", [
+    # A list of Places, the online ones with a VirtualLocation as their address (Gancio's own test shapes).
+    [{"type": "Place", "id": "https://demo.gancio.org/federation/p/4", "name": "Colosseo"},
+     {"type": "Place", "id": "https://meet.example/room", "name": "A Virtual location",
+      "address": {"type": "VirtualLocation", "url": "https://meet.example/room"}}],
+    # The online place first: the physical one is still found.
+    [{"type": "Place", "name": "Online", "address": {"type": "VirtualLocation", "url": "https://meet.example/room"}},
+     "Colosseo"],
+    # A schema.org VirtualLocation beside a Place.
+    [{"type": "VirtualLocation", "url": "https://meet.example/room"}, {"type": "Place", "name": "Colosseo"}],
+])
+def test_location_lists_give_the_place_and_the_online_address(location):
+    values = event_from_ap(gancio_event(location=location), CATEGORIES, LANGUAGES)
+    assert (values["place_name"], values["online_url"]) == ("Colosseo", "https://meet.example/room")
+
+
+@needs_fixtures
+@pytest.mark.parametrize("location, attachment", [
+    ({"type": "VirtualLocation", "url": "https://meet.example/room"}, []),
+    ([{"type": "Place", "name": "online", "address": {"type": "VirtualLocation", "url": "https://meet.example/room"}}],
+     []),
+    # Gancio's online-only events: its "online" place, and the address as a Link attachment.
+    ({"type": "Place", "name": "online"}, [{"type": "Link", "mediaType": "text/html",
+                                             "name": "https://meet.example/room", "href": "https://meet.example/room"}]),
+    ("https://meet.example/room", []),
+])
+def test_online_only_events_have_no_place(location, attachment):
+    values = event_from_ap(gancio_event(location=location, attachment=attachment), CATEGORIES, LANGUAGES)
+    assert values["online_url"] == "https://meet.example/room" and values["links"] == []
+    assert not any(values[name] for name in ("place_name", "street", "locality", "latitude"))
+
+
+@needs_fixtures
+def test_mobilizon_places_and_online_addresses_are_read():
+    legacy = json.loads((FIXTURES / "external/mobilizon.org-event.json").read_text())
+    values = event_from_ap(legacy, CATEGORIES, LANGUAGES)
+    assert (values["place_name"], values["locality"], values["country"]) == (
+        "Cour du Château des Ducs de Bretagne", "Nantes", "France")
+    # Its legacy `geo` has latitude and longitude swapped: ignored, as Mobilizon does.
+    assert values["latitude"] is None and values["online_url"] == ""
+    old = json.loads((FIXTURES / "mobilizon-post-activity.json").read_text())["object"]
+    values = event_from_ap(old, CATEGORIES, LANGUAGES)
+    assert values["street"] == "10 Rue Jangot" and values["online_url"] == "https://google.com"
+    assert values["links"] == [{"type": "website", "url": "https://something.org", "label": "Another link"}]
+    # Coordinates are numbers within range; true, strings and the impossible are dropped.
+    for lat, lon in ((True, 2.0), ("45", "4"), (91.0, 4.0), (45.0, 181)):
+        place = {"type": "Place", "name": "Hall", "latitude": lat, "longitude": lon}
+        assert event_from_ap(dict(old, location=place), CATEGORIES, LANGUAGES)["latitude"] is None
