@@ -235,6 +235,6 @@ def test_mobilizon_places_and_online_addresses_are_read():
     assert values["street"] == "10 Rue Jangot" and values["online_url"] == "https://google.com"
     assert values["links"] == [{"type": "website", "url": "https://something.org", "label": "Another link"}]
     # Coordinates are numbers within range; true, strings and the impossible are dropped.
-    for lat, lon in ((True, 2.0), ("45", "4"), (91.0, 4.0), (45.0, 181)):
+    for lat, lon in ((True, 2.0), ("45", "4"), (91.0, 4.0), (45.0, 181), (10 ** 400, 4), (float("inf"), 4.0)):
         place = {"type": "Place", "name": "Hall", "latitude": lat, "longitude": lon}
         assert event_from_ap(dict(old, location=place), CATEGORIES, LANGUAGES)["latitude"] is None

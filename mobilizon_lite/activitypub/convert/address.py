@@ -6,8 +6,6 @@ WordPress), a VirtualLocation (schema.org: its `url`), a Place whose `address` i
 address may also come as a `Link` attachment: Mobilizon names its own "Website"; Gancio sends one
 Link per online place, named after its URL.
 """
-import math
-
 from ...text import clean_text
 from ..vocab import as_list, get_id
 
@@ -50,7 +48,8 @@ def _coordinate(value, limit):
     """A latitude or longitude (a JSON number, not true or false) within ±limit, else None."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
-    return float(value) if math.isfinite(value) and -limit <= value <= limit else None
+    # Compared before any conversion: a JSON integer may have 400 digits (and 1e999 reads as infinity).
+    return float(value) if -limit <= value <= limit else None
 
 
 def _no_place():
