@@ -1,9 +1,14 @@
 """What people type loses its control and bidi override characters in every form; passwords stay as typed."""
+import pkgutil
+from importlib import import_module
 from xml.etree import ElementTree
 
 import icalendar
+from wtforms import Form
 
+from mobilizon_lite import web
 from mobilizon_lite.models import Actor, Comment, Event
+from mobilizon_lite.web.forms import CleanText, SiteForm
 
 from ..helpers import errors, event_fields, log_in, make_account, submit
 
@@ -55,3 +60,18 @@ def test_passwords_are_kept_exactly_as_typed(app, client):
     with app.app_context():
         assert Actor.get(Actor.preferred_username == "zoe").name == "Zoé"
     log_in(app.test_client(), email="zoe@example.org", password=password)
+
+
+def test_every_form_of_the_site_cleans_its_text():
+    """A form without the CleanText options (SiteForm's) would let control characters through."""
+    for module in pkgutil.iter_modules(web.__path__):
+        import_module(f"mobilizon_lite.web.{module.name}")
+    pending, forms = [Form], []
+    while pending:
+        for subclass in pending.pop().__subclasses__():
+            pending.append(subclass)
+            if subclass.__module__.startswith("mobilizon_lite."):
+                forms.append(subclass)
+    assert SiteForm in forms and len(forms) > 10
+    for form in forms:
+        assert any(base.__dict__.get("Meta") is CleanText for base in form.__mro__), form
