@@ -43,7 +43,8 @@ CONTEXT = ["https://www.w3.org/ns/activitystreams", "https://w3id.org/security/v
 
 
 # Readers of foreign documents look at the first ITEMS_MAX entries of an array and never at the
-# rest, so that 20,000 tags cost what 64 do; no honest event, note or actor needs more.
+# rest, so that 20,000 tags cost what 64 do; no honest event, note or actor needs more. Servers
+# put the Public first in to/cc: one listed later reads as not public, the safe side.
 ITEMS_MAX = 64
 
 
