@@ -1,5 +1,6 @@
 """Hostile or unusual documents from other servers: huge arrays, impossible dates, control characters, every
-location shape Mobilizon and Gancio send. Received through the inbox with real signed requests."""
+location shape Mobilizon and Gancio send. Whole activities arrive through the inbox as real signed requests;
+the reader alone is given the many shapes of one field."""
 import json
 from datetime import datetime, timezone
 
@@ -7,7 +8,7 @@ import pytest
 
 from mobilizon_lite.activitypub.convert.event import event_from_ap
 from mobilizon_lite.activitypub.parse import ParseError, load_json
-from mobilizon_lite.activitypub.vocab import ITEMS_MAX, AS_PUBLIC
+from mobilizon_lite.activitypub.vocab import AS_PUBLIC, ITEMS_MAX
 from mobilizon_lite.models import Actor, Event, InboxItem
 from mobilizon_lite.models.events import CATEGORIES
 from mobilizon_lite.services.actors import actor_from_ap
