@@ -1,7 +1,8 @@
 """What the benchmark scripts share: the loopback server they start, client threads, tables, profiles.
 
-Imported by bench/pages.py, bench/feeds.py and bench/inbox.py (with bench/federation.py and
-bench/delivery.py); it puts the project folder on sys.path so the scripts can import mobilizon_lite.
+Imported by bench/pages.py, bench/feeds.py, bench/arrays.py and bench/inbox.py (with
+bench/federation.py and bench/delivery.py); it puts the project folder on sys.path so the scripts
+can import mobilizon_lite.
 """
 import contextlib
 import http.client

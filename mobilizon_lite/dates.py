@@ -5,8 +5,13 @@ from babel.dates import format_date, format_time
 from flask import current_app
 from flask_babel import get_locale, gettext as _
 
+# Far enough for any real event, near enough that time zone arithmetic never overflows: the bounds
+# of the event form and of events read from other servers alike.
+YEARS = (1900, 2200)
 
-def _offset(moment):
+
+def utc_offset(moment):
+    """'UTC+2', 'UTC-3:30': the offset of an aware datetime, as people read it."""
     minutes = int(moment.utcoffset().total_seconds() // 60)
     sign = "+" if minutes >= 0 else "-"
     hours, rest = divmod(abs(minutes), 60)
@@ -28,7 +33,7 @@ def event_when(event):
         end = event.ends_on.astimezone(zone)
         same_day = end.date() == start.date()
         text += " – " + (format_time(end, "short", locale=get_locale()) if same_day else _day_and_time(end, "full"))
-    return f"{text} ({zone.key}, {_offset(start)})"
+    return f"{text} ({zone.key}, {utc_offset(start)})"
 
 
 def event_day(event):
@@ -49,6 +54,11 @@ def init_app(app):
 def utc_text(moment):
     """An aware datetime in UTC as feeds and ActivityStreams write it: 2026-05-17T12:00:00Z."""
     return moment.isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def within_years(moment):
+    """True when a date or datetime falls within YEARS (a datetime there can be shown in any zone)."""
+    return YEARS[0] <= moment.year <= YEARS[1]
 
 
 def parse_utc(value):

@@ -1,9 +1,33 @@
-"""Turning user-written Markdown into safe HTML."""
+"""Text people type or other servers send: control characters removed, Markdown made safe HTML."""
 import re
 from html.parser import HTMLParser
 
 import markdown as markdown_lib
 import nh3
+from markupsafe import Markup
+
+# Never part of text anyone means to show: the C0 controls but tab, line feed and carriage return
+# (XML 1.0, hence Atom, forbids them), DEL and the C1 controls; the bidi embeddings, overrides and
+# isolates (U+202A-U+202E, U+2066-U+2069), which reorder what follows them (a name or title ending
+# in U+202E turns the text after it backwards; right-to-left scripts display correctly without
+# them); lone surrogates and U+FFFE/U+FFFF, which are not characters (and not valid UTF-8 or XML).
+_UNWANTED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069"
+                       "\ud800-\udfff\ufffe\uffff]")
+_LINE_BREAK = re.compile("\r\n?")
+_WHITESPACE_CONTROL = re.compile("[\t\n\r]")
+
+
+def clean_text(value, multiline=False):
+    """value without unwanted characters; multi-line text keeps tabs and line feeds (CR LF made LF),
+    single-line text gets a space for each. Anything but a string is returned as it is."""
+    if not isinstance(value, str):
+        return value
+    cleaned = _LINE_BREAK.sub("\n", _UNWANTED.sub("", value))
+    if not multiline:
+        cleaned = _WHITESPACE_CONTROL.sub(" ", cleaned)
+    if cleaned == value:
+        return value
+    return Markup(cleaned) if isinstance(value, Markup) else cleaned  # removing characters adds no markup
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "del", "em", "h1", "h2", "h3", "h4",
@@ -16,7 +40,7 @@ URL_SCHEMES = {"http", "https", "mailto"}
 def sanitize_html(html):
     """Keep only an allow-list of tags, attributes and link schemes."""
     return nh3.clean(
-        html,
+        clean_text(html, multiline=True),
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=URL_SCHEMES,

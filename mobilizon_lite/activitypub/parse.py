@@ -2,6 +2,8 @@
 import json
 
 MAX_DEPTH = 32
+# What json.loads makes of objects and arrays (exact types: this walk is the hot part of a large body).
+_CONTAINERS = (dict, list)
 
 
 class ParseError(ValueError):
@@ -13,15 +15,20 @@ def _reject_constant(name):
 
 
 def _depth(value):
-    """Nesting depth of parsed JSON, walked without recursion."""
-    deepest, stack = 0, [(value, 1)]
-    while stack:
-        node, depth = stack.pop()
-        if isinstance(node, (dict, list)):
-            deepest = max(deepest, depth)
-            children = node.values() if isinstance(node, dict) else node
-            stack.extend((child, depth + 1) for child in children)
-    return deepest
+    """Nesting depth of parsed JSON (MAX_DEPTH + 1 at most), walked level by level without recursion.
+
+    Only containers are queued, and the walk stops one level past MAX_DEPTH: a document of many
+    small objects (20,000 tags) costs milliseconds here.
+    """
+    depth, level = 0, [value] if type(value) in _CONTAINERS else []
+    while level and depth <= MAX_DEPTH:
+        depth += 1
+        below = []
+        for node in level:
+            below += [child for child in (node.values() if type(node) is dict else node)
+                      if type(child) in _CONTAINERS]
+        level = below
+    return depth
 
 
 def load_json(body):

@@ -42,11 +42,17 @@ MOBILIZON_TERMS = {
 CONTEXT = ["https://www.w3.org/ns/activitystreams", "https://w3id.org/security/v1", MOBILIZON_TERMS]
 
 
-def as_list(value):
-    """A property that may be absent, one value or a list, as a list."""
+# Readers of foreign documents look at the first ITEMS_MAX entries of an array and never at the
+# rest, so that 20,000 tags cost what 64 do; no honest event, note or actor needs more. Servers
+# put the Public first in to/cc: one listed later reads as not public, the safe side.
+ITEMS_MAX = 64
+
+
+def as_list(value, limit=ITEMS_MAX):
+    """A property that may be absent, one value or a list, as a list of its first limit values."""
     if value is None:
         return []
-    return list(value) if isinstance(value, list) else [value]
+    return value[:limit] if isinstance(value, list) else [value]
 
 
 def get_id(value):

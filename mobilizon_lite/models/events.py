@@ -72,11 +72,16 @@ class Event(BaseModel):
 
     @property
     def zone(self):
-        """The event's time zone (UTC if this machine does not know the stored name)."""
+        """The event's time zone; UTC if this machine does not know the stored name, or if a stored
+        date cannot be written in it (a year 1 or 9999 moved past the calendar's ends)."""
         try:
-            return ZoneInfo(self.timezone)
-        except (ZoneInfoNotFoundError, ValueError):
+            zone = ZoneInfo(self.timezone)
+            for moment in (self.begins_on, self.ends_on):
+                if moment is not None:
+                    moment.astimezone(zone)
+        except (ZoneInfoNotFoundError, ValueError, OverflowError):
             return ZoneInfo("UTC")
+        return zone
 
     @property
     def is_local(self):

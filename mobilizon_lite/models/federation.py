@@ -8,6 +8,8 @@ RECEIVED = "received"
 DONE = "done"
 FAILED = "failed"
 IGNORED = "ignored"
+# Unreadable (a handler raised ParseError): answered 400, never retried.
+REFUSED = "refused"
 
 
 class InboxItem(BaseModel):

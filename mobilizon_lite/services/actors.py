@@ -14,7 +14,7 @@ from ..db import database, utcnow
 from ..models import Actor, Follow, Tombstone
 from ..models.federation import DONE, IGNORED
 from ..models.actors import TYPE_APPLICATION
-from ..text import sanitize_html
+from ..text import clean_text, sanitize_html
 from ..urls import public_url
 
 log = logging.getLogger(__name__)
@@ -77,9 +77,10 @@ def actor_from_ap(document):
     endpoints = document.get("endpoints") if isinstance(document.get("endpoints"), dict) else {}
     values = {
         "type": document["type"] if document["type"] in ("Person", "Group", "Application") else "Person",
-        "preferred_username": _text(document.get("preferredUsername"), 255) or ap_id.rsplit("/", 1)[-1][:255],
+        "preferred_username": (clean_text(_text(document.get("preferredUsername"), 255))
+                               or clean_text(ap_id.rsplit("/", 1)[-1][:255])),
         "domain": urlsplit(ap_id).netloc.lower(),
-        "name": _text(document.get("name"), 255),
+        "name": clean_text(_text(document.get("name"), 255)),
         "summary": sanitize_html(_text(document.get("summary"), 20_000)),
         "inbox": _url(document.get("inbox")),
         "shared_inbox": _url(endpoints.get("sharedInbox")),

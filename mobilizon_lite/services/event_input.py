@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from flask_babel import gettext as _
 
+from ..dates import YEARS, within_years
 from ..models.events import (CATEGORIES, COMMENT_MODES, JOIN_MODES, LINK_TYPES, STATUSES,
                              VISIBILITIES)
 from ..text import markdown_to_html
@@ -23,8 +24,6 @@ TAG_MAX_LENGTH = 40
 TAGS_MAX = 10
 LINKS_MAX = 10
 LINK_LABEL_MAX = 100
-# Far enough for any real event, near enough that time zone arithmetic never overflows.
-YEARS = (1900, 2200)
 # Offered in the language menu; the codes are what goes on the wire as inLanguage.
 LANGUAGES = ("ar", "br", "ca", "de", "en", "eo", "es", "eu", "fr", "it", "ja", "nl", "oc",
              "pl", "pt", "ru", "uk", "zh")
@@ -83,9 +82,23 @@ def clean_links(rows, errors):
     return links
 
 
-def local_to_utc(day, time, zone, field, errors):
-    """Aware UTC datetime for a wall-clock date and time in zone; None and an error if impossible."""
-    if not YEARS[0] <= day.year <= YEARS[1]:
+def repeated_offsets(day, time, zone):
+    """The two readings (aware datetimes) of a wall-clock time that happens twice in zone, else None."""
+    if day is None or time is None or not within_years(day):
+        return None
+    first = datetime.combine(day, time).replace(tzinfo=zone, fold=0)  # a time keeps the fold it was read with
+    second = first.replace(fold=1)
+    # A skipped time has two offsets too, but does not survive the round trip through UTC.
+    round_trip = first.astimezone(ZoneInfo("UTC")).astimezone(zone)
+    if first.utcoffset() == second.utcoffset() or round_trip.replace(tzinfo=None) != first.replace(tzinfo=None):
+        return None
+    return first, second
+
+
+def local_to_utc(day, time, zone, field, errors, fold=None):
+    """Aware UTC datetime for a wall-clock date and time in zone; None and an error if impossible, or
+    if the time happens twice and fold (0: the first one, 1: the second) does not say which."""
+    if not within_years(day):
         errors[field.replace("time", "date")] = _("Choose a year between %(first)d and %(last)d.",
                                                   first=YEARS[0], last=YEARS[1])
         return None
@@ -95,6 +108,12 @@ def local_to_utc(day, time, zone, field, errors):
     if utc.astimezone(zone).replace(tzinfo=None) != local.replace(tzinfo=None):
         errors[field] = _("This time does not exist in %(zone)s: the clocks change then.", zone=zone.key)
         return None
+    if repeated_offsets(day, time, zone):
+        if fold not in (0, 1):
+            errors[field] = _("This time happens twice in %(zone)s, as the clocks go back then: choose which "
+                              "one.", zone=zone.key)
+            return None
+        utc = local.replace(fold=fold).astimezone(ZoneInfo("UTC"))
     return utc
 
 
@@ -108,11 +127,12 @@ def clean_dates(data, errors):
     if data.get("start_date") is None or data.get("start_time") is None:
         errors["start_date"] = _("Give the date and time the event starts.")
         return {}
-    begins_on = local_to_utc(data["start_date"], data["start_time"], zone, "start_time", errors)
+    begins_on = local_to_utc(data["start_date"], data["start_time"], zone, "start_time", errors,
+                             data.get("start_fold"))
     ends_on = None
     if data.get("end_time") is not None:
         end_day = data.get("end_date") or data["start_date"]
-        ends_on = local_to_utc(end_day, data["end_time"], zone, "end_time", errors)
+        ends_on = local_to_utc(end_day, data["end_time"], zone, "end_time", errors, data.get("end_fold"))
     elif data.get("end_date") is not None:
         errors["end_time"] = _("Give the time the event ends.")
     if begins_on and ends_on and ends_on <= begins_on:

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from ..activitypub import fetch
 from ..activitypub.parse import ParseError, load_json
 from ..activitypub.publish import new_activity_id, publish
-from ..activitypub.vocab import get_id
+from ..activitypub.vocab import as_list, get_id
 from ..db import database
 from ..models import Actor, Follow
 from ..models.federation import DONE, IGNORED
@@ -58,10 +58,10 @@ def find_remote_actor(handle):
                                  headers={"Accept": "application/jrd+json"}, allowed=allowed)
         if response.status != 200:
             raise fetch.FetchError(f"WebFinger answered {response.status}", response.status)
-        links = load_json(response.body).get("links")
+        links = as_list(load_json(response.body).get("links"))
         href = next((link.get("href") for link in links if isinstance(link, dict) and link.get("rel") == "self"
                      and str(link.get("type", "")).startswith(("application/activity+json", "application/ld+json"))),
-                    None) if isinstance(links, list) else None
+                    None)
         if not isinstance(href, str):
             raise fetch.FetchError("no ActivityPub actor in the WebFinger answer")
         return actor_from_ap(signed_get(href))

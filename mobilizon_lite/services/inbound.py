@@ -14,7 +14,7 @@ from ..activitypub.vocab import AP_MEDIA_TYPES, get_id
 from ..dates import parse_utc
 from ..db import database, delete_in_batches, storage_fault, utcnow
 from ..models import Actor, InboxItem, Tombstone
-from ..models.federation import DONE, FAILED, IGNORED, RECEIVED
+from ..models.federation import DONE, FAILED, IGNORED, RECEIVED, REFUSED
 from ..urls import host_of
 from . import actors, follows, remote_comments, remote_events, remote_participation
 from .actors import public_key_for
@@ -91,7 +91,8 @@ def receive(method, target, headers, content_type, body):
     except IntegrityError:
         return Outcome(202, "already received")
     log.info("inbox: %s %s from %s", item.type, activity_id, actor.domain)
-    process(item)
+    if process(item) == REFUSED:
+        return Outcome(400, item.error)
     return Outcome(202, "accepted")
 
 
@@ -158,12 +159,15 @@ def process(item):
     handler = HANDLERS.get(item.type)
     try:
         state, error = (handler(item), "") if handler else (IGNORED, "activity type not handled")
+    except ParseError as refusal:  # the object is unreadable: the sender is told, nothing is retried
+        state, error = REFUSED, str(refusal)
     except Exception as failure:  # noqa: BLE001 - one bad activity must not break the inbox
         if storage_fault(failure):
             raise
         log.exception("inbox: processing %s failed", item.activity_id)
         state, error = FAILED, f"{failure.__class__.__name__}: {failure}"
-    changes = {"state": state, "error": error[:2000], "attempts": InboxItem.attempts + 1, "processed_at": utcnow()}
+    item.state, item.error = state, error[:2000]
+    changes = {"state": state, "error": item.error, "attempts": InboxItem.attempts + 1, "processed_at": utcnow()}
     if state != FAILED or item.attempts + 1 >= MAX_ATTEMPTS:
         changes["body"] = _trace(item.body)  # no handler will read it again
     InboxItem.update(**changes).where(InboxItem.id == item.id).execute()
@@ -187,7 +191,7 @@ def purge_received():
     has to outlive the sender's own retries (about three days for Mastodon).
     """
     config, now = current_app.config, utcnow()
-    handled = delete_in_batches(InboxItem, InboxItem.state.in_([DONE, IGNORED])
+    handled = delete_in_batches(InboxItem, InboxItem.state.in_([DONE, IGNORED, REFUSED])
                                 & (InboxItem.received_at < now - timedelta(days=config["KEEP_RECEIVED_DAYS"])))
     failed = delete_in_batches(InboxItem, InboxItem.received_at < now - timedelta(days=config["KEEP_FAILED_DAYS"]))
     tombstones = delete_in_batches(

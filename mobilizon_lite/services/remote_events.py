@@ -21,13 +21,11 @@ ID_MAX = 2048
 
 
 def store(document, organizer):
-    """Store or refresh an Event document of a remote organiser; None when it is unusable or not theirs."""
+    """Store or refresh an Event document of a remote organiser; None when it is not theirs to store,
+    ParseError when it is unusable (no name, no start, a year out of bounds)."""
     if organizer.is_local or len(document["id"]) > ID_MAX:
         return None  # our own events are never overwritten from outside
-    try:
-        values = event_from_ap(document, CATEGORIES, LANGUAGES)
-    except ValueError:
-        return None  # unusable (no name or start): retrying would not make it usable
+    values = event_from_ap(document, CATEGORIES, LANGUAGES)
     with database.atomic():
         event = Event.get_or_none(Event.ap_id == document["id"])
         if event is None:
@@ -46,7 +44,8 @@ def is_event(document):
 
 
 def on_create_or_update(item):
-    """Create or Update of an Event: stored as a remote event; only its organiser may change it."""
+    """Create or Update of an Event: stored as a remote event; only its organiser may change it. An
+    unusable event raises ParseError (the sender is told, and retrying would not make it usable)."""
     document = item.body.get("object")
     if not is_event(document):
         return IGNORED

@@ -5,6 +5,7 @@ from ..db import database, utcnow
 from ..models import Activity, Actor, Delivery, Event, Participation
 from ..models.federation import DONE, FAILED, GONE, IGNORED
 from ..models.participation import NOT_APPROVED, PARTICIPANT, REJECTED
+from ..text import clean_text
 from ..urls import host_of
 from .errors import NotFound, ServiceError
 from .events import events_query, require_visible_to
@@ -35,7 +36,7 @@ def on_join(item):
     except NotFound:
         return IGNORED
     message = item.body.get("participationMessage")
-    message = " ".join(message.split())[:MESSAGE_MAX] if isinstance(message, str) else ""
+    message = " ".join(clean_text(message).split())[:MESSAGE_MAX] if isinstance(message, str) else ""
     try:
         check_open(event)
         participation = admit(event, item.actor, message, join_id=item.activity_id)

@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from peewee import fn
 
 from ..activitypub import fetch
+from ..activitypub.parse import ParseError
 from ..activitypub.vocab import get_id
 from ..models import Actor, Event
 from ..urls import host_of, is_ours
@@ -70,6 +71,6 @@ def look_up(url):
                 return event
         elif document.get("type") in ACTOR_TYPES:
             return actor_from_ap(document)
-    except fetch.FetchError as error:
+    except (fetch.FetchError, ParseError) as error:
         log.info("look-up of %s failed: %s", url, error)
     raise NotFound(_("Nothing was found at this address."))

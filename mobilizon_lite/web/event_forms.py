@@ -1,17 +1,20 @@
 """The forms of events, participation and comments."""
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
 from babel import Locale
-from flask_babel import get_locale, lazy_gettext as _l
-from flask_wtf import FlaskForm
+from flask_babel import get_locale, gettext as _, lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import (BooleanField, DateField, FieldList, FloatField, Form, FormField, HiddenField,
-                     IntegerField, SelectChoice, SelectField, StringField, TextAreaField, TimeField)
+                     IntegerField, RadioField, SelectChoice, SelectField, StringField, TextAreaField, TimeField)
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
+from ..dates import utc_offset
 from ..models.events import CATEGORIES, LINK_TYPES
 from ..services.comments import COMMENT_MAX
 from ..services.event_input import (DESCRIPTION_MAX, LANGUAGES, LINK_LABEL_MAX, TITLE_MAX, URL_MAX,
-                                    all_timezones)
+                                    all_timezones, repeated_offsets)
 from ..services.participation import MESSAGE_MAX
+from .forms import CleanText, SiteForm
 
 STATUS_LABELS = {"confirmed": _l("Confirmed"), "tentative": _l("Tentative"), "cancelled": _l("Cancelled")}
 VISIBILITY_LABELS = {
@@ -53,13 +56,15 @@ def labelled(labels, order=None):
 
 
 class LinkForm(Form):
+    Meta = CleanText
+
     # Checked by the events service, and only on rows that carry an address.
     type = SelectField(_l("Kind"), choices=labelled(LINK_TYPE_LABELS, LINK_TYPES), validate_choice=False)
     url = StringField(_l("Address (https://…)"), validators=[Optional(), Length(max=URL_MAX)])
     label = StringField(_l("Label"), validators=[Optional(), Length(max=LINK_LABEL_MAX)])
 
 
-class EventForm(FlaskForm):
+class EventForm(SiteForm):
     identity = SelectField(_l("Organised by"), coerce=int, choices=[])
     title = StringField(_l("Title"), validators=[DataRequired(_l("Give the event a title.")),
                                                  Length(max=TITLE_MAX)])
@@ -72,6 +77,11 @@ class EventForm(FlaskForm):
     end_date = DateField(_l("End date"), validators=[Optional()],
                          description=_l("Leave empty when the event ends on the day it starts."))
     end_time = TimeField(_l("End time"), validators=[Optional()])
+    # Offered only for a time that happens twice, when clocks go back (see offer_repeated_times).
+    start_fold = RadioField(_l("Which start time?"), choices=[], coerce=int, validate_choice=False,
+                            validators=[Optional()])
+    end_fold = RadioField(_l("Which end time?"), choices=[], coerce=int, validate_choice=False,
+                          validators=[Optional()])
     status = SelectField(_l("Status"), choices=labelled(STATUS_LABELS))
     visibility = SelectField(_l("Who can see it"), choices=labelled(VISIBILITY_LABELS))
     join_mode = SelectField(_l("How people join"), choices=labelled(JOIN_MODE_LABELS))
@@ -99,6 +109,22 @@ class EventForm(FlaskForm):
     picture = FileField(_l("Banner picture"), description=_l("JPEG, PNG, WebP or GIF, at most 4 MB."))
     remove_picture = BooleanField(_l("Remove the current picture"))
 
+    def offer_repeated_times(self):
+        """Let the organiser say which one is meant of a start or end time that happens twice."""
+        try:
+            zone = ZoneInfo(self.timezone.data or "")
+        except (ZoneInfoNotFoundError, ValueError):
+            return
+        for day, time, fold in ((self.start_date.data, self.start_time.data, self.start_fold),
+                                (self.end_date.data or self.start_date.data, self.end_time.data, self.end_fold)):
+            readings = repeated_offsets(day, time, zone)
+            fold.choices = [] if readings is None else [
+                SelectChoice(0, _("The first one (%(offset)s, before the clocks go back)",
+                                  offset=utc_offset(readings[0]))),
+                SelectChoice(1, _("The second one (%(offset)s, after the clocks go back)",
+                                  offset=utc_offset(readings[1]))),
+            ]
+
     def event_data(self):
         """The fields as the events service reads them."""
         data = {name: field.data for name, field in self._fields.items()
@@ -107,13 +133,13 @@ class EventForm(FlaskForm):
         return data
 
 
-class JoinForm(FlaskForm):
+class JoinForm(SiteForm):
     identity = SelectField(_l("Join as"), coerce=int, choices=[])
     message = TextAreaField(_l("Message to the organisers (optional)"),
                             validators=[Optional(), Length(max=MESSAGE_MAX)])
 
 
-class AnonymousJoinForm(FlaskForm):
+class AnonymousJoinForm(SiteForm):
     email = StringField(_l("Your email address"), validators=[
         DataRequired(_l("Enter your email address.")), Length(max=254),
         Email(_l("This is not a valid email address."), check_deliverability=False)])
@@ -121,11 +147,11 @@ class AnonymousJoinForm(FlaskForm):
                             validators=[Optional(), Length(max=MESSAGE_MAX)])
 
 
-class InviteForm(FlaskForm):
+class InviteForm(SiteForm):
     username = StringField(_l("Invite by @username"), validators=[DataRequired(), Length(max=40)])
 
 
-class CommentForm(FlaskForm):
+class CommentForm(SiteForm):
     text = TextAreaField(_l("Comment"), validators=[DataRequired(_l("Write something first.")),
                                                     Length(max=COMMENT_MAX)])
     in_reply_to = HiddenField()

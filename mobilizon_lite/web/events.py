@@ -28,6 +28,7 @@ def event_form(event=None):
     form.timezone.choices = timezone_choices()
     form.language.choices = language_choices()
     if form.is_submitted():
+        form.offer_repeated_times()
         return form
     if event is None:
         form.timezone.data = current_app.config["TIMEZONE"]
@@ -36,12 +37,14 @@ def event_form(event=None):
     start = event.begins_on.astimezone(zone)
     data = {name: getattr(event, name) for name in form._fields if hasattr(Event, name)}
     data.update(description=event.description_source, start_date=start.date(), start_time=start.time(),
-                tags=", ".join(event.tags), links=event.links, picture=None)
+                start_fold=start.fold, tags=", ".join(event.tags), links=event.links, picture=None)
     form.process(formdata=None, data=data)
     if event.ends_on:
         end = event.ends_on.astimezone(zone)
         form.end_time.data = end.time()
         form.end_date.data = end.date() if end.date() != start.date() else None
+        form.end_fold.data = end.fold
+    form.offer_repeated_times()
     return form
 
 

@@ -1,6 +1,7 @@
 """Template helpers of the HTML pages: map links, calendar subscription links, public URLs."""
 from urllib.parse import urlencode
 
+from ..text import clean_text
 from ..urls import public_url
 
 
@@ -17,8 +18,15 @@ def webcal(url):
     return "webcal://" + url.split("://", 1)[1]
 
 
+def shown(value):
+    """Every value a page or email writes, without control or bidi override characters: rows stored
+    before such characters were refused are shown safely too."""
+    return clean_text(value, multiline=True)
+
+
 def init_app(app):
     """Register the helpers."""
+    app.jinja_env.finalize = shown
     app.add_template_filter(osm_url)
     app.add_template_filter(webcal)
     app.add_template_global(public_url)

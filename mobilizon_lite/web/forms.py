@@ -10,6 +10,32 @@ from ..services.accounts import EMAIL_MAX, PASSWORD_MAX, PASSWORD_MIN
 from ..services.errors import Invalid
 from ..services.identities import NAME_MAX, SUMMARY_MAX, USERNAME_RE
 from ..services.instance import REGISTRATIONS_CLOSED, REGISTRATIONS_INVITE, REGISTRATIONS_OPEN
+from ..text import clean_text
+
+
+def _multiline(value):
+    return clean_text(value, multiline=True)
+
+
+class CleanText:
+    """Form options (a WTForms Meta) giving every text field of a form a first filter that removes
+    control and bidi override characters: text areas keep tabs and line breaks, other fields turn
+    them into spaces. Passwords are left exactly as typed."""
+
+    def bind_field(self, form, unbound_field, options):
+        field_class = unbound_field.field_class
+        filters = list(unbound_field.kwargs.get("filters") or ())
+        if issubclass(field_class, TextAreaField):
+            filters.insert(0, _multiline)
+        elif issubclass(field_class, StringField) and not issubclass(field_class, PasswordField):
+            filters.insert(0, clean_text)
+        return unbound_field.bind(form=form, filters=filters, **options)
+
+
+class SiteForm(FlaskForm):
+    """The base of every form of the site: CSRF-protected, its text cleaned (see CleanText)."""
+
+    Meta = CleanText
 
 
 def _strip(value):
@@ -67,7 +93,7 @@ def display_name_field():
     )
 
 
-class SignupForm(FlaskForm):
+class SignupForm(SiteForm):
     email = email_field()
     password, confirm = new_password_fields()
     username = username_field()
@@ -75,7 +101,7 @@ class SignupForm(FlaskForm):
     invite = HiddenField()
 
 
-class LoginForm(FlaskForm):
+class LoginForm(SiteForm):
     email = EmailField(_l("Email address"), filters=[_strip],
                        validators=[DataRequired(_l("Enter your email address."))])
     password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password."))])
@@ -83,27 +109,27 @@ class LoginForm(FlaskForm):
     next = HiddenField()
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(SiteForm):
     email = email_field()
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(SiteForm):
     password, confirm = new_password_fields()
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(SiteForm):
     current_password = PasswordField(
         _l("Current password"), validators=[DataRequired(_l("Enter your current password."))]
     )
     password, confirm = new_password_fields()
 
 
-class LocaleForm(FlaskForm):
+class LocaleForm(SiteForm):
     locale = SelectField(_l("Language"), choices=[])
     next = HiddenField()
 
 
-class IdentityForm(FlaskForm):
+class IdentityForm(SiteForm):
     name = display_name_field()
     manually_approves_followers = BooleanField(_l("Approve each new follower myself"))
     summary = TextAreaField(
@@ -113,7 +139,7 @@ class IdentityForm(FlaskForm):
     )
 
 
-class FollowForm(FlaskForm):
+class FollowForm(SiteForm):
     identity = SelectField(_l("Follow as"), coerce=int, choices=[])
     handle = StringField(_l("Account to follow"), filters=[_strip],
                          description=_l("An address such as @name@example.org, or the link to a profile."),
@@ -124,12 +150,12 @@ class NewIdentityForm(IdentityForm):
     username = username_field()
 
 
-class SwitchIdentityForm(FlaskForm):
+class SwitchIdentityForm(SiteForm):
     identity = SelectField(_l("Act as"), coerce=int, choices=[])
     next = HiddenField()
 
 
-class AdminSettingsForm(FlaskForm):
+class AdminSettingsForm(SiteForm):
     mode = SelectField(
         _l("Registrations"),
         choices=[

@@ -56,6 +56,10 @@ def test_a_link_to_an_event_elsewhere_is_fetched_and_shown(tmp_path, app_config,
     assert "follow=" in client.get(f"/search?q={organizer}").headers["Location"]
     missing = client.get(f"/search?q={actor_server}/events/nope")
     assert missing.status_code == 404 and "Nothing was found at this address." in missing.get_data(as_text=True)
+    # An event no page could show (the year 9999) is not taken in.
+    ActorServer.documents["/events/43"] = dict(ActorServer.documents["/events/42"], id=f"{actor_server}/events/43",
+                                               startTime="9999-12-31T20:00:00Z")
+    assert client.get(f"/search?q={actor_server}/events/43").status_code == 404
 
 
 def test_a_look_up_never_takes_someone_else_as_organiser(tmp_path, app_config, actor_server,  # noqa: F811

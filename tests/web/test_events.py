@@ -57,18 +57,41 @@ def test_create_event_with_every_field(app, ann):
         assert text in page, text
 
 
-@pytest.mark.parametrize("day, local_time, utc_hour", [
-    ("2027-07-01", "14:00", 12),   # summer time, UTC+2
-    ("2027-12-01", "14:00", 13),   # winter time, UTC+1
-    ("2027-10-31", "02:30", 0),    # the first 02:30 of the night clocks go back (UTC+2)
+@pytest.mark.parametrize("day, local_time, fold, utc_hour", [
+    ("2027-07-01", "14:00", "", 12),   # summer time, UTC+2
+    ("2027-12-01", "14:00", "", 13),   # winter time, UTC+1
+    ("2027-10-31", "02:30", "0", 0),   # the first 02:30 of the night clocks go back (UTC+2)
+    ("2027-10-31", "02:30", "1", 1),   # the second one (UTC+1)
 ])
-def test_times_are_stored_in_utc_with_the_zone(app, ann, day, local_time, utc_hour):
-    response = submit(ann, "/events/new", event_fields(start_date=day, start_time=local_time, end_time=""))
+def test_times_are_stored_in_utc_with_the_zone(app, ann, day, local_time, fold, utc_hour):
+    response = submit(ann, "/events/new", event_fields(start_date=day, start_time=local_time, end_time="",
+                                                       start_fold=fold))
     assert response.status_code == 302, errors(response)
     event = only_event(app)
     assert event.timezone == "Europe/Paris"
     assert event.begins_on.tzinfo == timezone.utc and event.begins_on.hour == utc_hour
     assert event.ends_on is None
+
+
+def test_a_time_that_happens_twice_is_asked_which_one(app, ann):
+    fields = event_fields(start_date="2027-10-31", start_time="01:30", end_time="02:30")
+    response = submit(ann, "/events/new", fields)
+    assert response.status_code == 400 and event_count(app) == 0
+    assert "This time happens twice in Europe/Paris, as the clocks go back then: choose which one." in errors(response)
+    page = page_text(response)
+    assert "Which end time?" in page and "Which start time?" not in page
+    assert "The first one (UTC+2, before the clocks go back)" in page
+    assert "The second one (UTC+1, after the clocks go back)" in page
+    response = submit(ann, "/events/new", dict(fields, end_fold="1"))
+    assert response.status_code == 302, errors(response)
+    event = only_event(app)
+    assert (event.ends_on - event.begins_on).total_seconds() == 2 * 3600
+    # Editing it offers the choice again, with the stored one ticked, and keeps it.
+    form = page_text(ann.get(f"/events/{event.uuid}/edit"))
+    assert '<input checked id="end_fold-1" name="end_fold" type="radio" value="1">' in form
+    response = submit(ann, f"/events/{event.uuid}/edit", dict(fields, end_fold="1", title="Night walk"))
+    assert response.status_code == 302, errors(response)
+    assert only_event(app).ends_on == event.ends_on
 
 
 def test_event_across_a_dst_change_keeps_its_wall_clock_times(app, ann):

@@ -2,11 +2,13 @@
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from ...dates import parse_utc, utc_text
+from ...dates import YEARS, parse_utc, utc_text, within_years
 from ...text import sanitize_html
 from ...urls import public_url
+from ..parse import ParseError
 from ..vocab import AS_PUBLIC, CONTEXT, PUBLIC_ALIASES, as_list, get_id, is_public
 from .actor import actor_urls
+from .address import http_url, online_from_ap, place_from_ap, text_line
 
 ICAL_STATUS = {"confirmed": "CONFIRMED", "tentative": "TENTATIVE", "cancelled": "CANCELLED"}
 # Our link kinds as the metadata keys Mobilizon's front end knows.
@@ -121,18 +123,6 @@ def _media_type(name):
 
 LINK_TYPES_BY_PREFIX = (("mz:visio", "visio"), ("mz:live", "live"), ("mz:replay", "live"), ("mz:poll", "poll"),
                         ("mz:notes", "pad"), ("mz:ticket", "tickets"), ("mz:social", "chat"))
-ADDRESS_FIELDS = (("street", "streetAddress", 200), ("postal_code", "postalCode", 20),
-                  ("locality", "addressLocality", 100), ("region", "addressRegion", 100),
-                  ("country", "addressCountry", 100))
-
-
-def _text(value, limit):
-    return " ".join(value.split())[:limit] if isinstance(value, str) else ""
-
-
-def _http_url(value):
-    value = value.strip() if isinstance(value, str) else ""
-    return value[:2048] if value.startswith(("http://", "https://")) and " " not in value else ""
 
 
 def _integer(value, low, high):
@@ -156,28 +146,6 @@ def _zone(value, start):
     return f"Etc/GMT{-hours:+d}" if hours and not rest and -14 <= hours <= 12 else "UTC"
 
 
-def _place(location):
-    """Address columns from a Place (or a bare string, as Gancio and WordPress send)."""
-    place = {name: "" for name, _key, _limit in ADDRESS_FIELDS}
-    place.update(place_name="", latitude=None, longitude=None)
-    if isinstance(location, str):
-        place["place_name"] = _text(location, 200)
-        return place
-    if not isinstance(location, dict):
-        return place
-    place["place_name"] = _text(location.get("name"), 200)
-    address = location.get("address")
-    if isinstance(address, str):
-        place["street"] = _text(address, 200)
-    elif isinstance(address, dict):
-        for name, key, limit in ADDRESS_FIELDS:
-            place[name] = _text(address.get(key), limit)
-    lat, lon = location.get("latitude"), location.get("longitude")
-    if isinstance(lat, float) and isinstance(lon, float) and -90 <= lat <= 90 and -180 <= lon <= 180:
-        place.update(latitude=lat, longitude=lon)
-    return place
-
-
 def visibility(document):
     """public with the Public in `to` (as Mobilizon reads it), unlisted with it in `cc`, else private."""
     if any(get_id(item) in PUBLIC_ALIASES for item in as_list(document.get("to"))):
@@ -186,12 +154,15 @@ def visibility(document):
 
 
 def event_from_ap(document, categories, languages):
-    """Event columns from a remote Event, read as tolerantly as Mobilizon does; ValueError if unusable."""
-    title = _text(document.get("name"), 200)
+    """Event columns from a remote Event, read as tolerantly as Mobilizon does; ParseError if unusable."""
+    title = text_line(document.get("name"), 200)
     begins_on = parse_utc(document.get("startTime"))
     if not title or begins_on is None:
-        raise ValueError("an event needs a name and a startTime")
+        raise ParseError("an event needs a name and a startTime")
     ends_on = parse_utc(document.get("endTime"))
+    # The event form's years: beyond them no page, feed or zone could show the event.
+    if not all(within_years(moment) for moment in (begins_on, ends_on) if moment is not None):
+        raise ParseError(f"an event takes place between the years {YEARS[0]} and {YEARS[1]}")
     if ends_on is not None and ends_on <= begins_on:
         ends_on = None
     status = str(document.get("status") or document.get("ical:status") or "CONFIRMED").lower()
@@ -200,21 +171,19 @@ def event_from_ap(document, categories, languages):
     replies = document.get("repliesModerationOption")
     if replies not in ("allow_all", "closed"):
         replies = "closed" if document.get("commentsEnabled") is False else "allow_all"
-    online_url, links = "", []
+    online_url, more_online = online_from_ap(document)
+    links = []
     for attachment in as_list(document.get("attachment")):
-        if not isinstance(attachment, dict):
-            continue
-        if attachment.get("type") == "Link" and attachment.get("name") == "Website":
-            online_url = online_url or _http_url(attachment.get("href"))
-        elif attachment.get("type") == "PropertyValue" and _http_url(attachment.get("value")):
+        if isinstance(attachment, dict) and attachment.get("type") == "PropertyValue" and http_url(
+                attachment.get("value")):
             key = str(attachment.get("propertyID") or "")
             kind = next((kind for prefix, kind in LINK_TYPES_BY_PREFIX if key.startswith(prefix)), "website")
-            links.append({"type": kind, "url": _http_url(attachment["value"]),
-                          "label": _text(attachment.get("name"), 100)})
+            links.append({"type": kind, "url": http_url(attachment["value"]),
+                          "label": text_line(attachment.get("name"), 100)})
     tags = []
     for tag in as_list(document.get("tag")):
         if isinstance(tag, dict) and tag.get("type") == "Hashtag":
-            name = _text(tag.get("name"), 41).lstrip("#").casefold()
+            name = text_line(tag.get("name"), 41).lstrip("#").casefold()
             if name and len(name) <= 40 and name not in tags:
                 tags.append(name)
     category = str(document.get("category") or "").upper()
@@ -230,14 +199,14 @@ def event_from_ap(document, categories, languages):
         "status": status if status in ICAL_STATUS else "confirmed",
         "visibility": visibility(document),
         "join_mode": join_mode,
-        "external_participation_url": _http_url(document.get("externalParticipationUrl")),
+        "external_participation_url": http_url(document.get("externalParticipationUrl")),
         "capacity": _integer(document.get("maximumAttendeeCapacity"), 1, 100_000),
         "comment_mode": replies,
         "remote_participant_count": _integer(document.get("participantCount"), 0, 1_000_000),
         "anonymous_participation": False,  # anonymous participants stay on the event's own server
-        **_place(document.get("location")),
+        **place_from_ap(document),
         "online_url": online_url,
-        "links": links[:10],
+        "links": (links + more_online)[:10],
         "tags": tags[:10],
         "category": category if category in categories else "MEETING",
         "language": language if language in languages else "",
