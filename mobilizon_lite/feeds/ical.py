@@ -1,13 +1,14 @@
 """iCalendar documents built with the icalendar library: one VEVENT per event, with VTIMEZONEs."""
 import hashlib
 import re
-from datetime import date, timedelta
+from datetime import timedelta, timezone
 
-from icalendar import Calendar, Timezone, vCalAddress, vDuration, vText
+from icalendar import Calendar, vCalAddress, vDuration, vText
 from icalendar import Event as VEvent
 
 from ..text import html_to_text
 from ..version import __version__
+from .vtimezone import vtimezone
 
 PRODID = f"-//mobilizon_lite//mobilizon_lite {__version__}//EN"
 REFRESH = timedelta(hours=1)
@@ -29,6 +30,14 @@ def event_uid(event):
     return f"{name}@{host}"
 
 
+def wall_clock(moment, zone):
+    """The moment in the zone, or in UTC when the zone's time is past year 9999 or before year 1."""
+    try:
+        return moment.astimezone(zone)
+    except OverflowError:
+        return moment.astimezone(timezone.utc)
+
+
 def vevent(event, url, pending=False):
     """The VEVENT of one event; pending marks a participation still awaiting approval."""
     component = VEvent()
@@ -38,9 +47,9 @@ def vevent(event, url, pending=False):
     component.add("created", event.created_at)
     component.add("last-modified", event.updated_at)
     component.add("sequence", event.sequence)
-    component.add("dtstart", event.begins_on.astimezone(zone))
+    component.add("dtstart", wall_clock(event.begins_on, zone))
     if event.ends_on:
-        component.add("dtend", event.ends_on.astimezone(zone))
+        component.add("dtend", wall_clock(event.ends_on, zone))
     component.add("summary", event.title)
     description = html_to_text(event.description)
     component.add("description", f"{description}\n\n{url}" if description else url)
@@ -95,13 +104,12 @@ def calendar(name, items, pieces=None):
         years.update((event.begins_on.year, (event.ends_on or event.begins_on).year))
     timezones = []
     if years:
-        # Whole years around the events: VTIMEZONE rules stay valid and their pieces reusable.
-        first, last = date(min(years) - 1, 1, 1), date(max(years) + 2, 1, 1)
+        # Whole years from the first event on: pieces stay reusable while the feed's events change.
+        first, last = max(1, min(years) - 1), min(9998, max(years) + 1)
         for tzid in sorted(zones):
             try:
-                timezones.append(_piece(pieces, ("vtimezone", tzid, first, last), Timezone.from_tzid, tzid,
-                                        first_date=first, last_date=last))
-            except ValueError:
-                continue  # a zone icalendar cannot describe: calendar apps fall back on the TZID
+                timezones.append(_piece(pieces, ("vtimezone", tzid, first, last), vtimezone, tzid, first, last))
+            except (ValueError, OSError):
+                continue  # a zone file this machine cannot read: calendar apps fall back on the TZID
     head = cal.to_ical()
     return head[:-len(END)] + b"".join(timezones) + b"".join(events) + END
