@@ -6,6 +6,7 @@ component stays right for any later year. Changes that follow no rule are listed
 ical.js and vobject read only the first value of a multi-valued RDATE.
 """
 from datetime import datetime, timedelta, timezone
+from functools import lru_cache
 from itertools import groupby
 
 from icalendar import Timezone, TimezoneDaylight, TimezoneStandard
@@ -15,6 +16,11 @@ from . import tzdb
 WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 # The weekdays of a date repeat every 400 years: a pattern true for 400 of them holds for ever.
 SAMPLE_YEARS = range(2001, 2401)
+# A zone is described the same in every feed: vobject (and so Radicale) keeps the first VTIMEZONE
+# it reads for a TZID for the life of the process. From the earliest year the event form takes
+# (older stored rows move it back), and rules no RRULE can say are listed at least until then:
+FIRST_YEAR = 1900
+LISTED_UNTIL = 2100
 
 
 def _month_length(moment):
@@ -74,6 +80,12 @@ def _component(observance, before, start):
     return component
 
 
+@lru_cache(maxsize=1024)
+def rule_pattern(rule):
+    """The RRULE parts of a footer rule of the tz database, None when it cannot be said so."""
+    return pattern([rule.local(year) for year in SAMPLE_YEARS])
+
+
 def _tail(onsets, rule):
     """The last onsets that follow the zone's current rule, year after year up to the last one listed."""
     own = [onset for onset in onsets if (onset.before, onset.after) == (rule.before, rule.after)]
@@ -86,17 +98,19 @@ def _tail(onsets, rule):
     return own[len(own) - count:]
 
 
-def vtimezone(key, first_year, last_year):
-    """The VTIMEZONE of a tz database zone, right for every wall-clock time from the start of
-    first_year on (the current rules have no end, so it stays right past last_year)."""
-    zone = tzdb.load(key)
+def vtimezone(key, first_year, last_year, zone=None):
+    """The VTIMEZONE of a tz database zone (its tzdb.Zone, read from the tz database by default),
+    right for every wall-clock time from the start of first_year on (and past last_year while the
+    zone's current rules hold)."""
+    zone = zone or tzdb.load(key)
     start = datetime(first_year, 1, 1)
     explicit_last = zone.onsets[-1].year if zone.onsets else 0
-    patterns = [pattern([rule.local(year) for year in SAMPLE_YEARS]) for rule in zone.rules]
+    patterns = [rule_pattern(rule) for rule in zone.rules]
     # The footer's rules take over after the zone file's last listed change. A rule no RRULE can
     # say (Cairo's "Friday after the last Thursday of October" falls in November some years) is
-    # listed year by year up to the last year that matters.
-    horizon = max(explicit_last + 1, first_year) + 1 if all(patterns) else max(explicit_last, last_year) + 1
+    # listed year by year.
+    horizon = (max(explicit_last + 1, first_year) + 1 if all(patterns)
+               else min(tzdb.MAX_YEAR - 1, max(explicit_last, last_year, LISTED_UNTIL) + 1))
     generated = tzdb.rule_onsets(zone.rules, max(explicit_last + 1, first_year - 1), horizon)
     onsets = sorted(zone.onsets + tuple(generated), key=tzdb.instant)
     earlier = [onset for onset in onsets if onset.local < start]
@@ -111,7 +125,8 @@ def vtimezone(key, first_year, last_year):
         if tail:
             components.append(_component(rule.after, rule.before, tail[0].local))
             components[-1].add("rrule", {"freq": "yearly", **found})
-            inside = [onset for onset in inside if onset not in tail]
+            ruled = set(tail)
+            inside = [onset for onset in inside if onset not in ruled]
     singles = []
     for run, found in _runs(inside):
         if found is None:
