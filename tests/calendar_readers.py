@@ -44,6 +44,11 @@ def by_icalendar(body):
 
 def by_vobject(body):
     """The instants as vobject reads them (through dateutil's reader of VTIMEZONE)."""
+    # vobject keeps the first VTIMEZONE it read for each TZID for the life of the process: each
+    # document is read here as a new process would read it.
+    registry = vars(vobject.icalendar)["__tzidMap"]
+    for tzid in [tzid for tzid in registry if tzid != "UTC"]:
+        del registry[tzid]
     calendar = vobject.readOne(body.decode("utf-8"))
     return {event.uid.value: (_seconds(event.dtstart.value),
                               _seconds(event.dtend.value) if hasattr(event, "dtend") else None)

@@ -106,12 +106,13 @@ def vtimezone(key, first_year, last_year, zone=None):
     start = datetime(first_year, 1, 1)
     explicit_last = zone.onsets[-1].year if zone.onsets else 0
     patterns = [rule_pattern(rule) for rule in zone.rules]
-    # The footer's rules take over after the zone file's last listed change. A rule no RRULE can
-    # say (Cairo's "Friday after the last Thursday of October" falls in November some years) is
-    # listed year by year.
+    # A rule no RRULE can say (Cairo's "Friday after the last Thursday of October" falls in
+    # November some years) is listed year by year.
     horizon = (max(explicit_last + 1, first_year) + 1 if all(patterns)
                else min(tzdb.MAX_YEAR - 1, max(explicit_last, last_year, LISTED_UNTIL) + 1))
-    generated = tzdb.rule_onsets(zone.rules, max(explicit_last + 1, first_year - 1), horizon)
+    # The rules apply from the last listed change on, within its year too (slim files stop there).
+    generated = [onset for onset in tzdb.rule_onsets(zone.rules, max(explicit_last, first_year - 1), horizon)
+                 if not zone.onsets or tzdb.instant(onset) > tzdb.instant(zone.onsets[-1])]
     onsets = sorted(zone.onsets + tuple(generated), key=tzdb.instant)
     earlier = [onset for onset in onsets if onset.local < start]
     inside = [onset for onset in onsets if onset.local >= start]
