@@ -31,33 +31,39 @@ def _viewer_ids():
 def _when(event):
     """Start and end in the event's own zone, written the same in every language."""
     zone = event.zone
-    start = event.begins_on.astimezone(zone)
+    start = ical.wall_clock(event.begins_on, zone)
     text = start.strftime("%Y-%m-%d %H:%M")
     if event.ends_on:
-        end = event.ends_on.astimezone(zone)
+        end = ical.wall_clock(event.ends_on, zone)
         text += " – " + end.strftime("%H:%M" if end.date() == start.date() else "%Y-%m-%d %H:%M")
-    return f"{text} ({zone.key})"
+    # Past year 9999 (or before year 1) in the zone, the time is given in UTC.
+    return f"{text} ({zone.key if start.tzinfo is zone else 'UTC'})"
 
 
-def _ics(name, rows, pending_of=lambda row: False):
+def _public_online(event):
+    """Whether a feed anyone may read shows the event's online address."""
+    return feeds.online_address_visible(event)
+
+
+def _ics(name, rows, online_of=_public_online, pending_of=lambda row: False):
     """A builder of the calendar of rows, for the feed cache."""
-    return lambda pieces: ical.calendar(name, ((event, events.event_link(event), pending_of(event)) for event in rows),
-                                        pieces)
+    return lambda pieces: ical.calendar(
+        name, ((event, events.event_link(event), pending_of(event), online_of(event)) for event in rows), pieces)
 
 
-def _atom(title, author, self_url, page_url, rows):
+def _atom(title, author, self_url, page_url, rows, online_of=_public_online):
     """A builder of the Atom feed of rows, for the feed cache."""
-    return lambda _pieces: _atom_body(title, author, self_url, page_url, rows)
+    return lambda _pieces: _atom_body(title, author, self_url, page_url, rows, online_of)
 
 
-def _atom_body(title, author, self_url, page_url, rows):
+def _atom_body(title, author, self_url, page_url, rows, online_of):
     entries = [{
         "id": event.ap_id, "title": event.title, "url": events.event_link(event),
         "published": event.created_at, "updated": event.updated_at,
         "author": event.organizer.display_name, "author_url": event.organizer.ap_id,
         "html": (f"<p>{escape(_when(event))}"
                  + (f"<br>{escape(event.address_line)}" if event.address_line else "")
-                 + (f"<br>{escape(event.online_url)}" if event.online_url else "")
+                 + (f"<br>{escape(event.online_url)}" if online_of(event) else "")
                  + ("<br><strong>CANCELLED</strong>" if event.is_cancelled else "")
                  + "</p>" + event.description),
         "categories": event.tags,
@@ -79,11 +85,15 @@ def _answer(key, tag, build, content_type, filename, private=False, download=Fal
 
 @bp.route("/events/<uuid>/export/ics")
 def event_ics(uuid):
-    event = events.visible_event(uuid, _viewer_ids())
+    viewer_ids = _viewer_ids()
+    event = events.visible_event(uuid, viewer_ids)
     query = events.events_query().where(events.Event.id == event.id)
-    return _answer(("event", event.id), feeds.fingerprint(query),
-                   _ics(event.title, [event]), ICS_TYPE, f"{event.uuid}.ics",
-                   private=event.visibility == "private", download=True)
+    online = feeds.online_address_visible(event, viewer_ids)
+    # A file showing what only participants see must stay out of shared caches.
+    private = event.visibility == "private" or online and not _public_online(event)
+    return _answer(("event", event.id, online), feeds.fingerprint(query),
+                   _ics(event.title, [event], lambda _event: online), ICS_TYPE, f"{event.uuid}.ics",
+                   private=private, download=True)
 
 
 @bp.route("/@<username>/feed/ics")
@@ -129,14 +139,21 @@ def _private_feed_name(feed_token):
         return _("My events on %(instance)s", instance=current_app.config["INSTANCE_NAME"])
 
 
+def _private_online(feed_token):
+    """Whether the private feed shows an event's online address to the identities it covers."""
+    viewer_ids = feeds.feed_identity_ids(feed_token)
+    return lambda event: feeds.online_address_visible(event, viewer_ids,
+                                                      accepted=not event.feed_participation.pending)
+
+
 @bp.route("/events/going/<token>/ics")
 def private_ics(token):
     feed_token = feeds.resolve_token(token)
     query, pending = feeds.private_feed(feed_token)
     name = _private_feed_name(feed_token)
     return _answer(("private-ics", feed_token.id), feeds.fingerprint(query, pending),
-                   _ics(name, query, lambda event: bool(event.feed_participation.pending)), ICS_TYPE,
-                   "my-events.ics", private=True)
+                   _ics(name, query, _private_online(feed_token), lambda event: bool(event.feed_participation.pending)),
+                   ICS_TYPE, "my-events.ics", private=True)
 
 
 @bp.route("/events/going/<token>/atom")
@@ -144,6 +161,7 @@ def private_atom(token):
     feed_token = feeds.resolve_token(token)
     query, pending = feeds.private_feed(feed_token)
     name = _private_feed_name(feed_token)
-    build = _atom(name, name, public_url("feeds.private_atom", token=token), public_url("events.mine"), query)
+    build = _atom(name, name, public_url("feeds.private_atom", token=token), public_url("events.mine"), query,
+                  _private_online(feed_token))
     return _answer(("private-atom", feed_token.id), feeds.fingerprint(query, pending), build, ATOM_TYPE,
                    "my-events.atom", private=True)

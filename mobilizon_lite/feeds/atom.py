@@ -2,15 +2,18 @@
 import xml.etree.ElementTree as ET
 
 from ..dates import utc_text
+from .safe import printable
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 ET.register_namespace("", ATOM_NS)
 
 
 def _sub(parent, tag, text=None, **attributes):
-    element = ET.SubElement(parent, f"{{{ATOM_NS}}}{tag}", attributes)
+    # A control character in a stored title would make the whole feed invalid XML.
+    element = ET.SubElement(parent, f"{{{ATOM_NS}}}{tag}",
+                            {name: printable(value) for name, value in attributes.items()})
     if text is not None:
-        element.text = text
+        element.text = printable(text)
     return element
 
 

@@ -1,13 +1,15 @@
 """iCalendar documents built with the icalendar library: one VEVENT per event, with VTIMEZONEs."""
 import hashlib
 import re
-from datetime import date, timedelta
+from datetime import timedelta, timezone
 
-from icalendar import Calendar, Timezone, vCalAddress, vDuration, vText
+from icalendar import Calendar, vCalAddress, vDuration, vText
 from icalendar import Event as VEvent
 
 from ..text import html_to_text
 from ..version import __version__
+from .safe import one_line, printable
+from .vtimezone import FIRST_YEAR, vtimezone
 
 PRODID = f"-//mobilizon_lite//mobilizon_lite {__version__}//EN"
 REFRESH = timedelta(hours=1)
@@ -29,8 +31,17 @@ def event_uid(event):
     return f"{name}@{host}"
 
 
-def vevent(event, url, pending=False):
-    """The VEVENT of one event; pending marks a participation still awaiting approval."""
+def wall_clock(moment, zone):
+    """The moment in the zone, or in UTC when the zone's time is past year 9999 or before year 1."""
+    try:
+        return moment.astimezone(zone)
+    except OverflowError:
+        return moment.astimezone(timezone.utc)
+
+
+def vevent(event, url, pending=False, online=False):
+    """The VEVENT of one event; pending marks a participation still awaiting approval, online
+    that the feed's reader may see the event's online address."""
     component = VEvent()
     zone = event.zone
     component.add("uid", event_uid(event))
@@ -38,23 +49,25 @@ def vevent(event, url, pending=False):
     component.add("created", event.created_at)
     component.add("last-modified", event.updated_at)
     component.add("sequence", event.sequence)
-    component.add("dtstart", event.begins_on.astimezone(zone))
+    component.add("dtstart", wall_clock(event.begins_on, zone))
     if event.ends_on:
-        component.add("dtend", event.ends_on.astimezone(zone))
-    component.add("summary", event.title)
-    description = html_to_text(event.description)
-    component.add("description", f"{description}\n\n{url}" if description else url)
+        component.add("dtend", wall_clock(event.ends_on, zone))
+    component.add("summary", printable(event.title))
+    online_url = printable(event.online_url) if online else ""
+    # The event's page stays last: calendar apps show it, and the URL property holds it too.
+    component.add("description", "\n\n".join(part for part in (printable(html_to_text(event.description)),
+                                                                 online_url, url) if part))
     component.add("url", url)
-    location = event.address_line or event.online_url
+    location = printable(event.address_line) or online_url
     if location:
         component.add("location", location)
     if event.has_coordinates:
         component.add("geo", (event.latitude, event.longitude))
     organizer = vCalAddress(event.organizer.ap_id)
-    organizer.params["cn"] = vText(event.organizer.display_name)
+    organizer.params["cn"] = vText(one_line(event.organizer.display_name))
     component.add("organizer", organizer)
     if event.tags:
-        component.add("categories", event.tags)
+        component.add("categories", [printable(tag) for tag in event.tags])
     status = STATUSES.get(event.status, "CONFIRMED")
     component.add("status", "TENTATIVE" if pending and status == "CONFIRMED" else status)
     return component
@@ -71,7 +84,7 @@ def _piece(pieces, key, build, *args, **kwargs):
 
 
 def calendar(name, items, pieces=None):
-    """The text/calendar bytes of a feed; items are (event, url, pending) triples.
+    """The text/calendar bytes of a feed; items are (event, url, pending, online) tuples (see vevent).
 
     Each VEVENT and VTIMEZONE is serialised by icalendar once and kept in `pieces` (keyed by what
     it shows), so one edited event re-renders one component, not the whole feed.
@@ -81,27 +94,26 @@ def calendar(name, items, pieces=None):
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
-    cal.add("x-wr-calname", name)
-    cal.add("name", name)
+    # icalendar writes these as they are: a newline (from a display name) would break the file.
+    cal.add("x-wr-calname", one_line(name))
+    cal.add("name", one_line(name))
     cal.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
     cal.add("x-published-ttl", vDuration(REFRESH))
     events, zones, years = [], set(), set()
-    for event, url, pending in items:
-        key = ("vevent", event.id, event.updated_at, event.organizer.updated_at, pending, url)
-        piece = _piece(pieces, key, vevent, event, url, pending)
+    for event, url, pending, online in items:
+        key = ("vevent", event.id, event.updated_at, event.organizer.updated_at, pending, online, url)
+        piece = _piece(pieces, key, vevent, event, url, pending, online)
         events.append(piece)
         # The zones icalendar named (UTC itself is written as Z and needs no VTIMEZONE).
         zones.update(tzid.decode() for tzid in TZID_RE.findall(piece))
         years.update((event.begins_on.year, (event.ends_on or event.begins_on).year))
     timezones = []
     if years:
-        # Whole years around the events: VTIMEZONE rules stay valid and their pieces reusable.
-        first, last = date(min(years) - 1, 1, 1), date(max(years) + 2, 1, 1)
+        first, last = max(1, min(FIRST_YEAR, min(years) - 1)), min(9998, max(years) + 1)
         for tzid in sorted(zones):
             try:
-                timezones.append(_piece(pieces, ("vtimezone", tzid, first, last), Timezone.from_tzid, tzid,
-                                        first_date=first, last_date=last))
-            except ValueError:
-                continue  # a zone icalendar cannot describe: calendar apps fall back on the TZID
+                timezones.append(_piece(pieces, ("vtimezone", tzid, first, last), vtimezone, tzid, first, last))
+            except (ValueError, OSError):
+                continue  # a zone file this machine cannot read: calendar apps fall back on the TZID
     head = cal.to_ical()
     return head[:-len(END)] + b"".join(timezones) + b"".join(events) + END

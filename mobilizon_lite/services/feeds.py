@@ -100,15 +100,20 @@ def instance_feed():
     return _window(events_query().where(visible() & Actor.domain.is_null()))
 
 
+def feed_identity_ids(feed_token):
+    """Ids of the identities a private feed covers: its one identity, or all of its account's."""
+    return ([feed_token.actor_id] if feed_token.actor_id else
+            [a.id for a in Actor.select(Actor.id).where((Actor.account == feed_token.account_id)
+                                                        & Actor.deleted_at.is_null())])
+
+
 def private_feed(feed_token):
     """(query, pending column) of the events the token's identities organise, join or wait to join.
 
     Each event carries `.feed_participation.pending`: 1 when every identity of the feed still
     awaits approval (the event is then TENTATIVE).
     """
-    identities = ([feed_token.actor_id] if feed_token.actor_id else
-                  [a.id for a in Actor.select(Actor.id).where((Actor.account == feed_token.account_id)
-                                                              & Actor.deleted_at.is_null())])
+    identities = feed_identity_ids(feed_token)
     # One row per event even when several of the account's identities take part in it.
     waiting = Case(None, [(Participation.role == NOT_APPROVED, 1)], 0)
     roles = (Participation.select(Participation.event, fn.MIN(waiting).alias("pending"))
@@ -117,6 +122,29 @@ def private_feed(feed_token):
     query = (events_query().select_extend(roles.c.pending)
              .join(roles, on=(roles.c.event_id == Event.id), src=Event, attr="feed_participation"))
     return _window(query), roles.c.pending
+
+
+# Who sees the online address ---------------------------------------------------------------
+
+def online_address_visible(event, viewer_ids=(), accepted=None):
+    """Whether a feed read by these identities (none for a public feed) shows the event's online address.
+
+    Stand-in for the one privacy rule of issue 10 (item 19), which replaces this body when it
+    lands: anyone for a public event open to all; else only its organisers and accepted
+    participants. accepted: whether the viewers are known to be among them (None: look it up).
+    """
+    if not event.online_url:
+        return False
+    if event.visibility == "public" and event.join_mode == "free":
+        return True
+    ids = list(viewer_ids)
+    if not ids:
+        return False
+    if accepted is None:
+        accepted = event.organizer_id in ids or Participation.select().where(
+            (Participation.event == event) & Participation.actor.in_(ids) & Participation.role.in_(GOING_ROLES)
+        ).exists()
+    return accepted
 
 
 def fingerprint(query, *extra):

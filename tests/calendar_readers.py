@@ -1,0 +1,108 @@
+"""Calendars read by three parsers nobody on this team wrote: icalendar, vobject and ical.js.
+
+Each reader interprets the VTIMEZONEs of the document itself (icalendar would otherwise look the
+TZID up in its own tz database), and gives {UID: (start, end)} as UTC instants in whole seconds.
+ical.js runs under Node from tests/js; its node_modules are installed with `npm ci` on first use.
+In CI (CI set), a missing Node or ical.js fails the test instead of skipping it.
+"""
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+from functools import lru_cache
+from pathlib import Path
+
+import icalendar
+import pytest
+import vobject
+
+JS = Path(__file__).parent / "js"
+
+
+def _seconds(value):
+    return None if value is None else int(value.timestamp())
+
+
+def by_icalendar(body):
+    """The instants as icalendar reads them with the document's own VTIMEZONEs."""
+    calendar = icalendar.Calendar.from_ical(body)
+    zones = {str(tz["TZID"]): tz.to_tz(lookup_tzid=False) for tz in calendar.walk("VTIMEZONE")}
+
+    def instant(prop):
+        if prop is None:
+            return None
+        value = prop.dt
+        tzid = prop.params.get("TZID")
+        if tzid is not None:
+            value = value.replace(tzinfo=zones[tzid])
+        return _seconds(value)
+
+    return {str(event["UID"]): (instant(event.get("DTSTART")), instant(event.get("DTEND")))
+            for event in calendar.walk("VEVENT")}
+
+
+def by_vobject(body):
+    """The instants as vobject reads them (through dateutil's reader of VTIMEZONE)."""
+    # vobject keeps the first VTIMEZONE it read for each TZID for the life of the process: each
+    # document is read here as a new process would read it.
+    registry = vars(vobject.icalendar)["__tzidMap"]
+    for tzid in [tzid for tzid in registry if tzid != "UTC"]:
+        del registry[tzid]
+    calendar = vobject.readOne(body.decode("utf-8"))
+    return {event.uid.value: (_seconds(event.dtstart.value),
+                              _seconds(event.dtend.value) if hasattr(event, "dtend") else None)
+            for event in getattr(calendar, "vevent_list", [])}
+
+
+@lru_cache(maxsize=1)
+def _node():
+    """(node executable, None) when ical.js can run, else (None, why not)."""
+    node = shutil.which("node")
+    if node is None:
+        return None, "node is not installed"
+    if not (JS / "node_modules" / "ical.js").is_dir():
+        npm = shutil.which("npm")
+        if npm is None:
+            return None, "npm is not installed"
+        result = subprocess.run([npm, "ci", "--prefix", str(JS), "--no-audit", "--no-fund"],
+                                capture_output=True, text=True, timeout=600, check=False)
+        if result.returncode != 0:
+            return None, f"npm ci --prefix tests/js failed: {result.stderr.strip()[-500:]}"
+    return node, None
+
+
+def require_icaljs():
+    """The node executable, or the test fails (CI) or is skipped (elsewhere) without ical.js."""
+    node, problem = _node()
+    if problem is not None:
+        if os.environ.get("CI"):
+            pytest.fail(f"ical.js is required in CI: {problem}")
+        pytest.skip(f"ical.js unavailable: {problem}")
+    return node
+
+
+def by_icaljs(*bodies):
+    """The instants as ical.js (Thunderbird's parser) reads them, one dict per document."""
+    node = require_icaljs()
+    with tempfile.TemporaryDirectory() as folder:
+        paths = []
+        for number, body in enumerate(bodies):
+            path = Path(folder) / f"{number}.ics"
+            path.write_bytes(body)
+            paths.append(str(path))
+        result = subprocess.run([node, str(JS / "instants.mjs"), *paths], capture_output=True, text=True,
+                                timeout=300, check=False)
+    assert result.returncode == 0, result.stderr
+    return [{event["uid"]: (event["start"], event["end"]) for event in calendar}
+            for calendar in json.loads(result.stdout)]
+
+
+def by_three(body):
+    """{reader name: its instants} for the one document."""
+    return {"icalendar": by_icalendar(body), "vobject": by_vobject(body), "ical.js": by_icaljs(body)[0]}
+
+
+def utc_seconds(moment):
+    """A stored (aware) datetime as the readers' whole seconds."""
+    return None if moment is None else int(moment.timestamp())
