@@ -42,7 +42,7 @@ def _when(event):
 
 def _public_online(event):
     """Whether a feed anyone may read shows the event's online address."""
-    return feeds.online_address_visible(event)
+    return bool(events.online_address_for(event))
 
 
 def _ics(name, rows, online_of=_public_online, pending_of=lambda row: False):
@@ -88,7 +88,8 @@ def event_ics(uuid):
     viewer_ids = _viewer_ids()
     event = events.visible_event(uuid, viewer_ids)
     query = events.events_query().where(events.Event.id == event.id)
-    online = feeds.online_address_visible(event, viewer_ids)
+    online = bool(events.online_address_for(
+        event, current_user._get_current_object() if current_user.is_authenticated else None))
     # A file showing what only participants see must stay out of shared caches.
     private = event.visibility == "private" or online and not _public_online(event)
     return _answer(("event", event.id, online), feeds.fingerprint(query),
@@ -139,11 +140,10 @@ def _private_feed_name(feed_token):
         return _("My events on %(instance)s", instance=current_app.config["INSTANCE_NAME"])
 
 
-def _private_online(feed_token):
-    """Whether the private feed shows an event's online address to the identities it covers."""
-    viewer_ids = feeds.feed_identity_ids(feed_token)
-    return lambda event: feeds.online_address_visible(event, viewer_ids,
-                                                      accepted=not event.feed_participation.pending)
+def _private_online(event):
+    """Whether the private feed shows an event's online address: its reader organises or takes part
+    (the feed's rows say so), or the event shows it to anyone."""
+    return bool(event.online_url) and (not event.feed_participation.pending or _public_online(event))
 
 
 @bp.route("/events/going/<token>/ics")
@@ -152,7 +152,7 @@ def private_ics(token):
     query, pending = feeds.private_feed(feed_token)
     name = _private_feed_name(feed_token)
     return _answer(("private-ics", feed_token.id), feeds.fingerprint(query, pending),
-                   _ics(name, query, _private_online(feed_token), lambda event: bool(event.feed_participation.pending)),
+                   _ics(name, query, _private_online, lambda event: bool(event.feed_participation.pending)),
                    ICS_TYPE, "my-events.ics", private=True)
 
 
@@ -162,6 +162,6 @@ def private_atom(token):
     query, pending = feeds.private_feed(feed_token)
     name = _private_feed_name(feed_token)
     build = _atom(name, name, public_url("feeds.private_atom", token=token), public_url("events.mine"), query,
-                  _private_online(feed_token))
+                  _private_online)
     return _answer(("private-atom", feed_token.id), feeds.fingerprint(query, pending), build, ATOM_TYPE,
                    "my-events.atom", private=True)

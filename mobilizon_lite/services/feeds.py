@@ -126,27 +126,6 @@ def private_feed(feed_token):
 
 # Who sees the online address ---------------------------------------------------------------
 
-def online_address_visible(event, viewer_ids=(), accepted=None):
-    """Whether a feed read by these identities (none for a public feed) shows the event's online address.
-
-    Stand-in for the one privacy rule of issue 10 (item 19), which replaces this body when it
-    lands: anyone for a public event open to all; else only its organisers and accepted
-    participants. accepted: whether the viewers are known to be among them (None: look it up).
-    """
-    if not event.online_url:
-        return False
-    if event.visibility == "public" and event.join_mode == "free":
-        return True
-    ids = list(viewer_ids)
-    if not ids:
-        return False
-    if accepted is None:
-        accepted = event.organizer_id in ids or Participation.select().where(
-            (Participation.event == event) & Participation.actor.in_(ids) & Participation.role.in_(GOING_ROLES)
-        ).exists()
-    return accepted
-
-
 def fingerprint(query, *extra):
     """A digest that changes whenever anything shown in the feed changes.
 

@@ -1,6 +1,7 @@
 """WebFinger, host-meta, NodeInfo, actor documents and collections; real fixtures parsed."""
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -173,10 +174,7 @@ def test_missing_fixtures_fail_in_ci_and_skip_elsewhere(tmp_path, ci, outcome):
     """A clean clone without ../shared: in CI the fixture tests must fail, never pass as skipped."""
     tests = Path(__file__).resolve().parents[1]
     copy = tmp_path / "clone" / "tests"
-    for name in ("__init__.py", "conftest.py", "helpers.py", "federation/__init__.py", "federation/conftest.py",
-                 "federation/test_discovery.py"):
-        (copy / name).parent.mkdir(parents=True, exist_ok=True)
-        (copy / name).write_text((tests / name).read_text())
+    shutil.copytree(tests, copy, ignore=shutil.ignore_patterns("node_modules", "__pycache__"))
     run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-k",
                           "defensive_parser", str(copy / "federation" / "test_discovery.py")],
                          cwd=tmp_path / "clone", env=dict(os.environ, CI=ci), capture_output=True, text=True,
