@@ -30,14 +30,13 @@ def _viewer_ids():
 
 def _when(event):
     """Start and end in the event's own zone, written the same in every language."""
-    zone = event.zone
-    start = ical.wall_clock(event.begins_on, zone)
+    zone = event.zone  # UTC when a stored date cannot be written in the event's own zone
+    start = event.begins_on.astimezone(zone)
     text = start.strftime("%Y-%m-%d %H:%M")
     if event.ends_on:
-        end = ical.wall_clock(event.ends_on, zone)
+        end = event.ends_on.astimezone(zone)
         text += " – " + end.strftime("%H:%M" if end.date() == start.date() else "%Y-%m-%d %H:%M")
-    # Past year 9999 (or before year 1) in the zone, the time is given in UTC.
-    return f"{text} ({zone.key if start.tzinfo is zone else 'UTC'})"
+    return f"{text} ({zone.key})"
 
 
 def _public_online(event):

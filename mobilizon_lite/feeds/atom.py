@@ -2,7 +2,7 @@
 import xml.etree.ElementTree as ET
 
 from ..dates import utc_text
-from .safe import printable
+from ..text import clean_text
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 ET.register_namespace("", ATOM_NS)
@@ -11,9 +11,9 @@ ET.register_namespace("", ATOM_NS)
 def _sub(parent, tag, text=None, **attributes):
     # A control character in a stored title would make the whole feed invalid XML.
     element = ET.SubElement(parent, f"{{{ATOM_NS}}}{tag}",
-                            {name: printable(value) for name, value in attributes.items()})
+                            {name: clean_text(value) for name, value in attributes.items()})
     if text is not None:
-        element.text = printable(text)
+        element.text = clean_text(text, multiline=True)
     return element
 
 

@@ -1,14 +1,13 @@
 """iCalendar documents built with the icalendar library: one VEVENT per event, with VTIMEZONEs."""
 import hashlib
 import re
-from datetime import timedelta, timezone
+from datetime import timedelta
 
 from icalendar import Calendar, vCalAddress, vDuration, vText
 from icalendar import Event as VEvent
 
-from ..text import html_to_text
+from ..text import clean_text, html_to_text
 from ..version import __version__
-from .safe import one_line, printable
 from .vtimezone import FIRST_YEAR, vtimezone
 
 PRODID = f"-//mobilizon_lite//mobilizon_lite {__version__}//EN"
@@ -31,14 +30,6 @@ def event_uid(event):
     return f"{name}@{host}"
 
 
-def wall_clock(moment, zone):
-    """The moment in the zone, or in UTC when the zone's time is past year 9999 or before year 1."""
-    try:
-        return moment.astimezone(zone)
-    except OverflowError:
-        return moment.astimezone(timezone.utc)
-
-
 def vevent(event, url, pending=False, online=False):
     """The VEVENT of one event; pending marks a participation still awaiting approval, online
     that the feed's reader may see the event's online address."""
@@ -49,25 +40,25 @@ def vevent(event, url, pending=False, online=False):
     component.add("created", event.created_at)
     component.add("last-modified", event.updated_at)
     component.add("sequence", event.sequence)
-    component.add("dtstart", wall_clock(event.begins_on, zone))
+    component.add("dtstart", event.begins_on.astimezone(zone))
     if event.ends_on:
-        component.add("dtend", wall_clock(event.ends_on, zone))
-    component.add("summary", printable(event.title))
-    online_url = printable(event.online_url) if online else ""
+        component.add("dtend", event.ends_on.astimezone(zone))
+    component.add("summary", clean_text(event.title))
+    online_url = clean_text(event.online_url) if online else ""
     # The event's page stays last: calendar apps show it, and the URL property holds it too.
-    component.add("description", "\n\n".join(part for part in (printable(html_to_text(event.description)),
-                                                                 online_url, url) if part))
+    description = clean_text(html_to_text(event.description), multiline=True)
+    component.add("description", "\n\n".join(part for part in (description, online_url, url) if part))
     component.add("url", url)
-    location = printable(event.address_line) or online_url
+    location = clean_text(event.address_line) or online_url
     if location:
         component.add("location", location)
     if event.has_coordinates:
         component.add("geo", (event.latitude, event.longitude))
     organizer = vCalAddress(event.organizer.ap_id)
-    organizer.params["cn"] = vText(one_line(event.organizer.display_name))
+    organizer.params["cn"] = vText(clean_text(event.organizer.display_name))
     component.add("organizer", organizer)
     if event.tags:
-        component.add("categories", [printable(tag) for tag in event.tags])
+        component.add("categories", [clean_text(tag) for tag in event.tags])
     status = STATUSES.get(event.status, "CONFIRMED")
     component.add("status", "TENTATIVE" if pending and status == "CONFIRMED" else status)
     return component
@@ -95,8 +86,8 @@ def calendar(name, items, pieces=None):
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
     # icalendar writes these as they are: a newline (from a display name) would break the file.
-    cal.add("x-wr-calname", one_line(name))
-    cal.add("name", one_line(name))
+    cal.add("x-wr-calname", clean_text(name))
+    cal.add("name", clean_text(name))
     cal.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
     cal.add("x-published-ttl", vDuration(REFRESH))
     events, zones, years = [], set(), set()

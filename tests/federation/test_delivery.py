@@ -1,8 +1,7 @@
 """The delivery queue against a real loopback receiver: signatures, outcomes, backoff, breakers."""
 import json
-import threading
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 
@@ -15,7 +14,7 @@ from mobilizon_lite.db import utcnow
 from mobilizon_lite.models import Actor, Delivery, DomainHealth, InboxHealth
 from mobilizon_lite.services.actors import actor_from_ap
 
-from ..helpers import make_account
+from ..helpers import loopback_server, make_account
 
 
 class Receiver(BaseHTTPRequestHandler):
@@ -40,11 +39,9 @@ class Receiver(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def receiver():
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
     Receiver.received = []
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
+    with loopback_server(Receiver) as url:
+        yield url
 
 
 class Redirector(BaseHTTPRequestHandler):
@@ -62,22 +59,13 @@ class Redirector(BaseHTTPRequestHandler):
         self.end_headers()
 
 
-def serve(handler, host):
-    httpd = ThreadingHTTPServer((host, 0), handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    return httpd, f"http://{host}:{httpd.server_address[1]}"
-
-
 @pytest.fixture
 def redirector():
     """An inbox on 127.0.0.1 redirecting to a verifying receiver on another host, 127.0.0.5."""
-    elsewhere, elsewhere_url = serve(Receiver, "127.0.0.5")
     Receiver.received = []
-    Redirector.target = f"{elsewhere_url}/status/202/inbox"
-    httpd, url = serve(Redirector, "127.0.0.1")
-    yield url
-    httpd.shutdown()
-    elsewhere.shutdown()
+    with loopback_server(Receiver, "127.0.0.5") as elsewhere_url, loopback_server(Redirector) as url:
+        Redirector.target = f"{elsewhere_url}/status/202/inbox"
+        yield url
 
 
 @pytest.fixture

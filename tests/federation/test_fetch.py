@@ -1,14 +1,15 @@
 """The safe HTTP client against a real loopback server: addresses, redirects, sizes, time, ids."""
 import json
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import quote, unquote
 
 import pytest
 
 from mobilizon_lite.activitypub.fetch import (FetchError, fetch_object, is_forbidden, parse_networks,
                                               request)
+
+from ..helpers import loopback_server
 
 LOOPBACK = parse_networks("127.0.0.0/8")
 
@@ -75,21 +76,16 @@ class Recorder(Handler):
 
 @pytest.fixture(scope="module")
 def server():
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
+    with loopback_server(Handler) as url:
+        yield url
 
 
 @pytest.fixture
 def other_host():
     """A server on another loopback address, 127.0.0.5, recording what reaches it."""
-    httpd = ThreadingHTTPServer(("127.0.0.5", 0), Recorder)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
     Recorder.requests = []
-    yield f"http://127.0.0.5:{httpd.server_address[1]}"
-    httpd.shutdown()
+    with loopback_server(Recorder, "127.0.0.5") as url:
+        yield url
 
 
 def redirect(server, status, target):

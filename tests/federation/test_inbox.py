@@ -3,9 +3,8 @@ import base64
 import hashlib
 import hmac
 import json
-import threading
 from datetime import datetime, timedelta, timezone
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 
@@ -13,7 +12,7 @@ from mobilizon_lite import create_app
 from mobilizon_lite.activitypub.signatures import sign_headers
 from mobilizon_lite.models import Actor, InboxItem
 
-from ..helpers import make_account
+from ..helpers import loopback_server, make_account
 from .conftest import ACTOR, REMOTE
 
 
@@ -172,11 +171,9 @@ class ActorServer(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def actor_server():
-    httpd = ThreadingHTTPServer(("127.0.0.2", 0), ActorServer)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
     ActorServer.documents, ActorServer.redirects, ActorServer.hits = {}, {}, []
-    yield f"http://127.0.0.2:{httpd.server_address[1]}"
-    httpd.shutdown()
+    with loopback_server(ActorServer, "127.0.0.2") as url:
+        yield url
 
 
 def test_unknown_keys_are_fetched_through_the_safe_client(tmp_path, app_config, actor_server, remote_keys):

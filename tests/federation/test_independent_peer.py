@@ -13,7 +13,7 @@ from bovine.crypto.helper import content_digest_sha256_rfc_9530
 from mobilizon_lite.activitypub import fetch
 from mobilizon_lite.activitypub.vocab import get_id
 
-from ..helpers import PASSWORD, wait_until
+from ..helpers import wait_until
 from .peer import AP, Peer
 from .test_interop_fixtures import NEXT_YEAR, one
 from .test_two_instances import Instance
@@ -28,7 +28,7 @@ HUGE_TAGS, KEPT_TAGS = 20_000, 64
 @pytest.fixture(scope="module")
 def instance(tmp_path_factory):
     server = Instance(tmp_path_factory.mktemp("peer"), "127.0.0.5", "ours")
-    server.run("create-user", "ann@example.org", "--identity", "ann", "--password-stdin", stdin=PASSWORD + "\n")
+    server.create_user("ann")
     server.start()
     yield server
     server.stop()

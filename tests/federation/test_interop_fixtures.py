@@ -18,7 +18,7 @@ import requests
 from mobilizon_lite.activitypub.keys import generate_key_pair
 from mobilizon_lite.activitypub.signatures import sign_headers
 
-from ..helpers import PASSWORD, event_fields, wait_until
+from ..helpers import event_fields, wait_until
 from .conftest import FIXTURES, needs_fixtures
 from .test_two_instances import Instance, identity_id, post_form
 
@@ -252,7 +252,7 @@ class World:
 @pytest.fixture(scope="module")
 def instance(tmp_path_factory):
     server = Instance(tmp_path_factory.mktemp("interop"), "127.0.0.2", "interop")
-    server.run("create-user", "ann@example.org", "--identity", "ann", "--password-stdin", stdin=PASSWORD + "\n")
+    server.create_user("ann")
     server.start()
     yield server
     server.stop()

@@ -1,8 +1,7 @@
 """Events of servers that never answer a Join (Gancio has no participation; others refuse it with
 404 or 410): the person is told, and sent to the event's own page, instead of waiting forever."""
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 
@@ -13,7 +12,7 @@ from mobilizon_lite.activitypub.nodeinfo import software_name
 from mobilizon_lite.models import Activity, Actor, DomainHealth, Participation
 from mobilizon_lite.services import remote_events
 
-from ..helpers import log_in, make_account, submit
+from ..helpers import log_in, loopback_server, make_account, submit
 from .test_discovery import FIXTURES, needs_fixtures
 
 
@@ -68,11 +67,9 @@ class Server(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def server():
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Server)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
     Server.posts = []
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
+    with loopback_server(Server) as url:
+        yield url
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from peewee import OperationalError
 
-from mobilizon_lite.db import database, utcnow
+from mobilizon_lite.db import utcnow
 from mobilizon_lite.models import Activity, Actor, Delivery, Event, Follow, InboxItem, Tombstone
 from mobilizon_lite.models.federation import DONE, FAILED, IGNORED, PENDING, RECEIVED, SENT
 from mobilizon_lite.scheduler import build_scheduler

@@ -33,6 +33,11 @@ class Instance:
                                str(self.port), "--instance-path", str(self.path)],
                               input=stdin, capture_output=True, text=True, env=self.env, timeout=60, check=True)
 
+    def create_user(self, username):
+        """An account username@example.org (password PASSWORD) with the identity @username."""
+        self.run("create-user", f"{username}@example.org", "--identity", username, "--password-stdin",
+                 stdin=PASSWORD + "\n")
+
     def start(self):
         self.process = subprocess.Popen(
             [sys.executable, str(ROOT / "run.py"), "--host", self.host, "--port", str(self.port),
@@ -74,8 +79,8 @@ def post_form(instance, session, path, data, page="/identities/"):
 @pytest.fixture
 def instances(tmp_path):
     a, b = Instance(tmp_path, "127.0.0.2", "alpha"), Instance(tmp_path, "127.0.0.3", "beta")
-    a.run("create-user", "ann@example.org", "--identity", "ann", "--password-stdin", stdin=PASSWORD + "\n")
-    b.run("create-user", "bob@example.org", "--identity", "bob", "--password-stdin", stdin=PASSWORD + "\n")
+    a.create_user("ann")
+    b.create_user("bob")
     a.start()
     b.start()
     yield a, b

@@ -1,8 +1,6 @@
 """One public address: written to config.py on first run, read by every command, checked and moved."""
-import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 import requests
@@ -11,22 +9,14 @@ from mobilizon_lite import create_app
 from mobilizon_lite.models import Activity, Actor, Comment, Event
 from mobilizon_lite.services import actors, comments, events
 
-from ..helpers import free_port, service_fields, wait_until
+from ..helpers import RUN_PY, free_port, run_cli, service_fields, wait_until
 from .test_server import answers, stop
 
-ROOT = Path(__file__).resolve().parents[2]
 AS_JSON = {"Accept": "application/activity+json"}
 
 
-def run(instance_path, *args, stdin="", env=None):
-    return subprocess.run(
-        [sys.executable, str(ROOT / "run.py"), *args, "--instance-path", str(instance_path)],
-        input=stdin, capture_output=True, text=True, timeout=60, env=dict(os.environ, **(env or {})),
-    )
-
-
 def create_ann(instance_path, *args):
-    result = run(instance_path, "create-user", "ann@example.org", "--identity", "ann", "--password-stdin",
+    result = run_cli(instance_path, "create-user", "ann@example.org", "--identity", "ann", "--password-stdin",
                  *args, stdin="password123\n")
     assert result.returncode == 0, result.stderr
     return result
@@ -42,14 +32,14 @@ def test_the_readme_order_gives_ids_on_the_served_port(tmp_path):
     # The server runs first on its port; admin commands run afterwards without --port.
     instance_path, port = tmp_path / "instance", free_port()
     base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen([sys.executable, str(ROOT / "run.py"), "--port", str(port),
+    server = subprocess.Popen([sys.executable, str(RUN_PY), "--port", str(port),
                                "--instance-path", str(instance_path)],
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         wait_until(lambda: answers(f"{base}/"))
         create_ann(instance_path)
         actor = requests.get(f"{base}/@ann", headers=AS_JSON, timeout=5).json()
-        link = run(instance_path, "create-invite").stdout.strip()
+        link = run_cli(instance_path, "create-invite").stdout.strip()
     finally:
         stop(server)
     assert actor["id"] == f"{base}/@ann" and actor["inbox"] == f"{base}/@ann/inbox"
@@ -59,7 +49,7 @@ def test_the_readme_order_gives_ids_on_the_served_port(tmp_path):
 
 def test_the_first_command_writes_the_address_every_later_one_reads(tmp_path):
     instance_path = tmp_path / "instance"
-    assert run(instance_path, "init", "--base-url", "https://events.example.org/").returncode == 0
+    assert run_cli(instance_path, "init", "--base-url", "https://events.example.org/").returncode == 0
     assert stored_base_url(instance_path) == "https://events.example.org"
     create_ann(instance_path, "--port", "8123")  # the port it listens on does not change the address
     app = create_app(instance_path=str(instance_path))
@@ -68,19 +58,19 @@ def test_the_first_command_writes_the_address_every_later_one_reads(tmp_path):
     # Asking for another address later is refused, from the command line as from the environment.
     for extra, env in ((["--base-url", "http://pi.local:5000"], None),
                        ([], {"MOBILIZON_LITE_BASE_URL": "http://pi.local:5000"})):
-        result = run(instance_path, "create-invite", *extra, env=env)
+        result = run_cli(instance_path, "create-invite", *extra, env=env)
         assert result.returncode == 1
         last_line = result.stderr.strip().splitlines()[-1]
         assert "ids use BASE_URL 'https://events.example.org'" in last_line
         assert "run.py set-base-url http://pi.local:5000" in last_line
     # Repeating the stored address is fine.
-    assert run(instance_path, "create-invite", env={"MOBILIZON_LITE_BASE_URL": "https://events.example.org/"}
+    assert run_cli(instance_path, "create-invite", env={"MOBILIZON_LITE_BASE_URL": "https://events.example.org/"}
                ).returncode == 0
 
 
 def test_the_environment_sets_the_address_on_first_run(tmp_path):
     instance_path = tmp_path / "instance"
-    result = run(instance_path, "init", env={"MOBILIZON_LITE_BASE_URL": "http://pi.local:5000"})
+    result = run_cli(instance_path, "init", env={"MOBILIZON_LITE_BASE_URL": "http://pi.local:5000"})
     assert result.returncode == 0, result.stderr
     assert stored_base_url(instance_path) == "http://pi.local:5000"
 
@@ -88,14 +78,14 @@ def test_the_environment_sets_the_address_on_first_run(tmp_path):
 @pytest.mark.parametrize("host", ["0.0.0.0", "::"])
 def test_listening_on_every_address_needs_a_public_address(tmp_path, host):
     instance_path = tmp_path / "instance"
-    result = run(instance_path, "init", "--host", host)
+    result = run_cli(instance_path, "init", "--host", host)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     last_line = result.stderr.strip().splitlines()[-1]
     assert "is no address anyone can reach" in last_line and "--base-url http://pi.local:5000" in last_line
     assert not (instance_path / "config.py").exists()
-    assert run(instance_path, "init", "--base-url", f"http://{'[::]' if ':' in host else host}:5000"
+    assert run_cli(instance_path, "init", "--base-url", f"http://{'[::]' if ':' in host else host}:5000"
                ).returncode == 1
-    result = run(instance_path, "init", "--host", host, "--base-url", "http://pi.local:5000")
+    result = run_cli(instance_path, "init", "--host", host, "--base-url", "http://pi.local:5000")
     assert result.returncode == 0, result.stderr
     assert stored_base_url(instance_path) == "http://pi.local:5000"
 
@@ -104,7 +94,7 @@ def test_a_config_file_without_base_url_gets_one(tmp_path):
     instance_path = tmp_path / "instance"
     instance_path.mkdir()
     (instance_path / "config.py").write_text('SECRET_KEY = "k"\n# BASE_URL = "https://old.example"\n')
-    assert run(instance_path, "init", "--port", "8123").returncode == 0
+    assert run_cli(instance_path, "init", "--port", "8123").returncode == 0
     assert stored_base_url(instance_path) == "http://127.0.0.1:8123"
     assert (instance_path / "config.py").read_text().startswith('SECRET_KEY = "k"\n# BASE_URL')
 
@@ -126,17 +116,17 @@ def test_check_reports_stray_ids_and_set_base_url_moves_them(tmp_path):
     # BASE_URL edited by hand afterwards: the ids made before keep the old address.
     config_file = instance_path / "config.py"
     config_file.write_text(config_file.read_text().replace("http://127.0.0.1:5000", "https://events.example.org"))
-    check = run(instance_path, "check")
+    check = run_cli(instance_path, "check")
     assert check.returncode == 1
     assert "1 identities have ids under http://127.0.0.1:5000 instead of BASE_URL https://events.example.org" \
         in check.stdout
     assert "1 events have ids under http://127.0.0.1:5000" in check.stdout
     assert "run.py set-base-url https://events.example.org" in check.stdout
 
-    moved = run(instance_path, "set-base-url", "https://events.example.org")
+    moved = run_cli(instance_path, "set-base-url", "https://events.example.org")
     assert moved.returncode == 0, moved.stderr
     assert "BASE_URL is now https://events.example.org" in moved.stdout
-    assert run(instance_path, "check").returncode == 0
+    assert run_cli(instance_path, "check").returncode == 0
 
     app = create_app(instance_path=str(instance_path))
     client = app.test_client()
@@ -152,9 +142,9 @@ def test_check_reports_stray_ids_and_set_base_url_moves_them(tmp_path):
         assert "127.0.0.1:5000" not in str([a.body for a in published] + [a.object_ap_id for a in published])
     assert client.get(f"/events/{event.uuid}", headers=AS_JSON).json["id"] == event.ap_id
     # Moving once more (a second machine name) works the same way, config.py included.
-    assert run(instance_path, "set-base-url", "http://pi.local:5000").returncode == 0
+    assert run_cli(instance_path, "set-base-url", "http://pi.local:5000").returncode == 0
     assert stored_base_url(instance_path) == "http://pi.local:5000"
-    assert run(instance_path, "check").returncode == 0
+    assert run_cli(instance_path, "check").returncode == 0
 
 
 def test_set_base_url_is_refused_once_the_instance_has_federated(tmp_path):
@@ -165,7 +155,7 @@ def test_set_base_url_is_refused_once_the_instance_has_federated(tmp_path):
         actors.actor_from_ap({"id": "https://mastodon.example/users/bob", "type": "Person",
                               "preferredUsername": "bob", "inbox": "https://mastodon.example/users/bob/inbox"})
     before = (instance_path / "config.py").read_text()
-    result = run(instance_path, "set-base-url", "https://events.example.org")
+    result = run_cli(instance_path, "set-base-url", "https://events.example.org")
     assert result.returncode == 1
     assert "already exchanged activities or actors with other servers" in result.stderr.strip().splitlines()[-1]
     assert (instance_path / "config.py").read_text() == before
@@ -179,7 +169,7 @@ def test_the_server_warns_at_start_up_about_stray_ids(tmp_path):
     create_ann(instance_path)
     config_file = instance_path / "config.py"
     config_file.write_text(config_file.read_text().replace("http://127.0.0.1:5000", f"http://127.0.0.1:{port}"))
-    server = subprocess.Popen([sys.executable, str(ROOT / "run.py"), "--port", str(port),
+    server = subprocess.Popen([sys.executable, str(RUN_PY), "--port", str(port),
                                "--instance-path", str(instance_path)],
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:

@@ -2,7 +2,6 @@
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
@@ -10,16 +9,8 @@ from mobilizon_lite import create_app
 from mobilizon_lite.models import Account, Actor
 from mobilizon_lite.services import instance
 
-from ..helpers import log_in
+from ..helpers import RUN_PY, log_in, run_cli
 
-RUN_PY = Path(__file__).resolve().parents[2] / "run.py"
-
-
-def run(instance_path, *args, stdin=""):
-    return subprocess.run(
-        [sys.executable, str(RUN_PY), *args, "--instance-path", str(instance_path)],
-        input=stdin, capture_output=True, text=True, timeout=60,
-    )
 
 
 @pytest.fixture
@@ -28,7 +19,7 @@ def instance_path(tmp_path):
 
 
 def test_create_user_then_log_in(instance_path):
-    result = run(instance_path, "create-user", "Boss@Example.org", "--admin", "--identity", "boss",
+    result = run_cli(instance_path, "create-user", "Boss@Example.org", "--admin", "--identity", "boss",
                  "--password-stdin", stdin="a long enough password\n")
     assert result.returncode == 0, result.stderr
     assert "Created administrator account boss@example.org with identity @boss." in result.stdout
@@ -45,7 +36,7 @@ def test_create_user_then_log_in(instance_path):
 
 
 def test_identity_defaults_to_the_email_local_part(instance_path):
-    result = run(instance_path, "create-user", "marie.curie@example.org", "--password-stdin",
+    result = run_cli(instance_path, "create-user", "marie.curie@example.org", "--password-stdin",
                  stdin="radium radium\n")
     assert result.returncode == 0, result.stderr
     assert "@marie_curie" in result.stdout
@@ -58,7 +49,7 @@ def test_identity_defaults_to_the_email_local_part(instance_path):
     (["create-user", "x@example.org", "--password-stdin"], "short\n", "at least 8"),
 ])
 def test_bad_input_exits_non_zero_with_a_clear_error(instance_path, args, stdin, message):
-    result = run(instance_path, *args, stdin=stdin)
+    result = run_cli(instance_path, *args, stdin=stdin)
     assert result.returncode == 1
     last_line = result.stderr.strip().splitlines()[-1]
     assert last_line.startswith("error: ") and message in last_line
@@ -66,45 +57,45 @@ def test_bad_input_exits_non_zero_with_a_clear_error(instance_path, args, stdin,
 
 
 def test_duplicate_email_is_refused(instance_path):
-    assert run(instance_path, "create-user", "a@example.org", "--password-stdin", stdin="password1\n").returncode == 0
-    result = run(instance_path, "create-user", "A@example.org", "--identity", "other", "--password-stdin",
+    assert run_cli(instance_path, "create-user", "a@example.org", "--password-stdin", stdin="password1\n").returncode == 0
+    result = run_cli(instance_path, "create-user", "A@example.org", "--identity", "other", "--password-stdin",
                  stdin="password1\n")
     assert result.returncode == 1
     assert "An account already uses this email address." in result.stderr
 
 
 def test_set_registrations_and_invites(instance_path):
-    result = run(instance_path, "set-registrations", "invite")
+    result = run_cli(instance_path, "set-registrations", "invite")
     assert result.returncode == 0 and "invite" in result.stdout
     app = create_app(instance_path=str(instance_path))
     with app.app_context():
         assert instance.registrations_mode() == "invite"
-    link = run(instance_path, "create-invite").stdout.strip()
+    link = run_cli(instance_path, "create-invite").stdout.strip()
     assert link.startswith("http://127.0.0.1:5000/signup?invite=")
-    bad = run(instance_path, "set-registrations", "everyone")
+    bad = run_cli(instance_path, "set-registrations", "everyone")
     assert bad.returncode == 2 and "invalid choice" in bad.stderr
 
 
 def test_init_prepares_the_instance(instance_path):
-    result = run(instance_path, "init")
+    result = run_cli(instance_path, "init")
     assert result.returncode == 0, result.stderr
     assert (instance_path / "config.py").exists() and (instance_path / "mobilizon_lite.sqlite3").exists()
     # A second init keeps the secret key.
     key = (instance_path / "config.py").read_text()
-    assert run(instance_path, "init").returncode == 0
+    assert run_cli(instance_path, "init").returncode == 0
     assert (instance_path / "config.py").read_text() == key
 
 
 def test_unknown_time_zone_is_a_clear_error(instance_path):
     instance_path.mkdir()
     (instance_path / "config.py").write_text('SECRET_KEY = "k"\nTIMEZONE = "Mars/Olympus"\n')
-    result = run(instance_path, "init")
+    result = run_cli(instance_path, "init")
     assert result.returncode == 1
     assert result.stderr.strip().splitlines()[-1] == "error: TIMEZONE 'Mars/Olympus' is not an IANA time zone name"
 
 
 def test_create_user_without_a_terminal_asks_for_password_stdin(instance_path):
-    result = run(instance_path, "create-user", "ann@example.org")  # stdin is a pipe, not a terminal
+    result = run_cli(instance_path, "create-user", "ann@example.org")  # stdin is a pipe, not a terminal
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     last_line = result.stderr.strip().splitlines()[-1]
@@ -119,14 +110,14 @@ def test_create_user_without_a_terminal_asks_for_password_stdin(instance_path):
     (["create-user", "x@example.org", "--identity", "Bad Name"], "lowercase letters"),
 ])
 def test_create_user_checks_the_email_and_username_before_the_password(instance_path, args, message):
-    result = run(instance_path, *args)
+    result = run_cli(instance_path, *args)
     assert result.returncode == 1
     assert message in result.stderr.strip().splitlines()[-1]
 
 
 def test_create_user_refuses_a_used_email_before_asking_for_the_password(instance_path):
-    assert run(instance_path, "create-user", "a@example.org", "--password-stdin", stdin="password1\n").returncode == 0
-    result = run(instance_path, "create-user", "A@example.org", "--identity", "other")
+    assert run_cli(instance_path, "create-user", "a@example.org", "--password-stdin", stdin="password1\n").returncode == 0
+    result = run_cli(instance_path, "create-user", "A@example.org", "--identity", "other")
     assert result.returncode == 1
     assert result.stderr.strip().splitlines()[-1] == "error: An account already uses this email address."
 
@@ -144,7 +135,7 @@ def test_create_user_refuses_a_used_email_before_asking_for_the_password(instanc
 def test_a_mistyped_setting_stops_start_up_with_a_clear_error(instance_path, setting, message):
     instance_path.mkdir()
     (instance_path / "config.py").write_text(f'SECRET_KEY = "k"\nBASE_URL = "http://127.0.0.1:5000"\n{setting}\n')
-    result = run(instance_path)  # serving: stopped before listening
+    result = run_cli(instance_path)  # serving: stopped before listening
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert result.stderr.strip().splitlines()[-1].startswith(message)

@@ -1,8 +1,5 @@
 """run.py seed-demo: a living instance from one command, refused on an instance already in use."""
 import re
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
@@ -12,19 +9,11 @@ from mobilizon_lite.models import Account, Actor, Comment, Event, Participation
 from mobilizon_lite.models.participation import PARTICIPANT
 from mobilizon_lite.services import demo
 
-from ..helpers import log_in
+from ..helpers import log_in, run_cli
 
-RUN_PY = Path(__file__).resolve().parents[2] / "run.py"
 EVENT_LINK_RE = re.compile(r'href="/events/([0-9a-f-]{36})"')
 SUMMARY_RE = re.compile(r"Created (\d+) accounts with (\d+) identities, (\d+) events, "
                         r"(\d+) participations and (\d+) comments")
-
-
-def run(instance_path, *args):
-    return subprocess.run(
-        [sys.executable, str(RUN_PY), *args, "--instance-path", str(instance_path)],
-        capture_output=True, text=True, timeout=60,
-    )
 
 
 def snapshot(app):
@@ -53,7 +42,7 @@ def listed_uuids(client, path):
 @pytest.fixture(scope="module")
 def seeded(tmp_path_factory):
     instance_path = tmp_path_factory.mktemp("demo") / "instance"
-    result = run(instance_path, "seed-demo", "--events", "30")
+    result = run_cli(instance_path, "seed-demo", "--events", "30")
     return instance_path, result
 
 
@@ -98,7 +87,7 @@ def test_a_second_run_is_refused_and_changes_nothing(seeded):
     instance_path, _result = seeded
     app = create_app(instance_path=str(instance_path))
     before = snapshot(app)
-    result = run(instance_path, "seed-demo", "--events", "30")
+    result = run_cli(instance_path, "seed-demo", "--events", "30")
     assert result.returncode == 1
     last_line = result.stderr.strip().splitlines()[-1]
     assert last_line.startswith("error: This instance already has accounts") and "--force" in last_line
@@ -117,13 +106,13 @@ def test_the_same_seed_gives_the_same_content(seeded, tmp_path):
 @pytest.mark.parametrize("value, message", [("-1", "-1 is not between 0 and 100000"),
                                             ("many", "'many' is not a whole number")])
 def test_a_bad_event_count_is_a_clear_usage_error(tmp_path, value, message):
-    result = run(tmp_path / "instance", "seed-demo", "--events", value)
+    result = run_cli(tmp_path / "instance", "seed-demo", "--events", value)
     assert result.returncode == 2
     assert f"argument --events: {message}" in result.stderr
 
 
 def test_larger_seeds_with_private_events_succeed(tmp_path):
-    result = run(tmp_path / "instance", "seed-demo", "--events", "150")
+    result = run_cli(tmp_path / "instance", "seed-demo", "--events", "150")
     assert result.returncode == 0, result.stderr[-2000:]
     app = create_app(instance_path=str(tmp_path / "instance"))
     with app.app_context():
