@@ -6,8 +6,9 @@ from flask import current_app
 from peewee import fn
 
 from ..db import database, delete_in_batches, utcnow
-from ..models import Activity, Delivery
+from ..models import Activity, Delivery, Participation
 from ..models.federation import FAILED, GONE, PENDING, SENT
+from ..models.participation import NOT_APPROVED
 from ..urls import public_url
 from .audience import inboxes
 from .vocab import CONTEXT, get_id, is_listed, is_public, tombstone
@@ -92,12 +93,17 @@ def purge_published():
     A public activity is served at its id and in the outbox, and its earlier Creates and Updates
     carry the object's current state: it stays while its object exists. A private one is only
     resent, so it goes with its last delivery. A public Delete goes when remote tombstones may.
+    A refused Join stays while its request waits: it tells the person that no answer will come.
     """
     config, now = current_app.config, utcnow()
     sent_before = now - timedelta(days=config["KEEP_SENT_DAYS"])
     count = delete_in_batches(Delivery, (Delivery.state == SENT) & (Delivery.updated_at < sent_before))
+    waiting_joins = Activity.select(Activity.id).where(
+        (Activity.type == "Join")
+        & Activity.ap_id.in_(Participation.select(Participation.ap_id).where(Participation.role == NOT_APPROVED)))
     count += delete_in_batches(Delivery, Delivery.state.in_([FAILED, GONE])
-                               & (Delivery.updated_at < now - timedelta(days=config["KEEP_FAILED_DAYS"])))
+                               & (Delivery.updated_at < now - timedelta(days=config["KEEP_FAILED_DAYS"]))
+                               & Delivery.activity.not_in(waiting_joins))
     undelivered = ~fn.EXISTS(Delivery.select().where(Delivery.activity == Activity.id))
     count += delete_in_batches(Activity, ~Activity.public & (Activity.created_at < sent_before) & undelivered)
     waiting = Delivery.select(Delivery.activity).where(Delivery.state == PENDING)

@@ -1,6 +1,7 @@
 """Events of servers that never answer a Join (Gancio has no participation; others refuse it with
 404 or 410): the person is told, and sent to the event's own page, instead of waiting forever."""
 import json
+from datetime import timedelta
 from http.server import BaseHTTPRequestHandler
 
 import pytest
@@ -9,11 +10,13 @@ from mobilizon_lite import create_app
 from mobilizon_lite.activitypub.delivery import drain
 from mobilizon_lite.activitypub.fetch import FetchError, parse_networks
 from mobilizon_lite.activitypub.nodeinfo import software_name
-from mobilizon_lite.models import Activity, Actor, DomainHealth, Participation
+from mobilizon_lite.activitypub.publish import purge_published
+from mobilizon_lite.db import utcnow
+from mobilizon_lite.models import Activity, Actor, Delivery, DomainHealth, Participation
 from mobilizon_lite.services import remote_events
 
 from ..helpers import log_in, loopback_server, make_account, submit
-from .test_discovery import FIXTURES, needs_fixtures
+from .conftest import FIXTURES, needs_fixtures
 
 
 class Server(BaseHTTPRequestHandler):
@@ -133,6 +136,11 @@ def test_a_join_refused_by_the_server_is_not_waited_for(fed_app, server, status)
     assert "awaits the answer" not in page and "Your request as @ann will not be answered." in page
     assert "does not take registrations from other servers." in page and f'href="{server}/federation/m/1"' in page
     assert "Withdraw my request" in page
+    with fed_app.app_context():  # long after, the purge keeps what says so
+        Delivery.update(updated_at=utcnow() - timedelta(days=90)).execute()
+        Activity.update(created_at=utcnow() - timedelta(days=90)).execute()
+        purge_published()
+    assert "will not be answered." in client.get(f"/events/{event.uuid}").get_data(as_text=True)
 
 
 def drain_in(app):
