@@ -4,6 +4,7 @@ import uuid as uuid_lib
 
 from ..activitypub.convert.event import event_from_ap
 from ..activitypub.fetch import FetchError
+from ..activitypub.parse import ParseError
 from ..activitypub.vocab import get_id
 from ..db import database, utcnow
 from ..models import Actor, Event, Participation
@@ -67,14 +68,16 @@ def refresh_for_participants(event):
                           & Actor.domain.is_null()).first())
     if participant is None:
         return event
+    # What the sender already told us stands: a fetch that fails or brings an unusable copy only
+    # leaves the online address out, and is not the sender's error.
     try:
         document = signed_get(event.ap_id, signer=participant)
-    except FetchError as error:
+        if not is_event(document) or document["id"] != event.ap_id:
+            return event
+        return store(document, event.organizer) or event
+    except (FetchError, ParseError) as error:
         log.info("cannot fetch %s for its participants: %s", event.ap_id, error)
         return event
-    if not is_event(document) or document["id"] != event.ap_id:
-        return event
-    return store(document, event.organizer) or event
 
 
 def on_delete(item):

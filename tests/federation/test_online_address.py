@@ -82,7 +82,7 @@ class OrganiserServer:
 
     def __init__(self, participant_id, participant_pem):
         outer = self
-        self.owners = []
+        self.owners, self.unusable = [], False
 
         async def key(key_id):
             return (CryptographicIdentifier.from_pem(participant_pem, participant_id)
@@ -99,7 +99,10 @@ class OrganiserServer:
                 owner = asyncio.run(verify("get", outer.base + self.path, headers, None))
                 outer.owners.append(owner)
                 full = owner == participant_id
-                body = json.dumps(outer.event(online=full)).encode()
+                document = outer.event(online=full)
+                if outer.unusable:
+                    document["startTime"] = "9999-12-31T20:00:00Z"
+                body = json.dumps(document).encode()
                 self.send_response(200 if self.path == "/events/9" else 404)
                 self.send_header("Content-Type", "application/activity+json")
                 self.send_header("Content-Length", str(len(body)))
@@ -163,3 +166,18 @@ def test_our_participants_of_a_restricted_event_elsewhere_fetch_its_online_addre
     log_in(log_in_client)
     assert SECRET in log_in_client.get(f"/events/{event.uuid}").get_data(as_text=True)
     assert SECRET not in fed.test_client().get(f"/events/{event.uuid}").get_data(as_text=True)
+
+
+def test_an_unusable_copy_fetched_for_participants_is_not_the_senders_fault(fed, remote_keys, organiser_server):
+    server, key = organiser_server, remote_keys[0][0]
+    assert send(fed, key, "Create", server.event(), 1, actor=server.organiser).status_code == 202
+    with fed.app_context():
+        event = Event.get(Event.ap_id == f"{server.base}/events/9")
+        Participation.create(event=event, actor=Actor.get(Actor.preferred_username == "ann"), role="participant",
+                             ap_id="http://events.test/activities/j1")
+    server.unusable = True  # what ann's signed GET brings back is out of every calendar
+    assert send(fed, key, "Update", dict(server.event(), name="Strike meeting (moved)"), 2,
+                actor=server.organiser).status_code == 202
+    assert len(server.owners) == 1
+    with fed.app_context():
+        assert Event.get_by_id(event.id).title == "Strike meeting (moved)"
