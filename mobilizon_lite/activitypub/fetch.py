@@ -132,13 +132,14 @@ def request(method, url, headers=None, body=None, allowed=(), deadline_seconds=D
     """
     deadline = time.monotonic() + deadline_seconds
     first_host = redirect_status = None
+    asked = method  # a POST answered 303 goes on as a GET, but stays a POST's answer
     for _hop in range(MAX_REDIRECTS + 1):
         parts, port = check_url(url)
         # Hosts as the Host header (and so a signature) names them: "x" and "x:443" are one.
         first_host = first_host or host_of(url)
         if host_of(url) != first_host:
-            if method not in ("GET", "HEAD"):
-                raise FetchError(f"a {method} redirected to another host ({parts.netloc}) is not sent there",
+            if asked not in ("GET", "HEAD"):
+                raise FetchError(f"a {asked} redirected to another host ({parts.netloc}) is not sent there",
                                  redirect_status)
             sign = None
         address = resolve(parts.hostname, port, allowed)[0]

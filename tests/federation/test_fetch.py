@@ -170,14 +170,14 @@ def signer(method, url):
     return {"Signature": f"{method} {url}"}
 
 
-@pytest.mark.parametrize("status", [301, 302, 307, 308])
+@pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
 def test_a_post_is_never_sent_on_to_another_host(server, other_host, status):
     with pytest.raises(FetchError, match="another host") as refused:
         request("POST", redirect(server, status, other_host + "/inbox"), body=b"{}", allowed=LOOPBACK, sign=signer)
     assert refused.value.status == status and Recorder.requests == []
-    # The same host on another path: followed, and signed again for the new address.
+    # The same host on another path: followed (303 as a GET), and signed again for the new address.
     response = request("POST", redirect(server, status, "/headers"), body=b"{}", allowed=LOOPBACK, sign=signer)
-    assert json.loads(response.body)["Signature"] == f"POST {server}/headers"
+    assert json.loads(response.body)["Signature"] == f"{'GET' if status == 303 else 'POST'} {server}/headers"
 
 
 def test_a_signed_get_goes_on_unsigned_to_another_host(server, other_host):
