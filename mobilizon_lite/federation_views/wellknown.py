@@ -5,7 +5,7 @@ from flask import Blueprint, current_app, jsonify, request
 
 from ..models import Account, Actor, Event
 from ..services import instance
-from ..services.actors import INSTANCE_USERNAME, instance_actor
+from ..services.actors import INSTANCE_USERNAME, instance_actor, live_local
 from ..urls import public_url
 from ..version import __version__
 
@@ -37,13 +37,12 @@ def _local_actor(resource):
         if host.lower() != _host().lower():
             return None
     elif resource.startswith(("http://", "https://")):
-        return Actor.get_or_none(Actor.domain.is_null() & (Actor.ap_id == resource) & Actor.deleted_at.is_null())
+        return Actor.get_or_none(live_local() & (Actor.ap_id == resource))
     else:
         return None
     if name == INSTANCE_USERNAME:
         return instance_actor()
-    return Actor.get_or_none(Actor.domain.is_null() & (Actor.preferred_username == name)
-                             & Actor.deleted_at.is_null() & ~Actor.suspended)
+    return Actor.get_or_none(live_local() & (Actor.preferred_username == name))
 
 
 @bp.route("/.well-known/webfinger")
@@ -93,7 +92,7 @@ def nodeinfo(version):
         "services": {"inbound": [], "outbound": ["atom1.0"]},
         "openRegistrations": instance.registrations_mode() == instance.REGISTRATIONS_OPEN,
         "usage": {
-            "users": {"total": Account.select().count()},
+            "users": {"total": Account.select().where(Account.confirmed_at.is_null(False)).count()},
             # Public events only: counting unlisted and private ones would reveal that they exist.
             "localPosts": Event.select().join(Actor, on=(Event.organizer == Actor.id))
                                .where(Actor.domain.is_null() & (Event.visibility == "public")).count(),

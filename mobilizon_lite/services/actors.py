@@ -11,7 +11,7 @@ from ..activitypub.keys import generate_key_pair
 from ..activitypub.signatures import SignatureError, sign_headers, verify_request
 from ..activitypub.vocab import get_id
 from ..db import database, utcnow
-from ..models import Actor, Follow, Tombstone
+from ..models import Account, Actor, Follow, Tombstone
 from ..models.federation import DONE, IGNORED
 from ..models.actors import TYPE_APPLICATION
 from ..text import clean_text, sanitize_html
@@ -40,6 +40,18 @@ def instance_actor():
                                 manually_approves_followers=True)
     except IntegrityError:  # another thread made it first
         return Actor.get(Actor.domain.is_null() & (Actor.preferred_username == INSTANCE_USERNAME))
+
+
+def owned_by_confirmed():
+    """Condition on Actor: owned by an account whose address is confirmed, or by none (the
+    instance actor). Until its sign-up is confirmed, an identity is nobody to anyone."""
+    return Actor.account.is_null() | Actor.account.in_(
+        Account.select(Account.id).where(Account.confirmed_at.is_null(False)))
+
+
+def live_local():
+    """Condition on Actor: a local actor others may find, see and follow."""
+    return Actor.domain.is_null() & Actor.deleted_at.is_null() & ~Actor.suspended & owned_by_confirmed()
 
 
 def signed_get(url, signer=None):

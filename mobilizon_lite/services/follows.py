@@ -12,7 +12,7 @@ from ..activitypub.vocab import as_list, get_id
 from ..db import database
 from ..models import Actor, Follow
 from ..models.federation import DONE, IGNORED
-from .actors import actor_from_ap, signed_get
+from .actors import actor_from_ap, live_local, signed_get
 from .errors import Invalid, NotFound
 
 log = logging.getLogger(__name__)
@@ -110,8 +110,8 @@ def decide_follower(identity, follow_id, accept):
 
 def on_follow(item):
     """A remote actor follows a local identity: accepted at once unless its owner approves followers."""
-    followed = Actor.get_or_none(Actor.domain.is_null() & (Actor.ap_id == get_id(item.body.get("object")))
-                                 & Actor.deleted_at.is_null() & (Actor.type == "Person"))
+    followed = Actor.get_or_none(live_local() & (Actor.ap_id == get_id(item.body.get("object")))
+                                 & (Actor.type == "Person"))
     if followed is None:
         return IGNORED
     with database.atomic():

@@ -14,6 +14,7 @@ from ..models.actors import TYPE_PERSON
 from ..text import markdown_to_html
 from ..urls import public_url
 from .errors import Gone, Invalid, NotFound
+from .actors import owned_by_confirmed
 from .follows import follower_addresses
 
 USERNAME_RE = re.compile(r"[a-z0-9_]{1,30}")
@@ -115,6 +116,7 @@ def _local_person(username):
         & (Actor.preferred_username == username)
         & (Actor.type == TYPE_PERSON)
         & ~Actor.suspended
+        & owned_by_confirmed()
     )
     if identity is None:
         raise NotFound(_("There is no one called @%(username)s here.", username=username))

@@ -54,6 +54,10 @@ def test_signup_creates_the_account_once_its_address_is_confirmed(mail_app, smtp
     assert response.status_code == 400
     assert "Confirm your email address first" in " ".join(errors(response))
 
+    # Until then the identity is nobody: no profile, no WebFinger answer, nothing to follow.
+    webfinger = "/.well-known/webfinger?resource=acct:ann@events.test"
+    assert client.get("/@ann").status_code == 404 and client.get(webfinger).status_code == 404
+
     [message] = smtp.wait_for(1)
     assert message["To"] == "ann@example.org"
     link = link_in(message, "/signup/confirm/")
@@ -65,6 +69,7 @@ def test_signup_creates_the_account_once_its_address_is_confirmed(mail_app, smtp
     log_in(client)
     page = client.get("/").get_data(as_text=True)
     assert "@ann" in page and "Log out" in page
+    assert client.get("/@ann").status_code == 200 and client.get(webfinger).status_code == 200
 
 
 def test_signup_with_a_registered_address_looks_the_same_and_emails_its_owner(mail_app, smtp):
