@@ -129,7 +129,6 @@ def _event_data(rng, activity, city_key, online, today):
     if online:
         slug = "-".join(activity.title_en.lower().replace(":", "").split())
         data["online_url"] = f"https://meet.example.org/{slug}-{rng.randint(100, 999)}"
-        data["links"].append({"type": "visio", "url": data["online_url"], "label": "Video call"})
     else:
         place = rng.choice(city.places)
         data.update(place_name=place.name, street=place.street, postal_code=place.postal_code,

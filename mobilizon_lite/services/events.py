@@ -23,6 +23,8 @@ from .event_input import clean_event_input
 CANCEL_PURPOSE = "anonymous-cancel"
 # Join modes where the organisers choose who takes part: the online address is theirs only.
 CHOSEN_PARTICIPANTS = ("restricted", "invite")
+# Links that are online addresses too: they follow the online address's rule.
+ONLINE_LINK_TYPES = ("visio", "live")
 # Changes that participants are emailed about.
 WATCHED_FIELDS = ("begins_on", "ends_on", "timezone", "place_name", "street", "postal_code",
                   "locality", "region", "country", "online_url")
@@ -71,6 +73,17 @@ def may_see_online_address(event, viewer=None):
 def online_address_for(event, viewer=None):
     """The event's online address as viewer sees it: "" when may_see_online_address says no."""
     return event.online_url if event.online_url and may_see_online_address(event, viewer) else ""
+
+
+def public_links(event):
+    """The event's links less its video calls and streams (and any copy of its online address)."""
+    return [link for link in event.links
+            if link["type"] not in ONLINE_LINK_TYPES and link["url"] != event.online_url]
+
+
+def links_for(event, viewer=None):
+    """The event's links as viewer sees them (viewer as for may_see_online_address)."""
+    return event.links if may_see_online_address(event, viewer) else public_links(event)
 
 
 def require_visible_to(event, actor):
@@ -340,6 +353,8 @@ def event_document(event, requester=None):
     # In the instance's language, whoever asks: the same document goes to every server.
     with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
         when = event_when(event)
-    online_url = online_address_for(event, requester)
+    allowed = may_see_online_address(event, requester)
+    online_url = event.online_url if allowed else ""
     summary = " - ".join(part for part in (when, event.address_line or online_url) if part)
-    return event_to_ap(event, going_count(event), summary, online_url)
+    links = event.links if allowed else public_links(event)
+    return event_to_ap(event, going_count(event), summary, online_url, links)

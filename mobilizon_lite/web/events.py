@@ -99,6 +99,7 @@ def show(uuid):
         is_organizer=bool(organizers & viewer_ids()),
         organizer_ids=organizers,
         online_address=events.online_address_for(event, viewer),
+        links=events.links_for(event, viewer),
         category_labels=CATEGORY_LABELS,
         link_type_labels=LINK_TYPE_LABELS,
     )

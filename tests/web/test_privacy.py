@@ -96,6 +96,8 @@ def test_comments_on_other_events_default_to_the_current_identity(app, client, t
 
 
 SECRET = "https://meet.example/room-4412"
+VISIO = "https://visio.example/breakout-77"
+WEBSITE = "https://union.example/strike"
 
 
 @pytest.fixture
@@ -107,7 +109,9 @@ def restricted_event(app):
     """A restricted event of ann's with an online address; bob waits for approval, cat is approved."""
     for name in ("ann", "bob", "cat"):
         make_account(app, f"{name}@example.org", name)
-    event = make_event(app, join_mode="restricted", online_url=SECRET)
+    event = make_event(app, join_mode="restricted", online_url=SECRET,
+                       links=[{"type": "visio", "url": VISIO, "label": "Breakout room"},
+                              {"type": "website", "url": WEBSITE, "label": "Union site"}])
     with app.app_context():
         ann, bob, cat = (Actor.get(Actor.preferred_username == name) for name in ("ann", "bob", "cat"))
         participation.join(event, bob, "")
@@ -126,10 +130,14 @@ def page_for(app, event, email=None):
 def test_the_online_address_of_a_restricted_event_is_shown_only_to_those_taking_part(app, restricted):
     for email in (None, "bob@example.org"):
         page = page_for(app, restricted, email)
-        assert SECRET not in page, email
+        assert SECRET not in page and VISIO not in page and WEBSITE in page, email
         assert "once their participation is accepted" in page
     for email in ("cat@example.org", "ann@example.org"):
-        assert SECRET in page_for(app, restricted, email), email
+        page = page_for(app, restricted, email)
+        assert SECRET in page and VISIO in page and WEBSITE in page, email
+    # Its document, served to anyone who asks unsigned, keeps the video call out too.
+    document = app.test_client().get(f"/events/{restricted.uuid}", headers={"Accept": "application/activity+json"})
+    assert VISIO not in document.get_data(as_text=True) and WEBSITE in document.get_data(as_text=True)
 
 
 def test_the_online_address_of_an_event_anyone_may_join_is_shown_to_everyone(app):

@@ -94,21 +94,23 @@ def place_from_ap(document):
 def online_from_ap(document):
     """(online address, [further online addresses as links]) of an Event: Mobilizon's Link named
     "Website" first, then its VirtualLocations, then other Link attachments (Gancio's)."""
+    # A further VirtualLocation is a video call or stream ("visio", under the online address's
+    # privacy rule); other links are the organiser's websites.
     website, virtual, other = [], [], []
     for location in as_list(document.get("location")):
         url = _virtual_url(location)
         if url:
             name = location.get("name") if isinstance(location, dict) else None
-            virtual.append((url, text_line(name, 100)))
+            virtual.append((url, text_line(name, 100), "visio"))
     for attachment in as_list(document.get("attachment")):
         if isinstance(attachment, dict) and attachment.get("type") == "Link":
             url = http_url(attachment.get("href"))
             if url:
                 (website if attachment.get("name") == "Website" else other).append(
-                    (url, text_line(attachment.get("name"), 100)))
+                    (url, text_line(attachment.get("name"), 100), "website"))
     addresses, seen = [], set()
-    for url, label in website + virtual + other:
+    for url, label, kind in website + virtual + other:
         if url not in seen:
             seen.add(url)
-            addresses.append({"type": "website", "url": url, "label": "" if label in (url, "Website") else label})
+            addresses.append({"type": kind, "url": url, "label": "" if label in (url, "Website") else label})
     return (addresses[0]["url"] if addresses else ""), addresses[1:]

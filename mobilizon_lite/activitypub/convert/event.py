@@ -54,14 +54,14 @@ def audience(event):
     return [followers], []
 
 
-def event_to_ap(event, participant_count, summary, online_url):
+def event_to_ap(event, participant_count, summary, online_url, links):
     """The Event document; summary is the plain-text line (date, zone, place) microblogs show;
-    online_url is the online address this document may carry ("" to leave it out)."""
+    online_url and links are the online address ("" to leave it out) and links it may carry."""
     zone = event.zone
     to, cc = audience(event)
     attachments = [{"type": "PropertyValue", "name": link.get("label") or link["type"],
                     "propertyID": LINK_PROPERTY_IDS.get(link["type"], "mz:social:website"), "value": link["url"]}
-                   for link in event.links]
+                   for link in links]
     if event.picture:
         attachments.append({"type": "Document", "mediaType": _media_type(event.picture), "name": "Banner",
                             "url": public_url("events.upload", name=event.picture)})
