@@ -3,6 +3,7 @@ from flask import Blueprint, jsonify, request
 from peewee import OperationalError
 
 from ..db import STORAGE_RETRY_AFTER, storage_fault
+from ..negotiation import signed_parts
 from ..services.identities import public_identity
 from ..services.inbound import MAX_BODY, receive
 
@@ -14,9 +15,8 @@ def _receive():
     if request.content_length is not None and request.content_length > MAX_BODY:
         return jsonify(error="body larger than 1 MiB"), 413
     body = request.stream.read(MAX_BODY + 1)
-    target = request.path + (f"?{request.query_string.decode('latin-1')}" if request.query_string else "")
-    headers = {name.lower(): value for name, value in request.headers.items()}
-    outcome = receive(request.method, target, headers, request.content_type, body)
+    method, target, headers = signed_parts()
+    outcome = receive(method, target, headers, request.content_type, body)
     return jsonify(status=outcome.message), outcome.status
 
 

@@ -15,7 +15,7 @@ from ..models import Account, Actor, Follow, Tombstone
 from ..models.federation import DONE, IGNORED
 from ..models.actors import TYPE_APPLICATION
 from ..text import clean_text, sanitize_html
-from ..urls import public_url
+from ..urls import is_ours, public_url
 
 log = logging.getLogger(__name__)
 
@@ -154,6 +154,13 @@ def public_key_for(key_id, refresh=False):
     return actor.public_key_pem, actor.ap_id
 
 
+def signed_for_us(headers):
+    """True when the request's Host names this instance: a signature made for another server
+    (replayed here) proves nothing. Hosts compare as hosts: "x" and "x:443" are one."""
+    base = current_app.config["BASE_URL"]
+    return is_ours(f"{urlsplit(base).scheme}://{headers.get('host') or ''}")
+
+
 def signed_requester(method, target, headers):
     """The actor whose key signed this request, or None (unsigned, unknown key, bad signature).
 
@@ -161,7 +168,7 @@ def signed_requester(method, target, headers):
     a signed GET may matter for (participants of an event) are known here already. headers maps
     lower-case names to values.
     """
-    if "signature" not in headers:
+    if "signature" not in headers or not signed_for_us(headers):
         return None
 
     def stored_key(key_id, refresh):

@@ -2,7 +2,6 @@
 import logging
 from datetime import timedelta
 from typing import NamedTuple
-from urllib.parse import urlsplit
 
 from flask import current_app
 from peewee import IntegrityError
@@ -17,7 +16,7 @@ from ..models import Actor, InboxItem, Tombstone
 from ..models.federation import DONE, FAILED, IGNORED, RECEIVED, REFUSED
 from ..urls import host_of
 from . import actors, follows, remote_comments, remote_events, remote_participation
-from .actors import public_key_for
+from .actors import public_key_for, signed_for_us
 
 log = logging.getLogger(__name__)
 
@@ -65,9 +64,7 @@ def receive(method, target, headers, content_type, body):
     except SignatureError as error:
         log.info("inbox: refused %s from %s: %s", activity.get("type"), host_of(actor_id), error)
         return Outcome(401, f"signature refused: {error}")
-    base = current_app.config["BASE_URL"]
-    # Compared as hosts, so that "example.org" and "example.org:443" are the same server.
-    if host_of(f"{urlsplit(base).scheme}://{headers.get('host') or ''}") != host_of(base):
+    if not signed_for_us(headers):
         return Outcome(401, "the request was signed for another server")
     if verified.owner != actor_id or host_of(verified.owner) != host_of(actor_id):
         return Outcome(401, "the signing key does not belong to the activity's actor")

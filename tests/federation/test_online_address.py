@@ -26,7 +26,7 @@ AP = {"Accept": "application/activity+json"}
 def signed_by(key_id, private_pem, url):
     """Headers of a GET of url as bovine signs it."""
     parts = urlsplit(url)
-    signature = build_signature("localhost", "get", parts.path).with_field("date", get_gmt_now())
+    signature = build_signature(parts.netloc or "events.test", "get", parts.path).with_field("date", get_gmt_now())
     header = signature.sign_for_http_draft(CryptographicSecret.from_pem(key_id, private_pem))
     return {**AP, **signature.headers, "signature": header}
 
@@ -62,6 +62,10 @@ def test_a_get_signed_by_a_participant_gets_the_online_address(fed, remote_keys,
     mallory = f"{REMOTE}/users/mallory#main-key"
     assert SECRET not in document(fed, restricted, signed_by(mallory, other_private, url))
     assert SECRET not in document(fed, restricted, signed_by(f"{ACTOR}#main-key", other_private, url))
+    # A participant's GET signed for another server, replayed here, proves nothing here.
+    replayed = signed_by(f"{ACTOR}#main-key", alice_private, f"http://elsewhere.example{url}")
+    assert replayed["host"] == "elsewhere.example"
+    assert SECRET not in document(fed, restricted, replayed)
 
 
 def test_what_is_sent_to_followers_leaves_the_online_address_out(fed, restricted):
