@@ -52,9 +52,12 @@ def _activity_objects():
 def _listed_activities():
     _add_column("activity", "listed", "INTEGER NOT NULL DEFAULT 0")
     # Only activities with the Public in `to` stay in outboxes; unlisted ones have it in `cc` only.
+    # A Delete was addressed to `to` + `cc` in one list: the Public came first only when listed.
+    public = "'https://www.w3.org/ns/activitystreams#Public'"
     database.execute_sql(
-        "UPDATE activity SET listed = 1 WHERE public AND json_valid(body) AND EXISTS "
-        "(SELECT 1 FROM json_each(body, '$.to') WHERE value = 'https://www.w3.org/ns/activitystreams#Public')")
+        "UPDATE activity SET listed = 1 WHERE public AND json_valid(body) AND CASE type "
+        f"WHEN 'Delete' THEN json_extract(body, '$.to[0]') = {public} "
+        f"ELSE EXISTS (SELECT 1 FROM json_each(body, '$.to') WHERE value = {public}) END")
 
 
 def _server_software():

@@ -29,6 +29,12 @@ def clean_text(value, multiline=False):
         return value
     return Markup(cleaned) if isinstance(value, Markup) else cleaned  # removing characters adds no markup
 
+
+def text_line(value, limit):
+    """One line of foreign text: controls removed, whitespace collapsed, cut at limit; "" for a non-string."""
+    return " ".join(clean_text(value).split())[:limit] if isinstance(value, str) else ""
+
+
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "del", "em", "h1", "h2", "h3", "h4",
     "h5", "h6", "hr", "i", "li", "ol", "p", "pre", "s", "strong", "sub", "sup", "ul",

@@ -124,8 +124,6 @@ def private_feed(feed_token):
     return _window(query), roles.c.pending
 
 
-# Who sees the online address ---------------------------------------------------------------
-
 def fingerprint(query, *extra):
     """A digest that changes whenever anything shown in the feed changes.
 

@@ -5,7 +5,7 @@ from ..db import database, utcnow
 from ..models import Activity, Actor, Delivery, Event, Participation
 from ..models.federation import DONE, FAILED, GONE, IGNORED
 from ..models.participation import NOT_APPROVED, PARTICIPANT, REJECTED
-from ..text import clean_text
+from ..text import text_line
 from ..urls import host_of
 from .errors import NotFound, ServiceError
 from .events import events_query, require_visible_to
@@ -35,8 +35,7 @@ def on_join(item):
         require_visible_to(event, item.actor)
     except NotFound:
         return IGNORED
-    message = item.body.get("participationMessage")
-    message = " ".join(clean_text(message).split())[:MESSAGE_MAX] if isinstance(message, str) else ""
+    message = text_line(item.body.get("participationMessage"), MESSAGE_MAX)
     try:
         check_open(event)
         participation = admit(event, item.actor, message, join_id=item.activity_id)

@@ -37,11 +37,13 @@ def test_unlisted_activities_published_before_leave_the_outbox(tmp_path, app_con
     config = dict(app_config, DATABASE=str(tmp_path / "old.sqlite3"))
     app = create_app(config, instance_path=str(tmp_path / "i"))
     make_account(app)
-    audiences = [([AS_PUBLIC], ["f"]), (["f"], [AS_PUBLIC]), (AS_PUBLIC, []), (["f"], [])]
+    # Creates as addressed then; Deletes had `to` + `cc` in `to` (of a public event, of an unlisted one).
+    audiences = [("Create", [AS_PUBLIC], ["f"]), ("Create", ["f"], [AS_PUBLIC]), ("Create", AS_PUBLIC, []),
+                 ("Create", ["f"], []), ("Delete", [AS_PUBLIC, "f"], []), ("Delete", ["f", AS_PUBLIC], [])]
     with app.app_context():
         ann = Actor.get(Actor.preferred_username == "ann")
-        for number, (to, cc) in enumerate(audiences):
-            Activity.create(ap_id=f"http://events.test/activities/{number}", actor=ann, type="Create",
+        for number, (kind, to, cc) in enumerate(audiences):
+            Activity.create(ap_id=f"http://events.test/activities/{number}", actor=ann, type=kind,
                             body={"to": to, "cc": cc}, public=number != 3, listed=True)
     with sqlite3.connect(config["DATABASE"]) as db:
         # As the release before `listed` left it: the column absent, the schema one step back.
@@ -49,7 +51,7 @@ def test_unlisted_activities_published_before_leave_the_outbox(tmp_path, app_con
         db.execute(f"PRAGMA user_version = {STEPS.index(_listed_activities)}")
     app = create_app(config, instance_path=str(tmp_path / "i"))
     with app.app_context():
-        assert [a.listed for a in Activity.select().order_by(Activity.id)] == [True, False, True, False]
+        assert [a.listed for a in Activity.select().order_by(Activity.id)] == [True, False, True, False, True, False]
 
 
 def test_accounts_made_before_sign_up_confirmation_stay_usable(tmp_path, app_config):

@@ -6,7 +6,7 @@ WordPress), a VirtualLocation (schema.org: its `url`), a Place whose `address` i
 address may also come as a `Link` attachment: Mobilizon names its own "Website"; Gancio sends one
 Link per online place, named after its URL.
 """
-from ...text import clean_text
+from ...text import text_line
 from ..vocab import as_list, get_id
 
 ADDRESS_FIELDS = (("street", "streetAddress", 200), ("postal_code", "postalCode", 20),
@@ -14,11 +14,6 @@ ADDRESS_FIELDS = (("street", "streetAddress", 200), ("postal_code", "postalCode"
                   ("country", "addressCountry", 100))
 # Gancio files the events that happen only online under a place of this name.
 ONLINE_PLACE_NAMES = frozenset({"online"})
-
-
-def text_line(value, limit):
-    """One line of foreign text: controls removed, whitespace collapsed, cut at limit; "" for a non-string."""
-    return " ".join(clean_text(value).split())[:limit] if isinstance(value, str) else ""
 
 
 def http_url(value):

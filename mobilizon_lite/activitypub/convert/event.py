@@ -3,12 +3,12 @@ from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ...dates import YEARS, parse_utc, utc_text, within_years
-from ...text import sanitize_html
+from ...text import sanitize_html, text_line
 from ...urls import public_url
 from ..parse import ParseError
 from ..vocab import AS_PUBLIC, CONTEXT, PUBLIC_ALIASES, as_list, get_id, is_public
 from .actor import actor_urls
-from .address import http_url, online_from_ap, place_from_ap, text_line
+from .address import http_url, online_from_ap, place_from_ap
 
 ICAL_STATUS = {"confirmed": "CONFIRMED", "tentative": "TENTATIVE", "cancelled": "CANCELLED"}
 # Our link kinds as the metadata keys Mobilizon's front end knows.
