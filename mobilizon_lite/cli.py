@@ -9,7 +9,6 @@ from pathlib import Path
 
 from . import create_app
 from .config import BASE_URL_ENV, ConfigError, check_base_url, record_base_url
-from .models import Account
 from .services import accounts, base_url, demo, instance
 from .services.errors import Invalid, ServiceError
 from .services.identities import validate_username
@@ -120,8 +119,7 @@ def create_user(args):
     email = accounts.normalize_email(args.email)
     username = args.identity or username_from_email(email)
     validate_username(username)
-    if Account.select().where(Account.email == email).exists():
-        raise Invalid("An account already uses this email address.")
+    accounts.refuse_used_email(email)
     account = accounts.register(email, read_password(args.password_stdin), username,
                                 admin=args.admin, by_admin=True)
     role = "administrator" if account.is_admin else "user"

@@ -76,7 +76,9 @@ def register(email, password, username, name="", invite_token=None, locale=None,
     validate_password(password)
     validate_username(username)
     invite = None
-    if not by_admin:
+    if by_admin:
+        refuse_used_email(email)
+    else:
         mode = instance.registrations_mode()
         if mode == instance.REGISTRATIONS_CLOSED:
             raise PermissionDenied(_("Registrations are closed on this instance."))
@@ -111,13 +113,19 @@ def register(email, password, username, name="", invite_token=None, locale=None,
                 raise
     if existing is not None:
         if by_admin:
-            raise Invalid(_("An account already uses this email address."), "email")
+            refuse_used_email(email)  # signed up at the same moment
         _tell_already_registered(existing, locale)
         return None
     if not by_admin:
         mail.send_mail(email, "mail/signup_confirm.txt", locale=locale, link=_confirmation_link(account),
                        hours=CONFIRMATION_HOURS)
     return account
+
+
+def refuse_used_email(email):
+    """Invalid when an account already uses email (accounts made by an administrator say so)."""
+    if Account.select().where(Account.email == email).exists():
+        raise Invalid(_("An account already uses this email address."), "email")
 
 
 def _confirmation_link(account):
