@@ -38,7 +38,7 @@ def build_scheduler(app):
         job_defaults=JOB_DEFAULTS,
         timezone="UTC",
     )
-    for job, name in ((accounts.purge_expired_tokens, "Purge expired password-reset tokens"),
+    for job, name in ((accounts.purge_expired_tokens, "Purge expired reset tokens and unconfirmed sign-ups"),
                       (anonymous.purge_unconfirmed, "Purge unconfirmed anonymous participations"),
                       (inbound.purge_received, "Purge old received activities and tombstones"),
                       (purge_published, "Purge old deliveries and published activities")):
