@@ -16,7 +16,7 @@ from mobilizon_lite.activitypub.vocab import get_id
 from ..helpers import wait_until
 from .peer import AP, Peer
 from .test_interop_fixtures import NEXT_YEAR, one
-from .test_two_instances import Instance
+from .test_two_instances import serving_ann
 
 pytestmark = pytest.mark.slow
 
@@ -27,11 +27,8 @@ HUGE_TAGS, KEPT_TAGS = 20_000, 64
 
 @pytest.fixture(scope="module")
 def instance(tmp_path_factory):
-    server = Instance(tmp_path_factory.mktemp("peer"), "127.0.0.5", "ours")
-    server.create_user("ann")
-    server.start()
-    yield server
-    server.stop()
+    with serving_ann(tmp_path_factory.mktemp("peer"), "127.0.0.5", "ours") as server:
+        yield server
 
 
 @pytest.fixture(scope="module")

@@ -20,7 +20,7 @@ from mobilizon_lite.activitypub.signatures import sign_headers
 
 from ..helpers import event_fields, wait_until
 from .conftest import FIXTURES, needs_fixtures
-from .test_two_instances import Instance, identity_id, post_form
+from .test_two_instances import identity_id, post_form, serving_ann
 
 pytestmark = [pytest.mark.slow, needs_fixtures]
 
@@ -251,11 +251,8 @@ class World:
 
 @pytest.fixture(scope="module")
 def instance(tmp_path_factory):
-    server = Instance(tmp_path_factory.mktemp("interop"), "127.0.0.2", "interop")
-    server.create_user("ann")
-    server.start()
-    yield server
-    server.stop()
+    with serving_ann(tmp_path_factory.mktemp("interop"), "127.0.0.2", "interop") as server:
+        yield server
 
 
 @pytest.fixture(scope="module")

@@ -6,6 +6,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -65,6 +66,18 @@ class Instance:
     def collection_size(self, path):
         response = requests.get(self.base + path, headers={"Accept": "application/activity+json"}, timeout=5)
         return response.json()["totalItems"]
+
+
+@contextmanager
+def serving_ann(path, host, name):
+    """An instance whose one account is ann (@ann), served until the block ends."""
+    server = Instance(path, host, name)
+    server.create_user("ann")
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 def token(session, url):
