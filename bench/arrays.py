@@ -28,7 +28,7 @@ import sys
 import tempfile
 import time
 
-from common import fmt, print_table
+from common import check_ranges, fmt, print_table
 
 ACTOR = "https://remote.example/users/alice"
 TAGS_CONTRACT = 64
@@ -42,10 +42,7 @@ def parse_args(argv=None):
     parser.add_argument("--repeat", type=int, default=5, metavar="R",
                         help="requests per shape, each a new event (default 5)")
     args = parser.parse_args(argv)
-    if not 1 <= args.items <= 100_000:
-        parser.error("--items must be between 1 and 100000")
-    if not 1 <= args.repeat <= 1000:
-        parser.error("--repeat must be between 1 and 1000")
+    check_ranges(parser, args, items=(1, 100_000), repeat=(1, 1000))
     return args
 
 

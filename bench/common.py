@@ -37,6 +37,13 @@ def parse_sizes(parser, text):
     return sizes
 
 
+def check_ranges(parser, args, **ranges):
+    """Stop with the parser's error when an option lies outside its (low, high) range."""
+    for name, (low, high) in ranges.items():
+        if not low <= getattr(args, name) <= high:
+            parser.error(f"--{name.replace('_', '-')} must be between {low} and {high}")
+
+
 def summary(latencies):
     """(median ms, p95 ms) of latencies in seconds."""
     ordered = sorted(latencies)

@@ -50,7 +50,8 @@ from pathlib import Path
 
 import requests
 
-from common import HOST, RUN_PY, fmt, free_port, memory_mb, parse_sizes, print_profile, print_table, serve, summary
+from common import (HOST, RUN_PY, check_ranges, fmt, free_port, memory_mb, parse_sizes, print_profile, print_table,
+                    serve, summary)
 
 USERNAME = "feed_bench"
 EMAIL = "feed_bench@example.org"
@@ -88,12 +89,7 @@ def parse_args(argv=None):
                         help="keep the temporary instance folders (their paths are printed)")
     args = parser.parse_args(argv)
     args.sizes = parse_sizes(parser, args.sizes)
-    if not 1 <= args.identity_events <= 5000:
-        parser.error("--identity-events must be between 1 and 5000")
-    if not 1 <= args.requests <= 10_000:
-        parser.error("--requests must be between 1 and 10000")
-    if not 1 <= args.changes <= 100:
-        parser.error("--changes must be between 1 and 100")
+    check_ranges(parser, args, identity_events=(1, 5000), requests=(1, 10_000), changes=(1, 100))
     return args
 
 

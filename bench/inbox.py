@@ -90,7 +90,8 @@ from pathlib import Path
 
 import requests
 
-from common import HOST, fmt, free_port, memory_mb, print_profile, print_table, run_threads, serve, summary
+from common import (HOST, check_ranges, fmt, free_port, memory_mb, print_profile, print_table, run_threads, serve,
+                    summary)
 from delivery import bench_delivery, bench_fanout
 from federation import (PHASE_SECONDS, PROFILE_TOP, Receiver, create_identity, local_identity, make_app,
                         server_env, states)
@@ -141,28 +142,13 @@ def parse_args(argv=None):
     parser.add_argument("--keep", action="store_true",
                         help="keep the temporary instance folders (their paths are printed)")
     args = parser.parse_args(argv)
-    if not 1 <= args.activities <= 100_000:
-        parser.error("--activities must be between 1 and 100000")
-    if not 1 <= args.senders <= 2000:
-        parser.error("--senders must be between 1 and 2000")
-    if not 1 <= args.threads <= 64:
-        parser.error("--threads must be between 1 and 64")
-    if not 1 <= args.actors <= 100_000:
-        parser.error("--actors must be between 1 and 100000")
+    check_ranges(parser, args, activities=(1, 100_000), senders=(1, 2000), threads=(1, 64), actors=(1, 100_000))
     if not 1 <= args.domains <= args.actors:
         parser.error("--domains must be between 1 and --actors")
-    if not 0 <= args.events <= 100_000:
-        parser.error("--events must be between 0 and 100000")
-    if not 0 <= args.ignored <= 1000:
-        parser.error("--ignored must be between 0 and 1000")
-    if not 0 <= args.followers <= 100_000:
-        parser.error("--followers must be between 0 and 100000")
+    check_ranges(parser, args, events=(0, 100_000), ignored=(0, 1000), followers=(0, 100_000))
     if args.followers and not 1 <= args.follower_domains <= args.followers:
         parser.error("--follower-domains must be between 1 and --followers")
-    if not 1 <= args.drain_limit <= 10_000:
-        parser.error("--drain-limit must be between 1 and 10000")
-    if not 1 <= args.profile_activities <= 10_000:
-        parser.error("--profile-activities must be between 1 and 10000")
+    check_ranges(parser, args, drain_limit=(1, 10_000), profile_activities=(1, 10_000))
     kinds = [kind.strip() for kind in args.inboxes.split(",") if kind.strip()]
     if kinds == ["none"]:
         kinds = []

@@ -25,8 +25,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import (HOST, RUN_PY, fmt, free_port, get, memory_mb, parse_sizes, print_table, run_threads, serve,
-                    summary)
+from common import (HOST, RUN_PY, check_ranges, fmt, free_port, get, memory_mb, parse_sizes, print_table, run_threads,
+                    serve, summary)
 
 BENCHMARK_PATH_RE = re.compile(r"/events/[0-9a-f-]{36}")
 WARMUP_REQUESTS = 20
@@ -51,8 +51,7 @@ def parse_args(argv=None):
     args.sizes = parse_sizes(parser, args.sizes)
     if not 0 < args.seconds <= 600:
         parser.error("--seconds must be above 0 and at most 600")
-    if not 1 <= args.clients <= 64:
-        parser.error("--clients must be between 1 and 64")
+    check_ranges(parser, args, clients=(1, 64))
     return args
 
 
