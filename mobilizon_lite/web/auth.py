@@ -45,7 +45,8 @@ def signup():
 def confirm_signup(token):
     # Mail scanners open links: confirming takes a click (POST), not just a visit.
     if request.method == "GET":
-        return render_template("auth/confirm_signup.html")
+        return render_template("confirm.html", heading=_("Confirm your email address"),
+                               button=_("Confirm my account"))
     accounts.confirm_signup(token)
     flash(_("Your email address is confirmed. You can log in."), "success")
     return redirect(url_for("auth.login"))

@@ -150,7 +150,8 @@ def join_anonymously(uuid):
 def confirm_anonymous(token):
     # Mail scanners open links: confirming takes a click (POST), not just a visit.
     if request.method == "GET":
-        return render_template("events/anonymous_confirm.html", token=token)
+        return render_template("confirm.html", heading=_("Confirm your participation"),
+                               button=_("Yes, I take part"))
     result = anonymous.confirm_anonymous(token)
     if result.role == "not_approved":
         flash(_("Your email is confirmed. The organisers will approve your participation or not; you will get an email."), "success")

@@ -150,16 +150,20 @@ def test_password_reset_for_unknown_email_sends_nothing_and_says_the_same(mail_a
     assert flash in unknown.get_data(as_text=True) and flash in known.get_data(as_text=True)
 
 
+def emailed_reset_link(client, smtp, nth=1):
+    """Ask for a password reset for ann and return the link of the nth email sent so far."""
+    submit(client, "/password/forgot", {"email": "ann@example.org"})
+    return reset_link(smtp.wait_for(nth)[nth - 1])
+
+
 def test_a_new_reset_link_expires_the_older_ones(mail_app, smtp):
     make_account(mail_app)
     client = mail_app.test_client()
-    submit(client, "/password/forgot", {"email": "ann@example.org"})
-    older = reset_link(smtp.wait_for(1)[0])
+    older = emailed_reset_link(client, smtp)
     with mail_app.app_context():
         # Past the few minutes in which a repeated request sends nothing.
         PasswordResetToken.update(created_at=utcnow() - timedelta(minutes=10)).execute()
-    submit(client, "/password/forgot", {"email": "ann@example.org"})
-    newer = reset_link(smtp.wait_for(2)[1])
+    newer = emailed_reset_link(client, smtp, 2)
     assert newer != older
     assert client.get(older).status_code == 404
     response = submit(client, older, {"password": "x" * 10, "confirm": "x" * 10})
@@ -171,8 +175,7 @@ def test_a_new_reset_link_expires_the_older_ones(mail_app, smtp):
 def test_expired_reset_token_is_refused(mail_app, smtp):
     make_account(mail_app)
     client = mail_app.test_client()
-    submit(client, "/password/forgot", {"email": "ann@example.org"})
-    path = reset_link(smtp.wait_for(1)[0])
+    path = emailed_reset_link(client, smtp)
     with mail_app.app_context():
         PasswordResetToken.update(expires_at=utcnow() - timedelta(seconds=1)).execute()
     response = client.get(path)
