@@ -1,4 +1,5 @@
-"""Federation state: activities received (once each), follows between actors."""
+"""Federation state: activities received (once each) and published, their deliveries and the health
+of the inboxes and domains they go to, follows between actors, and tombstones of deleted objects."""
 from peewee import BooleanField, CharField, ForeignKeyField, IntegerField, TextField
 
 from ..db import BaseModel, JSONField, UTCDateTimeField, utcnow
