@@ -5,8 +5,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from ...dates import YEARS, parse_utc, utc_text, within_years
 from ...text import sanitize_html, text_line
 from ...urls import public_url
-from ..parse import ParseError
 from .. import audience
+from ..parse import ParseError
 from ..vocab import CONTEXT, PUBLIC_ALIASES, as_list, get_id, is_public
 from .address import http_url, online_from_ap, place_from_ap
 
