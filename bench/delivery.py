@@ -61,6 +61,7 @@ def delivery_instance(title, name, audience, receiver, folder, follow=False):
 
 def publish_note(recipients):
     """Publish a small public Create{Note} from the identity to recipients; returns the Activity."""
+    from mobilizon_lite.activitypub.convert.activities import change_to_ap
     from mobilizon_lite.activitypub.publish import new_activity_id, publish
     from mobilizon_lite.activitypub.vocab import AS_PUBLIC
 
@@ -68,8 +69,7 @@ def publish_note(recipients):
     note_id = new_activity_id().replace("/activities/", "/notes/")
     note = {"id": note_id, "type": "Note", "attributedTo": identity.ap_id, "to": [AS_PUBLIC],
             "content": "<p>Delivery benchmark: one short note to every follower.</p>"}
-    return publish(identity, {"id": new_activity_id(), "type": "Create", "actor": identity.ap_id,
-                              "object": note, "to": [AS_PUBLIC]}, recipients)
+    return publish(identity, change_to_ap(new_activity_id(), "Create", identity, note, [AS_PUBLIC], []), recipients)
 
 
 def fanout_event_fields():

@@ -1,4 +1,67 @@
-"""Who receives an activity: distinct inbox URLs, each server's shared inbox preferred."""
+"""Who an activity is for: its addressing (to, cc), and the distinct inboxes that receive it, each
+server's shared inbox preferred. What travels is checked against Mobilizon's rules here."""
+from .convert.actor import actor_urls
+from .vocab import AS_PUBLIC, PUBLIC_ALIASES
+
+
+def followers_of(actor):
+    """The followers collection of a local actor, as it appears in to/cc."""
+    return actor_urls(actor)["followers"]
+
+
+def of_event(event):
+    """(to, cc) of an event: public ones address the Public; unlisted ones cc it; private ones never."""
+    followers = followers_of(event.organizer)
+    if event.visibility == "public":
+        return [AS_PUBLIC], [followers]
+    if event.visibility == "unlisted":
+        return [followers], [AS_PUBLIC]
+    return [followers], []
+
+
+def of_event_change(event, participants):
+    """(to, cc) of a Create, Update or Delete of an event: the participants of other servers are named
+    in cc, as Mobilizon does, so their servers see they are addressed."""
+    to, cc = of_event(event)
+    return to, cc + [actor.ap_id for actor in participants]
+
+
+def of_withdrawal(event):
+    """(to, cc) of the Delete that takes an event made private off its followers' servers."""
+    return [followers_of(event.organizer)], []
+
+
+def of_comment(event):
+    """(to, cc) of comments on an event: public like it, or unlisted like it; never for private events."""
+    if event.visibility == "public":
+        return [AS_PUBLIC], [event.organizer.ap_id]
+    return [event.organizer.ap_id], [AS_PUBLIC]
+
+
+def of_change(verb, to, cc):
+    """(to, cc, listed) of a Create, Update or Delete of an object addressed (to, cc). A Delete goes to
+    everyone in `to`, as Mobilizon addresses it, yet the deletion of an unlisted object stays
+    unlisted; `listed` tells whether the activity shows in the actor's outbox."""
+    listed = any(item in PUBLIC_ALIASES for item in to)
+    if verb == "Delete":
+        return to + cc, [], listed
+    return to, cc, listed
+
+
+def of_identity_deletion(actor):
+    """(to, cc) of a local identity's Delete of itself, as Mastodon and Mobilizon address theirs."""
+    return [AS_PUBLIC], [followers_of(actor)]
+
+
+def to_organizer(event):
+    """`to` of a Join or Leave: the event's organiser."""
+    return [event.organizer.ap_id]
+
+
+def of_answer(request):
+    """`to` of an Accept or Reject: whoever asked to join; the answer to a Follow names nobody, as
+    Mastodon's does (the follower's server reads it from the Follow)."""
+    return [request["actor"]] if request["type"] == "Join" else []
 
 
 def inboxes(actors):

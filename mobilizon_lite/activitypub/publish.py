@@ -11,7 +11,7 @@ from ..models.federation import FAILED, GONE, PENDING, SENT
 from ..models.participation import NOT_APPROVED
 from ..urls import public_url
 from .audience import inboxes
-from .vocab import CONTEXT, get_id, is_listed, is_public, tombstone
+from .vocab import get_id, is_listed, is_public
 
 DRAIN_JOB = "drain_deliveries"
 OBJECT_VERBS = ("Create", "Update", "Delete")
@@ -23,9 +23,9 @@ def new_activity_id():
 
 
 def publish(actor, activity, recipients, listed=None):
-    """Store activity (a dict with an id) as sent by actor, queued for each recipient's inbox; it is
-    listed in the actor's outbox when `listed`, by default when the Public is in its `to`."""
-    activity = {"@context": CONTEXT, **activity}
+    """Store activity (a whole document from convert.activities) as sent by actor, queued for each
+    recipient's inbox; it is listed in the actor's outbox when `listed`, by default when the Public
+    is in its `to`."""
     object_id = get_id(activity.get("object")) if activity["type"] in OBJECT_VERBS else None
     with database.atomic():
         if object_id:
@@ -39,19 +39,6 @@ def publish(actor, activity, recipients, listed=None):
             Delivery.insert_many(rows).execute()
     kick()
     return stored
-
-
-def publish_change(actor, verb, document, former_type, recipients, to, cc):
-    """Publish Create, Update or Delete (as a Tombstone of former_type) of one of actor's objects."""
-    activity = {"id": new_activity_id(), "type": verb, "actor": actor.ap_id, "to": to, "cc": cc, "object": document}
-    listed = is_listed(activity)
-    if verb == "Delete":
-        # As Mobilizon addresses a Delete: everyone in `to`.
-        activity.update(object=tombstone(document["id"], former_type, utcnow()), to=to + cc, cc=[])
-    elif verb == "Create" and document.get("published"):
-        activity["published"] = document["published"]
-    # A Delete addresses everyone in `to`, yet the deletion of an unlisted object stays unlisted.
-    return publish(actor, activity, recipients, listed)
 
 
 def _supersede(object_id, activity):

@@ -1,5 +1,6 @@
-"""HTTP signatures (draft-cavage, as Mastodon and Mobilizon send them): sign with httpsig, verify
-with cryptography and a pinned algorithm, never the one the request names."""
+"""HTTP signatures (draft-cavage, as Mastodon and Mobilizon send them): one function builds the
+signed string for both paths; httpsig signs it, and cryptography verifies it with a pinned
+algorithm, never the one the request names."""
 import base64
 import hashlib
 import re
@@ -12,8 +13,10 @@ from urllib.parse import urlsplit
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
-from httpsig import HeaderSigner
+from httpsig.sign import Signer
+from httpsig.utils import build_signature_template
 
+SIGN_ALGORITHM = "rsa-sha256"
 # hs2019 names no algorithm: it is accepted as RSA-SHA256 because the key is checked to be RSA.
 ALGORITHMS = frozenset({"rsa-sha256", "hs2019"})
 GET_HEADERS = ("(request-target)", "host", "date")
@@ -43,6 +46,21 @@ def digest_header(body):
     return "SHA-256=" + base64.b64encode(hashlib.sha256(body).digest()).decode("ascii")
 
 
+def signing_string(method, target, headers, names):
+    """The bytes a signature covers: one `name: value` line per signed name, in order. target is the
+    path plus the query (if any); headers maps lower-case names to values. Both the requests we sign
+    and those we verify go through here, so the two can never disagree."""
+    lines = []
+    for name in names:
+        if name == "(request-target)":
+            lines.append(f"(request-target): {method.lower()} {target}")
+        elif name in headers:
+            lines.append(f"{name}: {headers[name]}")
+        else:
+            raise SignatureError(f"signed header {name!r} is missing")
+    return "\n".join(lines).encode("utf-8")
+
+
 def sign_headers(method, url, key_id, private_pem, body=None, now=None):
     """Headers (Host, Date, Digest for a body, Signature) that sign a request to url."""
     parts = urlsplit(url)
@@ -57,15 +75,16 @@ def sign_headers(method, url, key_id, private_pem, body=None, now=None):
     if body is not None:
         headers["Digest"] = digest_header(body)
         names.append("digest")
-    signed = _signer(key_id, private_pem, tuple(names)).sign(headers, host=parts.netloc, method=method.upper(),
-                                                            path=target)
-    return {name: signed[name] for name in ("Host", "Date", "Digest", "Signature") if name in signed}
+    message = signing_string(method, target, {name.lower(): value for name, value in headers.items()}, names)
+    template = build_signature_template(key_id, SIGN_ALGORITHM, names, sign_header="signature")
+    headers["Signature"] = template % _signer(private_pem).sign(message)
+    return headers
 
 
 @lru_cache(maxsize=256)
-def _signer(key_id, private_pem, names):
+def _signer(private_pem):
     # Loading an RSA key costs tens of milliseconds (the primes are checked): once per key, not per request.
-    return HeaderSigner(key_id, private_pem, algorithm="rsa-sha256", headers=list(names), sign_header="signature")
+    return Signer(private_pem, algorithm=SIGN_ALGORITHM)
 
 
 def parse_signature_header(value):
@@ -167,15 +186,7 @@ def verify_request(method, target, headers, body, public_pem_for, now=None):
     for name in DIGEST_HEADERS if post else ():
         if name in signed:
             _check_digest(headers, name, body)
-    lines = []
-    for name in signed:
-        if name == "(request-target)":
-            lines.append(f"(request-target): {method.lower()} {target}")
-        elif name in headers:
-            lines.append(f"{name}: {headers[name]}")
-        else:
-            raise SignatureError(f"signed header {name!r} is missing")
-    message = "\n".join(lines).encode("utf-8")
+    message = signing_string(method, target, headers, signed)
     try:
         signature = base64.b64decode(params["signature"], validate=True)
     except ValueError:

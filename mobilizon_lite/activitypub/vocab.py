@@ -1,6 +1,4 @@
 """ActivityStreams vocabulary: contexts, media types, the public audience, and tolerant accessors."""
-from ..dates import utc_text
-
 AS_PUBLIC = "https://www.w3.org/ns/activitystreams#Public"
 # The public audience as other servers send it: compacted, or with http://.
 PUBLIC_ALIASES = frozenset({AS_PUBLIC, "http://www.w3.org/ns/activitystreams#Public", "as:Public", "Public"})
@@ -73,8 +71,3 @@ def is_public(activity):
 def is_listed(activity):
     """True when the public audience is in `to`: public, not unlisted (the Public only in `cc`)."""
     return any(get_id(item) in PUBLIC_ALIASES for item in as_list(activity.get("to")))
-
-
-def tombstone(ap_id, former_type, deleted):
-    """What a deleted object becomes, in a Delete and at its own URL."""
-    return {"type": "Tombstone", "id": ap_id, "formerType": former_type, "deleted": utc_text(deleted)}

@@ -3,9 +3,11 @@ import uuid as uuid_lib
 
 from flask_babel import gettext as _
 
+from ..activitypub import audience
+from ..activitypub.convert.activities import change_to_ap
 from ..activitypub.convert.comment import comment_to_ap
-from ..activitypub.publish import publish_change
-from ..activitypub.vocab import CONTEXT, tombstone
+from ..activitypub.convert.tombstone import tombstone_document, tombstone_to_ap
+from ..activitypub.publish import new_activity_id, publish
 from ..db import database, utcnow
 from ..models import Actor, Comment
 from ..text import markdown_to_html
@@ -114,7 +116,7 @@ def comment_recipients(comment):
 def comment_document(comment):
     """The comment as a Note (a Tombstone once deleted), answering its parent comment or its event."""
     if comment.deleted_at is not None:
-        return {"@context": CONTEXT, **tombstone(comment.ap_id, "Note", comment.deleted_at)}
+        return tombstone_document(comment.ap_id, "Note", comment.deleted_at)
     parent = comment.in_reply_to
     return comment_to_ap(comment, parent.ap_id if parent is not None else comment.event.ap_id)
 
@@ -124,7 +126,10 @@ def federate(comment, verb):
     if comment.event.visibility == "private":
         return
     note = comment_document(comment)
-    publish_change(comment.actor, verb, note, "Note", comment_recipients(comment), note["to"], note["cc"])
+    to, cc, listed = audience.of_change(verb, note["to"], note["cc"])
+    document = tombstone_to_ap(comment.ap_id, "Note", utcnow()) if verb == "Delete" else note
+    publish(comment.actor, change_to_ap(new_activity_id(), verb, comment.actor, document, to, cc),
+            comment_recipients(comment), listed)
 
 
 def thread(event):

@@ -6,9 +6,11 @@ from flask_babel import force_locale, gettext as _
 from peewee import JOIN, fn
 
 from .. import mail
-from ..activitypub.convert.actor import actor_urls
-from ..activitypub.convert.event import audience, event_to_ap
-from ..activitypub.publish import publish_change, withhold
+from ..activitypub import audience
+from ..activitypub.convert.activities import change_to_ap
+from ..activitypub.convert.event import event_to_ap
+from ..activitypub.convert.tombstone import tombstone_to_ap
+from ..activitypub.publish import new_activity_id, publish, withhold
 from ..dates import event_when
 from ..db import database, utcnow
 from ..models import Account, Actor, Comment, Event, EventInvitation, Participation
@@ -325,11 +327,11 @@ def federate(event, verb):
     if event.visibility == "private" and not participants:
         return
     recipients = participants + ([] if event.visibility == "private" else follows.follower_addresses(event.organizer))
-    to, cc = audience(event)
+    to, cc, listed = audience.of_change(verb, *audience.of_event_change(event, participants))
     # A Delete carries only a Tombstone: the whole document (a count, a summary) would be wasted.
-    document = {"id": event.ap_id} if verb == "Delete" else event_document(event)
-    # Participants are named, as Mobilizon does, so their servers see they are addressed.
-    publish_change(event.organizer, verb, document, "Event", recipients, to, cc + [a.ap_id for a in participants])
+    document = tombstone_to_ap(event.ap_id, "Event", utcnow()) if verb == "Delete" else event_document(event)
+    publish(event.organizer, change_to_ap(new_activity_id(), verb, event.organizer, document, to, cc), recipients,
+            listed)
 
 
 def withdraw(event):
@@ -337,8 +339,10 @@ def withdraw(event):
     (they get the Update, and keep it private)."""
     domains = {actor.domain for actor in remote_participants(event)}
     followers = [row for row in follows.follower_addresses(event.organizer) if row.domain not in domains]
-    publish_change(event.organizer, "Delete", {"id": event.ap_id}, "Event", followers,
-                   [actor_urls(event.organizer)["followers"]], [])
+    to, cc, listed = audience.of_change("Delete", *audience.of_withdrawal(event))
+    tombstone = tombstone_to_ap(event.ap_id, "Event", utcnow())
+    publish(event.organizer, change_to_ap(new_activity_id(), "Delete", event.organizer, tombstone, to, cc), followers,
+            listed)
     withhold(comment_ids(event))
 
 

@@ -6,6 +6,7 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from ..activitypub import fetch
+from ..activitypub.convert.activities import answer_to_ap, follow_to_ap, undo_to_ap
 from ..activitypub.parse import ParseError, load_json
 from ..activitypub.publish import new_activity_id, publish
 from ..activitypub.vocab import as_list, get_id
@@ -21,13 +22,13 @@ HANDLE_MAX = 320
 
 
 def _follow_document(follow):
-    return {"id": follow.ap_id, "type": "Follow", "actor": follow.follower.ap_id, "object": follow.followed.ap_id}
+    return follow_to_ap(follow.ap_id, follow.follower, follow.followed)
 
 
 def _answer(follow, verb):
     """Send Accept or Reject of a follow request, from the followed local actor to the follower."""
-    publish(follow.followed, {"id": new_activity_id(), "type": verb, "actor": follow.followed.ap_id,
-                              "object": _follow_document(follow)}, [follow.follower])
+    publish(follow.followed, answer_to_ap(new_activity_id(), verb, follow.followed, _follow_document(follow)),
+            [follow.follower])
 
 
 def _scheme_for(host):
@@ -88,8 +89,7 @@ def unfollow(identity, target):
         raise NotFound(_("You do not follow this account."))
     with database.atomic():
         row.delete_instance()
-        publish(identity, {"id": new_activity_id(), "type": "Undo", "actor": identity.ap_id,
-                           "object": _follow_document(row)}, [target])
+        publish(identity, undo_to_ap(new_activity_id(), identity, _follow_document(row)), [target])
 
 
 def decide_follower(identity, follow_id, accept):

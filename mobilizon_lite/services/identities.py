@@ -4,10 +4,11 @@ import re
 from flask_babel import gettext as _
 from peewee import IntegrityError
 
-from ..activitypub.convert.actor import actor_to_ap, delete_actor_to_ap
+from ..activitypub.convert.activities import delete_actor_to_ap
+from ..activitypub.convert.actor import actor_to_ap
+from ..activitypub.convert.tombstone import tombstone_document
 from ..activitypub.keys import generate_key_pair
 from ..activitypub.publish import new_activity_id, publish
-from ..activitypub.vocab import CONTEXT, tombstone
 from ..db import database, utcnow
 from ..models import Actor, Comment, Event, Follow, Participation
 from ..models.actors import TYPE_PERSON
@@ -135,7 +136,7 @@ def actor_document(username):
     """(document, HTTP status) of the identity at /@username: its actor, or a Tombstone (410) once deleted."""
     identity = _local_person(username)
     if identity.deleted_at is not None:
-        return {"@context": CONTEXT, **tombstone(identity.ap_id, TYPE_PERSON, identity.deleted_at)}, 410
+        return tombstone_document(identity.ap_id, TYPE_PERSON, identity.deleted_at), 410
     return actor_to_ap(identity), 200
 
 

@@ -3,7 +3,7 @@ from flask_babel import gettext as _
 from peewee import JOIN, IntegrityError, fn
 
 from .. import mail
-from ..activitypub.convert.participation import answer_to_ap, join_to_ap, leave_to_ap
+from ..activitypub.convert.activities import answer_to_ap, join_to_ap, leave_to_ap
 from ..activitypub.publish import new_activity_id, publish
 from ..db import database, utcnow
 from ..models import Account, Actor, Event, EventInvitation, Participation
@@ -124,7 +124,7 @@ def leave(event, actor):
             raise PermissionDenied(_("You are the last organiser: you cannot leave this event."))
         participation.delete_instance()
         if not event.is_local and actor.is_local:
-            publish(actor, leave_to_ap(participation), [event.organizer])
+            publish(actor, leave_to_ap(new_activity_id(), actor, event), [event.organizer])
             if participation.role == PARTICIPANT:
                 count_remote_seat(event, -1)
 
@@ -142,7 +142,7 @@ def answer_remote(event, participation, verb):
     if actor is None or actor.is_local:
         return
     join = join_to_ap(participation.ap_id, actor, event, participation.message)
-    publish(event.organizer, answer_to_ap(verb, event.organizer, join), [actor])
+    publish(event.organizer, answer_to_ap(new_activity_id(), verb, event.organizer, join), [actor])
 
 
 def _participation_for(event, participation_id):

@@ -7,6 +7,7 @@ import pytest
 
 from mobilizon_lite import create_app
 from mobilizon_lite.activitypub import delivery
+from mobilizon_lite.activitypub.convert.activities import change_to_ap
 from mobilizon_lite.activitypub.delivery import backoff, drain, retry_after
 from mobilizon_lite.activitypub.publish import new_activity_id, publish
 from mobilizon_lite.activitypub.signatures import verify_request
@@ -85,8 +86,8 @@ def remote(name, inbox, shared=None):
 def send_to(app, *actors):
     with app.app_context():
         ann = Actor.get(Actor.preferred_username == "ann")
-        publish(ann, {"id": new_activity_id(), "type": "Create", "actor": ann.ap_id,
-                      "object": {"type": "Note", "content": "hello"}}, actors)
+        publish(ann, change_to_ap(new_activity_id(), "Create", ann, {"type": "Note", "content": "hello"}, [], []),
+                actors)
         drain()
         return list(Delivery.select().order_by(Delivery.id))
 

@@ -5,11 +5,13 @@ import hmac
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding
 
 from mobilizon_lite.activitypub.keys import generate_key_pair
 from mobilizon_lite.activitypub.parse import ParseError, load_json
-from mobilizon_lite.activitypub.signatures import (SignatureError, sign_headers, verify_request)
+from mobilizon_lite.activitypub.signatures import (SignatureError, parse_signature_header, sign_headers,
+                                                   signing_string, verify_request)
 
 KEY_ID = "https://a.example/@ann#main-key"
 OWNER = "https://a.example/@ann"
@@ -36,6 +38,28 @@ def test_sign_then_verify(keys):
     get = sign_headers("GET", "https://b.example/@bob?page=2", KEY_ID, private)
     assert "Digest" not in get
     assert verify(get, public, body=b"", target="/@bob?page=2", method="GET").owner == OWNER
+
+
+@pytest.mark.parametrize("method, url, target, body", [("POST", "https://b.example/inbox", "/inbox", BODY),
+                                                       ("GET", "https://b.example:8443/@bob?page=2", "/@bob?page=2",
+                                                        None)])
+def test_what_we_sign_is_what_the_verifier_rebuilds(keys, method, url, target, body):
+    """The signature covers exactly signing_string() of the request as the verifier reads it, and the
+    Signature header is the one httpsig's own header signer writes for the same request."""
+    from httpsig import HeaderSigner
+
+    (private, public), _other = keys
+    headers = sign_headers(method, url, KEY_ID, private, body=body)
+    params = parse_signature_header(headers["Signature"])
+    names = params["headers"].split()
+    rebuilt = signing_string(method, target, lower(headers), names)
+    serialization.load_pem_public_key(public.encode()).verify(
+        base64.b64decode(params["signature"]), rebuilt, padding.PKCS1v15(), hashes.SHA256())
+    assert verify(headers, public, body=body or b"", target=target, method=method).owner == OWNER
+    unsigned = {name: value for name, value in headers.items() if name != "Signature"}
+    reference = HeaderSigner(KEY_ID, private, algorithm="rsa-sha256", headers=names, sign_header="signature")
+    assert reference.sign(unsigned, host=headers["Host"], method=method, path=target)["signature"] == headers["Signature"]
+    assert params["algorithm"] == "rsa-sha256" and names[:3] == ["(request-target)", "host", "date"]
 
 
 def test_pkcs1_keys_as_mobilizon_publishes_them(keys):

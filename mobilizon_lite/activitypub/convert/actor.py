@@ -1,6 +1,6 @@
 """Actors as ActivityStreams documents, in Mobilizon's shape."""
 from ...urls import public_url
-from ..vocab import AS_PUBLIC, CONTEXT
+from ..vocab import CONTEXT
 
 # Mobilizon gives persons the group collections too, set to null, top-level and in endpoints.
 GROUP_COLLECTIONS = ("members", "resources", "todos", "posts", "events", "discussions")
@@ -41,12 +41,6 @@ def actor_to_ap(actor):
         document.update({name: None for name in GROUP_COLLECTIONS})
         document["endpoints"].update({name: None for name in GROUP_COLLECTIONS})
     return document
-
-
-def delete_actor_to_ap(activity_id, actor):
-    """A local identity's Delete of itself, addressed as Mastodon and Mobilizon address theirs."""
-    return {"id": activity_id, "type": "Delete", "actor": actor.ap_id, "object": actor.ap_id,
-            "to": [AS_PUBLIC], "cc": [actor_urls(actor)["followers"]]}
 
 
 def collection(collection_id, items, total, page=None, per_page=10):

@@ -1,22 +1,16 @@
 """Comments as Notes (Mobilizon's shape), replies to an event or to another comment, and back."""
 from ...dates import parse_utc, utc_text
 from ...text import sanitize_html
-from ..vocab import AS_PUBLIC, CONTEXT, get_id
+from .. import audience
+from ..vocab import CONTEXT, get_id
 
 
 ID_MAX = 2048
 
 
-def comment_audience(event):
-    """(to, cc) of comments on an event: public like it, or unlisted like it; never for private events."""
-    if event.visibility == "public":
-        return [AS_PUBLIC], [event.organizer.ap_id]
-    return [event.organizer.ap_id], [AS_PUBLIC]
-
-
 def comment_to_ap(comment, in_reply_to):
     """The Note of a comment; in_reply_to is the parent comment's or else the event's id."""
-    to, cc = comment_audience(comment.event)
+    to, cc = audience.of_comment(comment.event)
     return {
         "@context": CONTEXT,
         "type": "Note",

@@ -5,9 +5,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from ...dates import YEARS, parse_utc, utc_text, within_years
 from ...text import sanitize_html, text_line
 from ...urls import public_url
+from .. import audience
 from ..parse import ParseError
-from ..vocab import AS_PUBLIC, CONTEXT, PUBLIC_ALIASES, as_list, get_id, is_public
-from .actor import actor_urls
+from ..vocab import CONTEXT, PUBLIC_ALIASES, as_list, get_id, is_public
 from .address import http_url, online_from_ap, place_from_ap
 
 ICAL_STATUS = {"confirmed": "CONFIRMED", "tentative": "TENTATIVE", "cancelled": "CANCELLED"}
@@ -44,21 +44,11 @@ def place_to_ap(event):
     return place
 
 
-def audience(event):
-    """(to, cc) of an event: public ones address the Public; unlisted ones cc it; private ones never."""
-    followers = actor_urls(event.organizer)["followers"]
-    if event.visibility == "public":
-        return [AS_PUBLIC], [followers]
-    if event.visibility == "unlisted":
-        return [followers], [AS_PUBLIC]
-    return [followers], []
-
-
 def event_to_ap(event, participant_count, summary, online_url, links):
     """The Event document; summary is the plain-text line (date, zone, place) microblogs show;
     online_url and links are the online address ("" to leave it out) and links it may carry."""
     zone = event.zone
-    to, cc = audience(event)
+    to, cc = audience.of_event(event)
     attachments = [{"type": "PropertyValue", "name": link.get("label") or link["type"],
                     "propertyID": LINK_PROPERTY_IDS.get(link["type"], "mz:social:website"), "value": link["url"]}
                    for link in links]
