@@ -1,5 +1,6 @@
 """The database handle: one SQLite database per app, reached through a context-bound proxy."""
 import json
+import threading
 from datetime import datetime, timezone
 
 from flask import current_app, has_app_context
@@ -38,6 +39,12 @@ class AppDatabase(DatabaseProxy):
     def obj(self, value):
         if value is not None:
             raise AttributeError("AppDatabase is bound through init_app(), not initialize()")
+
+    def atomic(self, *args, **kwargs):
+        # The app's database opens the block, so that its on_commit hooks follow it.
+        if self.obj is None:
+            raise AttributeError("AppDatabase used outside an app context")
+        return self.obj.atomic(*args, **kwargs)
 
 
 database = AppDatabase()
@@ -81,15 +88,75 @@ class JSONField(TextField):
         return None if value is None else json.loads(value)
 
 
+class _HookedAtomic:
+    """An atomic() block holding the on_commit callbacks registered inside it; `with db.atomic() as
+    block` gives it, with peewee's commit() and rollback() for the work done so far."""
+
+    def __init__(self, db, block):
+        self.db, self.block = db, block
+
+    def __enter__(self):
+        self.helper = self.block.__enter__()
+        self.stack = self.db._hooks()
+        self.stack.append([])
+        self.depth = len(self.stack)
+        return self
+
+    def __exit__(self, exc_type, exc, traceback):
+        callbacks = self.stack.pop()
+        self.block.__exit__(exc_type, exc, traceback)  # a commit that fails raises: they go
+        if exc_type is None:
+            self._committed(callbacks)
+
+    def commit(self, begin=True):
+        self.helper.commit(begin)
+        callbacks, self.stack[self.depth - 1] = self.stack[self.depth - 1], []
+        self._committed(callbacks)
+
+    def rollback(self, begin=True):
+        self.helper.rollback(begin)
+        self.stack[self.depth - 1] = []
+
+    def _committed(self, callbacks):
+        if self.depth > 1:  # a savepoint released: they wait for the block around it
+            self.stack[self.depth - 2].extend(callbacks)
+            return
+        for callback in callbacks:
+            callback()
+
+
 class ImmediateSqliteDatabase(SqliteDatabase):
-    """SQLite whose transactions take the write lock when they begin.
+    """SQLite whose transactions take the write lock when they begin, with on_commit hooks.
 
     A deferred transaction that reads then writes fails at once ("database is locked") when
     another thread wrote in between; an immediate one waits its turn under busy_timeout.
     """
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # One stack of callback lists per thread (an atomic() block each), as connections are.
+        self._local_hooks = threading.local()
+
     def begin(self, lock_type=None):
         return super().begin(lock_type or "IMMEDIATE")
+
+    def atomic(self, *args, **kwargs):
+        return _HookedAtomic(self, super().atomic(*args, **kwargs))
+
+    def _hooks(self):
+        if not hasattr(self._local_hooks, "stack"):
+            self._local_hooks.stack = []
+        return self._local_hooks.stack
+
+    def on_commit(self, callback):
+        """Call callback() once this thread's work is committed: at once outside atomic(), else
+        after the outermost atomic() block commits; never when it rolls back. A nested block
+        (a savepoint) that rolls back drops the callbacks registered inside it, and only those."""
+        stack = self._hooks()
+        if stack:
+            stack[-1].append(callback)
+        else:
+            callback()
 
 
 def storage_fault(error):

@@ -1,11 +1,14 @@
 """Inboxes: the shared one and each identity's, open to signed POSTs from other servers."""
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, current_app, jsonify, request
 from peewee import OperationalError
 
+from ..activitypub.inbox_request import MAX_BODY, Refused, check_signed, read_activity
 from ..db import STORAGE_RETRY_AFTER, storage_fault
+from ..models.federation import REFUSED
 from ..negotiation import signed_parts
+from ..services import inbound
+from ..services.actors import public_key_for
 from ..services.identities import public_identity
-from ..services.inbound import MAX_BODY, receive
 
 bp = Blueprint("inbox", __name__)
 
@@ -16,8 +19,15 @@ def _receive():
         return jsonify(error="body larger than 1 MiB"), 413
     body = request.stream.read(MAX_BODY + 1)
     method, target, headers = signed_parts()
-    outcome = receive(method, target, headers, request.content_type, body)
-    return jsonify(status=outcome.message), outcome.status
+    try:
+        activity = read_activity(request.content_type, body)
+        if inbound.deletes_unknown_actor(activity):
+            return jsonify(status="unknown actor deleted"), 202
+        check_signed(method, target, headers, body, activity, public_key_for, current_app.config["BASE_URL"])
+    except Refused as refusal:
+        return jsonify(status=refusal.reason), refusal.status
+    received = inbound.receive(activity, inbound.sender(activity))
+    return jsonify(status=received.reason), 400 if received.state == REFUSED else 202
 
 
 @bp.errorhandler(OperationalError)

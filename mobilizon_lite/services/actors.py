@@ -7,6 +7,7 @@ from flask import current_app
 from peewee import IntegrityError
 
 from ..activitypub import fetch
+from ..activitypub.inbox_request import signed_for
 from ..activitypub.keys import generate_key_pair
 from ..activitypub.signatures import SignatureError, sign_headers, verify_request
 from ..activitypub.vocab import get_id
@@ -15,7 +16,7 @@ from ..models import Account, Actor, Follow, Tombstone
 from ..models.federation import DONE, IGNORED
 from ..models.actors import TYPE_APPLICATION
 from ..text import clean_text, sanitize_html
-from ..urls import is_ours, public_url
+from ..urls import public_url
 
 log = logging.getLogger(__name__)
 
@@ -155,10 +156,8 @@ def public_key_for(key_id, refresh=False):
 
 
 def signed_for_us(headers):
-    """True when the request's Host names this instance: a signature made for another server
-    (replayed here) proves nothing. Hosts compare as hosts: "x" and "x:443" are one."""
-    base = current_app.config["BASE_URL"]
-    return is_ours(f"{urlsplit(base).scheme}://{headers.get('host') or ''}")
+    """True when the request's Host names this instance (see inbox_request.signed_for)."""
+    return signed_for(headers, current_app.config["BASE_URL"])
 
 
 def signed_requester(method, target, headers):
@@ -188,21 +187,20 @@ def keep_tombstone(item):
     Tombstone.get_or_create(ap_id=get_id(item.body.get("object")), actor=item.actor)
 
 
-def on_delete(item):
-    """A Delete: remembered against its sender; an actor deleting itself is marked gone."""
-    object_id = get_id(item.body.get("object"))
-    if object_id != item.actor.ap_id and Actor.select().where(Actor.ap_id == object_id).exists():
-        return IGNORED  # an actor can delete itself, never another one
-    with database.atomic():
-        keep_tombstone(item)
-        if object_id == item.actor.ap_id:
-            Actor.update(deleted_at=utcnow()).where(Actor.id == item.actor.id).execute()
-            Follow.delete().where((Follow.follower == item.actor) | (Follow.followed == item.actor)).execute()
-            return DONE
+def on_delete_unknown(item):
+    """A Delete of something we do not hold: remembered against its sender all the same, so that a
+    late or replayed Create of it is ignored."""
+    keep_tombstone(item)
     return IGNORED
 
 
-def on_update(item):
+def mark_deleted(actor):
+    """A remote account deleted on its server: marked gone, its follows both ways dropped."""
+    Actor.update(deleted_at=utcnow()).where(Actor.id == actor.id).execute()
+    Follow.delete().where((Follow.follower == actor) | (Follow.followed == actor)).execute()
+
+
+def on_update_actor(item):
     """An Update of the actor itself refreshes its profile and key from its own server."""
     if get_id(item.body.get("object")) != item.actor.ap_id:
         return IGNORED

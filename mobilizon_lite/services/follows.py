@@ -108,7 +108,7 @@ def decide_follower(identity, follow_id, accept):
 
 # Inbound --------------------------------------------------------------------------------
 
-def on_follow(item):
+def on_follow_actor(item):
     """A remote actor follows a local identity: accepted at once unless its owner approves followers."""
     followed = Actor.get_or_none(live_local() & (Actor.ap_id == get_id(item.body.get("object")))
                                  & (Actor.type == "Person"))
@@ -141,19 +141,31 @@ def _follow_of(item):
     return row
 
 
-def on_answer(item):
-    """Accept or Reject of a follow request a local identity sent."""
+def _asked_of(item):
+    """The follow request a local identity sent that an Accept or Reject answers, or None."""
     row = _follow_of(item)
-    if row is None or row.followed_id != item.actor.id:
+    return row if row is not None and row.followed_id == item.actor.id else None
+
+
+def on_accept_follow(item):
+    """The followed remote actor accepts a follow request a local identity sent."""
+    row = _asked_of(item)
+    if row is None:
         return IGNORED
-    if item.type == "Accept":
-        Follow.update(accepted=True).where(Follow.id == row.id).execute()
-    else:
-        row.delete_instance()
+    Follow.update(accepted=True).where(Follow.id == row.id).execute()
     return DONE
 
 
-def on_undo(item):
+def on_reject_follow(item):
+    """The followed remote actor refuses (or ends) a follow request a local identity sent."""
+    row = _asked_of(item)
+    if row is None:
+        return IGNORED
+    row.delete_instance()
+    return DONE
+
+
+def on_undo_follow(item):
     """Undo{Follow}: the remote actor stops following."""
     row = _follow_of(item)
     if row is None or row.follower_id != item.actor.id:

@@ -1,96 +1,67 @@
-"""Activities received from other servers: trust checks, stored once, then handled like local actions."""
+"""Activities received from other servers, already checked and authenticated: stored once, then
+handed to the handler of their (verb, object kind), like local actions."""
 import logging
 from datetime import timedelta
 from typing import NamedTuple
 
 from flask import current_app
-from peewee import IntegrityError
+from peewee import IntegrityError, Value
 
 from ..activitypub.delivery import mark_domain_alive
-from ..activitypub.parse import ParseError, load_json
-from ..activitypub.signatures import SignatureError, verify_request
-from ..activitypub.vocab import AP_MEDIA_TYPES, get_id
+from ..activitypub.parse import ParseError
+from ..activitypub.vocab import get_id
 from ..dates import parse_utc
 from ..db import database, delete_in_batches, storage_fault, utcnow
-from ..models import Actor, InboxItem, Tombstone
+from ..models import Actor, Comment, Event, Follow, InboxItem, Participation, Tombstone
 from ..models.federation import DONE, FAILED, IGNORED, RECEIVED, REFUSED
-from ..urls import host_of
 from . import actors, follows, remote_comments, remote_events, remote_participation
-from .actors import public_key_for, signed_for_us
+from .actors import ACTOR_TYPES, keep_tombstone
 
 log = logging.getLogger(__name__)
 
-MAX_BODY = 1 << 20
 MAX_ATTEMPTS = 5
 # An item still "received" this long after it arrived was interrupted (a full disk, a restart).
 STALE_AFTER = timedelta(minutes=10)
-OWNED_VERBS = ("Create", "Update", "Delete")
+# The kind of an object named by an id that none of our tables holds.
+UNKNOWN = "Unknown"
+# The kind of each table's rows, in the order one lookup of a bare id tries them.
+HELD = (("Event", Event), ("Note", Comment), ("Actor", Actor), ("Follow", Follow), ("Join", Participation))
 
 
-class Outcome(NamedTuple):
-    status: int
-    message: str
+class Received(NamedTuple):
+    """What became of a received activity: its item's state and a short reason for the sender."""
+    state: str
+    reason: str
 
 
-def receive(method, target, headers, content_type, body):
-    """Check, store and handle one POST to an inbox; returns the HTTP status and a short reason.
-
-    Cheapest checks first: size, media type, JSON, signature (the key fetched at most once per
-    5 minutes when it fails), actor = key owner; then the activity is stored once by id.
-    """
-    if len(body) > MAX_BODY:
-        return Outcome(413, "body larger than 1 MiB")
-    if (content_type or "").split(";")[0].strip().lower() not in AP_MEDIA_TYPES:
-        return Outcome(415, "not an ActivityStreams document")
-    try:
-        activity = load_json(body)
-    except ParseError as error:
-        return Outcome(400, str(error))
+def deletes_unknown_actor(activity):
+    """True for an account we never knew telling us it is deleted: nothing to do, nothing worth fetching."""
     actor_id = get_id(activity.get("actor"))
-    if not actor_id:
-        return Outcome(400, "activity without an actor")
-    # Without a type nothing can say what the activity does, and without an id it cannot be stored
-    # once: refused (a 4xx is final for Mastodon and others, so the sender does not retry it).
-    if not isinstance(activity.get("type"), str) or not activity["type"]:
-        return Outcome(400, "activity without a type")
-    if not isinstance(activity.get("id"), str) or not activity["id"]:
-        return Outcome(400, "activity without an id")
-    if (activity.get("type") == "Delete" and get_id(activity.get("object")) == actor_id
-            and not Actor.select().where(Actor.ap_id == actor_id).exists()):
-        # An account we never knew is deleted: nothing to do, and nothing worth fetching.
-        return Outcome(202, "unknown actor deleted")
-    try:
-        verified = verify_request(method, target, headers, body, public_key_for)
-    except SignatureError as error:
-        log.info("inbox: refused %s from %s: %s", activity.get("type"), host_of(actor_id), error)
-        return Outcome(401, f"signature refused: {error}")
-    if not signed_for_us(headers):
-        return Outcome(401, "the request was signed for another server")
-    if verified.owner != actor_id or host_of(verified.owner) != host_of(actor_id):
-        return Outcome(401, "the signing key does not belong to the activity's actor")
-    activity_id = activity["id"]
-    if host_of(activity_id) is None or host_of(activity_id) != host_of(actor_id):
-        return Outcome(400, "the activity's id is not an http(s) URL on its actor's server")
-    object_id = get_id(activity.get("object"))
-    if activity.get("type") in OWNED_VERBS and host_of(object_id) != host_of(actor_id):
-        # Creating, changing or deleting something on another server is never this actor's to do.
-        return Outcome(400, "the object is not on the actor's server")
-    actor = Actor.get(Actor.ap_id == actor_id)
-    if activity.get("type") in ("Create", "Update") and not _revived(activity, actor):
-        return Outcome(202, "the object was deleted: ignored")
+    return (activity.get("type") == "Delete" and get_id(activity.get("object")) == actor_id
+            and not Actor.select().where(Actor.ap_id == actor_id).exists())
+
+
+def sender(activity):
+    """The stored actor of an authenticated activity (verifying its signature stored it)."""
+    return Actor.get(Actor.ap_id == get_id(activity["actor"]))
+
+
+def receive(activity, actor):
+    """Store an authenticated activity of actor once by id, and handle it; returns Received."""
+    if activity["type"] in ("Create", "Update") and not _revived(activity, actor):
+        return Received(IGNORED, "the object was deleted: ignored")
     mark_domain_alive(actor.domain)
-    kind = str(activity.get("type"))[:64]
+    verb = activity["type"][:64]
     try:
         with database.atomic():
-            # A type nobody handles is kept as its id and type only: enough to recognise a replay.
-            item = InboxItem.create(activity_id=activity_id[:2048], actor=actor, type=kind,
-                                    body=activity if kind in HANDLERS else _trace(activity))
+            # An activity nobody handles is kept as its id and type only: enough to recognise a replay.
+            item = InboxItem.create(activity_id=activity["id"][:2048], actor=actor, type=verb,
+                                    body=activity if _handled(verb) else _trace(activity))
     except IntegrityError:
-        return Outcome(202, "already received")
-    log.info("inbox: %s %s from %s", item.type, activity_id, actor.domain)
-    if process(item) == REFUSED:
-        return Outcome(400, item.error)
-    return Outcome(202, "accepted")
+        return Received(IGNORED, "already received")
+    log.info("inbox: %s %s from %s", item.type, item.activity_id, actor.domain)
+    state = process(item)
+    return Received(state, item.error if state == REFUSED else "accepted")
 
 
 def _trace(activity):
@@ -111,40 +82,76 @@ def _revived(activity, actor):
     return True
 
 
-def _first_of(*handlers):
-    """A handler trying each of handlers in turn until one handles the activity."""
-    def handle(item):
-        state = IGNORED
-        for handler in handlers:
-            state = handler(item)
-            if state == DONE:
-                break
-        return state
-    return handle
+def held_kind(ap_id):
+    """The kind of what one of our tables holds under ap_id (Event, Note, Actor, Follow, Join), found
+    in one query; UNKNOWN when none does."""
+    if not ap_id:
+        return UNKNOWN
+    query = None
+    for kind, model in HELD:
+        select = model.select(Value(kind).alias("kind")).where(model.ap_id == ap_id)
+        query = select if query is None else query + select  # UNION ALL
+    return query.limit(1).scalar() or UNKNOWN
 
 
-def _on_delete_actor(item):
-    """An account deleted on its server: its follows, participations and comments go too."""
-    state = actors.on_delete(item)
-    if state == DONE and get_id(item.body.get("object")) == item.actor.ap_id:
-        with database.atomic():
-            remote_participation.forget(item.actor)
-            remote_comments.forget(item.actor)
-    return state
+def kind_of(activity):
+    """The kind of an activity's object: its embedded type (any actor type is an "Actor"), else what
+    we hold under its id. A Delete and a Tombstone name by id what is gone, whatever it was."""
+    document = activity.get("object")
+    embedded = document.get("type") if isinstance(document, dict) else None
+    if activity.get("type") == "Delete" or not isinstance(embedded, str) or embedded == "Tombstone":
+        return held_kind(get_id(document))
+    return "Actor" if embedded in ACTOR_TYPES else embedded[:64]
 
 
-# Activity type -> handler(item) returning the item's final state.
+def on_delete_actor(item):
+    """An account deleted on its server (an actor deletes itself, never another one): its follows,
+    participations and comments go too. Here rather than in actors, as it spans their areas."""
+    if get_id(item.body.get("object")) != item.actor.ap_id:
+        return IGNORED
+    with database.atomic():
+        keep_tombstone(item)
+        actors.mark_deleted(item.actor)
+        remote_participation.forget(item.actor)
+        remote_comments.forget(item.actor)
+    return DONE
+
+
+# (verb, object kind) -> handler(item) returning the item's final state; any other pair is ignored.
 HANDLERS = {
-    "Create": _first_of(remote_events.on_create_or_update, remote_comments.on_create),
-    "Delete": _first_of(remote_events.on_delete, remote_comments.on_delete, _on_delete_actor),
-    "Update": _first_of(remote_events.on_create_or_update, remote_comments.on_update, actors.on_update),
-    "Follow": follows.on_follow,
-    "Accept": _first_of(remote_participation.on_answer, follows.on_answer),
-    "Reject": _first_of(remote_participation.on_answer, follows.on_answer),
-    "Undo": follows.on_undo,
-    "Join": remote_participation.on_join,
-    "Leave": remote_participation.on_leave,
+    ("Create", "Event"): remote_events.on_create_event,
+    ("Update", "Event"): remote_events.on_update_event,
+    ("Delete", "Event"): remote_events.on_delete_event,
+    ("Create", "Note"): remote_comments.on_create_note,
+    ("Update", "Note"): remote_comments.on_update_note,
+    ("Delete", "Note"): remote_comments.on_delete_note,
+    ("Update", "Actor"): actors.on_update_actor,
+    ("Delete", "Actor"): on_delete_actor,
+    ("Delete", UNKNOWN): actors.on_delete_unknown,
+    ("Follow", "Actor"): follows.on_follow_actor,
+    ("Accept", "Follow"): follows.on_accept_follow,
+    ("Reject", "Follow"): follows.on_reject_follow,
+    ("Undo", "Follow"): follows.on_undo_follow,
+    ("Join", "Event"): remote_participation.on_join_event,
+    ("Leave", "Event"): remote_participation.on_leave_event,
+    ("Accept", "Join"): remote_participation.on_accept_join,
+    ("Reject", "Join"): remote_participation.on_reject_join,
 }
+
+
+def _handled(verb):
+    """True when some handler takes activities of this verb."""
+    return any(handled == verb for handled, _kind in HANDLERS)
+
+
+def handler_for(item):
+    """(handler, "") for a stored activity, or (None, why it is ignored): its object's kind is only
+    looked for when some handler takes its verb."""
+    if not _handled(item.type):
+        return None, f"no handler for {item.type}"
+    kind = kind_of(item.body)
+    handler = HANDLERS.get((item.type, kind))
+    return (handler, "") if handler else (None, f"no handler for {item.type} of {kind}")
 
 
 def process(item):
@@ -153,9 +160,9 @@ def process(item):
     Only a storage fault is raised (nothing can be recorded then): the item stays received, and
     retry_failed takes it up once the disk works again.
     """
-    handler = HANDLERS.get(item.type)
     try:
-        state, error = (handler(item), "") if handler else (IGNORED, "activity type not handled")
+        handler, error = handler_for(item)
+        state = handler(item) if handler else IGNORED
     except ParseError as refusal:  # the object is unreadable: the sender is told, nothing is retried
         state, error = REFUSED, str(refusal)
     except Exception as failure:  # noqa: BLE001 - one bad activity must not break the inbox

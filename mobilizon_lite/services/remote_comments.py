@@ -27,7 +27,7 @@ def _thread_of(in_reply_to):
     return parent.event, (parent.in_reply_to or parent)
 
 
-def on_create(item):
+def on_create_note(item):
     """A Note answering one of the events we show becomes a comment on it; one without a public
     audience (a direct message to the organiser) never does."""
     note = item.body.get("object")
@@ -61,13 +61,13 @@ def _own_comment(item):
     return comment if comment is not None and comment.actor_id == item.actor.id else None
 
 
-def on_update(item):
+def on_update_note(item):
     """Its author changed a comment (Mobilizon deletes one by updating it to a Tombstone)."""
     comment = _own_comment(item)
     if comment is None or comment.deleted_at is not None:
         return IGNORED
     if isinstance(item.body.get("object"), dict) and item.body["object"].get("type") == "Tombstone":
-        return on_delete(item)
+        return on_delete_note(item)
     try:
         _in_reply_to, text, _published = note_from_ap(item.body.get("object"), item.actor.ap_id)
     except ValueError:
@@ -76,7 +76,7 @@ def on_update(item):
     return DONE
 
 
-def on_delete(item):
+def on_delete_note(item):
     """Its author deleted a comment: gone, or a placeholder when it has replies."""
     comment = _own_comment(item)
     if comment is None:

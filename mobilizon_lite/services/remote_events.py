@@ -44,9 +44,9 @@ def is_event(document):
     return isinstance(document, dict) and document.get("type") == "Event" and isinstance(document.get("id"), str)
 
 
-def on_create_or_update(item):
-    """Create or Update of an Event: stored as a remote event; only its organiser may change it. An
-    unusable event raises ParseError (the sender is told, and retrying would not make it usable)."""
+def on_create_event(item):
+    """Create of an Event: stored as a remote event; only its organiser may change it. An unusable
+    event raises ParseError (the sender is told, and retrying would not make it usable)."""
     document = item.body.get("object")
     if not is_event(document):
         return IGNORED
@@ -55,6 +55,11 @@ def on_create_or_update(item):
         return IGNORED
     refresh_for_participants(event)
     return DONE
+
+
+def on_update_event(item):
+    """Update of an Event: as its Create (an event first seen in an Update is stored)."""
+    return on_create_event(item)
 
 
 def refresh_for_participants(event):
@@ -80,7 +85,7 @@ def refresh_for_participants(event):
         return event
 
 
-def on_delete(item):
+def on_delete_event(item):
     """Delete of a remote event by its organiser."""
     object_id = get_id(item.body.get("object"))
     event = Event.get_or_none(Event.ap_id == object_id) if object_id else None

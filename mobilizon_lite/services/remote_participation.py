@@ -22,7 +22,7 @@ def _local_event(item):
     return events_query().where((Event.ap_id == event_id) & Actor.domain.is_null()).first()
 
 
-def on_join(item):
+def on_join_event(item):
     """A remote identity asks to join one of our events, under the rules people of here follow; a
     refusal is answered with a Reject, an event it may not see ignored (its existence unconfirmed)."""
     event = _local_event(item)
@@ -60,7 +60,7 @@ def _join_again(event, participation, join_id):
     return DONE
 
 
-def on_leave(item):
+def on_leave_event(item):
     """A remote identity leaves one of our events (or withdraws its request)."""
     event = _local_event(item)
     if event is None:
@@ -72,7 +72,17 @@ def on_leave(item):
     return DONE
 
 
-def on_answer(item):
+def on_accept_join(item):
+    """The event's server accepts a Join one of our identities sent."""
+    return _answered(item, accepted=True)
+
+
+def on_reject_join(item):
+    """The event's server refuses a Join one of our identities sent."""
+    return _answered(item, accepted=False)
+
+
+def _answered(item, accepted):
     """Accept or Reject, by the event's server, of a Join one of our identities sent."""
     join_id = get_id(item.body.get("object"))
     participation = (Participation.select(Participation, Event).join(Event)
@@ -83,7 +93,6 @@ def on_answer(item):
     # The organiser, a co-organiser or the group of the event answers: someone of its server.
     if event.is_local or host_of(item.actor.ap_id) != host_of(event.ap_id):
         return IGNORED
-    accepted = item.type == "Accept"
     role = PARTICIPANT if accepted else REJECTED
     if participation.role == role:
         return DONE

@@ -366,7 +366,7 @@ def test_failed_handling_is_recorded_and_retried(inbox_app, remote_keys, monkeyp
             raise RuntimeError("database briefly unavailable")
         return "done"
 
-    monkeypatch.setitem(inbound.HANDLERS, "Follow", flaky)
+    monkeypatch.setitem(inbound.HANDLERS, ("Follow", "Actor"), flaky)
     assert post(inbox_app, follow(90), key=private).status_code == 202  # never a 500 for the sender
     [item] = items(inbox_app)
     assert item.state == "failed" and "briefly unavailable" in item.error

@@ -56,14 +56,19 @@ EVENTS = [
 ]
 NOTES = [(NOTE, True), ("mastodon-post-activity-hashtag.json", True), ("mastodon-status.json", True),
          ("pleroma-comment-object.json", True), ("mastodon-post-activity-private.json", False)]
-NOT_HANDLED = ("ignored", "activity type not handled")
+
+def no_handler(what):
+    """The state of an activity no handler takes: what names its verb, and its object's kind when looked at."""
+    return ("ignored", f"no handler for {what}")
+
+
 AS_CAPTURED = [
-    ("mastodon-announce.json", 202, "accepted", NOT_HANDLED),
-    ("mobilizon-invite-activity.json", 202, "accepted", NOT_HANDLED),
-    ("mastodon-undo-announce.json", 202, "accepted", ("ignored", "")),
+    ("mastodon-announce.json", 202, "accepted", no_handler("Announce")),
+    ("mobilizon-invite-activity.json", 202, "accepted", no_handler("Invite")),
+    ("mastodon-undo-announce.json", 202, "accepted", no_handler("Undo of Announce")),
     # Objects on their own, not activities: stored, and nothing else.
-    ("pleroma-comment-object.json", 202, "accepted", NOT_HANDLED),
-    (EXTERNAL_EVENT, 202, "accepted", NOT_HANDLED),
+    ("pleroma-comment-object.json", 202, "accepted", no_handler("Note")),
+    (EXTERNAL_EVENT, 202, "accepted", no_handler("Event")),
     ("mastodon-status.json", 400, "activity without an actor", None),
     # A Note answering nothing is no comment; a Delete of a status never seen deletes nothing.
     ("mastodon-post-activity-hashtag.json", 202, "accepted", ("ignored", "")),

@@ -1,0 +1,76 @@
+"""What a POST to an inbox must be before its activity is handled: a small ActivityStreams document,
+signed for this server by its actor, naming only what its actor's server owns."""
+import logging
+from urllib.parse import urlsplit
+
+from ..urls import host_of
+from .parse import ParseError, load_json
+from .signatures import SignatureError, verify_request
+from .vocab import AP_MEDIA_TYPES, get_id
+
+log = logging.getLogger(__name__)
+
+MAX_BODY = 1 << 20
+# Verbs that create, change or delete their object: only the object's own server may send them.
+OWNED_VERBS = ("Create", "Update", "Delete")
+
+
+class Refused(Exception):
+    """The request is answered with status and reason, and nothing of it is kept."""
+
+    def __init__(self, status, reason):
+        super().__init__(reason)
+        self.status, self.reason = status, reason
+
+
+def read_activity(content_type, body):
+    """The activity a POST body carries, with an actor, a type and an id; raises Refused.
+
+    Cheapest checks first: size, media type, then JSON.
+    """
+    if len(body) > MAX_BODY:
+        raise Refused(413, "body larger than 1 MiB")
+    if (content_type or "").split(";")[0].strip().lower() not in AP_MEDIA_TYPES:
+        raise Refused(415, "not an ActivityStreams document")
+    try:
+        activity = load_json(body)
+    except ParseError as error:
+        raise Refused(400, str(error)) from None
+    if not get_id(activity.get("actor")):
+        raise Refused(400, "activity without an actor")
+    # Without a type nothing can say what the activity does, and without an id it cannot be stored
+    # once: refused (a 4xx is final for Mastodon and others, so the sender does not retry it).
+    if not isinstance(activity.get("type"), str) or not activity["type"]:
+        raise Refused(400, "activity without a type")
+    if not isinstance(activity.get("id"), str) or not activity["id"]:
+        raise Refused(400, "activity without an id")
+    return activity
+
+
+def signed_for(headers, base_url):
+    """True when the request's Host names the server at base_url: a signature made for another
+    server (replayed here) proves nothing. Hosts compare as hosts: "x" and "x:443" are one."""
+    return host_of(f"{urlsplit(base_url).scheme}://{headers.get('host') or ''}") == host_of(base_url)
+
+
+def check_signed(method, target, headers, body, activity, key_for, base_url):
+    """Check that the activity's actor signed this request for base_url and that the activity and
+    what it changes are on that actor's server; raises Refused (401 signature, 400 ids).
+
+    key_for(key_id, refresh) returns (public PEM, owner actor id), as verify_request expects.
+    """
+    actor_id = get_id(activity["actor"])
+    try:
+        verified = verify_request(method, target, headers, body, key_for)
+    except SignatureError as error:
+        log.info("inbox: refused %s from %s: %s", activity["type"], host_of(actor_id), error)
+        raise Refused(401, f"signature refused: {error}") from None
+    if not signed_for(headers, base_url):
+        raise Refused(401, "the request was signed for another server")
+    if verified.owner != actor_id or host_of(verified.owner) != host_of(actor_id):
+        raise Refused(401, "the signing key does not belong to the activity's actor")
+    if host_of(activity["id"]) is None or host_of(activity["id"]) != host_of(actor_id):
+        raise Refused(400, "the activity's id is not an http(s) URL on its actor's server")
+    if activity["type"] in OWNED_VERBS and host_of(get_id(activity.get("object"))) != host_of(actor_id):
+        # Creating, changing or deleting something on another server is never this actor's to do.
+        raise Refused(400, "the object is not on the actor's server")

@@ -1,0 +1,94 @@
+"""Dispatch of received activities: one table keyed by (verb, object kind), handlers named after their key,
+the kind read from the embedded object or found by one lookup of its id."""
+import pytest
+
+from mobilizon_lite.db import database
+from mobilizon_lite.models import Actor, Follow, InboxItem
+from mobilizon_lite.services import inbound
+from mobilizon_lite.services.comments import comment_on
+from mobilizon_lite.services.participation import admit
+
+from ..helpers import make_account, make_event
+
+REMOTE = "https://remote.example"
+ALICE = f"{REMOTE}/users/alice"
+KINDS = {"Event", "Note", "Actor", "Follow", "Join", inbound.UNKNOWN}
+
+
+def test_every_key_is_a_verb_and_a_kind_handled_by_its_namesake():
+    assert inbound.HANDLERS
+    for key, handler in inbound.HANDLERS.items():
+        verb, kind = key
+        assert verb[0].isupper() and verb.isalpha() and kind in KINDS, key
+        assert handler.__name__ == f"on_{verb.lower()}_{kind.lower()}", (key, handler.__name__)
+        assert handler.__module__.startswith("mobilizon_lite.services."), handler
+
+
+@pytest.mark.parametrize("document, kind", [
+    ({"id": f"{REMOTE}/e/1", "type": "Event"}, "Event"),
+    ({"id": f"{REMOTE}/n/1", "type": "Note"}, "Note"),
+    ({"id": ALICE, "type": "Person"}, "Actor"),
+    ({"id": ALICE, "type": "Group"}, "Actor"),
+    ({"id": f"{REMOTE}/a/1", "type": "Follow"}, "Follow"),
+    ({"id": f"{REMOTE}/a/1", "type": "Join"}, "Join"),
+    ({"id": f"{REMOTE}/v/1", "type": "Video"}, "Video"),
+])
+def test_an_embedded_object_is_its_type_without_any_query(document, kind):
+    # No app context here: a query would fail.
+    assert inbound.kind_of({"type": "Update", "object": document}) == kind
+
+
+@pytest.fixture
+def held(app):
+    """ann, her event, a comment on it, alice (remote) following her and asking to join; their ids by kind."""
+    make_account(app)
+    event = make_event(app)
+    with app.app_context():
+        ann = Actor.get(Actor.preferred_username == "ann")
+        alice = Actor.create(preferred_username="alice", domain="remote.example", ap_id=ALICE)
+        comment = comment_on(event, ann, "See you there")
+        Follow.create(follower=alice, followed=ann, ap_id=f"{REMOTE}/activities/follow")
+        admit(event, alice, join_id=f"{REMOTE}/activities/join")
+        return {"Event": event.ap_id, "Note": comment.ap_id, "Actor": ann.ap_id,
+                "Follow": f"{REMOTE}/activities/follow", "Join": f"{REMOTE}/activities/join",
+                inbound.UNKNOWN: f"{REMOTE}/never/seen"}
+
+
+class statements:
+    """The SQL statements this thread's connection runs within the block."""
+
+    def __enter__(self):
+        self.seen = []
+        database.connection().set_trace_callback(self.seen.append)
+        return self.seen
+
+    def __exit__(self, *_exc):
+        database.connection().set_trace_callback(None)
+
+
+def test_a_bare_id_is_what_one_query_finds_under_it(app, held):
+    with app.app_context():
+        for kind, ap_id in held.items():
+            with statements() as seen:
+                assert inbound.kind_of({"type": "Accept", "object": ap_id}) == kind
+            assert len(seen) == 1, seen
+            # A Delete, or a Tombstone, names by its id what is gone, whatever it was.
+            assert inbound.kind_of({"type": "Delete", "object": {"id": ap_id, "type": "Note"}}) == kind
+            assert inbound.kind_of({"type": "Update", "object": {"id": ap_id, "type": "Tombstone"}}) == kind
+
+
+@pytest.mark.parametrize("activity, error, lookups", [
+    ({"type": "Create", "object": {"id": f"{REMOTE}/v/1", "type": "Video"}}, "no handler for Create of Video", 0),
+    ({"type": "Like", "object": f"{REMOTE}/n/1"}, "no handler for Like", 0),
+    ({"type": "Follow", "object": f"{REMOTE}/never/seen"}, "no handler for Follow of Unknown", 1),
+])
+def test_a_pair_without_handler_is_ignored_without_trying_any(app, held, activity, error, lookups):
+    with app.app_context():
+        alice = Actor.get(Actor.ap_id == ALICE)
+        activity = {"id": f"{REMOTE}/activities/x", "actor": ALICE, **activity}
+        item = InboxItem.create(activity_id=activity["id"], actor=alice, type=activity["type"], body=activity)
+        with statements() as seen:
+            assert inbound.process(item) == "ignored"
+        # Only the kind's lookup (when the verb has handlers) and the item's own update.
+        assert [s.split()[0] for s in seen] == ["SELECT"] * lookups + ["UPDATE"], seen
+        assert InboxItem.get_by_id(item.id).error == error
