@@ -9,7 +9,7 @@ ID_MAX = 2048
 
 def comment_audience(event):
     """(to, cc) of comments on an event: public like it, or unlisted like it; never for private events."""
-    if event.visibility == "public":
+    if event.is_public:
         return [AS_PUBLIC], [event.organizer.ap_id]
     return [event.organizer.ap_id], [AS_PUBLIC]
 
