@@ -184,7 +184,8 @@ def event_from_ap(document, categories, languages):
     tags = []
     for tag in as_list(document.get("tag")):
         if isinstance(tag, dict) and tag.get("type") == "Hashtag":
-            name = text_line(tag.get("name"), TAG_MAX_LENGTH + 1).lstrip("#").casefold()
+            # Read past the limit: a longer tag is dropped, as the form refuses it, never cut into another.
+            name = text_line(tag.get("name"), 2 * TAG_MAX_LENGTH).lstrip("#").casefold()
             if name and len(name) <= TAG_MAX_LENGTH and name not in tags:
                 tags.append(name)
     category = str(document.get("category") or "").upper()
