@@ -21,6 +21,7 @@ from .servers import takes_remote_participation
 # What organisers decide on a participation, on the participants page.
 DECISIONS = ("approve", "reject", "promote", "remove")
 
+
 def check_open(event):
     """PermissionDenied when the event can no longer be joined."""
     if event.is_cancelled:
