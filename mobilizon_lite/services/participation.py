@@ -105,15 +105,12 @@ def admit(event, actor, message="", join_id=None):
 
 def check_join(event, actor):
     """Refuse what join() would refuse of this identity (None: a visitor, checked for what holds
-    for everyone: the event closed, full, or registered for elsewhere)."""
+    for everyone: the event closed or full), short of asking another server what it runs."""
     if actor is not None:
         require_visible_to(event, actor)
     check_open(event)
     if event.is_local:
         check_admit(event, actor)
-    elif not takes_remote_participation(event.organizer):
-        raise RegistrationsElsewhere(_("%(server)s does not take registrations from other servers.",
-                                       server=event.organizer.domain))
     elif actor is not None:
         _require_new(event, actor)
 
@@ -125,6 +122,10 @@ def join(event, actor, message=""):
     message = clean_message(message)
     if event.is_local:
         return admit(event, actor, message)
+    # Pages say so once the software is known (registrations_elsewhere); until then, the Join asks.
+    if not takes_remote_participation(event.organizer):
+        raise RegistrationsElsewhere(_("%(server)s does not take registrations from other servers.",
+                                       server=event.organizer.domain))
     with database.atomic("IMMEDIATE"):
         _require_new(event, actor)
         participation = Participation.create(event=event, actor=actor, role=NOT_APPROVED, message=message,

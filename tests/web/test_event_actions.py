@@ -163,8 +163,7 @@ def test_an_action_is_offered_exactly_when_it_succeeds(app, world, situation):
     assert offered_and_done or viewer is None or situation.endswith("cancelled event"), situation
 
 
-def test_the_sweep_offers_what_each_situation_needs(app, world):
-    """A few situations in plain words: what the page offers, through the services' own answers."""
+def test_actions_for_names_what_each_identity_may_do(app, world):
     free = make_event(app)
     full = make_event(app, capacity=1)
     take_part(app, full, "cat", "participant")
