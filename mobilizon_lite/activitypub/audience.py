@@ -12,9 +12,9 @@ def followers_of(actor):
 def of_event(event):
     """(to, cc) of an event: public ones address the Public; unlisted ones cc it; private ones never."""
     followers = followers_of(event.organizer)
-    if event.visibility == "public":
+    if event.is_public:
         return [AS_PUBLIC], [followers]
-    if event.visibility == "unlisted":
+    if event.is_unlisted:
         return [followers], [AS_PUBLIC]
     return [followers], []
 
@@ -33,7 +33,7 @@ def of_withdrawal(event):
 
 def of_comment(event):
     """(to, cc) of comments on an event: public like it, or unlisted like it; never for private events."""
-    if event.visibility == "public":
+    if event.is_public:
         return [AS_PUBLIC], [event.organizer.ap_id]
     return [event.organizer.ap_id], [AS_PUBLIC]
 

@@ -4,6 +4,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, current_app, jsonify, request
 
 from ..models import Account, Actor, Event
+from ..models.events import Visibility
 from ..services import instance
 from ..services.actors import INSTANCE_USERNAME, instance_actor, live_local
 from ..urls import public_url
@@ -95,7 +96,7 @@ def nodeinfo(version):
             "users": {"total": Account.select().where(Account.confirmed_at.is_null(False)).count()},
             # Public events only: counting unlisted and private ones would reveal that they exist.
             "localPosts": Event.select().join(Actor, on=(Event.organizer == Actor.id))
-                               .where(Actor.domain.is_null() & (Event.visibility == "public")).count(),
+                               .where(Actor.domain.is_null() & (Event.visibility == Visibility.PUBLIC)).count(),
         },
         "metadata": {"nodeName": current_app.config["INSTANCE_NAME"]},
     }

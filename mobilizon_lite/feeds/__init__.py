@@ -90,7 +90,7 @@ def event_ics(uuid):
     online = bool(events.online_address_for(
         event, current_user._get_current_object() if current_user.is_authenticated else None))
     # A file showing what only participants see must stay out of shared caches.
-    private = event.visibility == "private" or online and not _public_online(event)
+    private = event.is_private or online and not _public_online(event)
     return _answer(("event", event.id, online), feeds.fingerprint(query),
                    _ics(event.title, [event], lambda _event: online), ICS_TYPE, f"{event.uuid}.ics",
                    private=private, download=True)

@@ -12,7 +12,6 @@ from .vtimezone import FIRST_YEAR, vtimezone
 
 PRODID = f"-//mobilizon_lite//mobilizon_lite {__version__}//EN"
 REFRESH = timedelta(hours=1)
-STATUSES = {"confirmed": "CONFIRMED", "tentative": "TENTATIVE", "cancelled": "CANCELLED"}
 END = b"END:VCALENDAR\r\n"
 TZID_RE = re.compile(rb";TZID=([^:;\r\n]+)")
 UUID_RE = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
@@ -59,7 +58,7 @@ def vevent(event, url, pending=False, online=False):
     component.add("organizer", organizer)
     if event.tags:
         component.add("categories", [clean_text(tag) for tag in event.tags])
-    status = STATUSES.get(event.status, "CONFIRMED")
+    status = event.ical_status
     component.add("status", "TENTATIVE" if pending and status == "CONFIRMED" else status)
     return component
 

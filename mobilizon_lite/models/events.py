@@ -1,4 +1,5 @@
-"""Events, local or received from another instance."""
+"""Events, local or received from another instance, and the values their fields take."""
+from enum import StrEnum
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from peewee import (BooleanField, CharField, FloatField, ForeignKeyField, IntegerField, TextField)
@@ -6,10 +7,40 @@ from peewee import (BooleanField, CharField, FloatField, ForeignKeyField, Intege
 from ..db import BaseModel, JSONField, UTCDateTimeField, utcnow
 from .actors import Actor
 
-STATUSES = ("tentative", "confirmed", "cancelled")
-VISIBILITIES = ("public", "unlisted", "private")
-JOIN_MODES = ("free", "restricted", "invite", "external")
-COMMENT_MODES = ("allow_all", "closed")
+
+
+# Each value is the stored text and Mobilizon's own word; a member equals its text, so rows read
+# back as plain strings compare equal to these.
+class Status(StrEnum):
+    TENTATIVE = "tentative"
+    CONFIRMED = "confirmed"
+    CANCELLED = "cancelled"
+
+
+class Visibility(StrEnum):
+    PUBLIC = "public"  # listed here and addressed to the Public
+    UNLISTED = "unlisted"  # reachable by its link, never listed
+    PRIVATE = "private"  # organisers, participants and invitees only; never federated to followers
+
+
+class JoinMode(StrEnum):
+    FREE = "free"
+    RESTRICTED = "restricted"  # organisers approve each participant
+    INVITE = "invite"  # only invited identities may join
+    EXTERNAL = "external"  # people register on another website
+
+
+class CommentMode(StrEnum):
+    ALLOW_ALL = "allow_all"
+    CLOSED = "closed"
+
+
+STATUSES = tuple(Status)
+VISIBILITIES = tuple(Visibility)
+JOIN_MODES = tuple(JoinMode)
+COMMENT_MODES = tuple(CommentMode)
+# iCalendar's STATUS of an event (RFC 5545 3.8.1.11), also ActivityPub's `ical:status`.
+ICAL_STATUS = {Status.CONFIRMED: "CONFIRMED", Status.TENTATIVE: "TENTATIVE", Status.CANCELLED: "CANCELLED"}
 # Mobilizon's fixed list; MEETING is its default and the fallback for unknown values.
 CATEGORIES = (
     "ARTS", "BOOK_CLUBS", "BUSINESS", "CAUSES", "COMEDY", "CRAFTS", "FOOD_DRINK", "HEALTH",
@@ -33,14 +64,14 @@ class Event(BaseModel):
     begins_on = UTCDateTimeField()
     ends_on = UTCDateTimeField(null=True)
     timezone = CharField(max_length=64)
-    status = CharField(max_length=16, default="confirmed")
-    visibility = CharField(max_length=16, default="public")
-    join_mode = CharField(max_length=16, default="free")
+    status = CharField(max_length=16, default=Status.CONFIRMED)
+    visibility = CharField(max_length=16, default=Visibility.PUBLIC)
+    join_mode = CharField(max_length=16, default=JoinMode.FREE)
     external_participation_url = CharField(max_length=2048, default="")
     capacity = IntegerField(null=True)
     show_remaining_seats = BooleanField(default=True)
     anonymous_participation = BooleanField(default=False)
-    comment_mode = CharField(max_length=16, default="allow_all")
+    comment_mode = CharField(max_length=16, default=CommentMode.ALLOW_ALL)
     place_name = CharField(max_length=200, default="")
     street = CharField(max_length=200, default="")
     postal_code = CharField(max_length=20, default="")
@@ -103,4 +134,49 @@ class Event(BaseModel):
 
     @property
     def is_cancelled(self):
-        return self.status == "cancelled"
+        return self.status == Status.CANCELLED
+
+    @property
+    def is_tentative(self):
+        return self.status == Status.TENTATIVE
+
+    @property
+    def ical_status(self):
+        """The event's iCalendar STATUS (CONFIRMED for a value this version does not know)."""
+        return ICAL_STATUS.get(self.status, "CONFIRMED")
+
+    @property
+    def is_public(self):
+        return self.visibility == Visibility.PUBLIC
+
+    @property
+    def is_unlisted(self):
+        return self.visibility == Visibility.UNLISTED
+
+    @property
+    def is_private(self):
+        return self.visibility == Visibility.PRIVATE
+
+    @property
+    def needs_approval(self):
+        """Organisers approve each participant."""
+        return self.join_mode == JoinMode.RESTRICTED
+
+    @property
+    def invite_only(self):
+        return self.join_mode == JoinMode.INVITE
+
+    @property
+    def registers_elsewhere(self):
+        """People register on the organisers' website, not here."""
+        return self.join_mode == JoinMode.EXTERNAL
+
+    @property
+    def comments_closed(self):
+        return self.comment_mode == CommentMode.CLOSED
+
+
+def status_from_ical(value):
+    """The event status of an iCalendar STATUS (any case); None for one that is not an event's."""
+    text = str(value).upper()
+    return next((status for status, ical in ICAL_STATUS.items() if ical == text), None)

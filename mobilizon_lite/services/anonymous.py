@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from .. import mail
 from ..db import database, utcnow
 from ..models import Participation
+from ..models.events import JoinMode
 from ..models.participation import NOT_APPROVED, NOT_CONFIRMED, PARTICIPANT
 from ..tokens import hash_token, new_token, unsign
 from ..urls import public_url
@@ -25,11 +26,12 @@ CANCEL_AFTER_END = timedelta(days=7)
 def anonymous_allowed(event):
     """True when visitors may join this event with only an email address."""
     return (current_app.config["ANONYMOUS_PARTICIPATION"] and event.anonymous_participation
-            and event.is_local and event.visibility == "public"
-            and event.join_mode in ("free", "restricted"))
+            and event.is_local and event.is_public
+            and event.join_mode in (JoinMode.FREE, JoinMode.RESTRICTED))
 
 
-def _require_allowed(event):
+def check_anonymous(event):
+    """Refuse anonymous participation where anonymous_allowed says no, or the event is closed."""
     if not anonymous_allowed(event):
         raise PermissionDenied(_("This event cannot be joined without an account."))
     check_open(event)
@@ -37,7 +39,7 @@ def _require_allowed(event):
 
 def request_anonymous(event, email, message, locale):
     """Email a confirmation link; answers the same whether or not the address already joined."""
-    _require_allowed(event)
+    check_anonymous(event)
     email = normalize_email(email)
     message = clean_message(message)
     confirm_token, confirm_hash = new_token()
@@ -79,8 +81,8 @@ def confirm_anonymous(token):
             raise NotFound(_("This confirmation link is invalid, already used or expired."))
         event = participation.event
         # The organisers may have changed the event since the link was sent.
-        _require_allowed(event)
-        if event.join_mode == "restricted":
+        check_anonymous(event)
+        if event.needs_approval:
             participation.role = NOT_APPROVED
         else:
             require_seat(event)

@@ -12,7 +12,7 @@ from ..db import database, utcnow
 from ..models import Actor, Comment
 from ..text import markdown_to_html
 from ..urls import public_url
-from .errors import Invalid, NotFound, PermissionDenied
+from .errors import Invalid, NotFound, PermissionDenied, refusal
 from . import follows
 from .events import organizer_among, remote_participants, require_visible_to
 
@@ -28,11 +28,16 @@ def _clean(source):
     return source
 
 
+def check_comment(event, actor):
+    """Refuse a comment on the event by this identity: it may not see the event, or comments are closed."""
+    require_visible_to(event, actor)
+    if event.comments_closed:
+        raise PermissionDenied(_("Comments are closed on this event."))
+
+
 def comment_on(event, actor, source, in_reply_to=None):
     """Add a comment (or a reply to a top-level comment) as one identity."""
-    require_visible_to(event, actor)
-    if event.comment_mode == "closed":
-        raise PermissionDenied(_("Comments are closed on this event."))
+    check_comment(event, actor)
     source = _clean(source)
     parent = None
     if in_reply_to is not None:
@@ -69,6 +74,22 @@ def require_author(comment, actor):
         raise PermissionDenied(_("You can only edit your own comments."))
 
 
+def check_delete(comment, actor):
+    """PermissionDenied unless actor wrote the comment or organises its event."""
+    if actor is None or (comment.actor_id != actor.id and organizer_among(comment.event, [actor]) is None):
+        raise PermissionDenied(_("You can only delete your own comments, or those on your events."))
+
+
+def can_edit(comment, actor):
+    """Whether actor (an identity or None) may edit this live comment."""
+    return comment.deleted_at is None and refusal(require_author, comment, actor) is None
+
+
+def can_delete(comment, actor):
+    """Whether actor (an identity or None) may delete this live comment."""
+    return comment.deleted_at is None and refusal(check_delete, comment, actor) is None
+
+
 def edit_comment(comment, actor, source):
     """Change one's own comment."""
     require_author(comment, actor)
@@ -83,8 +104,7 @@ def edit_comment(comment, actor, source):
 
 def delete_comment(comment, actor):
     """Delete one's own comment, or any comment on an event one organises."""
-    if actor is None or (comment.actor_id != actor.id and organizer_among(comment.event, [actor]) is None):
-        raise PermissionDenied(_("You can only delete your own comments, or those on your events."))
+    check_delete(comment, actor)
     with database.atomic():
         if comment.actor.is_local:
             federate(comment, "Delete")
@@ -123,7 +143,7 @@ def comment_document(comment):
 
 def federate(comment, verb):
     """Send Create, Update or Delete of a local comment; comments on private events stay here."""
-    if comment.event.visibility == "private":
+    if comment.event.is_private:
         return
     note = comment_document(comment)
     to, cc, listed = audience.of_change(verb, note["to"], note["cc"])

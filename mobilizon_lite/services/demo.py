@@ -7,6 +7,7 @@ from typing import NamedTuple
 from ..db import database, utcnow
 from ..models import Account, Actor
 from ..models.actors import TYPE_PERSON
+from ..models.events import CommentMode, JoinMode, Status, Visibility
 from .accounts import register
 from .comments import comment_on
 from .demo_data import (ACCOUNTS, ACTIVITIES, CAPACITIES, CITIES, COMMENTED_SHARE, COMMENTS_CLOSED_SHARE,
@@ -166,7 +167,7 @@ def _commenters(event, people, joined):
     """Who plausibly comments: participants, else anyone on a public event, else the organiser."""
     if joined:
         return [p.actor for p in participations_of(event) if p.actor_id is not None]
-    if event.visibility == "public":
+    if event.is_public:
         return [p.identity for p in people]
     return [event.organizer]
 
@@ -200,11 +201,11 @@ def seed_demo(events=200, force=False, seed=DEFAULT_SEED):
     rng = random.Random(seed)
     people = _create_people()
     organizers = [p for p in people for _weight in range(3 if p.group else 1)]
-    statuses = _plan(rng, events, STATUS_SHARES, "confirmed")
-    visibilities = _plan(rng, events, VISIBILITY_SHARES, "public")
-    join_modes = _plan(rng, events, JOIN_SHARES, "free")
+    statuses = _plan(rng, events, STATUS_SHARES, Status.CONFIRMED)
+    visibilities = _plan(rng, events, VISIBILITY_SHARES, Visibility.PUBLIC)
+    join_modes = _plan(rng, events, JOIN_SHARES, JoinMode.FREE)
     online = _plan(rng, events, {True: ONLINE_SHARE}, False)
-    comment_modes = _plan(rng, events, {"closed": COMMENTS_CLOSED_SHARE}, "allow_all")
+    comment_modes = _plan(rng, events, {CommentMode.CLOSED: COMMENTS_CLOSED_SHARE}, CommentMode.ALLOW_ALL)
     now = utcnow()
     summary = {"accounts": len(ACCOUNTS), "identities": len(people), "events": 0,
                "participations": 0, "comments": 0, "logins": _logins(people)}
@@ -219,19 +220,19 @@ def seed_demo(events=200, force=False, seed=DEFAULT_SEED):
                 data = _event_data(rng, activity, city, online[index], now.date())
                 data.update(status=statuses[index], visibility=visibilities[index],
                             join_mode=join_modes[index], comment_mode=comment_modes[index],
-                            anonymous_participation=visibilities[index] == "public" and rng.random() < 0.2)
-                if data["join_mode"] == "external":
+                            anonymous_participation=visibilities[index] == Visibility.PUBLIC and rng.random() < 0.2)
+                if data["join_mode"] == JoinMode.EXTERNAL:
                     data["external_participation_url"] = f"https://tickets.example.org/e/{seed}-{index}"
                 event = _create_event(organizer, data)
                 summary["events"] += 1
                 joined = 0
                 # Asking to join a restricted or invite-only event emails people, and private events
                 # take invitees only: those stay empty.
-                if (event.join_mode == "free" and event.visibility != "private" and not event.is_cancelled
+                if (event.join_mode == JoinMode.FREE and not event.is_private and not event.is_cancelled
                         and event.begins_on > now and rng.random() < PARTICIPANTS_SHARE):
                     joined = _add_participants(rng, event, people)
                     summary["participations"] += joined
-                if event.comment_mode != "closed" and rng.random() < COMMENTED_SHARE:
+                if not event.comments_closed and rng.random() < COMMENTED_SHARE:
                     authors = _commenters(event, people, joined)
                     summary["comments"] += _add_comments(rng, event, authors, event.language == "fr")
         if batch_end % 1000 < BATCH_SIZE or batch_end == events:

@@ -1,6 +1,8 @@
 """The content demo data is made of: places, people, activities and what they say."""
 from typing import NamedTuple
 
+from ..models.events import JoinMode, Status, Visibility
+
 
 class Place(NamedTuple):
     name: str
@@ -198,9 +200,9 @@ CAPACITIES = (None, None, None, None, 10, 10, 30, 30, 30, 100)
 # Most events draw a handful of people, a few draw a crowd (and fill their seats).
 PARTICIPANT_COUNTS = (1, 1, 2, 2, 3, 3, 4, 5, 6, 8, 11, 14)
 # Share of events of each rare kind; the rest get the default value.
-STATUS_SHARES = {"cancelled": 0.05, "tentative": 0.05}
-VISIBILITY_SHARES = {"unlisted": 0.06, "private": 0.04}
-JOIN_SHARES = {"restricted": 0.08, "external": 0.03, "invite": 0.02}
+STATUS_SHARES = {Status.CANCELLED: 0.05, Status.TENTATIVE: 0.05}
+VISIBILITY_SHARES = {Visibility.UNLISTED: 0.06, Visibility.PRIVATE: 0.04}
+JOIN_SHARES = {JoinMode.RESTRICTED: 0.08, JoinMode.EXTERNAL: 0.03, JoinMode.INVITE: 0.02}
 ONLINE_SHARE = 0.10
 COMMENTS_CLOSED_SHARE = 0.05
 PARTICIPANTS_SHARE = 0.45

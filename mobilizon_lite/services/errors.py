@@ -44,3 +44,13 @@ class Gone(NotFound):
     """The thing was public and is deleted: other servers and caches should forget it."""
 
     status_code = 410
+
+
+def refusal(check, *args):
+    """The message check(*args) refuses with, or None when it allows: pages offer what the
+    actions themselves will allow by asking the checks those actions make."""
+    try:
+        check(*args)
+    except ServiceError as error:
+        return error.message
+    return None

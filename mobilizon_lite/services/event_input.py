@@ -10,20 +10,12 @@ from flask_babel import gettext as _
 
 from ..dates import YEARS, within_years
 from ..models.events import (CATEGORIES, COMMENT_MODES, JOIN_MODES, LINK_TYPES, STATUSES,
-                             VISIBILITIES)
+                             VISIBILITIES, CommentMode, JoinMode, Status, Visibility)
+from ..models.limits import (ADDRESS_MAX, CAPACITY_MAX, DESCRIPTION_MAX, LINK_LABEL_MAX, LINKS_MAX,
+                             TAG_MAX_LENGTH, TAGS_MAX, TITLE_MAX, URL_MAX)
 from ..text import markdown_to_html
 from .errors import InvalidFields
 
-TITLE_MAX = 200
-DESCRIPTION_MAX = 20_000
-ADDRESS_MAX = {"place_name": 200, "street": 200, "postal_code": 20, "locality": 100,
-               "region": 100, "country": 100}
-URL_MAX = 2048
-CAPACITY_MAX = 100_000
-TAG_MAX_LENGTH = 40
-TAGS_MAX = 10
-LINKS_MAX = 10
-LINK_LABEL_MAX = 100
 # Offered in the language menu; the codes are what goes on the wire as inLanguage.
 LANGUAGES = ("ar", "br", "ca", "de", "en", "eo", "es", "eu", "fr", "it", "ja", "nl", "oc",
              "pl", "pt", "ru", "uk", "zh")
@@ -180,9 +172,9 @@ def clean_event_input(data):
     capacity = data.get("capacity")
     if capacity is not None and not 1 <= capacity <= CAPACITY_MAX:
         errors["capacity"] = _("Capacity is between 1 and %(max)d, or empty for no limit.", max=CAPACITY_MAX)
-    join_mode = choice(data, "join_mode", JOIN_MODES, "free", errors)
+    join_mode = choice(data, "join_mode", JOIN_MODES, JoinMode.FREE, errors)
     external_url = clean_url(data.get("external_participation_url"), "external_participation_url", errors)
-    if join_mode == "external" and not external_url and "external_participation_url" not in errors:
+    if join_mode == JoinMode.EXTERNAL and not external_url and "external_participation_url" not in errors:
         errors["external_participation_url"] = _("Give the address where people register.")
     language = data.get("language") or ""
     if language and language not in LANGUAGES:
@@ -193,14 +185,14 @@ def clean_event_input(data):
         "description_source": source,
         "description": markdown_to_html(source),
         **clean_dates(data, errors),
-        "status": choice(data, "status", STATUSES, "confirmed", errors),
-        "visibility": choice(data, "visibility", VISIBILITIES, "public", errors),
+        "status": choice(data, "status", STATUSES, Status.CONFIRMED, errors),
+        "visibility": choice(data, "visibility", VISIBILITIES, Visibility.PUBLIC, errors),
         "join_mode": join_mode,
         "external_participation_url": external_url,
         "capacity": capacity,
         "show_remaining_seats": bool(data.get("show_remaining_seats")),
         "anonymous_participation": bool(data.get("anonymous_participation")),
-        "comment_mode": choice(data, "comment_mode", COMMENT_MODES, "allow_all", errors),
+        "comment_mode": choice(data, "comment_mode", COMMENT_MODES, CommentMode.ALLOW_ALL, errors),
         **clean_place(data, errors),
         "online_url": clean_url(data.get("online_url"), "online_url", errors),
         "links": clean_links(data.get("links") or [], errors),

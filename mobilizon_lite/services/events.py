@@ -14,7 +14,8 @@ from ..activitypub.publish import new_activity_id, publish, withhold
 from ..dates import event_when
 from ..db import database, utcnow
 from ..models import Account, Actor, Comment, Event, EventInvitation, Participation
-from ..models.participation import (CREATOR, GOING_ROLES, NOT_APPROVED, ORGANIZER_ROLES,
+from ..models.events import JoinMode, Status, Visibility
+from ..models.participation import (CREATOR, GOING_ROLES, NOT_APPROVED, ORGANIZER_ROLES, REJECTED,
                                     SEAT_ROLES)
 from ..tokens import sign
 from ..urls import public_url
@@ -24,7 +25,7 @@ from .event_input import clean_event_input
 
 CANCEL_PURPOSE = "anonymous-cancel"
 # Join modes where the organisers choose who takes part: the online address is theirs only.
-CHOSEN_PARTICIPANTS = ("restricted", "invite")
+CHOSEN_PARTICIPANTS = (JoinMode.RESTRICTED, JoinMode.INVITE)
 # Links that are online addresses too: they follow the online address's rule.
 ONLINE_LINK_TYPES = ("visio", "live")
 # Changes that participants are emailed about.
@@ -38,13 +39,13 @@ def visible(viewer_ids=(), listed=True):
     Listings (listed=True) show public events; a direct link also opens unlisted ones; private
     events are visible only to their organiser, participants and invitees among the viewer's identities.
     """
-    condition = Event.visibility == "public"
+    condition = Event.visibility == Visibility.PUBLIC
     if not listed:
-        condition |= Event.visibility == "unlisted"
+        condition |= Event.visibility == Visibility.UNLISTED
     if viewer_ids:
         ids = list(viewer_ids)
         involved = Participation.select(Participation.event).where(
-            Participation.actor.in_(ids) & Participation.role.not_in(["rejected"])
+            Participation.actor.in_(ids) & Participation.role.not_in([REJECTED])
         )
         invited = EventInvitation.select(EventInvitation.event).where(EventInvitation.actor.in_(ids))
         condition |= Event.organizer.in_(ids) | Event.id.in_(involved) | Event.id.in_(invited)
@@ -183,12 +184,12 @@ def update_event(event, actor, data, picture=None, remove_picture=False):
     old_picture = event.picture
     new_picture = pictures.save_picture(picture) if picture else None
     changed = [name for name in WATCHED_FIELDS if getattr(event, name) != values[name]]
-    newly_cancelled = values["status"] == "cancelled" and event.status != "cancelled"
+    newly_cancelled = values["status"] == Status.CANCELLED and not event.is_cancelled
     if new_picture or remove_picture:
         values["picture"] = new_picture
-    made_private = values["visibility"] == "private" and event.visibility != "private"
+    made_private = values["visibility"] == Visibility.PRIVATE and not event.is_private
     # Back from private, it is new to its followers' servers (ours forgot it, and lift the tombstone).
-    verb = "Create" if event.visibility == "private" and values["visibility"] != "private" else "Update"
+    verb = "Create" if event.is_private and values["visibility"] != Visibility.PRIVATE else "Update"
     try:
         with database.atomic():
             # The sequence grows in SQL so that two edits saved at once still count as two.
@@ -324,9 +325,9 @@ def federate(event, verb):
     """Send Create, Update or Delete of an event to its organiser's followers and remote participants
     (private events: to the participants only)."""
     participants = remote_participants(event)
-    if event.visibility == "private" and not participants:
+    if event.is_private and not participants:
         return
-    recipients = participants + ([] if event.visibility == "private" else follows.follower_addresses(event.organizer))
+    recipients = participants + ([] if event.is_private else follows.follower_addresses(event.organizer))
     to, cc, listed = audience.of_change(verb, *audience.of_event_change(event, participants))
     # A Delete carries only a Tombstone: the whole document (a count, a summary) would be wasted.
     document = tombstone_to_ap(event.ap_id, "Event", utcnow()) if verb == "Delete" else event_document(event)

@@ -7,16 +7,19 @@ from ..activitypub.convert.activities import answer_to_ap, join_to_ap, leave_to_
 from ..activitypub.publish import new_activity_id, publish
 from ..db import database, utcnow
 from ..models import Account, Actor, Event, EventInvitation, Participation
+from ..models.limits import MESSAGE_MAX
 from ..models.participation import (MODERATOR, NOT_APPROVED, NOT_CONFIRMED, ORGANIZER_ROLES,
                                     PARTICIPANT, REJECTED, ROLES)
 from ..urls import public_url
-from .errors import Invalid, NotFound, PermissionDenied, RegistrationsElsewhere
+from .comments import check_comment
+from .errors import Invalid, NotFound, PermissionDenied, RegistrationsElsewhere, refusal
 from .events import (event_link, going_count, online_address_for, organizer_ids, recipient,
                      require_organizer, require_visible_to)
 from .identities import public_identity
 from .servers import takes_remote_participation
 
-MESSAGE_MAX = 1000
+# What organisers decide on a participation, on the participants page.
+DECISIONS = ("approve", "reject", "promote", "remove")
 
 
 def check_open(event):
@@ -25,7 +28,7 @@ def check_open(event):
         raise PermissionDenied(_("This event is cancelled."))
     if (event.ends_on or event.begins_on) < utcnow():
         raise PermissionDenied(_("This event is over."))
-    if event.join_mode == "external":
+    if event.registers_elsewhere:
         raise PermissionDenied(_("People register for this event on another website."))
 
 
@@ -76,30 +79,50 @@ def _require_new(event, actor):
         raise Invalid(_("You already take part in this event."))
 
 
+def check_admit(event, actor):
+    """Refuse an identity (None: anyone) that a local event cannot take: not invited to an
+    invite-only event, there already, or no seat left where joining takes one; call inside a
+    write transaction to act on the answer."""
+    if actor is not None:
+        if event.invite_only and not is_invited(event, actor):
+            raise PermissionDenied(_("Only people the organisers invited can join this event."))
+        _require_new(event, actor)
+    if not event.needs_approval:
+        require_seat(event)
+
+
 def admit(event, actor, message="", join_id=None):
     """Let an identity of here or of another server into a local event, under its join mode and capacity."""
-    if event.join_mode == "invite" and not is_invited(event, actor):
-        raise PermissionDenied(_("Only people the organisers invited can join this event."))
-    role = NOT_APPROVED if event.join_mode == "restricted" else PARTICIPANT
+    role = NOT_APPROVED if event.needs_approval else PARTICIPANT
     # IMMEDIATE takes SQLite's write lock before counting, so two joins cannot both see a free seat.
     with database.atomic("IMMEDIATE"):
-        _require_new(event, actor)
-        if role == PARTICIPANT:
-            require_seat(event)
+        check_admit(event, actor)
         participation = Participation.create(event=event, actor=actor, role=role, message=message, ap_id=join_id)
     if role == NOT_APPROVED:
         notify_organizers(event, actor)
     return participation
 
 
+def check_join(event, actor):
+    """Refuse what join() would refuse of this identity (None: a visitor, checked for what holds
+    for everyone: the event closed or full), short of asking another server what it runs."""
+    if actor is not None:
+        require_visible_to(event, actor)
+    check_open(event)
+    if event.is_local:
+        check_admit(event, actor)
+    elif actor is not None:
+        _require_new(event, actor)
+
+
 def join(event, actor, message=""):
     """Join as one identity: participant at once or awaiting approval (on an event of another
     server, until that server's Accept or Reject)."""
-    require_visible_to(event, actor)
-    check_open(event)
+    check_join(event, actor)
     message = clean_message(message)
     if event.is_local:
         return admit(event, actor, message)
+    # Pages say so once the software is known (registrations_elsewhere); until then, the Join asks.
     if not takes_remote_participation(event.organizer):
         raise RegistrationsElsewhere(_("%(server)s does not take registrations from other servers.",
                                        server=event.organizer.domain))
@@ -111,17 +134,23 @@ def join(event, actor, message=""):
     return participation
 
 
+def check_leave(event, participation):
+    """Refuse to let this participation (None: none) go: the last organiser stays, and a person
+    declined here stays declined."""
+    if participation is None:
+        raise NotFound(_("You do not take part in this event."))
+    # Declined by another server, one may withdraw and ask again: that server keeps its own list.
+    if participation.role == REJECTED and event.is_local:
+        raise PermissionDenied(_("The organisers declined your participation."))
+    if participation.role in ORGANIZER_ROLES and not organizer_ids(event) - {participation.actor_id}:
+        raise PermissionDenied(_("You are the last organiser: you cannot leave this event."))
+
+
 def leave(event, actor):
-    """Stop taking part; the last organiser cannot leave, and a person declined here stays declined."""
+    """Stop taking part, when check_leave allows."""
     with database.atomic("IMMEDIATE"):
         participation = participation_of(event, actor)
-        if participation is None:
-            raise NotFound(_("You do not take part in this event."))
-        # Declined by another server, one may withdraw and ask again: that server keeps its own list.
-        if participation.role == REJECTED and event.is_local:
-            raise PermissionDenied(_("The organisers declined your participation."))
-        if participation.role in ORGANIZER_ROLES and len(organizer_ids(event) - {actor.id}) == 0:
-            raise PermissionDenied(_("You are the last organiser: you cannot leave this event."))
+        check_leave(event, participation)
         participation.delete_instance()
         if not event.is_local and actor.is_local:
             publish(actor, leave_to_ap(new_activity_id(), actor, event), [event.organizer])
@@ -172,14 +201,36 @@ def tell(participation, template):
                        online_address=online_address_for(event, participation))
 
 
+def check_decision(event, participation, decision):
+    """Refuse an organiser's decision (one of DECISIONS) that does not fit this participation."""
+    role = participation.role
+    if role == NOT_CONFIRMED:
+        raise NotFound(_("This participation does not exist."))
+    if decision == "approve":
+        if role not in (NOT_APPROVED, REJECTED):
+            raise Invalid(_("This person does not wait for approval."))
+        require_seat(event)
+    elif decision in ("reject", "remove") and role in ORGANIZER_ROLES:
+        raise PermissionDenied(_("Organisers cannot be rejected.") if decision == "reject"
+                               else _("Organisers cannot be removed."))
+    elif decision == "reject" and role == REJECTED:
+        raise Invalid(_("This participation is already declined."))
+    elif decision == "promote" and (role != PARTICIPANT or participation.actor_id is None
+                                    or not participation.actor.is_local):
+        raise Invalid(_("Only participants with an identity on this server can become co-organisers."))
+
+
+def decisions_for(event, participation):
+    """The decisions the participants page offers on one participation."""
+    return {decision for decision in DECISIONS if refusal(check_decision, event, participation, decision) is None}
+
+
 def approve(event, organizer, participation_id):
     """Accept a waiting (or rejected) participant, if a seat is left; they are emailed."""
     require_organizer(event, organizer)
     with database.atomic("IMMEDIATE"):
         participation = _participation_for(event, participation_id)
-        if participation.role not in (NOT_APPROVED, REJECTED):
-            raise Invalid(_("This person does not wait for approval."))
-        require_seat(event)
+        check_decision(event, participation, "approve")
         _set_role(participation, PARTICIPANT)
         answer_remote(event, participation, "Accept")
     tell(participation, "mail/participation_approved.txt")
@@ -190,8 +241,7 @@ def reject(event, organizer, participation_id):
     """Decline a participant (organisers cannot be rejected); they are emailed."""
     require_organizer(event, organizer)
     participation = _participation_for(event, participation_id)
-    if participation.role in ORGANIZER_ROLES:
-        raise PermissionDenied(_("Organisers cannot be rejected."))
+    check_decision(event, participation, "reject")
     with database.atomic():
         _set_role(participation, REJECTED)
         answer_remote(event, participation, "Reject")
@@ -203,8 +253,7 @@ def remove(event, organizer, participation_id):
     """Take someone off the list entirely, invitation included (never an organiser)."""
     require_organizer(event, organizer)
     participation = _participation_for(event, participation_id)
-    if participation.role in ORGANIZER_ROLES:
-        raise PermissionDenied(_("Organisers cannot be removed."))
+    check_decision(event, participation, "remove")
     with database.atomic():
         if participation.actor_id is not None:
             EventInvitation.delete().where((EventInvitation.event == event)
@@ -218,15 +267,21 @@ def promote(event, organizer, participation_id):
     """Make a participant a co-organiser (moderator): they can edit and manage the event."""
     require_organizer(event, organizer)
     participation = _participation_for(event, participation_id)
-    if participation.role != PARTICIPANT or participation.actor_id is None or not participation.actor.is_local:
-        raise Invalid(_("Only participants with an identity on this server can become co-organisers."))
+    check_decision(event, participation, "promote")
     _set_role(participation, MODERATOR)
     return participation
 
 
-def invite(event, organizer, username):
-    """Invite a local identity, by @username, to an invite-only event; they are emailed."""
+def check_invite(event, organizer):
+    """Refuse invitations but by an organiser, to an invite-only or private event."""
     require_organizer(event, organizer)
+    if not (event.invite_only or event.is_private):
+        raise PermissionDenied(_("Invitations are for invite-only and private events."))
+
+
+def invite(event, organizer, username):
+    """Invite a local identity, by @username, to an invite-only or private event; they are emailed."""
+    check_invite(event, organizer)
     identity = public_identity((username or "").strip().lstrip("@"))
     try:
         EventInvitation.create(event=event, actor=identity, invited_by=organizer)
@@ -237,6 +292,29 @@ def invite(event, organizer, username):
     mail.send_mail(account.email, "mail/event_invitation.txt", account.locale, event=event,
                    identity=identity, link=event_link(event))
     return identity
+
+
+def join_refusal(event, actor):
+    """Why this identity (None: a visitor) cannot join the event, or None when it can."""
+    return refusal(check_join, event, actor)
+
+
+def actions_for(event, actor):
+    """What the event's pages offer one identity (None: a visitor) on the event, as action names:
+    join, leave, comment, and for organisers edit, delete, manage (the participants page) and
+    invite. Each is in the set iff the action's own check allows it."""
+    if actor is None:
+        return {"join"} if refusal(check_join, event, None) is None else set()
+    checks = {
+        "join": (check_join, event, actor),
+        "leave": (check_leave, event, participation_of(event, actor)),
+        "comment": (check_comment, event, actor),
+        "edit": (require_organizer, event, actor),
+        "delete": (require_organizer, event, actor),
+        "manage": (require_organizer, event, actor),
+        "invite": (check_invite, event, actor),
+    }
+    return {action for action, (check, *args) in checks.items() if refusal(check, *args) is None}
 
 
 def participants(event, role=None):

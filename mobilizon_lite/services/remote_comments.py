@@ -38,7 +38,7 @@ def on_create_note(item):
     if not (is_public(item.body) or is_public(note)):
         return IGNORED
     event, parent = _thread_of(in_reply_to)
-    if event is None or event.comment_mode == "closed" or (parent is not None and parent.deleted_at is not None):
+    if event is None or event.comments_closed or (parent is not None and parent.deleted_at is not None):
         return IGNORED
     try:
         require_visible_to(event, item.actor)

@@ -100,7 +100,7 @@ def _answered(item, accepted):
         Participation.update(role=role, updated_at=utcnow()).where(Participation.id == participation.id).execute()
         if accepted or participation.role == PARTICIPANT:
             count_remote_seat(event, 1 if accepted else -1)
-    was_waiting_for_people = participation.role == NOT_APPROVED and event.join_mode == "restricted"
+    was_waiting_for_people = participation.role == NOT_APPROVED and event.needs_approval
     participation.role = role
     if accepted:
         # Now one of those taking part: its server gives us what only they may see.

@@ -8,19 +8,11 @@ from ..negotiation import activity_response, negotiated, wants_activity_json
 from ..services import comments, events
 from ..services.errors import Invalid, NotFound
 from ..urls import whole_number
-from .context import (account_identities, chosen_identity, commenter_identity, identity_choices,
-                      viewer_ids)
+from .context import chosen_identity, comment_actor, commenter_identity, identity_choices, viewer_ids
 from .event_forms import CommentForm, NewCommentForm
 from .forms import add_error, render_form, require_valid
 
 bp = Blueprint("comments", __name__)
-
-
-def acting_identity(event, comment):
-    """The account's identity that may act on comment: its author, else an organiser."""
-    mine = account_identities()
-    author = next((identity for identity in mine if identity.id == comment.actor_id), None)
-    return author or commenter_identity(event)
 
 
 def to_comment(event, comment):
@@ -59,7 +51,7 @@ def show(uuid, comment_uuid):
 def edit(uuid, comment_id):
     event = events.visible_event(uuid, viewer_ids())
     comment = comments.comment_for(event, comment_id)
-    author = acting_identity(event, comment)
+    author = comment_actor(event, comment)
     comments.require_author(comment, author)
     form = CommentForm(text=comment.source)
     if form.validate_on_submit():
@@ -77,6 +69,6 @@ def edit(uuid, comment_id):
 def delete(uuid, comment_id):
     event = events.visible_event(uuid, viewer_ids())
     comment = comments.comment_for(event, comment_id)
-    comments.delete_comment(comment, acting_identity(event, comment))
+    comments.delete_comment(comment, comment_actor(event, comment))
     flash(_("The comment is deleted."), "success")
     return redirect(url_for("events.show", uuid=event.uuid, _anchor="comments"))

@@ -58,14 +58,16 @@ def viewer_ids():
     return {identity.id for identity in account_identities()}
 
 
-def identity_choices(form_field):
-    """Offer the account's identities in a select, the current one first chosen."""
+def identity_choices(form_field, identities=None):
+    """Offer the account's identities (or those of them given) in a select, the current one
+    first chosen when it is offered, else the first one."""
+    offered = account_identities() if identities is None else identities
     form_field.choices = [
         SelectChoice(identity.id, f"{identity.display_name} (@{identity.preferred_username})")
-        for identity in account_identities()
+        for identity in offered
     ]
-    if form_field.data is None and current_identity() is not None:
-        form_field.data = current_identity().id
+    if form_field.data is None and offered:
+        form_field.data = current_identity().id if current_identity() in offered else offered[0].id
 
 
 def chosen_identity(form_field):
@@ -79,6 +81,12 @@ def organizer_identity(event):
     if identity is None:
         require_organizer(event, None)
     return identity
+
+
+def comment_actor(event, comment):
+    """The account's identity that may act on comment: its author, else the commenter on event."""
+    author = next((identity for identity in account_identities() if identity.id == comment.actor_id), None)
+    return author or commenter_identity(event)
 
 
 def commenter_identity(event):

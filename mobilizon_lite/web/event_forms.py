@@ -9,26 +9,26 @@ from wtforms import (BooleanField, DateField, FieldList, FloatField, Form, FormF
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
 from ..dates import utc_offset
-from ..models.events import CATEGORIES, LINK_TYPES
+from ..models.events import CATEGORIES, LINK_TYPES, CommentMode, JoinMode, Status, Visibility
+from ..models.limits import DESCRIPTION_MAX, LINK_LABEL_MAX, LINKS_MAX, MESSAGE_MAX, TITLE_MAX, URL_MAX
 from ..services.comments import COMMENT_MAX
-from ..services.event_input import (DESCRIPTION_MAX, LANGUAGES, LINK_LABEL_MAX, TITLE_MAX, URL_MAX,
-                                    all_timezones, repeated_offsets)
-from ..services.participation import MESSAGE_MAX
+from ..services.event_input import LANGUAGES, all_timezones, repeated_offsets
 from .forms import CleanText, SiteForm
 
-STATUS_LABELS = {"confirmed": _l("Confirmed"), "tentative": _l("Tentative"), "cancelled": _l("Cancelled")}
+STATUS_LABELS = {Status.CONFIRMED: _l("Confirmed"), Status.TENTATIVE: _l("Tentative"),
+                 Status.CANCELLED: _l("Cancelled")}
 VISIBILITY_LABELS = {
-    "public": _l("Public: listed on this instance and shared with others"),
-    "unlisted": _l("Unlisted: only people with the link can see it"),
-    "private": _l("Private: only the organisers and participants can see it"),
+    Visibility.PUBLIC: _l("Public: listed on this instance and shared with others"),
+    Visibility.UNLISTED: _l("Unlisted: only people with the link can see it"),
+    Visibility.PRIVATE: _l("Private: only the organisers and participants can see it"),
 }
 JOIN_MODE_LABELS = {
-    "free": _l("Free: anyone can join at once"),
-    "restricted": _l("Restricted: organisers approve each participant"),
-    "invite": _l("Invite only: organisers invite people by @username"),
-    "external": _l("External: people register on another website"),
+    JoinMode.FREE: _l("Free: anyone can join at once"),
+    JoinMode.RESTRICTED: _l("Restricted: organisers approve each participant"),
+    JoinMode.INVITE: _l("Invite only: organisers invite people by @username"),
+    JoinMode.EXTERNAL: _l("External: people register on another website"),
 }
-COMMENT_MODE_LABELS = {"allow_all": _l("Open to everyone"), "closed": _l("Closed")}
+COMMENT_MODE_LABELS = {CommentMode.ALLOW_ALL: _l("Open to everyone"), CommentMode.CLOSED: _l("Closed")}
 LINK_TYPE_LABELS = {
     "visio": _l("Video call"), "live": _l("Livestream"), "chat": _l("Chat"), "poll": _l("Poll"),
     "pad": _l("Shared notes (pad)"), "tickets": _l("Tickets"), "website": _l("Website"),
@@ -102,7 +102,7 @@ class EventForm(SiteForm):
     longitude = FloatField(_l("Longitude"), validators=[Optional()])
     online_url = StringField(_l("Online address"), validators=[Optional(), Length(max=URL_MAX)],
                              description=_l("Where people join online, if they can."))
-    links = FieldList(FormField(LinkForm), min_entries=3, max_entries=10)
+    links = FieldList(FormField(LinkForm), min_entries=3, max_entries=LINKS_MAX)
     tags = StringField(_l("Tags"), description=_l("Separated by commas, at most 10."))
     category = SelectField(_l("Category"), choices=labelled(CATEGORY_LABELS, CATEGORIES), default="MEETING")
     language = SelectField(_l("Language"), choices=[])

@@ -7,10 +7,10 @@ from flask_login import current_user, login_required
 from ..models import Event
 from ..negotiation import activity_response, negotiated, signed_parts, wants_activity_json
 from ..services import actors, anonymous, comments, events, participation, remote_participation
-from ..services.errors import Invalid
+from ..services.errors import Invalid, refusal
 from ..services.pictures import upload_folder
-from .context import (account_identities, chosen_identity, commenter_identity, identity_choices,
-                      organizer_identity, viewer_ids)
+from .context import (account_identities, chosen_identity, comment_actor, commenter_identity,
+                      current_identity, identity_choices, organizer_identity, viewer_ids)
 from .event_forms import (CATEGORY_LABELS, LINK_TYPE_LABELS, AnonymousJoinForm, EventForm, JoinForm,
                           NewCommentForm, language_choices, timezone_choices)
 from .forms import add_error, render_form
@@ -74,15 +74,26 @@ def show(uuid):
             return redirect(event.ap_id)
         return event_json(event)
     going = events.going_count(event)
-    join_form, comment_form, commenter = None, NewCommentForm(), None
-    if current_user.is_authenticated:
+    identities = account_identities()
+    # The page offers each identity what the services will let it do, and nothing more.
+    actions = {identity.id: participation.actions_for(event, identity) for identity in identities}
+    offered = set().union(*actions.values()) if identities else participation.actions_for(event, None)
+    mine = participation.participations_of(event, identities)
+    join_form, join_refusal, comment_form, commenter = None, None, NewCommentForm(), None
+    joiners = [identity for identity in identities if "join" in actions[identity.id]]
+    if joiners and not mine:
         join_form = JoinForm()
-        identity_choices(join_form.identity)
-        identity_choices(comment_form.identity)
+        identity_choices(join_form.identity, joiners)
+    elif "join" not in offered:
+        join_refusal = participation.join_refusal(event, current_identity())
+    if identities:
         commenter = commenter_identity(event)
+        if "comment" not in actions[commenter.id]:
+            commenter = None
+        identity_choices(comment_form.identity,
+                         [identity for identity in identities if "comment" in actions[identity.id]])
         comment_form.identity.data = commenter.id if commenter else None
-    organizers = events.organizer_ids(event)
-    mine = participation.participations_of(event, account_identities())
+    thread = comments.thread(event)
     viewer = current_user._get_current_object() if current_user.is_authenticated else None
     return render_template(
         "events/show.html",
@@ -90,19 +101,35 @@ def show(uuid):
         going=going,
         remaining=events.remaining_seats(event, going),
         my_participations=mine,
+        actions=actions,
+        offered=offered,
         registrations_elsewhere=remote_participation.registrations_elsewhere(event, mine),
         join_form=join_form,
-        anonymous_form=AnonymousJoinForm() if anonymous.anonymous_allowed(event) else None,
+        join_refusal=join_refusal,
+        anonymous_form=(None if current_user.is_authenticated or refusal(anonymous.check_anonymous, event)
+                        else AnonymousJoinForm()),
         comment_form=comment_form,
         commenter=commenter,
-        thread=comments.thread(event),
-        is_organizer=bool(organizers & viewer_ids()),
-        organizer_ids=organizers,
+        thread=thread,
+        comment_actions=comment_actions(event, thread),
         online_address=events.online_address_for(event, viewer),
         links=events.links_for(event, viewer),
         category_labels=CATEGORY_LABELS,
         link_type_labels=LINK_TYPE_LABELS,
     )
+
+
+def comment_actions(event, thread):
+    """{comment id: {"edit", "delete"} or part of it} for the comments of a thread the account may act on."""
+    if not account_identities():
+        return {}
+    offered = {}
+    for comment in thread:
+        for one in (comment, *comment.thread_replies):
+            actor = comment_actor(event, one)
+            offered[one.id] = ({"edit"} if comments.can_edit(one, actor) else set()) | (
+                {"delete"} if comments.can_delete(one, actor) else set())
+    return offered
 
 
 def event_json(event):

@@ -6,9 +6,9 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_babel import format_datetime, get_locale, gettext as _, lazy_gettext as _l
 from flask_login import login_required
 
-from ..models.participation import ROLES
+from ..models.participation import NOT_APPROVED, ROLES
 from ..services import anonymous, events, participation
-from ..services.errors import Invalid, RegistrationsElsewhere
+from ..services.errors import Invalid, RegistrationsElsewhere, refusal
 from .context import chosen_identity, identity_choices, organizer_identity, private_page, viewer_ids
 from .event_forms import AnonymousJoinForm, InviteForm, JoinForm
 from .forms import require_valid
@@ -46,7 +46,7 @@ def join(uuid):
     if not event.is_local:
         flash(_("Your request is sent to %(server)s. You take part once it answers.",
                 server=event.organizer.domain), "success")
-    elif result.role == "not_approved":
+    elif result.role == NOT_APPROVED:
         flash(_("Your request is sent. The organisers will approve it or not; you will get an email."), "success")
     else:
         flash(_("You take part in this event."), "success")
@@ -66,15 +66,16 @@ def leave(uuid):
 @login_required
 def participants(uuid):
     event = events.visible_event(uuid, viewer_ids())
-    organizer_identity(event)
+    organizer = organizer_identity(event)
     role = request.args.get("role") or None
     if role is not None and role not in ROLES:
         raise Invalid(_("Unknown role."))
+    rows = participation.participants(event, role)
     return render_template(
         "events/participants.html", event=event, role=role, role_labels=ROLE_LABELS,
-        participants=participation.participants(event, role),
+        participants=rows, decisions={row.id: participation.decisions_for(event, row) for row in rows},
         counts=participation.role_counts(event),
-        invite_form=InviteForm() if event.join_mode == "invite" or event.visibility == "private" else None,
+        invite_form=None if refusal(participation.check_invite, event, organizer) else InviteForm(),
     )
 
 
@@ -114,7 +115,7 @@ def decide(uuid, participation_id, action):
     organizer = organizer_identity(event)
     actions = {"approve": participation.approve, "reject": participation.reject,
                "remove": participation.remove, "promote": participation.promote}
-    if action not in actions:
+    if action not in participation.DECISIONS:
         raise Invalid(_("Unknown action."))
     actions[action](event, organizer, participation_id)
     flash({"approve": _("The participant is approved and told by email."),
@@ -153,7 +154,7 @@ def confirm_anonymous(token):
         return render_template("confirm.html", heading=_("Confirm your participation"),
                                button=_("Yes, I take part"))
     result = anonymous.confirm_anonymous(token)
-    if result.role == "not_approved":
+    if result.role == NOT_APPROVED:
         flash(_("Your email is confirmed. The organisers will approve your participation or not; you will get an email."), "success")
     else:
         flash(_("Your participation is confirmed. See you there!"), "success")

@@ -6,22 +6,24 @@ WordPress), a VirtualLocation (schema.org: its `url`), a Place whose `address` i
 address may also come as a `Link` attachment: Mobilizon names its own "Website"; Gancio sends one
 Link per online place, named after its URL.
 """
+from ...models.limits import ADDRESS_MAX, LINK_LABEL_MAX, URL_MAX
 from ...text import text_line
 from ..vocab import as_list, get_id
 
-ADDRESS_FIELDS = (("street", "streetAddress", 200), ("postal_code", "postalCode", 20),
-                  ("locality", "addressLocality", 100), ("region", "addressRegion", 100),
-                  ("country", "addressCountry", 100))
+ADDRESS_FIELDS = tuple((name, key, ADDRESS_MAX[name]) for name, key in (
+    ("street", "streetAddress"), ("postal_code", "postalCode"), ("locality", "addressLocality"),
+    ("region", "addressRegion"), ("country", "addressCountry")))
 # Gancio files the events that happen only online under a place of this name.
 ONLINE_PLACE_NAMES = frozenset({"online"})
 
 
 def http_url(value):
-    """An http(s) address from foreign JSON, or ""."""
+    """An http(s) address from foreign JSON, or "" (also for one longer than the form accepts: cut, it
+    would lead elsewhere)."""
     value = value.strip() if isinstance(value, str) else ""
     # Spaces, controls, bidi and other invisible characters have no place in an address.
     usable = value.startswith(("http://", "https://")) and value.isprintable() and " " not in value
-    return value[:2048] if usable else ""
+    return value if usable and len(value) <= URL_MAX else ""
 
 
 def _is_virtual(value):
@@ -56,12 +58,12 @@ def _physical(location):
     """Address columns of a physical location, or None when it is none (online, empty, unreadable)."""
     place = _no_place()
     if isinstance(location, str):
-        place["place_name"] = text_line(location, 200)
+        place["place_name"] = text_line(location, ADDRESS_MAX["place_name"])
     elif isinstance(location, dict) and not _is_virtual(location) and not _is_virtual(location.get("address")):
-        place["place_name"] = text_line(location.get("name"), 200)
+        place["place_name"] = text_line(location.get("name"), ADDRESS_MAX["place_name"])
         address = location.get("address")
         if isinstance(address, str):
-            place["street"] = text_line(address, 200)
+            place["street"] = text_line(address, ADDRESS_MAX["street"])
         elif isinstance(address, dict):
             for name, key, limit in ADDRESS_FIELDS:
                 place[name] = text_line(address.get(key), limit)
@@ -96,13 +98,13 @@ def online_from_ap(document):
         url = _virtual_url(location)
         if url:
             name = location.get("name") if isinstance(location, dict) else None
-            virtual.append((url, text_line(name, 100), "visio"))
+            virtual.append((url, text_line(name, LINK_LABEL_MAX), "visio"))
     for attachment in as_list(document.get("attachment")):
         if isinstance(attachment, dict) and attachment.get("type") == "Link":
             url = http_url(attachment.get("href"))
             if url:
                 (website if attachment.get("name") == "Website" else other).append(
-                    (url, text_line(attachment.get("name"), 100), "website"))
+                    (url, text_line(attachment.get("name"), LINK_LABEL_MAX), "website"))
     addresses, seen = [], set()
     for url, label, kind in website + virtual + other:
         if url not in seen:

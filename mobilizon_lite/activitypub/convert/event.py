@@ -3,6 +3,9 @@ from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ...dates import YEARS, parse_utc, utc_text, within_years
+from ...models.events import JOIN_MODES, CommentMode, JoinMode, Status, Visibility, status_from_ical
+from ...models.limits import (CAPACITY_MAX, DESCRIPTION_MAX, LINK_LABEL_MAX, LINKS_MAX, TAG_MAX_LENGTH,
+                              TAGS_MAX, TIMEZONE_MAX, TITLE_MAX)
 from ...text import sanitize_html, text_line
 from ...urls import public_url
 from .. import audience
@@ -10,7 +13,6 @@ from ..parse import ParseError
 from ..vocab import CONTEXT, PUBLIC_ALIASES, as_list, get_id, is_public
 from .address import http_url, online_from_ap, place_from_ap
 
-ICAL_STATUS = {"confirmed": "CONFIRMED", "tentative": "TENTATIVE", "cancelled": "CANCELLED"}
 # Our link kinds as the metadata keys Mobilizon's front end knows.
 LINK_PROPERTY_IDS = {
     "visio": "mz:visio:jitsi_meet",
@@ -58,7 +60,7 @@ def event_to_ap(event, participant_count, summary, online_url, links):
     if online_url:
         attachments.append({"type": "Link", "href": online_url, "mediaType": "text/html", "name": "Website"})
     capacity = event.capacity
-    status = ICAL_STATUS.get(event.status, "CONFIRMED")
+    status = event.ical_status
     document = {
         "@context": CONTEXT,
         "type": "Event",
@@ -87,7 +89,7 @@ def event_to_ap(event, participant_count, summary, online_url, links):
         "remainingAttendeeCapacity": max(capacity - participant_count, 0) if capacity else None,
         "participantCount": participant_count,
         "repliesModerationOption": event.comment_mode,
-        "commentsEnabled": event.comment_mode == "allow_all",
+        "commentsEnabled": not event.comments_closed,
         "anonymousParticipationEnabled": event.anonymous_participation,
         "isOnline": bool(event.online_url) and not event.has_address,
         "status": status,
@@ -123,7 +125,7 @@ def _integer(value, low, high):
 def _zone(value, start):
     """The event's IANA zone; without one, a fixed zone of its start's offset (Gancio sends none)."""
     try:
-        if isinstance(value, str) and 0 < len(value) <= 64:
+        if isinstance(value, str) and 0 < len(value) <= TIMEZONE_MAX:
             return ZoneInfo(value).key
     except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name such as "America" is a directory
         pass
@@ -139,13 +141,13 @@ def _zone(value, start):
 def visibility(document):
     """public with the Public in `to` (as Mobilizon reads it), unlisted with it in `cc`, else private."""
     if any(get_id(item) in PUBLIC_ALIASES for item in as_list(document.get("to"))):
-        return "public"
-    return "unlisted" if is_public(document) else "private"
+        return Visibility.PUBLIC
+    return Visibility.UNLISTED if is_public(document) else Visibility.PRIVATE
 
 
 def event_from_ap(document, categories, languages):
     """Event columns from a remote Event, read as tolerantly as Mobilizon does; ParseError if unusable."""
-    title = text_line(document.get("name"), 200)
+    title = text_line(document.get("name"), TITLE_MAX)
     begins_on = parse_utc(document.get("startTime"))
     if not title or begins_on is None:
         raise ParseError("an event needs a name and a startTime")
@@ -155,12 +157,11 @@ def event_from_ap(document, categories, languages):
         raise ParseError(f"an event takes place between the years {YEARS[0]} and {YEARS[1]}")
     if ends_on is not None and ends_on <= begins_on:
         ends_on = None
-    status = str(document.get("status") or document.get("ical:status") or "CONFIRMED").lower()
-    join_mode = document.get("joinMode") if document.get("joinMode") in ("free", "restricted", "invite",
-                                                                       "external") else "free"
+    status = status_from_ical(document.get("status") or document.get("ical:status") or "") or Status.CONFIRMED
+    join_mode = document.get("joinMode") if document.get("joinMode") in JOIN_MODES else JoinMode.FREE
     replies = document.get("repliesModerationOption")
-    if replies not in ("allow_all", "closed"):
-        replies = "closed" if document.get("commentsEnabled") is False else "allow_all"
+    if replies not in (CommentMode.ALLOW_ALL, CommentMode.CLOSED):
+        replies = CommentMode.CLOSED if document.get("commentsEnabled") is False else CommentMode.ALLOW_ALL
     online_url, more_online = online_from_ap(document)
     links = []
     for attachment in as_list(document.get("attachment")):
@@ -169,35 +170,36 @@ def event_from_ap(document, categories, languages):
             key = str(attachment.get("propertyID") or "")
             kind = next((kind for prefix, kind in LINK_TYPES_BY_PREFIX if key.startswith(prefix)), "website")
             links.append({"type": kind, "url": http_url(attachment["value"]),
-                          "label": text_line(attachment.get("name"), 100)})
+                          "label": text_line(attachment.get("name"), LINK_LABEL_MAX)})
     tags = []
     for tag in as_list(document.get("tag")):
         if isinstance(tag, dict) and tag.get("type") == "Hashtag":
-            name = text_line(tag.get("name"), 41).lstrip("#").casefold()
-            if name and len(name) <= 40 and name not in tags:
+            # Read past the limit: a longer tag is dropped, as the form refuses it, never cut into another.
+            name = text_line(tag.get("name"), 2 * TAG_MAX_LENGTH).lstrip("#").casefold()
+            if name and len(name) <= TAG_MAX_LENGTH and name not in tags:
                 tags.append(name)
     category = str(document.get("category") or "").upper()
     language = str(document.get("inLanguage") or "")
     return {
         "title": title,
         # Cut before sanitising, so that the sanitiser closes what the cut left open.
-        "description": sanitize_html(document["content"][:20_000] if isinstance(document.get("content"), str)
-                                     else ""),
+        "description": sanitize_html(document["content"][:DESCRIPTION_MAX]
+                                     if isinstance(document.get("content"), str) else ""),
         "begins_on": begins_on,
         "ends_on": ends_on,
         "timezone": _zone(document.get("timezone"), document.get("startTime")),
-        "status": status if status in ICAL_STATUS else "confirmed",
+        "status": status,
         "visibility": visibility(document),
         "join_mode": join_mode,
         "external_participation_url": http_url(document.get("externalParticipationUrl")),
-        "capacity": _integer(document.get("maximumAttendeeCapacity"), 1, 100_000),
+        "capacity": _integer(document.get("maximumAttendeeCapacity"), 1, CAPACITY_MAX),
         "comment_mode": replies,
         "remote_participant_count": _integer(document.get("participantCount"), 0, 1_000_000),
         "anonymous_participation": False,  # anonymous participants stay on the event's own server
         **place_from_ap(document),
         "online_url": online_url,
-        "links": (links + more_online)[:10],
-        "tags": tags[:10],
+        "links": (links + more_online)[:LINKS_MAX],
+        "tags": tags[:TAGS_MAX],
         "category": category if category in categories else "MEETING",
         "language": language if language in languages else "",
     }

@@ -1,0 +1,17 @@
+"""Sizes of what an event may hold, enforced alike by the form reader (which refuses more) and the
+ActivityPub reader (which cuts or drops more), so that what one instance sends another keeps."""
+
+TITLE_MAX = 200
+# Characters as written: the form's Markdown, or the HTML another server sends.
+DESCRIPTION_MAX = 20_000
+ADDRESS_MAX = {"place_name": 200, "street": 200, "postal_code": 20, "locality": 100,
+               "region": 100, "country": 100}
+URL_MAX = 2048
+CAPACITY_MAX = 100_000
+TAG_MAX_LENGTH = 40
+TAGS_MAX = 10
+LINKS_MAX = 10
+LINK_LABEL_MAX = 100
+TIMEZONE_MAX = 64
+# The message to the organisers with a participation, typed here or carried by a Join.
+MESSAGE_MAX = 1000
