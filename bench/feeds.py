@@ -50,8 +50,8 @@ from pathlib import Path
 
 import requests
 
-from common import (HOST, RUN_PY, check_ranges, fmt, free_port, memory_mb, parse_sizes, print_profile, print_table,
-                    serve, summary)
+from common import (HOST, RUN_PY, RunningInstance, check_ranges, fmt, memory_mb, parse_sizes, print_profile,
+                    print_table, summary)
 
 USERNAME = "feed_bench"
 EMAIL = "feed_bench@example.org"
@@ -342,10 +342,11 @@ def bench_size(events, args):
               f"{organiser_seconds:.1f} s; database {database_mb:.1f} MiB", flush=True)
         if args.profile:
             profile_builds(app, PROFILE_TOP)
-        port = free_port()
-        with serve(instance_path, port, folder / "server.log") as server:
-            rows, after_cold = measure(port, database_path, targets, args, server.pid)
-            rss, hwm = memory_mb(server.pid)
+        server = RunningInstance(instance_path, HOST, log=folder / "server.log")
+        port = server.port
+        with server:
+            rows, after_cold = measure(port, database_path, targets, args, server.process.pid)
+            rss, hwm = memory_mb(server.process.pid)
             print(f"   after the run: RSS {fmt(rss)} MiB  HWM {fmt(hwm)} MiB", flush=True)
     finally:
         if args.keep:

@@ -25,8 +25,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import (HOST, RUN_PY, check_ranges, fmt, free_port, get, memory_mb, parse_sizes, print_table, run_threads,
-                    serve, summary)
+from common import (HOST, RUN_PY, RunningInstance, check_ranges, fmt, get, memory_mb, parse_sizes, print_table,
+                    run_threads, summary)
 
 BENCHMARK_PATH_RE = re.compile(r"/events/[0-9a-f-]{36}")
 WARMUP_REQUESTS = 20
@@ -122,12 +122,13 @@ def bench_size(events, args):
         seed_seconds, event_path = seed(instance_path, events)
         database_mb = (instance_path / "mobilizon_lite.sqlite3").stat().st_size / 2**20
         print(f"   seeded in {seed_seconds:.1f} s, database {database_mb:.1f} MiB", flush=True)
-        port = free_port()
-        with serve(instance_path, port, folder / "server.log") as server:
+        server = RunningInstance(instance_path, HOST, log=folder / "server.log")
+        port = server.port
+        with server:
             for label, path in (("home /", "/"), ("event page", event_path)):
                 warm_up(port, path)
                 rate, median, p95, errors = load(port, path, args.seconds, args.clients)
-                rss, hwm = memory_mb(server.pid)
+                rss, hwm = memory_mb(server.process.pid)
                 row = dict(events=events, seed=seed_seconds, page=label, rate=rate, median=median,
                            p95=p95, errors=errors, rss=rss, hwm=hwm, db=database_mb)
                 rows.append(row)
