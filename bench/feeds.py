@@ -40,7 +40,6 @@ import cProfile
 import shutil
 import sqlite3
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -50,8 +49,8 @@ from pathlib import Path
 
 import requests
 
-from common import (HOST, RUN_PY, RunningInstance, check_ranges, fmt, memory_mb, parse_sizes, print_profile,
-                    print_table, summary)
+from common import (HOST, RunningInstance, check_ranges, fmt, memory_mb, parse_sizes, print_profile, print_table,
+                    run_py, summary)
 
 USERNAME = "feed_bench"
 EMAIL = "feed_bench@example.org"
@@ -104,11 +103,7 @@ def feed_paths():
 def seed(instance_path, events):
     """Seed the demo content with run.py seed-demo; returns (seconds, error text or None)."""
     started = time.monotonic()
-    result = subprocess.run(
-        [sys.executable, str(RUN_PY), "seed-demo", "--events", str(events),
-         "--instance-path", str(instance_path)],
-        capture_output=True, text=True, timeout=SEED_TIMEOUT, check=False,
-    )
+    result = run_py("seed-demo", "--events", str(events), "--instance-path", str(instance_path), timeout=SEED_TIMEOUT)
     if result.returncode != 0:
         return time.monotonic() - started, result.stderr.strip().splitlines()[-1:] or ["?"]
     return time.monotonic() - started, None

@@ -19,13 +19,12 @@ import functools
 import http.client
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from common import (HOST, RUN_PY, RunningInstance, check_ranges, fmt, get, memory_mb, parse_sizes, print_table,
+from common import (HOST, RunningInstance, check_ranges, fmt, get, memory_mb, parse_sizes, print_table, run_py,
                     run_threads, summary)
 
 BENCHMARK_PATH_RE = re.compile(r"/events/[0-9a-f-]{36}")
@@ -58,11 +57,8 @@ def parse_args(argv=None):
 def seed(instance_path, events):
     """Seed the instance; returns (seconds taken, path of the benchmark event)."""
     started = time.monotonic()
-    result = subprocess.run(
-        [sys.executable, str(RUN_PY), "seed-demo", "--events", str(events), "--benchmark-event",
-         "--instance-path", str(instance_path)],
-        capture_output=True, text=True, timeout=SEED_TIMEOUT,
-    )
+    result = run_py("seed-demo", "--events", str(events), "--benchmark-event", "--instance-path", str(instance_path),
+                    timeout=SEED_TIMEOUT)
     elapsed = time.monotonic() - started
     if result.returncode != 0:
         sys.exit(f"seed-demo failed ({result.returncode}):\n{result.stderr}")
