@@ -7,9 +7,10 @@ from mobilizon_lite.activitypub.keys import write_key_pool
 
 from .helpers import BASE_URL, MailCatcher
 
-# Enough for the most identities one test makes one after the other (they then never share a key).
+# Any this many actors made one after the other, in any instance of the session, get different keys
+# (the demo data's larger crowd repeats a few, which nothing there compares).
 KEY_POOL_SIZE = 16
-# Cheap enough not to matter (werkzeug's scrypt needs N * r of at least about 1024 to run).
+# Well under a millisecond a hash (much smaller values exceed the memory cap werkzeug gives OpenSSL's scrypt).
 CHEAP_PASSWORD_HASH = "scrypt:1024:1:1"
 
 

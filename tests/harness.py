@@ -79,13 +79,13 @@ class RunningInstance:
     """run.py serving its own instance folder on a loopback address, its output in a log file.
 
     Admin commands run with the same --host and --port, so the first one (or the first start)
-    writes the address the instance serves as its BASE_URL. Used as a context manager, it is
-    started for the block and stopped after it."""
+    writes the address the instance serves as its BASE_URL. env is added to the processes'
+    environment (name, when given, becomes INSTANCE_NAME); log defaults to <path>.log beside the
+    folder. Used as a context manager, it is started for the block and stopped after it."""
 
     def __init__(self, path, host="127.0.0.1", port=None, env=None, name=None, log=None):
         self.host, self.port = host, port or free_port(host)
         self.path = Path(path)
-        self.name = name or self.path.name
         self.base = f"http://{host}:{self.port}"
         self.log = Path(log) if log else self.path.with_name(self.path.name + ".log")
         self.env = dict(env or {})
@@ -108,11 +108,10 @@ class RunningInstance:
             raise AssertionError(f"run.py {' '.join(args)} exited {result.returncode}:\n{result.stderr[-3000:]}")
         return result
 
-    def create_user(self, username, email=None, password=PASSWORD, admin=False):
+    def create_user(self, username, email=None, password=PASSWORD):
         """An account (username@example.org unless email is given) with the identity @username."""
-        extra = ["--admin"] if admin else []
-        self.run("create-user", email or f"{username}@example.org", "--identity", username, *extra,
-                 "--password-stdin", stdin=password + "\n")
+        self.run("create-user", email or f"{username}@example.org", "--identity", username, "--password-stdin",
+                 stdin=password + "\n")
 
     def start(self, timeout=START_TIMEOUT):
         """Serve, and return once the home page answers (fails at once if the process exits)."""
@@ -147,10 +146,6 @@ class RunningInstance:
                 self.process.kill()
                 self.process.wait(timeout=10)
         return self.output()
-
-    def restart(self):
-        self.stop()
-        return self.start()
 
     def output(self):
         """What the server printed so far, in all its runs."""
