@@ -1,17 +1,14 @@
-"""What the benchmark scripts share: the loopback server they start, client threads, tables, profiles.
+"""What the benchmark scripts share: client threads, tables, profiles, and the test harness's running
+instances and loopback servers.
 
 Imported by bench/pages.py, bench/feeds.py, bench/arrays.py and bench/inbox.py (with
 bench/federation.py and bench/delivery.py); it puts the project folder on sys.path so the scripts
-can import mobilizon_lite.
+can import mobilizon_lite, and tests/harness.py (which needs nothing the tests install).
 """
-import contextlib
-import http.client
 import io
 import pstats
 import re
-import socket
 import statistics
-import subprocess
 import sys
 import threading
 import time
@@ -21,9 +18,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
-RUN_PY = ROOT / "run.py"
+
+from tests.harness import RunningInstance, free_port, loopback_server, run_py  # noqa: E402, F401 - for the scripts
+
 HOST = "127.0.0.1"  # loopback only: these are load generators
-START_TIMEOUT = 60
 
 
 def parse_sizes(parser, text):
@@ -53,59 +51,12 @@ def summary(latencies):
     return statistics.median(ordered) * 1000, p95 * 1000
 
 
-def free_port():
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
-
-
 def get(connection, path):
     """Status of one GET, the body read so the connection can be reused."""
     connection.request("GET", path, headers={"Accept-Language": "en"})
     response = connection.getresponse()
     response.read()
     return response.status
-
-
-def wait_until_up(server, port, log_path):
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            sys.exit(f"the server exited ({server.returncode}):\n{log_path.read_text()[-3000:]}")
-        connection = http.client.HTTPConnection(HOST, port, timeout=2)
-        try:
-            if get(connection, "/") == 200:
-                return
-        except OSError:
-            pass
-        finally:
-            connection.close()
-        time.sleep(0.1)
-    sys.exit(f"the server did not answer within {START_TIMEOUT} s")
-
-
-def stop(server):
-    server.terminate()
-    try:
-        server.wait(10)
-    except subprocess.TimeoutExpired:
-        server.kill()
-        server.wait(10)
-
-
-@contextlib.contextmanager
-def serve(instance_path, port, log_path, env=None):
-    """`run.py` serving instance_path on HOST:port (its output in log_path) for the block; yields the process."""
-    with log_path.open("w") as log:
-        server = subprocess.Popen(
-            [sys.executable, str(RUN_PY), "--host", HOST, "--port", str(port), "--instance-path", str(instance_path)],
-            stdout=log, stderr=subprocess.STDOUT, env=env,
-        )
-    try:
-        wait_until_up(server, port, log_path)
-        yield server
-    finally:
-        stop(server)
 
 
 def memory_mb(pid):

@@ -7,8 +7,8 @@ import time
 from collections import Counter
 from typing import NamedTuple
 
-from common import free_port, print_profile
-from federation import PHASE_SECONDS, PROFILE_TOP, create_identity, local_identity, make_app, states
+from common import print_profile
+from federation import PHASE_SECONDS, PROFILE_TOP, bench_instance, local_identity, make_app, states
 
 
 class Audience(NamedTuple):
@@ -51,9 +51,8 @@ def add_recipients(app, audience, receiver, follow):
 def delivery_instance(title, name, audience, receiver, folder, follow=False):
     """A fresh instance (never served) with the identity and the audience stored; returns its app."""
     instance_path = folder / name
-    port = free_port()  # only names the instance: nothing serves it
     print(f"\n== {title} ({audience.kind} inboxes): instance {instance_path}", flush=True)
-    create_identity(instance_path, port)
+    port = bench_instance(instance_path).port  # only names the instance: nothing serves it
     app = make_app(instance_path, port)
     add_recipients(app, audience, receiver, follow)
     return app

@@ -1,26 +1,23 @@
 """The federation benchmarks' common ground: a receiving server standing in for every remote inbox,
 and throw-away instances with one identity (used by bench/inbox.py and bench/delivery.py)."""
-import os
-import subprocess
-import sys
 import threading
 from collections import Counter
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from contextlib import ExitStack
+from http.server import BaseHTTPRequestHandler
 
-from common import HOST, RUN_PY
+from common import HOST, RunningInstance, loopback_server
 
 USERNAME = "inbox_bench"
 EMAIL = "inbox_bench@example.org"
 PASSWORD = "inbox bench password"
 ALLOWED = "127.0.0.0/8"
-CLI_TIMEOUT = 120
 # No measuring loop runs longer than this, whatever the counts say.
 PHASE_SECONDS = 300
 PROFILE_TOP = 15
 
 
 class Receiver:
-    """A ThreadingHTTPServer on 127.0.0.1 answering 202 to any POST and counting them by path."""
+    """A loopback server on 127.0.0.1 answering 202 to any POST and counting them by path."""
 
     def __init__(self):
         counts = self.counts = Counter()
@@ -39,12 +36,8 @@ class Receiver:
                 self.send_header("Content-Length", "0")
                 self.end_headers()
 
-        self.server = ThreadingHTTPServer((HOST, 0), Handler)
-        self.server.daemon_threads = True
-        self.port = self.server.server_address[1]
-        self.base = f"http://{HOST}:{self.port}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
+        self.serving = ExitStack()
+        self.base = self.serving.enter_context(loopback_server(Handler, HOST))
 
     def posts(self, prefix=""):
         """(POSTs, distinct paths) received under a path prefix."""
@@ -53,24 +46,16 @@ class Receiver:
         return sum(hits), len(hits)
 
     def close(self):
-        self.server.shutdown()
-        self.server.server_close()
+        self.serving.close()
 
 
-def server_env():
-    return dict(os.environ, MOBILIZON_LITE_ALLOWED_PRIVATE_NETWORKS=ALLOWED)
-
-
-def create_identity(instance_path, port):
-    """`run.py create-user` with the URL the instance will have: its actor is http://HOST:port/@USERNAME."""
-    result = subprocess.run(
-        [sys.executable, str(RUN_PY), "create-user", EMAIL, "--identity", USERNAME, "--password-stdin",
-         "--host", HOST, "--port", str(port), "--instance-path", str(instance_path)],
-        input=PASSWORD + "\n", capture_output=True, text=True, timeout=CLI_TIMEOUT, env=server_env(),
-        check=False,
-    )
-    if result.returncode != 0:
-        sys.exit(f"create-user failed ({result.returncode}):\n{result.stderr[-3000:]}")
+def bench_instance(instance_path, log=None):
+    """A RunningInstance (not started) of instance_path, allowed to reach the receiver, whose one account has
+    the identity USERNAME: its actor is http://HOST:port/@USERNAME."""
+    instance = RunningInstance(instance_path, HOST, env={"MOBILIZON_LITE_ALLOWED_PRIVATE_NETWORKS": ALLOWED},
+                               log=log)
+    instance.create_user(USERNAME, email=EMAIL, password=PASSWORD)
+    return instance
 
 
 def make_app(instance_path, port):

@@ -40,7 +40,6 @@ import cProfile
 import shutil
 import sqlite3
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -50,8 +49,8 @@ from pathlib import Path
 
 import requests
 
-from common import (HOST, RUN_PY, check_ranges, fmt, free_port, memory_mb, parse_sizes, print_profile, print_table,
-                    serve, summary)
+from common import (HOST, RunningInstance, check_ranges, fmt, memory_mb, parse_sizes, print_profile, print_table,
+                    run_py, summary)
 
 USERNAME = "feed_bench"
 EMAIL = "feed_bench@example.org"
@@ -104,11 +103,7 @@ def feed_paths():
 def seed(instance_path, events):
     """Seed the demo content with run.py seed-demo; returns (seconds, error text or None)."""
     started = time.monotonic()
-    result = subprocess.run(
-        [sys.executable, str(RUN_PY), "seed-demo", "--events", str(events),
-         "--instance-path", str(instance_path)],
-        capture_output=True, text=True, timeout=SEED_TIMEOUT, check=False,
-    )
+    result = run_py("seed-demo", "--events", str(events), "--instance-path", str(instance_path), timeout=SEED_TIMEOUT)
     if result.returncode != 0:
         return time.monotonic() - started, result.stderr.strip().splitlines()[-1:] or ["?"]
     return time.monotonic() - started, None
@@ -342,10 +337,11 @@ def bench_size(events, args):
               f"{organiser_seconds:.1f} s; database {database_mb:.1f} MiB", flush=True)
         if args.profile:
             profile_builds(app, PROFILE_TOP)
-        port = free_port()
-        with serve(instance_path, port, folder / "server.log") as server:
-            rows, after_cold = measure(port, database_path, targets, args, server.pid)
-            rss, hwm = memory_mb(server.pid)
+        server = RunningInstance(instance_path, HOST, log=folder / "server.log")
+        port = server.port
+        with server:
+            rows, after_cold = measure(port, database_path, targets, args, server.process.pid)
+            rss, hwm = memory_mb(server.process.pid)
             print(f"   after the run: RSS {fmt(rss)} MiB  HWM {fmt(hwm)} MiB", flush=True)
     finally:
         if args.keep:

@@ -90,11 +90,9 @@ from pathlib import Path
 
 import requests
 
-from common import (HOST, check_ranges, fmt, free_port, memory_mb, print_profile, print_table, run_threads, serve,
-                    summary)
+from common import HOST, check_ranges, fmt, memory_mb, print_profile, print_table, run_threads, summary
 from delivery import bench_delivery, bench_fanout
-from federation import (PHASE_SECONDS, PROFILE_TOP, Receiver, create_identity, local_identity, make_app,
-                        server_env, states)
+from federation import PHASE_SECONDS, PROFILE_TOP, Receiver, bench_instance, local_identity, make_app, states
 
 MEDIA_TYPE = "application/activity+json"
 WARMUP_ACTIVITIES = 20
@@ -429,11 +427,11 @@ def measure_run(label, signed, creates, inbox_url, threads, database_path, recei
 def bench_inbox(args, receiver, folder):
     """Part 1; returns (rows, memory, queue summary, in-process app, senders, port)."""
     instance_path = folder / "inbox"
-    port = free_port()
-    inbox_url = f"http://{HOST}:{port}/inbox"
-    print(f"\n== inbox: instance {instance_path}, http://{HOST}:{port}", flush=True)
     started = time.monotonic()
-    create_identity(instance_path, port)
+    instance = bench_instance(instance_path, log=folder / "inbox-server.log")
+    port = instance.port
+    inbox_url = f"{instance.base}/inbox"
+    print(f"\n== inbox: instance {instance_path}, {instance.base}", flush=True)
     app = make_app(instance_path, port)
     with app.app_context():
         object_id = local_identity().ap_id
@@ -458,19 +456,18 @@ def bench_inbox(args, receiver, folder):
           f"{args.ignored} Likes in {time.monotonic() - started:.1f} s (key import memoised)", flush=True)
 
     database_path = app.config["DATABASE"]
-    log_path = folder / "inbox-server.log"
-    with serve(instance_path, port, log_path, env=server_env()) as server:
+    with instance as server:
         _rate, _median, _p95, errors, first_error, _elapsed = post_all(inbox_url, warmup, 1)
         if errors:
             sys.exit(f"warm-up: {errors} of {len(warmup)} POSTs failed; first: {first_error}\n"
-                     f"{log_path.read_text()[-3000:]}")
+                     f"{server.output()[-3000:]}")
         rows = [measure_run(label, signed, creates, inbox_url, args.threads, database_path, receiver)
                 for label, signed, creates in runs]
         failures = handling_errors(database_path)
         if failures:
             print("   answered 202 but failed when handled: "
                   + "; ".join(f"{count} x {error[:120]}" for error, count in failures.items()), flush=True)
-        memory = memory_mb(server.pid)
+        memory = memory_mb(server.process.pid)
         print(f"   server after all runs: RSS {fmt(memory[0])} MiB  HWM {fmt(memory[1])} MiB", flush=True)
         # The queue of Accepts: how much of it the server's scheduler sends once the load stops.
         settle_started = time.monotonic()

@@ -19,14 +19,13 @@ import functools
 import http.client
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from common import (HOST, RUN_PY, check_ranges, fmt, free_port, get, memory_mb, parse_sizes, print_table, run_threads,
-                    serve, summary)
+from common import (HOST, RunningInstance, check_ranges, fmt, get, memory_mb, parse_sizes, print_table, run_py,
+                    run_threads, summary)
 
 BENCHMARK_PATH_RE = re.compile(r"/events/[0-9a-f-]{36}")
 WARMUP_REQUESTS = 20
@@ -58,11 +57,8 @@ def parse_args(argv=None):
 def seed(instance_path, events):
     """Seed the instance; returns (seconds taken, path of the benchmark event)."""
     started = time.monotonic()
-    result = subprocess.run(
-        [sys.executable, str(RUN_PY), "seed-demo", "--events", str(events), "--benchmark-event",
-         "--instance-path", str(instance_path)],
-        capture_output=True, text=True, timeout=SEED_TIMEOUT,
-    )
+    result = run_py("seed-demo", "--events", str(events), "--benchmark-event", "--instance-path", str(instance_path),
+                    timeout=SEED_TIMEOUT)
     elapsed = time.monotonic() - started
     if result.returncode != 0:
         sys.exit(f"seed-demo failed ({result.returncode}):\n{result.stderr}")
@@ -122,12 +118,13 @@ def bench_size(events, args):
         seed_seconds, event_path = seed(instance_path, events)
         database_mb = (instance_path / "mobilizon_lite.sqlite3").stat().st_size / 2**20
         print(f"   seeded in {seed_seconds:.1f} s, database {database_mb:.1f} MiB", flush=True)
-        port = free_port()
-        with serve(instance_path, port, folder / "server.log") as server:
+        server = RunningInstance(instance_path, HOST, log=folder / "server.log")
+        port = server.port
+        with server:
             for label, path in (("home /", "/"), ("event page", event_path)):
                 warm_up(port, path)
                 rate, median, p95, errors = load(port, path, args.seconds, args.clients)
-                rss, hwm = memory_mb(server.pid)
+                rss, hwm = memory_mb(server.process.pid)
                 row = dict(events=events, seed=seed_seconds, page=label, rate=rate, median=median,
                            p95=p95, errors=errors, rss=rss, hwm=hwm, db=database_mb)
                 rows.append(row)

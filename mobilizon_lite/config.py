@@ -13,6 +13,14 @@ REGISTRATION_MODES = ("open", "closed", "invite")
 # Room for the form fields and multipart framing around a banner picture.
 FORM_OVERHEAD_BYTES = 1024 * 1024
 
+DEFAULT_PASSWORD_HASH = "scrypt:32768:8:1"
+SCRYPT_METHOD = re.compile(r"scrypt:(\d+):(\d+):(\d+)")
+# Hosts that never serve a public instance: loopback, and the names RFC 2606 and RFC 6761 reserve
+# for tests and documentation.
+TEST_HOSTS = ("localhost", "example.com", "example.net", "example.org")
+TEST_DOMAINS = (".test", ".example", ".invalid", ".localhost", ".example.com", ".example.net", ".example.org")
+
+
 class ConfigError(RuntimeError):
     """The configuration cannot work; the message says which setting to fix."""
 
@@ -28,6 +36,13 @@ DEFAULTS = {
     # Registration mode used until an admin changes it (stored in the database then).
     "DEFAULT_REGISTRATIONS": "open",
     "PASSWORD_RESET_TTL": 3600,
+    # werkzeug's scrypt:N:r:p for new password hashes; anything cheaper than this default is for tests
+    # only, and refused unless BASE_URL is a test address (see check_test_only).
+    "PASSWORD_HASH_METHOD": DEFAULT_PASSWORD_HASH,
+    # Tests only: a folder of pre-made key pairs (keys.write_key_pool) that new actors take in turn
+    # instead of generating one, so they share keys with other test instances. Refused unless
+    # BASE_URL is a test address.
+    "TEST_KEY_POOL": None,
     # Largest request body; None means twice PICTURE_MAX_BYTES plus room for the form around it.
     "MAX_CONTENT_LENGTH": None,
     "WAITRESS_THREADS": 8,
@@ -279,3 +294,36 @@ def check_settings(config):
         ZoneInfo(config["TIMEZONE"])
     except (ZoneInfoNotFoundError, ValueError):
         raise ConfigError(f"TIMEZONE {config['TIMEZONE']!r} is not an IANA time zone name") from None
+    check_test_only(config)
+
+
+def scrypt_cost(method):
+    """N * r * p of a scrypt:N:r:p method, or ConfigError for anything else."""
+    match = SCRYPT_METHOD.fullmatch(method)
+    n, r, p = (int(value) for value in match.groups()) if match else (0, 0, 0)
+    if n < 2 or n & (n - 1) or r < 1 or p < 1:
+        raise ConfigError(f"PASSWORD_HASH_METHOD must be scrypt:N:r:p with N a power of two, such as "
+                          f"{DEFAULT_PASSWORD_HASH!r}, not {method!r}")
+    return n * r * p
+
+
+def is_test_address(base_url):
+    """True when base_url's host is loopback or a name reserved for tests: nobody outside can use it."""
+    host = urlsplit(base_url).hostname
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host in TEST_HOSTS or host.endswith(TEST_DOMAINS)
+
+
+def check_test_only(config):
+    """Refuse the settings that make tests fast (shared keys, cheap password hashes) on an instance
+    others can reach: there they would let identities be linked by their key, and passwords guessed."""
+    cheap_hash = scrypt_cost(config["PASSWORD_HASH_METHOD"]) < scrypt_cost(DEFAULT_PASSWORD_HASH)
+    pool = config["TEST_KEY_POOL"]
+    for name, used in (("TEST_KEY_POOL", pool), ("PASSWORD_HASH_METHOD", cheap_hash)):
+        if used and not is_test_address(config["BASE_URL"]):
+            raise ConfigError(f"{name} {config[name]!r} is for tests only, and refused for BASE_URL "
+                              f"{config['BASE_URL']!r}: only a loopback or reserved test address may use it")
+    if pool and not any(Path(pool).glob("*.pem")):
+        raise ConfigError(f"TEST_KEY_POOL {pool!r} is not a folder holding key pairs (*.pem)")

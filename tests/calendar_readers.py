@@ -20,6 +20,16 @@ import vobject
 JS = Path(__file__).parent / "js"
 
 
+def parse_both(body):
+    """The calendar parsed by icalendar and, independently, by vobject."""
+    text = body.decode("utf-8")
+    return icalendar.Calendar.from_ical(body), vobject.readOne(text)
+
+
+def vevents(cal):
+    return [c for c in cal.walk("VEVENT")]
+
+
 def _seconds(value):
     return None if value is None else int(value.timestamp())
 

@@ -1,20 +1,41 @@
-"""Fixtures: an app per test on its own SQLite file, a client, and a real SMTP server."""
+"""Fixtures: an app per test on its own SQLite file, a client, a real SMTP server, and the settings that
+make identities and passwords cheap in every instance of the session."""
 import pytest
 
 from mobilizon_lite import create_app
+from mobilizon_lite.activitypub.keys import write_key_pool
 
-from .helpers import MailCatcher
+from .helpers import BASE_URL, MailCatcher
 
-BASE_URL = "http://events.test"
+# Any this many actors made one after the other, in any instance of the session, get different keys
+# (the demo data's larger crowd repeats a few, which nothing there compares).
+KEY_POOL_SIZE = 16
+# Well under a millisecond a hash (much smaller values exceed the memory cap werkzeug gives OpenSSL's scrypt).
+CHEAP_PASSWORD_HASH = "scrypt:1024:1:1"
+
+
+@pytest.fixture(scope="session")
+def test_settings(tmp_path_factory):
+    """Keys of new identities taken from a pool made once per session, and a cheap password hash."""
+    pool = tmp_path_factory.mktemp("key-pool")
+    write_key_pool(pool, KEY_POOL_SIZE)
+    return {"TEST_KEY_POOL": str(pool), "PASSWORD_HASH_METHOD": CHEAP_PASSWORD_HASH}
+
+
+@pytest.fixture(scope="session")
+def instance_env(test_settings):
+    """The same settings as environment variables, for run.py processes."""
+    return {f"MOBILIZON_LITE_{name}": value for name, value in test_settings.items()}
 
 
 @pytest.fixture
-def app_config(tmp_path):
+def app_config(tmp_path, test_settings):
     return {
         "TESTING": True,
         "SECRET_KEY": "test secret key",
         "BASE_URL": BASE_URL,
         "DATABASE": str(tmp_path / "test.sqlite3"),
+        **test_settings,
     }
 
 

@@ -1,25 +1,17 @@
-"""Helpers shared by the tests: forms with their CSRF token, accounts, a mail catcher."""
-import os
+"""Helpers shared by the tests: forms with their CSRF token, accounts, events, a mail catcher (and, from
+tests/harness.py, the loopback servers, run.py processes and polling every kind of test uses)."""
 import re
-import socket
-import subprocess
-import sys
-import threading
-import time
-from contextlib import contextmanager
 from email import message_from_bytes
 from email.policy import default as default_policy
-from http.server import ThreadingHTTPServer
-from pathlib import Path
 
 from aiosmtpd.controller import Controller
 
 from mobilizon_lite.services import accounts
 
-CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+from .harness import CSRF_RE, PASSWORD, RUN_PY, free_port, loopback_server, run_py, wait_until  # noqa: F401
+
 ERROR_RE = re.compile(r'class="error[^"]*"[^>]*>([^<]+)<')
-PASSWORD = "correct horse battery"
-RUN_PY = Path(__file__).resolve().parents[1] / "run.py"
+BASE_URL = "http://events.test"
 
 
 def csrf_token(client, url="/login"):
@@ -55,42 +47,9 @@ def log_in(client, email="ann@example.org", password=PASSWORD, **extra):
     return response
 
 
-def free_port(host="127.0.0.1"):
-    """A TCP port nobody listens on right now."""
-    with socket.socket() as sock:
-        sock.bind((host, 0))
-        return sock.getsockname()[1]
-
-
 def run_cli(instance_path, *args, stdin="", env=None):
     """run.py with args on an instance folder, as a script runs it: the finished process."""
-    return subprocess.run(
-        [sys.executable, str(RUN_PY), *args, "--instance-path", str(instance_path)],
-        input=stdin, capture_output=True, text=True, timeout=60, env=dict(os.environ, **(env or {})),
-    )
-
-
-@contextmanager
-def loopback_server(handler, host="127.0.0.1"):
-    """A threaded HTTP server of handler on a free port of host; yields its base URL."""
-    httpd = ThreadingHTTPServer((host, 0), handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    try:
-        yield f"http://{host}:{httpd.server_address[1]}"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-
-
-def wait_until(predicate, timeout=10.0, interval=0.05):
-    """Poll predicate until it returns something truthy, or fail after timeout seconds."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = predicate()
-        if result:
-            return result
-        time.sleep(interval)
-    raise AssertionError(f"condition not met within {timeout} s")
+    return run_py(*args, "--instance-path", str(instance_path), stdin=stdin, env=env)
 
 
 class MailCatcher:

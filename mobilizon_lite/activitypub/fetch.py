@@ -163,7 +163,9 @@ def request(method, url, headers=None, body=None, allowed=(), deadline_seconds=D
                     continue
                 data = _read(response, deadline, limit)
             finally:
-                response.release_conn()
+                # Closed, not released: the pool goes after each hop, and a body left unread (a redirect's,
+                # one over the limit) keeps its socket open until the response itself is closed.
+                response.close()
         except (urllib3.exceptions.HTTPError, ValueError) as error:
             raise FetchError(f"{parts.netloc}: {error.__class__.__name__}: {error}") from None
         finally:

@@ -18,7 +18,7 @@ from ..tokens import hash_token, new_token, sign, unsign
 from ..urls import public_url
 from . import instance
 from .errors import Invalid, NotFound, PermissionDenied
-from ..activitypub.keys import generate_key_pair
+from ..activitypub.keys import new_key_pair
 from .identities import create_identity, validate_username
 
 log = logging.getLogger(__name__)
@@ -37,10 +37,16 @@ SIGNUP_NOTICE_AFTER = timedelta(minutes=10)
 THROTTLE_SIZE = 10_000
 
 
+def hash_password(password):
+    """The stored form of a password, made with PASSWORD_HASH_METHOD. Checking reads the method from
+    the stored hash, so hashes made under an earlier setting keep working."""
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+
+
 @functools.cache
-def _dummy_hash():
+def _dummy_hash(method):
     """Checked against when the email is unknown, so a failed log-in takes as long either way."""
-    return generate_password_hash("not a real password")
+    return generate_password_hash("not a real password", method=method)
 
 
 def normalize_email(email):
@@ -90,8 +96,8 @@ def register(email, password, username, name="", invite_token=None, locale=None,
                 )
     # Hashing and key generation are slow: done before SQLite's write lock is taken, and for a
     # known address too, so that the time taken does not tell either.
-    password_hash = generate_password_hash(password)
-    key_pair = generate_key_pair()
+    password_hash = hash_password(password)
+    key_pair = new_key_pair()
     existing = Account.get_or_none(Account.email == email)
     if existing is None:
         try:
@@ -176,7 +182,7 @@ def authenticate(email, password):
     except Invalid:
         email = None
     account = Account.get_or_none(Account.email == email) if email else None
-    password_hash = account.password_hash if account else _dummy_hash()
+    password_hash = account.password_hash if account else _dummy_hash(current_app.config["PASSWORD_HASH_METHOD"])
     if check_password_hash(password_hash, password or "") and account is not None:
         return account
     return None
@@ -200,7 +206,7 @@ def change_password(account, current_password, new_password):
     if not check_password_hash(account.password_hash, current_password or ""):
         raise Invalid(_("This is not your current password."), "current_password")
     validate_password(new_password)
-    return _set_password(account, generate_password_hash(new_password))
+    return _set_password(account, hash_password(new_password))
 
 
 def set_locale(account, locale):
@@ -265,7 +271,7 @@ def reset_token_account(token):
 def reset_password(token, new_password):
     """Set a new password through a reset token; uses up every token of the account."""
     validate_password(new_password)
-    password_hash = generate_password_hash(new_password)
+    password_hash = hash_password(new_password)
     with database.atomic("IMMEDIATE"):
         account = reset_token_account(token)
         PasswordResetToken.update(used_at=utcnow()).where(

@@ -8,7 +8,7 @@ from peewee import IntegrityError
 
 from ..activitypub import fetch
 from ..activitypub.inbox_request import signed_for
-from ..activitypub.keys import generate_key_pair
+from ..activitypub.keys import new_key_pair
 from ..activitypub.signatures import SignatureError, sign_headers, verify_request
 from ..activitypub.vocab import get_id
 from ..db import database, utcnow
@@ -32,7 +32,7 @@ def instance_actor():
     actor = Actor.get_or_none(Actor.domain.is_null() & (Actor.preferred_username == INSTANCE_USERNAME))
     if actor is not None:
         return actor
-    private_pem, public_pem = generate_key_pair()
+    private_pem, public_pem = new_key_pair()
     try:
         with database.atomic():
             return Actor.create(type=TYPE_APPLICATION, preferred_username=INSTANCE_USERNAME,

@@ -7,7 +7,7 @@ from peewee import IntegrityError
 from ..activitypub.convert.activities import delete_actor_to_ap
 from ..activitypub.convert.actor import actor_to_ap
 from ..activitypub.convert.tombstone import tombstone_document
-from ..activitypub.keys import generate_key_pair
+from ..activitypub.keys import new_key_pair
 from ..activitypub.publish import new_activity_id, publish
 from ..db import database, utcnow
 from ..models import Actor, Comment, Event, Follow, Participation
@@ -56,7 +56,7 @@ def create_identity(account, username, name="", summary_source="", key_pair=None
     validate_username(username)
     _check_profile(name, summary_source)
     # Key generation is slow: callers inside a transaction pass a pair made before it.
-    private_pem, public_pem = key_pair or generate_key_pair()
+    private_pem, public_pem = key_pair or new_key_pair()
     try:
         with database.atomic():
             return Actor.create(

@@ -1,20 +1,18 @@
-"""Fixtures shared by the federation tests: remote keys, an instance that knows a few remote actors, and the
-captured payloads of other software."""
+"""Fixtures shared by the federation tests: remote keys, an instance that knows a few remote actors, a
+loopback server of actor documents, running instances that federate, and the captured payloads of other
+software."""
 import os
-from pathlib import Path
 
 import pytest
 
 from mobilizon_lite.activitypub.keys import generate_key_pair
 from mobilizon_lite.models import Actor
 
-from ..helpers import make_account
-
-REMOTE = "https://remote.example"
-ACTOR = f"{REMOTE}/users/alice"
-EVE = "https://elsewhere.example/users/eve"
-# Real payloads from other software, kept beside the project (CI lays shared/ out the same way).
-FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "activitypub"
+from ..harness import RunningInstance
+from ..helpers import loopback_server, make_account
+from .captured import FIXTURES
+from .live import FEDERATING
+from .remote import ACTOR, EVE, REMOTE, ActorServer
 
 
 @pytest.fixture(scope="session")
@@ -29,22 +27,10 @@ def shared_fixtures():
     return FIXTURES
 
 
-# Session-scoped, so the check runs before any instance a module would start for nothing.
-needs_fixtures = pytest.mark.usefixtures("shared_fixtures")
-
-
-def fixture_names(pattern):
-    """Paths (relative to FIXTURES) of the payloads matching pattern. A placeholder stands in when the folder
-    is missing, so that the tests are still collected and meet shared_fixtures instead of being dropped as an
-    empty parameter set."""
-    if not FIXTURES.is_dir():
-        return [f"missing/{pattern}"]
-    return sorted(str(path.relative_to(FIXTURES)) for path in FIXTURES.glob(pattern))
-
-
 @pytest.fixture(scope="session")
 def remote_keys():
-    """Two RSA key pairs (private PEM, public PEM): alice's, and another one."""
+    """Two RSA key pairs (private PEM, public PEM): alice's, and another one. Fresh ones, not from the key
+    pool, so they differ from every key the app gives its own actors."""
     return generate_key_pair(), generate_key_pair()
 
 
@@ -62,3 +48,24 @@ def fed(app, remote_keys):
         Actor.create(preferred_username="eve", domain="elsewhere.example", ap_id=EVE,
                      public_key_pem=other_public, inbox=f"{EVE}/inbox")
     return app
+
+
+@pytest.fixture
+def actor_server():
+    """The base URL of an ActorServer on 127.0.0.2, its documents, redirects and hits emptied."""
+    ActorServer.documents, ActorServer.redirects, ActorServer.hits = {}, {}, []
+    with loopback_server(ActorServer, "127.0.0.2") as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def federating(instance_env):
+    """A factory of RunningInstances (not started) named name in folder, on host, with accounts for
+    usernames, that reach each other on loopback and retry deliveries within seconds."""
+    def make(folder, host, name, *usernames):
+        instance = RunningInstance(folder / name, host, env={**instance_env, **FEDERATING}, name=name)
+        for username in usernames:
+            instance.create_user(username)
+        return instance
+
+    return make

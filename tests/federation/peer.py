@@ -52,6 +52,7 @@ class Peer:
     def stop(self):
         self._loop.call_soon_threadsafe(self._stop.set)
         self._thread.join(timeout=10)
+        self._loop.close()
 
     def answers(self):
         try:

@@ -17,7 +17,7 @@ from mobilizon_lite.models import Actor
 from mobilizon_lite.services.actors import actor_from_ap
 
 from ..helpers import log_in, make_account, make_event, submit
-from .conftest import FIXTURES, fixture_names, needs_fixtures
+from .captured import FIXTURES, fixture_names, needs_fixtures
 from .nodeinfo_schema import schema
 
 AP = {"Accept": "application/activity+json"}

@@ -15,9 +15,8 @@ from mobilizon_lite.services.actors import actor_from_ap
 from mobilizon_lite.services.event_input import LANGUAGES
 
 from ..helpers import log_in
-from .conftest import ACTOR, REMOTE
-from .test_discovery import FIXTURES, needs_fixtures
-from .test_remote_events import remote_event, send, stored
+from .captured import FIXTURES, needs_fixtures
+from .remote import ACTOR, REMOTE, remote_event, send, stored
 
 
 def read(**changes):

@@ -4,8 +4,7 @@ from mobilizon_lite.models import Account, Activity, Actor, Event, Follow, Parti
 from mobilizon_lite.services import identities, participation
 
 from ..helpers import log_in, submit
-from .conftest import ACTOR, EVE, REMOTE
-from .test_remote_events import EVENT_ID, remote_event, send
+from .remote import ACTOR, EVE, EVENT_ID, REMOTE, remote_event, send
 
 AP = {"Accept": "application/activity+json"}
 CLUB = "http://events.test/@club"

@@ -4,16 +4,15 @@ import hashlib
 import hmac
 import json
 from datetime import datetime, timedelta, timezone
-from http.server import BaseHTTPRequestHandler
 
 import pytest
 
 from mobilizon_lite import create_app
 from mobilizon_lite.activitypub.signatures import sign_headers
-from mobilizon_lite.models import Actor, InboxItem
+from mobilizon_lite.models import Actor
 
-from ..helpers import loopback_server, make_account
-from .conftest import ACTOR, REMOTE
+from ..helpers import make_account
+from .remote import ACTOR, REMOTE, ActorServer, follow, items, post
 
 
 @pytest.fixture
@@ -24,24 +23,6 @@ def inbox_app(app, remote_keys):
         Actor.create(preferred_username="alice", domain="remote.example", ap_id=ACTOR,
                      inbox=f"{ACTOR}/inbox", public_key_pem=public)
     return app
-
-
-def follow(number=1, actor=ACTOR, **extra):
-    return {"@context": "https://www.w3.org/ns/activitystreams", "id": f"{REMOTE}/activities/{number}",
-            "type": "Follow", "actor": actor, "object": "http://events.test/@ann", **extra}
-
-
-def post(app, activity=None, body=None, key=None, key_id=f"{ACTOR}#main-key", path="/inbox", now=None,
-         content_type="application/activity+json", headers=None):
-    body = body if body is not None else json.dumps(activity).encode()
-    signed = sign_headers("POST", f"http://events.test{path}", key_id, key, body=body, now=now) if key else {}
-    signed.update(headers or {})
-    return app.test_client().post(path, data=body, headers=signed, content_type=content_type)
-
-
-def items(app):
-    with app.app_context():
-        return list(InboxItem.select())
 
 
 def test_signed_activity_is_stored_once(inbox_app, remote_keys):
@@ -141,39 +122,6 @@ def test_unknown_actor_deleting_itself_is_202_without_any_fetch(app):
     # No key anywhere, and gone.example does not even resolve: nothing may be fetched.
     assert post(app, activity).status_code == 202
     assert items(app) == []
-
-
-class ActorServer(BaseHTTPRequestHandler):
-    """Serves documents by path (and redirects: path -> location) on loopback, counting the GETs."""
-    documents = {}
-    redirects = {}
-    hits = []
-
-    def log_message(self, *args):
-        pass
-
-    def do_GET(self):
-        self.hits.append((self.path, "Signature" in self.headers))
-        if self.path in self.redirects:
-            self.send_response(302)
-            self.send_header("Location", self.redirects[self.path])
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-            return
-        document = self.documents.get(self.path)
-        body = json.dumps(document).encode() if document else b"{}"
-        self.send_response(200 if document else 404)
-        self.send_header("Content-Type", "application/activity+json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-
-@pytest.fixture
-def actor_server():
-    ActorServer.documents, ActorServer.redirects, ActorServer.hits = {}, {}, []
-    with loopback_server(ActorServer, "127.0.0.2") as url:
-        yield url
 
 
 def test_unknown_keys_are_fetched_through_the_safe_client(tmp_path, app_config, actor_server, remote_keys):

@@ -15,8 +15,7 @@ from mobilizon_lite.activitypub.vocab import get_id
 
 from ..helpers import wait_until
 from .peer import AP, Peer
-from .test_interop_fixtures import NEXT_YEAR, one
-from .test_two_instances import serving_ann
+from .live import NEXT_YEAR, one
 
 pytestmark = pytest.mark.slow
 
@@ -26,8 +25,8 @@ HUGE_TAGS, KEPT_TAGS = 20_000, 64
 
 
 @pytest.fixture(scope="module")
-def instance(tmp_path_factory):
-    with serving_ann(tmp_path_factory.mktemp("peer"), "127.0.0.5", "ours") as server:
+def instance(tmp_path_factory, federating):
+    with federating(tmp_path_factory.mktemp("peer"), "127.0.0.5", "ours", "ann") as server:
         yield server
 
 

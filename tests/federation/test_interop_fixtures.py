@@ -4,11 +4,8 @@ for a stated reason."""
 import functools
 import json
 import re
-import sqlite3
-import threading
-from contextlib import closing
-from datetime import date
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from contextlib import ExitStack
+from http.server import BaseHTTPRequestHandler
 from types import SimpleNamespace
 from urllib.parse import urlsplit
 
@@ -18,14 +15,13 @@ import requests
 from mobilizon_lite.activitypub.keys import generate_key_pair
 from mobilizon_lite.activitypub.signatures import sign_headers
 
-from ..helpers import event_fields, wait_until
-from .conftest import FIXTURES, needs_fixtures
-from .test_two_instances import identity_id, post_form, serving_ann
+from ..helpers import event_fields, loopback_server, wait_until
+from .captured import FIXTURES, needs_fixtures
+from .live import NEXT_YEAR, identity_id, one, post_form
 
 pytestmark = [pytest.mark.slow, needs_fixtures]
 
 AP = "application/activity+json"
-NEXT_YEAR = date.today().year + 1
 # Activity types whose fixtures must all be sent (test_every_fixture_carrying_an_activity_is_sent).
 CARRIED = {"Event", "Join", "Leave", "Accept", "Reject", "Note", "Delete", "Update", "Follow", "Undo"}
 ACTOR_TYPES = {"Person", "Group", "Application", "Organization", "Service"}
@@ -167,7 +163,7 @@ class StandIn(BaseHTTPRequestHandler):
         pass
 
     def do_GET(self):
-        document = self.server.world.documents.get(self.server.base + self.path)
+        document = self.server.world.documents.get(self.server.url + self.path)
         self.answer(200 if document else 404, document or {})
 
     def do_POST(self):
@@ -191,16 +187,13 @@ class World:
     def __init__(self, instance, same_server):
         self.instance, self.same_server = instance, same_server
         self.servers, self.documents, self.delivered, self.keys = {}, {}, [], {}
+        self.serving = ExitStack()
 
     def base(self, host):
         host = self.same_server.get(host, host)
         if host not in self.servers:
-            httpd = ThreadingHTTPServer(("127.0.0.1", 0), StandIn)
-            httpd.world, httpd.base = self, f"http://127.0.0.1:{httpd.server_address[1]}"
-            # A short poll keeps shutting a few dozen of them down quick.
-            threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True).start()
-            self.servers[host] = httpd
-        return self.servers[host].base
+            self.servers[host] = self.serving.enter_context(loopback_server(StandIn, world=self))
+        return self.servers[host]
 
     def translate(self, text):
         """Every host taking part moved to its stand-in, and each URL under it along."""
@@ -247,16 +240,14 @@ class World:
         return wait_until(lambda: next((a for a in self.delivered if a.get("type") == verb), None), timeout=15)
 
     def close(self):
-        for httpd in self.servers.values():
-            httpd.shutdown()
-            httpd.server_close()
+        self.serving.close()
 
 
 # The instance ---------------------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def instance(tmp_path_factory):
-    with serving_ann(tmp_path_factory.mktemp("interop"), "127.0.0.2", "interop") as server:
+def instance(tmp_path_factory, federating):
+    with federating(tmp_path_factory.mktemp("interop"), "127.0.0.2", "interop", "ann") as server:
         yield server
 
 
@@ -285,14 +276,6 @@ def ann(instance):
     event_path = urlsplit(response.headers["Location"]).path
     return SimpleNamespace(session=session, identity=identity, actor=f"{instance.base}/@ann",
                            event=instance.base + event_path, event_path=event_path)
-
-
-def one(instance, sql, *params):
-    """The first row a query of the instance's database finds, as a dict; None when there is none."""
-    with closing(sqlite3.connect(instance.path / "mobilizon_lite.sqlite3")) as db:
-        db.row_factory = sqlite3.Row
-        row = db.execute(sql, params).fetchone()
-    return dict(row) if row else None
 
 
 def inbox_state(instance, activity_id):

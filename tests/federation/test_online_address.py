@@ -3,8 +3,7 @@ taking part: never in what is sent to followers, and in the served document only
 participant's own key signs the GET (signed here by bovine, software we did not write)."""
 import asyncio
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import urlsplit
 
 import pytest
@@ -15,9 +14,8 @@ from bovine.utils import get_gmt_now
 
 from mobilizon_lite.models import Activity, Actor, Event, Participation
 
-from ..helpers import log_in, make_event
-from .conftest import ACTOR, REMOTE
-from .test_remote_events import send
+from ..helpers import log_in, loopback_server, make_event
+from .remote import ACTOR, REMOTE, send
 
 SECRET = "https://meet.example/room-4412"
 AP = {"Accept": "application/activity+json"}
@@ -86,6 +84,7 @@ class OrganiserServer:
 
     def __init__(self, participant_id, participant_pem):
         outer = self
+        self.base = self.organiser = None  # known once served (see the organiser_server fixture)
         self.owners, self.unusable = [], False
 
         async def key(key_id):
@@ -113,10 +112,7 @@ class OrganiserServer:
                 self.end_headers()
                 self.wfile.write(body)
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.base = f"http://127.0.0.1:{self.httpd.server_port}"
-        self.organiser = f"{self.base}/users/org"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        self.handler = Handler
 
     def event(self, online=False):
         document = {"id": f"{self.base}/events/9", "type": "Event", "name": "Strike meeting",
@@ -138,12 +134,12 @@ def organiser_server(fed, remote_keys):
     with fed.app_context():
         ann = Actor.get(Actor.preferred_username == "ann")
     server = OrganiserServer(ann.ap_id, ann.public_key_pem)
-    with fed.app_context():
-        Actor.create(preferred_username="org", domain=urlsplit(server.base).netloc, ap_id=server.organiser,
-                     public_key_pem=remote_keys[0][1], inbox=f"{server.organiser}/inbox")
-    yield server
-    server.httpd.shutdown()
-    server.httpd.server_close()
+    with loopback_server(server.handler) as url:
+        server.base, server.organiser = url, f"{url}/users/org"
+        with fed.app_context():
+            Actor.create(preferred_username="org", domain=urlsplit(url).netloc, ap_id=server.organiser,
+                         public_key_pem=remote_keys[0][1], inbox=f"{server.organiser}/inbox")
+        yield server
 
 
 def test_our_participants_of_a_restricted_event_elsewhere_fetch_its_online_address(fed, remote_keys,

@@ -6,7 +6,7 @@ from mobilizon_lite.models import Activity, Actor, Comment, Event, Participation
 from mobilizon_lite.services import comments, events, participation
 
 from ..helpers import make_event, service_fields
-from .test_remote_events import EVENT_ID, remote_event, send
+from .remote import EVENT_ID, remote_event, send
 
 # The ActivityStreams 2.0 terms our documents use (https://www.w3.org/ns/activitystreams).
 AS_TERMS = {

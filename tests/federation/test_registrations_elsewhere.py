@@ -16,7 +16,7 @@ from mobilizon_lite.models import Activity, Actor, Delivery, DomainHealth, Parti
 from mobilizon_lite.services import remote_events
 
 from ..helpers import log_in, loopback_server, make_account, submit
-from .conftest import FIXTURES, needs_fixtures
+from .captured import FIXTURES, needs_fixtures
 
 
 class Server(BaseHTTPRequestHandler):

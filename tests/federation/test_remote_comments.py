@@ -8,9 +8,7 @@ from mobilizon_lite.models import Activity, Actor, Comment, Event
 from mobilizon_lite.services import comments
 
 from ..helpers import log_in, make_event, submit
-from .conftest import ACTOR, REMOTE
-from .test_remote_events import EVENT_ID, remote_event, send
-from .test_remote_participation import sent
+from .remote import ACTOR, EVENT_ID, REMOTE, remote_event, send, sent
 
 PUBLIC = "https://www.w3.org/ns/activitystreams#Public"
 

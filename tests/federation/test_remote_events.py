@@ -4,39 +4,11 @@ import json
 import pytest
 
 from mobilizon_lite.activitypub.convert.event import event_from_ap
-from mobilizon_lite.activitypub.signatures import sign_headers
-from mobilizon_lite.models import Event
 from mobilizon_lite.models.events import CATEGORIES
 from mobilizon_lite.services.event_input import LANGUAGES
 
-from .conftest import ACTOR, FIXTURES, REMOTE, needs_fixtures
-
-EVENT_ID = f"{REMOTE}/events/1"
-
-
-def remote_event(**changes):
-    document = {"id": EVENT_ID, "type": "Event", "name": "Fête de quartier", "content": "<p>Come!<script>x</script></p>",
-                "startTime": "2027-06-21T18:00:00+02:00", "endTime": "2027-06-21T23:00:00+02:00",
-                "timezone": "Europe/Paris", "to": ["as:Public"], "actor": ACTOR, "attributedTo": ACTOR,
-                "location": {"type": "Place", "name": "Square", "address": "12 rue X, Lyon"},
-                "ical:status": "CONFIRMED", "tag": [{"type": "Hashtag", "name": "#Fete"}]}
-    document.update(changes)
-    return document
-
-
-def send(app, key, verb, obj, number, actor=ACTOR, **extra):
-    """POST a signed activity to the shared inbox, as actor."""
-    host = actor.split("/")[2]
-    body = json.dumps({"id": f"https://{host}/activities/{number}", "type": verb, "actor": actor, "object": obj,
-                       **extra}).encode()
-    headers = sign_headers("POST", "http://events.test/inbox", f"{actor}#main-key", key, body=body)
-    return app.test_client().post("/inbox", data=body, headers=headers, content_type="application/activity+json")
-
-
-def stored(app):
-    with app.app_context():
-        return list(Event.select())
-
+from .captured import FIXTURES, needs_fixtures
+from .remote import ACTOR, EVENT_ID, REMOTE, remote_event, send, stored
 
 def test_remote_event_is_stored_shown_and_only_its_owner_changes_it(fed, remote_keys):
     (private, _public), (other_private, _other_public) = remote_keys

@@ -5,18 +5,11 @@ from mobilizon_lite.models import Activity, Actor, Comment, Delivery, Event, Fol
 from mobilizon_lite.services import comments, events, feeds, participation
 
 from ..helpers import log_in, make_event, service_fields, submit
-from ..web.test_feeds import parse_both, vevents
-from .conftest import ACTOR, EVE, REMOTE
-from .test_remote_events import EVENT_ID, remote_event, send
+from ..calendar_readers import parse_both, vevents
+from .remote import ACTOR, EVE, EVENT_ID, REMOTE, remote_event, send, sent
 
 
 AP = {"Accept": "application/activity+json"}
-
-
-def sent(app, verb):
-    """Bodies of the activities of one type this instance queued, oldest first."""
-    with app.app_context():
-        return [row.body for row in Activity.select().where(Activity.type == verb).order_by(Activity.id)]
 
 
 def role_of(app, event, ap_id=ACTOR):

@@ -3,7 +3,7 @@ from mobilizon_lite import create_app
 from mobilizon_lite.models import Event
 
 from ..helpers import log_in, make_account, make_event
-from .test_inbox import ActorServer, actor_server  # noqa: F401 - the fixture is shared
+from .remote import ActorServer
 
 
 def test_words_find_visible_upcoming_events(app):
@@ -26,7 +26,7 @@ def test_words_find_visible_upcoming_events(app):
     assert 'action="/search"' in client.get("/").get_data(as_text=True)
 
 
-def test_a_link_to_an_event_elsewhere_is_fetched_and_shown(tmp_path, app_config, actor_server,  # noqa: F811
+def test_a_link_to_an_event_elsewhere_is_fetched_and_shown(tmp_path, app_config, actor_server,
                                                             remote_keys):
     (_private, public), _other = remote_keys
     app = create_app(dict(app_config, ALLOWED_PRIVATE_NETWORKS="127.0.0.2/32"), instance_path=str(tmp_path / "i"))
@@ -62,7 +62,7 @@ def test_a_link_to_an_event_elsewhere_is_fetched_and_shown(tmp_path, app_config,
     assert client.get(f"/search?q={actor_server}/events/43").status_code == 404
 
 
-def test_a_look_up_never_takes_someone_else_as_organiser(tmp_path, app_config, actor_server,  # noqa: F811
+def test_a_look_up_never_takes_someone_else_as_organiser(tmp_path, app_config, actor_server,
                                                           remote_keys):
     (_private, public), _other = remote_keys
     app = create_app(dict(app_config, ALLOWED_PRIVATE_NETWORKS="127.0.0.2/32"), instance_path=str(tmp_path / "i"))

@@ -12,9 +12,7 @@ from mobilizon_lite.scheduler import build_scheduler
 from mobilizon_lite.services import events, inbound
 
 from ..helpers import failing_disk, make_event
-from .conftest import ACTOR, REMOTE
-from .test_inbox import follow, items, post
-from .test_remote_events import remote_event, send
+from .remote import ACTOR, REMOTE, follow, items, post, remote_event, send
 
 
 def database_bytes(app):

@@ -8,15 +8,15 @@ import pytest
 import requests
 
 from ..helpers import event_fields, wait_until
-from .test_two_instances import Instance, identity_id, post_form
+from .live import copy_of, create_event, follow, join, participant_count, post_form
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
-def trio(tmp_path):
-    a, b, c = (Instance(tmp_path, "127.0.0.2", "alpha"), Instance(tmp_path, "127.0.0.3", "beta"),
-               Instance(tmp_path, "127.0.0.4", "gamma"))
+def trio(tmp_path, federating):
+    a, b, c = (federating(tmp_path, "127.0.0.2", "alpha"), federating(tmp_path, "127.0.0.3", "beta"),
+               federating(tmp_path, "127.0.0.4", "gamma"))
     for instance, username in ((a, "ann"), (b, "bob"), (b, "bea"), (c, "cat")):
         instance.create_user(username)
     for instance in (a, b, c):
@@ -26,38 +26,10 @@ def trio(tmp_path):
         instance.stop()
 
 
-def follow(instance, session, handle):
-    response = post_form(instance, session, "/identities/follow",
-                         {"identity": identity_id(instance, session), "handle": handle})
-    assert response.status_code == 302, response.text[-2000:]
-
-
-def create_event(instance, session, **fields):
-    """Publish an event through the form; returns its uuid."""
-    data = event_fields(identity=identity_id(instance, session), **fields)
-    response = post_form(instance, session, "/events/new", data, page="/events/new")
-    assert response.status_code == 302, response.text[-3000:]
-    return response.headers["Location"].rstrip("/").rsplit("/", 1)[-1]
-
-
 def edit_event(instance, session, uuid, **fields):
     page = f"/events/{uuid}/edit"
     response = post_form(instance, session, page, event_fields(**fields), page=page)
     assert response.status_code == 302, response.text[-3000:]
-
-
-def copy_of(instance, title):
-    """The uuid of the copy of a remote event on instance, once its home page lists it."""
-    found = {}
-
-    def listed():
-        match = re.search(r'href="/events/([0-9a-f-]{36})">' + re.escape(title) + "<",
-                          requests.get(instance.base + "/", timeout=5).text)
-        found["uuid"] = match and match.group(1)
-        return bool(match)
-
-    wait_until(listed, timeout=30)
-    return found["uuid"]
 
 
 def page_of(instance, session, uuid):
@@ -66,18 +38,6 @@ def page_of(instance, session, uuid):
 
 def shows(instance, session, uuid, text, timeout=30):
     wait_until(lambda: text in page_of(instance, session, uuid).text, timeout=timeout)
-
-
-def join(instance, session, uuid, message=""):
-    page = f"/events/{uuid}"
-    return post_form(instance, session, f"{page}/join",
-                     {"identity": identity_id(instance, session), "message": message}, page=page)
-
-
-def participant_count(instance, uuid):
-    """participantCount of a local event, as the instance tells other servers."""
-    return requests.get(f"{instance.base}/events/{uuid}", headers={"Accept": "application/activity+json"},
-                        timeout=5).json()["participantCount"]
 
 
 def starts_at(instance, session, uuid, clock):

@@ -1,108 +1,26 @@
 """Two real instances on their own loopback addresses follow each other over signed HTTP;
 deliveries to a stopped instance wait in the database and arrive once it is back."""
-import os
 import re
 import signal
 import sqlite3
-import subprocess
-import sys
-from contextlib import contextmanager
-from pathlib import Path
 
 import pytest
 import requests
 
-from ..helpers import PASSWORD, free_port, wait_until
+from ..helpers import wait_until
+from .live import copy_of, create_event, follow, identity_id, join, participant_count, post_form
 
-ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.slow
 
 
-class Instance:
-    def __init__(self, tmp_path, host, name):
-        self.host, self.port, self.name = host, free_port(host), name
-        self.path = tmp_path / name
-        self.base = f"http://{host}:{self.port}"
-        self.process = None
-        self.log = self.path.with_suffix(".log")
-        self.env = dict(os.environ, MOBILIZON_LITE_ALLOWED_PRIVATE_NETWORKS="127.0.0.0/8",
-                        MOBILIZON_LITE_DELIVERY_INTERVAL="1", MOBILIZON_LITE_DELIVERY_BACKOFF_SCALE="0.02",
-                        MOBILIZON_LITE_INSTANCE_NAME=name)
-
-    def run(self, *args, stdin=None):
-        return subprocess.run([sys.executable, str(ROOT / "run.py"), *args, "--host", self.host, "--port",
-                               str(self.port), "--instance-path", str(self.path)],
-                              input=stdin, capture_output=True, text=True, env=self.env, timeout=60, check=True)
-
-    def create_user(self, username):
-        """An account username@example.org (password PASSWORD) with the identity @username."""
-        self.run("create-user", f"{username}@example.org", "--identity", username, "--password-stdin",
-                 stdin=PASSWORD + "\n")
-
-    def start(self):
-        self.process = subprocess.Popen(
-            [sys.executable, str(ROOT / "run.py"), "--host", self.host, "--port", str(self.port),
-             "--instance-path", str(self.path)],
-            stdout=self.log.open("a"), stderr=subprocess.STDOUT, env=self.env)
-        wait_until(self.answers, timeout=20)
-
-    def answers(self):
-        try:
-            return requests.get(self.base + "/", timeout=1).ok
-        except requests.ConnectionError:
-            return False
-
-    def stop(self, sig=signal.SIGTERM):
-        if self.process and self.process.poll() is None:
-            self.process.send_signal(sig)
-            self.process.wait(timeout=10)
-
-    def session(self, email):
-        session = requests.Session()
-        session.post(self.base + "/login", data={"csrf_token": token(session, self.base + "/login"),
-                                                 "email": email, "password": PASSWORD}, timeout=10)
-        return session
-
-    def collection_size(self, path):
-        response = requests.get(self.base + path, headers={"Accept": "application/activity+json"}, timeout=5)
-        return response.json()["totalItems"]
-
-
-@contextmanager
-def serving_ann(path, host, name):
-    """An instance whose one account is ann (@ann), served until the block ends."""
-    server = Instance(path, host, name)
-    server.create_user("ann")
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-def token(session, url):
-    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', session.get(url, timeout=10).text).group(1)
-
-
-def post_form(instance, session, path, data, page="/identities/"):
-    return session.post(instance.base + path, data={"csrf_token": token(session, instance.base + page), **data},
-                        timeout=30, allow_redirects=False)
-
-
 @pytest.fixture
-def instances(tmp_path):
-    a, b = Instance(tmp_path, "127.0.0.2", "alpha"), Instance(tmp_path, "127.0.0.3", "beta")
-    a.create_user("ann")
-    b.create_user("bob")
+def instances(tmp_path, federating):
+    a, b = federating(tmp_path, "127.0.0.2", "alpha", "ann"), federating(tmp_path, "127.0.0.3", "beta", "bob")
     a.start()
     b.start()
     yield a, b
     for instance in (a, b):
         instance.stop()
-
-
-def identity_id(instance, session):
-    return re.search(r'<option value="(\d+)" selected>', session.get(instance.base + "/identities/").text).group(1)
 
 
 def test_follow_accept_unfollow_and_delivery_after_restart(instances):
@@ -152,8 +70,6 @@ def test_unknown_remote_account_is_a_clear_404(instances):
 
 
 def test_a_deleted_identity_leaves_the_other_server_too(instances):
-    from .test_three_instances import copy_of, create_event, follow, join, participant_count
-
     a, b = instances
     ann, bob = a.session("ann@example.org"), b.session("bob@example.org")
     assert post_form(a, ann, "/identities/new", {"username": "club", "name": "", "summary": ""},

@@ -5,7 +5,7 @@ from mobilizon_lite.models import Actor, Event
 from mobilizon_lite.services import comments
 
 from ..helpers import make_event
-from .test_remote_events import EVENT_ID, remote_event, send
+from .remote import EVENT_ID, remote_event, send
 
 AP = {"Accept": "application/activity+json"}
 HTML = {"Accept": "text/html"}

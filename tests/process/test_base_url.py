@@ -1,7 +1,4 @@
 """One public address: written to config.py on first run, read by every command, checked and moved."""
-import subprocess
-import sys
-
 import pytest
 import requests
 
@@ -9,8 +6,8 @@ from mobilizon_lite import create_app
 from mobilizon_lite.models import Activity, Actor, Comment, Event
 from mobilizon_lite.services import actors, comments, events
 
-from ..helpers import RUN_PY, free_port, run_cli, service_fields, wait_until
-from .test_server import answers, stop
+from ..harness import RunningInstance
+from ..helpers import run_cli, service_fields
 
 AS_JSON = {"Accept": "application/activity+json"}
 
@@ -30,18 +27,12 @@ def stored_base_url(instance_path):
 
 def test_the_readme_order_gives_ids_on_the_served_port(tmp_path):
     # The server runs first on its port; admin commands run afterwards without --port.
-    instance_path, port = tmp_path / "instance", free_port()
-    base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen([sys.executable, str(RUN_PY), "--port", str(port),
-                               "--instance-path", str(instance_path)],
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    try:
-        wait_until(lambda: answers(f"{base}/"))
+    server = RunningInstance(tmp_path / "instance")
+    instance_path, base = server.path, server.base
+    with server:
         create_ann(instance_path)
         actor = requests.get(f"{base}/@ann", headers=AS_JSON, timeout=5).json()
         link = run_cli(instance_path, "create-invite").stdout.strip()
-    finally:
-        stop(server)
     assert actor["id"] == f"{base}/@ann" and actor["inbox"] == f"{base}/@ann/inbox"
     assert link.startswith(f"{base}/signup?invite=")
     assert stored_base_url(instance_path) == base
@@ -165,16 +156,11 @@ def test_set_base_url_is_refused_once_the_instance_has_federated(tmp_path):
 
 
 def test_the_server_warns_at_start_up_about_stray_ids(tmp_path):
-    instance_path, port = tmp_path / "instance", free_port()
+    server = RunningInstance(tmp_path / "instance")
+    instance_path, port = server.path, server.port
     create_ann(instance_path)
     config_file = instance_path / "config.py"
     config_file.write_text(config_file.read_text().replace("http://127.0.0.1:5000", f"http://127.0.0.1:{port}"))
-    server = subprocess.Popen([sys.executable, str(RUN_PY), "--port", str(port),
-                               "--instance-path", str(instance_path)],
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    try:
-        wait_until(lambda: answers(f"http://127.0.0.1:{port}/"))
-    finally:
-        output = stop(server)
+    output = server.start().stop()
     assert f"1 identities have ids under http://127.0.0.1:5000 instead of BASE_URL http://127.0.0.1:{port}" in output
     assert "stored ids disagree with BASE_URL" in output

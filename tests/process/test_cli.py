@@ -1,15 +1,11 @@
 """The admin commands of run.py, run as real processes the way scripts run them."""
-import os
-import subprocess
-import sys
-
 import pytest
 
 from mobilizon_lite import create_app
 from mobilizon_lite.models import Account, Actor
 from mobilizon_lite.services import instance
 
-from ..helpers import RUN_PY, log_in, run_cli
+from ..helpers import log_in, run_cli
 
 
 
@@ -142,9 +138,7 @@ def test_a_mistyped_setting_stops_start_up_with_a_clear_error(instance_path, set
 
 
 def test_a_mistyped_network_in_the_environment_stops_start_up(instance_path):
-    result = subprocess.run(
-        [sys.executable, str(RUN_PY), "init", "--instance-path", str(instance_path)], capture_output=True,
-        text=True, timeout=60, env=dict(os.environ, MOBILIZON_LITE_ALLOWED_PRIVATE_NETWORKS="127.0.0.0/8, 192.168.1.300/24"),
-    )
+    result = run_cli(instance_path, "init",
+                     env={"MOBILIZON_LITE_ALLOWED_PRIVATE_NETWORKS": "127.0.0.0/8, 192.168.1.300/24"})
     assert result.returncode == 1
     assert "'192.168.1.300/24' is not a network" in result.stderr.strip().splitlines()[-1]

@@ -1,5 +1,4 @@
 """Capacity holds when many people press "join" at the same moment on a real running server."""
-import re
 import threading
 
 import requests
@@ -7,20 +6,17 @@ import requests
 from mobilizon_lite import create_app
 from mobilizon_lite.models import Actor, Participation
 
-from ..helpers import PASSWORD, free_port, make_account, make_event, wait_until
-from .test_server import answers, start, stop
+from ..harness import RunningInstance, form_token
+from ..helpers import PASSWORD, make_account, make_event
 
 CAPACITY = 3
 PEOPLE = 12
 
 
-def form_token(session, url):
-    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', session.get(url, timeout=10).text).group(1)
-
-
-def test_concurrent_joins_never_exceed_capacity(tmp_path):
-    instance_path, port = tmp_path / "instance", free_port()
-    app = create_app(instance_path=str(instance_path))
+def test_concurrent_joins_never_exceed_capacity(tmp_path, test_settings, instance_env):
+    server = RunningInstance(tmp_path / "instance", env=instance_env)
+    instance_path = server.path
+    app = create_app(test_settings, instance_path=str(instance_path))
     make_account(app, "organiser@example.org", "organiser")
     for number in range(PEOPLE):
         make_account(app, f"p{number}@example.org", f"p{number}")
@@ -28,10 +24,8 @@ def test_concurrent_joins_never_exceed_capacity(tmp_path):
     with app.app_context():
         ids = {a.preferred_username: a.id for a in Actor.select()}
 
-    server = start(instance_path, port)
-    base = f"http://127.0.0.1:{port}"
+    base = server.start().base
     try:
-        wait_until(lambda: answers(base + "/"))
         sessions = []
         for number in range(PEOPLE):
             session = requests.Session()
@@ -56,7 +50,7 @@ def test_concurrent_joins_never_exceed_capacity(tmp_path):
         for thread in threads:
             thread.join(timeout=90)
     finally:
-        output = stop(server)
+        output = server.stop()
 
     assert sorted(statuses) == [302] * CAPACITY + [403] * (PEOPLE - CAPACITY), output[-3000:]
     with app.app_context():

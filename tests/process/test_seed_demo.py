@@ -40,9 +40,9 @@ def listed_uuids(client, path):
 
 
 @pytest.fixture(scope="module")
-def seeded(tmp_path_factory):
+def seeded(tmp_path_factory, instance_env):
     instance_path = tmp_path_factory.mktemp("demo") / "instance"
-    result = run_cli(instance_path, "seed-demo", "--events", "30")
+    result = run_cli(instance_path, "seed-demo", "--events", "30", env=instance_env)
     return instance_path, result
 
 
@@ -95,9 +95,9 @@ def test_a_second_run_is_refused_and_changes_nothing(seeded):
     assert snapshot(app) == before
 
 
-def test_the_same_seed_gives_the_same_content(seeded, tmp_path):
+def test_the_same_seed_gives_the_same_content(seeded, tmp_path, test_settings):
     instance_path, _result = seeded
-    again = create_app(instance_path=str(tmp_path / "again"))
+    again = create_app(test_settings, instance_path=str(tmp_path / "again"))
     with again.app_context():
         demo.seed_demo(events=30, seed=demo.DEFAULT_SEED)
     assert snapshot(again) == snapshot(create_app(instance_path=str(instance_path)))
@@ -111,8 +111,8 @@ def test_a_bad_event_count_is_a_clear_usage_error(tmp_path, value, message):
     assert f"argument --events: {message}" in result.stderr
 
 
-def test_larger_seeds_with_private_events_succeed(tmp_path):
-    result = run_cli(tmp_path / "instance", "seed-demo", "--events", "150")
+def test_larger_seeds_with_private_events_succeed(tmp_path, instance_env):
+    result = run_cli(tmp_path / "instance", "seed-demo", "--events", "150", env=instance_env)
     assert result.returncode == 0, result.stderr[-2000:]
     app = create_app(instance_path=str(tmp_path / "instance"))
     with app.app_context():

@@ -1,89 +1,49 @@
 """python run.py as a real server: instance created on first run, waitress, scheduler, BASE_URL."""
 import io
-import os
 import random
 import re
 import socket
-import subprocess
-import sys
-from pathlib import Path
 
 import requests
 from PIL import Image
 
 from mobilizon_lite.config import DEFAULTS
 
-from ..helpers import CSRF_RE, event_fields, free_port, wait_until
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def start(instance_path, port, env=None):
-    return subprocess.Popen(
-        [sys.executable, str(ROOT / "run.py"), "--host", "127.0.0.1", "--port", str(port),
-         "--instance-path", str(instance_path)],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        env=dict(os.environ, **(env or {})),
-    )
+from ..harness import RunningInstance, form_token
+from ..helpers import event_fields
 
 
-def answers(url):
-    try:
-        return requests.get(url, timeout=1)
-    except requests.ConnectionError:
-        return None
-
-
-def stop(process):
-    process.terminate()
-    try:
-        return process.communicate(timeout=10)[0]
-    except subprocess.TimeoutExpired:
-        process.kill()
-        return process.communicate()[0]
-
-
-def test_first_run_creates_the_instance_and_serves(tmp_path):
-    instance_path, port = tmp_path / "instance", free_port()
-    subprocess.run([sys.executable, str(ROOT / "run.py"), "create-user", "ann@example.org",
-                    "--identity", "ann", "--password-stdin", "--port", str(port),
-                    "--instance-path", str(instance_path)],
-                   input="password123\n", text=True, check=True, capture_output=True)
-    server = start(instance_path, port)
-    try:
-        home = wait_until(lambda: answers(f"http://127.0.0.1:{port}/"))
+def test_first_run_creates_the_instance_and_serves(tmp_path, instance_env):
+    server = RunningInstance(tmp_path / "instance", env=instance_env)
+    instance_path, port = server.path, server.port
+    server.create_user("ann", password="password123")
+    with server:
+        home = server.answers()
         assert home.status_code == 200
         assert home.headers["Server"] == "mobilizon_lite"  # waitress, with our ident
         profile = requests.get(f"http://127.0.0.1:{port}/@ann", timeout=5)
         assert f"@ann@127.0.0.1:{port}" in profile.text
-    finally:
-        output = stop(server)
+    output = server.output()
     assert "SECRET_KEY = " in (instance_path / "config.py").read_text()
     assert oct((instance_path / "config.py").stat().st_mode)[-3:] == "600"
     assert (instance_path / "mobilizon_lite.sqlite3").exists()
     assert "Scheduler started" in output
 
 
-def test_base_url_comes_from_the_environment(tmp_path):
-    instance_path, port = tmp_path / "instance", free_port()
-    server = start(instance_path, port, env={"MOBILIZON_LITE_BASE_URL": "https://events.example.org"})
-    try:
-        wait_until(lambda: answers(f"http://127.0.0.1:{port}/"))
+def test_base_url_comes_from_the_environment(tmp_path, instance_env):
+    server = RunningInstance(tmp_path / "instance", env=dict(instance_env,
+                                                             MOBILIZON_LITE_BASE_URL="https://events.example.org"))
+    port = server.port
+    with server:
         response = requests.post(f"http://127.0.0.1:{port}/password/forgot", timeout=5)
         assert response.status_code == 400  # no CSRF token
         page = requests.get(f"http://127.0.0.1:{port}/@nobody", timeout=5)
         assert page.status_code == 404
-    finally:
-        stop(server)
     # Secure cookies follow an https BASE_URL even when the server itself listens on http.
-    server = start(instance_path, port, env={"MOBILIZON_LITE_BASE_URL": "https://events.example.org"})
-    try:
+    with server:
         session = requests.Session()
-        wait_until(lambda: answers(f"http://127.0.0.1:{port}/"))
         response = session.get(f"http://127.0.0.1:{port}/login", timeout=5)
         assert "Secure" in response.headers["Set-Cookie"]
-    finally:
-        stop(server)
 
 
 def raw_request(port, head, body=b""):
@@ -104,12 +64,11 @@ def status_line(sock):
     return data.split(b"\r\n", 1)[0]
 
 
-def test_bodies_that_never_end_neither_hang_nor_stop_pages(tmp_path):
-    instance_path, port = tmp_path / "instance", free_port()
-    server = start(instance_path, port)
+def test_bodies_that_never_end_neither_hang_nor_stop_pages(tmp_path, instance_env):
+    server = RunningInstance(tmp_path / "instance", env=instance_env).start()
+    port = server.port
     sockets = []
     try:
-        wait_until(lambda: answers(f"http://127.0.0.1:{port}/"))
         # A length far beyond any upload is refused before the body arrives: answered at once.
         for path in ("/inbox", "/events/new"):
             sock = raw_request(port, f"POST {path} HTTP/1.1\nHost: 127.0.0.1\nContent-Type: "
@@ -138,22 +97,18 @@ def test_bodies_that_never_end_neither_hang_nor_stop_pages(tmp_path):
     finally:
         for sock in sockets:
             sock.close()
-        stop(server)
+        server.stop()
 
 
-def test_a_banner_near_the_size_limit_still_uploads(tmp_path):
-    instance_path, port = tmp_path / "instance", free_port()
-    subprocess.run([sys.executable, str(ROOT / "run.py"), "create-user", "ann@example.org", "--identity", "ann",
-                    "--password-stdin", "--port", str(port), "--instance-path", str(instance_path)],
-                   input="password123\n", text=True, check=True, capture_output=True)
+def test_a_banner_near_the_size_limit_still_uploads(tmp_path, instance_env):
+    server = RunningInstance(tmp_path / "instance", env=instance_env)
+    server.create_user("ann", password="password123")
     noise = Image.frombytes("RGB", (1140, 1140), random.Random(1).randbytes(1140 * 1140 * 3))
     picture = io.BytesIO()
     noise.save(picture, "PNG")
     assert 3_500_000 < len(picture.getvalue()) <= DEFAULTS["PICTURE_MAX_BYTES"]
-    server = start(instance_path, port)
-    try:
-        base = f"http://127.0.0.1:{port}"
-        wait_until(lambda: answers(f"{base}/"))
+    with server:
+        base = server.base
         session = requests.Session()
         login = session.post(f"{base}/login", data={"email": "ann@example.org", "password": "password123",
                                                     "csrf_token": form_token(session, f"{base}/login")},
@@ -165,9 +120,3 @@ def test_a_banner_near_the_size_limit_still_uploads(tmp_path):
         assert created.status_code == 302, created.text[-500:]
         page = session.get(base + created.headers["Location"], timeout=10).text
         assert re.search(r'<img[^>]+src="/uploads/[0-9a-f]{32}\.png"', page)
-    finally:
-        stop(server)
-
-
-def form_token(session, url):
-    return CSRF_RE.search(session.get(url, timeout=10).text).group(1)

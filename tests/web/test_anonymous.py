@@ -6,8 +6,7 @@ import pytest
 from mobilizon_lite.db import utcnow
 from mobilizon_lite.models import Account, Event, Participation
 
-from ..conftest import BASE_URL
-from ..helpers import make_account, make_event, submit
+from ..helpers import BASE_URL, make_account, make_event, submit
 
 
 @pytest.fixture

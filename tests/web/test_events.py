@@ -190,9 +190,9 @@ def test_banner_picture_is_checked_stored_and_stripped(app, ann):
     assert response.status_code == 302, errors(response)
     event = only_event(app)
     assert event.picture.endswith(".jpg") and "holiday" not in event.picture
-    served = ann.get(f"/uploads/{event.picture}")
-    assert served.status_code == 200 and served.mimetype == "image/jpeg"
-    stored = Image.open(io.BytesIO(served.data))
+    with ann.get(f"/uploads/{event.picture}") as served:  # closed, so is the file it streams
+        assert served.status_code == 200 and served.mimetype == "image/jpeg"
+        stored = Image.open(io.BytesIO(served.data))
     assert stored.size == (40, 40) and not stored.getexif()
     assert f'src="/uploads/{event.picture}"' in ann.get(f"/events/{event.uuid}").get_data(as_text=True)
 

@@ -3,28 +3,17 @@ from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import feedparser
-import icalendar
 import pytest
-import vobject
 
 from mobilizon_lite.db import utcnow
 from mobilizon_lite.models import Actor, Event
 from mobilizon_lite.services import feeds, participation
 from mobilizon_lite.services.identities import create_identity, update_identity
 
+from ..calendar_readers import parse_both, vevents
 from ..helpers import event_fields, log_in, make_account, make_event, submit
 
 TRICKY = "Line one, with; semicolons \\ backslash\nالعربية — 日本語 — emoji 🎉 " + "long " * 40
-
-
-def parse_both(body):
-    """The calendar parsed by icalendar and, independently, by vobject."""
-    text = body.decode("utf-8")
-    return icalendar.Calendar.from_ical(body), vobject.readOne(text)
-
-
-def vevents(cal):
-    return [c for c in cal.walk("VEVENT")]
 
 
 @pytest.fixture

@@ -7,8 +7,7 @@ from mobilizon_lite import create_app
 from mobilizon_lite.db import utcnow
 from mobilizon_lite.models import PasswordResetToken
 
-from ..conftest import BASE_URL
-from ..helpers import PASSWORD, errors, log_in, make_account, submit
+from ..helpers import BASE_URL, PASSWORD, errors, log_in, make_account, submit
 
 
 def test_login_and_logout(app, client):

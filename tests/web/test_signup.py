@@ -8,8 +8,7 @@ from mobilizon_lite.models import Account, Actor
 from mobilizon_lite.services import accounts, instance
 from mobilizon_lite.tokens import sign
 
-from ..conftest import BASE_URL
-from ..helpers import PASSWORD, errors, log_in, make_account, submit
+from ..helpers import BASE_URL, PASSWORD, errors, log_in, make_account, submit
 
 GOOD = {
     "email": "Ann@Example.org",

@@ -10,8 +10,7 @@ from mobilizon_lite import web
 from mobilizon_lite.models import Actor, Comment, Event
 from mobilizon_lite.web.forms import CleanText, SiteForm
 
-from ..conftest import BASE_URL
-from ..helpers import errors, event_fields, log_in, make_account, submit
+from ..helpers import BASE_URL, errors, event_fields, log_in, make_account, submit
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
