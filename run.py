@@ -2,7 +2,7 @@
 import sys
 from pathlib import Path
 
-from mobilizon_lite.cli import main
+from mobilizon_lite.cli.commands import main
 
 if __name__ == "__main__":
     sys.exit(main(default_instance=Path(__file__).resolve().parent / "instance"))

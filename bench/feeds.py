@@ -110,7 +110,7 @@ def seed(instance_path, events):
 
 
 def event_data(number, today):
-    """A public upcoming event, one a day or so, at a few times of day (as services/demo.py does)."""
+    """A public upcoming event, one a day or so, at a few times of day (as cli/demo.py does)."""
     start = clock(17 + number % 4, 30 if number % 2 else 0)
     return {
         "title": f"Feed benchmark meeting #{number + 1}",
@@ -159,11 +159,11 @@ def add_organiser(app, count):
 
 def touch_targets(app):
     """{feed path: id of the first event it lists}: touching that event changes the feed."""
-    from mobilizon_lite.services import feeds
+    from mobilizon_lite.services import subscriptions
 
     with app.app_context():
-        first_of_instance = feeds.instance_feed().first()
-        _identity, query = feeds.identity_feed(USERNAME)
+        first_of_instance = subscriptions.instance_feed().first()
+        _identity, query = subscriptions.identity_feed(USERNAME)
         first_of_identity = query.first()
     ids = {}
     for _label, path in feed_paths():
@@ -197,18 +197,18 @@ def profile_builds(app, top):
     One unprofiled request comes first so imports and lazy caches do not count; the cache entry
     is then dropped, so the profiled request rebuilds the feed as after an edit.
     """
-    from mobilizon_lite.services import feeds
+    from mobilizon_lite.services import subscriptions
 
     client = app.test_client()
     cache = app.extensions["feed_cache"]
     with app.app_context():
         fingerprints = {}
-        for prefix, make_query in (("/feed/instance/", feeds.instance_feed),
-                                   (f"/@{USERNAME}/", lambda: feeds.identity_feed(USERNAME)[1])):
+        for prefix, make_query in (("/feed/instance/", subscriptions.instance_feed),
+                                   (f"/@{USERNAME}/", lambda: subscriptions.identity_feed(USERNAME)[1])):
             timings = []
             for _ in range(10):
                 started = time.perf_counter()
-                feeds.fingerprint(make_query())
+                subscriptions.fingerprint(make_query())
                 timings.append(time.perf_counter() - started)
             fingerprints[prefix] = statistics.median(timings) * 1000
     for label, path in feed_paths():

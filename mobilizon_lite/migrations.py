@@ -2,7 +2,8 @@
 import logging
 
 from .db import database
-from .models import ALL_MODELS, EVENT_MODELS, FEDERATION_MODELS, FEED_MODELS
+from .models import (Account, Activity, Actor, Comment, Delivery, DomainHealth, Event, EventInvitation, FeedToken,
+                     Follow, InboxHealth, InboxItem, Invite, Participation, PasswordResetToken, Setting, Tombstone)
 
 log = logging.getLogger(__name__)
 
@@ -16,19 +17,19 @@ def _add_column(table, column, definition, index=None):
 
 
 def _initial_schema():
-    database.create_tables(ALL_MODELS)
+    database.create_tables([Account, Actor, PasswordResetToken, Invite, Setting])
 
 
 def _events():
-    database.create_tables(EVENT_MODELS)
+    database.create_tables([Event, Participation, EventInvitation, Comment])
 
 
 def _feeds():
-    database.create_tables(FEED_MODELS)
+    database.create_tables([FeedToken])
 
 
 def _federation():
-    database.create_tables(FEDERATION_MODELS)
+    database.create_tables([InboxItem, Follow, Activity, Delivery, InboxHealth, DomainHealth, Tombstone])
     _add_column("actor", "public_key_id", "VARCHAR(2048)",
                 "CREATE INDEX IF NOT EXISTS actor_public_key_id ON actor (public_key_id)")
 

@@ -12,7 +12,7 @@ from peewee import Case, fn
 from ..db import utcnow
 from ..models import Activity, Actor, Delivery, DomainHealth, InboxHealth
 from ..models.federation import FAILED, GONE, PENDING, SENT
-from . import fetch
+from . import client
 from .signatures import sign_headers
 from .vocab import AP_MEDIA_TYPE
 
@@ -105,15 +105,15 @@ def send(row):
     activity, actor = row.activity, row.activity.actor
     body = json.dumps(activity.body, ensure_ascii=False).encode("utf-8")
     key_id = f"{actor.ap_id}#main-key"
-    allowed = fetch.parse_networks(current_app.config["ALLOWED_PRIVATE_NETWORKS"])
+    allowed = client.parse_networks(current_app.config["ALLOWED_PRIVATE_NETWORKS"])
     status, error, headers = None, "", {}
     try:
-        response = fetch.request(
+        response = client.request(
             "POST", row.inbox_url, headers={"Content-Type": AP_MEDIA_TYPE, "Accept": AP_MEDIA_TYPE}, body=body,
             allowed=allowed, sign=lambda method, url: sign_headers(method, url, key_id, actor.private_key_pem,
                                                                    body=body))
         status, headers = response.status, response.headers
-    except fetch.FetchError as failure:
+    except client.RequestError as failure:
         status, error = failure.status, str(failure)
     now = utcnow()
     row.last_status = status

@@ -1,7 +1,7 @@
 """Reading another server's NodeInfo: which software it runs."""
 import re
 
-from . import fetch
+from . import client
 from .parse import ParseError, load_json
 
 SCHEMA_REL = re.compile(r"^https?://nodeinfo\.diaspora\.software/ns/schema/(\d+)\.(\d+)$")
@@ -12,19 +12,19 @@ LIMIT = 64 * 1024
 
 
 def _json(url, allowed):
-    response = fetch.request("GET", url, headers={"Accept": "application/json"}, allowed=allowed,
+    response = client.request("GET", url, headers={"Accept": "application/json"}, allowed=allowed,
                              deadline_seconds=DEADLINE, limit=LIMIT)
     if response.status != 200:
-        raise fetch.FetchError(f"{url} answered {response.status}", response.status)
+        raise client.RequestError(f"{url} answered {response.status}", response.status)
     try:
         return load_json(response.body)
     except ParseError as error:
-        raise fetch.FetchError(f"{url}: {error}") from None
+        raise client.RequestError(f"{url}: {error}") from None
 
 
 def software_name(base_url, allowed=()):
     """The lower-cased software name the server at base_url (scheme://host) gives in its newest
-    NodeInfo, or "" when it names none; FetchError when the server cannot be read."""
+    NodeInfo, or "" when it names none; RequestError when the server cannot be read."""
     links = _json(f"{base_url}/.well-known/nodeinfo", allowed).get("links")
     versions = []
     for link in links if isinstance(links, list) else []:

@@ -5,7 +5,7 @@ from flask_login import current_user
 from markupsafe import escape
 
 from ..db import utcnow
-from ..services import events, feeds
+from ..services import events, subscriptions
 from ..services.identities import identities_of
 from ..urls import public_url
 from . import atom, ical
@@ -91,43 +91,43 @@ def event_ics(uuid):
         event, current_user._get_current_object() if current_user.is_authenticated else None))
     # A file showing what only participants see must stay out of shared caches.
     private = event.is_private or online and not _public_online(event)
-    return _answer(("event", event.id, online), feeds.fingerprint(query),
+    return _answer(("event", event.id, online), subscriptions.fingerprint(query),
                    _ics(event.title, [event], lambda _event: online), ICS_TYPE, f"{event.uuid}.ics",
                    private=private, download=True)
 
 
 @bp.route("/@<username>/feed/ics")
 def identity_ics(username):
-    identity, query = feeds.identity_feed(username)
+    identity, query = subscriptions.identity_feed(username)
     name = f"{identity.display_name} (@{identity.preferred_username})"
-    return _answer(("identity-ics", identity.id), feeds.fingerprint(query),
+    return _answer(("identity-ics", identity.id), subscriptions.fingerprint(query),
                    _ics(name, query), ICS_TYPE, f"{identity.preferred_username}.ics")
 
 
 @bp.route("/@<username>/feed/atom")
 def identity_atom(username):
-    identity, query = feeds.identity_feed(username)
+    identity, query = subscriptions.identity_feed(username)
     name = f"{identity.display_name} (@{identity.preferred_username})"
     build = _atom(name, identity.display_name, public_url("feeds.identity_atom", username=username),
                   public_url("pages.profile", username=username), query)
-    return _answer(("identity-atom", identity.id), feeds.fingerprint(query), build, ATOM_TYPE,
+    return _answer(("identity-atom", identity.id), subscriptions.fingerprint(query), build, ATOM_TYPE,
                    f"{identity.preferred_username}.atom")
 
 
 @bp.route("/feed/instance/ics")
 def instance_ics():
-    query = feeds.instance_feed()
+    query = subscriptions.instance_feed()
     name = current_app.config["INSTANCE_NAME"]
-    return _answer(("instance-ics",), feeds.fingerprint(query), _ics(name, query), ICS_TYPE,
+    return _answer(("instance-ics",), subscriptions.fingerprint(query), _ics(name, query), ICS_TYPE,
                    "instance.ics")
 
 
 @bp.route("/feed/instance/atom")
 def instance_atom():
-    query = feeds.instance_feed()
+    query = subscriptions.instance_feed()
     name = current_app.config["INSTANCE_NAME"]
     build = _atom(name, name, public_url("feeds.instance_atom"), public_url("pages.home"), query)
-    return _answer(("instance-atom",), feeds.fingerprint(query), build, ATOM_TYPE, "instance.atom")
+    return _answer(("instance-atom",), subscriptions.fingerprint(query), build, ATOM_TYPE, "instance.atom")
 
 
 def _private_feed_name(feed_token):
@@ -147,20 +147,20 @@ def _private_online(event):
 
 @bp.route("/events/going/<token>/ics")
 def private_ics(token):
-    feed_token = feeds.resolve_token(token)
-    query, pending = feeds.private_feed(feed_token)
+    feed_token = subscriptions.resolve_token(token)
+    query, pending = subscriptions.private_feed(feed_token)
     name = _private_feed_name(feed_token)
-    return _answer(("private-ics", feed_token.id), feeds.fingerprint(query, pending),
+    return _answer(("private-ics", feed_token.id), subscriptions.fingerprint(query, pending),
                    _ics(name, query, _private_online, lambda event: bool(event.feed_participation.pending)),
                    ICS_TYPE, "my-events.ics", private=True)
 
 
 @bp.route("/events/going/<token>/atom")
 def private_atom(token):
-    feed_token = feeds.resolve_token(token)
-    query, pending = feeds.private_feed(feed_token)
+    feed_token = subscriptions.resolve_token(token)
+    query, pending = subscriptions.private_feed(feed_token)
     name = _private_feed_name(feed_token)
     build = _atom(name, name, public_url("feeds.private_atom", token=token), public_url("events.mine"), query,
                   _private_online)
-    return _answer(("private-atom", feed_token.id), feeds.fingerprint(query, pending), build, ATOM_TYPE,
+    return _answer(("private-atom", feed_token.id), subscriptions.fingerprint(query, pending), build, ATOM_TYPE,
                    "my-events.atom", private=True)

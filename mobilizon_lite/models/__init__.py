@@ -7,8 +7,3 @@ from .federation import Activity, Delivery, DomainHealth, Follow, InboxHealth, I
 from .feeds import FeedToken
 from .instance import Invite, Setting
 from .participation import EventInvitation, Participation
-
-ALL_MODELS = [Account, Actor, PasswordResetToken, Invite, Setting]
-EVENT_MODELS = [Event, Participation, EventInvitation, Comment]
-FEED_MODELS = [FeedToken]
-FEDERATION_MODELS = [InboxItem, Follow, Activity, Delivery, InboxHealth, DomainHealth, Tombstone]

@@ -6,9 +6,10 @@ from urllib.parse import urlsplit
 from flask import current_app
 from peewee import IntegrityError
 
-from ..activitypub import fetch
+from ..activitypub import client
 from ..activitypub.inbox_request import signed_for
 from ..activitypub.keys import new_key_pair
+from ..activitypub.parse import ParseError
 from ..activitypub.signatures import SignatureError, sign_headers, verify_request
 from ..activitypub.vocab import get_id
 from ..db import database, utcnow
@@ -63,8 +64,8 @@ def signed_get(url, signer=None):
     def sign(method, target_url):
         return sign_headers(method, target_url, f"{signer.ap_id}#main-key", signer.private_key_pem)
 
-    allowed = fetch.parse_networks(current_app.config["ALLOWED_PRIVATE_NETWORKS"])
-    return fetch.fetch_object(url, allowed=allowed, sign=sign)
+    allowed = client.parse_networks(current_app.config["ALLOWED_PRIVATE_NETWORKS"])
+    return client.fetch_object(url, allowed=allowed, sign=sign)
 
 
 def _text(value, limit=FIELD_MAX):
@@ -75,17 +76,18 @@ def _url(value):
     """An http(s) URL we can later POST to, or None."""
     value = _text(get_id(value))
     try:
-        fetch.check_url(value)
-    except fetch.FetchError:
+        client.check_url(value)
+    except client.RequestError:
         return None
     return value
 
 
 def actor_from_ap(document):
-    """Store (or refresh) a remote actor from its fetched document; returns the Actor."""
+    """Store (or refresh) a remote actor from its fetched document; returns the Actor.
+    ParseError when the document is not a remote actor."""
     ap_id = document.get("id")
     if document.get("type") not in ACTOR_TYPES or not isinstance(ap_id, str):
-        raise fetch.FetchError(f"{ap_id!r} is not an actor")
+        raise ParseError(f"{ap_id!r} is not an actor")
     key = document.get("publicKey") if isinstance(document.get("publicKey"), dict) else {}
     endpoints = document.get("endpoints") if isinstance(document.get("endpoints"), dict) else {}
     values = {
@@ -108,7 +110,7 @@ def actor_from_ap(document):
         if actor is None:
             return Actor.create(ap_id=ap_id, **values)
         if actor.domain is None:
-            raise fetch.FetchError(f"{ap_id} is a local actor")
+            raise ParseError(f"{ap_id} is a local actor")
         Actor.update(**values).where(Actor.id == actor.id).execute()
     return Actor.get_by_id(actor.id)
 
@@ -149,7 +151,7 @@ def public_key_for(key_id, refresh=False):
             log.info("key %s is not the key of %s", key_id, document.get("id"))
             return None, None
         actor = actor_from_ap(document)
-    except fetch.FetchError as error:
+    except (client.RequestError, ParseError) as error:
         log.info("cannot fetch key %s: %s", key_id, error)
         return None, None
     return actor.public_key_pem, actor.ap_id

@@ -5,7 +5,7 @@ from urllib.parse import urlencode, urlsplit
 from flask import current_app
 from flask_babel import gettext as _
 
-from ..activitypub import fetch
+from ..activitypub import client
 from ..activitypub.convert.activities import answer_to_ap, follow_to_ap, undo_to_ap
 from ..activitypub.parse import ParseError, load_json
 from ..activitypub.publish import new_activity_id, publish
@@ -33,12 +33,12 @@ def _answer(follow, verb):
 
 def _scheme_for(host):
     """https, except for peers on a network the admin allowed (test and LAN peers speak http)."""
-    allowed = fetch.parse_networks(current_app.config["ALLOWED_PRIVATE_NETWORKS"])
+    allowed = client.parse_networks(current_app.config["ALLOWED_PRIVATE_NETWORKS"])
     try:
-        addresses = fetch.resolve(urlsplit(f"//{host}").hostname or host, 443, allowed)
-    except fetch.FetchError:
+        addresses = client.resolve(urlsplit(f"//{host}").hostname or host, 443, allowed)
+    except client.RequestError:
         return "https"
-    admitted = any(fetch.is_forbidden(address) and not fetch.is_forbidden(address, allowed) for address in addresses)
+    admitted = any(client.is_forbidden(address) and not client.is_forbidden(address, allowed) for address in addresses)
     return "http" if admitted else "https"
 
 
@@ -54,19 +54,19 @@ def find_remote_actor(handle):
         if not user or not host or "/" in host:
             raise Invalid(_("Enter an address such as @name@example.org, or the link to a profile."), "handle")
         query = urlencode({"resource": f"acct:{user}@{host}"})
-        allowed = fetch.parse_networks(current_app.config["ALLOWED_PRIVATE_NETWORKS"])
-        response = fetch.request("GET", f"{_scheme_for(host)}://{host}/.well-known/webfinger?{query}",
+        allowed = client.parse_networks(current_app.config["ALLOWED_PRIVATE_NETWORKS"])
+        response = client.request("GET", f"{_scheme_for(host)}://{host}/.well-known/webfinger?{query}",
                                  headers={"Accept": "application/jrd+json"}, allowed=allowed)
         if response.status != 200:
-            raise fetch.FetchError(f"WebFinger answered {response.status}", response.status)
+            raise client.RequestError(f"WebFinger answered {response.status}", response.status)
         links = as_list(load_json(response.body).get("links"))
         href = next((link.get("href") for link in links if isinstance(link, dict) and link.get("rel") == "self"
                      and str(link.get("type", "")).startswith(("application/activity+json", "application/ld+json"))),
                     None)
         if not isinstance(href, str):
-            raise fetch.FetchError("no ActivityPub actor in the WebFinger answer")
+            raise client.RequestError("no ActivityPub actor in the WebFinger answer")
         return actor_from_ap(signed_get(href))
-    except (fetch.FetchError, ParseError) as error:
+    except (client.RequestError, ParseError) as error:
         log.info("lookup of %s failed: %s", handle, error)
         raise NotFound(_("Nobody could be found at %(handle)s.", handle=handle)) from None
 

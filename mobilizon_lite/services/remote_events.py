@@ -3,7 +3,7 @@ import logging
 import uuid as uuid_lib
 
 from ..activitypub.convert.event import event_from_ap
-from ..activitypub.fetch import FetchError
+from ..activitypub.client import RequestError
 from ..activitypub.parse import ParseError
 from ..activitypub.vocab import get_id
 from ..db import database, utcnow
@@ -80,7 +80,7 @@ def refresh_for_participants(event):
         if not is_event(document) or document["id"] != event.ap_id:
             return event
         return store(document, event.organizer) or event
-    except (FetchError, ParseError) as error:
+    except (RequestError, ParseError) as error:
         log.info("cannot fetch %s for its participants: %s", event.ap_id, error)
         return event
 

@@ -4,7 +4,7 @@ import logging
 from flask_babel import gettext as _
 from peewee import fn
 
-from ..activitypub import fetch
+from ..activitypub import client
 from ..activitypub.parse import ParseError
 from ..activitypub.vocab import get_id
 from ..models import Actor, Event
@@ -43,13 +43,13 @@ def _organizer_of(document):
     """The remote actor that organises an Event document: its actor (Mobilizon) or attributedTo, on its host."""
     organizer_id = get_id(document.get("actor")) or get_id(document.get("attributedTo"))
     if not organizer_id or host_of(organizer_id) != host_of(document["id"]):
-        raise fetch.FetchError("the event's organiser is not on its server")
+        raise ParseError("the event's organiser is not on its server")
     known = Actor.get_or_none(Actor.ap_id == organizer_id)
     if known is not None and known.public_key_pem:
         return known
     organizer = actor_from_ap(signed_get(organizer_id))
     if organizer.ap_id != organizer_id:  # a redirect to someone else proves nothing about this event
-        raise fetch.FetchError(f"{organizer_id} is not an actor's id")
+        raise ParseError(f"{organizer_id} is not an actor's id")
     return organizer
 
 
@@ -64,13 +64,13 @@ def look_up(url):
         document = signed_get(url)
         # A redirect may end on this instance: what is here is found here, never "fetched" over it.
         if is_ours(document["id"]):
-            raise fetch.FetchError(f"{url} leads back to this instance")
+            raise ParseError(f"{url} leads back to this instance")
         if is_event(document):
             event = store(document, _organizer_of(document))
             if event is not None:
                 return event
         elif document.get("type") in ACTOR_TYPES:
             return actor_from_ap(document)
-    except (fetch.FetchError, ParseError) as error:
+    except (client.RequestError, ParseError) as error:
         log.info("look-up of %s failed: %s", url, error)
     raise NotFound(_("Nothing was found at this address."))

@@ -5,7 +5,7 @@ from urllib.parse import urlsplit
 
 from flask import current_app
 
-from ..activitypub import fetch
+from ..activitypub import client
 from ..activitypub.nodeinfo import software_name
 from ..db import utcnow
 from ..models import DomainHealth
@@ -32,11 +32,11 @@ def software_of(actor):
     health = DomainHealth.get_or_create(domain=actor.domain)[0]
     if health.software_checked_at is not None and utcnow() - health.software_checked_at < SOFTWARE_MAX_AGE:
         return health.software
-    allowed = fetch.parse_networks(current_app.config["ALLOWED_PRIVATE_NETWORKS"])
+    allowed = client.parse_networks(current_app.config["ALLOWED_PRIVATE_NETWORKS"])
     name = health.software
     try:
         name = software_name(f"{urlsplit(actor.ap_id).scheme}://{actor.domain}", allowed)
-    except fetch.FetchError as error:
+    except client.RequestError as error:
         log.info("cannot read the NodeInfo of %s: %s", actor.domain, error)
     DomainHealth.update(software=name, software_checked_at=utcnow()).where(DomainHealth.id == health.id).execute()
     return name

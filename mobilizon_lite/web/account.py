@@ -3,7 +3,7 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user, login_required, login_user
 
-from ..services import accounts, feeds
+from ..services import accounts, subscriptions
 from ..services.errors import Invalid
 from ..services.identities import owned_identity
 from ..urls import public_url
@@ -51,12 +51,12 @@ def change_password():
 @bp.route("/feeds")
 @login_required
 def feed_links():
-    tokens = feeds.feed_tokens(current_user)
+    tokens = subscriptions.feed_tokens(current_user)
     scopes = [(None, None)] + [(identity, identity.id) for identity in account_identities()]
     rows = []
     for identity, key in scopes:
         token = tokens.get(key)
-        text = feeds.token_text(token) if token else None
+        text = subscriptions.token_text(token) if token else None
         rows.append({
             "identity": identity,
             "scope": identity.preferred_username if identity else "all",
@@ -71,10 +71,10 @@ def feed_links():
 def change_feed_link(scope, action):
     identity = None if scope == "all" else owned_identity(current_user, scope)
     if action == "issue":
-        feeds.issue_token(current_user, identity)
+        subscriptions.issue_token(current_user, identity)
         flash(_("A new private feed link is ready. Any older link for it no longer works."), "success")
     elif action == "revoke":
-        feeds.revoke_token(current_user, identity)
+        subscriptions.revoke_token(current_user, identity)
         flash(_("The private feed link is revoked: it stopped working."), "success")
     else:
         raise Invalid(_("Unknown action."))

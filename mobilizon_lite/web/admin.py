@@ -4,7 +4,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..activitypub import delivery
-from ..services import feeds, instance
+from ..services import subscriptions, instance
 from .forms import AdminSettingsForm, render_form
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -20,10 +20,10 @@ def require_admin():
 
 @bp.route("/", methods=["GET", "POST"])
 def settings():
-    form = AdminSettingsForm(mode=instance.registrations_mode(), instance_feeds=feeds.instance_feeds_enabled())
+    form = AdminSettingsForm(mode=instance.registrations_mode(), instance_feeds=subscriptions.instance_feeds_enabled())
     if form.validate_on_submit():
         instance.set_registrations_mode(form.mode.data)
-        feeds.set_instance_feeds(form.instance_feeds.data)
+        subscriptions.set_instance_feeds(form.instance_feeds.data)
         flash(_("The settings are saved."), "success")
         return redirect(url_for("admin.settings"))
     return render_form("admin/settings.html", form)

@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from ..negotiation import activity_response, negotiated, wants_activity_json
-from ..services import accounts, events, feeds, follows, identities, instance
+from ..services import accounts, events, subscriptions, follows, identities, instance
 from ..urls import whole_number
 from .context import redirect_local, viewer_ids
 from .forms import LocaleForm, locale_choices
@@ -21,7 +21,7 @@ def event_page(past):
     local_only = request.args.get("scope") == "local"
     rows = events.upcoming_public(page, per_page, past=past, local_only=local_only)
     return render_template("pages/home.html", registrations=instance.registrations_mode(),
-                           instance_feeds=feeds.instance_feeds_enabled(), local_only=local_only,
+                           instance_feeds=subscriptions.instance_feeds_enabled(), local_only=local_only,
                            events=rows[:per_page], page=page, has_next=len(rows) > per_page, past=past)
 
 

@@ -10,7 +10,7 @@ import requests
 from bovine.clients.signed_http import legacy_digest_method
 from bovine.crypto.helper import content_digest_sha256_rfc_9530
 
-from mobilizon_lite.activitypub import fetch
+from mobilizon_lite.activitypub import client
 from mobilizon_lite.activitypub.vocab import get_id
 
 from ..helpers import wait_until
@@ -61,9 +61,9 @@ def test_the_peer_sends_lower_case_header_names(peer):
     head = answer.split(b"\r\n\r\n")[0]
     assert b"\r\ncontent-type: application/activity+json" in head and b"Content-Type" not in head
     # Our client reads header names case-insensitively, as HTTP wants.
-    loopback = fetch.parse_networks("127.0.0.0/8")
-    assert fetch.request("GET", peer.actor_id, allowed=loopback).headers.get("Content-Type") == AP
-    assert fetch.fetch_object(peer.actor_id, allowed=loopback)["id"] == peer.actor_id
+    loopback = client.parse_networks("127.0.0.0/8")
+    assert client.request("GET", peer.actor_id, allowed=loopback).headers.get("Content-Type") == AP
+    assert client.fetch_object(peer.actor_id, allowed=loopback)["id"] == peer.actor_id
 
 
 def test_a_follow_signed_by_bovine_is_accepted_and_our_accept_verifies_with_bovine(instance, peer, ann):

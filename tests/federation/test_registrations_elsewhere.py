@@ -8,7 +8,7 @@ import pytest
 
 from mobilizon_lite import create_app
 from mobilizon_lite.activitypub.delivery import drain
-from mobilizon_lite.activitypub.fetch import FetchError, parse_networks
+from mobilizon_lite.activitypub.client import RequestError, parse_networks
 from mobilizon_lite.activitypub.nodeinfo import software_name
 from mobilizon_lite.activitypub.publish import purge_published
 from mobilizon_lite.db import utcnow
@@ -153,5 +153,5 @@ def test_the_newest_nodeinfo_names_the_software(server):
     Server.software = "mobilizon.fr"
     assert software_name(server, parse_networks("127.0.0.0/8")) == "mobilizon"  # "Mobilizon", read from 2.1
     Server.software = ""
-    with pytest.raises(FetchError, match="answered 404"):
+    with pytest.raises(RequestError, match="answered 404"):
         software_name(server, parse_networks("127.0.0.0/8"))

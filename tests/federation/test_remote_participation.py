@@ -2,7 +2,7 @@
 import pytest
 
 from mobilizon_lite.models import Activity, Actor, Comment, Delivery, Event, Follow, Participation
-from mobilizon_lite.services import comments, events, feeds, participation
+from mobilizon_lite.services import comments, events, subscriptions, participation
 
 from ..helpers import log_in, make_event, service_fields, submit
 from ..calendar_readers import parse_both, vevents
@@ -146,7 +146,7 @@ def test_remote_events_i_join_are_in_my_private_calendar_feed(fed, keys):
         event = Event.get(Event.ap_id == event_id)
         ann = Actor.get(Actor.preferred_username == "ann")
         join = participation.join(event, ann)
-        token = feeds.token_text(feeds.issue_token(ann.account))
+        token = subscriptions.token_text(subscriptions.issue_token(ann.account))
     client = fed.test_client()
 
     def the_vevent():

@@ -6,7 +6,7 @@ import icalendar
 import pytest
 
 from mobilizon_lite.models import Actor
-from mobilizon_lite.services import feeds, participation
+from mobilizon_lite.services import subscriptions, participation
 
 from ..helpers import log_in, make_account, make_event
 
@@ -24,7 +24,7 @@ def instance(app):
     with app.app_context():
         ann, bob = (Actor.get(Actor.preferred_username == name) for name in ("ann", "bob"))
         participation.join(closed, bob)
-        tokens = {name: feeds.token_text(feeds.issue_token(actor.account)) for name, actor in (("ann", ann), ("bob", bob))}
+        tokens = {name: subscriptions.token_text(subscriptions.issue_token(actor.account)) for name, actor in (("ann", ann), ("bob", bob))}
     return open_event, closed, tokens
 
 

@@ -8,7 +8,7 @@ import icalendar
 import pytest
 
 from mobilizon_lite.models import Actor, Event
-from mobilizon_lite.services import feeds
+from mobilizon_lite.services import subscriptions
 
 from ..calendar_readers import by_three, utc_seconds
 from ..helpers import make_account, make_event
@@ -33,7 +33,7 @@ def stored(app):
         Event.update(begins_on=datetime(1, 1, 1, 1, tzinfo=UTC), ends_on=datetime(1, 1, 1, 3, tzinfo=UTC)
                      ).where(Event.id == ancient.id).execute()
         account = Actor.get(Actor.preferred_username == "ann").account
-        token = feeds.token_text(feeds.issue_token(account))
+        token = subscriptions.token_text(subscriptions.issue_token(account))
         events = [Event.get_by_id(event.id) for event in (control, late, early, ancient)]
     return events, token
 

@@ -7,7 +7,7 @@ import pytest
 
 from mobilizon_lite.db import utcnow
 from mobilizon_lite.models import Actor, Event
-from mobilizon_lite.services import feeds, participation
+from mobilizon_lite.services import subscriptions, participation
 from mobilizon_lite.services.identities import create_identity, update_identity
 
 from ..calendar_readers import parse_both, vevents
@@ -223,7 +223,7 @@ def test_pending_participation_shows_as_tentative(ann):
     with ann.app_context():
         bob = Actor.get(Actor.preferred_username == "bob")
         participation.join(restricted, bob)
-        token = feeds.token_text(feeds.issue_token(bob.account, bob))
+        token = subscriptions.token_text(subscriptions.issue_token(bob.account, bob))
     client = ann.test_client()
     [vevent] = vevents(parse_both(client.get(f"/events/going/{token}/ics").data)[0])
     assert str(vevent["STATUS"]) == "TENTATIVE"
@@ -243,7 +243,7 @@ def test_identity_token_covers_only_that_identity(ann):
         club = create_identity(account, "ann_club")
         participation.join(first, Actor.get(Actor.preferred_username == "ann"))
         participation.join(second, club)
-        token = feeds.token_text(feeds.issue_token(account, club))
+        token = subscriptions.token_text(subscriptions.issue_token(account, club))
     cal, _vcal = parse_both(ann.test_client().get(f"/events/going/{token}/ics").data)
     assert [str(e["SUMMARY"]) for e in vevents(cal)] == ["For club"]
 
@@ -266,7 +266,7 @@ def test_private_event_ics_is_hidden_from_others(ann, client):
 def test_instance_feeds_can_be_turned_off(ann, client):
     make_event(ann)
     with ann.app_context():
-        feeds.set_instance_feeds(False)
+        subscriptions.set_instance_feeds(False)
     assert client.get("/feed/instance/ics").status_code == 404
     assert client.get("/feed/instance/atom").status_code == 404
     assert "/feed/instance/ics" not in client.get("/").get_data(as_text=True)

@@ -28,7 +28,7 @@ IPV6_DOCUMENTATION = ipaddress.ip_network("3fff::/20")
 IPV4_PROTOCOL_ASSIGNMENTS = ipaddress.ip_network("192.0.0.0/24")
 
 
-class FetchError(Exception):
+class RequestError(Exception):
     """The request was refused or failed; `status` is the HTTP status when there was one."""
 
     def __init__(self, message, status=None):
@@ -82,15 +82,15 @@ def is_forbidden(address, allowed=()):
 
 
 def resolve(host, port, allowed=()):
-    """The addresses of host, all of them checked; FetchError when any is forbidden."""
+    """The addresses of host, all of them checked; RequestError when any is forbidden."""
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as error:
-        raise FetchError(f"cannot resolve {host}: {error}") from None
+        raise RequestError(f"cannot resolve {host}: {error}") from None
     addresses = list(dict.fromkeys(info[4][0] for info in infos))
     bad = [a for a in addresses if is_forbidden(a, allowed)]
     if not addresses or bad:
-        raise FetchError(f"{host} resolves to a forbidden address ({', '.join(bad) or 'none'})")
+        raise RequestError(f"{host} resolves to a forbidden address ({', '.join(bad) or 'none'})")
     return addresses
 
 
@@ -98,26 +98,26 @@ def _read(response, deadline, limit):
     chunks, size = [], 0
     while True:
         if time.monotonic() > deadline:
-            raise FetchError("the whole exchange took longer than allowed")
+            raise RequestError("the whole exchange took longer than allowed")
         # read1 returns what has arrived, so a server dripping bytes cannot outlast the deadline.
         chunk = response.read1(CHUNK)
         if not chunk:
             return b"".join(chunks)
         size += len(chunk)
         if size > limit:
-            raise FetchError(f"the answer is larger than {limit} bytes")
+            raise RequestError(f"the answer is larger than {limit} bytes")
         chunks.append(chunk)
 
 
 def check_url(url):
-    """(scheme, host, port) of an http(s) URL; FetchError for anything else or anything malformed."""
+    """(scheme, host, port) of an http(s) URL; RequestError for anything else or anything malformed."""
     try:
         parts = urlsplit(url)
         port = parts.port or (443 if parts.scheme == "https" else 80)
     except (ValueError, TypeError, AttributeError):
-        raise FetchError(f"malformed address {str(url)[:200]!r}") from None
+        raise RequestError(f"malformed address {str(url)[:200]!r}") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise FetchError(f"only http and https addresses can be fetched, not {str(url)[:200]!r}")
+        raise RequestError(f"only http and https addresses can be fetched, not {str(url)[:200]!r}")
     return parts, port
 
 
@@ -127,7 +127,7 @@ def request(method, url, headers=None, body=None, allowed=(), deadline_seconds=D
 
     The connection goes to the checked address (pinned), never to a second DNS answer. `sign`,
     when given, is called with (method, url) before each hop and returns headers to add. A POST
-    is never sent on to another host (FetchError with the redirect's status), and a signature is
+    is never sent on to another host (RequestError with the redirect's status), and a signature is
     only ever made for the host the caller named: a GET redirected elsewhere goes on unsigned.
     """
     deadline = time.monotonic() + deadline_seconds
@@ -139,7 +139,7 @@ def request(method, url, headers=None, body=None, allowed=(), deadline_seconds=D
         first_host = first_host or host_of(url)
         if host_of(url) != first_host:
             if asked not in ("GET", "HEAD"):
-                raise FetchError(f"a {asked} redirected to another host ({parts.netloc}) is not sent there",
+                raise RequestError(f"a {asked} redirected to another host ({parts.netloc}) is not sent there",
                                  redirect_status)
             sign = None
         address = resolve(parts.hostname, port, allowed)[0]
@@ -167,12 +167,12 @@ def request(method, url, headers=None, body=None, allowed=(), deadline_seconds=D
                 # one over the limit) keeps its socket open until the response itself is closed.
                 response.close()
         except (urllib3.exceptions.HTTPError, ValueError) as error:
-            raise FetchError(f"{parts.netloc}: {error.__class__.__name__}: {error}") from None
+            raise RequestError(f"{parts.netloc}: {error.__class__.__name__}: {error}") from None
         finally:
             pool.close()
         # urllib3's mapping, not a dict: header names are case-insensitive (h11 servers send content-type).
         return Response(response.status, response.headers, data, url)
-    raise FetchError(f"more than {MAX_REDIRECTS} redirects")
+    raise RequestError(f"more than {MAX_REDIRECTS} redirects")
 
 
 def fetch_object(url, allowed=(), sign=None):
@@ -180,14 +180,14 @@ def fetch_object(url, allowed=(), sign=None):
     response = request("GET", url, headers={"Accept": f"{AP_MEDIA_TYPE}, {LD_MEDIA_TYPE}"}, allowed=allowed,
                        sign=sign)
     if response.status != 200:
-        raise FetchError(f"{url} answered {response.status}", response.status)
+        raise RequestError(f"{url} answered {response.status}", response.status)
     content_type = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
     if content_type not in AP_MEDIA_TYPES:
-        raise FetchError(f"{url} is not an ActivityStreams document ({content_type or 'no type'})")
+        raise RequestError(f"{url} is not an ActivityStreams document ({content_type or 'no type'})")
     try:
         document = load_json(response.body)
     except ParseError as error:
-        raise FetchError(f"{url}: {error}") from None
+        raise RequestError(f"{url}: {error}") from None
     if document.get("id") != response.url:
-        raise FetchError(f"{response.url} carries the id {document.get('id')!r}")
+        raise RequestError(f"{response.url} carries the id {document.get('id')!r}")
     return document

@@ -6,7 +6,7 @@ from urllib.parse import quote, unquote
 
 import pytest
 
-from mobilizon_lite.activitypub.fetch import (FetchError, fetch_object, is_forbidden, parse_networks,
+from mobilizon_lite.activitypub.client import (RequestError, fetch_object, is_forbidden, parse_networks,
                                               request)
 
 from ..helpers import loopback_server
@@ -108,43 +108,43 @@ def test_public_addresses_and_the_allow_list():
 
 
 def test_loopback_is_refused_unless_allowed(server):
-    with pytest.raises(FetchError, match="forbidden address"):
+    with pytest.raises(RequestError, match="forbidden address"):
         fetch_object(server + "/actor")
     assert fetch_object(server + "/actor", allowed=LOOPBACK)["type"] == "Person"
 
 
 def test_only_http_and_https(server):
     for url in ("ftp://127.0.0.1/x", "file:///etc/passwd", "gopher://127.0.0.1/", "//127.0.0.1/x"):
-        with pytest.raises(FetchError, match="only http and https"):
+        with pytest.raises(RequestError, match="only http and https"):
             request("GET", url, allowed=LOOPBACK)
 
 
 def test_redirects_are_checked_and_limited(server):
-    with pytest.raises(FetchError, match="forbidden address"):
+    with pytest.raises(RequestError, match="forbidden address"):
         request("GET", server + "/to-private", allowed=LOOPBACK)
-    with pytest.raises(FetchError, match="more than 3 redirects"):
+    with pytest.raises(RequestError, match="more than 3 redirects"):
         request("GET", server + "/loop", allowed=LOOPBACK)
     # After a redirect, the id must match the URL finally fetched.
     assert fetch_object(server + "/to-actor", allowed=LOOPBACK)["id"] == server + "/actor"
 
 
 def test_documents_must_be_activitystreams_with_their_own_id(server):
-    with pytest.raises(FetchError, match="not an ActivityStreams document"):
+    with pytest.raises(RequestError, match="not an ActivityStreams document"):
         fetch_object(server + "/html", allowed=LOOPBACK)
-    with pytest.raises(FetchError, match="carries the id"):
+    with pytest.raises(RequestError, match="carries the id"):
         fetch_object(server + "/wrong-id", allowed=LOOPBACK)
-    with pytest.raises(FetchError, match="answered 404"):
+    with pytest.raises(RequestError, match="answered 404"):
         fetch_object(server + "/missing", allowed=LOOPBACK)
 
 
 def test_body_size_is_capped(server):
-    with pytest.raises(FetchError, match="larger than"):
+    with pytest.raises(RequestError, match="larger than"):
         request("GET", server + "/big", allowed=LOOPBACK)
 
 
 def test_a_slow_drip_hits_the_total_deadline(server):
     started = time.monotonic()
-    with pytest.raises(FetchError, match="longer than allowed"):
+    with pytest.raises(RequestError, match="longer than allowed"):
         request("GET", server + "/drip", allowed=LOOPBACK, deadline_seconds=1)
     assert time.monotonic() - started < 3
 
@@ -162,7 +162,7 @@ def test_other_non_global_ranges_are_forbidden(address):
 
 @pytest.mark.parametrize("url", ["https://x:99999/inbox", "https://[bad/x", "http://:80/", "https://x:abc/"])
 def test_malformed_urls_are_fetch_errors(url):
-    with pytest.raises(FetchError):
+    with pytest.raises(RequestError):
         request("GET", url, allowed=LOOPBACK)
 
 
@@ -172,7 +172,7 @@ def signer(method, url):
 
 @pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
 def test_a_post_is_never_sent_on_to_another_host(server, other_host, status):
-    with pytest.raises(FetchError, match="another host") as refused:
+    with pytest.raises(RequestError, match="another host") as refused:
         request("POST", redirect(server, status, other_host + "/inbox"), body=b"{}", allowed=LOOPBACK, sign=signer)
     assert refused.value.status == status and Recorder.requests == []
     # The same host on another path: followed (303 as a GET), and signed again for the new address.

@@ -7,11 +7,12 @@ import re
 import sys
 from pathlib import Path
 
-from . import create_app
-from .config import BASE_URL_ENV, ConfigError, check_base_url, record_base_url
-from .services import accounts, base_url, demo, instance
-from .services.errors import Invalid, ServiceError
-from .services.identities import validate_username
+from .. import create_app
+from ..config import BASE_URL_ENV, ConfigError, check_base_url, record_base_url
+from ..services import accounts, base_url, instance
+from . import demo
+from ..services.errors import Invalid, ServiceError
+from ..services.identities import validate_username
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 5000

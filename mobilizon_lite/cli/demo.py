@@ -8,16 +8,16 @@ from ..db import database, utcnow
 from ..models import Account, Actor
 from ..models.actors import TYPE_PERSON
 from ..models.events import CommentMode, JoinMode, Status, Visibility
-from .accounts import register
-from .comments import comment_on
+from ..services.accounts import register
+from ..services.comments import comment_on
 from .demo_data import (ACCOUNTS, ACTIVITIES, CAPACITIES, CITIES, COMMENTED_SHARE, COMMENTS_CLOSED_SHARE,
                         COMMENTS_EN, COMMENTS_FR, EXTRAS_EN, EXTRAS_FR, JOIN_SHARES, ONLINE_SHARE,
                         PARTICIPANT_COUNTS, PARTICIPANTS_SHARE, REPLIES_EN, REPLIES_FR, STATUS_SHARES,
                         VISIBILITY_SHARES)
-from .errors import Invalid, PermissionDenied, ServiceError
-from .events import create_event
-from .identities import create_identity, update_identity
-from .participation import join, participants as participations_of
+from ..services.errors import Invalid, PermissionDenied, ServiceError
+from ..services.events import create_event
+from ..services.identities import create_identity, update_identity
+from ..services.participation import join, participants as participations_of
 
 log = logging.getLogger(__name__)
 
