@@ -1,4 +1,4 @@
-"""mobilizon_lite: a small, federated server for events and groups."""
+"""mobilizon_lite: a small, federated server for events."""
 from flask import Flask
 from flask_babel import Babel
 from flask_wtf.csrf import CSRFProtect

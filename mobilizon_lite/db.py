@@ -1,4 +1,5 @@
-"""The database handle: one SQLite database per app, reached through a context-bound proxy."""
+"""The database handle: one SQLite database per app, reached through a context-bound proxy; its
+transactions, and the callbacks that run once they commit (on_commit)."""
 import json
 import threading
 from datetime import datetime, timezone

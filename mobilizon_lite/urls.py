@@ -1,4 +1,5 @@
-"""Absolute URLs built from BASE_URL, usable with or without a request."""
+"""Absolute URLs built from BASE_URL (pages, and the inbox, outbox and collections of local actors),
+usable with or without a request."""
 from urllib.parse import urlsplit
 
 from flask import current_app
@@ -49,3 +50,17 @@ def whole_number(text, digits=11):
     if isinstance(text, str) and text.isascii() and text.isdecimal() and 0 < len(text) <= digits:
         return int(text)
     return None
+
+
+def actor_urls(actor):
+    """The inbox, outbox and collection URLs of a local actor."""
+    if actor.type == "Application":
+        return {"inbox": public_url("inbox.shared"), "outbox": public_url("actors.instance_outbox"),
+                "followers": None, "following": None}
+    name = actor.preferred_username
+    return {
+        "inbox": public_url("inbox.personal", username=name),
+        "outbox": public_url("actors.outbox", username=name),
+        "followers": public_url("actors.followers", username=name),
+        "following": public_url("actors.following", username=name),
+    }

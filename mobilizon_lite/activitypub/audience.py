@@ -1,17 +1,17 @@
 """Who an activity is for: its addressing (to, cc), and the distinct inboxes that receive it, each
 server's shared inbox preferred. What travels is checked against Mobilizon's rules here."""
-from .convert.actor import actor_urls
+from ..urls import actor_urls
 from .vocab import AS_PUBLIC, PUBLIC_ALIASES
 
 
-def followers_of(actor):
+def followers_url(actor):
     """The followers collection of a local actor, as it appears in to/cc."""
     return actor_urls(actor)["followers"]
 
 
 def of_event(event):
     """(to, cc) of an event: public ones address the Public; unlisted ones cc it; private ones never."""
-    followers = followers_of(event.organizer)
+    followers = followers_url(event.organizer)
     if event.is_public:
         return [AS_PUBLIC], [followers]
     if event.is_unlisted:
@@ -28,7 +28,7 @@ def of_event_change(event, participants):
 
 def of_withdrawal(event):
     """(to, cc) of the Delete that takes an event made private off its followers' servers."""
-    return [followers_of(event.organizer)], []
+    return [followers_url(event.organizer)], []
 
 
 def of_comment(event):
@@ -50,7 +50,7 @@ def of_change(verb, to, cc):
 
 def of_identity_deletion(actor):
     """(to, cc) of a local identity's Delete of itself, as Mastodon and Mobilizon address theirs."""
-    return [AS_PUBLIC], [followers_of(actor)]
+    return [AS_PUBLIC], [followers_url(actor)]
 
 
 def to_organizer(event):

@@ -1,11 +1,10 @@
 """What a POST to an inbox must be before its activity is handled: a small ActivityStreams document,
 signed for this server by its actor, naming only what its actor's server owns."""
 import logging
-from urllib.parse import urlsplit
 
 from ..urls import host_of
 from .parse import ParseError, load_json
-from .signatures import SignatureError, verify_request
+from .signatures import SignatureError, signed_for, verify_request
 from .vocab import AP_MEDIA_TYPES, get_id
 
 log = logging.getLogger(__name__)
@@ -46,11 +45,6 @@ def read_activity(content_type, body):
         raise Refused(400, "activity without an id")
     return activity
 
-
-def signed_for(headers, base_url):
-    """True when the request's Host names the server at base_url: a signature made for another
-    server (replayed here) proves nothing. Hosts compare as hosts: "x" and "x:443" are one."""
-    return host_of(f"{urlsplit(base_url).scheme}://{headers.get('host') or ''}") == host_of(base_url)
 
 
 def check_signed(method, target, headers, body, activity, key_for, base_url):

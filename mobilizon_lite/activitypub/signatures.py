@@ -16,6 +16,8 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from httpsig.sign import Signer
 from httpsig.utils import build_signature_template
 
+from ..urls import host_of
+
 SIGN_ALGORITHM = "rsa-sha256"
 # hs2019 names no algorithm: it is accepted as RSA-SHA256 because the key is checked to be RSA.
 ALGORITHMS = frozenset({"rsa-sha256", "hs2019"})
@@ -163,6 +165,12 @@ def _check_date(value, now):
         outside = True
     if outside:
         raise SignatureError("Date header outside the accepted window")
+
+
+def signed_for(headers, base_url):
+    """True when the request's Host names the server at base_url: a signature made for another
+    server (replayed here) proves nothing. Hosts compare as hosts: "x" and "x:443" are one."""
+    return host_of(f"{urlsplit(base_url).scheme}://{headers.get('host') or ''}") == host_of(base_url)
 
 
 def verify_request(method, target, headers, body, public_pem_for, now=None):

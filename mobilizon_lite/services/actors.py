@@ -7,10 +7,9 @@ from flask import current_app
 from peewee import IntegrityError
 
 from ..activitypub import client
-from ..activitypub.inbox_request import signed_for
 from ..activitypub.keys import new_key_pair
 from ..activitypub.parse import ParseError
-from ..activitypub.signatures import SignatureError, sign_headers, verify_request
+from ..activitypub.signatures import SignatureError, sign_headers, signed_for, verify_request
 from ..activitypub.vocab import get_id
 from ..db import database, utcnow
 from ..models import Account, Actor, Follow, Tombstone
@@ -157,11 +156,6 @@ def public_key_for(key_id, refresh=False):
     return actor.public_key_pem, actor.ap_id
 
 
-def signed_for_us(headers):
-    """True when the request's Host names this instance (see inbox_request.signed_for)."""
-    return signed_for(headers, current_app.config["BASE_URL"])
-
-
 def signed_requester(method, target, headers):
     """The actor whose key signed this request, or None (unsigned, unknown key, bad signature).
 
@@ -169,7 +163,7 @@ def signed_requester(method, target, headers):
     a signed GET may matter for (participants of an event) are known here already. headers maps
     lower-case names to values.
     """
-    if "signature" not in headers or not signed_for_us(headers):
+    if "signature" not in headers or not signed_for(headers, current_app.config["BASE_URL"]):
         return None
 
     def stored_key(key_id, refresh):
@@ -187,13 +181,6 @@ def signed_requester(method, target, headers):
 def keep_tombstone(item):
     """Remember a Delete against its sender, so a late or replayed Create or Update of it is ignored."""
     Tombstone.get_or_create(ap_id=get_id(item.body.get("object")), actor=item.actor)
-
-
-def on_delete_unknown(item):
-    """A Delete of something we do not hold: remembered against its sender all the same, so that a
-    late or replayed Create of it is ignored."""
-    keep_tombstone(item)
-    return IGNORED
 
 
 def mark_deleted(actor):

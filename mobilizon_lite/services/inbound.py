@@ -1,5 +1,5 @@
-"""Activities received from other servers, already checked and authenticated: stored once, then
-handed to the handler of their (verb, object kind), like local actions."""
+"""Activities received from other servers: once the inbox view has checked and authenticated one, it is
+stored once, then handed to the handler of its (verb, object kind), like local actions."""
 import logging
 from datetime import timedelta
 from typing import NamedTuple
@@ -24,7 +24,7 @@ MAX_ATTEMPTS = 5
 STALE_AFTER = timedelta(minutes=10)
 # The kind of an object named by an id that none of our tables holds.
 UNKNOWN = "Unknown"
-# The kind of each table's rows, in the order one lookup of a bare id tries them.
+# The kind of each table's rows, for the one lookup of a bare id (an id is in one table at most).
 HELD = (("Event", Event), ("Note", Comment), ("Actor", Actor), ("Follow", Follow), ("Join", Participation))
 
 
@@ -104,6 +104,13 @@ def kind_of(activity):
     return "Actor" if embedded in ACTOR_TYPES else embedded[:64]
 
 
+def on_delete_unknown(item):
+    """A Delete of something we do not hold: remembered against its sender all the same, so that a
+    late or replayed Create of it is ignored."""
+    keep_tombstone(item)
+    return IGNORED
+
+
 def on_delete_actor(item):
     """An account deleted on its server (an actor deletes itself, never another one): its follows,
     participations and comments go too. Here rather than in actors, as it spans their areas."""
@@ -127,7 +134,7 @@ HANDLERS = {
     ("Delete", "Note"): remote_comments.on_delete_note,
     ("Update", "Actor"): actors.on_update_actor,
     ("Delete", "Actor"): on_delete_actor,
-    ("Delete", UNKNOWN): actors.on_delete_unknown,
+    ("Delete", UNKNOWN): on_delete_unknown,
     ("Follow", "Actor"): follows.on_follow_actor,
     ("Accept", "Follow"): follows.on_accept_follow,
     ("Reject", "Follow"): follows.on_reject_follow,

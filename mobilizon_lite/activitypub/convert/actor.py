@@ -1,23 +1,9 @@
 """Actors as ActivityStreams documents, in Mobilizon's shape."""
-from ...urls import public_url
+from ...urls import actor_urls, public_url
 from ..vocab import CONTEXT
 
 # Mobilizon gives persons the group collections too, set to null, top-level and in endpoints.
 GROUP_COLLECTIONS = ("members", "resources", "todos", "posts", "events", "discussions")
-
-
-def actor_urls(actor):
-    """The inbox, outbox and collection URLs of a local actor."""
-    if actor.type == "Application":
-        return {"inbox": public_url("inbox.shared"), "outbox": public_url("actors.instance_outbox"),
-                "followers": None, "following": None}
-    name = actor.preferred_username
-    return {
-        "inbox": public_url("inbox.personal", username=name),
-        "outbox": public_url("actors.outbox", username=name),
-        "followers": public_url("actors.followers", username=name),
-        "following": public_url("actors.following", username=name),
-    }
 
 
 def actor_to_ap(actor):
