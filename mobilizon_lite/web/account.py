@@ -8,7 +8,8 @@ from ..services.errors import Invalid
 from ..services.identities import owned_identity
 from ..urls import public_url
 from .context import account_identities
-from .forms import ChangePasswordForm, LocaleForm, add_error, locale_choices, render_form
+from .forms.accounts import ChangePasswordForm, LocaleForm, locale_choices
+from .forms.base import add_error, render_form
 
 bp = Blueprint("account", __name__, url_prefix="/settings")
 

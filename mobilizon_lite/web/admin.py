@@ -5,7 +5,8 @@ from flask_login import current_user, login_required
 
 from ..activitypub import delivery
 from ..services import subscriptions, instance
-from .forms import AdminSettingsForm, render_form
+from .forms.accounts import AdminSettingsForm
+from .forms.base import render_form
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 

@@ -6,8 +6,8 @@ from flask_login import current_user, login_user, logout_user
 from ..services import accounts, instance
 from ..services.errors import Invalid, PermissionDenied
 from .context import private_page, redirect_local
-from .forms import (ForgotPasswordForm, LoginForm, ResetPasswordForm, SignupForm,
-                    add_error, render_form)
+from .forms.accounts import ForgotPasswordForm, LoginForm, ResetPasswordForm, SignupForm
+from .forms.base import add_error, render_form
 
 bp = Blueprint("auth", __name__)
 

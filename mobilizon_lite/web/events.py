@@ -11,9 +11,8 @@ from ..services.errors import Invalid, refusal
 from ..services.pictures import upload_folder
 from .context import (account_identities, chosen_identity, comment_actor, commenter_identity,
                       current_identity, identity_choices, organizer_identity, viewer_ids)
-from .event_forms import (CATEGORY_LABELS, LINK_TYPE_LABELS, AnonymousJoinForm, EventForm, JoinForm,
-                          NewCommentForm, language_choices, timezone_choices)
-from .forms import add_error, render_form
+from .forms.events import AnonymousJoinForm, CATEGORY_LABELS, EventForm, JoinForm, LINK_TYPE_LABELS, NewCommentForm, language_choices, timezone_choices
+from .forms.base import add_error, render_form
 
 bp = Blueprint("events", __name__)
 

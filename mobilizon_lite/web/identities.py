@@ -7,7 +7,8 @@ from ..models import Actor
 from ..services import follows, identities
 from ..services.errors import Invalid, NotFound
 from .context import account_identities, act_as, chosen_identity, identity_choices, redirect_local
-from .forms import FollowForm, IdentityForm, NewIdentityForm, SwitchIdentityForm, add_error, render_form
+from .forms.accounts import FollowForm, IdentityForm, NewIdentityForm, SwitchIdentityForm
+from .forms.base import add_error, render_form
 
 bp = Blueprint("identities", __name__, url_prefix="/identities")
 

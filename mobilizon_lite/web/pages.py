@@ -7,7 +7,7 @@ from ..negotiation import activity_response, negotiated, wants_activity_json
 from ..services import accounts, events, subscriptions, follows, identities, instance
 from ..urls import whole_number
 from .context import redirect_local, viewer_ids
-from .forms import LocaleForm, locale_choices
+from .forms.accounts import LocaleForm, locale_choices
 
 bp = Blueprint("pages", __name__)
 

@@ -10,8 +10,8 @@ from ..models.participation import NOT_APPROVED, ROLES
 from ..services import anonymous, events, participation
 from ..services.errors import Invalid, RegistrationsElsewhere, refusal
 from .context import chosen_identity, identity_choices, organizer_identity, private_page, viewer_ids
-from .event_forms import AnonymousJoinForm, InviteForm, JoinForm
-from .forms import require_valid
+from .forms.events import AnonymousJoinForm, InviteForm, JoinForm
+from .forms.base import require_valid
 
 bp = Blueprint("participation", __name__)
 

@@ -8,7 +8,7 @@ from wtforms import Form
 
 from mobilizon_lite import web
 from mobilizon_lite.models import Actor, Comment, Event
-from mobilizon_lite.web.forms import CleanText, SiteForm
+from mobilizon_lite.web.forms.base import CleanText, SiteForm
 
 from ..helpers import BASE_URL, errors, event_fields, log_in, make_account, submit
 

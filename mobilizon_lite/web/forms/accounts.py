@@ -1,51 +1,20 @@
-"""The HTML forms of accounts, identities and instance settings (CSRF-protected by flask-wtf)."""
-from flask import current_app, render_template
+"""The forms of accounts, identities and instance settings."""
+from flask import current_app
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (BooleanField, EmailField, HiddenField, PasswordField, SelectChoice, SelectField,
                      StringField, TextAreaField)
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, Regexp
 
-from ..services.accounts import EMAIL_MAX, PASSWORD_MAX, PASSWORD_MIN
-from ..services.errors import Invalid
-from ..services.identities import NAME_MAX, SUMMARY_MAX, USERNAME_RE
-from ..services.instance import REGISTRATIONS_CLOSED, REGISTRATIONS_INVITE, REGISTRATIONS_OPEN
-from ..text import clean_text
-
-
-def _multiline(value):
-    return clean_text(value, multiline=True)
-
-
-class CleanText:
-    """Form options (a WTForms Meta) giving every text field of a form a first filter that removes
-    control and bidi override characters: text areas keep tabs and line breaks, other fields turn
-    them into spaces. Passwords are left exactly as typed."""
-
-    def bind_field(self, form, unbound_field, options):
-        field_class = unbound_field.field_class
-        filters = list(unbound_field.kwargs.get("filters") or ())
-        if issubclass(field_class, TextAreaField):
-            filters.insert(0, _multiline)
-        elif issubclass(field_class, StringField) and not issubclass(field_class, PasswordField):
-            filters.insert(0, clean_text)
-        return unbound_field.bind(form=form, filters=filters, **options)
-
-
-class SiteForm(FlaskForm):
-    """The base of every form of the site: CSRF-protected, its text cleaned (see CleanText)."""
-
-    Meta = CleanText
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
+from ...services.accounts import EMAIL_MAX, PASSWORD_MAX, PASSWORD_MIN
+from ...services.identities import NAME_MAX, SUMMARY_MAX, USERNAME_RE
+from ...services.instance import REGISTRATIONS_CLOSED, REGISTRATIONS_INVITE, REGISTRATIONS_OPEN
+from .base import SiteForm, strip
 
 
 def email_field():
     return EmailField(
         _l("Email address"),
-        filters=[_strip],
+        filters=[strip],
         validators=[
             DataRequired(_l("Enter your email address.")),
             Length(max=EMAIL_MAX, message=_l("This email address is too long.")),
@@ -88,7 +57,7 @@ def username_field():
 def display_name_field():
     return StringField(
         _l("Display name"),
-        filters=[_strip],
+        filters=[strip],
         validators=[Optional(), Length(max=NAME_MAX, message=_l("At most %(max)d characters.", max=NAME_MAX))],
     )
 
@@ -102,7 +71,7 @@ class SignupForm(SiteForm):
 
 
 class LoginForm(SiteForm):
-    email = EmailField(_l("Email address"), filters=[_strip],
+    email = EmailField(_l("Email address"), filters=[strip],
                        validators=[DataRequired(_l("Enter your email address."))])
     password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password."))])
     remember = BooleanField(_l("Keep me logged in on this device"))
@@ -141,7 +110,7 @@ class IdentityForm(SiteForm):
 
 class FollowForm(SiteForm):
     identity = SelectField(_l("Follow as"), coerce=int, choices=[])
-    handle = StringField(_l("Account to follow"), filters=[_strip],
+    handle = StringField(_l("Account to follow"), filters=[strip],
                          description=_l("An address such as @name@example.org, or the link to a profile."),
                          validators=[DataRequired(_l("Enter an address to follow.")), Length(max=320)])
 
@@ -175,26 +144,3 @@ def locale_choices(auto_label):
     return [SelectChoice("", auto_label)] + [
         SelectChoice(code, LANGUAGE_NAMES.get(code, code)) for code in current_app.config["LANGUAGES"]
     ]
-
-
-def add_error(form, error):
-    """Show a service's refusals beside their fields, or above the form when they name none."""
-    for name, message in getattr(error, "errors", {error.field: error.message}).items():
-        field = getattr(form, name, None) if name else None
-        if field is not None and hasattr(field, "errors"):
-            field.errors = [*field.errors, message]
-        else:
-            form.form_errors.append(message)
-
-
-def require_valid(form):
-    """Validate a form posted from another page; Invalid (a 400 page) lists what is wrong."""
-    if not form.validate():
-        messages = [str(m) for msgs in form.errors.values() for m in msgs if not isinstance(m, dict)]
-        raise Invalid(" ".join(messages))
-
-
-def render_form(template, form, **context):
-    """Render a page holding form: 400 when it was submitted with errors, 200 otherwise."""
-    failed = form.is_submitted() and (form.errors or form.form_errors)
-    return render_template(template, form=form, **context), 400 if failed else 200

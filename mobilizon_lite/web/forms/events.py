@@ -8,12 +8,12 @@ from wtforms import (BooleanField, DateField, FieldList, FloatField, Form, FormF
                      IntegerField, RadioField, SelectChoice, SelectField, StringField, TextAreaField, TimeField)
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
-from ..dates import utc_offset
-from ..models.events import CATEGORIES, LINK_TYPES, CommentMode, JoinMode, Status, Visibility
-from ..models.limits import DESCRIPTION_MAX, LINK_LABEL_MAX, LINKS_MAX, MESSAGE_MAX, TITLE_MAX, URL_MAX
-from ..services.comments import COMMENT_MAX
-from ..services.event_input import LANGUAGES, all_timezones, repeated_offsets
-from .forms import CleanText, SiteForm
+from ...dates import utc_offset
+from ...models.events import CATEGORIES, LINK_TYPES, CommentMode, JoinMode, Status, Visibility
+from ...models.limits import DESCRIPTION_MAX, LINK_LABEL_MAX, LINKS_MAX, MESSAGE_MAX, TITLE_MAX, URL_MAX
+from ...services.comments import COMMENT_MAX
+from ...services.event_input import LANGUAGES, all_timezones, repeated_offsets
+from .base import CleanText, SiteForm
 
 STATUS_LABELS = {Status.CONFIRMED: _l("Confirmed"), Status.TENTATIVE: _l("Tentative"),
                  Status.CANCELLED: _l("Cancelled")}

@@ -1,0 +1,60 @@
+"""The base of every form of the site, and the helpers views use to show and check them."""
+from flask import render_template
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, StringField, TextAreaField
+
+from ...services.errors import Invalid
+from ...text import clean_text
+
+
+def _multiline(value):
+    return clean_text(value, multiline=True)
+
+
+class CleanText:
+    """Form options (a WTForms Meta) giving every text field of a form a first filter that removes
+    control and bidi override characters: text areas keep tabs and line breaks, other fields turn
+    them into spaces. Passwords are left exactly as typed."""
+
+    def bind_field(self, form, unbound_field, options):
+        field_class = unbound_field.field_class
+        filters = list(unbound_field.kwargs.get("filters") or ())
+        if issubclass(field_class, TextAreaField):
+            filters.insert(0, _multiline)
+        elif issubclass(field_class, StringField) and not issubclass(field_class, PasswordField):
+            filters.insert(0, clean_text)
+        return unbound_field.bind(form=form, filters=filters, **options)
+
+
+class SiteForm(FlaskForm):
+    """The base of every form of the site: CSRF-protected, its text cleaned (see CleanText)."""
+
+    Meta = CleanText
+
+
+def strip(value):
+    """A filter removing the spaces around a value typed in a field."""
+    return value.strip() if isinstance(value, str) else value
+
+
+def add_error(form, error):
+    """Show a service's refusals beside their fields, or above the form when they name none."""
+    for name, message in getattr(error, "errors", {error.field: error.message}).items():
+        field = getattr(form, name, None) if name else None
+        if field is not None and hasattr(field, "errors"):
+            field.errors = [*field.errors, message]
+        else:
+            form.form_errors.append(message)
+
+
+def require_valid(form):
+    """Validate a form posted from another page; Invalid (a 400 page) lists what is wrong."""
+    if not form.validate():
+        messages = [str(m) for msgs in form.errors.values() for m in msgs if not isinstance(m, dict)]
+        raise Invalid(" ".join(messages))
+
+
+def render_form(template, form, **context):
+    """Render a page holding form: 400 when it was submitted with errors, 200 otherwise."""
+    failed = form.is_submitted() and (form.errors or form.form_errors)
+    return render_template(template, form=form, **context), 400 if failed else 200
