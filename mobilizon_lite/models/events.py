@@ -6,7 +6,7 @@ from peewee import (BooleanField, CharField, FloatField, ForeignKeyField, Intege
 
 from ..db import BaseModel, JSONField, UTCDateTimeField, utcnow
 from .actors import Actor
-
+from .limits import ADDRESS_MAX, TIMEZONE_MAX, TITLE_MAX, URL_MAX
 
 
 # Each value is the stored text and Mobilizon's own word; a member equals its text, so rows read
@@ -54,33 +54,33 @@ LINK_TYPES = ("visio", "live", "chat", "poll", "pad", "tickets", "website")
 
 class Event(BaseModel):
     uuid = CharField(max_length=36, unique=True)
-    ap_id = CharField(max_length=2048, unique=True)
+    ap_id = CharField(max_length=URL_MAX, unique=True)
     organizer = ForeignKeyField(Actor, backref="organized_events", on_delete="CASCADE", index=False)
     # Group the event belongs to, when a group organises it.
     attributed_to = ForeignKeyField(Actor, null=True, on_delete="SET NULL")
-    title = CharField(max_length=200)
+    title = CharField(max_length=TITLE_MAX)
     description = TextField(default="")
     description_source = TextField(default="")
     begins_on = UTCDateTimeField()
     ends_on = UTCDateTimeField(null=True)
-    timezone = CharField(max_length=64)
+    timezone = CharField(max_length=TIMEZONE_MAX)
     status = CharField(max_length=16, default=Status.CONFIRMED)
     visibility = CharField(max_length=16, default=Visibility.PUBLIC)
     join_mode = CharField(max_length=16, default=JoinMode.FREE)
-    external_participation_url = CharField(max_length=2048, default="")
+    external_participation_url = CharField(max_length=URL_MAX, default="")
     capacity = IntegerField(null=True)
     show_remaining_seats = BooleanField(default=True)
     anonymous_participation = BooleanField(default=False)
     comment_mode = CharField(max_length=16, default=CommentMode.ALLOW_ALL)
-    place_name = CharField(max_length=200, default="")
-    street = CharField(max_length=200, default="")
-    postal_code = CharField(max_length=20, default="")
-    locality = CharField(max_length=100, default="")
-    region = CharField(max_length=100, default="")
-    country = CharField(max_length=100, default="")
+    place_name = CharField(max_length=ADDRESS_MAX["place_name"], default="")
+    street = CharField(max_length=ADDRESS_MAX["street"], default="")
+    postal_code = CharField(max_length=ADDRESS_MAX["postal_code"], default="")
+    locality = CharField(max_length=ADDRESS_MAX["locality"], default="")
+    region = CharField(max_length=ADDRESS_MAX["region"], default="")
+    country = CharField(max_length=ADDRESS_MAX["country"], default="")
     latitude = FloatField(null=True)
     longitude = FloatField(null=True)
-    online_url = CharField(max_length=2048, default="")
+    online_url = CharField(max_length=URL_MAX, default="")
     # [{"type": one of LINK_TYPES, "url": "https://…", "label": "…"}]
     links = JSONField(default=list)
     tags = JSONField(default=list)
@@ -158,6 +158,11 @@ class Event(BaseModel):
         return self.visibility == Visibility.PRIVATE
 
     @property
+    def anyone_may_ask(self):
+        """Anyone may ask to take part: freely or awaiting approval."""
+        return self.join_mode in (JoinMode.FREE, JoinMode.RESTRICTED)
+
+    @property
     def needs_approval(self):
         """Organisers approve each participant."""
         return self.join_mode == JoinMode.RESTRICTED
@@ -165,6 +170,11 @@ class Event(BaseModel):
     @property
     def invite_only(self):
         return self.join_mode == JoinMode.INVITE
+
+    @property
+    def chooses_participants(self):
+        """Organisers choose who takes part: by approval or by invitation."""
+        return self.join_mode in (JoinMode.RESTRICTED, JoinMode.INVITE)
 
     @property
     def registers_elsewhere(self):

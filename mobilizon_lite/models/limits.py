@@ -6,6 +6,7 @@ TITLE_MAX = 200
 DESCRIPTION_MAX = 20_000
 ADDRESS_MAX = {"place_name": 200, "street": 200, "postal_code": 20, "locality": 100,
                "region": 100, "country": 100}
+# Ids and addresses, ours and those other servers send.
 URL_MAX = 2048
 CAPACITY_MAX = 100_000
 TAG_MAX_LENGTH = 40
@@ -15,3 +16,7 @@ LINK_LABEL_MAX = 100
 TIMEZONE_MAX = 64
 # The message to the organisers with a participation, typed here or carried by a Join.
 MESSAGE_MAX = 1000
+# A comment's Markdown as typed here, and its HTML, received (cut there) or made here (refused over it):
+# 20 times the Markdown, well over what any character makes (an email autolink, 5 for 63).
+COMMENT_MAX = 5000
+COMMENT_HTML_MAX = 100_000

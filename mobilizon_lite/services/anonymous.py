@@ -7,7 +7,6 @@ from flask_babel import gettext as _
 from .. import mail
 from ..db import database, utcnow
 from ..models import Participation
-from ..models.events import JoinMode
 from ..models.participation import NOT_APPROVED, NOT_CONFIRMED, PARTICIPANT
 from ..tokens import hash_token, new_token, unsign
 from ..urls import public_url
@@ -23,16 +22,11 @@ RESEND_AFTER = timedelta(minutes=10)
 CANCEL_AFTER_END = timedelta(days=7)
 
 
-def anonymous_allowed(event):
-    """True when visitors may join this event with only an email address."""
-    return (current_app.config["ANONYMOUS_PARTICIPATION"] and event.anonymous_participation
-            and event.is_local and event.is_public
-            and event.join_mode in (JoinMode.FREE, JoinMode.RESTRICTED))
-
-
 def check_anonymous(event):
-    """Refuse anonymous participation where anonymous_allowed says no, or the event is closed."""
-    if not anonymous_allowed(event):
+    """Refuse joining with only an email address but on a local public event open to anyone that
+    allows it (as the instance does), or once the event is closed."""
+    if not (current_app.config["ANONYMOUS_PARTICIPATION"] and event.anonymous_participation
+            and event.is_local and event.is_public and event.anyone_may_ask):
         raise PermissionDenied(_("This event cannot be joined without an account."))
     check_open(event)
 

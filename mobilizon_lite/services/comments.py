@@ -10,22 +10,26 @@ from ..activitypub.convert.tombstone import tombstone_document, tombstone_to_ap
 from ..activitypub.publish import new_activity_id, publish
 from ..db import database, utcnow
 from ..models import Actor, Comment
+from ..models.limits import COMMENT_HTML_MAX, COMMENT_MAX
 from ..text import markdown_to_html
 from ..urls import public_url
 from .errors import Invalid, NotFound, PermissionDenied, refusal
 from . import follows
-from .events import organizer_among, remote_participants, require_visible_to
-
-COMMENT_MAX = 5000
+from .events import organizer_ids, remote_participants, require_visible_to
 
 
 def _clean(source):
+    """(source, its HTML) of a comment as typed, checked."""
     source = (source or "").strip()
     if not source:
         raise Invalid(_("Write something first."), "text")
     if len(source) > COMMENT_MAX:
         raise Invalid(_("At most %(max)d characters.", max=COMMENT_MAX), "text")
-    return source
+    html = markdown_to_html(source)
+    # Other servers of ours would cut it (a link defined once and used all along can get there).
+    if len(html) > COMMENT_HTML_MAX:
+        raise Invalid(_("This comment is too long once formatted: use fewer links."), "text")
+    return source, html
 
 
 def check_comment(event, actor):
@@ -38,7 +42,7 @@ def check_comment(event, actor):
 def comment_on(event, actor, source, in_reply_to=None):
     """Add a comment (or a reply to a top-level comment) as one identity."""
     check_comment(event, actor)
-    source = _clean(source)
+    source, html = _clean(source)
     parent = None
     if in_reply_to is not None:
         parent = Comment.get_or_none((Comment.id == in_reply_to) & (Comment.event == event))
@@ -52,7 +56,7 @@ def comment_on(event, actor, source, in_reply_to=None):
         comment = Comment.create(
             created_at=now, updated_at=now, uuid=comment_uuid,
             ap_id=public_url("comments.show", uuid=event.uuid, comment_uuid=comment_uuid),
-            event=event, actor=actor, in_reply_to=parent, source=source, text=markdown_to_html(source),
+            event=event, actor=actor, in_reply_to=parent, source=source, text=html,
         )
         federate(comment, "Create")
     return comment
@@ -74,9 +78,11 @@ def require_author(comment, actor):
         raise PermissionDenied(_("You can only edit your own comments."))
 
 
-def check_delete(comment, actor):
-    """PermissionDenied unless actor wrote the comment or organises its event."""
-    if actor is None or (comment.actor_id != actor.id and organizer_among(comment.event, [actor]) is None):
+def check_delete(comment, actor, organizers=None):
+    """PermissionDenied unless actor wrote the comment or organises its event (organizers: the
+    event's organizer_ids, if known)."""
+    if actor is None or (comment.actor_id != actor.id and actor.id not in (
+            organizer_ids(comment.event) if organizers is None else organizers)):
         raise PermissionDenied(_("You can only delete your own comments, or those on your events."))
 
 
@@ -85,16 +91,28 @@ def can_edit(comment, actor):
     return comment.deleted_at is None and refusal(require_author, comment, actor) is None
 
 
-def can_delete(comment, actor):
+def can_delete(comment, actor, organizers=None):
     """Whether actor (an identity or None) may delete this live comment."""
-    return comment.deleted_at is None and refusal(check_delete, comment, actor) is None
+    return comment.deleted_at is None and refusal(check_delete, comment, actor, organizers) is None
+
+
+def actions_for(thread, identities, acting, organizers):
+    """{comment id: subset of {"edit", "delete"}} on a thread's comments and replies, each acted on
+    by its author among identities, else by acting (None: nobody); organizers: the event's organizer_ids."""
+    authors = {identity.id: identity for identity in identities}
+    offered = {}
+    for comment in thread:
+        for one in (comment, *comment.thread_replies):
+            actor = authors.get(one.actor_id, acting)
+            offered[one.id] = ({"edit"} if can_edit(one, actor) else set()) | (
+                {"delete"} if can_delete(one, actor, organizers) else set())
+    return offered
 
 
 def edit_comment(comment, actor, source):
     """Change one's own comment."""
     require_author(comment, actor)
-    comment.source = _clean(source)
-    comment.text = markdown_to_html(comment.source)
+    comment.source, comment.text = _clean(source)
     comment.updated_at = utcnow()
     with database.atomic():
         comment.save()

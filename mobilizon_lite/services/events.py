@@ -14,7 +14,7 @@ from ..activitypub.publish import new_activity_id, publish, withhold
 from ..dates import event_when
 from ..db import database, utcnow
 from ..models import Account, Actor, Comment, Event, EventInvitation, Participation
-from ..models.events import JoinMode, Status, Visibility
+from ..models.events import Status, Visibility
 from ..models.participation import (CREATOR, GOING_ROLES, NOT_APPROVED, ORGANIZER_ROLES, REJECTED,
                                     SEAT_ROLES)
 from ..tokens import sign
@@ -24,8 +24,6 @@ from .errors import NotFound, PermissionDenied
 from .event_input import clean_event_input
 
 CANCEL_PURPOSE = "anonymous-cancel"
-# Join modes where the organisers choose who takes part: the online address is theirs only.
-CHOSEN_PARTICIPANTS = (JoinMode.RESTRICTED, JoinMode.INVITE)
 # Links that are online addresses too: they follow the online address's rule.
 ONLINE_LINK_TYPES = ("visio", "live")
 # Changes that participants are emailed about.
@@ -60,7 +58,7 @@ def may_see_online_address(event, viewer=None):
     an Account (any of its identities), a Participation (an email's recipient), or None (visitors,
     public feeds, documents sent or served to anyone).
     """
-    if event.join_mode not in CHOSEN_PARTICIPANTS:
+    if not event.chooses_participants:
         return True
     if viewer is None:
         return False
@@ -95,6 +93,8 @@ def require_visible_to(event, actor):
     Pages check visibility for the whole account; acting on a private event as another of its
     identities would show the organisers that the two identities belong together.
     """
+    if event.is_public or event.is_unlisted:
+        return  # what visible() lets anyone open by its link: no query needed
     if not Event.select().where((Event.id == event.id) & visible([actor.id], listed=False)).exists():
         raise NotFound(_("This event does not exist, or is not visible to you."))
 
@@ -144,15 +144,15 @@ def organizer_ids(event):
     } | {event.organizer_id}
 
 
-def organizer_among(event, identities):
-    """The first of these identities that organises the event, or None."""
-    ids = organizer_ids(event)
+def organizer_among(event, identities, organizers=None):
+    """The first of these identities that organises the event, or None (organizers: its organizer_ids, if known)."""
+    ids = organizer_ids(event) if organizers is None else organizers
     return next((identity for identity in identities if identity.id in ids), None)
 
 
-def require_organizer(event, actor):
-    """PermissionDenied unless actor organises the event."""
-    if actor is None or actor.id not in organizer_ids(event):
+def require_organizer(event, actor, organizers=None):
+    """PermissionDenied unless actor organises the event (organizers: its organizer_ids, if known)."""
+    if actor is None or actor.id not in (organizer_ids(event) if organizers is None else organizers):
         raise PermissionDenied(_("Only the organisers of this event can do this."))
 
 

@@ -1,4 +1,5 @@
-"""Taking part in events: join, leave, approval, invitations and anonymous participation."""
+"""Taking part in events: join, leave, approval and invitations, and what each identity may do there
+(actions_for on the event, decisions_for on a participation)."""
 from flask_babel import gettext as _
 from peewee import JOIN, IntegrityError, fn
 
@@ -17,9 +18,6 @@ from .events import (event_link, going_count, online_address_for, organizer_ids,
                      require_organizer, require_visible_to)
 from .identities import public_identity
 from .servers import takes_remote_participation
-
-# What organisers decide on a participation, on the participants page.
-DECISIONS = ("approve", "reject", "promote", "remove")
 
 
 def check_open(event):
@@ -118,8 +116,10 @@ def check_join(event, actor):
 def join(event, actor, message=""):
     """Join as one identity: participant at once or awaiting approval (on an event of another
     server, until that server's Accept or Reject)."""
-    check_join(event, actor)
     message = clean_message(message)
+    require_visible_to(event, actor)
+    check_open(event)
+    # What check_join adds is checked once, under the write lock.
     if event.is_local:
         return admit(event, actor, message)
     # Pages say so once the software is known (registrations_elsewhere); until then, the Join asks.
@@ -134,15 +134,16 @@ def join(event, actor, message=""):
     return participation
 
 
-def check_leave(event, participation):
+def check_leave(event, participation, organizers=None):
     """Refuse to let this participation (None: none) go: the last organiser stays, and a person
-    declined here stays declined."""
+    declined here stays declined (organizers: the event's organizer_ids, if known)."""
     if participation is None:
         raise NotFound(_("You do not take part in this event."))
     # Declined by another server, one may withdraw and ask again: that server keeps its own list.
     if participation.role == REJECTED and event.is_local:
         raise PermissionDenied(_("The organisers declined your participation."))
-    if participation.role in ORGANIZER_ROLES and not organizer_ids(event) - {participation.actor_id}:
+    if participation.role in ORGANIZER_ROLES and not (
+            organizer_ids(event) if organizers is None else organizers) - {participation.actor_id}:
         raise PermissionDenied(_("You are the last organiser: you cannot leave this event."))
 
 
@@ -272,9 +273,13 @@ def promote(event, organizer, participation_id):
     return participation
 
 
-def check_invite(event, organizer):
+# What organisers decide on a participation, on the participants page, and what carries it out.
+DECISIONS = {"approve": approve, "reject": reject, "promote": promote, "remove": remove}
+
+
+def check_invite(event, organizer, organizers=None):
     """Refuse invitations but by an organiser, to an invite-only or private event."""
-    require_organizer(event, organizer)
+    require_organizer(event, organizer, organizers)
     if not (event.invite_only or event.is_private):
         raise PermissionDenied(_("Invitations are for invite-only and private events."))
 
@@ -294,25 +299,18 @@ def invite(event, organizer, username):
     return identity
 
 
-def join_refusal(event, actor):
-    """Why this identity (None: a visitor) cannot join the event, or None when it can."""
-    return refusal(check_join, event, actor)
-
-
-def actions_for(event, actor):
-    """What the event's pages offer one identity (None: a visitor) on the event, as action names:
-    join, leave, comment, and for organisers edit, delete, manage (the participants page) and
-    invite. Each is in the set iff the action's own check allows it."""
+def actions_for(event, actor, organizers=None):
+    """The actions the event's pages offer one identity (None: a visitor), each iff its own check
+    allows it: join, leave, comment, manage (edit, delete, participants), invite."""
     if actor is None:
         return {"join"} if refusal(check_join, event, None) is None else set()
+    organizers = organizer_ids(event) if organizers is None else organizers
     checks = {
         "join": (check_join, event, actor),
-        "leave": (check_leave, event, participation_of(event, actor)),
+        "leave": (check_leave, event, participation_of(event, actor), organizers),
         "comment": (check_comment, event, actor),
-        "edit": (require_organizer, event, actor),
-        "delete": (require_organizer, event, actor),
-        "manage": (require_organizer, event, actor),
-        "invite": (check_invite, event, actor),
+        "manage": (require_organizer, event, actor, organizers),
+        "invite": (check_invite, event, actor, organizers),
     }
     return {action for action, (check, *args) in checks.items() if refusal(check, *args) is None}
 

@@ -9,22 +9,19 @@ from ..activitypub.vocab import get_id
 from ..db import database, utcnow
 from ..models import Actor, Event, Participation
 from ..models.events import CATEGORIES
+from ..models.limits import URL_MAX
 from ..models.federation import DONE, IGNORED
 from ..models.participation import GOING_ROLES
 from .actors import keep_tombstone, signed_get
 from .event_input import LANGUAGES
-from .events import CHOSEN_PARTICIPANTS
 
 log = logging.getLogger(__name__)
-
-
-ID_MAX = 2048
 
 
 def store(document, organizer):
     """Store or refresh an Event document of a remote organiser; None when it is not theirs to store,
     ParseError when it is unusable (no name, no start, a year out of bounds)."""
-    if organizer.is_local or len(document["id"]) > ID_MAX:
+    if organizer.is_local or len(document["id"]) > URL_MAX:
         return None  # our own events are never overwritten from outside
     values = event_from_ap(document, CATEGORIES, LANGUAGES)
     with database.atomic():
@@ -66,7 +63,7 @@ def refresh_for_participants(event):
     """Fetch again, signed by one of our identities taking part, an event whose organisers choose
     who takes part: what its server sends to all leaves the online address out, and gives it only
     to a participant's signed GET."""
-    if event.join_mode not in CHOSEN_PARTICIPANTS:
+    if not event.chooses_participants:
         return event
     participant = (Actor.select().join(Participation, on=(Participation.actor == Actor.id))
                    .where((Participation.event == event) & Participation.role.in_(GOING_ROLES)

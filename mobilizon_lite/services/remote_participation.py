@@ -4,13 +4,13 @@ from ..activitypub.vocab import get_id
 from ..db import database, utcnow
 from ..models import Activity, Actor, Delivery, Event, Participation
 from ..models.federation import DONE, FAILED, GONE, IGNORED
+from ..models.limits import MESSAGE_MAX
 from ..models.participation import NOT_APPROVED, PARTICIPANT, REJECTED
 from ..text import text_line
 from ..urls import host_of
 from .errors import NotFound, ServiceError
 from .events import events_query, require_visible_to
-from .participation import (MESSAGE_MAX, admit, answer_remote, check_open, count_remote_seat, leave,
-                            participation_of, tell)
+from .participation import admit, answer_remote, check_open, count_remote_seat, leave, participation_of, tell
 from .remote_events import refresh_for_participants
 from .servers import NO_REMOTE_PARTICIPATION, known_software
 

@@ -89,10 +89,10 @@ def comment_actor(event, comment):
     return author or commenter_identity(event)
 
 
-def commenter_identity(event):
-    """The identity a comment on event is offered to post as: the account's organiser identity
-    on its own event (commenting there as another mask would link the two), else the current one."""
-    return organizer_among(event, account_identities()) or current_identity()
+def commenter_identity(event, organizers=None):
+    """The identity the account acts as on event's comments: its organiser identity on its own event
+    (commenting there as another mask would link the two), else the current one."""
+    return organizer_among(event, account_identities(), organizers) or current_identity()
 
 
 def act_as(identity):

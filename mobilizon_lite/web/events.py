@@ -9,10 +9,11 @@ from ..negotiation import activity_response, negotiated, signed_parts, wants_act
 from ..services import actors, anonymous, comments, events, participation, remote_participation
 from ..services.errors import Invalid, refusal
 from ..services.pictures import upload_folder
-from .context import (account_identities, chosen_identity, comment_actor, commenter_identity,
-                      current_identity, identity_choices, organizer_identity, viewer_ids)
-from .forms.events import AnonymousJoinForm, CATEGORY_LABELS, EventForm, JoinForm, LINK_TYPE_LABELS, NewCommentForm, language_choices, timezone_choices
+from .context import (account_identities, chosen_identity, commenter_identity, current_identity,
+                      identity_choices, organizer_identity, viewer_ids)
 from .forms.base import add_error, render_form
+from .forms.events import (CATEGORY_LABELS, LINK_TYPE_LABELS, AnonymousJoinForm, EventForm, JoinForm,
+                           NewCommentForm, language_choices, timezone_choices)
 
 bp = Blueprint("events", __name__)
 
@@ -74,8 +75,9 @@ def show(uuid):
         return event_json(event)
     going = events.going_count(event)
     identities = account_identities()
+    organizers = events.organizer_ids(event) if identities else set()
     # The page offers each identity what the services will let it do, and nothing more.
-    actions = {identity.id: participation.actions_for(event, identity) for identity in identities}
+    actions = {identity.id: participation.actions_for(event, identity, organizers) for identity in identities}
     offered = set().union(*actions.values()) if identities else participation.actions_for(event, None)
     mine = participation.participations_of(event, identities)
     join_form, join_refusal, comment_form, commenter = None, None, NewCommentForm(), None
@@ -84,14 +86,14 @@ def show(uuid):
         join_form = JoinForm()
         identity_choices(join_form.identity, joiners)
     elif "join" not in offered:
-        join_refusal = participation.join_refusal(event, current_identity())
-    if identities:
-        commenter = commenter_identity(event)
-        if "comment" not in actions[commenter.id]:
-            commenter = None
-        identity_choices(comment_form.identity,
-                         [identity for identity in identities if "comment" in actions[identity.id]])
-        comment_form.identity.data = commenter.id if commenter else None
+        join_refusal = refusal(participation.check_join, event, current_identity())
+    acting = commenter_identity(event, organizers) if identities else None
+    commenters = [identity for identity in identities if "comment" in actions[identity.id]]
+    if commenters:
+        # An identity that cannot comment (a private event seen through another one) gives way.
+        commenter = acting if acting in commenters else commenters[0]
+        identity_choices(comment_form.identity, commenters)
+        comment_form.identity.data = commenter.id
     thread = comments.thread(event)
     viewer = current_user._get_current_object() if current_user.is_authenticated else None
     return render_template(
@@ -110,25 +112,12 @@ def show(uuid):
         comment_form=comment_form,
         commenter=commenter,
         thread=thread,
-        comment_actions=comment_actions(event, thread),
+        comment_actions=comments.actions_for(thread, identities, acting, organizers),
         online_address=events.online_address_for(event, viewer),
         links=events.links_for(event, viewer),
         category_labels=CATEGORY_LABELS,
         link_type_labels=LINK_TYPE_LABELS,
     )
-
-
-def comment_actions(event, thread):
-    """{comment id: {"edit", "delete"} or part of it} for the comments of a thread the account may act on."""
-    if not account_identities():
-        return {}
-    offered = {}
-    for comment in thread:
-        for one in (comment, *comment.thread_replies):
-            actor = comment_actor(event, one)
-            offered[one.id] = ({"edit"} if comments.can_edit(one, actor) else set()) | (
-                {"delete"} if comments.can_delete(one, actor) else set())
-    return offered
 
 
 def event_json(event):

@@ -113,11 +113,9 @@ def participants_csv(uuid):
 def decide(uuid, participation_id, action):
     event = events.visible_event(uuid, viewer_ids())
     organizer = organizer_identity(event)
-    actions = {"approve": participation.approve, "reject": participation.reject,
-               "remove": participation.remove, "promote": participation.promote}
     if action not in participation.DECISIONS:
         raise Invalid(_("Unknown action."))
-    actions[action](event, organizer, participation_id)
+    participation.DECISIONS[action](event, organizer, participation_id)
     flash({"approve": _("The participant is approved and told by email."),
            "reject": _("The participant is rejected and told by email."),
            "remove": _("The participant is removed."),

@@ -5,6 +5,7 @@ import pytest
 
 from mobilizon_lite.db import utcnow
 from mobilizon_lite.models import Activity, Actor, Comment, Event
+from mobilizon_lite.models.limits import COMMENT_HTML_MAX
 from mobilizon_lite.services import comments
 
 from ..helpers import log_in, make_event, submit
@@ -133,11 +134,11 @@ def test_mobilizon_deletes_by_updating_to_a_tombstone(fed, keys):
 
 def test_long_notes_are_cut_then_sanitised(fed, keys):
     event = make_event(fed)
-    send(fed, keys[0], "Create", note(1, event.ap_id, '<p><a href="https://x.example/' + "b" * 30_000 + '">x</a></p>'),
-         1)
+    send(fed, keys[0], "Create",
+         note(1, event.ap_id, '<p><a href="https://x.example/' + "b" * (COMMENT_HTML_MAX + 10_000) + '">x</a></p>'), 1)
     [(text, _deleted)] = texts(fed).values()
     # The cut fell inside the link: the sanitiser closed what was open, so no markup is left dangling.
-    assert len(text) < 20_100 and text.endswith("</p>") and text.count("<") == text.count(">")
+    assert len(text) < COMMENT_HTML_MAX + 100 and text.endswith("</p>") and text.count("<") == text.count(">")
 
 
 def test_ids_must_be_web_addresses(fed, keys):

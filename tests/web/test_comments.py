@@ -1,7 +1,8 @@
 """Comments: write, reply one level deep, edit and delete, who may, closed comments, sanitising."""
 import pytest
 
-from mobilizon_lite.models import Comment
+from mobilizon_lite.models import Account, Actor, Comment, EventInvitation
+from mobilizon_lite.services.identities import create_identity
 
 from ..helpers import log_in, make_account, make_event, submit
 
@@ -124,3 +125,19 @@ def test_a_new_comment_is_not_marked_edited(app, setup):
     event, c = setup
     post(c["bob"], event, "Fresh")
     assert "edited" not in c["cat"].get(f"/events/{event.uuid}").get_data(as_text=True)
+
+
+def test_an_identity_that_may_comment_is_offered_when_the_current_one_may_not(app, setup):
+    """A private event the account sees only through its second identity: the form posts as that one."""
+    event, c = setup
+    private = make_event(app, visibility="private", join_mode="invite")
+    with app.app_context():
+        second = create_identity(Account.get(Account.email == "cat@example.org"), "cat2")
+        EventInvitation.create(event=private.id, actor=second, invited_by=Actor.get(Actor.preferred_username == "ann"))
+    page = c["cat"].get(f"/events/{private.uuid}").get_data(as_text=True)
+    assert 'class="comment-form"' in page and "Comment as @cat2" in page
+    assert f'name="identity" value="{second.id}"' in page
+    response = submit(c["cat"], f"/events/{private.uuid}/comments", {"text": "Count me in", "identity": second.id},
+                      page=f"/events/{private.uuid}")
+    assert response.status_code == 302
+    assert [(comment.actor_id, comment.source) for comment in comments(app)] == [(second.id, "Count me in")]

@@ -2,15 +2,18 @@
 at a limit both keep the value whole; one over, the form refuses it and the reader cuts or drops it."""
 import pytest
 
+from mobilizon_lite.activitypub.convert.comment import note_from_ap
 from mobilizon_lite.activitypub.convert.event import event_from_ap
 from mobilizon_lite.activitypub.vocab import AS_PUBLIC
-from mobilizon_lite.models import Event
+from mobilizon_lite.models import Comment, Event
 from mobilizon_lite.models.events import CATEGORIES
-from mobilizon_lite.models.limits import (ADDRESS_MAX, CAPACITY_MAX, DESCRIPTION_MAX, LINK_LABEL_MAX,
-                                          TAG_MAX_LENGTH, TAGS_MAX, TITLE_MAX, URL_MAX)
+from mobilizon_lite.models.limits import (ADDRESS_MAX, CAPACITY_MAX, COMMENT_HTML_MAX, COMMENT_MAX,
+                                          DESCRIPTION_MAX, LINK_LABEL_MAX, TAG_MAX_LENGTH, TAGS_MAX, TITLE_MAX,
+                                          URL_MAX)
 from mobilizon_lite.services.event_input import LANGUAGES
+from mobilizon_lite.text import markdown_to_html, sanitize_html
 
-from ..helpers import event_fields, log_in, make_account, submit
+from ..helpers import event_fields, log_in, make_account, make_event, submit
 
 
 def url_of(length):
@@ -98,3 +101,30 @@ def test_both_readers_keep_a_value_at_the_limit_and_refuse_or_cut_one_over(app, 
                  "external_participation_url": event.external_participation_url, "capacity": event.capacity,
                  "tags": event.tags, "links": event.links, **{field: getattr(event, field) for field in ADDRESS_MAX}}
     assert kept(saved) == stored(limit), name
+
+
+def test_a_comment_of_ours_at_its_limit_is_read_whole_by_another_server_of_ours():
+    """COMMENT_MAX bounds the Markdown typed here, COMMENT_HTML_MAX the HTML received: the HTML of a
+    comment of the most expanding characters (email autolinks) is under the second."""
+    source = ("<a@b>" * COMMENT_MAX)[:COMMENT_MAX]
+    assert len(markdown_to_html(source)) < COMMENT_HTML_MAX
+    note = {"type": "Note", "id": url_of(URL_MAX), "inReplyTo": "https://example.org/events/1",
+            "content": markdown_to_html(source)}
+    assert note_from_ap(note, None)[1] == sanitize_html(markdown_to_html(source))
+    too_long = dict(note, content="<p>" + "c" * COMMENT_HTML_MAX + "</p>")
+    assert note_from_ap(too_long, None)[1] == sanitize_html("<p>" + "c" * (COMMENT_HTML_MAX - 3))
+    with pytest.raises(ValueError):
+        note_from_ap(dict(note, id=url_of(URL_MAX + 1)), None)
+
+
+def test_a_comment_whose_html_would_be_cut_elsewhere_is_refused(app, ann):
+    make_event(app)
+    link = f"[a]: {url_of(URL_MAX)}\n\n"
+    source = link + "[a] " * ((COMMENT_MAX - len(link)) // 4)
+    assert len(source) <= COMMENT_MAX and len(markdown_to_html(source)) > COMMENT_HTML_MAX
+    with app.app_context():
+        event = Event.get()
+        response = submit(ann, f"/events/{event.uuid}/comments", {"text": source}, page=f"/events/{event.uuid}")
+        assert response.status_code == 400
+        assert "This comment is too long once formatted: use fewer links." in response.get_data(as_text=True)
+        assert Comment.select().count() == 0

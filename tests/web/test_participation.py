@@ -4,7 +4,10 @@ import io
 
 import pytest
 
-from mobilizon_lite.models import Actor, Participation
+from mobilizon_lite.models import Actor, Event, Participation
+from mobilizon_lite.models.limits import MESSAGE_MAX
+from mobilizon_lite.services import participation
+from mobilizon_lite.services.errors import Invalid
 
 from ..helpers import log_in, make_account, make_event, submit
 
@@ -83,6 +86,17 @@ def test_capacity_is_never_exceeded(mail_app, people):
     response = join(mail_app, people["cat"], event, "cat")
     assert response.status_code == 403
     assert "This event is full." in response.get_data(as_text=True)
+    assert roles(mail_app, event) == {"ann": "creator", "bob": "participant"}
+
+
+def test_a_too_long_message_is_reported_before_the_event_is_full(mail_app, people):
+    event = make_event(mail_app, capacity=1)
+    assert join(mail_app, people["bob"], event, "bob").status_code == 302
+    with mail_app.app_context():
+        cat = Actor.get(Actor.preferred_username == "cat")
+        with pytest.raises(Invalid) as refused:
+            participation.join(Event.get_by_id(event.id), cat, "x" * (MESSAGE_MAX + 1))
+    assert refused.value.field == "message"
     assert roles(mail_app, event) == {"ann": "creator", "bob": "participant"}
 
 

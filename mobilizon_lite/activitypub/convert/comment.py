@@ -1,11 +1,9 @@
 """Comments as Notes (Mobilizon's shape), replies to an event or to another comment, and back."""
 from ...dates import parse_utc, utc_text
+from ...models.limits import COMMENT_HTML_MAX, URL_MAX
 from ...text import sanitize_html
 from .. import audience
 from ..vocab import CONTEXT, get_id
-
-
-ID_MAX = 2048
 
 
 def comment_to_ap(comment, in_reply_to):
@@ -35,7 +33,7 @@ def note_from_ap(note, actor_id):
     """(in_reply_to id, sanitised HTML, published or None) of a remote Note by actor_id; ValueError if unusable."""
     if not isinstance(note, dict) or note.get("type") != "Note" or not isinstance(note.get("id"), str):
         raise ValueError("not a Note")
-    if len(note["id"]) > ID_MAX:
+    if len(note["id"]) > URL_MAX:
         raise ValueError("the Note's id is too long")
     if get_id(note.get("attributedTo")) not in (None, actor_id):
         raise ValueError("the Note is attributed to someone else")
@@ -44,7 +42,7 @@ def note_from_ap(note, actor_id):
         raise ValueError("the Note answers nothing")
     content = note.get("content")
     # Cut before sanitising, so that the sanitiser closes what the cut left open.
-    text = sanitize_html(content[:20_000] if isinstance(content, str) else "")
+    text = sanitize_html(content[:COMMENT_HTML_MAX] if isinstance(content, str) else "")
     if not text.strip():
         raise ValueError("the Note is empty")
     return in_reply_to, text, parse_utc(note.get("published"))

@@ -10,8 +10,8 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Optio
 
 from ...dates import utc_offset
 from ...models.events import CATEGORIES, LINK_TYPES, CommentMode, JoinMode, Status, Visibility
-from ...models.limits import DESCRIPTION_MAX, LINK_LABEL_MAX, LINKS_MAX, MESSAGE_MAX, TITLE_MAX, URL_MAX
-from ...services.comments import COMMENT_MAX
+from ...models.limits import (COMMENT_MAX, DESCRIPTION_MAX, LINK_LABEL_MAX, LINKS_MAX, MESSAGE_MAX, TAGS_MAX,
+                              TITLE_MAX, URL_MAX)
 from ...services.event_input import LANGUAGES, all_timezones, repeated_offsets
 from .base import CleanText, SiteForm
 
@@ -103,7 +103,7 @@ class EventForm(SiteForm):
     online_url = StringField(_l("Online address"), validators=[Optional(), Length(max=URL_MAX)],
                              description=_l("Where people join online, if they can."))
     links = FieldList(FormField(LinkForm), min_entries=3, max_entries=LINKS_MAX)
-    tags = StringField(_l("Tags"), description=_l("Separated by commas, at most 10."))
+    tags = StringField(_l("Tags"), description=_l("Separated by commas, at most %(max)d.", max=TAGS_MAX))
     category = SelectField(_l("Category"), choices=labelled(CATEGORY_LABELS, CATEGORIES), default="MEETING")
     language = SelectField(_l("Language"), choices=[])
     picture = FileField(_l("Banner picture"), description=_l("JPEG, PNG, WebP or GIF, at most 4 MB."))
