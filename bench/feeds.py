@@ -48,9 +48,18 @@ from datetime import time as clock
 from pathlib import Path
 
 import requests
-
-from common import (HOST, RunningInstance, check_ranges, fmt, memory_mb, parse_sizes, print_profile, print_table,
-                    run_py, summary)
+from common import (
+    HOST,
+    RunningInstance,
+    check_ranges,
+    fmt,
+    memory_mb,
+    parse_sizes,
+    print_profile,
+    print_table,
+    run_py,
+    summary,
+)
 
 USERNAME = "feed_bench"
 EMAIL = "feed_bench@example.org"

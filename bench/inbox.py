@@ -89,7 +89,6 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import requests
-
 from common import HOST, check_ranges, fmt, memory_mb, print_profile, print_table, run_threads, summary
 from delivery import bench_delivery, bench_fanout
 from federation import PHASE_SECONDS, PROFILE_TOP, Receiver, bench_instance, local_identity, make_app, states
@@ -548,7 +547,8 @@ def main(argv=None):
 
     probe_key = generate_key_pair()[0]
     print(f"{args.threads} client threads, {args.activities} Follows per inbox run, {args.events} Creates of "
-          f"Events and {args.ignored} Likes of ~1 MB, {args.senders} sender keys, {args.actors} recipients on {args.domains} domains, "
+          f"Events and {args.ignored} Likes of ~1 MB, {args.senders} sender keys, "
+          f"{args.actors} recipients on {args.domains} domains, "
           f"{args.followers} followers on {args.follower_domains} domains; python {sys.version.split()[0]}, "
           f"{os.cpu_count()} CPUs")
     print(f"one sign_headers call, as the drain makes one per POST (median of 5, same key): "

@@ -24,8 +24,19 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import (HOST, RunningInstance, check_ranges, fmt, get, memory_mb, parse_sizes, print_table, run_py,
-                    run_threads, summary)
+from common import (
+    HOST,
+    RunningInstance,
+    check_ranges,
+    fmt,
+    get,
+    memory_mb,
+    parse_sizes,
+    print_table,
+    run_py,
+    run_threads,
+    summary,
+)
 
 BENCHMARK_PATH_RE = re.compile(r"/events/[0-9a-f-]{36}")
 WARMUP_REQUESTS = 20

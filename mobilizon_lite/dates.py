@@ -1,9 +1,10 @@
 """Event dates written in the event's own time zone and the reader's language (template filters)."""
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from babel.dates import format_date, format_time
 from flask import current_app
-from flask_babel import get_locale, gettext as _
+from flask_babel import get_locale
+from flask_babel import gettext as _
 
 # Far enough for any real event, near enough that time zone arithmetic never overflows: the bounds
 # of the event form and of events read from other servers alike.
@@ -65,6 +66,6 @@ def parse_utc(value):
     """An ISO 8601 date-time with an offset (or Z) as an aware UTC datetime; None for anything else."""
     try:
         moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        return moment.astimezone(timezone.utc) if moment.tzinfo is not None else None
+        return moment.astimezone(UTC) if moment.tzinfo is not None else None
     except (AttributeError, TypeError, ValueError, OverflowError):  # OverflowError: year 1 or 9999 moved
         return None

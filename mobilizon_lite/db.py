@@ -2,7 +2,7 @@
 transactions, and the callbacks that run once they commit (on_commit)."""
 import json
 import threading
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask import current_app, has_app_context
 from peewee import DatabaseProxy, DateTimeField, Model, SqliteDatabase, TextField
@@ -59,7 +59,7 @@ class BaseModel(Model):
 
 def utcnow():
     """Current time as an aware UTC datetime."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class UTCDateTimeField(DateTimeField):
@@ -70,12 +70,12 @@ class UTCDateTimeField(DateTimeField):
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime given to a UTC field")
-        return value.astimezone(timezone.utc).replace(tzinfo=None).isoformat(" ", "microseconds")
+        return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
 
     def python_value(self, value):
         value = super().python_value(value)
         if isinstance(value, datetime):
-            return value.replace(tzinfo=timezone.utc)
+            return value.replace(tzinfo=UTC)
         return value
 
 

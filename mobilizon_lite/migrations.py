@@ -2,8 +2,25 @@
 import logging
 
 from .db import database
-from .models import (Account, Activity, Actor, Comment, Delivery, DomainHealth, Event, EventInvitation, FeedToken,
-                     Follow, InboxHealth, InboxItem, Invite, Participation, PasswordResetToken, Setting, Tombstone)
+from .models import (
+    Account,
+    Activity,
+    Actor,
+    Comment,
+    Delivery,
+    DomainHealth,
+    Event,
+    EventInvitation,
+    FeedToken,
+    Follow,
+    InboxHealth,
+    InboxItem,
+    Invite,
+    Participation,
+    PasswordResetToken,
+    Setting,
+    Tombstone,
+)
 
 log = logging.getLogger(__name__)
 

@@ -4,9 +4,9 @@ algorithm, never the one the request names."""
 import base64
 import hashlib
 import re
-from functools import lru_cache
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime, parsedate_to_datetime
+from functools import lru_cache
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
@@ -71,7 +71,7 @@ def sign_headers(method, url, key_id, private_pem, body=None, now=None):
         target += "?" + parts.query
     headers = {
         "Host": parts.netloc,
-        "Date": format_datetime(now or datetime.now(timezone.utc), usegmt=True),
+        "Date": format_datetime(now or datetime.now(UTC), usegmt=True),
     }
     names = list(GET_HEADERS)
     if body is not None:
@@ -158,7 +158,7 @@ def _check_date(value, now):
     except (TypeError, ValueError, IndexError, OverflowError):
         raise SignatureError("unparseable Date header") from None
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     try:
         outside = moment < now - PAST_WINDOW or moment > now + FUTURE_WINDOW
     except OverflowError:
@@ -190,7 +190,7 @@ def verify_request(method, target, headers, body, public_pem_for, now=None):
         missing.append("digest")
     if missing:
         raise SignatureError(f"signature does not cover {', '.join(missing)}")
-    _check_date(headers.get("date"), now or datetime.now(timezone.utc))
+    _check_date(headers.get("date"), now or datetime.now(UTC))
     for name in DIGEST_HEADERS if post else ():
         if name in signed:
             _check_digest(headers, name, body)

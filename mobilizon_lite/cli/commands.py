@@ -10,9 +10,9 @@ from pathlib import Path
 from .. import create_app
 from ..config import BASE_URL_ENV, ConfigError, check_base_url, record_base_url
 from ..services import accounts, base_url, instance
-from . import demo
 from ..services.errors import Invalid, ServiceError
 from ..services.identities import validate_username
+from . import demo
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 5000
@@ -185,7 +185,7 @@ def serve(app, host, port):
     """Serve app with waitress, with the scheduler running in this same process."""
     import waitress
 
-    from .scheduler import build_scheduler
+    from ..scheduler import build_scheduler
 
     log = logging.getLogger(__name__)
     if report_stray_ids(app, sys.stderr):
@@ -203,7 +203,8 @@ def run_command(app, args):
     """Run one admin command inside the app; returns the exit status."""
     if args.command == "check":
         stray = report_stray_ids(app, sys.stdout)
-        print(f"BASE_URL is {app.config['BASE_URL']}; " + ("fix the ids above." if stray else "every stored id agrees."))
+        verdict = "fix the ids above." if stray else "every stored id agrees."
+        print(f"BASE_URL is {app.config['BASE_URL']}; {verdict}")
         return 1 if stray else 0
     if args.command == "set-base-url":
         set_base_url(app, args.url)

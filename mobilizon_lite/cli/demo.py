@@ -10,14 +10,31 @@ from ..models.actors import TYPE_PERSON
 from ..models.events import CommentMode, JoinMode, Status, Visibility
 from ..services.accounts import register
 from ..services.comments import comment_on
-from .demo_data import (ACCOUNTS, ACTIVITIES, CAPACITIES, CITIES, COMMENTED_SHARE, COMMENTS_CLOSED_SHARE,
-                        COMMENTS_EN, COMMENTS_FR, EXTRAS_EN, EXTRAS_FR, JOIN_SHARES, ONLINE_SHARE,
-                        PARTICIPANT_COUNTS, PARTICIPANTS_SHARE, REPLIES_EN, REPLIES_FR, STATUS_SHARES,
-                        VISIBILITY_SHARES)
 from ..services.errors import Invalid, PermissionDenied, ServiceError
 from ..services.events import create_event
 from ..services.identities import create_identity, update_identity
-from ..services.participation import join, participants as participations_of
+from ..services.participation import join
+from ..services.participation import participants as participations_of
+from .demo_data import (
+    ACCOUNTS,
+    ACTIVITIES,
+    CAPACITIES,
+    CITIES,
+    COMMENTED_SHARE,
+    COMMENTS_CLOSED_SHARE,
+    COMMENTS_EN,
+    COMMENTS_FR,
+    EXTRAS_EN,
+    EXTRAS_FR,
+    JOIN_SHARES,
+    ONLINE_SHARE,
+    PARTICIPANT_COUNTS,
+    PARTICIPANTS_SHARE,
+    REPLIES_EN,
+    REPLIES_FR,
+    STATUS_SHARES,
+    VISIBILITY_SHARES,
+)
 
 log = logging.getLogger(__name__)
 

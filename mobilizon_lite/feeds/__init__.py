@@ -1,6 +1,7 @@
 """Calendar (iCalendar) and Atom feeds, answered with ETag/Last-Modified and rebuilt only on change."""
 from flask import Blueprint, current_app, request
-from flask_babel import force_locale, gettext as _
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import escape
 

@@ -96,7 +96,7 @@ def parse_tzif(data):
 
     initial = observance(0) if infos else Observance(0, False, "UTC")
     onsets, before = [], initial
-    for stamp, index in zip(stamps, indexes):
+    for stamp, index in zip(stamps, indexes, strict=False):  # a truncated file keeps what it holds
         after = observance(index)
         if after != before:
             local = EPOCH + timedelta(seconds=stamp + before.offset)

@@ -5,7 +5,7 @@ rules such as "the Sunday on or after the 2nd"); the rule in force today has no 
 component stays right for any later year. Changes that follow no rule are listed one RDATE a line:
 ical.js and vobject read only the first value of a multi-valued RDATE.
 """
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from itertools import groupby
 
@@ -121,7 +121,7 @@ def vtimezone(key, first_year, last_year, zone=None):
     if not inside or inside[0].local > start:
         current = earlier[-1].after if earlier else zone.initial
         components.append(_component(current, current, start))
-    for rule, found in zip(zone.rules, patterns):
+    for rule, found in zip(zone.rules, patterns, strict=True):
         tail = _tail(inside, rule) if found else []
         if tail:
             components.append(_component(rule.after, rule.before, tail[0].local))
@@ -136,7 +136,7 @@ def vtimezone(key, first_year, last_year, zone=None):
         component = _component(run[0].after, run[0].before, run[0].local)
         # UNTIL is in UTC; vobject (dateutil) compares it with the local wall-clock time, so a
         # day's margin keeps the last onset for readers east of UTC (the next comes a year later).
-        until = datetime(1970, 1, 1, tzinfo=timezone.utc) + tzdb.instant(run[-1]) + timedelta(days=1)
+        until = datetime(1970, 1, 1, tzinfo=UTC) + tzdb.instant(run[-1]) + timedelta(days=1)
         component.add("rrule", {"freq": "yearly", "until": until, **found})
         components.append(component)
     # Irregular changes: one component per observance, one RDATE a line. DTSTART is repeated as an

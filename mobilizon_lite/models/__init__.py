@@ -7,3 +7,7 @@ from .federation import Activity, Delivery, DomainHealth, Follow, InboxHealth, I
 from .feeds import FeedToken
 from .instance import Invite, Setting
 from .participation import EventInvitation, Participation
+
+__all__ = ["Account", "Activity", "Actor", "Comment", "Delivery", "DomainHealth", "Event", "EventInvitation",
+           "FeedToken", "Follow", "InboxHealth", "InboxItem", "Invite", "Participation", "PasswordResetToken",
+           "Setting", "Tombstone"]

@@ -2,7 +2,7 @@
 from enum import StrEnum
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from peewee import (BooleanField, CharField, FloatField, ForeignKeyField, IntegerField, TextField)
+from peewee import BooleanField, CharField, FloatField, ForeignKeyField, IntegerField, TextField
 
 from ..db import BaseModel, JSONField, UTCDateTimeField, utcnow
 from .actors import Actor

@@ -11,6 +11,7 @@ from peewee import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .. import mail
+from ..activitypub.keys import new_key_pair
 from ..db import database, utcnow
 from ..models import Account, PasswordResetToken
 from ..models.accounts import ROLE_ADMIN, ROLE_USER
@@ -18,7 +19,6 @@ from ..tokens import hash_token, new_token, sign, unsign
 from ..urls import public_url
 from . import instance
 from .errors import Invalid, NotFound, PermissionDenied
-from ..activitypub.keys import new_key_pair
 from .identities import create_identity, validate_username
 
 log = logging.getLogger(__name__)

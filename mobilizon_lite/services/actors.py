@@ -13,8 +13,8 @@ from ..activitypub.signatures import SignatureError, sign_headers, signed_for, v
 from ..activitypub.vocab import get_id
 from ..db import database, utcnow
 from ..models import Account, Actor, Follow, Tombstone
-from ..models.federation import DONE, IGNORED
 from ..models.actors import TYPE_APPLICATION
+from ..models.federation import DONE, IGNORED
 from ..text import clean_text, sanitize_html
 from ..urls import public_url
 

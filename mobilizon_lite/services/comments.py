@@ -13,8 +13,8 @@ from ..models import Actor, Comment
 from ..models.limits import COMMENT_HTML_MAX, COMMENT_MAX
 from ..text import markdown_to_html
 from ..urls import public_url
-from .errors import Invalid, NotFound, PermissionDenied, refusal
 from . import follows
+from .errors import Invalid, NotFound, PermissionDenied, refusal
 from .events import organizer_ids, remote_participants, require_visible_to
 
 

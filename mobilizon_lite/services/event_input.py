@@ -9,10 +9,29 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from flask_babel import gettext as _
 
 from ..dates import YEARS, within_years
-from ..models.events import (CATEGORIES, COMMENT_MODES, JOIN_MODES, LINK_TYPES, STATUSES,
-                             VISIBILITIES, CommentMode, JoinMode, Status, Visibility)
-from ..models.limits import (ADDRESS_MAX, CAPACITY_MAX, DESCRIPTION_MAX, LINK_LABEL_MAX, LINKS_MAX,
-                             TAG_MAX_LENGTH, TAGS_MAX, TITLE_MAX, URL_MAX)
+from ..models.events import (
+    CATEGORIES,
+    COMMENT_MODES,
+    JOIN_MODES,
+    LINK_TYPES,
+    STATUSES,
+    VISIBILITIES,
+    CommentMode,
+    JoinMode,
+    Status,
+    Visibility,
+)
+from ..models.limits import (
+    ADDRESS_MAX,
+    CAPACITY_MAX,
+    DESCRIPTION_MAX,
+    LINK_LABEL_MAX,
+    LINKS_MAX,
+    TAG_MAX_LENGTH,
+    TAGS_MAX,
+    TITLE_MAX,
+    URL_MAX,
+)
 from ..text import markdown_to_html
 from .errors import InvalidFields
 

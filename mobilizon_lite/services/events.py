@@ -2,7 +2,8 @@
 import uuid as uuid_lib
 
 from flask import current_app
-from flask_babel import force_locale, gettext as _
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from peewee import JOIN, fn
 
 from .. import mail
@@ -15,8 +16,7 @@ from ..dates import event_when
 from ..db import database, utcnow
 from ..models import Account, Actor, Comment, Event, EventInvitation, Participation
 from ..models.events import Status, Visibility
-from ..models.participation import (CREATOR, GOING_ROLES, NOT_APPROVED, ORGANIZER_ROLES, REJECTED,
-                                    SEAT_ROLES)
+from ..models.participation import CREATOR, GOING_ROLES, NOT_APPROVED, ORGANIZER_ROLES, REJECTED, SEAT_ROLES
 from ..tokens import sign
 from ..urls import public_url
 from . import follows, pictures

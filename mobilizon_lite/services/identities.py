@@ -14,8 +14,8 @@ from ..models import Actor, Comment, Event, Follow, Participation
 from ..models.actors import TYPE_PERSON
 from ..text import markdown_to_html
 from ..urls import public_url
-from .errors import Gone, Invalid, NotFound
 from .actors import owned_by_confirmed
+from .errors import Gone, Invalid, NotFound
 from .follows import follower_addresses
 
 USERNAME_RE = re.compile(r"[a-z0-9_]{1,30}")

@@ -9,13 +9,19 @@ from ..activitypub.publish import new_activity_id, publish
 from ..db import database, utcnow
 from ..models import Account, Actor, Event, EventInvitation, Participation
 from ..models.limits import MESSAGE_MAX
-from ..models.participation import (MODERATOR, NOT_APPROVED, NOT_CONFIRMED, ORGANIZER_ROLES,
-                                    PARTICIPANT, REJECTED, ROLES)
+from ..models.participation import MODERATOR, NOT_APPROVED, NOT_CONFIRMED, ORGANIZER_ROLES, PARTICIPANT, REJECTED, ROLES
 from ..urls import public_url
 from .comments import check_comment
 from .errors import Invalid, NotFound, PermissionDenied, RegistrationsElsewhere, refusal
-from .events import (event_link, going_count, online_address_for, organizer_ids, recipient,
-                     require_organizer, require_visible_to)
+from .events import (
+    event_link,
+    going_count,
+    online_address_for,
+    organizer_ids,
+    recipient,
+    require_organizer,
+    require_visible_to,
+)
 from .identities import public_identity
 from .servers import takes_remote_participation
 

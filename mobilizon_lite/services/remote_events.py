@@ -2,15 +2,15 @@
 import logging
 import uuid as uuid_lib
 
-from ..activitypub.convert.event import event_from_ap
 from ..activitypub.client import RequestError
+from ..activitypub.convert.event import event_from_ap
 from ..activitypub.parse import ParseError
 from ..activitypub.vocab import get_id
 from ..db import database, utcnow
 from ..models import Actor, Event, Participation
 from ..models.events import CATEGORIES
-from ..models.limits import URL_MAX
 from ..models.federation import DONE, IGNORED
+from ..models.limits import URL_MAX
 from ..models.participation import GOING_ROLES
 from .actors import keep_tombstone, signed_get
 from .event_input import LANGUAGES

@@ -1,6 +1,18 @@
 """HTML pages for people, one blueprint per area."""
-from . import (account, admin, auth, comments, context, errors, events, formatting, identities,
-               pages, participation, search)
+from . import (
+    account,
+    admin,
+    auth,
+    comments,
+    context,
+    errors,
+    events,
+    formatting,
+    identities,
+    pages,
+    participation,
+    search,
+)
 
 
 def init_app(app):

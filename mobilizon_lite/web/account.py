@@ -1,6 +1,7 @@
 """Account settings: language and password."""
 from flask import Blueprint, flash, redirect, render_template, url_for
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user
 
 from ..services import accounts, subscriptions

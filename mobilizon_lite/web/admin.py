@@ -4,7 +4,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..activitypub import delivery
-from ..services import subscriptions, instance
+from ..services import instance, subscriptions
 from .forms.accounts import AdminSettingsForm
 from .forms.base import render_form
 

@@ -1,6 +1,7 @@
 """Sign-up, log-in, log-out and password reset pages."""
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale, gettext as _
+from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from ..services import accounts, instance
@@ -67,7 +68,8 @@ def login():
     if form.validate_on_submit():
         account = accounts.authenticate(form.email.data, form.password.data)
         if account is not None and account.confirmed_at is None:
-            form.form_errors.append(_("Confirm your email address first: follow the link in the message we sent to it."))
+            form.form_errors.append(
+                _("Confirm your email address first: follow the link in the message we sent to it."))
         elif account is not None:
             login_user(account, remember=form.remember.data)
             return redirect_local(form.next.data, "pages.home")

@@ -9,8 +9,8 @@ from ..services import comments, events
 from ..services.errors import Invalid, NotFound
 from ..urls import whole_number
 from .context import chosen_identity, comment_actor, commenter_identity, identity_choices, viewer_ids
-from .forms.events import CommentForm, NewCommentForm
 from .forms.base import add_error, render_form, require_valid
+from .forms.events import CommentForm, NewCommentForm
 
 bp = Blueprint("comments", __name__)
 

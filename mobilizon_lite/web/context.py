@@ -3,7 +3,8 @@ import functools
 from urllib.parse import urlsplit
 
 from flask import current_app, g, has_request_context, redirect, request, session, url_for
-from flask_babel import get_locale, lazy_gettext as _l
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, current_user
 from wtforms import SelectChoice
 

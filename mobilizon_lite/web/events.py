@@ -1,6 +1,5 @@
 """Event pages: create, show, edit, delete, the account's events, and uploaded pictures."""
-from flask import (Blueprint, current_app, flash, redirect, render_template, request,
-                   send_from_directory, url_for)
+from flask import Blueprint, current_app, flash, redirect, render_template, request, send_from_directory, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -9,11 +8,26 @@ from ..negotiation import activity_response, negotiated, signed_parts, wants_act
 from ..services import actors, anonymous, comments, events, participation, remote_participation
 from ..services.errors import Invalid, refusal
 from ..services.pictures import upload_folder
-from .context import (account_identities, chosen_identity, commenter_identity, current_identity,
-                      identity_choices, organizer_identity, viewer_ids)
+from .context import (
+    account_identities,
+    chosen_identity,
+    commenter_identity,
+    current_identity,
+    identity_choices,
+    organizer_identity,
+    viewer_ids,
+)
 from .forms.base import add_error, render_form
-from .forms.events import (CATEGORY_LABELS, LINK_TYPE_LABELS, AnonymousJoinForm, EventForm, JoinForm,
-                           NewCommentForm, language_choices, timezone_choices)
+from .forms.events import (
+    CATEGORY_LABELS,
+    LINK_TYPE_LABELS,
+    AnonymousJoinForm,
+    EventForm,
+    JoinForm,
+    NewCommentForm,
+    language_choices,
+    timezone_choices,
+)
 
 bp = Blueprint("events", __name__)
 

@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from ..negotiation import activity_response, negotiated, wants_activity_json
-from ..services import accounts, events, subscriptions, follows, identities, instance
+from ..services import accounts, events, follows, identities, instance, subscriptions
 from ..urls import whole_number
 from .context import redirect_local, viewer_ids
 from .forms.accounts import LocaleForm, locale_choices

@@ -3,15 +3,17 @@ import csv
 import io
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
-from flask_babel import format_datetime, get_locale, gettext as _, lazy_gettext as _l
+from flask_babel import format_datetime, get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 
 from ..models.participation import NOT_APPROVED, ROLES
 from ..services import anonymous, events, participation
 from ..services.errors import Invalid, RegistrationsElsewhere, refusal
 from .context import chosen_identity, identity_choices, organizer_identity, private_page, viewer_ids
-from .forms.events import AnonymousJoinForm, InviteForm, JoinForm
 from .forms.base import require_valid
+from .forms.events import AnonymousJoinForm, InviteForm, JoinForm
 
 bp = Blueprint("participation", __name__)
 
@@ -153,7 +155,8 @@ def confirm_anonymous(token):
                                button=_("Yes, I take part"))
     result = anonymous.confirm_anonymous(token)
     if result.role == NOT_APPROVED:
-        flash(_("Your email is confirmed. The organisers will approve your participation or not; you will get an email."), "success")
+        flash(_("Your email is confirmed. The organisers will approve your participation or not; "
+                "you will get an email."), "success")
     else:
         flash(_("Your participation is confirmed. See you there!"), "success")
     return back_to(result.event)

@@ -15,7 +15,8 @@ EVENT_ID = f"{REMOTE}/events/1"
 
 def remote_event(**changes):
     """alice's event document, with changes."""
-    document = {"id": EVENT_ID, "type": "Event", "name": "Fête de quartier", "content": "<p>Come!<script>x</script></p>",
+    document = {"id": EVENT_ID, "type": "Event", "name": "Fête de quartier",
+                "content": "<p>Come!<script>x</script></p>",
                 "startTime": "2027-06-21T18:00:00+02:00", "endTime": "2027-06-21T23:00:00+02:00",
                 "timezone": "Europe/Paris", "to": ["as:Public"], "actor": ACTOR, "attributedTo": ACTOR,
                 "location": {"type": "Place", "name": "Square", "address": "12 rue X, Lyon"},

@@ -6,8 +6,7 @@ from urllib.parse import quote, unquote
 
 import pytest
 
-from mobilizon_lite.activitypub.client import (RequestError, fetch_object, is_forbidden, parse_networks,
-                                              request)
+from mobilizon_lite.activitypub.client import RequestError, fetch_object, is_forbidden, parse_networks, request
 
 from ..helpers import loopback_server
 

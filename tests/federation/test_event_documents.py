@@ -106,7 +106,8 @@ def test_the_document_is_the_same_in_every_language(app, client):
 
 def test_unlisted_events_and_their_comments_stay_out_of_the_outbox(app, client):
     from mobilizon_lite.models import Activity, Actor
-    from mobilizon_lite.services import comments, events as events_service
+    from mobilizon_lite.services import comments
+    from mobilizon_lite.services import events as events_service
 
     from ..helpers import service_fields
 

@@ -2,7 +2,7 @@
 location shape Mobilizon and Gancio send. Whole activities arrive through the inbox as real signed requests;
 the reader alone is given the many shapes of one field."""
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -85,9 +85,9 @@ def test_events_out_of_the_forms_years_are_refused(fed, remote_keys, changes):
 
 EDGE_DATES = [
     # (begins_on, ends_on, zone): the stored dates cannot be written in the zone.
-    (datetime(9999, 12, 31, 20, tzinfo=timezone.utc), None, "Pacific/Kiritimati"),
-    (datetime(1, 1, 1, 2, tzinfo=timezone.utc), datetime(1, 1, 1, 8, tzinfo=timezone.utc), "America/New_York"),
-    (datetime(2027, 1, 1, 2, tzinfo=timezone.utc), datetime(9999, 12, 31, 23, tzinfo=timezone.utc), "Asia/Tokyo"),
+    (datetime(9999, 12, 31, 20, tzinfo=UTC), None, "Pacific/Kiritimati"),
+    (datetime(1, 1, 1, 2, tzinfo=UTC), datetime(1, 1, 1, 8, tzinfo=UTC), "America/New_York"),
+    (datetime(2027, 1, 1, 2, tzinfo=UTC), datetime(9999, 12, 31, 23, tzinfo=UTC), "Asia/Tokyo"),
 ]
 
 
@@ -148,7 +148,7 @@ def test_pages_never_show_stored_control_or_override_characters(fed):
         Actor.update(name="Ann\u202eevil\x01").where(Actor.id == ann.id).execute()
         Event.create(uuid="00000000-0000-0000-0000-00000000000a", ap_id=f"{REMOTE}/events/old", organizer=ann,
                      title="Old\x01 row\u202e", description="<p>Stored\x02 before</p>",
-                     begins_on=datetime(2027, 1, 1, tzinfo=timezone.utc), timezone="UTC")
+                     begins_on=datetime(2027, 1, 1, tzinfo=UTC), timezone="UTC")
     client = fed.test_client()
     for url in ("/", "/@ann", "/events/00000000-0000-0000-0000-00000000000a"):
         page = client.get(url).get_data(as_text=True)

@@ -3,7 +3,7 @@ import base64
 import hashlib
 import hmac
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -58,7 +58,7 @@ def test_signature_refusals_are_401_and_store_nothing(inbox_app, remote_keys, ca
         body = body.replace(b"Follow", b"Fellow")
         kwargs = {"headers": signed}
     elif case == "hmac":
-        date = datetime.now(timezone.utc).strftime("%a, %d %b %Y %H:%M:%S GMT")
+        date = datetime.now(UTC).strftime("%a, %d %b %Y %H:%M:%S GMT")
         digest = "SHA-256=" + base64.b64encode(hashlib.sha256(body).digest()).decode()
         message = f"(request-target): post /inbox\nhost: events.test\ndate: {date}\ndigest: {digest}".encode()
         forged = base64.b64encode(hmac.new(public.encode(), message, hashlib.sha256).digest()).decode()
@@ -67,7 +67,7 @@ def test_signature_refusals_are_401_and_store_nothing(inbox_app, remote_keys, ca
                   f'signature="{forged}"'}}
     elif case in ("stale", "future"):
         shift = timedelta(hours=2)
-        kwargs["now"] = datetime.now(timezone.utc) + (shift if case == "future" else -shift)
+        kwargs["now"] = datetime.now(UTC) + (shift if case == "future" else -shift)
     elif case == "wrong_digest":
         kwargs["headers"] = {"Digest": "SHA-256=" + base64.b64encode(hashlib.sha256(b"x").digest()).decode()}
     elif case == "owner_not_actor":
@@ -223,8 +223,8 @@ def test_keys_published_at_their_own_url_are_fetched_once(tmp_path, app_config, 
     make_account(app)
     actor = f"{actor_server}/users/erin"
     key_id = f"{actor}/main-key"
-    ActorServer.documents["/users/erin/main-key"] = {"id": key_id, "owner": actor,
-                                                     "publicKey": {"id": key_id, "owner": actor, "publicKeyPem": public}}
+    key = {"id": key_id, "owner": actor, "publicKeyPem": public}
+    ActorServer.documents["/users/erin/main-key"] = {"id": key_id, "owner": actor, "publicKey": key}
     ActorServer.documents["/users/erin"] = {
         "id": actor, "type": "Person", "preferredUsername": "erin", "inbox": f"{actor}/inbox",
         "publicKey": {"id": key_id, "owner": actor, "publicKeyPem": public}}
@@ -267,7 +267,8 @@ def test_malformed_headers_are_401_not_500(inbox_app, remote_keys, header, value
     body = json.dumps(follow(60)).encode()
     signed = sign_headers("POST", "http://events.test/inbox", f"{ACTOR}#main-key", private, body=body)
     signed[header] = value
-    response = inbox_app.test_client().post("/inbox", data=body, headers=signed, content_type="application/activity+json")
+    response = inbox_app.test_client().post("/inbox", data=body, headers=signed,
+                                            content_type="application/activity+json")
     assert response.status_code == 401
 
 

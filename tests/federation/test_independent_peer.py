@@ -14,8 +14,8 @@ from mobilizon_lite.activitypub import client
 from mobilizon_lite.activitypub.vocab import get_id
 
 from ..helpers import wait_until
-from .peer import AP, Peer
 from .live import NEXT_YEAR, one
+from .peer import AP, Peer
 
 pytestmark = pytest.mark.slow
 

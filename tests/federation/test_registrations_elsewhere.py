@@ -7,8 +7,8 @@ from http.server import BaseHTTPRequestHandler
 import pytest
 
 from mobilizon_lite import create_app
-from mobilizon_lite.activitypub.delivery import drain
 from mobilizon_lite.activitypub.client import RequestError, parse_networks
+from mobilizon_lite.activitypub.delivery import drain
 from mobilizon_lite.activitypub.nodeinfo import software_name
 from mobilizon_lite.activitypub.publish import purge_published
 from mobilizon_lite.db import utcnow

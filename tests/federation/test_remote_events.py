@@ -10,6 +10,7 @@ from mobilizon_lite.services.event_input import LANGUAGES
 from .captured import FIXTURES, needs_fixtures
 from .remote import ACTOR, EVENT_ID, REMOTE, remote_event, send, stored
 
+
 def test_remote_event_is_stored_shown_and_only_its_owner_changes_it(fed, remote_keys):
     (private, _public), (other_private, _other_public) = remote_keys
     assert send(fed, private, "Create", remote_event(), 1).status_code == 202

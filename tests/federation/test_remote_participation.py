@@ -2,12 +2,11 @@
 import pytest
 
 from mobilizon_lite.models import Activity, Actor, Comment, Delivery, Event, Follow, Participation
-from mobilizon_lite.services import comments, events, subscriptions, participation
+from mobilizon_lite.services import comments, events, participation, subscriptions
 
-from ..helpers import log_in, make_event, service_fields, submit
 from ..calendar_readers import parse_both, vevents
+from ..helpers import log_in, make_event, service_fields, submit
 from .remote import ACTOR, EVE, EVENT_ID, REMOTE, remote_event, send, sent
-
 
 AP = {"Accept": "application/activity+json"}
 

@@ -8,7 +8,6 @@ from mobilizon_lite.services import instance
 from ..helpers import log_in, run_cli
 
 
-
 @pytest.fixture
 def instance_path(tmp_path):
     return tmp_path / "instance"
@@ -53,7 +52,8 @@ def test_bad_input_exits_non_zero_with_a_clear_error(instance_path, args, stdin,
 
 
 def test_duplicate_email_is_refused(instance_path):
-    assert run_cli(instance_path, "create-user", "a@example.org", "--password-stdin", stdin="password1\n").returncode == 0
+    created = run_cli(instance_path, "create-user", "a@example.org", "--password-stdin", stdin="password1\n")
+    assert created.returncode == 0
     result = run_cli(instance_path, "create-user", "A@example.org", "--identity", "other", "--password-stdin",
                  stdin="password1\n")
     assert result.returncode == 1
@@ -112,7 +112,8 @@ def test_create_user_checks_the_email_and_username_before_the_password(instance_
 
 
 def test_create_user_refuses_a_used_email_before_asking_for_the_password(instance_path):
-    assert run_cli(instance_path, "create-user", "a@example.org", "--password-stdin", stdin="password1\n").returncode == 0
+    created = run_cli(instance_path, "create-user", "a@example.org", "--password-stdin", stdin="password1\n")
+    assert created.returncode == 0
     result = run_cli(instance_path, "create-user", "A@example.org", "--identity", "other")
     assert result.returncode == 1
     assert result.stderr.strip().splitlines()[-1] == "error: An account already uses this email address."

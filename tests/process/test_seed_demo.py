@@ -4,10 +4,10 @@ import re
 import pytest
 
 from mobilizon_lite import create_app
+from mobilizon_lite.cli import demo
 from mobilizon_lite.db import utcnow
 from mobilizon_lite.models import Account, Actor, Comment, Event, Participation
 from mobilizon_lite.models.participation import PARTICIPANT
-from mobilizon_lite.cli import demo
 
 from ..helpers import log_in, run_cli
 

@@ -1,7 +1,7 @@
 """The converters' contract: pure functions of their inputs and of the id they are given (the caller
 mints it), addressed by the rules of activitypub/audience.py, whole documents with their @context."""
 import ast
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -15,7 +15,7 @@ from mobilizon_lite.activitypub.vocab import AS_PUBLIC, CONTEXT
 from mobilizon_lite.models import Actor, Comment, Event
 
 CONVERT = Path(__file__).resolve().parents[2] / "mobilizon_lite" / "activitypub" / "convert"
-DELETED = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
+DELETED = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 REMOTE = "https://remote.example/users/zoe"
 
 
@@ -33,7 +33,7 @@ def people():
 
 
 def event_of(organizer, visibility="public"):
-    moment = datetime(2027, 7, 1, 12, 0, tzinfo=timezone.utc)
+    moment = datetime(2027, 7, 1, 12, 0, tzinfo=UTC)
     return Event(uuid="e1", ap_id="http://events.test/events/e1", organizer=organizer, title="Repair café",
                  description="", begins_on=moment, timezone="Europe/Paris", visibility=visibility, status="confirmed",
                  join_mode="free", comment_mode="allow_all", tags=[], links=[], created_at=moment,
@@ -92,7 +92,6 @@ def test_embedded_activities_carry_no_context_of_their_own(ctx):
 
 def test_activities_are_addressed_by_the_audience_rules(ctx):
     ann, zoe = people()
-    event = event_of(zoe)
     sent = every_activity("https://x.example/a/1")
     assert sent["Join"]["to"] == audience.to_organizer(event_of(ann)) == ["http://events.test/@ann"]
     assert sent["Join"]["cc"] == [] and sent["Leave"]["to"] == ["http://events.test/@ann"]

@@ -2,8 +2,15 @@
 import pytest
 
 from mobilizon_lite.models import Event
-from mobilizon_lite.models.events import (ICAL_STATUS, STATUSES, CommentMode, JoinMode, Status, Visibility,
-                                          status_from_ical)
+from mobilizon_lite.models.events import (
+    ICAL_STATUS,
+    STATUSES,
+    CommentMode,
+    JoinMode,
+    Status,
+    Visibility,
+    status_from_ical,
+)
 
 
 def test_named_values_are_the_stored_words():

@@ -4,9 +4,8 @@ import json
 import pytest
 
 from mobilizon_lite.activitypub.inbox_request import MAX_BODY, Refused, check_signed, read_activity
-from mobilizon_lite.activitypub.signatures import signed_for
 from mobilizon_lite.activitypub.keys import generate_key_pair
-from mobilizon_lite.activitypub.signatures import sign_headers
+from mobilizon_lite.activitypub.signatures import sign_headers, signed_for
 
 BASE = "https://events.test"
 ACTOR = "https://remote.example/users/alice"

@@ -10,7 +10,6 @@ from apscheduler.events import EVENT_JOB_EXECUTED
 
 from mobilizon_lite import create_app
 from mobilizon_lite.cli.commands import build_parser
-
 from mobilizon_lite.db import utcnow
 from mobilizon_lite.models import PasswordResetToken
 from mobilizon_lite.scheduler import build_scheduler

@@ -2,7 +2,7 @@
 import base64
 import hashlib
 import hmac
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from cryptography.hazmat.primitives import hashes, serialization
@@ -10,8 +10,13 @@ from cryptography.hazmat.primitives.asymmetric import padding
 
 from mobilizon_lite.activitypub.keys import generate_key_pair
 from mobilizon_lite.activitypub.parse import ParseError, load_json
-from mobilizon_lite.activitypub.signatures import (SignatureError, parse_signature_header, sign_headers,
-                                                   signing_string, verify_request)
+from mobilizon_lite.activitypub.signatures import (
+    SignatureError,
+    parse_signature_header,
+    sign_headers,
+    signing_string,
+    verify_request,
+)
 
 KEY_ID = "https://a.example/@ann#main-key"
 OWNER = "https://a.example/@ann"
@@ -58,7 +63,8 @@ def test_what_we_sign_is_what_the_verifier_rebuilds(keys, method, url, target, b
     assert verify(headers, public, body=body or b"", target=target, method=method).owner == OWNER
     unsigned = {name: value for name, value in headers.items() if name != "Signature"}
     reference = HeaderSigner(KEY_ID, private, algorithm="rsa-sha256", headers=names, sign_header="signature")
-    assert reference.sign(unsigned, host=headers["Host"], method=method, path=target)["signature"] == headers["Signature"]
+    expected = reference.sign(unsigned, host=headers["Host"], method=method, path=target)["signature"]
+    assert expected == headers["Signature"]
     assert params["algorithm"] == "rsa-sha256" and names[:3] == ["(request-target)", "host", "date"]
 
 
@@ -87,7 +93,7 @@ def tampered(headers, **changes):
 ])
 def test_refusals(keys, change, reason):
     (private, public), (_other_private, other_public) = keys
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     body, target, pem = BODY, "/inbox", public
     headers = sign_headers("POST", "https://b.example/inbox", KEY_ID, private, body=BODY)
     if change == "wrong_key":
@@ -121,7 +127,7 @@ def test_refusals(keys, change, reason):
 def test_hmac_forgery_with_the_public_key_is_refused(keys):
     """httpsig's verifier lets the header pick HMAC keyed with the public PEM: anyone can forge that."""
     (_private, public), _other = keys
-    headers = {"Host": "b.example", "Date": datetime.now(timezone.utc).strftime("%a, %d %b %Y %H:%M:%S GMT"),
+    headers = {"Host": "b.example", "Date": datetime.now(UTC).strftime("%a, %d %b %Y %H:%M:%S GMT"),
                "Digest": "SHA-256=" + base64.b64encode(hashlib.sha256(BODY).digest()).decode()}
     message = "\n".join(["(request-target): post /inbox", f"host: {headers['Host']}", f"date: {headers['Date']}",
                          f"digest: {headers['Digest']}"]).encode()

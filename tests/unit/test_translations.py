@@ -34,7 +34,7 @@ def test_every_message_has_a_french_translation():
         return all(strings) and not message.fuzzy
 
     missing = sorted(msg for msg in extracted_messages() if msg not in translated or not complete(translated[msg]))
-    assert missing == [], "untranslated (run pybabel extract/update, translate, compile): %r" % missing
+    assert missing == [], f"untranslated (run pybabel extract/update, translate, compile): {missing!r}"
 
 
 def _pairs(messages):

@@ -3,7 +3,7 @@ same UTC instants as Python's zoneinfo, from the zone files as shipped: the tzda
 files, which end with a rule, and the system's "fat" ones, which list changes up to 2037."""
 import io
 import zoneinfo
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import icalendar
@@ -12,9 +12,9 @@ import pytest
 from mobilizon_lite.feeds import tzdb
 from mobilizon_lite.feeds.vtimezone import FIRST_YEAR, vtimezone
 
-from ..calendar_readers import by_icaljs, by_icalendar, by_vobject
+from ..calendar_readers import by_icalendar, by_icaljs, by_vobject
 
-THIS_YEAR = datetime.now(timezone.utc).year
+THIS_YEAR = datetime.now(UTC).year
 # Offsets in whole minutes only: vobject and ical.js drop the seconds of old local mean times.
 HISTORY = ("Europe/Paris", "Europe/London", "America/New_York", "America/Sao_Paulo", "Australia/Sydney",
            "America/Santiago", "Pacific/Auckland", "Europe/Moscow", "Asia/Tehran", "Africa/Casablanca",
@@ -58,7 +58,7 @@ def samples(zone, years):
     for local in found:
         aware = local.replace(tzinfo=zone)
         unique = aware.utcoffset() == local.replace(tzinfo=zone, fold=1).utcoffset()
-        exists = aware.astimezone(timezone.utc).astimezone(zone).replace(tzinfo=None) == local
+        exists = aware.astimezone(UTC).astimezone(zone).replace(tzinfo=None) == local
         if unique and exists and aware.utcoffset() % timedelta(minutes=1) == timedelta(0):
             moments.append((local, int(aware.timestamp())))
     return moments
@@ -77,7 +77,7 @@ def calendar_of(files, years):
             event = icalendar.Event()
             uid = f"{name}/{number}"
             event.add("uid", uid)
-            event.add("dtstamp", datetime(2026, 1, 1, tzinfo=timezone.utc))
+            event.add("dtstamp", datetime(2026, 1, 1, tzinfo=UTC))
             event.add("dtstart", local, parameters={"TZID": name})
             calendar.add_component(event)
             expected[uid] = instant
@@ -129,7 +129,7 @@ def test_zone_files_are_read_as_zoneinfo_reads_them():
         zone = tzdb.parse_tzif(data)
         reference = zoneinfo.ZoneInfo.from_file(io.BytesIO(data), key=name)
         for onset in zone.onsets[-3:] + tuple(tzdb.rule_onsets(zone.rules, 2040, 2041)):
-            moment = datetime(1970, 1, 1, tzinfo=timezone.utc) + tzdb.instant(onset)
+            moment = datetime(1970, 1, 1, tzinfo=UTC) + tzdb.instant(onset)
             assert (moment - timedelta(seconds=1)).astimezone(reference).utcoffset() == timedelta(
                 seconds=onset.before.offset), (name, onset)
             assert moment.astimezone(reference).utcoffset() == timedelta(seconds=onset.after.offset), (name, onset)

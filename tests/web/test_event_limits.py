@@ -7,9 +7,18 @@ from mobilizon_lite.activitypub.convert.event import event_from_ap
 from mobilizon_lite.activitypub.vocab import AS_PUBLIC
 from mobilizon_lite.models import Comment, Event
 from mobilizon_lite.models.events import CATEGORIES
-from mobilizon_lite.models.limits import (ADDRESS_MAX, CAPACITY_MAX, COMMENT_HTML_MAX, COMMENT_MAX,
-                                          DESCRIPTION_MAX, LINK_LABEL_MAX, TAG_MAX_LENGTH, TAGS_MAX, TITLE_MAX,
-                                          URL_MAX)
+from mobilizon_lite.models.limits import (
+    ADDRESS_MAX,
+    CAPACITY_MAX,
+    COMMENT_HTML_MAX,
+    COMMENT_MAX,
+    DESCRIPTION_MAX,
+    LINK_LABEL_MAX,
+    TAG_MAX_LENGTH,
+    TAGS_MAX,
+    TITLE_MAX,
+    URL_MAX,
+)
 from mobilizon_lite.services.event_input import LANGUAGES
 from mobilizon_lite.text import markdown_to_html, sanitize_html
 

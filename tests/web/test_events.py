@@ -1,6 +1,6 @@
 """Events through the web UI: create, show, edit, cancel, delete, time zones, bad input."""
 import io
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from PIL import Image
@@ -69,7 +69,7 @@ def test_times_are_stored_in_utc_with_the_zone(app, ann, day, local_time, fold, 
     assert response.status_code == 302, errors(response)
     event = only_event(app)
     assert event.timezone == "Europe/Paris"
-    assert event.begins_on.tzinfo == timezone.utc and event.begins_on.hour == utc_hour
+    assert event.begins_on.tzinfo == UTC and event.begins_on.hour == utc_hour
     assert event.ends_on is None
 
 

@@ -6,7 +6,7 @@ import icalendar
 import pytest
 
 from mobilizon_lite.models import Actor
-from mobilizon_lite.services import subscriptions, participation
+from mobilizon_lite.services import participation, subscriptions
 
 from ..helpers import log_in, make_account, make_event
 
@@ -24,7 +24,8 @@ def instance(app):
     with app.app_context():
         ann, bob = (Actor.get(Actor.preferred_username == name) for name in ("ann", "bob"))
         participation.join(closed, bob)
-        tokens = {name: subscriptions.token_text(subscriptions.issue_token(actor.account)) for name, actor in (("ann", ann), ("bob", bob))}
+        tokens = {name: subscriptions.token_text(subscriptions.issue_token(actor.account))
+                  for name, actor in (("ann", ann), ("bob", bob))}
     return open_event, closed, tokens
 
 
@@ -71,7 +72,8 @@ def test_private_feed_shows_it_to_accepted_participants_and_organisers(app, inst
     assert str(vevent["LOCATION"]).startswith("Maison des associations")  # the place stays the location
     assert CLOSED_CALL in client.get(bob_atom).get_data(as_text=True)
     # The organiser's own feed shows it too; the public feeds still do not.
-    assert CLOSED_CALL in str(entries(client.get(f"/events/going/{tokens['ann']}/ics").data)["Closed workshop"]["DESCRIPTION"])
+    organiser_feed = entries(client.get(f"/events/going/{tokens['ann']}/ics").data)
+    assert CLOSED_CALL in str(organiser_feed["Closed workshop"]["DESCRIPTION"])
     assert CLOSED_CALL.encode() not in client.get("/feed/instance/ics").data
 
 

@@ -1,7 +1,7 @@
 """Feeds answer for any row already stored: control characters, a newline in a name, and dates at
 the ends of the calendar (input is checked today, but older rows and other servers' events may hold
 them). Every feed must answer 200 with content its readers parse."""
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import feedparser
 import icalendar
@@ -13,7 +13,7 @@ from mobilizon_lite.services import subscriptions
 from ..calendar_readers import by_three, utc_seconds
 from ..helpers import make_account, make_event
 
-UTC = timezone.utc
+UTC = UTC
 
 
 @pytest.fixture

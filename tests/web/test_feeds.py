@@ -1,5 +1,5 @@
 """Calendar and Atom feeds, parsed back by icalendar, vobject and feedparser."""
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import feedparser
@@ -7,7 +7,7 @@ import pytest
 
 from mobilizon_lite.db import utcnow
 from mobilizon_lite.models import Actor, Event
-from mobilizon_lite.services import subscriptions, participation
+from mobilizon_lite.services import participation, subscriptions
 from mobilizon_lite.services.identities import create_identity, update_identity
 
 from ..calendar_readers import parse_both, vevents
@@ -58,7 +58,7 @@ def test_single_event_ics_has_every_field(ann, client):
     assert str(vtimezone["TZID"]) == "Europe/Paris"
     # vobject reads the same times on its own.
     assert vcal.vevent.dtstart.value.utcoffset() == timedelta(hours=2)
-    assert vcal.vevent.dtstart.value.astimezone(timezone.utc) == datetime(2027, 7, 1, 12, tzinfo=timezone.utc)
+    assert vcal.vevent.dtstart.value.astimezone(UTC) == datetime(2027, 7, 1, 12, tzinfo=UTC)
     assert vcal.vevent.uid.value == f"{event.uuid}@events.test"
 
 
@@ -69,12 +69,12 @@ def test_dst_change_is_read_right_by_both_parsers(ann, client):
     cal, vcal = parse_both(client.get(f"/events/{event.uuid}/export/ics").data)
     [vevent] = vevents(cal)
     # Python subtracts wall-clock times within one zone: compare instants in UTC.
-    assert vevent["DTEND"].dt.astimezone(timezone.utc) - vevent["DTSTART"].dt.astimezone(timezone.utc) == timedelta(hours=5)
+    assert vevent["DTEND"].dt.astimezone(UTC) - vevent["DTSTART"].dt.astimezone(UTC) == timedelta(hours=5)
     assert vevent["DTSTART"].dt.utcoffset() == timedelta(hours=1)
     assert vevent["DTEND"].dt.utcoffset() == timedelta(hours=2)
     start, end = vcal.vevent.dtstart.value, vcal.vevent.dtend.value
-    assert end.astimezone(timezone.utc) - start.astimezone(timezone.utc) == timedelta(hours=5)
-    assert end.astimezone(timezone.utc) == datetime(2027, 3, 28, 2, tzinfo=timezone.utc)
+    assert end.astimezone(UTC) - start.astimezone(UTC) == timedelta(hours=5)
+    assert end.astimezone(UTC) == datetime(2027, 3, 28, 2, tzinfo=UTC)
 
 
 def test_tricky_text_survives_a_round_trip(ann, client):
@@ -307,10 +307,10 @@ def test_every_zone_used_gets_its_vtimezone_and_utc_needs_none(ann, client):
         make_event(ann, title=zone, timezone=zone)
     cal, vcal = parse_both(client.get("/feed/instance/ics").data)
     assert sorted(str(tz["TZID"]) for tz in cal.walk("VTIMEZONE")) == ["America/Montreal", "Asia/Tokyo", "Etc/GMT+5"]
-    starts = {str(e["SUMMARY"]): e["DTSTART"].dt.astimezone(timezone.utc) for e in vevents(cal)}
+    starts = {str(e["SUMMARY"]): e["DTSTART"].dt.astimezone(UTC) for e in vevents(cal)}
     assert starts["UTC"].hour == 14 and starts["Asia/Tokyo"].hour == 5 and starts["America/Montreal"].hour == 18
     assert starts["Etc/GMT+5"].hour == 19
-    by_vobject = {e.summary.value: e.dtstart.value.astimezone(timezone.utc) for e in vcal.vevent_list}
+    by_vobject = {e.summary.value: e.dtstart.value.astimezone(UTC) for e in vcal.vevent_list}
     assert by_vobject == starts
 
 

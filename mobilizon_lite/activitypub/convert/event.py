@@ -4,8 +4,16 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ...dates import YEARS, parse_utc, utc_text, within_years
 from ...models.events import JOIN_MODES, CommentMode, JoinMode, Status, Visibility, status_from_ical
-from ...models.limits import (CAPACITY_MAX, DESCRIPTION_MAX, LINK_LABEL_MAX, LINKS_MAX, TAG_MAX_LENGTH,
-                              TAGS_MAX, TIMEZONE_MAX, TITLE_MAX)
+from ...models.limits import (
+    CAPACITY_MAX,
+    DESCRIPTION_MAX,
+    LINK_LABEL_MAX,
+    LINKS_MAX,
+    TAG_MAX_LENGTH,
+    TAGS_MAX,
+    TIMEZONE_MAX,
+    TITLE_MAX,
+)
 from ...text import sanitize_html, text_line
 from ...urls import public_url
 from .. import audience

@@ -1,8 +1,16 @@
 """The forms of accounts, identities and instance settings."""
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from wtforms import (BooleanField, EmailField, HiddenField, PasswordField, SelectChoice, SelectField,
-                     StringField, TextAreaField)
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    PasswordField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, Regexp
 
 from ...services.accounts import EMAIL_MAX, PASSWORD_MAX, PASSWORD_MIN

@@ -2,16 +2,40 @@
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale
-from flask_babel import get_locale, gettext as _, lazy_gettext as _l
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
-from wtforms import (BooleanField, DateField, FieldList, FloatField, Form, FormField, HiddenField,
-                     IntegerField, RadioField, SelectChoice, SelectField, StringField, TextAreaField, TimeField)
+from wtforms import (
+    BooleanField,
+    DateField,
+    FieldList,
+    FloatField,
+    Form,
+    FormField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
 from ...dates import utc_offset
 from ...models.events import CATEGORIES, LINK_TYPES, CommentMode, JoinMode, Status, Visibility
-from ...models.limits import (COMMENT_MAX, DESCRIPTION_MAX, LINK_LABEL_MAX, LINKS_MAX, MESSAGE_MAX, TAGS_MAX,
-                              TITLE_MAX, URL_MAX)
+from ...models.limits import (
+    COMMENT_MAX,
+    DESCRIPTION_MAX,
+    LINK_LABEL_MAX,
+    LINKS_MAX,
+    MESSAGE_MAX,
+    TAGS_MAX,
+    TITLE_MAX,
+    URL_MAX,
+)
 from ...services.event_input import LANGUAGES, all_timezones, repeated_offsets
 from .base import CleanText, SiteForm
 
