@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from tests.harness import RunningInstance, free_port, loopback_server, run_py  # noqa: E402, F401 - for the scripts
+from tests.harness import RunningInstance, loopback_server, run_py  # noqa: E402, F401 - for the scripts
 
 HOST = "127.0.0.1"  # loopback only: these are load generators
 

@@ -1,11 +1,14 @@
 """The database handle: one SQLite database per app, reached through a context-bound proxy; its
 transactions, and the callbacks that run once they commit (on_commit)."""
 import json
+import logging
 import threading
 from datetime import UTC, datetime
 
 from flask import current_app, has_app_context
 from peewee import DatabaseProxy, DateTimeField, Model, SqliteDatabase, TextField
+
+log = logging.getLogger(__name__)
 
 EXTENSION_KEY = "mobilizon_lite.db"
 
@@ -122,8 +125,7 @@ class _HookedAtomic:
         if self.depth > 1:  # a savepoint released: they wait for the block around it
             self.stack[self.depth - 2].extend(callbacks)
             return
-        for callback in callbacks:
-            callback()
+        _run(callbacks)
 
 
 class ImmediateSqliteDatabase(SqliteDatabase):
@@ -157,7 +159,17 @@ class ImmediateSqliteDatabase(SqliteDatabase):
         if stack:
             stack[-1].append(callback)
         else:
+            _run([callback])
+
+
+def _run(callbacks):
+    """Run each callback of committed work: one that fails is logged, and neither stops the others
+    nor fails the request whose data is already saved."""
+    for callback in callbacks:
+        try:
             callback()
+        except Exception:  # noqa: BLE001
+            log.exception("on_commit callback %r failed", callback)
 
 
 def storage_fault(error):

@@ -8,7 +8,7 @@ from aiosmtpd.controller import Controller
 
 from mobilizon_lite.services import accounts
 
-from .harness import CSRF_RE, PASSWORD, RUN_PY, free_port, loopback_server, run_py, wait_until  # noqa: F401
+from .harness import CSRF_RE, PASSWORD, free_port, loopback_server, run_py, wait_until  # noqa: F401
 
 ERROR_RE = re.compile(r'class="error[^"]*"[^>]*>([^<]+)<')
 BASE_URL = "http://events.test"

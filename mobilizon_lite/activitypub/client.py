@@ -140,7 +140,7 @@ def request(method, url, headers=None, body=None, allowed=(), deadline_seconds=D
         if host_of(url) != first_host:
             if asked not in ("GET", "HEAD"):
                 raise RequestError(f"a {asked} redirected to another host ({parts.netloc}) is not sent there",
-                                 redirect_status)
+                                   redirect_status)
             sign = None
         address = resolve(parts.hostname, port, allowed)[0]
         remaining = max(deadline - time.monotonic(), 0.1)

@@ -46,7 +46,6 @@ def read_activity(content_type, body):
     return activity
 
 
-
 def check_signed(method, target, headers, body, activity, key_for, base_url):
     """Check that the activity's actor signed this request for base_url and that the activity and
     what it changes are on that actor's server; raises Refused (401 signature, 400 ids).

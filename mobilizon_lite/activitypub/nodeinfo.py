@@ -13,7 +13,7 @@ LIMIT = 64 * 1024
 
 def _json(url, allowed):
     response = client.request("GET", url, headers={"Accept": "application/json"}, allowed=allowed,
-                             deadline_seconds=DEADLINE, limit=LIMIT)
+                              deadline_seconds=DEADLINE, limit=LIMIT)
     if response.status != 200:
         raise client.RequestError(f"{url} answered {response.status}", response.status)
     try:

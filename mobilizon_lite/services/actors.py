@@ -194,5 +194,8 @@ def on_update_actor(item):
     if get_id(item.body.get("object")) != item.actor.ap_id:
         return IGNORED
     # The embedded copy is not trusted: the profile is fetched from its origin.
-    actor_from_ap(signed_get(item.actor.ap_id))
+    try:
+        actor_from_ap(signed_get(item.actor.ap_id))
+    except ParseError:
+        return IGNORED  # what its server now serves is no actor: the profile we hold stands
     return DONE

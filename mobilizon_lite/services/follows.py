@@ -56,7 +56,7 @@ def find_remote_actor(handle):
         query = urlencode({"resource": f"acct:{user}@{host}"})
         allowed = client.parse_networks(current_app.config["ALLOWED_PRIVATE_NETWORKS"])
         response = client.request("GET", f"{_scheme_for(host)}://{host}/.well-known/webfinger?{query}",
-                                 headers={"Accept": "application/jrd+json"}, allowed=allowed)
+                                  headers={"Accept": "application/jrd+json"}, allowed=allowed)
         if response.status != 200:
             raise client.RequestError(f"WebFinger answered {response.status}", response.status)
         links = as_list(load_json(response.body).get("links"))

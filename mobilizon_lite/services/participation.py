@@ -44,9 +44,10 @@ def clean_message(message):
     return message
 
 
-def require_seat(event):
-    """PermissionDenied when the event is full; call inside a write transaction."""
-    if event.capacity is not None and going_count(event) >= event.capacity:
+def require_seat(event, going=None):
+    """PermissionDenied when the event is full (going: how many go, when the caller counted them);
+    call inside a write transaction."""
+    if event.capacity is not None and (going_count(event) if going is None else going) >= event.capacity:
         raise PermissionDenied(_("This event is full."))
 
 
@@ -208,15 +209,16 @@ def tell(participation, template):
                        online_address=online_address_for(event, participation))
 
 
-def check_decision(event, participation, decision):
-    """Refuse an organiser's decision (one of DECISIONS) that does not fit this participation."""
+def check_decision(event, participation, decision, going=None):
+    """Refuse an organiser's decision (one of DECISIONS) that does not fit this participation; going
+    as for require_seat."""
     role = participation.role
     if role == NOT_CONFIRMED:
         raise NotFound(_("This participation does not exist."))
     if decision == "approve":
         if role not in (NOT_APPROVED, REJECTED):
             raise Invalid(_("This person does not wait for approval."))
-        require_seat(event)
+        require_seat(event, going)
     elif decision in ("reject", "remove") and role in ORGANIZER_ROLES:
         raise PermissionDenied(_("Organisers cannot be rejected.") if decision == "reject"
                                else _("Organisers cannot be removed."))
@@ -227,9 +229,11 @@ def check_decision(event, participation, decision):
         raise Invalid(_("Only participants with an identity on this server can become co-organisers."))
 
 
-def decisions_for(event, participation):
-    """The decisions the participants page offers on one participation."""
-    return {decision for decision in DECISIONS if refusal(check_decision, event, participation, decision) is None}
+def decisions_for(event, participations):
+    """The decisions the participants page offers on each participation, by id (seats counted once)."""
+    going = going_count(event) if event.capacity is not None else None
+    return {row.id: {decision for decision in DECISIONS if refusal(check_decision, event, row, decision, going) is None}
+            for row in participations}
 
 
 def approve(event, organizer, participation_id):

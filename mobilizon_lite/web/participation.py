@@ -75,7 +75,7 @@ def participants(uuid):
     rows = participation.participants(event, role)
     return render_template(
         "events/participants.html", event=event, role=role, role_labels=ROLE_LABELS,
-        participants=rows, decisions={row.id: participation.decisions_for(event, row) for row in rows},
+        participants=rows, decisions=participation.decisions_for(event, rows),
         counts=participation.role_counts(event),
         invite_form=None if refusal(participation.check_invite, event, organizer) else InviteForm(),
     )

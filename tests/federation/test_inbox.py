@@ -148,6 +148,27 @@ def test_unknown_keys_are_fetched_through_the_safe_client(tmp_path, app_config, 
     assert len(ActorServer.hits) == 2
 
 
+def test_an_update_whose_origin_serves_no_actor_leaves_the_profile_as_it_was(
+        tmp_path, app_config, actor_server, remote_keys):
+    (private, public), _other = remote_keys
+    app = create_app(dict(app_config, ALLOWED_PRIVATE_NETWORKS="127.0.0.2/32"), instance_path=str(tmp_path / "i"))
+    make_account(app)
+    actor = f"{actor_server}/users/fred"
+    ActorServer.documents["/users/fred"] = {
+        "id": actor, "type": "Person", "preferredUsername": "fred", "name": "Fred", "inbox": f"{actor}/inbox",
+        "publicKey": {"id": f"{actor}#main-key", "owner": actor, "publicKeyPem": public}}
+    follow_fred = {"id": f"{actor_server}/a/1", "type": "Follow", "actor": actor, "object": "http://events.test/@ann"}
+    assert post(app, follow_fred, key=private, key_id=f"{actor}#main-key").status_code == 202
+    ActorServer.documents["/users/fred"] = {"id": actor, "type": "Note", "content": "not a profile"}
+    update = {"id": f"{actor_server}/a/2", "type": "Update", "actor": actor, "object": {"id": actor, "type": "Person"}}
+    response = post(app, update, key=private, key_id=f"{actor}#main-key")
+    # Not the sender's fault, and nothing a retry would change: accepted, ignored, the profile kept.
+    assert response.status_code == 202, response.json
+    assert [item.state for item in items(app) if item.type == "Update"] == ["ignored"]
+    with app.app_context():
+        assert Actor.get(Actor.ap_id == actor).name == "Fred"
+
+
 def test_without_the_allow_list_loopback_keys_are_never_fetched(app, actor_server, remote_keys):
     (private, _public), _other = remote_keys
     make_account(app)

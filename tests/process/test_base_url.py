@@ -14,7 +14,7 @@ AS_JSON = {"Accept": "application/activity+json"}
 
 def create_ann(instance_path, *args):
     result = run_cli(instance_path, "create-user", "ann@example.org", "--identity", "ann", "--password-stdin",
-                 *args, stdin="password123\n")
+                     *args, stdin="password123\n")
     assert result.returncode == 0, result.stderr
     return result
 
@@ -56,7 +56,7 @@ def test_the_first_command_writes_the_address_every_later_one_reads(tmp_path):
         assert "run.py set-base-url http://pi.local:5000" in last_line
     # Repeating the stored address is fine.
     assert run_cli(instance_path, "create-invite", env={"MOBILIZON_LITE_BASE_URL": "https://events.example.org/"}
-               ).returncode == 0
+                   ).returncode == 0
 
 
 def test_the_environment_sets_the_address_on_first_run(tmp_path):
@@ -75,7 +75,7 @@ def test_listening_on_every_address_needs_a_public_address(tmp_path, host):
     assert "is no address anyone can reach" in last_line and "--base-url http://pi.local:5000" in last_line
     assert not (instance_path / "config.py").exists()
     assert run_cli(instance_path, "init", "--base-url", f"http://{'[::]' if ':' in host else host}:5000"
-               ).returncode == 1
+                   ).returncode == 1
     result = run_cli(instance_path, "init", "--host", host, "--base-url", "http://pi.local:5000")
     assert result.returncode == 0, result.stderr
     assert stored_base_url(instance_path) == "http://pi.local:5000"

@@ -15,7 +15,7 @@ def instance_path(tmp_path):
 
 def test_create_user_then_log_in(instance_path):
     result = run_cli(instance_path, "create-user", "Boss@Example.org", "--admin", "--identity", "boss",
-                 "--password-stdin", stdin="a long enough password\n")
+                     "--password-stdin", stdin="a long enough password\n")
     assert result.returncode == 0, result.stderr
     assert "Created administrator account boss@example.org with identity @boss." in result.stdout
     assert (instance_path / "config.py").read_text().count("SECRET_KEY") == 1
@@ -32,7 +32,7 @@ def test_create_user_then_log_in(instance_path):
 
 def test_identity_defaults_to_the_email_local_part(instance_path):
     result = run_cli(instance_path, "create-user", "marie.curie@example.org", "--password-stdin",
-                 stdin="radium radium\n")
+                     stdin="radium radium\n")
     assert result.returncode == 0, result.stderr
     assert "@marie_curie" in result.stdout
 
@@ -55,7 +55,7 @@ def test_duplicate_email_is_refused(instance_path):
     created = run_cli(instance_path, "create-user", "a@example.org", "--password-stdin", stdin="password1\n")
     assert created.returncode == 0
     result = run_cli(instance_path, "create-user", "A@example.org", "--identity", "other", "--password-stdin",
-                 stdin="password1\n")
+                     stdin="password1\n")
     assert result.returncode == 1
     assert "An account already uses this email address." in result.stderr
 

@@ -52,6 +52,21 @@ def test_inside_nested_blocks_it_runs_after_the_outermost_commit(db, tmp_path):
     assert seen == [["outer", "inner"]]  # once, and the other connection saw the work
 
 
+def test_a_failing_callback_is_logged_and_the_others_still_run(db, tmp_path, caplog):
+    calls = []
+
+    def broken():
+        raise RuntimeError("scheduler gone")
+
+    with db.atomic():
+        write(db, "kept")
+        db.on_commit(broken)
+        db.on_commit(lambda: calls.append("after"))
+    assert calls == ["after"] and committed(tmp_path) == ["kept"]
+    db.on_commit(broken)  # outside a transaction too: the caller is not failed
+    assert [record.message.startswith("on_commit callback") for record in caplog.records] == [True, True]
+
+
 @pytest.mark.parametrize("how", ["exception", "explicit"])
 def test_a_rollback_drops_the_callbacks(db, tmp_path, how):
     calls = []
