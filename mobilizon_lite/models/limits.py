@@ -1,5 +1,6 @@
-"""Sizes of what an event may hold, enforced alike by the form reader (which refuses more) and the
-ActivityPub reader (which cuts or drops more), so that what one instance sends another keeps."""
+"""Sizes of what events, participation messages and comments may hold, enforced alike by the form
+readers (which refuse more) and the ActivityPub readers (which cut or drop more), so that what one
+instance sends another keeps."""
 
 TITLE_MAX = 200
 # Characters as written: the form's Markdown, or the HTML another server sends.
