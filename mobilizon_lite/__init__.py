@@ -33,7 +33,7 @@ def create_app(test_config=None, default_base_url="http://127.0.0.1:5000", insta
     csrf = CSRFProtect(app)
     dates.init_app(app)
     Babel(app, locale_selector=web.context.select_locale)
-    web.init_app(app)
+    web.init_app(app, csrf)
     feeds.init_app(app)
     federation_views.init_app(app, csrf)
 

@@ -49,6 +49,8 @@ DEFAULTS = {
     "PICTURE_MAX_BYTES": 4_000_000,
     "PICTURE_MAX_WIDTH": 1920,
     "EVENTS_PER_PAGE": 20,
+    # Pages and documents kept whole for people who are not logged in (a page is 5-30 kB).
+    "PAGE_CACHE_SIZE": 200,
     # Instance-wide switch for joining public events with only an email address.
     "ANONYMOUS_PARTICIPATION": True,
     "ANONYMOUS_CONFIRMATION_TTL": 48 * 3600,
@@ -242,7 +244,7 @@ def _keep_env_texts(config):
 # Settings whose default is None, and the type they take when set (others take a text).
 OPTIONAL_TYPES = {"MAX_CONTENT_LENGTH": int, "WTF_CSRF_TIME_LIMIT": int}
 # Whole-number settings that make no sense below 1 (the others may be 0).
-AT_LEAST_ONE = {"WAITRESS_THREADS", "PICTURE_MAX_BYTES", "PICTURE_MAX_WIDTH", "EVENTS_PER_PAGE",
+AT_LEAST_ONE = {"WAITRESS_THREADS", "PICTURE_MAX_BYTES", "PICTURE_MAX_WIDTH", "EVENTS_PER_PAGE", "PAGE_CACHE_SIZE",
                 "FEED_MAX_ITEMS", "DELIVERY_INTERVAL", "DELIVERY_MAX_ATTEMPTS", "SMTP_PORT",
                 "SMTP_TIMEOUT", "MAX_CONTENT_LENGTH", "PASSWORD_RESET_TTL", "ANONYMOUS_CONFIRMATION_TTL",
                 "KEEP_SENT_DAYS", "KEEP_FAILED_DAYS", "KEEP_RECEIVED_DAYS", "KEEP_TOMBSTONES_DAYS"}

@@ -20,6 +20,7 @@ from .models import (
     PasswordResetToken,
     Setting,
     Tombstone,
+    changes,
 )
 
 log = logging.getLogger(__name__)
@@ -89,9 +90,16 @@ def _account_confirmation():
     database.execute_sql("UPDATE account SET confirmed_at = created_at WHERE confirmed_at IS NULL")
 
 
+def _content_version():
+    changes.create_version_table()
+    # What the cached pages and documents show: events and their people, comments, profiles and
+    # their follows, the instance's settings, accounts (counted by NodeInfo), deleted objects.
+    changes.track("event", "participation", "comment", "actor", "follow", "setting", "account", "tombstone")
+
+
 # Append new steps; never edit or reorder the ones already released.
 STEPS = [_initial_schema, _events, _feeds, _federation, _remote_participation, _activity_objects,
-         _listed_activities, _server_software, _account_confirmation]
+         _listed_activities, _server_software, _account_confirmation, _content_version]
 
 
 def migrate():

@@ -9,16 +9,21 @@ from . import (
     events,
     formatting,
     identities,
+    page_cache,
     pages,
     participation,
     search,
 )
 
 
-def init_app(app):
-    """Attach log-in handling, error pages and every HTML blueprint to app."""
+def init_app(app, csrf):
+    """Attach log-in handling, error pages, the page cache and every HTML blueprint to app."""
     context.init_app(app)
     errors.init_app(app)
     formatting.init_app(app)
+    page_cache.init_app(app)
     for module in (pages, auth, account, identities, admin, events, participation, comments, search):
         app.register_blueprint(module.bp)
+    # Visitors post these from pages kept for everyone, which hold no token (see VisitorForm).
+    csrf.exempt(pages.set_language)
+    csrf.exempt(participation.join_anonymously)

@@ -28,6 +28,7 @@ from .forms.events import (
     language_choices,
     timezone_choices,
 )
+from .page_cache import shared
 
 bp = Blueprint("events", __name__)
 
@@ -80,6 +81,7 @@ def create():
 
 @bp.route("/events/<uuid>")
 @negotiated
+@shared(unless=lambda: "Signature" in request.headers)
 def show(uuid):
     event = events.visible_event(uuid, viewer_ids())
     if wants_activity_json():
@@ -94,7 +96,9 @@ def show(uuid):
     actions = {identity.id: participation.actions_for(event, identity, organizers) for identity in identities}
     offered = set().union(*actions.values()) if identities else participation.actions_for(event, None)
     mine = participation.participations_of(event, identities)
-    join_form, join_refusal, comment_form, commenter = None, None, NewCommentForm(), None
+    # Forms with a token only for people who may post them: a visitor's page is kept for every visitor.
+    join_form, join_refusal, commenter = None, None, None
+    comment_form = NewCommentForm() if identities else None
     joiners = [identity for identity in identities if "join" in actions[identity.id]]
     if joiners and not mine:
         join_form = JoinForm()

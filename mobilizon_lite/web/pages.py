@@ -8,6 +8,7 @@ from ..services import accounts, events, follows, identities, instance, subscrip
 from ..urls import whole_number
 from .context import redirect_local, viewer_ids
 from .forms.accounts import LocaleForm, locale_choices
+from .page_cache import shared
 
 bp = Blueprint("pages", __name__)
 
@@ -26,17 +27,20 @@ def event_page(past):
 
 
 @bp.route("/")
+@shared
 def home():
     return event_page(past=False)
 
 
 @bp.route("/past")
+@shared
 def past():
     return event_page(past=True)
 
 
 @bp.route("/@<username>")
 @negotiated
+@shared
 def profile(username):
     if wants_activity_json():
         return activity_response(*identities.actor_document(username))
@@ -70,6 +74,9 @@ def interact():
 
 @bp.route("/language", methods=["POST"])
 def set_language():
+    if current_user.is_authenticated:
+        # Logged-in pages carry a token: a forged post must not change an account's setting.
+        current_app.extensions["csrf"].protect()
     form = language_form()
     if form.validate_on_submit():
         session["locale"] = form.locale.data
