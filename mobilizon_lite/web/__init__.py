@@ -9,7 +9,6 @@ from . import (
     events,
     formatting,
     identities,
-    page_cache,
     pages,
     participation,
     search,
@@ -17,11 +16,10 @@ from . import (
 
 
 def init_app(app, csrf):
-    """Attach log-in handling, error pages, the page cache and every HTML blueprint to app."""
+    """Attach log-in handling, error pages and every HTML blueprint to app."""
     context.init_app(app)
     errors.init_app(app)
     formatting.init_app(app)
-    page_cache.init_app(app)
     for module in (pages, auth, account, identities, admin, events, participation, comments, search):
         app.register_blueprint(module.bp)
     # Visitors post these from pages kept for everyone, which hold no token (see VisitorForm).

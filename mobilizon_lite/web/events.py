@@ -5,6 +5,7 @@ from flask_login import current_user, login_required
 
 from ..models import Event
 from ..negotiation import activity_response, negotiated, signed_parts, wants_activity_json
+from ..page_cache import shared
 from ..services import actors, anonymous, comments, events, participation, remote_participation
 from ..services.errors import Invalid, refusal
 from ..services.pictures import upload_folder
@@ -28,7 +29,6 @@ from .forms.events import (
     language_choices,
     timezone_choices,
 )
-from .page_cache import shared
 
 bp = Blueprint("events", __name__)
 

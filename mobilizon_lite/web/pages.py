@@ -4,11 +4,11 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from ..negotiation import activity_response, negotiated, wants_activity_json
+from ..page_cache import shared
 from ..services import accounts, events, follows, identities, instance, subscriptions
 from ..urls import whole_number
 from .context import redirect_local, viewer_ids
 from .forms.accounts import LocaleForm, locale_choices
-from .page_cache import shared
 
 bp = Blueprint("pages", __name__)
 

@@ -9,9 +9,9 @@ from flask import current_app, g, make_response, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 
-from ..caching import BuildCache
-from ..db import utcnow
-from ..models.changes import content_version, next_event_moment
+from .caching import BuildCache
+from .db import utcnow
+from .models.changes import content_version, next_event_moment
 
 EXTENSION_KEY = "page_cache"
 # Headers a kept answer carries again; the others (date, length, cookies) are the server's to set.
