@@ -114,6 +114,7 @@ def test_an_event_made_private_leaves_the_visitors_pages(app, ann, event):
     # Not deleted: its organiser still opens it.
     mine = ann.get(page_of(event)).get_data(as_text=True)
     assert "Repair café" in mine and ">Private</span>" in mine
+    assert visit(app, page_of(event)).status_code == 404  # her page is not the visitors'
 
 
 def test_private_and_unlisted_events_never_reach_the_visitors_home(app, ann):
@@ -193,16 +194,23 @@ def test_comments_written_edited_and_deleted_show_on_the_event_page(app, bob, ev
     assert "hammer" not in seen(app, page_of(event))
 
 
-def test_a_remote_event_follows_what_its_server_sends(app):
+@pytest.fixture
+def alice_key(app):
+    """alice of remote.example, known to the app (which has ann): her private key, to sign activities."""
     make_account(app)
-    alice_key, alice_public = generate_key_pair()
+    private, public = generate_key_pair()
     with app.app_context():
-        Actor.create(preferred_username="alice", domain="remote.example", ap_id=ACTOR, public_key_pem=alice_public,
+        Actor.create(preferred_username="alice", domain="remote.example", ap_id=ACTOR, public_key_pem=public,
                      inbox=f"{ACTOR}/inbox")
+    return private
+
+
+def test_a_remote_event_follows_what_its_server_sends(app, alice_key):
     assert send(app, alice_key, "Create", remote_event(), 1).status_code == 202
     with app.app_context():
         url = page_of(Event.get(Event.ap_id == EVENT_ID))
     assert "Fête de quartier" in seen(app, "/") and "Fête de quartier" in seen(app, url)
+    assert "Fête de quartier" not in seen(app, "/?scope=local")
     assert send(app, alice_key, "Update", remote_event(name="Fête de la musique", content="<p>Bring a drum.</p>"),
                 2).status_code == 202
     for page in (seen(app, "/"), seen(app, url)):
@@ -211,6 +219,41 @@ def test_a_remote_event_follows_what_its_server_sends(app):
     assert send(app, alice_key, "Delete", EVENT_ID, 3).status_code == 202
     assert "Fête de la musique" not in seen(app, "/")
     assert visit(app, url).status_code in (404, 410)
+
+
+def test_a_new_follower_shows_on_the_profile(app, alice_key):
+    assert "0 followers" in seen(app, "/@ann")
+    assert send(app, alice_key, "Follow", "http://events.test/@ann", 1).status_code == 202
+    profile = seen(app, "/@ann")
+    assert "1 follower" in profile and "0 followers" not in profile and "@alice@remote.example" in profile
+
+
+def test_an_admin_setting_shows_on_the_visitors_home(app):
+    make_account(app, "root@example.org", "boss", admin=True)
+    admin = app.test_client()
+    log_in(admin, "root@example.org")
+    home = seen(app, "/")
+    assert "Create an account" in home and "Subscribe in my calendar" in home
+    assert "Registrations are closed" not in home
+    assert submit(admin, "/admin/", {"mode": "closed"}).status_code == 302  # instance feeds unticked too
+    home = seen(app, "/")
+    assert "Registrations are closed on this instance." in home
+    assert "Create an account" not in home and "Subscribe in my calendar" not in home
+
+
+def test_each_page_of_the_list_and_each_scope_is_its_own_page(tmp_path, app_config):
+    app = create_app(dict(app_config, EVENTS_PER_PAGE=2), instance_path=str(tmp_path / "small-pages"))
+    make_account(app)
+    for day, title in ((1, "First talk"), (2, "Second talk"), (3, "Third talk")):
+        make_event(app, title=title, start_date=datetime(2027, 7, day).date())
+    first, second = seen(app, "/"), seen(app, "/?page=2")
+    assert "First talk" in first and "Second talk" in first and "Third talk" not in first
+    assert "Third talk" in second and "First talk" not in second
+    make_event(app, title="Opening talk", start_date=datetime(2027, 6, 30).date())
+    first, second = seen(app, "/"), seen(app, "/?page=2")
+    assert "Opening talk" in first and "Second talk" not in first
+    assert "Second talk" in second and "Third talk" in second
+    assert "Opening talk" in seen(app, "/?scope=local") and "Opening talk" not in seen(app, "/?page=2&scope=local")
 
 
 # Languages ------------------------------------------------------------------------------------
