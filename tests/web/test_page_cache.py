@@ -16,7 +16,6 @@ from .test_comments import post as post_comment
 from .test_participation import identity_id, join
 from .test_privacy import SECRET, restricted_event
 
-CACHE = "page cache (issue 12)"
 # What only a logged-in person's page shows, and what only a visitor's page shows.
 LOGGED_IN_MARKS = ('href="/my-events"', "Log out", "Acting as")
 VISITOR_MARKS = ('href="/login"', 'href="/signup"')
@@ -394,7 +393,6 @@ def conditional(app, url, etag, **headers):
     return app.test_client().get(url, headers={"If-None-Match": etag, **headers})
 
 
-@pytest.mark.xfail(strict=False, reason=CACHE)
 def test_an_unchanged_page_answers_304_without_a_body(app, event):
     for url in ("/", page_of(event), "/@ann"):
         first = visit(app, url)
@@ -405,7 +403,6 @@ def test_an_unchanged_page_answers_304_without_a_body(app, event):
         assert again.headers.get("ETag") == etag
 
 
-@pytest.mark.xfail(strict=False, reason=CACHE)
 def test_a_changed_page_gets_a_new_etag(app, ann, bob, event):
     changes = [
         lambda: edit(ann, event, title="Bike kitchen"),
@@ -427,7 +424,6 @@ def test_a_changed_page_gets_a_new_etag(app, ann, bob, event):
     assert response.status_code == 200 and "Repair evening" in response.get_data(as_text=True)
 
 
-@pytest.mark.xfail(strict=False, reason=CACHE)
 def test_an_etag_from_before_an_event_ended_is_not_honoured_after(app, ann):
     ends = datetime.now(UTC) + timedelta(seconds=3)
     starts = ends - timedelta(hours=1)
@@ -440,7 +436,6 @@ def test_an_etag_from_before_an_event_ended_is_not_honoured_after(app, ann):
     assert response.status_code == 200 and "Sunset walk" not in response.get_data(as_text=True)
 
 
-@pytest.mark.xfail(strict=False, reason=CACHE)
 def test_the_etag_of_one_language_does_not_answer_for_another(app, event):
     english = visit(app, page_of(event), **ENGLISH)
     assert english.headers.get("ETag")
@@ -448,7 +443,6 @@ def test_the_etag_of_one_language_does_not_answer_for_another(app, event):
     assert french.status_code == 200 and "jeudi 1 juillet 2027" in french.get_data(as_text=True)
 
 
-@pytest.mark.xfail(strict=False, reason=CACHE)
 def test_visitors_get_no_cookie(app, event):
     for url in ("/", "/past", page_of(event), "/@ann"):
         response = visit(app, url)
@@ -456,7 +450,6 @@ def test_visitors_get_no_cookie(app, event):
         assert "ETag" in response.headers, url
 
 
-@pytest.mark.xfail(strict=False, reason=CACHE)
 def test_a_logged_in_person_is_never_answered_304_to_a_visitors_etag(app, ann, event):
     for url in ("/", page_of(event), "/@ann"):
         etag = visit(app, url).headers.get("ETag")
