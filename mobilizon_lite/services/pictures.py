@@ -5,7 +5,6 @@ from pathlib import Path
 
 from flask import current_app
 from flask_babel import gettext as _
-from PIL import Image, UnidentifiedImageError
 
 from .errors import Invalid
 
@@ -42,6 +41,9 @@ def save_picture(stream, field="picture"):
     if len(data) > limit:
         size = f"{limit // 1_000_000} MB" if limit >= 1_000_000 else f"{max(limit // 1000, 1)} KB"
         raise Invalid(_("The picture is too big (at most %(size)s).", size=size), field)
+    # Pillow costs memory in every process that imports it: only a process receiving a picture needs it.
+    from PIL import Image, UnidentifiedImageError
+
     try:
         with Image.open(io.BytesIO(data), formats=list(FORMATS)) as probe:
             probe.verify()
