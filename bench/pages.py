@@ -308,19 +308,20 @@ def verdict(value, goal, at_most=False):
     return "pass" if (value <= goal if at_most else value >= goal) else "FAIL"
 
 
-def page_row(events, label, measured, floor_rate, goal):
+def page_row(events, label, measured, floor_rate, goal, rss=None):
     rate, median, p95, errors = measured
     share = rate / floor_rate if floor_rate and rate is not None else None
-    row = dict(events=events, label=label, rate=rate, median=median, p95=p95, errors=errors, goal=goal,
+    row = dict(events=events, label=label, rate=rate, median=median, p95=p95, errors=errors, goal=goal, rss=rss,
                result="floor" if goal is None else f"{share:.0%}" if share is not None else "no ETag",
                goal_text="" if goal is None else f">= {goal:.0%}", verdict=verdict(share, goal))
     print(f"   {label:<24} {fmt(rate):>7} req/s  median {fmt(median):>6} ms  p95 {fmt(p95):>6} ms"
-          f"  errors {errors}  {row['result']:>7}  {row['goal_text']:<6} {row['verdict']}", flush=True)
+          f"  errors {errors}  RSS {fmt(rss)} MB  {row['result']:>7}  {row['goal_text']:<6} {row['verdict']}",
+          flush=True)
     return row
 
 
 def memory_row(events, label, megabytes, goal):
-    row = dict(events=events, label=label, rate=None, median=None, p95=None, errors=0, goal=goal,
+    row = dict(events=events, label=label, rate=None, median=None, p95=None, errors=0, goal=goal, rss=None,
                result=f"{fmt(megabytes)} MB", goal_text="" if goal is None else f"<= {goal} MB",
                verdict=verdict(megabytes, goal, at_most=True))
     print(f"   {label:<24} {row['result']:>9}  {row['goal_text']:<8} {row['verdict']}", flush=True)
@@ -342,7 +343,8 @@ def measure_server(server, events, seeded, floor_rate, args):
                 rows.append(page_row(events, page.label, (None, None, None, 0), floor_rate, page.goal))
                 continue
             page.headers["If-None-Match"] = etag
-        rows.append(page_row(events, page.label, load(clients, page, args.seconds), floor_rate, page.goal))
+        measured = load(clients, page, args.seconds)
+        rows.append(page_row(events, page.label, measured, floor_rate, page.goal, memory_mb(pid)[0]))
     rows.append(memory_row(events, "RSS after the pages", memory_mb(pid)[0], None))
     picture = jpeg()
     upload_seconds = upload_picture(organisers[0], event_path, picture)
@@ -387,10 +389,10 @@ def bench_size(events, args):
 
 def report(rows):
     print()
-    print_table(("events", "measure", "req/s", "median ms", "p95 ms", "errors", "result", "goal", ""),
+    print_table(("events", "measure", "req/s", "median ms", "p95 ms", "errors", "RSS MB", "result", "goal", ""),
                 [(str(r["events"]), r["label"], fmt(r["rate"]), fmt(r["median"]), fmt(r["p95"]), str(r["errors"]),
-                  r["result"], r["goal_text"], r["verdict"]) for r in rows],
-                left=(1, 7, 8))
+                  fmt(r["rss"]), r["result"], r["goal_text"], r["verdict"]) for r in rows],
+                left=(1, 8, 9))
     sizes = sorted({row["events"] for row in rows})
     if len(sizes) > 1:
         rate = {(row["events"], row["label"]): row["rate"] for row in rows}

@@ -1,5 +1,6 @@
 """Command line: serve the instance (default) and the admin commands, for people and scripts."""
 import argparse
+import ctypes
 import getpass
 import logging
 import os
@@ -18,6 +19,8 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 5000
 # Waitress refuses bodies this many times MAX_CONTENT_LENGTH before reading them (see waitress_options).
 BODY_SIZE_MARGIN = 2
+M_ARENA_MAX = -8  # glibc's mallopt parameter
+MALLOC_ARENAS = 2
 
 
 def build_parser():
@@ -191,12 +194,26 @@ def waitress_options(config):
     }
 
 
+def cap_malloc_arenas():
+    """Let glibc's malloc share MALLOC_ARENAS arenas between all threads, unless the environment says
+    otherwise (MALLOC_ARENA_MAX); elsewhere, nothing."""
+    # By default each thread gets an arena of its own, which keeps what that thread's requests freed:
+    # under load, 8 waitress threads held ~15 MB more than 2 shared arenas, for the same pages.
+    if "MALLOC_ARENA_MAX" in os.environ:
+        return
+    try:
+        ctypes.CDLL(None).mallopt(M_ARENA_MAX, MALLOC_ARENAS)
+    except (OSError, AttributeError):
+        pass
+
+
 def serve(app, host, port):
     """Serve app with waitress, with the scheduler running in this same process."""
     import waitress
 
     from ..scheduler import build_scheduler
 
+    cap_malloc_arenas()  # before the threads start
     log = logging.getLogger(__name__)
     if report_stray_ids(app, sys.stderr):
         log.warning("stored ids disagree with BASE_URL: federation with other servers will fail")
