@@ -3,7 +3,8 @@ waitress page serves on the same machine in the same run, and the server's memor
 
 For each size in --sizes, the script
 - serves the floor, a trivial Flask app (one template, ~50 lines of output) with waitress and the
-  same thread count as the server, in a process of its own, and measures its page;
+  same thread count as the server, in a process of its own, and measures its page, before the
+  server's pages and again after them (the pages are judged against the mean of the two);
 - seeds a fresh temporary instance with `run.py seed-demo --events N --benchmark-participants 500`
   (the benchmark event: 500 participants and 50 comments; its organiser's login is printed);
 - serves it with `run.py` (waitress, as in production) and reads its resident memory (VmRSS) right
@@ -245,17 +246,26 @@ def load(clients, page, seconds):
     return len(latencies) / elapsed, median, p95, errors
 
 
-def measure_floor(args):
-    """Requests per second of the floor page, and its row."""
-    port = free_port()
-    process = subprocess.Popen([sys.executable, __file__, "--serve-floor", str(port), "--threads", str(args.threads)])
-    try:
-        wait_until(lambda: listening(HOST, port), timeout=START_TIMEOUT)
-        clients = [Client(port, timeout=REQUEST_TIMEOUT) for _ in range(args.clients)]
-        return load(clients, Page("floor (Flask + waitress)", "/", None), args.seconds)
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+class Floor:
+    """The floor page served in a process of its own for the block, measured as the pages are."""
+
+    def __init__(self, args):
+        self.args, self.port = args, free_port()
+        self.process = subprocess.Popen([sys.executable, __file__, "--serve-floor", str(self.port),
+                                         "--threads", str(args.threads)])
+
+    def measure(self):
+        """(requests per second, median ms, p95 ms, errors) of the floor page."""
+        wait_until(lambda: listening(HOST, self.port), timeout=START_TIMEOUT)
+        clients = [Client(self.port, timeout=REQUEST_TIMEOUT) for _ in range(self.args.clients)]
+        return load(clients, Page("floor", "/", None), self.args.seconds)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *_exc):
+        self.process.terminate()
+        self.process.wait(timeout=10)
 
 
 def jpeg(size=PICTURE_SIZE):
@@ -308,27 +318,33 @@ def verdict(value, goal, at_most=False):
     return "pass" if (value <= goal if at_most else value >= goal) else "FAIL"
 
 
-def page_row(events, label, measured, floor_rate, goal, rss=None):
+def page_row(events, label, measured, goal, rss=None):
+    """A page's figures; its share of the floor is added by judge() once the floor is known."""
     rate, median, p95, errors = measured
-    share = rate / floor_rate if floor_rate and rate is not None else None
-    row = dict(events=events, label=label, rate=rate, median=median, p95=p95, errors=errors, goal=goal, rss=rss,
-               result="floor" if goal is None else f"{share:.0%}" if share is not None else "no ETag",
-               goal_text="" if goal is None else f">= {goal:.0%}", verdict=verdict(share, goal))
-    print(f"   {label:<24} {fmt(rate):>7} req/s  median {fmt(median):>6} ms  p95 {fmt(p95):>6} ms"
-          f"  errors {errors}  RSS {fmt(rss)} MB  {row['result']:>7}  {row['goal_text']:<6} {row['verdict']}",
-          flush=True)
-    return row
+    print(f"   {label:<26} {fmt(rate):>7} req/s  median {fmt(median):>6} ms  p95 {fmt(p95):>6} ms"
+          f"  errors {errors}  RSS {fmt(rss)} MB", flush=True)
+    return dict(events=events, label=label, rate=rate, median=median, p95=p95, errors=errors, goal=goal, rss=rss,
+                result="" if goal is None else "no ETag" if rate is None else None,
+                goal_text="" if goal is None else f">= {goal:.0%}", verdict="")
+
+
+def judge(rows, floor_rate):
+    """Each page's share of the floor, against its goal."""
+    for row in rows:
+        if row["result"] is None:
+            row["share"] = row["rate"] / floor_rate
+            row["result"], row["verdict"] = f"{row['share']:.0%}", verdict(row["share"], row["goal"])
 
 
 def memory_row(events, label, megabytes, goal):
     row = dict(events=events, label=label, rate=None, median=None, p95=None, errors=0, goal=goal, rss=None,
                result=f"{fmt(megabytes)} MB", goal_text="" if goal is None else f"<= {goal} MB",
                verdict=verdict(megabytes, goal, at_most=True))
-    print(f"   {label:<24} {row['result']:>9}  {row['goal_text']:<8} {row['verdict']}", flush=True)
+    print(f"   {label:<26} {row['result']:>9}  {row['goal_text']:<8} {row['verdict']}", flush=True)
     return row
 
 
-def measure_server(server, events, seeded, floor_rate, args):
+def measure_server(server, events, seeded, args):
     """Rows of the running server's pages and memory; seeded is (event path, organiser email, username)."""
     pid, port = server.process.pid, server.port
     event_path, email, username = seeded
@@ -340,11 +356,11 @@ def measure_server(server, events, seeded, floor_rate, args):
         if page.etag_of:
             etag = clients[0].request("GET", page.etag_of)[1].get("ETag")
             if not etag:
-                rows.append(page_row(events, page.label, (None, None, None, 0), floor_rate, page.goal))
+                rows.append(page_row(events, page.label, (None, None, None, 0), page.goal))
                 continue
             page.headers["If-None-Match"] = etag
         measured = load(clients, page, args.seconds)
-        rows.append(page_row(events, page.label, measured, floor_rate, page.goal, memory_mb(pid)[0]))
+        rows.append(page_row(events, page.label, measured, page.goal, memory_mb(pid)[0]))
     rows.append(memory_row(events, "RSS after the pages", memory_mb(pid)[0], None))
     picture = jpeg()
     upload_seconds = upload_picture(organisers[0], event_path, picture)
@@ -358,33 +374,41 @@ def measure_server(server, events, seeded, floor_rate, args):
 
 
 def bench_size(events, args):
-    """Measure the floor, then seed, serve and measure one instance; returns a list of result rows."""
+    """Measure the floor, seed, serve and measure one instance, then the floor again; returns result rows."""
     folder = Path(tempfile.mkdtemp(prefix=f"mobilizon_bench_{events}_"))
-    instance_path = folder / "instance"
     try:
         print(f"\n== {events} events", flush=True)
-        floor = measure_floor(args)
-        rows = [page_row(events, "floor (Flask + waitress)", floor, None, None)]
-        port = free_port()
-        print(f"   seeding {instance_path} …", flush=True)
-        seed_seconds, *seeded = seed(instance_path, events, port)
-        database_mb = (instance_path / "mobilizon_lite.sqlite3").stat().st_size / 2**20
-        print(f"   seeded in {seed_seconds:.1f} s, database {database_mb:.1f} MiB; benchmark event {seeded[0]}, "
-              "organiser {} (@{})".format(*seeded[1:]), flush=True)
-        server = QuietInstance(instance_path, HOST, port=port, log=folder / "server.log",
-                               env={"MOBILIZON_LITE_WAITRESS_THREADS": str(args.threads)})
-        server.start(timeout=START_TIMEOUT)
-        try:
-            time.sleep(SETTLE_SECONDS)
-            rows += measure_server(server, events, seeded, floor[0], args)
-        finally:
-            server.stop()
+        with Floor(args) as floor:
+            before = page_row(events, "floor (Flask + waitress)", floor.measure(), None)
+            rows = serve_and_measure(folder / "instance", events, args)
+            # Measured again once the pages are done, the floor shows how much the machine's load drifted.
+            after = page_row(events, "floor, measured again", floor.measure(), None)
     finally:
         if args.keep:
             print(f"   kept {folder}")
         else:
             shutil.rmtree(folder, ignore_errors=True)
-    return rows
+    judge(rows, (before["rate"] + after["rate"]) / 2)
+    before["result"], after["result"] = "floor", f"{after['rate'] / before['rate']:.0%} of 1st"
+    return [before, after, *rows]
+
+
+def serve_and_measure(instance_path, events, args):
+    """Seed an instance, serve it and measure its pages and memory; returns the rows."""
+    port = free_port()
+    print(f"   seeding {instance_path} …", flush=True)
+    seed_seconds, *seeded = seed(instance_path, events, port)
+    database_mb = (instance_path / "mobilizon_lite.sqlite3").stat().st_size / 2**20
+    print(f"   seeded in {seed_seconds:.1f} s, database {database_mb:.1f} MiB; benchmark event {seeded[0]}, "
+          "organiser {} (@{})".format(*seeded[1:]), flush=True)
+    server = QuietInstance(instance_path, HOST, port=port, log=instance_path.with_name("server.log"),
+                           env={"MOBILIZON_LITE_WAITRESS_THREADS": str(args.threads)})
+    server.start(timeout=START_TIMEOUT)
+    try:
+        time.sleep(SETTLE_SECONDS)
+        return measure_server(server, events, seeded, args)
+    finally:
+        server.stop()
 
 
 def report(rows):
@@ -395,10 +419,11 @@ def report(rows):
                 left=(1, 8, 9))
     sizes = sorted({row["events"] for row in rows})
     if len(sizes) > 1:
-        rate = {(row["events"], row["label"]): row["rate"] for row in rows}
+        share = {(row["events"], row["label"]): row.get("share") for row in rows}
         for label in ("home, anonymous", "event, anonymous"):
-            small, large = rate[sizes[0], label], rate[sizes[-1], label]
-            print(f"{label}: at {sizes[-1]} events, {large / small:.0%} of its rate at {sizes[0]} (flat is 100 %)")
+            small, large = share[sizes[0], label], share[sizes[-1], label]
+            print(f"{label}: its share of the floor at {sizes[-1]} events is {large / small:.0%} of its share at "
+                  f"{sizes[0]} (flat is 100 %)")
 
 
 def main(argv=None):
