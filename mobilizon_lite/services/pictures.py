@@ -65,9 +65,9 @@ def _checked_and_reencoded(data, field):
                             mp=MAX_PIXELS // 1_000_000), field)
         max_width = current_app.config["PICTURE_MAX_WIDTH"]
         if image_format == "JPEG" and image.width > max_width:
-            # A JPEG decodes at a half, quarter or eighth of its size at no cost: a 12-megapixel photo
+            # A JPEG decodes directly at a half, quarter or eighth of its size: a 12-megapixel photo
             # then takes 12 MB rather than 48 MB, and is resized to max_width from there.
-            image.draft(None, (max_width, image.height * max_width // image.width))
+            image.draft(None, (max_width, max(1, image.height * max_width // image.width)))
         image.load()
         return _reencode(image, image_format), image_format
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
