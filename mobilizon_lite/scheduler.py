@@ -46,8 +46,9 @@ def build_scheduler(app):
                           replace_existing=True)
     scheduler.add_job(_in_context(app, delivery.drain_all), "interval", seconds=app.config["DELIVERY_INTERVAL"],
                       id=DRAIN_JOB, name="Deliver queued activities", replace_existing=True)
-    scheduler.add_job(_in_context(app, inbound.retry_failed), "interval", minutes=10, id="retry_inbox",
-                      name="Retry failed inbox activities", replace_existing=True)
+    # Storing a received activity nudges this job too; the interval brings the retries.
+    scheduler.add_job(_in_context(app, inbound.handle_received), "interval", seconds=app.config["INBOX_INTERVAL"],
+                      id=inbound.HANDLE_JOB, name="Handle received activities", replace_existing=True)
     # Publishing nudges the drain job through the app, so the running scheduler must be findable.
     app.extensions["scheduler"] = scheduler
     return scheduler

@@ -48,7 +48,8 @@ def read_activity(content_type, body):
 
 def check_signed(method, target, headers, body, activity, key_for, base_url):
     """Check that the activity's actor signed this request for base_url and that the activity and
-    what it changes are on that actor's server; raises Refused (401 signature, 400 ids).
+    what it changes are on that actor's server; returns the Verified key, or raises Refused (401
+    signature, 400 ids).
 
     key_for(key_id, refresh) returns (public PEM, owner actor id), as verify_request expects.
     """
@@ -67,3 +68,4 @@ def check_signed(method, target, headers, body, activity, key_for, base_url):
     if activity["type"] in OWNED_VERBS and host_of(get_id(activity.get("object"))) != host_of(actor_id):
         # Creating, changing or deleting something on another server is never this actor's to do.
         raise Refused(400, "the object is not on the actor's server")
+    return verified

@@ -11,9 +11,10 @@ from ..harness import form_token, wait_until
 from ..helpers import event_fields
 
 NEXT_YEAR = date.today().year + 1
-# Instances that reach each other on loopback, with deliveries drained and retried within seconds.
+# Instances that reach each other on loopback, with deliveries drained and retried, and received
+# activities handled, within seconds.
 FEDERATING = {"MOBILIZON_LITE_ALLOWED_PRIVATE_NETWORKS": "127.0.0.0/8", "MOBILIZON_LITE_DELIVERY_INTERVAL": "1",
-              "MOBILIZON_LITE_DELIVERY_BACKOFF_SCALE": "0.02"}
+              "MOBILIZON_LITE_DELIVERY_BACKOFF_SCALE": "0.02", "MOBILIZON_LITE_INBOX_INTERVAL": "1"}
 
 
 def post_form(instance, session, path, data, page="/identities/"):

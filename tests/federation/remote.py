@@ -6,6 +6,7 @@ from http.server import BaseHTTPRequestHandler
 
 from mobilizon_lite.activitypub.signatures import sign_headers
 from mobilizon_lite.models import Activity, Event, InboxItem
+from mobilizon_lite.services import inbound
 
 REMOTE = "https://remote.example"
 ACTOR = f"{REMOTE}/users/alice"
@@ -31,7 +32,16 @@ def send(app, key, verb, obj, number, actor=ACTOR, **extra):
     body = json.dumps({"id": f"https://{host}/activities/{number}", "type": verb, "actor": actor, "object": obj,
                        **extra}).encode()
     headers = sign_headers("POST", "http://events.test/inbox", f"{actor}#main-key", key, body=body)
-    return app.test_client().post("/inbox", data=body, headers=headers, content_type="application/activity+json")
+    return handled(app, app.test_client().post("/inbox", data=body, headers=headers,
+                                               content_type="application/activity+json"))
+
+
+def handled(app, response):
+    """response, once the app's handling job (the function the scheduler runs) took what the POST stored:
+    the tests run no scheduler."""
+    with app.app_context():
+        inbound.handle_received()
+    return response
 
 
 def stored(app):
@@ -52,7 +62,7 @@ def post(app, activity=None, body=None, key=None, key_id=f"{ACTOR}#main-key", pa
     body = body if body is not None else json.dumps(activity).encode()
     signed = sign_headers("POST", f"http://events.test{path}", key_id, key, body=body, now=now) if key else {}
     signed.update(headers or {})
-    return app.test_client().post(path, data=body, headers=signed, content_type=content_type)
+    return handled(app, app.test_client().post(path, data=body, headers=signed, content_type=content_type))
 
 
 def items(app):
