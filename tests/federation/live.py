@@ -76,3 +76,13 @@ def one(instance, sql, *params):
         db.row_factory = sqlite3.Row
         row = db.execute(sql, params).fetchone()
     return dict(row) if row else None
+
+
+def handled(instance, activity_id, timeout=15):
+    """Wait until the instance's job has handled the activity stored under activity_id, if one was stored
+    (its inbox answers before handling it)."""
+    def done():
+        item = one(instance, "SELECT state FROM inbox_item WHERE activity_id = ?", activity_id)
+        return item is None or item["state"] != "received"
+
+    wait_until(done, timeout=timeout)
