@@ -516,14 +516,15 @@ def bench_inbox(args, receiver, folder):
 
 
 class StatementCounter(logging.Handler):
-    """Counts the SQL statements peewee runs while it is attached (peewee logs each at DEBUG)."""
+    """Counts the SQL statements peewee runs while it is attached (peewee logs each at DEBUG, as a
+    (sql, params) pair, besides lines about its connection pool)."""
 
     def __init__(self):
         super().__init__(logging.DEBUG)
         self.count = 0
 
     def emit(self, record):
-        self.count += 1
+        self.count += isinstance(record.msg, tuple)
 
     def __enter__(self):
         logger = logging.getLogger("peewee")

@@ -26,6 +26,11 @@ HANDLE_JOB = "handle_inbox"
 WORKER = "mobilizon_lite.inbox_worker"
 KEY_CACHE = "mobilizon_lite.sender_keys"
 KEY_CACHE_SIZE = 10_000
+# The two statements of an inbox request, written out: peewee takes longer to build them than
+# SQLite to run them (about 0.2 ms each).
+STORED_KEY_SQL = "SELECT public_key_pem FROM actor WHERE id = ?"
+STORE_SQL = ("INSERT OR IGNORE INTO inbox_item (activity_id, actor_id, type, body, state, error, attempts, "
+             "received_at, next_attempt_at) VALUES (?, ?, ?, ?, ?, '', 0, ?, ?)")
 # The kind of an object named by an id that none of our tables holds.
 UNKNOWN = "Unknown"
 # The kind of each table's rows, for the one lookup of a bare id (an id is in one table at most).
@@ -81,17 +86,19 @@ class SenderKeys:
 
 
 def _stored_key(actor_id):
-    return Actor.select(Actor.public_key_pem).where(Actor.id == actor_id).scalar()
+    row = database.execute_sql(STORED_KEY_SQL, (actor_id,)).fetchone()
+    return row and row[0]
 
 
 def store(activity, sender):
     """Store an authenticated activity of sender once by its id, for the handling job; returns
     Received. One statement, committed before the sender is answered."""
     verb = activity["type"][:64]
+    now = InboxItem.received_at.db_value(utcnow())
     # An activity nobody handles is kept as its id and type only: enough to recognise a replay.
-    query = InboxItem.insert(activity_id=activity["id"][:2048], actor=sender.actor_id, type=verb,
-                             body=activity if _handled(verb) else _trace(activity)).on_conflict_ignore()
-    if not database.execute(query).rowcount:
+    body = InboxItem.body.db_value(activity if _handled(verb) else _trace(activity))
+    stored = database.execute_sql(STORE_SQL, (activity["id"][:2048], sender.actor_id, verb, body, RECEIVED, now, now))
+    if not stored.rowcount:
         return Received(IGNORED, "already received")
     log.info("inbox: %s %s from %s", verb, activity["id"], sender.domain)
     database.on_commit(kick)
