@@ -550,7 +550,7 @@ def profile_inbox(app, senders, port, count):
     with app.app_context():
         object_id = local_identity().ap_id
     follow = functools.partial(follow_of, object_id)
-    warm = sign_activities(senders, 5, inbox_url, follow)
+    warm = sign_activities(senders, count, inbox_url, follow)  # every sender's key is known and cached
     plain = sign_activities(senders, count, inbox_url, follow)
     signed = sign_activities(senders, count, inbox_url, follow)
     client = app.test_client()

@@ -24,6 +24,8 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
 HANDLE_JOB = "handle_inbox"
 WORKER = "mobilizon_lite.inbox_worker"
+# Seconds since the last activity arrived during which the handling job yields to the inbox.
+ARRIVING = 0.1
 KEY_CACHE = "mobilizon_lite.sender_keys"
 KEY_CACHE_SIZE = 10_000
 # The two statements of an inbox request, written out: peewee takes longer to build them than
@@ -254,10 +256,15 @@ def handle_received(seconds=20, batch=100):
             for item in items:
                 if item.actor_id in held:
                     continue
+                started = time.monotonic()
                 process(item)
                 if item.next_attempt_at is not None:  # to be retried: the actor's later ones wait
                     held.add(item.actor_id)
                 total += 1
+                if started - worker["arrived"] < ARRIVING:
+                    # Senders wait for the inbox's answers, nobody for the handling: while activities
+                    # keep arriving, the job rests as long as it worked, leaving them the CPU (and GIL).
+                    time.sleep(time.monotonic() - started)
             with worker["lock"]:
                 # Stored since the last look (the kick found this run busy): look again.
                 if len(items) < batch and not worker["again"]:
@@ -282,8 +289,10 @@ def _due(limit):
 
 
 def _worker():
-    """This app's handling job's flags: busy while it runs, again when something was stored meanwhile."""
-    return current_app.extensions.setdefault(WORKER, {"lock": threading.Lock(), "busy": False, "again": False})
+    """This app's handling job's flags: busy while it runs, again when something was stored meanwhile,
+    and when the last activity arrived (time.monotonic())."""
+    return current_app.extensions.setdefault(
+        WORKER, {"lock": threading.Lock(), "busy": False, "again": False, "arrived": -ARRIVING})
 
 
 def kick():
@@ -293,6 +302,7 @@ def kick():
     if scheduler is None or not scheduler.running:
         return  # built but not started (a test, an admin command): handle_received is called by hand
     worker = _worker()
+    worker["arrived"] = time.monotonic()
     with worker["lock"]:
         if worker["busy"]:
             # A second run would be refused (one at a time), with a warning: the running one looks again.
