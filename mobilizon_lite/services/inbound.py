@@ -243,37 +243,47 @@ def handle_received(seconds=20, batch=100):
     back the actor's later ones (an Undo never overtakes its Follow), and no one else's.
     """
     worker = _worker()
+    with worker["lock"]:
+        if worker["running"]:  # another run (this job is allowed two at once): it looks again
+            worker["again"] = True
+            return 0
+        worker["running"], worker["again"] = True, False
     deadline = time.monotonic() + seconds
     total = 0
-    with worker["lock"]:
-        worker["busy"], worker["again"] = True, False
     try:
-        while time.monotonic() < deadline:
+        while worker["running"] and time.monotonic() < deadline:
             items = _due(batch)
-            held = set()
-            for domain in {item.actor.domain for item in items}:
-                mark_domain_alive(domain)  # it signed a request to us
-            for item in items:
-                if item.actor_id in held:
-                    continue
-                started = time.monotonic()
-                process(item)
-                if item.next_attempt_at is not None:  # to be retried: the actor's later ones wait
-                    held.add(item.actor_id)
-                total += 1
-                if started - worker["arrived"] < ARRIVING:
-                    # Senders wait for the inbox's answers, nobody for the handling: while activities
-                    # keep arriving, the job rests as long as it worked, leaving them the CPU (and GIL).
-                    time.sleep(time.monotonic() - started)
+            total += _handle(items, worker)
             with worker["lock"]:
-                # Stored since the last look (the kick found this run busy): look again.
-                if len(items) < batch and not worker["again"]:
-                    break
+                # Stored since the last look (the kick found this run going): look again; otherwise
+                # stop, in the same step, so that the next kick starts a run.
+                worker["running"] = len(items) == batch or worker["again"]
                 worker["again"] = False
     finally:
         with worker["lock"]:
-            worker["busy"] = False
+            worker["running"] = False
     return total
+
+
+def _handle(items, worker):
+    """Handle items in their order, but for those of an actor whose earlier one is to be retried;
+    returns how many were handled."""
+    held, handled = set(), 0
+    for domain in {item.actor.domain for item in items}:
+        mark_domain_alive(domain)  # it signed a request to us
+    for item in items:
+        if item.actor_id in held:
+            continue
+        started = time.monotonic()
+        process(item)
+        handled += 1
+        if item.next_attempt_at is not None:  # to be retried: the actor's later ones wait
+            held.add(item.actor_id)
+        if started - worker["arrived"] < ARRIVING:
+            # Senders wait for the inbox's answers, nobody for the handling: while activities keep
+            # arriving, the job rests as long as it worked, leaving them the CPU (and the GIL).
+            time.sleep(time.monotonic() - started)
+    return handled
 
 
 def _due(limit):
@@ -289,10 +299,10 @@ def _due(limit):
 
 
 def _worker():
-    """This app's handling job's flags: busy while it runs, again when something was stored meanwhile,
-    and when the last activity arrived (time.monotonic())."""
+    """This app's handling job's flags: running, again when something was stored meanwhile, and when
+    the last activity arrived (time.monotonic())."""
     return current_app.extensions.setdefault(
-        WORKER, {"lock": threading.Lock(), "busy": False, "again": False, "arrived": -ARRIVING})
+        WORKER, {"lock": threading.Lock(), "running": False, "again": False, "arrived": -ARRIVING})
 
 
 def kick():
@@ -304,9 +314,8 @@ def kick():
     worker = _worker()
     worker["arrived"] = time.monotonic()
     with worker["lock"]:
-        if worker["busy"]:
-            # A second run would be refused (one at a time), with a warning: the running one looks again.
-            worker["again"] = True
+        if worker["running"]:
+            worker["again"] = True  # rather than a second run: the running one looks again
             return
     job = scheduler.get_job(HANDLE_JOB)
     # The run is only ever moved earlier, so steady arrivals cannot keep postponing it.

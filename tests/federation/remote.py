@@ -5,6 +5,7 @@ import json
 from http.server import BaseHTTPRequestHandler
 
 from mobilizon_lite.activitypub.signatures import sign_headers
+from mobilizon_lite.db import utcnow
 from mobilizon_lite.models import Activity, Event, InboxItem
 from mobilizon_lite.services import inbound
 
@@ -57,12 +58,20 @@ def follow(number=1, actor=ACTOR, **extra):
 
 
 def post(app, activity=None, body=None, key=None, key_id=f"{ACTOR}#main-key", path="/inbox", now=None,
-         content_type="application/activity+json", headers=None):
-    """POST an activity (or a raw body) to an inbox of the app, signed with key when one is given."""
+         content_type="application/activity+json", headers=None, handle=True):
+    """POST an activity (or a raw body) to an inbox of the app, signed with key when one is given; then
+    run the handling job unless handle is false."""
     body = body if body is not None else json.dumps(activity).encode()
     signed = sign_headers("POST", f"http://events.test{path}", key_id, key, body=body, now=now) if key else {}
     signed.update(headers or {})
-    return handled(app, app.test_client().post(path, data=body, headers=signed, content_type=content_type))
+    response = app.test_client().post(path, data=body, headers=signed, content_type=content_type)
+    return handled(app, response) if handle else response
+
+
+def due_now(app):
+    """Bring every retry of the handling job forward to now, as time passing would."""
+    with app.app_context():
+        InboxItem.update(next_attempt_at=utcnow()).where(InboxItem.next_attempt_at.is_null(False)).execute()
 
 
 def items(app):

@@ -10,11 +10,11 @@ import pytest
 from mobilizon_lite import create_app
 from mobilizon_lite.activitypub.signatures import sign_headers
 from mobilizon_lite.db import utcnow
-from mobilizon_lite.models import Actor, Follow, InboxItem
+from mobilizon_lite.models import Actor, Follow
 from mobilizon_lite.services import follows, inbound
 
 from ..helpers import make_account
-from .remote import ACTOR, REMOTE, ActorServer, follow, items, post
+from .remote import ACTOR, REMOTE, ActorServer, due_now, follow, items, post
 
 
 @pytest.fixture
@@ -321,12 +321,6 @@ def test_repeated_follow_then_undo_and_accept_by_embedded_follow(inbox_app, remo
     post(inbox_app, accept, key=private)
     with inbox_app.app_context():
         assert Follow.get().accepted is True
-
-
-def due_now(app):
-    """Bring every retry forward to now, as time passing would."""
-    with app.app_context():
-        InboxItem.update(next_attempt_at=utcnow()).where(InboxItem.next_attempt_at.is_null(False)).execute()
 
 
 def test_failed_handling_is_recorded_and_retried_after_a_backoff(inbox_app, remote_keys, monkeypatch):
