@@ -20,10 +20,14 @@ a distinct id, name and day. The events run comes first, so that no Accept of th
 being delivered meanwhile; --events 0 skips it.
 
 It prints signed activities verified and stored per second (every answer must be 202; any other
-answer or failed request is an error), median and 95th percentile latency, the rows the database
-gained (and how many were handled, or failed to be), the database's size before and after the run
-(the SQLite file with its write-ahead log, and the part of it in use), the events stored per second (the event
-table must gain one row per Create, and none from a Follow), and the Accepts the instance
+answer or failed request is an error), median and 95th percentile latency; the inbox answers once
+an activity is stored and the instance's job handles it in the background, so each run then waits
+for the job to handle everything it stored and prints how many were still waiting at the last
+answer and the activities handled per second (from the first POST until the last one handled).
+Then the rows the database gained (and how many were handled, or failed to be), the database's
+size before and after the run (the SQLite file with its write-ahead log, and the part of it in
+use), the events stored per second by then (the event table must gain one row per Create, and none
+from a Follow), and the Accepts the instance
 delivered to the receiving server meanwhile (each Follow is answered by an Accept, which waits in
 the delivery queue). After the runs it prints the server's resident memory (VmRSS now, VmHWM its
 peak) from /proc/<pid>/status and what became of the Accept queue a few seconds later.
@@ -54,8 +58,10 @@ drain's deliveries per second and the POSTs the receiving server counted. --foll
     .venv/bin/python bench/inbox.py --skip-inbox --inboxes shared --followers 5000 --follower-domains 200
     .venv/bin/python bench/inbox.py --profile             # also cProfile both paths in-process
 
---profile also posts --profile-activities pre-signed Follows through app.test_client() and runs one
-drain in this process under cProfile, and prints where the time went.
+--profile also posts --profile-activities pre-signed Follows through app.test_client() (from senders
+whose keys it used once before), counts the SQL statements of those requests and of the handling
+job's work on them, profiles the requests and one drain in this process under cProfile, and prints
+where the time went.
 
 Set-up is not timed: the sender keys are made on every core (about 0.1 s each), and so are the
 signatures. sign_headers imports the private key on every call, and that import tests both primes
