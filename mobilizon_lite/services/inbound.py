@@ -1,5 +1,6 @@
 """Activities received from other servers: once the inbox view has checked and authenticated one, it is
-stored once, then handed to the handler of its (verb, object kind), like local actions."""
+stored once; then the handling job hands it to the handler of its (verb, object kind), like local
+actions."""
 import logging
 import threading
 import time
