@@ -493,9 +493,9 @@ def bench_inbox(args, receiver, folder):
     database_path = app.config["DATABASE"]
     with instance as server:
         _rate, _median, _p95, errors, first_error, _elapsed = post_all(inbox_url, warmup, 1)
-        if errors:
-            sys.exit(f"warm-up: {errors} of {len(warmup)} POSTs failed; first: {first_error}\n"
-                     f"{server.output()[-3000:]}")
+        if errors or wait_handled(database_path, time.perf_counter()) is None:
+            sys.exit(f"warm-up: {errors} of {len(warmup)} POSTs failed, or not all were handled; first: "
+                     f"{first_error}\n{server.output()[-3000:]}")
         rows = [measure_run(label, signed, creates, inbox_url, args.threads, database_path, receiver)
                 for label, signed, creates in runs]
         failures = handling_errors(database_path)
