@@ -66,6 +66,8 @@ DEFAULTS = {
     "DELIVERY_GIVE_UP_HOURS": 72,
     # Multiplies every retry delay (tests shrink it to watch retries happen in seconds).
     "DELIVERY_BACKOFF_SCALE": 1.0,
+    # Seconds between runs of the job that handles received activities (storing one also starts it).
+    "INBOX_INTERVAL": 5,
     # Days federation records are kept by the hourly purge: sent deliveries (and private activities
     # once delivered); failed deliveries and activities whose handling failed; handled received
     # activities (longer than a sender retries); remote deletions and our public Deletes (>= 30).
@@ -245,7 +247,7 @@ def _keep_env_texts(config):
 OPTIONAL_TYPES = {"MAX_CONTENT_LENGTH": int, "WTF_CSRF_TIME_LIMIT": int}
 # Whole-number settings that make no sense below 1 (the others may be 0).
 AT_LEAST_ONE = {"WAITRESS_THREADS", "PICTURE_MAX_BYTES", "PICTURE_MAX_WIDTH", "EVENTS_PER_PAGE", "PAGE_CACHE_SIZE",
-                "FEED_MAX_ITEMS", "DELIVERY_INTERVAL", "DELIVERY_MAX_ATTEMPTS", "SMTP_PORT",
+                "FEED_MAX_ITEMS", "DELIVERY_INTERVAL", "INBOX_INTERVAL", "DELIVERY_MAX_ATTEMPTS", "SMTP_PORT",
                 "SMTP_TIMEOUT", "MAX_CONTENT_LENGTH", "PASSWORD_RESET_TTL", "ANONYMOUS_CONFIRMATION_TTL",
                 "KEEP_SENT_DAYS", "KEEP_FAILED_DAYS", "KEEP_RECEIVED_DAYS", "KEEP_TOMBSTONES_DAYS"}
 KINDS = {bool: "True or False", int: "a whole number", float: "a number", list: "a list of texts",

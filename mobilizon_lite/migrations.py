@@ -97,9 +97,20 @@ def _content_version():
     changes.track("event", "participation", "comment", "actor", "follow", "setting", "account", "tombstone")
 
 
+def _inbox_queue():
+    _add_column("inbox_item", "next_attempt_at", "DATETIME",
+                "CREATE INDEX IF NOT EXISTS inbox_item_next_attempt_at ON inbox_item (next_attempt_at)")
+    database.execute_sql("CREATE INDEX IF NOT EXISTS inbox_item_actor_id_next_attempt_at "
+                         "ON inbox_item (actor_id, next_attempt_at)")
+    # Items still waiting to be handled, or retried, are taken up by the handling job.
+    database.execute_sql("UPDATE inbox_item SET next_attempt_at = received_at WHERE next_attempt_at IS NULL "
+                         "AND (state = 'received' OR (state = 'failed' AND attempts < 5))")
+
+
 # Append new steps; never edit or reorder the ones already released.
 STEPS = [_initial_schema, _events, _feeds, _federation, _remote_participation, _activity_objects,
-         _listed_activities, _server_software, _account_confirmation, _content_version]
+         _listed_activities, _server_software, _account_confirmation, _content_version,
+         _inbox_queue]
 
 
 def migrate():
