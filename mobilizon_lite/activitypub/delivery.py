@@ -3,8 +3,11 @@ import json
 import logging
 import random
 import time
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from email.utils import parsedate_to_datetime
+from typing import NamedTuple
 
 from flask import current_app
 from peewee import Case, fn
@@ -54,10 +57,15 @@ def _domain(domain):
     return DomainHealth.get_or_create(domain=domain)[0]
 
 
-def _succeeded(row, now):
-    InboxHealth.update(consecutive_failures=0, paused_until=None).where(
-        InboxHealth.inbox_url == row.inbox_url).execute()
-    mark_domain_alive(row.domain)
+def _succeeded(row, now, batch):
+    # Most inboxes and domains are healthy: their health rows are read once per batch, not per row.
+    if row.inbox_url in batch.failing:
+        InboxHealth.update(consecutive_failures=0, paused_until=None).where(
+            InboxHealth.inbox_url == row.inbox_url).execute()
+        batch.failing.discard(row.inbox_url)
+    if row.domain in batch.ailing:
+        mark_domain_alive(row.domain)
+        batch.ailing.discard(row.domain)
     Delivery.update(state=SENT, last_status=row.last_status, last_error="", updated_at=now).where(
         Delivery.id == row.id).execute()
 
@@ -70,8 +78,9 @@ def mark_domain_alive(domain):
         DomainHealth.update(failure_days=[], unavailable=False).where(DomainHealth.id == health.id).execute()
 
 
-def _failed_attempt(row, now, error, later=None):
-    """Record a failure that may succeed later: back off, count it against the inbox and domain."""
+def _failed_attempt(row, batch, now, error, later=None):
+    """Record a failure that may succeed later: back off, count it against the inbox and domain; a
+    breaker it trips holds back the rest of the batch for that inbox."""
     config = current_app.config
     attempts = row.attempts + 1
     give_up = (attempts >= config["DELIVERY_MAX_ATTEMPTS"]
@@ -93,6 +102,10 @@ def _failed_attempt(row, now, error, later=None):
         last_status=row.last_status, updated_at=now,
         next_attempt_at=later or now + timedelta(seconds=backoff(attempts, config["DELIVERY_BACKOFF_SCALE"])),
     ).where(Delivery.id == row.id).execute()
+    batch.failing.add(row.inbox_url)
+    batch.ailing.add(row.domain)
+    if paused_until is not None:
+        batch.paused[row.inbox_url] = paused_until
 
 
 def _final(row, now, state, error):
@@ -100,25 +113,36 @@ def _final(row, now, state, error):
                     last_error=error[:1000], updated_at=now).where(Delivery.id == row.id).execute()
 
 
-def send(row):
-    """POST one delivery, signed by its actor right now; records what happened."""
+class _Batch(NamedTuple):
+    """What one drain() call knows of its rows, shared by its workers (each domain is one worker's)."""
+
+    paused: dict  # inbox URL -> paused until
+    unavailable: set  # domains
+    tried_recently: set  # unavailable domains tried within UNAVAILABLE_RETRY
+    failing: set  # inbox URLs with failures counted, reset by a success
+    ailing: set  # domains with failure days, cleared by a success
+    allowed: list  # ALLOWED_PRIVATE_NETWORKS, parsed
+    deadline: float | None
+
+
+def send(row, batch, connections=None):
+    """POST one delivery, signed by its actor right now; records what happened, returns the status."""
     activity, actor = row.activity, row.activity.actor
     body = json.dumps(activity.body, ensure_ascii=False).encode("utf-8")
     key_id = f"{actor.ap_id}#main-key"
-    allowed = client.parse_networks(current_app.config["ALLOWED_PRIVATE_NETWORKS"])
     status, error, headers = None, "", {}
     try:
         response = client.request(
             "POST", row.inbox_url, headers={"Content-Type": AP_MEDIA_TYPE, "Accept": AP_MEDIA_TYPE}, body=body,
-            allowed=allowed, sign=lambda method, url: sign_headers(method, url, key_id, actor.private_key_pem,
-                                                                   body=body))
+            allowed=batch.allowed, connections=connections,
+            sign=lambda method, url: sign_headers(method, url, key_id, actor.private_key_pem, body=body))
         status, headers = response.status, response.headers
     except client.RequestError as failure:
         status, error = failure.status, str(failure)
     now = utcnow()
     row.last_status = status
     if status is not None and 200 <= status < 300:
-        _succeeded(row, now)
+        _succeeded(row, now, batch)
     elif status == 410:
         # A personal inbox that is gone means its actor is; a shared inbox speaks for no one actor.
         Actor.update(deleted_at=now).where(Actor.inbox == row.inbox_url).execute()
@@ -127,11 +151,11 @@ def send(row):
         # A redirect not followed (to another host, which this host's signature is not for).
         _final(row, now, FAILED, error or f"HTTP {status}: redirected")
     elif status in (429, 503):
-        _failed_attempt(row, now, f"HTTP {status}", retry_after(headers.get("Retry-After"), now))
+        _failed_attempt(row, batch, now, f"HTTP {status}", retry_after(headers.get("Retry-After"), now))
     elif status is not None and 400 <= status < 500 and status not in RETRYABLE_4XX:
         _final(row, now, FAILED, f"HTTP {status}: refused")
     else:
-        _failed_attempt(row, now, error or f"HTTP {status}")
+        _failed_attempt(row, batch, now, error or f"HTTP {status}")
     # Logged once recorded: whoever reads this line (a person, a test) finds the row up to date.
     log.info("delivery of %s to %s: %s", activity.type, row.inbox_url, status or error)
     return status
@@ -153,7 +177,9 @@ def drain(limit=100, deadline=None):
     """Send the deliveries that are due; returns how many were tried.
 
     Rows are read first and each outcome written on its own: no transaction is held across a
-    network call, so SQLite's single writer is never blocked by a slow server.
+    network call, so SQLite's single writer is never blocked by a slow server. Domains are served
+    by DELIVERY_THREADS workers at once, each domain's rows in order by one worker over kept-alive
+    connections.
     """
     now = utcnow()
     due = list(
@@ -161,34 +187,74 @@ def drain(limit=100, deadline=None):
         .where((Delivery.state == PENDING) & (Delivery.next_attempt_at <= now))
         .order_by(Delivery.next_attempt_at).limit(limit)
     )
-    paused = {h.inbox_url: h.paused_until for h in InboxHealth.select().where(InboxHealth.paused_until > now)}
-    unavailable = {d.domain for d in DomainHealth.select().where(DomainHealth.unavailable)}
-    tried_recently = _tried_since(unavailable, now - UNAVAILABLE_RETRY)
-    tried = 0
+    if not due:
+        return 0
+    by_domain = {}
     for row in due:
-        if deadline is not None and time.monotonic() > deadline:
+        by_domain.setdefault(row.domain, []).append(row)
+    inboxes = list({row.inbox_url for row in due})
+    unavailable = {d.domain for d in DomainHealth.select().where(DomainHealth.unavailable)}
+    batch = _Batch(
+        paused={h.inbox_url: h.paused_until for h in InboxHealth.select().where(InboxHealth.paused_until > now)},
+        unavailable=unavailable,
+        tried_recently=_tried_since(unavailable, now - UNAVAILABLE_RETRY),
+        failing={url for (url,) in InboxHealth.select(InboxHealth.inbox_url).where(
+            InboxHealth.inbox_url.in_(inboxes) & (InboxHealth.consecutive_failures > 0)).tuples()},
+        ailing={d.domain for d in DomainHealth.select(DomainHealth.domain, DomainHealth.failure_days,
+                                                      DomainHealth.unavailable)
+                .where(DomainHealth.domain.in_(list(by_domain))) if d.unavailable or d.failure_days},
+        allowed=client.parse_networks(current_app.config["ALLOWED_PRIVATE_NETWORKS"]),
+        deadline=deadline,
+    )
+    groups = deque(by_domain.values())
+    workers = min(current_app.config["DELIVERY_THREADS"], len(groups))
+    if workers <= 1:
+        return _work(groups, batch)
+    app = current_app._get_current_object()
+
+    def work():
+        with app.app_context():
+            return _work(groups, batch)
+
+    with ThreadPoolExecutor(workers, thread_name_prefix="delivery") as pool:
+        return sum(pool.map(lambda _worker: work(), range(workers)))
+
+
+def _work(groups, batch):
+    """Take domains' rows from groups until none is left; returns how many rows were tried."""
+    tried = 0
+    with client.Connections() as connections:
+        while True:
+            try:
+                rows = groups.popleft()
+            except IndexError:
+                return tried
+            tried += _drain_domain(rows, batch, connections)
+
+
+def _drain_domain(rows, batch, connections):
+    """Send one domain's due rows in order, holding back what its breakers and health say should wait."""
+    tried = 0
+    for row in rows:
+        if batch.deadline is not None and time.monotonic() > batch.deadline:
             break
-        if row.inbox_url in paused:
-            Delivery.update(next_attempt_at=paused[row.inbox_url]).where(Delivery.id == row.id).execute()
-        elif row.domain in unavailable and row.domain in tried_recently:
+        if row.inbox_url in batch.paused:
+            Delivery.update(next_attempt_at=batch.paused[row.inbox_url]).where(Delivery.id == row.id).execute()
+        elif row.domain in batch.unavailable and row.domain in batch.tried_recently:
             # An unavailable domain is tried once a day (by its oldest due row), until it answers or
             # writes to us: everything else for it, new activities included, waits without a try.
-            Delivery.update(next_attempt_at=now + UNAVAILABLE_RETRY).where(Delivery.id == row.id).execute()
+            Delivery.update(next_attempt_at=utcnow() + UNAVAILABLE_RETRY).where(Delivery.id == row.id).execute()
         else:
             status = None
             try:
-                status = send(row)
+                status = send(row, batch, connections)
             except Exception as failure:  # noqa: BLE001 - one bad row must not stop the queue
                 log.exception("delivery %s failed unexpectedly", row.id)
                 _final(row, utcnow(), FAILED, f"{failure.__class__.__name__}: {failure}")
             tried += 1
-            tried_recently.add(row.domain)
+            batch.tried_recently.add(row.domain)
             if status is not None and 200 <= status < 300:
-                unavailable.discard(row.domain)
-            # A breaker tripped by this row holds back the rest of the batch for that inbox.
-            health = InboxHealth.get_or_none(InboxHealth.inbox_url == row.inbox_url)
-            if health is not None and health.paused_until is not None and health.paused_until > utcnow():
-                paused[row.inbox_url] = health.paused_until
+                batch.unavailable.discard(row.domain)
     return tried
 
 
