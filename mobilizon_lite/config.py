@@ -63,7 +63,7 @@ DEFAULTS = {
     "DELIVERY_MAX_ATTEMPTS": 16,
     "DELIVERY_GIVE_UP_HOURS": 72,
     # Domains delivered to at once by one drain (each over kept-alive connections, its rows in order).
-    "DELIVERY_THREADS": 1,
+    "DELIVERY_THREADS": 4,
     # Multiplies every retry delay (tests shrink it to watch retries happen in seconds).
     "DELIVERY_BACKOFF_SCALE": 1.0,
     # Days federation records are kept by the hourly purge: sent deliveries (and private activities
