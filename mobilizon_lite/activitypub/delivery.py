@@ -247,20 +247,22 @@ def drain(limit=100, deadline=None):
             opened.append(local.connections)
         return _send_domain(rows, batch, local.connections)
 
+    pool = ThreadPoolExecutor(min(current_app.config["DELIVERY_THREADS"], len(by_domain)),
+                              thread_name_prefix="delivery")
     try:
-        with ThreadPoolExecutor(min(current_app.config["DELIVERY_THREADS"], len(by_domain)),
-                                thread_name_prefix="delivery") as pool:
-            for done in as_completed([pool.submit(send_domain, rows) for rows in by_domain.values()]):
-                exchanges, held = done.result()
-                for row, exchange in exchanges:
-                    try:
-                        _record(row, exchange, batch)
-                    except Exception as failure:  # noqa: BLE001 - one bad row must not stop the queue
-                        _record(row, _Exchange(None, unexpected=failure), batch)
-                for row in held:
-                    _park(row, batch, now)
-                tried += len(exchanges)
+        for done in as_completed([pool.submit(send_domain, rows) for rows in by_domain.values()]):
+            exchanges, held = done.result()
+            for row, exchange in exchanges:
+                try:
+                    _record(row, exchange, batch)
+                except Exception as failure:  # noqa: BLE001 - one bad row must not stop the queue
+                    _record(row, _Exchange(None, unexpected=failure), batch)
+            for row in held:
+                _park(row, batch, now)
+            tried += len(exchanges)
     finally:
+        # Should writing fail (a full disk), domains not yet begun are not sent to: unrecorded POSTs.
+        pool.shutdown(cancel_futures=True)
         for connections in opened:
             connections.close()
     return tried
