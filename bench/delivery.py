@@ -3,6 +3,8 @@
 drained against the receiving server. Run through bench/inbox.py, which describes them."""
 import cProfile
 import datetime
+import pstats
+import threading
 import time
 from collections import Counter
 from typing import NamedTuple
@@ -175,18 +177,41 @@ def bench_fanout(kind, args, receiver, folder):
                                args.drain_limit)
 
 
+class ThreadProfiles:
+    """cProfile in every thread started meanwhile (the drain's workers, the receiving server's), merged
+    with the calling thread's: what print_profile reads as one profiler."""
+
+    def __init__(self):
+        self.profilers = [cProfile.Profile()]
+
+    def _start_in_thread(self, *_event):
+        # threading calls this at a new thread's first event: cProfile then takes over that thread.
+        profiler = cProfile.Profile()
+        self.profilers.append(profiler)
+        profiler.enable()
+
+    def __enter__(self):
+        threading.setprofile(self._start_in_thread)
+        self.profilers[0].enable()
+        return self
+
+    def __exit__(self, *_exc):
+        self.profilers[0].disable()
+        threading.setprofile(None)
+
+    def create_stats(self):
+        self.stats = pstats.Stats(*self.profilers).stats
+
+
 def profile_drain(app, recipients, limit):
-    """Publish once more to the same recipients and profile one drain(limit) call."""
+    """Publish once more to the same recipients and profile one drain(limit) call, workers included."""
     from mobilizon_lite.activitypub.delivery import drain
 
     with app.app_context():
         publish_note(recipients)
-        profiler = cProfile.Profile()
         started = time.perf_counter()
-        profiler.enable()
-        tried = drain(limit=limit)
-        profiler.disable()
+        with ThreadProfiles() as profiles:
+            tried = drain(limit=limit)
         elapsed = time.perf_counter() - started
-    print_profile(profiler, f"one drain(limit={limit}) in-process: {tried} POSTs in {elapsed:.2f} s under "
-                            f"cProfile ({elapsed / max(tried, 1) * 1000:.1f} ms each)", PROFILE_TOP)
-
+    print_profile(profiles, f"one drain(limit={limit}) in-process, every thread: {tried} POSTs in {elapsed:.2f} s "
+                            f"under cProfile ({elapsed / max(tried, 1) * 1000:.1f} ms each)", PROFILE_TOP)
