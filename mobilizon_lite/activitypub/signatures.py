@@ -4,6 +4,7 @@ algorithm, never the one the request names."""
 import base64
 import hashlib
 import re
+import threading
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime, parsedate_to_datetime
 from functools import lru_cache
@@ -78,8 +79,14 @@ def sign_headers(method, url, key_id, private_pem, body=None, now=None):
     from httpsig.utils import build_signature_template
 
     template = build_signature_template(key_id, SIGN_ALGORITHM, names, sign_header="signature")
-    headers["Signature"] = template % _signer(private_pem).sign(message)
+    # Threads delivering at once for one actor would each import its key while the cache is cold.
+    with _SIGNER_LOCK:
+        signer = _signer(private_pem)
+    headers["Signature"] = template % signer.sign(message)
     return headers
+
+
+_SIGNER_LOCK = threading.Lock()
 
 
 @lru_cache(maxsize=256)
