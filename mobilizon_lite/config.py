@@ -64,6 +64,8 @@ DEFAULTS = {
     "DELIVERY_INTERVAL": 30,
     "DELIVERY_MAX_ATTEMPTS": 16,
     "DELIVERY_GIVE_UP_HOURS": 72,
+    # Domains delivered to at once by one drain (each over kept-alive connections, its rows in order).
+    "DELIVERY_THREADS": 4,
     # Multiplies every retry delay (tests shrink it to watch retries happen in seconds).
     "DELIVERY_BACKOFF_SCALE": 1.0,
     # Seconds between runs of the job that handles received activities (storing one also starts it).
@@ -247,8 +249,8 @@ def _keep_env_texts(config):
 OPTIONAL_TYPES = {"MAX_CONTENT_LENGTH": int, "WTF_CSRF_TIME_LIMIT": int}
 # Whole-number settings that make no sense below 1 (the others may be 0).
 AT_LEAST_ONE = {"WAITRESS_THREADS", "PICTURE_MAX_BYTES", "PICTURE_MAX_WIDTH", "EVENTS_PER_PAGE", "PAGE_CACHE_SIZE",
-                "FEED_MAX_ITEMS", "DELIVERY_INTERVAL", "INBOX_INTERVAL", "DELIVERY_MAX_ATTEMPTS", "SMTP_PORT",
-                "SMTP_TIMEOUT", "MAX_CONTENT_LENGTH", "PASSWORD_RESET_TTL", "ANONYMOUS_CONFIRMATION_TTL",
+                "FEED_MAX_ITEMS", "DELIVERY_INTERVAL", "INBOX_INTERVAL", "DELIVERY_MAX_ATTEMPTS", "DELIVERY_THREADS",
+                "SMTP_PORT", "SMTP_TIMEOUT", "MAX_CONTENT_LENGTH", "PASSWORD_RESET_TTL", "ANONYMOUS_CONFIRMATION_TTL",
                 "KEEP_SENT_DAYS", "KEEP_FAILED_DAYS", "KEEP_RECEIVED_DAYS", "KEEP_TOMBSTONES_DAYS"}
 KINDS = {bool: "True or False", int: "a whole number", float: "a number", list: "a list of texts",
          str: "a text"}
