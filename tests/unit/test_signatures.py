@@ -2,10 +2,7 @@
 import base64
 import hashlib
 import hmac
-import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives import hashes, serialization
@@ -242,29 +239,6 @@ def test_unquoted_numbers_and_spaces_between_parameters_are_read(keys):
     headers = sign_headers("POST", "https://b.example/inbox", KEY_ID, private, body=BODY)
     headers["Signature"] = "created=1700000000, " + headers["Signature"].replace(",", " ,  ")
     assert verify(headers, public).owner == OWNER
-
-
-# Run in a fresh interpreter: this test session has long imported them all.
-IMPORT_CHECK = """
-import sys, tempfile
-from mobilizon_lite import create_app
-from mobilizon_lite.activitypub.keys import generate_key_pair
-from mobilizon_lite.activitypub.signatures import sign_headers
-create_app({"SECRET_KEY": "x"}, instance_path=tempfile.mkdtemp())
-heavy = ("Crypto", "httpsig", "cryptography", "urllib3", "requests")
-print(" ".join(name for name in heavy if name in sys.modules))
-sign_headers("POST", "https://b.example/inbox", "https://a.example/@ann#main-key", generate_key_pair()[0], body=b"{}")
-print(" ".join(name for name in heavy if name in sys.modules))
-"""
-
-
-def test_the_app_starts_without_the_signing_and_http_libraries():
-    """They cost ~15 MB of a Raspberry Pi's memory: loaded by the first signature or request, not at start."""
-    done = subprocess.run([sys.executable, "-c", IMPORT_CHECK], cwd=Path(__file__).resolve().parents[2],
-                          capture_output=True, text=True, timeout=120, check=True)
-    at_start, after_signing = done.stdout.splitlines()
-    assert at_start == ""
-    assert after_signing.split() == ["Crypto", "httpsig", "cryptography"]
 
 
 def test_threads_signing_at_once_import_a_key_once(keys):
