@@ -65,20 +65,22 @@ def _keepable(response):
             and not g.get("private_page"))
 
 
-def shared(view=None, *, unless=None):
+def shared(view=None, *, unless=None, by_language=True):
     """Keep the view's answers to shared requests, by path, query, language and asked media type.
 
-    unless(): a further reason not to share this request's answer (a signed request, say).
+    unless(): a further reason not to share this request's answer (a signed request, say);
+    by_language=False for documents written in no language (WebFinger, NodeInfo).
     """
     if view is None:
-        return functools.partial(shared, unless=unless)
+        return functools.partial(shared, unless=unless, by_language=by_language)
 
     @functools.wraps(view)
     def answer(*args, **kwargs):
         if not shared_request() or (unless is not None and unless()):
             return view(*args, **kwargs)
         cache = current_app.extensions[EXTENSION_KEY]
-        key = (request.path, request.query_string, str(get_locale()), request.headers.get("Accept", ""))
+        key = (request.path, request.query_string, str(get_locale()) if by_language else "",
+               request.headers.get("Accept", ""))
         now = utcnow()
         built = []
 

@@ -43,7 +43,7 @@ def activity(uuid):
 
 
 @bp.route("/relay")
-@shared
+@shared(by_language=False)
 def instance():
     return activity_response(actor_to_ap(instance_actor()))
 

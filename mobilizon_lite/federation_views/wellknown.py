@@ -48,7 +48,7 @@ def _local_actor(resource):
 
 
 @bp.route("/.well-known/webfinger")
-@shared
+@shared(by_language=False)
 def webfinger():
     resource = request.args.get("resource", "")
     if not resource:
@@ -76,7 +76,7 @@ def host_meta():
 
 
 @bp.route("/.well-known/nodeinfo")
-@shared
+@shared(by_language=False)
 def nodeinfo_links():
     links = [{"rel": f"http://nodeinfo.diaspora.software/ns/schema/{version}",
               "href": public_url("wellknown.nodeinfo", version=version)} for version in NODEINFO_SCHEMAS]
@@ -86,7 +86,7 @@ def nodeinfo_links():
 
 
 @bp.route("/nodeinfo/<version>")
-@shared
+@shared(by_language=False)
 def nodeinfo(version):
     if version not in NODEINFO_SCHEMAS:
         return jsonify(error="unknown NodeInfo version"), 404

@@ -120,6 +120,8 @@ def select_locale():
     if not has_request_context():
         return None  # admin commands and jobs speak the default language
     languages = current_app.config["LANGUAGES"]
+    if not request.cookies:  # no session, nobody logged in: the browser decides
+        return request.accept_languages.best_match(languages)
     if current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
     if session.get("locale") in languages:
