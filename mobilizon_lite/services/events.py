@@ -1,5 +1,6 @@
 """Events: create, change, cancel, delete, and the one visibility filter every listing uses."""
 import uuid as uuid_lib
+from typing import NamedTuple
 
 from flask import current_app
 from flask_babel import force_locale
@@ -22,6 +23,7 @@ from ..urls import public_url
 from . import follows, pictures
 from .errors import NotFound, PermissionDenied
 from .event_input import clean_event_input
+from .rows import EventRow, event_rows
 
 CANCEL_PURPOSE = "anonymous-cancel"
 # Links that are online addresses too: they follow the online address's rule.
@@ -124,7 +126,7 @@ def upcoming_public(page, per_page, past=False, local_only=False):
         query = query.where(Actor.domain.is_null())
     query = by_time(query, past)
     # One row more than a page tells whether a next page exists.
-    return list(query.limit(per_page + 1).offset((page - 1) * per_page))
+    return event_rows(query.limit(per_page + 1).offset((page - 1) * per_page))
 
 
 def visible_event(uuid, viewer_ids=()):
@@ -290,27 +292,32 @@ def remaining_seats(event, count):
 
 
 def events_of(actor, viewer_ids=()):
-    """(upcoming, past) events an identity organises, as the viewer may see them in listings."""
+    """(upcoming, past) events an identity organises, as the viewer may see them in listings (EventRows)."""
     base = events_query().where((Event.organizer == actor) & visible(viewer_ids))
-    return list(by_time(base)), list(by_time(base, past=True).limit(50))
+    return event_rows(by_time(base)), event_rows(by_time(base, past=True).limit(50))
+
+
+class Involvement(NamedTuple):
+    """One of the account's events on its own page: the event (an EventRow) and as whom."""
+    event: EventRow
+    username: str
 
 
 def my_events(identity_ids):
-    """The account's events by relation: organised, going, awaiting approval."""
+    """The account's events by relation: organised, going, awaiting approval (Involvements)."""
     rows = (
-        Participation.select(Participation, Event, Actor)
-        .join(Event).switch(Participation).join(Actor, on=(Participation.actor == Actor.id), attr="actor")
+        Participation.select(Participation.role, Actor.preferred_username, *EventRow.COLUMNS)
+        .join(Event).switch(Participation).join(Actor, on=(Participation.actor == Actor.id))
         .where(Participation.actor.in_(list(identity_ids)))
         .order_by(Event.begins_on)
+        .tuples()
     )
     groups = {"organised": [], "going": [], "pending": []}
-    for row in rows:
-        if row.role in ORGANIZER_ROLES:
-            groups["organised"].append(row)
-        elif row.role in SEAT_ROLES:
-            groups["going"].append(row)
-        elif row.role == NOT_APPROVED:
-            groups["pending"].append(row)
+    kinds = {**dict.fromkeys(ORGANIZER_ROLES, "organised"), **dict.fromkeys(SEAT_ROLES, "going"),
+             NOT_APPROVED: "pending"}
+    for role, username, *event in rows:
+        if role in kinds:
+            groups[kinds[role]].append(Involvement(EventRow(event), username))
     return groups
 
 

@@ -1,0 +1,52 @@
+"""Light rows for the lists pages show: the few columns a list writes, read as tuples into small
+objects that borrow the models' own properties (building a full model per row cost half a page)."""
+from ..models import Actor, Event
+
+
+class Row:
+    """A row of COLUMNS, read positionally; subclasses name them in __slots__, in the same order."""
+
+    __slots__ = ()
+    COLUMNS = ()
+
+    def __init__(self, values):
+        for name, value in zip(self.__slots__, values, strict=False):
+            setattr(self, name, value)
+
+
+class ActorRow(Row):
+    """An identity as lists name it."""
+
+    __slots__ = ("id", "preferred_username", "name", "domain", "ap_id")
+    COLUMNS = (Actor.id, Actor.preferred_username, Actor.name, Actor.domain, Actor.ap_id)
+    is_local, display_name, handle = Actor.is_local, Actor.display_name, Actor.handle
+
+
+class EventRow(Row):
+    """An event as its card shows it; organizer is an ActorRow, or None when the list does not say."""
+
+    __slots__ = ("id", "uuid", "title", "begins_on", "ends_on", "timezone", "status", "visibility",
+                 "place_name", "locality", "online_url", "organizer")
+    COLUMNS = (Event.id, Event.uuid, Event.title, Event.begins_on, Event.ends_on, Event.timezone, Event.status,
+               Event.visibility, Event.place_name, Event.locality, Event.online_url)
+    zone, is_local, is_cancelled, is_tentative = Event.zone, Event.is_local, Event.is_cancelled, Event.is_tentative
+
+
+def split(values, *kinds):
+    """One tuple of the kinds' COLUMNS, in that order, as one Row of each kind."""
+    rows, start = [], 0
+    for kind in kinds:
+        end = start + len(kind.COLUMNS)
+        rows.append(kind(values[start:end]))
+        start = end
+    return rows
+
+
+def event_rows(query):
+    """query (events joined to their organiser) read as EventRows with their ActorRow organiser."""
+    found = []
+    for values in query.select(*EventRow.COLUMNS, *ActorRow.COLUMNS).tuples():
+        event, organizer = split(values, EventRow, ActorRow)
+        event.organizer = organizer
+        found.append(event)
+    return found
