@@ -16,6 +16,7 @@ from ..urls import public_url
 from . import follows
 from .errors import Invalid, NotFound, PermissionDenied, refusal
 from .events import organizer_ids, remote_participants, require_visible_to
+from .rows import CommentRow, with_actors
 
 
 def _clean(source):
@@ -171,10 +172,9 @@ def federate(comment, verb):
 
 
 def thread(event):
-    """Top-level comments, oldest first, each with its replies as `.thread_replies`."""
-    comments = list(
-        Comment.select(Comment, Actor).join(Actor).where(Comment.event == event).order_by(Comment.created_at)
-    )
+    """Top-level comments, oldest first, each with its replies as `.thread_replies` (CommentRows)."""
+    comments = with_actors(
+        Comment.select().join(Actor).where(Comment.event == event).order_by(Comment.created_at), CommentRow)
     top = [c for c in comments if c.in_reply_to_id is None]
     by_id = {c.id: c for c in top}
     for comment in top:

@@ -58,8 +58,14 @@ def is_invited(event, actor):
     ).exists()
 
 
-def participation_of(event, actor):
-    """The identity's participation in the event, or None."""
+# For the checks below: the caller has not read the identity's participation (None says it has none).
+UNREAD = object()
+
+
+def participation_of(event, actor, known=UNREAD):
+    """The identity's participation in the event, or None (known: the caller's reading of it, if any)."""
+    if known is not UNREAD:
+        return known
     if actor is None:
         return None
     return Participation.select().where((Participation.event == event) & (Participation.actor == actor)).first()
@@ -75,25 +81,26 @@ def participations_of(event, identities):
     return rows
 
 
-def _require_new(event, actor):
-    """Refuse a second participation of the same identity; call inside a write transaction."""
-    existing = participation_of(event, actor)
+def _require_new(event, actor, known=UNREAD):
+    """Refuse a second participation of the same identity; call inside a write transaction (known: as
+    for participation_of)."""
+    existing = participation_of(event, actor, known)
     if existing is not None:
         if existing.role == REJECTED:
             raise PermissionDenied(_("The organisers declined your participation."))
         raise Invalid(_("You already take part in this event."))
 
 
-def check_admit(event, actor):
+def check_admit(event, actor, known=UNREAD, going=None):
     """Refuse an identity (None: anyone) that a local event cannot take: not invited to an
     invite-only event, there already, or no seat left where joining takes one; call inside a
-    write transaction to act on the answer."""
+    write transaction to act on the answer (known as for participation_of, going as for require_seat)."""
     if actor is not None:
         if event.invite_only and not is_invited(event, actor):
             raise PermissionDenied(_("Only people the organisers invited can join this event."))
-        _require_new(event, actor)
+        _require_new(event, actor, known)
     if not event.needs_approval:
-        require_seat(event)
+        require_seat(event, going)
 
 
 def admit(event, actor, message="", join_id=None):
@@ -108,16 +115,17 @@ def admit(event, actor, message="", join_id=None):
     return participation
 
 
-def check_join(event, actor):
+def check_join(event, actor, known=UNREAD, going=None):
     """Refuse what join() would refuse of this identity (None: a visitor, checked for what holds
-    for everyone: the event closed or full), short of asking another server what it runs."""
+    for everyone: the event closed or full), short of asking another server what it runs (known
+    as for participation_of, going as for require_seat)."""
     if actor is not None:
         require_visible_to(event, actor)
     check_open(event)
     if event.is_local:
-        check_admit(event, actor)
+        check_admit(event, actor, known, going)
     elif actor is not None:
-        _require_new(event, actor)
+        _require_new(event, actor, known)
 
 
 def join(event, actor, message=""):
@@ -309,15 +317,18 @@ def invite(event, organizer, username):
     return identity
 
 
-def actions_for(event, actor, organizers=None):
+def actions_for(event, actor, organizers=None, known=UNREAD, going=None):
     """The actions the event's pages offer one identity (None: a visitor), each iff its own check
-    allows it: join, leave, comment, manage (edit, delete, participants), invite."""
+    allows it: join, leave, comment, manage (edit, delete, participants), invite (organizers: the
+    event's organizer_ids, known as for participation_of, going as for require_seat, when the page
+    has read them)."""
     if actor is None:
-        return {"join"} if refusal(check_join, event, None) is None else set()
+        return {"join"} if refusal(check_join, event, None, None, going) is None else set()
     organizers = organizer_ids(event) if organizers is None else organizers
+    known = participation_of(event, actor, known)
     checks = {
-        "join": (check_join, event, actor),
-        "leave": (check_leave, event, participation_of(event, actor), organizers),
+        "join": (check_join, event, actor, known, going),
+        "leave": (check_leave, event, known, organizers),
         "comment": (check_comment, event, actor),
         "manage": (require_organizer, event, actor, organizers),
         "invite": (check_invite, event, actor, organizers),

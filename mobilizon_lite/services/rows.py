@@ -1,6 +1,6 @@
 """Light rows for the lists pages show: the few columns a list writes, read as tuples into small
 objects that borrow the models' own properties (building a full model per row cost half a page)."""
-from ..models import Actor, Event
+from ..models import Actor, Comment, Event, Participation
 
 
 class Row:
@@ -32,6 +32,24 @@ class EventRow(Row):
     zone, is_local, is_cancelled, is_tentative = Event.zone, Event.is_local, Event.is_cancelled, Event.is_tentative
 
 
+class CommentRow(Row):
+    """A comment as its event's page shows it; actor is an ActorRow, thread_replies its replies."""
+
+    __slots__ = ("id", "actor_id", "in_reply_to_id", "text", "created_at", "updated_at", "deleted_at", "actor",
+                 "thread_replies")
+    COLUMNS = (Comment.id, Comment.actor, Comment.in_reply_to, Comment.text, Comment.created_at,
+               Comment.updated_at, Comment.deleted_at)
+
+
+class ParticipationRow(Row):
+    """A participation as the participants page and its export show it; actor is an ActorRow, or None
+    for an anonymous participant."""
+
+    __slots__ = ("id", "actor_id", "role", "message", "created_at", "actor")
+    COLUMNS = (Participation.id, Participation.actor, Participation.role, Participation.message,
+               Participation.created_at)
+
+
 def split(values, *kinds):
     """One tuple of the kinds' COLUMNS, in that order, as one Row of each kind."""
     rows, start = [], 0
@@ -40,6 +58,17 @@ def split(values, *kinds):
         rows.append(kind(values[start:end]))
         start = end
     return rows
+
+
+def with_actors(query, kind):
+    """query (rows of kind joined to their actor, outer join allowed) read as kinds with an ActorRow
+    actor, or None where there is none."""
+    found = []
+    for values in query.select(*kind.COLUMNS, *ActorRow.COLUMNS).tuples():
+        row, actor = split(values, kind, ActorRow)
+        row.actor = actor if row.actor_id is not None else None
+        found.append(row)
+    return found
 
 
 def event_rows(query):

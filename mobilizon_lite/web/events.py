@@ -90,17 +90,24 @@ def show(uuid):
     going = events.going_count(event)
     identities = account_identities()
     organizers = events.organizer_ids(event) if identities else set()
-    # The page offers each identity what the services will let it do, and nothing more.
-    actions = {identity.id: participation.actions_for(event, identity, organizers) for identity in identities}
-    offered = set().union(*actions.values()) if identities else participation.actions_for(event, None)
     mine = participation.participations_of(event, identities)
+    # Each check reads what the page has read already: no query per identity and per check.
+    known = {row.actor_id: row for row in mine}
+    seats = going if event.is_local else None
+    # The page offers each identity what the services will let it do, and nothing more.
+    actions = {identity.id: participation.actions_for(event, identity, organizers, known.get(identity.id), seats)
+               for identity in identities}
+    offered = (set().union(*actions.values()) if identities
+               else participation.actions_for(event, None, going=seats))
     join_form, join_refusal, comment_form, commenter = None, None, NewCommentForm(), None
     joiners = [identity for identity in identities if "join" in actions[identity.id]]
     if joiners and not mine:
         join_form = JoinForm()
         identity_choices(join_form.identity, joiners)
     elif "join" not in offered:
-        join_refusal = refusal(participation.check_join, event, current_identity())
+        acting = current_identity()
+        join_refusal = refusal(participation.check_join, event, acting,
+                               known.get(acting.id) if acting else None, seats)
     acting = commenter_identity(event, organizers) if identities else None
     commenters = [identity for identity in identities if "comment" in actions[identity.id]]
     if commenters:
@@ -180,7 +187,9 @@ def delete(uuid):
 @bp.route("/my-events")
 @login_required
 def mine():
-    return render_template("events/mine.html", groups=events.my_events(viewer_ids()))
+    # Translated once, not once per row: a translation lookup costs more than the row's text.
+    return render_template("events/mine.html", groups=events.my_events(viewer_ids()),
+                           as_whom=_("as @%(username)s"))
 
 
 @bp.route("/uploads/<name>")
