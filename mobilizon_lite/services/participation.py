@@ -23,6 +23,7 @@ from .events import (
     require_visible_to,
 )
 from .identities import public_identity
+from .rows import ParticipationRow, with_actors
 from .servers import takes_remote_participation
 
 
@@ -240,8 +241,17 @@ def check_decision(event, participation, decision, going=None):
 def decisions_for(event, participations):
     """The decisions the participants page offers on each participation, by id (seats counted once)."""
     going = going_count(event) if event.capacity is not None else None
-    return {row.id: {decision for decision in DECISIONS if refusal(check_decision, event, row, decision, going) is None}
-            for row in participations}
+    # check_decision reads a participation's role and whether it is anonymous, local or remote, and
+    # nothing else of it: rows alike in those share one answer (a refusal costs its translated message).
+    answers = {}
+    offered = {}
+    for row in participations:
+        key = (row.role, row.actor_id is None or row.actor.is_local, row.actor_id is None)
+        if key not in answers:
+            answers[key] = {decision for decision in DECISIONS
+                            if refusal(check_decision, event, row, decision, going) is None}
+        offered[row.id] = answers[key]
+    return offered
 
 
 def approve(event, organizer, participation_id):
@@ -336,17 +346,25 @@ def actions_for(event, actor, organizers=None, known=UNREAD, going=None):
     return {action for action, (check, *args) in checks.items() if refusal(check, *args) is None}
 
 
-def participants(event, role=None):
-    """Participations of the event with their identities, optionally of one role."""
+def _participants_query(event, role=None):
     query = (
         Participation.select(Participation, Actor)
         .join(Actor, JOIN.LEFT_OUTER, on=(Participation.actor == Actor.id))
         .where(Participation.event == event)
-        .order_by(Participation.created_at)
+        .order_by(Participation.created_at, Participation.id)
     )
-    if role:
-        query = query.where(Participation.role == role)
-    return list(query)
+    return query.where(Participation.role == role) if role else query
+
+
+def participants(event, role=None):
+    """Participations of the event with their identities, optionally of one role."""
+    return list(_participants_query(event, role))
+
+
+def participants_page(event, role, page, per_page):
+    """One page of participants() as ParticipationRows, and one row more when a next page exists."""
+    return with_actors(_participants_query(event, role).limit(per_page + 1).offset((page - 1) * per_page),
+                       ParticipationRow)
 
 
 def role_counts(event):

@@ -11,11 +11,16 @@ from flask_login import login_required
 from ..models.participation import NOT_APPROVED, ROLES
 from ..services import anonymous, events, participation
 from ..services.errors import Invalid, RegistrationsElsewhere, refusal
+from ..urls import whole_number
 from .context import chosen_identity, identity_choices, organizer_identity, private_page, viewer_ids
 from .forms.base import require_valid
 from .forms.events import AnonymousJoinForm, InviteForm, JoinForm
 
 bp = Blueprint("participation", __name__)
+
+# A page of a few hundred rows, each with its buttons, weighed more than half a megabyte; the
+# export has them all.
+PARTICIPANTS_PER_PAGE = 50
 
 ROLE_LABELS = {
     "creator": _l("creator"), "moderator": _l("moderator"), "participant": _l("participant"),
@@ -72,11 +77,15 @@ def participants(uuid):
     role = request.args.get("role") or None
     if role is not None and role not in ROLES:
         raise Invalid(_("Unknown role."))
-    rows = participation.participants(event, role)
+    page = max(whole_number(request.args.get("page"), digits=6) or 1, 1)
+    rows = participation.participants_page(event, role, page, PARTICIPANTS_PER_PAGE)
+    shown = rows[:PARTICIPANTS_PER_PAGE]
     return render_template(
-        "events/participants.html", event=event, role=role, role_labels=ROLE_LABELS,
-        participants=rows, decisions=participation.decisions_for(event, rows),
-        counts=participation.role_counts(event),
+        "events/participants.html", event=event, role=role,
+        # Translated once for the page, not once per row.
+        role_labels={value: str(label) for value, label in ROLE_LABELS.items()},
+        participants=shown, decisions=participation.decisions_for(event, shown),
+        counts=participation.role_counts(event), page=page, has_next=len(rows) > PARTICIPANTS_PER_PAGE,
         invite_form=None if refusal(participation.check_invite, event, organizer) else InviteForm(),
     )
 
