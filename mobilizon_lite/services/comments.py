@@ -14,7 +14,7 @@ from ..models.limits import COMMENT_HTML_MAX, COMMENT_MAX
 from ..text import markdown_to_html
 from ..urls import public_url
 from . import follows
-from .errors import Invalid, NotFound, PermissionDenied, refusal
+from .errors import Invalid, NotFound, PermissionDenied
 from .events import organizer_ids, remote_participants, require_visible_to
 from .rows import CommentRow, with_actors
 
@@ -73,28 +73,38 @@ def comment_for(event, comment_id):
     return comment
 
 
+# Pages ask these of every comment: plain answers, as a refusal's translated message costs more.
+def is_author(comment, actor):
+    """Whether actor (an identity or None) wrote the comment."""
+    return actor is not None and comment.actor_id == actor.id
+
+
+def may_delete(comment, actor, organizers=None):
+    """Whether actor wrote the comment or organises its event (organizers: the event's organizer_ids, if known)."""
+    return is_author(comment, actor) or (actor is not None and actor.id in (
+        organizer_ids(comment.event) if organizers is None else organizers))
+
+
 def require_author(comment, actor):
     """PermissionDenied unless actor wrote the comment."""
-    if actor is None or comment.actor_id != actor.id:
+    if not is_author(comment, actor):
         raise PermissionDenied(_("You can only edit your own comments."))
 
 
 def check_delete(comment, actor, organizers=None):
-    """PermissionDenied unless actor wrote the comment or organises its event (organizers: the
-    event's organizer_ids, if known)."""
-    if actor is None or (comment.actor_id != actor.id and actor.id not in (
-            organizer_ids(comment.event) if organizers is None else organizers)):
+    """PermissionDenied unless may_delete."""
+    if not may_delete(comment, actor, organizers):
         raise PermissionDenied(_("You can only delete your own comments, or those on your events."))
 
 
 def can_edit(comment, actor):
     """Whether actor (an identity or None) may edit this live comment."""
-    return comment.deleted_at is None and refusal(require_author, comment, actor) is None
+    return comment.deleted_at is None and is_author(comment, actor)
 
 
 def can_delete(comment, actor, organizers=None):
     """Whether actor (an identity or None) may delete this live comment."""
-    return comment.deleted_at is None and refusal(check_delete, comment, actor, organizers) is None
+    return comment.deleted_at is None and may_delete(comment, actor, organizers)
 
 
 def actions_for(thread, identities, acting, organizers):
