@@ -303,22 +303,24 @@ class Involvement(NamedTuple):
     username: str
 
 
-def my_events(identity_ids):
-    """The account's events by relation: organised, going, awaiting approval (Involvements)."""
-    rows = (
-        Participation.select(Participation.role, Actor.preferred_username, *EventRow.COLUMNS)
+# The groups of the account's own page, and the roles in each.
+MY_GROUPS = {"organised": ORGANIZER_ROLES, "going": SEAT_ROLES, "pending": (NOT_APPROVED,)}
+
+
+def my_events(identity_ids, past=False, page=1, per_group=25):
+    """One page of the account's events in each of MY_GROUPS: those not over yet, soonest first, or
+    (past) those over, latest first; each a list of Involvements, one more than per_group when it goes on."""
+    base = (
+        Participation.select(Actor.preferred_username, *EventRow.COLUMNS)
         .join(Event).switch(Participation).join(Actor, on=(Participation.actor == Actor.id))
         .where(Participation.actor.in_(list(identity_ids)))
-        .order_by(Event.begins_on)
-        .tuples()
     )
-    groups = {"organised": [], "going": [], "pending": []}
-    kinds = {**dict.fromkeys(ORGANIZER_ROLES, "organised"), **dict.fromkeys(SEAT_ROLES, "going"),
-             NOT_APPROVED: "pending"}
-    for role, username, *event in rows:
-        if role in kinds:
-            groups[kinds[role]].append(Involvement(EventRow(event), username))
-    return groups
+    return {
+        group: [Involvement(EventRow(event), username) for username, *event in
+                by_time(base.where(Participation.role.in_(roles)), past)
+                .limit(per_group + 1).offset((page - 1) * per_group).tuples()]
+        for group, roles in MY_GROUPS.items()
+    }
 
 
 def remote_participants(event):

@@ -8,6 +8,7 @@ from ..negotiation import activity_response, negotiated, signed_parts, wants_act
 from ..services import actors, anonymous, comments, events, participation, remote_participation
 from ..services.errors import Invalid, refusal
 from ..services.pictures import upload_folder
+from ..urls import page_number
 from .context import (
     account_identities,
     chosen_identity,
@@ -30,6 +31,10 @@ from .forms.events import (
 )
 
 bp = Blueprint("events", __name__)
+
+# Events of each kind a page of My events shows: an account's whole history made pages that grew
+# without end (hundreds of rows for an active organiser).
+MY_EVENTS_PER_GROUP = 25
 
 
 def event_form(event=None):
@@ -187,9 +192,13 @@ def delete(uuid):
 @bp.route("/my-events")
 @login_required
 def mine():
-    # Translated once, not once per row: a translation lookup costs more than the row's text.
-    return render_template("events/mine.html", groups=events.my_events(viewer_ids()),
-                           as_whom=_("as @%(username)s"))
+    past, page = request.args.get("past") == "1", page_number(request.args.get("page"))
+    groups = events.my_events(viewer_ids(), past, page, MY_EVENTS_PER_GROUP)
+    return render_template(
+        "events/mine.html", groups={name: rows[:MY_EVENTS_PER_GROUP] for name, rows in groups.items()},
+        past=past, page=page, has_next=any(len(rows) > MY_EVENTS_PER_GROUP for rows in groups.values()),
+        # Translated once, not once per row: a translation lookup costs more than the row's text.
+        as_whom=_("as @%(username)s"))
 
 
 @bp.route("/uploads/<name>")

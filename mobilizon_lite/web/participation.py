@@ -11,7 +11,7 @@ from flask_login import login_required
 from ..models.participation import NOT_APPROVED, ROLES
 from ..services import anonymous, events, participation
 from ..services.errors import Invalid, RegistrationsElsewhere, refusal
-from ..urls import whole_number
+from ..urls import page_number
 from .context import chosen_identity, identity_choices, organizer_identity, private_page, viewer_ids
 from .forms.base import require_valid
 from .forms.events import AnonymousJoinForm, InviteForm, JoinForm
@@ -77,7 +77,7 @@ def participants(uuid):
     role = request.args.get("role") or None
     if role is not None and role not in ROLES:
         raise Invalid(_("Unknown role."))
-    page = max(whole_number(request.args.get("page"), digits=6) or 1, 1)
+    page = page_number(request.args.get("page"))
     rows = participation.participants_page(event, role, page, PARTICIPANTS_PER_PAGE)
     shown = rows[:PARTICIPANTS_PER_PAGE]
     return render_template(
