@@ -131,8 +131,10 @@ def upcoming_public(page, per_page, past=False, local_only=False):
 
 def visible_event(uuid, viewer_ids=()):
     """The event with this uuid when the viewer may see it; NotFound otherwise (no 403: no leak)."""
-    event = events_query().where((Event.uuid == uuid) & visible(viewer_ids, listed=False)).first()
-    if event is None:
+    event = events_query().where(Event.uuid == uuid).first()
+    # What anyone may open by its link needs no question about the viewer (the longest query to build).
+    if event is None or not (event.is_public or event.is_unlisted or (viewer_ids and Event.select().where(
+            (Event.id == event.id) & visible(viewer_ids, listed=False)).exists())):
         raise NotFound(_("This event does not exist, or is not visible to you."))
     return event
 

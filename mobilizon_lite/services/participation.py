@@ -73,13 +73,16 @@ def participation_of(event, actor, known=UNREAD):
 
 
 def participations_of(event, identities):
-    """The participations of these identities (an account's) in the event, in one query."""
+    """(the participations of these identities (an account's) in the event, the event's organizer_ids),
+    in one query."""
     by_id = {identity.id: identity for identity in identities}
-    rows = list(Participation.select().where((Participation.event == event)
-                                             & Participation.actor.in_(list(by_id))))
-    for row in rows:
+    rows = list(Participation.select().where((Participation.event == event) & (
+        Participation.actor.in_(list(by_id)) | Participation.role.in_(ORGANIZER_ROLES))))
+    organizers = {row.actor_id for row in rows if row.role in ORGANIZER_ROLES} | {event.organizer_id}
+    mine = [row for row in rows if row.actor_id in by_id]
+    for row in mine:
         row.actor = by_id[row.actor_id]
-    return rows
+    return mine, organizers
 
 
 def _require_new(event, actor, known=UNREAD):

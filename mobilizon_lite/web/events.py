@@ -94,8 +94,7 @@ def show(uuid):
         return event_json(event)
     going = events.going_count(event)
     identities = account_identities()
-    organizers = events.organizer_ids(event) if identities else set()
-    mine = participation.participations_of(event, identities)
+    mine, organizers = participation.participations_of(event, identities) if identities else ([], set())
     # Each check reads what the page has read already: no query per identity and per check.
     known = {row.actor_id: row for row in mine}
     seats = going if event.is_local else None
@@ -104,7 +103,7 @@ def show(uuid):
                for identity in identities}
     offered = (set().union(*actions.values()) if identities
                else participation.actions_for(event, None, going=seats))
-    join_form, join_refusal, comment_form, commenter = None, None, NewCommentForm(), None
+    join_form, join_refusal, comment_form, commenter = None, None, None, None
     joiners = [identity for identity in identities if "join" in actions[identity.id]]
     if joiners and not mine:
         join_form = JoinForm()
@@ -118,6 +117,7 @@ def show(uuid):
     if commenters:
         # An identity that cannot comment (a private event seen through another one) gives way.
         commenter = acting if acting in commenters else commenters[0]
+        comment_form = NewCommentForm()
         identity_choices(comment_form.identity, commenters)
         comment_form.identity.data = commenter.id
     thread = comments.thread(event)
