@@ -12,7 +12,7 @@ from ..models.participation import NOT_APPROVED, ROLES
 from ..services import anonymous, events, participation
 from ..services.errors import Invalid, RegistrationsElsewhere, refusal
 from ..urls import page_number
-from .context import chosen_identity, identity_choices, organizer_identity, private_page, viewer_ids
+from .context import account_identities, chosen_identity, identity_choices, organizer_identity, private_page, viewer_ids
 from .forms.base import require_valid
 from .forms.events import AnonymousJoinForm, InviteForm, JoinForm
 
@@ -73,7 +73,9 @@ def leave(uuid):
 @login_required
 def participants(uuid):
     event = events.visible_event(uuid, viewer_ids())
-    organizer = organizer_identity(event)
+    organizers = events.organizer_ids(event)  # read once for both checks
+    organizer = events.organizer_among(event, account_identities(), organizers)
+    events.require_organizer(event, organizer, organizers)
     role = request.args.get("role") or None
     if role is not None and role not in ROLES:
         raise Invalid(_("Unknown role."))
@@ -86,7 +88,7 @@ def participants(uuid):
         role_labels={value: str(label) for value, label in ROLE_LABELS.items()},
         participants=shown, decisions=participation.decisions_for(event, shown),
         counts=participation.role_counts(event), page=page, has_next=len(rows) > PARTICIPANTS_PER_PAGE,
-        invite_form=None if refusal(participation.check_invite, event, organizer) else InviteForm(),
+        invite_form=None if refusal(participation.check_invite, event, organizer, organizers) else InviteForm(),
     )
 
 
