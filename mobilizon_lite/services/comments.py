@@ -16,7 +16,8 @@ from ..urls import public_url
 from . import follows
 from .errors import Invalid, NotFound, PermissionDenied
 from .events import organizer_ids, remote_participants, require_visible_to
-from .rows import CommentRow, with_actors
+from .prepared import prepared
+from .rows import CommentRow, read_with_actors, with_actors_query
 
 
 def _clean(source):
@@ -181,10 +182,15 @@ def federate(comment, verb):
             comment_recipients(comment), listed)
 
 
+@prepared(1)
+def _thread_rows(event_id):
+    return with_actors_query(
+        Comment.select().join(Actor).where(Comment.event == event_id).order_by(Comment.created_at), CommentRow)
+
+
 def thread(event):
     """Top-level comments, oldest first, each with its replies as `.thread_replies` (CommentRows)."""
-    comments = with_actors(
-        Comment.select().join(Actor).where(Comment.event == event).order_by(Comment.created_at), CommentRow)
+    comments = read_with_actors(_thread_rows.rows(event.id), CommentRow)
     top = [c for c in comments if c.in_reply_to_id is None]
     by_id = {c.id: c for c in top}
     for comment in top:

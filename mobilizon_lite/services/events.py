@@ -23,7 +23,8 @@ from ..urls import public_url
 from . import follows, pictures
 from .errors import NotFound, PermissionDenied
 from .event_input import clean_event_input
-from .rows import EventRow, event_rows
+from .prepared import Prepared, Value, prepared
+from .rows import EventRow, event_rows, event_rows_query, read_event_rows
 
 CANCEL_PURPOSE = "anonymous-cancel"
 # Links that are online addresses too: they follow the online address's rule.
@@ -106,32 +107,53 @@ def events_query():
     return Event.select(Event, Actor).join(Actor, on=(Event.organizer == Actor.id))
 
 
+def stored_moment(moment):
+    """moment as the database stores it (a prepared query's Value passes as it is)."""
+    return moment if isinstance(moment, Value) else Event.begins_on.db_value(moment)
+
+
 def ends_since(moment):
     """The condition: the event ends (or, without an end, starts) at or after moment."""
     # A function's result gets no field conversion: compare with the stored text form.
-    return fn.COALESCE(Event.ends_on, Event.begins_on) >= Event.begins_on.db_value(moment)
+    return fn.COALESCE(Event.ends_on, Event.begins_on) >= stored_moment(moment)
 
 
-def by_time(query, past=False):
-    """Events not yet over, soonest first; or (past) those over, latest first."""
+def by_time(query, past=False, now=None):
+    """Events not yet over, soonest first; or (past) those over, latest first (now: utcnow() unless given)."""
+    now = utcnow() if now is None else now
     if past:
-        return query.where(~ends_since(utcnow())).order_by(Event.begins_on.desc())
-    return query.where(ends_since(utcnow())).order_by(Event.begins_on)
+        return query.where(~ends_since(now)).order_by(Event.begins_on.desc())
+    return query.where(ends_since(now)).order_by(Event.begins_on)
+
+
+def _public_listing(past, local_only):
+    def build(now, limit, offset):
+        query = events_query().where(visible())
+        if local_only:
+            query = query.where(Actor.domain.is_null())
+        return event_rows_query(by_time(query, past, now).limit(limit).offset(offset))
+    return Prepared(3, build)
+
+
+# The home page's four lists: (past, local_only) -> its query.
+PUBLIC_LISTINGS = {(past, local): _public_listing(past, local) for past in (False, True) for local in (False, True)}
 
 
 def upcoming_public(page, per_page, past=False, local_only=False):
     """One page of public events, upcoming soonest first (or past, latest first); local_only hides remote ones."""
-    query = events_query().where(visible())
-    if local_only:
-        query = query.where(Actor.domain.is_null())
-    query = by_time(query, past)
     # One row more than a page tells whether a next page exists.
-    return event_rows(query.limit(per_page + 1).offset((page - 1) * per_page))
+    return read_event_rows(PUBLIC_LISTINGS[past, local_only].rows(
+        stored_moment(utcnow()), per_page + 1, (page - 1) * per_page))
+
+
+@prepared(1)
+def _event_by_uuid(uuid):
+    return events_query().where(Event.uuid == uuid)
 
 
 def visible_event(uuid, viewer_ids=()):
     """The event with this uuid when the viewer may see it; NotFound otherwise (no 403: no leak)."""
-    event = events_query().where(Event.uuid == uuid).first()
+    event = _event_by_uuid.first(uuid)
     # What anyone may open by its link needs no question about the viewer (the longest query to build).
     if event is None or not (event.is_public or event.is_unlisted or (viewer_ids and Event.select().where(
             (Event.id == event.id) & visible(viewer_ids, listed=False)).exists())):
@@ -281,9 +303,13 @@ def going_count(event):
     another server, the figure that server last sent (None if it sent none)."""
     if not event.is_local:
         return event.remote_participant_count
-    return Participation.select().where(
-        (Participation.event == event) & Participation.role.in_(SEAT_ROLES)
-    ).count()
+    return _seats_taken.first(event.id)[0]
+
+
+@prepared(1)
+def _seats_taken(event_id):
+    return Participation.select(fn.COUNT(Participation.id)).where(
+        (Participation.event == event_id) & Participation.role.in_(SEAT_ROLES)).tuples()
 
 
 def remaining_seats(event, count):

@@ -60,22 +60,41 @@ def split(values, *kinds):
     return rows
 
 
-def with_actors(query, kind):
-    """query (rows of kind joined to their actor, outer join allowed) read as kinds with an ActorRow
-    actor, or None where there is none."""
+def with_actors_query(query, kind):
+    """query (rows of kind joined to their actor, outer join allowed) selecting what read_with_actors reads."""
+    return query.select(*kind.COLUMNS, *ActorRow.COLUMNS).tuples()
+
+
+def read_with_actors(tuples, kind):
+    """The tuples of a with_actors_query as kinds with an ActorRow actor, or None where there is none."""
     found = []
-    for values in query.select(*kind.COLUMNS, *ActorRow.COLUMNS).tuples():
+    for values in tuples:
         row, actor = split(values, kind, ActorRow)
         row.actor = actor if row.actor_id is not None else None
         found.append(row)
     return found
 
 
-def event_rows(query):
-    """query (events joined to their organiser) read as EventRows with their ActorRow organiser."""
+def with_actors(query, kind):
+    """query (rows of kind joined to their actor) read as kinds with their ActorRow actor, or None."""
+    return read_with_actors(with_actors_query(query, kind), kind)
+
+
+def event_rows_query(query):
+    """query (events joined to their organiser) selecting what read_event_rows reads."""
+    return query.select(*EventRow.COLUMNS, *ActorRow.COLUMNS).tuples()
+
+
+def read_event_rows(tuples):
+    """The tuples of an event_rows_query as EventRows with their ActorRow organiser."""
     found = []
-    for values in query.select(*EventRow.COLUMNS, *ActorRow.COLUMNS).tuples():
+    for values in tuples:
         event, organizer = split(values, EventRow, ActorRow)
         event.organizer = organizer
         found.append(event)
     return found
+
+
+def event_rows(query):
+    """query (events joined to their organiser) read as EventRows with their ActorRow organiser."""
+    return read_event_rows(event_rows_query(query))
