@@ -23,7 +23,7 @@ from ..urls import public_url
 from . import follows, pictures
 from .errors import NotFound, PermissionDenied
 from .event_input import clean_event_input
-from .prepared import Prepared, Value, prepared
+from .prepared import Prepared, Value, prepared, shaped
 from .rows import EventRow, event_rows, event_rows_query, read_event_rows
 
 CANCEL_PURPOSE = "anonymous-cancel"
@@ -163,11 +163,13 @@ def visible_event(uuid, viewer_ids=()):
 
 def organizer_ids(event):
     """Ids of the identities that organise the event."""
-    return {
-        row.actor_id for row in Participation.select(Participation.actor).where(
-            (Participation.event == event) & Participation.role.in_(ORGANIZER_ROLES)
-        )
-    } | {event.organizer_id}
+    return {actor_id for (actor_id,) in _organizer_rows.rows(event.id)} | {event.organizer_id}
+
+
+@prepared(1)
+def _organizer_rows(event_id):
+    return Participation.select(Participation.actor).where(
+        (Participation.event == event_id) & Participation.role.in_(ORGANIZER_ROLES)).tuples()
 
 
 def organizer_among(event, identities, organizers=None):
@@ -335,18 +337,23 @@ class Involvement(NamedTuple):
 MY_GROUPS = {"organised": ORGANIZER_ROLES, "going": SEAT_ROLES, "pending": (NOT_APPROVED,)}
 
 
+@shaped(lambda shape: shape[2] + 3)
+def _my_group(shape, now, limit, offset, *identity_ids):
+    past, roles, _count = shape
+    return by_time(
+        Participation.select(Actor.preferred_username, *EventRow.COLUMNS)
+        .join(Event).switch(Participation).join(Actor, on=(Participation.actor == Actor.id))
+        .where(Participation.actor.in_(list(identity_ids)) & Participation.role.in_(roles)), past, now,
+    ).limit(limit).offset(offset).tuples()
+
+
 def my_events(identity_ids, past=False, page=1, per_group=25):
     """One page of the account's events in each of MY_GROUPS: those not over yet, soonest first, or
     (past) those over, latest first; each a list of Involvements, one more than per_group when it goes on."""
-    base = (
-        Participation.select(Actor.preferred_username, *EventRow.COLUMNS)
-        .join(Event).switch(Participation).join(Actor, on=(Participation.actor == Actor.id))
-        .where(Participation.actor.in_(list(identity_ids)))
-    )
+    ids, now = sorted(identity_ids), stored_moment(utcnow())
     return {
-        group: [Involvement(EventRow(event), username) for username, *event in
-                by_time(base.where(Participation.role.in_(roles)), past)
-                .limit(per_group + 1).offset((page - 1) * per_group).tuples()]
+        group: [Involvement(EventRow(event), username) for username, *event in _my_group((past, roles, len(ids)))
+                .rows(now, per_group + 1, (page - 1) * per_group, *ids)]
         for group, roles in MY_GROUPS.items()
     }
 

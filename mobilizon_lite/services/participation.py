@@ -23,7 +23,8 @@ from .events import (
     require_visible_to,
 )
 from .identities import public_identity
-from .rows import ParticipationRow, with_actors
+from .prepared import prepared, shaped
+from .rows import ParticipationRow, read_with_actors, with_actors_query
 from .servers import takes_remote_participation
 
 
@@ -72,12 +73,17 @@ def participation_of(event, actor, known=UNREAD):
     return Participation.select().where((Participation.event == event) & (Participation.actor == actor)).first()
 
 
+@shaped(lambda count: count + 1)
+def _account_rows(_count, event_id, *identity_ids):
+    return Participation.select().where((Participation.event == event_id) & (
+        Participation.actor.in_(list(identity_ids)) | Participation.role.in_(ORGANIZER_ROLES)))
+
+
 def participations_of(event, identities):
     """(the participations of these identities (an account's) in the event, the event's organizer_ids),
     in one query."""
     by_id = {identity.id: identity for identity in identities}
-    rows = list(Participation.select().where((Participation.event == event) & (
-        Participation.actor.in_(list(by_id)) | Participation.role.in_(ORGANIZER_ROLES))))
+    rows = list(_account_rows(len(by_id)).rows(event.id, *by_id))
     organizers = {row.actor_id for row in rows if row.role in ORGANIZER_ROLES} | {event.organizer_id}
     mine = [row for row in rows if row.actor_id in by_id]
     for row in mine:
@@ -364,17 +370,26 @@ def participants(event, role=None):
     return list(_participants_query(event, role))
 
 
+@shaped(lambda with_role: 4 if with_role else 3)
+def _participants_rows(with_role, event_id, limit, offset, role=None):
+    return with_actors_query(_participants_query(event_id, role).limit(limit).offset(offset), ParticipationRow)
+
+
 def participants_page(event, role, page, per_page):
     """One page of participants() as ParticipationRows, and one row more when a next page exists."""
-    return with_actors(_participants_query(event, role).limit(per_page + 1).offset((page - 1) * per_page),
-                       ParticipationRow)
+    values = (event.id, per_page + 1, (page - 1) * per_page) + ((role,) if role else ())
+    return read_with_actors(_participants_rows(bool(role)).rows(*values), ParticipationRow)
 
 
 def role_counts(event):
     """How many participations of the event have each role."""
-    rows = (Participation.select(Participation.role, fn.COUNT(Participation.id).alias("count"))
-            .where(Participation.event == event).group_by(Participation.role).tuples())
-    return {role: 0 for role in ROLES} | dict(rows)
+    return {role: 0 for role in ROLES} | dict(_role_counts.rows(event.id))
+
+
+@prepared(1)
+def _role_counts(event_id):
+    return (Participation.select(Participation.role, fn.COUNT(Participation.id))
+            .where(Participation.event == event_id).group_by(Participation.role).tuples())
 
 
 def notify_organizers(event, actor):

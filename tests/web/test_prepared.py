@@ -6,8 +6,9 @@ from mobilizon_lite.services.prepared import Prepared
 from ..helpers import make_account, make_event
 
 
-def titled(uuid, limit):
-    """Given values among the query's own fixed ones (the visibility before, the title after)."""
+def titled(limit, uuid):
+    """Given values among the query's own fixed ones (the visibility before, the title after), taken
+    in another order than the SQL's."""
     return (Event.select(Event.title).where((Event.visibility == "public") & (Event.uuid == uuid)
                                             & (Event.title != "never")).limit(limit).tuples())
 
@@ -17,11 +18,11 @@ def test_values_go_to_their_places_and_rows_are_read_afresh(app):
     first, second = make_event(app, title="First"), make_event(app, title="Second")
     query = Prepared(2, titled)
     with app.app_context():
-        assert list(query.rows(first.uuid, 5)) == [("First",)]
-        assert query.first(second.uuid, 5) == ("Second",)
-        assert query.first(second.uuid, 0) is None
+        assert list(query.rows(5, first.uuid)) == [("First",)]
+        assert query.first(5, second.uuid) == ("Second",)
+        assert query.first(0, second.uuid) is None
         Event.update(title="Renamed").where(Event.id == second.id).execute()
-        assert query.first(second.uuid, 5) == ("Renamed",)
+        assert query.first(5, second.uuid) == ("Renamed",)
 
 
 def test_each_app_reads_its_own_database(app, app_config, tmp_path):
@@ -32,6 +33,6 @@ def test_each_app_reads_its_own_database(app, app_config, tmp_path):
         make_account(each)
         event = make_event(each, title=title)
         with each.app_context():
-            assert query.first(event.uuid, 1) == (title,)
+            assert query.first(1, event.uuid) == (title,)
     with app.app_context():
-        assert query.first(event.uuid, 1) is None  # the other app's event is not in this database
+        assert query.first(1, event.uuid) is None  # the other app's event is not in this database
