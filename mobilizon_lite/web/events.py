@@ -196,9 +196,7 @@ def mine():
     groups = events.my_events(viewer_ids(), past, page, MY_EVENTS_PER_GROUP)
     return render_template(
         "events/mine.html", groups={name: rows[:MY_EVENTS_PER_GROUP] for name, rows in groups.items()},
-        past=past, page=page, has_next=any(len(rows) > MY_EVENTS_PER_GROUP for rows in groups.values()),
-        # Translated once, not once per row: a translation lookup costs more than the row's text.
-        as_whom=_("as @%(username)s"))
+        past=past, page=page, has_next=any(len(rows) > MY_EVENTS_PER_GROUP for rows in groups.values()))
 
 
 @bp.route("/uploads/<name>")

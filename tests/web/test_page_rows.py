@@ -114,3 +114,16 @@ def test_event_page_statements_do_not_grow_with_the_accounts_identities(app):
             identities.create_identity(account, f"ann_{number}")
     assert statements(client, path) == one
     assert one <= 7
+
+
+def test_cards_fill_each_translated_phrase_with_escaped_names(app):
+    make_account(app)
+    with app.app_context():
+        ann = Actor.get(Actor.preferred_username == "ann")
+        identities.update_identity(ann, "<b>Ann</b> & co", "")
+    make_event(app, title="Choir")
+    client = app.test_client()
+    english = client.get("/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    french = client.get("/", headers={"Accept-Language": "fr"}).get_data(as_text=True)
+    assert "by &lt;b&gt;Ann&lt;/b&gt; &amp; co" in english and "<b>Ann" not in english
+    assert "par &lt;b&gt;Ann&lt;/b&gt; &amp; co" in french
