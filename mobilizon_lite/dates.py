@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime, format_time
-from flask import current_app, g
+from flask import current_app
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
@@ -23,7 +23,7 @@ def utc_offset(moment):
 
 # Pages write the same dates again and again (every visitor of a list, every card of a page): each
 # text is made once per (moment, zone, language) and kept, as babel's formatting costs more than the
-# rest of a card.
+# rest of a card. The language is the babel Locale in force (an email's, a document's, a page's).
 CACHED_TEXTS = 4096
 
 
@@ -43,16 +43,9 @@ def _when(begins_on, ends_on, zone, locale):
     return f"{text} ({zone.key}, {utc_offset(start)})"
 
 
-def _language():
-    """The reader's language, named once per request (naming a babel Locale costs as much as a card)."""
-    if "date_language" not in g:
-        g.date_language = str(get_locale())
-    return g.date_language
-
-
 def event_when(event):
     """'Saturday, March 14, 2026, 6:00 PM – 8:00 PM (Europe/Paris, UTC+1)' in the reader's language."""
-    return _when(event.begins_on, event.ends_on, event.zone, _language())
+    return _when(event.begins_on, event.ends_on, event.zone, get_locale())
 
 
 @functools.lru_cache(maxsize=CACHED_TEXTS)
@@ -63,7 +56,7 @@ def _day(begins_on, zone, locale, home_zone):
 
 def event_day(event):
     """Short date and time of the start, for lists; the zone is named when it is not the instance's."""
-    return _day(event.begins_on, event.zone, _language(), current_app.config["TIMEZONE"])
+    return _day(event.begins_on, event.zone, get_locale(), current_app.config["TIMEZONE"])
 
 
 @functools.lru_cache(maxsize=CACHED_TEXTS)
@@ -73,7 +66,7 @@ def _moment(moment, zone, locale):
 
 def moment(value):
     """A date and time (a comment's, say) short, in the instance's time zone and the reader's language."""
-    return _moment(value, ZoneInfo(current_app.config["TIMEZONE"]), _language())
+    return _moment(value, ZoneInfo(current_app.config["TIMEZONE"]), get_locale())
 
 
 def init_app(app):

@@ -23,7 +23,7 @@ from ..urls import public_url
 from . import follows, pictures
 from .errors import NotFound, PermissionDenied
 from .event_input import clean_event_input
-from .prepared import Prepared, Value, prepared, shaped
+from .prepared import Value, prepared, shaped
 from .rows import EventRow, event_rows, event_rows_query, read_event_rows
 
 CANCEL_PURPOSE = "anonymous-cancel"
@@ -126,23 +126,19 @@ def by_time(query, past=False, now=None):
     return query.where(ends_since(now)).order_by(Event.begins_on)
 
 
-def _public_listing(past, local_only):
-    def build(now, limit, offset):
-        query = events_query().where(visible())
-        if local_only:
-            query = query.where(Actor.domain.is_null())
-        return event_rows_query(by_time(query, past, now).limit(limit).offset(offset))
-    return Prepared(3, build)
-
-
-# The home page's four lists: (past, local_only) -> its query.
-PUBLIC_LISTINGS = {(past, local): _public_listing(past, local) for past in (False, True) for local in (False, True)}
+@shaped(lambda _shape: 3)
+def _public_listing(shape, now, limit, offset):
+    past, local_only = shape
+    query = events_query().where(visible())
+    if local_only:
+        query = query.where(Actor.domain.is_null())
+    return event_rows_query(by_time(query, past, now).limit(limit).offset(offset))
 
 
 def upcoming_public(page, per_page, past=False, local_only=False):
     """One page of public events, upcoming soonest first (or past, latest first); local_only hides remote ones."""
     # One row more than a page tells whether a next page exists.
-    return read_event_rows(PUBLIC_LISTINGS[past, local_only].rows(
+    return read_event_rows(_public_listing((past, local_only)).rows(
         stored_moment(utcnow()), per_page + 1, (page - 1) * per_page))
 
 

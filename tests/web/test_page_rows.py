@@ -4,6 +4,9 @@ import logging
 import re
 from datetime import date
 
+from flask_babel import force_locale
+
+from mobilizon_lite.dates import event_day, event_when
 from mobilizon_lite.models import Actor, Event
 from mobilizon_lite.services import comments, identities, participation
 from mobilizon_lite.web.events import MY_EVENTS_PER_GROUP
@@ -127,3 +130,15 @@ def test_cards_fill_each_translated_phrase_with_escaped_names(app):
     french = client.get("/", headers={"Accept-Language": "fr"}).get_data(as_text=True)
     assert "by &lt;b&gt;Ann&lt;/b&gt; &amp; co" in english and "<b>Ann" not in english
     assert "par &lt;b&gt;Ann&lt;/b&gt; &amp; co" in french
+
+
+def test_dates_follow_the_language_in_force_within_one_request(app):
+    """A request that writes a page and emails (each in its reader's language) writes each in its own."""
+    make_account(app)
+    event = make_event(app, start_date=date(2027, 7, 1))
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        on = Event.get_by_id(event.id)
+        english = event_when(on)
+        with force_locale("fr"):
+            assert "jeudi 1 juillet 2027" in event_when(on) and "1 juil. 2027" in event_day(on)
+        assert event_when(on) == english and "Thursday, July 1, 2027" in english
