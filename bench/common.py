@@ -5,14 +5,18 @@ Imported by bench/pages.py, bench/feeds.py, bench/arrays.py and bench/inbox.py (
 bench/federation.py and bench/delivery.py); it puts the project folder on sys.path so the scripts
 can import mobilizon_lite, and tests/harness.py (which needs nothing the tests install).
 """
+import http.client
 import io
 import pstats
 import re
+import secrets
 import statistics
 import sys
 import threading
 import time
 from collections import Counter
+from html.parser import HTMLParser
+from http.cookies import SimpleCookie
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -51,12 +55,95 @@ def summary(latencies):
     return statistics.median(ordered) * 1000, p95 * 1000
 
 
-def get(connection, path):
-    """Status of one GET, the body read so the connection can be reused."""
-    connection.request("GET", path, headers={"Accept-Language": "en"})
-    response = connection.getresponse()
-    response.read()
-    return response.status
+class Client:
+    """One keep-alive connection that keeps the cookies it is given, as a browser does."""
+
+    def __init__(self, port, host=HOST, timeout=30):
+        self.connection = http.client.HTTPConnection(host, port, timeout=timeout)
+        self.cookies = {}
+
+    def request(self, method, path, body=None, headers=None):
+        """(status, headers, body bytes) of one request; the body is read so the connection is reused."""
+        sent = {"Accept-Language": "en", **(headers or {})}
+        if self.cookies:
+            sent["Cookie"] = "; ".join(f"{name}={value}" for name, value in self.cookies.items())
+        self.connection.request(method, path, body=body, headers=sent)
+        response = self.connection.getresponse()
+        data = response.read()
+        for header in response.headers.get_all("Set-Cookie") or ():
+            for name, morsel in SimpleCookie(header).items():
+                if morsel.value and morsel["max-age"] != "0":
+                    self.cookies[name] = morsel.value
+                else:
+                    self.cookies.pop(name, None)  # a cleared cookie
+        return response.status, response.headers, data
+
+    def close(self):
+        self.connection.close()
+
+
+class _FormReader(HTMLParser):
+    """The fields of each form of a page, as a browser would submit them unchanged."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.forms, self._select, self._textarea, self._first_option = [], None, None, None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self.forms.append({"attrs": attrs, "fields": []})
+        elif not self.forms or "name" not in attrs and tag != "option":
+            return
+        elif tag == "input":
+            kind = attrs.get("type", "text")
+            if kind in ("checkbox", "radio") and "checked" not in attrs or kind in ("file", "submit", "button"):
+                return
+            self.forms[-1]["fields"].append((attrs["name"], attrs.get("value", "on" if kind == "checkbox" else "")))
+        elif tag == "textarea":
+            self._textarea = [attrs["name"], ""]
+        elif tag == "select":
+            self._select, self._first_option = attrs["name"], None
+        elif tag == "option" and self._select is not None:
+            value = attrs.get("value", "")
+            if self._first_option is None:
+                self._first_option = value
+            if "selected" in attrs:
+                self.forms[-1]["fields"].append((self._select, value))
+                self._first_option = False
+
+    def handle_data(self, data):
+        if self._textarea is not None:
+            self._textarea[1] += data
+
+    def handle_endtag(self, tag):
+        if tag == "textarea" and self._textarea is not None:
+            # Browsers drop a newline right after <textarea>; the HTML parser keeps it.
+            self.forms[-1]["fields"].append((self._textarea[0], self._textarea[1].removeprefix("\n")))
+            self._textarea = None
+        elif tag == "select" and self._select is not None:
+            if self._first_option not in (None, False):  # nothing selected: browsers send the first option
+                self.forms[-1]["fields"].append((self._select, self._first_option))
+            self._select = None
+
+
+def page_forms(html):
+    """Each form of an HTML page: {"attrs": its attributes, "fields": [(name, value), …]}."""
+    reader = _FormReader()
+    reader.feed(html)
+    reader.close()
+    return reader.forms
+
+
+def multipart(fields, files):
+    """(body, content type) of a multipart/form-data POST; files maps a field to (filename, bytes, type)."""
+    boundary = secrets.token_hex(16)
+    parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+             for name, value in fields]
+    for name, (filename, data, content_type) in files.items():
+        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
+                     f"Content-Type: {content_type}\r\n\r\n".encode() + data + b"\r\n")
+    return b"".join(parts) + f"--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
 
 
 def memory_mb(pid):

@@ -24,6 +24,9 @@ class Receiver:
         lock = self.lock = threading.Lock()
 
         class Handler(BaseHTTPRequestHandler):
+            # Keep-alive, as the servers it stands in for (Mastodon, Mobilizon) answer.
+            protocol_version = "HTTP/1.1"
+
             def log_message(self, *args):
                 pass
 

@@ -20,10 +20,14 @@ a distinct id, name and day. The events run comes first, so that no Accept of th
 being delivered meanwhile; --events 0 skips it.
 
 It prints signed activities verified and stored per second (every answer must be 202; any other
-answer or failed request is an error), median and 95th percentile latency, the rows the database
-gained (and how many were handled, or failed to be), the database's size before and after the run
-(the SQLite file with its write-ahead log, and the part of it in use), the events stored per second (the event
-table must gain one row per Create, and none from a Follow), and the Accepts the instance
+answer or failed request is an error), median and 95th percentile latency; the inbox answers once
+an activity is stored and the instance's job handles it in the background, so each run then waits
+for the job to handle everything it stored and prints how many were still waiting at the last
+answer and the activities handled per second (from the first POST until the last one handled).
+Then the rows the database gained (and how many were handled, or failed to be), the database's
+size before and after the run (the SQLite file with its write-ahead log, and the part of it in
+use), the events stored per second by then (the event table must gain one row per Create, and none
+from a Follow), and the Accepts the instance
 delivered to the receiving server meanwhile (each Follow is answered by an Accept, which waits in
 the delivery queue). After the runs it prints the server's resident memory (VmRSS now, VmHWM its
 peak) from /proc/<pid>/status and what became of the Accept queue a few seconds later.
@@ -54,8 +58,10 @@ drain's deliveries per second and the POSTs the receiving server counted. --foll
     .venv/bin/python bench/inbox.py --skip-inbox --inboxes shared --followers 5000 --follower-domains 200
     .venv/bin/python bench/inbox.py --profile             # also cProfile both paths in-process
 
---profile also posts --profile-activities pre-signed Follows through app.test_client() and runs one
-drain in this process under cProfile, and prints where the time went.
+--profile also posts --profile-activities pre-signed Follows through app.test_client() (from senders
+whose keys it used once before), counts the SQL statements of those requests and of the handling
+job's work on them, profiles the requests and one drain in this process under cProfile, and prints
+where the time went.
 
 Set-up is not timed: the sender keys are made on every core (about 0.1 s each), and so are the
 signatures. sign_headers imports the private key on every call, and that import tests both primes
@@ -75,6 +81,7 @@ import contextlib
 import cProfile
 import functools
 import json
+import logging
 import multiprocessing
 import os
 import shutil
@@ -98,6 +105,8 @@ WARMUP_ACTIVITIES = 20
 REQUEST_TIMEOUT = 30
 # How long the Accept queue of part 1 is watched after the last run.
 SETTLE_SECONDS = 5
+# How long a run waits for the instance's job to handle what it stored.
+HANDLE_TIMEOUT = 300
 # Worker processes start afresh: this process runs threads (the receiving server) when it forks.
 SPAWN = multiprocessing.get_context("spawn")
 
@@ -388,15 +397,37 @@ def delta(after, before):
     return {key: after.get(key, 0) - before.get(key, 0) for key in after if after.get(key, 0) != before.get(key, 0)}
 
 
+def waiting_items(database_path):
+    """Received activities the instance's job has not handled yet (failed ones waiting for a retry included)."""
+    connection = sqlite3.connect(database_path, timeout=30)
+    try:
+        return connection.execute("SELECT COUNT(*) FROM inbox_item WHERE next_attempt_at IS NOT NULL").fetchone()[0]
+    finally:
+        connection.close()
+
+
+def wait_handled(database_path, started):
+    """Seconds from started until the job handled every stored activity (None after HANDLE_TIMEOUT)."""
+    while waiting_items(database_path):
+        if time.perf_counter() - started > HANDLE_TIMEOUT:
+            return None
+        time.sleep(0.05)
+    return time.perf_counter() - started
+
+
 def measure_run(label, signed, creates, inbox_url, threads, database_path, receiver):
-    """POST one run's signed activities and count what the database gained; returns the run's row.
+    """POST one run's signed activities, wait for the job to handle them, and count what the database
+    gained; returns the run's row.
 
     creates is how many of them are Creates of an Event: the event table must gain exactly that many rows.
     """
     items_before, deliveries_before, events_before = db_counts(database_path)
     size_before = database_size(database_path)
     accepts_before = receiver.posts("/p1/")[0]
+    started = time.perf_counter()
     rate, median, p95, errors, first_error, elapsed = post_all(inbox_url, signed, threads)
+    stored_items, _deliveries, _events = db_counts(database_path)
+    handled_in = wait_handled(database_path, started)
     items_after, deliveries_after, events_after = db_counts(database_path)
     size_after = database_size(database_path)
     stored = delta(items_after, items_before)
@@ -404,19 +435,24 @@ def measure_run(label, signed, creates, inbox_url, threads, database_path, recei
     events = events_after - events_before
     row = {"run": label, "sent": len(signed), "rate": rate, "median": median, "p95": p95, "errors": errors,
            "stored": sum(stored.values()), "handled": stored, "seconds": elapsed,
+           "waiting": stored_items.get("received", 0) - items_before.get("received", 0),
+           "handled_in": handled_in, "handle_rate": sum(stored.values()) / handled_in if handled_in else None,
            "accepts": receiver.posts("/p1/")[0] - accepts_before, "queue": queued, "creates": creates,
-           "events": events, "event_rate": events / elapsed if creates else None,
+           "events": events, "event_rate": events / handled_in if creates and handled_in else None,
            "sent_mib": mib(sum(len(body) for _headers, body in signed)),
            "size_before": size_before, "size_after": size_after}
     print(f"   {label:<22} {rate:7.1f} activities/s  median {median:6.1f} ms  p95 {p95:6.1f} ms"
           f"  errors {errors}  in {elapsed:.1f} s", flush=True)
+    handled_text = (f"all handled {handled_in:.1f} s after the first POST = {fmt(row['handle_rate'])}/s"
+                    if handled_in else f"NOT all handled within {HANDLE_TIMEOUT} s  <-- MISMATCH")
+    print(f"   {'':<22} {row['waiting']} waiting for the job when the last answer came; {handled_text}", flush=True)
     print(f"   {'':<22} rows stored {row['stored']} ({states(stored)}); Accepts delivered meanwhile "
           f"{row['accepts']}; delivery rows {states(queued)}", flush=True)
     print(f"   {'':<22} database {mib(size_before[0]):.1f} -> {mib(size_after[0]):.1f} MiB "
           f"(file + WAL), in use {mib(size_before[1]):.1f} -> {mib(size_after[1]):.1f} MiB, "
           f"for {row['sent_mib']:.1f} MiB of activities received", flush=True)
     if creates or events:
-        print(f"   {'':<22} event rows gained {events} of {creates} expected = {events / elapsed:.1f} events "
+        print(f"   {'':<22} event rows gained {events} of {creates} expected = {fmt(row['event_rate'])} events "
               f"stored/s" + ("" if events == creates else "  <-- MISMATCH"), flush=True)
     if first_error:
         print(f"   {'':<22} first error: {first_error}")
@@ -457,9 +493,9 @@ def bench_inbox(args, receiver, folder):
     database_path = app.config["DATABASE"]
     with instance as server:
         _rate, _median, _p95, errors, first_error, _elapsed = post_all(inbox_url, warmup, 1)
-        if errors:
-            sys.exit(f"warm-up: {errors} of {len(warmup)} POSTs failed; first: {first_error}\n"
-                     f"{server.output()[-3000:]}")
+        if errors or wait_handled(database_path, time.perf_counter()) is None:
+            sys.exit(f"warm-up: {errors} of {len(warmup)} POSTs failed, or not all were handled; first: "
+                     f"{first_error}\n{server.output()[-3000:]}")
         rows = [measure_run(label, signed, creates, inbox_url, args.threads, database_path, receiver)
                 for label, signed, creates in runs]
         failures = handling_errors(database_path)
@@ -485,22 +521,60 @@ def bench_inbox(args, receiver, folder):
     return rows, memory, queue, app, senders, port
 
 
+class StatementCounter(logging.Handler):
+    """Counts the SQL statements peewee runs while it is attached (peewee logs each at DEBUG, as a
+    (sql, params) pair, besides lines about its connection pool)."""
+
+    def __init__(self):
+        super().__init__(logging.DEBUG)
+        self.count = 0
+
+    def emit(self, record):
+        self.count += isinstance(record.msg, tuple)
+
+    def __enter__(self):
+        logger = logging.getLogger("peewee")
+        self.saved = logger.level, logger.propagate
+        logger.setLevel(logging.DEBUG)
+        logger.propagate = False
+        logger.addHandler(self)
+        return self
+
+    def __exit__(self, *_exc):
+        logger = logging.getLogger("peewee")
+        logger.removeHandler(self)
+        logger.setLevel(self.saved[0])
+        logger.propagate = self.saved[1]
+
+
 def profile_inbox(app, senders, port, count):
-    """POST count pre-signed Follows through app.test_client() under cProfile (no network)."""
+    """POST count pre-signed Follows through app.test_client() under cProfile (no network), counting the SQL
+    statements of the requests; then the handling job's work on them, as the scheduler runs it."""
+    from mobilizon_lite.services import inbound
+
     inbox_url = f"http://{HOST}:{port}/inbox"
     with app.app_context():
         object_id = local_identity().ap_id
     follow = functools.partial(follow_of, object_id)
-    warm = sign_activities(senders, 5, inbox_url, follow)
+    warm = sign_activities(senders, count, inbox_url, follow)  # every sender's key is known and cached
     plain = sign_activities(senders, count, inbox_url, follow)
     signed = sign_activities(senders, count, inbox_url, follow)
     client = app.test_client()
     for headers, body in warm:
         client.post("/inbox", data=body, headers=headers)
     started = time.perf_counter()
-    for headers, body in plain:
-        client.post("/inbox", data=body, headers=headers)
+    with StatementCounter() as statements:
+        for headers, body in plain:
+            client.post("/inbox", data=body, headers=headers)
     unprofiled = (time.perf_counter() - started) / count * 1000
+    with app.app_context():
+        started = time.perf_counter()
+        with StatementCounter() as handling_statements:
+            handled = inbound.handle_received(seconds=600)
+        handling = (time.perf_counter() - started) / max(handled, 1) * 1000
+    print(f"\n   inbox in-process, one thread: {statements.count / count:.1f} SQL statements per Follow in the "
+          f"request; the job then handled {handled} in {handling:.1f} ms and "
+          f"{handling_statements.count / max(handled, 1):.1f} statements each", flush=True)
     profiler = cProfile.Profile()
     statuses = Counter()
     started = time.perf_counter()
@@ -519,10 +593,10 @@ def report(inbox_rows, memory, queue, delivery_rows, threads):
         print(f"\ninbox: signed activities POSTed by {threads} threads (keep-alive); latencies in ms; "
               f"server RSS {fmt(memory[0])} MiB, HWM {fmt(memory[1])} MiB after all runs")
         print_table(
-            ("run", "sent", "activities/s", "median", "p95", "errors", "stored", "handled", "events", "events/s",
-             "Accepts sent", "MiB sent", "db MiB before", "db MiB after", "in use after"),
+            ("run", "sent", "activities/s", "median", "p95", "errors", "stored", "handled", "handled/s", "events",
+             "events/s", "Accepts sent", "MiB sent", "db MiB before", "db MiB after", "in use after"),
             [(r["run"], str(r["sent"]), fmt(r["rate"]), fmt(r["median"]), fmt(r["p95"]), str(r["errors"]),
-              str(r["stored"]), states(r["handled"]), str(r["events"]),
+              str(r["stored"]), states(r["handled"]), fmt(r["handle_rate"]), str(r["events"]),
               fmt(r["event_rate"]) if r["creates"] else "-", str(r["accepts"]), fmt(r["sent_mib"]),
               fmt(mib(r["size_before"][0])), fmt(mib(r["size_after"][0])), fmt(mib(r["size_after"][1])))
              for r in inbox_rows],
@@ -573,7 +647,7 @@ def main(argv=None):
             shutil.rmtree(folder, ignore_errors=True)
     report(inbox_rows, memory, queue, delivery_rows, args.threads)
     failed = any(r["errors"] or r["stored"] != r["sent"] or r["handled"].get("failed") or r["events"] != r["creates"]
-                 for r in inbox_rows)
+                 or r["handled_in"] is None for r in inbox_rows)
     failed = failed or any(not r["ok"] for r in delivery_rows)
     return 1 if failed else 0
 

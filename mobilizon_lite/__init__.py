@@ -3,7 +3,7 @@ from flask import Flask
 from flask_babel import Babel
 from flask_wtf.csrf import CSRFProtect
 
-from . import config, dates, db, federation_views, feeds, migrations, web
+from . import config, dates, db, federation_views, feeds, migrations, page_cache, web
 from .version import __version__  # noqa: F401 - re-exported
 
 SECURITY_HEADERS = {
@@ -33,7 +33,8 @@ def create_app(test_config=None, default_base_url="http://127.0.0.1:5000", insta
     csrf = CSRFProtect(app)
     dates.init_app(app)
     Babel(app, locale_selector=web.context.select_locale)
-    web.init_app(app)
+    page_cache.init_app(app)
+    web.init_app(app, csrf)
     feeds.init_app(app)
     federation_views.init_app(app, csrf)
 

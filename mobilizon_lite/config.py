@@ -49,6 +49,8 @@ DEFAULTS = {
     "PICTURE_MAX_BYTES": 4_000_000,
     "PICTURE_MAX_WIDTH": 1920,
     "EVENTS_PER_PAGE": 20,
+    # Pages and documents kept whole for people who are not logged in (a page is 5-30 kB).
+    "PAGE_CACHE_SIZE": 200,
     # Instance-wide switch for joining public events with only an email address.
     "ANONYMOUS_PARTICIPATION": True,
     "ANONYMOUS_CONFIRMATION_TTL": 48 * 3600,
@@ -62,8 +64,12 @@ DEFAULTS = {
     "DELIVERY_INTERVAL": 30,
     "DELIVERY_MAX_ATTEMPTS": 16,
     "DELIVERY_GIVE_UP_HOURS": 72,
+    # Domains delivered to at once by one drain (each over kept-alive connections, its rows in order).
+    "DELIVERY_THREADS": 4,
     # Multiplies every retry delay (tests shrink it to watch retries happen in seconds).
     "DELIVERY_BACKOFF_SCALE": 1.0,
+    # Seconds between runs of the job that handles received activities (storing one also starts it).
+    "INBOX_INTERVAL": 5,
     # Days federation records are kept by the hourly purge: sent deliveries (and private activities
     # once delivered); failed deliveries and activities whose handling failed; handled received
     # activities (longer than a sender retries); remote deletions and our public Deletes (>= 30).
@@ -242,9 +248,9 @@ def _keep_env_texts(config):
 # Settings whose default is None, and the type they take when set (others take a text).
 OPTIONAL_TYPES = {"MAX_CONTENT_LENGTH": int, "WTF_CSRF_TIME_LIMIT": int}
 # Whole-number settings that make no sense below 1 (the others may be 0).
-AT_LEAST_ONE = {"WAITRESS_THREADS", "PICTURE_MAX_BYTES", "PICTURE_MAX_WIDTH", "EVENTS_PER_PAGE",
-                "FEED_MAX_ITEMS", "DELIVERY_INTERVAL", "DELIVERY_MAX_ATTEMPTS", "SMTP_PORT",
-                "SMTP_TIMEOUT", "MAX_CONTENT_LENGTH", "PASSWORD_RESET_TTL", "ANONYMOUS_CONFIRMATION_TTL",
+AT_LEAST_ONE = {"WAITRESS_THREADS", "PICTURE_MAX_BYTES", "PICTURE_MAX_WIDTH", "EVENTS_PER_PAGE", "PAGE_CACHE_SIZE",
+                "FEED_MAX_ITEMS", "DELIVERY_INTERVAL", "INBOX_INTERVAL", "DELIVERY_MAX_ATTEMPTS", "DELIVERY_THREADS",
+                "SMTP_PORT", "SMTP_TIMEOUT", "MAX_CONTENT_LENGTH", "PASSWORD_RESET_TTL", "ANONYMOUS_CONFIRMATION_TTL",
                 "KEEP_SENT_DAYS", "KEEP_FAILED_DAYS", "KEEP_RECEIVED_DAYS", "KEEP_TOMBSTONES_DAYS"}
 KINDS = {bool: "True or False", int: "a whole number", float: "a number", list: "a list of texts",
          str: "a text"}

@@ -6,7 +6,8 @@ import threading
 from datetime import UTC, datetime
 
 from flask import current_app, has_app_context
-from peewee import DatabaseProxy, DateTimeField, Model, SqliteDatabase, TextField
+from peewee import DatabaseProxy, DateTimeField, Model, TextField
+from playhouse.pool import PooledSqliteDatabase
 
 log = logging.getLogger(__name__)
 
@@ -128,11 +129,14 @@ class _HookedAtomic:
         _run(callbacks)
 
 
-class ImmediateSqliteDatabase(SqliteDatabase):
-    """SQLite whose transactions take the write lock when they begin, with on_commit hooks.
+class ImmediateSqliteDatabase(PooledSqliteDatabase):
+    """SQLite whose transactions take the write lock when they begin, with on_commit hooks, and whose
+    connections are kept open between requests.
 
     A deferred transaction that reads then writes fails at once ("database is locked") when
-    another thread wrote in between; an immediate one waits its turn under busy_timeout.
+    another thread wrote in between; an immediate one waits its turn under busy_timeout. Opening a
+    connection and setting its pragmas costs more than serving a kept page: closing one at the end of
+    a request hands it back to the pool for the next.
     """
 
     def __init__(self, *args, **kwargs):
@@ -201,7 +205,8 @@ def delete_in_batches(model, condition, batch=500):
 
 def open_database(path):
     """Open the SQLite file at path with the pragmas the app relies on."""
-    return ImmediateSqliteDatabase(path, pragmas=PRAGMAS, check_same_thread=False)
+    # No cap on connections: the server's threads and the scheduler's jobs bound them.
+    return ImmediateSqliteDatabase(path, pragmas=PRAGMAS, check_same_thread=False, max_connections=None)
 
 
 def init_app(app):

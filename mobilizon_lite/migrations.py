@@ -20,6 +20,7 @@ from .models import (
     PasswordResetToken,
     Setting,
     Tombstone,
+    changes,
 )
 
 log = logging.getLogger(__name__)
@@ -89,9 +90,27 @@ def _account_confirmation():
     database.execute_sql("UPDATE account SET confirmed_at = created_at WHERE confirmed_at IS NULL")
 
 
+def _content_version():
+    changes.create_version_table()
+    # What the cached pages and documents show: events and their people, comments, profiles and
+    # their follows, the instance's settings, accounts (counted by NodeInfo), deleted objects.
+    changes.track("event", "participation", "comment", "actor", "follow", "setting", "account", "tombstone")
+
+
+def _inbox_queue():
+    _add_column("inbox_item", "next_attempt_at", "DATETIME",
+                "CREATE INDEX IF NOT EXISTS inbox_item_next_attempt_at ON inbox_item (next_attempt_at)")
+    database.execute_sql("CREATE INDEX IF NOT EXISTS inbox_item_actor_id_next_attempt_at "
+                         "ON inbox_item (actor_id, next_attempt_at)")
+    # Items still waiting to be handled, or retried, are taken up by the handling job.
+    database.execute_sql("UPDATE inbox_item SET next_attempt_at = received_at WHERE next_attempt_at IS NULL "
+                         "AND (state = 'received' OR (state = 'failed' AND attempts < 5))")
+
+
 # Append new steps; never edit or reorder the ones already released.
 STEPS = [_initial_schema, _events, _feeds, _federation, _remote_participation, _activity_objects,
-         _listed_activities, _server_software, _account_confirmation]
+         _listed_activities, _server_software, _account_confirmation, _content_version,
+         _inbox_queue]
 
 
 def migrate():

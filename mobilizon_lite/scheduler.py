@@ -46,8 +46,12 @@ def build_scheduler(app):
                           replace_existing=True)
     scheduler.add_job(_in_context(app, delivery.drain_all), "interval", seconds=app.config["DELIVERY_INTERVAL"],
                       id=DRAIN_JOB, name="Deliver queued activities", replace_existing=True)
-    scheduler.add_job(_in_context(app, inbound.retry_failed), "interval", minutes=10, id="retry_inbox",
-                      name="Retry failed inbox activities", replace_existing=True)
+    # Storing a received activity starts this job too; the interval brings the retries. A run started
+    # as the previous one ends (before the executor counts it done) would be refused with a warning:
+    # two are allowed, and handle_received lets only one work.
+    scheduler.add_job(_in_context(app, inbound.handle_received), "interval", seconds=app.config["INBOX_INTERVAL"],
+                      id=inbound.HANDLE_JOB, name="Handle received activities", replace_existing=True,
+                      max_instances=2)
     # Publishing nudges the drain job through the app, so the running scheduler must be findable.
     app.extensions["scheduler"] = scheduler
     return scheduler

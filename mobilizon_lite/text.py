@@ -2,8 +2,6 @@
 import re
 from html.parser import HTMLParser
 
-import markdown as markdown_lib
-import nh3
 from markupsafe import Markup
 
 # Never part of text anyone means to show: the C0 controls but tab, line feed and carriage return
@@ -45,6 +43,10 @@ URL_SCHEMES = {"http", "https", "mailto"}
 
 def sanitize_html(html):
     """Keep only an allow-list of tags, attributes and link schemes."""
+    # Imported on first use, as Markdown is below: text being written or received needs them, pages
+    # being shown do not, and a small server keeps the memory.
+    import nh3
+
     return nh3.clean(
         clean_text(html, multiline=True),
         tags=ALLOWED_TAGS,
@@ -56,6 +58,8 @@ def sanitize_html(html):
 
 def markdown_to_html(source):
     """Render Markdown written by a person to sanitised HTML."""
+    import markdown as markdown_lib
+
     return sanitize_html(markdown_lib.markdown(source or "", extensions=["sane_lists"]))
 
 

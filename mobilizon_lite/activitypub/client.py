@@ -4,14 +4,16 @@ import ipaddress
 import logging
 import socket
 import time
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 from urllib.parse import urljoin, urlsplit
-
-import urllib3
 
 from ..urls import host_of
 from .parse import ParseError, load_json
 from .vocab import AP_MEDIA_TYPE, AP_MEDIA_TYPES, LD_MEDIA_TYPE
+
+if TYPE_CHECKING:
+    # urllib3 (with ssl and http.client) is imported by the first request, not with the app.
+    import urllib3
 
 log = logging.getLogger(__name__)
 
@@ -38,9 +40,45 @@ class RequestError(Exception):
 
 class Response(NamedTuple):
     status: int
-    headers: urllib3.HTTPHeaderDict  # case-insensitive names
+    headers: "urllib3.HTTPHeaderDict"  # case-insensitive names
     body: bytes
     url: str
+
+
+class Connections:
+    """Keep-alive connections for the requests one thread makes in a row (a delivery worker), closed
+    together. One connection per checked address: a request reuses one only to the address its own
+    check just passed, so reuse never skips the address check."""
+
+    def __init__(self):
+        self._pools = {}
+
+    def pool(self, scheme, address, port, hostname):
+        """The open connection pool (of one) to address:port for hostname, made on first use."""
+        key = (scheme, address, port, hostname)
+        if key not in self._pools:
+            self._pools[key] = _new_pool(scheme, address, port, hostname, size=1)
+        return self._pools[key]
+
+    def close(self):
+        for pool in self._pools.values():
+            pool.close()
+        self._pools.clear()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *_exc):
+        self.close()
+
+
+def _new_pool(scheme, address, port, hostname, size):
+    import urllib3
+
+    if scheme == "https":
+        return urllib3.HTTPSConnectionPool(address, port, maxsize=size, retries=False,
+                                           server_hostname=hostname, assert_hostname=hostname)
+    return urllib3.HTTPConnectionPool(address, port, maxsize=size, retries=False)
 
 
 def parse_networks(value):
@@ -122,14 +160,17 @@ def check_url(url):
 
 
 def request(method, url, headers=None, body=None, allowed=(), deadline_seconds=DEADLINE, limit=MAX_BODY,
-            sign=None):
+            sign=None, connections=None):
     """Send one request, following at most MAX_REDIRECTS redirects, each one checked again.
 
     The connection goes to the checked address (pinned), never to a second DNS answer. `sign`,
     when given, is called with (method, url) before each hop and returns headers to add. A POST
     is never sent on to another host (RequestError with the redirect's status), and a signature is
     only ever made for the host the caller named: a GET redirected elsewhere goes on unsigned.
+    A connection is kept open in `connections` (Connections) when given, else closed after each hop.
     """
+    import urllib3
+
     deadline = time.monotonic() + deadline_seconds
     first_host = redirect_status = None
     asked = method  # a POST answered 303 goes on as a GET, but stays a POST's answer
@@ -145,17 +186,15 @@ def request(method, url, headers=None, body=None, allowed=(), deadline_seconds=D
         address = resolve(parts.hostname, port, allowed)[0]
         remaining = max(deadline - time.monotonic(), 0.1)
         timeout = urllib3.Timeout(connect=min(CONNECT_TIMEOUT, remaining), read=min(READ_TIMEOUT, remaining))
-        if parts.scheme == "https":
-            pool = urllib3.HTTPSConnectionPool(address, port, timeout=timeout, retries=False,
-                                               server_hostname=parts.hostname, assert_hostname=parts.hostname)
-        else:
-            pool = urllib3.HTTPConnectionPool(address, port, timeout=timeout, retries=False)
+        pool = (connections.pool(parts.scheme, address, port, parts.hostname) if connections is not None
+                else _new_pool(parts.scheme, address, port, parts.hostname, size=1))
         target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         sent = {"Host": parts.netloc, "User-Agent": "mobilizon_lite", **(headers or {}),
                 **(sign(method, url) if sign else {})}
+        data = None
         try:
-            response = pool.urlopen(method, target, body=body, headers=sent, redirect=False,
-                                    preload_content=False, assert_same_host=False)
+            response = pool.urlopen(method, target, body=body, headers=sent, redirect=False, timeout=timeout,
+                                    preload_content=False, release_conn=False, assert_same_host=False)
             try:
                 if response.status in (301, 302, 303, 307, 308) and response.headers.get("Location"):
                     redirect_status, url = response.status, urljoin(url, response.headers["Location"])
@@ -163,13 +202,17 @@ def request(method, url, headers=None, body=None, allowed=(), deadline_seconds=D
                     continue
                 data = _read(response, deadline, limit)
             finally:
-                # Closed, not released: the pool goes after each hop, and a body left unread (a redirect's,
-                # one over the limit) keeps its socket open until the response itself is closed.
-                response.close()
+                # Only a connection whose answer was read to the end can carry the next request; a body
+                # left unread (a redirect's, one over the limit) keeps its socket open until closed.
+                if data is not None and connections is not None:
+                    response.release_conn()
+                else:
+                    response.close()
         except (urllib3.exceptions.HTTPError, ValueError) as error:
             raise RequestError(f"{parts.netloc}: {error.__class__.__name__}: {error}") from None
         finally:
-            pool.close()
+            if connections is None:
+                pool.close()
         # urllib3's mapping, not a dict: header names are case-insensitive (h11 servers send content-type).
         return Response(response.status, response.headers, data, url)
     raise RequestError(f"more than {MAX_REDIRECTS} redirects")

@@ -48,22 +48,25 @@ def read_activity(content_type, body):
 
 def check_signed(method, target, headers, body, activity, key_for, base_url):
     """Check that the activity's actor signed this request for base_url and that the activity and
-    what it changes are on that actor's server; raises Refused (401 signature, 400 ids).
+    what it changes are on that actor's server; returns the Verified key, or raises Refused (401
+    signature, 400 ids).
 
     key_for(key_id, refresh) returns (public PEM, owner actor id), as verify_request expects.
     """
     actor_id = get_id(activity["actor"])
+    actor_host = host_of(actor_id)
     try:
         verified = verify_request(method, target, headers, body, key_for)
     except SignatureError as error:
-        log.info("inbox: refused %s from %s: %s", activity["type"], host_of(actor_id), error)
+        log.info("inbox: refused %s from %s: %s", activity["type"], actor_host, error)
         raise Refused(401, f"signature refused: {error}") from None
     if not signed_for(headers, base_url):
         raise Refused(401, "the request was signed for another server")
-    if verified.owner != actor_id or host_of(verified.owner) != host_of(actor_id):
+    if verified.owner != actor_id or host_of(verified.owner) != actor_host:
         raise Refused(401, "the signing key does not belong to the activity's actor")
-    if host_of(activity["id"]) is None or host_of(activity["id"]) != host_of(actor_id):
+    if actor_host is None or host_of(activity["id"]) != actor_host:
         raise Refused(400, "the activity's id is not an http(s) URL on its actor's server")
-    if activity["type"] in OWNED_VERBS and host_of(get_id(activity.get("object"))) != host_of(actor_id):
+    if activity["type"] in OWNED_VERBS and host_of(get_id(activity.get("object"))) != actor_host:
         # Creating, changing or deleting something on another server is never this actor's to do.
         raise Refused(400, "the object is not on the actor's server")
+    return verified

@@ -2,8 +2,6 @@
 import fcntl
 from pathlib import Path
 
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
 from flask import current_app
 
 KEY_SIZE = 2048
@@ -14,6 +12,10 @@ POOL_COUNTER = "drawn"
 
 def generate_key_pair():
     """Return a new RSA-2048 key pair as (private_pem, public_pem) text."""
+    # Imported here: only creating an actor needs cryptography, not starting the server.
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
     key = rsa.generate_private_key(public_exponent=65537, key_size=KEY_SIZE)
     private_pem = key.private_bytes(
         serialization.Encoding.PEM,

@@ -4,19 +4,17 @@ algorithm, never the one the request names."""
 import base64
 import hashlib
 import re
+import threading
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime, parsedate_to_datetime
 from functools import lru_cache
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
-from httpsig.sign import Signer
-from httpsig.utils import build_signature_template
-
 from ..urls import host_of
+
+# httpsig (with pycryptodome and pkg_resources) and cryptography are imported where a request is
+# signed or verified, not with this module: a server that has not federated yet never pays their memory.
 
 SIGN_ALGORITHM = "rsa-sha256"
 # hs2019 names no algorithm: it is accepted as RSA-SHA256 because the key is checked to be RSA.
@@ -78,13 +76,23 @@ def sign_headers(method, url, key_id, private_pem, body=None, now=None):
         headers["Digest"] = digest_header(body)
         names.append("digest")
     message = signing_string(method, target, {name.lower(): value for name, value in headers.items()}, names)
+    from httpsig.utils import build_signature_template
+
     template = build_signature_template(key_id, SIGN_ALGORITHM, names, sign_header="signature")
-    headers["Signature"] = template % _signer(private_pem).sign(message)
+    # Threads delivering at once for one actor would each import its key while the cache is cold.
+    with _SIGNER_LOCK:
+        signer = _signer(private_pem)
+    headers["Signature"] = template % signer.sign(message)
     return headers
+
+
+_SIGNER_LOCK = threading.Lock()
 
 
 @lru_cache(maxsize=256)
 def _signer(private_pem):
+    from httpsig.sign import Signer
+
     # Loading an RSA key costs tens of milliseconds (the primes are checked): once per key, not per request.
     return Signer(private_pem, algorithm=SIGN_ALGORITHM)
 
@@ -113,6 +121,9 @@ def parse_signature_header(value):
 
 def load_public_key(pem):
     """An RSA public key from SPKI (Mastodon) or PKCS#1 (Mobilizon) PEM; SignatureError otherwise."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
     try:
         key = serialization.load_pem_public_key(pem.strip().encode("ascii"))
     except (ValueError, UnicodeEncodeError, AttributeError) as error:
@@ -199,6 +210,10 @@ def verify_request(method, target, headers, body, public_pem_for, now=None):
         signature = base64.b64decode(params["signature"], validate=True)
     except ValueError:
         raise SignatureError("signature is not base64") from None
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import padding
+
     for refresh in (False, True):
         pem, owner = public_pem_for(params["keyId"], refresh)
         if pem is None:

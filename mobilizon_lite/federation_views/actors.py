@@ -4,6 +4,7 @@ from flask import Blueprint, abort, request
 from ..activitypub.convert.actor import actor_to_ap, collection
 from ..models import Activity, Actor, Follow
 from ..negotiation import activity_response
+from ..page_cache import shared
 from ..services.actors import instance_actor
 from ..services.identities import public_identity
 from ..urls import public_url, whole_number
@@ -42,6 +43,7 @@ def activity(uuid):
 
 
 @bp.route("/relay")
+@shared
 def instance():
     return activity_response(actor_to_ap(instance_actor()))
 

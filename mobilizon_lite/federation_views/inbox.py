@@ -4,10 +4,8 @@ from peewee import OperationalError
 
 from ..activitypub.inbox_request import MAX_BODY, Refused, check_signed, read_activity
 from ..db import STORAGE_RETRY_AFTER, storage_fault
-from ..models.federation import REFUSED
 from ..negotiation import signed_parts
 from ..services import inbound
-from ..services.actors import public_key_for
 from ..services.identities import public_identity
 
 bp = Blueprint("inbox", __name__)
@@ -23,11 +21,12 @@ def _receive():
         activity = read_activity(request.content_type, body)
         if inbound.deletes_unknown_actor(activity):
             return jsonify(status="unknown actor deleted"), 202
-        check_signed(method, target, headers, body, activity, public_key_for, current_app.config["BASE_URL"])
+        keys = inbound.SenderKeys()
+        verified = check_signed(method, target, headers, body, activity, keys.key_for, current_app.config["BASE_URL"])
     except Refused as refusal:
         return jsonify(status=refusal.reason), refusal.status
-    received = inbound.receive(activity, inbound.sender(activity))
-    return jsonify(status=received.reason), 400 if received.state == REFUSED else 202
+    # Handled later by the scheduler's job: the sender waits for nothing but the storing.
+    return jsonify(status=inbound.store(activity, keys.sender(verified.key_id)).reason), 202
 
 
 @bp.errorhandler(OperationalError)

@@ -5,6 +5,7 @@ from flask import Blueprint, current_app, jsonify, request
 
 from ..models import Account, Actor, Event
 from ..models.events import Visibility
+from ..page_cache import shared
 from ..services import instance
 from ..services.actors import INSTANCE_USERNAME, instance_actor, live_local
 from ..urls import public_url
@@ -47,6 +48,7 @@ def _local_actor(resource):
 
 
 @bp.route("/.well-known/webfinger")
+@shared
 def webfinger():
     resource = request.args.get("resource", "")
     if not resource:
@@ -74,6 +76,7 @@ def host_meta():
 
 
 @bp.route("/.well-known/nodeinfo")
+@shared
 def nodeinfo_links():
     links = [{"rel": f"http://nodeinfo.diaspora.software/ns/schema/{version}",
               "href": public_url("wellknown.nodeinfo", version=version)} for version in NODEINFO_SCHEMAS]
@@ -83,6 +86,7 @@ def nodeinfo_links():
 
 
 @bp.route("/nodeinfo/<version>")
+@shared
 def nodeinfo(version):
     if version not in NODEINFO_SCHEMAS:
         return jsonify(error="unknown NodeInfo version"), 404

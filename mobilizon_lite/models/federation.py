@@ -14,6 +14,8 @@ REFUSED = "refused"
 
 
 class InboxItem(BaseModel):
+    """An activity received once, stored by the inbox, then handled in the background."""
+
     # The activity id is unique: a replayed activity is recognised and changes nothing.
     activity_id = CharField(max_length=2048, unique=True)
     actor = ForeignKeyField(Actor, backref="inbox_items", on_delete="CASCADE")
@@ -24,6 +26,12 @@ class InboxItem(BaseModel):
     attempts = IntegerField(default=0)
     received_at = UTCDateTimeField(default=utcnow)
     processed_at = UTCDateTimeField(null=True)
+    # When the handling job takes it (up again); None once its state is final.
+    next_attempt_at = UTCDateTimeField(null=True, default=utcnow, index=True)
+
+    class Meta:
+        # Finds an actor's items still waiting, which hold back its later ones.
+        indexes = ((("actor", "next_attempt_at"), False),)
 
 
 class Follow(BaseModel):

@@ -1,13 +1,16 @@
 """Activities received from other servers: once the inbox view has checked and authenticated one, it is
-stored once, then handed to the handler of its (verb, object kind), like local actions."""
+stored once; then the handling job hands it to the handler of its (verb, object kind), like local
+actions."""
 import logging
+import threading
+import time
 from datetime import timedelta
 from typing import NamedTuple
 
 from flask import current_app
-from peewee import IntegrityError, Value
+from peewee import Value, fn
 
-from ..activitypub.delivery import mark_domain_alive
+from ..activitypub.delivery import backoff, mark_domain_alive
 from ..activitypub.parse import ParseError
 from ..activitypub.vocab import get_id
 from ..dates import parse_utc
@@ -15,13 +18,22 @@ from ..db import database, delete_in_batches, storage_fault, utcnow
 from ..models import Actor, Comment, Event, Follow, InboxItem, Participation, Tombstone
 from ..models.federation import DONE, FAILED, IGNORED, RECEIVED, REFUSED
 from . import actors, follows, remote_comments, remote_events, remote_participation
-from .actors import ACTOR_TYPES, keep_tombstone
+from .actors import ACTOR_TYPES, keep_tombstone, public_key_for
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
-# An item still "received" this long after it arrived was interrupted (a full disk, a restart).
-STALE_AFTER = timedelta(minutes=10)
+HANDLE_JOB = "handle_inbox"
+WORKER = "mobilizon_lite.inbox_worker"
+# Seconds since the last activity arrived during which the handling job yields to the inbox.
+ARRIVING = 0.1
+KEY_CACHE = "mobilizon_lite.sender_keys"
+KEY_CACHE_SIZE = 10_000
+# The two statements of an inbox request, written out: peewee takes longer to build them than
+# SQLite to run them (about 0.2 ms each).
+STORED_KEY_SQL = "SELECT public_key_pem FROM actor WHERE id = ?"
+STORE_SQL = ("INSERT OR IGNORE INTO inbox_item (activity_id, actor_id, type, body, state, error, attempts, "
+             "received_at, next_attempt_at) VALUES (?, ?, ?, ?, ?, '', 0, ?, ?)")
 # The kind of an object named by an id that none of our tables holds.
 UNKNOWN = "Unknown"
 # The kind of each table's rows, for the one lookup of a bare id (an id is in one table at most).
@@ -41,27 +53,59 @@ def deletes_unknown_actor(activity):
             and not Actor.select().where(Actor.ap_id == actor_id).exists())
 
 
-def sender(activity):
-    """The stored actor of an authenticated activity (verifying its signature stored it)."""
-    return Actor.get(Actor.ap_id == get_id(activity["actor"]))
+class Sender(NamedTuple):
+    """The actor behind a key, as the inbox caches it: the key, the actor's id, row id and domain."""
+    pem: str | None
+    owner: str | None
+    actor_id: int | None = None
+    domain: str | None = None
 
 
-def receive(activity, actor):
-    """Store an authenticated activity of actor once by id, and handle it; returns Received."""
-    if activity["type"] in ("Create", "Update") and not _revived(activity, actor):
-        return Received(IGNORED, "the object was deleted: ignored")
-    mark_domain_alive(actor.domain)
+class SenderKeys:
+    """The key_for of one inbox request (see check_signed): the keys of senders seen before come from
+    a per-app cache, trusted while their actor's stored key is the same (one lookup by row id); a
+    key that fails is refetched from its server as public_key_for does."""
+
+    def __init__(self):
+        self.cache = current_app.extensions.setdefault(KEY_CACHE, {})
+        self.tried = None
+
+    def key_for(self, key_id, refresh):
+        cached = None if refresh else self.cache.get(key_id)
+        if cached is None or _stored_key(cached.actor_id) != cached.pem:
+            self.cache.pop(key_id, None)
+            cached = Sender(*public_key_for(key_id, refresh))
+        self.tried = cached
+        return cached.pem, cached.owner
+
+    def sender(self, key_id):
+        """The Sender whose key verified the request signed with key_id, cached for the next ones."""
+        if self.tried.actor_id is None:
+            actor = Actor.select(Actor.id, Actor.domain).where(Actor.ap_id == self.tried.owner).get()
+            if len(self.cache) >= KEY_CACHE_SIZE:
+                self.cache.clear()
+            self.tried = self.cache[key_id] = self.tried._replace(actor_id=actor.id, domain=actor.domain)
+        return self.tried
+
+
+def _stored_key(actor_id):
+    row = database.execute_sql(STORED_KEY_SQL, (actor_id,)).fetchone()
+    return row and row[0]
+
+
+def store(activity, sender):
+    """Store an authenticated activity of sender once by its id, for the handling job; returns
+    Received. One statement, committed before the sender is answered."""
     verb = activity["type"][:64]
-    try:
-        with database.atomic():
-            # An activity nobody handles is kept as its id and type only: enough to recognise a replay.
-            item = InboxItem.create(activity_id=activity["id"][:2048], actor=actor, type=verb,
-                                    body=activity if _handled(verb) else _trace(activity))
-    except IntegrityError:
+    now = InboxItem.received_at.db_value(utcnow())
+    # An activity nobody handles is kept as its id and type only: enough to recognise a replay.
+    body = InboxItem.body.db_value(activity if _handled(verb) else _trace(activity))
+    stored = database.execute_sql(STORE_SQL, (activity["id"][:2048], sender.actor_id, verb, body, RECEIVED, now, now))
+    if not stored.rowcount:
         return Received(IGNORED, "already received")
-    log.info("inbox: %s %s from %s", item.type, item.activity_id, actor.domain)
-    state = process(item)
-    return Received(state, item.error if state == REFUSED else "accepted")
+    log.info("inbox: %s %s from %s", verb, activity["id"], sender.domain)
+    database.on_commit(kick)
+    return Received(RECEIVED, "accepted")
 
 
 def _trace(activity):
@@ -162,37 +206,122 @@ def handler_for(item):
 
 
 def process(item):
-    """Handle a stored activity; errors are recorded on it, never raised to the sender.
+    """Handle a stored activity; errors are recorded on it, never raised. A failed one is taken up
+    again after a backoff, until MAX_ATTEMPTS.
 
-    Only a storage fault is raised (nothing can be recorded then): the item stays received, and
-    retry_failed takes it up once the disk works again.
+    Only a storage fault is raised (nothing can be recorded then): the item stays due, and the
+    handling job takes it up once the disk works again.
     """
     try:
         handler, error = handler_for(item)
+        if handler and item.type in ("Create", "Update") and not _revived(item.body, item.actor):
+            handler, error = None, "the object was deleted: ignored"
         state = handler(item) if handler else IGNORED
-    except ParseError as refusal:  # the object is unreadable: the sender is told, nothing is retried
+    except ParseError as refusal:  # the object is unreadable: nothing is retried
         state, error = REFUSED, str(refusal)
     except Exception as failure:  # noqa: BLE001 - one bad activity must not break the inbox
         if storage_fault(failure):
             raise
         log.exception("inbox: processing %s failed", item.activity_id)
         state, error = FAILED, f"{failure.__class__.__name__}: {failure}"
-    item.state, item.error = state, error[:2000]
-    changes = {"state": state, "error": item.error, "attempts": InboxItem.attempts + 1, "processed_at": utcnow()}
-    if state != FAILED or item.attempts + 1 >= MAX_ATTEMPTS:
+    item.state, item.error, attempts = state, error[:2000], item.attempts + 1
+    now = utcnow()
+    retried = state == FAILED and attempts < MAX_ATTEMPTS
+    item.next_attempt_at = now + timedelta(seconds=backoff(attempts)) if retried else None
+    changes = {"state": state, "error": item.error, "attempts": InboxItem.attempts + 1, "processed_at": now,
+               "next_attempt_at": item.next_attempt_at}
+    if not retried:
         changes["body"] = _trace(item.body)  # no handler will read it again
     InboxItem.update(**changes).where(InboxItem.id == item.id).execute()
     return state
 
 
-def retry_failed(limit=50):
-    """Process again the received activities whose handling failed (a transient error, say) or
-    was interrupted before it could be recorded."""
-    stale = utcnow() - STALE_AFTER
-    items = list(InboxItem.select().where(((InboxItem.state == FAILED) & (InboxItem.attempts < MAX_ATTEMPTS))
-                                          | ((InboxItem.state == RECEIVED) & (InboxItem.received_at < stale)))
-                 .order_by(InboxItem.id).limit(limit))
-    return sum(process(item) != FAILED for item in items)
+def handle_received(seconds=20, batch=100):
+    """The handling job: handle the stored activities that are due, in the order they arrived, for at
+    most `seconds`; returns how many were handled.
+
+    An actor's activities are handled in its order: one that failed and waits for its retry holds
+    back the actor's later ones (an Undo never overtakes its Follow), and no one else's.
+    """
+    worker = _worker()
+    with worker["lock"]:
+        if worker["running"]:  # another run (this job is allowed two at once): it looks again
+            worker["again"] = True
+            return 0
+        worker["running"], worker["again"] = True, False
+    deadline = time.monotonic() + seconds
+    total = 0
+    try:
+        while worker["running"] and time.monotonic() < deadline:
+            items = _due(batch)
+            total += _handle(items, worker)
+            with worker["lock"]:
+                # Stored since the last look (the kick found this run going): look again; otherwise
+                # stop, in the same step, so that the next kick starts a run.
+                worker["running"] = len(items) == batch or worker["again"]
+                worker["again"] = False
+    finally:
+        with worker["lock"]:
+            worker["running"] = False
+    return total
+
+
+def _handle(items, worker):
+    """Handle items in their order, but for those of an actor whose earlier one is to be retried;
+    returns how many were handled."""
+    held, handled = set(), 0
+    for domain in {item.actor.domain for item in items}:
+        mark_domain_alive(domain)  # it signed a request to us
+    for item in items:
+        if item.actor_id in held:
+            continue
+        started = time.monotonic()
+        process(item)
+        handled += 1
+        if item.next_attempt_at is not None:  # to be retried: the actor's later ones wait
+            held.add(item.actor_id)
+        if started - worker["arrived"] < ARRIVING:
+            # Senders wait for the inbox's answers, nobody for the handling: while activities keep
+            # arriving, the job rests as long as it worked, leaving them the CPU (and the GIL).
+            time.sleep(time.monotonic() - started)
+    return handled
+
+
+def _due(limit):
+    """The items due for handling, oldest first, but for those an earlier item of their actor waiting
+    for its retry holds back; with their actors."""
+    now = utcnow()
+    waiting = InboxItem.alias()
+    held = waiting.select().where((waiting.actor == InboxItem.actor) & (waiting.id < InboxItem.id)
+                                  & (waiting.next_attempt_at > now))
+    return list(InboxItem.select(InboxItem, Actor).join(Actor)
+                .where((InboxItem.next_attempt_at <= now) & ~fn.EXISTS(held))
+                .order_by(InboxItem.id).limit(limit))
+
+
+def _worker():
+    """This app's handling job's flags: running, again when something was stored meanwhile, and when
+    the last activity arrived (time.monotonic())."""
+    return current_app.extensions.setdefault(
+        WORKER, {"lock": threading.Lock(), "running": False, "again": False, "arrived": -ARRIVING})
+
+
+def kick():
+    """Ask the scheduler (when this process runs one) to run the handling job now; called once the
+    storing transaction has committed, so that the job sees the item."""
+    scheduler = current_app.extensions.get("scheduler")
+    if scheduler is None or not scheduler.running:
+        return  # built but not started (a test, an admin command): handle_received is called by hand
+    worker = _worker()
+    worker["arrived"] = time.monotonic()
+    with worker["lock"]:
+        if worker["running"]:
+            worker["again"] = True  # rather than a second run: the running one looks again
+            return
+    job = scheduler.get_job(HANDLE_JOB)
+    # The run is only ever moved earlier, so steady arrivals cannot keep postponing it.
+    if job is not None and (job.next_run_time is None or job.next_run_time > utcnow()):
+        scheduler.modify_job(HANDLE_JOB, next_run_time=utcnow())
 
 
 def purge_received():

@@ -15,10 +15,13 @@ from . import (
 )
 
 
-def init_app(app):
+def init_app(app, csrf):
     """Attach log-in handling, error pages and every HTML blueprint to app."""
     context.init_app(app)
     errors.init_app(app)
     formatting.init_app(app)
     for module in (pages, auth, account, identities, admin, events, participation, comments, search):
         app.register_blueprint(module.bp)
+    # Visitors post these from pages kept for everyone, which hold no token (see VisitorForm).
+    csrf.exempt(pages.set_language)
+    csrf.exempt(participation.join_anonymously)

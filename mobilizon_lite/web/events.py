@@ -5,6 +5,7 @@ from flask_login import current_user, login_required
 
 from ..models import Event
 from ..negotiation import activity_response, negotiated, signed_parts, wants_activity_json
+from ..page_cache import shared
 from ..services import actors, anonymous, comments, events, participation, remote_participation
 from ..services.errors import Invalid, refusal
 from ..services.pictures import upload_folder
@@ -85,6 +86,7 @@ def create():
 
 @bp.route("/events/<uuid>")
 @negotiated
+@shared(unless=lambda: "Signature" in request.headers)
 def show(uuid):
     event = events.visible_event(uuid, viewer_ids())
     if wants_activity_json():
@@ -103,6 +105,7 @@ def show(uuid):
                for identity in identities}
     offered = (set().union(*actions.values()) if identities
                else participation.actions_for(event, None, going=seats))
+    # Forms with a token only for people who may post them: a visitor's page is kept for every visitor.
     join_form, join_refusal, comment_form, commenter = None, None, None, None
     joiners = [identity for identity in identities if "join" in actions[identity.id]]
     if joiners and not mine:

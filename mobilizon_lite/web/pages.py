@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from ..negotiation import activity_response, negotiated, wants_activity_json
+from ..page_cache import shared
 from ..services import accounts, events, follows, identities, instance, subscriptions
 from ..urls import whole_number
 from .context import redirect_local, viewer_ids
@@ -26,17 +27,20 @@ def event_page(past):
 
 
 @bp.route("/")
+@shared
 def home():
     return event_page(past=False)
 
 
 @bp.route("/past")
+@shared
 def past():
     return event_page(past=True)
 
 
 @bp.route("/@<username>")
 @negotiated
+@shared
 def profile(username):
     if wants_activity_json():
         return activity_response(*identities.actor_document(username))
@@ -70,6 +74,9 @@ def interact():
 
 @bp.route("/language", methods=["POST"])
 def set_language():
+    if current_user.is_authenticated:
+        # Logged-in pages carry a token: a forged post must not change an account's setting.
+        current_app.extensions["csrf"].protect()
     form = language_form()
     if form.validate_on_submit():
         session["locale"] = form.locale.data

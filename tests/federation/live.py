@@ -11,9 +11,10 @@ from ..harness import form_token, wait_until
 from ..helpers import event_fields
 
 NEXT_YEAR = date.today().year + 1
-# Instances that reach each other on loopback, with deliveries drained and retried within seconds.
+# Instances that reach each other on loopback, with deliveries drained and retried, and received
+# activities handled, within seconds.
 FEDERATING = {"MOBILIZON_LITE_ALLOWED_PRIVATE_NETWORKS": "127.0.0.0/8", "MOBILIZON_LITE_DELIVERY_INTERVAL": "1",
-              "MOBILIZON_LITE_DELIVERY_BACKOFF_SCALE": "0.02"}
+              "MOBILIZON_LITE_DELIVERY_BACKOFF_SCALE": "0.02", "MOBILIZON_LITE_INBOX_INTERVAL": "1"}
 
 
 def post_form(instance, session, path, data, page="/identities/"):
@@ -75,3 +76,13 @@ def one(instance, sql, *params):
         db.row_factory = sqlite3.Row
         row = db.execute(sql, params).fetchone()
     return dict(row) if row else None
+
+
+def handled(instance, activity_id, timeout=15):
+    """Wait until the instance's job has handled the activity stored under activity_id, if one was stored
+    (its inbox answers before handling it)."""
+    def done():
+        item = one(instance, "SELECT state FROM inbox_item WHERE activity_id = ?", activity_id)
+        return item is None or item["state"] != "received"
+
+    wait_until(done, timeout=timeout)

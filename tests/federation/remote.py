@@ -5,7 +5,9 @@ import json
 from http.server import BaseHTTPRequestHandler
 
 from mobilizon_lite.activitypub.signatures import sign_headers
+from mobilizon_lite.db import utcnow
 from mobilizon_lite.models import Activity, Event, InboxItem
+from mobilizon_lite.services import inbound
 
 REMOTE = "https://remote.example"
 ACTOR = f"{REMOTE}/users/alice"
@@ -31,7 +33,16 @@ def send(app, key, verb, obj, number, actor=ACTOR, **extra):
     body = json.dumps({"id": f"https://{host}/activities/{number}", "type": verb, "actor": actor, "object": obj,
                        **extra}).encode()
     headers = sign_headers("POST", "http://events.test/inbox", f"{actor}#main-key", key, body=body)
-    return app.test_client().post("/inbox", data=body, headers=headers, content_type="application/activity+json")
+    return handled(app, app.test_client().post("/inbox", data=body, headers=headers,
+                                               content_type="application/activity+json"))
+
+
+def handled(app, response):
+    """response, once the app's handling job (the function the scheduler runs) took what the POST stored:
+    the tests run no scheduler."""
+    with app.app_context():
+        inbound.handle_received()
+    return response
 
 
 def stored(app):
@@ -47,12 +58,20 @@ def follow(number=1, actor=ACTOR, **extra):
 
 
 def post(app, activity=None, body=None, key=None, key_id=f"{ACTOR}#main-key", path="/inbox", now=None,
-         content_type="application/activity+json", headers=None):
-    """POST an activity (or a raw body) to an inbox of the app, signed with key when one is given."""
+         content_type="application/activity+json", headers=None, handle=True):
+    """POST an activity (or a raw body) to an inbox of the app, signed with key when one is given; then
+    run the handling job unless handle is false."""
     body = body if body is not None else json.dumps(activity).encode()
     signed = sign_headers("POST", f"http://events.test{path}", key_id, key, body=body, now=now) if key else {}
     signed.update(headers or {})
-    return app.test_client().post(path, data=body, headers=signed, content_type=content_type)
+    response = app.test_client().post(path, data=body, headers=signed, content_type=content_type)
+    return handled(app, response) if handle else response
+
+
+def due_now(app):
+    """Bring every retry of the handling job forward to now, as time passing would."""
+    with app.app_context():
+        InboxItem.update(next_attempt_at=utcnow()).where(InboxItem.next_attempt_at.is_null(False)).execute()
 
 
 def items(app):

@@ -6,7 +6,14 @@ from urllib.parse import quote, unquote
 
 import pytest
 
-from mobilizon_lite.activitypub.client import RequestError, fetch_object, is_forbidden, parse_networks, request
+from mobilizon_lite.activitypub.client import (
+    Connections,
+    RequestError,
+    fetch_object,
+    is_forbidden,
+    parse_networks,
+    request,
+)
 
 from ..helpers import loopback_server
 
@@ -71,6 +78,23 @@ class Recorder(Handler):
     def do_GET(self):
         self.requests.append((self.command, self.path, dict(self.headers)))
         super().do_GET()
+
+
+class KeepAlive(Handler):
+    """Speaks HTTP/1.1, keeping connections open, and answers /port with the client's port."""
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self):
+        if self.path == "/port":
+            self.send(200, str(self.client_address[1]).encode(), "application/json")
+        else:
+            super().do_GET()
+
+
+@pytest.fixture(scope="module")
+def keep_alive():
+    with loopback_server(KeepAlive) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -185,3 +209,35 @@ def test_a_signed_get_goes_on_unsigned_to_another_host(server, other_host):
     [(method, path, headers)] = Recorder.requests
     assert (method, path) == ("GET", "/headers") and "Signature" not in headers
     assert headers["Host"] == other_host.split("//")[1]
+
+
+def port(url, **options):
+    return int(request("GET", url + "/port", allowed=options.pop("allowed", LOOPBACK), **options).body)
+
+
+def test_connections_are_kept_alive_only_when_asked(keep_alive):
+    with Connections() as connections:
+        kept = {port(keep_alive, connections=connections) for _ in range(3)}
+        posted = request("POST", keep_alive + "/headers", body=b"{}", allowed=LOOPBACK, connections=connections)
+        assert posted.status == 200 and port(keep_alive, connections=connections) in kept
+        # An answer not read to its end (over the size limit) closes its connection: the next one is new.
+        with pytest.raises(RequestError, match="larger than"):
+            request("GET", keep_alive + "/big", allowed=LOOPBACK, connections=connections)
+        assert port(keep_alive, connections=connections) not in kept
+    assert len(kept) == 1
+    assert len({port(keep_alive) for _ in range(3)}) == 3
+
+
+def test_a_kept_connection_never_skips_the_address_check(keep_alive):
+    with Connections() as connections:
+        port(keep_alive, connections=connections)
+        with pytest.raises(RequestError, match="forbidden address"):
+            port(keep_alive, connections=connections, allowed=())
+
+
+def test_kept_connections_survive_servers_that_close_them(server):
+    """An HTTP/1.0 server closes each connection after its answer: the next request opens another."""
+    with Connections() as connections:
+        statuses = [request("POST", server + "/actor", body=b"{}", allowed=LOOPBACK, connections=connections).status
+                    for _ in range(3)]
+    assert statuses == [200, 200, 200]

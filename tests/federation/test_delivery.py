@@ -38,6 +38,16 @@ class Receiver(BaseHTTPRequestHandler):
         self.end_headers()
 
 
+class KeptAliveReceiver(Receiver):
+    """Speaks HTTP/1.1, keeping connections open, and notes the client port of each POST."""
+    protocol_version = "HTTP/1.1"
+    ports = []
+
+    def do_POST(self):
+        self.ports.append((self.path, self.client_address[1]))
+        super().do_POST()
+
+
 @pytest.fixture
 def receiver():
     Receiver.received = []
@@ -256,3 +266,21 @@ def test_a_tripped_breaker_holds_back_the_rest_of_the_batch(fed_app, receiver):
         drain()
         assert InboxHealth.get().consecutive_failures == 10
         assert Delivery.select().where(Delivery.attempts == 0).count() == 5
+
+
+def test_each_domain_is_served_in_order_over_a_kept_connection(fed_app):
+    KeptAliveReceiver.received, KeptAliveReceiver.ports = [], []
+    with loopback_server(KeptAliveReceiver) as url, fed_app.app_context():
+        actors = [remote(f"r{i}", f"{url}/status/202/r{i}") for i in range(6)]
+        ann = Actor.get(Actor.preferred_username == "ann")
+        ids = [new_activity_id() for _ in range(4)]
+        for activity_id in ids:
+            publish(ann, {"id": activity_id, "type": "Create", "actor": ann.ap_id}, actors)
+        assert drain() == 24
+        assert {row.state for row in Delivery.select()} == {"sent"}
+    for number in range(6):
+        path = f"/status/202/r{number}"
+        assert [body["id"] for inbox, body, _key in KeptAliveReceiver.received if inbox == path] == ids
+        assert len({port for inbox, port in KeptAliveReceiver.ports if inbox == path}) == 1
+    # One connection per worker at most, however many inboxes.
+    assert len({port for _inbox, port in KeptAliveReceiver.ports}) <= fed_app.config["DELIVERY_THREADS"]

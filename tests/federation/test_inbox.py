@@ -9,10 +9,12 @@ import pytest
 
 from mobilizon_lite import create_app
 from mobilizon_lite.activitypub.signatures import sign_headers
-from mobilizon_lite.models import Actor
+from mobilizon_lite.db import utcnow
+from mobilizon_lite.models import Actor, Follow
+from mobilizon_lite.services import follows, inbound
 
 from ..helpers import make_account
-from .remote import ACTOR, REMOTE, ActorServer, follow, items, post
+from .remote import ACTOR, REMOTE, ActorServer, due_now, follow, items, post
 
 
 @pytest.fixture
@@ -195,14 +197,13 @@ def test_delete_leaves_a_tombstone_that_a_late_create_cannot_pass(inbox_app, rem
     (private, _public), _other = remote_keys
     note = {"id": f"{REMOTE}/notes/7", "type": "Note", "content": "hi"}
     assert post(inbox_app, activity(20, "Delete", note["id"]), key=private).status_code == 202
-    response = post(inbox_app, activity(21, "Create", note), key=private)
-    assert response.status_code == 202 and response.json["status"] == "the object was deleted: ignored"
-    assert [item.type for item in items(inbox_app)] == ["Delete"]
+    assert post(inbox_app, activity(21, "Create", note), key=private).status_code == 202
+    assert [(item.type, item.state, item.error) for item in items(inbox_app)] == [
+        ("Delete", "ignored", ""),
+        ("Create", "ignored", "the object was deleted: ignored")]
 
 
 def test_an_actor_deleting_itself_is_gone_with_its_follows(inbox_app, remote_keys):
-    from mobilizon_lite.models import Follow
-
     (private, _public), _other = remote_keys
     post(inbox_app, follow(30), key=private)
     with inbox_app.app_context():
@@ -214,7 +215,7 @@ def test_an_actor_deleting_itself_is_gone_with_its_follows(inbox_app, remote_key
 
 
 def test_followers_approved_by_hand(inbox_app, remote_keys):
-    from mobilizon_lite.models import Delivery, Follow
+    from mobilizon_lite.models import Delivery
 
     from ..helpers import log_in, submit
 
@@ -303,8 +304,6 @@ def test_a_signature_made_for_another_server_is_refused(inbox_app, remote_keys):
 
 
 def test_repeated_follow_then_undo_and_accept_by_embedded_follow(inbox_app, remote_keys):
-    from mobilizon_lite.models import Follow
-
     (private, _public), _other = remote_keys
     post(inbox_app, follow(80), key=private)
     post(inbox_app, follow(81), key=private)
@@ -324,9 +323,7 @@ def test_repeated_follow_then_undo_and_accept_by_embedded_follow(inbox_app, remo
         assert Follow.get().accepted is True
 
 
-def test_failed_handling_is_recorded_and_retried(inbox_app, remote_keys, monkeypatch):
-    from mobilizon_lite.services import inbound
-
+def test_failed_handling_is_recorded_and_retried_after_a_backoff(inbox_app, remote_keys, monkeypatch):
     (private, _public), _other = remote_keys
     calls = []
 
@@ -340,10 +337,43 @@ def test_failed_handling_is_recorded_and_retried(inbox_app, remote_keys, monkeyp
     assert post(inbox_app, follow(90), key=private).status_code == 202  # never a 500 for the sender
     [item] = items(inbox_app)
     assert item.state == "failed" and "briefly unavailable" in item.error
+    assert item.next_attempt_at > utcnow() + timedelta(seconds=10)
     with inbox_app.app_context():
-        assert inbound.retry_failed() == 1
+        assert inbound.handle_received() == 0  # not before its backoff
+    due_now(inbox_app)
+    with inbox_app.app_context():
+        assert inbound.handle_received() == 1
     [item] = items(inbox_app)
-    assert item.state == "done" and item.attempts == 2
+    assert item.state == "done" and item.attempts == 2 and item.next_attempt_at is None
+
+
+def test_an_undo_waits_for_the_retry_of_its_follow_and_other_actors_do_not(inbox_app, remote_keys, monkeypatch):
+    (private, public), (other_private, other_public) = remote_keys
+    bob = f"{REMOTE}/users/bob"
+    with inbox_app.app_context():
+        Actor.create(preferred_username="bob", domain="remote.example", ap_id=bob, public_key_pem=other_public,
+                     inbox=f"{bob}/inbox")
+    failures = [RuntimeError("database briefly unavailable")]
+
+    def flaky_follow(item):
+        if failures and item.actor.ap_id == ACTOR:
+            raise failures.pop()
+        return follows.on_follow_actor(item)
+
+    monkeypatch.setitem(inbound.HANDLERS, ("Follow", "Actor"), flaky_follow)
+    post(inbox_app, follow(100), key=private)
+    assert post(inbox_app, activity(101, "Undo", follow(100)), key=private).status_code == 202
+    post(inbox_app, follow(102, actor=bob), key=other_private, key_id=f"{bob}#main-key")
+    # alice's Undo waits behind her Follow; bob's Follow, which came after, does not.
+    assert [(item.type, item.state) for item in items(inbox_app)] == [
+        ("Follow", "failed"), ("Undo", "received"), ("Follow", "done")]
+    with inbox_app.app_context():
+        assert [row.follower.ap_id for row in Follow.select()] == [bob]
+    due_now(inbox_app)
+    with inbox_app.app_context():
+        assert inbound.handle_received() == 2
+        assert [row.follower.ap_id for row in Follow.select()] == [bob]  # followed, then undone: in that order
+    assert [item.state for item in items(inbox_app)] == ["done", "done", "done"]
 
 
 @pytest.mark.parametrize("signed_headers", ["date", "(request-target) date digest", "(request-target) host date"])

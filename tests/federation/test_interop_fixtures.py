@@ -17,7 +17,7 @@ from mobilizon_lite.activitypub.signatures import sign_headers
 
 from ..helpers import event_fields, loopback_server, wait_until
 from .captured import FIXTURES, needs_fixtures
-from .live import NEXT_YEAR, identity_id, one, post_form
+from .live import NEXT_YEAR, handled, identity_id, one, post_form
 
 pytestmark = [pytest.mark.slow, needs_fixtures]
 
@@ -224,7 +224,8 @@ class World:
         return json.loads(self.translate(text))
 
     def post(self, activity):
-        """Sign (when its actor is ours) and POST to the instance's shared inbox: (status, reason)."""
+        """Sign (when its actor is ours) and POST to the instance's shared inbox: (status, reason), once what
+        it stored is handled."""
         body = json.dumps(activity).encode()
         url = f"{self.instance.base}/inbox"
         actor = activity.get("actor")
@@ -233,6 +234,8 @@ class World:
             key_id = self.documents[actor]["publicKey"]["id"]
             headers.update(sign_headers("POST", url, key_id, self.keys[actor][0], body=body))
         response = requests.post(url, data=body, headers=headers, timeout=10)
+        if response.status_code == 202 and isinstance(activity.get("id"), str):
+            handled(self.instance, activity["id"])
         return response.status_code, response.json()["status"]
 
     def received(self, verb):

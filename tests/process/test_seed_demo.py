@@ -132,3 +132,22 @@ def test_seed_demo_prints_the_accounts_it_made(seeded):
     email = next(iter(listed))
     client = app.test_client()
     log_in(client, email, demo.DEMO_PASSWORD)
+
+
+def test_the_benchmark_event_has_the_participants_asked_for_and_a_known_organiser(tmp_path, instance_env):
+    instance_path = tmp_path / "instance"
+    result = run_cli(instance_path, "seed-demo", "--events", "0", "--benchmark-participants", "40", env=instance_env)
+    assert result.returncode == 0, result.stderr[-2000:]
+    uuid = re.search(r"^Benchmark event: /events/([0-9a-f-]{36})$", result.stdout, re.MULTILINE).group(1)
+    email, username = re.search(r"^Benchmark organiser: (\S+@\S+) @(\S+)$", result.stdout, re.MULTILINE).groups()
+    app = create_app(instance_path=str(instance_path))
+    with app.app_context():
+        event = Event.get(Event.uuid == uuid)
+        assert (event.organizer.preferred_username, event.organizer.account.email) == (username, email)
+        joined = Participation.select().where((Participation.event == event) & (Participation.role == PARTICIPANT))
+        assert joined.count() == 40
+        # More than the demo people: a crowd account's identities make up the rest.
+        assert Actor.select().where(Actor.preferred_username.startswith("crowd")).exists()
+    client = app.test_client()
+    log_in(client, email, demo.DEMO_PASSWORD)
+    assert client.get(f"/events/{uuid}/participants").status_code == 200

@@ -3,8 +3,15 @@ import sqlite3
 
 from mobilizon_lite import create_app
 from mobilizon_lite.activitypub.vocab import AS_PUBLIC
-from mobilizon_lite.migrations import STEPS, _account_confirmation, _activity_objects, _listed_activities
-from mobilizon_lite.models import Account, Activity, Actor
+from mobilizon_lite.migrations import (
+    STEPS,
+    _account_confirmation,
+    _activity_objects,
+    _inbox_queue,
+    _listed_activities,
+)
+from mobilizon_lite.models import Account, Activity, Actor, InboxItem
+from mobilizon_lite.services import inbound
 
 from ..helpers import log_in, make_account
 
@@ -65,3 +72,33 @@ def test_accounts_made_before_sign_up_confirmation_stay_usable(tmp_path, app_con
         account = Account.get()
         assert account.confirmed_at == account.created_at
     log_in(app.test_client())
+
+
+def test_activities_received_before_the_handling_job_are_taken_up_by_it(tmp_path, app_config):
+    config = dict(app_config, DATABASE=str(tmp_path / "old.sqlite3"))
+    app = create_app(config, instance_path=str(tmp_path / "i"))
+    make_account(app)
+    # Left by the release that handled activities inside the request: one interrupted, one failed
+    # that may be retried, one failed for good, one done.
+    states = [("received", 0), ("failed", 1), ("failed", 5), ("done", 1)]
+    with app.app_context():
+        ann = Actor.get(Actor.preferred_username == "ann")
+        for number, (state, attempts) in enumerate(states):
+            InboxItem.create(activity_id=f"https://remote.example/a/{number}", actor=ann, type="Like",
+                             body={"type": "Like"}, state=state, attempts=attempts)
+    with sqlite3.connect(config["DATABASE"]) as db:
+        # As the release before the handling job left it: the column and its indexes absent.
+        db.execute("DROP INDEX inbox_item_next_attempt_at")
+        db.execute("DROP INDEX inbox_item_actor_id_next_attempt_at")
+        db.execute("ALTER TABLE inbox_item DROP COLUMN next_attempt_at")
+        db.execute(f"PRAGMA user_version = {STEPS.index(_inbox_queue)}")
+    app = create_app(config, instance_path=str(tmp_path / "i"))
+    with app.app_context():
+        waiting = [item.next_attempt_at is not None for item in InboxItem.select().order_by(InboxItem.id)]
+        assert waiting == [True, True, False, False]
+        assert inbound.handle_received() == 2
+        assert [item.state for item in InboxItem.select().order_by(InboxItem.id)] == [
+            "ignored", "ignored", "failed", "done"]
+    with sqlite3.connect(config["DATABASE"]) as db:
+        assert {"inbox_item_next_attempt_at", "inbox_item_actor_id_next_attempt_at"} <= {
+            name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}

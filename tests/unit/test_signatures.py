@@ -239,3 +239,18 @@ def test_unquoted_numbers_and_spaces_between_parameters_are_read(keys):
     headers = sign_headers("POST", "https://b.example/inbox", KEY_ID, private, body=BODY)
     headers["Signature"] = "created=1700000000, " + headers["Signature"].replace(",", " ,  ")
     assert verify(headers, public).owner == OWNER
+
+
+def test_threads_signing_at_once_import_a_key_once(keys):
+    """The drain's workers sign for one actor together: the first one imports the key, the others wait for it."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from mobilizon_lite.activitypub import signatures
+
+    (private_pem, _public), _other = keys
+    signatures._signer.cache_clear()
+    with ThreadPoolExecutor(4) as pool:
+        signed = list(pool.map(lambda n: sign_headers("POST", f"https://b.example/{n}", KEY_ID, private_pem,
+                                                       body=BODY), range(8)))
+    assert len({headers["Signature"] for headers in signed}) == 8
+    assert signatures._signer.cache_info().misses == 1

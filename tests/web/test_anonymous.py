@@ -58,7 +58,7 @@ def test_join_confirm_and_cancel_by_email(mail_app, event, smtp):
     assert participations(mail_app, event)[0].role == "participant"
     assert "1 participant" in visitor.get(f"/events/{event.uuid}").get_data(as_text=True)
     # Single use.
-    assert submit(visitor, confirm, {}, page=f"/events/{event.uuid}").status_code == 404
+    assert submit(visitor, confirm, {}, page="/login").status_code == 404
 
     assert visitor.get(cancel).status_code == 200
     assert submit(visitor, cancel, {}).status_code == 302
@@ -99,7 +99,7 @@ def test_unconfirmed_request_can_be_asked_again(mail_app, event, smtp):
     ask(mail_app, event)
     first, second = smtp.wait_for(2)
     assert link_in(first, "confirm/") != link_in(second, "confirm/")
-    assert submit(mail_app.test_client(), link_in(first, "confirm/"), {}, page="/").status_code == 404
+    assert submit(mail_app.test_client(), link_in(first, "confirm/"), {}, page="/login").status_code == 404
     assert submit(mail_app.test_client(), link_in(second, "confirm/"), {}).status_code == 302
     assert len(participations(mail_app, event)) == 1
 
@@ -110,7 +110,7 @@ def test_confirmation_expires_after_48_hours(mail_app, event, smtp):
     with mail_app.app_context():
         Participation.update(confirm_expires_at=utcnow() - timedelta(minutes=1)).where(
             Participation.actor.is_null()).execute()
-    assert submit(mail_app.test_client(), confirm, {}, page="/").status_code == 404
+    assert submit(mail_app.test_client(), confirm, {}, page="/login").status_code == 404
     with mail_app.app_context():
         from mobilizon_lite.services.anonymous import purge_unconfirmed
 
@@ -188,7 +188,7 @@ def test_full_event_refuses_the_confirmation(mail_app, smtp):
     ask(mail_app, event, "two@example.org")
     one, two = smtp.wait_for(2)
     assert submit(mail_app.test_client(), link_in(one, "confirm/"), {}).status_code == 302
-    response = submit(mail_app.test_client(), link_in(two, "confirm/"), {}, page="/")
+    response = submit(mail_app.test_client(), link_in(two, "confirm/"), {}, page="/login")
     assert response.status_code == 403 and "This event is full." in response.get_data(as_text=True)
 
 
@@ -218,7 +218,7 @@ def test_confirmation_rechecks_the_event(mail_app, event, smtp):
     organiser = mail_app.test_client()
     log_in(organiser)
     submit(organiser, f"/events/{event.uuid}/edit", event_fields(visibility="private"))
-    assert submit(mail_app.test_client(), confirm, {}, page="/").status_code == 403
+    assert submit(mail_app.test_client(), confirm, {}, page="/login").status_code == 403
     assert participations(mail_app, event)[0].role == "not_confirmed"
 
 
@@ -265,5 +265,5 @@ def test_the_cancel_link_expires_a_week_after_the_event(mail_app, event, smtp):
     response = mail_app.test_client().get(cancel)
     assert response.status_code == 404
     assert "This event is over" in response.get_data(as_text=True)
-    assert submit(mail_app.test_client(), cancel, {}, page=f"/events/{event.uuid}").status_code == 404
+    assert submit(mail_app.test_client(), cancel, {}, page="/login").status_code == 404
     assert len(participations(mail_app, event)) == 1

@@ -116,7 +116,7 @@ def test_visitors_read_but_must_log_in_to_comment(app, setup):
     visitor = app.test_client()
     page = visitor.get(f"/events/{event.uuid}").get_data(as_text=True)
     assert "Public remark" in page and "Log in to comment" in page
-    response = post(visitor, event, "Anonymous remark")
+    response = submit(visitor, f"/events/{event.uuid}/comments", {"text": "Anonymous remark"}, page="/login")
     assert response.status_code == 302 and response.headers["Location"].startswith("/login")
     assert len(comments(app)) == 1
 

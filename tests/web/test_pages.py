@@ -74,6 +74,21 @@ def test_visitor_language_choice(client):
     assert "Se connecter" in client.get("/login", headers={"Accept-Language": "en"}).get_data(as_text=True)
 
 
+def test_the_language_form_needs_a_token_only_from_someone_logged_in(app, client):
+    # A visitor's page is kept for every visitor: its picker holds no token, and needs none.
+    page = client.get("/").get_data(as_text=True)
+    assert 'id="footer-locale"' in page and "csrf_token" not in page
+    assert client.post("/language", data={"locale": "fr", "next": "/"}).status_code == 302
+    make_account(app)
+    log_in(client)
+    assert "csrf_token" in client.get("/").get_data(as_text=True)
+    refused = client.post("/language", data={"locale": "en", "next": "/"})
+    assert refused.status_code == 400
+    with app.app_context():
+        from mobilizon_lite.models import Account
+        assert Account.get().locale != "en"
+
+
 def test_french_error_message_for_bad_input(client):
     response = submit(client, "/signup", {"email": "nope", "password": "x", "confirm": "x", "username": "A"},
                       headers={"Accept-Language": "fr"})

@@ -165,7 +165,7 @@ def test_a_new_reset_link_expires_the_older_ones(mail_app, smtp):
     newer = emailed_reset_link(client, smtp, 2)
     assert newer != older
     assert client.get(older).status_code == 404
-    response = submit(client, older, {"password": "x" * 10, "confirm": "x" * 10})
+    response = submit(client, older, {"password": "x" * 10, "confirm": "x" * 10}, page="/login")
     assert response.status_code == 404
     assert client.get(newer).status_code == 200
     log_in(mail_app.test_client())
@@ -180,7 +180,7 @@ def test_expired_reset_token_is_refused(mail_app, smtp):
     response = client.get(path)
     assert response.status_code == 404
     assert "invalid, already used or expired" in response.get_data(as_text=True)
-    response = submit(client, path, {"password": "x" * 10, "confirm": "x" * 10})
+    response = submit(client, path, {"password": "x" * 10, "confirm": "x" * 10}, page="/login")
     assert response.status_code == 404
     log_in(mail_app.test_client())
 

@@ -16,7 +16,7 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, R
 from ...services.accounts import EMAIL_MAX, PASSWORD_MAX, PASSWORD_MIN
 from ...services.identities import NAME_MAX, SUMMARY_MAX, USERNAME_RE
 from ...services.instance import REGISTRATIONS_CLOSED, REGISTRATIONS_INVITE, REGISTRATIONS_OPEN
-from .base import SiteForm, strip
+from .base import SiteForm, VisitorForm, strip
 
 
 def email_field():
@@ -101,7 +101,7 @@ class ChangePasswordForm(SiteForm):
     password, confirm = new_password_fields()
 
 
-class LocaleForm(SiteForm):
+class LocaleForm(VisitorForm):
     locale = SelectField(_l("Language"), choices=[])
     next = HiddenField()
 

@@ -32,6 +32,15 @@ class SiteForm(FlaskForm):
     Meta = CleanText
 
 
+class VisitorForm(FlaskForm):
+    """A form that people who are not logged in post from pages kept whole for every visitor (see
+    page_cache), which can hold no token of their own: nothing it does acts for a session, so a forged
+    post gains nothing its author could not do directly. Its view exempts it from CSRF."""
+
+    class Meta(CleanText):
+        csrf = False
+
+
 def strip(value):
     """A filter removing the spaces around a value typed in a field."""
     return value.strip() if isinstance(value, str) else value

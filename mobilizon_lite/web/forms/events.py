@@ -38,7 +38,7 @@ from ...models.limits import (
     URL_MAX,
 )
 from ...services.event_input import LANGUAGES, all_timezones, repeated_offsets
-from .base import CleanText, SiteForm
+from .base import CleanText, SiteForm, VisitorForm
 
 STATUS_LABELS = {Status.CONFIRMED: _l("Confirmed"), Status.TENTATIVE: _l("Tentative"),
                  Status.CANCELLED: _l("Cancelled")}
@@ -164,7 +164,7 @@ class JoinForm(SiteForm):
                             validators=[Optional(), Length(max=MESSAGE_MAX)])
 
 
-class AnonymousJoinForm(SiteForm):
+class AnonymousJoinForm(VisitorForm):
     email = StringField(_l("Your email address"), validators=[
         DataRequired(_l("Enter your email address.")), Length(max=254),
         Email(_l("This is not a valid email address."), check_deliverability=False)])

@@ -1,0 +1,100 @@
+"""Pages and documents kept whole for whoever is not logged in, rebuilt when the content version or the
+time they depend on moves on, and answered 304 to a client holding the same copy."""
+import functools
+import hashlib
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import current_app, g, make_response, request, session
+from flask_babel import get_locale
+from flask_login import current_user
+
+from .caching import BuildCache
+from .db import utcnow
+from .models.changes import content_version, next_event_moment
+
+EXTENSION_KEY = "page_cache"
+# Headers a kept answer carries again; the others (date, length, cookies) are the server's to set.
+KEPT_HEADERS = ("Content-Type", "Cache-Control", "Vary", "Access-Control-Allow-Origin", "Content-Language")
+
+
+def init_app(app):
+    """Give app its cache of pages and documents."""
+    app.extensions[EXTENSION_KEY] = BuildCache(app.config["PAGE_CACHE_SIZE"])
+
+
+def shared_request():
+    """True when the answer cannot depend on who asks: nobody logged in and no message waiting for them."""
+    if not request.cookies:
+        return True  # the common case of visitors and servers: no session to open
+    return not current_user.is_authenticated and "_flashes" not in session
+
+
+def _valid_until(now):
+    """Until when a page built now holds without any write: the next moment an event begins or ends,
+    or midnight where the instance is (dates that read "today"), whichever comes first."""
+    zone = ZoneInfo(current_app.config["TIMEZONE"])
+    midnight = datetime.combine(now.astimezone(zone).date() + timedelta(days=1), time(), tzinfo=zone)
+    moment = next_event_moment(now)
+    return midnight if moment is None else min(moment, midnight)
+
+
+class Kept:
+    """A kept answer: its status, the headers it carries again, its body and the ETag of that body."""
+    __slots__ = ("status", "headers", "body", "etag")
+
+    def __init__(self, response):
+        self.status = response.status_code
+        self.headers = [(name, value) for name, value in response.headers.items() if name in KEPT_HEADERS]
+        self.body = response.get_data()
+        self.etag = hashlib.blake2b(self.body, digest_size=12).hexdigest()
+
+    def respond(self):
+        if request.if_none_match.contains(self.etag):
+            response = current_app.response_class(status=304)
+            response.headers.extend(header for header in self.headers if header[0] in ("Cache-Control", "Vary"))
+        else:
+            response = current_app.response_class(self.body, status=self.status, headers=self.headers)
+        response.set_etag(self.etag)
+        return response
+
+
+def _keepable(response):
+    # A cookie or a private mark means the view made something for this visitor alone.
+    return (response.status_code == 200 and not response.direct_passthrough and "Set-Cookie" not in response.headers
+            and not g.get("private_page"))
+
+
+def shared(view=None, *, unless=None):
+    """Keep the view's answers to shared requests, by path, query, language and asked media type.
+
+    unless(): a further reason not to share this request's answer (a signed request, say).
+    """
+    if view is None:
+        return functools.partial(shared, unless=unless)
+
+    @functools.wraps(view)
+    def answer(*args, **kwargs):
+        if not shared_request() or (unless is not None and unless()):
+            return view(*args, **kwargs)
+        cache = current_app.extensions[EXTENSION_KEY]
+        key = (request.path, request.query_string, str(get_locale()), request.headers.get("Accept", ""))
+        now = utcnow()
+        built = []
+
+        def build():
+            response = make_response(view(*args, **kwargs))
+            built.append(response)
+            if not _keepable(response):
+                return None, now  # kept for no one: already stale
+            response.vary.update(("Accept-Language", "Cookie"))
+            return Kept(response), _valid_until(now)
+
+        entry = cache.get(key, content_version(), now, build)
+        if built and entry.body is None:
+            return built[0]
+        if entry.body is None:  # another thread built something not to keep: build our own
+            return view(*args, **kwargs)
+        return entry.body.respond()
+
+    return answer

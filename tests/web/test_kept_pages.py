@@ -1,0 +1,55 @@
+"""How pages are kept for visitors: built once per content version and language, answered 304 to the
+holder of the same copy, and never kept for a signed request or a page made for one person."""
+from ..helpers import log_in, make_account, make_event
+
+
+def builds(app):
+    return app.extensions["page_cache"].builds
+
+
+def test_a_visitor_page_is_built_once_per_version_and_language(app):
+    make_account(app)
+    event = make_event(app)
+    visitor = app.test_client()
+    first = visitor.get(f"/events/{event.uuid}")
+    built = builds(app)
+    again = visitor.get(f"/events/{event.uuid}")
+    assert builds(app) == built and again.data == first.data and again.headers["ETag"] == first.headers["ETag"]
+    french = visitor.get(f"/events/{event.uuid}", headers={"Accept-Language": "fr"})
+    assert builds(app) == built + 1 and french.data != first.data
+    assert {"Accept-Language", "Cookie"} <= set(first.headers["Vary"].replace(" ", "").split(","))
+
+
+def test_the_holder_of_the_same_copy_gets_a_304(app):
+    make_account(app)
+    visitor = app.test_client()
+    etag = visitor.get("/").headers["ETag"]
+    same = visitor.get("/", headers={"If-None-Match": etag})
+    assert same.status_code == 304 and same.data == b"" and same.headers["ETag"] == etag
+    make_event(app, title="Something new")
+    changed = visitor.get("/", headers={"If-None-Match": etag})
+    assert changed.status_code == 200 and changed.headers["ETag"] != etag
+    assert "Something new" in changed.get_data(as_text=True)
+
+
+def test_logged_in_pages_are_neither_kept_nor_taken_from_the_kept_ones(app):
+    make_account(app)
+    visitor, ann = app.test_client(), app.test_client()
+    etag = visitor.get("/").headers["ETag"]
+    log_in(ann)
+    built = builds(app)
+    mine = ann.get("/", headers={"If-None-Match": etag})
+    assert mine.status_code == 200 and "ETag" not in mine.headers and mine.headers["Cache-Control"] == "no-store"
+    assert "My events" in mine.get_data(as_text=True) and builds(app) == built
+
+
+def test_a_signed_request_for_an_event_document_is_answered_for_its_signer(app):
+    make_account(app)
+    event = make_event(app)
+    client = app.test_client()
+    asked = {"Accept": "application/activity+json"}
+    client.get(f"/events/{event.uuid}", headers=asked)
+    built = builds(app)
+    # Whoever signed may be a participant: the answer is made for them, never kept.
+    signed = client.get(f"/events/{event.uuid}", headers=dict(asked, Signature='keyId="x",signature="y"'))
+    assert builds(app) == built and "ETag" not in signed.headers
