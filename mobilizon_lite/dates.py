@@ -1,7 +1,9 @@
 """Event dates written in the event's own time zone and the reader's language (template filters)."""
+import functools
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_time
+from babel.dates import format_date, format_datetime, format_time
 from flask import current_app
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -19,37 +21,59 @@ def utc_offset(moment):
     return f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "")
 
 
-def _day_and_time(moment, length):
-    locale = get_locale()
+# Pages write the same dates again and again (every visitor of a list, every card of a page): each
+# text is made once per (moment, zone, language) and kept, as babel's formatting costs more than the
+# rest of a card. The language is the babel Locale in force (an email's, a document's, a page's).
+CACHED_TEXTS = 4096
+
+
+def _day_and_time(moment, length, locale):
     return _("%(date)s, %(time)s", date=format_date(moment, length, locale=locale),
              time=format_time(moment, "short", locale=locale))
 
 
+@functools.lru_cache(maxsize=CACHED_TEXTS)
+def _when(begins_on, ends_on, zone, locale):
+    start = begins_on.astimezone(zone)
+    text = _day_and_time(start, "full", locale)
+    if ends_on:
+        end = ends_on.astimezone(zone)
+        same_day = end.date() == start.date()
+        text += " – " + (format_time(end, "short", locale=locale) if same_day else _day_and_time(end, "full", locale))
+    return f"{text} ({zone.key}, {utc_offset(start)})"
+
+
 def event_when(event):
     """'Saturday, March 14, 2026, 6:00 PM – 8:00 PM (Europe/Paris, UTC+1)' in the reader's language."""
-    zone = event.zone
-    start = event.begins_on.astimezone(zone)
-    text = _day_and_time(start, "full")
-    if event.ends_on:
-        end = event.ends_on.astimezone(zone)
-        same_day = end.date() == start.date()
-        text += " – " + (format_time(end, "short", locale=get_locale()) if same_day else _day_and_time(end, "full"))
-    return f"{text} ({zone.key}, {utc_offset(start)})"
+    return _when(event.begins_on, event.ends_on, event.zone, get_locale())
+
+
+@functools.lru_cache(maxsize=CACHED_TEXTS)
+def _day(begins_on, zone, locale, home_zone):
+    text = _day_and_time(begins_on.astimezone(zone), "medium", locale)
+    return text if zone.key == home_zone else f"{text} ({zone.key})"
 
 
 def event_day(event):
     """Short date and time of the start, for lists; the zone is named when it is not the instance's."""
-    zone = event.zone
-    text = _day_and_time(event.begins_on.astimezone(zone), "medium")
-    if zone.key != current_app.config["TIMEZONE"]:
-        text += f" ({zone.key})"
-    return text
+    return _day(event.begins_on, event.zone, get_locale(), current_app.config["TIMEZONE"])
+
+
+@functools.lru_cache(maxsize=CACHED_TEXTS)
+def _moment(moment, zone, locale):
+    return format_datetime(moment.astimezone(zone), "short", locale=locale)
+
+
+def moment(value):
+    """A date and time (a comment's, say) short, in the instance's time zone and the reader's language."""
+    return _moment(value, ZoneInfo(current_app.config["TIMEZONE"]), get_locale())
 
 
 def init_app(app):
     """Make the filters available to pages and emails alike."""
     app.add_template_filter(event_when)
     app.add_template_filter(event_day)
+    app.add_template_filter(moment)
 
 
 def utc_text(moment):

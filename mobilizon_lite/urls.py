@@ -52,6 +52,11 @@ def whole_number(text, digits=11):
     return None
 
 
+def page_number(text):
+    """The page a query string asks for: a whole number from 1, else 1."""
+    return max(whole_number(text, digits=6) or 1, 1)
+
+
 def actor_urls(actor):
     """The inbox, outbox and collection URLs of a local actor."""
     if actor.type == "Application":

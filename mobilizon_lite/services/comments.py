@@ -14,8 +14,10 @@ from ..models.limits import COMMENT_HTML_MAX, COMMENT_MAX
 from ..text import markdown_to_html
 from ..urls import public_url
 from . import follows
-from .errors import Invalid, NotFound, PermissionDenied, refusal
+from .errors import Invalid, NotFound, PermissionDenied
 from .events import organizer_ids, remote_participants, require_visible_to
+from .prepared import prepared
+from .rows import CommentRow, read_with_actors, with_actors_query
 
 
 def _clean(source):
@@ -72,28 +74,38 @@ def comment_for(event, comment_id):
     return comment
 
 
+# Pages ask these of every comment: plain answers, as a refusal's translated message costs more.
+def is_author(comment, actor):
+    """Whether actor (an identity or None) wrote the comment."""
+    return actor is not None and comment.actor_id == actor.id
+
+
+def may_delete(comment, actor, organizers=None):
+    """Whether actor wrote the comment or organises its event (organizers: the event's organizer_ids, if known)."""
+    return is_author(comment, actor) or (actor is not None and actor.id in (
+        organizer_ids(comment.event) if organizers is None else organizers))
+
+
 def require_author(comment, actor):
     """PermissionDenied unless actor wrote the comment."""
-    if actor is None or comment.actor_id != actor.id:
+    if not is_author(comment, actor):
         raise PermissionDenied(_("You can only edit your own comments."))
 
 
 def check_delete(comment, actor, organizers=None):
-    """PermissionDenied unless actor wrote the comment or organises its event (organizers: the
-    event's organizer_ids, if known)."""
-    if actor is None or (comment.actor_id != actor.id and actor.id not in (
-            organizer_ids(comment.event) if organizers is None else organizers)):
+    """PermissionDenied unless may_delete."""
+    if not may_delete(comment, actor, organizers):
         raise PermissionDenied(_("You can only delete your own comments, or those on your events."))
 
 
 def can_edit(comment, actor):
     """Whether actor (an identity or None) may edit this live comment."""
-    return comment.deleted_at is None and refusal(require_author, comment, actor) is None
+    return comment.deleted_at is None and is_author(comment, actor)
 
 
 def can_delete(comment, actor, organizers=None):
     """Whether actor (an identity or None) may delete this live comment."""
-    return comment.deleted_at is None and refusal(check_delete, comment, actor, organizers) is None
+    return comment.deleted_at is None and may_delete(comment, actor, organizers)
 
 
 def actions_for(thread, identities, acting, organizers):
@@ -170,11 +182,15 @@ def federate(comment, verb):
             comment_recipients(comment), listed)
 
 
+@prepared(1)
+def _thread_rows(event_id):
+    return with_actors_query(
+        Comment.select().join(Actor).where(Comment.event == event_id).order_by(Comment.created_at), CommentRow)
+
+
 def thread(event):
-    """Top-level comments, oldest first, each with its replies as `.thread_replies`."""
-    comments = list(
-        Comment.select(Comment, Actor).join(Actor).where(Comment.event == event).order_by(Comment.created_at)
-    )
+    """Top-level comments, oldest first, each with its replies as `.thread_replies` (CommentRows)."""
+    comments = read_with_actors(_thread_rows.rows(event.id), CommentRow)
     top = [c for c in comments if c.in_reply_to_id is None]
     by_id = {c.id: c for c in top}
     for comment in top:

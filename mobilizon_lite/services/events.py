@@ -1,5 +1,6 @@
 """Events: create, change, cancel, delete, and the one visibility filter every listing uses."""
 import uuid as uuid_lib
+from typing import NamedTuple
 
 from flask import current_app
 from flask_babel import force_locale
@@ -22,6 +23,8 @@ from ..urls import public_url
 from . import follows, pictures
 from .errors import NotFound, PermissionDenied
 from .event_input import clean_event_input
+from .prepared import Value, prepared, shaped
+from .rows import EventRow, event_rows, event_rows_query, read_event_rows
 
 CANCEL_PURPOSE = "anonymous-cancel"
 # Links that are online addresses too: they follow the online address's rule.
@@ -104,44 +107,65 @@ def events_query():
     return Event.select(Event, Actor).join(Actor, on=(Event.organizer == Actor.id))
 
 
+def stored_moment(moment):
+    """moment as the database stores it (a prepared query's Value passes as it is)."""
+    return moment if isinstance(moment, Value) else Event.begins_on.db_value(moment)
+
+
 def ends_since(moment):
     """The condition: the event ends (or, without an end, starts) at or after moment."""
     # A function's result gets no field conversion: compare with the stored text form.
-    return fn.COALESCE(Event.ends_on, Event.begins_on) >= Event.begins_on.db_value(moment)
+    return fn.COALESCE(Event.ends_on, Event.begins_on) >= stored_moment(moment)
 
 
-def by_time(query, past=False):
-    """Events not yet over, soonest first; or (past) those over, latest first."""
+def by_time(query, past=False, now=None):
+    """Events not yet over, soonest first; or (past) those over, latest first (now: utcnow() unless given)."""
+    now = utcnow() if now is None else now
     if past:
-        return query.where(~ends_since(utcnow())).order_by(Event.begins_on.desc())
-    return query.where(ends_since(utcnow())).order_by(Event.begins_on)
+        return query.where(~ends_since(now)).order_by(Event.begins_on.desc())
+    return query.where(ends_since(now)).order_by(Event.begins_on)
+
+
+@shaped(lambda _shape: 3)
+def _public_listing(shape, now, limit, offset):
+    past, local_only = shape
+    query = events_query().where(visible())
+    if local_only:
+        query = query.where(Actor.domain.is_null())
+    return event_rows_query(by_time(query, past, now).limit(limit).offset(offset))
 
 
 def upcoming_public(page, per_page, past=False, local_only=False):
     """One page of public events, upcoming soonest first (or past, latest first); local_only hides remote ones."""
-    query = events_query().where(visible())
-    if local_only:
-        query = query.where(Actor.domain.is_null())
-    query = by_time(query, past)
     # One row more than a page tells whether a next page exists.
-    return list(query.limit(per_page + 1).offset((page - 1) * per_page))
+    return read_event_rows(_public_listing((past, local_only)).rows(
+        stored_moment(utcnow()), per_page + 1, (page - 1) * per_page))
+
+
+@prepared(1)
+def _event_by_uuid(uuid):
+    return events_query().where(Event.uuid == uuid)
 
 
 def visible_event(uuid, viewer_ids=()):
     """The event with this uuid when the viewer may see it; NotFound otherwise (no 403: no leak)."""
-    event = events_query().where((Event.uuid == uuid) & visible(viewer_ids, listed=False)).first()
-    if event is None:
+    event = _event_by_uuid.first(uuid)
+    # What anyone may open by its link needs no question about the viewer (the longest query to build).
+    if event is None or not (event.is_public or event.is_unlisted or (viewer_ids and Event.select().where(
+            (Event.id == event.id) & visible(viewer_ids, listed=False)).exists())):
         raise NotFound(_("This event does not exist, or is not visible to you."))
     return event
 
 
 def organizer_ids(event):
     """Ids of the identities that organise the event."""
-    return {
-        row.actor_id for row in Participation.select(Participation.actor).where(
-            (Participation.event == event) & Participation.role.in_(ORGANIZER_ROLES)
-        )
-    } | {event.organizer_id}
+    return {actor_id for (actor_id,) in _organizer_rows.rows(event.id)} | {event.organizer_id}
+
+
+@prepared(1)
+def _organizer_rows(event_id):
+    return Participation.select(Participation.actor).where(
+        (Participation.event == event_id) & Participation.role.in_(ORGANIZER_ROLES)).tuples()
 
 
 def organizer_among(event, identities, organizers=None):
@@ -277,9 +301,13 @@ def going_count(event):
     another server, the figure that server last sent (None if it sent none)."""
     if not event.is_local:
         return event.remote_participant_count
-    return Participation.select().where(
-        (Participation.event == event) & Participation.role.in_(SEAT_ROLES)
-    ).count()
+    return _seats_taken.first(event.id)[0]
+
+
+@prepared(1)
+def _seats_taken(event_id):
+    return Participation.select(fn.COUNT(Participation.id)).where(
+        (Participation.event == event_id) & Participation.role.in_(SEAT_ROLES)).tuples()
 
 
 def remaining_seats(event, count):
@@ -290,28 +318,40 @@ def remaining_seats(event, count):
 
 
 def events_of(actor, viewer_ids=()):
-    """(upcoming, past) events an identity organises, as the viewer may see them in listings."""
+    """(upcoming, past) events an identity organises, as the viewer may see them in listings (EventRows)."""
     base = events_query().where((Event.organizer == actor) & visible(viewer_ids))
-    return list(by_time(base)), list(by_time(base, past=True).limit(50))
+    return event_rows(by_time(base)), event_rows(by_time(base, past=True).limit(50))
 
 
-def my_events(identity_ids):
-    """The account's events by relation: organised, going, awaiting approval."""
-    rows = (
-        Participation.select(Participation, Event, Actor)
-        .join(Event).switch(Participation).join(Actor, on=(Participation.actor == Actor.id), attr="actor")
-        .where(Participation.actor.in_(list(identity_ids)))
-        .order_by(Event.begins_on)
-    )
-    groups = {"organised": [], "going": [], "pending": []}
-    for row in rows:
-        if row.role in ORGANIZER_ROLES:
-            groups["organised"].append(row)
-        elif row.role in SEAT_ROLES:
-            groups["going"].append(row)
-        elif row.role == NOT_APPROVED:
-            groups["pending"].append(row)
-    return groups
+class Involvement(NamedTuple):
+    """One of the account's events on its own page: the event (an EventRow) and as whom."""
+    event: EventRow
+    username: str
+
+
+# The groups of the account's own page, and the roles in each.
+MY_GROUPS = {"organised": ORGANIZER_ROLES, "going": SEAT_ROLES, "pending": (NOT_APPROVED,)}
+
+
+@shaped(lambda shape: shape[2] + 3)
+def _my_group(shape, now, limit, offset, *identity_ids):
+    past, roles, _count = shape
+    return by_time(
+        Participation.select(Actor.preferred_username, *EventRow.COLUMNS)
+        .join(Event).switch(Participation).join(Actor, on=(Participation.actor == Actor.id))
+        .where(Participation.actor.in_(list(identity_ids)) & Participation.role.in_(roles)), past, now,
+    ).limit(limit).offset(offset).tuples()
+
+
+def my_events(identity_ids, past=False, page=1, per_group=25):
+    """One page of the account's events in each of MY_GROUPS: those not over yet, soonest first, or
+    (past) those over, latest first; each a list of Involvements, one more than per_group when it goes on."""
+    ids, now = sorted(identity_ids), stored_moment(utcnow())
+    return {
+        group: [Involvement(EventRow(event), username) for username, *event in _my_group((past, roles, len(ids)))
+                .rows(now, per_group + 1, (page - 1) * per_group, *ids)]
+        for group, roles in MY_GROUPS.items()
+    }
 
 
 def remote_participants(event):

@@ -17,6 +17,7 @@ from ..urls import public_url
 from .actors import owned_by_confirmed
 from .errors import Gone, Invalid, NotFound
 from .follows import follower_addresses
+from .prepared import prepared
 
 USERNAME_RE = re.compile(r"[a-z0-9_]{1,30}")
 NAME_MAX = 100
@@ -88,13 +89,15 @@ def update_identity(identity, name, summary_source, manually_approves_followers=
     return identity
 
 
+@prepared(1)
+def _live_identities(account_id):
+    return (Actor.select().where((Actor.account == account_id) & Actor.deleted_at.is_null())
+            .order_by(Actor.created_at, Actor.id))
+
+
 def identities_of(account):
-    """The account's live identities, oldest first."""
-    return list(
-        Actor.select()
-        .where((Actor.account == account) & Actor.deleted_at.is_null())
-        .order_by(Actor.created_at, Actor.id)
-    )
+    """The account's live identities, oldest first (read on every page a logged-in person opens)."""
+    return list(_live_identities.rows(account.id))
 
 
 def owned_identity(account, username):

@@ -10,6 +10,7 @@ from ..models import Invite, Setting
 from ..tokens import hash_token, new_token
 from ..urls import public_url
 from .errors import Invalid
+from .prepared import prepared
 
 REGISTRATIONS_OPEN = "open"
 REGISTRATIONS_CLOSED = "closed"
@@ -18,10 +19,15 @@ REGISTRATION_MODES = config.REGISTRATION_MODES
 INVITE_LIFETIME = timedelta(days=14)
 
 
+@prepared(1)
+def _setting(key):
+    return Setting.select(Setting.value).where(Setting.key == key).tuples()
+
+
 def get_setting(key, default=None):
-    """Value of a run-time setting, or default when it was never set."""
-    row = Setting.get_or_none(Setting.key == key)
-    return default if row is None else row.value
+    """Value of a run-time setting, or default when it was never set (read by pages: prepared)."""
+    row = _setting.first(key)
+    return default if row is None else row[0]
 
 
 def set_setting(key, value):

@@ -23,6 +23,8 @@ from .events import (
     require_visible_to,
 )
 from .identities import public_identity
+from .prepared import prepared, shaped
+from .rows import ParticipationRow, read_with_actors, with_actors_query
 from .servers import takes_remote_participation
 
 
@@ -58,42 +60,57 @@ def is_invited(event, actor):
     ).exists()
 
 
-def participation_of(event, actor):
-    """The identity's participation in the event, or None."""
+# For the checks below: the caller has not read the identity's participation (None says it has none).
+UNREAD = object()
+
+
+def participation_of(event, actor, known=UNREAD):
+    """The identity's participation in the event, or None (known: the caller's reading of it, if any)."""
+    if known is not UNREAD:
+        return known
     if actor is None:
         return None
     return Participation.select().where((Participation.event == event) & (Participation.actor == actor)).first()
 
 
+@shaped(lambda count: count + 1)
+def _account_rows(_count, event_id, *identity_ids):
+    return Participation.select().where((Participation.event == event_id) & (
+        Participation.actor.in_(list(identity_ids)) | Participation.role.in_(ORGANIZER_ROLES)))
+
+
 def participations_of(event, identities):
-    """The participations of these identities (an account's) in the event, in one query."""
+    """(the participations of these identities (an account's) in the event, the event's organizer_ids),
+    in one query."""
     by_id = {identity.id: identity for identity in identities}
-    rows = list(Participation.select().where((Participation.event == event)
-                                             & Participation.actor.in_(list(by_id))))
-    for row in rows:
+    rows = list(_account_rows(len(by_id)).rows(event.id, *by_id))
+    organizers = {row.actor_id for row in rows if row.role in ORGANIZER_ROLES} | {event.organizer_id}
+    mine = [row for row in rows if row.actor_id in by_id]
+    for row in mine:
         row.actor = by_id[row.actor_id]
-    return rows
+    return mine, organizers
 
 
-def _require_new(event, actor):
-    """Refuse a second participation of the same identity; call inside a write transaction."""
-    existing = participation_of(event, actor)
+def _require_new(event, actor, known=UNREAD):
+    """Refuse a second participation of the same identity; call inside a write transaction (known: as
+    for participation_of)."""
+    existing = participation_of(event, actor, known)
     if existing is not None:
         if existing.role == REJECTED:
             raise PermissionDenied(_("The organisers declined your participation."))
         raise Invalid(_("You already take part in this event."))
 
 
-def check_admit(event, actor):
+def check_admit(event, actor, known=UNREAD, going=None):
     """Refuse an identity (None: anyone) that a local event cannot take: not invited to an
     invite-only event, there already, or no seat left where joining takes one; call inside a
-    write transaction to act on the answer."""
+    write transaction to act on the answer (known as for participation_of, going as for require_seat)."""
     if actor is not None:
         if event.invite_only and not is_invited(event, actor):
             raise PermissionDenied(_("Only people the organisers invited can join this event."))
-        _require_new(event, actor)
+        _require_new(event, actor, known)
     if not event.needs_approval:
-        require_seat(event)
+        require_seat(event, going)
 
 
 def admit(event, actor, message="", join_id=None):
@@ -108,16 +125,17 @@ def admit(event, actor, message="", join_id=None):
     return participation
 
 
-def check_join(event, actor):
+def check_join(event, actor, known=UNREAD, going=None):
     """Refuse what join() would refuse of this identity (None: a visitor, checked for what holds
-    for everyone: the event closed or full), short of asking another server what it runs."""
+    for everyone: the event closed or full), short of asking another server what it runs (known
+    as for participation_of, going as for require_seat)."""
     if actor is not None:
         require_visible_to(event, actor)
     check_open(event)
     if event.is_local:
-        check_admit(event, actor)
+        check_admit(event, actor, known, going)
     elif actor is not None:
-        _require_new(event, actor)
+        _require_new(event, actor, known)
 
 
 def join(event, actor, message=""):
@@ -232,8 +250,17 @@ def check_decision(event, participation, decision, going=None):
 def decisions_for(event, participations):
     """The decisions the participants page offers on each participation, by id (seats counted once)."""
     going = going_count(event) if event.capacity is not None else None
-    return {row.id: {decision for decision in DECISIONS if refusal(check_decision, event, row, decision, going) is None}
-            for row in participations}
+    # check_decision reads a participation's role and whether it is anonymous, local or remote, and
+    # nothing else of it: rows alike in those share one answer (a refusal costs its translated message).
+    answers = {}
+    offered = {}
+    for row in participations:
+        key = (row.role, row.actor_id is None or row.actor.is_local, row.actor_id is None)
+        if key not in answers:
+            answers[key] = {decision for decision in DECISIONS
+                            if refusal(check_decision, event, row, decision, going) is None}
+        offered[row.id] = answers[key]
+    return offered
 
 
 def approve(event, organizer, participation_id):
@@ -309,15 +336,18 @@ def invite(event, organizer, username):
     return identity
 
 
-def actions_for(event, actor, organizers=None):
+def actions_for(event, actor, organizers=None, known=UNREAD, going=None):
     """The actions the event's pages offer one identity (None: a visitor), each iff its own check
-    allows it: join, leave, comment, manage (edit, delete, participants), invite."""
+    allows it: join, leave, comment, manage (edit, delete, participants), invite (organizers: the
+    event's organizer_ids, known as for participation_of, going as for require_seat, when the page
+    has read them)."""
     if actor is None:
-        return {"join"} if refusal(check_join, event, None) is None else set()
+        return {"join"} if refusal(check_join, event, None, None, going) is None else set()
     organizers = organizer_ids(event) if organizers is None else organizers
+    known = participation_of(event, actor, known)
     checks = {
-        "join": (check_join, event, actor),
-        "leave": (check_leave, event, participation_of(event, actor), organizers),
+        "join": (check_join, event, actor, known, going),
+        "leave": (check_leave, event, known, organizers),
         "comment": (check_comment, event, actor),
         "manage": (require_organizer, event, actor, organizers),
         "invite": (check_invite, event, actor, organizers),
@@ -325,24 +355,41 @@ def actions_for(event, actor, organizers=None):
     return {action for action, (check, *args) in checks.items() if refusal(check, *args) is None}
 
 
-def participants(event, role=None):
-    """Participations of the event with their identities, optionally of one role."""
+def _participants_query(event, role=None):
     query = (
         Participation.select(Participation, Actor)
         .join(Actor, JOIN.LEFT_OUTER, on=(Participation.actor == Actor.id))
         .where(Participation.event == event)
-        .order_by(Participation.created_at)
+        .order_by(Participation.created_at, Participation.id)
     )
-    if role:
-        query = query.where(Participation.role == role)
-    return list(query)
+    return query.where(Participation.role == role) if role else query
+
+
+def participants(event, role=None):
+    """Participations of the event with their identities, optionally of one role."""
+    return list(_participants_query(event, role))
+
+
+@shaped(lambda with_role: 4 if with_role else 3)
+def _participants_rows(with_role, event_id, limit, offset, role=None):
+    return with_actors_query(_participants_query(event_id, role).limit(limit).offset(offset), ParticipationRow)
+
+
+def participants_page(event, role, page, per_page):
+    """One page of participants() as ParticipationRows, and one row more when a next page exists."""
+    values = (event.id, per_page + 1, (page - 1) * per_page) + ((role,) if role else ())
+    return read_with_actors(_participants_rows(bool(role)).rows(*values), ParticipationRow)
 
 
 def role_counts(event):
     """How many participations of the event have each role."""
-    rows = (Participation.select(Participation.role, fn.COUNT(Participation.id).alias("count"))
-            .where(Participation.event == event).group_by(Participation.role).tuples())
-    return {role: 0 for role in ROLES} | dict(rows)
+    return {role: 0 for role in ROLES} | dict(_role_counts.rows(event.id))
+
+
+@prepared(1)
+def _role_counts(event_id):
+    return (Participation.select(Participation.role, fn.COUNT(Participation.id))
+            .where(Participation.event == event_id).group_by(Participation.role).tuples())
 
 
 def notify_organizers(event, actor):

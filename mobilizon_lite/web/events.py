@@ -9,6 +9,7 @@ from ..page_cache import shared
 from ..services import actors, anonymous, comments, events, participation, remote_participation
 from ..services.errors import Invalid, refusal
 from ..services.pictures import upload_folder
+from ..urls import page_number
 from .context import (
     account_identities,
     chosen_identity,
@@ -31,6 +32,10 @@ from .forms.events import (
 )
 
 bp = Blueprint("events", __name__)
+
+# Events of each kind a page of My events shows: an account's whole history made pages that grew
+# without end (hundreds of rows for an active organiser).
+MY_EVENTS_PER_GROUP = 25
 
 
 def event_form(event=None):
@@ -91,25 +96,31 @@ def show(uuid):
         return event_json(event)
     going = events.going_count(event)
     identities = account_identities()
-    organizers = events.organizer_ids(event) if identities else set()
+    mine, organizers = participation.participations_of(event, identities) if identities else ([], set())
+    # Each check reads what the page has read already: no query per identity and per check.
+    known = {row.actor_id: row for row in mine}
+    seats = going if event.is_local else None
     # The page offers each identity what the services will let it do, and nothing more.
-    actions = {identity.id: participation.actions_for(event, identity, organizers) for identity in identities}
-    offered = set().union(*actions.values()) if identities else participation.actions_for(event, None)
-    mine = participation.participations_of(event, identities)
+    actions = {identity.id: participation.actions_for(event, identity, organizers, known.get(identity.id), seats)
+               for identity in identities}
+    offered = (set().union(*actions.values()) if identities
+               else participation.actions_for(event, None, going=seats))
     # Forms with a token only for people who may post them: a visitor's page is kept for every visitor.
-    join_form, join_refusal, commenter = None, None, None
-    comment_form = NewCommentForm() if identities else None
+    join_form, join_refusal, comment_form, commenter = None, None, None, None
     joiners = [identity for identity in identities if "join" in actions[identity.id]]
     if joiners and not mine:
         join_form = JoinForm()
         identity_choices(join_form.identity, joiners)
     elif "join" not in offered:
-        join_refusal = refusal(participation.check_join, event, current_identity())
+        acting = current_identity()
+        join_refusal = refusal(participation.check_join, event, acting,
+                               known.get(acting.id) if acting else None, seats)
     acting = commenter_identity(event, organizers) if identities else None
     commenters = [identity for identity in identities if "comment" in actions[identity.id]]
     if commenters:
         # An identity that cannot comment (a private event seen through another one) gives way.
         commenter = acting if acting in commenters else commenters[0]
+        comment_form = NewCommentForm()
         identity_choices(comment_form.identity, commenters)
         comment_form.identity.data = commenter.id
     thread = comments.thread(event)
@@ -184,7 +195,11 @@ def delete(uuid):
 @bp.route("/my-events")
 @login_required
 def mine():
-    return render_template("events/mine.html", groups=events.my_events(viewer_ids()))
+    past, page = request.args.get("past") == "1", page_number(request.args.get("page"))
+    groups = events.my_events(viewer_ids(), past, page, MY_EVENTS_PER_GROUP)
+    return render_template(
+        "events/mine.html", groups={name: rows[:MY_EVENTS_PER_GROUP] for name, rows in groups.items()},
+        past=past, page=page, has_next=any(len(rows) > MY_EVENTS_PER_GROUP for rows in groups.values()))
 
 
 @bp.route("/uploads/<name>")

@@ -11,11 +11,16 @@ from flask_login import login_required
 from ..models.participation import NOT_APPROVED, ROLES
 from ..services import anonymous, events, participation
 from ..services.errors import Invalid, RegistrationsElsewhere, refusal
-from .context import chosen_identity, identity_choices, organizer_identity, private_page, viewer_ids
+from ..urls import page_number
+from .context import account_identities, chosen_identity, identity_choices, organizer_identity, private_page, viewer_ids
 from .forms.base import require_valid
 from .forms.events import AnonymousJoinForm, InviteForm, JoinForm
 
 bp = Blueprint("participation", __name__)
+
+# A page of a few hundred rows, each with its buttons, weighed more than half a megabyte; the
+# export has them all.
+PARTICIPANTS_PER_PAGE = 50
 
 ROLE_LABELS = {
     "creator": _l("creator"), "moderator": _l("moderator"), "participant": _l("participant"),
@@ -68,16 +73,22 @@ def leave(uuid):
 @login_required
 def participants(uuid):
     event = events.visible_event(uuid, viewer_ids())
-    organizer = organizer_identity(event)
+    organizers = events.organizer_ids(event)  # read once for both checks
+    organizer = events.organizer_among(event, account_identities(), organizers)
+    events.require_organizer(event, organizer, organizers)
     role = request.args.get("role") or None
     if role is not None and role not in ROLES:
         raise Invalid(_("Unknown role."))
-    rows = participation.participants(event, role)
+    page = page_number(request.args.get("page"))
+    rows = participation.participants_page(event, role, page, PARTICIPANTS_PER_PAGE)
+    shown = rows[:PARTICIPANTS_PER_PAGE]
     return render_template(
-        "events/participants.html", event=event, role=role, role_labels=ROLE_LABELS,
-        participants=rows, decisions=participation.decisions_for(event, rows),
-        counts=participation.role_counts(event),
-        invite_form=None if refusal(participation.check_invite, event, organizer) else InviteForm(),
+        "events/participants.html", event=event, role=role,
+        # Translated once for the page, not once per row.
+        role_labels={value: str(label) for value, label in ROLE_LABELS.items()},
+        participants=shown, decisions=participation.decisions_for(event, shown),
+        counts=participation.role_counts(event), page=page, has_next=len(rows) > PARTICIPANTS_PER_PAGE,
+        invite_form=None if refusal(participation.check_invite, event, organizer, organizers) else InviteForm(),
     )
 
 

@@ -94,7 +94,8 @@ def restore(app, copy):
 
 def page_targets(html):
     """Every address the page posts a form to or links to, and the comments it offers to answer."""
-    posts = set(re.findall(r'<form method="post" action="([^"]+)"', html))
+    posts = set(re.findall(r'<form method="post" action="([^"]+)"', html)) | set(re.findall(
+        r'<button type="submit"[^>]* formaction="([^"]+)"', html))
     links = set(re.findall(r'href="([^"]+)"', html))
     replies = set(re.findall(r'name="in_reply_to" value="(\d+)"', html))
     return posts, links, replies

@@ -1,4 +1,5 @@
 """The forms of events, participation and comments."""
+import functools
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale
@@ -185,14 +186,22 @@ class NewCommentForm(CommentForm):
     identity = SelectField(_l("Post as"), coerce=int, choices=[])
 
 
+@functools.cache
+def _language_names(reader):
+    # Made once per reader's language: CLDR lookups for every language on every form cost more than the form.
+    return tuple(SelectChoice(code, Locale.parse(code).get_display_name(reader).capitalize()) for code in LANGUAGES)
+
+
 def language_choices():
     """Languages an event can be in, named in the reader's language."""
-    reader = get_locale()
-    return [SelectChoice("", _l("Not specified"))] + [
-        SelectChoice(code, Locale.parse(code).get_display_name(reader).capitalize()) for code in LANGUAGES
-    ]
+    return [SelectChoice("", _l("Not specified")), *_language_names(str(get_locale()))]
+
+
+@functools.cache
+def _timezone_choices():
+    return tuple(SelectChoice(zone, zone) for zone in all_timezones())
 
 
 def timezone_choices():
-    """Every IANA zone, by name."""
-    return [SelectChoice(zone, zone) for zone in all_timezones()]
+    """Every IANA zone, by name (made once)."""
+    return list(_timezone_choices())

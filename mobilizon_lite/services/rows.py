@@ -1,0 +1,100 @@
+"""Light rows for the lists pages show: the few columns a list writes, read as tuples into small
+objects that borrow the models' own properties (building a full model per row cost half a page)."""
+from ..models import Actor, Comment, Event, Participation
+
+
+class Row:
+    """A row of COLUMNS, read positionally; subclasses name them in __slots__, in the same order."""
+
+    __slots__ = ()
+    COLUMNS = ()
+
+    def __init__(self, values):
+        for name, value in zip(self.__slots__, values, strict=False):
+            setattr(self, name, value)
+
+
+class ActorRow(Row):
+    """An identity as lists name it."""
+
+    __slots__ = ("id", "preferred_username", "name", "domain", "ap_id")
+    COLUMNS = (Actor.id, Actor.preferred_username, Actor.name, Actor.domain, Actor.ap_id)
+    is_local, display_name, handle = Actor.is_local, Actor.display_name, Actor.handle
+
+
+class EventRow(Row):
+    """An event as its card shows it; organizer is an ActorRow, or None when the list does not say."""
+
+    __slots__ = ("id", "uuid", "title", "begins_on", "ends_on", "timezone", "status", "visibility",
+                 "place_name", "locality", "online_url", "organizer")
+    COLUMNS = (Event.id, Event.uuid, Event.title, Event.begins_on, Event.ends_on, Event.timezone, Event.status,
+               Event.visibility, Event.place_name, Event.locality, Event.online_url)
+    zone, is_local, is_cancelled, is_tentative = Event.zone, Event.is_local, Event.is_cancelled, Event.is_tentative
+
+
+class CommentRow(Row):
+    """A comment as its event's page shows it; actor is an ActorRow, thread_replies its replies."""
+
+    __slots__ = ("id", "actor_id", "in_reply_to_id", "text", "created_at", "updated_at", "deleted_at", "actor",
+                 "thread_replies")
+    COLUMNS = (Comment.id, Comment.actor, Comment.in_reply_to, Comment.text, Comment.created_at,
+               Comment.updated_at, Comment.deleted_at)
+
+
+class ParticipationRow(Row):
+    """A participation as the participants page and its export show it; actor is an ActorRow, or None
+    for an anonymous participant."""
+
+    __slots__ = ("id", "actor_id", "role", "message", "created_at", "actor")
+    COLUMNS = (Participation.id, Participation.actor, Participation.role, Participation.message,
+               Participation.created_at)
+
+
+def split(values, *kinds):
+    """One tuple of the kinds' COLUMNS, in that order, as one Row of each kind."""
+    rows, start = [], 0
+    for kind in kinds:
+        end = start + len(kind.COLUMNS)
+        rows.append(kind(values[start:end]))
+        start = end
+    return rows
+
+
+def with_actors_query(query, kind):
+    """query (rows of kind joined to their actor, outer join allowed) selecting what read_with_actors reads."""
+    return query.select(*kind.COLUMNS, *ActorRow.COLUMNS).tuples()
+
+
+def read_with_actors(tuples, kind):
+    """The tuples of a with_actors_query as kinds with an ActorRow actor, or None where there is none."""
+    found = []
+    for values in tuples:
+        row, actor = split(values, kind, ActorRow)
+        row.actor = actor if row.actor_id is not None else None
+        found.append(row)
+    return found
+
+
+def with_actors(query, kind):
+    """query (rows of kind joined to their actor) read as kinds with their ActorRow actor, or None."""
+    return read_with_actors(with_actors_query(query, kind), kind)
+
+
+def event_rows_query(query):
+    """query (events joined to their organiser) selecting what read_event_rows reads."""
+    return query.select(*EventRow.COLUMNS, *ActorRow.COLUMNS).tuples()
+
+
+def read_event_rows(tuples):
+    """The tuples of an event_rows_query as EventRows with their ActorRow organiser."""
+    found = []
+    for values in tuples:
+        event, organizer = split(values, EventRow, ActorRow)
+        event.organizer = organizer
+        found.append(event)
+    return found
+
+
+def event_rows(query):
+    """query (events joined to their organiser) read as EventRows with their ActorRow organiser."""
+    return read_event_rows(event_rows_query(query))
