@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app, g, make_response, request, session
 from flask_babel import get_locale
 from flask_login import current_user
+from markupsafe import Markup
 
 from .caching import BuildCache
 from .db import utcnow
@@ -63,6 +64,15 @@ def _keepable(response):
     # A cookie or a private mark means the view made something for this visitor alone.
     return (response.status_code == 200 and not response.direct_passthrough and "Set-Cookie" not in response.headers
             and not g.get("private_page"))
+
+
+def shared_part(build):
+    """The part of a page that build() renders, the same for everyone asking this path in this language
+    (a list of public events, say): kept like whole pages, and given to logged-in people's pages too."""
+    cache = current_app.extensions[EXTENSION_KEY]
+    key = ("part", request.path, request.query_string, str(get_locale()))
+    now = utcnow()
+    return cache.get(key, content_version(), now, lambda: (Markup(build()), _valid_until(now))).body
 
 
 def shared(view=None, *, unless=None, by_language=True):

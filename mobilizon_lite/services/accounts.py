@@ -20,6 +20,7 @@ from ..urls import public_url
 from . import instance
 from .errors import Invalid, NotFound, PermissionDenied
 from .identities import create_identity, validate_username
+from .prepared import prepared
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +36,16 @@ UNCONFIRMED_KEPT = timedelta(days=7)
 # One "you already have an account" email per account in this time, however often the form is sent.
 SIGNUP_NOTICE_AFTER = timedelta(minutes=10)
 THROTTLE_SIZE = 10_000
+
+
+@prepared(1)
+def _account(account_id):
+    return Account.select().where(Account.id == account_id)
+
+
+def account_by_id(account_id):
+    """The account with this id, or None (read on every logged-in request: prepared)."""
+    return _account.first(account_id)
 
 
 def hash_password(password):

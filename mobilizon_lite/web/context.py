@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, current_user
 from wtforms import SelectChoice
 
-from ..models import Account
+from ..services import accounts
 from ..services.events import organizer_among, require_organizer
 from ..services.identities import identities_of
 from ..urls import is_local_path, whole_number
@@ -29,7 +29,7 @@ def load_account(session_id):
     account_id, _sep, version = session_id.partition(":")
     if whole_number(account_id) is None or whole_number(version) is None:
         return None
-    account = Account.get_or_none(Account.id == int(account_id))
+    account = accounts.account_by_id(int(account_id))
     if account is None or account.session_version != int(version):
         return None
     return account

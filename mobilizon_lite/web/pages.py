@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from ..negotiation import activity_response, negotiated, wants_activity_json
-from ..page_cache import shared
+from ..page_cache import shared, shared_part
 from ..services import accounts, events, follows, identities, instance, subscriptions
 from ..urls import whole_number
 from .context import redirect_local, viewer_ids
@@ -20,10 +20,15 @@ def page_number():
 def event_page(past):
     page, per_page = page_number(), current_app.config["EVENTS_PER_PAGE"]
     local_only = request.args.get("scope") == "local"
-    rows = events.upcoming_public(page, per_page, past=past, local_only=local_only)
+
+    def listing():
+        rows = events.upcoming_public(page, per_page, past=past, local_only=local_only)
+        return render_template("pages/_listing.html", events=rows[:per_page], page=page,
+                               has_next=len(rows) > per_page, past=past, local_only=local_only)
+
     return render_template("pages/home.html", registrations=instance.registrations_mode(),
                            instance_feeds=subscriptions.instance_feeds_enabled(), local_only=local_only,
-                           events=rows[:per_page], page=page, has_next=len(rows) > per_page, past=past)
+                           page=page, past=past, listing=shared_part(listing))
 
 
 @bp.route("/")
@@ -59,9 +64,10 @@ def language_form(**kwargs):
 
 
 @bp.app_context_processor
-def inject_language_form():
-    # The footer's picker never reads the request: a refused body (413) must not be parsed again.
-    return {"language_form": lambda: language_form(formdata=None)}
+def inject_language_choices():
+    # The footer's picker is no form object: it never reads the request (a refused body, 413, must not
+    # be parsed again), and a form would load the validators' translations on every page.
+    return {"language_choices": lambda: locale_choices(_l("Automatic"))}
 
 
 @bp.route("/interact")

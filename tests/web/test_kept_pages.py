@@ -53,3 +53,16 @@ def test_a_signed_request_for_an_event_document_is_answered_for_its_signer(app):
     # Whoever signed may be a participant: the answer is made for them, never kept.
     signed = client.get(f"/events/{event.uuid}", headers=dict(asked, Signature='keyId="x",signature="y"'))
     assert builds(app) == built and "ETag" not in signed.headers
+
+
+def test_logged_in_people_share_the_kept_list_of_events_and_see_it_change(app):
+    make_account(app)
+    make_event(app, title="First gathering")
+    ann = app.test_client()
+    log_in(ann)
+    assert "First gathering" in ann.get("/").get_data(as_text=True)
+    built = builds(app)
+    assert "First gathering" in ann.get("/").get_data(as_text=True) and builds(app) == built
+    make_event(app, title="Second gathering")
+    page = ann.get("/").get_data(as_text=True)
+    assert "Second gathering" in page and "My events" in page
