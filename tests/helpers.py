@@ -1,5 +1,6 @@
 """Helpers shared by the tests: forms with their CSRF token, accounts, events, a mail catcher (and, from
 tests/harness.py, the loopback servers, run.py processes and polling every kind of test uses)."""
+import logging
 import re
 from email import message_from_bytes
 from email.policy import default as default_policy
@@ -29,6 +30,26 @@ def submit(client, url, data, page=None, **kwargs):
     data = dict(data, csrf_token=match.group(1)) if match else data
     headers = {"Referer": f"http://localhost{page or url}", **kwargs.pop("headers", {})}
     return client.post(url, data=data, headers=headers, **kwargs)
+
+
+def page_statements(client, path):
+    """(SQL statements run, text) of the page at path asked a second time: the first visit may set up
+    what later visits reuse (the session, the locale)."""
+    client.get(path)
+    records = []
+    handler = logging.Handler()
+    handler.emit = records.append
+    logger = logging.getLogger("peewee")
+    level = logger.level
+    logger.setLevel(logging.DEBUG)
+    logger.addHandler(handler)
+    try:
+        response = client.get(path)
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+    assert response.status_code == 200, path
+    return len(records), response.get_data(as_text=True)
 
 
 def errors(response):

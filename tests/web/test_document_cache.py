@@ -7,10 +7,8 @@ from mobilizon_lite.models import Account
 from mobilizon_lite.services.identities import create_identity
 
 from ..helpers import event_fields, make_account, make_event, submit
-from . import test_page_cache
 from .test_page_cache import conditional, edit, page_of, visit
 
-ann = test_page_cache.ann  # ann's client, logged in: the same fixture
 AS_JSON = {"Accept": "application/activity+json"}
 
 

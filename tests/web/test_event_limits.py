@@ -22,7 +22,7 @@ from mobilizon_lite.models.limits import (
 from mobilizon_lite.services.event_input import LANGUAGES
 from mobilizon_lite.text import markdown_to_html, sanitize_html
 
-from ..helpers import event_fields, log_in, make_account, make_event, submit
+from ..helpers import event_fields, make_event, submit
 
 
 def url_of(length):
@@ -81,14 +81,6 @@ def read(document):
     base = {"type": "Event", "id": "https://other.example/events/1", "startTime": "2027-07-01T14:00:00+02:00",
             "name": "Remote", "to": [AS_PUBLIC]}
     return event_from_ap({**base, **document}, CATEGORIES, LANGUAGES)
-
-
-@pytest.fixture
-def ann(app):
-    make_account(app)
-    client = app.test_client()
-    log_in(client)
-    return client
 
 
 @pytest.mark.parametrize("name", CASES)

@@ -1,32 +1,19 @@
 """The event page costs the same number of SQL statements whatever the number of comments."""
-import logging
 
 import pytest
 
 from mobilizon_lite.models import Actor, Event
 from mobilizon_lite.services import comments
 
-from ..helpers import log_in, make_account, make_event
+from ..helpers import log_in, make_account, make_event, page_statements
 
 
 def statements(client, path, add_comments):
     """How many SQL statements the page at path runs, after add_comments() adds comments."""
     add_comments()
-    client.get(path)  # the first visit may set up what later visits reuse (the session, the locale)
-    records = []
-    handler = logging.Handler()
-    handler.emit = records.append
-    logger = logging.getLogger("peewee")
-    level = logger.level
-    logger.setLevel(logging.DEBUG)
-    logger.addHandler(handler)
-    try:
-        page = client.get(path).get_data(as_text=True)
-    finally:
-        logger.removeHandler(handler)
-        logger.setLevel(level)
+    count, page = page_statements(client, path)
     assert "Comment 0" in page
-    return len(records)
+    return count
 
 
 @pytest.mark.parametrize("viewer", ["organiser", "commenter", "visitor"])

@@ -39,15 +39,6 @@ def page_of(event):
 
 
 @pytest.fixture
-def ann(app):
-    """ann's client, logged in: she organises the events."""
-    make_account(app)
-    client = app.test_client()
-    log_in(client)
-    return client
-
-
-@pytest.fixture
 def bob(app, ann):
     """bob's client, logged in: he takes part and comments."""
     make_account(app, "bob@example.org", "bob")

@@ -1,6 +1,5 @@
 """Pages built from light rows: the participants page and My events in pages, dates written in each
 reader's language, and an event page whose SQL does not grow with the account's identities."""
-import logging
 import re
 from datetime import date
 
@@ -12,7 +11,7 @@ from mobilizon_lite.services import comments, identities, participation
 from mobilizon_lite.web.events import MY_EVENTS_PER_GROUP
 from mobilizon_lite.web.participation import PARTICIPANTS_PER_PAGE
 
-from ..helpers import log_in, make_account, make_event, submit
+from ..helpers import log_in, make_account, make_event, page_statements, submit
 
 FORMACTION_RE = re.compile(r'formaction="([^"]+)"')
 
@@ -89,20 +88,7 @@ def test_dates_are_written_in_each_readers_language(app):
 
 def statements(client, path):
     """How many SQL statements the page at path runs (after a first visit)."""
-    client.get(path)
-    records = []
-    handler = logging.Handler()
-    handler.emit = records.append
-    logger = logging.getLogger("peewee")
-    level = logger.level
-    logger.setLevel(logging.DEBUG)
-    logger.addHandler(handler)
-    try:
-        assert client.get(path).status_code == 200
-    finally:
-        logger.removeHandler(handler)
-        logger.setLevel(level)
-    return len(records)
+    return page_statements(client, path)[0]
 
 
 def test_event_page_statements_do_not_grow_with_the_accounts_identities(app):
