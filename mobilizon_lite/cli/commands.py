@@ -1,6 +1,5 @@
 """Command line: serve the instance (default) and the admin commands, for people and scripts."""
 import argparse
-import ctypes
 import getpass
 import logging
 import os
@@ -10,6 +9,7 @@ from pathlib import Path
 
 from .. import create_app
 from ..config import BASE_URL_ENV, ConfigError, check_base_url, record_base_url
+from ..memory import cap_malloc_arenas
 from ..services import accounts, base_url, instance
 from ..services.errors import Invalid, ServiceError
 from ..services.identities import validate_username
@@ -19,8 +19,6 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 5000
 # Waitress refuses bodies this many times MAX_CONTENT_LENGTH before reading them (see waitress_options).
 BODY_SIZE_MARGIN = 2
-M_ARENA_MAX = -8  # glibc's mallopt parameter
-MALLOC_ARENAS = 2
 
 
 def build_parser():
@@ -192,19 +190,6 @@ def waitress_options(config):
         "channel_timeout": 60,
         "ident": "mobilizon_lite",
     }
-
-
-def cap_malloc_arenas():
-    """Let glibc's malloc share MALLOC_ARENAS arenas between all threads, unless the environment says
-    otherwise (MALLOC_ARENA_MAX); elsewhere, nothing."""
-    # By default each thread gets an arena of its own, which keeps what that thread's requests freed:
-    # under load, 8 waitress threads held ~15 MB more than 2 shared arenas, for the same pages.
-    if "MALLOC_ARENA_MAX" in os.environ:
-        return
-    try:
-        ctypes.CDLL(None).mallopt(M_ARENA_MAX, MALLOC_ARENAS)
-    except (OSError, AttributeError):
-        pass
 
 
 def serve(app, host, port):

@@ -3,6 +3,7 @@ from flask import Response
 
 from ..caching import LRU, BuildCache
 from ..db import utcnow
+from ..memory import return_freed_memory
 
 
 class FeedCache(BuildCache):
@@ -20,7 +21,7 @@ class FeedCache(BuildCache):
         now = utcnow()
         if request.if_none_match and request.if_none_match.contains(tag):
             return self._not_modified(tag, self.peek(key, tag, now))
-        entry = self.get(key, tag, now, lambda: (build(self.pieces), None))
+        entry = self.get(key, tag, now, lambda: (self._build(build), None))
         since = request.if_modified_since
         if not request.if_none_match and since is not None and since >= entry.built_at:
             return self._not_modified(tag, entry)
@@ -28,6 +29,11 @@ class FeedCache(BuildCache):
         response.set_etag(tag)
         response.last_modified = entry.built_at
         return response
+
+    def _build(self, build):
+        body = build(self.pieces)
+        return_freed_memory()  # a large feed's build leaves megabytes freed behind it
+        return body
 
     @staticmethod
     def _not_modified(tag, entry):

@@ -6,6 +6,7 @@ from pathlib import Path
 from flask import current_app
 from flask_babel import gettext as _
 
+from ..memory import return_freed_memory
 from .errors import Invalid
 
 FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
@@ -44,7 +45,7 @@ def save_picture(stream, field="picture"):
     try:
         encoded, image_format = _checked_and_reencoded(data, field)
     finally:
-        _return_freed_memory()
+        return_freed_memory()
     name = f"{secrets.token_hex(16)}.{FORMATS[image_format]}"
     (upload_folder() / name).write_bytes(encoded)
     return name
@@ -72,18 +73,6 @@ def _checked_and_reencoded(data, field):
         return _reencode(image, image_format), image_format
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
         raise Invalid(_("This file is not a picture we can read. Use a JPEG, PNG, WebP or GIF."), field) from None
-
-
-def _return_freed_memory():
-    # glibc keeps what a decoded picture took (40 MB for a 3 MB photo) for the thread that freed it,
-    # so one upload would grow the server for good: hand it back to the system. Other C libraries
-    # have no malloc_trim, and need none of this.
-    import ctypes
-
-    try:
-        ctypes.CDLL(None).malloc_trim(0)
-    except (OSError, AttributeError):
-        pass
 
 
 def delete_picture(name):
