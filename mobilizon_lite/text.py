@@ -20,6 +20,9 @@ def clean_text(value, multiline=False):
     single-line text gets a space for each. Anything but a string is returned as it is."""
     if not isinstance(value, str):
         return value
+    # Pages pass every value they write through here: most have nothing to remove, found in one search.
+    if "\r" not in value and not _UNWANTED.search(value) and (multiline or not _WHITESPACE_CONTROL.search(value)):
+        return value
     cleaned = _LINE_BREAK.sub("\n", _UNWANTED.sub("", value))
     if not multiline:
         cleaned = _WHITESPACE_CONTROL.sub(" ", cleaned)
