@@ -95,6 +95,8 @@ def _content_version():
     # What the cached pages and documents show: events and their people, comments, profiles and
     # their follows, the instance's settings, accounts (counted by NodeInfo), deleted objects.
     changes.track("event", "participation", "comment", "actor", "follow", "setting", "account", "tombstone")
+    # A remote event's page says whether its server takes registrations from others (its software).
+    changes.track_columns("domain_health", "software")
 
 
 def _inbox_queue():

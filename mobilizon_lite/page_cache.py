@@ -61,9 +61,10 @@ class Kept:
 
 
 def _keepable(response):
-    # A cookie or a private mark means the view made something for this visitor alone.
+    # A cookie, a CSRF token written in the page, a message taken from the session or a private mark
+    # means the view made something for this visitor alone (the session's cookie is set later, by Flask).
     return (response.status_code == 200 and not response.direct_passthrough and "Set-Cookie" not in response.headers
-            and not g.get("private_page"))
+            and not g.get("private_page") and "csrf_token" not in g and not session.modified)
 
 
 def shared_part(build):

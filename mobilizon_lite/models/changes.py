@@ -26,10 +26,17 @@ def track(*tables):
             database.execute_sql(_TRIGGER.format(table=table, event=event))
 
 
+def track_columns(table, *columns):
+    """Raise the version when rows are added to table, or these columns of its rows change (a table
+    that other work writes all the time, of which pages show only these columns)."""
+    database.execute_sql(_TRIGGER.format(table=table, event="INSERT"))
+    database.execute_sql(_TRIGGER.format(table=table, event="UPDATE").replace(
+        "AFTER UPDATE ON", f"AFTER UPDATE OF {', '.join(columns)} ON"))
+
+
 def content_version():
     """The current version; it only grows."""
-    # Asked on every kept page's request: straight to the connection, without peewee's statement log.
-    return database.connection().execute("SELECT version FROM content_version").fetchone()[0]
+    return database.execute_sql("SELECT version FROM content_version").fetchone()[0]
 
 
 def next_event_moment(now):

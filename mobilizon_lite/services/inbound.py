@@ -333,7 +333,9 @@ def purge_received():
     config, now = current_app.config, utcnow()
     handled = delete_in_batches(InboxItem, InboxItem.state.in_([DONE, IGNORED, REFUSED])
                                 & (InboxItem.received_at < now - timedelta(days=config["KEEP_RECEIVED_DAYS"])))
-    failed = delete_in_batches(InboxItem, InboxItem.received_at < now - timedelta(days=config["KEEP_FAILED_DAYS"]))
+    # Only what will not be handled any more: an item still waiting for its turn or its retry stays.
+    failed = delete_in_batches(InboxItem, InboxItem.next_attempt_at.is_null()
+                               & (InboxItem.received_at < now - timedelta(days=config["KEEP_FAILED_DAYS"])))
     tombstones = delete_in_batches(
         Tombstone, Tombstone.deleted_at < now - timedelta(days=config["KEEP_TOMBSTONES_DAYS"]))
     return handled + failed + tombstones

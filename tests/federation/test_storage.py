@@ -122,6 +122,10 @@ def test_purge_lets_go_only_what_nothing_serves_sends_or_checks_any_more(fed, re
         age(InboxItem, create_item.id, 3, "received_at")
         age(InboxItem, delete_item.id, 31, "received_at")
         InboxItem.update(state=FAILED).where(InboxItem.id == delete_item.id).execute()
+        # As old, but still waiting for its retry: it will be handled, so it stays.
+        waiting = InboxItem.create(activity_id=f"{REMOTE}/activities/waiting", actor=delete_item.actor,
+                                   type="Update", body={}, next_attempt_at=utcnow() + timedelta(minutes=5))
+        age(InboxItem, waiting.id, 31, "received_at")
         [tomb] = Tombstone.select()
         Tombstone.create(ap_id=f"{REMOTE}/events/2", actor=tomb.actor)
         age(Tombstone, tomb.id, 31, "deleted_at")
@@ -136,7 +140,7 @@ def test_purge_lets_go_only_what_nothing_serves_sends_or_checks_any_more(fed, re
         assert not remaining & {accept.id, old_create.id, old_delete.id}
         assert not Delivery.select().where(Delivery.activity.in_([accept.id, kept.id])).exists()
         assert Delivery.select().where(Delivery.activity == failing.id).count() == 1
-        assert [i.id for i in InboxItem.select()] == [create_item.id]
+        assert [i.id for i in InboxItem.select().order_by(InboxItem.id)] == [create_item.id, waiting.id]
         assert [t.ap_id for t in Tombstone.select()] == [f"{REMOTE}/events/2"]
         assert Follow.select().count() == 1  # what the activities did stays done
     outbox = fed.test_client().get("/@ann/outbox?page=1", headers={"Accept": "application/activity+json"}).json

@@ -3,7 +3,7 @@ next event begins or ends."""
 from datetime import timedelta
 
 from mobilizon_lite.db import database, utcnow
-from mobilizon_lite.models import Delivery, DomainHealth, Event
+from mobilizon_lite.models import Delivery, DomainHealth, Event, InboxHealth
 from mobilizon_lite.models.changes import content_version, next_event_moment
 
 from ..helpers import make_account, make_event
@@ -19,11 +19,21 @@ def test_every_write_to_a_shown_table_raises_the_version_and_others_do_not(app):
         Event.update(title="Renamed").where(Event.id == event.id).execute()
         assert content_version() == after_create + 1
         # Bookkeeping of federation is not shown on any kept page.
-        DomainHealth.create(domain="elsewhere.test")
+        InboxHealth.create(inbox_url="https://elsewhere.test/inbox")
         Delivery.delete().execute()
         assert content_version() == after_create + 1
         Event.delete().where(Event.id == event.id).execute()
         assert content_version() > after_create + 1
+
+
+def test_a_servers_software_raises_the_version_and_its_failures_do_not(app):
+    with app.app_context():
+        health = DomainHealth.create(domain="elsewhere.test")
+        before = content_version()
+        DomainHealth.update(failure_days=["2026-12-01"]).where(DomainHealth.id == health.id).execute()
+        assert content_version() == before
+        DomainHealth.update(software="mobilizon").where(DomainHealth.id == health.id).execute()
+        assert content_version() == before + 1
 
 
 def test_a_write_that_rolls_back_leaves_the_version(app):

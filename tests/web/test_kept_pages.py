@@ -1,5 +1,9 @@
 """How pages are kept for visitors: built once per content version and language, answered 304 to the
 holder of the same copy, and never kept for a signed request or a page made for one person."""
+from flask import render_template_string
+
+from mobilizon_lite.page_cache import shared
+
 from ..helpers import log_in, make_account, make_event
 
 
@@ -66,3 +70,16 @@ def test_logged_in_people_share_the_kept_list_of_events_and_see_it_change(app):
     make_event(app, title="Second gathering")
     page = ann.get("/").get_data(as_text=True)
     assert "Second gathering" in page and "My events" in page
+
+
+def test_a_page_holding_a_visitors_token_or_message_is_kept_for_no_one(app):
+    @app.route("/with-token")
+    @shared
+    def with_token():
+        return render_template_string("<p>{{ csrf_token() }}</p>")
+
+    first, second = app.test_client(), app.test_client()
+    assert first.get("/login").status_code == 200  # the session now holds a token
+    mine = first.get("/with-token").get_data(as_text=True)
+    theirs = second.get("/with-token").get_data(as_text=True)
+    assert mine != theirs and "ETag" not in second.get("/with-token").headers
