@@ -1,5 +1,6 @@
-"""Pages and documents kept whole for whoever is not logged in, rebuilt when the content version or the
-time they depend on moves on, and answered 304 to a client holding the same copy."""
+"""Pages and documents kept whole for whoever is not logged in (and parts of pages the same for everyone),
+rebuilt when the content version or the time they depend on moves on, answered 304 to a client holding
+the same copy."""
 import functools
 import hashlib
 from datetime import datetime, time, timedelta
@@ -16,7 +17,7 @@ from .models.changes import content_version, next_event_moment
 
 EXTENSION_KEY = "page_cache"
 # Headers a kept answer carries again; the others (date, length, cookies) are the server's to set.
-KEPT_HEADERS = ("Content-Type", "Cache-Control", "Vary", "Access-Control-Allow-Origin", "Content-Language")
+KEPT_HEADERS = ("Content-Type", "Cache-Control", "Vary", "Access-Control-Allow-Origin")
 
 
 def init_app(app):
