@@ -24,7 +24,7 @@ from . import follows, pictures
 from .errors import NotFound, PermissionDenied
 from .event_input import clean_event_input
 from .prepared import Value, prepared, shaped
-from .rows import EventRow, event_rows, event_rows_query, read_event_rows
+from .rows import EventRow, read_with_actors, with_actors, with_actors_query
 
 CANCEL_PURPOSE = "anonymous-cancel"
 # Links that are online addresses too: they follow the online address's rule.
@@ -132,14 +132,14 @@ def _public_listing(shape, now, limit, offset):
     query = events_query().where(visible())
     if local_only:
         query = query.where(Actor.domain.is_null())
-    return event_rows_query(by_time(query, past, now).limit(limit).offset(offset))
+    return with_actors_query(by_time(query, past, now).limit(limit).offset(offset), EventRow)
 
 
 def upcoming_public(page, per_page, past=False, local_only=False):
     """One page of public events, upcoming soonest first (or past, latest first); local_only hides remote ones."""
     # One row more than a page tells whether a next page exists.
-    return read_event_rows(_public_listing((past, local_only)).rows(
-        stored_moment(utcnow()), per_page + 1, (page - 1) * per_page))
+    return read_with_actors(_public_listing((past, local_only)).rows(
+        stored_moment(utcnow()), per_page + 1, (page - 1) * per_page), EventRow)
 
 
 @prepared(1)
@@ -320,7 +320,7 @@ def remaining_seats(event, count):
 def events_of(actor, viewer_ids=()):
     """(upcoming, past) events an identity organises, as the viewer may see them in listings (EventRows)."""
     base = events_query().where((Event.organizer == actor) & visible(viewer_ids))
-    return event_rows(by_time(base)), event_rows(by_time(base, past=True).limit(50))
+    return with_actors(by_time(base), EventRow), with_actors(by_time(base, past=True).limit(50), EventRow)
 
 
 class Involvement(NamedTuple):

@@ -8,6 +8,7 @@ class Row:
 
     __slots__ = ()
     COLUMNS = ()
+    ACTOR = "actor"  # the attribute holding the row's ActorRow, when it is read with one
 
     def __init__(self, values):
         for name, value in zip(self.__slots__, values, strict=False):
@@ -29,6 +30,7 @@ class EventRow(Row):
                  "place_name", "locality", "online_url", "organizer")
     COLUMNS = (Event.id, Event.uuid, Event.title, Event.begins_on, Event.ends_on, Event.timezone, Event.status,
                Event.visibility, Event.place_name, Event.locality, Event.online_url)
+    ACTOR = "organizer"
     zone, is_local, is_cancelled, is_tentative = Event.zone, Event.is_local, Event.is_cancelled, Event.is_tentative
 
 
@@ -66,35 +68,16 @@ def with_actors_query(query, kind):
 
 
 def read_with_actors(tuples, kind):
-    """The tuples of a with_actors_query as kinds with an ActorRow actor, or None where there is none."""
+    """The tuples of a with_actors_query as kinds with their ActorRow (in kind.ACTOR), or None where an
+    outer join found none."""
     found = []
     for values in tuples:
         row, actor = split(values, kind, ActorRow)
-        row.actor = actor if row.actor_id is not None else None
+        setattr(row, kind.ACTOR, actor if actor.id is not None else None)
         found.append(row)
     return found
 
 
 def with_actors(query, kind):
-    """query (rows of kind joined to their actor) read as kinds with their ActorRow actor, or None."""
+    """query (rows of kind joined to their actor) read as kinds with their ActorRow, or None."""
     return read_with_actors(with_actors_query(query, kind), kind)
-
-
-def event_rows_query(query):
-    """query (events joined to their organiser) selecting what read_event_rows reads."""
-    return query.select(*EventRow.COLUMNS, *ActorRow.COLUMNS).tuples()
-
-
-def read_event_rows(tuples):
-    """The tuples of an event_rows_query as EventRows with their ActorRow organiser."""
-    found = []
-    for values in tuples:
-        event, organizer = split(values, EventRow, ActorRow)
-        event.organizer = organizer
-        found.append(event)
-    return found
-
-
-def event_rows(query):
-    """query (events joined to their organiser) read as EventRows with their ActorRow organiser."""
-    return read_event_rows(event_rows_query(query))
