@@ -8,6 +8,8 @@ from .models import (
     Actor,
     Comment,
     Delivery,
+    Discussion,
+    DiscussionComment,
     DomainHealth,
     Event,
     EventInvitation,
@@ -16,9 +18,14 @@ from .models import (
     InboxHealth,
     InboxItem,
     Invite,
+    Member,
     Participation,
     PasswordResetToken,
+    Post,
+    Resource,
     Setting,
+    Todo,
+    TodoList,
     Tombstone,
     changes,
 )
@@ -109,10 +116,24 @@ def _inbox_queue():
                          "AND (state = 'received' OR (state = 'failed' AND attempts < 5))")
 
 
+def _groups():
+    _add_column("actor", "visibility", "VARCHAR(16) NOT NULL DEFAULT 'public'")
+    _add_column("actor", "openness", "VARCHAR(16) NOT NULL DEFAULT 'moderated'")
+    _add_column("actor", "avatar", "VARCHAR(100)")
+    _add_column("actor", "banner", "VARCHAR(100)")
+    _add_column("actor", "address", "TEXT NOT NULL DEFAULT '{}'")
+    database.create_tables([Member, Post, Discussion, DiscussionComment, Resource, TodoList, Todo])
+    # Group pages show members' counts, posts and events; members-only pages are never kept, but a
+    # discussion's or a resource's change still reaches the group page's "latest" lists.
+    changes.track("member", "post", "discussion", "discussion_comment", "resource", "todo_list", "todo")
+    database.execute_sql("CREATE INDEX IF NOT EXISTS event_attributed_to_begins_on "
+                         "ON event (attributed_to_id, begins_on)")
+
+
 # Append new steps; never edit or reorder the ones already released.
 STEPS = [_initial_schema, _events, _feeds, _federation, _remote_participation, _activity_objects,
          _listed_activities, _server_software, _account_confirmation, _content_version,
-         _inbox_queue]
+         _inbox_queue, _groups]
 
 
 def migrate():

@@ -127,14 +127,24 @@ def service_fields(**overrides):
     return data
 
 
-def make_event(app, organizer_username="ann", **overrides):
-    """An event created through the events service by a local identity."""
+def make_event(app, organizer_username="ann", group=None, **overrides):
+    """An event created through the events service by a local identity (as group, when given)."""
     from mobilizon_lite.models import Actor
     from mobilizon_lite.services import events
 
     with app.app_context():
         organizer = Actor.get(Actor.preferred_username == organizer_username)
-        return events.create_event(organizer, service_fields(**overrides))
+        return events.create_event(organizer, service_fields(**overrides), group=group)
+
+
+def make_group(app, username="club", creator_username="ann", **settings):
+    """A local group created through the groups service, creator_username its first administrator."""
+    from mobilizon_lite.models import Actor
+    from mobilizon_lite.services import groups
+
+    with app.app_context():
+        creator = Actor.get(Actor.preferred_username == creator_username)
+        return groups.create_group(creator, username, **settings)
 
 
 class failing_disk:

@@ -80,3 +80,10 @@ def follow_collection(username, side):
     attribute = "follower" if side == "followers" else "followed"
     return _follow_collection(public_url(f"actors.{side}", username=username), query,
                               lambda row: getattr(row, attribute))
+
+
+@bp.route("/member/<uuid>")
+def member(uuid):
+    # Who belongs to a group is for its members only; serving members' signed fetches comes with
+    # the group's collections.
+    abort(404)

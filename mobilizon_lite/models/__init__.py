@@ -5,9 +5,10 @@ from .comments import Comment
 from .events import Event
 from .federation import Activity, Delivery, DomainHealth, Follow, InboxHealth, InboxItem, Tombstone
 from .feeds import FeedToken
+from .groups import Discussion, DiscussionComment, Member, Post, Resource, Todo, TodoList
 from .instance import Invite, Setting
 from .participation import EventInvitation, Participation
 
-__all__ = ["Account", "Activity", "Actor", "Comment", "Delivery", "DomainHealth", "Event", "EventInvitation",
-           "FeedToken", "Follow", "InboxHealth", "InboxItem", "Invite", "Participation", "PasswordResetToken",
-           "Setting", "Tombstone"]
+__all__ = ["Account", "Activity", "Actor", "Comment", "Delivery", "Discussion", "DiscussionComment", "DomainHealth",
+           "Event", "EventInvitation", "FeedToken", "Follow", "InboxHealth", "InboxItem", "Invite", "Member",
+           "Participation", "PasswordResetToken", "Post", "Resource", "Setting", "Todo", "TodoList", "Tombstone"]

@@ -1,7 +1,7 @@
 """Actors: every identity, group and application, local or remote, in one table."""
 from peewee import BooleanField, CharField, ForeignKeyField, TextField
 
-from ..db import BaseModel, UTCDateTimeField, utcnow
+from ..db import BaseModel, JSONField, UTCDateTimeField, utcnow
 from .accounts import Account
 
 TYPE_PERSON = "Person"
@@ -26,6 +26,13 @@ class Actor(BaseModel):
     private_key_pem = TextField(null=True)
     account = ForeignKeyField(Account, backref="actors", null=True, on_delete="CASCADE")
     manually_approves_followers = BooleanField(default=False)
+    # Groups' settings (models/groups.py names their values); other actors keep the defaults.
+    visibility = CharField(max_length=16, default="public")
+    openness = CharField(max_length=16, default="moderated")
+    avatar = CharField(max_length=100, null=True)
+    banner = CharField(max_length=100, null=True)
+    # {"place_name", "street", "postal_code", "locality", "region", "country"}, any of them.
+    address = JSONField(default=dict)
     suspended = BooleanField(default=False)
     created_at = UTCDateTimeField(default=utcnow)
     updated_at = UTCDateTimeField(default=utcnow)
@@ -43,6 +50,10 @@ class Actor(BaseModel):
     @property
     def display_name(self):
         return self.name or self.preferred_username
+
+    @property
+    def is_group(self):
+        return self.type == TYPE_GROUP
 
     @property
     def handle(self):

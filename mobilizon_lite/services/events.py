@@ -20,7 +20,7 @@ from ..models.events import Status, Visibility
 from ..models.participation import CREATOR, GOING_ROLES, NOT_APPROVED, ORGANIZER_ROLES, REJECTED, SEAT_ROLES
 from ..tokens import sign
 from ..urls import public_url
-from . import follows, pictures
+from . import follows, group_roles, pictures
 from .errors import NotFound, PermissionDenied
 from .event_input import clean_event_input
 from .prepared import Value, prepared, shaped
@@ -180,8 +180,11 @@ def require_organizer(event, actor, organizers=None):
         raise PermissionDenied(_("Only the organisers of this event can do this."))
 
 
-def create_event(organizer, data, picture=None):
-    """Publish a new event organised by one identity; the organiser takes part as creator."""
+def create_event(organizer, data, picture=None, group=None):
+    """Publish a new event organised by one identity (for group, when given: a group it moderates);
+    the organiser takes part as creator."""
+    if group is not None:
+        group_roles.require(group, organizer, "manage_events")
     values = clean_event_input(data)
     picture_name = pictures.save_picture(picture) if picture else None
     event_uuid = str(uuid_lib.uuid4())
@@ -190,7 +193,8 @@ def create_event(organizer, data, picture=None):
             now = utcnow()
             event = Event.create(
                 uuid=event_uuid, ap_id=public_url("events.show", uuid=event_uuid),
-                organizer=organizer, picture=picture_name, created_at=now, updated_at=now, **values,
+                organizer=organizer, attributed_to=group, picture=picture_name, created_at=now, updated_at=now,
+                **values,
             )
             Participation.create(event=event, actor=organizer, role=CREATOR)
             event = events_query().where(Event.id == event.id).get()

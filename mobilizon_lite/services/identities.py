@@ -44,7 +44,8 @@ def validate_username(username):
         raise Invalid(_("This username is already taken."), "username")
 
 
-def _check_profile(name, summary_source):
+def check_profile(name, summary_source):
+    """Raise Invalid when a display name or Markdown bio is too long."""
     if len(name) > NAME_MAX:
         raise Invalid(_("The display name is too long (at most %(max)d characters).", max=NAME_MAX), "name")
     if len(summary_source) > SUMMARY_MAX:
@@ -55,7 +56,7 @@ def create_identity(account, username, name="", summary_source="", key_pair=None
     """Create a local identity for account with its own (or the given) key pair."""
     name, summary_source = name.strip(), summary_source.strip()
     validate_username(username)
-    _check_profile(name, summary_source)
+    check_profile(name, summary_source)
     # Key generation is slow: callers inside a transaction pass a pair made before it.
     private_pem, public_pem = key_pair or new_key_pair()
     try:
@@ -78,7 +79,7 @@ def create_identity(account, username, name="", summary_source="", key_pair=None
 def update_identity(identity, name, summary_source, manually_approves_followers=None):
     """Change an identity's display name, Markdown bio and (when given) how it takes followers."""
     name, summary_source = name.strip(), summary_source.strip()
-    _check_profile(name, summary_source)
+    check_profile(name, summary_source)
     if manually_approves_followers is not None:
         identity.manually_approves_followers = bool(manually_approves_followers)
     identity.name = name
