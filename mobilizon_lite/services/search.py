@@ -8,8 +8,10 @@ from ..activitypub import client
 from ..activitypub.parse import ParseError
 from ..activitypub.vocab import get_id
 from ..models import Actor, Event
+from ..models.actors import TYPE_GROUP
+from ..models.groups import GroupVisibility
 from ..urls import host_of, is_ours
-from .actors import ACTOR_TYPES, actor_from_ap, signed_get
+from .actors import ACTOR_TYPES, actor_from_ap, live_local, signed_get
 from .errors import NotFound
 from .events import by_time, events_query, visible
 from .remote_events import is_event, store
@@ -37,6 +39,19 @@ def find_events(query, viewer_ids=()):
                       # A function of the column: the JSON field's converter must not turn the word into JSON.
                       | fn.LOWER(Event.tags).contains(word.casefold().lstrip("#")))
     return list(by_time(events_query().where(condition)).limit(RESULTS_MAX))
+
+
+def find_groups(query):
+    """Public groups of this instance whose name, username or description holds every word (unlisted
+    ones are reached by their link only)."""
+    words = query.split()[:WORDS_MAX]
+    if not words:
+        return []
+    condition = live_local() & (Actor.type == TYPE_GROUP) & (Actor.visibility == GroupVisibility.PUBLIC)
+    for word in words:
+        condition &= (Actor.name.contains(word) | Actor.preferred_username.contains(word)
+                      | Actor.summary_source.contains(word))
+    return list(Actor.select().where(condition).order_by(Actor.name, Actor.preferred_username).limit(RESULTS_MAX))
 
 
 def _organizer_of(document):

@@ -20,4 +20,5 @@ def results():
         if isinstance(found, Event):
             return redirect(url_for("events.show", uuid=found.uuid))
         return redirect(url_for("identities.index", follow=found.ap_id, _anchor="follow"))
-    return render_template("pages/search.html", query=query, events=search.find_events(query, viewer_ids()))
+    return render_template("pages/search.html", query=query, events=search.find_events(query, viewer_ids()),
+                           groups=search.find_groups(query))
