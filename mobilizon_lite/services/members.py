@@ -69,8 +69,8 @@ def _refuse_existing(member):
         raise Invalid(_("The request of @%(username)s waits for the moderators' answer.",
                         username=member.actor.handle))
     # As in Mobilizon, a rejected or removed person does not ask again; the moderators may invite them.
-    raise PermissionDenied(_("The moderators declined the membership of @%(username)s. They may still "
-                             "invite it.", username=member.actor.handle))
+    raise PermissionDenied(_("The moderators declined the membership of @%(username)s; only their invitation "
+                             "can let it in now.", username=member.actor.handle))
 
 
 def check_join(group, actor):
