@@ -75,11 +75,11 @@ def _refuse_existing(member):
 
 def check_join(group, actor):
     """Refuse what join_group would refuse before anything is written."""
-    if group.openness == Openness.INVITE_ONLY:
-        raise PermissionDenied(_("This group admits only the people its moderators invite."))
     existing = membership(group, actor)
     if existing is not None:
-        _refuse_existing(existing)
+        _refuse_existing(existing)  # an invited person is sent to the invitation, whatever the openness
+    if group.openness == Openness.INVITE_ONLY:
+        raise PermissionDenied(_("This group admits only the people its moderators invite."))
 
 
 def join_group(group, actor, message=""):

@@ -26,7 +26,7 @@ def group_page(group):
     return redirect(url_for("pages.profile", username=group.preferred_username))
 
 
-def members_page(group):
+def back_to_members(group):
     return redirect(url_for("members.index", username=group.preferred_username))
 
 
@@ -129,7 +129,7 @@ def invite(username):
             add_error(form, error)
         else:
             flash(_("@%(username)s is invited and told by email.", username=member.actor.handle), "success")
-            return members_page(group)
+            return back_to_members(group)
     return render_members(group, form)
 
 
@@ -155,7 +155,7 @@ def decide(username, uuid, action):
         raise NotFound(_("Unknown action."))
     if refusal(members.viewer_member, group, account_identities(), current_identity()):
         return group_page(group)  # an administrator who made themselves a member still sees it; no one else
-    return members_page(group)
+    return back_to_members(group)
 
 
 @bp.route("/invitations")
@@ -173,6 +173,6 @@ def answer(uuid, answer):
     if answer == "accept":
         flash(_("@%(username)s is a member of %(group)s.", username=member.actor.preferred_username,
                 group=member.group.display_name), "success")
-        return members_page(member.group)
+        return back_to_members(member.group)
     flash(_("The invitation is declined."), "success")
     return redirect(url_for("members.invitations"))

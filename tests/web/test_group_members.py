@@ -153,6 +153,9 @@ def test_an_invitation_end_to_end_names_only_the_invited_identity(mail_app, peop
     assert "@bob_secret" in body and "@ann" in body and f"{BASE_URL}/invitations" in body
     assert "@bob " not in body and "@bob." not in body
 
+    response = join(mail_app, people["bob"], group, "bob_secret")
+    assert response.status_code == 400
+    assert "@bob_secret est déjà invité·e : acceptez l’invitation sur la page des invitations." in errors(response)
     page = text(people["bob"].get("/invitations"))
     assert "@bob_secret" in page and "Chorale" in page and "@bob " not in page
     assert "No invitation is waiting for you." in text(people["cat"].get("/invitations"))
