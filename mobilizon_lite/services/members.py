@@ -41,7 +41,8 @@ def _tell(member, template, **context):
 def _notify_moderators(group, member):
     """Email the group's moderators and administrators that member asks to join."""
     deciders = (Actor.select().join(Member, on=(Member.actor == Actor.id))
-                .where((Member.group == group) & Member.role.in_([Role.MODERATOR, Role.ADMINISTRATOR])))
+                .where((Member.group == group) & Member.role.in_([Role.MODERATOR, Role.ADMINISTRATOR])
+                       & Actor.deleted_at.is_null()))
     mail.send_batch([
         mail.Outgoing(email, "mail/group_join_request.txt", locale,
                       {"group": group, "identity": member.actor, "message": member.message,
