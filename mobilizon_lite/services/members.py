@@ -155,6 +155,8 @@ def remove_member(group, moderator, member_uuid):
     with database.atomic("IMMEDIATE"):
         require(group, moderator, "remove_member")
         member = member_in(group, member_uuid, MEMBER_ROLES)
+        if member.actor_id == moderator.id:
+            raise Invalid(_("To leave the group, use its Leave button."))
         require(group, moderator, "remove_member" if member.role == Role.MEMBER else "remove_moderator")
         _require_another_administrator(member)
         _set_role(member, Role.REJECTED)
