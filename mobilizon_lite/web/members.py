@@ -9,7 +9,7 @@ from ..negotiation import activity_response, negotiated, signed_parts, wants_act
 from ..services import members
 from ..services.actors import signed_requester
 from ..services.errors import Invalid, NotFound, refusal
-from ..services.group_roles import acting_member, allows
+from ..services.group_roles import acting_member, allows, require
 from ..services.groups import local_group
 from ..urls import page_number, whole_number
 from .context import account_identities, chosen_identity, current_identity, identity_choices
@@ -121,10 +121,12 @@ def index(username):
 @login_required
 def invite(username):
     group = local_group(username)
+    inviter = acting(group)
+    require(group, inviter, "invite")  # before the form: only those who may invite see its errors
     form = GroupInviteForm()
     if form.validate_on_submit():
         try:
-            member = members.invite(group, acting(group), form.username.data)
+            member = members.invite(group, inviter, form.username.data)
         except Invalid as error:
             add_error(form, error)
         else:

@@ -104,6 +104,14 @@ def test_role_and_action(app, club, role, action):
         assert snapshot(app) == before
 
 
+def test_an_empty_invitation_from_a_member_is_refused_not_corrected(app, club):
+    group, _rows = club
+    give_role(app, group, "member")
+    client = app.test_client()
+    log_in(client, "who@example.org")
+    assert submit(client, "/@club/members/invite", {"username": ""}, page="/invitations").status_code == 403
+
+
 def test_visitors_get_404_for_the_members_page_and_the_login_page_for_actions(app, club):
     client = app.test_client()
     assert client.get("/@club/members").status_code == 404
