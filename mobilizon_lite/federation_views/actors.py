@@ -3,10 +3,11 @@ from flask import Blueprint, abort, request
 
 from ..activitypub.convert.actor import actor_to_ap, collection
 from ..models import Activity, Actor, Follow
-from ..negotiation import activity_response
+from ..negotiation import activity_response, signed_parts
 from ..page_cache import shared
-from ..services.actors import instance_actor
+from ..services.actors import instance_actor, signed_requester
 from ..services.identities import public_identity
+from ..services.members import member_object
 from ..urls import public_url, whole_number
 
 bp = Blueprint("actors", __name__)
@@ -84,6 +85,9 @@ def follow_collection(username, side):
 
 @bp.route("/member/<uuid>")
 def member(uuid):
-    # Who belongs to a group is for its members only; serving members' signed fetches comes with
-    # the group's collections.
-    abort(404)
+    # Who belongs to a group is for its members only: the member itself or another member of the
+    # group, proven by the signature of the fetch; anyone else gets 404, as if there were none.
+    requester = signed_requester(*signed_parts())
+    response = activity_response(member_object(uuid, requester))
+    response.headers["Cache-Control"] = "no-store"
+    return response

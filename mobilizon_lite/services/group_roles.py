@@ -18,6 +18,8 @@ ACTIONS = {
     "decide_requests": Role.MODERATOR,
     "invite": Role.MODERATOR,
     "remove_member": Role.MODERATOR,
+    # Moderators exclude members; only administrators exclude moderators and administrators.
+    "remove_moderator": Role.ADMINISTRATOR,
     "moderate_discussions": Role.MODERATOR,
     "edit_group": Role.ADMINISTRATOR,
     "change_roles": Role.ADMINISTRATOR,

@@ -1,0 +1,276 @@
+"""Membership of this instance's groups: join requests, invitations, roles, removal and leaving, the
+emails each sends, and the members collection."""
+from flask_babel import gettext as _
+from peewee import Case
+
+from .. import mail
+from ..activitypub.convert.actor import collection
+from ..activitypub.convert.member import member_document, member_to_ap
+from ..db import database, utcnow
+from ..models import Account, Actor, Member
+from ..models.groups import MEMBER_ROLES, Openness, Role
+from ..urls import public_url
+from .errors import Invalid, NotFound, PermissionDenied
+from .group_roles import acting_member, allows, may, membership, require
+from .groups import new_member_row
+from .identities import public_identity
+from .participation import clean_message
+
+# Administrators first, then moderators, then members: the order of the members page and collection.
+RANK_ORDER = Case(Member.role, ((Role.ADMINISTRATOR, 0), (Role.MODERATOR, 1)), 2)
+
+
+def members_link(group):
+    return public_url("members.index", username=group.preferred_username)
+
+
+def _accounts_of(actors):
+    """(email, locale) of the accounts owning these local identities, each account once."""
+    ids = [actor.account_id for actor in actors if actor.account_id is not None]
+    if not ids:
+        return []
+    return [(account.email, account.locale) for account in Account.select().where(Account.id.in_(ids))]
+
+
+def _tell(member, template, **context):
+    """Email the person a Member row is about (a local identity's account), naming only that identity."""
+    for email, locale in _accounts_of([member.actor]):
+        mail.send_mail(email, template, locale, group=member.group, identity=member.actor, **context)
+
+
+def _notify_moderators(group, member):
+    """Email the group's moderators and administrators that member asks to join."""
+    deciders = (Actor.select().join(Member, on=(Member.actor == Actor.id))
+                .where((Member.group == group) & Member.role.in_([Role.MODERATOR, Role.ADMINISTRATOR])
+                       & Actor.deleted_at.is_null()))
+    mail.send_batch([
+        mail.Outgoing(email, "mail/group_join_request.txt", locale,
+                      {"group": group, "identity": member.actor, "message": member.message,
+                       "link": members_link(group)})
+        for email, locale in _accounts_of(list(deciders))
+    ])
+
+
+def _set_role(member, role):
+    member.role = role
+    member.updated_at = utcnow()
+    if role in MEMBER_ROLES and member.member_since is None:
+        member.member_since = member.updated_at
+    member.save()
+
+
+def _refuse_existing(member):
+    """Explain why an identity that already has a place in the group cannot join again."""
+    if member.role in MEMBER_ROLES:
+        raise Invalid(_("@%(username)s is already a member of this group.", username=member.actor.handle))
+    if member.role == Role.INVITED:
+        raise Invalid(_("@%(username)s is invited already: accept the invitation on the invitations page.",
+                        username=member.actor.handle))
+    if member.role == Role.NOT_APPROVED:
+        raise Invalid(_("The request of @%(username)s waits for the moderators' answer.",
+                        username=member.actor.handle))
+    # As in Mobilizon, a rejected or removed person does not ask again; the moderators may invite them.
+    raise PermissionDenied(_("The moderators declined the membership of @%(username)s; only their invitation "
+                             "can let it in now.", username=member.actor.handle))
+
+
+def check_join(group, actor):
+    """Refuse what join_group would refuse before anything is written."""
+    existing = membership(group, actor)
+    if existing is not None:
+        _refuse_existing(existing)  # an invited person is sent to the invitation, whatever the openness
+    if group.openness == Openness.INVITE_ONLY:
+        raise PermissionDenied(_("This group admits only the people its moderators invite."))
+
+
+def join_group(group, actor, message=""):
+    """Join as one identity: a member at once in an open group, a request waiting for the moderators
+    (emailed) in a moderated one; invite-only groups admit by invitation only."""
+    message = clean_message(message)
+    with database.atomic("IMMEDIATE"):
+        check_join(group, actor)
+        moderated = group.openness == Openness.MODERATED
+        member = new_member_row(group, actor, Role.NOT_APPROVED if moderated else Role.MEMBER,
+                                message=message if moderated else "")
+    if moderated:
+        _notify_moderators(group, member)
+    return member
+
+
+def _require_another_administrator(member):
+    """Refuse to take the administrator role away from the group's last administrator; call inside an
+    IMMEDIATE transaction, so that two administrators stepping down at once cannot both succeed."""
+    if member.role != Role.ADMINISTRATOR:
+        return
+    others = Member.select().where((Member.group == member.group_id) & (Member.role == Role.ADMINISTRATOR)
+                                   & (Member.id != member.id))
+    if not others.exists():
+        raise PermissionDenied(_("A group needs an administrator: make another member administrator first."))
+
+
+def leave_group(group, actor):
+    """Stop being a member (never the last administrator)."""
+    with database.atomic("IMMEDIATE"):
+        require(group, actor, "leave")
+        member = membership(group, actor)
+        _require_another_administrator(member)
+        member.delete_instance()
+
+
+def member_in(group, member_uuid, roles=None):
+    """The group's Member row with this uuid (of one of roles, when given); NotFound otherwise."""
+    member = Member.get_or_none((Member.uuid == member_uuid) & (Member.group == group))
+    if member is None or (roles is not None and member.role not in roles):
+        raise NotFound(_("This member does not exist."))
+    return member
+
+
+def decide_request(group, moderator, member_uuid, approve):
+    """Approve (member) or reject a join request; the person is emailed either way."""
+    with database.atomic("IMMEDIATE"):
+        require(group, moderator, "decide_requests")
+        member = member_in(group, member_uuid, (Role.NOT_APPROVED,))
+        _set_role(member, Role.MEMBER if approve else Role.REJECTED)
+    _tell(member, "mail/group_request_approved.txt" if approve else "mail/group_request_rejected.txt",
+          link=group.ap_id)
+    return member
+
+
+def change_role(group, administrator, member_uuid, role):
+    """Make a member member, moderator or administrator (never demoting the last administrator)."""
+    if role not in MEMBER_ROLES:
+        raise Invalid(_("Choose member, moderator or administrator."), "role")
+    with database.atomic("IMMEDIATE"):
+        require(group, administrator, "change_roles")
+        member = member_in(group, member_uuid, MEMBER_ROLES)
+        if role != Role.ADMINISTRATOR:
+            _require_another_administrator(member)
+        _set_role(member, role)
+    return member
+
+
+def remove_member(group, moderator, member_uuid):
+    """Exclude someone (moderators exclude members, administrators anyone but the last administrator);
+    as in Mobilizon they become rejected, so they cannot simply join again, and are emailed."""
+    with database.atomic("IMMEDIATE"):
+        require(group, moderator, "remove_member")
+        member = member_in(group, member_uuid, MEMBER_ROLES)
+        if member.actor_id == moderator.id:
+            raise Invalid(_("To leave the group, use its Leave button."))
+        require(group, moderator, "remove_member" if member.role == Role.MEMBER else "remove_moderator")
+        _require_another_administrator(member)
+        _set_role(member, Role.REJECTED)
+    _tell(member, "mail/group_removed.txt", link=group.ap_id)
+    return member
+
+
+def invite(group, moderator, username):
+    """Invite a local identity by @username (a rejected one too: the moderators changed their mind);
+    its account is emailed, naming that identity only."""
+    username = (username or "").strip().lstrip("@")
+    if "@" in username:
+        raise Invalid(_("Inviting people of other servers is not possible yet."), "username")
+    require(group, moderator, "invite")
+    try:
+        identity = public_identity(username)
+    except NotFound as error:  # Gone too: a deleted identity is no one to invite
+        raise Invalid(error.message, "username") from None
+    with database.atomic("IMMEDIATE"):
+        member = membership(group, identity)
+        if member is None:
+            member = new_member_row(group, identity, Role.INVITED, invited_by=moderator)
+        elif member.role == Role.REJECTED:
+            member.invited_by = moderator
+            _set_role(member, Role.INVITED)
+        else:
+            _refuse_existing(member)
+    _tell(member, "mail/group_invitation.txt", inviter=moderator, link=public_url("members.invitations"))
+    return member
+
+
+def invitations_for(identities):
+    """Invitations waiting for any of these identities (an account's), with their groups, newest first."""
+    ids = [identity.id for identity in identities]
+    if not ids:
+        return []
+    by_id = {identity.id: identity for identity in identities}
+    rows = list(Member.select(Member, Actor).join(Actor, on=(Member.group == Actor.id))
+                .where(Member.actor.in_(ids) & (Member.role == Role.INVITED)).order_by(Member.id.desc()))
+    for row in rows:
+        row.actor = by_id[row.actor_id]
+    return rows
+
+
+def answer_invitation(identities, member_uuid, accept):
+    """Accept (member) or decline (the invitation is deleted: one may be invited or ask again) an
+    invitation to one of these identities."""
+    ids = [identity.id for identity in identities]
+    with database.atomic("IMMEDIATE"):
+        member = Member.get_or_none((Member.uuid == member_uuid) & Member.actor.in_(ids)
+                                    & (Member.role == Role.INVITED))
+        if member is None:
+            raise NotFound(_("This invitation does not exist."))
+        if accept:
+            _set_role(member, Role.MEMBER)
+        else:
+            member.delete_instance()
+    return member
+
+
+def viewer_member(group, identities, preferred=None):
+    """(identity, Member) acting in group for a viewer whose role lets them see members-only content;
+    NotFound otherwise, so that a private membership is not even confirmed."""
+    identity, member = acting_member(group, identities, preferred)
+    if member is None or not allows(member.role, "see_members_only"):
+        raise NotFound(_("This page does not exist, or is not visible to you."))
+    return identity, member
+
+
+def _with_actors(query):
+    return list(query.select(Member, Actor).join(Actor, on=(Member.actor == Actor.id)))
+
+
+def members_page(group, page, per_page):
+    """One page of the group's members (administrators first), and one row more when a next page exists."""
+    return _with_actors(Member.select().where((Member.group == group) & Member.role.in_(MEMBER_ROLES))
+                        .order_by(RANK_ORDER, Member.member_since, Member.id)
+                        .limit(per_page + 1).offset((page - 1) * per_page))
+
+
+def waiting(group):
+    """(pending requests, invitations) of the group, oldest first."""
+    rows = _with_actors(Member.select().where((Member.group == group)
+                                              & Member.role.in_([Role.NOT_APPROVED, Role.INVITED]))
+                        .order_by(Member.id))
+    return ([row for row in rows if row.role == Role.NOT_APPROVED],
+            [row for row in rows if row.role == Role.INVITED])
+
+
+def member_count(group):
+    return Member.select().where((Member.group == group) & Member.role.in_(MEMBER_ROLES)).count()
+
+
+def members_collection(group, requesters, page=None, per_page=10):
+    """The members collection (Member objects) for requesters (the actors asking: a signed fetch's, a
+    logged-in account's identities): whole for a member, empty for anyone else."""
+    collection_id = members_link(group)
+    _identity, member = acting_member(group, requesters)
+    if member is None or not allows(member.role, "see_members_only"):
+        return collection(collection_id, [], 0, page, per_page)
+    items = []
+    if page is not None:
+        items = [member_to_ap(row, group) for row in _with_actors(
+            Member.select().where((Member.group == group) & Member.role.in_(MEMBER_ROLES))
+            .order_by(RANK_ORDER, Member.id).limit(per_page).offset((page - 1) * per_page))]
+    return collection(collection_id, items, member_count(group), page, per_page)
+
+
+def member_object(member_uuid, requester):
+    """The Member document at /member/<uuid>, for the member itself or another member of its group
+    (requester: the actor that signed the fetch); NotFound for anyone else."""
+    member = Member.get_or_none(Member.uuid == member_uuid)
+    if member is None or requester is None:
+        raise NotFound(_("This member does not exist."))
+    if member.actor_id != requester.id and not may(member.group_id, requester, "see_members_only"):
+        raise NotFound(_("This member does not exist."))
+    return member_document(member, member.group)

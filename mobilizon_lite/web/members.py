@@ -1,0 +1,180 @@
+"""Groups' membership pages: join, leave, the members page (requests, invitations, roles, removal) and
+the account's invitations."""
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import login_required
+
+from ..models.groups import Openness, Role
+from ..negotiation import activity_response, negotiated, signed_parts, wants_activity_json
+from ..services import members
+from ..services.actors import signed_requester
+from ..services.errors import Invalid, NotFound, refusal
+from ..services.group_roles import acting_member, allows, require
+from ..services.groups import local_group
+from ..urls import page_number, whole_number
+from .context import account_identities, chosen_identity, current_identity, identity_choices
+from .forms.base import add_error, render_form, require_valid
+from .forms.members import ROLE_LABELS, GroupIdentityForm, GroupInviteForm, GroupJoinForm, RoleForm
+
+bp = Blueprint("members", __name__)
+
+# Every row of a moderator's page carries its buttons and an administrator's its role select too.
+MEMBERS_PER_PAGE = 50
+
+
+def group_page(group):
+    return redirect(url_for("pages.profile", username=group.preferred_username))
+
+
+def back_to_members(group):
+    return redirect(url_for("members.index", username=group.preferred_username))
+
+
+def acting(group):
+    """The account's identity that acts in group (None when none is in it: the services refuse)."""
+    return acting_member(group, account_identities(), current_identity())[0]
+
+
+@bp.route("/@<username>/join", methods=["GET", "POST"])
+@login_required
+def join(username):
+    group = local_group(username)
+    form = GroupJoinForm()
+    identity_choices(form.identity)
+    if form.validate_on_submit():
+        try:
+            member = members.join_group(group, chosen_identity(form.identity), form.message.data)
+        except Invalid as error:
+            add_error(form, error)
+        else:
+            if member.role == Role.NOT_APPROVED:
+                flash(_("Your request is sent. The moderators will approve it or not; you will get an email."),
+                      "success")
+            else:
+                flash(_("You are a member of %(group)s.", group=group.display_name), "success")
+            return group_page(group)
+    # A posted join to an invite-only group is refused by join_group (403 with its reason).
+    return render_form("members/join.html", form, group=group, invite_only=group.openness == Openness.INVITE_ONLY,
+                       moderated=group.openness == Openness.MODERATED)
+
+
+@bp.route("/@<username>/leave", methods=["POST"])
+@login_required
+def leave(username):
+    group = local_group(username)
+    form = GroupIdentityForm()
+    identity_choices(form.identity)
+    require_valid(form)
+    members.leave_group(group, chosen_identity(form.identity))
+    flash(_("You left %(group)s.", group=group.display_name), "success")
+    return group_page(group)
+
+
+def members_json(group):
+    """The members collection: whole for a member's signed fetch (or a member's logged-in browser)."""
+    requester = signed_requester(*signed_parts())
+    page = request.args.get("page")
+    if page is not None and not whole_number(page, digits=6):
+        abort(400)
+    document = members.members_collection(group, [requester] if requester else account_identities(),
+                                          int(page) if page else None)
+    response = activity_response(document)
+    # The document depends on who signed the request: no cache may hand it to someone else.
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def render_members(group, invite_form=None):
+    """The members page for a member (404 for anyone else), with the actions the viewer's role allows."""
+    identity, viewer = members.viewer_member(group, account_identities(), current_identity())
+    page = page_number(request.args.get("page"))
+    rows = members.members_page(group, page, MEMBERS_PER_PAGE)
+    shown = rows[:MEMBERS_PER_PAGE]
+    moderates = allows(viewer.role, "decide_requests")
+    pending, invited = members.waiting(group) if moderates else ([], [])
+    if invite_form is None and allows(viewer.role, "invite"):
+        invite_form = GroupInviteForm()
+    administrators = sum(1 for row in shown if row.role == Role.ADMINISTRATOR)
+    return render_template(
+        "members/index.html", group=group, identity=identity, viewer=viewer,
+        members=shown, page=page, has_next=len(rows) > MEMBERS_PER_PAGE, pending=pending, invited=invited,
+        invite_form=invite_form, role_labels={value: str(label) for value, label in ROLE_LABELS.items()},
+        changes_roles=allows(viewer.role, "change_roles"),
+        # The last administrator's row offers nothing the services would refuse.
+        sole_administrator=administrators == 1 and page == 1,
+        removable={role for role in (Role.MEMBER, Role.MODERATOR, Role.ADMINISTRATOR)
+                   if allows(viewer.role, "remove_member" if role == Role.MEMBER else "remove_moderator")},
+        member_count=members.member_count(group),
+    ), 400 if invite_form is not None and invite_form.errors else 200
+
+
+@bp.route("/@<username>/members")
+@negotiated
+def index(username):
+    group = local_group(username)
+    if wants_activity_json():
+        return members_json(group)
+    return render_members(group)
+
+
+@bp.route("/@<username>/members/invite", methods=["POST"])
+@login_required
+def invite(username):
+    group = local_group(username)
+    inviter = acting(group)
+    require(group, inviter, "invite")  # before the form: only those who may invite see its errors
+    form = GroupInviteForm()
+    if form.validate_on_submit():
+        try:
+            member = members.invite(group, inviter, form.username.data)
+        except Invalid as error:
+            add_error(form, error)
+        else:
+            flash(_("@%(username)s is invited and told by email.", username=member.actor.handle), "success")
+            return back_to_members(group)
+    return render_members(group, form)
+
+
+@bp.route("/@<username>/members/<uuid>/<action>", methods=["POST"])
+@login_required
+def decide(username, uuid, action):
+    group = local_group(username)
+    actor = acting(group)
+    if action in ("approve", "reject"):
+        members.decide_request(group, actor, uuid, approve=action == "approve")
+        flash(_("The request is approved and the person told by email.") if action == "approve"
+              else _("The request is rejected and the person told by email."), "success")
+    elif action == "remove":
+        member = members.remove_member(group, actor, uuid)
+        flash(_("@%(username)s is removed from the group.", username=member.actor.handle), "success")
+    elif action == "role":
+        form = RoleForm(prefix=uuid)
+        require_valid(form)
+        member = members.change_role(group, actor, uuid, form.role.data)
+        flash(_("@%(username)s is now %(role)s.", username=member.actor.handle,
+                role=ROLE_LABELS[member.role]), "success")
+    else:
+        raise NotFound(_("Unknown action."))
+    if refusal(members.viewer_member, group, account_identities(), current_identity()):
+        return group_page(group)  # an administrator who made themselves a member still sees it; no one else
+    return back_to_members(group)
+
+
+@bp.route("/invitations")
+@login_required
+def invitations():
+    return render_template("members/invitations.html", invitations=members.invitations_for(account_identities()))
+
+
+@bp.route("/invitations/<uuid>/<answer>", methods=["POST"])
+@login_required
+def answer(uuid, answer):
+    if answer not in ("accept", "decline"):
+        raise NotFound(_("Unknown action."))
+    member = members.answer_invitation(account_identities(), uuid, answer == "accept")
+    if answer == "accept":
+        flash(_("@%(username)s is a member of %(group)s.", username=member.actor.preferred_username,
+                group=member.group.display_name), "success")
+        return back_to_members(member.group)
+    flash(_("The invitation is declined."), "success")
+    return redirect(url_for("members.invitations"))
