@@ -65,3 +65,8 @@ class NewGroupForm(GroupSettingsForm):
     identity = SelectField(_l("Created by"), coerce=int, choices=[],
                            description=_l("This identity becomes the group's administrator."))
     username = username_field()
+
+
+class IdentityChoiceForm(SiteForm):
+    """Which of the account's identities follows a group, or stops following it."""
+    identity = SelectField(_l("As"), coerce=int, choices=[])
