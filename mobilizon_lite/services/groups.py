@@ -20,7 +20,7 @@ from ..urls import public_url
 from . import group_roles, pictures
 from .errors import Gone, Invalid, NotFound
 from .events import ends_since
-from .follows import follower_addresses
+from . import follows
 from .identities import check_profile, public_identity, validate_username
 
 ADDRESS_FIELDS = ("place_name", "street", "postal_code", "locality", "region", "country")
@@ -141,7 +141,7 @@ def delete_group(group, actor):
     with database.atomic("IMMEDIATE"):
         if upcoming_events_count(group):
             raise Invalid(_("This group has events to come: delete them, or wait until they are over, first."))
-        followers = follower_addresses(group)
+        followers = follows.follower_addresses(group)
         for table in (Post, Discussion, Resource, TodoList, Member):
             table.delete().where(table.group == group).execute()
         Follow.delete().where((Follow.follower == group) | (Follow.followed == group)).execute()
@@ -207,6 +207,18 @@ def unfollow_group(identity, group):
     """identity stops following group (or withdraws its request)."""
     if not Follow.delete().where((Follow.follower == identity) & (Follow.followed == group)).execute():
         raise NotFound(_("You do not follow this group."))
+
+
+def pending_followers(group):
+    """Actors asking to follow the group (when it approves its followers), oldest first; each carries `.follow`."""
+    return list(Actor.select(Actor, Follow).join(Follow, on=(Follow.follower == Actor.id), attr="follow")
+                .where((Follow.followed == group) & ~Follow.accepted).order_by(Follow.id))
+
+
+def decide_follower(group, actor, follow_id, accept):
+    """Accept or refuse a request to follow the group, as one of its moderators (actor)."""
+    group_roles.require(group, actor, "decide_requests")
+    follows.decide_follower(group, follow_id, accept)
 
 
 def follow_of(group, identities):

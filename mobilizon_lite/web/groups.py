@@ -51,7 +51,8 @@ def group_page(username):
         "groups/show.html", upcoming=upcoming, past=past, posts=group_pages.public_posts(group),
         members=groups.member_count(group), follow=follow,
         follower=next((identity for identity in identities if follow and identity.id == follow.follower_id), None),
-        identity_form=_identity_form(identities) if identities else None, roles=Role, **nav)
+        identity_form=_identity_form(identities) if identities else None, roles=Role,
+        pending_followers=groups.pending_followers(group) if nav["may"]("decide_requests") else [], **nav)
 
 
 @bp.route("/groups")
@@ -123,6 +124,17 @@ def delete(username):
             return redirect(url_for("groups.index"))
     return (render_template("groups/delete.html", error=error, upcoming=groups.upcoming_events_count(group), **nav),
             400 if error else 200)
+
+
+@bp.route("/@<username>/followers/<int(max=9223372036854775807):follow_id>/<decision>", methods=["POST"])
+@login_required
+def decide_follower(username, follow_id, decision):
+    if decision not in ("accept", "reject"):
+        raise Invalid(_("Unknown action."))
+    nav = _administered(username, "decide_requests")
+    groups.decide_follower(nav["group"], nav["acting"], follow_id, decision == "accept")
+    flash(_("Done: the follower is told."), "success")
+    return redirect(url_for("pages.profile", username=username))
 
 
 def _chosen(form):

@@ -305,3 +305,29 @@ def test_the_group_actor_and_its_collections(app, client):
     for path in ("/@club/outbox", "/@club/followers", "/@club/following"):
         assert client.get(path).status_code == 200, path
     assert client.get("/@nobody").status_code == 404
+
+
+def test_moderators_decide_who_follows_a_group_that_approves_its_followers(app, client):
+    make_account(app)
+    group = make_group(app, manually_approves_followers=True)
+    add_member(app, group, "bob", Role.MODERATOR)
+    add_member(app, group, "carl", Role.MEMBER)
+    make_account(app, email="dan@example.org", username="dan")
+    dan = app.test_client()
+    log_in(dan, email="dan@example.org")
+    submit(dan, "/@club/follow", {"identity": str(actor(app, "dan").id)}, page="/@club")
+    assert "Your request to follow this group as @dan is waiting." in dan.get("/@club").get_data(as_text=True)
+    with app.app_context():
+        follow_id = Follow.get().id
+    carl = app.test_client()
+    log_in(carl, email="carl@example.org")
+    assert "Waiting to follow the group" not in carl.get("/@club").get_data(as_text=True)
+    url = f"/@club/followers/{follow_id}/accept"
+    assert submit(carl, url, {}, page="/@club").status_code == 403
+    log_in(client, email="bob@example.org")
+    page = client.get("/@club").get_data(as_text=True)
+    assert "Waiting to follow the group" in page and "@dan" in page
+    assert submit(client, url, {}, page="/@club").status_code == 302
+    with app.app_context():
+        assert Follow.get().accepted is True
+    assert "You follow this group as @dan." in dan.get("/@club").get_data(as_text=True)
