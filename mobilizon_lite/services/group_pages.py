@@ -9,7 +9,7 @@ from ..models.actors import TYPE_GROUP
 from ..models.events import Visibility
 from ..models.groups import MEMBER_ROLES, GroupVisibility, PostVisibility
 from ..text import html_to_text, text_line
-from .events import by_time, events_query, ends_since, visible
+from .events import by_time, ends_since, events_query, visible
 from .rows import EventRow, with_actors
 
 POSTS_ON_PAGE = 5

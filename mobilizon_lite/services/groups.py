@@ -17,10 +17,9 @@ from ..models.groups import MEMBER_ROLES, GroupVisibility, Openness, Role
 from ..models.limits import ADDRESS_MAX
 from ..text import markdown_to_html
 from ..urls import public_url
-from . import group_roles, pictures
+from . import follows, group_roles, pictures
 from .errors import Gone, Invalid, NotFound
 from .events import ends_since
-from . import follows
 from .identities import check_profile, public_identity, validate_username
 
 ADDRESS_FIELDS = ("place_name", "street", "postal_code", "locality", "region", "country")

@@ -8,8 +8,8 @@ from ..page_cache import shared, shared_part
 from ..services import accounts, events, follows, groups, identities, instance, subscriptions
 from ..urls import whole_number
 from .context import redirect_local, viewer_ids
-from .groups import group_page
 from .forms.accounts import LocaleForm, locale_choices
+from .groups import group_page
 
 bp = Blueprint("pages", __name__)
 

@@ -25,10 +25,9 @@ PICTURE_HELP = _l("JPEG, PNG, WebP or GIF, at most 4 MB.")
 
 
 def address_field(label, name, **kwargs):
-    return StringField(label, filters=[strip],
-                       validators=[Optional(), Length(max=ADDRESS_MAX[name],
-                                                      message=_l("At most %(max)d characters.", max=ADDRESS_MAX[name]))],
-                       **kwargs)
+    limit = ADDRESS_MAX[name]
+    return StringField(label, filters=[strip], **kwargs, validators=[
+        Optional(), Length(max=limit, message=_l("At most %(max)d characters.", max=limit))])
 
 
 class GroupSettingsForm(SiteForm):
