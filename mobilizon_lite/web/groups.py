@@ -151,7 +151,7 @@ def follow(username):
     identity = _chosen(_identity_form(account_identities()))
     row = groups.follow_group(identity, group)
     flash(_("You follow this group as @%(username)s.", username=identity.preferred_username) if row.accepted else
-          _("Your request to follow this group is sent; its administrators decide."), "success")
+          _("Your request to follow this group is sent; its moderators decide."), "success")
     return redirect(url_for("pages.profile", username=username))
 
 
