@@ -1,58 +1,19 @@
-"""Group pages: create a group, its page at /@<group>, its settings and deletion, following it, and
-the list of this instance's public groups."""
+"""Group pages: create a group, its settings and deletion, following it, and the list of this
+instance's public groups (the group's own page, at /@<group>, is in group_page.py)."""
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from ..models.groups import MEMBER_ROLES, Role
-from ..negotiation import activity_response, wants_activity_json
 from ..page_cache import shared
 from ..services import group_pages, group_roles, groups
 from ..services.errors import Invalid
 from ..urls import page_number
-from .context import account_identities, chosen_identity, current_identity, identity_choices
+from .context import account_identities, chosen_identity, identity_choices
 from .forms.base import add_error, render_form
-from .forms.groups import GroupSettingsForm, IdentityChoiceForm, NewGroupForm
+from .forms.groups import GroupSettingsForm, NewGroupForm
+from .group_page import identity_form, nav_context
 
 bp = Blueprint("groups", __name__)
-
-
-def _acting(group):
-    """(identity, Member) of the logged-in account in group (see group_roles.acting_member)."""
-    return group_roles.acting_member(group, account_identities(), current_identity())
-
-
-def nav_context(group):
-    """What groups/_nav.html (the members' menu) reads: the group, the identity acting in it and its
-    Member row, whether it is a member, and may(action) for that identity."""
-    acting, membership = _acting(group)
-    role = membership.role if membership is not None else None
-    return dict(group=group, acting=acting, membership=membership, is_member=role in MEMBER_ROLES,
-                may=lambda action: group_roles.allows(role, action))
-
-
-def _identity_form(identities):
-    """A form choosing one of these identities (whom to follow or stop following as)."""
-    form = IdentityChoiceForm()
-    identity_choices(form.identity, identities)
-    return form
-
-
-def group_page(username):
-    """/@<group>: the Group actor document for ActivityStreams clients, the group's page for people."""
-    if wants_activity_json():
-        return activity_response(*groups.group_document(username))
-    group = groups.local_group(username)
-    nav = nav_context(group)
-    identities = account_identities()
-    upcoming, past = group_pages.group_events(group, {identity.id for identity in identities}, nav["is_member"])
-    follow = groups.follow_of(group, identities)
-    return render_template(
-        "groups/show.html", upcoming=upcoming, past=past, posts=group_pages.public_posts(group),
-        members=groups.member_count(group), follow=follow,
-        follower=next((identity for identity in identities if follow and identity.id == follow.follower_id), None),
-        identity_form=_identity_form(identities) if identities else None, roles=Role,
-        pending_followers=groups.pending_followers(group) if nav["may"]("decide_requests") else [], **nav)
 
 
 @bp.route("/groups")
@@ -148,7 +109,7 @@ def _chosen(form):
 @login_required
 def follow(username):
     group = groups.local_group(username)
-    identity = _chosen(_identity_form(account_identities()))
+    identity = _chosen(identity_form(account_identities()))
     row = groups.follow_group(identity, group)
     flash(_("You follow this group as @%(username)s.", username=identity.preferred_username) if row.accepted else
           _("Your request to follow this group is sent; its moderators decide."), "success")
@@ -159,7 +120,7 @@ def follow(username):
 @login_required
 def unfollow(username):
     group = groups.local_group(username)
-    identity = _chosen(_identity_form(account_identities()))
+    identity = _chosen(identity_form(account_identities()))
     groups.unfollow_group(identity, group)
     flash(_("You no longer follow this group."), "success")
     return redirect(url_for("pages.profile", username=username))

@@ -1,4 +1,4 @@
-"""Public pages: home, identity profiles, and the visitor's language choice."""
+"""Public pages: home, identity and group profiles, and the visitor's language choice."""
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -9,7 +9,7 @@ from ..services import accounts, events, follows, groups, identities, instance, 
 from ..urls import whole_number
 from .context import redirect_local, viewer_ids
 from .forms.accounts import LocaleForm, locale_choices
-from .groups import group_page
+from .group_page import group_page
 
 bp = Blueprint("pages", __name__)
 
