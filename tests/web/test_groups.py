@@ -14,7 +14,7 @@ from mobilizon_lite.models.groups import Role
 from mobilizon_lite.services import groups, identities
 
 from ..federation.nodeinfo_schema import schema
-from ..helpers import errors, log_in, make_account, make_event, make_group, submit
+from ..helpers import errors, log_in, make_account, make_event, make_group, page_statements, submit
 
 AS_JSON = {"Accept": "application/activity+json"}
 
@@ -331,3 +331,25 @@ def test_moderators_decide_who_follows_a_group_that_approves_its_followers(app, 
     with app.app_context():
         assert Follow.get().accepted is True
     assert "You follow this group as @dan." in dan.get("/@club").get_data(as_text=True)
+
+
+def test_the_list_of_groups_costs_the_same_for_more_groups(app, ann):
+    def statements(count):
+        for number in range(count):
+            group = make_group(app, username=f"club_{count}_{number}")
+            make_event(app, group=group, title=f"Sortie {count} {number}")
+        return page_statements(ann, "/groups")
+
+    few, _page = statements(1)
+    more, page = statements(4)
+    assert "Sortie 4 3" in page and more == few
+
+
+def test_the_group_page_costs_the_same_for_more_events(app, ann):
+    group = make_group(app)
+    make_event(app, group=group, title="Sortie 0")
+    few, _page = page_statements(ann, "/@club")
+    for number in range(1, 5):
+        make_event(app, group=group, title=f"Sortie {number}")
+    more, page = page_statements(ann, "/@club")
+    assert "Sortie 4" in page and more == few
