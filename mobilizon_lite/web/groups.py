@@ -41,7 +41,7 @@ def create():
     return render_form("groups/form.html", form, group=None)
 
 
-def _administered(username, action):
+def _acting_for(username, action):
     """The nav_context of the group when the account's identity acting in it may do action; else 403."""
     nav = nav_context(groups.local_group(username))
     group_roles.require(nav["group"], nav["acting"], action)
@@ -51,7 +51,7 @@ def _administered(username, action):
 @bp.route("/@<username>/settings", methods=["GET", "POST"])
 @login_required
 def settings(username):
-    nav = _administered(username, "edit_group")
+    nav = _acting_for(username, "edit_group")
     group, acting = nav["group"], nav["acting"]
     form = GroupSettingsForm(data=dict(
         name=group.name, summary=group.summary_source, visibility=group.visibility, openness=group.openness,
@@ -71,7 +71,7 @@ def settings(username):
 @bp.route("/@<username>/delete", methods=["GET", "POST"])
 @login_required
 def delete(username):
-    nav = _administered(username, "delete_group")
+    nav = _acting_for(username, "delete_group")
     group, acting = nav["group"], nav["acting"]
     error = None
     if request.method == "POST":
@@ -92,7 +92,7 @@ def delete(username):
 def decide_follower(username, follow_id, decision):
     if decision not in ("accept", "reject"):
         raise Invalid(_("Unknown action."))
-    nav = _administered(username, "decide_requests")
+    nav = _acting_for(username, "decide_requests")
     groups.decide_follower(nav["group"], nav["acting"], follow_id, decision == "accept")
     flash(_("Done: the follower is told."), "success")
     return redirect(url_for("pages.profile", username=username))

@@ -48,7 +48,8 @@ class GroupSettingsForm(SiteForm):
     country = address_field(_l("Country"), "country")
     visibility = RadioField(_l("Who can find the group"), choices=labelled(VISIBILITY_LABELS),
                             default=GroupVisibility.PUBLIC)
-    openness = RadioField(_l("How people join"), choices=labelled(OPENNESS_LABELS), default=Openness.MODERATED)
+    openness = RadioField(_l("How people join the group"), choices=labelled(OPENNESS_LABELS),
+                          default=Openness.MODERATED)
     manually_approves_followers = BooleanField(_l("Approve each new follower myself"))
 
     def settings(self):
