@@ -137,6 +137,8 @@ def test_administrators_edit_the_settings(app, ann):
         assert group.address["locality"] == "Villeurbanne" and "street" not in group.address
         banner = group.banner
     assert banner
+    refused = submit(ann, "/@club/settings", group_fields(avatar=(io.BytesIO(b"nope"), "a.png")))
+    assert refused.status_code == 400 and "This file is not a picture we can read." in " ".join(errors(refused))
     response = submit(ann, "/@club/settings", group_fields(remove_banner="y"))
     assert response.status_code == 302
     assert actor(app, "club").banner is None
@@ -260,6 +262,9 @@ def test_groups_lists_public_groups_with_their_next_public_event(app, client):
     assert "Vélo club" in page and "Un club vélo très" in page and "…" in page
     assert "Sortie du dimanche" in page and "Réunion privée" not in page
     assert "Club discret" not in page and "Ancien club" not in page and "1 member" in page
+    # An unlisted group is reached by its link.
+    assert "Club discret" in client.get("/@secret").get_data(as_text=True)
+    assert client.get("/@secret", headers=AS_JSON).json["discoverable"] is False
 
 
 def test_groups_are_paged(app, client):
