@@ -6,7 +6,7 @@ from ..models import Activity, Actor, Follow
 from ..negotiation import activity_response, signed_parts
 from ..page_cache import shared
 from ..services.actors import instance_actor, signed_requester
-from ..services.identities import public_identity
+from ..services.groups import page_owner
 from ..services.members import member_object
 from ..urls import public_url, whole_number
 
@@ -66,14 +66,14 @@ def instance_outbox():
 
 @bp.route("/@<username>/outbox")
 def outbox(username):
-    identity = public_identity(username)
+    identity = page_owner(username)
     return _outbox(identity, public_url("actors.outbox", username=identity.preferred_username))
 
 
 @bp.route("/@<username>/followers", defaults={"side": "followers"}, endpoint="followers")
 @bp.route("/@<username>/following", defaults={"side": "following"}, endpoint="following")
 def follow_collection(username, side):
-    identity = public_identity(username)
+    identity = page_owner(username)
     # followers: rows where the identity is followed, listing followers; following: the reverse.
     mine, theirs = ((Follow.followed, Follow.follower) if side == "followers" else (Follow.follower, Follow.followed))
     query = (Follow.select(Follow, Actor).join(Actor, on=(theirs == Actor.id))

@@ -1,4 +1,4 @@
-"""Inboxes: the shared one and each identity's, open to signed POSTs from other servers."""
+"""Inboxes: the shared one and each identity's and group's, open to signed POSTs from other servers."""
 from flask import Blueprint, current_app, jsonify, request
 from peewee import OperationalError
 
@@ -6,7 +6,7 @@ from ..activitypub.inbox_request import MAX_BODY, Refused, check_signed, read_ac
 from ..db import STORAGE_RETRY_AFTER, storage_fault
 from ..negotiation import signed_parts
 from ..services import inbound
-from ..services.identities import public_identity
+from ..services.groups import page_owner
 
 bp = Blueprint("inbox", __name__)
 
@@ -44,5 +44,5 @@ def shared():
 
 @bp.route("/@<username>/inbox", methods=["POST"])
 def personal(username):
-    public_identity(username)
+    page_owner(username)
     return _receive()

@@ -57,7 +57,7 @@ def webfinger():
     if actor is None:
         return _jrd({"error": "no such resource here"}, 404)
     links = [{"rel": "self", "type": "application/activity+json", "href": actor.ap_id}]
-    if actor.type == "Person":
+    if actor.type in ("Person", "Group"):
         links.append({"rel": "http://webfinger.net/rel/profile-page", "type": "text/html", "href": actor.ap_id})
     # Where someone from elsewhere lands to follow an account they found (remote follow).
     links.append({"rel": "http://ostatus.org/schema/1.0/subscribe",
@@ -102,7 +102,10 @@ def nodeinfo(version):
             "localPosts": Event.select().join(Actor, on=(Event.organizer == Actor.id))
                                .where(Actor.domain.is_null() & (Event.visibility == Visibility.PUBLIC)).count(),
         },
-        "metadata": {"nodeName": current_app.config["INSTANCE_NAME"]},
+        # Public groups only, as public events above: an unlisted group is reached by its link alone.
+        "metadata": {"nodeName": current_app.config["INSTANCE_NAME"],
+                     "localGroups": Actor.select().where(live_local() & (Actor.type == "Group")
+                                                         & (Actor.visibility == "public")).count()},
     }
     response = jsonify(document)
     response.mimetype = "application/json"

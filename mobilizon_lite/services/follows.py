@@ -109,9 +109,9 @@ def decide_follower(identity, follow_id, accept):
 # Inbound --------------------------------------------------------------------------------
 
 def on_follow_actor(item):
-    """A remote actor follows a local identity: accepted at once unless its owner approves followers."""
+    """A remote actor follows a local identity or group: accepted at once unless it approves followers itself."""
     followed = Actor.get_or_none(live_local() & (Actor.ap_id == get_id(item.body.get("object")))
-                                 & (Actor.type == "Person"))
+                                 & Actor.type.in_(("Person", "Group")))
     if followed is None:
         return IGNORED
     with database.atomic():

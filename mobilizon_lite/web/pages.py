@@ -1,14 +1,15 @@
-"""Public pages: home, identity profiles, and the visitor's language choice."""
+"""Public pages: home, identity and group profiles, and the visitor's language choice."""
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from ..negotiation import activity_response, negotiated, wants_activity_json
 from ..page_cache import shared, shared_part
-from ..services import accounts, events, follows, identities, instance, subscriptions
+from ..services import accounts, events, follows, groups, identities, instance, subscriptions
 from ..urls import whole_number
 from .context import redirect_local, viewer_ids
 from .forms.accounts import LocaleForm, locale_choices
+from .group_page import group_page
 
 bp = Blueprint("pages", __name__)
 
@@ -47,6 +48,9 @@ def past():
 @negotiated
 @shared
 def profile(username):
+    # Groups and identities share one space of usernames, and so one address.
+    if groups.is_local_group(username):
+        return group_page(username)
     if wants_activity_json():
         return activity_response(*identities.actor_document(username))
     identity = identities.public_identity(username)

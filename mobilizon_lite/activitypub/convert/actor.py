@@ -1,13 +1,14 @@
 """Actors as ActivityStreams documents, in Mobilizon's shape."""
 from ...urls import actor_urls, public_url
 from ..vocab import CONTEXT
+from .address import address_to_ap, media_type
 
 # Mobilizon gives persons the group collections too, set to null, top-level and in endpoints.
 GROUP_COLLECTIONS = ("members", "resources", "todos", "posts", "events", "discussions")
 
 
 def actor_to_ap(actor):
-    """The actor document of a local identity or of the instance actor."""
+    """The actor document of a local identity, group (see group_to_ap) or of the instance actor."""
     urls = actor_urls(actor)
     document = {
         "@context": CONTEXT,
@@ -19,13 +20,33 @@ def actor_to_ap(actor):
         "summary": actor.summary or "",
         **urls,
         "endpoints": {"sharedInbox": public_url("inbox.shared")},
-        "discoverable": actor.type == "Person",
+        "discoverable": actor.type == "Person" or (actor.type == "Group" and actor.visibility == "public"),
         "manuallyApprovesFollowers": bool(actor.manually_approves_followers) or actor.type == "Application",
         "publicKey": {"id": f"{actor.ap_id}#main-key", "owner": actor.ap_id, "publicKeyPem": actor.public_key_pem},
     }
     if actor.type == "Person":
         document.update({name: None for name in GROUP_COLLECTIONS})
         document["endpoints"].update({name: None for name in GROUP_COLLECTIONS})
+    return document
+
+
+def _image(name):
+    return {"type": "Image", "mediaType": media_type(name), "url": public_url("events.upload", name=name)}
+
+
+def group_to_ap(group, member_count):
+    """A local group's actor document, in Mobilizon's shape: its collections top-level and in
+    endpoints, how people join it, its pictures and its address; member_count counts members only."""
+    document = actor_to_ap(group)
+    collections = {name: f"{group.ap_id}/{name}" for name in GROUP_COLLECTIONS}
+    document.update(collections, memberCount=member_count, openness=group.openness)
+    document["endpoints"].update(collections)
+    if group.avatar:
+        document["icon"] = _image(group.avatar)
+    if group.banner:
+        document["image"] = _image(group.banner)
+    if group.address:
+        document["location"] = address_to_ap(f"{group.ap_id}#place", group.address)
     return document
 
 

@@ -13,6 +13,7 @@ from ..vocab import as_list, get_id
 ADDRESS_FIELDS = tuple((name, key, ADDRESS_MAX[name]) for name, key in (
     ("street", "streetAddress"), ("postal_code", "postalCode"), ("locality", "addressLocality"),
     ("region", "addressRegion"), ("country", "addressCountry")))
+PLACE_FIELDS = ("place_name", *(name for name, _key, _limit in ADDRESS_FIELDS))
 # Gancio files the events that happen only online under a place of this name.
 ONLINE_PLACE_NAMES = frozenset({"online"})
 
@@ -111,3 +112,21 @@ def online_from_ap(document):
             seen.add(url)
             addresses.append({"type": kind, "url": url, "label": "" if label in (url, "Website") else label})
     return (addresses[0]["url"] if addresses else ""), addresses[1:]
+
+
+def address_to_ap(place_id, fields, latitude=None, longitude=None):
+    """A Place with its PostalAddress (Mobilizon's shape) from address columns (PLACE_FIELDS, any of
+    them; the place's name falls back on its town)."""
+    place = {"type": "Place", "id": place_id, "name": fields.get("place_name") or fields.get("locality"),
+             "address": {"type": "PostalAddress",
+                         **{key: fields.get(name) for name, key, _limit in ADDRESS_FIELDS}}}
+    if latitude is not None and longitude is not None:
+        place.update(latitude=latitude, longitude=longitude)
+    return place
+
+
+def media_type(name):
+    """The media type of a stored picture, by its name's extension."""
+    extension = name.rsplit(".", 1)[-1].lower()
+    return {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp", "gif": "image/gif"}.get(extension,
+                                                                                                  "image/jpeg")

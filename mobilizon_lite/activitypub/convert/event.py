@@ -19,7 +19,7 @@ from ...urls import public_url
 from .. import audience
 from ..parse import ParseError
 from ..vocab import CONTEXT, PUBLIC_ALIASES, as_list, get_id, is_public
-from .address import http_url, online_from_ap, place_from_ap
+from .address import PLACE_FIELDS, address_to_ap, http_url, media_type, online_from_ap, place_from_ap
 
 # Our link kinds as the metadata keys Mobilizon's front end knows.
 LINK_PROPERTY_IDS = {
@@ -41,17 +41,8 @@ def place_to_ap(event):
     """The event's physical address as a Place with a PostalAddress (None when it has none)."""
     if not event.has_address:
         return None
-    place = {
-        "type": "Place",
-        "id": f"{event.ap_id}#place",
-        "name": event.place_name or event.locality,
-        "address": {"type": "PostalAddress", "streetAddress": event.street, "postalCode": event.postal_code,
-                    "addressLocality": event.locality, "addressRegion": event.region,
-                    "addressCountry": event.country},
-    }
-    if event.has_coordinates:
-        place.update(latitude=event.latitude, longitude=event.longitude)
-    return place
+    return address_to_ap(f"{event.ap_id}#place", {name: getattr(event, name) for name in PLACE_FIELDS},
+                         *((event.latitude, event.longitude) if event.has_coordinates else ()))
 
 
 def event_to_ap(event, participant_count, summary, online_url, links):
@@ -63,7 +54,7 @@ def event_to_ap(event, participant_count, summary, online_url, links):
                     "propertyID": LINK_PROPERTY_IDS.get(link["type"], "mz:social:website"), "value": link["url"]}
                    for link in links]
     if event.picture:
-        attachments.append({"type": "Document", "mediaType": _media_type(event.picture), "name": "Banner",
+        attachments.append({"type": "Document", "mediaType": media_type(event.picture), "name": "Banner",
                             "url": public_url("events.upload", name=event.picture)})
     if online_url:
         attachments.append({"type": "Link", "href": online_url, "mediaType": "text/html", "name": "Website"})
@@ -111,12 +102,6 @@ def event_to_ap(event, participant_count, summary, online_url, links):
     if location is not None:
         document["location"] = location
     return document
-
-
-def _media_type(name):
-    extension = name.rsplit(".", 1)[-1].lower()
-    return {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp", "gif": "image/gif"}.get(extension,
-                                                                                                  "image/jpeg")
 
 
 # Reading events from other servers -----------------------------------------------------

@@ -1,0 +1,47 @@
+"""A group's page at /@<group> (served by the pages blueprint, which owns that address) and the context
+of the members' menu every group page shows."""
+from flask import render_template
+
+from ..models.groups import MEMBER_ROLES, Role
+from ..negotiation import activity_response, wants_activity_json
+from ..services import group_pages, group_roles, groups
+from .context import account_identities, current_identity, identity_choices
+from .forms.groups import IdentityChoiceForm
+
+
+def _acting(group):
+    """(identity, Member) of the logged-in account in group (see group_roles.acting_member)."""
+    return group_roles.acting_member(group, account_identities(), current_identity())
+
+
+def nav_context(group):
+    """What groups/_nav.html (the members' menu) reads: the group, the identity acting in it and its
+    Member row, whether it is a member, and may(action) for that identity."""
+    acting, membership = _acting(group)
+    role = membership.role if membership is not None else None
+    return dict(group=group, acting=acting, membership=membership, is_member=role in MEMBER_ROLES,
+                may=lambda action: group_roles.allows(role, action))
+
+
+def identity_form(identities):
+    """A form choosing one of these identities (whom to follow or stop following as)."""
+    form = IdentityChoiceForm()
+    identity_choices(form.identity, identities)
+    return form
+
+
+def group_page(username):
+    """/@<group>: the Group actor document for ActivityStreams clients, the group's page for people."""
+    if wants_activity_json():
+        return activity_response(*groups.group_document(username))
+    group = groups.local_group(username)
+    nav = nav_context(group)
+    identities = account_identities()
+    upcoming, past = group_pages.group_events(group, {identity.id for identity in identities}, nav["is_member"])
+    follow = groups.follow_of(group, identities)
+    return render_template(
+        "groups/show.html", upcoming=upcoming, past=past, posts=group_pages.public_posts(group),
+        members=groups.member_count(group), follow=follow,
+        follower=next((identity for identity in identities if follow and identity.id == follow.follower_id), None),
+        identity_form=identity_form(identities) if identities else None, roles=Role,
+        pending_followers=groups.pending_followers(group) if nav["may"]("decide_requests") else [], **nav)
