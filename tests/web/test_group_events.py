@@ -176,3 +176,10 @@ def test_a_member_waiting_for_approval_sees_the_event_tentative(app, club):
         token = subscriptions.token_text(subscriptions.issue_token(dan.account))
     [vevent] = icalendar.Calendar.from_ical(app.test_client().get(f"/events/going/{token}/ics").data).walk("VEVENT")
     assert str(vevent["STATUS"]) == "TENTATIVE"
+
+
+def test_online_address_of_a_restricted_group_event_is_for_its_moderators(app, club):
+    event = make_event(app, "ann", group=club, join_mode="restricted", online_url="https://meet.example/club")
+    bob, dan = client_of(app, "bob@example.org"), client_of(app, "dan@example.org")
+    assert "https://meet.example/club" in bob.get(f"/events/{event.uuid}").get_data(as_text=True)
+    assert "https://meet.example/club" not in dan.get(f"/events/{event.uuid}").get_data(as_text=True)
