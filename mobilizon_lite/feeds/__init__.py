@@ -158,7 +158,8 @@ def private_ics(token):
     query, pending = subscriptions.private_feed(feed_token)
     name = _private_feed_name(feed_token)
     return _answer(("private-ics", feed_token.id), subscriptions.fingerprint(query, pending),
-                   _ics(name, query, _private_online, lambda event: bool(event.feed_participation.pending)),
+                   _ics(name, query, _private_online,
+                        lambda event: event.feed_participation.pending == subscriptions.WAITING),
                    ICS_TYPE, "my-events.ics", private=True)
 
 

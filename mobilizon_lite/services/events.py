@@ -15,8 +15,9 @@ from ..activitypub.convert.tombstone import tombstone_to_ap
 from ..activitypub.publish import new_activity_id, publish, withhold
 from ..dates import event_when
 from ..db import database, utcnow
-from ..models import Account, Actor, Comment, Event, EventInvitation, Participation
+from ..models import Account, Actor, Comment, Event, EventInvitation, Member, Participation
 from ..models.events import Status, Visibility
+from ..models.groups import Role
 from ..models.participation import CREATOR, GOING_ROLES, NOT_APPROVED, ORGANIZER_ROLES, REJECTED, SEAT_ROLES
 from ..tokens import sign
 from ..urls import public_url
@@ -34,11 +35,22 @@ WATCHED_FIELDS = ("begins_on", "ends_on", "timezone", "place_name", "street", "p
                   "locality", "region", "country", "online_url")
 
 
+def roles_allowing(action):
+    """The group roles group_roles lets do action, for queries that filter on Member.role."""
+    return tuple(role for role in Role if group_roles.allows(role, action))
+
+
+# Members see their group's private events; those who manage its events organise every one of them.
+SEEING_ROLES = roles_allowing("see_members_only")
+ORGANISING_ROLES = roles_allowing("manage_events")
+
+
 def visible(viewer_ids=(), listed=True):
     """The condition that hides events from those who may not see them.
 
     Listings (listed=True) show public events; a direct link also opens unlisted ones; private
-    events are visible only to their organiser, participants and invitees among the viewer's identities.
+    events are visible only to their organiser, participants and invitees among the viewer's identities,
+    and for a group's event to the group's members.
     """
     condition = Event.visibility == Visibility.PUBLIC
     if not listed:
@@ -49,7 +61,10 @@ def visible(viewer_ids=(), listed=True):
             Participation.actor.in_(ids) & Participation.role.not_in([REJECTED])
         )
         invited = EventInvitation.select(EventInvitation.event).where(EventInvitation.actor.in_(ids))
-        condition |= Event.organizer.in_(ids) | Event.id.in_(involved) | Event.id.in_(invited)
+        # One subquery for every event listed: the groups the viewer belongs to.
+        groups = Member.select(Member.group).where(Member.actor.in_(ids) & Member.role.in_(SEEING_ROLES))
+        condition |= (Event.organizer.in_(ids) | Event.id.in_(involved) | Event.id.in_(invited)
+                      | Event.attributed_to.in_(groups))
     return condition
 
 
@@ -69,7 +84,7 @@ def may_see_online_address(event, viewer=None):
         return viewer.event_id == event.id and viewer.role in GOING_ROLES
     ids = ([row.id for row in Actor.select(Actor.id).where(Actor.account == viewer)]
            if isinstance(viewer, Account) else [viewer.id])
-    return event.organizer_id in ids or Participation.select().where(
+    return event.organizer_id in ids or bool(group_organizer_ids(event) & set(ids)) or Participation.select().where(
         (Participation.event == event) & Participation.actor.in_(ids)
         & Participation.role.in_(GOING_ROLES)).exists()
 
@@ -158,8 +173,23 @@ def visible_event(uuid, viewer_ids=()):
 
 
 def organizer_ids(event):
-    """Ids of the identities that organise the event."""
-    return {actor_id for (actor_id,) in _organizer_rows.rows(event.id)} | {event.organizer_id}
+    """Ids of the identities that organise the event: its creator, co-organisers and, for a group's
+    event, the group's members whose role lets them manage its events."""
+    return ({actor_id for (actor_id,) in _organizer_rows.rows(event.id)} | {event.organizer_id}
+            | group_organizer_ids(event))
+
+
+def group_organizer_ids(event):
+    """Ids of the identities that organise the event as its group's moderators (none for other events)."""
+    # A group of another server keeps its members' roles there: its events are edited there too.
+    if event.attributed_to_id is None or not event.is_local:
+        return set()
+    return {actor_id for (actor_id,) in _group_organizer_rows.rows(event.attributed_to_id)}
+
+
+@prepared(1)
+def _group_organizer_rows(group_id):
+    return Member.select(Member.actor).where((Member.group == group_id) & Member.role.in_(ORGANISING_ROLES)).tuples()
 
 
 @prepared(1)
@@ -168,15 +198,23 @@ def _organizer_rows(event_id):
         (Participation.event == event_id) & Participation.role.in_(ORGANIZER_ROLES)).tuples()
 
 
+def may_organise(event, actor, organizers=None):
+    """Whether this one identity may organise the event: edit, cancel, delete it and decide who takes
+    part (organizers: its organizer_ids, if known). Every such check asks this."""
+    return actor is not None and actor.id in (organizer_ids(event) if organizers is None else organizers)
+
+
 def organizer_among(event, identities, organizers=None):
-    """The first of these identities that organises the event, or None (organizers: its organizer_ids, if known)."""
+    """The first of these identities that organises the event, or None (organizers: its organizer_ids, if known).
+
+    Only an identity that organises it is ever chosen: for a group's event, the one that is a member."""
     ids = organizer_ids(event) if organizers is None else organizers
-    return next((identity for identity in identities if identity.id in ids), None)
+    return next((identity for identity in identities if may_organise(event, identity, ids)), None)
 
 
 def require_organizer(event, actor, organizers=None):
     """PermissionDenied unless actor organises the event (organizers: its organizer_ids, if known)."""
-    if actor is None or actor.id not in (organizer_ids(event) if organizers is None else organizers):
+    if not may_organise(event, actor, organizers):
         raise PermissionDenied(_("Only the organisers of this event can do this."))
 
 

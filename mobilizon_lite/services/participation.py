@@ -16,6 +16,7 @@ from .errors import Invalid, NotFound, PermissionDenied, RegistrationsElsewhere,
 from .events import (
     event_link,
     going_count,
+    group_organizer_ids,
     online_address_for,
     organizer_ids,
     recipient,
@@ -84,7 +85,8 @@ def participations_of(event, identities):
     in one query."""
     by_id = {identity.id: identity for identity in identities}
     rows = list(_account_rows(len(by_id)).rows(event.id, *by_id))
-    organizers = {row.actor_id for row in rows if row.role in ORGANIZER_ROLES} | {event.organizer_id}
+    organizers = ({row.actor_id for row in rows if row.role in ORGANIZER_ROLES} | {event.organizer_id}
+                  | group_organizer_ids(event))
     mine = [row for row in rows if row.actor_id in by_id]
     for row in mine:
         row.actor = by_id[row.actor_id]
@@ -393,11 +395,13 @@ def _role_counts(event_id):
 
 
 def notify_organizers(event, actor):
-    """Email the organisers that actor (None: an anonymous visitor) waits for their approval."""
-    organizers = Actor.select(Actor, Account).join(Account).where(Actor.id.in_(list(organizer_ids(event))))
+    """Email the organisers (for a group's event, its moderators and administrators too) that actor
+    (None: an anonymous visitor) waits for their approval: one email per account, in its language."""
+    accounts = Account.select().where(Account.id.in_(
+        Actor.select(Actor.account).where(Actor.id.in_(list(organizer_ids(event))))))
     mail.send_batch(
-        mail.Outgoing(org.account.email, "mail/participation_requested.txt", org.account.locale,
+        mail.Outgoing(account.email, "mail/participation_requested.txt", account.locale,
                       {"event": event, "identity": actor,
                        "link": public_url("participation.participants", uuid=event.uuid)})
-        for org in organizers
+        for account in accounts
     )

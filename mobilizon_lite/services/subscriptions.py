@@ -9,11 +9,11 @@ from flask_babel import gettext as _
 from peewee import Case, fn
 
 from ..db import database, utcnow
-from ..models import Actor, Event, FeedToken, Participation
+from ..models import Actor, Event, FeedToken, Member, Participation
 from ..models.participation import GOING_ROLES, NOT_APPROVED
 from ..urls import whole_number
 from .errors import NotFound
-from .events import ends_since, events_query, visible
+from .events import ORGANISING_ROLES, SEEING_ROLES, ends_since, events_query, visible
 from .identities import public_identity
 from .instance import get_setting, set_setting
 
@@ -107,18 +107,33 @@ def feed_identity_ids(feed_token):
                                                         & Actor.deleted_at.is_null())])
 
 
-def private_feed(feed_token):
-    """(query, pending column) of the events the token's identities organise, join or wait to join.
+# How an event of the private feed concerns its reader, strongest first (the feed keeps the least):
+# organises or takes part, waits for approval, or belongs to one of the reader's groups.
+TAKES_PART, WAITING, GROUP_EVENT = 0, 1, 2
 
-    Each event carries `.feed_participation.pending`: 1 when every identity of the feed still
-    awaits approval (the event is then TENTATIVE).
+
+def private_feed(feed_token):
+    """(query, pending column) of the events the token's identities organise, join or wait to join,
+    and the events of the groups they are members of.
+
+    Each event carries `.feed_participation.pending`: TAKES_PART, WAITING when every identity of the
+    feed that is involved still awaits approval (the event is then TENTATIVE), or GROUP_EVENT.
     """
     identities = feed_identity_ids(feed_token)
-    # One row per event even when several of the account's identities take part in it.
-    waiting = Case(None, [(Participation.role == NOT_APPROVED, 1)], 0)
-    roles = (Participation.select(Participation.event, fn.MIN(waiting).alias("pending"))
-             .where(Participation.actor.in_(identities) & Participation.role.in_(FEED_ROLES))
-             .group_by(Participation.event).alias("roles"))
+    taking_part = (Participation.select(Participation.event.alias("event_id"),
+                                        Case(None, [(Participation.role == NOT_APPROVED, WAITING)], TAKES_PART)
+                                        .alias("relation"))
+                   .where(Participation.actor.in_(identities) & Participation.role.in_(FEED_ROLES)))
+    # Their groups' moderators organise a group's events (services.events.organizer_ids).
+    in_groups = (Event.select(Event.id.alias("event_id"),
+                              Case(None, [(Member.role.in_(ORGANISING_ROLES), TAKES_PART)], GROUP_EVENT)
+                              .alias("relation"))
+                 .join(Member, on=(Member.group == Event.attributed_to))
+                 .where(Member.actor.in_(identities) & Member.role.in_(SEEING_ROLES)))
+    both = (taking_part + in_groups).alias("involved")
+    # One row per event even when several of the account's identities are involved in it.
+    roles = (Participation.select(both.c.event_id, fn.MIN(both.c.relation).alias("pending")).from_(both)
+             .group_by(both.c.event_id).alias("roles"))
     query = (events_query().select_extend(roles.c.pending)
              .join(roles, on=(roles.c.event_id == Event.id), src=Event, attr="feed_participation"))
     return _window(query), roles.c.pending

@@ -8,6 +8,7 @@ from . import (
     errors,
     events,
     formatting,
+    group_events,
     groups,
     identities,
     members,
@@ -16,6 +17,9 @@ from . import (
     search,
 )
 
+# Groups and what their members share come after the pages they build on.
+GROUP_BLUEPRINTS = (groups, members, group_events,)
+
 
 def init_app(app, csrf):
     """Attach log-in handling, error pages and every HTML blueprint to app."""
@@ -23,7 +27,7 @@ def init_app(app, csrf):
     errors.init_app(app)
     formatting.init_app(app)
     for module in (pages, auth, account, identities, admin, events, participation, comments, search,
-                   groups, members):
+                   *GROUP_BLUEPRINTS):
         app.register_blueprint(module.bp)
     # Visitors post these from pages kept for everyone, which hold no token (see VisitorForm).
     csrf.exempt(pages.set_language)

@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 from ..models import Event
 from ..negotiation import activity_response, negotiated, signed_parts, wants_activity_json
 from ..page_cache import shared
-from ..services import actors, anonymous, comments, events, participation, remote_participation
+from ..services import actors, anonymous, comments, events, group_events, participation, remote_participation
 from ..services.errors import Invalid, refusal
 from ..services.pictures import upload_folder
 from ..urls import page_number
@@ -43,8 +43,11 @@ def event_form(event=None):
     form = EventForm()
     if event is None:
         identity_choices(form.identity)
+        form.offer_groups(group_events.organising_groups(account_identities()))
     else:
-        del form.identity  # the organiser of an existing event does not change
+        # The organiser (and its group) of an existing event does not change.
+        del form.identity
+        del form.group
     form.timezone.choices = timezone_choices()
     form.language.choices = language_choices()
     if form.is_submitted():
@@ -73,15 +76,23 @@ def event_form(event=None):
 def create():
     form = event_form()
     if form.validate_on_submit():
+        organizer, group = organizer_and_group(form)
         try:
-            event = events.create_event(chosen_identity(form.identity), form.event_data(),
-                                        picture=form.picture.data or None)
+            event = events.create_event(organizer, form.event_data(), picture=form.picture.data or None, group=group)
         except Invalid as error:
             add_error(form, error)
         else:
             flash(_("Your event is published."), "success")
             return redirect(url_for("events.show", uuid=event.uuid))
     return render_form("events/form.html", form, event=None)
+
+
+def organizer_and_group(form):
+    """(organiser, group or None) a validated new event form chose: as a group, the organiser is the
+    account's identity that acts in it, whichever identity the form named."""
+    if not form.group.data:
+        return chosen_identity(form.identity), None
+    return form.offered_groups[form.group.data]
 
 
 @bp.route("/events/<uuid>")

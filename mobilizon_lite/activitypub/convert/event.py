@@ -76,7 +76,8 @@ def event_to_ap(event, participant_count, summary, online_url, links):
         "published": utc_text(event.created_at),
         "updated": utc_text(event.updated_at),
         "actor": event.organizer.ap_id,
-        "attributedTo": event.organizer.ap_id,
+        # Mobilizon's shape: a group's event is attributed to the group, its actor the member who made it.
+        "attributedTo": event.attributed_to.ap_id if event.attributed_to_id else event.organizer.ap_id,
         "to": to,
         "cc": cc,
         "category": event.category,

@@ -91,6 +91,10 @@ class LinkForm(Form):
 
 class EventForm(SiteForm):
     identity = SelectField(_l("Organised by"), coerce=int, choices=[])
+    # 0: the identity above; else the id of a group one of the account's identities moderates.
+    group = SelectField(_l("Organise as"), coerce=int, choices=[], default=0,
+                        description=_l("A group's moderators and administrators organise its events together; "
+                                        "its members see its private events."))
     title = StringField(_l("Title"), validators=[DataRequired(_l("Give the event a title.")),
                                                  Length(max=TITLE_MAX)])
     description = TextAreaField(_l("Description"), description=_l("Markdown is allowed."),
@@ -150,10 +154,19 @@ class EventForm(SiteForm):
                                   offset=utc_offset(readings[1]))),
             ]
 
+    def offer_groups(self, groups):
+        """Offer to organise as one of groups ([(group, the identity that acts there)]); with none, the
+        page shows no choice and any group posted is refused."""
+        self.offered_groups = {group.id: (identity, group) for group, identity in groups}
+        self.group.choices = [SelectChoice(0, _("Myself (the identity above)"))] + [
+            SelectChoice(group.id, _("The group %(name)s (@%(username)s), as @%(identity)s", name=group.display_name,
+                                     username=group.preferred_username, identity=identity.preferred_username))
+            for group, identity in groups]
+
     def event_data(self):
         """The fields as the events service reads them."""
         data = {name: field.data for name, field in self._fields.items()
-                if name not in ("identity", "picture", "remove_picture", "links", "csrf_token")}
+                if name not in ("identity", "group", "picture", "remove_picture", "links", "csrf_token")}
         data["links"] = [dict(entry.data) for entry in self.links]
         return data
 
