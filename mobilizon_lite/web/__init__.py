@@ -5,12 +5,14 @@ from . import (
     auth,
     comments,
     context,
+    discussions,
     errors,
     events,
     formatting,
     identities,
     pages,
     participation,
+    posts,
     search,
 )
 
@@ -20,7 +22,8 @@ def init_app(app, csrf):
     context.init_app(app)
     errors.init_app(app)
     formatting.init_app(app)
-    for module in (pages, auth, account, identities, admin, events, participation, comments, search):
+    for module in (pages, auth, account, identities, admin, events, participation, comments, search,
+                   posts, discussions):
         app.register_blueprint(module.bp)
     # Visitors post these from pages kept for everyone, which hold no token (see VisitorForm).
     csrf.exempt(pages.set_language)
