@@ -16,8 +16,11 @@ ATTEMPTS = 5
 
 def slugify(title, fallback="post"):
     """title as lower-case ASCII words joined by dashes ("Été à l'Œuvre" -> "ete-a-l-oeuvre")."""
-    ascii_text = unicodedata.normalize("NFKD", (title or "").translate(_FOLDED)).encode("ascii", "ignore").decode()
-    slug = _NOT_WORD.sub("-", ascii_text.lower()).strip("-")[:SLUG_MAX].rstrip("-")
+    # Accents split from their letters and dropped; any other character (’, a letter of another
+    # script) separates words like a space.
+    decomposed = unicodedata.normalize("NFKD", (title or "").translate(_FOLDED))
+    letters = "".join(char for char in decomposed if not unicodedata.combining(char))
+    slug = _NOT_WORD.sub("-", letters.lower()).strip("-")[:SLUG_MAX].rstrip("-")
     return slug or fallback
 
 
