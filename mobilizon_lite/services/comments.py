@@ -20,8 +20,9 @@ from .prepared import prepared
 from .rows import CommentRow, read_with_actors, with_actors_query
 
 
-def _clean(source):
-    """(source, its HTML) of a comment as typed, checked."""
+def clean_message(source):
+    """(source, its HTML) of a message as typed (an event comment, a discussion message), checked:
+    not empty, within the sizes of comments, its Markdown made safe HTML."""
     source = (source or "").strip()
     if not source:
         raise Invalid(_("Write something first."), "text")
@@ -44,7 +45,7 @@ def check_comment(event, actor):
 def comment_on(event, actor, source, in_reply_to=None):
     """Add a comment (or a reply to a top-level comment) as one identity."""
     check_comment(event, actor)
-    source, html = _clean(source)
+    source, html = clean_message(source)
     parent = None
     if in_reply_to is not None:
         parent = Comment.get_or_none((Comment.id == in_reply_to) & (Comment.event == event))
@@ -124,7 +125,7 @@ def actions_for(thread, identities, acting, organizers):
 def edit_comment(comment, actor, source):
     """Change one's own comment."""
     require_author(comment, actor)
-    comment.source, comment.text = _clean(source)
+    comment.source, comment.text = clean_message(source)
     comment.updated_at = utcnow()
     with database.atomic():
         comment.save()

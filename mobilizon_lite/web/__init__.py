@@ -5,6 +5,7 @@ from . import (
     auth,
     comments,
     context,
+    discussions,
     errors,
     events,
     formatting,
@@ -14,11 +15,12 @@ from . import (
     members,
     pages,
     participation,
+    posts,
     search,
 )
 
 # Groups and what their members share come after the pages they build on.
-GROUP_BLUEPRINTS = (groups, members, group_events,)
+GROUP_BLUEPRINTS = (groups, members, group_events, posts, discussions,)
 
 
 def init_app(app, csrf):

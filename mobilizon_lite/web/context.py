@@ -8,8 +8,10 @@ from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, current_user
 from wtforms import SelectChoice
 
-from ..services import accounts
+from ..negotiation import signed_parts
+from ..services import accounts, actors
 from ..services.events import organizer_among, require_organizer
+from ..services.group_roles import acting_member
 from ..services.identities import identities_of
 from ..urls import is_local_path, whole_number
 
@@ -94,6 +96,20 @@ def commenter_identity(event, organizers=None):
     """The identity the account acts as on event's comments: its organiser identity on its own event
     (commenting there as another mask would link the two), else the current one."""
     return organizer_among(event, account_identities(), organizers) or current_identity()
+
+
+def group_member(group):
+    """(identity, role) of the account's identity that acts in group (see acting_member): (None, None)
+    for visitors and for accounts with no identity in it."""
+    identity, member = acting_member(group, account_identities(), current_identity())
+    return identity, member.role if member is not None else None
+
+
+def group_requester(group):
+    """Who asks for group's content as ActivityStreams: the signer of a signed fetch, else the identity
+    of the logged-in account acting in group, else None."""
+    signer = actors.signed_requester(*signed_parts())
+    return signer if signer is not None else group_member(group)[0]
 
 
 def act_as(identity):

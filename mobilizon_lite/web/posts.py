@@ -1,0 +1,120 @@
+"""Group posts: the group's list, a post's page (or its Article), and writing, editing, deleting them."""
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import login_required
+
+from ..negotiation import activity_response, negotiated, wants_activity_json
+from ..page_cache import shared
+from ..services import group_roles, posts
+from ..services.errors import Invalid
+from ..services.groups import local_group
+from ..urls import page_number
+from .context import group_member, group_requester
+from .forms.base import add_error, render_form
+from .forms.posts import PostForm
+
+bp = Blueprint("posts", __name__)
+
+
+def _signed():
+    # A signed fetch may come from a member: its answer is nobody else's.
+    return "Signature" in request.headers
+
+
+def _document(document):
+    response = activity_response(document)
+    # What a document holds depends on who signed its request: no cache may hand it to another.
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/@<username>/posts")
+@negotiated
+@shared(unless=_signed)
+def index(username):
+    group = local_group(username)
+    if wants_activity_json():
+        page = page_number(request.args.get("page")) if "page" in request.args else None
+        role = group_roles.role_of(group, group_requester(group))
+        return _document(posts.posts_collection(group, role, page))
+    _identity, role = group_member(group)
+    page = page_number(request.args.get("page"))
+    rows = posts.posts_of(group, role, page)
+    return render_template("posts/index.html", group=group, posts=rows[:posts.POSTS_PER_PAGE], page=page,
+                           has_next=len(rows) > posts.POSTS_PER_PAGE,
+                           may_write=group_roles.allows(role, "write_posts"))
+
+
+@bp.route("/p/<slug>")
+@negotiated
+@shared(unless=_signed)
+def show(slug):
+    post = posts.post_by_slug(slug)
+    if wants_activity_json():
+        role = group_roles.role_of(post.group, group_requester(post.group))
+        return _document(posts.document_for(post, role))
+    _identity, role = group_member(post.group)
+    posts.require_readable(post, role)
+    return render_template("posts/show.html", post=post, group=post.group,
+                           may_write=group_roles.allows(role, "write_posts"))
+
+
+def _writer(group):
+    """The account's identity that writes in group; PermissionDenied unless its role allows it."""
+    identity, _role = group_member(group)
+    group_roles.require(group, identity, "write_posts")
+    return identity
+
+
+def _editable(slug):
+    """(post, the identity editing it): NotFound for those who may not read it, PermissionDenied for
+    readers who may not write."""
+    post = posts.post_by_slug(slug)
+    posts.require_readable(post, group_member(post.group)[1])
+    return post, _writer(post.group)
+
+
+@bp.route("/@<username>/posts/new", methods=["GET", "POST"])
+@login_required
+def create(username):
+    group = local_group(username)
+    author = _writer(group)
+    form = PostForm()
+    if form.validate_on_submit():
+        try:
+            post = posts.create_post(group, author, form.post_data(), picture=form.picture.data or None)
+        except Invalid as error:
+            add_error(form, error)
+        else:
+            flash(_("The post is saved as a draft.") if post.draft else _("The post is published."), "success")
+            return redirect(url_for("posts.show", slug=post.slug))
+    return render_form("posts/form.html", form, group=group, post=None)
+
+
+@bp.route("/p/<slug>/edit", methods=["GET", "POST"])
+@login_required
+def edit(slug):
+    post, editor = _editable(slug)
+    form = PostForm(data={"title": post.title, "body": post.body_source, "visibility": post.visibility,
+                          "draft": post.draft})
+    if form.validate_on_submit():
+        try:
+            post = posts.update_post(post, editor, form.post_data(), picture=form.picture.data or None,
+                                     remove_picture=form.remove_picture.data)
+        except Invalid as error:
+            add_error(form, error)
+        else:
+            flash(_("The post is saved."), "success")
+            return redirect(url_for("posts.show", slug=post.slug))
+    return render_form("posts/form.html", form, group=post.group, post=post)
+
+
+@bp.route("/p/<slug>/delete", methods=["GET", "POST"])
+@login_required
+def delete(slug):
+    post, editor = _editable(slug)
+    if request.method == "POST":
+        posts.delete_post(post, editor)
+        flash(_("The post “%(title)s” is deleted.", title=post.title), "success")
+        return redirect(url_for("posts.index", username=post.group.preferred_username))
+    return render_template("posts/delete.html", post=post, group=post.group)
