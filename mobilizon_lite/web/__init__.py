@@ -11,7 +11,9 @@ from . import (
     identities,
     pages,
     participation,
+    resources,
     search,
+    todos,
 )
 
 
@@ -21,6 +23,8 @@ def init_app(app, csrf):
     errors.init_app(app)
     formatting.init_app(app)
     for module in (pages, auth, account, identities, admin, events, participation, comments, search):
+        app.register_blueprint(module.bp)
+    for module in (resources, todos):
         app.register_blueprint(module.bp)
     # Visitors post these from pages kept for everyone, which hold no token (see VisitorForm).
     csrf.exempt(pages.set_language)
