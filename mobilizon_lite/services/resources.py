@@ -172,7 +172,7 @@ def move_resource(group, resource, actor, target_uuid):
     folders = _folders(group)
     target = next((row for row in folders.values() if row.uuid == target_uuid), None) if target_uuid else None
     if target_uuid and target is None:
-        raise Invalid(_("Choose one of the group's folders."), "target")
+        raise Invalid(_("Choose a folder of this group."), "target")
     if target is not None and resource.type == Resource.FOLDER and target.id in _subtree(resource.id, folders):
         raise Invalid(_("A folder cannot go into itself or into one of its own folders."), "target")
     target_id = target.id if target is not None else None
