@@ -56,7 +56,7 @@ def create(username):
 
 def list_page(group, todo_list, form):
     return render_form("todos/show.html", form, group=group, todo_list=todo_list, todos=todos.todos_of(todo_list),
-                       today=todos.today(), done_form=DoneForm(formdata=None))
+                       today=todos.today())
 
 
 @bp.route("/@<username>/todos/<uuid>")

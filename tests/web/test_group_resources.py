@@ -1,8 +1,6 @@
 """A group's shared resources: members add, edit, move and delete links and folders; everyone else
 (visitors, logged-in strangers, invited, pending and rejected people) finds nothing there, on pages
 as in ActivityStreams documents fetched without a member's signature."""
-import json
-
 import pytest
 from bovine.crypto.http_signature import build_signature
 from bovine.crypto.types import CryptographicSecret
