@@ -8,7 +8,11 @@ from mobilizon_lite.models import Account, Actor, Todo, TodoList
 from mobilizon_lite.services import groups, todos
 
 from ..helpers import errors, make_account
-from .test_group_resources import AP, club, collection_text, identity, person, post, signed  # noqa: F401
+from . import test_group_resources
+from .test_group_resources import AP, collection_text, identity, person, post, signed
+
+# The same group, found by pytest under this module's name.
+club = test_group_resources.club
 
 
 def task_fields(**overrides):
