@@ -4,45 +4,15 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 
 from ..models import Resource
-from ..negotiation import activity_response, negotiated, signed_parts, wants_activity_json
-from ..services import actors, resources
+from ..negotiation import negotiated, wants_activity_json
+from ..services import resources
 from ..services.errors import Invalid
 from ..services.groups import local_group
-from ..urls import whole_number
-from .context import account_identities, current_identity
 from .forms.base import add_error, render_form
 from .forms.resources import MoveForm, resource_form
+from .group_pages import collection_page, member_document, member_of, readers
 
 bp = Blueprint("resources", __name__)
-
-
-def member_of(username):
-    """(group, identity acting in it) for a member's account; 404 for everyone else."""
-    return resources.members_group(username, account_identities(), current_identity())
-
-
-def readers():
-    """Who a document is asked for: the signer of a signed fetch, else the logged-in account's identities."""
-    requester = actors.signed_requester(*signed_parts())
-    return [requester] if requester is not None else account_identities()
-
-
-def collection_page():
-    """The collection page a query asks for, None for the collection itself; 400 for anything else."""
-    value = request.args.get("page")
-    if value is None:
-        return None
-    number = whole_number(value, digits=6)
-    if not number:
-        abort(400)
-    return number
-
-
-def member_document(document):
-    """A document whose content depends on who asks: no cache may hand it to someone else."""
-    response = activity_response(document)
-    response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 def folder_url(group, folder):

@@ -11,7 +11,7 @@ from ..services.errors import Invalid
 from ..services.groups import local_group
 from .forms.base import add_error, render_form, require_valid
 from .forms.todos import DoneForm, TodoListForm, todo_form
-from .resources import collection_page, member_document, member_of, readers
+from .group_pages import collection_page, member_document, member_of, readers
 
 bp = Blueprint("todos", __name__)
 
