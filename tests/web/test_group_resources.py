@@ -251,3 +251,8 @@ def test_the_group_page_tells_visitors_nothing_of_the_resources(app, club):
     assert "Board" not in text and "Pad" not in text and "/@club/resources" not in text
     actor = app.test_client().get("/@club", headers=AP).get_data(as_text=True)
     assert "Board" not in actor and "pad.example" not in actor
+
+
+@pytest.mark.parametrize("page", ["abc", "0", "9" * 7])
+def test_a_bad_collection_page_is_400(app, club, page):
+    assert app.test_client().get(f"/@club/resources?page={page}", headers=AP).status_code == 400
