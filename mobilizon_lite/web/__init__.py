@@ -16,11 +16,13 @@ from . import (
     pages,
     participation,
     posts,
+    resources,
     search,
+    todos,
 )
 
 # Groups and what their members share come after the pages they build on.
-GROUP_BLUEPRINTS = (groups, members, group_events, posts, discussions,)
+GROUP_BLUEPRINTS = (groups, members, group_events, posts, discussions, resources, todos,)
 
 
 def init_app(app, csrf):
