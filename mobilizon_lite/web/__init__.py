@@ -8,6 +8,7 @@ from . import (
     errors,
     events,
     formatting,
+    group_digests,
     identities,
     pages,
     participation,
@@ -20,7 +21,8 @@ def init_app(app, csrf):
     context.init_app(app)
     errors.init_app(app)
     formatting.init_app(app)
-    for module in (pages, auth, account, identities, admin, events, participation, comments, search):
+    for module in (pages, auth, account, identities, admin, events, participation, comments, search,
+                   group_digests):
         app.register_blueprint(module.bp)
     # Visitors post these from pages kept for everyone, which hold no token (see VisitorForm).
     csrf.exempt(pages.set_language)
