@@ -12,4 +12,5 @@ from .participation import EventInvitation, Participation
 
 __all__ = ["Account", "Activity", "Actor", "Comment", "Delivery", "Discussion", "DiscussionComment", "DomainHealth",
            "Event", "EventInvitation", "FeedToken", "Follow", "GroupDigest", "InboxHealth", "InboxItem", "Invite",
-           "Member", "Participation", "PasswordResetToken", "Post", "Resource", "Setting", "Todo", "TodoList", "Tombstone"]
+           "Member", "Participation", "PasswordResetToken", "Post", "Resource", "Setting", "Todo", "TodoList",
+           "Tombstone"]
