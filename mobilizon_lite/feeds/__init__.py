@@ -177,8 +177,14 @@ def _private_feed_name(feed_token):
 
 def _private_online(event):
     """Whether the private feed shows an event's online address: its reader organises or takes part
-    (the feed's rows say so), or the event shows it to anyone."""
-    return bool(event.online_url) and (not event.feed_participation.pending or _public_online(event))
+    (the feed's rows say so), or the event shows it to anyone (a member of its group is told no more)."""
+    return bool(event.online_url) and (event.feed_participation.pending == subscriptions.TAKING_PART
+                                       or _public_online(event))
+
+
+def _private_pending(event):
+    """Whether the private feed marks the event TENTATIVE: every identity of the feed awaits approval."""
+    return event.feed_participation.pending == subscriptions.PENDING
 
 
 @bp.route("/events/going/<token>/ics")
@@ -187,7 +193,7 @@ def private_ics(token):
     query, pending = subscriptions.private_feed(feed_token)
     name = _private_feed_name(feed_token)
     return _answer(("private-ics", feed_token.id), subscriptions.fingerprint(query, pending),
-                   _ics(name, query, _private_online, lambda event: bool(event.feed_participation.pending)),
+                   _ics(name, query, _private_online, _private_pending),
                    ICS_TYPE, "my-events.ics", private=True)
 
 

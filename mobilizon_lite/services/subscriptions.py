@@ -6,10 +6,11 @@ from datetime import timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from peewee import Case, fn
+from peewee import Case, Value, fn
 
 from ..db import database, utcnow
-from ..models import Actor, Event, FeedToken, Participation
+from ..models import Actor, Event, FeedToken, Member, Participation
+from ..models.groups import MEMBER_ROLES
 from ..models.participation import GOING_ROLES, NOT_APPROVED
 from ..urls import whole_number
 from .errors import NotFound
@@ -107,18 +108,29 @@ def feed_identity_ids(feed_token):
                                                         & Actor.deleted_at.is_null())])
 
 
-def private_feed(feed_token):
-    """(query, pending column) of the events the token's identities organise, join or wait to join.
+# The feed's `pending` column: the reader takes part (or organises), awaits approval, or only belongs
+# to the group that organises the event (then its restricted online address stays hidden).
+TAKING_PART, PENDING, GROUP_MEMBER = 0, 1, 2
 
-    Each event carries `.feed_participation.pending`: 1 when every identity of the feed still
-    awaits approval (the event is then TENTATIVE).
+
+def private_feed(feed_token):
+    """(query, pending column) of the events the token's identities organise, join or wait to join, and
+    those of the groups they are members of.
+
+    Each event carries `.feed_participation.pending`, the least of TAKING_PART, PENDING (the event is
+    then TENTATIVE) and GROUP_MEMBER over the feed's identities.
     """
     identities = feed_identity_ids(feed_token)
+    waiting = Case(None, [(Participation.role == NOT_APPROVED, PENDING)], TAKING_PART)
+    taking_part = (Participation.select(Participation.event.alias("event_id"), waiting.alias("pending"))
+                   .where(Participation.actor.in_(identities) & Participation.role.in_(FEED_ROLES)))
+    groups = Member.select(Member.group).where(Member.actor.in_(identities) & Member.role.in_(MEMBER_ROLES))
+    of_groups = (Event.select(Event.id.alias("event_id"), Value(GROUP_MEMBER).alias("pending"))
+                 .where(Event.attributed_to.in_(groups)))
+    rows = taking_part.union_all(of_groups).alias("rows")
     # One row per event even when several of the account's identities take part in it.
-    waiting = Case(None, [(Participation.role == NOT_APPROVED, 1)], 0)
-    roles = (Participation.select(Participation.event, fn.MIN(waiting).alias("pending"))
-             .where(Participation.actor.in_(identities) & Participation.role.in_(FEED_ROLES))
-             .group_by(Participation.event).alias("roles"))
+    roles = (Event.select(rows.c.event_id, fn.MIN(rows.c.pending).alias("pending")).from_(rows)
+             .group_by(rows.c.event_id).alias("roles"))
     query = (events_query().select_extend(roles.c.pending)
              .join(roles, on=(roles.c.event_id == Event.id), src=Event, attr="feed_participation"))
     return feed_window(query), roles.c.pending

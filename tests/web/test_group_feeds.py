@@ -6,11 +6,11 @@ import feedparser
 import pytest
 
 from mobilizon_lite.db import utcnow
-from mobilizon_lite.models import Actor, Event, Post
+from mobilizon_lite.models import Actor, Event, Member, Post
 from mobilizon_lite.services.groups import new_member_row
 
 from ..calendar_readers import by_three, parse_both, utc_seconds, vevents
-from ..helpers import log_in, make_account, make_event, make_group
+from ..helpers import log_in, make_account, make_event, make_group, submit
 
 
 @pytest.fixture
@@ -133,3 +133,39 @@ def test_a_missing_or_deleted_group_has_no_feed(app, club, client):
         Event.delete().execute()
     assert client.get("/@club/feed/ics").status_code == 410
     assert client.get("/@club/feed/atom").status_code == 410
+
+
+def private_feed_path(client):
+    """The path of the logged-in account's private calendar, issued through its settings page."""
+    submit(client, "/settings/feeds/all/issue", {}, page="/settings/feeds")
+    page = client.get("/settings/feeds").get_data(as_text=True)
+    url = page.split('id="ics-all" type="text" readonly value="')[1].split('"')[0]
+    return url.replace("http://events.test", "")
+
+
+def test_a_members_private_feed_has_its_groups_events_and_no_one_elses(app, club):
+    make_account(app, "cat@example.org", "cat")
+    group_content(app, club)
+    closed = make_event(app, group=club, title="Closed call", join_mode="restricted",
+                        online_url="https://meet.example.org/closed-call")
+    bob, cat = app.test_client(), app.test_client()
+    log_in(bob, "bob@example.org")
+    log_in(cat, "cat@example.org")
+    path = private_feed_path(bob)
+    response = bob.get(path)
+    cal, vcal = parse_both(response.data)
+    summaries = sorted(str(e["SUMMARY"]) for e in vevents(cal))
+    assert summaries == ["Closed call", "private meeting", "public meeting", "unlisted meeting"]
+    assert sorted(e.summary.value for e in vcal.vevent_list) == summaries
+    # bob belongs to the group but does not take part: confirmed, and no restricted online address.
+    [entry] = [e for e in vevents(cal) if str(e["SUMMARY"]) == "Closed call"]
+    assert str(entry["STATUS"]) == "CONFIRMED" and b"closed-call" not in response.data
+    assert closed.online_url
+    # Leaving the group takes its events out of the feed (a new ETag).
+    etag = response.headers["ETag"]
+    with app.app_context():
+        bob_identity = Actor.get(Actor.preferred_username == "bob")
+        Member.delete().where((Member.group == club) & (Member.actor == bob_identity)).execute()
+    response = bob.get(path, headers={"If-None-Match": etag})
+    assert response.status_code == 200 and vevents(parse_both(response.data)[0]) == []
+    assert vevents(parse_both(cat.get(private_feed_path(cat)).data)[0]) == []
