@@ -121,3 +121,29 @@ def test_an_identity_may_turn_its_digest_off_and_back_on_without_a_backlog(mail_
     assert response.status_code == 200 and b"checked" in response.data
     # Turned back on, it starts from now: the events it missed are not sent late.
     assert run(mail_app, utcnow() + 2 * TOMORROW) == 0
+
+
+@pytest.mark.parametrize("now, boundary", [
+    ("2026-12-05 05:59", "2026-12-04 06:00"),
+    ("2026-12-05 06:00", "2026-12-05 06:00"),
+    ("2026-12-05 23:30", "2026-12-05 06:00"),
+])
+def test_a_digest_covers_the_day_up_to_the_digest_hour(now, boundary):
+    from datetime import UTC, datetime
+
+    def moment(text):
+        return datetime.strptime(text, "%Y-%m-%d %H:%M").replace(tzinfo=UTC)
+
+    assert group_digest.DIGEST_HOUR == 6
+    assert group_digest.day_boundary(moment(now)) == moment(boundary)
+
+
+def test_the_scheduler_job_runs_in_its_own_app_context(mail_app, smtp, club):
+    from mobilizon_lite.scheduler import build_scheduler
+
+    build_scheduler(mail_app).get_job("send_group_digests").func()
+    # The events were published after the latest digest hour: they wait for the next digest.
+    with mail_app.app_context():
+        boundary = group_digest.day_boundary(utcnow())
+        assert [row.covered_until for row in GroupDigest.select()] == [boundary] * 3
+    assert smtp.messages == []
