@@ -171,12 +171,56 @@ def pages(event_path, username, host):
     ]
 
 
+# The big group: its page for visitors and its members page for a member (see measure_group_pages).
+GROUP_SEED_ARGS = ("--benchmark-group",)
+
+
+def benchmark_group(output):
+    """(group path, a member's email) that seed-demo --benchmark-group printed, or None."""
+    group = re.search(r"^Benchmark group: (/@\S+)$", output, re.M)
+    member = re.search(r"^Benchmark group member: (\S+) @\S+$", output, re.M)
+    return (group.group(1), member.group(1)) if group and member else None
+
+
+def group_pages(group_path):
+    return [Page("group page, anonymous", group_path, GOAL_ANONYMOUS),
+            Page("group members, member", group_path + "/members", GOAL_HEAVY, logged_in=True)]
+
+
+def skipped_row(events, label, why):
+    print(f"   {label:<26} skipped: {why}", flush=True)
+    return dict(events=events, label=label, rate=None, median=None, p95=None, errors=0, goal=None, rss=None,
+                result="skipped", goal_text="", verdict="")
+
+
+def measure_group_pages(server, events, group, args):
+    """Rows of the benchmark group's pages (1,000 members, 200 events); a page this version does not
+    serve (404) is skipped with a message rather than counted as errors."""
+    if group is None:
+        return [skipped_row(events, "group pages", "seed-demo printed no benchmark group")]
+    group_path, email = group
+    members = [log_in(server.port, email) for _ in range(args.clients)]
+    rows = []
+    for page in group_pages(group_path):
+        clients = members if page.logged_in else [Client(server.port, timeout=REQUEST_TIMEOUT)
+                                                   for _ in range(args.clients)]
+        status = clients[0].request("GET", page.path)[0]
+        if status == 404:
+            rows.append(skipped_row(events, page.label, f"{page.path} answers 404 in this version"))
+            continue
+        rows.append(page_row(events, page.label, load(clients, page, args.seconds), page.goal,
+                             memory_mb(server.process.pid)[0]))
+    return rows
+
+
 def seed(instance_path, events, port):
-    """Seed the instance (its progress shown as it goes); returns (seconds, event path, email, username)."""
+    """Seed the instance (its progress shown as it goes); returns (seconds, event path, email, username,
+    benchmark group)."""
     started = time.monotonic()
     # The address the server will listen on, so that ids and WebFinger names are the ones it serves.
     process = subprocess.Popen([sys.executable, str(RUN_PY), "seed-demo", "--events", str(events),
-                                "--benchmark-participants", str(PARTICIPANTS), "--instance-path", str(instance_path),
+                                "--benchmark-participants", str(PARTICIPANTS), *GROUP_SEED_ARGS,
+                                "--instance-path", str(instance_path),
                                 "--host", HOST, "--port", str(port)],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     # Its progress as it goes, without the rest of its log.
@@ -193,7 +237,7 @@ def seed(instance_path, events, port):
     organiser = re.search(r"^Benchmark organiser: (\S+) @(\S+)$", output, re.M)
     if not event or not organiser:
         sys.exit(f"seed-demo printed no benchmark event or organiser:\n{output}")
-    return elapsed, event.group(1), *organiser.groups()
+    return elapsed, event.group(1), *organiser.groups(), benchmark_group(output)
 
 
 def log_in(port, email):
@@ -345,9 +389,10 @@ def memory_row(events, label, megabytes, goal):
 
 
 def measure_server(server, events, seeded, args):
-    """Rows of the running server's pages and memory; seeded is (event path, organiser email, username)."""
+    """Rows of the running server's pages and memory; seeded is (event path, organiser email, username,
+    benchmark group)."""
     pid, port = server.process.pid, server.port
-    event_path, email, username = seeded
+    event_path, email, username, group = seeded
     rows = [memory_row(events, "RSS after start", memory_mb(pid)[0], GOAL_RSS_START_MB)]
     organisers = [log_in(port, email) for _ in range(args.clients)]
     for page in pages(event_path, username, f"{HOST}:{port}"):
@@ -361,6 +406,7 @@ def measure_server(server, events, seeded, args):
             page.headers["If-None-Match"] = etag
         measured = load(clients, page, args.seconds)
         rows.append(page_row(events, page.label, measured, page.goal, memory_mb(pid)[0]))
+    rows += measure_group_pages(server, events, group, args)
     rows.append(memory_row(events, "RSS after the pages", memory_mb(pid)[0], None))
     picture = jpeg()
     upload_seconds = upload_picture(organisers[0], event_path, picture)

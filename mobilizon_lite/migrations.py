@@ -15,6 +15,7 @@ from .models import (
     EventInvitation,
     FeedToken,
     Follow,
+    GroupDigest,
     InboxHealth,
     InboxItem,
     Invite,
@@ -130,10 +131,14 @@ def _groups():
                          "ON event (attributed_to_id, begins_on)")
 
 
+def _group_digests():
+    database.create_tables([GroupDigest])
+
+
 # Append new steps; never edit or reorder the ones already released.
 STEPS = [_initial_schema, _events, _feeds, _federation, _remote_participation, _activity_objects,
          _listed_activities, _server_software, _account_confirmation, _content_version,
-         _inbox_queue, _groups]
+         _inbox_queue, _groups, _group_digests]
 
 
 def migrate():

@@ -6,7 +6,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from .activitypub import delivery
 from .activitypub.publish import DRAIN_JOB, purge_published
-from .services import accounts, anonymous, inbound
+from .services import accounts, anonymous, group_digest, inbound
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +41,9 @@ def build_scheduler(app):
     for job, name in ((accounts.purge_expired_tokens, "Purge expired reset tokens and unconfirmed sign-ups"),
                       (anonymous.purge_unconfirmed, "Purge unconfirmed anonymous participations"),
                       (inbound.purge_received, "Purge old received activities and tombstones"),
-                      (purge_published, "Purge old deliveries and published activities")):
+                      (purge_published, "Purge old deliveries and published activities"),
+                      # Hourly: a digest missed while the server was down goes out within the hour.
+                      (group_digest.send_group_digests, "Email the daily digests of groups' new events")):
         scheduler.add_job(_in_context(app, job), "interval", hours=1, id=job.__name__, name=name,
                           replace_existing=True)
     scheduler.add_job(_in_context(app, delivery.drain_all), "interval", seconds=app.config["DELIVERY_INTERVAL"],

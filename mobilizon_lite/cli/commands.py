@@ -13,7 +13,7 @@ from ..memory import cap_malloc_arenas
 from ..services import accounts, base_url, instance
 from ..services.errors import Invalid, ServiceError
 from ..services.identities import validate_username
-from . import demo
+from . import demo, demo_groups
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 5000
@@ -68,7 +68,7 @@ def build_parser():
 
     seed = commands.add_parser(
         "seed-demo", parents=[common],
-        help="fill an empty instance with demo accounts, events, participants and comments",
+        help="fill an empty instance with demo accounts, events, participants, comments and groups",
         description="Fill an empty instance with demo content. Every demo account's password is "
                     f"{demo.DEMO_PASSWORD!r}: never run this on a public instance.",
     )
@@ -84,6 +84,9 @@ def build_parser():
     seed.add_argument("--benchmark-participants", type=whole_number(demo.BENCHMARK_PARTICIPANTS_MAX), metavar="P",
                       help="how many people take part in the benchmark event (implies --benchmark-event; "
                            f"default {demo.BENCHMARK_PARTICIPANTS})")
+    seed.add_argument("--benchmark-group", action="store_true",
+                      help=f"also create a group with {demo_groups.BENCHMARK_MEMBERS} members and "
+                           f"{demo_groups.BENCHMARK_GROUP_EVENTS} events, and print its path and a member's email")
     return parser
 
 
@@ -138,18 +141,29 @@ def create_user(args):
 def seed_demo(args):
     """The seed-demo command: the content, then the accounts to log in with."""
     made = demo.seed_demo(events=args.events, force=args.force, seed=args.seed)
+    groups = demo_groups.seed_groups(made["people"], seed=args.seed)
     print(f"Created {made['accounts']} accounts with {made['identities']} identities, "
           f"{made['events']} events, {made['participations']} participations and "
           f"{made['comments']} comments; every demo password is {demo.DEMO_PASSWORD!r}.")
+    print("Created {groups} groups with {members} members, {events} group events, {posts} posts, "
+          "{discussions} discussions with {comments} comments, {resources} resources and {todos} todos."
+          .format(**groups))
     width = max(map(len, made["logins"]), default=0)
     print("Demo accounts (email, then its identities):")
     for email, usernames in made["logins"].items():
         print(f"  {email:<{width}}  {' '.join('@' + name for name in usernames)}")
+    print("Demo groups (openness, visibility, administrator):")
+    for username, openness, visibility, administrator in groups["list"]:
+        print(f"  @{username}  {openness}, {visibility}, @{administrator}")
     participants = args.benchmark_participants
     if args.benchmark_event or participants is not None:
         event = demo.seed_benchmark_event(demo.BENCHMARK_PARTICIPANTS if participants is None else participants)
         print(f"Benchmark event: /events/{event.uuid}")
         print(f"Benchmark organiser: {event.organizer.account.email} @{event.organizer.preferred_username}")
+    if args.benchmark_group:
+        group, member = demo_groups.seed_benchmark_group()
+        print(f"Benchmark group: /@{group.preferred_username}")
+        print(f"Benchmark group member: {member.account.email} @{member.preferred_username}")
 
 
 def report_stray_ids(app, out):

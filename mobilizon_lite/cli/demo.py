@@ -160,9 +160,9 @@ def _event_data(rng, activity, city_key, online, today):
     return data
 
 
-def _create_event(organizer, data):
+def _create_event(organizer, data, group=None):
     try:
-        return create_event(organizer, data)
+        return create_event(organizer, data, group=group)
     except ServiceError as error:
         # The demo data is fixed: a refusal is a bug in this module, and should say which field.
         raise RuntimeError(f"demo event refused: {getattr(error, 'errors', error.message)}") from error
@@ -206,8 +206,8 @@ def _add_comments(rng, event, authors, french):
 def seed_demo(events=200, force=False, seed=DEFAULT_SEED):
     """Fill an empty instance with demo accounts, events, participants and comments.
 
-    Returns counts of what was made and the accounts' logins; the same seed on the same day gives
-    the same content.
+    Returns counts of what was made, the accounts' logins and the people (Person) made; the same seed
+    on the same day gives the same content.
     """
     if not 0 <= events <= EVENTS_MAX:
         raise Invalid(f"The number of demo events must be between 0 and {EVENTS_MAX}.", "events")
@@ -226,7 +226,7 @@ def seed_demo(events=200, force=False, seed=DEFAULT_SEED):
     comment_modes = _plan(rng, events, {CommentMode.CLOSED: COMMENTS_CLOSED_SHARE}, CommentMode.ALLOW_ALL)
     now = utcnow()
     summary = {"accounts": len(ACCOUNTS), "identities": len(people), "events": 0,
-               "participations": 0, "comments": 0, "logins": _logins(people)}
+               "participations": 0, "comments": 0, "logins": _logins(people), "people": people}
     for batch_start in range(0, events, BATCH_SIZE):
         batch_end = min(batch_start + BATCH_SIZE, events)
         with database.atomic():

@@ -207,3 +207,67 @@ ONLINE_SHARE = 0.10
 COMMENTS_CLOSED_SHARE = 0.05
 PARTICIPANTS_SHARE = 0.45
 COMMENTED_SHARE = 0.30
+
+
+class GroupSpec(NamedTuple):
+    """A demo group: who it is, how people join it, and what its members share."""
+    username: str
+    name: str
+    city: str
+    openness: str
+    visibility: str
+    summary: str
+    activities: tuple  # titles (in ACTIVITIES) of the events it organises
+    posts: tuple  # (title, Markdown body, visibility: "public" or "members")
+    discussion: tuple  # (title, messages)
+    resources: tuple  # (folder title, ((link title, url, description), …))
+    todos: tuple  # (list title, task titles)
+
+
+GROUPS = (
+    GroupSpec(
+        "atelier_velo_belleville", "Atelier vélo de Belleville", "paris", "open", "public",
+        "Un atelier **participatif** : on apprend à réparer son vélo ensemble, outils et pièces d'occasion "
+        "sur place. Tout le monde peut rejoindre le groupe.",
+        ("Atelier d'autoréparation de vélos", "Repair café"),
+        (("Nouveaux horaires d'ouverture", "L'atelier ouvre désormais **le mercredi soir** de 18 h à 21 h.",
+          "public"),
+         ("Bilan de la bourse aux vélos", "Quarante vélos ont trouvé preneur. Merci à toutes et à tous !", "public"),
+         ("Clés du local", "Le code du cadenas change lundi : demandez-le sur la discussion.", "members")),
+        ("Organisation de la bourse aux vélos", (
+            "Qui peut tenir la caisse samedi matin ?", "Moi, jusqu'à midi.", "Je prends le relais l'après-midi.")),
+        ("Documents de l'atelier", (
+            ("Pad des permanences", "https://pad.example.org/p/atelier-velo", "Qui ouvre l'atelier, quand."),
+            ("Dossier partagé", "https://cloud.example.org/s/atelier-velo", "Photos et factures."),
+            ("Visio du bureau", "https://meet.example.org/atelier-velo-bureau", ""))),
+        ("Préparer la bourse aux vélos", ("Imprimer les affiches", "Réserver la place", "Trouver des bénévoles")),
+    ),
+    GroupSpec(
+        "jardin_des_pentes", "Jardin partagé des Pentes", "lyon", "moderated", "public",
+        "Un jardin partagé sur les pentes de la Croix-Rousse. Les demandes d'adhésion sont validées par "
+        "le bureau.",
+        ("Ramassage de déchets", "Assemblée générale de l'association"),
+        (("Les semis de printemps", "Tomates, courges et haricots : rendez-vous samedi pour les semis.",
+          "public"),
+         ("Compte rendu de l'assemblée", "Le bureau est réélu ; le budget des semences augmente.", "members")),
+        ("Arrosage pendant les vacances", (
+            "Qui est là en août ?", "Moi les deux premières semaines.", "Je peux faire la fin du mois.")),
+        ("Ressources du jardin", (
+            ("Planning d'arrosage", "https://calc.example.org/jardin-arrosage", "Un créneau par personne."),
+            ("Charte du jardin", "https://pad.example.org/p/charte-jardin", ""))),
+        ("Travaux d'automne", ("Tailler les haies", "Commander le compost", "Réparer le récupérateur d'eau")),
+    ),
+    GroupSpec(
+        "tokyo_hiking_circle", "Tokyo Hiking Circle", "tokyo", "invite_only", "unlisted",
+        "Small weekend hikes around Tokyo. Members invite friends they have hiked with.",
+        ("Beach clean-up", "Board game night"),
+        (("Autumn trails are open", "The Mount Takao trails reopened after the typhoon season.", "public"),
+         ("Carpool list", "Drivers, please add your seats to the shared sheet.", "members")),
+        ("Next hike: Mount Mitake?", (
+            "Who is up for Mitake next month?", "Count me in!", "Only if we take the cable car down.")),
+        ("Hiking kit", (
+            ("Trail maps", "https://maps.example.org/tokyo-hikes", "Our favourite routes."),
+            ("Carpool sheet", "https://calc.example.org/tokyo-carpool", ""))),
+        ("Before the next hike", ("Check the weather", "Book the onsen", "Share the meeting point")),
+    ),
+)

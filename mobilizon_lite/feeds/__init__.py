@@ -6,7 +6,7 @@ from flask_login import current_user
 from markupsafe import escape
 
 from ..db import utcnow
-from ..services import events, subscriptions
+from ..services import events, group_feeds, groups, subscriptions
 from ..services.identities import identities_of
 from ..urls import public_url
 from . import atom
@@ -57,12 +57,13 @@ def _ics(name, rows, online_of=_public_online, pending_of=lambda row: False):
     return build
 
 
-def _atom(title, author, self_url, page_url, rows, online_of=_public_online):
-    """A builder of the Atom feed of rows, for the feed cache."""
-    return lambda _pieces: _atom_body(title, author, self_url, page_url, rows, online_of)
+def _atom(title, author, self_url, page_url, rows, online_of=_public_online, posts=()):
+    """A builder of the Atom feed of rows (and a group's posts), for the feed cache."""
+    return lambda _pieces: atom.feed(title, author, self_url, page_url, *_entries(rows, online_of, posts))
 
 
-def _atom_body(title, author, self_url, page_url, rows, online_of):
+def _entries(rows, online_of, posts):
+    """(updated, entries) of the events in rows and the posts."""
     entries = [{
         "id": event.ap_id, "title": event.title, "url": events.event_link(event),
         "published": event.created_at, "updated": event.updated_at,
@@ -74,8 +75,13 @@ def _atom_body(title, author, self_url, page_url, rows, online_of):
                  + "</p>" + event.description),
         "categories": event.tags,
     } for event in rows]
-    updated = max((entry["updated"] for entry in entries), default=utcnow())
-    return atom.feed(title, author, self_url, page_url, updated, entries)
+    # A post speaks for its group: its feed names the group, never the member who wrote it.
+    entries += [{
+        "id": post.ap_id, "title": post.title, "url": group_feeds.post_link(post),
+        "published": post.published_at or post.created_at, "updated": post.updated_at,
+        "author": post.group.display_name, "author_url": post.group.ap_id, "html": post.body, "categories": [],
+    } for post in posts]
+    return max((entry["updated"] for entry in entries), default=utcnow()), entries
 
 
 def _answer(key, tag, build, content_type, filename, private=False, download=False):
@@ -105,6 +111,8 @@ def event_ics(uuid):
 
 @bp.route("/@<username>/feed/ics")
 def identity_ics(username):
+    if groups.is_local_group(username):
+        return _group_ics(username)
     identity, query = subscriptions.identity_feed(username)
     name = f"{identity.display_name} (@{identity.preferred_username})"
     return _answer(("identity-ics", identity.id), subscriptions.fingerprint(query),
@@ -113,12 +121,33 @@ def identity_ics(username):
 
 @bp.route("/@<username>/feed/atom")
 def identity_atom(username):
+    if groups.is_local_group(username):
+        return _group_atom(username)
     identity, query = subscriptions.identity_feed(username)
     name = f"{identity.display_name} (@{identity.preferred_username})"
     build = _atom(name, identity.display_name, public_url("feeds.identity_atom", username=username),
                   public_url("pages.profile", username=username), query)
     return _answer(("identity-atom", identity.id), subscriptions.fingerprint(query), build, ATOM_TYPE,
                    f"{identity.preferred_username}.atom")
+
+
+def _group_ics(username):
+    """A group's calendar: its public events (an unlisted group's too: its feed is reached by link)."""
+    group, query = group_feeds.group_feed(username)
+    name = f"{group.display_name} (@{group.preferred_username})"
+    return _answer(("group-ics", group.id), group_feeds.group_fingerprint(group, query),
+                   _ics(name, query), ICS_TYPE, f"{group.preferred_username}.ics")
+
+
+def _group_atom(username):
+    """A group's Atom feed: its public events and its published public posts."""
+    group, query = group_feeds.group_feed(username)
+    posts = group_feeds.public_posts(group)
+    name = f"{group.display_name} (@{group.preferred_username})"
+    build = _atom(name, group.display_name, public_url("feeds.identity_atom", username=username),
+                  public_url("pages.profile", username=username), query, posts=posts)
+    return _answer(("group-atom", group.id), group_feeds.group_fingerprint(group, query, posts), build,
+                   ATOM_TYPE, f"{group.preferred_username}.atom")
 
 
 @bp.route("/feed/instance/ics")
@@ -148,8 +177,14 @@ def _private_feed_name(feed_token):
 
 def _private_online(event):
     """Whether the private feed shows an event's online address: its reader organises or takes part
-    (the feed's rows say so), or the event shows it to anyone."""
-    return bool(event.online_url) and (not event.feed_participation.pending or _public_online(event))
+    (the feed's rows say so), or the event shows it to anyone (a member of its group is told no more)."""
+    return bool(event.online_url) and (event.feed_participation.pending == subscriptions.TAKES_PART
+                                       or _public_online(event))
+
+
+def _private_pending(event):
+    """Whether the private feed marks the event TENTATIVE: every identity of the feed awaits approval."""
+    return event.feed_participation.pending == subscriptions.WAITING
 
 
 @bp.route("/events/going/<token>/ics")
@@ -158,8 +193,7 @@ def private_ics(token):
     query, pending = subscriptions.private_feed(feed_token)
     name = _private_feed_name(feed_token)
     return _answer(("private-ics", feed_token.id), subscriptions.fingerprint(query, pending),
-                   _ics(name, query, _private_online,
-                        lambda event: event.feed_participation.pending == subscriptions.WAITING),
+                   _ics(name, query, _private_online, _private_pending),
                    ICS_TYPE, "my-events.ics", private=True)
 
 

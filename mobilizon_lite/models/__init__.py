@@ -2,6 +2,7 @@
 from .accounts import Account, PasswordResetToken
 from .actors import Actor
 from .comments import Comment
+from .digests import GroupDigest
 from .events import Event
 from .federation import Activity, Delivery, DomainHealth, Follow, InboxHealth, InboxItem, Tombstone
 from .feeds import FeedToken
@@ -10,5 +11,6 @@ from .instance import Invite, Setting
 from .participation import EventInvitation, Participation
 
 __all__ = ["Account", "Activity", "Actor", "Comment", "Delivery", "Discussion", "DiscussionComment", "DomainHealth",
-           "Event", "EventInvitation", "FeedToken", "Follow", "InboxHealth", "InboxItem", "Invite", "Member",
-           "Participation", "PasswordResetToken", "Post", "Resource", "Setting", "Todo", "TodoList", "Tombstone"]
+           "Event", "EventInvitation", "FeedToken", "Follow", "GroupDigest", "InboxHealth", "InboxItem", "Invite",
+           "Member", "Participation", "PasswordResetToken", "Post", "Resource", "Setting", "Todo", "TodoList",
+           "Tombstone"]

@@ -79,7 +79,7 @@ def set_instance_feeds(enabled):
     set_setting("instance_feeds", "on" if enabled else "off")
 
 
-def _window(query):
+def feed_window(query):
     """Upcoming events and those that ended recently, by start, at most FEED_MAX_ITEMS."""
     config = current_app.config
     # A function's result gets no field conversion: compare with the stored text form.
@@ -90,14 +90,14 @@ def _window(query):
 def identity_feed(username):
     """(identity, query of its public events) for /@username/feed/*."""
     identity = public_identity(username)
-    return identity, _window(events_query().where((Event.organizer == identity) & visible()))
+    return identity, feed_window(events_query().where((Event.organizer == identity) & visible()))
 
 
 def instance_feed():
     """Query of the instance's public local events, or NotFound when an admin turned feeds off."""
     if not instance_feeds_enabled():
         raise NotFound(_("This instance does not publish a calendar feed."))
-    return _window(events_query().where(visible() & Actor.domain.is_null()))
+    return feed_window(events_query().where(visible() & Actor.domain.is_null()))
 
 
 def feed_identity_ids(feed_token):
@@ -136,7 +136,7 @@ def private_feed(feed_token):
              .group_by(both.c.event_id).alias("roles"))
     query = (events_query().select_extend(roles.c.pending)
              .join(roles, on=(roles.c.event_id == Event.id), src=Event, attr="feed_participation"))
-    return _window(query), roles.c.pending
+    return feed_window(query), roles.c.pending
 
 
 def fingerprint(query, *extra):

@@ -9,6 +9,7 @@ from . import (
     errors,
     events,
     formatting,
+    group_digests,
     group_events,
     groups,
     identities,
@@ -22,7 +23,7 @@ from . import (
 )
 
 # Groups and what their members share come after the pages they build on.
-GROUP_BLUEPRINTS = (groups, members, group_events, posts, discussions, resources, todos,)
+GROUP_BLUEPRINTS = (groups, members, group_events, posts, discussions, resources, todos, group_digests,)
 
 
 def init_app(app, csrf):

@@ -4,9 +4,23 @@ import re
 import pytest
 
 from mobilizon_lite import create_app
-from mobilizon_lite.cli import demo
+from mobilizon_lite.cli import demo, demo_groups
 from mobilizon_lite.db import utcnow
-from mobilizon_lite.models import Account, Actor, Comment, Event, Participation
+from mobilizon_lite.models import (
+    Account,
+    Actor,
+    Comment,
+    Discussion,
+    DiscussionComment,
+    Event,
+    Member,
+    Participation,
+    Post,
+    Resource,
+    Todo,
+    TodoList,
+)
+from mobilizon_lite.models.groups import MEMBER_ROLES
 from mobilizon_lite.models.participation import PARTICIPANT
 
 from ..helpers import log_in, run_cli
@@ -14,13 +28,18 @@ from ..helpers import log_in, run_cli
 EVENT_LINK_RE = re.compile(r'href="/events/([0-9a-f-]{36})"')
 SUMMARY_RE = re.compile(r"Created (\d+) accounts with (\d+) identities, (\d+) events, "
                         r"(\d+) participations and (\d+) comments")
+GROUPS_RE = re.compile(r"Created (\d+) groups with (\d+) members, (\d+) group events, (\d+) posts, (\d+) "
+                       r"discussions with (\d+) comments, (\d+) resources and (\d+) todos")
 
 
 def snapshot(app):
     """Row counts and the events' content, to tell whether anything changed."""
     with app.app_context():
         return {
-            "counts": [model.select().count() for model in (Account, Actor, Event, Participation, Comment)],
+            "counts": [model.select().count() for model in (Account, Actor, Event, Participation, Comment, Post,
+                                                            Discussion, DiscussionComment, Resource, Todo)],
+            "members": sorted((m.group.preferred_username, m.actor.preferred_username, m.role)
+                              for m in Member.select()),
             "events": [(e.title, e.timezone, e.begins_on, e.ends_on, e.status, e.visibility, e.join_mode,
                         e.capacity, e.place_name, e.online_url)
                        for e in Event.select().order_by(Event.id)],
@@ -56,10 +75,10 @@ def test_seed_demo_fills_an_empty_instance(seeded):
     with app.app_context():
         assert (accounts, event_count) == (12, 30)
         assert Account.select().count() == accounts
-        assert Actor.select().count() == identities > accounts  # some people have two identities
+        assert Actor.select().where(Actor.type == "Person").count() == identities > accounts  # some have two
         assert Participation.select().where(Participation.role == PARTICIPANT).count() == joined > 0
         assert Comment.select().count() == commented > 0
-        events = list(Event.select())
+        events = list(Event.select().where(Event.attributed_to.is_null()))  # the groups' come on top
         assert len(events) == 30
         assert len({e.timezone for e in events}) >= 4
         assert any(e.is_cancelled for e in events)
@@ -99,7 +118,8 @@ def test_the_same_seed_gives_the_same_content(seeded, tmp_path, test_settings):
     instance_path, _result = seeded
     again = create_app(test_settings, instance_path=str(tmp_path / "again"))
     with again.app_context():
-        demo.seed_demo(events=30, seed=demo.DEFAULT_SEED)
+        made = demo.seed_demo(events=30, seed=demo.DEFAULT_SEED)
+        demo_groups.seed_groups(made["people"], seed=demo.DEFAULT_SEED)
     assert snapshot(again) == snapshot(create_app(instance_path=str(instance_path)))
 
 
@@ -151,3 +171,64 @@ def test_the_benchmark_event_has_the_participants_asked_for_and_a_known_organise
     client = app.test_client()
     log_in(client, email, demo.DEMO_PASSWORD)
     assert client.get(f"/events/{uuid}/participants").status_code == 200
+
+
+def test_seed_demo_makes_groups_with_every_openness_role_and_kind_of_content(seeded):
+    instance_path, result = seeded
+    counts = list(map(int, GROUPS_RE.search(result.stdout).groups()))
+    listed = re.findall(r"^  @(\S+)  (\w+), (\w+), @(\S+)$", result.stdout, re.MULTILINE)
+    app = create_app(instance_path=str(instance_path))
+    with app.app_context():
+        groups = list(Actor.select().where(Actor.type == "Group"))
+        assert {(g.preferred_username, g.openness, g.visibility) for g in groups} == {
+            (name, openness, visibility) for name, openness, visibility, _admin in listed}
+        assert {g.openness for g in groups} == {"open", "moderated", "invite_only"}
+        assert {g.visibility for g in groups} == {"public", "unlisted"}
+        for group in groups:
+            roles = [m.role for m in Member.select().where(Member.group == group)]
+            for role in MEMBER_ROLES:
+                assert roles.count(role) >= 2, (group.preferred_username, role)
+            # One identity per account in each group: nobody's two identities meet there.
+            accounts = [m.actor.account_id for m in Member.select().where(Member.group == group)]
+            assert len(accounts) == len(set(accounts))
+            events = list(Event.select().where(Event.attributed_to == group))
+            assert {e.visibility for e in events} == {"public", "private"}
+            assert all(group_roles_allow(group, e.organizer) for e in events)
+            assert {p.visibility for p in Post.select().where(Post.group == group)} == {"public", "members"}
+            [discussion] = Discussion.select().where(Discussion.group == group)
+            assert discussion.comments.count() >= 2
+            [folder] = Resource.select().where((Resource.group == group) & Resource.parent.is_null())
+            assert folder.type == "folder" and folder.children.count() >= 2
+            assert all(link.url.startswith("https://") for link in folder.children)
+            [todo_list] = TodoList.select().where(TodoList.group == group)
+            assert todo_list.todos.count() >= 2
+        assert {m.role for m in Member.select()} >= {"not_approved", "invited"}
+        assert counts == [3, Member.select().where(Member.role.in_(MEMBER_ROLES)).count(),
+                          Event.select().where(Event.attributed_to.is_null(False)).count(), Post.select().count(),
+                          3, DiscussionComment.select().count(), Resource.select().count(), Todo.select().count()]
+    # What a group shows outside: its public posts and events only.
+    client = app.test_client()
+    atom = client.get(f"/@{listed[0][0]}/feed/atom").get_data(as_text=True)
+    with app.app_context():
+        for post in Post.select().join(Actor, on=(Post.group == Actor.id)).where(
+                Actor.preferred_username == listed[0][0]):
+            assert (post.title in atom) == (post.visibility == "public")
+
+
+def group_roles_allow(group, identity):
+    from mobilizon_lite.services.group_roles import may
+
+    return may(group, identity, "manage_events")
+
+
+def test_the_benchmark_group_has_its_members_and_events(tmp_path, test_settings):
+    app = create_app(test_settings, instance_path=str(tmp_path / "bench"))
+    with app.app_context():
+        demo.seed_demo(events=0)
+        group, member = demo_groups.seed_benchmark_group(members=40, events=12)
+        assert Member.select().where(Member.group == group).count() == 40
+        assert Event.select().where(Event.attributed_to == group).count() == 12
+        admin = Member.get((Member.group == group) & (Member.role == "administrator")).actor
+        assert Member.get((Member.group == group) & (Member.actor == member)).role == "member"
+        assert member.account_id != admin.account_id and member.account.email.endswith("@example.org")
+    log_in(app.test_client(), member.account.email, demo.DEMO_PASSWORD)
