@@ -10,7 +10,6 @@ from ..services import actors, anonymous, events, participation, remote_particip
 from ..services.errors import Invalid, refusal
 from ..services.pictures import upload_folder
 from ..urls import page_number
-from .comments import thread_html
 from .context import (
     account_identities,
     chosen_identity,
@@ -31,6 +30,7 @@ from .forms.events import (
     language_choices,
     timezone_choices,
 )
+from .threads import thread_html
 
 bp = Blueprint("events", __name__)
 
