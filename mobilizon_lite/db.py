@@ -18,6 +18,9 @@ PRAGMAS = {
     "synchronous": "normal",
     "foreign_keys": 1,
     "busy_timeout": 5000,
+    # Each thread keeps a connection, each with its own page cache (2 MB by default, filled by a large
+    # database): the system's file cache holds the same pages once for all of them.
+    "cache_size": -512,
 }
 
 # SQLite's primary result codes that blame the storage rather than the statement: still locked

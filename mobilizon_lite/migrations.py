@@ -135,10 +135,17 @@ def _group_digests():
     database.create_tables([GroupDigest])
 
 
+def _perf_indexes():
+    # My events reads an account's participations by identity and role: by role alone, SQLite went
+    # through every participant of the instance (4.6 ms a list at 10,000 events, 1.9 ms with this one).
+    database.execute_sql("CREATE INDEX IF NOT EXISTS participation_actor_id_role_event_id "
+                         "ON participation (actor_id, role, event_id)")
+
+
 # Append new steps; never edit or reorder the ones already released.
 STEPS = [_initial_schema, _events, _feeds, _federation, _remote_participation, _activity_objects,
          _listed_activities, _server_software, _account_confirmation, _content_version,
-         _inbox_queue, _groups, _group_digests]
+         _inbox_queue, _groups, _group_digests, _perf_indexes]
 
 
 def migrate():

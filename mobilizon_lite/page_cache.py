@@ -3,6 +3,7 @@ rebuilt when the content version or the time they depend on moves on, answered 3
 the same copy."""
 import functools
 import hashlib
+import secrets
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -68,13 +69,52 @@ def _keepable(response):
             and not g.get("private_page") and "csrf_token" not in g and not session.modified)
 
 
+def _part(kind, make):
+    cache = current_app.extensions[EXTENSION_KEY]
+    key = (kind, request.path, request.query_string, str(get_locale()))
+    now = utcnow()
+    return cache.get(key, content_version(), now, lambda: (make(), _valid_until(now))).body
+
+
 def shared_part(build):
     """The part of a page that build() renders, the same for everyone asking this path in this language
     (a list of public events, say): kept like whole pages, and given to logged-in people's pages too."""
-    cache = current_app.extensions[EXTENSION_KEY]
-    key = ("part", request.path, request.query_string, str(get_locale()))
-    now = utcnow()
-    return cache.get(key, content_version(), now, lambda: (Markup(build()), _valid_until(now))).body
+    return _part("part", lambda: Markup(build()))
+
+
+# Unguessable, so that no text written by people (a comment) can open a hole: a new one per process.
+_HOLE = f"<!--{secrets.token_hex(12)}:"
+
+
+def hole(name):
+    """Where a Holed part takes what each viewer is given under name (written by its build)."""
+    return Markup(f"{_HOLE}{name}-->")
+
+
+class Holed:
+    """A part the same for everyone but for its holes, which each viewer fills with their own HTML (their
+    buttons on the comments of a thread, say), and what its build gave to be kept with it (data)."""
+
+    __slots__ = ("head", "pieces", "data")
+
+    def __init__(self, text, data=None):
+        self.head, *rest = text.split(_HOLE)
+        self.pieces = [tuple(piece.split("-->", 1)) for piece in rest]  # (hole's name, text up to the next)
+        self.data = data
+
+    def fill(self, given):
+        """The part with given[name] (HTML) in each hole of that name, and nothing in the others."""
+        out = [self.head]
+        for name, text in self.pieces:
+            out.append(given.get(name, ""))
+            out.append(text)
+        return Markup("".join(out))
+
+
+def shared_holed(build):
+    """A part like shared_part's, with holes: build() returns (its text, written with hole(), and the data
+    to keep with it); returns the Holed part, for each viewer to fill."""
+    return _part("holed", lambda: Holed(*build()))
 
 
 def shared(view=None, *, unless=None, by_language=True):

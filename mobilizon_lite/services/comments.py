@@ -109,16 +109,17 @@ def can_delete(comment, actor, organizers=None):
     return comment.deleted_at is None and may_delete(comment, actor, organizers)
 
 
-def actions_for(thread, identities, acting, organizers):
-    """{comment id: subset of {"edit", "delete"}} on a thread's comments and replies, each acted on
-    by its author among identities, else by acting (None: nobody); organizers: the event's organizer_ids."""
+def actions_for(shown, identities, acting, organizers):
+    """{comment id: (may edit, may delete)} on the comments shown (a thread's comments and replies), each
+    acted on by its author among identities, else by acting (None: nobody); organizers: the event's
+    organizer_ids. Comments nobody may act on are left out."""
     authors = {identity.id: identity for identity in identities}
     offered = {}
-    for comment in thread:
-        for one in (comment, *comment.thread_replies):
-            actor = authors.get(one.actor_id, acting)
-            offered[one.id] = ({"edit"} if can_edit(one, actor) else set()) | (
-                {"delete"} if can_delete(one, actor, organizers) else set())
+    for comment in shown:
+        actor = authors.get(comment.actor_id, acting)
+        allowed = (can_edit(comment, actor), can_delete(comment, actor, organizers))
+        if any(allowed):
+            offered[comment.id] = allowed
     return offered
 
 
@@ -190,7 +191,8 @@ def _thread_rows(event_id):
 
 
 def thread(event):
-    """Top-level comments, oldest first, each with its replies as `.thread_replies` (CommentRows)."""
+    """Top-level comments, oldest first, each with its replies as `.thread_replies` (CommentRows); a
+    deleted one only while replies to it remain."""
     comments = read_with_actors(_thread_rows.rows(event.id), CommentRow)
     top = [c for c in comments if c.in_reply_to_id is None]
     by_id = {c.id: c for c in top}

@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 from ..models import Event
 from ..negotiation import activity_response, negotiated, signed_parts, wants_activity_json
 from ..page_cache import shared
-from ..services import actors, anonymous, comments, events, group_events, participation, remote_participation
+from ..services import actors, anonymous, events, group_events, participation, remote_participation
 from ..services.errors import Invalid, refusal
 from ..services.pictures import upload_folder
 from ..urls import page_number
@@ -30,6 +30,7 @@ from .forms.events import (
     language_choices,
     timezone_choices,
 )
+from .threads import thread_html
 
 bp = Blueprint("events", __name__)
 
@@ -134,7 +135,6 @@ def show(uuid):
         comment_form = NewCommentForm()
         identity_choices(comment_form.identity, commenters)
         comment_form.identity.data = commenter.id
-    thread = comments.thread(event)
     viewer = current_user._get_current_object() if current_user.is_authenticated else None
     return render_template(
         "events/show.html",
@@ -151,8 +151,7 @@ def show(uuid):
                         else AnonymousJoinForm()),
         comment_form=comment_form,
         commenter=commenter,
-        thread=thread,
-        comment_actions=comments.actions_for(thread, identities, acting, organizers),
+        comment_thread=thread_html(event, identities, acting, organizers, commenter, comment_form),
         online_address=events.online_address_for(event, viewer),
         links=events.links_for(event, viewer),
         category_labels=CATEGORY_LABELS,
