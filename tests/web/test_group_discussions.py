@@ -200,5 +200,6 @@ def test_the_group_page_menu_links_to_posts_and_discussions(app, club):
 
         with app.app_context():
             group = Actor.get(Actor.preferred_username == "club")
-            links = render_template_string('{% include "groups/_nav.html" %}', group=group)
-    assert re.findall(r'href="([^"]+)"', links) == ["/@club/posts", "/@club/discussions"]
+            links = render_template_string('{% include "groups/_nav.html" %}', group=group, is_member=True,
+                                           acting=group, membership=None, may=lambda action: False)
+    assert {"/@club/posts", "/@club/discussions"} <= set(re.findall(r'href="([^"]+)"', links))
