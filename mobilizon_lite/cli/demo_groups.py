@@ -1,23 +1,16 @@
 """Demo groups: members in every role, group events, posts, a discussion, resources and a todo list.
 
-Groups, members and events go through the services. Posts, discussions, resources and todos are
-written as rows for now, with the addresses Mobilizon gives them.
+Everything goes through the services the pages use, so the demo holds what people would have made.
 """
 import random
-import re
-import unicodedata
-import uuid
 from datetime import timedelta
 
-from flask import current_app
-
 from ..db import database, utcnow
-from ..models import Discussion, DiscussionComment, Post, Resource, Todo, TodoList
+from ..models import Post, Resource
 from ..models.events import CommentMode, JoinMode, Status, Visibility
 from ..models.groups import Openness, PostVisibility, Role
-from ..services.group_feeds import post_link
+from ..services import discussions, posts, resources, todos
 from ..services.groups import create_group, new_member_row
-from ..text import markdown_to_html
 from .demo import DEFAULT_SEED, _benchmark_crowd, _create_event, _event_data, _free_username, log
 from .demo_data import ACTIVITIES, GROUPS
 
@@ -30,21 +23,6 @@ BENCHMARK_MEMBERS, BENCHMARK_GROUP_EVENTS = 1000, 200
 BENCHMARK_MODERATORS, BENCHMARK_POSTS, BENCHMARK_PRIVATE_SHARE = 10, 10, 0.1
 
 
-def _address(path):
-    return current_app.config["BASE_URL"].rstrip("/") + path
-
-
-def _slug(title):
-    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode().lower()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_title).strip("-")[:80] or "post"
-
-
-def _row_ids(path_of):
-    """uuid and ap_id of a new row whose address is path_of(uuid)."""
-    row_uuid = str(uuid.uuid4())
-    return {"uuid": row_uuid, "ap_id": _address(path_of(row_uuid))}
-
-
 def _group_event(rng, creator, group, spec_city, title, visibility, today):
     activity = next(a for a in ACTIVITIES if title in (a.title_fr, a.title_en))
     data = _event_data(rng, activity, spec_city, False, today)
@@ -54,41 +32,34 @@ def _group_event(rng, creator, group, spec_city, title, visibility, today):
 
 
 def _add_post(group, author, title, source, visibility, published_at):
-    slug = f"{_slug(title)}-{uuid.uuid4().hex[:8]}"
-    post = Post(uuid=str(uuid.uuid4()), slug=slug, group=group, author=author, title=title, body_source=source,
-                body=markdown_to_html(source), visibility=visibility, draft=False, published_at=published_at,
-                created_at=published_at, updated_at=published_at)
-    post.ap_id = post_link(post)
-    post.save(force_insert=True)
+    post = posts.create_post(group, author, {"title": title, "body": source, "visibility": visibility})
+    # Demo posts look written over the past weeks rather than all at once.
+    Post.update(published_at=published_at, created_at=published_at, updated_at=published_at) \
+        .where(Post.id == post.id).execute()
     return post
 
 
-def _add_discussion(group, members, title, messages, now):
-    slug = _slug(title)
-    discussion = Discussion.create(uuid=str(uuid.uuid4()), ap_id=f"{group.ap_id}/c/{slug}", slug=slug, group=group,
-                                   creator=members[0], title=title, created_at=now, last_activity_at=now)
-    for number, text in enumerate(messages):
-        DiscussionComment.create(**_row_ids(lambda u: f"/comments/{u}"), discussion=discussion,
-                                 actor=members[number % len(members)], text=markdown_to_html(text), source=text,
-                                 created_at=now)
+def _add_discussion(group, members, title, messages):
+    discussion = discussions.start_discussion(group, members[0], title, messages[0])
+    for number, text in enumerate(messages[1:], start=1):
+        discussions.reply(discussion, members[number % len(members)], text)
     return len(messages)
 
 
 def _add_resources(group, creator, folder_title, links):
-    folder = Resource.create(**_row_ids(lambda u: f"/resource/{u}"), group=group, type=Resource.FOLDER,
-                             title=folder_title, creator=creator)
+    folder = resources.add_resource(group, creator, Resource.FOLDER, None, folder_title)
     for title, url, description in links:
-        Resource.create(**_row_ids(lambda u: f"/resource/{u}"), group=group, parent=folder, type=Resource.LINK,
-                        title=title, url=url, description=description, creator=creator)
+        resources.add_resource(group, creator, Resource.LINK, folder, title, url, description)
     return 1 + len(links)
 
 
 def _add_todos(group, members, title, tasks, today):
-    todo_list = TodoList.create(**_row_ids(lambda u: f"/todo-lists/{u}"), group=group, title=title)
+    todo_list = todos.create_list(group, members[0], title)
     for position, task in enumerate(tasks):
-        Todo.create(**_row_ids(lambda u: f"/todos/{u}"), todo_list=todo_list, title=task, done=position == 0,
-                    assigned_to=members[position % len(members)], due_on=today + timedelta(days=7 * (position + 1)),
-                    creator=members[0], position=position)
+        todo = todos.add_todo(group, todo_list, members[0], task, assignee_id=members[position % len(members)].id,
+                              due_on=today + timedelta(days=7 * (position + 1)))
+        if position == 0:
+            todos.set_done(group, todo, members[0], True)
     return len(tasks)
 
 
@@ -133,7 +104,7 @@ def seed_groups(people, seed=DEFAULT_SEED):
             for days, (title, body, visibility) in enumerate(spec.posts):
                 _add_post(group, rng.choice(runners), title, body, PostVisibility(visibility),
                           now - timedelta(days=3 * days + 1))
-            made["comments"] += _add_discussion(group, members, *spec.discussion, now)
+            made["comments"] += _add_discussion(group, members, *spec.discussion)
             made["resources"] += _add_resources(group, rng.choice(members), *spec.resources)
             made["todos"] += _add_todos(group, members, *spec.todos, now.date())
         made["groups"] += 1

@@ -77,7 +77,7 @@ def _entries(rows, online_of, posts):
     } for event in rows]
     # A post speaks for its group: its feed names the group, never the member who wrote it.
     entries += [{
-        "id": post.ap_id, "title": post.title, "url": group_feeds.post_link(post),
+        "id": post.ap_id, "title": post.title, "url": post.ap_id,
         "published": post.published_at or post.created_at, "updated": post.updated_at,
         "author": post.group.display_name, "author_url": post.group.ap_id, "html": post.body, "categories": [],
     } for post in posts]

@@ -6,9 +6,9 @@ from peewee import fn
 
 from ..db import database
 from ..models import Actor, Event, Post
-from ..models.groups import PostVisibility
 from .events import events_query, visible
 from .groups import local_group
+from .posts import readable_by
 from .subscriptions import feed_window, fingerprint
 
 
@@ -23,13 +23,8 @@ def public_posts(group):
     """The group's published public posts with their group, newest first, at most FEED_MAX_ITEMS."""
     published = fn.COALESCE(Post.published_at, Post.created_at)
     return (Post.select(Post, Actor).join(Actor, on=(Post.group == Actor.id))
-            .where((Post.group == group) & ~Post.draft & (Post.visibility == PostVisibility.PUBLIC))
+            .where((Post.group == group) & readable_by(None, drafts=False))
             .order_by(published.desc(), Post.id.desc()).limit(current_app.config["FEED_MAX_ITEMS"]))
-
-
-def post_link(post):
-    """The address of a post's page."""
-    return current_app.config["BASE_URL"].rstrip("/") + "/p/" + post.slug
 
 
 def group_fingerprint(group, events, posts=None):

@@ -7,21 +7,15 @@ from ..db import utcnow
 from ..models import Actor, Event, Member, Post
 from ..models.actors import TYPE_GROUP
 from ..models.events import Visibility
-from ..models.groups import MEMBER_ROLES, GroupVisibility, PostVisibility
+from ..models.groups import MEMBER_ROLES, GroupVisibility
 from ..text import html_to_text, text_line
 from .events import by_time, ends_since, events_query, visible
+from .posts import readable_by
 from .rows import EventRow, with_actors
 
 POSTS_ON_PAGE = 5
 PAST_EVENTS_ON_PAGE = 20
 EXCERPT_MAX = 200
-
-
-class PostLink(NamedTuple):
-    """A public post as the group page lists it."""
-    title: str
-    path: str
-    published_at: object
 
 
 def group_events(group, viewer_ids=(), member=False):
@@ -36,12 +30,10 @@ def group_events(group, viewer_ids=(), member=False):
 
 
 def public_posts(group, limit=POSTS_ON_PAGE):
-    """The group's newest published public posts, linked to their page (/p/<slug>)."""
-    rows = (Post.select(Post.title, Post.slug, Post.published_at)
-            .where((Post.group == group) & ~Post.draft & (Post.visibility == PostVisibility.PUBLIC)
-                   & Post.published_at.is_null(False))
-            .order_by(Post.published_at.desc()).limit(limit).tuples())
-    return [PostLink(title, f"/p/{slug}", published_at) for title, slug, published_at in rows]
+    """The group's newest published public posts (title, slug and date)."""
+    return list(Post.select(Post.title, Post.slug, Post.published_at)
+                .where((Post.group == group) & readable_by(None, drafts=False) & Post.published_at.is_null(False))
+                .order_by(Post.published_at.desc()).limit(limit))
 
 
 class GroupCard(NamedTuple):

@@ -1,5 +1,4 @@
 """A group's calendar and Atom feeds: its public events and public posts, read back by real parsers."""
-import uuid
 from datetime import date, timedelta
 
 import feedparser
@@ -7,6 +6,7 @@ import pytest
 
 from mobilizon_lite.db import utcnow
 from mobilizon_lite.models import Actor, Event, Member, Post
+from mobilizon_lite.services import posts as post_service
 from mobilizon_lite.services.groups import new_member_row
 
 from ..calendar_readers import by_three, parse_both, utc_seconds, vevents
@@ -24,15 +24,12 @@ def club(app):
     return group
 
 
-def make_post(app, group, title, visibility="public", draft=False, body="<p>Hello <em>all</em></p>"):
-    """A group's post as a row (the posts service writes the same columns)."""
+def make_post(app, group, title, visibility="public", draft=False, body="Hello *all*"):
+    """A group's post written by ann, its administrator, through the posts service."""
     with app.app_context():
-        post_uuid = str(uuid.uuid4())
-        now = utcnow()
-        return Post.create(uuid=post_uuid, ap_id=f"http://events.test/p/{post_uuid}",
-                           slug=f"{title.lower().replace(' ', '-')}-{post_uuid[:8]}", group=group,
-                           title=title, body=body, visibility=visibility, draft=draft,
-                           published_at=None if draft else now, created_at=now, updated_at=now)
+        ann = Actor.get(Actor.preferred_username == "ann")
+        fields = {"title": title, "body": body, "visibility": visibility, "draft": draft}
+        return post_service.create_post(group, ann, fields)
 
 
 def group_content(app, group):
