@@ -4,13 +4,13 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 
 from ..models import Resource
-from ..negotiation import negotiated, wants_activity_json
+from ..negotiation import collection_page, negotiated, personal_document, wants_activity_json
 from ..services import resources
 from ..services.errors import Invalid
 from ..services.groups import local_group
+from .context import group_requester, members_only
 from .forms.base import add_error, render_form
 from .forms.resources import MoveForm, resource_form
-from .group_pages import collection_page, member_document, member_of, readers
 
 bp = Blueprint("resources", __name__)
 
@@ -32,8 +32,8 @@ def folder_page(group, folder):
 def index(username):
     if wants_activity_json():
         group = local_group(username)
-        return member_document(resources.resources_collection(group, readers(), collection_page()))
-    group, _identity = member_of(username)
+        return personal_document(resources.resources_collection(group, group_requester(group), collection_page()))
+    group, _identity = members_only(username)
     return folder_page(group, None)
 
 
@@ -41,8 +41,9 @@ def index(username):
 @negotiated
 def show(username, uuid):
     if wants_activity_json():
-        return member_document(resources.resource_document(local_group(username), uuid, readers()))
-    group, _identity = member_of(username)
+        group = local_group(username)
+        return personal_document(resources.resource_document(group, uuid, group_requester(group)))
+    group, _identity = members_only(username)
     resource = resources.resource_of(group, uuid)
     if resource.type != Resource.FOLDER:
         return redirect(url_for("resources.edit", username=username, uuid=uuid))
@@ -51,7 +52,7 @@ def show(username, uuid):
 
 @bp.route("/@<username>/resources/new", methods=["GET", "POST"])
 def create(username):
-    group, identity = member_of(username)
+    group, identity = members_only(username)
     kind = request.args.get("kind")
     if kind not in (Resource.LINK, Resource.FOLDER):
         abort(404)
@@ -81,7 +82,7 @@ def edit_page(group, resource, form, move_form):
 
 @bp.route("/@<username>/resources/<uuid>/edit", methods=["GET", "POST"])
 def edit(username, uuid):
-    group, identity = member_of(username)
+    group, identity = members_only(username)
     resource = resources.resource_of(group, uuid)
     form = resource_form(resource.type, resource)
     if form.validate_on_submit():
@@ -99,7 +100,7 @@ def edit(username, uuid):
 
 @bp.route("/@<username>/resources/<uuid>/move", methods=["POST"])
 def move(username, uuid):
-    group, identity = member_of(username)
+    group, identity = members_only(username)
     resource = resources.resource_of(group, uuid)
     move_form = MoveForm()
     if move_form.validate_on_submit():
@@ -115,7 +116,7 @@ def move(username, uuid):
 
 @bp.route("/@<username>/resources/<uuid>/delete", methods=["GET", "POST"])
 def delete(username, uuid):
-    group, identity = member_of(username)
+    group, identity = members_only(username)
     resource = resources.resource_of(group, uuid)
     if request.method == "POST":
         resources.delete_resource(group, resource, identity)
