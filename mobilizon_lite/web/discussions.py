@@ -151,4 +151,9 @@ def delete(username, slug):
         discussions.delete_discussion(discussion, identity)
         flash(_("The discussion “%(title)s” is deleted.", title=discussion.title), "success")
         return redirect(url_for("discussions.index", username=username))
-    return render_template("discussions/delete.html", group=discussion.group, discussion=discussion)
+    return render_template("confirm_delete.html", title=_("Delete the discussion"),
+                           heading=_("Delete “%(title)s”?", title=discussion.title),
+                           lines=[_("The discussion and all its messages disappear for good.")],
+                           button=_("Delete the discussion"),
+                           cancel=url_for("discussions.show", username=discussion.group.preferred_username,
+                                          slug=discussion.slug))

@@ -196,7 +196,11 @@ def delete(uuid):
         events.delete_event(event, organizer)
         flash(_("The event “%(title)s” is deleted.", title=event.title), "success")
         return redirect(url_for("events.mine"))
-    return render_template("events/delete.html", event=event)
+    return render_template(
+        "confirm_delete.html", title=_("Delete the event"), heading=_("Delete “%(title)s”?", title=event.title),
+        lines=[_("The event, its participants and its comments disappear for good. To keep it visible while telling "
+                 "people it will not happen, cancel it instead (edit it and set its status to cancelled).")],
+        button=_("Delete the event"), cancel=url_for("events.show", uuid=event.uuid))
 
 
 @bp.route("/my-events")

@@ -110,4 +110,7 @@ def delete(slug):
         posts.delete_post(post, editor)
         flash(_("The post “%(title)s” is deleted.", title=post.title), "success")
         return redirect(url_for("posts.index", username=post.group.preferred_username))
-    return render_template("posts/delete.html", post=post, group=post.group)
+    return render_template("confirm_delete.html", title=_("Delete the post"),
+                           heading=_("Delete “%(title)s”?", title=post.title),
+                           lines=[_("The post disappears for good.")], button=_("Delete the post"),
+                           cancel=url_for("posts.show", slug=post.slug))

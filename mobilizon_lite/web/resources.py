@@ -2,6 +2,7 @@
 links and folders; the same addresses give members' servers the ActivityStreams documents."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from ..models import Resource
 from ..negotiation import collection_page, negotiated, personal_document, wants_activity_json
@@ -122,5 +123,12 @@ def delete(username, uuid):
         resources.delete_resource(group, resource, identity)
         flash(_("“%(title)s” is deleted.", title=resource.title), "success")
         return redirect(folder_url(group, resource.parent))
-    return render_template("resources/delete.html", group=group, resource=resource,
-                           inside=resources.inside_count(group, resource))
+    if resource.type == Resource.FOLDER:
+        line = ngettext("The folder and the %(num)d link or folder it holds disappear for good, for every member.",
+                        "The folder and the %(num)d links and folders it holds disappear for good, for every member.",
+                        resources.inside_count(group, resource))
+    else:
+        line = _("The link disappears for good, for every member.")
+    return render_template("confirm_delete.html", group=group, group_head=True,
+                           heading=_("Delete “%(title)s”?", title=resource.title), lines=[line],
+                           cancel=folder_url(group, resource.parent))

@@ -101,7 +101,7 @@ def edit_list(username, uuid):
 
 
 def confirm_delete(group, heading, back):
-    return render_template("todos/delete.html", group=group, heading=heading, back=back)
+    return render_template("confirm_delete.html", group=group, group_head=True, heading=heading, cancel=back)
 
 
 @bp.route("/@<username>/todos/<uuid>/delete", methods=["GET", "POST"])
