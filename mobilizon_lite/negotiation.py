@@ -2,9 +2,10 @@
 import functools
 import json
 
-from flask import current_app, make_response, request
+from flask import abort, current_app, make_response, request
 
 from .activitypub.vocab import AP_MEDIA_TYPE, AP_MEDIA_TYPES
+from .urls import whole_number
 
 
 def wants_activity_json():
@@ -43,6 +44,25 @@ def activity_response(document, status=200):
                                           mimetype=AP_MEDIA_TYPE)
     response.vary.add("Accept")
     return response
+
+
+def personal_document(document):
+    """A document whose content depends on who asks (who signed the request): no cache may hand it
+    to someone else."""
+    response = activity_response(document)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def collection_page():
+    """The collection page ?page= asks for, None for the collection itself; 400 for anything else."""
+    value = request.args.get("page")
+    if value is None:
+        return None
+    number = whole_number(value, digits=6)
+    if not number:
+        abort(400)
+    return number
 
 
 def signed_parts():

@@ -1,31 +1,21 @@
 """Actor documents and their collections, for other servers."""
-from flask import Blueprint, abort, request
+from flask import Blueprint, abort
 
 from ..activitypub.convert.actor import actor_to_ap, collection
 from ..models import Activity, Actor, Follow
-from ..negotiation import activity_response, signed_parts
+from ..negotiation import activity_response, collection_page, personal_document, signed_parts
 from ..page_cache import shared
 from ..services.actors import instance_actor, signed_requester
 from ..services.groups import page_owner
 from ..services.members import member_object
-from ..urls import public_url, whole_number
+from ..urls import public_url
 
 bp = Blueprint("actors", __name__)
 PER_PAGE = 10
 
 
-def _page():
-    value = request.args.get("page")
-    if value is None:
-        return None
-    number = whole_number(value, digits=6)
-    if not number:
-        abort(400)
-    return number
-
-
 def _follow_collection(collection_id, query, actor_of):
-    page = _page()
+    page = collection_page()
     total = query.count()
     items = []
     if page is not None:
@@ -51,7 +41,7 @@ def instance():
 
 def _outbox(actor, collection_id):
     """The actor's public activities (not the unlisted ones), newest first."""
-    page = _page()
+    page = collection_page()
     query = Activity.select().where((Activity.actor == actor) & Activity.listed)
     items = []
     if page is not None:
@@ -88,6 +78,4 @@ def member(uuid):
     # Who belongs to a group is for its members only: the member itself or another member of the
     # group, proven by the signature of the fetch; anyone else gets 404, as if there were none.
     requester = signed_requester(*signed_parts())
-    response = activity_response(member_object(uuid, requester))
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return personal_document(member_object(uuid, requester))

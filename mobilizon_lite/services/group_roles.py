@@ -3,7 +3,7 @@ from flask_babel import gettext as _
 
 from ..models import Member
 from ..models.groups import RANKS, Role
-from .errors import PermissionDenied
+from .errors import NotFound, PermissionDenied
 
 # The least role each action needs (Mobilizon's: members take part, moderators run the group's
 # content and people, administrators the group itself).
@@ -39,10 +39,14 @@ def membership(group, actor):
     return Member.get_or_none((Member.group == group) & (Member.actor == actor))
 
 
+def member_role(row):
+    """The role of a Member row, None for no row."""
+    return row.role if row is not None else None
+
+
 def role_of(group, actor):
     """actor's role in group, or None when it has none."""
-    row = membership(group, actor)
-    return row.role if row is not None else None
+    return member_role(membership(group, actor))
 
 
 def allows(role, action):
@@ -73,3 +77,18 @@ def acting_member(group, identities, preferred=None):
     preferred_id = preferred.id if preferred is not None else None
     best = max(rows, key=lambda row: (rank(row.role), row.actor_id == preferred_id, -row.id))
     return by_id[best.actor_id], best
+
+
+def hidden():
+    """The refusal non-members get for members-only content: the same as for something that does not exist."""
+    return NotFound(_("This page does not exist, or is not visible to you."))
+
+
+def require_member_view(group, identities, preferred=None):
+    """(identity, Member) acting in group (see acting_member) when its role lets it see members-only
+    content; NotFound otherwise, invited and pending people included, so that a private membership is
+    not even confirmed."""
+    identity, member = acting_member(group, identities, preferred)
+    if member is None or not allows(member.role, "see_members_only"):
+        raise hidden()
+    return identity, member

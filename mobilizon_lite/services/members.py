@@ -11,7 +11,7 @@ from ..models import Account, Actor, Member
 from ..models.groups import MEMBER_ROLES, Openness, Role
 from ..urls import public_url
 from .errors import Invalid, NotFound, PermissionDenied
-from .group_roles import acting_member, allows, may, membership, require
+from .group_roles import may, membership, require
 from .groups import new_member_row
 from .identities import public_identity
 from .participation import clean_message
@@ -217,15 +217,6 @@ def answer_invitation(identities, member_uuid, accept):
     return member
 
 
-def viewer_member(group, identities, preferred=None):
-    """(identity, Member) acting in group for a viewer whose role lets them see members-only content;
-    NotFound otherwise, so that a private membership is not even confirmed."""
-    identity, member = acting_member(group, identities, preferred)
-    if member is None or not allows(member.role, "see_members_only"):
-        raise NotFound(_("This page does not exist, or is not visible to you."))
-    return identity, member
-
-
 def _with_actors(query):
     return list(query.select(Member, Actor).join(Actor, on=(Member.actor == Actor.id)))
 
@@ -250,12 +241,11 @@ def member_count(group):
     return Member.select().where((Member.group == group) & Member.role.in_(MEMBER_ROLES)).count()
 
 
-def members_collection(group, requesters, page=None, per_page=10):
-    """The members collection (Member objects) for requesters (the actors asking: a signed fetch's, a
-    logged-in account's identities): whole for a member, empty for anyone else."""
+def members_collection(group, requester, page=None, per_page=10):
+    """The members collection (Member objects): whole when requester (the actor asking) is a member,
+    empty for anyone else."""
     collection_id = members_link(group)
-    _identity, member = acting_member(group, requesters)
-    if member is None or not allows(member.role, "see_members_only"):
+    if not may(group, requester, "see_members_only"):
         return collection(collection_id, [], 0, page, per_page)
     items = []
     if page is not None:

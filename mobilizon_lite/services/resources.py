@@ -13,35 +13,14 @@ from ..db import utcnow
 from ..models import Actor, Resource
 from ..models.limits import TITLE_MAX
 from ..urls import public_url
-from .errors import Invalid, InvalidFields, NotFound
+from .errors import Invalid, InvalidFields
 from .event_input import clean_url
-from .group_roles import acting_member, allows, may, require
-from .groups import local_group
+from .group_roles import hidden, may, require
 
 DESCRIPTION_MAX = 2000
 # What one folder (or the root) may hold: its page lists it all at once.
 FOLDER_ITEMS_MAX = 500
 PER_PAGE = 10
-
-
-def hidden():
-    """The refusal non-members get for members-only content: the same as for something that does not exist."""
-    return NotFound(_("This page does not exist, or is not visible to you."))
-
-
-def members_group(username, identities, preferred=None):
-    """(group, identity) for the account's identity that is a member of the local group username
-    (preferred first among equals); NotFound for everyone else, invited and pending people included."""
-    group = local_group(username)
-    identity, member = acting_member(group, identities, preferred)
-    if member is None or not allows(member.role, "see_members_only"):
-        raise hidden()
-    return group, identity
-
-
-def readers_are_members(group, readers):
-    """True when one of readers (the signer of a fetch, or an account's identities) is a member of group."""
-    return any(may(group, reader, "see_members_only") for reader in readers if reader is not None)
 
 
 def paged_collection(collection_id, query, to_ap, page):
@@ -208,18 +187,18 @@ def _documents_query(group):
             .where(Resource.group == group))
 
 
-def resources_collection(group, readers, page):
-    """The group's resources collection: every resource, for a member among readers; empty otherwise."""
-    if not readers_are_members(group, readers):
+def resources_collection(group, requester, page):
+    """The group's resources collection: every resource, when requester is a member; empty otherwise."""
+    if not may(group, requester, "see_members_only"):
         return collection(_resources_id(group), [], 0, page, PER_PAGE)
     folder_ids = {fid: row.ap_id for fid, row in _folders(group).items()}
     return paged_collection(_resources_id(group), _documents_query(group).order_by(Resource.id),
                             _as_ap(group, folder_ids), page)
 
 
-def resource_document(group, resource_uuid, readers):
-    """The Document or ResourceCollection of one resource, for a member among readers; NotFound otherwise."""
-    if not readers_are_members(group, readers):
+def resource_document(group, resource_uuid, requester):
+    """The Document or ResourceCollection of one resource, when requester is a member; NotFound otherwise."""
+    if not may(group, requester, "see_members_only"):
         raise hidden()
     row = _documents_query(group).where(Resource.uuid == resource_uuid).first()
     if row is None:

@@ -1,5 +1,5 @@
 """A group's todo lists: tasks with an assignee (a member of the group), a due date, done or not.
-Members only, like the resources (see resources.members_group)."""
+Members only, like the resources (see group_roles.require_member_view)."""
 import uuid as uuid_lib
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -17,8 +17,8 @@ from ..models.groups import MEMBER_ROLES
 from ..models.limits import TITLE_MAX
 from ..urls import public_url
 from .errors import Invalid
-from .group_roles import may, require
-from .resources import PER_PAGE, hidden, paged_collection, readers_are_members
+from .group_roles import hidden, may, require
+from .resources import PER_PAGE, paged_collection
 
 # A list's page shows all its tasks, and the lists' page all the lists.
 LISTS_MAX = 200
@@ -140,25 +140,25 @@ def delete_todo(group, todo, actor):
     Todo.delete().where(Todo.id == todo.id).execute()
 
 
-def todos_collection(group, readers, page):
-    """The group's todo lists as a collection of TodoLists, for a member among readers; empty otherwise."""
+def todos_collection(group, requester, page):
+    """The group's todo lists as a collection of TodoLists, when requester is a member; empty otherwise."""
     collection_id = public_url("todos.index", username=group.preferred_username)
-    if not readers_are_members(group, readers):
+    if not may(group, requester, "see_members_only"):
         return collection(collection_id, [], 0, page, PER_PAGE)
     query = TodoList.select().where(TodoList.group == group).order_by(TodoList.id)
     return paged_collection(collection_id, query, lambda row: todo_list_to_ap(row, group.ap_id), page)
 
 
-def todo_list_document(group, list_uuid, readers):
-    """The TodoList of one list, for a member among readers; NotFound otherwise."""
-    if not readers_are_members(group, readers):
+def todo_list_document(group, list_uuid, requester):
+    """The TodoList of one list, when requester is a member; NotFound otherwise."""
+    if not may(group, requester, "see_members_only"):
         raise hidden()
     return todo_list_to_ap(todo_list_of(group, list_uuid), group.ap_id)
 
 
-def todo_document(group, list_uuid, todo_uuid, readers):
-    """The Todo of one task, for a member among readers; NotFound otherwise."""
-    if not readers_are_members(group, readers):
+def todo_document(group, list_uuid, todo_uuid, requester):
+    """The Todo of one task, when requester is a member; NotFound otherwise."""
+    if not may(group, requester, "see_members_only"):
         raise hidden()
     todo_list = todo_list_of(group, list_uuid)
     todo = todo_of(todo_list, todo_uuid)

@@ -11,7 +11,8 @@ from wtforms import SelectChoice
 from ..negotiation import signed_parts
 from ..services import accounts, actors
 from ..services.events import organizer_among, require_organizer
-from ..services.group_roles import acting_member
+from ..services.group_roles import acting_member, require_member_view
+from ..services.groups import local_group
 from ..services.identities import identities_of
 from ..urls import is_local_path, whole_number
 
@@ -98,18 +99,25 @@ def commenter_identity(event, organizers=None):
     return organizer_among(event, account_identities(), organizers) or current_identity()
 
 
-def group_member(group):
-    """(identity, role) of the account's identity that acts in group (see acting_member): (None, None)
+def acting_in(group):
+    """(identity, Member) of the account's identity that acts in group (see acting_member): (None, None)
     for visitors and for accounts with no identity in it."""
-    identity, member = acting_member(group, account_identities(), current_identity())
-    return identity, member.role if member is not None else None
+    return acting_member(group, account_identities(), current_identity())
+
+
+def members_only(username):
+    """(group, identity acting in it) of the local group username for a member's account; 404 for
+    everyone else (see require_member_view)."""
+    group = local_group(username)
+    identity, _member = require_member_view(group, account_identities(), current_identity())
+    return group, identity
 
 
 def group_requester(group):
     """Who asks for group's content as ActivityStreams: the signer of a signed fetch, else the identity
     of the logged-in account acting in group, else None."""
     signer = actors.signed_requester(*signed_parts())
-    return signer if signer is not None else group_member(group)[0]
+    return signer if signer is not None else acting_in(group)[0]
 
 
 def act_as(identity):

@@ -4,12 +4,12 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from ..negotiation import activity_response, negotiated, wants_activity_json
+from ..negotiation import negotiated, personal_document, wants_activity_json
 from ..services import discussions, group_roles
 from ..services.errors import Invalid
 from ..services.groups import local_group
 from ..urls import page_number
-from .context import group_member, group_requester
+from .context import acting_in, group_requester
 from .forms.base import add_error, render_form, require_valid
 from .forms.discussions import DiscussionForm, MessageForm, RenameForm
 
@@ -18,18 +18,11 @@ THREAD = "/@<username>/c/<slug>"
 MESSAGE = THREAD + "/m/<message_uuid>"
 
 
-def _document(document):
-    response = activity_response(document)
-    # Only a member's fetch gets here with content: no cache may hand it to anyone else.
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
 def _thread(username, slug):
     """(discussion, the account's identity acting in its group, its role) for a member; NotFound otherwise."""
     group = local_group(username)
-    identity, role = group_member(group)
-    return discussions.discussion_for(group, slug, identity), identity, role
+    identity, member = acting_in(group)
+    return discussions.discussion_for(group, slug, identity), identity, group_roles.member_role(member)
 
 
 def _to_thread(discussion, anchor=None):
@@ -43,8 +36,8 @@ def index(username):
     group = local_group(username)
     if wants_activity_json():
         page = page_number(request.args.get("page")) if "page" in request.args else None
-        return _document(discussions.discussions_collection(group, group_requester(group), page))
-    identity, _role = group_member(group)
+        return personal_document(discussions.discussions_collection(group, group_requester(group), page))
+    identity, _member = acting_in(group)
     page = page_number(request.args.get("page"))
     rows = discussions.discussions_of(group, identity, page)
     return render_template("discussions/index.html", group=group, discussions=rows[:discussions.DISCUSSIONS_PER_PAGE],
@@ -55,7 +48,7 @@ def index(username):
 @login_required
 def create(username):
     group = local_group(username)
-    identity, _role = group_member(group)
+    identity, _member = acting_in(group)
     discussions.require_member(group, identity)
     form = DiscussionForm()
     if form.validate_on_submit():
@@ -74,7 +67,7 @@ def show(username, slug):
     if wants_activity_json():
         group = local_group(username)
         discussion = discussions.discussion_for(group, slug, group_requester(group))
-        return _document(discussions.discussion_document(discussion))
+        return personal_document(discussions.discussion_document(discussion))
     discussion, identity, role = _thread(username, slug)
     messages = discussions.messages_of(discussion)
     allowed = {message.id: {action for action, check in (("edit", discussions.may_edit),
@@ -101,7 +94,7 @@ def message(username, slug, message_uuid):
     if wants_activity_json():
         group = local_group(username)
         discussion = discussions.discussion_for(group, slug, group_requester(group))
-        return _document(discussions.message_document(discussions.message_for(discussion, message_uuid)))
+        return personal_document(discussions.message_document(discussions.message_for(discussion, message_uuid)))
     discussion, _identity, _role = _thread(username, slug)
     return _to_thread(discussion, f"message-{discussions.message_for(discussion, message_uuid).uuid}")
 
@@ -158,4 +151,9 @@ def delete(username, slug):
         discussions.delete_discussion(discussion, identity)
         flash(_("The discussion “%(title)s” is deleted.", title=discussion.title), "success")
         return redirect(url_for("discussions.index", username=username))
-    return render_template("discussions/delete.html", group=discussion.group, discussion=discussion)
+    return render_template("confirm_delete.html", title=_("Delete the discussion"),
+                           heading=_("Delete “%(title)s”?", title=discussion.title),
+                           lines=[_("The discussion and all its messages disappear for good.")],
+                           button=_("Delete the discussion"),
+                           cancel=url_for("discussions.show", username=discussion.group.preferred_username,
+                                          slug=discussion.slug))

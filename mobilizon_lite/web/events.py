@@ -4,7 +4,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..models import Event
-from ..negotiation import activity_response, negotiated, signed_parts, wants_activity_json
+from ..negotiation import negotiated, personal_document, signed_parts, wants_activity_json
 from ..page_cache import shared
 from ..services import actors, anonymous, events, group_events, participation, remote_participation
 from ..services.errors import Invalid, refusal
@@ -165,10 +165,7 @@ def event_json(event):
     requester = actors.signed_requester(*signed_parts())
     if requester is None and current_user.is_authenticated:
         requester = current_user._get_current_object()
-    response = activity_response(events.event_document(event, requester))
-    # The document may depend on who signed the request: no cache may hand it to someone else.
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return personal_document(events.event_document(event, requester))
 
 
 @bp.route("/events/<uuid>/edit", methods=["GET", "POST"])
@@ -199,7 +196,11 @@ def delete(uuid):
         events.delete_event(event, organizer)
         flash(_("The event “%(title)s” is deleted.", title=event.title), "success")
         return redirect(url_for("events.mine"))
-    return render_template("events/delete.html", event=event)
+    return render_template(
+        "confirm_delete.html", title=_("Delete the event"), heading=_("Delete “%(title)s”?", title=event.title),
+        lines=[_("The event, its participants and its comments disappear for good. To keep it visible while telling "
+                 "people it will not happen, cancel it instead (edit it and set its status to cancelled).")],
+        button=_("Delete the event"), cancel=url_for("events.show", uuid=event.uuid))
 
 
 @bp.route("/my-events")

@@ -5,20 +5,15 @@ from flask import render_template
 from ..models.groups import MEMBER_ROLES, Role
 from ..negotiation import activity_response, wants_activity_json
 from ..services import group_pages, group_roles, groups
-from .context import account_identities, current_identity, identity_choices
+from .context import account_identities, acting_in, identity_choices
 from .forms.groups import IdentityChoiceForm
-
-
-def _acting(group):
-    """(identity, Member) of the logged-in account in group (see group_roles.acting_member)."""
-    return group_roles.acting_member(group, account_identities(), current_identity())
 
 
 def nav_context(group):
     """What groups/_nav.html (the members' menu) reads: the group, the identity acting in it and its
     Member row, whether it is a member, and may(action) for that identity."""
-    acting, membership = _acting(group)
-    role = membership.role if membership is not None else None
+    acting, membership = acting_in(group)
+    role = group_roles.member_role(membership)
     return dict(group=group, acting=acting, membership=membership, is_member=role in MEMBER_ROLES,
                 may=lambda action: group_roles.allows(role, action))
 

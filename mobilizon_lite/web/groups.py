@@ -2,6 +2,7 @@
 instance's public groups (the group's own page, at /@<group>, is in group_page.py)."""
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import login_required
 
 from ..page_cache import shared
@@ -83,7 +84,17 @@ def delete(username):
             flash(_("The group @%(username)s is deleted. Its username will not be given to anyone else.",
                     username=username), "success")
             return redirect(url_for("groups.index"))
-    return (render_template("groups/delete.html", error=error, upcoming=groups.upcoming_events_count(group), **nav),
+    upcoming = groups.upcoming_events_count(group)
+    lines = [ngettext("The group has %(num)d event to come: delete it, or wait until it is over, first.",
+                      "The group has %(num)d events to come: delete them, or wait until they are over, first.",
+                      upcoming)] if upcoming else []
+    lines.append(_("Its page, its posts, discussions, resources and todo lists disappear, and its members are no "
+                   "longer members. Its past events stay. The username @%(username)s will never be given to anyone "
+                   "else. This cannot be undone.", username=group.preferred_username))
+    return (render_template("confirm_delete.html", title=_("Delete @%(username)s", username=group.preferred_username),
+                            heading=_("Delete the group @%(username)s?", username=group.preferred_username),
+                            error=error, lines=lines, button=_("Delete this group"),
+                            cancel=url_for("groups.settings", username=group.preferred_username)),
             400 if error else 200)
 
 

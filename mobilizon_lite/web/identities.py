@@ -120,7 +120,13 @@ def delete(username):
             flash(_("The identity @%(username)s is deleted. Its username will not be given to anyone else.",
                     username=username), "success")
             return redirect(url_for("identities.index"))
-    return render_template("identities/delete.html", identity=identity, error=error), 400 if error else 200
+    name = identity.preferred_username
+    return render_template(
+        "confirm_delete.html", title=_("Delete @%(username)s", username=name),
+        heading=_("Delete @%(username)s?", username=name), error=error, button=_("Delete this identity"),
+        lines=[_("Its profile disappears. The username @%(username)s will never be given to anyone else. This "
+                 "cannot be undone.", username=name)],
+        cancel=url_for("identities.index")), 400 if error else 200
 
 
 def switch_form():

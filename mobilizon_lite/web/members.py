@@ -1,18 +1,17 @@
 """Groups' membership pages: join, leave, the members page (requests, invitations, roles, removal) and
 the account's invitations."""
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
 from ..models.groups import Openness, Role
-from ..negotiation import activity_response, negotiated, signed_parts, wants_activity_json
+from ..negotiation import collection_page, negotiated, personal_document, wants_activity_json
 from ..services import members
-from ..services.actors import signed_requester
 from ..services.errors import Invalid, NotFound, refusal
-from ..services.group_roles import acting_member, allows, require
+from ..services.group_roles import allows, require, require_member_view
 from ..services.groups import local_group
-from ..urls import page_number, whole_number
-from .context import account_identities, chosen_identity, current_identity, identity_choices
+from ..urls import page_number
+from .context import account_identities, acting_in, chosen_identity, current_identity, group_requester, identity_choices
 from .forms.base import add_error, render_form, require_valid
 from .forms.members import ROLE_LABELS, GroupIdentityForm, GroupInviteForm, GroupJoinForm, RoleForm
 
@@ -28,11 +27,6 @@ def group_page(group):
 
 def back_to_members(group):
     return redirect(url_for("members.index", username=group.preferred_username))
-
-
-def acting(group):
-    """The account's identity that acts in group (None when none is in it: the services refuse)."""
-    return acting_member(group, account_identities(), current_identity())[0]
 
 
 @bp.route("/@<username>/join", methods=["GET", "POST"])
@@ -72,21 +66,12 @@ def leave(username):
 
 def members_json(group):
     """The members collection: whole for a member's signed fetch (or a member's logged-in browser)."""
-    requester = signed_requester(*signed_parts())
-    page = request.args.get("page")
-    if page is not None and not whole_number(page, digits=6):
-        abort(400)
-    document = members.members_collection(group, [requester] if requester else account_identities(),
-                                          int(page) if page else None)
-    response = activity_response(document)
-    # The document depends on who signed the request: no cache may hand it to someone else.
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return personal_document(members.members_collection(group, group_requester(group), collection_page()))
 
 
 def render_members(group, invite_form=None):
     """The members page for a member (404 for anyone else), with the actions the viewer's role allows."""
-    identity, viewer = members.viewer_member(group, account_identities(), current_identity())
+    identity, viewer = require_member_view(group, account_identities(), current_identity())
     page = page_number(request.args.get("page"))
     rows = members.members_page(group, page, MEMBERS_PER_PAGE)
     shown = rows[:MEMBERS_PER_PAGE]
@@ -121,7 +106,7 @@ def index(username):
 @login_required
 def invite(username):
     group = local_group(username)
-    inviter = acting(group)
+    inviter = acting_in(group)[0]
     require(group, inviter, "invite")  # before the form: only those who may invite see its errors
     form = GroupInviteForm()
     if form.validate_on_submit():
@@ -139,7 +124,7 @@ def invite(username):
 @login_required
 def decide(username, uuid, action):
     group = local_group(username)
-    actor = acting(group)
+    actor = acting_in(group)[0]
     if action in ("approve", "reject"):
         members.decide_request(group, actor, uuid, approve=action == "approve")
         flash(_("The request is approved and the person told by email.") if action == "approve"
@@ -155,7 +140,7 @@ def decide(username, uuid, action):
                 role=ROLE_LABELS[member.role]), "success")
     else:
         raise NotFound(_("Unknown action."))
-    if refusal(members.viewer_member, group, account_identities(), current_identity()):
+    if refusal(require_member_view, group, account_identities(), current_identity()):
         return group_page(group)  # an administrator who made themselves a member still sees it; no one else
     return back_to_members(group)
 

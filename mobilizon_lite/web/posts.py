@@ -3,13 +3,13 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from ..negotiation import activity_response, negotiated, wants_activity_json
+from ..negotiation import negotiated, personal_document, wants_activity_json
 from ..page_cache import shared
 from ..services import group_roles, posts
 from ..services.errors import Invalid
 from ..services.groups import local_group
 from ..urls import page_number
-from .context import group_member, group_requester
+from .context import acting_in, group_requester
 from .forms.base import add_error, render_form
 from .forms.posts import PostForm
 
@@ -21,13 +21,6 @@ def _signed():
     return "Signature" in request.headers
 
 
-def _document(document):
-    response = activity_response(document)
-    # What a document holds depends on who signed its request: no cache may hand it to another.
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
 @bp.route("/@<username>/posts")
 @negotiated
 @shared(unless=_signed)
@@ -36,8 +29,8 @@ def index(username):
     if wants_activity_json():
         page = page_number(request.args.get("page")) if "page" in request.args else None
         role = group_roles.role_of(group, group_requester(group))
-        return _document(posts.posts_collection(group, role, page))
-    _identity, role = group_member(group)
+        return personal_document(posts.posts_collection(group, role, page))
+    role = group_roles.member_role(acting_in(group)[1])
     page = page_number(request.args.get("page"))
     rows = posts.posts_of(group, role, page)
     return render_template("posts/index.html", group=group, posts=rows[:posts.POSTS_PER_PAGE], page=page,
@@ -52,8 +45,8 @@ def show(slug):
     post = posts.post_by_slug(slug)
     if wants_activity_json():
         role = group_roles.role_of(post.group, group_requester(post.group))
-        return _document(posts.document_for(post, role))
-    _identity, role = group_member(post.group)
+        return personal_document(posts.document_for(post, role))
+    role = group_roles.member_role(acting_in(post.group)[1])
     posts.require_readable(post, role)
     return render_template("posts/show.html", post=post, group=post.group,
                            may_write=group_roles.allows(role, "write_posts"))
@@ -61,7 +54,7 @@ def show(slug):
 
 def _writer(group):
     """The account's identity that writes in group; PermissionDenied unless its role allows it."""
-    identity, _role = group_member(group)
+    identity, _member = acting_in(group)
     group_roles.require(group, identity, "write_posts")
     return identity
 
@@ -70,7 +63,7 @@ def _editable(slug):
     """(post, the identity editing it): NotFound for those who may not read it, PermissionDenied for
     readers who may not write."""
     post = posts.post_by_slug(slug)
-    posts.require_readable(post, group_member(post.group)[1])
+    posts.require_readable(post, group_roles.member_role(acting_in(post.group)[1]))
     return post, _writer(post.group)
 
 
@@ -117,4 +110,7 @@ def delete(slug):
         posts.delete_post(post, editor)
         flash(_("The post “%(title)s” is deleted.", title=post.title), "success")
         return redirect(url_for("posts.index", username=post.group.preferred_username))
-    return render_template("posts/delete.html", post=post, group=post.group)
+    return render_template("confirm_delete.html", title=_("Delete the post"),
+                           heading=_("Delete “%(title)s”?", title=post.title),
+                           lines=[_("The post disappears for good.")], button=_("Delete the post"),
+                           cancel=url_for("posts.show", slug=post.slug))

@@ -2,15 +2,16 @@
 links and folders; the same addresses give members' servers the ActivityStreams documents."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from ..models import Resource
-from ..negotiation import negotiated, wants_activity_json
+from ..negotiation import collection_page, negotiated, personal_document, wants_activity_json
 from ..services import resources
 from ..services.errors import Invalid
 from ..services.groups import local_group
+from .context import group_requester, members_only
 from .forms.base import add_error, render_form
 from .forms.resources import MoveForm, resource_form
-from .group_pages import collection_page, member_document, member_of, readers
 
 bp = Blueprint("resources", __name__)
 
@@ -32,8 +33,8 @@ def folder_page(group, folder):
 def index(username):
     if wants_activity_json():
         group = local_group(username)
-        return member_document(resources.resources_collection(group, readers(), collection_page()))
-    group, _identity = member_of(username)
+        return personal_document(resources.resources_collection(group, group_requester(group), collection_page()))
+    group, _identity = members_only(username)
     return folder_page(group, None)
 
 
@@ -41,8 +42,9 @@ def index(username):
 @negotiated
 def show(username, uuid):
     if wants_activity_json():
-        return member_document(resources.resource_document(local_group(username), uuid, readers()))
-    group, _identity = member_of(username)
+        group = local_group(username)
+        return personal_document(resources.resource_document(group, uuid, group_requester(group)))
+    group, _identity = members_only(username)
     resource = resources.resource_of(group, uuid)
     if resource.type != Resource.FOLDER:
         return redirect(url_for("resources.edit", username=username, uuid=uuid))
@@ -51,7 +53,7 @@ def show(username, uuid):
 
 @bp.route("/@<username>/resources/new", methods=["GET", "POST"])
 def create(username):
-    group, identity = member_of(username)
+    group, identity = members_only(username)
     kind = request.args.get("kind")
     if kind not in (Resource.LINK, Resource.FOLDER):
         abort(404)
@@ -81,7 +83,7 @@ def edit_page(group, resource, form, move_form):
 
 @bp.route("/@<username>/resources/<uuid>/edit", methods=["GET", "POST"])
 def edit(username, uuid):
-    group, identity = member_of(username)
+    group, identity = members_only(username)
     resource = resources.resource_of(group, uuid)
     form = resource_form(resource.type, resource)
     if form.validate_on_submit():
@@ -99,7 +101,7 @@ def edit(username, uuid):
 
 @bp.route("/@<username>/resources/<uuid>/move", methods=["POST"])
 def move(username, uuid):
-    group, identity = member_of(username)
+    group, identity = members_only(username)
     resource = resources.resource_of(group, uuid)
     move_form = MoveForm()
     if move_form.validate_on_submit():
@@ -115,11 +117,18 @@ def move(username, uuid):
 
 @bp.route("/@<username>/resources/<uuid>/delete", methods=["GET", "POST"])
 def delete(username, uuid):
-    group, identity = member_of(username)
+    group, identity = members_only(username)
     resource = resources.resource_of(group, uuid)
     if request.method == "POST":
         resources.delete_resource(group, resource, identity)
         flash(_("“%(title)s” is deleted.", title=resource.title), "success")
         return redirect(folder_url(group, resource.parent))
-    return render_template("resources/delete.html", group=group, resource=resource,
-                           inside=resources.inside_count(group, resource))
+    if resource.type == Resource.FOLDER:
+        line = ngettext("The folder and the %(num)d link or folder it holds disappear for good, for every member.",
+                        "The folder and the %(num)d links and folders it holds disappear for good, for every member.",
+                        resources.inside_count(group, resource))
+    else:
+        line = _("The link disappears for good, for every member.")
+    return render_template("confirm_delete.html", group=group, group_head=True,
+                           heading=_("Delete “%(title)s”?", title=resource.title), lines=[line],
+                           cancel=folder_url(group, resource.parent))

@@ -5,13 +5,13 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
-from ..negotiation import negotiated, wants_activity_json
+from ..negotiation import collection_page, negotiated, personal_document, wants_activity_json
 from ..services import todos
 from ..services.errors import Invalid
 from ..services.groups import local_group
+from .context import group_requester, members_only
 from .forms.base import add_error, render_form, require_valid
 from .forms.todos import DoneForm, TodoListForm, todo_form
-from .group_pages import collection_page, member_document, member_of, readers
 
 bp = Blueprint("todos", __name__)
 
@@ -35,14 +35,14 @@ def lists_page(group, form):
 def index(username):
     if wants_activity_json():
         group = local_group(username)
-        return member_document(todos.todos_collection(group, readers(), collection_page()))
-    group, _identity = member_of(username)
+        return personal_document(todos.todos_collection(group, group_requester(group), collection_page()))
+    group, _identity = members_only(username)
     return lists_page(group, TodoListForm(formdata=None))
 
 
 @bp.route("/@<username>/todos/new", methods=["POST"])
 def create(username):
-    group, identity = member_of(username)
+    group, identity = members_only(username)
     form = TodoListForm()
     if form.validate_on_submit():
         try:
@@ -63,15 +63,16 @@ def list_page(group, todo_list, form):
 @negotiated
 def show(username, uuid):
     if wants_activity_json():
-        return member_document(todos.todo_list_document(local_group(username), uuid, readers()))
-    group, _identity = member_of(username)
+        group = local_group(username)
+        return personal_document(todos.todo_list_document(group, uuid, group_requester(group)))
+    group, _identity = members_only(username)
     todo_list = todos.todo_list_of(group, uuid)
     return list_page(group, todo_list, todo_form(todos.assignees(group)))
 
 
 @bp.route("/@<username>/todos/<uuid>/add", methods=["POST"])
 def add(username, uuid):
-    group, identity = member_of(username)
+    group, identity = members_only(username)
     todo_list = todos.todo_list_of(group, uuid)
     form = todo_form(todos.assignees(group))
     if form.validate_on_submit():
@@ -86,7 +87,7 @@ def add(username, uuid):
 
 @bp.route("/@<username>/todos/<uuid>/edit", methods=["GET", "POST"])
 def edit_list(username, uuid):
-    group, identity = member_of(username)
+    group, identity = members_only(username)
     todo_list = todos.todo_list_of(group, uuid)
     form = TodoListForm(obj=todo_list)
     if form.validate_on_submit():
@@ -100,12 +101,12 @@ def edit_list(username, uuid):
 
 
 def confirm_delete(group, heading, back):
-    return render_template("todos/delete.html", group=group, heading=heading, back=back)
+    return render_template("confirm_delete.html", group=group, group_head=True, heading=heading, cancel=back)
 
 
 @bp.route("/@<username>/todos/<uuid>/delete", methods=["GET", "POST"])
 def delete_list(username, uuid):
-    group, identity = member_of(username)
+    group, identity = members_only(username)
     todo_list = todos.todo_list_of(group, uuid)
     if request.method == "POST":
         todos.delete_list(group, todo_list, identity)
@@ -119,15 +120,16 @@ def delete_list(username, uuid):
 @negotiated
 def task(username, uuid, todo_uuid):
     if wants_activity_json():
-        return member_document(todos.todo_document(local_group(username), uuid, todo_uuid, readers()))
-    group, _identity = member_of(username)
+        group = local_group(username)
+        return personal_document(todos.todo_document(group, uuid, todo_uuid, group_requester(group)))
+    group, _identity = members_only(username)
     todos.todo_of(todos.todo_list_of(group, uuid), todo_uuid)
     return redirect(url_for("todos.edit", username=username, uuid=uuid, todo_uuid=todo_uuid))
 
 
 @bp.route("/@<username>/todos/<uuid>/<todo_uuid>/edit", methods=["GET", "POST"])
 def edit(username, uuid, todo_uuid):
-    group, identity = member_of(username)
+    group, identity = members_only(username)
     todo_list = todos.todo_list_of(group, uuid)
     todo = todos.todo_of(todo_list, todo_uuid)
     form = todo_form(todos.assignees(group), todo)
@@ -143,7 +145,7 @@ def edit(username, uuid, todo_uuid):
 
 @bp.route("/@<username>/todos/<uuid>/<todo_uuid>/done", methods=["POST"])
 def mark(username, uuid, todo_uuid):
-    group, identity = member_of(username)
+    group, identity = members_only(username)
     todo_list = todos.todo_list_of(group, uuid)
     todo = todos.todo_of(todo_list, todo_uuid)
     form = DoneForm()
@@ -154,7 +156,7 @@ def mark(username, uuid, todo_uuid):
 
 @bp.route("/@<username>/todos/<uuid>/<todo_uuid>/delete", methods=["GET", "POST"])
 def delete(username, uuid, todo_uuid):
-    group, identity = member_of(username)
+    group, identity = members_only(username)
     todo_list = todos.todo_list_of(group, uuid)
     todo = todos.todo_of(todo_list, todo_uuid)
     if request.method == "POST":
