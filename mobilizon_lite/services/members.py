@@ -12,7 +12,7 @@ from ..models.groups import MEMBER_ROLES, Openness, Role
 from ..urls import public_url
 from .errors import Invalid, NotFound, PermissionDenied
 from .group_roles import may, membership, require
-from .groups import new_member_row
+from .groups import member_count, new_member_row
 from .identities import public_identity
 from .participation import clean_message
 
@@ -235,10 +235,6 @@ def waiting(group):
                         .order_by(Member.id))
     return ([row for row in rows if row.role == Role.NOT_APPROVED],
             [row for row in rows if row.role == Role.INVITED])
-
-
-def member_count(group):
-    return Member.select().where((Member.group == group) & Member.role.in_(MEMBER_ROLES)).count()
 
 
 def members_collection(group, requester, page=None, per_page=10):

@@ -6,7 +6,7 @@ from flask_login import login_required
 
 from ..models.groups import Openness, Role
 from ..negotiation import collection_page, negotiated, personal_document, wants_activity_json
-from ..services import members
+from ..services import groups, members
 from ..services.errors import Invalid, NotFound, refusal
 from ..services.group_roles import allows, require, require_member_view
 from ..services.groups import local_group
@@ -89,7 +89,7 @@ def render_members(group, invite_form=None):
         sole_administrator=administrators == 1 and page == 1,
         removable={role for role in (Role.MEMBER, Role.MODERATOR, Role.ADMINISTRATOR)
                    if allows(viewer.role, "remove_member" if role == Role.MEMBER else "remove_moderator")},
-        member_count=members.member_count(group),
+        member_count=groups.member_count(group),
     ), 400 if invite_form is not None and invite_form.errors else 200
 
 
