@@ -15,9 +15,9 @@ from ..activitypub.parse import ParseError
 from ..activitypub.vocab import get_id
 from ..dates import parse_utc
 from ..db import database, delete_in_batches, storage_fault, utcnow
-from ..models import Actor, Comment, Event, Follow, InboxItem, Participation, Tombstone
+from ..models import Actor, Comment, Event, Follow, InboxItem, Member, Participation, Tombstone
 from ..models.federation import DONE, FAILED, IGNORED, RECEIVED, REFUSED
-from . import actors, follows, remote_comments, remote_events, remote_participation
+from . import actors, follows, remote_comments, remote_events, remote_members, remote_participation
 from .actors import ACTOR_TYPES, keep_tombstone, public_key_for
 
 log = logging.getLogger(__name__)
@@ -37,7 +37,8 @@ STORE_SQL = ("INSERT OR IGNORE INTO inbox_item (activity_id, actor_id, type, bod
 # The kind of an object named by an id that none of our tables holds.
 UNKNOWN = "Unknown"
 # The kind of each table's rows, for the one lookup of a bare id (an id is in one table at most).
-HELD = (("Event", Event), ("Note", Comment), ("Actor", Actor), ("Follow", Follow), ("Join", Participation))
+HELD = (("Event", Event), ("Note", Comment), ("Actor", Actor), ("Follow", Follow), ("Join", Participation),
+        ("Member", Member))
 
 
 class Received(NamedTuple):
@@ -168,7 +169,8 @@ def on_delete_actor(item):
     return DONE
 
 
-# (verb, object kind) -> handler(item) returning the item's final state; any other pair is ignored.
+# (verb, object kind) -> handler(item) returning the item's final state, or (state, reason why); any
+# other pair is ignored.
 HANDLERS = {
     ("Create", "Event"): remote_events.on_create_event,
     ("Update", "Event"): remote_events.on_update_event,
@@ -187,6 +189,16 @@ HANDLERS = {
     ("Leave", "Event"): remote_participation.on_leave_event,
     ("Accept", "Join"): remote_participation.on_accept_join,
     ("Reject", "Join"): remote_participation.on_reject_join,
+    ("Join", "Actor"): remote_members.on_join_group,
+    ("Leave", "Actor"): remote_members.on_leave_group,
+    ("Accept", "Member"): remote_members.on_accept_member,
+    ("Reject", "Member"): remote_members.on_reject_member,
+    ("Accept", "Invite"): remote_members.on_accept_member,
+    ("Reject", "Invite"): remote_members.on_reject_member,
+    ("Remove", "Member"): remote_members.on_remove_member,
+    ("Update", "Member"): remote_members.on_update_member,
+    ("Invite", "Actor"): remote_members.on_invite,
+    ("Invite", UNKNOWN): remote_members.on_invite,
 }
 
 
@@ -217,6 +229,8 @@ def process(item):
         if handler and item.type in ("Create", "Update") and not _revived(item.body, item.actor):
             handler, error = None, "the object was deleted: ignored"
         state = handler(item) if handler else IGNORED
+        if isinstance(state, tuple):
+            state, error = state
     except ParseError as refusal:  # the object is unreadable: nothing is retried
         state, error = REFUSED, str(refusal)
     except Exception as failure:  # noqa: BLE001 - one bad activity must not break the inbox

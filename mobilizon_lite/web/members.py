@@ -160,6 +160,8 @@ def answer(uuid, answer):
     if answer == "accept":
         flash(_("@%(username)s is a member of %(group)s.", username=member.actor.preferred_username,
                 group=member.group.display_name), "success")
-        return back_to_members(member.group)
+        if member.group.is_local:
+            return back_to_members(member.group)
+        return redirect(url_for("members.invitations"))  # a group of elsewhere: its pages are there
     flash(_("The invitation is declined."), "success")
     return redirect(url_for("members.invitations"))
