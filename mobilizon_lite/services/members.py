@@ -207,9 +207,10 @@ def remove_member(group, moderator, member_uuid):
 
 
 def _invitee(username):
-    """The person @username (an identity here) or @user@server (fetched from its server) names."""
+    """The person @username (an identity here), or @user@server or a profile link (fetched from its
+    server), names."""
     username = (username or "").strip()
-    if "@" not in username.lstrip("@"):
+    if "@" not in username.lstrip("@") and not username.startswith(("http://", "https://")):
         try:
             return public_identity(username.lstrip("@"))
         except NotFound as error:  # Gone too: a deleted identity is no one to invite
