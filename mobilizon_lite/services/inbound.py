@@ -158,13 +158,14 @@ def on_delete_unknown(item):
 
 def on_delete_actor(item):
     """An account deleted on its server (an actor deletes itself, never another one): its follows,
-    participations and comments go too. Here rather than in actors, as it spans their areas."""
+    participations, memberships and comments go too. Here rather than in actors, as it spans their areas."""
     if get_id(item.body.get("object")) != item.actor.ap_id:
         return IGNORED
     with database.atomic():
         keep_tombstone(item)
         actors.mark_deleted(item.actor)
         remote_participation.forget(item.actor)
+        remote_members.forget(item.actor)
         remote_comments.forget(item.actor)
     return DONE
 

@@ -197,3 +197,8 @@ def on_invite(item):
             members.set_role(member, Role.INVITED)
     members.tell_invited(member, item.actor)
     return DONE
+
+
+def forget(actor):
+    """A deleted account of elsewhere is in no group of ours any more (nor asks or is invited to one)."""
+    Member.delete().where(Member.actor == actor).execute()

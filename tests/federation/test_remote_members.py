@@ -322,3 +322,12 @@ def test_an_invite_for_nobody_here_is_ignored(fed, remote_keys):
     send(fed, remote_keys, document)
     assert item_of(fed, document).state == "ignored"
     assert "not an identity of this instance" in item_of(fed, document).error
+
+
+def test_a_deleted_remote_account_leaves_our_groups(fed, remote_keys):
+    make_group(fed, openness=Openness.OPEN)
+    send(fed, remote_keys, join(1))
+    assert member_of(fed) is not None
+    send(fed, remote_keys, activity(2, "Delete", ACTOR))
+    assert member_of(fed) is None
+    assert fed.test_client().get("/@club", headers={"Accept": "application/activity+json"}).json["memberCount"] == 1
