@@ -190,16 +190,16 @@ HANDLERS = {
     ("Leave", "Event"): remote_participation.on_leave_event,
     ("Accept", "Join"): remote_participation.on_accept_join,
     ("Reject", "Join"): remote_participation.on_reject_join,
-    ("Join", "Actor"): remote_members.on_join_group,
-    ("Leave", "Actor"): remote_members.on_leave_group,
+    ("Join", "Actor"): remote_members.on_join_actor,
+    ("Leave", "Actor"): remote_members.on_leave_actor,
     ("Accept", "Member"): remote_members.on_accept_member,
     ("Reject", "Member"): remote_members.on_reject_member,
-    ("Accept", "Invite"): remote_members.on_accept_member,
-    ("Reject", "Invite"): remote_members.on_reject_member,
+    ("Accept", "Invite"): remote_members.on_accept_invite,
+    ("Reject", "Invite"): remote_members.on_reject_invite,
     ("Remove", "Member"): remote_members.on_remove_member,
     ("Update", "Member"): remote_members.on_update_member,
-    ("Invite", "Actor"): remote_members.on_invite,
-    ("Invite", UNKNOWN): remote_members.on_invite,
+    ("Invite", "Actor"): remote_members.on_invite_actor,
+    ("Invite", UNKNOWN): remote_members.on_invite_unknown,
 }
 
 

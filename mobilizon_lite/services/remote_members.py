@@ -32,7 +32,7 @@ def _from_group_server(item, group):
     return not group.is_local and host_of(item.actor.ap_id) == host_of(group.ap_id)
 
 
-def on_join_group(item):
+def on_join_actor(item):
     """A person of another server asks to join one of our groups: as a local identity would, then told
     by Accept (open group) or Reject (invite only); a moderated group's request waits for its moderators."""
     group = _local_group(get_id(item.body.get("object")))
@@ -74,7 +74,7 @@ def _join_again(group, member, join_id):
     return DONE
 
 
-def on_leave_group(item):
+def on_leave_actor(item):
     """A person of another server leaves one of our groups, or withdraws its request."""
     group = _local_group(get_id(item.body.get("object")))
     if group is None:
@@ -107,6 +107,16 @@ def on_accept_member(item):
 def on_reject_member(item):
     """Reject of a membership: a person of elsewhere declines our group's invitation, or a group of
     elsewhere refuses one of our identities."""
+    return _answered(item, accepted=False)
+
+
+def on_accept_invite(item):
+    """Accept naming the Invite itself (its id is the Member's): as an Accept of the Member."""
+    return _answered(item, accepted=True)
+
+
+def on_reject_invite(item):
+    """Reject naming the Invite itself (its id is the Member's): as a Reject of the Member."""
     return _answered(item, accepted=False)
 
 
@@ -170,7 +180,12 @@ def on_update_member(item):
     return DONE
 
 
-def on_invite(item):
+def on_invite_unknown(item):
+    """An Invite to a group of elsewhere we never saw: it is fetched, then as on_invite_actor."""
+    return on_invite_actor(item)
+
+
+def on_invite_actor(item):
     """A group of elsewhere invites one of our identities: the invitation waits on its invitations page
     (its account emailed), and its answer goes back to the group."""
     body = item.body
