@@ -292,7 +292,7 @@ def test_the_captured_invite_becomes_an_invitation_here(fed, remote_keys):
     client = fed.test_client()
     log_in(client)
     page = client.get("/invitations").get_data(as_text=True)
-    assert "mygroup" in page
+    assert "@mygroup@remote.example" in page
     with fed.app_context():
         member = Member.get(Member.role == Role.INVITED)
     assert member.ap_id == document["id"]
