@@ -115,7 +115,9 @@ def invite(username):
         except Invalid as error:
             add_error(form, error)
         else:
-            flash(_("@%(username)s is invited and told by email.", username=member.actor.handle), "success")
+            flash(_("@%(username)s is invited and told by email.", username=member.actor.handle)
+                  if member.actor.is_local else
+                  _("@%(username)s is invited; their server tells them.", username=member.actor.handle), "success")
             return back_to_members(group)
     return render_members(group, form)
 

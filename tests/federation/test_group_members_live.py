@@ -84,6 +84,7 @@ def test_remote_people_request_are_invited_promoted_and_removed(instances):
     invited = post_form(b, bob, "/@club/members/invite", {"username": f"@dan@{a.host}:{a.port}"},
                         page="/@club/members")
     assert invited.status_code == 302, invited.text[-2000:]
+    assert f"@dan@{a.host}:{a.port} is invited; their server tells them." in bob.get(f"{b.base}/@club/members").text
     invite = json.loads(one(b, "SELECT body FROM activity WHERE type = 'Invite'")["body"])
     assert {key: invite[key] for key in ("type", "actor", "attributedTo", "object", "target")} == {
         "type": "Invite", "actor": f"{b.base}/@bob", "attributedTo": group, "object": group, "target": dan_id}
