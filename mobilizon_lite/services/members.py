@@ -67,6 +67,12 @@ def remote_members(group):
         (Member.group == group) & Member.role.in_(MEMBER_ROLES) & Actor.domain.is_null(False)))
 
 
+def _speaker(group, actor):
+    """Who sends what actor did in group: actor itself, or the group for a moderator of elsewhere (whose
+    key is not ours to sign with)."""
+    return actor if actor.is_local else group
+
+
 def _send(actor, activity, recipients):
     """Publish a membership activity when some recipient lives on another server (call in the transaction)."""
     if any(not recipient.is_local for recipient in recipients):
@@ -184,8 +190,8 @@ def change_role(group, administrator, member_uuid, role):
         if role != Role.ADMINISTRATOR:
             _require_another_administrator(member)
         set_role(member, role)
-        _send(administrator, role_update_to_ap(new_activity_id(), member, group, administrator),
-              remote_members(group))
+        speaker = _speaker(group, administrator)
+        _send(speaker, role_update_to_ap(new_activity_id(), member, group, speaker), remote_members(group))
     return member
 
 
@@ -200,8 +206,8 @@ def remove_member(group, moderator, member_uuid):
         require(group, moderator, "remove_member" if member.role == Role.MEMBER else "remove_moderator")
         _require_another_administrator(member)
         set_role(member, Role.REJECTED)
-        _send(moderator, remove_to_ap(new_activity_id(), member, group, moderator),
-              remote_members(group) + [member.actor])
+        speaker = _speaker(group, moderator)
+        _send(speaker, remove_to_ap(new_activity_id(), member, group, speaker), remote_members(group) + [member.actor])
     _tell(member, "mail/group_removed.txt", link=group.ap_id)
     return member
 

@@ -207,6 +207,8 @@ def test_role_changes_and_removals_by_remote_people_are_checked_as_on_the_page(f
     assert item_of(fed, promote).state == "done" and member_of(fed).role == Role.MODERATOR
     send(fed, remote_keys, activity(8, "Remove", alice.ap_id, actor=MALLORY, origin=GROUP), as_mallory=True)
     assert member_of(fed).role == Role.REJECTED
+    # The group tells its other members: mallory's key is not ours to sign with.
+    assert [body["actor"] for _inboxes, body in queued(fed, "Update") + queued(fed, "Remove")] == [GROUP, GROUP]
 
 
 def test_remove_and_role_change_go_to_remote_members_in_mobilizons_shape(fed, remote_keys):
@@ -274,28 +276,38 @@ def test_the_captured_members_collection_is_read():
          "http://mobilizon2.com/@tcit", "member")]
 
 
-@needs_fixtures
-def test_the_captured_invite_becomes_an_invitation_here(fed, remote_keys):
-    """Mobilizon's Invite, its hosts those of the test (the admin and the group on remote.example, the person
-    here): ann is invited, her answer goes back to the group."""
+REMOTE_GROUP = f"{REMOTE}/@mygroup"
+
+
+def captured_invite(app, remote_keys):
+    """Mobilizon's captured Invite, its hosts those of the test (the admin and the group on remote.example,
+    the person, ann, here), posted: (the Invite, ann's invitation, ann's logged-in client)."""
     (private, public), _other = remote_keys
     document = json.loads((FIXTURES / "mobilizon-invite-activity.json").read_text())
-    remote_group = f"{REMOTE}/@mygroup"
-    document.update(id=f"{REMOTE}/member/some-uuid", actor=ACTOR, object=remote_group,
+    document.update(id=f"{REMOTE}/member/some-uuid", actor=ACTOR, object=REMOTE_GROUP,
                     target="http://events.test/@ann")
-    with fed.app_context():
-        Actor.create(type="Group", preferred_username="mygroup", domain="remote.example", ap_id=remote_group,
-                     inbox=f"{remote_group}/inbox", shared_inbox=f"{REMOTE}/inbox", public_key_pem=public)
-    post(fed, document, key=private)
-    item = item_of(fed, document)
+    with app.app_context():
+        Actor.create(type="Group", preferred_username="mygroup", domain="remote.example", ap_id=REMOTE_GROUP,
+                     inbox=f"{REMOTE_GROUP}/inbox", shared_inbox=f"{REMOTE}/inbox", public_key_pem=public)
+    post(app, document, key=private)
+    item = item_of(app, document)
     assert item.state == "done", item.error
-    client = fed.test_client()
+    client = app.test_client()
     log_in(client)
     page = client.get("/invitations").get_data(as_text=True)
     assert "@mygroup@remote.example" in page
-    with fed.app_context():
+    with app.app_context():
         member = Member.get(Member.role == Role.INVITED)
     assert member.ap_id == document["id"]
+    return document, member, client
+
+
+@needs_fixtures
+def test_the_captured_invite_becomes_an_invitation_here(fed, remote_keys):
+    """ann accepts: the group learns it; its role change and removal then reach her membership here."""
+    (private, _public), _other = remote_keys
+    document, member, client = captured_invite(fed, remote_keys)
+    remote_group = REMOTE_GROUP
     response = submit(client, f"/invitations/{member.uuid}/accept", {}, page="/invitations")
     assert response.status_code == 302 and response.headers["Location"].endswith("/invitations")
     [(inboxes, accept)] = queued(fed, "Accept")
@@ -331,3 +343,15 @@ def test_a_deleted_remote_account_leaves_our_groups(fed, remote_keys):
     send(fed, remote_keys, activity(2, "Delete", ACTOR))
     assert member_of(fed) is None
     assert fed.test_client().get("/@club", headers={"Accept": "application/activity+json"}).json["memberCount"] == 1
+
+
+@needs_fixtures
+def test_a_declined_invitation_of_elsewhere_is_told_to_the_group(fed, remote_keys):
+    document, member, client = captured_invite(fed, remote_keys)
+    assert submit(client, f"/invitations/{member.uuid}/decline", {}, page="/invitations").status_code == 302
+    [(inboxes, reject)] = queued(fed, "Reject")
+    assert inboxes == [f"{REMOTE}/inbox"]
+    # As Mobilizon's reject_invite: the member's id, not the Member.
+    assert reject["object"] == document["id"] and reject["actor"] == "http://events.test/@ann"
+    assert reject["to"] == [ACTOR, f"{REMOTE_GROUP}/members"] and reject["cc"] == [REMOTE_GROUP]
+    assert member_of(fed, "http://events.test/@ann") is None

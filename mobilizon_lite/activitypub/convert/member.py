@@ -36,10 +36,11 @@ def invite_to_ap(member, group, inviter):
 
 
 def invite_answer_to_ap(activity_id, verb, member, group):
-    """The invited person's Accept or Reject of an Invite, the Member embedded (Mobilizon's accept_invite)."""
+    """The invited person's Accept (the Member embedded) or Reject (the Member's id) of an Invite, as
+    Mobilizon's accept_invite and reject_invite send them."""
     inviter = [member.invited_by.ap_id] if member.invited_by_id else []
     return {"@context": CONTEXT, "id": activity_id, "type": verb, "actor": member.actor.ap_id,
-            "attributedTo": group.ap_id, "object": member_to_ap(member, group),
+            "attributedTo": group.ap_id, "object": member_to_ap(member, group) if verb == "Accept" else member.ap_id,
             "to": inviter + [members_url_of(group)], "cc": [group.ap_id]}
 
 
