@@ -56,7 +56,8 @@ def settings(username):
     group, acting = nav["group"], nav["acting"]
     form = GroupSettingsForm(data=dict(
         name=group.name, summary=group.summary_source, visibility=group.visibility, openness=group.openness,
-        manually_approves_followers=group.manually_approves_followers, **group.address))
+        manually_approves_followers=group.manually_approves_followers,
+        show_event_creator=not group.hide_event_creator, **group.address))
     if form.validate_on_submit():
         remove = [name for name in ("avatar", "banner") if getattr(form, f"remove_{name}").data]
         try:
