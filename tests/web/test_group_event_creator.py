@@ -12,18 +12,16 @@ from mobilizon_lite.models.groups import Role
 from mobilizon_lite.services import groups
 
 from ..helpers import errors, log_in, make_account, make_event, submit
-from .test_group_events import AP_ACCEPT, actor, client_of, people
+from . import test_group_events
+from .test_group_events import AP_ACCEPT, actor, client_of
 from .test_groups import group_fields
 
 CREATED_BY_BOB = 'created by <a href="/@bob">'
 SHOWN = 'checked id="show_event_creator"'
 HIDDEN = '"show_event_creator-help" id="show_event_creator"'
 
-
-@pytest.fixture
-def club(app):
-    """ann administers @club ("Repair club"), bob moderates it, dan is a plain member, eve is not in it."""
-    return people(app)
+# ann administers @club ("Repair club"), bob moderates it, dan is a plain member, eve is not in it.
+club = test_group_events.club
 
 
 def hide_creator(app, club, hidden=True):
