@@ -102,9 +102,9 @@ def _delete_pictures(names):
 
 
 def update_group(group, actor, name, summary_source, visibility, openness, manually_approves_followers,
-                 address, avatar=None, banner=None, remove=(), hide_event_creator=False):
+                 address, avatar=None, banner=None, remove=(), hide_event_creator=None):
     """Change a group's settings (its administrators only); remove names the pictures ("avatar",
-    "banner") to take away."""
+    "banner") to take away; hide_event_creator (see create_group) stays as it is unless given."""
     group_roles.require(group, actor, "edit_group")
     name, summary_source, address = name.strip(), summary_source.strip(), dict(address or {})
     check_profile(name, summary_source)
@@ -114,9 +114,10 @@ def update_group(group, actor, name, summary_source, visibility, openness, manua
                 if (column in saved or column in remove) and getattr(group, column)}
     values = dict(name=name, summary_source=summary_source, summary=markdown_to_html(summary_source),
                   visibility=visibility, openness=openness, address=_address(address),
-                  manually_approves_followers=bool(manually_approves_followers),
-                  hide_event_creator=bool(hide_event_creator), updated_at=utcnow(),
+                  manually_approves_followers=bool(manually_approves_followers), updated_at=utcnow(),
                   **{column: None for column in remove}, **saved)
+    if hide_event_creator is not None:
+        values["hide_event_creator"] = bool(hide_event_creator)
     try:
         Actor.update(**values).where(Actor.id == group.id).execute()
     except Exception:

@@ -38,6 +38,14 @@ def test_the_creator_is_shown_by_default(app, club):
     assert "Organised by the group" in page and CREATED_BY_BOB in page
 
 
+def test_other_settings_leave_the_creator_setting_as_it_is(app, club):
+    hide_creator(app, club)
+    with app.app_context():
+        groups.update_group(actor(app, "club"), actor(app, "ann"), "Repair club 2", "", club.visibility,
+                            club.openness, False, {})
+    assert actor(app, "club").hide_event_creator
+
+
 def test_administrators_hide_and_show_the_creator_in_the_settings(app, club):
     ann = client_of(app, "ann@example.org")
     settings = ann.get("/@club/settings").get_data(as_text=True)
