@@ -142,10 +142,14 @@ def _perf_indexes():
                          "ON participation (actor_id, role, event_id)")
 
 
+def _group_hide_creator():
+    _add_column("actor", "hide_event_creator", "INTEGER NOT NULL DEFAULT 0")
+
+
 # Append new steps; never edit or reorder the ones already released.
 STEPS = [_initial_schema, _events, _feeds, _federation, _remote_participation, _activity_objects,
          _listed_activities, _server_software, _account_confirmation, _content_version,
-         _inbox_queue, _groups, _group_digests, _perf_indexes]
+         _inbox_queue, _groups, _group_digests, _perf_indexes, _group_hide_creator]
 
 
 def migrate():
