@@ -17,7 +17,7 @@ from ..dates import parse_utc
 from ..db import database, delete_in_batches, storage_fault, utcnow
 from ..models import Actor, Comment, Event, Follow, InboxItem, Participation, Tombstone
 from ..models.federation import DONE, FAILED, IGNORED, RECEIVED, REFUSED
-from . import actors, follows, remote_comments, remote_events, remote_participation
+from . import actors, announces, follows, remote_comments, remote_events, remote_participation
 from .actors import ACTOR_TYPES, keep_tombstone, public_key_for
 
 log = logging.getLogger(__name__)
@@ -187,6 +187,9 @@ HANDLERS = {
     ("Leave", "Event"): remote_participation.on_leave_event,
     ("Accept", "Join"): remote_participation.on_accept_join,
     ("Reject", "Join"): remote_participation.on_reject_join,
+    # A group's Announce of its event or post, bare or in its Create/Update/Delete, or by id.
+    **{("Announce", kind): announces.on_announce
+       for kind in ("Event", "Article", "Create", "Update", "Delete", UNKNOWN)},
 }
 
 
