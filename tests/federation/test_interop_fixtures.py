@@ -59,7 +59,8 @@ def no_handler(what):
 
 
 AS_CAPTURED = [
-    ("mastodon-announce.json", 202, "accepted", no_handler("Announce")),
+    # A person's boost: only a group's Announce of its own content is read.
+    ("mastodon-announce.json", 202, "accepted", ("ignored", "")),
     ("mobilizon-invite-activity.json", 202, "accepted", no_handler("Invite")),
     ("mastodon-undo-announce.json", 202, "accepted", no_handler("Undo of Announce")),
     # Objects on their own, not activities: stored, and nothing else.
