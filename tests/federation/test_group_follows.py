@@ -173,3 +173,4 @@ def test_a_follower_leaving_is_no_longer_sent_anything(pair, club, mastodon):
     follow = next(a for a, _signer in mastodon.inbox if a.get("type") == "Accept" and a["actor"] == club["url"])["object"]
     mastodon.undo(f"{club['url']}/inbox", follow)
     wait_until(lambda: b.collection_size("/@club/followers") == 2, timeout=30)
+
