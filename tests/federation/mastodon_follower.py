@@ -107,4 +107,5 @@ def renders(announce):
             and get_id(shown.get("attributedTo")) == announce["actor"]
             and urlsplit(shown.get("id", "")).netloc == urlsplit(announce["actor"]).netloc
             and all(shown.get(name) for name in ("name", "content", "url"))
-            and any(get_id(item) in PUBLIC_ALIASES for item in as_list(announce.get("to")) + as_list(announce.get("cc"))))
+            and any(get_id(item) in PUBLIC_ALIASES
+                    for item in as_list(announce.get("to")) + as_list(announce.get("cc"))))

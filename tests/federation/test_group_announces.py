@@ -8,9 +8,10 @@ import uuid
 import pytest
 from cryptography.hazmat.primitives import serialization
 
+from . import test_interop_fixtures as interop
 from .captured import needs_fixtures
 from .live import one
-from .test_interop_fixtures import fixture_text, inbox_state, instance, key_of, worlds  # noqa: F401 (fixtures)
+from .test_interop_fixtures import fixture_text, inbox_state, key_of
 
 pytestmark = [pytest.mark.slow, needs_fixtures]
 
@@ -18,6 +19,8 @@ GROUP_CREATE = "mobilizon-post-activity-group.json"
 FRAMASOFT = "external/mobilizon.fr-group-framasoft.json"
 GROUP, MEMBER = "http://mobilizon1.com/@group", "http://mobilizon1.com/@user"
 PUBLIC = "https://www.w3.org/ns/activitystreams#Public"
+# A running instance of this module's own, and the stand-ins of the servers the payloads name.
+instance, worlds = interop.instance, interop.worlds
 
 
 def pkcs1(public_pem):

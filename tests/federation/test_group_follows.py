@@ -119,14 +119,15 @@ def test_a_group_event_is_announced_to_every_follower_and_joinable_from_elsewher
     assert create["actor"] == f"{b.base}/@bob" and create["object"]["attributedTo"] == club["url"]
 
     # bovine checks the group's signature on its Announce.
-    announce, owner = wait_until(lambda: next(((x, o) for x, o in bovine.inbox if is_announce_of("Event", "Club picnic")(x)),
-                                              None), timeout=30)
+    announced = is_announce_of("Event", "Club picnic")
+    announce, owner = wait_until(lambda: next(((x, o) for x, o in bovine.inbox if announced(x)), None), timeout=30)
     assert owner == club["url"]
 
     # A stores the event as the group's, and ann joins it from there.
     uuid = copy_of(a, "Club picnic")
-    stored = one(a, "SELECT g.ap_id AS grp, o.ap_id AS organizer FROM event e JOIN actor g ON g.id = e.attributed_to_id "
-                    "JOIN actor o ON o.id = e.organizer_id WHERE e.uuid = ?", uuid)
+    stored = one(a, "SELECT g.ap_id AS grp, o.ap_id AS organizer FROM event e "
+                    "JOIN actor g ON g.id = e.attributed_to_id JOIN actor o ON o.id = e.organizer_id "
+                    "WHERE e.uuid = ?", uuid)
     assert stored == {"grp": club["url"], "organizer": f"{b.base}/@bob"}
     assert join(a, club["ann"], uuid).status_code == 302
     wait_until(lambda: "You take part as @ann." in club["ann"].get(f"{a.base}/events/{uuid}", timeout=10).text,
@@ -170,7 +171,8 @@ def test_a_public_post_is_announced_changed_and_deleted_everywhere(pair, club, m
 
 def test_a_follower_leaving_is_no_longer_sent_anything(pair, club, mastodon):
     _a, b = pair
-    follow = next(a for a, _signer in mastodon.inbox if a.get("type") == "Accept" and a["actor"] == club["url"])["object"]
+    follow = next(activity for activity, _signer in mastodon.inbox
+                  if activity.get("type") == "Accept" and activity["actor"] == club["url"])["object"]
     mastodon.undo(f"{club['url']}/inbox", follow)
     wait_until(lambda: b.collection_size("/@club/followers") == 2, timeout=30)
 
