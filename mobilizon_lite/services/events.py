@@ -264,7 +264,7 @@ def update_event(event, actor, data, picture=None, remove_picture=False):
             event = events_query().where(Event.id == event.id).get()
             if made_private:
                 withdraw(event)
-            federate(event, verb)
+            federate(event, verb, actor)
     except Exception:
         pictures.delete_picture(new_picture)
         raise
@@ -281,7 +281,7 @@ def delete_event(event, actor):
     """Delete an event and everything attached to it (organisers only)."""
     require_organizer(event, actor)
     with database.atomic():
-        federate(event, "Delete")
+        federate(event, "Delete", actor)
         # Also when nobody was told (a private event): nothing about it is served or sent any more.
         withhold([event.ap_id, *comment_ids(event)])
         event.delete_instance(recursive=True)
@@ -403,10 +403,10 @@ def remote_participants(event):
         & Actor.domain.is_null(False)))
 
 
-def federate(event, verb):
+def federate(event, verb, actor=None):
     """Send Create, Update or Delete of an event to its organiser's followers (for a group's event, to
-    the group's followers and remote members, and the group Announces it) and remote participants
-    (private events: to the participants only)."""
+    the group's followers and remote members, sent by actor, the member who acted, and Announced by
+    the group) and remote participants (private events: to the participants only)."""
     participants = remote_participants(event)
     if event.is_private and not participants:
         return
@@ -415,7 +415,7 @@ def federate(event, verb):
     # A Delete carries only a Tombstone: the whole document (a count, a summary) would be wasted.
     document = tombstone_to_ap(event.ap_id, "Event", utcnow()) if verb == "Delete" else event_document(event)
     if group is not None:
-        group_outbox.publish_change(group, event.organizer, verb, document, to, cc,
+        group_outbox.publish_change(group, actor or event.organizer, verb, document, to, cc,
                                     participants + group_outbox.audience_of(group), listed)
         return
     recipients = participants + ([] if event.is_private else follows.follower_addresses(event.organizer))

@@ -122,3 +122,17 @@ def test_a_post_is_announced_changed_and_withdrawn(app, club):
     for activity in sent(app, "Announce") + sent(app, "Create") + sent(app, "Update"):
         response = app.test_client().get(activity["id"].replace("http://events.test", ""))
         assert response.status_code == 404 or "Out now." not in response.get_data(as_text=True)
+
+
+def test_a_moderators_edit_of_a_group_event_is_sent_as_theirs(app, club):
+    event = make_event(app, group=club, title="Club picnic")
+    make_account(app, email="mona@example.org", username="mona")
+    with app.app_context():
+        mona = Actor.get(Actor.preferred_username == "mona")
+        groups.new_member_row(club, mona, Role.MODERATOR)
+        Delivery.delete().execute()
+        events.update_event(event, mona, service_fields(title="Club picnic, moved"))
+    [update] = sent(app, "Update")
+    assert update["actor"] == "http://events.test/@mona" and update["object"]["actor"] == "http://events.test/@ann"
+    assert [(verb, actor) for verb, actor, _inbox in queued(app)] == [("Update", "mona")] * 2 + [
+        ("Announce", "club")] * 2
