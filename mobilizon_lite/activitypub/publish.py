@@ -15,8 +15,9 @@ from .delivery import DRAINING
 from .vocab import get_id, is_listed, is_public
 
 OBJECT_VERBS = ("Create", "Update", "Delete")
-# The activities stored against the object they carry; a group's Announce carries its Event or Article.
-CARRYING_VERBS = (*OBJECT_VERBS, "Announce")
+# The activities that carry an object's state, stored against it; a group's Announce carries its
+# Event or Article.
+CARRYING_VERBS = ("Create", "Update", "Announce")
 
 
 def new_activity_id():
@@ -28,7 +29,7 @@ def publish(actor, activity, recipients, listed=None):
     """Store activity (a whole document from convert.activities) as sent by actor, queued for each
     recipient's inbox; it is listed in the actor's outbox when `listed`, by default when the Public
     is in its `to`."""
-    object_id = get_id(activity.get("object")) if activity["type"] in CARRYING_VERBS else None
+    object_id = get_id(activity.get("object")) if activity["type"] in (*OBJECT_VERBS, "Announce") else None
     with database.atomic():
         if object_id:
             _supersede(object_id, activity)
@@ -49,7 +50,7 @@ def _supersede(object_id, activity):
     Announces) whose deliveries are over are dropped."""
     deleted = activity["type"] == "Delete"
     earlier = {row.id: row for row in Activity.select().where((Activity.object_ap_id == object_id)
-                                                              & Activity.type.in_(CARRYING_VERBS[:2] + ("Announce",)))}
+                                                              & Activity.type.in_(CARRYING_VERBS))}
     waiting = {row.activity_id for row in Delivery.select(Delivery.activity).where(
         Delivery.activity.in_(list(earlier)) & (Delivery.state == PENDING))} if earlier else set()
     # Each edit would otherwise rewrite every earlier Update: keep only those still on their way.
@@ -76,7 +77,7 @@ def withhold(object_ids):
     """Creates, Updates and Announces of these objects (comments of an event gone private or
     deleted) are neither served nor sent any more."""
     rows = Activity.select(Activity.id).where(Activity.object_ap_id.in_(list(object_ids))
-                                              & Activity.type.in_(["Create", "Update", "Announce"]))
+                                              & Activity.type.in_(CARRYING_VERBS))
     Delivery.delete().where(Delivery.activity.in_(rows) & (Delivery.state == PENDING)).execute()
     Activity.update(public=False, listed=False).where(Activity.id.in_(rows)).execute()
 

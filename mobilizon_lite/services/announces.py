@@ -112,8 +112,10 @@ def store_post(document, group):
 
 def _on_deleted(group, object_id):
     """The group's content deleted on its server: deleted here once its origin confirms it is gone."""
-    held = (Event.get_or_none((Event.ap_id == object_id) & (Event.attributed_to == group)) if object_id else None) or (
-        Post.get_or_none((Post.ap_id == object_id) & (Post.group == group)) if object_id else None)
+    if not object_id:
+        return IGNORED
+    held = (Event.get_or_none((Event.ap_id == object_id) & (Event.attributed_to == group))
+            or Post.get_or_none((Post.ap_id == object_id) & (Post.group == group)))
     if held is None:
         return IGNORED
     try:
