@@ -34,14 +34,11 @@ def on_announce(item):
         return _on_deleted(group, get_id(carried.get("object")))
     if isinstance(carried, dict) and carried.get("type") in CHANGES:
         carried = carried.get("object")
+    if isinstance(carried, dict) and carried.get("type") not in STORED_KINDS:
+        return IGNORED  # a Lemmy community's Page, a Note: nothing of ours, not worth a fetch
     document = _verified(carried, group)
-    if document is None:
-        return IGNORED
-    if document.get("type") == "Event":
-        return DONE if _store_event(document, group) else IGNORED
-    if document.get("type") == "Article":
-        return DONE if store_post(document, group) else IGNORED
-    return IGNORED
+    keep = STORED_KINDS.get(document.get("type")) if document is not None else None
+    return DONE if keep is not None and keep(document, group) else IGNORED
 
 
 def _speaks_for(document, group):
@@ -129,3 +126,13 @@ def _on_deleted(group, object_id):
         Tombstone.get_or_create(ap_id=object_id, actor=group)
         held.delete_instance(recursive=True)
     return DONE
+
+
+def forget(actor):
+    """A remote group deleted on its server: its posts go (its past events stay, as ours do)."""
+    Post.delete().where(Post.group == actor).execute()
+
+
+# The kinds of a group's content an Announce brings, and what keeps each: (document, group) -> the row
+# stored, or None when it is not the group's to store.
+STORED_KINDS = {"Event": _store_event, "Article": store_post}

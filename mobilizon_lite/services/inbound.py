@@ -165,6 +165,7 @@ def on_delete_actor(item):
         actors.mark_deleted(item.actor)
         remote_participation.forget(item.actor)
         remote_comments.forget(item.actor)
+        announces.forget(item.actor)
     return DONE
 
 

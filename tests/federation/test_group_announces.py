@@ -137,3 +137,17 @@ def test_a_groups_article_is_stored_as_its_post(instance, worlds):
     post = one(instance, "SELECT p.title, p.body, p.visibility, g.ap_id AS grp FROM post p "
                          "JOIN actor g ON g.id = p.group_id WHERE p.ap_id = ?", article["id"])
     assert post == {"title": "News", "body": "<p>Hello</p>", "visibility": "public", "grp": group}
+
+
+def test_a_deleted_groups_posts_go(instance, worlds):
+    world = worlds()
+    group = serve_group(world)
+    article = json.loads(world.translate(json.dumps({
+        "type": "Article", "id": "http://mobilizon1.com/p/bye", "name": "Bye", "content": "<p>Bye</p>",
+        "attributedTo": GROUP, "to": [PUBLIC]})))
+    assert world.post(announce(group, article)) == (202, "accepted")
+    assert one(instance, "SELECT id FROM post WHERE ap_id = ?", article["id"]) is not None
+    delete = {"@context": "https://www.w3.org/ns/activitystreams", "id": f"{group}#delete", "type": "Delete",
+              "actor": group, "object": group, "to": [PUBLIC]}
+    assert world.post(delete) == (202, "accepted")
+    assert one(instance, "SELECT id FROM post WHERE ap_id = ?", article["id"]) is None

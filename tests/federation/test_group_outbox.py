@@ -136,3 +136,11 @@ def test_a_moderators_edit_of_a_group_event_is_sent_as_theirs(app, club):
     assert update["actor"] == "http://events.test/@mona" and update["object"]["actor"] == "http://events.test/@ann"
     assert [(verb, actor) for verb, actor, _inbox in queued(app)] == [("Update", "mona")] * 2 + [
         ("Announce", "club")] * 2
+
+
+def test_a_deleted_groups_posts_are_no_longer_served(app, club):
+    with app.app_context():
+        posts.create_post(club, ann(app), {"title": "News", "body": "Out now.", "visibility": "public"})
+        groups.delete_group(club, ann(app))
+    for activity in sent(app, "Announce") + sent(app, "Create"):
+        assert app.test_client().get(activity["id"].replace("http://events.test", "")).status_code == 404
