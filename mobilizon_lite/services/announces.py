@@ -19,23 +19,49 @@ from .actors import actor_from_ap, signed_get
 
 log = logging.getLogger(__name__)
 
-CHANGES = ("Create", "Update")
 GONE = (404, 410)
 
 
-def on_announce(item):
-    """A group's Announce of its event or post (or of its Create, Update or Delete): stored, changed or
-    deleted here as the group's. Announces of anyone else (a Mastodon boost) are ignored."""
-    group = item.actor
-    if not group.is_group:
+def on_announce_event(item):
+    """A group's Announce of its event (Mobilizon's groups relay the Event itself): stored or changed
+    here as the group's. Announces of anyone else (a Mastodon boost) are ignored."""
+    return _announced(item, item.body.get("object"))
+
+
+def on_announce_article(item):
+    """A group's Announce of its post: as of its event."""
+    return on_announce_event(item)
+
+
+def on_announce_unknown(item):
+    """A group's Announce of an id we do not hold: as of an event or post (fetched from its origin)."""
+    return on_announce_event(item)
+
+
+def on_announce_create(item):
+    """A group's Announce of the Create of its event or post: as of the object the Create carries."""
+    inner = item.body.get("object")
+    return _announced(item, inner.get("object") if isinstance(inner, dict) else None)
+
+
+def on_announce_update(item):
+    """A group's Announce of the Update of its event or post: as of its Create."""
+    return on_announce_create(item)
+
+
+def on_announce_delete(item):
+    """A group's Announce of the Delete of its event or post: deleted here once its origin says so."""
+    inner = item.body.get("object")
+    if not item.actor.is_group or not isinstance(inner, dict):
         return IGNORED
-    carried = item.body.get("object")
-    if isinstance(carried, dict) and carried.get("type") == "Delete":
-        return _on_deleted(group, get_id(carried.get("object")))
-    if isinstance(carried, dict) and carried.get("type") in CHANGES:
-        carried = carried.get("object")
-    if isinstance(carried, dict) and carried.get("type") not in STORED_KINDS:
-        return IGNORED  # a Lemmy community's Page, a Note: nothing of ours, not worth a fetch
+    return _on_deleted(item.actor, get_id(inner.get("object")))
+
+
+def _announced(item, carried):
+    """Store the event or post carried (embedded or by id) when it is the announcing group's."""
+    group = item.actor
+    if not group.is_group or (isinstance(carried, dict) and carried.get("type") not in STORED_KINDS):
+        return IGNORED  # a person's boost, a Lemmy community's Page or Note: nothing of ours, no fetch
     document = _verified(carried, group)
     keep = STORED_KINDS.get(document.get("type")) if document is not None else None
     return DONE if keep is not None and keep(document, group) else IGNORED

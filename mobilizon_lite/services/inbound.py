@@ -189,8 +189,12 @@ HANDLERS = {
     ("Accept", "Join"): remote_participation.on_accept_join,
     ("Reject", "Join"): remote_participation.on_reject_join,
     # A group's Announce of its event or post, bare or in its Create/Update/Delete, or by id.
-    **{("Announce", kind): announces.on_announce
-       for kind in ("Event", "Article", "Create", "Update", "Delete", UNKNOWN)},
+    ("Announce", "Event"): announces.on_announce_event,
+    ("Announce", "Article"): announces.on_announce_article,
+    ("Announce", "Create"): announces.on_announce_create,
+    ("Announce", "Update"): announces.on_announce_update,
+    ("Announce", "Delete"): announces.on_announce_delete,
+    ("Announce", UNKNOWN): announces.on_announce_unknown,
 }
 
 
