@@ -9,9 +9,19 @@ def followers_url(actor):
     return actor_urls(actor)["followers"]
 
 
+def members_url(group):
+    """The members collection of a local group, as Mobilizon addresses members-only content."""
+    return f"{group.ap_id}/members"
+
+
+def speaker(event):
+    """Who an event speaks for: its group (whose followers hear of it), else its organiser."""
+    return event.attributed_to if event.attributed_to_id else event.organizer
+
+
 def of_event(event):
     """(to, cc) of an event: public ones address the Public; unlisted ones cc it; private ones never."""
-    followers = followers_url(event.organizer)
+    followers = followers_url(speaker(event))
     if event.is_public:
         return [AS_PUBLIC], [followers]
     if event.is_unlisted:
@@ -28,7 +38,23 @@ def of_event_change(event, participants):
 
 def of_withdrawal(event):
     """(to, cc) of the Delete that takes an event made private off its followers' servers."""
-    return [followers_url(event.organizer)], []
+    return [followers_url(speaker(event))], []
+
+
+def of_announce(group, to, cc):
+    """(to, cc) of a group's Announce of a change addressed (to, cc): as listed as the change, and
+    addressed to the group's followers and members too, as Mobilizon's groups relay."""
+    ours = [followers_url(group), members_url(group)]
+    if any(item in PUBLIC_ALIASES for item in to):
+        return [AS_PUBLIC], ours
+    if any(item in PUBLIC_ALIASES for item in cc):
+        return ours, [AS_PUBLIC]
+    return ours, []
+
+
+def of_group_deletion(group):
+    """(to, cc) of the Delete of a group's public post: everyone it reached."""
+    return [AS_PUBLIC, followers_url(group)], []
 
 
 def of_comment(event):

@@ -15,6 +15,9 @@ from .delivery import DRAINING
 from .vocab import get_id, is_listed, is_public
 
 OBJECT_VERBS = ("Create", "Update", "Delete")
+# The activities that carry an object's state, stored against it; a group's Announce carries its
+# Event or Article.
+CARRYING_VERBS = ("Create", "Update", "Announce")
 
 
 def new_activity_id():
@@ -26,7 +29,7 @@ def publish(actor, activity, recipients, listed=None):
     """Store activity (a whole document from convert.activities) as sent by actor, queued for each
     recipient's inbox; it is listed in the actor's outbox when `listed`, by default when the Public
     is in its `to`."""
-    object_id = get_id(activity.get("object")) if activity["type"] in OBJECT_VERBS else None
+    object_id = get_id(activity.get("object")) if activity["type"] in (*OBJECT_VERBS, "Announce") else None
     with database.atomic():
         if object_id:
             _supersede(object_id, activity)
@@ -42,34 +45,39 @@ def publish(actor, activity, recipients, listed=None):
 
 
 def _supersede(object_id, activity):
-    """Earlier Creates and Updates of the object now carry its new state (or tombstone): nothing serves
-    what was changed, made private or deleted. Updates whose deliveries are over are dropped."""
+    """Earlier Creates, Updates and Announces of the object now carry its new state (or tombstone):
+    nothing serves what was changed, made private or deleted. Updates (and, for a new Announce,
+    Announces) whose deliveries are over are dropped."""
     deleted = activity["type"] == "Delete"
     earlier = {row.id: row for row in Activity.select().where((Activity.object_ap_id == object_id)
-                                                              & Activity.type.in_(["Create", "Update"]))}
+                                                              & Activity.type.in_(CARRYING_VERBS))}
     waiting = {row.activity_id for row in Delivery.select(Delivery.activity).where(
         Delivery.activity.in_(list(earlier)) & (Delivery.state == PENDING))} if earlier else set()
     # Each edit would otherwise rewrite every earlier Update: keep only those still on their way.
-    finished = [row_id for row_id, row in earlier.items() if row.type == "Update" and row_id not in waiting]
+    replaced = ("Update", "Announce") if activity["type"] == "Announce" else ("Update",)
+    finished = [row_id for row_id, row in earlier.items() if row.type in replaced and row_id not in waiting]
     if finished:
         Delivery.delete().where(Delivery.activity.in_(finished)).execute()
         Activity.delete().where(Activity.id.in_(finished)).execute()
     for row_id in set(earlier) - set(finished):
-        body = {**earlier[row_id].body, "object": activity["object"]}
-        if not deleted:
+        row = earlier[row_id]
+        body = {**row.body, "object": activity["object"]}
+        # A group's Announce keeps its own audience (its followers), a member's change its own.
+        if not deleted and (row.type == "Announce") == (activity["type"] == "Announce"):
             body.update(to=activity.get("to", []), cc=activity.get("cc", []))
         Activity.update(body=body, public=not deleted and is_public(activity),
-                        listed=not deleted and is_listed(activity)).where(Activity.id == row_id).execute()
+                        listed=not deleted and is_listed(activity) and (row.listed or row.type != "Announce")
+                        ).where(Activity.id == row_id).execute()
     if deleted and waiting:
         # Nobody needs to receive what no longer exists.
         Delivery.delete().where(Delivery.activity.in_(list(waiting)) & (Delivery.state == PENDING)).execute()
 
 
 def withhold(object_ids):
-    """Creates and Updates of these objects (comments of an event gone private or deleted) are
-    neither served nor sent any more."""
+    """Creates, Updates and Announces of these objects (comments of an event gone private or
+    deleted) are neither served nor sent any more."""
     rows = Activity.select(Activity.id).where(Activity.object_ap_id.in_(list(object_ids))
-                                              & Activity.type.in_(["Create", "Update"]))
+                                              & Activity.type.in_(CARRYING_VERBS))
     Delivery.delete().where(Delivery.activity.in_(rows) & (Delivery.state == PENDING)).execute()
     Activity.update(public=False, listed=False).where(Activity.id.in_(rows)).execute()
 

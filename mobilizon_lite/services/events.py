@@ -21,7 +21,7 @@ from ..models.groups import Role
 from ..models.participation import CREATOR, GOING_ROLES, NOT_APPROVED, ORGANIZER_ROLES, REJECTED, SEAT_ROLES
 from ..tokens import sign
 from ..urls import public_url
-from . import follows, group_roles, pictures
+from . import follows, group_outbox, group_roles, pictures
 from .errors import NotFound, PermissionDenied
 from .event_input import clean_event_input
 from .prepared import Value, prepared, shaped
@@ -270,7 +270,7 @@ def update_event(event, actor, data, picture=None, remove_picture=False):
             event = events_query().where(Event.id == event.id).get()
             if made_private:
                 withdraw(event)
-            federate(event, verb)
+            federate(event, verb, actor)
     except Exception:
         pictures.delete_picture(new_picture)
         raise
@@ -287,7 +287,7 @@ def delete_event(event, actor):
     """Delete an event and everything attached to it (organisers only)."""
     require_organizer(event, actor)
     with database.atomic():
-        federate(event, "Delete")
+        federate(event, "Delete", actor)
         # Also when nobody was told (a private event): nothing about it is served or sent any more.
         withhold([event.ap_id, *comment_ids(event)])
         event.delete_instance(recursive=True)
@@ -411,25 +411,38 @@ def remote_participants(event):
         & Actor.domain.is_null(False)))
 
 
-def federate(event, verb):
-    """Send Create, Update or Delete of an event to its organiser's followers and remote participants
-    (private events: to the participants only)."""
+def federate(event, verb, actor=None):
+    """Send Create, Update or Delete of an event to its organiser's followers (for a group's event, to
+    the group's followers and remote members, sent by actor, the member who acted, and Announced by
+    the group) and remote participants (private events: to the participants only)."""
     participants = remote_participants(event)
     if event.is_private and not participants:
         return
-    recipients = participants + ([] if event.is_private else follows.follower_addresses(event.organizer))
+    group = None if event.is_private or event.attributed_to_id is None else event.attributed_to
     to, cc, listed = audience.of_change(verb, *audience.of_event_change(event, participants))
     # A Delete carries only a Tombstone: the whole document (a count, a summary) would be wasted.
     document = tombstone_to_ap(event.ap_id, "Event", utcnow()) if verb == "Delete" else event_document(event)
+    if group is not None:
+        group_outbox.publish_change(group, actor or event.organizer, verb, document, to, cc,
+                                    participants + group_outbox.audience_of(group), listed)
+        return
+    recipients = participants + ([] if event.is_private else follows.follower_addresses(event.organizer))
     publish(event.organizer, change_to_ap(new_activity_id(), verb, event.organizer, document, to, cc), recipients,
             listed)
+
+
+def _followers(event):
+    """Who follows what the event speaks for: its group's audience, else its organiser's followers."""
+    if event.attributed_to_id is not None:
+        return group_outbox.audience_of(event.attributed_to)
+    return follows.follower_addresses(event.organizer)
 
 
 def withdraw(event):
     """An event made private is deleted on its followers' servers, except those of its participants
     (they get the Update, and keep it private)."""
     domains = {actor.domain for actor in remote_participants(event)}
-    followers = [row for row in follows.follower_addresses(event.organizer) if row.domain not in domains]
+    followers = [row for row in _followers(event) if row.domain not in domains]
     to, cc, listed = audience.of_change("Delete", *audience.of_withdrawal(event))
     tombstone = tombstone_to_ap(event.ap_id, "Event", utcnow())
     publish(event.organizer, change_to_ap(new_activity_id(), "Delete", event.organizer, tombstone, to, cc), followers,

@@ -9,7 +9,7 @@ from ..activitypub.convert.activities import delete_actor_to_ap
 from ..activitypub.convert.actor import group_to_ap
 from ..activitypub.convert.tombstone import tombstone_document
 from ..activitypub.keys import new_key_pair
-from ..activitypub.publish import new_activity_id, publish
+from ..activitypub.publish import new_activity_id, publish, withhold
 from ..db import database, utcnow
 from ..models import Actor, Discussion, Event, Follow, Member, Post, Resource, TodoList
 from ..models.actors import TYPE_GROUP
@@ -144,6 +144,8 @@ def delete_group(group, actor):
         if upcoming_events_count(group):
             raise Invalid(_("This group has events to come: delete them, or wait until they are over, first."))
         followers = follows.follower_addresses(group)
+        # What was sent of its posts is no longer served in anyone's name.
+        withhold([ap_id for (ap_id,) in Post.select(Post.ap_id).where(Post.group == group).tuples()])
         for table in (Post, Discussion, Resource, TodoList, Member):
             table.delete().where(table.group == group).execute()
         Follow.delete().where((Follow.follower == group) | (Follow.followed == group)).execute()

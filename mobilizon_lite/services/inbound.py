@@ -17,7 +17,7 @@ from ..db import database, delete_in_batches, storage_fault, utcnow
 from ..job_runs import KickedJob
 from ..models import Actor, Comment, Event, Follow, InboxItem, Member, Participation, Tombstone
 from ..models.federation import DONE, FAILED, IGNORED, RECEIVED, REFUSED
-from . import actors, follows, remote_comments, remote_events, remote_members, remote_participation
+from . import actors, announces, follows, remote_comments, remote_events, remote_members, remote_participation
 from .actors import ACTOR_TYPES, keep_tombstone, public_key_for
 
 log = logging.getLogger(__name__)
@@ -167,6 +167,7 @@ def on_delete_actor(item):
         remote_participation.forget(item.actor)
         remote_members.forget(item.actor)
         remote_comments.forget(item.actor)
+        announces.forget(item.actor)
     return DONE
 
 
@@ -200,6 +201,13 @@ HANDLERS = {
     ("Update", "Member"): remote_members.on_update_member,
     ("Invite", "Actor"): remote_members.on_invite_actor,
     ("Invite", UNKNOWN): remote_members.on_invite_unknown,
+    # A group's Announce of its event or post, bare or in its Create/Update/Delete, or by id.
+    ("Announce", "Event"): announces.on_announce_event,
+    ("Announce", "Article"): announces.on_announce_article,
+    ("Announce", "Create"): announces.on_announce_create,
+    ("Announce", "Update"): announces.on_announce_update,
+    ("Announce", "Delete"): announces.on_announce_delete,
+    ("Announce", UNKNOWN): announces.on_announce_unknown,
 }
 
 

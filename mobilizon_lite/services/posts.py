@@ -7,12 +7,12 @@ from peewee import JOIN, fn
 
 from ..activitypub.convert.actor import collection
 from ..activitypub.convert.post import post_to_ap
-from ..db import utcnow
+from ..db import database, utcnow
 from ..models import Actor, Post
 from ..models.groups import PostVisibility
 from ..text import markdown_to_html
 from ..urls import public_url
-from . import group_roles, pictures
+from . import group_outbox, group_roles, pictures
 from .errors import InvalidFields, NotFound
 from .event_input import check_title_and_text
 from .slugs import create_with_slug
@@ -56,10 +56,12 @@ def readable_by(role, drafts=True):
 
 
 def post_by_slug(slug):
-    """The post at /p/<slug> with its live group (and its author), else NotFound."""
+    """The post at /p/<slug> with its live local group (and its author), else NotFound: a post of
+    another server's group is served by its own server."""
     Group = Actor.alias()
     post = (Post.select(Post, Group).join(Group, on=(Post.group == Group.id))
-            .where((Post.slug == slug) & Group.deleted_at.is_null() & ~Group.suspended).first())
+            .where((Post.slug == slug) & Group.domain.is_null() & Group.deleted_at.is_null() & ~Group.suspended)
+            .first())
     if post is None:
         raise NotFound(_("There is no such post."))
     return post
@@ -108,7 +110,10 @@ def create_post(group, author, data, picture=None):
                            created_at=now, updated_at=now, **values)
 
     try:
-        return create_with_slug(values["title"], _slugs_in_use, create)
+        with database.atomic():
+            post = create_with_slug(values["title"], _slugs_in_use, create)
+            group_outbox.federate_post(post, author, was_shared=False)
+        return post
     except Exception:
         pictures.delete_picture(picture_name)
         raise
@@ -126,19 +131,24 @@ def update_post(post, actor, data, picture=None, remove_picture=False):
     now = utcnow()
     values["published_at"] = None if values["draft"] else (post.published_at or now)
     try:
-        Post.update(updated_at=now, **values).where(Post.id == post.id).execute()
+        with database.atomic():
+            Post.update(updated_at=now, **values).where(Post.id == post.id).execute()
+            changed = post_by_slug(post.slug)
+            group_outbox.federate_post(changed, actor, group_outbox.is_shared(post))
     except Exception:
         pictures.delete_picture(new_picture)
         raise
     if new_picture or remove_picture:
         pictures.delete_picture(old_picture)
-    return post_by_slug(post.slug)
+    return changed
 
 
 def delete_post(post, actor):
     """Delete a post for good (the group's moderators)."""
     group_roles.require(post.group, actor, "write_posts")
-    post.delete_instance()
+    with database.atomic():
+        group_outbox.federate_post(post, actor, group_outbox.is_shared(post), deleted=True)
+        post.delete_instance()
     pictures.delete_picture(post.picture)
 
 

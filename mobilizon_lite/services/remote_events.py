@@ -3,7 +3,7 @@ import logging
 import uuid as uuid_lib
 
 from ..activitypub.client import RequestError
-from ..activitypub.convert.event import event_from_ap
+from ..activitypub.convert.event import event_from_ap, group_id_from_ap
 from ..activitypub.parse import ParseError
 from ..activitypub.vocab import get_id
 from ..db import database, utcnow
@@ -12,28 +12,48 @@ from ..models.events import CATEGORIES
 from ..models.federation import DONE, IGNORED
 from ..models.limits import URL_MAX
 from ..models.participation import GOING_ROLES
-from .actors import keep_tombstone, signed_get
+from .actors import actor_from_ap, keep_tombstone, signed_get
 from .event_input import LANGUAGES
 
 log = logging.getLogger(__name__)
 
 
-def store(document, organizer):
-    """Store or refresh an Event document of a remote organiser; None when it is not theirs to store,
+def store(document, organizer, group=None):
+    """Store or refresh an Event document of a remote organiser (or of group, a remote group it is
+    attributed to: its copy of the event is checked); None when it is not theirs to store,
     ParseError when it is unusable (no name, no start, a year out of bounds)."""
     if organizer.is_local or len(document["id"]) > URL_MAX:
         return None  # our own events are never overwritten from outside
     values = event_from_ap(document, CATEGORIES, LANGUAGES)
+    group = group or attributed_group(document, organizer)
+    if group is not None:
+        values["attributed_to"] = group
     with database.atomic():
         event = Event.get_or_none(Event.ap_id == document["id"])
         if event is None:
             return Event.create(uuid=str(uuid_lib.uuid4()), ap_id=document["id"], organizer=organizer,
                                 created_at=utcnow(), updated_at=utcnow(), **values)
-        if event.organizer_id != organizer.id:
-            return None  # someone else's event: only its organiser may change it
+        if event.organizer_id != organizer.id and (group is None or event.attributed_to_id != group.id):
+            return None  # someone else's event: only its organiser (or its group) may change it
         Event.update(sequence=Event.sequence + 1, updated_at=utcnow(), **values).where(
             Event.id == event.id).execute()
     return Event.get_by_id(event.id)
+
+
+def attributed_group(document, maker):
+    """The remote group of the object's own server that a document maker sent is attributed to
+    (Mobilizon's group events and posts), known or fetched; None when there is none."""
+    group_id = group_id_from_ap(document, maker.ap_id)
+    if group_id is None:
+        return None
+    group = Actor.get_or_none(Actor.ap_id == group_id)
+    if group is None:
+        try:
+            group = actor_from_ap(signed_get(group_id))
+        except (RequestError, ParseError) as error:
+            log.info("cannot fetch the group %s: %s", group_id, error)
+            return None
+    return group if group.is_group and not group.is_local and group.deleted_at is None else None
 
 
 def is_event(document):

@@ -4,6 +4,7 @@ import json
 import pytest
 
 from mobilizon_lite.activitypub.convert.event import event_from_ap
+from mobilizon_lite.models import Actor, Event
 from mobilizon_lite.models.events import CATEGORIES
 from mobilizon_lite.services.event_input import LANGUAGES
 
@@ -108,3 +109,25 @@ def test_mobilizon_fallbacks():
     # A bare string for a place, the Public in its shortest spelling, no joinMode, status only as ical:status.
     assert values["place_name"] == "Salle des fêtes, Lyon" and values["visibility"] == "public"
     assert values["join_mode"] == "free" and values["status"] == "tentative"
+
+
+def test_a_groups_event_is_the_groups_and_its_servers_moderators_change_it(fed, remote_keys):
+    (private, _public), (other_private, _other_public) = remote_keys
+    group = f"{REMOTE}/@club"
+    with fed.app_context():
+        Actor.create(type="Group", preferred_username="club", domain="remote.example", ap_id=group)
+    send(fed, private, "Create", remote_event(attributedTo=group), 1)
+    [event] = stored(fed)
+    with fed.app_context():
+        assert Event.get_by_id(event.id).attributed_to.ap_id == group
+    # Another member of the group (on its server) edits the group's event, as Mobilizon's moderators do.
+    send(fed, other_private, "Update", remote_event(name="Fête (moved)", attributedTo=group), 2,
+         actor=f"{REMOTE}/users/mallory")
+    with fed.app_context():
+        [event] = Event.select()
+        assert event.title == "Fête (moved)" and event.organizer.ap_id == ACTOR
+    # Saying it belongs to a group is not enough to change someone's own event.
+    send(fed, private, "Create", remote_event(id=f"{REMOTE}/events/2", name="Alice's own"), 3)
+    send(fed, other_private, "Update", remote_event(id=f"{REMOTE}/events/2", name="Hijacked", attributedTo=group), 4,
+         actor=f"{REMOTE}/users/mallory")
+    assert sorted(e.title for e in stored(fed)) == ["Alice's own", "Fête (moved)"]

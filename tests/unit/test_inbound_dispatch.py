@@ -14,7 +14,9 @@ from ..helpers import make_account, make_event, make_group
 
 REMOTE = "https://remote.example"
 ALICE = f"{REMOTE}/users/alice"
-KINDS = {"Event", "Note", "Actor", "Follow", "Join", "Member", "Invite", inbound.UNKNOWN}
+# What is held here, and what a group's Announce carries (its post, or its Create, Update or Delete).
+KINDS = {"Event", "Note", "Actor", "Follow", "Join", "Member", "Invite", inbound.UNKNOWN,
+         "Article", "Create", "Update", "Delete"}
 
 
 def test_every_key_is_a_verb_and_a_kind_handled_by_its_namesake():

@@ -19,6 +19,13 @@ def change_to_ap(activity_id, verb, actor, obj, to, cc):
     return activity
 
 
+def announce_to_ap(activity_id, group, obj, to, cc):
+    """A group's Announce of its own content: obj is the Event or Article itself (what Mastodon renders
+    as the group's boost, and Mobilizon's groups send), or the Delete that removed it."""
+    return {"@context": CONTEXT, "id": activity_id, "type": "Announce", "actor": group.ap_id, "to": to, "cc": cc,
+            "object": _embedded(obj)}
+
+
 def delete_actor_to_ap(activity_id, actor):
     """A local identity's Delete of itself."""
     to, cc = audience.of_identity_deletion(actor)

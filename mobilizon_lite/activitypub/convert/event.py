@@ -1,5 +1,6 @@
 """Events as ActivityStreams documents, in Mobilizon's shape, field for field, and back."""
 from datetime import datetime
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ...dates import YEARS, parse_utc, utc_text, within_years
@@ -137,6 +138,15 @@ def visibility(document):
     if any(get_id(item) in PUBLIC_ALIASES for item in as_list(document.get("to"))):
         return Visibility.PUBLIC
     return Visibility.UNLISTED if is_public(document) else Visibility.PRIVATE
+
+
+def group_id_from_ap(document, maker_id):
+    """The id of the group a remote event or post is attributed to, as Mobilizon says it (attributedTo
+    another actor than maker_id, the one who made it), on the object's own server only; else None."""
+    group_id = next((get_id(item) for item in as_list(document.get("attributedTo")) if get_id(item)), None)
+    if not group_id or group_id in (maker_id, get_id(document.get("actor"))) or not isinstance(document.get("id"), str):
+        return None
+    return group_id if urlsplit(group_id).netloc == urlsplit(document["id"]).netloc else None
 
 
 def event_from_ap(document, categories, languages):

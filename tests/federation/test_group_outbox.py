@@ -1,0 +1,146 @@
+"""What a local group sends about its content: a public event or post goes to its followers and remote
+members as the member's Create and the group's Announce; members-only content, drafts and private events
+never reach its followers, and what left the public is no longer served in the group's name."""
+import pytest
+
+from mobilizon_lite.models import Activity, Actor, Delivery
+from mobilizon_lite.models.groups import Role
+from mobilizon_lite.services import events, groups, posts
+
+from ..helpers import make_account, make_event, make_group, service_fields
+from .remote import ACTOR, follow, post
+
+MEMBER = "https://members.example/users/max"
+CLUB = "http://events.test/@club"
+
+
+@pytest.fixture
+def club(app, remote_keys):
+    """ann's group @club, followed by alice (remote.example) and with max (members.example) as a member."""
+    (private, public), _other = remote_keys
+    make_account(app)
+    group = make_group(app)
+    with app.app_context():
+        Actor.create(preferred_username="alice", domain="remote.example", ap_id=ACTOR, inbox=f"{ACTOR}/inbox",
+                     public_key_pem=public)
+        max_ = Actor.create(preferred_username="max", domain="members.example", ap_id=MEMBER,
+                            inbox=f"{MEMBER}/inbox")
+        groups.new_member_row(group, max_, Role.MEMBER)
+    post(app, follow(1, object=CLUB), key=private, path="/@club/inbox")
+    with app.app_context():
+        Delivery.delete().execute()  # the Accept
+    return group
+
+
+def queued(app):
+    """(type, actor, inbox) of each delivery queued, in order."""
+    with app.app_context():
+        return [(row.activity.type, row.activity.actor.preferred_username, row.inbox_url)
+                for row in Delivery.select().order_by(Delivery.id)]
+
+
+def sent(app, verb):
+    with app.app_context():
+        return [row.body for row in Activity.select().where(Activity.type == verb).order_by(Activity.id)]
+
+
+def audience(app):
+    return {inbox for _verb, _actor, inbox in queued(app)}
+
+
+def ann(app):
+    with app.app_context():
+        return Actor.get(Actor.preferred_username == "ann")
+
+
+def test_a_public_group_event_is_created_by_the_member_and_announced_by_the_group(app, club):
+    event = make_event(app, group=club, title="Club picnic")
+    assert [(verb, actor) for verb, actor, _inbox in queued(app)] == [("Create", "ann")] * 2 + [
+        ("Announce", "club")] * 2
+    assert audience(app) == {f"{ACTOR}/inbox", f"{MEMBER}/inbox"}
+    [create], [announce] = sent(app, "Create"), sent(app, "Announce")
+    assert create["actor"] == "http://events.test/@ann" and create["object"]["attributedTo"] == CLUB
+    assert create["cc"] == [f"{CLUB}/followers"]
+    assert announce["actor"] == CLUB and announce["object"]["id"] == event.ap_id
+    assert announce["to"] == ["https://www.w3.org/ns/activitystreams#Public"]
+    assert announce["cc"] == [f"{CLUB}/followers", f"{CLUB}/members"]
+    # The group's outbox lists its Announce, served at its id.
+    outbox = app.test_client().get("/@club/outbox?page=1").json
+    assert [item["id"] for item in outbox["orderedItems"]] == [announce["id"]]
+    served = app.test_client().get(announce["id"].replace("http://events.test", "")).json
+    assert served["object"]["name"] == "Club picnic"
+
+
+def test_an_event_made_private_is_no_longer_announced_nor_served(app, club):
+    event = make_event(app, group=club, title="Club picnic")
+    [announce] = sent(app, "Announce")
+    with app.app_context():
+        Delivery.delete().execute()
+        events.update_event(event, ann(app), service_fields(title="Club picnic", visibility="private"))
+    # Its followers' and remote members' servers are told to forget their public copy; no Announce says more.
+    assert [verb for verb, _actor, _inbox in queued(app)] == ["Delete", "Delete"]
+    assert audience(app) == {f"{ACTOR}/inbox", f"{MEMBER}/inbox"}
+    assert app.test_client().get(announce["id"].replace("http://events.test", "")).status_code == 404
+    outbox = app.test_client().get("/@club/outbox?page=1").json
+    assert outbox["orderedItems"] == []
+
+
+def test_a_private_group_event_never_reaches_the_groups_followers(app, club):
+    make_event(app, group=club, title="Members only", visibility="private")
+    assert queued(app) == [] and sent(app, "Announce") == []
+
+
+@pytest.mark.parametrize("data", [{"visibility": "members"}, {"visibility": "public", "draft": "y"}])
+def test_members_only_posts_and_drafts_are_not_sent_to_followers(app, club, data):
+    with app.app_context():
+        posts.create_post(club, ann(app), {"title": "Inside news", "body": "Hush.", **data})
+    assert queued(app) == []
+
+
+def test_a_post_is_announced_changed_and_withdrawn(app, club):
+    with app.app_context():
+        draft = posts.create_post(club, ann(app), {"title": "News", "body": "Soon.", "draft": "y"})
+        published = posts.update_post(draft, ann(app), {"title": "News", "body": "Out now.", "visibility": "public"})
+    assert [verb for verb, _actor, _inbox in queued(app)] == ["Create", "Create", "Announce", "Announce"]
+    [announce] = sent(app, "Announce")
+    assert announce["object"]["type"] == "Article" and announce["object"]["content"] == "<p>Out now.</p>"
+    with app.app_context():
+        Delivery.delete().execute()
+        edited = posts.update_post(published, ann(app), {"title": "News!", "body": "Out now.", "visibility": "public"})
+    assert [verb for verb, _actor, _inbox in queued(app)] == ["Update", "Update", "Announce", "Announce"]
+    # One Announce of the post stays, the newest, and the member's Create carries the post as it is now.
+    [announce] = sent(app, "Announce")
+    assert announce["object"]["name"] == "News!"
+    [create] = sent(app, "Create")
+    assert app.test_client().get(create["id"].replace("http://events.test", "")).json["object"]["name"] == "News!"
+    with app.app_context():
+        Delivery.delete().execute()
+        posts.update_post(edited, ann(app), {"title": "News!", "body": "Out now.", "visibility": "members"})
+    assert [verb for verb, _actor, _inbox in queued(app)] == ["Delete", "Delete", "Announce", "Announce"]
+    assert sent(app, "Announce")[-1]["object"]["type"] == "Delete"
+    # Nothing served in the group's name shows a post that is now for members only.
+    for activity in sent(app, "Announce") + sent(app, "Create") + sent(app, "Update"):
+        response = app.test_client().get(activity["id"].replace("http://events.test", ""))
+        assert response.status_code == 404 or "Out now." not in response.get_data(as_text=True)
+
+
+def test_a_moderators_edit_of_a_group_event_is_sent_as_theirs(app, club):
+    event = make_event(app, group=club, title="Club picnic")
+    make_account(app, email="mona@example.org", username="mona")
+    with app.app_context():
+        mona = Actor.get(Actor.preferred_username == "mona")
+        groups.new_member_row(club, mona, Role.MODERATOR)
+        Delivery.delete().execute()
+        events.update_event(event, mona, service_fields(title="Club picnic, moved"))
+    [update] = sent(app, "Update")
+    assert update["actor"] == "http://events.test/@mona" and update["object"]["actor"] == "http://events.test/@ann"
+    assert [(verb, actor) for verb, actor, _inbox in queued(app)] == [("Update", "mona")] * 2 + [
+        ("Announce", "club")] * 2
+
+
+def test_a_deleted_groups_posts_are_no_longer_served(app, club):
+    with app.app_context():
+        posts.create_post(club, ann(app), {"title": "News", "body": "Out now.", "visibility": "public"})
+        groups.delete_group(club, ann(app))
+    for activity in sent(app, "Announce") + sent(app, "Create"):
+        assert app.test_client().get(activity["id"].replace("http://events.test", "")).status_code == 404
