@@ -45,11 +45,16 @@ def _public_online(event):
     return bool(events.online_address_for(event))
 
 
+def _each(rows):
+    """The rows one at a time: a query's thousand events are not all held (and freed) together."""
+    return rows.iterator() if hasattr(rows, "iterator") else rows
+
+
 def _ics(name, rows, online_of=_public_online, pending_of=lambda row: False):
     """A builder of the calendar of rows, for the feed cache."""
     def build(pieces):
         return ical.calendar(
-            name, ((event, events.event_link(event), pending_of(event), online_of(event)) for event in rows), pieces)
+            name, ((event, events.event_link(event), pending_of(event), online_of(event)) for event in _each(rows)), pieces)
 
     return build
 
@@ -71,7 +76,7 @@ def _entries(rows, online_of, posts):
                  + ("<br><strong>CANCELLED</strong>" if event.is_cancelled else "")
                  + "</p>" + event.description),
         "categories": event.tags,
-    } for event in rows]
+    } for event in _each(rows)]
     # A post speaks for its group: its feed names the group, never the member who wrote it.
     entries += [{
         "id": post.ap_id, "title": post.title, "url": post.ap_id,
