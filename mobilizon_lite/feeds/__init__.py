@@ -53,8 +53,8 @@ def _each(rows):
 def _ics(name, rows, online_of=_public_online, pending_of=lambda row: False):
     """A builder of the calendar of rows, for the feed cache."""
     def build(pieces):
-        return ical.calendar(
-            name, ((event, events.event_link(event), pending_of(event), online_of(event)) for event in _each(rows)), pieces)
+        items = ((event, events.event_link(event), pending_of(event), online_of(event)) for event in _each(rows))
+        return ical.calendar(name, items, pieces)
 
     return build
 
