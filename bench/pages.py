@@ -17,7 +17,7 @@ For each size in --sizes, the script
   the event's ActivityStreams document and NodeInfo;
 - uploads a JPEG of a few MB (made here with Pillow) through the event's edit form, builds the
   instance calendar feed and the organiser's private one, and reads the memory again (VmRSS, and
-  VmHWM its peak).
+  VmHWM its peak); bench/memory.py follows the same steps in a minute and shows where the memory lies.
 Each figure is printed against the issue's goal (pass / FAIL), then one table of everything.
 
     .venv/bin/python bench/pages.py                        # sizes 1000 and 10000, 10 s per page
@@ -415,7 +415,8 @@ def measure_server(server, events, seeded, args):
     print(f"   picture of {len(picture) / 1e6:.1f} MB uploaded in {upload_seconds:.2f} s (RSS then "
           f"{fmt(after_upload)} MB), two calendar feeds built in {feed_seconds:.2f} s", flush=True)
     rss, hwm = memory_mb(pid)
-    rows += [memory_row(events, "RSS at the end", rss, GOAL_RSS_END_MB), memory_row(events, "peak (VmHWM)", hwm, None)]
+    rows += [memory_row(events, "RSS after the picture", after_upload, None),
+             memory_row(events, "RSS at the end", rss, GOAL_RSS_END_MB), memory_row(events, "peak (VmHWM)", hwm, None)]
     return rows
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from .. import create_app
 from ..config import BASE_URL_ENV, ConfigError, check_base_url, record_base_url
-from ..memory import cap_malloc_arenas
+from ..memory import configure_malloc
 from ..services import accounts, base_url, instance
 from ..services.errors import Invalid, ServiceError
 from ..services.identities import validate_username
@@ -212,7 +212,7 @@ def serve(app, host, port):
 
     from ..scheduler import build_scheduler
 
-    cap_malloc_arenas()  # before the threads start
+    configure_malloc()  # before the threads start
     log = logging.getLogger(__name__)
     if report_stray_ids(app, sys.stderr):
         log.warning("stored ids disagree with BASE_URL: federation with other servers will fail")

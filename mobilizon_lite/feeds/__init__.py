@@ -9,7 +9,7 @@ from ..db import utcnow
 from ..services import events, group_feeds, groups, subscriptions
 from ..services.identities import identities_of
 from ..urls import public_url
-from . import atom
+from . import atom, ical
 from .cache import FeedCache
 
 bp = Blueprint("feeds", __name__)
@@ -45,14 +45,16 @@ def _public_online(event):
     return bool(events.online_address_for(event))
 
 
+def _each(rows):
+    """The rows one at a time: a query's thousand events are not all held (and freed) together."""
+    return rows.iterator() if hasattr(rows, "iterator") else rows
+
+
 def _ics(name, rows, online_of=_public_online, pending_of=lambda row: False):
     """A builder of the calendar of rows, for the feed cache."""
     def build(pieces):
-        # icalendar is loaded by the first calendar built, not by every process that serves pages.
-        from . import ical
-
-        return ical.calendar(
-            name, ((event, events.event_link(event), pending_of(event), online_of(event)) for event in rows), pieces)
+        items = ((event, events.event_link(event), pending_of(event), online_of(event)) for event in _each(rows))
+        return ical.calendar(name, items, pieces)
 
     return build
 
@@ -74,7 +76,7 @@ def _entries(rows, online_of, posts):
                  + ("<br><strong>CANCELLED</strong>" if event.is_cancelled else "")
                  + "</p>" + event.description),
         "categories": event.tags,
-    } for event in rows]
+    } for event in _each(rows)]
     # A post speaks for its group: its feed names the group, never the member who wrote it.
     entries += [{
         "id": post.ap_id, "title": post.title, "url": post.ap_id,

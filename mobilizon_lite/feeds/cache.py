@@ -5,13 +5,45 @@ from ..caching import LRU, BuildCache
 from ..db import utcnow
 from ..memory import return_freed_memory
 
+# What a small server keeps of its feeds: about nine instance calendars of 1,000 events, and the
+# VEVENTs of some 4,000 events (a VEVENT is about 1 KB), whatever the number of feeds asked for.
+BODY_BYTES = 8 * 2**20
+PIECE_BYTES = 4 * 2**20
+
+
+class ByteBoundLRU(LRU):
+    """An LRU whose values (bytes, or built feeds) also stay under a total size in bytes."""
+
+    def __init__(self, size, max_bytes):
+        super().__init__(size)
+        self.max_bytes, self.bytes = max_bytes, 0
+
+    @staticmethod
+    def weight(value):
+        return len(getattr(value, "body", value))
+
+    def put(self, key, value):
+        with self.lock:
+            replaced = self.entries.pop(key, None)
+            self.bytes += self.weight(value) - (self.weight(replaced) if replaced is not None else 0)
+            self.entries[key] = value
+            while len(self.entries) > self.size or (self.bytes > self.max_bytes and len(self.entries) > 1):
+                self.bytes -= self.weight(self.entries.popitem(last=False)[1])
+
+    def clear(self):
+        with self.lock:
+            self.entries.clear()
+            self.bytes = 0
+
 
 class FeedCache(BuildCache):
-    """Built feeds, reused while their fingerprint is unchanged, and the pieces they are made of."""
+    """Built feeds, reused while their fingerprint is unchanged, and the pieces they are made of;
+    each kept under a size in bytes as well as a count."""
 
-    def __init__(self, size=128, pieces=5000):
+    def __init__(self, size=128, pieces=5000, body_bytes=BODY_BYTES, piece_bytes=PIECE_BYTES):
         super().__init__(size)
-        self.pieces = LRU(pieces)
+        self.entries = ByteBoundLRU(size, body_bytes)
+        self.pieces = ByteBoundLRU(pieces, piece_bytes)
 
     def respond(self, request, key, tag, build, content_type):
         """304 when the client holds this version (by ETag, else by date), else the body.

@@ -1,19 +1,16 @@
-"""iCalendar documents built with the icalendar library: one VEVENT per event, with VTIMEZONEs."""
+"""iCalendar documents: one VEVENT per event, with VTIMEZONEs, written line by line (contentline)."""
 import hashlib
 import re
-from datetime import timedelta
-
-from icalendar import Calendar, vCalAddress, vDuration, vText
-from icalendar import Event as VEvent
+from functools import lru_cache
 
 from ..text import clean_text, html_to_text
 from ..version import __version__
+from . import tzdb
+from .contentline import component, line, moment, parameter, text, uri, utc
 from .vtimezone import FIRST_YEAR, vtimezone
 
 PRODID = f"-//mobilizon_lite//mobilizon_lite {__version__}//EN"
-REFRESH = timedelta(hours=1)
-END = b"END:VCALENDAR\r\n"
-TZID_RE = re.compile(rb";TZID=([^:;\r\n]+)")
+REFRESH = "PT1H"  # how often calendar apps should read the feed again
 UUID_RE = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
 
@@ -29,45 +26,73 @@ def event_uid(event):
     return f"{name}@{host}"
 
 
+@lru_cache(maxsize=1024)
+def writes_as_utc(key):
+    """Whether a zone's times are written in UTC (with Z, and no VTIMEZONE): it has kept UTC's offset
+    since 1970 (Africa/Abidjan and its links, Etc/GMT, UTC…), as icalendar judges zones too."""
+    try:
+        zone = tzdb.load(key)
+    except (ValueError, OSError):
+        return False
+    current = zone.initial
+    for onset in zone.onsets:
+        if tzdb.instant(onset).total_seconds() < 0:
+            current = onset.after
+        elif onset.after.offset:
+            return False
+    return not zone.rules and current.offset == 0
+
+
+def _local(name, when, zone):
+    """A DTSTART or DTEND in the event's zone: with its TZID, or in UTC."""
+    if writes_as_utc(zone.key):
+        return line(name, moment(when.astimezone(zone)) + "Z")
+    return line(name, moment(when.astimezone(zone)), ";TZID=" + zone.key)
+
+
 def vevent(event, url, pending=False, online=False):
-    """The VEVENT of one event; pending marks a participation still awaiting approval, online
+    """The VEVENT of one event (bytes); pending marks a participation still awaiting approval, online
     that the feed's reader may see the event's online address."""
-    component = VEvent()
     zone = event.zone
-    component.add("uid", event_uid(event))
-    component.add("dtstamp", event.updated_at)
-    component.add("created", event.created_at)
-    component.add("last-modified", event.updated_at)
-    component.add("sequence", event.sequence)
-    component.add("dtstart", event.begins_on.astimezone(zone))
-    if event.ends_on:
-        component.add("dtend", event.ends_on.astimezone(zone))
-    component.add("summary", clean_text(event.title))
     online_url = clean_text(event.online_url) if online else ""
     # The event's page stays last: calendar apps show it, and the URL property holds it too.
     description = clean_text(html_to_text(event.description), multiline=True)
-    component.add("description", "\n\n".join(part for part in (description, online_url, url) if part))
-    component.add("url", url)
     location = clean_text(event.address_line) or online_url
-    if location:
-        component.add("location", location)
-    if event.has_coordinates:
-        component.add("geo", (event.latitude, event.longitude))
-    organizer = vCalAddress(event.organizer.ap_id)
-    organizer.params["cn"] = vText(clean_text(event.organizer.display_name))
-    component.add("organizer", organizer)
-    if event.tags:
-        component.add("categories", [clean_text(tag) for tag in event.tags])
     status = event.ical_status
-    component.add("status", "TENTATIVE" if pending and status == "CONFIRMED" else status)
-    return component
+    lines = [line("SUMMARY", text(clean_text(event.title))), _local("DTSTART", event.begins_on, zone)]
+    if event.ends_on:
+        lines.append(_local("DTEND", event.ends_on, zone))
+    lines += [
+        line("DTSTAMP", utc(event.updated_at)),
+        line("UID", text(event_uid(event))),
+        line("SEQUENCE", str(event.sequence)),
+    ]
+    # The other properties in alphabetical order, as icalendar writes them.
+    if event.tags:
+        lines.append(line("CATEGORIES", ",".join(text(clean_text(tag)) for tag in event.tags)))
+    lines += [
+        line("CREATED", utc(event.created_at)),
+        line("DESCRIPTION", text("\n\n".join(part for part in (description, online_url, url) if part))),
+    ]
+    if event.has_coordinates:
+        lines.append(line("GEO", f"{float(event.latitude)};{float(event.longitude)}"))
+    lines.append(line("LAST-MODIFIED", utc(event.updated_at)))
+    if location:
+        lines.append(line("LOCATION", text(location)))
+    organizer = event.organizer
+    lines += [
+        line("ORGANIZER", uri(organizer.ap_id), ";CN=" + parameter(clean_text(organizer.display_name), " '")),
+        line("STATUS", "TENTATIVE" if pending and status == "CONFIRMED" else status),
+        line("URL", uri(url)),
+    ]
+    return component("VEVENT", lines)
 
 
 def _piece(pieces, key, build, *args, **kwargs):
-    """Serialised component from the cache of pieces, made by build(*args, **kwargs) on a miss."""
+    """Written component from the cache of pieces, made by build(*args, **kwargs) on a miss."""
     data = pieces.get(key) if pieces is not None else None
     if data is None:
-        data = build(*args, **kwargs).to_ical()
+        data = build(*args, **kwargs)
         if pieces is not None:
             pieces.put(key, data)
     return data
@@ -76,26 +101,21 @@ def _piece(pieces, key, build, *args, **kwargs):
 def calendar(name, items, pieces=None):
     """The text/calendar bytes of a feed; items are (event, url, pending, online) tuples (see vevent).
 
-    Each VEVENT and VTIMEZONE is serialised by icalendar once and kept in `pieces` (keyed by what
-    it shows), so one edited event re-renders one component, not the whole feed.
+    Each VEVENT and VTIMEZONE is written once and kept in `pieces` (keyed by what it shows), so one
+    edited event re-writes one component, not the whole feed.
     """
-    cal = Calendar()
-    cal.add("prodid", PRODID)
-    cal.add("version", "2.0")
-    cal.add("calscale", "GREGORIAN")
-    cal.add("method", "PUBLISH")
-    # icalendar writes these as they are: a newline (from a display name) would break the file.
-    cal.add("x-wr-calname", clean_text(name))
-    cal.add("name", clean_text(name))
-    cal.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
-    cal.add("x-published-ttl", vDuration(REFRESH))
+    # icalendar wrote the calendar's name unescaped, and readers know it so (clean_text keeps it one line).
+    name = clean_text(name)
+    head = [line("VERSION", "2.0"), line("PRODID", text(PRODID)), line("CALSCALE", "GREGORIAN"),
+            line("METHOD", "PUBLISH"), line("NAME", name), line("X-WR-CALNAME", name),
+            line("REFRESH-INTERVAL", REFRESH, ";VALUE=DURATION"), line("X-PUBLISHED-TTL", REFRESH)]
     events, zones, years = [], set(), set()
     for event, url, pending, online in items:
         key = ("vevent", event.id, event.updated_at, event.organizer.updated_at, pending, online, url)
-        piece = _piece(pieces, key, vevent, event, url, pending, online)
-        events.append(piece)
-        # The zones icalendar named (UTC itself is written as Z and needs no VTIMEZONE).
-        zones.update(tzid.decode() for tzid in TZID_RE.findall(piece))
+        events.append(_piece(pieces, key, vevent, event, url, pending, online))
+        zone = event.zone.key
+        if not writes_as_utc(zone):
+            zones.add(zone)
         years.update((event.begins_on.year, (event.ends_on or event.begins_on).year))
     timezones = []
     if years:
@@ -105,5 +125,4 @@ def calendar(name, items, pieces=None):
                 timezones.append(_piece(pieces, ("vtimezone", tzid, first, last), vtimezone, tzid, first, last))
             except (ValueError, OSError):
                 continue  # a zone file this machine cannot read: calendar apps fall back on the TZID
-    head = cal.to_ical()
-    return head[:-len(END)] + b"".join(timezones) + b"".join(events) + END
+    return component("VCALENDAR", head + timezones + events)

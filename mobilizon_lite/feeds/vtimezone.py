@@ -9,9 +9,8 @@ from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from itertools import groupby
 
-from icalendar import Timezone, TimezoneDaylight, TimezoneStandard
-
 from . import tzdb
+from .contentline import component, line, moment, offset, text, utc
 
 WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 # The weekdays of a date repeat every 400 years: a pattern true for 400 of them holds for ever.
@@ -71,13 +70,34 @@ def _runs(onsets):
     return runs
 
 
-def _component(observance, before, start):
-    component = (TimezoneDaylight if observance.is_dst else TimezoneStandard)()
-    component.add("dtstart", start)
-    component.add("tzname", observance.name)
-    component.add("tzoffsetfrom", timedelta(seconds=before.offset))
-    component.add("tzoffsetto", timedelta(seconds=observance.offset))
-    return component
+class _Observance:
+    """A STANDARD or DAYLIGHT component: from `start` on, `observance` follows `before`."""
+
+    def __init__(self, observance, before, start, rrule=None):
+        self.observance, self.before, self.start, self.rrule, self.rdates = observance, before, start, rrule, []
+
+    def written(self):
+        # Properties in alphabetical order, as icalendar writes them.
+        lines = [line("DTSTART", moment(self.start)), *(line("RDATE", moment(rdate)) for rdate in self.rdates)]
+        if self.rrule:
+            lines.append(line("RRULE", _recur(self.rrule)))
+        lines += [line("TZNAME", text(self.observance.name)), line("TZOFFSETFROM", offset(self.before.offset)),
+                  line("TZOFFSETTO", offset(self.observance.offset))]
+        return component("DAYLIGHT" if self.observance.is_dst else "STANDARD", lines)
+
+
+def _recur(parts):
+    """An RRULE value; its parts in RFC 5545's order, as icalendar writes them."""
+    written = ["FREQ=YEARLY"]
+    if "until" in parts:
+        written.append("UNTIL=" + utc(parts["until"]))
+    if "byday" in parts:
+        written.append("BYDAY=" + parts["byday"])
+    if "bymonthday" in parts:
+        days = parts["bymonthday"]
+        written.append("BYMONTHDAY=" + (",".join(map(str, days)) if isinstance(days, list) else str(days)))
+    written.append(f"BYMONTH={parts['bymonth']}")
+    return ";".join(written)
 
 
 @lru_cache(maxsize=1024)
@@ -99,7 +119,7 @@ def _tail(onsets, rule):
 
 
 def vtimezone(key, first_year, last_year, zone=None):
-    """The VTIMEZONE of a tz database zone (its tzdb.Zone, read from the tz database by default),
+    """The VTIMEZONE (bytes) of a tz database zone (its tzdb.Zone, read from the tz database by default),
     right for every wall-clock time from the start of first_year on (and past last_year while the
     zone's current rules hold)."""
     zone = zone or tzdb.load(key)
@@ -120,12 +140,11 @@ def vtimezone(key, first_year, last_year, zone=None):
     components = []
     if not inside or inside[0].local > start:
         current = earlier[-1].after if earlier else zone.initial
-        components.append(_component(current, current, start))
+        components.append(_Observance(current, current, start))
     for rule, found in zip(zone.rules, patterns, strict=True):
         tail = _tail(inside, rule) if found else []
         if tail:
-            components.append(_component(rule.after, rule.before, tail[0].local))
-            components[-1].add("rrule", {"freq": "yearly", **found})
+            components.append(_Observance(rule.after, rule.before, tail[0].local, found))
             ruled = set(tail)
             inside = [onset for onset in inside if onset not in ruled]
     singles = []
@@ -133,24 +152,18 @@ def vtimezone(key, first_year, last_year, zone=None):
         if found is None:
             singles += run
             continue
-        component = _component(run[0].after, run[0].before, run[0].local)
         # UNTIL is in UTC; vobject (dateutil) compares it with the local wall-clock time, so a
         # day's margin keeps the last onset for readers east of UTC (the next comes a year later).
         until = datetime(1970, 1, 1, tzinfo=UTC) + tzdb.instant(run[-1]) + timedelta(days=1)
-        component.add("rrule", {"freq": "yearly", "until": until, **found})
-        components.append(component)
+        components.append(_Observance(run[0].after, run[0].before, run[0].local, {"until": until, **found}))
     # Irregular changes: one component per observance, one RDATE a line. DTSTART is repeated as an
     # RDATE because ical.js ignores DTSTART when a component has RDATEs.
     for _key, group in groupby(sorted(singles, key=lambda o: (o.before, o.after, o.local)),
                                key=lambda o: (o.before, o.after)):
         group = list(group)
-        component = _component(group[0].after, group[0].before, group[0].local)
+        listed = _Observance(group[0].after, group[0].before, group[0].local)
         if len(group) > 1:
-            for onset in group:
-                component.add("rdate", onset.local)
-        components.append(component)
-    result = Timezone()
-    result.add("tzid", key)
-    for component in sorted(components, key=lambda c: c.DTSTART):
-        result.add_component(component)
-    return result
+            listed.rdates = [onset.local for onset in group]
+        components.append(listed)
+    components.sort(key=lambda c: c.start)
+    return component("VTIMEZONE", [line("TZID", text(key)), *(c.written() for c in components)])
