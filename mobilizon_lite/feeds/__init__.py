@@ -9,7 +9,7 @@ from ..db import utcnow
 from ..services import events, group_feeds, groups, subscriptions
 from ..services.identities import identities_of
 from ..urls import public_url
-from . import atom, ical
+from . import atom
 from .cache import FeedCache
 
 bp = Blueprint("feeds", __name__)
@@ -53,6 +53,9 @@ def _each(rows):
 def _ics(name, rows, online_of=_public_online, pending_of=lambda row: False):
     """A builder of the calendar of rows, for the feed cache."""
     def build(pieces):
+        # icalendar is loaded by the first calendar built, not by every process that serves pages.
+        from . import ical
+
         items = ((event, events.event_link(event), pending_of(event), online_of(event)) for event in _each(rows))
         return ical.calendar(name, items, pieces)
 

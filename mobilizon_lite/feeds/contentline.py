@@ -1,19 +1,20 @@
-"""iCalendar content lines (RFC 5545 §3.1–3.3), written as the icalendar library writes them but
-without its object model: a feed of a thousand events is then a thousand strings, not a thousand
-trees of objects that a small server has to allocate, free and keep the fragments of."""
-import re
+"""iCalendar content lines (RFC 5545 §3.1–3.3), escaped by the icalendar library's own functions but
+without its object model: a feed of a thousand events is then a thousand strings, not a thousand trees
+of objects that a small server has to allocate, free and keep the fragments of. Lines are folded here,
+as icalendar folds them, on bytes: its own folding walks each character in Python, six times slower."""
 from datetime import UTC
+
+from icalendar import vText
+from icalendar.parser import param_value
 
 FOLD_AT = 75  # octets: each physical line stays below it, its leading space aside
 FOLD = b"\r\n "
-QUOTED = re.compile("[,;:\u2019]")
 NOT_SPLIT = b"\\^"  # an escape's first character starts the next line, as icalendar does (issue #1501)
 
 
 def text(value):
     """A TEXT value, escaped (RFC 5545 §3.3.11); line breaks of any kind become \\n."""
-    return (value.replace("\\N", "\n").replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
-            .replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n"))
+    return vText(value).to_ical().decode()
 
 
 def uri(value):
@@ -26,9 +27,7 @@ def uri(value):
 def parameter(value, quote_when=""):
     """A parameter value with RFC 6868's ^ escapes, in double quotes when it holds what would end it
     (or one of the characters quote_when lists)."""
-    escaped = value.replace("^", "^^").replace("\r\n", "^n").replace("\n", "^n").replace("\r", "^n")
-    escaped = escaped.replace('"', "^'")
-    return f'"{escaped}"' if QUOTED.search(escaped) or any(c in value for c in quote_when) else escaped
+    return param_value(value, always_quote=any(c in value for c in quote_when))
 
 
 def moment(when):

@@ -6,7 +6,7 @@ import sys
 
 # Each loaded only where used: pictures (Pillow), text written or
 # received (Markdown, nh3), signatures (httpsig with pycryptodome, cryptography), requests to
-# other servers (urllib3; requests is not used at all); icalendar is only a test reader of our feeds.
+# other servers (urllib3; requests is not used at all), calendar feeds (icalendar's escaping).
 LAZY_MODULES = ("PIL", "icalendar", "markdown", "nh3", "Crypto", "httpsig", "cryptography", "urllib3", "requests")
 
 # What run.py loads before it serves: the app, the command line and the scheduler.
