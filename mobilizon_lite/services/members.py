@@ -118,6 +118,17 @@ def leave_group(group, actor):
         member.delete_instance()
 
 
+def withdraw_request(group, actor):
+    """Take back actor's request to join, still waiting: the moderators no longer see it, and one may
+    ask again later."""
+    with database.atomic("IMMEDIATE"):
+        member = membership(group, actor)
+        if member is None or member.role != Role.NOT_APPROVED:
+            raise PermissionDenied(_("@%(username)s has no request waiting in this group.",
+                                     username=actor.preferred_username))
+        member.delete_instance()
+
+
 def member_in(group, member_uuid, roles=None):
     """The group's Member row with this uuid (of one of roles, when given); NotFound otherwise."""
     member = Member.get_or_none((Member.uuid == member_uuid) & (Member.group == group))

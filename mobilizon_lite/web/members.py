@@ -56,15 +56,30 @@ def join(username):
                        moderated=group.openness == Openness.MODERATED)
 
 
-@bp.route("/@<username>/leave", methods=["POST"])
-@login_required
-def leave(username):
+def posted_identity(username):
+    """(group, the account's identity posted by a Leave or Withdraw button)."""
     group = local_group(username)
     form = GroupIdentityForm()
     identity_choices(form.identity)
     require_valid(form)
-    members.leave_group(group, chosen_identity(form.identity))
+    return group, chosen_identity(form.identity)
+
+
+@bp.route("/@<username>/leave", methods=["POST"])
+@login_required
+def leave(username):
+    group, identity = posted_identity(username)
+    members.leave_group(group, identity)
     flash(_("You left %(group)s.", group=group.display_name), "success")
+    return group_page(group)
+
+
+@bp.route("/@<username>/withdraw", methods=["POST"])
+@login_required
+def withdraw(username):
+    group, identity = posted_identity(username)
+    members.withdraw_request(group, identity)
+    flash(_("Your request to join %(group)s is withdrawn.", group=group.display_name), "success")
     return group_page(group)
 
 
