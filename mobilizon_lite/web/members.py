@@ -2,6 +2,7 @@
 the account's invitations."""
 from flask import Blueprint, flash, get_template_attribute, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 from flask_wtf.csrf import generate_csrf
 
@@ -56,30 +57,25 @@ def join(username):
                        moderated=group.openness == Openness.MODERATED)
 
 
-def posted_identity(username):
-    """(group, the account's identity posted by a Leave or Withdraw button)."""
+# A person's own step out of a group (endpoint: service(group, identity), what they are told).
+STEPS_OUT = {
+    "leave": (members.leave_group, _l("You left %(group)s.")),
+    "withdraw": (members.withdraw_request, _l("Your request to join %(group)s is withdrawn.")),
+}
+
+
+@bp.route("/@<username>/leave", methods=["POST"], endpoint="leave", defaults={"step": "leave"})
+@bp.route("/@<username>/withdraw", methods=["POST"], endpoint="withdraw", defaults={"step": "withdraw"})
+@login_required
+def step_out(username, step):
+    """Leave the group, or withdraw a pending request to join it, as the identity the button posts."""
     group = local_group(username)
     form = GroupIdentityForm()
     identity_choices(form.identity)
     require_valid(form)
-    return group, chosen_identity(form.identity)
-
-
-@bp.route("/@<username>/leave", methods=["POST"])
-@login_required
-def leave(username):
-    group, identity = posted_identity(username)
-    members.leave_group(group, identity)
-    flash(_("You left %(group)s.", group=group.display_name), "success")
-    return group_page(group)
-
-
-@bp.route("/@<username>/withdraw", methods=["POST"])
-@login_required
-def withdraw(username):
-    group, identity = posted_identity(username)
-    members.withdraw_request(group, identity)
-    flash(_("Your request to join %(group)s is withdrawn.", group=group.display_name), "success")
+    service, message = STEPS_OUT[step]
+    service(group, chosen_identity(form.identity))
+    flash(message % {"group": group.display_name}, "success")
     return group_page(group)
 
 
