@@ -142,6 +142,10 @@ def _perf_indexes():
                          "ON participation (actor_id, role, event_id)")
 
 
+def _group_hide_creator():
+    _add_column("actor", "hide_event_creator", "INTEGER NOT NULL DEFAULT 0")
+
+
 def _perf_lists():
     # Every page and part the page cache keeps holds until the next moment an event begins or ends
     # (changes.next_event_moment): without these, each rebuild read every event to find it (0.8 ms at
@@ -153,7 +157,7 @@ def _perf_lists():
 # Append new steps; never edit or reorder the ones already released.
 STEPS = [_initial_schema, _events, _feeds, _federation, _remote_participation, _activity_objects,
          _listed_activities, _server_software, _account_confirmation, _content_version,
-         _inbox_queue, _groups, _group_digests, _perf_indexes, _perf_lists]
+         _inbox_queue, _groups, _group_digests, _perf_indexes, _group_hide_creator, _perf_lists]
 
 
 def migrate():

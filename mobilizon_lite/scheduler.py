@@ -5,7 +5,7 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from .activitypub import delivery
-from .activitypub.publish import DRAIN_JOB, purge_published
+from .activitypub.publish import purge_published
 from .services import accounts, anonymous, group_digest, inbound
 
 log = logging.getLogger(__name__)
@@ -47,10 +47,11 @@ def build_scheduler(app):
         scheduler.add_job(_in_context(app, job), "interval", hours=1, id=job.__name__, name=name,
                           replace_existing=True)
     scheduler.add_job(_in_context(app, delivery.drain_all), "interval", seconds=app.config["DELIVERY_INTERVAL"],
-                      id=DRAIN_JOB, name="Deliver queued activities", replace_existing=True)
-    # Storing a received activity starts this job too; the interval brings the retries. A run started
-    # as the previous one ends (before the executor counts it done) would be refused with a warning:
-    # two are allowed, and handle_received lets only one work.
+                      id=delivery.DRAIN_JOB, name="Deliver queued activities", replace_existing=True,
+                      max_instances=2)
+    # Storing a received activity starts this job too; the interval brings the retries. Both jobs are
+    # started by kicks: a run started as the previous one ends (before the executor counts it done)
+    # would be refused with a warning, so two are allowed, and KickedJob.run lets only one work.
     scheduler.add_job(_in_context(app, inbound.handle_received), "interval", seconds=app.config["INBOX_INTERVAL"],
                       id=inbound.HANDLE_JOB, name="Handle received activities", replace_existing=True,
                       max_instances=2)

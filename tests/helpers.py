@@ -57,6 +57,12 @@ def errors(response):
     return ERROR_RE.findall(response.get_data(as_text=True))
 
 
+def assert_not_found(client, *paths):
+    """Each of paths answers client 404: a bad address is never a 500."""
+    for path in paths:
+        assert client.get(path).status_code == 404, path
+
+
 def make_account(app, email="ann@example.org", username="ann", password=PASSWORD, admin=False):
     """An account made through the same service the CLI uses."""
     with app.app_context():

@@ -13,6 +13,7 @@ from flask import current_app
 from peewee import Case, fn
 
 from ..db import utcnow
+from ..job_runs import KickedJob
 from ..models import Activity, Actor, Delivery, DomainHealth, InboxHealth
 from ..models.federation import FAILED, GONE, PENDING, SENT
 from . import client
@@ -21,6 +22,8 @@ from .vocab import AP_MEDIA_TYPE
 
 log = logging.getLogger(__name__)
 
+DRAIN_JOB = "drain_deliveries"
+DRAINING = KickedJob(DRAIN_JOB)
 BREAKER_THRESHOLD = 10
 BREAKER_FIRST_PAUSE = timedelta(seconds=60)
 BREAKER_LONGEST_PAUSE = timedelta(hours=1)
@@ -190,14 +193,11 @@ def _record(row, exchange, batch):
 
 def drain_all(seconds=20, batch=100):
     """Drain batch after batch while deliveries are due, for at most `seconds`; returns how many."""
-    deadline = time.monotonic() + seconds
-    total = 0
-    while time.monotonic() < deadline:
+    def step(deadline):
         tried = drain(batch, deadline)
-        total += tried
-        if tried < batch:
-            break
-    return total
+        return tried, tried == batch
+
+    return DRAINING.run(step, seconds)
 
 
 def drain(limit=100, deadline=None):

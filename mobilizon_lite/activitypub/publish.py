@@ -11,9 +11,9 @@ from ..models.federation import FAILED, GONE, PENDING, SENT
 from ..models.participation import NOT_APPROVED
 from ..urls import public_url
 from .audience import inboxes
+from .delivery import DRAINING
 from .vocab import get_id, is_listed, is_public
 
-DRAIN_JOB = "drain_deliveries"
 OBJECT_VERBS = ("Create", "Update", "Delete")
 
 
@@ -37,7 +37,7 @@ def publish(actor, activity, recipients, listed=None):
                 for url, domain in inboxes(recipients).items()]
         if rows:
             Delivery.insert_many(rows).execute()
-        database.on_commit(kick)
+        database.on_commit(DRAINING.kick)
     return stored
 
 
@@ -97,16 +97,3 @@ def purge_published():
     count += delete_in_batches(Activity, (Activity.type == "Delete") & Activity.id.not_in(waiting) & (
         Activity.created_at < now - timedelta(days=config["KEEP_TOMBSTONES_DAYS"])))
     return count
-
-
-def kick():
-    """Ask the scheduler (when this process runs one) to drain the queue now; called once the
-    publishing transaction has committed, so that the drain sees its rows."""
-    scheduler = current_app.extensions.get("scheduler")
-    if scheduler is None or not scheduler.running:
-        return  # built but not started (a test, an admin command): the queue waits for a server
-    job = scheduler.get_job(DRAIN_JOB)
-    now = utcnow()
-    # The run is only ever moved earlier, so steady publishing cannot keep postponing it.
-    if job is not None and (job.next_run_time is None or job.next_run_time > now):
-        scheduler.modify_job(DRAIN_JOB, next_run_time=now)

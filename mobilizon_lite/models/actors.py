@@ -33,6 +33,8 @@ class Actor(BaseModel):
     banner = CharField(max_length=100, null=True)
     # {"place_name", "street", "postal_code", "locality", "region", "country"}, any of them.
     address = JSONField(default=dict)
+    # Mobilizon's hide_organizer_when_group_event, here one setting of the group for all its events.
+    hide_event_creator = BooleanField(default=False)
     suspended = BooleanField(default=False)
     created_at = UTCDateTimeField(default=utcnow)
     updated_at = UTCDateTimeField(default=utcnow)

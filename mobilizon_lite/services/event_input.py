@@ -177,17 +177,23 @@ def choice(data, name, allowed, default, errors):
     return value
 
 
+def check_title_and_text(title, untitled, source, source_field, errors):
+    """Note in errors what is wrong with a title and its Markdown text, both trimmed, as events and
+    group posts check them alike: untitled is the message for an empty title."""
+    if not title:
+        errors["title"] = untitled
+    elif len(title) > TITLE_MAX:
+        errors["title"] = _("At most %(max)d characters.", max=TITLE_MAX)
+    if len(source) > DESCRIPTION_MAX:
+        errors[source_field] = _("At most %(max)d characters.", max=DESCRIPTION_MAX)
+
+
 def clean_event_input(data):
     """Columns of an Event from form data; raises InvalidFields naming every bad field."""
     errors = {}
     title = " ".join((data.get("title") or "").split())
-    if not title:
-        errors["title"] = _("Give the event a title.")
-    elif len(title) > TITLE_MAX:
-        errors["title"] = _("At most %(max)d characters.", max=TITLE_MAX)
     source = (data.get("description") or "").strip()
-    if len(source) > DESCRIPTION_MAX:
-        errors["description"] = _("At most %(max)d characters.", max=DESCRIPTION_MAX)
+    check_title_and_text(title, _("Give the event a title."), source, "description", errors)
     capacity = data.get("capacity")
     if capacity is not None and not 1 <= capacity <= CAPACITY_MAX:
         errors["capacity"] = _("Capacity is between 1 and %(max)d, or empty for no limit.", max=CAPACITY_MAX)

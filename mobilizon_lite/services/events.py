@@ -122,6 +122,12 @@ def events_query():
     return Event.select(Event, Actor).join(Actor, on=(Event.organizer == Actor.id))
 
 
+def listing_query():
+    """Events joined to who organises them as their cards name it: the group, for a group's events (the
+    member who created one is named on the event's page only, where the group allows it)."""
+    return Event.select().join(Actor, on=(Actor.id == fn.COALESCE(Event.attributed_to, Event.organizer)))
+
+
 def stored_moment(moment):
     """moment as the database stores it (a prepared query's Value passes as it is)."""
     return moment if isinstance(moment, Value) else Event.begins_on.db_value(moment)
@@ -144,7 +150,7 @@ def by_time(query, past=False, now=None):
 @shaped(lambda _shape: 3)
 def _public_listing(shape, now, limit, offset):
     past, local_only = shape
-    query = events_query().where(visible())
+    query = listing_query().where(visible())
     if local_only:
         query = query.where(Actor.domain.is_null())
     return with_actors_query(by_time(query, past, now).limit(limit).offset(offset), EventRow)
@@ -360,8 +366,10 @@ def remaining_seats(event, count):
 
 
 def events_of(actor, viewer_ids=()):
-    """(upcoming, past) events an identity organises, as the viewer may see them in listings (EventRows)."""
-    base = events_query().where((Event.organizer == actor) & visible(viewer_ids))
+    """(upcoming, past) events an identity organises, as the viewer may see them in listings (EventRows),
+    but for the events of groups that hide who created them."""
+    base = listing_query().where((Event.organizer == actor) & visible(viewer_ids)
+                                 & (Event.attributed_to.is_null() | ~Actor.hide_event_creator))
     return with_actors(by_time(base), EventRow), with_actors(by_time(base, past=True).limit(50), EventRow)
 
 

@@ -9,7 +9,7 @@ from ..models.actors import TYPE_GROUP
 from ..models.events import Visibility
 from ..models.groups import MEMBER_ROLES, GroupVisibility
 from ..text import html_to_text, text_line
-from .events import by_time, ends_since, events_query, visible
+from .events import by_time, ends_since, listing_query, visible
 from .posts import readable_by
 from .rows import EventRow, with_actors
 
@@ -24,7 +24,7 @@ def group_events(group, viewer_ids=(), member=False):
     condition = Event.attributed_to == group
     if not member:
         condition &= visible(viewer_ids)
-    base = events_query().where(condition)
+    base = listing_query().where(condition)
     return (with_actors(by_time(base), EventRow),
             with_actors(by_time(base, past=True).limit(PAST_EVENTS_ON_PAGE), EventRow))
 

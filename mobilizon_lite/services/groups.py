@@ -55,9 +55,10 @@ def new_member_row(group, actor, role, **fields):
 
 def create_group(creator, username, name="", summary_source="", visibility=GroupVisibility.PUBLIC,
                  openness=Openness.MODERATED, manually_approves_followers=False, address=None, key_pair=None,
-                 avatar=None, banner=None):
+                 avatar=None, banner=None, hide_event_creator=False):
     """Create a local group, its keys, and creator (a local identity) as its first administrator;
-    avatar and banner are uploaded pictures (checked and re-encoded), when given."""
+    avatar and banner are uploaded pictures (checked and re-encoded), when given; hide_event_creator
+    keeps the member who created each group event off the event's pages but for the group's moderators."""
     name, summary_source, address = name.strip(), summary_source.strip(), dict(address or {})
     validate_username(username)
     check_profile(name, summary_source)
@@ -71,7 +72,7 @@ def create_group(creator, username, name="", summary_source="", visibility=Group
                 summary=markdown_to_html(summary_source), ap_id=public_url("pages.profile", username=username),
                 public_key_pem=public_pem, private_key_pem=private_pem, visibility=visibility,
                 openness=openness, manually_approves_followers=bool(manually_approves_followers),
-                address=_address(address), **saved,
+                address=_address(address), hide_event_creator=bool(hide_event_creator), **saved,
             )
             new_member_row(group, creator, Role.ADMINISTRATOR)
             return group
@@ -102,9 +103,9 @@ def _delete_pictures(names):
 
 
 def update_group(group, actor, name, summary_source, visibility, openness, manually_approves_followers,
-                 address, avatar=None, banner=None, remove=()):
+                 address, avatar=None, banner=None, remove=(), hide_event_creator=None):
     """Change a group's settings (its administrators only); remove names the pictures ("avatar",
-    "banner") to take away."""
+    "banner") to take away; hide_event_creator (see create_group) stays as it is unless given."""
     group_roles.require(group, actor, "edit_group")
     name, summary_source, address = name.strip(), summary_source.strip(), dict(address or {})
     check_profile(name, summary_source)
@@ -116,6 +117,8 @@ def update_group(group, actor, name, summary_source, visibility, openness, manua
                   visibility=visibility, openness=openness, address=_address(address),
                   manually_approves_followers=bool(manually_approves_followers), updated_at=utcnow(),
                   **{column: None for column in remove}, **saved)
+    if hide_event_creator is not None:
+        values["hide_event_creator"] = bool(hide_event_creator)
     try:
         Actor.update(**values).where(Actor.id == group.id).execute()
     except Exception:

@@ -2,7 +2,6 @@
 stored once; then the handling job hands it to the handler of its (verb, object kind), like local
 actions."""
 import logging
-import threading
 import time
 from datetime import timedelta
 from typing import NamedTuple
@@ -15,16 +14,17 @@ from ..activitypub.parse import ParseError
 from ..activitypub.vocab import get_id
 from ..dates import parse_utc
 from ..db import database, delete_in_batches, storage_fault, utcnow
-from ..models import Actor, Comment, Event, Follow, InboxItem, Participation, Tombstone
+from ..job_runs import KickedJob
+from ..models import Actor, Comment, Event, Follow, InboxItem, Member, Participation, Tombstone
 from ..models.federation import DONE, FAILED, IGNORED, RECEIVED, REFUSED
-from . import actors, follows, remote_comments, remote_events, remote_participation
+from . import actors, follows, remote_comments, remote_events, remote_members, remote_participation
 from .actors import ACTOR_TYPES, keep_tombstone, public_key_for
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
 HANDLE_JOB = "handle_inbox"
-WORKER = "mobilizon_lite.inbox_worker"
+HANDLING = KickedJob(HANDLE_JOB)
 # Seconds since the last activity arrived during which the handling job yields to the inbox.
 ARRIVING = 0.1
 KEY_CACHE = "mobilizon_lite.sender_keys"
@@ -37,7 +37,8 @@ STORE_SQL = ("INSERT OR IGNORE INTO inbox_item (activity_id, actor_id, type, bod
 # The kind of an object named by an id that none of our tables holds.
 UNKNOWN = "Unknown"
 # The kind of each table's rows, for the one lookup of a bare id (an id is in one table at most).
-HELD = (("Event", Event), ("Note", Comment), ("Actor", Actor), ("Follow", Follow), ("Join", Participation))
+HELD = (("Event", Event), ("Note", Comment), ("Actor", Actor), ("Follow", Follow), ("Join", Participation),
+        ("Member", Member))
 
 
 class Received(NamedTuple):
@@ -104,7 +105,7 @@ def store(activity, sender):
     if not stored.rowcount:
         return Received(IGNORED, "already received")
     log.info("inbox: %s %s from %s", verb, activity["id"], sender.domain)
-    database.on_commit(kick)
+    database.on_commit(HANDLING.kick)
     return Received(RECEIVED, "accepted")
 
 
@@ -157,18 +158,20 @@ def on_delete_unknown(item):
 
 def on_delete_actor(item):
     """An account deleted on its server (an actor deletes itself, never another one): its follows,
-    participations and comments go too. Here rather than in actors, as it spans their areas."""
+    participations, memberships and comments go too. Here rather than in actors, as it spans their areas."""
     if get_id(item.body.get("object")) != item.actor.ap_id:
         return IGNORED
     with database.atomic():
         keep_tombstone(item)
         actors.mark_deleted(item.actor)
         remote_participation.forget(item.actor)
+        remote_members.forget(item.actor)
         remote_comments.forget(item.actor)
     return DONE
 
 
-# (verb, object kind) -> handler(item) returning the item's final state; any other pair is ignored.
+# (verb, object kind) -> handler(item) returning the item's final state, or (state, reason why); any
+# other pair is ignored.
 HANDLERS = {
     ("Create", "Event"): remote_events.on_create_event,
     ("Update", "Event"): remote_events.on_update_event,
@@ -187,6 +190,16 @@ HANDLERS = {
     ("Leave", "Event"): remote_participation.on_leave_event,
     ("Accept", "Join"): remote_participation.on_accept_join,
     ("Reject", "Join"): remote_participation.on_reject_join,
+    ("Join", "Actor"): remote_members.on_join_actor,
+    ("Leave", "Actor"): remote_members.on_leave_actor,
+    ("Accept", "Member"): remote_members.on_accept_member,
+    ("Reject", "Member"): remote_members.on_reject_member,
+    ("Accept", "Invite"): remote_members.on_accept_invite,
+    ("Reject", "Invite"): remote_members.on_reject_invite,
+    ("Remove", "Member"): remote_members.on_remove_member,
+    ("Update", "Member"): remote_members.on_update_member,
+    ("Invite", "Actor"): remote_members.on_invite_actor,
+    ("Invite", UNKNOWN): remote_members.on_invite_unknown,
 }
 
 
@@ -217,6 +230,8 @@ def process(item):
         if handler and item.type in ("Create", "Update") and not _revived(item.body, item.actor):
             handler, error = None, "the object was deleted: ignored"
         state = handler(item) if handler else IGNORED
+        if isinstance(state, tuple):
+            state, error = state
     except ParseError as refusal:  # the object is unreadable: nothing is retried
         state, error = REFUSED, str(refusal)
     except Exception as failure:  # noqa: BLE001 - one bad activity must not break the inbox
@@ -243,30 +258,14 @@ def handle_received(seconds=20, batch=100):
     An actor's activities are handled in its order: one that failed and waits for its retry holds
     back the actor's later ones (an Undo never overtakes its Follow), and no one else's.
     """
-    worker = _worker()
-    with worker["lock"]:
-        if worker["running"]:  # another run (this job is allowed two at once): it looks again
-            worker["again"] = True
-            return 0
-        worker["running"], worker["again"] = True, False
-    deadline = time.monotonic() + seconds
-    total = 0
-    try:
-        while worker["running"] and time.monotonic() < deadline:
-            items = _due(batch)
-            total += _handle(items, worker)
-            with worker["lock"]:
-                # Stored since the last look (the kick found this run going): look again; otherwise
-                # stop, in the same step, so that the next kick starts a run.
-                worker["running"] = len(items) == batch or worker["again"]
-                worker["again"] = False
-    finally:
-        with worker["lock"]:
-            worker["running"] = False
-    return total
+    def step(_deadline):
+        items = _due(batch)
+        return _handle(items), len(items) == batch
+
+    return HANDLING.run(step, seconds)
 
 
-def _handle(items, worker):
+def _handle(items):
     """Handle items in their order, but for those of an actor whose earlier one is to be retried;
     returns how many were handled."""
     held, handled = set(), 0
@@ -280,7 +279,7 @@ def _handle(items, worker):
         handled += 1
         if item.next_attempt_at is not None:  # to be retried: the actor's later ones wait
             held.add(item.actor_id)
-        if started - worker["arrived"] < ARRIVING:
+        if started - HANDLING.flags()["arrived"] < ARRIVING:
             # Senders wait for the inbox's answers, nobody for the handling: while activities keep
             # arriving, the job rests as long as it worked, leaving them the CPU (and the GIL).
             time.sleep(time.monotonic() - started)
@@ -297,31 +296,6 @@ def _due(limit):
     return list(InboxItem.select(InboxItem, Actor).join(Actor)
                 .where((InboxItem.next_attempt_at <= now) & ~fn.EXISTS(held))
                 .order_by(InboxItem.id).limit(limit))
-
-
-def _worker():
-    """This app's handling job's flags: running, again when something was stored meanwhile, and when
-    the last activity arrived (time.monotonic())."""
-    return current_app.extensions.setdefault(
-        WORKER, {"lock": threading.Lock(), "running": False, "again": False, "arrived": -ARRIVING})
-
-
-def kick():
-    """Ask the scheduler (when this process runs one) to run the handling job now; called once the
-    storing transaction has committed, so that the job sees the item."""
-    scheduler = current_app.extensions.get("scheduler")
-    if scheduler is None or not scheduler.running:
-        return  # built but not started (a test, an admin command): handle_received is called by hand
-    worker = _worker()
-    worker["arrived"] = time.monotonic()
-    with worker["lock"]:
-        if worker["running"]:
-            worker["again"] = True  # rather than a second run: the running one looks again
-            return
-    job = scheduler.get_job(HANDLE_JOB)
-    # The run is only ever moved earlier, so steady arrivals cannot keep postponing it.
-    if job is not None and (job.next_run_time is None or job.next_run_time > utcnow()):
-        scheduler.modify_job(HANDLE_JOB, next_run_time=utcnow())
 
 
 def purge_received():

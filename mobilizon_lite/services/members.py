@@ -5,12 +5,22 @@ from peewee import Case
 
 from .. import mail
 from ..activitypub.convert.actor import collection
-from ..activitypub.convert.member import member_document, member_to_ap
+from ..activitypub.convert.member import (
+    decision_to_ap,
+    invite_answer_to_ap,
+    invite_to_ap,
+    member_document,
+    member_to_ap,
+    remove_to_ap,
+    role_update_to_ap,
+)
+from ..activitypub.publish import new_activity_id, publish
 from ..db import database, utcnow
 from ..models import Account, Actor, Member
 from ..models.groups import MEMBER_ROLES, Openness, Role
 from ..urls import public_url
 from .errors import Invalid, NotFound, PermissionDenied
+from .follows import find_remote_actor
 from .group_roles import may, membership, require
 from .groups import member_count, new_member_row
 from .identities import public_identity
@@ -52,7 +62,35 @@ def _notify_moderators(group, member):
     ])
 
 
-def _set_role(member, role):
+def remote_members(group):
+    """The group's members of other servers: who its members collection reaches elsewhere."""
+    return list(Actor.select().join(Member, on=(Member.actor == Actor.id)).where(
+        (Member.group == group) & Member.role.in_(MEMBER_ROLES) & Actor.domain.is_null(False)))
+
+
+def _speaker(group, actor):
+    """Who sends what actor did in group: actor itself, or the group for a moderator of elsewhere (whose
+    key is not ours to sign with)."""
+    return actor if actor.is_local else group
+
+
+def _send(actor, activity, recipients):
+    """Publish a membership activity when some recipient lives on another server (call in the transaction)."""
+    if any(not recipient.is_local for recipient in recipients):
+        publish(actor, activity, recipients)
+
+
+def send_decision(group, member, verb):
+    """Tell a person of another server that the group accepted (Accept, to its other members' servers
+    too) or rejected (Reject) their Join."""
+    if member.actor.is_local:
+        return
+    recipients = [member.actor] + (remote_members(group) if verb == "Accept" else [])
+    publish(group, decision_to_ap(new_activity_id(), verb, group, member), recipients)
+
+
+def set_role(member, role):
+    """Give a Member row its new role (member_since set on becoming a member)."""
     member.role = role
     member.updated_at = utcnow()
     if role in MEMBER_ROLES and member.member_since is None:
@@ -84,15 +122,20 @@ def check_join(group, actor):
         raise PermissionDenied(_("This group admits only the people its moderators invite."))
 
 
-def join_group(group, actor, message=""):
-    """Join as one identity: a member at once in an open group, a request waiting for the moderators
-    (emailed) in a moderated one; invite-only groups admit by invitation only."""
+def join_group(group, actor, message="", join_id=None):
+    """Join as one identity (local, or of another server whose Join has join_id): a member at once in
+    an open group, a request waiting for the moderators (emailed) in a moderated one; invite-only
+    groups admit by invitation only."""
     message = clean_message(message)
     with database.atomic("IMMEDIATE"):
         check_join(group, actor)
         moderated = group.openness == Openness.MODERATED
         member = new_member_row(group, actor, Role.NOT_APPROVED if moderated else Role.MEMBER,
                                 message=message if moderated else "")
+        if join_id:
+            # The person's server knows the membership by the id of the Join it sent, as Mobilizon does.
+            member.ap_id = join_id
+            member.save(only=[Member.ap_id])
     if moderated:
         _notify_moderators(group, member)
     return member
@@ -142,7 +185,8 @@ def decide_request(group, moderator, member_uuid, approve):
     with database.atomic("IMMEDIATE"):
         require(group, moderator, "decide_requests")
         member = member_in(group, member_uuid, (Role.NOT_APPROVED,))
-        _set_role(member, Role.MEMBER if approve else Role.REJECTED)
+        set_role(member, Role.MEMBER if approve else Role.REJECTED)
+        send_decision(group, member, "Accept" if approve else "Reject")
     _tell(member, "mail/group_request_approved.txt" if approve else "mail/group_request_rejected.txt",
           link=group.ap_id)
     return member
@@ -157,7 +201,9 @@ def change_role(group, administrator, member_uuid, role):
         member = member_in(group, member_uuid, MEMBER_ROLES)
         if role != Role.ADMINISTRATOR:
             _require_another_administrator(member)
-        _set_role(member, role)
+        set_role(member, role)
+        speaker = _speaker(group, administrator)
+        _send(speaker, role_update_to_ap(new_activity_id(), member, group, speaker), remote_members(group))
     return member
 
 
@@ -171,33 +217,54 @@ def remove_member(group, moderator, member_uuid):
             raise Invalid(_("To leave the group, use its Leave button."))
         require(group, moderator, "remove_member" if member.role == Role.MEMBER else "remove_moderator")
         _require_another_administrator(member)
-        _set_role(member, Role.REJECTED)
+        set_role(member, Role.REJECTED)
+        speaker = _speaker(group, moderator)
+        _send(speaker, remove_to_ap(new_activity_id(), member, group, speaker), remote_members(group) + [member.actor])
     _tell(member, "mail/group_removed.txt", link=group.ap_id)
     return member
 
 
-def invite(group, moderator, username):
-    """Invite a local identity by @username (a rejected one too: the moderators changed their mind);
-    its account is emailed, naming that identity only."""
-    username = (username or "").strip().lstrip("@")
-    if "@" in username:
-        raise Invalid(_("Inviting people of other servers is not possible yet."), "username")
-    require(group, moderator, "invite")
+def _invitee(username):
+    """The person @username (an identity here), or @user@server or a profile link (fetched from its
+    server), names."""
+    username = (username or "").strip()
+    if "@" not in username.lstrip("@") and not username.startswith(("http://", "https://")):
+        try:
+            return public_identity(username.lstrip("@"))
+        except NotFound as error:  # Gone too: a deleted identity is no one to invite
+            raise Invalid(error.message, "username") from None
     try:
-        identity = public_identity(username)
-    except NotFound as error:  # Gone too: a deleted identity is no one to invite
+        person = find_remote_actor(username)
+    except (Invalid, NotFound) as error:
         raise Invalid(error.message, "username") from None
+    if person.type != "Person":
+        raise Invalid(_("Only people can be invited to a group."), "username")
+    return person
+
+
+def invite(group, moderator, username):
+    """Invite an identity by @username, or a person of another server by @user@server (sent an Invite),
+    a rejected one too (the moderators changed their mind); a local identity's account is emailed,
+    naming that identity only."""
+    require(group, moderator, "invite")
+    identity = _invitee(username)
     with database.atomic("IMMEDIATE"):
         member = membership(group, identity)
         if member is None:
             member = new_member_row(group, identity, Role.INVITED, invited_by=moderator)
         elif member.role == Role.REJECTED:
             member.invited_by = moderator
-            _set_role(member, Role.INVITED)
+            set_role(member, Role.INVITED)
         else:
             _refuse_existing(member)
-    _tell(member, "mail/group_invitation.txt", inviter=moderator, link=public_url("members.invitations"))
+        _send(moderator, invite_to_ap(member, group, moderator), [identity] + remote_members(group))
+    tell_invited(member, moderator)
     return member
+
+
+def tell_invited(member, inviter):
+    """Email the account of an invited identity of here, naming that identity only."""
+    _tell(member, "mail/group_invitation.txt", inviter=inviter, link=public_url("members.invitations"))
 
 
 def invitations_for(identities):
@@ -222,9 +289,14 @@ def answer_invitation(identities, member_uuid, accept):
                                     & (Member.role == Role.INVITED))
         if member is None:
             raise NotFound(_("This invitation does not exist."))
+        group = member.group
         if accept:
-            _set_role(member, Role.MEMBER)
-        else:
+            set_role(member, Role.MEMBER)
+        if not group.is_local:  # the group's server learns the answer; the inviter's is told too
+            inviter = [member.invited_by] if member.invited_by_id else []
+            publish(member.actor, invite_answer_to_ap(new_activity_id(), "Accept" if accept else "Reject",
+                                                      member, group), [group] + inviter)
+        if not accept:
             member.delete_instance()
     return member
 

@@ -10,11 +10,11 @@ from ..activitypub.convert.post import post_to_ap
 from ..db import utcnow
 from ..models import Actor, Post
 from ..models.groups import PostVisibility
-from ..models.limits import DESCRIPTION_MAX, TITLE_MAX
 from ..text import markdown_to_html
 from ..urls import public_url
 from . import group_roles, pictures
 from .errors import InvalidFields, NotFound
+from .event_input import check_title_and_text
 from .slugs import create_with_slug
 
 POSTS_PER_PAGE = 20
@@ -24,13 +24,8 @@ def clean_post_input(data):
     """The columns of a post from what its form sent; InvalidFields names every field at fault."""
     errors = {}
     title = (data.get("title") or "").strip()
-    if not title:
-        errors["title"] = _("Give the post a title.")
-    elif len(title) > TITLE_MAX:
-        errors["title"] = _("At most %(max)d characters.", max=TITLE_MAX)
     source = (data.get("body") or "").strip()
-    if len(source) > DESCRIPTION_MAX:
-        errors["body"] = _("At most %(max)d characters.", max=DESCRIPTION_MAX)
+    check_title_and_text(title, _("Give the post a title."), source, "body", errors)
     visibility = data.get("visibility") or PostVisibility.PUBLIC
     if visibility not in tuple(PostVisibility):
         errors["visibility"] = _("Choose who can read the post.")

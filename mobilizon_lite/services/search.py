@@ -13,8 +13,9 @@ from ..models.groups import GroupVisibility
 from ..urls import host_of, is_ours
 from .actors import ACTOR_TYPES, actor_from_ap, live_local, signed_get
 from .errors import NotFound
-from .events import by_time, events_query, visible
+from .events import by_time, listing_query, visible
 from .remote_events import is_event, store
+from .rows import EventRow, with_actors
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +30,7 @@ def is_address(query):
 
 
 def find_events(query, viewer_ids=()):
-    """Upcoming events the viewer may see in listings whose title, place or tags hold every word."""
+    """Upcoming events the viewer may see in listings whose title, place or tags hold every word (EventRows)."""
     words = query.split()[:WORDS_MAX]
     if not words:
         return []
@@ -38,7 +39,7 @@ def find_events(query, viewer_ids=()):
         condition &= (Event.title.contains(word) | Event.place_name.contains(word) | Event.locality.contains(word)
                       # A function of the column: the JSON field's converter must not turn the word into JSON.
                       | fn.LOWER(Event.tags).contains(word.casefold().lstrip("#")))
-    return list(by_time(events_query().where(condition)).limit(RESULTS_MAX))
+    return with_actors(by_time(listing_query().where(condition)).limit(RESULTS_MAX), EventRow)
 
 
 def find_groups(query):

@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, current_user
 from wtforms import SelectChoice
 
-from ..negotiation import signed_parts
+from ..negotiation import negotiated, personal_document, signed_parts, wants_activity_json
 from ..services import accounts, actors
 from ..services.events import organizer_among, require_organizer
 from ..services.group_roles import acting_member, require_member_view
@@ -118,6 +118,21 @@ def group_requester(group):
     of the logged-in account acting in group, else None."""
     signer = actors.signed_requester(*signed_parts())
     return signer if signer is not None else acting_in(group)[0]
+
+
+def members_content(document):
+    """A view of a group's members' content at an address serving both: ActivityStreams clients get
+    document(group, requester, **view_args), holding what that requester may see; browsers get the
+    view(group, identity acting in it, **view_args), for members' accounts only (see members_only)."""
+    def decorate(view):
+        @functools.wraps(view)
+        def answer(username, **view_args):
+            if wants_activity_json():
+                group = local_group(username)
+                return personal_document(document(group, group_requester(group), **view_args))
+            return view(*members_only(username), **view_args)
+        return negotiated(answer)
+    return decorate
 
 
 def act_as(identity):

@@ -10,7 +10,7 @@ from ..services import group_pages, group_roles, groups
 from ..services.errors import Invalid
 from ..urls import page_number
 from .context import account_identities, chosen_identity, identity_choices
-from .forms.base import add_error, render_form
+from .forms.base import add_error, confirmed_deletion, render_form
 from .forms.groups import GroupSettingsForm, NewGroupForm
 from .group_page import identity_form, nav_context
 
@@ -56,7 +56,8 @@ def settings(username):
     group, acting = nav["group"], nav["acting"]
     form = GroupSettingsForm(data=dict(
         name=group.name, summary=group.summary_source, visibility=group.visibility, openness=group.openness,
-        manually_approves_followers=group.manually_approves_followers, **group.address))
+        manually_approves_followers=group.manually_approves_followers,
+        show_event_creator=not group.hide_event_creator, **group.address))
     if form.validate_on_submit():
         remove = [name for name in ("avatar", "banner") if getattr(form, f"remove_{name}").data]
         try:
@@ -74,16 +75,6 @@ def settings(username):
 def delete(username):
     nav = _acting_for(username, "delete_group")
     group, acting = nav["group"], nav["acting"]
-    error = None
-    if request.method == "POST":
-        try:
-            groups.delete_group(group, acting)
-        except Invalid as refusal:
-            error = refusal.message
-        else:
-            flash(_("The group @%(username)s is deleted. Its username will not be given to anyone else.",
-                    username=username), "success")
-            return redirect(url_for("groups.index"))
     upcoming = groups.upcoming_events_count(group)
     lines = [ngettext("The group has %(num)d event to come: delete it, or wait until it is over, first.",
                       "The group has %(num)d events to come: delete them, or wait until they are over, first.",
@@ -91,11 +82,12 @@ def delete(username):
     lines.append(_("Its page, its posts, discussions, resources and todo lists disappear, and its members are no "
                    "longer members. Its past events stay. The username @%(username)s will never be given to anyone "
                    "else. This cannot be undone.", username=group.preferred_username))
-    return (render_template("confirm_delete.html", title=_("Delete @%(username)s", username=group.preferred_username),
-                            heading=_("Delete the group @%(username)s?", username=group.preferred_username),
-                            error=error, lines=lines, button=_("Delete this group"),
-                            cancel=url_for("groups.settings", username=group.preferred_username)),
-            400 if error else 200)
+    return confirmed_deletion(
+        lambda: groups.delete_group(group, acting),
+        _("The group @%(username)s is deleted. Its username will not be given to anyone else.", username=username),
+        url_for("groups.index"), title=_("Delete @%(username)s", username=group.preferred_username),
+        heading=_("Delete the group @%(username)s?", username=group.preferred_username), lines=lines,
+        button=_("Delete this group"), cancel=url_for("groups.settings", username=group.preferred_username))
 
 
 @bp.route("/@<username>/followers/<int(max=9223372036854775807):follow_id>/<decision>", methods=["POST"])

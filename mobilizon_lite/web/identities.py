@@ -8,7 +8,7 @@ from ..services import follows, identities
 from ..services.errors import Invalid, NotFound
 from .context import account_identities, act_as, chosen_identity, identity_choices, redirect_local
 from .forms.accounts import FollowForm, IdentityForm, NewIdentityForm, SwitchIdentityForm
-from .forms.base import add_error, render_form
+from .forms.base import add_error, confirmed_deletion, render_form
 
 bp = Blueprint("identities", __name__, url_prefix="/identities")
 
@@ -110,23 +110,15 @@ def edit(username):
 @bp.route("/<username>/delete", methods=["GET", "POST"])
 def delete(username):
     identity = identities.owned_identity(current_user, username)
-    error = None
-    if request.method == "POST":
-        try:
-            identities.delete_identity(current_user, identity)
-        except Invalid as refusal:
-            error = refusal.message
-        else:
-            flash(_("The identity @%(username)s is deleted. Its username will not be given to anyone else.",
-                    username=username), "success")
-            return redirect(url_for("identities.index"))
     name = identity.preferred_username
-    return render_template(
-        "confirm_delete.html", title=_("Delete @%(username)s", username=name),
-        heading=_("Delete @%(username)s?", username=name), error=error, button=_("Delete this identity"),
+    return confirmed_deletion(
+        lambda: identities.delete_identity(current_user, identity),
+        _("The identity @%(username)s is deleted. Its username will not be given to anyone else.", username=username),
+        url_for("identities.index"), title=_("Delete @%(username)s", username=name),
+        heading=_("Delete @%(username)s?", username=name), button=_("Delete this identity"),
         lines=[_("Its profile disappears. The username @%(username)s will never be given to anyone else. This "
                  "cannot be undone.", username=name)],
-        cancel=url_for("identities.index")), 400 if error else 200
+        cancel=url_for("identities.index"))
 
 
 def switch_form():

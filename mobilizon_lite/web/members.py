@@ -158,7 +158,9 @@ def invite(username):
         except Invalid as error:
             add_error(form, error)
         else:
-            flash(_("@%(username)s is invited and told by email.", username=member.actor.handle), "success")
+            flash(_("@%(username)s is invited and told by email.", username=member.actor.handle)
+                  if member.actor.is_local else
+                  _("@%(username)s is invited; their server tells them.", username=member.actor.handle), "success")
             return back_to_members(group)
     return render_members(group, form)
 
@@ -203,6 +205,8 @@ def answer(uuid, answer):
     if answer == "accept":
         flash(_("@%(username)s is a member of %(group)s.", username=member.actor.preferred_username,
                 group=member.group.display_name), "success")
-        return back_to_members(member.group)
+        if member.group.is_local:
+            return back_to_members(member.group)
+        return redirect(url_for("members.invitations"))  # a group of elsewhere: its pages are there
     flash(_("The invitation is declined."), "success")
     return redirect(url_for("members.invitations"))

@@ -5,12 +5,10 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from ..models import Resource
-from ..negotiation import collection_page, negotiated, personal_document, wants_activity_json
+from ..negotiation import collection_page
 from ..services import resources
-from ..services.errors import Invalid
-from ..services.groups import local_group
-from .context import group_requester, members_only
-from .forms.base import add_error, render_form
+from .context import members_content, members_only
+from .forms.base import confirmed_deletion, refusals_on, render_form
 from .forms.resources import MoveForm, resource_form
 
 bp = Blueprint("resources", __name__)
@@ -22,6 +20,13 @@ def folder_url(group, folder):
     return url_for("resources.show", username=group.preferred_username, uuid=folder.uuid)
 
 
+def resource_of(username, uuid):
+    """(group, identity acting in it, its resource uuid) for a member's account; 404 for anyone else and
+    for a resource of another group."""
+    group, identity = members_only(username)
+    return group, identity, resources.resource_of(group, uuid)
+
+
 def folder_page(group, folder):
     return render_template("resources/folder.html", group=group, folder=folder,
                            items=resources.contents(group, folder),
@@ -29,25 +34,17 @@ def folder_page(group, folder):
 
 
 @bp.route("/@<username>/resources")
-@negotiated
-def index(username):
-    if wants_activity_json():
-        group = local_group(username)
-        return personal_document(resources.resources_collection(group, group_requester(group), collection_page()))
-    group, _identity = members_only(username)
+@members_content(lambda group, requester: resources.resources_collection(group, requester, collection_page()))
+def index(group, _identity):
     return folder_page(group, None)
 
 
 @bp.route("/@<username>/resources/<uuid>")
-@negotiated
-def show(username, uuid):
-    if wants_activity_json():
-        group = local_group(username)
-        return personal_document(resources.resource_document(group, uuid, group_requester(group)))
-    group, _identity = members_only(username)
+@members_content(lambda group, requester, uuid: resources.resource_document(group, uuid, requester))
+def show(group, _identity, uuid):
     resource = resources.resource_of(group, uuid)
     if resource.type != Resource.FOLDER:
-        return redirect(url_for("resources.edit", username=username, uuid=uuid))
+        return redirect(url_for("resources.edit", username=group.preferred_username, uuid=uuid))
     return folder_page(group, resource)
 
 
@@ -60,12 +57,9 @@ def create(username):
     folder = resources.folder_of(group, request.args.get("folder"))
     form = resource_form(kind)
     if form.validate_on_submit():
-        try:
+        with refusals_on(form):
             resources.add_resource(group, identity, kind, folder, form.title.data,
                                    *([form.url.data, form.description.data] if kind == Resource.LINK else []))
-        except Invalid as error:
-            add_error(form, error)
-        else:
             flash(_("The link is added.") if kind == Resource.LINK else _("The folder is added."), "success")
             return redirect(folder_url(group, folder))
     return render_form("resources/form.html", form, group=group, folder=folder, kind=kind, resource=None,
@@ -83,17 +77,13 @@ def edit_page(group, resource, form, move_form):
 
 @bp.route("/@<username>/resources/<uuid>/edit", methods=["GET", "POST"])
 def edit(username, uuid):
-    group, identity = members_only(username)
-    resource = resources.resource_of(group, uuid)
+    group, identity, resource = resource_of(username, uuid)
     form = resource_form(resource.type, resource)
     if form.validate_on_submit():
-        try:
+        with refusals_on(form):
             resources.update_resource(group, resource, identity, form.title.data,
                                       *([form.url.data, form.description.data]
                                         if resource.type == Resource.LINK else []))
-        except Invalid as error:
-            add_error(form, error)
-        else:
             flash(_("Saved."), "success")
             return redirect(folder_url(group, resource.parent))
     return edit_page(group, resource, form, MoveForm(formdata=None))
@@ -101,15 +91,11 @@ def edit(username, uuid):
 
 @bp.route("/@<username>/resources/<uuid>/move", methods=["POST"])
 def move(username, uuid):
-    group, identity = members_only(username)
-    resource = resources.resource_of(group, uuid)
+    group, identity, resource = resource_of(username, uuid)
     move_form = MoveForm()
     if move_form.validate_on_submit():
-        try:
+        with refusals_on(move_form):
             resources.move_resource(group, resource, identity, move_form.target.data or "")
-        except Invalid as error:
-            add_error(move_form, error)
-        else:
             flash(_("Moved."), "success")
             return redirect(folder_url(group, resources.folder_of(group, move_form.target.data)))
     return edit_page(group, resource, resource_form(resource.type, resource), move_form)
@@ -117,18 +103,15 @@ def move(username, uuid):
 
 @bp.route("/@<username>/resources/<uuid>/delete", methods=["GET", "POST"])
 def delete(username, uuid):
-    group, identity = members_only(username)
-    resource = resources.resource_of(group, uuid)
-    if request.method == "POST":
-        resources.delete_resource(group, resource, identity)
-        flash(_("“%(title)s” is deleted.", title=resource.title), "success")
-        return redirect(folder_url(group, resource.parent))
+    group, identity, resource = resource_of(username, uuid)
     if resource.type == Resource.FOLDER:
         line = ngettext("The folder and the %(num)d link or folder it holds disappear for good, for every member.",
                         "The folder and the %(num)d links and folders it holds disappear for good, for every member.",
                         resources.inside_count(group, resource))
     else:
         line = _("The link disappears for good, for every member.")
-    return render_template("confirm_delete.html", group=group, group_head=True,
-                           heading=_("Delete “%(title)s”?", title=resource.title), lines=[line],
-                           cancel=folder_url(group, resource.parent))
+    back = folder_url(group, resource.parent)
+    return confirmed_deletion(lambda: resources.delete_resource(group, resource, identity),
+                              _("“%(title)s” is deleted.", title=resource.title), back,
+                              group=group, group_head=True, heading=_("Delete “%(title)s”?", title=resource.title),
+                              lines=[line], cancel=back)

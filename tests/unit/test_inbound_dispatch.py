@@ -4,15 +4,17 @@ import pytest
 
 from mobilizon_lite.db import database
 from mobilizon_lite.models import Actor, Follow, InboxItem
+from mobilizon_lite.models.groups import Role
 from mobilizon_lite.services import inbound
 from mobilizon_lite.services.comments import comment_on
+from mobilizon_lite.services.groups import new_member_row
 from mobilizon_lite.services.participation import admit
 
-from ..helpers import make_account, make_event
+from ..helpers import make_account, make_event, make_group
 
 REMOTE = "https://remote.example"
 ALICE = f"{REMOTE}/users/alice"
-KINDS = {"Event", "Note", "Actor", "Follow", "Join", inbound.UNKNOWN}
+KINDS = {"Event", "Note", "Actor", "Follow", "Join", "Member", "Invite", inbound.UNKNOWN}
 
 
 def test_every_key_is_a_verb_and_a_kind_handled_by_its_namesake():
@@ -40,17 +42,20 @@ def test_an_embedded_object_is_its_type_without_any_query(document, kind):
 
 @pytest.fixture
 def held(app):
-    """ann, her event, a comment on it, alice (remote) following her and asking to join; their ids by kind."""
+    """ann, her event, a comment on it, alice (remote) following her and asking to join it and ann's group;
+    their ids by kind."""
     make_account(app)
     event = make_event(app)
+    group = make_group(app)
     with app.app_context():
         ann = Actor.get(Actor.preferred_username == "ann")
         alice = Actor.create(preferred_username="alice", domain="remote.example", ap_id=ALICE)
         comment = comment_on(event, ann, "See you there")
         Follow.create(follower=alice, followed=ann, ap_id=f"{REMOTE}/activities/follow")
         admit(event, alice, join_id=f"{REMOTE}/activities/join")
+        member = new_member_row(group, alice, Role.NOT_APPROVED)
         return {"Event": event.ap_id, "Note": comment.ap_id, "Actor": ann.ap_id,
-                "Follow": f"{REMOTE}/activities/follow", "Join": f"{REMOTE}/activities/join",
+                "Follow": f"{REMOTE}/activities/follow", "Join": f"{REMOTE}/activities/join", "Member": member.ap_id,
                 inbound.UNKNOWN: f"{REMOTE}/never/seen"}
 
 

@@ -6,7 +6,8 @@ from datetime import timedelta
 import pytest
 
 from mobilizon_lite import create_app
-from mobilizon_lite.activitypub.publish import DRAIN_JOB, new_activity_id, publish
+from mobilizon_lite.activitypub.delivery import DRAIN_JOB
+from mobilizon_lite.activitypub.publish import new_activity_id, publish
 from mobilizon_lite.db import database, open_database, utcnow
 from mobilizon_lite.models import Activity, Actor
 from mobilizon_lite.scheduler import build_scheduler

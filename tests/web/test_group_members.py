@@ -184,7 +184,7 @@ def test_a_declined_invitation_is_gone(mail_app, people, smtp):
 
 
 @pytest.mark.parametrize("username, message", [
-    ("bob@elsewhere.example", "Inviting people of other servers is not possible yet."),
+    ("bob@elsewhere.example", "Nobody could be found at bob@elsewhere.example."),
     ("nobody", "There is no one called @nobody here."),
     ("ann", "@ann is already a member of this group."),
     ("", "Enter the @username of the person to invite."),

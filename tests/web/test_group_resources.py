@@ -10,7 +10,7 @@ from mobilizon_lite.models import Actor, Resource, Todo, TodoList
 from mobilizon_lite.models.groups import Role
 from mobilizon_lite.services import groups, resources, todos
 
-from ..helpers import errors, log_in, make_account, make_group, submit
+from ..helpers import assert_not_found, errors, log_in, make_account, make_group, submit
 
 AP = {"Accept": "application/activity+json"}
 MEMBERS = ("administrator", "moderator", "member")
@@ -191,12 +191,10 @@ def test_edit_then_delete_a_folder_with_its_content_after_confirming(app, club):
     assert count(app, Resource) == 0
 
 
-@pytest.mark.parametrize("path", ["/@club/resources/not-a-uuid", "/@club/resources/" + "9" * 300,
-                                  "/@club/resources/new?kind=pdf", "/@club/resources/new?kind=link&folder=nope",
-                                  "/@nobody/resources", "/@ann/resources"])
-def test_bad_addresses_are_404_never_500(app, club, path):
-    client = person(app, "member", club["group"])
-    assert client.get(path).status_code == 404
+def test_bad_addresses_are_404_never_500(app, club):
+    assert_not_found(person(app, "member", club["group"]), "/@club/resources/not-a-uuid",
+                     "/@club/resources/" + "9" * 300, "/@club/resources/new?kind=pdf",
+                     "/@club/resources/new?kind=link&folder=nope", "/@nobody/resources", "/@ann/resources")
 
 
 def test_a_link_cannot_be_a_folder_to_add_into(app, club):

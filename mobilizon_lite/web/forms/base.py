@@ -1,5 +1,7 @@
 """The base of every form of the site, and the helpers views use to show and check them."""
-from flask import render_template
+from contextlib import contextmanager
+
+from flask import flash, redirect, render_template, request
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField, TextAreaField
 
@@ -56,6 +58,16 @@ def add_error(form, error):
             form.form_errors.append(message)
 
 
+@contextmanager
+def refusals_on(form):
+    """Run the block acting on a valid form; a service's refusal (Invalid) goes on the form (see add_error)
+    and the view goes on to show it again."""
+    try:
+        yield
+    except Invalid as error:
+        add_error(form, error)
+
+
 def require_valid(form):
     """Validate a form posted from another page; Invalid (a 400 page) lists what is wrong."""
     if not form.validate():
@@ -67,3 +79,18 @@ def render_form(template, form, **context):
     """Render a page holding form: 400 when it was submitted with errors, 200 otherwise."""
     failed = form.is_submitted() and (form.errors or form.form_errors)
     return render_template(template, form=form, **context), 400 if failed else 200
+
+
+def confirmed_deletion(delete, done_message, done_url, **page):
+    """The page confirming a deletion (confirm_delete.html with page's names) and, posted, delete():
+    done_message is flashed on the way to done_url once done; a refusal (Invalid) shows on the page (400)."""
+    error = None
+    if request.method == "POST":
+        try:
+            delete()
+        except Invalid as refusal:
+            error = refusal.message
+        else:
+            flash(done_message, "success")
+            return redirect(done_url)
+    return render_template("confirm_delete.html", error=error, **page), 400 if error else 200

@@ -51,12 +51,16 @@ class GroupSettingsForm(SiteForm):
     openness = RadioField(_l("How people join the group"), choices=labelled(OPENNESS_LABELS),
                           default=Openness.MODERATED)
     manually_approves_followers = BooleanField(_l("Approve each new follower myself"))
+    show_event_creator = BooleanField(
+        _l("Show which member created each group event"), default=True,
+        description=_l("Otherwise the event's page names the group only; its moderators still see who created it."))
 
     def settings(self):
         """The fields as the groups service reads them."""
         return dict(name=self.name.data or "", summary_source=self.summary.data or "",
                     visibility=self.visibility.data, openness=self.openness.data,
                     manually_approves_followers=self.manually_approves_followers.data,
+                    hide_event_creator=not self.show_event_creator.data,
                     address={name: getattr(self, name).data or "" for name in ADDRESS_FIELDS},
                     avatar=self.avatar.data or None, banner=self.banner.data or None)
 

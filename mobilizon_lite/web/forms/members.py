@@ -26,8 +26,9 @@ class GroupIdentityForm(SiteForm):
 
 
 class GroupInviteForm(SiteForm):
-    username = StringField(_l("Invite by @username"), validators=[
-        DataRequired(_l("Enter the @username of the person to invite.")), Length(max=300)])
+    username = StringField(_l("Invite by @username, or @username@server for someone of another server"),
+                           validators=[DataRequired(_l("Enter the @username of the person to invite.")),
+                                       Length(max=300)])
 
 
 class RoleForm(FlaskForm):

@@ -1,0 +1,66 @@
+"""Jobs that arriving work starts early: one run at a time, and a kick during a run makes that run look
+again instead of starting a second one (which APScheduler would refuse with a warning, or run twice)."""
+import threading
+import time
+
+from flask import current_app
+
+from .db import utcnow
+
+
+class KickedJob:
+    """The scheduler job `job_id`, whose run() works in steps while there is work, one run at a time."""
+
+    def __init__(self, job_id):
+        self.job_id = job_id
+        self._key = f"mobilizon_lite.job.{job_id}"
+
+    def flags(self):
+        """This app's flags for the job: running, again (kicked during the run) and arrived (the
+        time.monotonic() of the last kick)."""
+        return current_app.extensions.setdefault(
+            self._key, {"lock": threading.Lock(), "running": False, "again": False, "arrived": float("-inf")})
+
+    def kick(self):
+        """Ask the scheduler (when this process runs one) to run the job now; called once the transaction
+        that made the work has committed, so that the run sees it."""
+        scheduler = current_app.extensions.get("scheduler")
+        if scheduler is None or not scheduler.running:
+            return  # built but not started (a test, an admin command): the work waits for a server
+        flags = self.flags()
+        flags["arrived"] = time.monotonic()
+        with flags["lock"]:
+            if flags["running"]:
+                flags["again"] = True  # rather than a second run: the running one looks again
+                return
+        job = scheduler.get_job(self.job_id)
+        # The run is only ever moved earlier, so steady kicks cannot keep postponing it.
+        if job is not None and (job.next_run_time is None or job.next_run_time > utcnow()):
+            scheduler.modify_job(self.job_id, next_run_time=utcnow())
+
+    def run(self, step, seconds):
+        """Call step(deadline) -> (done, more) until it has no more and no kick came meanwhile, for at
+        most `seconds`; returns the sum of done (0 when another run is going: that one looks again)."""
+        flags = self.flags()
+        with flags["lock"]:
+            if flags["running"]:
+                flags["again"] = True
+                return 0
+            flags["running"], flags["again"] = True, False
+        deadline = time.monotonic() + seconds
+        total = 0
+        try:
+            while time.monotonic() < deadline:
+                done, more = step(deadline)
+                total += done
+                with flags["lock"]:
+                    # Stopping is decided under the lock in the same step as a kick's look at
+                    # `running`, so a kick either finds this run going or starts the next one.
+                    if not (more or flags["again"]):
+                        flags["running"] = False
+                        break
+                    flags["again"] = False
+        finally:
+            with flags["lock"]:
+                flags["running"] = False
+        return total
