@@ -146,10 +146,18 @@ def _group_hide_creator():
     _add_column("actor", "hide_event_creator", "INTEGER NOT NULL DEFAULT 0")
 
 
+def _perf_lists():
+    # Every page and part the page cache keeps holds until the next moment an event begins or ends
+    # (changes.next_event_moment): without these, each rebuild read every event to find it (0.8 ms at
+    # 1,200 events, about 8 ms at 10,000).
+    database.execute_sql("CREATE INDEX IF NOT EXISTS event_begins_on ON event (begins_on)")
+    database.execute_sql("CREATE INDEX IF NOT EXISTS event_ends_on ON event (ends_on)")
+
+
 # Append new steps; never edit or reorder the ones already released.
 STEPS = [_initial_schema, _events, _feeds, _federation, _remote_participation, _activity_objects,
          _listed_activities, _server_software, _account_confirmation, _content_version,
-         _inbox_queue, _groups, _group_digests, _perf_indexes, _group_hide_creator]
+         _inbox_queue, _groups, _group_digests, _perf_indexes, _group_hide_creator, _perf_lists]
 
 
 def migrate():

@@ -21,6 +21,7 @@ from . import follows, group_roles, pictures
 from .errors import Gone, Invalid, NotFound
 from .events import ends_since
 from .identities import check_profile, public_identity, validate_username
+from .prepared import prepared
 
 ADDRESS_FIELDS = ("place_name", "street", "postal_code", "locality", "region", "country")
 
@@ -170,10 +171,15 @@ def is_local_group(username):
                                 & (Actor.type == TYPE_GROUP)).exists()
 
 
+@prepared(1)
+def _group_named(username):
+    return Actor.select().where(Actor.domain.is_null() & (Actor.preferred_username == username)
+                                & (Actor.type == TYPE_GROUP) & ~Actor.suspended)
+
+
 def _group_row(username):
     """The local group called username, deleted or not; NotFound when there is none or it is suspended."""
-    group = Actor.get_or_none(Actor.domain.is_null() & (Actor.preferred_username == username)
-                              & (Actor.type == TYPE_GROUP) & ~Actor.suspended)
+    group = _group_named.first(username)  # every group page asks: its SQL is written once
     if group is None:
         raise NotFound(_("There is no group called @%(username)s here.", username=username))
     return group

@@ -25,6 +25,7 @@ from .group_roles import may, membership, require
 from .groups import member_count, new_member_row
 from .identities import public_identity
 from .participation import clean_message
+from .rows import Row, with_actors
 
 # Administrators first, then moderators, then members: the order of the members page and collection.
 RANK_ORDER = Case(Member.role, ((Role.ADMINISTRATOR, 0), (Role.MODERATOR, 1)), 2)
@@ -157,6 +158,17 @@ def leave_group(group, actor):
         require(group, actor, "leave")
         member = membership(group, actor)
         _require_another_administrator(member)
+        member.delete_instance()
+
+
+def withdraw_request(group, actor):
+    """Take back actor's request to join, still waiting: the moderators no longer see it, and one may
+    ask again later."""
+    with database.atomic("IMMEDIATE"):
+        member = membership(group, actor)
+        if member is None or member.role != Role.NOT_APPROVED:
+            raise PermissionDenied(_("@%(username)s has no request waiting in this group.",
+                                     username=actor.preferred_username))
         member.delete_instance()
 
 
@@ -293,16 +305,28 @@ def _with_actors(query):
     return list(query.select(Member, Actor).join(Actor, on=(Member.actor == Actor.id)))
 
 
+class MemberRow(Row):
+    """A Member row as the members page lists it; actor is an ActorRow."""
+
+    __slots__ = ("id", "uuid", "actor_id", "role", "message", "actor")
+    COLUMNS = (Member.id, Member.uuid, Member.actor, Member.role, Member.message)
+
+
+def _member_rows(query):
+    return with_actors(query.join(Actor, on=(Member.actor == Actor.id)), MemberRow)
+
+
 def members_page(group, page, per_page):
-    """One page of the group's members (administrators first), and one row more when a next page exists."""
-    return _with_actors(Member.select().where((Member.group == group) & Member.role.in_(MEMBER_ROLES))
+    """One page of the group's members (administrators first) as MemberRows, and one row more when a
+    next page exists."""
+    return _member_rows(Member.select().where((Member.group == group) & Member.role.in_(MEMBER_ROLES))
                         .order_by(RANK_ORDER, Member.member_since, Member.id)
                         .limit(per_page + 1).offset((page - 1) * per_page))
 
 
 def waiting(group):
-    """(pending requests, invitations) of the group, oldest first."""
-    rows = _with_actors(Member.select().where((Member.group == group)
+    """(pending requests, invitations) of the group as MemberRows, oldest first."""
+    rows = _member_rows(Member.select().where((Member.group == group)
                                               & Member.role.in_([Role.NOT_APPROVED, Role.INVITED]))
                         .order_by(Member.id))
     return ([row for row in rows if row.role == Role.NOT_APPROVED],

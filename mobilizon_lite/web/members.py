@@ -1,11 +1,14 @@
 """Groups' membership pages: join, leave, the members page (requests, invitations, roles, removal) and
 the account's invitations."""
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, get_template_attribute, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import login_required
+from flask_wtf.csrf import generate_csrf
 
-from ..models.groups import Openness, Role
+from ..models.groups import MEMBER_ROLES, Openness, Role
 from ..negotiation import collection_page, negotiated, personal_document, wants_activity_json
+from ..page_cache import hole, shared_holed
 from ..services import groups, members
 from ..services.errors import Invalid, NotFound, refusal
 from ..services.group_roles import allows, require, require_member_view
@@ -19,6 +22,8 @@ bp = Blueprint("members", __name__)
 
 # Every row of a moderator's page carries its buttons and an administrator's its role select too.
 MEMBERS_PER_PAGE = 50
+CONTROLS = "members/_controls.html"
+UUID = "__uuid__"  # in a viewer's controls rendered once, where each member's uuid goes
 
 
 def group_page(group):
@@ -52,15 +57,25 @@ def join(username):
                        moderated=group.openness == Openness.MODERATED)
 
 
-@bp.route("/@<username>/leave", methods=["POST"])
+# A person's own step out of a group (endpoint: service(group, identity), what they are told).
+STEPS_OUT = {
+    "leave": (members.leave_group, _l("You left %(group)s.")),
+    "withdraw": (members.withdraw_request, _l("Your request to join %(group)s is withdrawn.")),
+}
+
+
+@bp.route("/@<username>/leave", methods=["POST"], endpoint="leave", defaults={"step": "leave"})
+@bp.route("/@<username>/withdraw", methods=["POST"], endpoint="withdraw", defaults={"step": "withdraw"})
 @login_required
-def leave(username):
+def step_out(username, step):
+    """Leave the group, or withdraw a pending request to join it, as the identity the button posts."""
     group = local_group(username)
     form = GroupIdentityForm()
     identity_choices(form.identity)
     require_valid(form)
-    members.leave_group(group, chosen_identity(form.identity))
-    flash(_("You left %(group)s.", group=group.display_name), "success")
+    service, message = STEPS_OUT[step]
+    service(group, chosen_identity(form.identity))
+    flash(message % {"group": group.display_name}, "success")
     return group_page(group)
 
 
@@ -69,27 +84,55 @@ def members_json(group):
     return personal_document(members.members_collection(group, group_requester(group), collection_page()))
 
 
+def _members_part(group, page):
+    """The members list as every member sees it, with holes for each viewer's controls; its data:
+    (whether the group's sole administrator is listed, each row's (uuid, role, actor id), members count)."""
+    rows = members.members_page(group, page, MEMBERS_PER_PAGE)
+    shown = rows[:MEMBERS_PER_PAGE]
+    # The last administrator's row offers nothing the services would refuse (administrators come first).
+    sole_administrator = page == 1 and sum(1 for row in shown if row.role == Role.ADMINISTRATOR) == 1
+    text = render_template("members/_members.html", group=group, members=shown, page=page,
+                           has_next=len(rows) > MEMBERS_PER_PAGE, hole=hole)
+    return text, (sole_administrator, [(row.uuid, row.role, row.actor_id) for row in shown],
+                  groups.member_count(group))
+
+
+def _controls(group, identity, viewer, rows, sole_administrator, role_labels):
+    """The viewer's role cell and buttons on each row (see _members_part), each kind rendered once."""
+    role_cell = get_template_attribute(CONTROLS, "role_cell")
+    remove_button = get_template_attribute(CONTROLS, "remove_button")
+    member_path = f"{url_for('members.index', username=group.preferred_username)}/{UUID}"
+    changes_roles = allows(viewer.role, "change_roles")
+    removable = {role for role in MEMBER_ROLES
+                 if allows(viewer.role, "remove_member" if role == Role.MEMBER else "remove_moderator")}
+    kinds, given = {}, {}
+    for uuid, role, actor_id in rows:
+        fixed = sole_administrator and role == Role.ADMINISTRATOR
+        kind = (role, changes_roles and not fixed, role in removable and not fixed and actor_id != identity.id)
+        if kind not in kinds:
+            kinds[kind] = (str(role_cell(member_path, UUID, role, role_labels, kind[1])),
+                           str(remove_button(member_path)) if kind[2] else "")
+        given[f"role-{uuid}"], given[f"actions-{uuid}"] = (html.replace(UUID, uuid) for html in kinds[kind])
+    return given
+
+
 def render_members(group, invite_form=None):
     """The members page for a member (404 for anyone else), with the actions the viewer's role allows."""
     identity, viewer = require_member_view(group, account_identities(), current_identity())
     page = page_number(request.args.get("page"))
-    rows = members.members_page(group, page, MEMBERS_PER_PAGE)
-    shown = rows[:MEMBERS_PER_PAGE]
-    moderates = allows(viewer.role, "decide_requests")
-    pending, invited = members.waiting(group) if moderates else ([], [])
+    # Every member sees the same list: it is rendered once per change, each viewer's controls apart.
+    part = shared_holed(lambda: _members_part(group, page))
+    sole_administrator, rows, member_count = part.data
+    role_labels = {value: str(label) for value, label in ROLE_LABELS.items()}
+    given = _controls(group, identity, viewer, rows, sole_administrator, role_labels)
+    given["csrf"] = generate_csrf()
+    pending, invited = members.waiting(group) if allows(viewer.role, "decide_requests") else ([], [])
     if invite_form is None and allows(viewer.role, "invite"):
         invite_form = GroupInviteForm()
-    administrators = sum(1 for row in shown if row.role == Role.ADMINISTRATOR)
     return render_template(
-        "members/index.html", group=group, identity=identity, viewer=viewer,
-        members=shown, page=page, has_next=len(rows) > MEMBERS_PER_PAGE, pending=pending, invited=invited,
-        invite_form=invite_form, role_labels={value: str(label) for value, label in ROLE_LABELS.items()},
-        changes_roles=allows(viewer.role, "change_roles"),
-        # The last administrator's row offers nothing the services would refuse.
-        sole_administrator=administrators == 1 and page == 1,
-        removable={role for role in (Role.MEMBER, Role.MODERATOR, Role.ADMINISTRATOR)
-                   if allows(viewer.role, "remove_member" if role == Role.MEMBER else "remove_moderator")},
-        member_count=groups.member_count(group),
+        "members/index.html", group=group, identity=identity, viewer=viewer, listing=part.fill(given),
+        pending=pending, invited=invited, invite_form=invite_form, role_labels=role_labels,
+        sole_administrator=sole_administrator, member_count=member_count,
     ), 400 if invite_form is not None and invite_form.errors else 200
 
 

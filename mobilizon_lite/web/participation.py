@@ -2,13 +2,16 @@
 import csv
 import io
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, get_template_attribute, redirect, render_template, request, url_for
 from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
 
 from ..models.participation import NOT_APPROVED, ROLES
+from ..page_cache import hole, shared_holed
 from ..services import anonymous, events, participation
 from ..services.errors import Invalid, RegistrationsElsewhere, refusal
 from ..urls import page_number
@@ -69,6 +72,33 @@ def leave(uuid):
     return back_to(event)
 
 
+# In the decision buttons rendered once per kind, where each participation's number goes.
+NUMBER = "__number__"
+
+
+def _participants_part(event, role, page):
+    """The participants page's list as every organiser sees it: filters, table and pager (with a hole
+    for the viewer's CSRF token)."""
+    rows = participation.participants_page(event, role, page, PARTICIPANTS_PER_PAGE)
+    shown = rows[:PARTICIPANTS_PER_PAGE]
+    # Buttons written per row by the template cost more than the rest of the list: rows offered the
+    # same decisions share one rendering, given each row's number.
+    buttons = get_template_attribute("events/_decision_buttons.html", "buttons")
+    row_path = f"{url_for('participation.participants', uuid=event.uuid)}/{NUMBER}"
+    kinds, controls = {}, {}
+    for number, offered in participation.decisions_for(event, shown).items():
+        kind = frozenset(offered)
+        if kind not in kinds:
+            kinds[kind] = str(buttons(row_path, kind))
+        controls[number] = Markup(kinds[kind].replace(NUMBER, str(number)))
+    return render_template(
+        "events/_participants.html", event=event, role=role, hole=hole,
+        role_labels={value: str(label) for value, label in ROLE_LABELS.items()},  # translated once, not per row
+        participants=shown, controls=controls, counts=participation.role_counts(event), page=page,
+        has_next=len(rows) > PARTICIPANTS_PER_PAGE,
+    ), None
+
+
 @bp.route("/events/<uuid>/participants")
 @login_required
 def participants(uuid):
@@ -80,14 +110,10 @@ def participants(uuid):
     if role is not None and role not in ROLES:
         raise Invalid(_("Unknown role."))
     page = page_number(request.args.get("page"))
-    rows = participation.participants_page(event, role, page, PARTICIPANTS_PER_PAGE)
-    shown = rows[:PARTICIPANTS_PER_PAGE]
+    # Every organiser sees the same list: it is rendered once per change of the content.
+    listing = shared_holed(lambda: _participants_part(event, role, page)).fill({"csrf": generate_csrf()})
     return render_template(
-        "events/participants.html", event=event, role=role,
-        # Translated once for the page, not once per row.
-        role_labels={value: str(label) for value, label in ROLE_LABELS.items()},
-        participants=shown, decisions=participation.decisions_for(event, shown),
-        counts=participation.role_counts(event), page=page, has_next=len(rows) > PARTICIPANTS_PER_PAGE,
+        "events/participants.html", event=event, listing=listing,
         invite_form=None if refusal(participation.check_invite, event, organizer, organizers) else InviteForm(),
     )
 

@@ -10,17 +10,18 @@ from ..helpers import log_in, make_account, make_group, submit
 
 ROLES = ("none", "invited", "not_approved", "rejected", "member", "moderator", "administrator")
 ACTIONS = ("see members page", "approve request", "invite", "remove member", "remove moderator",
-           "change role", "leave")
+           "change role", "leave", "withdraw request")
 OK, NO = "allowed", "refused"
 # Written out rather than read from group_roles.ACTIONS: this table is what the issue asks for.
 EXPECTED = {
     "none": dict.fromkeys(ACTIONS, NO),
     "invited": dict.fromkeys(ACTIONS, NO),
-    "not_approved": dict.fromkeys(ACTIONS, NO),
+    # Only a pending request can be withdrawn, by the person who sent it.
+    "not_approved": {**dict.fromkeys(ACTIONS, NO), "withdraw request": OK},
     "rejected": dict.fromkeys(ACTIONS, NO),
     "member": {**dict.fromkeys(ACTIONS, NO), "see members page": OK, "leave": OK},
-    "moderator": {**dict.fromkeys(ACTIONS, OK), "remove moderator": NO, "change role": NO},
-    "administrator": dict.fromkeys(ACTIONS, OK),
+    "moderator": {**dict.fromkeys(ACTIONS, OK), "remove moderator": NO, "change role": NO, "withdraw request": NO},
+    "administrator": {**dict.fromkeys(ACTIONS, OK), "withdraw request": NO},
 }
 
 
@@ -60,6 +61,7 @@ def attempt(client, action, rows, who_id):
         "remove moderator": (f"{base}/{rows['tom']}/remove", {}),
         "change role": (f"{base}/{rows['tim']}/role", {f"{rows['tim']}-role": "moderator"}),
         "leave": ("/@club/leave", {"identity": who_id}),
+        "withdraw request": ("/@club/withdraw", {"identity": who_id}),
     }
     url, data = posts[action]
     return submit(client, url, data, page=page).status_code
@@ -82,6 +84,7 @@ def effect(app, action, rows):
         "remove moderator": role[rows["tom"]] == Role.REJECTED,
         "change role": role[rows["tim"]] == Role.MODERATOR,
         "leave": "who" not in names,
+        "withdraw request": "who" not in names,
     }.get(action)
 
 
