@@ -26,11 +26,10 @@ from .forms.events import (
     AnonymousJoinForm,
     EventForm,
     JoinForm,
-    NewCommentForm,
     language_choices,
     timezone_choices,
 )
-from .threads import thread_html
+from .threads import comment_form_html, thread_html
 
 bp = Blueprint("events", __name__)
 
@@ -132,9 +131,7 @@ def show(uuid):
     if commenters:
         # An identity that cannot comment (a private event seen through another one) gives way.
         commenter = acting if acting in commenters else commenters[0]
-        comment_form = NewCommentForm()
-        identity_choices(comment_form.identity, commenters)
-        comment_form.identity.data = commenter.id
+        comment_form = comment_form_html(event, commenters, commenter)
     viewer = current_user._get_current_object() if current_user.is_authenticated else None
     return render_template(
         "events/show.html",
@@ -150,8 +147,7 @@ def show(uuid):
         anonymous_form=(None if current_user.is_authenticated or refusal(anonymous.check_anonymous, event)
                         else AnonymousJoinForm()),
         comment_form=comment_form,
-        commenter=commenter,
-        comment_thread=thread_html(event, identities, acting, organizers, commenter, comment_form),
+        comment_thread=thread_html(event, identities, acting, organizers, commenter),
         online_address=events.online_address_for(event, viewer),
         links=events.links_for(event, viewer),
         category_labels=CATEGORY_LABELS,

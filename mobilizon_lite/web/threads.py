@@ -3,11 +3,25 @@ and reply forms written into its holes."""
 from flask import get_template_attribute, render_template, url_for
 from flask_wtf.csrf import generate_csrf
 
+from ..models.limits import COMMENT_MAX
 from ..page_cache import hole, shared_holed
 from ..services import comments
 
 CONTROLS = "events/_comment_controls.html"
 NUMBER = "__number__"  # in a viewer's controls rendered once, where each comment's number goes
+
+
+class Rendered:
+    """HTML our templates wrote, each value in it already cleaned by their finalize (formatting.shown):
+    not a string, so that the page writing it does not scan its tens of kilobytes again."""
+
+    __slots__ = ("html",)
+
+    def __init__(self, html):
+        self.html = html
+
+    def __html__(self):
+        return self.html
 
 
 def _shared_thread(event):
@@ -16,7 +30,7 @@ def _shared_thread(event):
     return render_template("events/_thread.html", thread=thread, hole=hole), shown
 
 
-def thread_html(event, identities, acting, organizers, commenter, comment_form):
+def thread_html(event, identities, acting, organizers, commenter):
     """The event's comments as this viewer sees them: the thread rendered once for everyone, with the
     viewer's own buttons (see comments.actions_for) and, for a commenter, a reply form on each."""
     # Controls written per comment by a template cost more than the rest of the page: each kind is
@@ -24,7 +38,7 @@ def thread_html(event, identities, acting, organizers, commenter, comment_form):
     part = shared_holed(lambda: _shared_thread(event))
     allowed = comments.actions_for(part.data, identities, acting, organizers)
     if not allowed and commenter is None:
-        return part.fill({})
+        return Rendered(part.fill({}))
     token, comments_path = generate_csrf(), url_for("comments.create", uuid=event.uuid)
     actions, given = get_template_attribute(CONTROLS, "actions"), {}
     kinds = {pair: str(actions(f"{comments_path}/{NUMBER}", token, *pair)) for pair in set(allowed.values())}
@@ -32,8 +46,14 @@ def thread_html(event, identities, acting, organizers, commenter, comment_form):
         given[f"actions-{number}"] = kinds[pair].replace(NUMBER, str(number))
     if commenter is not None:
         reply = str(get_template_attribute(CONTROLS, "reply_form")(
-            comments_path, token, NUMBER, commenter, comment_form.text.flags.maxlength))
+            comments_path, token, NUMBER, commenter, COMMENT_MAX))
         for comment in part.data:
             if comment.in_reply_to_id is None and comment.deleted_at is None:
                 given[f"reply-{comment.id}"] = reply.replace(NUMBER, str(comment.id))
-    return part.fill(given)
+    return Rendered(part.fill(given))
+
+
+def comment_form_html(event, commenters, commenter):
+    """The form for a new comment on event by one of commenters, commenter chosen."""
+    return get_template_attribute(CONTROLS, "comment_form")(
+        url_for("comments.create", uuid=event.uuid), generate_csrf(), commenters, commenter, COMMENT_MAX)
