@@ -69,6 +69,19 @@ def _keepable(response):
             and not g.get("private_page") and "csrf_token" not in g and not session.modified)
 
 
+class Rendered:
+    """HTML our templates wrote, each value in it already cleaned by their finalize (formatting.shown):
+    not a string, so that the page writing it does not scan its kilobytes again."""
+
+    __slots__ = ("html",)
+
+    def __init__(self, html):
+        self.html = html
+
+    def __html__(self):
+        return self.html
+
+
 def _part(kind, make):
     cache = current_app.extensions[EXTENSION_KEY]
     key = (kind, request.path, request.query_string, str(get_locale()))
@@ -79,7 +92,13 @@ def _part(kind, make):
 def shared_part(build):
     """The part of a page that build() renders, the same for everyone asking this path in this language
     (a list of public events, say): kept like whole pages, and given to logged-in people's pages too."""
-    return _part("part", lambda: Markup(build()))
+    return _part("part", lambda: Rendered(build()))
+
+
+def viewer_part(viewer, build):
+    """The part of a page that build() renders for one viewer alone (their own events, say), kept like
+    shared parts by path and language and by viewer: a key (their identities' ids) only their requests give."""
+    return _part(("viewer", viewer), lambda: Rendered(build()))
 
 
 # Unguessable, so that no text written by people (a comment) can open a hole: a new one per process.

@@ -5,7 +5,7 @@ from flask_login import current_user, login_required
 
 from ..models import Event
 from ..negotiation import negotiated, personal_document, signed_parts, wants_activity_json
-from ..page_cache import shared
+from ..page_cache import shared, viewer_part
 from ..services import actors, anonymous, events, group_events, participation, remote_participation
 from ..services.errors import Invalid, refusal
 from ..services.pictures import upload_folder
@@ -203,10 +203,16 @@ def delete(uuid):
 @login_required
 def mine():
     past, page = request.args.get("past") == "1", page_number(request.args.get("page"))
-    groups = events.my_events(viewer_ids(), past, page, MY_EVENTS_PER_GROUP)
-    return render_template(
-        "events/mine.html", groups={name: rows[:MY_EVENTS_PER_GROUP] for name, rows in groups.items()},
-        past=past, page=page, has_next=any(len(rows) > MY_EVENTS_PER_GROUP for rows in groups.values()))
+    ids = viewer_ids()
+
+    def lists():
+        groups = events.my_events(ids, past, page, MY_EVENTS_PER_GROUP)
+        return render_template(
+            "events/_mine_lists.html", groups={name: rows[:MY_EVENTS_PER_GROUP] for name, rows in groups.items()},
+            past=past, page=page, has_next=any(len(rows) > MY_EVENTS_PER_GROUP for rows in groups.values()))
+
+    # Kept by the identities it lists the events of: an account's own page, opened again and again.
+    return render_template("events/mine.html", past=past, lists=viewer_part(tuple(sorted(ids)), lists))
 
 
 @bp.route("/uploads/<name>")

@@ -4,24 +4,11 @@ from flask import get_template_attribute, render_template, url_for
 from flask_wtf.csrf import generate_csrf
 
 from ..models.limits import COMMENT_MAX
-from ..page_cache import hole, shared_holed
+from ..page_cache import Rendered, hole, shared_holed
 from ..services import comments
 
 CONTROLS = "events/_comment_controls.html"
 NUMBER = "__number__"  # in a viewer's controls rendered once, where each comment's number goes
-
-
-class Rendered:
-    """HTML our templates wrote, each value in it already cleaned by their finalize (formatting.shown):
-    not a string, so that the page writing it does not scan its tens of kilobytes again."""
-
-    __slots__ = ("html",)
-
-    def __init__(self, html):
-        self.html = html
-
-    def __html__(self):
-        return self.html
 
 
 def _shared_thread(event):
