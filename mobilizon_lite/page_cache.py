@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app, g, make_response, request, session
 from flask_babel import get_locale
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from .caching import BuildCache
@@ -95,10 +96,21 @@ def shared_part(build):
     return _part("part", lambda: Rendered(build()))
 
 
+# Where a part kept for a viewer holds their CSRF token (in its forms): unguessable, as no text people
+# write may hold it; each request has its own token written in.
+TOKEN = secrets.token_hex(16)
+
+
 def viewer_part(viewer, build):
     """The part of a page that build() renders for one viewer alone (their own events, say), kept like
-    shared parts by path and language and by viewer: a key (their identities' ids) only their requests give."""
-    return _part(("viewer", viewer), lambda: Rendered(build()))
+    shared parts by path and language and by viewer: a key (their account's, their identities' ids) only
+    their requests give. build() writes TOKEN where the viewer's CSRF token goes."""
+    return with_token(_part(("viewer", viewer), build))
+
+
+def with_token(html):
+    """html (holding TOKEN where forms take the CSRF token) with this request's token written in."""
+    return Rendered(html.replace(TOKEN, generate_csrf()) if TOKEN in html else html)
 
 
 # Unguessable, so that no text written by people (a comment) can open a hole: a new one per process.

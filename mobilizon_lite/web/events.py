@@ -5,7 +5,7 @@ from flask_login import current_user, login_required
 
 from ..models import Event
 from ..negotiation import negotiated, personal_document, signed_parts, wants_activity_json
-from ..page_cache import shared, viewer_part
+from ..page_cache import TOKEN, shared, viewer_part, with_token
 from ..services import actors, anonymous, events, group_events, participation, remote_participation
 from ..services.errors import Invalid, refusal
 from ..services.pictures import upload_folder
@@ -105,6 +105,19 @@ def show(uuid):
         if not event.is_local:
             return redirect(event.ap_id)
         return event_json(event)
+    if not current_user.is_authenticated:
+        return render_template("events/show.html", event=event, content=with_token(event_content(event)))
+    # What a logged-in person's page shows is theirs alone and changes only with what the page shows
+    # (the content version), the time or the identity they act as: kept for them, the event read again
+    # in the build so that nothing older than the version it is kept under goes in.
+    identities, acting = account_identities(), current_identity()
+    viewer = ("event", current_user.id, tuple(identity.id for identity in identities), acting and acting.id)
+    content = viewer_part(viewer, lambda: event_content(events.visible_event(uuid, viewer_ids())))
+    return render_template("events/show.html", event=event, content=content)
+
+
+def event_content(event):
+    """The event page's article as the viewer sees it, forms holding page_cache.TOKEN for their token."""
     going = events.going_count(event)
     identities = account_identities()
     mine, organizers = participation.participations_of(event, identities) if identities else ([], set())
@@ -120,7 +133,7 @@ def show(uuid):
     join_form, join_refusal, comment_form, commenter = None, None, None, None
     joiners = [identity for identity in identities if "join" in actions[identity.id]]
     if joiners and not mine:
-        join_form = JoinForm()
+        join_form = JoinForm(meta={"csrf": False})  # its template writes the token
         identity_choices(join_form.identity, joiners)
     elif "join" not in offered:
         acting = current_identity()
@@ -134,7 +147,8 @@ def show(uuid):
         comment_form = comment_form_html(event, commenters, commenter)
     viewer = current_user._get_current_object() if current_user.is_authenticated else None
     return render_template(
-        "events/show.html",
+        "events/_show_content.html",
+        csrf_token=lambda: TOKEN,
         event=event,
         going=going,
         remaining=events.remaining_seats(event, going),
