@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 from ..models import Event
 from ..negotiation import negotiated, personal_document, signed_parts, wants_activity_json
 from ..page_cache import TOKEN, shared, viewer_part, with_token
-from ..services import actors, anonymous, events, group_events, participation, remote_participation
+from ..services import actors, anonymous, events, group_events, my_events, participation, remote_participation
 from ..services.errors import Invalid, refusal
 from ..services.pictures import upload_folder
 from ..urls import page_number
@@ -220,7 +220,7 @@ def mine():
     ids = viewer_ids()
 
     def lists():
-        groups = events.my_events(ids, past, page, MY_EVENTS_PER_GROUP)
+        groups = my_events.my_events(ids, past, page, MY_EVENTS_PER_GROUP)
         return render_template(
             "events/_mine_lists.html", groups={name: rows[:MY_EVENTS_PER_GROUP] for name, rows in groups.items()},
             past=past, page=page, has_next=any(len(rows) > MY_EVENTS_PER_GROUP for rows in groups.values()))

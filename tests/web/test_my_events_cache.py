@@ -73,3 +73,25 @@ def test_past_pages_and_languages_are_kept_apart(app, clients):
 def identity_id(app, username):
     with app.app_context():
         return Actor.get(Actor.preferred_username == username).id
+
+
+def test_a_busy_organiser_pages_through_her_events_in_time_order(app, clients):
+    # Thirty events of forty on the instance: the lists walk the events in time order (my_events' dense
+    # reading), and read the same as the participations' side would.
+    from datetime import date, timedelta
+    days = [date(2027, 1, 1) + timedelta(days=(7 * number) % 30) for number in range(30)]
+    made = [make_event(app, title=f"Session {number:02d}", start_date=day) for number, day in enumerate(days)]
+    for number in range(10):
+        make_event(app, organizer_username="bob", title=f"Bob's {number}", start_date=date(2027, 1, 5))
+    join(app, made[0], "bob")
+    first, second = my_events(clients["ann"]), my_events(clients["ann"], "?page=2")
+    order = sorted(range(30), key=lambda number: (days[number], number))
+    titles = [f"Session {number:02d}" for number in order]
+    assert [title for title in titles if title in first] == titles[:25]
+    assert [title for title in titles if title in second] == titles[25:]
+    assert positions(first, titles[:25]) == sorted(positions(first, titles[:25]))
+    assert "Bob&#39;s" not in first and "Session 00" in my_events(clients["bob"])
+
+
+def positions(html, titles):
+    return [html.index(title) for title in titles]
