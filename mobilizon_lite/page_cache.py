@@ -1,6 +1,6 @@
-"""Pages and documents kept whole for whoever is not logged in (and parts of pages the same for everyone),
-rebuilt when the content version or the time they depend on moves on, answered 304 to a client holding
-the same copy."""
+"""Pages and documents kept whole for whoever is not logged in (and parts of pages the same for everyone,
+or made for one viewer alone), rebuilt when the content version or the time they depend on moves on,
+answered 304 to a client holding the same copy."""
 import functools
 import hashlib
 import secrets

@@ -105,7 +105,9 @@ def show(uuid):
         if not event.is_local:
             return redirect(event.ap_id)
         return event_json(event)
-    if not current_user.is_authenticated:
+    # An event of another server also shows what became of the Joins sent there (deliveries, which
+    # change all the time): such a page is made anew for every request.
+    if not current_user.is_authenticated or not event.is_local:
         return render_template("events/show.html", event=event, content=with_token(event_content(event)))
     # What a logged-in person's page shows is theirs alone and changes only with what the page shows
     # (the content version), the time or the identity they act as: kept for them, the event read again
@@ -225,8 +227,9 @@ def mine():
             "events/_mine_lists.html", groups={name: rows[:MY_EVENTS_PER_GROUP] for name, rows in groups.items()},
             past=past, page=page, has_next=any(len(rows) > MY_EVENTS_PER_GROUP for rows in groups.values()))
 
-    # Kept by the identities it lists the events of: an account's own page, opened again and again.
-    return render_template("events/mine.html", past=past, lists=viewer_part(tuple(sorted(ids)), lists))
+    # Kept for the account by the identities it lists the events of: its own page, opened again and again.
+    viewer = (current_user.id, tuple(sorted(ids)))
+    return render_template("events/mine.html", past=past, lists=viewer_part(viewer, lists))
 
 
 @bp.route("/uploads/<name>")

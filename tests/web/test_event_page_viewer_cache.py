@@ -104,3 +104,13 @@ def test_the_join_offer_ends_when_the_event_begins(app, clients):
     wait_until(lambda: f'action="/events/{event.uuid}/join"' not in page(clients["bob"], event),
                timeout=15, interval=0.1)
     assert datetime.now(UTC) >= starts
+
+
+def test_an_invitation_opens_the_join_form_at_once(app, clients):
+    event = make_event(app, join_mode="invite")
+    assert "Only people the organisers invited can join this event." in page(clients["bob"], event)
+    with app.app_context():
+        participation.invite(event, identity(app, "ann"), "bob")
+    shown = page(clients["bob"], event)
+    assert f'action="/events/{event.uuid}/join"' in shown
+    assert "Only people the organisers invited can join this event." not in shown
