@@ -154,10 +154,20 @@ def _perf_lists():
     database.execute_sql("CREATE INDEX IF NOT EXISTS event_ends_on ON event (ends_on)")
 
 
+def _perf_event_pages():
+    # A logged-in person's event page is kept for them (web/events.py show): an invitation changes what
+    # it offers (join an invite-only event, see a private one).
+    changes.track("event_invitation")
+    # My events walks the events in time order for an account taking part in many of them (see
+    # services/my_events.py): the times alone, read without the rows. It serves lookups by beginning too.
+    database.execute_sql("CREATE INDEX IF NOT EXISTS event_begins_on_ends_on ON event (begins_on, ends_on)")
+    database.execute_sql("DROP INDEX IF EXISTS event_begins_on")
+
+
 # Append new steps; never edit or reorder the ones already released.
 STEPS = [_initial_schema, _events, _feeds, _federation, _remote_participation, _activity_objects,
          _listed_activities, _server_software, _account_confirmation, _content_version,
-         _inbox_queue, _groups, _group_digests, _perf_indexes, _group_hide_creator, _perf_lists]
+         _inbox_queue, _groups, _group_digests, _perf_indexes, _group_hide_creator, _perf_lists, _perf_event_pages]
 
 
 def migrate():

@@ -1,6 +1,6 @@
-"""Pages and documents kept whole for whoever is not logged in (and parts of pages the same for everyone),
-rebuilt when the content version or the time they depend on moves on, answered 304 to a client holding
-the same copy."""
+"""Pages and documents kept whole for whoever is not logged in (and parts of pages the same for everyone,
+or made for one viewer alone), rebuilt when the content version or the time they depend on moves on,
+answered 304 to a client holding the same copy."""
 import functools
 import hashlib
 import secrets
@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app, g, make_response, request, session
 from flask_babel import get_locale
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from .caching import BuildCache
@@ -69,6 +70,19 @@ def _keepable(response):
             and not g.get("private_page") and "csrf_token" not in g and not session.modified)
 
 
+class Rendered:
+    """HTML our templates wrote, each value in it already cleaned by their finalize (formatting.shown):
+    not a string, so that the page writing it does not scan its kilobytes again."""
+
+    __slots__ = ("html",)
+
+    def __init__(self, html):
+        self.html = html
+
+    def __html__(self):
+        return self.html
+
+
 def _part(kind, make):
     cache = current_app.extensions[EXTENSION_KEY]
     key = (kind, request.path, request.query_string, str(get_locale()))
@@ -79,7 +93,24 @@ def _part(kind, make):
 def shared_part(build):
     """The part of a page that build() renders, the same for everyone asking this path in this language
     (a list of public events, say): kept like whole pages, and given to logged-in people's pages too."""
-    return _part("part", lambda: Markup(build()))
+    return _part("part", lambda: Rendered(build()))
+
+
+# Where a part kept for a viewer holds their CSRF token (in its forms): unguessable, as no text people
+# write may hold it; each request has its own token written in.
+TOKEN = secrets.token_hex(16)
+
+
+def viewer_part(viewer, build):
+    """The part of a page that build() renders for one viewer alone (their own events, say), kept like
+    shared parts by path and language and by viewer: a key (their account's, their identities' ids) only
+    their requests give. build() writes TOKEN where the viewer's CSRF token goes."""
+    return with_token(_part(("viewer", viewer), build))
+
+
+def with_token(html):
+    """html (holding TOKEN where forms take the CSRF token) with this request's token written in."""
+    return Rendered(html.replace(TOKEN, generate_csrf()) if TOKEN in html else html)
 
 
 # Unguessable, so that no text written by people (a comment) can open a hole: a new one per process.

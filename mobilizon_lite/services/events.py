@@ -1,6 +1,5 @@
 """Events: create, change, cancel, delete, and the one visibility filter every listing uses."""
 import uuid as uuid_lib
-from typing import NamedTuple
 
 from flask import current_app
 from flask_babel import force_locale
@@ -371,37 +370,6 @@ def events_of(actor, viewer_ids=()):
     base = listing_query().where((Event.organizer == actor) & visible(viewer_ids)
                                  & (Event.attributed_to.is_null() | ~Actor.hide_event_creator))
     return with_actors(by_time(base), EventRow), with_actors(by_time(base, past=True).limit(50), EventRow)
-
-
-class Involvement(NamedTuple):
-    """One of the account's events on its own page: the event (an EventRow) and as whom."""
-    event: EventRow
-    username: str
-
-
-# The groups of the account's own page, and the roles in each.
-MY_GROUPS = {"organised": ORGANIZER_ROLES, "going": SEAT_ROLES, "pending": (NOT_APPROVED,)}
-
-
-@shaped(lambda shape: shape[2] + 3)
-def _my_group(shape, now, limit, offset, *identity_ids):
-    past, roles, _count = shape
-    return by_time(
-        Participation.select(Actor.preferred_username, *EventRow.COLUMNS)
-        .join(Event).switch(Participation).join(Actor, on=(Participation.actor == Actor.id))
-        .where(Participation.actor.in_(list(identity_ids)) & Participation.role.in_(roles)), past, now,
-    ).limit(limit).offset(offset).tuples()
-
-
-def my_events(identity_ids, past=False, page=1, per_group=25):
-    """One page of the account's events in each of MY_GROUPS: those not over yet, soonest first, or
-    (past) those over, latest first; each a list of Involvements, one more than per_group when it goes on."""
-    ids, now = sorted(identity_ids), stored_moment(utcnow())
-    return {
-        group: [Involvement(EventRow(event), username) for username, *event in _my_group((past, roles, len(ids)))
-                .rows(now, per_group + 1, (page - 1) * per_group, *ids)]
-        for group, roles in MY_GROUPS.items()
-    }
 
 
 def remote_participants(event):

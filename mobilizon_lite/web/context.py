@@ -3,9 +3,11 @@ import functools
 from urllib.parse import urlsplit
 
 from flask import current_app, g, has_request_context, redirect, request, session, url_for
-from flask_babel import get_locale
+from flask_babel import get_locale, get_translations
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, current_user
+from jinja2 import pass_context
+from markupsafe import Markup
 from wtforms import SelectChoice
 
 from ..negotiation import negotiated, personal_document, signed_parts, wants_activity_json
@@ -168,6 +170,24 @@ def select_locale():
     return request.accept_languages.best_match(languages)
 
 
+@functools.cache
+def _phrases(translations):
+    """The templates' gettext and ngettext reading translations (one language's catalogue) directly, as
+    Jinja's own would: flask_babel's look the language up again through the request for every phrase."""
+    @pass_context
+    def gettext(context, string, **variables):
+        text = translations.ugettext(string)
+        return (Markup(text) if context.eval_ctx.autoescape else text) % variables
+
+    @pass_context
+    def ngettext(context, singular, plural, num, **variables):
+        variables.setdefault("num", num)
+        text = translations.ungettext(singular, plural, num)
+        return (Markup(text) if context.eval_ctx.autoescape else text) % variables
+
+    return {"gettext": gettext, "ngettext": ngettext}
+
+
 def init_app(app):
     """Set up Flask-Login and the names every template can use."""
     login_manager.init_app(app)
@@ -186,6 +206,7 @@ def init_app(app):
     @app.context_processor
     def inject_identity():
         return {
+            **_phrases(get_translations()),
             "current_identity": current_identity(),
             "account_identities": account_identities(),
             "instance_host": urlsplit(app.config["BASE_URL"]).netloc,

@@ -5,8 +5,8 @@ from flask_login import current_user, login_required
 
 from ..models import Event
 from ..negotiation import negotiated, personal_document, signed_parts, wants_activity_json
-from ..page_cache import shared
-from ..services import actors, anonymous, events, group_events, participation, remote_participation
+from ..page_cache import TOKEN, shared, viewer_part, with_token
+from ..services import actors, anonymous, events, group_events, my_events, participation, remote_participation
 from ..services.errors import Invalid, refusal
 from ..services.pictures import upload_folder
 from ..urls import page_number
@@ -26,11 +26,10 @@ from .forms.events import (
     AnonymousJoinForm,
     EventForm,
     JoinForm,
-    NewCommentForm,
     language_choices,
     timezone_choices,
 )
-from .threads import thread_html
+from .threads import comment_form_html, thread_html
 
 bp = Blueprint("events", __name__)
 
@@ -106,6 +105,21 @@ def show(uuid):
         if not event.is_local:
             return redirect(event.ap_id)
         return event_json(event)
+    # An event of another server also shows what became of the Joins sent there (deliveries, which
+    # change all the time): such a page is made anew for every request.
+    if not current_user.is_authenticated or not event.is_local:
+        return render_template("events/show.html", event=event, content=with_token(event_content(event)))
+    # What a logged-in person's page shows is theirs alone and changes only with what the page shows
+    # (the content version), the time or the identity they act as: kept for them, the event read again
+    # in the build so that nothing older than the version it is kept under goes in.
+    identities, acting = account_identities(), current_identity()
+    viewer = ("event", current_user.id, tuple(identity.id for identity in identities), acting and acting.id)
+    content = viewer_part(viewer, lambda: event_content(events.visible_event(uuid, viewer_ids())))
+    return render_template("events/show.html", event=event, content=content)
+
+
+def event_content(event):
+    """The event page's article as the viewer sees it, forms holding page_cache.TOKEN for their token."""
     going = events.going_count(event)
     identities = account_identities()
     mine, organizers = participation.participations_of(event, identities) if identities else ([], set())
@@ -121,7 +135,7 @@ def show(uuid):
     join_form, join_refusal, comment_form, commenter = None, None, None, None
     joiners = [identity for identity in identities if "join" in actions[identity.id]]
     if joiners and not mine:
-        join_form = JoinForm()
+        join_form = JoinForm(meta={"csrf": False})  # its template writes the token
         identity_choices(join_form.identity, joiners)
     elif "join" not in offered:
         acting = current_identity()
@@ -132,12 +146,11 @@ def show(uuid):
     if commenters:
         # An identity that cannot comment (a private event seen through another one) gives way.
         commenter = acting if acting in commenters else commenters[0]
-        comment_form = NewCommentForm()
-        identity_choices(comment_form.identity, commenters)
-        comment_form.identity.data = commenter.id
+        comment_form = comment_form_html(event, commenters, commenter)
     viewer = current_user._get_current_object() if current_user.is_authenticated else None
     return render_template(
-        "events/show.html",
+        "events/_show_content.html",
+        csrf_token=lambda: TOKEN,
         event=event,
         going=going,
         remaining=events.remaining_seats(event, going),
@@ -150,8 +163,7 @@ def show(uuid):
         anonymous_form=(None if current_user.is_authenticated or refusal(anonymous.check_anonymous, event)
                         else AnonymousJoinForm()),
         comment_form=comment_form,
-        commenter=commenter,
-        comment_thread=thread_html(event, identities, acting, organizers, commenter, comment_form),
+        comment_thread=thread_html(event, identities, acting, organizers, commenter),
         online_address=events.online_address_for(event, viewer),
         links=events.links_for(event, viewer),
         category_labels=CATEGORY_LABELS,
@@ -207,10 +219,17 @@ def delete(uuid):
 @login_required
 def mine():
     past, page = request.args.get("past") == "1", page_number(request.args.get("page"))
-    groups = events.my_events(viewer_ids(), past, page, MY_EVENTS_PER_GROUP)
-    return render_template(
-        "events/mine.html", groups={name: rows[:MY_EVENTS_PER_GROUP] for name, rows in groups.items()},
-        past=past, page=page, has_next=any(len(rows) > MY_EVENTS_PER_GROUP for rows in groups.values()))
+    ids = viewer_ids()
+
+    def lists():
+        groups = my_events.my_events(ids, past, page, MY_EVENTS_PER_GROUP)
+        return render_template(
+            "events/_mine_lists.html", groups={name: rows[:MY_EVENTS_PER_GROUP] for name, rows in groups.items()},
+            past=past, page=page, has_next=any(len(rows) > MY_EVENTS_PER_GROUP for rows in groups.values()))
+
+    # Kept for the account by the identities it lists the events of: its own page, opened again and again.
+    viewer = (current_user.id, tuple(sorted(ids)))
+    return render_template("events/mine.html", past=past, lists=viewer_part(viewer, lists))
 
 
 @bp.route("/uploads/<name>")

@@ -110,3 +110,33 @@ def test_a_comment_cannot_open_a_hole(app, setup):
     post(c["cat"], event, f"{_HOLE}reply-{number}--> and {_HOLE}actions-{number}-->")
     shown = page(c["cat"], event)
     assert shown.count(f'name="in_reply_to" value="{number}"') == 1 and _HOLE not in shown
+
+
+def test_two_sessions_of_one_account_each_get_their_own_token(app, setup):
+    event, c = setup
+    post(c["bob"], event, "From bob")
+    (number,) = comment_ids(app)
+    again = app.test_client()
+    log_in(again, "bob@example.org")
+    # The second session reads bob's controls kept for the first one, with its own token in every form.
+    pages = [page(client, event) for client in (c["bob"], again)]
+    tokens = [set(re.findall(r'name="csrf_token" value="([^"]+)"', html)) for html in pages]
+    assert all(len(found) == 1 for found in tokens) and tokens[0] != tokens[1]
+    assert all(controls(html, number)["delete"] for html in pages)
+    delete = re.search(rf'action="[^"]*/comments/{number}/delete"[^>]*><input type="hidden" name="csrf_token" '
+                       r'value="([^"]+)"', pages[1])
+    response = again.post(f"/events/{event.uuid}/comments/{number}/delete",
+                          data={"csrf_token": delete.group(1)}, headers={"Referer": "http://localhost/"})
+    assert response.status_code == 302 and "#comments" in response.headers["Location"]
+    assert "From bob" not in page(c["bob"], event)
+
+
+def test_controls_follow_a_new_organiser(app, setup):
+    event, c = setup
+    post(c["bob"], event, "From bob")
+    (number,) = comment_ids(app)
+    assert controls(page(c["cat"], event), number)["delete"] is False
+    with app.app_context():
+        from mobilizon_lite.models import Participation
+        Participation.create(event=event.id, actor=identity_id(app, "cat"), role="moderator")
+    assert controls(page(c["cat"], event), number)["delete"] is True

@@ -1,9 +1,12 @@
 """The base of every form of the site, and the helpers views use to show and check them."""
 from contextlib import contextmanager
 
+from babel.support import Translations
 from flask import flash, redirect, render_template, request
+from flask_babel import get_locale
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField, TextAreaField
+from wtforms.i18n import messages_path
 
 from ...services.errors import Invalid
 from ...text import clean_text
@@ -13,10 +16,34 @@ def _multiline(value):
     return clean_text(value, multiline=True)
 
 
+class WTFormsMessages:
+    """WTForms' own messages (a field required, too long) in the request's language: each language's
+    catalogue read once per process, where flask_wtf reads it again on every request."""
+
+    def __init__(self):
+        self._catalogues = {}
+
+    def _catalogue(self):
+        locale = str(get_locale())
+        catalogue = self._catalogues.get(locale)
+        if catalogue is None:
+            catalogue = self._catalogues[locale] = Translations.load(messages_path(), [locale], domain="wtforms")
+        return catalogue
+
+    def gettext(self, string):
+        return self._catalogue().ugettext(string)
+
+    def ngettext(self, singular, plural, n):
+        return self._catalogue().ungettext(singular, plural, n)
+
+
+WTFORMS_MESSAGES = WTFormsMessages()
+
+
 class CleanText:
     """Form options (a WTForms Meta) giving every text field of a form a first filter that removes
     control and bidi override characters: text areas keep tabs and line breaks, other fields turn
-    them into spaces. Passwords are left exactly as typed."""
+    them into spaces. Passwords are left exactly as typed. WTForms' messages come from WTFORMS_MESSAGES."""
 
     def bind_field(self, form, unbound_field, options):
         field_class = unbound_field.field_class
@@ -26,6 +53,9 @@ class CleanText:
         elif issubclass(field_class, StringField) and not issubclass(field_class, PasswordField):
             filters.insert(0, clean_text)
         return unbound_field.bind(form=form, filters=filters, **options)
+
+    def get_translations(self, form):
+        return WTFORMS_MESSAGES
 
 
 class SiteForm(FlaskForm):
