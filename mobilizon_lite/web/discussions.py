@@ -35,9 +35,13 @@ def _moderated(username, slug):
     return discussion, identity
 
 
+def _thread_url(discussion, anchor=None):
+    return url_for("discussions.show", username=discussion.group.preferred_username, slug=discussion.slug,
+                   _anchor=anchor)
+
+
 def _to_thread(discussion, anchor=None):
-    return redirect(url_for("discussions.show", username=discussion.group.preferred_username, slug=discussion.slug,
-                            _anchor=anchor))
+    return redirect(_thread_url(discussion, anchor))
 
 
 @bp.route("/@<username>/discussions")
@@ -103,8 +107,8 @@ def edit_message(username, slug, message_uuid):
         with refusals_on(form):
             discussions.edit_message(message, identity, form.text.data)
             return _to_thread(discussion, f"message-{message.uuid}")
-    return render_form("discussions/edit_message.html", form, group=discussion.group, discussion=discussion,
-                       message=message)
+    return render_form("one_field_form.html", form, field=form.text, heading=_("Edit your message"),
+                       cancel=_thread_url(discussion, f"message-{message.uuid}"))
 
 
 @bp.route(MESSAGE + "/delete", methods=["POST"])
@@ -125,7 +129,8 @@ def rename(username, slug):
         with refusals_on(form):
             discussions.rename_discussion(discussion, identity, form.title.data)
             return _to_thread(discussion)
-    return render_form("discussions/rename.html", form, group=discussion.group, discussion=discussion)
+    return render_form("one_field_form.html", form, field=form.title, heading=_("Rename the discussion"),
+                       cancel=_thread_url(discussion))
 
 
 @bp.route(THREAD + "/delete", methods=["GET", "POST"])
@@ -138,4 +143,4 @@ def delete(username, slug):
                               heading=_("Delete “%(title)s”?", title=discussion.title),
                               lines=[_("The discussion and all its messages disappear for good.")],
                               button=_("Delete the discussion"),
-                              cancel=url_for("discussions.show", username=username, slug=discussion.slug))
+                              cancel=_thread_url(discussion))
