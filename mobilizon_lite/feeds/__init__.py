@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import escape
 
+from ..activitypub.audience import speaker
 from ..db import utcnow
 from ..services import events, group_feeds, groups, subscriptions
 from ..services.identities import identities_of
@@ -68,11 +69,11 @@ def _atom(title, author, self_url, page_url, rows, online_of=_public_online, pos
 
 
 def _entries(rows, online_of, posts):
-    """(updated, entries) of the events in rows and the posts."""
+    """(updated, entries) of the events in rows and the posts; a group's event names the group."""
     entries = [{
         "id": event.ap_id, "title": event.title, "url": events.event_link(event),
         "published": event.created_at, "updated": event.updated_at,
-        "author": event.organizer.display_name, "author_url": event.organizer.ap_id,
+        "author": speaker(event).display_name, "author_url": speaker(event).ap_id,
         "html": (f"<p>{escape(_when(event))}"
                  + (f"<br>{escape(event.address_line)}" if event.address_line else "")
                  + (f"<br>{escape(event.online_url)}" if online_of(event) else "")
@@ -104,7 +105,7 @@ def _answer(key, tag, build, content_type, filename, private=False, download=Fal
 def event_ics(uuid):
     viewer_ids = _viewer_ids()
     event = events.visible_event(uuid, viewer_ids)
-    query = events.events_query().where(events.Event.id == event.id)
+    query = subscriptions.feed_events().where(events.Event.id == event.id)
     online = bool(events.online_address_for(
         event, current_user._get_current_object() if current_user.is_authenticated else None))
     # A file showing what only participants see must stay out of shared caches.

@@ -3,6 +3,7 @@ import hashlib
 import re
 from functools import lru_cache
 
+from ..activitypub.audience import speaker
 from ..text import clean_text, html_to_text
 from ..version import __version__
 from . import tzdb
@@ -79,7 +80,8 @@ def vevent(event, url, pending=False, online=False):
     lines.append(line("LAST-MODIFIED", utc(event.updated_at)))
     if location:
         lines.append(line("LOCATION", text(location)))
-    organizer = event.organizer
+    # A group's event names the group, as Mobilizon's feeds do (the group may hide which member created it).
+    organizer = speaker(event)
     lines += [
         line("ORGANIZER", uri(organizer.ap_id), ";CN=" + parameter(clean_text(organizer.display_name), " '")),
         line("STATUS", "TENTATIVE" if pending and status == "CONFIRMED" else status),
@@ -111,7 +113,7 @@ def calendar(name, items, pieces=None):
             line("REFRESH-INTERVAL", REFRESH, ";VALUE=DURATION"), line("X-PUBLISHED-TTL", REFRESH)]
     events, zones, years = [], set(), set()
     for event, url, pending, online in items:
-        key = ("vevent", event.id, event.updated_at, event.organizer.updated_at, pending, online, url)
+        key = ("vevent", event.id, event.updated_at, speaker(event).updated_at, pending, online, url)
         events.append(_piece(pieces, key, vevent, event, url, pending, online))
         zone = event.zone.key
         if not writes_as_utc(zone):

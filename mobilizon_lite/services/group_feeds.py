@@ -6,17 +6,17 @@ from peewee import fn
 
 from ..db import database
 from ..models import Actor, Event, Post
-from .events import events_query, visible
+from .events import visible
 from .groups import local_group
 from .posts import readable_by
-from .subscriptions import feed_window, fingerprint
+from .subscriptions import feed_events, feed_window, fingerprint
 
 
 def group_feed(username):
     """(group, query of its public events) for /@group/feed/*: a public or an unlisted group (both are
     reached by their link), NotFound or Gone like its page."""
     group = local_group(username)
-    return group, feed_window(events_query().where((Event.attributed_to == group) & visible()))
+    return group, feed_window(feed_events().where((Event.attributed_to == group) & visible()))
 
 
 def public_posts(group):

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from peewee import Case, fn
+from peewee import JOIN, Case, fn
 
 from ..db import database, utcnow
 from ..models import Actor, Event, FeedToken, Member, Participation
@@ -18,6 +18,10 @@ from .identities import public_identity
 from .instance import get_setting, set_setting
 
 FEED_ROLES = (*GOING_ROLES, NOT_APPROVED)
+# The group of a group's event, loaded with its row: feeds name the group as its organiser.
+FEED_GROUP = Actor.alias("feed_group")
+GROUP_COLUMNS = (FEED_GROUP.id, FEED_GROUP.ap_id, FEED_GROUP.name, FEED_GROUP.preferred_username,
+                 FEED_GROUP.updated_at)
 
 
 # Tokens ----------------------------------------------------------------------------------
@@ -79,6 +83,15 @@ def set_instance_feeds(enabled):
     set_setting("instance_feeds", "on" if enabled else "off")
 
 
+def feed_events():
+    """Events with their organiser and, for a group's event, their group loaded (no query per row)."""
+    # Only what a feed writes of the group: a whole Actor per row would cost more than the feed's lines.
+    return (events_query().select_extend(*GROUP_COLUMNS)
+            .join_from(Event, FEED_GROUP, JOIN.LEFT_OUTER, on=(Event.attributed_to == FEED_GROUP.id),
+                       attr="attributed_to")
+            .switch(Event))
+
+
 def feed_window(query):
     """Upcoming events and those that ended recently, by start, at most FEED_MAX_ITEMS."""
     config = current_app.config
@@ -88,16 +101,18 @@ def feed_window(query):
 
 
 def identity_feed(username):
-    """(identity, query of its public events) for /@username/feed/*."""
+    """(identity, query of its public events) for /@username/feed/*, as its page lists them: without
+    the events of groups that hide which member created them."""
     identity = public_identity(username)
-    return identity, feed_window(events_query().where((Event.organizer == identity) & visible()))
+    shown = Event.attributed_to.is_null() | ~FEED_GROUP.hide_event_creator
+    return identity, feed_window(feed_events().where((Event.organizer == identity) & visible() & shown))
 
 
 def instance_feed():
     """Query of the instance's public local events, or NotFound when an admin turned feeds off."""
     if not instance_feeds_enabled():
         raise NotFound(_("This instance does not publish a calendar feed."))
-    return feed_window(events_query().where(visible() & Actor.domain.is_null()))
+    return feed_window(feed_events().where(visible() & Actor.domain.is_null()))
 
 
 def feed_identity_ids(feed_token):
@@ -134,7 +149,7 @@ def private_feed(feed_token):
     # One row per event even when several of the account's identities are involved in it.
     roles = (Participation.select(both.c.event_id, fn.MIN(both.c.relation).alias("pending")).from_(both)
              .group_by(both.c.event_id).alias("roles"))
-    query = (events_query().select_extend(roles.c.pending)
+    query = (feed_events().select_extend(roles.c.pending)
              .join(roles, on=(roles.c.event_id == Event.id), src=Event, attr="feed_participation"))
     return feed_window(query), roles.c.pending
 
@@ -145,5 +160,6 @@ def fingerprint(query, *extra):
     It reads only ids and modification times, so checking a feed costs far less than building it.
     """
     # Raw rows: turning thousands of stored dates into datetimes would cost more than the query.
-    rows = database.execute(query.select(Event.id, Event.updated_at, Actor.updated_at, *extra)).fetchall()
+    columns = (Event.id, Event.updated_at, Actor.updated_at, FEED_GROUP.updated_at, *extra)
+    rows = database.execute(query.select(*columns)).fetchall()
     return hashlib.sha256(repr(rows).encode()).hexdigest()[:32]

@@ -61,7 +61,8 @@ def edit(uuid, comment_id):
             add_error(form, error)
         else:
             return to_comment(event, comment)
-    return render_form("events/comment_edit.html", form, event=event, comment=comment)
+    return render_form("one_field_form.html", form, field=form.text, heading=_("Edit your comment"),
+                       cancel=url_for("events.show", uuid=event.uuid, _anchor=f"comment-{comment.id}"))
 
 
 @bp.route("/events/<uuid>/comments/<int(max=9223372036854775807):comment_id>/delete", methods=["POST"])

@@ -3,14 +3,13 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from ..negotiation import negotiated, personal_document, wants_activity_json
+from ..negotiation import collection_page, negotiated, personal_document, wants_activity_json
 from ..page_cache import shared
 from ..services import group_roles, posts
-from ..services.errors import Invalid
 from ..services.groups import local_group
 from ..urls import page_number
 from .context import acting_in, group_requester
-from .forms.base import add_error, render_form
+from .forms.base import confirmed_deletion, refusals_on, render_form
 from .forms.posts import PostForm
 
 bp = Blueprint("posts", __name__)
@@ -21,16 +20,22 @@ def _signed():
     return "Signature" in request.headers
 
 
+def _role(group):
+    """The role in group of who asks: the signer of a signed fetch (or the account) for ActivityStreams
+    clients, the account's identity acting in it for browsers."""
+    if wants_activity_json():
+        return group_roles.role_of(group, group_requester(group))
+    return group_roles.member_role(acting_in(group)[1])
+
+
 @bp.route("/@<username>/posts")
 @negotiated
 @shared(unless=_signed)
 def index(username):
     group = local_group(username)
+    role = _role(group)
     if wants_activity_json():
-        page = page_number(request.args.get("page")) if "page" in request.args else None
-        role = group_roles.role_of(group, group_requester(group))
-        return personal_document(posts.posts_collection(group, role, page))
-    role = group_roles.member_role(acting_in(group)[1])
+        return personal_document(posts.posts_collection(group, role, collection_page()))
     page = page_number(request.args.get("page"))
     rows = posts.posts_of(group, role, page)
     return render_template("posts/index.html", group=group, posts=rows[:posts.POSTS_PER_PAGE], page=page,
@@ -43,10 +48,9 @@ def index(username):
 @shared(unless=_signed)
 def show(slug):
     post = posts.post_by_slug(slug)
+    role = _role(post.group)
     if wants_activity_json():
-        role = group_roles.role_of(post.group, group_requester(post.group))
         return personal_document(posts.document_for(post, role))
-    role = group_roles.member_role(acting_in(post.group)[1])
     posts.require_readable(post, role)
     return render_template("posts/show.html", post=post, group=post.group,
                            may_write=group_roles.allows(role, "write_posts"))
@@ -63,7 +67,7 @@ def _editable(slug):
     """(post, the identity editing it): NotFound for those who may not read it, PermissionDenied for
     readers who may not write."""
     post = posts.post_by_slug(slug)
-    posts.require_readable(post, group_roles.member_role(acting_in(post.group)[1]))
+    posts.require_readable(post, _role(post.group))
     return post, _writer(post.group)
 
 
@@ -74,11 +78,8 @@ def create(username):
     author = _writer(group)
     form = PostForm()
     if form.validate_on_submit():
-        try:
+        with refusals_on(form):
             post = posts.create_post(group, author, form.post_data(), picture=form.picture.data or None)
-        except Invalid as error:
-            add_error(form, error)
-        else:
             flash(_("The post is saved as a draft.") if post.draft else _("The post is published."), "success")
             return redirect(url_for("posts.show", slug=post.slug))
     return render_form("posts/form.html", form, group=group, post=None)
@@ -91,12 +92,9 @@ def edit(slug):
     form = PostForm(data={"title": post.title, "body": post.body_source, "visibility": post.visibility,
                           "draft": post.draft})
     if form.validate_on_submit():
-        try:
+        with refusals_on(form):
             post = posts.update_post(post, editor, form.post_data(), picture=form.picture.data or None,
                                      remove_picture=form.remove_picture.data)
-        except Invalid as error:
-            add_error(form, error)
-        else:
             flash(_("The post is saved."), "success")
             return redirect(url_for("posts.show", slug=post.slug))
     return render_form("posts/form.html", form, group=post.group, post=post)
@@ -106,11 +104,9 @@ def edit(slug):
 @login_required
 def delete(slug):
     post, editor = _editable(slug)
-    if request.method == "POST":
-        posts.delete_post(post, editor)
-        flash(_("The post “%(title)s” is deleted.", title=post.title), "success")
-        return redirect(url_for("posts.index", username=post.group.preferred_username))
-    return render_template("confirm_delete.html", title=_("Delete the post"),
-                           heading=_("Delete “%(title)s”?", title=post.title),
-                           lines=[_("The post disappears for good.")], button=_("Delete the post"),
-                           cancel=url_for("posts.show", slug=post.slug))
+    return confirmed_deletion(lambda: posts.delete_post(post, editor),
+                              _("The post “%(title)s” is deleted.", title=post.title),
+                              url_for("posts.index", username=post.group.preferred_username),
+                              title=_("Delete the post"), heading=_("Delete “%(title)s”?", title=post.title),
+                              lines=[_("The post disappears for good.")], button=_("Delete the post"),
+                              cancel=url_for("posts.show", slug=post.slug))

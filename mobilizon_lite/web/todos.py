@@ -89,7 +89,9 @@ def edit_list(username, uuid):
         with refusals_on(form):
             todos.rename_list(group, todo_list, identity, form.title.data)
             return redirect(list_url(group, todo_list))
-    return render_form("todos/list_form.html", form, group=group, todo_list=todo_list)
+    return render_form("one_field_form.html", form, field=form.title, heading=_("Rename the list"),
+                       title=f"{_('Rename the list')} · {group.display_name}", group=group, group_head=True,
+                       cancel=list_url(group, todo_list))
 
 
 @bp.route("/@<username>/todos/<uuid>/delete", methods=["GET", "POST"])
