@@ -97,6 +97,8 @@ def _change(comment, note):
         _in_reply_to, text, _published = note_from_ap(note, comment.actor.ap_id)
     except ValueError:
         return IGNORED
+    if text == comment.text:
+        return DONE  # told again (an Announce repeated, say): nothing to change or relay
     with database.atomic():
         comment.text, comment.updated_at = text, utcnow()
         Comment.update(text=text, updated_at=comment.updated_at).where(Comment.id == comment.id).execute()
