@@ -64,6 +64,14 @@ def of_comment(event):
     return [event.organizer.ap_id], [AS_PUBLIC]
 
 
+def of_comment_relay(event, holders, author):
+    """(to, cc, recipients) of the Announce by which an event's server relays a comment from another
+    server: addressed as the event, to those of holders (remote actors whose servers hold a copy of
+    the event) on another server than the author's, which has the comment already."""
+    to, cc = of_event(event)
+    return to, cc, [actor for actor in holders if actor.domain != author.domain]
+
+
 def of_change(verb, to, cc):
     """(to, cc, listed) of a Create, Update or Delete of an object addressed (to, cc). A Delete goes to
     everyone in `to`, as Mobilizon addresses it, yet the deletion of an unlisted object stays

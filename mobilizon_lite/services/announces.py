@@ -75,9 +75,20 @@ def _speaks_for(document, group):
 
 
 def _verified(carried, group):
-    """The object as its origin serves it, unless the group itself sent it embedded (and it was not
-    deleted here since: a replay is checked at its origin too); None when it is not the group's."""
-    if _speaks_for(carried, group) and not Tombstone.select().where(Tombstone.ap_id == carried["id"]).exists():
+    """The group's object carried, as from_origin gives it."""
+    return from_origin(carried, group, lambda document: _speaks_for(document, group))
+
+
+def from_origin(carried, sender, belongs):
+    """The object an activity of sender carries (embedded, or its id), as its origin vouches for it;
+    None when it does not belong (belongs(document) is false) or its origin says it is gone.
+
+    The embedded copy is taken as it is only when it belongs and sender is on its own server, and it
+    was not deleted here since (a replay is checked at its origin too); anything else is fetched
+    from its id with a signed GET. A fetch that fails otherwise than 404/410 raises RequestError,
+    so that the handling is retried."""
+    if (belongs(carried) and urlsplit(carried["id"]).netloc == urlsplit(sender.ap_id).netloc
+            and not Tombstone.select().where(Tombstone.ap_id == carried["id"]).exists()):
         return carried
     object_id = get_id(carried)
     if not object_id or len(object_id) > URL_MAX:
@@ -88,7 +99,18 @@ def _verified(carried, group):
         if error.status in GONE:
             return None
         raise  # the origin may answer later: the handling is retried
-    return document if _speaks_for(document, group) else None
+    return document if belongs(document) else None
+
+
+def gone_at_origin(object_id):
+    """Whether the origin of object_id says it is deleted: 404, 410 or a Tombstone. A fetch that
+    fails otherwise raises RequestError (to be retried): nobody's word is taken for a deletion."""
+    try:
+        return signed_get(object_id).get("type") == "Tombstone"
+    except RequestError as error:
+        if error.status not in GONE:
+            raise
+    return True
 
 
 def _organizer(document, group):
@@ -139,15 +161,8 @@ def _on_deleted(group, object_id):
         return IGNORED
     held = (Event.get_or_none((Event.ap_id == object_id) & (Event.attributed_to == group))
             or Post.get_or_none((Post.ap_id == object_id) & (Post.group == group)))
-    if held is None:
-        return IGNORED
-    try:
-        document = signed_get(object_id)
-        if document.get("type") != "Tombstone":
-            return IGNORED  # still there: whoever says otherwise is wrong
-    except RequestError as error:
-        if error.status not in GONE:
-            raise
+    if held is None or not gone_at_origin(object_id):
+        return IGNORED  # still there: whoever says otherwise is wrong
     with database.atomic():
         Tombstone.get_or_create(ap_id=object_id, actor=group)
         held.delete_instance(recursive=True)

@@ -208,6 +208,8 @@ HANDLERS = {
     ("Announce", "Update"): announces.on_announce_update,
     ("Announce", "Delete"): announces.on_announce_delete,
     ("Announce", UNKNOWN): announces.on_announce_unknown,
+    # An event's server relaying a comment from elsewhere (a Tombstone of a held comment is a "Note").
+    ("Announce", "Note"): remote_comments.on_announce_note,
 }
 
 

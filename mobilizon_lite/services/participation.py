@@ -193,13 +193,16 @@ def count_remote_seat(event, change):
             Event.id == event.id).execute()
 
 
-def answer_remote(event, participation, verb):
-    """Tell a participant from another server that the organisers accepted or rejected their Join."""
+def answer_remote(event, participation, verb, decider=None):
+    """Tell a participant from another server that the organisers accepted or rejected their Join:
+    the moderator who decided (decider) answers for a group's event, as Mobilizon's do, else its organiser."""
     actor = participation.actor
     if actor is None or actor.is_local:
         return
+    group = event.attributed_to if event.attributed_to_id is not None else None
+    sender = decider if group is not None and decider is not None else event.organizer
     join = join_to_ap(participation.ap_id, actor, event, participation.message)
-    publish(event.organizer, answer_to_ap(new_activity_id(), verb, event.organizer, join), [actor])
+    publish(sender, answer_to_ap(new_activity_id(), verb, sender, join, group), [actor])
 
 
 def _participation_for(event, participation_id):
@@ -272,7 +275,7 @@ def approve(event, organizer, participation_id):
         participation = _participation_for(event, participation_id)
         check_decision(event, participation, "approve")
         _set_role(participation, PARTICIPANT)
-        answer_remote(event, participation, "Accept")
+        answer_remote(event, participation, "Accept", organizer)
     tell(participation, "mail/participation_approved.txt")
     return participation
 
@@ -284,7 +287,7 @@ def reject(event, organizer, participation_id):
     check_decision(event, participation, "reject")
     with database.atomic():
         _set_role(participation, REJECTED)
-        answer_remote(event, participation, "Reject")
+        answer_remote(event, participation, "Reject", organizer)
     tell(participation, "mail/participation_rejected.txt")
     return participation
 
@@ -300,7 +303,7 @@ def remove(event, organizer, participation_id):
                                            & (EventInvitation.actor == participation.actor_id)).execute()
         participation.delete_instance()
         # Their server would otherwise go on showing them as taking part.
-        answer_remote(event, participation, "Reject")
+        answer_remote(event, participation, "Reject", organizer)
 
 
 def promote(event, organizer, participation_id):

@@ -1,16 +1,29 @@
-"""Comments from other servers: Notes answering an event (or a comment on it), edited or deleted by their author."""
+"""Comments from other servers: Notes answering an event (or a comment on it), edited or deleted by their
+author; relayed by the event's server to the others that hold the event, in Announces."""
+import logging
 import uuid as uuid_lib
 from datetime import timedelta
 
+from ..activitypub import audience
+from ..activitypub.client import RequestError
+from ..activitypub.convert.activities import announce_to_ap
 from ..activitypub.convert.comment import note_from_ap
+from ..activitypub.convert.tombstone import tombstone_to_ap
+from ..activitypub.parse import ParseError
+from ..activitypub.publish import new_activity_id, publish
 from ..activitypub.vocab import get_id, is_public
 from ..db import database, utcnow
-from ..models import Comment, Event
+from ..models import Actor, Comment, Event, Tombstone
 from ..models.federation import DONE, IGNORED
-from .actors import keep_tombstone
-from .comments import remove
+from ..urls import host_of
+from . import group_outbox
+from .actors import actor_from_ap, signed_get
+from .announces import from_origin, gone_at_origin
+from .comments import comment_document, comment_recipients, remove
 from .errors import NotFound
 from .events import require_visible_to
+
+log = logging.getLogger(__name__)
 
 PAST_LIMIT = timedelta(days=3650)
 
@@ -31,17 +44,23 @@ def on_create_note(item):
     """A Note answering one of the events we show becomes a comment on it; one without a public
     audience (a direct message to the organiser) never does."""
     note = item.body.get("object")
+    return _store(note, item.actor, is_public(item.body) or is_public(note))
+
+
+def _store(note, author, public):
+    """Keep author's Note as a comment on the event it answers, and relay it when the event is ours;
+    the handling's state."""
     try:
-        in_reply_to, text, published = note_from_ap(note, item.actor.ap_id)
+        in_reply_to, text, published = note_from_ap(note, author.ap_id)
     except ValueError:
         return IGNORED
-    if not (is_public(item.body) or is_public(note)):
+    if not public:
         return IGNORED
     event, parent = _thread_of(in_reply_to)
     if event is None or event.comments_closed or (parent is not None and parent.deleted_at is not None):
         return IGNORED
     try:
-        require_visible_to(event, item.actor)
+        require_visible_to(event, author)
     except NotFound:
         return IGNORED
     with database.atomic():
@@ -50,8 +69,9 @@ def on_create_note(item):
         # Its own date, unless it claims to come from the future or from long ago.
         now = utcnow()
         written = published if published is not None and now - PAST_LIMIT <= published <= now else now
-        Comment.create(uuid=str(uuid_lib.uuid4()), ap_id=note["id"], event=event, actor=item.actor,
-                       in_reply_to=parent, text=text, source="", created_at=written, updated_at=written)
+        comment = Comment.create(uuid=str(uuid_lib.uuid4()), ap_id=note["id"], event=event, actor=author,
+                                 in_reply_to=parent, text=text, source="", created_at=written, updated_at=written)
+        _relay(comment)
     return DONE
 
 
@@ -68,11 +88,21 @@ def on_update_note(item):
         return IGNORED
     if isinstance(item.body.get("object"), dict) and item.body["object"].get("type") == "Tombstone":
         return on_delete_note(item)
+    return _change(comment, item.body.get("object"))
+
+
+def _change(comment, note):
+    """The new text of a live comment, from its author's Note; relayed when the event is ours."""
     try:
-        _in_reply_to, text, _published = note_from_ap(item.body.get("object"), item.actor.ap_id)
+        _in_reply_to, text, _published = note_from_ap(note, comment.actor.ap_id)
     except ValueError:
         return IGNORED
-    Comment.update(text=text, updated_at=utcnow()).where(Comment.id == comment.id).execute()
+    if text == comment.text:
+        return DONE  # told again (an Announce repeated, say): nothing to change or relay
+    with database.atomic():
+        comment.text, comment.updated_at = text, utcnow()
+        Comment.update(text=text, updated_at=comment.updated_at).where(Comment.id == comment.id).execute()
+        _relay(comment)
     return DONE
 
 
@@ -81,10 +111,74 @@ def on_delete_note(item):
     comment = _own_comment(item)
     if comment is None:
         return IGNORED
+    return _delete(comment)
+
+
+def _delete(comment):
+    """A comment deleted by its author on its server: remembered as deleted, relayed when the event is ours."""
     with database.atomic():
-        keep_tombstone(item)
+        Tombstone.get_or_create(ap_id=comment.ap_id, actor=comment.actor)
+        _relay(comment, deleted=True)
         remove(comment)
     return DONE
+
+
+def _relay(comment, deleted=False):
+    """On the event's server, a comment from elsewhere (its creation, change or deletion) goes on to
+    the other servers that hold the event, in an Announce by whom the event speaks for (its group,
+    else its organiser); they take it from its author's server, never from the Announce."""
+    event = comment.event
+    if not event.is_local or event.is_private or comment.actor.is_local:
+        return
+    holders = comment_recipients(comment)
+    if event.attributed_to_id is not None:
+        holders += group_outbox.audience_of(event.attributed_to)
+    to, cc, recipients = audience.of_comment_relay(event, holders, comment.actor)
+    note = tombstone_to_ap(comment.ap_id, "Note", utcnow()) if deleted else comment_document(comment)
+    speaker = audience.speaker(event)
+    publish(speaker, announce_to_ap(new_activity_id(), speaker, note, to, cc), recipients, listed=False)
+
+
+def on_announce_note(item):
+    """An Announce of a comment on an event we show (its server relays the comments others write):
+    the comment is stored, changed or deleted as its author's server serves it, the announced copy
+    believed only when that server sent it; a deletion only once that server says it is gone."""
+    carried = item.body.get("object")
+    note_id = get_id(carried)
+    held = Comment.get_or_none(Comment.ap_id == note_id) if note_id else None
+    if held is not None and (held.actor.is_local or held.deleted_at is not None):
+        return IGNORED  # ours, or gone: nobody else tells us about it
+    if isinstance(carried, dict) and carried.get("type") == "Tombstone":
+        return _delete(held) if held is not None and gone_at_origin(note_id) else IGNORED
+    if held is None and (not isinstance(carried, dict) or _thread_of(get_id(carried.get("inReplyTo")))[0] is None):
+        return IGNORED  # an answer to nothing we show: not worth a fetch
+    note = from_origin(carried, item.actor, _at_home)
+    if note is None:
+        return IGNORED
+    if held is not None:
+        return _change(held, note) if held.actor.ap_id == get_id(note.get("attributedTo")) else IGNORED
+    author = _author(get_id(note.get("attributedTo")))
+    return _store(note, author, is_public(note)) if author is not None else IGNORED
+
+
+def _at_home(document):
+    """Whether document is a Note of its own server, attributed to an actor of that server."""
+    if not isinstance(document, dict) or document.get("type") != "Note" or not isinstance(document.get("id"), str):
+        return False
+    author = get_id(document.get("attributedTo"))
+    return isinstance(author, str) and host_of(author) == host_of(document["id"]) is not None
+
+
+def _author(actor_id):
+    """The remote actor who wrote a Note: known, or fetched from their server; None otherwise."""
+    actor = Actor.get_or_none(Actor.ap_id == actor_id)
+    if actor is None:
+        try:
+            actor = actor_from_ap(signed_get(actor_id))
+        except (RequestError, ParseError) as error:
+            log.info("cannot fetch %s: %s", actor_id, error)
+            return None
+    return None if actor.is_local or actor.deleted_at is not None else actor
 
 
 def forget(actor):

@@ -8,6 +8,7 @@ from ..models.limits import MESSAGE_MAX
 from ..models.participation import NOT_APPROVED, PARTICIPANT, REJECTED
 from ..text import text_line
 from ..urls import host_of
+from . import group_roles
 from .errors import NotFound, ServiceError
 from .events import events_query, require_visible_to
 from .participation import admit, answer_remote, check_open, count_remote_seat, leave, participation_of, tell
@@ -90,8 +91,7 @@ def _answered(item, accepted):
     if participation is None or participation.actor_id is None or not participation.actor.is_local:
         return IGNORED
     event = participation.event
-    # The organiser, a co-organiser or the group of the event answers: someone of its server.
-    if event.is_local or host_of(item.actor.ap_id) != host_of(event.ap_id):
+    if event.is_local or not _may_answer(item.actor, event):
         return IGNORED
     role = PARTICIPANT if accepted else REJECTED
     if participation.role == role:
@@ -110,6 +110,20 @@ def _answered(item, accepted):
     elif was_waiting_for_people:
         tell(participation, "mail/participation_approved.txt")
     return DONE
+
+
+def _may_answer(actor, event):
+    """Whether actor may accept or refuse Joins of an event of another server: an actor of the event's
+    server (its organiser, a co-organiser: lists that server keeps). A group's event is answered by
+    the group or any of its moderators; those of that server whose membership of the group we hold
+    must have a role that manages its events (one we do not know is believed: roles live there)."""
+    if host_of(actor.ap_id) != host_of(event.ap_id):
+        return False
+    group = event.attributed_to if event.attributed_to_id is not None else None
+    if group is None or actor.id == group.id:
+        return True
+    row = group_roles.membership(group, actor)
+    return row is None or group_roles.allows(row.role, "manage_events")
 
 
 def registrations_elsewhere(event, participations):

@@ -50,9 +50,12 @@ def leave_to_ap(activity_id, actor, event):
             "to": audience.to_organizer(event)}
 
 
-def answer_to_ap(activity_id, verb, actor, request):
-    """Accept or Reject of a Follow or a Join we received, the request embedded (Mobilizon reads it so)."""
+def answer_to_ap(activity_id, verb, actor, request, group=None):
+    """Accept or Reject of a Follow or a Join we received, the request embedded (Mobilizon reads it so);
+    a moderator answering for a group's event names the group in attributedTo, as Mobilizon's do."""
     answer = {"@context": CONTEXT, "id": activity_id, "type": verb, "actor": actor.ap_id, "object": _embedded(request)}
+    if group is not None:
+        answer["attributedTo"] = group.ap_id
     to = audience.of_answer(request)
     if to:
         answer["to"] = to
