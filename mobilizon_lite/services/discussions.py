@@ -93,7 +93,7 @@ def _share(message, verb):
     group_private_outbox.share(message.discussion.group, message.actor, verb, message_document(message))
 
 
-def _slugs_in_use(group):
+def slugs_in_use(group):
     def in_use(base):
         return {row.slug for row in Discussion.select(Discussion.slug).where(
             (Discussion.group == group) & ((Discussion.slug == base) | Discussion.slug.startswith(f"{base}-")))}
@@ -115,7 +115,7 @@ def start_discussion(group, actor, title, source):
         _share(_add_message(discussion, actor, source, html, now), "Create")
         return discussion
 
-    return create_with_slug(title, _slugs_in_use(group), create, fallback="discussion")
+    return create_with_slug(title, slugs_in_use(group), create, fallback="discussion")
 
 
 def reply(discussion, actor, source):
