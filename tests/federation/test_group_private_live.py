@@ -1,8 +1,8 @@
 """A group's members-only content between running instances: a group on B with members on A and C
 (invited from B's members page, accepting on their own instances) and a follower on D who is no member.
 A discussion started on B reaches A and C; a message from A's member reaches B, which relays it to C;
-a members-only post reaches the members; D gets none of it, and its signed fetch of the discussions
-collection is empty."""
+a members-only post and a resource reach the members; D gets none of it, and its signed fetches of the
+group's collections hold nothing of it."""
 import json
 import re
 import uuid
@@ -109,11 +109,26 @@ def test_members_only_content_reaches_the_members_and_nobody_else(instances):
                    is not None, timeout=30)
         assert one(member, "SELECT visibility FROM post WHERE title = 'Minutes'")["visibility"] == "members"
 
+    # A link added on B reaches A and C as the group's resource.
+    added = post_form(b, bob, "/@club/resources/new?kind=link", {"title": "Map", "url": "https://maps.example/1",
+                                                                 "description": ""},
+                      page="/@club/resources/new?kind=link")
+    assert added.status_code == 302, added.text[-2000:]
+    for member in (a, c):
+        wait_until(lambda member=member: one(member, "SELECT url FROM resource WHERE title = 'Map'") is not None,
+                   timeout=30)
+
     # D, a follower and no member, got nothing of it; its signed fetch of the discussions is empty, ann's whole.
     discussions = f"{group}/discussions?page=1"
     assert signed_fetch(d, "dora", discussions)["orderedItems"] == []
     whole = signed_fetch(a, "ann", discussions)
     assert [item["id"] for item in whole["orderedItems"]] == [context]
+    for collection in ("resources", "todos", "members"):
+        assert signed_fetch(d, "dora", f"{group}/{collection}?page=1")["orderedItems"] == []
+    assert [item["name"] for item in signed_fetch(a, "ann", f"{group}/resources?page=1")["orderedItems"]] == ["Map"]
+    assert signed_fetch(d, "dora", f"{group}/posts?page=1")["orderedItems"] == []
+    assert [item["name"] for item in signed_fetch(c, "cal", f"{group}/posts?page=1")["orderedItems"]] == ["Minutes"]
     assert count(d, "SELECT id FROM discussion") == 0 and count(d, "SELECT id FROM post") == 0
+    assert count(d, "SELECT id FROM resource") == 0
     assert count(d, "SELECT id FROM inbox_item WHERE type NOT IN ('Accept')") == 0
     assert count(b, "SELECT d.id FROM delivery d WHERE d.inbox_url LIKE ?", f"{d.base}/%") == 1  # the Accept
