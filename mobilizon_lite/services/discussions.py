@@ -14,6 +14,7 @@ from ..urls import public_url
 from . import group_private_outbox, group_roles
 from .comments import clean_message
 from .errors import Invalid, NotFound, PermissionDenied
+from .group_private_outbox import group_handle
 from .slugs import create_with_slug
 
 DISCUSSIONS_PER_PAGE = 20
@@ -73,11 +74,6 @@ def message_for(discussion, message_uuid):
     if message is None:
         raise NotFound(_("This message does not exist."))
     return message
-
-
-def group_handle(group):
-    """How a group is named in our addresses: its username, with its server's for a group of elsewhere."""
-    return group.preferred_username if group.is_local else f"{group.preferred_username}@{group.domain}"
 
 
 def _add_message(discussion, actor, source, html, now):

@@ -13,6 +13,12 @@ from ..models.groups import PostVisibility
 from .group_outbox import remote_members
 
 
+def group_handle(group):
+    """How a group is named in the addresses of our content in it: its username, with its server's for
+    a group of elsewhere (what an identity of ours writes there has its address here)."""
+    return group.preferred_username if group.is_local else f"{group.preferred_username}@{group.domain}"
+
+
 def members_only(group):
     """(to, cc) of members-only content of group."""
     return [members_url(group)], []

@@ -68,6 +68,10 @@ def _from_member(item, group, activity, document):
     _holder, existing = held(document["id"])
     if existing is None and _host(document["id"]) != _host(sender.ap_id):
         return (IGNORED, "a new object comes from its author's server")
+    context = get_id(document.get("context"))
+    if kind == "Note" and not Discussion.select().where(Discussion.ap_id == context).exists() and (
+            _host(context) != _host(sender.ap_id)):
+        return (IGNORED, "a new discussion comes from its author's server")
     if kind == "Note" and existing is not None and not _may_change_note(group, sender, existing):
         return (IGNORED, "only its author edits a message, and moderators a discussion")
     with database.atomic():

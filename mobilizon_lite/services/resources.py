@@ -16,6 +16,7 @@ from ..urls import public_url
 from . import group_private_outbox
 from .errors import Invalid, InvalidFields
 from .event_input import clean_url
+from .group_private_outbox import group_handle
 from .group_roles import hidden, may, require
 
 DESCRIPTION_MAX = 2000
@@ -135,7 +136,7 @@ def add_resource(group, actor, kind, folder, title, url="", description=""):
     resource_uuid = str(uuid_lib.uuid4())
     with database.atomic():
         resource = Resource.create(uuid=resource_uuid, group=group, parent=folder, type=kind, creator=actor,
-                                   ap_id=public_url("resources.show", username=group.preferred_username,
+                                   ap_id=public_url("resources.show", username=group_handle(group),
                                                     uuid=resource_uuid), **fields)
         _share(group, actor, "Create", resource)
     return resource

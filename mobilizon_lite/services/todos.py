@@ -18,6 +18,7 @@ from ..models.limits import TITLE_MAX
 from ..urls import public_url
 from . import group_private_outbox
 from .errors import Invalid
+from .group_private_outbox import group_handle
 from .group_roles import hidden, may, require
 from .resources import PER_PAGE, paged_collection
 
@@ -65,7 +66,7 @@ def create_list(group, actor, title):
     list_uuid = str(uuid_lib.uuid4())
     with database.atomic():
         todo_list = TodoList.create(uuid=list_uuid, group=group, title=title,
-                                    ap_id=public_url("todos.show", username=group.preferred_username, uuid=list_uuid))
+                                    ap_id=public_url("todos.show", username=group_handle(group), uuid=list_uuid))
         _share_list(group, actor, "Create", todo_list)
     return todo_list
 
@@ -137,7 +138,7 @@ def add_todo(group, todo_list, actor, title, assignee_id=None, due_on=None):
     todo_uuid = str(uuid_lib.uuid4())
     with database.atomic():
         todo = Todo.create(uuid=todo_uuid, todo_list=todo_list, creator=actor, position=(last[0] or 0) + 1,
-                           ap_id=public_url("todos.task", username=group.preferred_username, uuid=todo_list.uuid,
+                           ap_id=public_url("todos.task", username=group_handle(group), uuid=todo_list.uuid,
                                             todo_uuid=todo_uuid), **fields)
         _share_todo(group, actor, "Create", todo)
     return todo

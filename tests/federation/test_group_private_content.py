@@ -222,3 +222,16 @@ def test_a_group_elsewhere_without_members_here_is_ignored(fed, elsewhere, remot
     assert item.state == "ignored" and "no member" in item.error
     with fed.app_context():
         assert not Discussion.select().exists() and not Post.select().exists()
+
+
+def test_a_member_elsewhere_opens_a_discussion_on_their_own_server_only(fed, club, remote_keys):
+    opened = send(fed, remote_keys, activity(11, "Create", note(11, f"{REMOTE}/c/new", name="Kit list")))
+    assert opened.state == "done", opened.error
+    foreign = send(fed, remote_keys, activity(12, "Create", note(12, "https://elsewhere.example/c/other")))
+    assert foreign.state == "ignored" and "author's server" in foreign.error
+    with fed.app_context():
+        [discussion] = Discussion.select()
+        assert discussion.group_id == club.id and discussion.title == "Kit list"
+        assert discussion.ap_id == f"{REMOTE}/c/new"
+    [(inboxes, relayed)] = queued(fed, "Announce")
+    assert inboxes == [f"{EVE}/inbox"] and relayed["object"]["object"]["name"] == "Kit list"
