@@ -133,13 +133,11 @@ def on_update_note(item):
     return received(item, item.body) or remote_comments.on_update_note(item)
 
 
-def on_change_content(item):
-    """Create, Update or Move of a resource, todo list or task."""
+def _changed(item):
     return received(item, item.body) or (IGNORED, "not a group's content")
 
 
-def on_delete_content(item):
-    """Delete of a discussion, message, resource, todo list or task held here."""
+def _deleted(item):
     return deleted(item.actor, item.body)
 
 
@@ -193,6 +191,86 @@ def on_announce_delete(item):
 
 
 
+def on_create_document(item):
+    """Create of a link of a group's resources."""
+    return _changed(item)
+
+
+def on_update_document(item):
+    """Update of a link of a group's resources."""
+    return _changed(item)
+
+
+def on_move_document(item):
+    """Move of a link of a group's resources."""
+    return _changed(item)
+
+
+def on_create_resourcecollection(item):
+    """Create of a folder of a group's resources."""
+    return _changed(item)
+
+
+def on_update_resourcecollection(item):
+    """Update of a folder of a group's resources."""
+    return _changed(item)
+
+
+def on_move_resourcecollection(item):
+    """Move of a folder of a group's resources."""
+    return _changed(item)
+
+
+def on_create_todolist(item):
+    """Create of a group's todo list."""
+    return _changed(item)
+
+
+def on_update_todolist(item):
+    """Update of a group's todo list."""
+    return _changed(item)
+
+
+def on_create_todo(item):
+    """Create of a task of a group's todo list."""
+    return _changed(item)
+
+
+def on_update_todo(item):
+    """Update of a task of a group's todo list."""
+    return _changed(item)
+
+
+def on_delete_message(item):
+    """Delete of a discussion's message held here."""
+    return _deleted(item)
+
+
+def on_delete_discussion(item):
+    """Delete of a whole discussion held here."""
+    return _deleted(item)
+
+
+def on_delete_resource(item):
+    """Delete of a resource (a folder with what it holds) held here."""
+    return _deleted(item)
+
+
+def on_delete_todolist(item):
+    """Delete of a todo list and its tasks held here."""
+    return _deleted(item)
+
+
+def on_delete_todo(item):
+    """Delete of a task held here."""
+    return _deleted(item)
+
+
+def on_announce_move(item):
+    """A group's Announce of the Move of one of its resources."""
+    return on_announce_create(item)
+
+
 # The kinds of a group's content inbound.kind_of finds by id (for a Delete), with their tables.
 HELD_GROUP_CONTENT = (("Message", DiscussionComment), ("Discussion", Discussion), ("Resource", Resource),
                       ("TodoList", TodoList), ("Todo", Todo))
@@ -202,9 +280,21 @@ GROUP_CONTENT_HANDLERS = {
     ("Update", "Note"): on_update_note,
     ("Announce", "Create"): on_announce_create,
     ("Announce", "Update"): on_announce_update,
-    ("Announce", "Move"): on_announce_update,
+    ("Announce", "Move"): on_announce_move,
     ("Announce", "Delete"): on_announce_delete,
-    **{(verb, kind): on_change_content for verb in ("Create", "Update", "Move")
-       for kind in ("Document", "ResourceCollection", "TodoList", "Todo")},
-    **{("Delete", kind): on_delete_content for kind, _model in HELD_GROUP_CONTENT},
+    ("Create", "Document"): on_create_document,
+    ("Update", "Document"): on_update_document,
+    ("Move", "Document"): on_move_document,
+    ("Create", "ResourceCollection"): on_create_resourcecollection,
+    ("Update", "ResourceCollection"): on_update_resourcecollection,
+    ("Move", "ResourceCollection"): on_move_resourcecollection,
+    ("Create", "TodoList"): on_create_todolist,
+    ("Update", "TodoList"): on_update_todolist,
+    ("Create", "Todo"): on_create_todo,
+    ("Update", "Todo"): on_update_todo,
+    ("Delete", "Message"): on_delete_message,
+    ("Delete", "Discussion"): on_delete_discussion,
+    ("Delete", "Resource"): on_delete_resource,
+    ("Delete", "TodoList"): on_delete_todolist,
+    ("Delete", "Todo"): on_delete_todo,
 }
