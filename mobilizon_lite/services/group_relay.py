@@ -107,11 +107,21 @@ def _from_group(sender, group, activity, document):
     return DONE
 
 
+def _in_discussion(note):
+    """Whether a Note is a discussion's: it has a context, one of the discussions held here or else it
+    answers nothing (a comment answers an event or comment, even addressed to a group's members)."""
+    context = get_id(note.get("context"))
+    return bool(context) and (not note.get("inReplyTo") or Discussion.select().where(
+        Discussion.ap_id == context).exists())
+
+
 def received(item, activity, announced=False):
     """Handle activity (item's body, or what a group's Announce carries) when it is members-only content
     of a group; None when it is not."""
     document = activity.get("object")
     if not isinstance(document, dict) or document.get("type") not in STORED or not isinstance(document.get("id"), str):
+        return None
+    if document["type"] == "Note" and not _in_discussion(document):
         return None
     if activity.get("type") == "Move" and document["type"] not in ("Document", "ResourceCollection"):
         return (IGNORED, "only resources move")

@@ -6,6 +6,7 @@ import pytest
 from mobilizon_lite.models import (
     Activity,
     Actor,
+    Comment,
     Delivery,
     Discussion,
     DiscussionComment,
@@ -19,7 +20,7 @@ from mobilizon_lite.models.groups import Role
 from mobilizon_lite.services import discussions, posts, resources, todos
 from mobilizon_lite.services.groups import new_member_row
 
-from ..helpers import make_group
+from ..helpers import make_event, make_group
 from .remote import ACTOR, EVE, REMOTE, post
 
 GROUP = "http://events.test/@club"
@@ -235,3 +236,15 @@ def test_a_member_elsewhere_opens_a_discussion_on_their_own_server_only(fed, clu
         assert discussion.ap_id == f"{REMOTE}/c/new"
     [(inboxes, relayed)] = queued(fed, "Announce")
     assert inboxes == [f"{EVE}/inbox"] and relayed["object"]["object"]["name"] == "Kit list"
+
+
+def test_a_comment_on_a_group_event_addressed_to_its_members_stays_a_comment(fed, club, remote_keys):
+    event = make_event(fed, group=club, title="Picnic")
+    reply = {"type": "Note", "id": "https://elsewhere.example/notes/1", "attributedTo": EVE, "actor": EVE,
+             "inReplyTo": event.ap_id, "context": "https://elsewhere.example/contexts/1", "content": "<p>Yes!</p>",
+             "to": ["https://www.w3.org/ns/activitystreams#Public"], "cc": [MEMBERS]}
+    item = send(fed, remote_keys, activity(13, "Create", reply, actor=EVE), signer="eve")
+    assert item.state == "done", item.error
+    with fed.app_context():
+        assert Comment.get(Comment.ap_id == reply["id"]).text == "<p>Yes!</p>"
+        assert not Discussion.select().exists()
