@@ -11,9 +11,10 @@ from ..db import database, utcnow
 from ..models import Actor, Discussion, DiscussionComment
 from ..models.limits import TITLE_MAX
 from ..urls import public_url
-from . import group_roles
+from . import group_private_outbox, group_roles
 from .comments import clean_message
 from .errors import Invalid, NotFound, PermissionDenied
+from .group_private_outbox import group_handle
 from .slugs import create_with_slug
 
 DISCUSSIONS_PER_PAGE = 20
@@ -79,11 +80,16 @@ def _add_message(discussion, actor, source, html, now):
     message_uuid = str(uuid_lib.uuid4())
     return DiscussionComment.create(
         uuid=message_uuid, discussion=discussion, actor=actor, source=source, text=html, created_at=now,
-        updated_at=now, ap_id=public_url("discussions.message", username=discussion.group.preferred_username,
+        updated_at=now, ap_id=public_url("discussions.message", username=group_handle(discussion.group),
                                          slug=discussion.slug, message_uuid=message_uuid))
 
 
-def _slugs_in_use(group):
+def _share(message, verb):
+    """The Create or Update of a message, to the group's members of other servers (or to the group)."""
+    group_private_outbox.share(message.discussion.group, message.actor, verb, message_document(message))
+
+
+def slugs_in_use(group):
     def in_use(base):
         return {row.slug for row in Discussion.select(Discussion.slug).where(
             (Discussion.group == group) & ((Discussion.slug == base) | Discussion.slug.startswith(f"{base}-")))}
@@ -101,11 +107,11 @@ def start_discussion(group, actor, title, source):
     def create(slug):
         discussion = Discussion.create(
             uuid=discussion_uuid, slug=slug, group=group, creator=actor, title=title, created_at=now,
-            last_activity_at=now, ap_id=public_url("discussions.show", username=group.preferred_username, slug=slug))
-        _add_message(discussion, actor, source, html, now)
+            last_activity_at=now, ap_id=public_url("discussions.show", username=group_handle(group), slug=slug))
+        _share(_add_message(discussion, actor, source, html, now), "Create")
         return discussion
 
-    return create_with_slug(title, _slugs_in_use(group), create, fallback="discussion")
+    return create_with_slug(title, slugs_in_use(group), create, fallback="discussion")
 
 
 def reply(discussion, actor, source):
@@ -116,6 +122,7 @@ def reply(discussion, actor, source):
     with database.atomic():
         message = _add_message(discussion, actor, source, html, now)
         Discussion.update(last_activity_at=now).where(Discussion.id == discussion.id).execute()
+        _share(message, "Create")
     return message
 
 
@@ -148,7 +155,9 @@ def edit_message(message, actor, source):
     require_author(message, actor)
     message.source, message.text = clean_message(source)
     message.updated_at = utcnow()
-    message.save()
+    with database.atomic():
+        message.save()
+        _share(message, "Update")
     return message
 
 
@@ -158,8 +167,10 @@ def delete_message(message, actor):
     require_member(group, actor)
     if not may_delete(message, actor, group_roles.role_of(group, actor)):
         raise PermissionDenied(_("You can only delete your own messages."))
-    DiscussionComment.update(deleted_at=utcnow(), text="", source="").where(
-        DiscussionComment.id == message.id).execute()
+    with database.atomic():
+        DiscussionComment.update(deleted_at=utcnow(), text="", source="").where(
+            DiscussionComment.id == message.id).execute()
+        group_private_outbox.share_deletion(group, actor, message.ap_id, "Note")
 
 
 def rename_discussion(discussion, actor, title):
@@ -167,7 +178,9 @@ def rename_discussion(discussion, actor, title):
     require_member(discussion.group, actor)
     group_roles.require(discussion.group, actor, "moderate_discussions")
     discussion.title = clean_title(title)
-    discussion.save()
+    with database.atomic():
+        discussion.save()
+        group_private_outbox.share(discussion.group, actor, "Update", discussion_document(discussion))
     return discussion
 
 
@@ -175,7 +188,9 @@ def delete_discussion(discussion, actor):
     """Delete a discussion and all its messages (moderators)."""
     require_member(discussion.group, actor)
     group_roles.require(discussion.group, actor, "moderate_discussions")
-    discussion.delete_instance(recursive=True)
+    with database.atomic():
+        group_private_outbox.share_deletion(discussion.group, actor, discussion.ap_id, "Note")
+        discussion.delete_instance(recursive=True)
 
 
 def discussion_document(discussion):

@@ -20,7 +20,7 @@ from ..models.groups import Role
 from ..models.participation import CREATOR, GOING_ROLES, NOT_APPROVED, ORGANIZER_ROLES, REJECTED, SEAT_ROLES
 from ..tokens import sign
 from ..urls import public_url
-from . import follows, group_outbox, group_roles, pictures
+from . import follows, group_outbox, group_private_outbox, group_roles, pictures
 from .errors import NotFound, PermissionDenied
 from .event_input import clean_event_input
 from .prepared import Value, prepared, shaped
@@ -384,12 +384,15 @@ def federate(event, verb, actor=None):
     the group's followers and remote members, sent by actor, the member who acted, and Announced by
     the group) and remote participants (private events: to the participants only)."""
     participants = remote_participants(event)
+    # A Delete carries only a Tombstone: the whole document (a count, a summary) would be wasted.
+    document = tombstone_to_ap(event.ap_id, "Event", utcnow()) if verb == "Delete" else event_document(event)
+    if event.is_private and event.attributed_to_id is not None:
+        # A group's private event is its members': those of other servers get it as members-only content.
+        group_private_outbox.share(event.attributed_to, actor or event.organizer, verb, document)
     if event.is_private and not participants:
         return
     group = None if event.is_private or event.attributed_to_id is None else event.attributed_to
     to, cc, listed = audience.of_change(verb, *audience.of_event_change(event, participants))
-    # A Delete carries only a Tombstone: the whole document (a count, a summary) would be wasted.
-    document = tombstone_to_ap(event.ap_id, "Event", utcnow()) if verb == "Delete" else event_document(event)
     if group is not None:
         group_outbox.publish_change(group, actor or event.organizer, verb, document, to, cc,
                                     participants + group_outbox.audience_of(group), listed)
@@ -408,8 +411,11 @@ def _followers(event):
 
 def withdraw(event):
     """An event made private is deleted on its followers' servers, except those of its participants
-    (they get the Update, and keep it private)."""
-    domains = {actor.domain for actor in remote_participants(event)}
+    and of its group's members (they get the Update, and keep it private)."""
+    # A group's members keep it too: it stays theirs (see federate).
+    keeping = remote_participants(event) + (group_outbox.remote_members(event.attributed_to)
+                                            if event.attributed_to_id is not None else [])
+    domains = {actor.domain for actor in keeping}
     followers = [row for row in _followers(event) if row.domain not in domains]
     to, cc, listed = audience.of_change("Delete", *audience.of_withdrawal(event))
     tombstone = tombstone_to_ap(event.ap_id, "Event", utcnow())

@@ -62,5 +62,9 @@ def federate_post(post, actor, was_shared, deleted=False):
         publish_change(group, actor, "Update" if was_shared else "Create", document, document["to"], document["cc"],
                        recipients)
         return
+    if not deleted and not post.draft:
+        # Now for members only: their servers keep it (group_private_outbox), only the others forget it.
+        kept = {member.domain for member in remote_members(group)}
+        recipients = [row for row in recipients if row.domain not in kept]
     to, cc = audience.of_group_deletion(group)
     publish_change(group, actor, "Delete", tombstone_to_ap(post.ap_id, "Article", utcnow()), to, cc, recipients)

@@ -19,6 +19,7 @@ from ..models import Actor, Comment, Event, Follow, InboxItem, Member, Participa
 from ..models.federation import DONE, FAILED, IGNORED, RECEIVED, REFUSED
 from . import actors, announces, follows, remote_comments, remote_events, remote_members, remote_participation
 from .actors import ACTOR_TYPES, keep_tombstone, public_key_for
+from .group_relay import GROUP_CONTENT_HANDLERS, HELD_GROUP_CONTENT
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +39,7 @@ STORE_SQL = ("INSERT OR IGNORE INTO inbox_item (activity_id, actor_id, type, bod
 UNKNOWN = "Unknown"
 # The kind of each table's rows, for the one lookup of a bare id (an id is in one table at most).
 HELD = (("Event", Event), ("Note", Comment), ("Actor", Actor), ("Follow", Follow), ("Join", Participation),
-        ("Member", Member))
+        ("Member", Member), *HELD_GROUP_CONTENT)
 
 
 class Received(NamedTuple):
@@ -210,6 +211,10 @@ HANDLERS = {
     ("Announce", UNKNOWN): announces.on_announce_unknown,
     # An event's server relaying a comment from elsewhere (a Tombstone of a held comment is a "Note").
     ("Announce", "Note"): remote_comments.on_announce_note,
+    # A group's members-only content, sent to our groups by their members elsewhere or to our identities by
+    # the groups of elsewhere they are members of; its handlers take Notes, Creates, Updates and Deletes
+    # announced first and hand the rest to those above.
+    **GROUP_CONTENT_HANDLERS,
 }
 
 

@@ -12,7 +12,7 @@ from ..models import Actor, Post
 from ..models.groups import PostVisibility
 from ..text import markdown_to_html
 from ..urls import public_url
-from . import group_outbox, group_roles, pictures
+from . import group_outbox, group_private_outbox, group_roles, pictures
 from .errors import InvalidFields, NotFound
 from .event_input import check_title_and_text
 from .slugs import create_with_slug
@@ -113,6 +113,7 @@ def create_post(group, author, data, picture=None):
         with database.atomic():
             post = create_with_slug(values["title"], _slugs_in_use, create)
             group_outbox.federate_post(post, author, was_shared=False)
+            group_private_outbox.federate_members_post(post, author, was_members_only=False)
         return post
     except Exception:
         pictures.delete_picture(picture_name)
@@ -135,6 +136,7 @@ def update_post(post, actor, data, picture=None, remove_picture=False):
             Post.update(updated_at=now, **values).where(Post.id == post.id).execute()
             changed = post_by_slug(post.slug)
             group_outbox.federate_post(changed, actor, group_outbox.is_shared(post))
+            group_private_outbox.federate_members_post(changed, actor, group_private_outbox.is_members_only(post))
     except Exception:
         pictures.delete_picture(new_picture)
         raise
@@ -148,6 +150,8 @@ def delete_post(post, actor):
     group_roles.require(post.group, actor, "write_posts")
     with database.atomic():
         group_outbox.federate_post(post, actor, group_outbox.is_shared(post), deleted=True)
+        group_private_outbox.federate_members_post(post, actor, group_private_outbox.is_members_only(post),
+                                                   deleted=True)
         post.delete_instance()
     pictures.delete_picture(post.picture)
 

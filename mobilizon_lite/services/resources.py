@@ -9,12 +9,14 @@ from peewee import JOIN, fn
 
 from ..activitypub.convert.actor import collection
 from ..activitypub.convert.resource import resource_to_ap
-from ..db import utcnow
+from ..db import database, utcnow
 from ..models import Actor, Resource
 from ..models.limits import TITLE_MAX
 from ..urls import public_url
+from . import group_private_outbox
 from .errors import Invalid, InvalidFields
 from .event_input import clean_url
+from .group_private_outbox import group_handle
 from .group_roles import hidden, may, require
 
 DESCRIPTION_MAX = 2000
@@ -132,16 +134,38 @@ def add_resource(group, actor, kind, folder, title, url="", description=""):
     fields = _clean(kind, title, url, description)
     _check_room(group, folder)
     resource_uuid = str(uuid_lib.uuid4())
-    return Resource.create(uuid=resource_uuid, group=group, parent=folder, type=kind, creator=actor,
-                           ap_id=public_url("resources.show", username=group.preferred_username,
-                                            uuid=resource_uuid), **fields)
+    with database.atomic():
+        resource = Resource.create(uuid=resource_uuid, group=group, parent=folder, type=kind, creator=actor,
+                                   ap_id=public_url("resources.show", username=group_handle(group),
+                                                    uuid=resource_uuid), **fields)
+        _share(group, actor, "Create", resource)
+    return resource
+
+
+def _place_id(group, folder_id):
+    """The id of the folder folder_id (None: the root, the resources collection), as context, origin or target."""
+    return Resource.get_by_id(folder_id).ap_id if folder_id else _resources_id(group)
+
+
+def _share(group, actor, verb, resource, **extra):
+    """actor's verb of resource (as it is now), to the group's members elsewhere."""
+    row = _documents_query(group).where(Resource.id == resource.id).get()
+    document = resource_to_ap(row, group.ap_id, _place_id(group, row.parent_id),
+                              row.creator.ap_id if row.creator_id else None)
+    group_private_outbox.share(group, actor, verb, document, **extra)
+
+
+def _type_of(resource):
+    return "ResourceCollection" if resource.type == Resource.FOLDER else "Document"
 
 
 def update_resource(group, resource, actor, title, url="", description=""):
     """Change a resource's title (and a link's address), and its description."""
     require(group, actor, "edit_resources")
     fields = _clean(resource.type, title, url, description)
-    Resource.update(updated_at=utcnow(), **fields).where(Resource.id == resource.id).execute()
+    with database.atomic():
+        Resource.update(updated_at=utcnow(), **fields).where(Resource.id == resource.id).execute()
+        _share(group, actor, "Update", resource)
 
 
 def move_resource(group, resource, actor, target_uuid):
@@ -158,7 +182,10 @@ def move_resource(group, resource, actor, target_uuid):
     if target_id == resource.parent_id:
         return
     _check_room(group, target)
-    Resource.update(parent=target_id, updated_at=utcnow()).where(Resource.id == resource.id).execute()
+    with database.atomic():
+        Resource.update(parent=target_id, updated_at=utcnow()).where(Resource.id == resource.id).execute()
+        _share(group, actor, "Move", resource, origin=_place_id(group, resource.parent_id),
+               target=_place_id(group, target_id))
 
 
 def inside_count(group, resource):
@@ -172,7 +199,9 @@ def inside_count(group, resource):
 def delete_resource(group, resource, actor):
     """Delete a link, or a folder with everything in it (the rows below go with it: ON DELETE CASCADE)."""
     require(group, actor, "edit_resources")
-    Resource.delete().where(Resource.id == resource.id).execute()
+    with database.atomic():
+        group_private_outbox.share_deletion(group, actor, resource.ap_id, _type_of(resource))
+        Resource.delete().where(Resource.id == resource.id).execute()
 
 
 def _as_ap(group, folder_ids):

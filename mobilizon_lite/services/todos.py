@@ -11,12 +11,14 @@ from peewee import JOIN, fn
 from ..activitypub.convert.actor import collection
 from ..activitypub.convert.todo import todo_list_to_ap, todo_to_ap
 from ..dates import within_years
-from ..db import utcnow
+from ..db import database, utcnow
 from ..models import Actor, Member, Todo, TodoList
 from ..models.groups import MEMBER_ROLES
 from ..models.limits import TITLE_MAX
 from ..urls import public_url
+from . import group_private_outbox
 from .errors import Invalid
+from .group_private_outbox import group_handle
 from .group_roles import hidden, may, require
 from .resources import PER_PAGE, paged_collection
 
@@ -62,20 +64,38 @@ def create_list(group, actor, title):
     if TodoList.select().where(TodoList.group == group).count() >= LISTS_MAX:
         raise Invalid(_("The group has %(max)d todo lists already: delete finished ones first.", max=LISTS_MAX))
     list_uuid = str(uuid_lib.uuid4())
-    return TodoList.create(uuid=list_uuid, group=group, title=title,
-                           ap_id=public_url("todos.show", username=group.preferred_username, uuid=list_uuid))
+    with database.atomic():
+        todo_list = TodoList.create(uuid=list_uuid, group=group, title=title,
+                                    ap_id=public_url("todos.show", username=group_handle(group), uuid=list_uuid))
+        _share_list(group, actor, "Create", todo_list)
+    return todo_list
+
+
+def _share_list(group, actor, verb, todo_list):
+    """actor's verb of a todo list (as it is now), to the group's members elsewhere."""
+    group_private_outbox.share(group, actor, verb, todo_list_to_ap(TodoList.get_by_id(todo_list.id), group.ap_id))
+
+
+def _share_todo(group, actor, verb, todo):
+    """actor's verb of a task (as it is now), to the group's members elsewhere."""
+    row = Todo.get_by_id(todo.id)
+    group_private_outbox.share(group, actor, verb, _todo_ap(row, row.todo_list))
 
 
 def rename_list(group, todo_list, actor, title):
     """Give a list another title."""
     require(group, actor, "edit_todos")
-    TodoList.update(title=_title(title)).where(TodoList.id == todo_list.id).execute()
+    with database.atomic():
+        TodoList.update(title=_title(title)).where(TodoList.id == todo_list.id).execute()
+        _share_list(group, actor, "Update", todo_list)
 
 
 def delete_list(group, todo_list, actor):
     """Delete a list and its tasks (ON DELETE CASCADE)."""
     require(group, actor, "edit_todos")
-    TodoList.delete().where(TodoList.id == todo_list.id).execute()
+    with database.atomic():
+        group_private_outbox.share_deletion(group, actor, todo_list.ap_id, "TodoList")
+        TodoList.delete().where(TodoList.id == todo_list.id).execute()
 
 
 def todos_of(todo_list):
@@ -116,28 +136,37 @@ def add_todo(group, todo_list, actor, title, assignee_id=None, due_on=None):
     if last[1] >= TODOS_MAX:
         raise Invalid(_("This list has %(max)d tasks already: start another list.", max=TODOS_MAX))
     todo_uuid = str(uuid_lib.uuid4())
-    return Todo.create(uuid=todo_uuid, todo_list=todo_list, creator=actor, position=(last[0] or 0) + 1,
-                       ap_id=public_url("todos.task", username=group.preferred_username, uuid=todo_list.uuid,
-                                        todo_uuid=todo_uuid), **fields)
+    with database.atomic():
+        todo = Todo.create(uuid=todo_uuid, todo_list=todo_list, creator=actor, position=(last[0] or 0) + 1,
+                           ap_id=public_url("todos.task", username=group_handle(group), uuid=todo_list.uuid,
+                                            todo_uuid=todo_uuid), **fields)
+        _share_todo(group, actor, "Create", todo)
+    return todo
 
 
 def update_todo(group, todo, actor, title, assignee_id=None, due_on=None):
     """Change a task's title, assignee (a member of group, or nobody) and due date."""
     require(group, actor, "edit_todos")
     fields = _task_fields(group, title, assignee_id, due_on)
-    Todo.update(updated_at=utcnow(), **fields).where(Todo.id == todo.id).execute()
+    with database.atomic():
+        Todo.update(updated_at=utcnow(), **fields).where(Todo.id == todo.id).execute()
+        _share_todo(group, actor, "Update", todo)
 
 
 def set_done(group, todo, actor, done):
     """Mark a task done, or not done again."""
     require(group, actor, "edit_todos")
-    Todo.update(done=bool(done), updated_at=utcnow()).where(Todo.id == todo.id).execute()
+    with database.atomic():
+        Todo.update(done=bool(done), updated_at=utcnow()).where(Todo.id == todo.id).execute()
+        _share_todo(group, actor, "Update", todo)
 
 
 def delete_todo(group, todo, actor):
     """Delete one task."""
     require(group, actor, "edit_todos")
-    Todo.delete().where(Todo.id == todo.id).execute()
+    with database.atomic():
+        group_private_outbox.share_deletion(group, actor, todo.ap_id, "Todo")
+        Todo.delete().where(Todo.id == todo.id).execute()
 
 
 def todos_collection(group, requester, page):
@@ -161,7 +190,10 @@ def todo_document(group, list_uuid, todo_uuid, requester):
     if not may(group, requester, "see_members_only"):
         raise hidden()
     todo_list = todo_list_of(group, list_uuid)
-    todo = todo_of(todo_list, todo_uuid)
+    return _todo_ap(todo_of(todo_list, todo_uuid), todo_list)
+
+
+def _todo_ap(todo, todo_list):
     creator = Actor.get_or_none(Actor.id == todo.creator_id) if todo.creator_id else None
     assignee = Actor.get_or_none(Actor.id == todo.assigned_to_id) if todo.assigned_to_id else None
     return todo_to_ap(todo, todo_list.ap_id, creator.ap_id if creator else None,

@@ -1,6 +1,7 @@
 """What a local group sends about its content: a public event or post goes to its followers and remote
-members as the member's Create and the group's Announce; members-only content, drafts and private events
-never reach its followers, and what left the public is no longer served in the group's name."""
+members as the member's Create and the group's Announce; members-only content and private events reach
+its remote members only, never its followers, drafts nobody; and what left the public is no longer
+served in the group's name."""
 import pytest
 
 from mobilizon_lite.models import Activity, Actor, Delivery
@@ -77,24 +78,29 @@ def test_an_event_made_private_is_no_longer_announced_nor_served(app, club):
     with app.app_context():
         Delivery.delete().execute()
         events.update_event(event, ann(app), service_fields(title="Club picnic", visibility="private"))
-    # Its followers' and remote members' servers are told to forget their public copy; no Announce says more.
-    assert [verb for verb, _actor, _inbox in queued(app)] == ["Delete", "Delete"]
-    assert audience(app) == {f"{ACTOR}/inbox", f"{MEMBER}/inbox"}
+    # Its followers' servers are told to forget their public copy; its remote members' get the private
+    # event, addressed to the members only.
+    assert queued(app) == [("Delete", "ann", f"{ACTOR}/inbox"), ("Update", "ann", f"{MEMBER}/inbox"),
+                           ("Announce", "club", f"{MEMBER}/inbox")]
+    assert sent(app, "Announce")[-1]["to"] == [f"{CLUB}/members"]
     assert app.test_client().get(announce["id"].replace("http://events.test", "")).status_code == 404
     outbox = app.test_client().get("/@club/outbox?page=1").json
     assert outbox["orderedItems"] == []
 
 
-def test_a_private_group_event_never_reaches_the_groups_followers(app, club):
+def test_a_private_group_event_reaches_the_groups_members_never_its_followers(app, club):
     make_event(app, group=club, title="Members only", visibility="private")
-    assert queued(app) == [] and sent(app, "Announce") == []
+    assert queued(app) == [("Create", "ann", f"{MEMBER}/inbox"), ("Announce", "club", f"{MEMBER}/inbox")]
+    assert all(body["to"] == [f"{CLUB}/members"] and body["cc"] == [] for body in sent(app, "Announce"))
 
 
-@pytest.mark.parametrize("data", [{"visibility": "members"}, {"visibility": "public", "draft": "y"}])
-def test_members_only_posts_and_drafts_are_not_sent_to_followers(app, club, data):
+# What a post is -> who hears of it: members-only posts their members elsewhere, drafts nobody.
+@pytest.mark.parametrize("data, inboxes", [({"visibility": "members"}, [f"{MEMBER}/inbox"] * 2),
+                                           ({"visibility": "public", "draft": "y"}, [])])
+def test_members_only_posts_and_drafts_are_not_sent_to_followers(app, club, data, inboxes):
     with app.app_context():
         posts.create_post(club, ann(app), {"title": "Inside news", "body": "Hush.", **data})
-    assert queued(app) == []
+    assert [inbox for _verb, _actor, inbox in queued(app)] == inboxes
 
 
 def test_a_post_is_announced_changed_and_withdrawn(app, club):
@@ -116,8 +122,10 @@ def test_a_post_is_announced_changed_and_withdrawn(app, club):
     with app.app_context():
         Delivery.delete().execute()
         posts.update_post(edited, ann(app), {"title": "News!", "body": "Out now.", "visibility": "members"})
-    assert [verb for verb, _actor, _inbox in queued(app)] == ["Delete", "Delete", "Announce", "Announce"]
-    assert sent(app, "Announce")[-1]["object"]["type"] == "Delete"
+    # Its followers' servers forget it; its members' keep it, for members only.
+    assert queued(app) == [("Delete", "ann", f"{ACTOR}/inbox"), ("Announce", "club", f"{ACTOR}/inbox"),
+                           ("Create", "ann", f"{MEMBER}/inbox"), ("Announce", "club", f"{MEMBER}/inbox")]
+    assert [announce["object"]["type"] for announce in sent(app, "Announce")[-2:]] == ["Delete", "Create"]
     # Nothing served in the group's name shows a post that is now for members only.
     for activity in sent(app, "Announce") + sent(app, "Create") + sent(app, "Update"):
         response = app.test_client().get(activity["id"].replace("http://events.test", ""))

@@ -14,9 +14,11 @@ from ..helpers import make_account, make_event, make_group
 
 REMOTE = "https://remote.example"
 ALICE = f"{REMOTE}/users/alice"
-# What is held here, and what a group's Announce carries (its post, or its Create, Update or Delete).
+# What is held here, and what a group's Announce carries (its post, or its Create, Update, Move or Delete);
+# a group's members-only content (resources, todos) and what of it is held by id.
 KINDS = {"Event", "Note", "Actor", "Follow", "Join", "Member", "Invite", inbound.UNKNOWN,
-         "Article", "Create", "Update", "Delete"}
+         "Article", "Create", "Update", "Delete", "Move", "Document", "ResourceCollection", "TodoList", "Todo",
+         "Message", "Discussion", "Resource"}
 
 
 def test_every_key_is_a_verb_and_a_kind_handled_by_its_namesake():

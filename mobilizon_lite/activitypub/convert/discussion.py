@@ -1,6 +1,10 @@
 """Discussions and their messages as Notes, in Mobilizon's shape: each carries the discussion's title
 as name and its address as context, and is addressed to the group's members only."""
-from ...dates import utc_text
+from ...dates import parse_utc, utc_text
+from ...models.limits import COMMENT_HTML_MAX, TITLE_MAX, URL_MAX
+from ...text import sanitize_html, text_line
+from ..parse import ParseError
+from ..vocab import get_id
 from .group_content import group_content_to_ap
 from .post import members_url
 
@@ -24,3 +28,17 @@ def discussion_to_ap(discussion, group, creator, first_message):
     return _note(discussion.ap_id, discussion.uuid, discussion, group, creator, group,
                  first_message.text if first_message is not None else "",
                  discussion.created_at, discussion.last_activity_at)
+
+
+def message_from_ap(note):
+    """(discussion id, title, sanitised HTML, published or None) of a discussion's Note of another
+    server; ParseError when it is not one."""
+    if not isinstance(note, dict) or not isinstance(note.get("id"), str) or len(note["id"]) > URL_MAX:
+        raise ParseError("not a Note with an id")
+    context = get_id(note.get("context"))
+    if not isinstance(context, str) or len(context) > URL_MAX:
+        raise ParseError("a discussion's Note needs its context")
+    content = note.get("content")
+    # Cut before sanitising, so that the sanitiser closes what the cut left open.
+    text = sanitize_html(content[:COMMENT_HTML_MAX] if isinstance(content, str) else "")
+    return context, text_line(note.get("name"), TITLE_MAX), text, parse_utc(note.get("published"))

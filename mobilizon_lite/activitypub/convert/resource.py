@@ -1,6 +1,10 @@
 """A group's shared resources in Mobilizon's shapes: a link is a Document, a folder a ResourceCollection."""
 from ...dates import utc_text
-from ..vocab import CONTEXT
+from ...models import Resource
+from ...models.limits import DESCRIPTION_MAX, TITLE_MAX, URL_MAX
+from ...text import text_line
+from ..parse import ParseError
+from ..vocab import CONTEXT, get_id
 
 
 def resource_to_ap(resource, group_id, context_id, creator_id):
@@ -21,3 +25,17 @@ def resource_to_ap(resource, group_id, context_id, creator_id):
     if resource.type != resource.FOLDER:
         document["url"] = resource.url
     return document
+
+
+def resource_from_ap(document):
+    """Resource columns (type, title, url, description) of another server's Document or
+    ResourceCollection; ParseError without a title, or a link without an http(s) address."""
+    folder = document.get("type") == "ResourceCollection"
+    title = text_line(document.get("name"), TITLE_MAX)
+    url = "" if folder else get_id(document.get("url"))
+    if not title:
+        raise ParseError("a resource needs a name")
+    if not folder and not (isinstance(url, str) and url.startswith(("http://", "https://")) and len(url) <= URL_MAX):
+        raise ParseError("a link needs an http(s) url")
+    return {"type": Resource.FOLDER if folder else Resource.LINK, "title": title, "url": url,
+            "description": text_line(document.get("summary"), DESCRIPTION_MAX)}
