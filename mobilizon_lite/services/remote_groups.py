@@ -7,15 +7,17 @@ from peewee import fn
 from ..activitypub.convert.member import join_to_ap, leave_to_ap
 from ..activitypub.publish import new_activity_id, publish
 from ..db import database
-from ..models import Actor, Member
+from ..models import Actor, Member, Post
 from ..models.actors import TYPE_GROUP
 from ..models.groups import MEMBER_ROLES, Openness, Role
 from . import follows
 from .errors import NotFound, PermissionDenied
 from .group_roles import membership, require
+from .group_pages import POSTS_ON_PAGE
 from .groups import new_member_row
 from .members import check_join
 from .participation import clean_message
+from .posts import readable_by
 
 HANDLE_MAX = 320
 
@@ -79,6 +81,14 @@ def follow(group, identity):
 def unfollow(group, identity):
     """Stop following a group of elsewhere, or withdraw the request (Undo)."""
     follows.unfollow(identity, group)
+
+
+def received_posts(group, limit=POSTS_ON_PAGE):
+    """The group's public posts its Announces brought (title, sanitised body, date, address on its
+    server), newest first: their pages are on its server only."""
+    return list(Post.select(Post.title, Post.body, Post.published_at, Post.ap_id)
+                .where((Post.group == group) & readable_by(None, drafts=False) & Post.published_at.is_null(False))
+                .order_by(Post.published_at.desc()).limit(limit))
 
 
 def joinable(group):

@@ -61,6 +61,6 @@ def remote_group_page(handle):
     return render_template(
         "groups/remote.html", group=group, acting=acting, membership=membership, roles=Role,
         is_member=group_roles.member_role(membership) in MEMBER_ROLES, role_labels=ROLE_LABELS,
-        upcoming=upcoming, past=past, posts=group_pages.public_posts(group), follow=follow,
+        upcoming=upcoming, past=past, posts=remote_groups.received_posts(group), follow=follow,
         follower=next((identity for identity in identities if follow and identity.id == follow.follower_id), None),
         join_form=join_form, identity_form=identity_form(identities) if identities else None)

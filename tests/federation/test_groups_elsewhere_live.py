@@ -7,8 +7,8 @@ from urllib.parse import unquote
 import pytest
 import requests
 
-from ..helpers import wait_until
-from .live import identity_id, one, post_form
+from ..helpers import event_fields, wait_until
+from .live import NEXT_YEAR, identity_id, one, post_form
 
 pytestmark = pytest.mark.slow
 
@@ -84,6 +84,26 @@ def test_an_identity_joins_and_leaves_groups_of_another_instance(instances):
     assert role_of(a, ann_id, club) is None
     wait_until(lambda: role_of(b, ann_id, club) is None, timeout=30)
     assert requests.get(club, headers=AP, timeout=10).json()["memberCount"] == 1
+
+    # She follows it from here; what the group then publishes reaches its page here.
+    followed = post_form(a, ann, f"/elsewhere/@club@{server}/follow", {"identity": identity_id(a, ann)}, page=path)
+    assert followed.status_code == 302
+    wait_until(lambda: one(a, "SELECT accepted FROM follow WHERE ap_id IS NOT NULL AND accepted") is not None,
+               timeout=30)
+    assert "You follow this group as @ann" in ann.get(a.base + path, timeout=10).text
+    group_id = one(b, "SELECT id FROM actor WHERE preferred_username = 'club' AND domain IS NULL")["id"]
+    fields = event_fields(identity=identity_id(b, bob), group=str(group_id), title="Club picnic",
+                          start_date=f"{NEXT_YEAR}-06-01")
+    assert post_form(b, bob, "/events/new", fields, page="/events/new").status_code == 302
+    news = post_form(b, bob, "/@club/posts/new", {"title": "Club news", "body": "We ride on **Sunday**.",
+                                                  "visibility": "public"}, page="/@club/posts/new")
+    assert news.status_code == 302
+
+    def shown():
+        page = ann.get(a.base + path, timeout=10).text
+        return "Club picnic" in page and "<strong>Sunday</strong>" in page
+
+    wait_until(shown, timeout=30)
 
     # An open group admits her at once (its Accept comes back without anyone deciding).
     path, page = found(a, ann, f"{b.base}/@riders")
