@@ -12,8 +12,8 @@ from ..models.actors import TYPE_GROUP
 from ..models.groups import MEMBER_ROLES, Openness, Role
 from . import follows
 from .errors import NotFound, PermissionDenied
-from .group_roles import membership, require
 from .group_pages import POSTS_ON_PAGE
+from .group_roles import membership, require
 from .groups import new_member_row
 from .members import check_join
 from .participation import clean_message

@@ -10,7 +10,7 @@ from mobilizon_lite.models import Account, Actor, Delivery, InboxItem, Member
 from mobilizon_lite.models.groups import Role
 from mobilizon_lite.services import identities
 
-from ..helpers import log_in, submit
+from ..helpers import log_in, make_account, submit
 from .captured import FIXTURES, needs_fixtures
 from .remote import ACTOR, EVE, REMOTE, post, sent
 
@@ -21,15 +21,19 @@ MOBILIZON_CONTEXT = ["https://www.w3.org/ns/activitystreams", "https://litepub.s
                      {"mz": "https://joinmobilizon.org/ns#"}]
 
 
-@pytest.fixture
-def club(fed, remote_keys):
+def known_group(app, remote_keys):
     """A moderated group of remote.example, known here with its 14 members; it signs with alice's key."""
     (_private, public), _other = remote_keys
-    with fed.app_context():
+    with app.app_context():
         Actor.create(type="Group", preferred_username="club", domain="remote.example", ap_id=GROUP,
                      name="Cycling club", inbox=f"{GROUP}/inbox", shared_inbox=f"{REMOTE}/inbox",
                      public_key_pem=public, openness="moderated", member_count=14)
-    return fed
+    return app
+
+
+@pytest.fixture
+def club(fed, remote_keys):
+    return known_group(fed, remote_keys)
 
 
 def signed_in(app):
@@ -123,6 +127,19 @@ def test_the_groups_accept_role_change_and_removal_reach_the_membership(club, re
     assert membership(club).role == Role.REJECTED
     page = client.get(PAGE).get_data(as_text=True)
     assert "declined the membership of @ann" in page and "Ask to join" not in page
+
+
+def test_the_account_is_emailed_the_groups_answers(mail_app, smtp, remote_keys):
+    """Approved, then removed: each told by email, naming the identity and the group's page here."""
+    make_account(mail_app)
+    known_group(mail_app, remote_keys)
+    member = ask_to_join(mail_app, signed_in(mail_app))
+    from_group(mail_app, remote_keys, activity(1, "Accept", as_member(member)))
+    from_group(mail_app, remote_keys, activity(2, "Remove", member.ap_id, origin=GROUP))
+    approved, removed = smtp.wait_for(2)
+    assert approved["To"] == "ann@example.org" and "Cycling club" in approved["Subject"]
+    assert "@ann" in approved.get_content() and f"http://events.test{PAGE}" in approved.get_content()
+    assert "removed your identity @ann" in removed.get_content()
 
 
 def test_a_rejected_request(club, remote_keys):
