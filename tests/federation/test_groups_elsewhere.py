@@ -8,7 +8,7 @@ import pytest
 from mobilizon_lite.activitypub.convert.actor import group_settings_from_ap
 from mobilizon_lite.models import Account, Actor, Delivery, InboxItem, Member
 from mobilizon_lite.models.groups import Role
-from mobilizon_lite.services import identities
+from mobilizon_lite.services import identities, search
 
 from ..helpers import log_in, make_account, submit
 from .captured import FIXTURES, needs_fixtures
@@ -255,3 +255,17 @@ def test_the_captured_mobilizon_group_is_stored_with_its_settings(app):
         assert group.handle == "framasoft@mobilizon.fr"
     page = app.test_client().get("/@framasoft@mobilizon.fr").get_data(as_text=True)
     assert "Framasoft" in page and "14 members" in page
+
+
+@pytest.mark.parametrize("query, address", [
+    ("@club@remote.example", True), ("club@remote.example:8080", True), ("https://remote.example/@club", True),
+    ("club remote.example", False), ("@club", False), ("@club@", False), ("a@b@c", False),
+    ("@club@remote.example/x", False), ("cycling club", False),
+])
+def test_a_handle_or_a_link_is_looked_up_words_are_searched(query, address):
+    assert search.is_address(query) is address
+
+
+def test_a_visitor_looking_up_a_handle_is_asked_to_log_in_first(club):
+    response = club.test_client().get("/search", query_string={"q": "@club@remote.example"})
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
