@@ -1,16 +1,21 @@
 """Groups of other servers seen from here: found by their @name@server, joined (Join), left or a request
 withdrawn (Leave), followed, shown with what we hold of them; and the account's groups, here and
 elsewhere. The group's answers about our identities are handled in remote_members."""
+import logging
+
 from flask_babel import gettext as _
 from peewee import fn
 
+from ..activitypub.client import RequestError
 from ..activitypub.convert.member import join_to_ap, leave_to_ap
+from ..activitypub.parse import ParseError
 from ..activitypub.publish import new_activity_id, publish
 from ..db import database
 from ..models import Actor, Member, Post
 from ..models.actors import TYPE_GROUP
 from ..models.groups import MEMBER_ROLES, Openness, Role
 from . import follows
+from .actors import actor_from_ap, signed_get
 from .errors import NotFound, PermissionDenied
 from .group_pages import POSTS_ON_PAGE
 from .group_roles import membership, require
@@ -18,6 +23,8 @@ from .groups import new_member_row
 from .members import check_join
 from .participation import clean_message
 from .posts import readable_by
+
+log = logging.getLogger(__name__)
 
 HANDLE_MAX = 320
 
@@ -81,6 +88,15 @@ def follow(group, identity):
 def unfollow(group, identity):
     """Stop following a group of elsewhere, or withdraw the request (Undo)."""
     follows.unfollow(identity, group)
+
+
+def refresh(group):
+    """Fetch the group's document again (its member count changed with our identity's membership),
+    keeping what we hold when its server does not answer."""
+    try:
+        actor_from_ap(signed_get(group.ap_id))
+    except (RequestError, ParseError) as error:
+        log.info("refresh of %s failed: %s", group.ap_id, error)
 
 
 def received_posts(group, limit=POSTS_ON_PAGE):

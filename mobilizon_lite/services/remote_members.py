@@ -13,7 +13,7 @@ from ..models.groups import MEMBER_ROLES, Openness, Role
 from ..models.limits import MESSAGE_MAX
 from ..text import text_line
 from ..urls import host_of
-from . import members
+from . import members, remote_groups
 from .actors import actor_from_ap, signed_get
 from .errors import ServiceError
 from .group_roles import membership
@@ -141,6 +141,7 @@ def _answered(item, accepted):
     if requested:  # the answer to our identity's request to join (an invitation's answer is its own)
         members.tell_decision(member, "mail/group_request_approved.txt" if accepted
                               else "mail/group_request_rejected.txt")
+    remote_groups.refresh(group)
     return DONE
 
 
@@ -163,6 +164,7 @@ def on_remove_member(item):
     members.set_role(member, Role.REJECTED)
     if was_member:
         members.tell_decision(member, "mail/group_removed.txt")
+    remote_groups.refresh(group)
     return DONE
 
 

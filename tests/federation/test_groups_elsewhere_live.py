@@ -73,6 +73,8 @@ def test_an_identity_joins_and_leaves_groups_of_another_instance(instances):
     approved = post_form(b, bob, f"/@club/members/{request_uuid}/approve", {}, page="/@club/members")
     assert approved.status_code == 302
     wait_until(lambda: role_of(a, ann_id, club) == "member", timeout=30)
+    # Its document, fetched again once she is in, counts her.
+    wait_until(lambda: "2 members" in ann.get(a.base + path, timeout=10).text, timeout=30)
     assert "You are a member of this group as @ann" in ann.get(a.base + path, timeout=10).text
     mine = ann.get(f"{a.base}/groups/mine", timeout=10).text
     assert f"@club@{server}" in mine and "As @ann: member" in mine
