@@ -164,10 +164,16 @@ def _perf_event_pages():
     database.execute_sql("DROP INDEX IF EXISTS event_begins_on")
 
 
+def _remote_groups():
+    # A group of elsewhere is shown with the count its own document gives (nobody here holds its list).
+    _add_column("actor", "member_count", "INTEGER")
+
+
 # Append new steps; never edit or reorder the ones already released.
 STEPS = [_initial_schema, _events, _feeds, _federation, _remote_participation, _activity_objects,
          _listed_activities, _server_software, _account_confirmation, _content_version,
-         _inbox_queue, _groups, _group_digests, _perf_indexes, _group_hide_creator, _perf_lists, _perf_event_pages]
+         _inbox_queue, _groups, _group_digests, _perf_indexes, _group_hide_creator, _perf_lists,
+         _perf_event_pages, _remote_groups]
 
 
 def migrate():

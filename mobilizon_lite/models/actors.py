@@ -1,5 +1,5 @@
 """Actors: every identity, group and application, local or remote, in one table."""
-from peewee import BooleanField, CharField, ForeignKeyField, TextField
+from peewee import BooleanField, CharField, ForeignKeyField, IntegerField, TextField
 
 from ..db import BaseModel, JSONField, UTCDateTimeField, utcnow
 from .accounts import Account
@@ -35,6 +35,8 @@ class Actor(BaseModel):
     address = JSONField(default=dict)
     # Mobilizon's hide_organizer_when_group_event, here one setting of the group for all its events.
     hide_event_creator = BooleanField(default=False)
+    # A group of elsewhere: the memberCount of its document (NULL when it gives none, and for ours).
+    member_count = IntegerField(null=True)
     suspended = BooleanField(default=False)
     created_at = UTCDateTimeField(default=utcnow)
     updated_at = UTCDateTimeField(default=utcnow)

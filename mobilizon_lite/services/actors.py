@@ -7,6 +7,7 @@ from flask import current_app
 from peewee import IntegrityError
 
 from ..activitypub import client
+from ..activitypub.convert.actor import group_settings_from_ap
 from ..activitypub.keys import new_key_pair
 from ..activitypub.parse import ParseError
 from ..activitypub.signatures import SignatureError, sign_headers, signed_for, verify_request
@@ -104,6 +105,8 @@ def actor_from_ap(document):
         "fetched_at": utcnow(),
         "updated_at": utcnow(),
     }
+    if values["type"] == "Group":
+        values.update(group_settings_from_ap(document))
     with database.atomic():
         actor = Actor.get_or_none(Actor.ap_id == ap_id)
         if actor is None:

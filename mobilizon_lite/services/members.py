@@ -267,6 +267,12 @@ def tell_invited(member, inviter):
     _tell(member, "mail/group_invitation.txt", inviter=inviter, link=public_url("members.invitations"))
 
 
+def tell_decision(member, template):
+    """Email the account of an identity of here what a group of elsewhere decided about its membership,
+    with the link to the group's page here."""
+    _tell(member, template, link=public_url("pages.profile", username=member.group.handle))
+
+
 def invitations_for(identities):
     """Invitations waiting for any of these identities (an account's), with their groups, newest first."""
     ids = [identity.id for identity in identities]

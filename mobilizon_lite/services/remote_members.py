@@ -13,7 +13,7 @@ from ..models.groups import MEMBER_ROLES, Openness, Role
 from ..models.limits import MESSAGE_MAX
 from ..text import text_line
 from ..urls import host_of
-from . import members
+from . import members, remote_groups
 from .actors import actor_from_ap, signed_get
 from .errors import ServiceError
 from .group_roles import membership
@@ -136,7 +136,12 @@ def _answered(item, accepted):
         return DONE
     if not (member.actor.is_local and _from_group_server(item, group)):
         return (IGNORED, "only the group's server answers for it")
+    requested = member.role == Role.NOT_APPROVED
     members.set_role(member, (role if role in MEMBER_ROLES else Role.MEMBER) if accepted else Role.REJECTED)
+    if requested:  # the answer to our identity's request to join (an invitation's answer is its own)
+        members.tell_decision(member, "mail/group_request_approved.txt" if accepted
+                              else "mail/group_request_rejected.txt")
+    remote_groups.refresh(group)
     return DONE
 
 
@@ -155,7 +160,11 @@ def on_remove_member(item):
         return DONE
     if not (member.actor.is_local and _from_group_server(item, group)):
         return (IGNORED, "only the group's server removes its members")
+    was_member = member.role in MEMBER_ROLES
     members.set_role(member, Role.REJECTED)
+    if was_member:
+        members.tell_decision(member, "mail/group_removed.txt")
+    remote_groups.refresh(group)
     return DONE
 
 

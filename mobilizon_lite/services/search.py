@@ -1,5 +1,6 @@
-"""Search: events by their words, and events or people of other servers by their address."""
+"""Search: events by their words, and events, people or groups of other servers by their address."""
 import logging
+import re
 
 from flask_babel import gettext as _
 from peewee import fn
@@ -12,8 +13,9 @@ from ..models.actors import TYPE_GROUP
 from ..models.groups import GroupVisibility
 from ..urls import host_of, is_ours
 from .actors import ACTOR_TYPES, actor_from_ap, live_local, signed_get
-from .errors import NotFound
+from .errors import Invalid, NotFound
 from .events import by_time, listing_query, visible
+from .follows import find_remote_actor
 from .remote_events import is_event, store
 from .rows import EventRow, with_actors
 
@@ -24,9 +26,13 @@ WORDS_MAX = 8
 RESULTS_MAX = 50
 
 
+# @name@server (or name@server), as people and groups are named across servers.
+HANDLE = re.compile(r"@?[^@\s/]+@[^@\s/]+")
+
+
 def is_address(query):
-    """True when the search is a link (to look up) rather than words."""
-    return query.startswith(("https://", "http://")) and " " not in query
+    """True when the search is a link or an @name@server handle (to look up) rather than words."""
+    return (query.startswith(("https://", "http://")) and " " not in query) or HANDLE.fullmatch(query) is not None
 
 
 def find_events(query, viewer_ids=()):
@@ -70,7 +76,13 @@ def _organizer_of(document):
 
 
 def look_up(url):
-    """The Event or Actor at a link: known already, or fetched from its server and stored; NotFound else."""
+    """The Event or Actor at a link, or the Actor an @name@server handle names: known already, or
+    fetched from its server and stored; NotFound else."""
+    if HANDLE.fullmatch(url):
+        try:
+            return find_remote_actor(url)
+        except Invalid as error:
+            raise NotFound(error.message) from None
     known = Event.get_or_none(Event.ap_id == url)
     if known is not None:
         return known

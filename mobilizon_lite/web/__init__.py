@@ -12,6 +12,7 @@ from . import (
     group_digests,
     group_events,
     groups,
+    groups_elsewhere,
     identities,
     members,
     pages,
@@ -23,7 +24,8 @@ from . import (
 )
 
 # Groups and what their members share come after the pages they build on.
-GROUP_BLUEPRINTS = (groups, members, group_events, posts, discussions, resources, todos, group_digests,)
+GROUP_BLUEPRINTS = (groups, members, group_events, posts, discussions, resources, todos, group_digests,
+                    groups_elsewhere)
 
 
 def init_app(app, csrf):

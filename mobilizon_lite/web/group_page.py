@@ -4,9 +4,10 @@ from flask import render_template
 
 from ..models.groups import MEMBER_ROLES, Role
 from ..negotiation import activity_response, wants_activity_json
-from ..services import group_pages, group_roles, groups
+from ..services import group_pages, group_roles, groups, remote_groups
 from .context import account_identities, acting_in, identity_choices
 from .forms.groups import IdentityChoiceForm
+from .forms.members import ROLE_LABELS, GroupJoinForm
 
 
 def nav_context(group):
@@ -40,3 +41,26 @@ def group_page(username):
         follower=next((identity for identity in identities if follow and identity.id == follow.follower_id), None),
         identity_form=identity_form(identities) if identities else None, roles=Role,
         pending_followers=groups.pending_followers(group) if nav["may"]("decide_requests") else [], **nav)
+
+
+def remote_group_page(handle):
+    """/@<group>@<server>: what we hold of a group of elsewhere (its events and posts received by
+    Announce, its member count from its document), and the account's membership and follow buttons,
+    naming the one identity acting in it. Its document is at its own server only."""
+    if wants_activity_json():
+        raise group_roles.hidden()
+    group = remote_groups.remote_group(handle)
+    identities = account_identities()
+    acting, membership = acting_in(group)
+    upcoming, past = group_pages.group_events(group, {identity.id for identity in identities})
+    follow = groups.follow_of(group, identities)
+    join_form = None
+    if identities and membership is None and remote_groups.joinable(group):
+        join_form = GroupJoinForm()
+        identity_choices(join_form.identity, identities)
+    return render_template(
+        "groups/remote.html", group=group, acting=acting, membership=membership, roles=Role,
+        is_member=group_roles.member_role(membership) in MEMBER_ROLES, role_labels=ROLE_LABELS,
+        upcoming=upcoming, past=past, posts=remote_groups.received_posts(group), follow=follow,
+        follower=next((identity for identity in identities if follow and identity.id == follow.follower_id), None),
+        join_form=join_form, identity_form=identity_form(identities) if identities else None)

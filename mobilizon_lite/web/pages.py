@@ -5,11 +5,11 @@ from flask_login import current_user, login_required
 
 from ..negotiation import activity_response, negotiated, wants_activity_json
 from ..page_cache import shared, shared_part
-from ..services import accounts, events, follows, groups, identities, instance, subscriptions
+from ..services import accounts, events, follows, groups, identities, instance, remote_groups, subscriptions
 from ..urls import whole_number
 from .context import redirect_local, viewer_ids
 from .forms.accounts import LocaleForm, locale_choices
-from .group_page import group_page
+from .group_page import group_page, remote_group_page
 
 bp = Blueprint("pages", __name__)
 
@@ -51,6 +51,8 @@ def profile(username):
     # Groups and identities share one space of usernames, and so one address.
     if groups.is_local_group(username):
         return group_page(username)
+    if remote_groups.is_remote_handle(username):
+        return remote_group_page(username)
     if wants_activity_json():
         return activity_response(*identities.actor_document(username))
     identity = identities.public_identity(username)

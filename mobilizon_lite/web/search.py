@@ -1,4 +1,5 @@
-"""The search page: words find events; a link to an event or a profile elsewhere opens it here."""
+"""The search page: words find events and groups; a link to an event, or the link or @name@server of a
+profile or group elsewhere, opens it here."""
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -19,6 +20,8 @@ def results():
         found = search.look_up(query)
         if isinstance(found, Event):
             return redirect(url_for("events.show", uuid=found.uuid))
+        if found.is_group:
+            return redirect(url_for("pages.profile", username=found.handle))
         return redirect(url_for("identities.index", follow=found.ap_id, _anchor="follow"))
     return render_template("pages/search.html", query=query, events=search.find_events(query, viewer_ids()),
                            groups=search.find_groups(query))

@@ -50,6 +50,19 @@ def group_to_ap(group, member_count):
     return document
 
 
+OPENNESS = ("open", "moderated", "invite_only")
+MEMBER_COUNT_MAX = 10**9
+
+
+def group_settings_from_ap(document):
+    """The columns a Group document of elsewhere sets: how people join it (Mobilizon's openness,
+    moderated when absent or unknown) and its memberCount (None when absent or not a count)."""
+    openness = document.get("openness")
+    count = document.get("memberCount")
+    return {"openness": openness if openness in OPENNESS else "moderated",
+            "member_count": count if type(count) is int and 0 <= count <= MEMBER_COUNT_MAX else None}
+
+
 def collection(collection_id, items, total, page=None, per_page=10):
     """An OrderedCollection, or (page given) one OrderedCollectionPage of it."""
     if page is None:

@@ -28,6 +28,22 @@ def decision_to_ap(activity_id, verb, group, member):
             "cc": [group.ap_id]}
 
 
+def join_to_ap(member, group, message=""):
+    """A person's Join of a group of elsewhere: its id is the Member's, as Mobilizon's is, so that the
+    group's Accept or Reject (the Member embedded) names the membership by it."""
+    document = {"@context": CONTEXT, "id": member.ap_id, "type": "Join", "actor": member.actor.ap_id,
+                "object": group.ap_id, "to": [group.ap_id, members_url_of(group)], "cc": []}
+    if message:
+        document["participationMessage"] = message
+    return document
+
+
+def leave_to_ap(activity_id, member, group):
+    """A person's Leave of a group (withdrawing a request to join too), as Mobilizon sends it."""
+    return {"@context": CONTEXT, "id": activity_id, "type": "Leave", "actor": member.actor.ap_id,
+            "object": group.ap_id, "to": [members_url_of(group)], "cc": [group.ap_id]}
+
+
 def invite_to_ap(member, group, inviter):
     """Invite of a person by a moderator: its id is the Member's, as Mobilizon's is."""
     return {"@context": CONTEXT, "id": member.ap_id, "type": "Invite", "actor": inviter.ap_id,
