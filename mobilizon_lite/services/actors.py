@@ -16,6 +16,7 @@ from ..db import database, utcnow
 from ..models import Account, Actor, Follow, Tombstone
 from ..models.actors import TYPE_APPLICATION
 from ..models.federation import DONE, IGNORED
+from ..models.limits import URL_MAX
 from ..text import clean_text, sanitize_html
 from ..urls import public_url
 
@@ -66,6 +67,20 @@ def signed_get(url, signer=None):
 
     allowed = client.parse_networks(current_app.config["ALLOWED_PRIVATE_NETWORKS"])
     return client.fetch_object(url, allowed=allowed, sign=sign)
+
+
+def known_or_fetched(actor_id):
+    """The actor at actor_id: known here, or fetched from its server; None when it cannot be had."""
+    if not isinstance(actor_id, str) or len(actor_id) > URL_MAX:
+        return None
+    actor = Actor.get_or_none(Actor.ap_id == actor_id)
+    if actor is not None:
+        return actor
+    try:
+        return actor_from_ap(signed_get(actor_id))
+    except (client.RequestError, ParseError) as error:
+        log.info("cannot fetch %s: %s", actor_id, error)
+        return None
 
 
 def _text(value, limit=FIELD_MAX):

@@ -8,14 +8,13 @@ from urllib.parse import urlsplit
 
 from ..activitypub.client import RequestError
 from ..activitypub.convert.post import post_from_ap
-from ..activitypub.parse import ParseError
 from ..activitypub.vocab import as_list, get_id
 from ..db import database, utcnow
 from ..models import Actor, Event, Post, Tombstone
 from ..models.federation import DONE, IGNORED
 from ..models.limits import URL_MAX
 from . import remote_events
-from .actors import actor_from_ap, signed_get
+from .actors import known_or_fetched, signed_get
 
 log = logging.getLogger(__name__)
 
@@ -119,14 +118,8 @@ def _organizer(document, group):
     actor_id = get_id(document.get("actor"))
     if not actor_id or urlsplit(actor_id).netloc != urlsplit(group.ap_id).netloc:
         return group
-    actor = Actor.get_or_none(Actor.ap_id == actor_id)
-    if actor is None:
-        try:
-            actor = actor_from_ap(signed_get(actor_id))
-        except (RequestError, ParseError) as error:
-            log.info("cannot fetch %s: %s", actor_id, error)
-            return group
-    return group if actor.is_local else actor
+    actor = known_or_fetched(actor_id)
+    return group if actor is None or actor.is_local else actor
 
 
 def _store_event(document, group):

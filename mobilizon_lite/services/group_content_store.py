@@ -6,7 +6,6 @@ import logging
 import uuid as uuid_lib
 from datetime import timedelta
 
-from ..activitypub.client import RequestError
 from ..activitypub.convert.discussion import message_from_ap
 from ..activitypub.convert.resource import resource_from_ap
 from ..activitypub.convert.todo import todo_from_ap, todo_list_from_ap
@@ -14,26 +13,11 @@ from ..activitypub.parse import ParseError
 from ..activitypub.vocab import get_id
 from ..db import database, utcnow
 from ..models import Actor, Discussion, DiscussionComment, Resource, Todo, TodoList
-from ..models.limits import URL_MAX
-from .actors import actor_from_ap, signed_get
 from .discussions import slugs_in_use
 from .slugs import create_with_slug
 
 log = logging.getLogger(__name__)
 PAST_LIMIT = timedelta(days=3650)
-
-
-def author_of(actor_id):
-    """The actor at actor_id, known or fetched; None when it cannot be had."""
-    if not isinstance(actor_id, str) or len(actor_id) > URL_MAX:
-        return None
-    actor = Actor.get_or_none(Actor.ap_id == actor_id)
-    if actor is None:
-        try:
-            actor = actor_from_ap(signed_get(actor_id))
-        except (RequestError, ParseError) as error:
-            log.info("cannot fetch %s: %s", actor_id, error)
-    return actor
 
 
 def _when(published):

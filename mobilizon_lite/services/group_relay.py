@@ -12,7 +12,8 @@ from ..models.actors import TYPE_GROUP, TYPE_PERSON
 from ..models.federation import DONE, IGNORED
 from ..models.groups import MEMBER_ROLES
 from . import announces, discussions, group_roles, remote_comments
-from .group_content_store import STORED, author_of, forget_held, held
+from .actors import known_or_fetched
+from .group_content_store import STORED, forget_held, held
 from .group_outbox import remote_members
 from .group_private_outbox import relay
 
@@ -100,7 +101,7 @@ def _from_group(sender, group, activity, document):
         return (IGNORED, "no member of the group here")
     if _host(document["id"]) not in (_host(group.ap_id), _host(_author_id(document))):
         return (IGNORED, "an object comes from its author's or its group's server")
-    author = author_of(_author_id(document))
+    author = known_or_fetched(_author_id(document))
     if document["type"] == "Note" and author is None:
         return (IGNORED, "the message's author cannot be found")
     STORED[document["type"]](group, document, author, **_place(activity))

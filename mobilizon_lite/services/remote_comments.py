@@ -5,19 +5,17 @@ import uuid as uuid_lib
 from datetime import timedelta
 
 from ..activitypub import audience
-from ..activitypub.client import RequestError
 from ..activitypub.convert.activities import announce_to_ap
 from ..activitypub.convert.comment import note_from_ap
 from ..activitypub.convert.tombstone import tombstone_to_ap
-from ..activitypub.parse import ParseError
 from ..activitypub.publish import new_activity_id, publish
 from ..activitypub.vocab import get_id, is_public
 from ..db import database, utcnow
-from ..models import Actor, Comment, Event, Tombstone
+from ..models import Comment, Event, Tombstone
 from ..models.federation import DONE, IGNORED
 from ..urls import host_of
 from . import group_outbox
-from .actors import actor_from_ap, signed_get
+from .actors import known_or_fetched
 from .announces import from_origin, gone_at_origin
 from .comments import comment_document, comment_recipients, remove
 from .errors import NotFound
@@ -171,14 +169,8 @@ def _at_home(document):
 
 def _author(actor_id):
     """The remote actor who wrote a Note: known, or fetched from their server; None otherwise."""
-    actor = Actor.get_or_none(Actor.ap_id == actor_id)
-    if actor is None:
-        try:
-            actor = actor_from_ap(signed_get(actor_id))
-        except (RequestError, ParseError) as error:
-            log.info("cannot fetch %s: %s", actor_id, error)
-            return None
-    return None if actor.is_local or actor.deleted_at is not None else actor
+    actor = known_or_fetched(actor_id)
+    return None if actor is None or actor.is_local or actor.deleted_at is not None else actor
 
 
 def forget(actor):
