@@ -123,15 +123,21 @@ def actions_for(shown, identities, acting, organizers):
     return offered
 
 
+def rewrite(message, source, send):
+    """Give a comment or a discussion message its new text, and send(message, "Update") in the same
+    transaction."""
+    message.source, message.text = clean_message(source)
+    message.updated_at = utcnow()
+    with database.atomic():
+        message.save()
+        send(message, "Update")
+    return message
+
+
 def edit_comment(comment, actor, source):
     """Change one's own comment."""
     require_author(comment, actor)
-    comment.source, comment.text = clean_message(source)
-    comment.updated_at = utcnow()
-    with database.atomic():
-        comment.save()
-        federate(comment, "Update")
-    return comment
+    return rewrite(comment, source, federate)
 
 
 def delete_comment(comment, actor):

@@ -12,7 +12,7 @@ from ..models import Actor, Discussion, DiscussionComment
 from ..models.limits import TITLE_MAX
 from ..urls import public_url
 from . import group_private_outbox, group_roles
-from .comments import clean_message
+from .comments import clean_message, rewrite
 from .errors import Invalid, NotFound, PermissionDenied
 from .group_private_outbox import group_handle
 from .slugs import create_with_slug
@@ -153,12 +153,7 @@ def require_author(message, actor):
 def edit_message(message, actor, source):
     """Change one's own message."""
     require_author(message, actor)
-    message.source, message.text = clean_message(source)
-    message.updated_at = utcnow()
-    with database.atomic():
-        message.save()
-        _share(message, "Update")
-    return message
+    return rewrite(message, source, _share)
 
 
 def delete_message(message, actor):
