@@ -81,13 +81,8 @@ def on_leave_actor(item):
         return (IGNORED, "not a group of this instance")
     member = membership(group, item.actor)
     if member is not None and member.role == Role.NOT_APPROVED:
-        member.delete_instance()
-        return DONE
-    try:
-        members.leave_group(group, item.actor)
-    except ServiceError as refusal:
-        return (IGNORED, str(refusal.message))
-    return DONE
+        return _as_on_the_page(members.withdraw_request, group, item.actor)
+    return _as_on_the_page(members.leave_group, group, item.actor)
 
 
 def _member_named(document):
@@ -145,6 +140,16 @@ def _answered(item, accepted):
     return DONE
 
 
+def _as_on_the_page(action, *args):
+    """A remote person's action on our group, checked as the group's pages check it: DONE, or ignored
+    with the refusal's message."""
+    try:
+        action(*args)
+    except ServiceError as refusal:
+        return (IGNORED, str(refusal.message))
+    return DONE
+
+
 def on_remove_member(item):
     """Remove of a member: by a moderator of our group who lives elsewhere (checked as the page
     checks it), or by a group of elsewhere excluding one of our identities."""
@@ -153,11 +158,7 @@ def on_remove_member(item):
         return (IGNORED, "no such membership here")
     group = member.group
     if group.is_local:
-        try:
-            members.remove_member(group, item.actor, member.uuid)
-        except ServiceError as refusal:
-            return (IGNORED, str(refusal.message))
-        return DONE
+        return _as_on_the_page(members.remove_member, group, item.actor, member.uuid)
     if not (member.actor.is_local and _from_group_server(item, group)):
         return (IGNORED, "only the group's server removes its members")
     was_member = member.role in MEMBER_ROLES
@@ -176,11 +177,7 @@ def on_update_member(item):
         return (IGNORED, "no such membership here")
     group = member.group
     if group.is_local:
-        try:
-            members.change_role(group, item.actor, member.uuid, role)
-        except ServiceError as refusal:
-            return (IGNORED, str(refusal.message))
-        return DONE
+        return _as_on_the_page(members.change_role, group, item.actor, member.uuid, role)
     if not (member.actor.is_local and _from_group_server(item, group)):
         return (IGNORED, "only the group's server changes its members' roles")
     if role not in MEMBER_ROLES or member.role not in MEMBER_ROLES:
