@@ -178,8 +178,6 @@ HANDLERS = {
     ("Create", "Event"): remote_events.on_create_event,
     ("Update", "Event"): remote_events.on_update_event,
     ("Delete", "Event"): remote_events.on_delete_event,
-    ("Create", "Note"): remote_comments.on_create_note,
-    ("Update", "Note"): remote_comments.on_update_note,
     ("Delete", "Note"): remote_comments.on_delete_note,
     ("Update", "Actor"): actors.on_update_actor,
     ("Delete", "Actor"): on_delete_actor,
@@ -202,18 +200,16 @@ HANDLERS = {
     ("Update", "Member"): remote_members.on_update_member,
     ("Invite", "Actor"): remote_members.on_invite_actor,
     ("Invite", UNKNOWN): remote_members.on_invite_unknown,
-    # A group's Announce of its event or post, bare or in its Create/Update/Delete, or by id.
+    # A group's Announce of its event or post, bare or by id (in its Create/Update/Delete: below).
     ("Announce", "Event"): announces.on_announce_event,
     ("Announce", "Article"): announces.on_announce_article,
-    ("Announce", "Create"): announces.on_announce_create,
-    ("Announce", "Update"): announces.on_announce_update,
-    ("Announce", "Delete"): announces.on_announce_delete,
     ("Announce", UNKNOWN): announces.on_announce_unknown,
     # An event's server relaying a comment from elsewhere (a Tombstone of a held comment is a "Note").
     ("Announce", "Note"): remote_comments.on_announce_note,
     # A group's members-only content, sent to our groups by their members elsewhere or to our identities by
-    # the groups of elsewhere they are members of; its handlers take Notes, Creates, Updates and Deletes
-    # announced first and hand the rest to those above.
+    # the groups of elsewhere they are members of. Its handlers take the Creates and Updates of Notes
+    # and the announced Creates, Updates and Deletes, and hand what is not a group's content on to
+    # remote_comments (a comment on an event) or announces (a group's event or post).
     **GROUP_CONTENT_HANDLERS,
 }
 
