@@ -20,6 +20,7 @@ from .models import (
     InboxItem,
     Invite,
     Member,
+    ModerationLog,
     Participation,
     PasswordResetToken,
     Post,
@@ -169,11 +170,16 @@ def _remote_groups():
     _add_column("actor", "member_count", "INTEGER")
 
 
+def _moderation():
+    _add_column("account", "suspended_at", "DATETIME")
+    database.create_tables([ModerationLog])
+
+
 # Append new steps; never edit or reorder the ones already released.
 STEPS = [_initial_schema, _events, _feeds, _federation, _remote_participation, _activity_objects,
          _listed_activities, _server_software, _account_confirmation, _content_version,
          _inbox_queue, _groups, _group_digests, _perf_indexes, _group_hide_creator, _perf_lists,
-         _perf_event_pages, _remote_groups]
+         _perf_event_pages, _remote_groups, _moderation]
 
 
 def migrate():

@@ -4,7 +4,9 @@ from peewee import CharField, ForeignKeyField, IntegerField
 from ..db import BaseModel, UTCDateTimeField, utcnow
 
 ROLE_USER = "user"
+ROLE_MODERATOR = "moderator"
 ROLE_ADMIN = "admin"
+ROLES = (ROLE_USER, ROLE_MODERATOR, ROLE_ADMIN)
 
 
 class Account(BaseModel):
@@ -18,6 +20,8 @@ class Account(BaseModel):
     # Set when the owner of the address followed the sign-up link (or an admin made the account):
     # until then nobody can log in with it.
     confirmed_at = UTCDateTimeField(null=True)
+    # Set by a moderator: a suspended account cannot log in and its identities' pages are gone.
+    suspended_at = UTCDateTimeField(null=True)
 
     # Read by Flask-Login. The session version in the id is what lets a password change
     # end every other session and remember-me cookie.
@@ -31,6 +35,11 @@ class Account(BaseModel):
     @property
     def is_admin(self):
         return self.role == ROLE_ADMIN
+
+    @property
+    def is_moderator(self):
+        """Moderators and administrators handle reports, users and content."""
+        return self.role in (ROLE_MODERATOR, ROLE_ADMIN)
 
 
 class PasswordResetToken(BaseModel):

@@ -1,10 +1,15 @@
-"""Instance administration: who may sign up, and invitations."""
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+"""Instance administration: who may sign up, and invitations.
+
+Moderators and administrators both reach /admin; the pages only administrators may use say so with
+`admin_only`."""
+from functools import wraps
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..activitypub import delivery
-from ..services import instance, subscriptions
+from ..services import instance, moderation_log, subscriptions
 from .forms.accounts import AdminSettingsForm
 from .forms.base import render_form
 
@@ -13,13 +18,24 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 @bp.before_request
 @login_required
-def require_admin():
-    """Only admins see these pages."""
-    if not current_user.is_admin:
+def require_staff():
+    """Only moderators and administrators see these pages."""
+    if not current_user.is_moderator:
         abort(403)
 
 
+def admin_only(view):
+    """Refuse a moderator a page that changes how the whole instance runs."""
+    @wraps(view)
+    def guarded(*args, **kwargs):
+        if not current_user.is_admin:
+            abort(403)
+        return view(*args, **kwargs)
+    return guarded
+
+
 @bp.route("/", methods=["GET", "POST"])
+@admin_only
 def settings():
     form = AdminSettingsForm(mode=instance.registrations_mode(), instance_feeds=subscriptions.instance_feeds_enabled())
     if form.validate_on_submit():
@@ -31,18 +47,28 @@ def settings():
 
 
 @bp.route("/invites", methods=["POST"])
+@admin_only
 def create_invite():
     link = instance.create_invite()
     return render_template("admin/invite.html", link=link)
 
 
 @bp.route("/deliveries")
+@admin_only
 def deliveries():
     return render_template("admin/deliveries.html", domains=delivery.summary())
 
 
 @bp.route("/deliveries/<domain>/available", methods=["POST"])
+@admin_only
 def mark_available(domain):
     delivery.mark_domain_alive(domain)
     flash(_("%(domain)s will be tried again.", domain=domain), "success")
     return redirect(url_for("admin.deliveries"))
+
+
+@bp.route("/log")
+def log():
+    number = max(request.args.get("page", 1, type=int), 1)
+    lines, has_next = moderation_log.page(number)
+    return render_template("admin/log.html", lines=lines, page=number, has_next=has_next)
