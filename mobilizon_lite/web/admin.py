@@ -2,36 +2,16 @@
 
 Moderators and administrators both reach /admin; the pages only administrators may use say so with
 `admin_only`."""
-from functools import wraps
-
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
 
 from ..activitypub import delivery
 from ..services import instance, moderation_log, subscriptions
 from .forms.accounts import AdminSettingsForm
 from .forms.base import render_form
+from .staff import admin_only, staff_blueprint
 
-bp = Blueprint("admin", __name__, url_prefix="/admin")
-
-
-@bp.before_request
-@login_required
-def require_staff():
-    """Only moderators and administrators see these pages."""
-    if not current_user.is_moderator:
-        abort(403)
-
-
-def admin_only(view):
-    """Refuse a moderator a page that changes how the whole instance runs."""
-    @wraps(view)
-    def guarded(*args, **kwargs):
-        if not current_user.is_admin:
-            abort(403)
-        return view(*args, **kwargs)
-    return guarded
+bp = staff_blueprint("admin", __name__, "/admin")
 
 
 @bp.route("/", methods=["GET", "POST"])

@@ -1,5 +1,6 @@
 """The dependency rule, read from the imports: layers import only downwards."""
 import ast
+import re
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[2] / "mobilizon_lite"
@@ -91,7 +92,8 @@ def test_only_blueprints_and_mail_render_templates():
 
 
 def test_no_module_imports_a_blueprint_module():
-    blueprints = {path for path in modules() if "= Blueprint(" in path.read_text()}
+    # A blueprint module names its blueprint `bp` at module level (web/staff.py only makes them).
+    blueprints = {path for path in modules() if re.search(r"^bp = ", path.read_text(), re.M)}
     offences = []
     for path in modules():
         tree = ast.parse(path.read_text())
