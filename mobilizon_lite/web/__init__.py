@@ -2,6 +2,8 @@
 from . import (
     account,
     admin,
+    admin_content,
+    admin_users,
     auth,
     comments,
     context,
@@ -33,8 +35,8 @@ def init_app(app, csrf):
     context.init_app(app)
     errors.init_app(app)
     formatting.init_app(app)
-    for module in (pages, auth, account, identities, admin, events, participation, comments, search,
-                   *GROUP_BLUEPRINTS):
+    for module in (pages, auth, account, identities, admin, admin_users, admin_content, events, participation,
+                   comments, search, *GROUP_BLUEPRINTS):
         app.register_blueprint(module.bp)
     # Visitors post these from pages kept for everyone, which hold no token (see VisitorForm).
     csrf.exempt(pages.set_language)
