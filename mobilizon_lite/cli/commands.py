@@ -13,7 +13,7 @@ from ..memory import configure_malloc
 from ..services import accounts, base_url, instance
 from ..services.errors import Invalid, ServiceError
 from ..services.identities import validate_username
-from . import demo, demo_groups
+from . import demo, demo_groups, users
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 5000
@@ -65,6 +65,8 @@ def build_parser():
                     "Stop the server first, and start it again afterwards.",
     )
     move.add_argument("url", help="the new public address, e.g. https://events.example.org")
+
+    users.add_parser(commands, common)
 
     seed = commands.add_parser(
         "seed-demo", parents=[common],
@@ -245,6 +247,8 @@ def run_command(app, args):
             print(instance.create_invite())
         elif args.command == "seed-demo":
             seed_demo(args)
+        elif args.command == "users":
+            return users.run(args)
         elif args.command == "init":
             print(f"Instance ready in {app.instance_path}.")
     return 0
