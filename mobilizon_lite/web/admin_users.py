@@ -1,5 +1,5 @@
 """/admin/users: accounts found by email or username, and what moderators do to them."""
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -80,6 +80,8 @@ def act(account_id, action):
     account = account_moderation.account_by_id(account_id)
     if action not in ACTIONS:
         return redirect(url_for("admin_users.show", account_id=account.id))
+    if action == "role" and not current_user.is_admin:
+        abort(403)  # the service refuses it too: the page does not offer what cannot be done
     form_class, perform, heading, explanation, done = ACTIONS[action]
     form = form_class(role=account.role) if form_class is RoleForm else form_class()
     if form.validate_on_submit():

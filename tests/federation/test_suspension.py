@@ -5,22 +5,9 @@ import pytest
 import requests
 
 from ..helpers import wait_until
-from .peer import AP, Peer
+from .peer import AP
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="module")
-def instance(tmp_path_factory, federating):
-    with federating(tmp_path_factory.mktemp("suspension"), "127.0.0.5", "ours", "ann") as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
-def peer():
-    server = Peer("127.0.0.6").start()
-    yield server
-    server.stop()
 
 
 def test_a_suspension_sends_the_identity_s_delete_to_its_followers(instance, peer):
