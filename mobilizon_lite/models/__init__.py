@@ -14,5 +14,5 @@ from .reports import Report, ReportItem, ReportNote
 
 __all__ = ["Account", "Activity", "Actor", "Comment", "Delivery", "Discussion", "DiscussionComment", "DomainHealth",
            "Event", "EventInvitation", "FeedToken", "Follow", "GroupDigest", "InboxHealth", "InboxItem", "Invite",
-           "Member", "ModerationLog", "Participation", "PasswordResetToken", "Post", "Report", "ReportItem", "ReportNote",
-           "Resource", "Setting", "Todo", "TodoList", "Tombstone"]
+           "Member", "ModerationLog", "Participation", "PasswordResetToken", "Post", "Report", "ReportItem",
+           "ReportNote", "Resource", "Setting", "Todo", "TodoList", "Tombstone"]

@@ -153,7 +153,8 @@ def held_kind(ap_id):
 
 def kind_of(activity):
     """The kind of an activity's object: its embedded type (any actor type is an "Actor"), else what
-    we hold under its id. A Delete and a Tombstone name by id what is gone, whatever it was."""
+    we hold under its id. A Delete and a Tombstone name by id what is gone, whatever it was; a Flag's
+    objects are FLAGGED."""
     if activity.get("type") == "Flag":
         return FLAGGED
     document = activity.get("object")

@@ -184,6 +184,6 @@ def _label(report):
     return first.label if first is not None else ""
 
 
-def purge_unconfirmed():
+def purge_unconfirmed_reports():
     """Forget visitors' reports whose confirmation link expired; returns how many."""
     return delete_in_batches(Report, (Report.state == UNCONFIRMED) & (Report.confirm_expires_at <= utcnow()))

@@ -10,7 +10,7 @@ from ..services.reports import REASON_LABELS
 from ..urls import page_number
 from .forms.base import require_valid
 from .forms.reports import STATE_LABELS, NoteForm, StateForm
-from .reports import page_of
+from .item_pages import page_of
 from .staff import staff_blueprint
 
 bp = staff_blueprint("admin_reports", __name__, "/admin/reports")
