@@ -18,7 +18,7 @@ bp = staff_blueprint("admin_reports", __name__, "/admin/reports")
 REPORT_ID = "<int(max=9223372036854775807):report_id>"
 
 
-@bp.route("/")
+@bp.route("")
 def index():
     state = request.args.get("state") or OPEN
     page = page_number(request.args.get("page"))
