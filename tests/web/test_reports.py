@@ -10,24 +10,18 @@ from mobilizon_lite.models import Account, Actor, Comment, InboxItem, Moderation
 from mobilizon_lite.services import comments, inbound, posts
 from mobilizon_lite.services.remote_reports import FLAGS_PER_DOMAIN_DAY
 
-from ..helpers import BASE_URL, errors, log_in, make_account, make_event, make_group, submit
+from ..helpers import BASE_URL, errors, make_event, make_group, staff_clients, submit
 
 REMOTE = "https://remote.example"
 
 
 @pytest.fixture
 def staffed(mail_app):
-    """ann (a user, with an event), a moderator writing French, an administrator; clients by role."""
-    make_account(mail_app, "ann@example.org", "ann")
-    make_account(mail_app, "mod@example.org", "modo")
-    make_account(mail_app, "root@example.org", "boss", admin=True)
+    """ann (a user), a moderator reading French, an administrator: clients by role, and a visitor's."""
+    clients = staff_clients(mail_app)
     with mail_app.app_context():
-        Account.update(role="moderator", locale="fr").where(Account.email == "mod@example.org").execute()
-    clients = {"visitor": mail_app.test_client()}
-    for name, email in (("user", "ann@example.org"), ("moderator", "mod@example.org"), ("admin", "root@example.org")):
-        clients[name] = mail_app.test_client()
-        log_in(clients[name], email)
-    return clients
+        Account.update(locale="fr").where(Account.email == "mod@example.org").execute()
+    return {**clients, "visitor": mail_app.test_client()}
 
 
 @pytest.fixture
