@@ -27,7 +27,7 @@ class AdminSettingsForm(SiteForm):
                           description=_l("Markdown is allowed. Left empty, a general text is shown."))
     privacy = TextAreaField(_l("Privacy policy"),
                             description=_l("Markdown is allowed. Left empty, a general text is shown."))
-    default_language = SelectField(_l("Default language"), choices=[],
+    default_language = SelectField(_l("Default language"), choices=[], validate_choice=False,
                                    description=_l("For visitors whose browser asks for none of this instance's."))
     default_timezone = SelectField(_l("Default time zone"), choices=[], validate_choice=False,
                                    description=_l("Proposed for new events."))
