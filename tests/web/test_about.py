@@ -7,7 +7,7 @@ import pytest
 from mobilizon_lite.models import Account, Actor
 from mobilizon_lite.services import identities
 
-from ..helpers import log_in, make_account, make_event, make_group, submit
+from ..helpers import make_account, make_event, make_group, submit
 from .test_instance_settings import SETTINGS
 
 TITLE_RE = re.compile(r"<title>(.*?)</title>", re.S)
@@ -15,14 +15,6 @@ TITLE_RE = re.compile(r"<title>(.*?)</title>", re.S)
 
 def title(client, path):
     return TITLE_RE.search(client.get(path).get_data(as_text=True)).group(1)
-
-
-@pytest.fixture
-def admin(app):
-    make_account(app, "root@example.org", "boss", admin=True)
-    client = app.test_client()
-    log_in(client, "root@example.org")
-    return client
 
 
 def test_about_shows_the_descriptions_rules_contact_admins_version_and_counts(app, admin):

@@ -17,14 +17,6 @@ SETTINGS = {
 SIGNUP = {"password": "correct horse battery", "confirm": "correct horse battery", "name": "", "accept": "y"}
 
 
-@pytest.fixture
-def admin(app):
-    make_account(app, "root@example.org", "boss", admin=True)
-    client = app.test_client()
-    log_in(client, "root@example.org")
-    return client
-
-
 def save(admin, **changes):
     return submit(admin, "/admin/", dict(SETTINGS, **changes))
 
