@@ -6,7 +6,7 @@ from mobilizon_lite.models import Account, Setting
 from mobilizon_lite.models.moderation import ModerationLog
 from mobilizon_lite.services import instance
 
-from ..helpers import errors, log_in, make_account, make_event, submit
+from ..helpers import errors, make_account, make_event, staff_clients, submit
 
 SETTINGS = {
     "name": "Repair Network", "short_description": "Repair cafés around Lyon.",
@@ -75,12 +75,8 @@ def test_bad_settings_are_refused_beside_their_field_and_nothing_is_saved(app, a
     assert "Repair Network" not in admin.get("/about").get_data(as_text=True)
 
 
-def test_moderators_cannot_change_the_settings(app, admin):
-    make_account(app, "mod@example.org", "modo")
-    with app.app_context():
-        Account.update(role="moderator").where(Account.email == "mod@example.org").execute()
-    moderator = app.test_client()
-    log_in(moderator, "mod@example.org")
+def test_moderators_cannot_change_the_settings(app):
+    moderator = staff_clients(app)["moderator"]
     assert moderator.get("/admin/").status_code == 403
     assert moderator.post("/admin/", data=SETTINGS).status_code in (400, 403)
     assert stored(app) == {}
