@@ -254,27 +254,35 @@ def update_event(event, actor, data, picture=None, remove_picture=False):
     values = clean_event_input(data)
     old_picture = event.picture
     new_picture = pictures.save_picture(picture) if picture else None
-    changed = [name for name in WATCHED_FIELDS if getattr(event, name) != values[name]]
-    newly_cancelled = values["status"] == Status.CANCELLED and not event.is_cancelled
     if new_picture or remove_picture:
         values["picture"] = new_picture
-    made_private = values["visibility"] == Visibility.PRIVATE and not event.is_private
-    # Back from private, it is new to its followers' servers (ours forgot it, and lift the tombstone).
-    verb = "Create" if event.is_private and values["visibility"] != Visibility.PRIVATE else "Update"
     try:
-        with database.atomic():
-            # The sequence grows in SQL so that two edits saved at once still count as two.
-            Event.update(sequence=Event.sequence + 1, updated_at=utcnow(), **values).where(
-                Event.id == event.id).execute()
-            event = events_query().where(Event.id == event.id).get()
-            if made_private:
-                withdraw(event)
-            federate(event, verb, actor)
+        event = change_event(event, actor, values)
     except Exception:
         pictures.delete_picture(new_picture)
         raise
     if new_picture or remove_picture:
         pictures.delete_picture(old_picture)
+    return event
+
+
+def change_event(event, actor, values):
+    """Write an organiser's checked values (Event columns) to the event, tell the servers holding it and
+    email participants of changes; the changed event. Pages and organisers of elsewhere call it."""
+    require_organizer(event, actor)
+    changed = [name for name in WATCHED_FIELDS if getattr(event, name) != values[name]]
+    newly_cancelled = values["status"] == Status.CANCELLED and not event.is_cancelled
+    made_private = values["visibility"] == Visibility.PRIVATE and not event.is_private
+    # Back from private, it is new to its followers' servers (ours forgot it, and lift the tombstone).
+    verb = "Create" if event.is_private and values["visibility"] != Visibility.PRIVATE else "Update"
+    with database.atomic():
+        # The sequence grows in SQL so that two edits saved at once still count as two.
+        Event.update(sequence=Event.sequence + 1, updated_at=utcnow(), **values).where(
+            Event.id == event.id).execute()
+        event = events_query().where(Event.id == event.id).get()
+        if made_private:
+            withdraw(event, actor)
+        federate(event, verb, actor)
     if newly_cancelled:
         notify_participants(event, actor, "mail/event_cancelled.txt")
     elif changed:
@@ -409,18 +417,22 @@ def _followers(event):
     return follows.follower_addresses(event.organizer)
 
 
-def withdraw(event):
-    """An event made private is deleted on its followers' servers, except those of its participants
-    and of its group's members (they get the Update, and keep it private)."""
+def withdraw(event, actor):
+    """An event made private (by actor) is deleted on its followers' servers, except those of its
+    participants and of its group's members (they get the Update, and keep it private); a group's
+    event is withdrawn as it was published, Announced by the group."""
     # A group's members keep it too: it stays theirs (see federate).
     keeping = remote_participants(event) + (group_outbox.remote_members(event.attributed_to)
                                             if event.attributed_to_id is not None else [])
-    domains = {actor.domain for actor in keeping}
+    domains = {row.domain for row in keeping}
     followers = [row for row in _followers(event) if row.domain not in domains]
     to, cc, listed = audience.of_change("Delete", *audience.of_withdrawal(event))
     tombstone = tombstone_to_ap(event.ap_id, "Event", utcnow())
-    publish(event.organizer, change_to_ap(new_activity_id(), "Delete", event.organizer, tombstone, to, cc), followers,
-            listed)
+    if event.attributed_to_id is not None:
+        group_outbox.publish_change(event.attributed_to, actor, "Delete", tombstone, to, cc, followers, listed)
+    else:
+        publish(event.organizer, change_to_ap(new_activity_id(), "Delete", event.organizer, tombstone, to, cc),
+                followers, listed)
     withhold(comment_ids(event))
 
 
