@@ -17,7 +17,7 @@ from ..db import database, delete_in_batches, storage_fault, utcnow
 from ..job_runs import KickedJob
 from ..models import Actor, Comment, Event, Follow, InboxItem, Member, Participation, Tombstone
 from ..models.federation import DONE, FAILED, IGNORED, RECEIVED, REFUSED
-from . import actors, announces, follows, remote_comments, remote_events, remote_members, remote_participation
+from . import actors, announces, follows, groups, remote_comments, remote_events, remote_members, remote_participation
 from .actors import ACTOR_TYPES, keep_tombstone, public_key_for
 from .group_relay import GROUP_CONTENT_HANDLERS, HELD_GROUP_CONTENT
 
@@ -168,7 +168,8 @@ def on_delete_actor(item):
         remote_participation.forget(item.actor)
         remote_members.forget(item.actor)
         remote_comments.forget(item.actor)
-        announces.forget(item.actor)
+        if item.actor.is_group:
+            groups.forget_content(item.actor)
     return DONE
 
 

@@ -151,9 +151,12 @@ def test_a_moderators_edit_of_a_group_event_is_sent_as_theirs(app, club):
 def test_a_deleted_groups_posts_are_no_longer_served(app, club):
     with app.app_context():
         posts.create_post(club, ann(app), {"title": "News", "body": "Out now.", "visibility": "public"})
+        Delivery.delete().execute()
         groups.delete_group(club, ann(app))
     for activity in sent(app, "Announce") + sent(app, "Create"):
         assert app.test_client().get(activity["id"].replace("http://events.test", "")).status_code == 404
+    # Its Delete reaches its followers' servers and its members', which hold its members-only content.
+    assert queued(app) == [("Delete", "club", f"{ACTOR}/inbox"), ("Delete", "club", f"{MEMBER}/inbox")]
 
 
 def test_a_moderator_of_elsewhere_edits_and_deletes_a_group_event_as_their_role_allows(app, club, remote_keys):

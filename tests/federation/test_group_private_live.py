@@ -3,7 +3,8 @@ accepting on their own instances) and a follower on D who is no member. A discus
 A and C; a message from A's member reaches B, which relays it to C; a members-only post and a resource
 reach the members; D gets none of it, and its signed fetches of the group's collections hold nothing of
 it. The group's public event reaches A, C and D and is joined from A and C; a comment from A reaches C and
-D through B; C's member, made moderator, edits it from C; made private, it leaves D and stays on A and C."""
+D through B; C's member, made moderator, edits it from C; made private, it leaves D and stays on A and C.
+Deleted, the group leaves A, C and D, with what A and C held of it."""
 import json
 import re
 import uuid
@@ -212,3 +213,20 @@ def test_a_group_event_reaches_members_and_followers_and_a_moderator_elsewhere_e
                         "'Delete' AND json_extract(x.body, '$.object.object.id') = ? AND d.inbox_url LIKE ?",
                      group_row, event_id, f"{d.base}/%")
     assert withdrawal is not None
+
+
+def test_a_deleted_group_leaves_its_members_and_followers_servers(instances, club):
+    a, b, c, d = instances
+    bob = b.session("bob@example.org")
+    # A group with events to come is not deleted: bob deletes them first.
+    while (event := one(b, "SELECT uuid FROM event WHERE attributed_to_id IS NOT NULL")) is not None:
+        page = f"/events/{event['uuid']}/delete"
+        assert post_form(b, bob, page, {}, page=page).status_code == 302
+    assert post_form(b, bob, "/@club/delete", {}, page="/@club/delete").status_code == 302
+    for instance in (a, c, d):
+        wait_until(lambda instance=instance: one(instance, "SELECT deleted_at FROM actor WHERE ap_id = ?",
+                                                 club)["deleted_at"] is not None, timeout=30)
+    for instance in (a, c):
+        for table in ("member", "discussion", "resource", "post"):
+            assert count(instance, f"SELECT t.id FROM {table} t JOIN actor g ON g.id = t.group_id WHERE g.ap_id = ?",
+                         club) == 0, table
