@@ -17,7 +17,7 @@ from ..db import database, delete_in_batches, storage_fault, utcnow
 from ..job_runs import KickedJob
 from ..models import Actor, Comment, Event, Follow, InboxItem, Member, Participation, Tombstone
 from ..models.federation import DONE, FAILED, IGNORED, RECEIVED, REFUSED
-from . import actors, announces, follows, remote_comments, remote_events, remote_members, remote_participation
+from . import actors, announces, follows, relays, remote_comments, remote_events, remote_members, remote_participation
 from .actors import ACTOR_TYPES, keep_tombstone, public_key_for
 from .group_relay import GROUP_CONTENT_HANDLERS, HELD_GROUP_CONTENT
 
@@ -200,10 +200,11 @@ HANDLERS = {
     ("Update", "Member"): remote_members.on_update_member,
     ("Invite", "Actor"): remote_members.on_invite_actor,
     ("Invite", UNKNOWN): remote_members.on_invite_unknown,
-    # A group's Announce of its event or post, bare or by id (in its Create/Update/Delete: below).
-    ("Announce", "Event"): announces.on_announce_event,
+    # A group's Announce of its event or post, bare or by id (in its Create/Update/Delete: below); an
+    # instance's actor relaying public events to the instances that follow it.
+    ("Announce", "Event"): relays.on_announce_event,
     ("Announce", "Article"): announces.on_announce_article,
-    ("Announce", UNKNOWN): announces.on_announce_unknown,
+    ("Announce", UNKNOWN): relays.on_announce_unknown,
     # An event's server relaying a comment from elsewhere (a Tombstone of a held comment is a "Note").
     ("Announce", "Note"): remote_comments.on_announce_note,
     # A group's members-only content, sent to our groups by their members elsewhere or to our identities by

@@ -18,6 +18,7 @@ from . import (
     pages,
     participation,
     posts,
+    relays,
     resources,
     search,
     todos,
@@ -33,7 +34,7 @@ def init_app(app, csrf):
     context.init_app(app)
     errors.init_app(app)
     formatting.init_app(app)
-    for module in (pages, auth, account, identities, admin, events, participation, comments, search,
+    for module in (pages, auth, account, identities, admin, relays, events, participation, comments, search,
                    *GROUP_BLUEPRINTS):
         app.register_blueprint(module.bp)
     # Visitors post these from pages kept for everyone, which hold no token (see VisitorForm).
