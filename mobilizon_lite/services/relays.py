@@ -12,7 +12,7 @@ from ..activitypub.nodeinfo import instance_actor_url
 from ..activitypub.parse import ParseError
 from ..activitypub.vocab import as_list, get_id
 from ..db import database
-from ..models import Actor, Follow
+from ..models import Actor, Event, Follow, Tombstone
 from ..models.actors import TYPE_APPLICATION
 from ..models.federation import DONE, IGNORED
 from ..models.limits import URL_MAX
@@ -157,17 +157,30 @@ def _is_own_event(document):
 
 def on_announce_event(item):
     """An Announce of an event: from an instance this one follows, the public event it relays (Mobilizon's
-    relay does so), stored as its maker's (never on the relay's word: fetched unless from its server);
-    from anyone else, as a group's announce."""
+    relay does so for creations, changes and deletions), stored, changed or deleted as its maker's,
+    never on the relay's word (fetched unless from its server); from anyone else, as a group's announce."""
     if not _is_followed(item.actor):
         return announces.on_announce_event(item)
-    document = announces.from_origin(item.body.get("object"), item.actor, _is_own_event)
+    carried = item.body.get("object")
+    document = announces.from_origin(carried, item.actor, _is_own_event)
     if document is None:
-        return IGNORED
+        return _forget_if_gone(get_id(carried))
     organizer = known_or_fetched(_organizer_id(document))
     if organizer is None or organizer.is_local:
         return IGNORED
     return DONE if remote_events.store(document, organizer) is not None else IGNORED
+
+
+def _forget_if_gone(object_id):
+    """A remote event relayed as deleted (Mobilizon's relay announces the Tombstone): deleted here once
+    its origin confirms it is gone."""
+    event = Event.get_or_none(Event.ap_id == object_id) if object_id else None
+    if event is None or event.is_local or not announces.gone_at_origin(object_id):
+        return IGNORED
+    with database.atomic():
+        Tombstone.get_or_create(ap_id=object_id, actor=event.organizer)
+        event.delete_instance(recursive=True)
+    return DONE
 
 
 def on_announce_unknown(item):

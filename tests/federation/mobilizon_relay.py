@@ -6,47 +6,27 @@ signature verified against the sender's published key."""
 import json
 import uuid
 from contextlib import ExitStack
-from http.server import BaseHTTPRequestHandler
 
 import requests
 
 from mobilizon_lite.activitypub.keys import generate_key_pair
-from mobilizon_lite.activitypub.signatures import SignatureError, sign_headers, verify_request
+from mobilizon_lite.activitypub.signatures import sign_headers
 from mobilizon_lite.activitypub.vocab import AS_PUBLIC
 
 from ..helpers import loopback_server, wait_until
 from .captured import FIXTURES
-from .mastodon_follower import AP, _key_of
+from .mastodon_follower import AP, Handler
 
 CAPTURED_HOSTS = ("https://mobilizon.local", "https://mobilizon.org")
 CONTEXT = "https://www.w3.org/ns/activitystreams"
 
 
-class _Handler(BaseHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
+class _Handler(Handler):
+    """Mastodon's stand-in, serving every document of the site (its NodeInfo, its relay, its person, its events)."""
 
     def do_GET(self):
-        document = self.server.site.documents.get(self.server.url + self.path)
+        document = self.server.account.documents.get(self.server.url + self.path)
         self._answer(200 if document else 404, document or {})
-
-    def do_POST(self):
-        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        headers = {name.lower(): value for name, value in self.headers.items()}
-        try:
-            signer = verify_request("POST", self.path, headers, body, lambda key_id, _refresh: _key_of(key_id)).owner
-        except SignatureError:
-            signer = None
-        self.server.site.inbox.append((json.loads(body), signer))
-        self._answer(202 if signer else 401, {})
-
-    def _answer(self, status, document):
-        body = json.dumps(document).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", AP)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
 
 
 def _captured(name, base):
@@ -61,7 +41,7 @@ class MobilizonInstance:
 
     def __init__(self, host):
         self.inbox, self._serving = [], ExitStack()
-        self.base = self._serving.enter_context(loopback_server(_Handler, host, site=self))
+        self.base = self._serving.enter_context(loopback_server(_Handler, host, account=self))
         self.private_pem, public_pem = generate_key_pair()
         self.relay_id, self.person_id = f"{self.base}/relay", f"{self.base}/@tcit"
         # Mobilizon's relay actor (lib/federation/activity_pub/relay.ex): an Application named relay.

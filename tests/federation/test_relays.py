@@ -186,3 +186,14 @@ def test_a_followed_mobilizon_relay_brings_its_events(pair, mobilizon):
     wait_until(lambda: one(a, "SELECT state FROM inbox_item WHERE activity_id = ?",
                            f"{forged['id']}/announces/1")["state"] == "ignored", timeout=30)
     assert one(a, "SELECT id FROM event WHERE title = 'Forged'") is None
+
+    # A deletion relayed (Mobilizon's relay announces the Tombstone) counts once the origin confirms it:
+    # while the event is still served there, it stays.
+    tombstone = {"id": launch["id"], "type": "Tombstone", "formerType": "Event"}
+    mobilizon.announce(f"{a.base}/inbox", tombstone, number=3)
+    wait_until(lambda: one(a, "SELECT state FROM inbox_item WHERE activity_id = ?",
+                           f"{launch['id']}/announces/3")["state"] != "received", timeout=30)
+    assert one(a, "SELECT id FROM event WHERE uuid = ?", copy) is not None
+    del mobilizon.documents[launch["id"]]
+    mobilizon.announce(f"{a.base}/inbox", tombstone, number=4)
+    wait_until(lambda: one(a, "SELECT id FROM event WHERE uuid = ?", copy) is None, timeout=30)
