@@ -89,9 +89,9 @@ class MobilizonInstance:
         assert self.send(inbox, {"id": f"{follow['id']}/undo", "type": "Undo", "actor": self.relay_id,
                                  "object": follow}) == 202
 
-    def accept(self, inbox, follow):
-        """The relay accepts a Follow it received."""
-        assert self.send(inbox, {"id": f"{self.base}/accept/follow/{uuid.uuid4()}", "type": "Accept",
+    def answer(self, inbox, verb, follow):
+        """The relay accepts (verb Accept) or refuses (Reject) a Follow it received."""
+        assert self.send(inbox, {"id": f"{self.base}/{verb.lower()}/follow/{uuid.uuid4()}", "type": verb,
                                  "actor": self.relay_id, "object": follow}) == 202
 
     def announce(self, inbox, event, number=1):

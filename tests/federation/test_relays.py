@@ -167,12 +167,20 @@ def test_a_followed_mobilizon_relay_brings_its_events(pair, mobilizon):
                            f"{launch['id']}/announces/1")["state"] != "received", timeout=30)
     assert one(a, "SELECT id FROM event WHERE title = ?", launch["name"]) is None
 
-    # A follows it by its domain (its NodeInfo names /relay), the relay accepts, and announces again.
-    act(a, root_a, PAGE + "follow", {"address": mobilizon.base.split("//")[1]})
+    # A follows it by its domain (its NodeInfo names /relay): refused, A's administrator sees it and asks
+    # again; accepted, the relay announces again.
+    domain = mobilizon.base.split("//")[1]
+    act(a, root_a, PAGE + "follow", {"address": domain})
     follow, signer = mobilizon.received(lambda activity: activity["type"] == "Follow")
     assert signer == f"{a.base}/relay" and follow["object"] == mobilizon.relay_id
-    mobilizon.accept(f"{a.base}/inbox", follow)
+    mobilizon.answer(f"{a.base}/inbox", "Reject", follow)
+    wait_until(lambda: "refused" in admin_page(a, root_a), timeout=30)
+    act(a, root_a, PAGE + "follow", {"address": mobilizon.relay_id})
+    refused = follow["id"]
+    follow, _signer = mobilizon.received(lambda activity: activity["type"] == "Follow" and activity["id"] != refused)
+    mobilizon.answer(f"{a.base}/inbox", "Accept", follow)
     wait_until(lambda: "accepted" in admin_page(a, root_a), timeout=30)
+    assert a.collection_size("/relay/following") == 1
     mobilizon.announce(f"{a.base}/inbox", launch, number=2)
     copy = copy_of(a, launch["name"])
     assert one(a, "SELECT actor.ap_id FROM event JOIN actor ON actor.id = event.organizer_id WHERE uuid = ?",
