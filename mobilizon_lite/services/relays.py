@@ -122,8 +122,8 @@ def followings():
 
 
 def followers():
-    """{"pending": [...], "followers": [...]}: the actors asking to follow this instance and those following
-    it, newest first, each with `.follow`."""
+    """The instance actor's follows as follows.overview gives them: "pending" (instances asking to follow
+    this one) and "followers", newest first, each with `.follow`; and "following"."""
     relay = instance_actor()
     return follows.overview([relay])[relay.id]
 
