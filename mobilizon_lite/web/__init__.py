@@ -1,7 +1,9 @@
 """HTML pages for people, one blueprint per area."""
 from . import (
+    about,
     account,
     admin,
+    admin_reports,
     auth,
     comments,
     context,
@@ -19,6 +21,7 @@ from . import (
     participation,
     posts,
     relays,
+    reports,
     resources,
     search,
     todos,
@@ -34,8 +37,8 @@ def init_app(app, csrf):
     context.init_app(app)
     errors.init_app(app)
     formatting.init_app(app)
-    for module in (pages, auth, account, identities, admin, relays, events, participation, comments, search,
-                   *GROUP_BLUEPRINTS):
+    for module in (pages, about, auth, account, identities, admin, admin_reports, relays, events, participation,
+                   comments, search, reports, *GROUP_BLUEPRINTS):
         app.register_blueprint(module.bp)
     # Visitors post these from pages kept for everyone, which hold no token (see VisitorForm).
     csrf.exempt(pages.set_language)
