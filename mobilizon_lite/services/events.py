@@ -20,7 +20,7 @@ from ..models.groups import Role
 from ..models.participation import CREATOR, GOING_ROLES, NOT_APPROVED, ORGANIZER_ROLES, REJECTED, SEAT_ROLES
 from ..tokens import sign
 from ..urls import public_url
-from . import follows, group_outbox, group_private_outbox, group_roles, pictures
+from . import follows, group_outbox, group_private_outbox, group_roles, pictures, relays
 from .errors import NotFound, PermissionDenied
 from .event_input import clean_event_input
 from .prepared import Value, prepared, shaped
@@ -401,20 +401,23 @@ def federate(event, verb, actor=None):
         return
     group = None if event.is_private or event.attributed_to_id is None else event.attributed_to
     to, cc, listed = audience.of_change(verb, *audience.of_event_change(event, participants))
+    # Public events go to the instances following this one as well (each inbox once: see publish).
+    instances = relays.audience() if event.is_public else []
     if group is not None:
         group_outbox.publish_change(group, actor or event.organizer, verb, document, to, cc,
-                                    participants + group_outbox.audience_of(group), listed)
+                                    participants + group_outbox.audience_of(group) + instances, listed)
         return
-    recipients = participants + ([] if event.is_private else follows.follower_addresses(event.organizer))
+    recipients = participants + ([] if event.is_private else follows.follower_addresses(event.organizer)) + instances
     publish(event.organizer, change_to_ap(new_activity_id(), verb, event.organizer, document, to, cc), recipients,
             listed)
 
 
 def _followers(event):
-    """Who follows what the event speaks for: its group's audience, else its organiser's followers."""
+    """Who follows what the event speaks for: its group's audience, else its organiser's followers; and
+    the instances following this one, which had it while it was public."""
     if event.attributed_to_id is not None:
-        return group_outbox.audience_of(event.attributed_to)
-    return follows.follower_addresses(event.organizer)
+        return group_outbox.audience_of(event.attributed_to) + relays.audience()
+    return follows.follower_addresses(event.organizer) + relays.audience()
 
 
 def withdraw(event, actor):
