@@ -1,12 +1,10 @@
 """Events organised as a group: the groups an account may organise as, and a group's own events."""
 from ..activitypub.convert.actor import collection
-from ..activitypub.convert.event import event_from_ap
 from ..models import Actor, Event, Member
 from ..models.actors import TYPE_GROUP
-from ..models.events import CATEGORIES, Visibility
+from ..models.events import Visibility
 from ..urls import public_url
-from . import events, group_roles
-from .event_input import LANGUAGES
+from . import group_roles
 from .events import ORGANISING_ROLES, by_time, event_document, events_query, listing_query, visible
 from .rows import EventRow, with_actors
 
@@ -48,20 +46,3 @@ def events_collection(group, page=None, per_page=10):
         # event_document() without a requester: no online address that only participants see.
         items = [event_document(event) for event in rows]
     return collection(collection_id, items, total, page, per_page)
-
-
-def change_from_elsewhere(event, sender, document):
-    """An organiser of elsewhere's Update of one of our events (a moderator of its group, checked as the
-    edit page checks it): document, the Event as they edited it, becomes the event; the changed event."""
-    events.require_organizer(event, sender)
-    values = event_from_ap(document, CATEGORIES, LANGUAGES)
-    values.pop("remote_participant_count")
-    # What only this server knows, or what their copy may lack (the online address is for participants).
-    values["anonymous_participation"] = event.anonymous_participation
-    values["online_url"] = values["online_url"] or event.online_url
-    if not any(link["type"] in events.ONLINE_LINK_TYPES for link in values["links"]):
-        values["links"] += [link for link in event.links if link.get("type") in events.ONLINE_LINK_TYPES]
-    # The Markdown written here stays the source while the text is unchanged; else their HTML is.
-    values["description_source"] = (event.description_source if values["description"] == event.description
-                                     else values["description"])
-    return events.change_event(event, sender, values)

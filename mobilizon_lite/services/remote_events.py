@@ -12,7 +12,7 @@ from ..models.events import CATEGORIES
 from ..models.federation import DONE, IGNORED
 from ..models.limits import URL_MAX
 from ..models.participation import GOING_ROLES
-from . import events, group_events
+from . import events
 from .actors import actor_from_ap, keep_tombstone, signed_get
 from .errors import refusal
 from .event_input import LANGUAGES
@@ -82,8 +82,25 @@ def on_update_event(item):
     document = item.body.get("object")
     held = Event.get_or_none(Event.ap_id == document["id"]) if is_event(document) else None
     if held is not None and held.is_local:
-        return _as_on_the_page(group_events.change_from_elsewhere, held, item.actor, document)
+        return _as_on_the_page(change_from_elsewhere, held, item.actor, document)
     return on_create_event(item)
+
+
+def change_from_elsewhere(event, sender, document):
+    """An organiser of elsewhere's Update of one of our events (a moderator of its group, checked as the
+    edit page checks it): document, the Event as they edited it, becomes the event; the changed event."""
+    events.require_organizer(event, sender)
+    values = event_from_ap(document, CATEGORIES, LANGUAGES)
+    values.pop("remote_participant_count")
+    # What only this server knows, or what their copy may lack (the online address is for participants).
+    values["anonymous_participation"] = event.anonymous_participation
+    values["online_url"] = values["online_url"] or event.online_url
+    if not any(link["type"] in events.ONLINE_LINK_TYPES for link in values["links"]):
+        values["links"] += [link for link in event.links if link.get("type") in events.ONLINE_LINK_TYPES]
+    # The Markdown written here stays the source while the text is unchanged; else their HTML is.
+    values["description_source"] = (event.description_source if values["description"] == event.description
+                                     else values["description"])
+    return events.change_event(event, sender, values)
 
 
 def _as_on_the_page(action, *args):
