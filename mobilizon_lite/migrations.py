@@ -182,6 +182,10 @@ def _reports():
     database.create_tables([Report, ReportItem, ReportNote])
 
 
+def _relay_follows():
+    _add_column("follow", "refused_at", "DATETIME")
+
+
 def _account_moderation():
     _add_column("account", "last_login_at", "DATETIME")
     _add_column("account", "deleted_at", "DATETIME")
@@ -198,7 +202,7 @@ def _account_moderation():
 STEPS = [_initial_schema, _events, _feeds, _federation, _remote_participation, _activity_objects,
          _listed_activities, _server_software, _account_confirmation, _content_version,
          _inbox_queue, _groups, _group_digests, _perf_indexes, _group_hide_creator, _perf_lists,
-         _perf_event_pages, _remote_groups, _moderation, _reports, _account_moderation]
+         _perf_event_pages, _remote_groups, _moderation, _reports, _relay_follows, _account_moderation]
 
 
 def migrate():
