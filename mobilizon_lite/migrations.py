@@ -10,6 +10,7 @@ from .models import (
     Delivery,
     Discussion,
     DiscussionComment,
+    DomainBlock,
     DomainHealth,
     Event,
     EventInvitation,
@@ -175,11 +176,18 @@ def _moderation():
     database.create_tables([ModerationLog])
 
 
+def _domain_blocks():
+    database.create_tables([DomainBlock])
+    # A block changes which events public listings show, so pages kept by the page cache are rebuilt.
+    changes.track("domain_block")
+    _add_column("domain_health", "software_version", "VARCHAR(64) NOT NULL DEFAULT ''")
+
+
 # Append new steps; never edit or reorder the ones already released.
 STEPS = [_initial_schema, _events, _feeds, _federation, _remote_participation, _activity_objects,
          _listed_activities, _server_software, _account_confirmation, _content_version,
          _inbox_queue, _groups, _group_digests, _perf_indexes, _group_hide_creator, _perf_lists,
-         _perf_event_pages, _remote_groups, _moderation]
+         _perf_event_pages, _remote_groups, _moderation, _domain_blocks]
 
 
 def migrate():

@@ -1,11 +1,13 @@
-"""Reading another server's NodeInfo: which software it runs."""
+"""Reading another server's NodeInfo: which software it runs, and its version."""
 import re
+from typing import NamedTuple
 
 from . import client
 from .parse import ParseError, load_json
 
 SCHEMA_REL = re.compile(r"^https?://nodeinfo\.diaspora\.software/ns/schema/(\d+)\.(\d+)$")
 SOFTWARE_NAME = re.compile(r"[a-z0-9._-]{1,64}")
+SOFTWARE_VERSION = re.compile(r"[A-Za-z0-9.+~_-]{1,64}")
 # NodeInfo is small; a server that takes longer than this to tell its name is treated as unknown.
 DEADLINE = 10
 LIMIT = 64 * 1024
@@ -22,9 +24,15 @@ def _json(url, allowed):
         raise client.RequestError(f"{url}: {error}") from None
 
 
-def software_name(base_url, allowed=()):
-    """The lower-cased software name the server at base_url (scheme://host) gives in its newest
-    NodeInfo, or "" when it names none; RequestError when the server cannot be read."""
+class Software(NamedTuple):
+    """A server's software as its NodeInfo names it: lower-cased name and version, "" when not given."""
+    name: str = ""
+    version: str = ""
+
+
+def software(base_url, allowed=()):
+    """The Software the server at base_url (scheme://host) gives in its newest NodeInfo (empty when it
+    names none); RequestError when the server cannot be read."""
     links = _json(f"{base_url}/.well-known/nodeinfo", allowed).get("links")
     versions = []
     for link in links if isinstance(links, list) else []:
@@ -32,8 +40,10 @@ def software_name(base_url, allowed=()):
         if match and isinstance(link.get("href"), str):
             versions.append(((int(match[1]), int(match[2])), link["href"]))
     if not versions:
-        return ""
-    software = _json(max(versions)[1], allowed).get("software")
-    name = software.get("name") if isinstance(software, dict) else None
-    name = name.strip().lower() if isinstance(name, str) else ""
-    return name if SOFTWARE_NAME.fullmatch(name) else ""
+        return Software()
+    named = _json(max(versions)[1], allowed).get("software")
+    named = named if isinstance(named, dict) else {}
+    name = named.get("name").strip().lower() if isinstance(named.get("name"), str) else ""
+    version = named.get("version").strip() if isinstance(named.get("version"), str) else ""
+    return Software(name if SOFTWARE_NAME.fullmatch(name) else "",
+                    version if SOFTWARE_VERSION.fullmatch(version) else "")

@@ -1,5 +1,6 @@
-"""The moderation log: who did what to which account, content or instance, when and why."""
-from peewee import CharField, ForeignKeyField, TextField
+"""The moderation log (who did what to which account, content or instance, when and why) and the
+domains this instance blocks."""
+from peewee import BooleanField, CharField, ForeignKeyField, TextField
 
 from ..db import BaseModel, UTCDateTimeField, utcnow
 from .accounts import Account
@@ -16,3 +17,22 @@ class ModerationLog(BaseModel):
     target_id = CharField(max_length=2048)
     target_label = CharField(max_length=300, default="")
     reason = TextField(default="")
+
+
+SUSPEND = "suspend"
+SILENCE = "silence"
+SEVERITIES = (SUSPEND, SILENCE)
+
+
+class DomainBlock(BaseModel):
+    """A server (and its subdomains) this instance suspends (nothing in or out, its content removed) or
+    silences (kept off public listings)."""
+
+    # Lower-case, IDNA-encoded, without port or trailing dot (services.domain_blocks.normalise).
+    domain = CharField(max_length=253, unique=True)
+    severity = CharField(max_length=10, default=SUSPEND)
+    # Pictures of its actors and events are neither shown nor fetched.
+    reject_media = BooleanField(default=False)
+    reason = TextField(default="")
+    created_at = UTCDateTimeField(default=utcnow)
+    moderator = ForeignKeyField(Account, null=True, on_delete="SET NULL")
