@@ -14,6 +14,7 @@ from . import (
     groups,
     groups_elsewhere,
     identities,
+    instances,
     members,
     pages,
     participation,
@@ -33,7 +34,7 @@ def init_app(app, csrf):
     context.init_app(app)
     errors.init_app(app)
     formatting.init_app(app)
-    for module in (pages, auth, account, identities, admin, events, participation, comments, search,
+    for module in (pages, auth, account, identities, admin, instances, events, participation, comments, search,
                    *GROUP_BLUEPRINTS):
         app.register_blueprint(module.bp)
     # Visitors post these from pages kept for everyone, which hold no token (see VisitorForm).

@@ -5,7 +5,6 @@ Moderators and administrators both reach /admin; the pages only administrators m
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from ..activitypub import delivery
 from ..services import instance, moderation_log, subscriptions
 from .forms.accounts import AdminSettingsForm
 from .forms.base import render_form
@@ -34,17 +33,9 @@ def create_invite():
 
 
 @bp.route("/deliveries")
-@admin_only
 def deliveries():
-    return render_template("admin/deliveries.html", domains=delivery.summary())
-
-
-@bp.route("/deliveries/<domain>/available", methods=["POST"])
-@admin_only
-def mark_available(domain):
-    delivery.mark_domain_alive(domain)
-    flash(_("%(domain)s will be tried again.", domain=domain), "success")
-    return redirect(url_for("admin.deliveries"))
+    """The deliveries page joined the instances page: old links and bookmarks lead there."""
+    return redirect(url_for("instances.index"), 301)
 
 
 @bp.route("/log")
