@@ -103,6 +103,13 @@ def _covered(model_domain, domain):
     return [value for (value,) in values if blocklist.covers({domain}, value)]
 
 
+def _waiting_for(domain):
+    """Ids of the deliveries waiting to go to domain: to its actors, or to inboxes on its hosts."""
+    pending = Delivery.select(Delivery.id, Delivery.domain, Delivery.inbox_url).where(Delivery.state == PENDING)
+    return [row_id for row_id, row_domain, inbox in pending.tuples()
+            if blocklist.covers({domain}, row_domain) or blocklist.covers({domain}, host_of(inbox))]
+
+
 def _remove_content(domain):
     """Remove what actors of domain have here: their events (with what hangs on them), comments,
     participations, memberships (and ours in their groups), follows both ways, their groups' posts;
@@ -120,5 +127,4 @@ def _remove_content(domain):
         memberships=Member.delete().where(Member.actor.in_(actors) | Member.group.in_(actors)).execute(),
         follows=Follow.delete().where(Follow.follower.in_(actors) | Follow.followed.in_(actors)).execute(),
         posts=Post.delete().where(Post.group.in_(actors)).execute(),
-        deliveries=Delivery.delete().where(Delivery.domain.in_(_covered(Delivery.domain, domain))
-                                           & (Delivery.state == PENDING)).execute())
+        deliveries=Delivery.delete().where(Delivery.id.in_(_waiting_for(domain))).execute())
