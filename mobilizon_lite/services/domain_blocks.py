@@ -39,7 +39,7 @@ def normalise(domain):
     try:
         domain = blocklist.normalise(domain)
     except ValueError:
-        raise Invalid(_("%(domain)s is not a domain name.", domain=str(domain)[:100]), "domain") from None
+        raise Invalid(_("“%(domain)s” is not a domain name.", domain=str(domain)[:100]), "domain") from None
     if blocklist.covers({domain}, host_of(current_app.config["BASE_URL"])):
         raise Invalid(_("This instance cannot block itself."), "domain")
     return domain
