@@ -31,6 +31,7 @@ from .models import (
     TodoList,
     Tombstone,
     changes,
+    moderation,
 )
 
 log = logging.getLogger(__name__)
@@ -178,6 +179,7 @@ def _moderation():
 
 def _domain_blocks():
     database.create_tables([DomainBlock])
+    moderation.create_blocks_version()
     # A block changes which events public listings show, so pages kept by the page cache are rebuilt.
     changes.track("domain_block")
     _add_column("domain_health", "software_version", "VARCHAR(64) NOT NULL DEFAULT ''")

@@ -9,15 +9,14 @@ from flask import current_app, has_app_context
 from peewee import SQL, Value, fn
 
 from ..models import DomainBlock
-from ..models.changes import content_version
-from ..models.moderation import SILENCE, SUSPEND
+from ..models.moderation import SILENCE, SUSPEND, blocks_version
 
 CACHE = "mobilizon_lite.domain_blocks"
 LABEL = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)")
 
 
 class Blocks(NamedTuple):
-    """The blocked domains as of one content version (domain_block changes raise it, whoever writes)."""
+    """The blocked domains as of one version of the blocks (see models.moderation.blocks_version)."""
     version: int
     suspended: frozenset
     silenced: frozenset
@@ -68,8 +67,8 @@ def covers(domains, host):
 
 
 def current():
-    """The Blocks of the current app, read again only when the content version moved."""
-    version = content_version()
+    """The Blocks of the current app, read again only when the blocks changed."""
+    version = blocks_version()
     cached = current_app.extensions.get(CACHE)
     if cached is None or cached.version != version:
         rows = list(DomainBlock.select(DomainBlock.domain, DomainBlock.severity, DomainBlock.reject_media).tuples())
