@@ -7,7 +7,6 @@ from mobilizon_lite.activitypub.keys import generate_key_pair
 from mobilizon_lite.activitypub.publish import new_activity_id, publish
 from mobilizon_lite.db import utcnow
 from mobilizon_lite.models import (
-    Account,
     Actor,
     Comment,
     Delivery,
@@ -23,25 +22,9 @@ from mobilizon_lite.services import domain_blocks
 from mobilizon_lite.services.remote_events import store
 
 from ..federation.remote import ACTOR, EVENT_ID, follow, post, remote_event
-from ..helpers import errors, log_in, make_account, make_event, submit
+from ..helpers import errors, make_event, submit
 
 OTHER = "https://other.example/users/olga"
-
-
-@pytest.fixture
-def staff(app):
-    """Clients logged in as a user (ann), a moderator and an administrator."""
-    make_account(app, "ann@example.org", "ann")
-    make_account(app, "mod@example.org", "modo")
-    make_account(app, "root@example.org", "boss", admin=True)
-    with app.app_context():
-        Account.update(role="moderator").where(Account.email == "mod@example.org").execute()
-    clients = {}
-    for name, email in (("user", "ann@example.org"), ("moderator", "mod@example.org"),
-                        ("admin", "root@example.org")):
-        clients[name] = app.test_client()
-        log_in(clients[name], email)
-    return clients
 
 
 @pytest.fixture
