@@ -22,9 +22,15 @@ from mobilizon_lite.services import domain_blocks
 from mobilizon_lite.services.remote_events import store
 
 from ..federation.remote import ACTOR, EVENT_ID, follow, post, remote_event
-from ..helpers import errors, make_event, submit
+from ..helpers import errors, make_event, staff_clients, submit
 
 OTHER = "https://other.example/users/olga"
+
+
+@pytest.fixture
+def staff(app):
+    """Clients logged in as a user (ann), a moderator and an administrator."""
+    return staff_clients(app)
 
 
 @pytest.fixture

@@ -5,6 +5,14 @@ import pytest
 from mobilizon_lite.models.accounts import Account
 from mobilizon_lite.services import moderation_log
 
+from ..helpers import staff_clients
+
+
+@pytest.fixture
+def staff(app):
+    """Clients logged in as a user, a moderator and an administrator."""
+    return staff_clients(app)
+
 
 @pytest.mark.parametrize("path, user, moderator, admin", [
     ("/admin/log", 403, 200, 200),
