@@ -18,6 +18,7 @@ from . import (
     groups,
     groups_elsewhere,
     identities,
+    instances,
     members,
     pages,
     participation,
@@ -39,7 +40,7 @@ def init_app(app, csrf):
     context.init_app(app)
     errors.init_app(app)
     formatting.init_app(app)
-    for module in (pages, about, auth, account, identities, admin, admin_reports, relays, admin_users,
+    for module in (pages, about, auth, account, identities, admin, admin_reports, instances, relays, admin_users,
                    admin_content, events, participation, comments, search, reports, *GROUP_BLUEPRINTS):
         app.register_blueprint(module.bp)
     # Visitors post these from pages kept for everyone, which hold no token (see VisitorForm).
