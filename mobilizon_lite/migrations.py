@@ -24,8 +24,10 @@ from .models import (
     Participation,
     PasswordResetToken,
     Post,
+    RateLimitHit,
     Resource,
     Setting,
+    Throttle,
     Todo,
     TodoList,
     Tombstone,
@@ -175,11 +177,15 @@ def _moderation():
     database.create_tables([ModerationLog])
 
 
+def _abuse_limits():
+    database.create_tables([Throttle, RateLimitHit])
+
+
 # Append new steps; never edit or reorder the ones already released.
 STEPS = [_initial_schema, _events, _feeds, _federation, _remote_participation, _activity_objects,
          _listed_activities, _server_software, _account_confirmation, _content_version,
          _inbox_queue, _groups, _group_digests, _perf_indexes, _group_hide_creator, _perf_lists,
-         _perf_event_pages, _remote_groups, _moderation]
+         _perf_event_pages, _remote_groups, _moderation, _abuse_limits]
 
 
 def migrate():
