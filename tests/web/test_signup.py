@@ -134,7 +134,13 @@ def test_a_password_reset_confirms_the_address(mail_app, smtp):
 @pytest.mark.parametrize("change, field_message", [
     ({"email": "not-an-email"}, "This is not a valid email address."),
     ({"email": "x" * 250 + "@example.org"}, "This email address is too long."),
-    ({"password": "short", "confirm": "short"}, "Use between 8 and 256 characters."),
+    ({"password": "nine char", "confirm": "nine char"},
+     "Use at least 10 characters: short passwords are guessed in minutes."),
+    # One of the commonest passwords, whatever its case.
+    ({"password": "BasketBall", "confirm": "BasketBall"},
+     "This password is one of the commonest, which are the first ones anybody guessing tries. "
+     "Choose another one, for instance a few unrelated words."),
+    ({"password": "p" * 257, "confirm": "p" * 257}, "Use at most 256 characters."),
     ({"confirm": "something else"}, "The two passwords differ."),
     ({"username": "Ann"}, "Use 1 to 30 lowercase letters, digits or underscores (_)."),
     ({"username": "ann smith"}, "Use 1 to 30 lowercase letters, digits or underscores (_)."),
