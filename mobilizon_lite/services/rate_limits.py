@@ -3,8 +3,7 @@ import math
 from datetime import timedelta
 
 from flask import current_app
-from flask_babel import format_timedelta
-from flask_babel import gettext as _
+from flask_babel import format_timedelta, ngettext
 
 from ..config import rate_limit
 from ..db import database, utcnow
@@ -18,16 +17,21 @@ KEPT = timedelta(days=1)
 
 
 def _refusal(kind, count, period, delay):
-    variables = {"count": count, "period": format_timedelta(timedelta(seconds=period), threshold=1.0),
-                 "delay": delay}
+    variables = {"period": format_timedelta(timedelta(seconds=period), threshold=1.0), "delay": delay}
     if kind == "events":
-        return _("You have created %(count)d events in %(period)s, as many as this instance allows. "
-                 "Try again in %(delay)s.", **variables)
+        return ngettext("You have created %(num)d event in %(period)s, as many as this instance allows. "
+                        "Try again in %(delay)s.",
+                        "You have created %(num)d events in %(period)s, as many as this instance allows. "
+                        "Try again in %(delay)s.", count, **variables)
     if kind == "comments":
-        return _("You have written %(count)d comments in %(period)s, as many as this instance allows. "
-                 "Try again in %(delay)s.", **variables)
-    return _("You have sent %(count)d reports in %(period)s, as many as this instance allows. "
-             "Try again in %(delay)s.", **variables)
+        return ngettext("You have written %(num)d comment in %(period)s, as many as this instance allows. "
+                        "Try again in %(delay)s.",
+                        "You have written %(num)d comments in %(period)s, as many as this instance allows. "
+                        "Try again in %(delay)s.", count, **variables)
+    return ngettext("You have sent %(num)d report in %(period)s, as many as this instance allows. "
+                    "Try again in %(delay)s.",
+                    "You have sent %(num)d reports in %(period)s, as many as this instance allows. "
+                    "Try again in %(delay)s.", count, **variables)
 
 
 def check(identity, kind):
