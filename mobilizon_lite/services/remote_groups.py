@@ -14,7 +14,7 @@ from ..db import database
 from ..models import Actor, Member, Post
 from ..models.actors import TYPE_GROUP
 from ..models.groups import MEMBER_ROLES, Openness, Role
-from . import follows
+from . import discussions, follows
 from .actors import actor_from_ap, signed_get
 from .errors import NotFound, PermissionDenied
 from .group_pages import POSTS_ON_PAGE
@@ -27,6 +27,7 @@ from .posts import readable_by
 log = logging.getLogger(__name__)
 
 HANDLE_MAX = 320
+DISCUSSIONS_ON_PAGE = 5
 
 
 def is_remote_handle(username):
@@ -99,12 +100,18 @@ def refresh(group):
         log.info("refresh of %s failed: %s", group.ap_id, error)
 
 
-def received_posts(group, limit=POSTS_ON_PAGE):
-    """The group's public posts its Announces brought (title, sanitised body, date, address on its
-    server), newest first: their pages are on its server only."""
-    return list(Post.select(Post.title, Post.body, Post.published_at, Post.ap_id)
-                .where((Post.group == group) & readable_by(None, drafts=False) & Post.published_at.is_null(False))
+def received_posts(group, role=None, limit=POSTS_ON_PAGE):
+    """The group's posts its Announces brought that a member of role reads (public ones for anyone
+    else): title, sanitised body, date, visibility, address on its server; newest first (their pages
+    are on its server only)."""
+    return list(Post.select(Post.title, Post.body, Post.published_at, Post.ap_id, Post.visibility)
+                .where((Post.group == group) & readable_by(role, drafts=False) & Post.published_at.is_null(False))
                 .order_by(Post.published_at.desc()).limit(limit))
+
+
+def latest_discussions(group, member, limit=DISCUSSIONS_ON_PAGE):
+    """The group's liveliest discussions held here, for its member (see discussions.discussions_of)."""
+    return discussions.discussions_of(group, member, per_page=limit)[:limit]
 
 
 def joinable(group):

@@ -11,7 +11,7 @@ from markupsafe import Markup
 from wtforms import SelectChoice
 
 from ..negotiation import negotiated, personal_document, signed_parts, wants_activity_json
-from ..services import accounts, actors
+from ..services import accounts, actors, remote_groups
 from ..services.events import organizer_among, require_organizer
 from ..services.group_roles import acting_member, require_member_view
 from ..services.groups import local_group
@@ -107,10 +107,18 @@ def acting_in(group):
     return acting_member(group, account_identities(), current_identity())
 
 
+def group_at(username):
+    """The group whose members' pages are at /@<username>: one of ours, or a group of elsewhere known
+    here by name@server (what it shared with our identities that are its members)."""
+    if remote_groups.is_remote_handle(username):
+        return remote_groups.remote_group(username)
+    return local_group(username)
+
+
 def members_only(username):
-    """(group, identity acting in it) of the local group username for a member's account; 404 for
-    everyone else (see require_member_view)."""
-    group = local_group(username)
+    """(group, identity acting in it) of the group at username (see group_at) for a member's account;
+    404 for everyone else (see require_member_view)."""
+    group = group_at(username)
     identity, _member = require_member_view(group, account_identities(), current_identity())
     return group, identity
 

@@ -36,7 +36,7 @@ def _moderated(username, slug):
 
 
 def _thread_url(discussion, anchor=None):
-    return url_for("discussions.show", username=discussion.group.preferred_username, slug=discussion.slug,
+    return url_for("discussions.show", username=discussion.group.handle, slug=discussion.slug,
                    _anchor=anchor)
 
 

@@ -46,21 +46,24 @@ def group_page(username):
 def remote_group_page(handle):
     """/@<group>@<server>: what we hold of a group of elsewhere (its events and posts received by
     Announce, its member count from its document), and the account's membership and follow buttons,
-    naming the one identity acting in it. Its document is at its own server only."""
+    naming the one identity acting in it; to a member, what the group shared with its members too
+    (members-only events and posts, its latest discussions, the menu of its discussions, resources and
+    todo lists). Its document is at its own server only."""
     if wants_activity_json():
         raise group_roles.hidden()
     group = remote_groups.remote_group(handle)
     identities = account_identities()
-    acting, membership = acting_in(group)
-    upcoming, past = group_pages.group_events(group, {identity.id for identity in identities})
+    nav = nav_context(group)
+    role = group_roles.member_role(nav["membership"])
+    upcoming, past = group_pages.group_events(group, {identity.id for identity in identities}, nav["is_member"])
     follow = groups.follow_of(group, identities)
     join_form = None
-    if identities and membership is None and remote_groups.joinable(group):
+    if identities and nav["membership"] is None and remote_groups.joinable(group):
         join_form = GroupJoinForm()
         identity_choices(join_form.identity, identities)
     return render_template(
-        "groups/remote.html", group=group, acting=acting, membership=membership, roles=Role,
-        is_member=group_roles.member_role(membership) in MEMBER_ROLES, role_labels=ROLE_LABELS,
-        upcoming=upcoming, past=past, posts=remote_groups.received_posts(group), follow=follow,
+        "groups/remote.html", roles=Role, role_labels=ROLE_LABELS, upcoming=upcoming, past=past,
+        posts=remote_groups.received_posts(group, role), follow=follow,
+        discussions=remote_groups.latest_discussions(group, nav["acting"]) if nav["is_member"] else [],
         follower=next((identity for identity in identities if follow and identity.id == follow.follower_id), None),
-        join_form=join_form, identity_form=identity_form(identities) if identities else None)
+        join_form=join_form, identity_form=identity_form(identities) if identities else None, **nav)

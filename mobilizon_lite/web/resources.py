@@ -16,8 +16,8 @@ bp = Blueprint("resources", __name__)
 
 def folder_url(group, folder):
     if folder is None:
-        return url_for("resources.index", username=group.preferred_username)
-    return url_for("resources.show", username=group.preferred_username, uuid=folder.uuid)
+        return url_for("resources.index", username=group.handle)
+    return url_for("resources.show", username=group.handle, uuid=folder.uuid)
 
 
 def resource_of(username, uuid):
@@ -44,7 +44,7 @@ def index(group, _identity):
 def show(group, _identity, uuid):
     resource = resources.resource_of(group, uuid)
     if resource.type != Resource.FOLDER:
-        return redirect(url_for("resources.edit", username=group.preferred_username, uuid=uuid))
+        return redirect(url_for("resources.edit", username=group.handle, uuid=uuid))
     return folder_page(group, resource)
 
 

@@ -21,7 +21,7 @@ def due_day(day):
 
 
 def list_url(group, todo_list):
-    return url_for("todos.show", username=group.preferred_username, uuid=todo_list.uuid)
+    return url_for("todos.show", username=group.handle, uuid=todo_list.uuid)
 
 
 def list_of(username, uuid):
@@ -108,7 +108,7 @@ def delete_list(username, uuid):
 @members_content(lambda group, requester, uuid, todo_uuid: todos.todo_document(group, uuid, todo_uuid, requester))
 def task(group, _identity, uuid, todo_uuid):
     todos.todo_of(todos.todo_list_of(group, uuid), todo_uuid)
-    return redirect(url_for("todos.edit", username=group.preferred_username, uuid=uuid, todo_uuid=todo_uuid))
+    return redirect(url_for("todos.edit", username=group.handle, uuid=uuid, todo_uuid=todo_uuid))
 
 
 @bp.route("/@<username>/todos/<uuid>/<todo_uuid>/edit", methods=["GET", "POST"])
