@@ -25,6 +25,9 @@ from .models import (
     PasswordResetToken,
     Post,
     RateLimitHit,
+    Report,
+    ReportItem,
+    ReportNote,
     Resource,
     Setting,
     Throttle,
@@ -177,6 +180,10 @@ def _moderation():
     database.create_tables([ModerationLog])
 
 
+def _reports():
+    database.create_tables([Report, ReportItem, ReportNote])
+
+
 def _abuse_limits():
     database.create_tables([Throttle, RateLimitHit])
 
@@ -185,7 +192,7 @@ def _abuse_limits():
 STEPS = [_initial_schema, _events, _feeds, _federation, _remote_participation, _activity_objects,
          _listed_activities, _server_software, _account_confirmation, _content_version,
          _inbox_queue, _groups, _group_digests, _perf_indexes, _group_hide_creator, _perf_lists,
-         _perf_event_pages, _remote_groups, _moderation, _abuse_limits]
+         _perf_event_pages, _remote_groups, _moderation, _reports, _abuse_limits]
 
 
 def migrate():

@@ -10,9 +10,10 @@ from .groups import Discussion, DiscussionComment, Member, Post, Resource, Todo,
 from .instance import Invite, Setting
 from .moderation import ModerationLog
 from .participation import EventInvitation, Participation
+from .reports import Report, ReportItem, ReportNote
 from .throttles import RateLimitHit, Throttle
 
 __all__ = ["Account", "Activity", "Actor", "Comment", "Delivery", "Discussion", "DiscussionComment", "DomainHealth",
            "Event", "EventInvitation", "FeedToken", "Follow", "GroupDigest", "InboxHealth", "InboxItem", "Invite",
-           "Member", "ModerationLog", "Participation", "PasswordResetToken", "Post", "RateLimitHit", "Resource",
-           "Setting", "Throttle", "Todo", "TodoList", "Tombstone"]
+           "Member", "ModerationLog", "Participation", "PasswordResetToken", "Post", "RateLimitHit", "Report",
+           "ReportItem", "ReportNote", "Resource", "Setting", "Throttle", "Todo", "TodoList", "Tombstone"]

@@ -6,7 +6,7 @@ import pytest
 from mobilizon_lite import create_app
 from mobilizon_lite.config import ConfigError
 from mobilizon_lite.db import utcnow
-from mobilizon_lite.models import Actor, Comment, Event, RateLimitHit
+from mobilizon_lite.models import Actor, Comment, Event, RateLimitHit, Report
 from mobilizon_lite.services import rate_limits
 from mobilizon_lite.services.errors import TooMany
 
@@ -66,6 +66,24 @@ def test_writing_too_many_comments_is_answered_429_as_a_page_or_as_json(app, cli
     assert count(app, Comment) == 3
     age_hits(app, 61)
     assert submit(client, f"{page}/comments", {"text": "Later"}, page=page).status_code == 302
+
+
+def test_sending_too_many_reports_is_answered_429_and_visitors_wait_after_a_few(app, client):
+    event = make_event(app)
+    log_in(client)
+    page = f"/report?item={event.ap_id}"
+    assert submit(client, page, {"reason": "spam", "comment": "First"}).status_code == 200
+    refused = submit(client, page, {"reason": "spam", "comment": "Second"})
+    assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 86000
+    assert errors(refused) == ["You have sent 1 report in 1 day, as many as this instance allows. Try again in 1 day."]
+    assert "Second" in refused.get_data(as_text=True)  # the comment is kept
+    assert count(app, Report) == 1
+
+    # Visitors, who report with an email address, wait like anonymous participation requests.
+    answers = [submit(app.test_client(), page, {"email": f"witness{number}@example.org", "reason": "spam"}
+                      ).status_code for number in range(14)]
+    first_refused = answers.index(429)
+    assert 11 <= first_refused <= 13 and set(answers[:first_refused]) == {200}
 
 
 def test_reports_are_counted_per_identity_and_old_rows_purged(app):
