@@ -1,5 +1,5 @@
 """Event pages: create, show, edit, delete, the account's events, and uploaded pictures."""
-from flask import Blueprint, current_app, flash, redirect, render_template, request, send_from_directory, url_for
+from flask import Blueprint, flash, redirect, render_template, request, send_from_directory, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -11,6 +11,7 @@ from ..services import (
     anonymous,
     events,
     group_events,
+    instance_settings,
     my_events,
     participation,
     rate_limits,
@@ -64,7 +65,7 @@ def event_form(event=None):
         form.offer_repeated_times()
         return form
     if event is None:
-        form.timezone.data = current_app.config["TIMEZONE"]
+        form.timezone.data = instance_settings.default_timezone()
         return form
     zone = event.zone
     start = event.begins_on.astimezone(zone)
