@@ -184,6 +184,10 @@ def _reports():
     database.create_tables([Report, ReportItem, ReportNote])
 
 
+def _relay_follows():
+    _add_column("follow", "refused_at", "DATETIME")
+
+
 def _abuse_limits():
     database.create_tables([Throttle, RateLimitHit])
 
@@ -192,7 +196,8 @@ def _abuse_limits():
 STEPS = [_initial_schema, _events, _feeds, _federation, _remote_participation, _activity_objects,
          _listed_activities, _server_software, _account_confirmation, _content_version,
          _inbox_queue, _groups, _group_digests, _perf_indexes, _group_hide_creator, _perf_lists,
-         _perf_event_pages, _remote_groups, _moderation, _reports, _abuse_limits]
+         _perf_event_pages, _remote_groups, _moderation, _reports, _relay_follows,
+         _abuse_limits]
 
 
 def migrate():
