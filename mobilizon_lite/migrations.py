@@ -198,6 +198,18 @@ def _domain_blocks():
     _add_column("domain_health", "software_version", "VARCHAR(64) NOT NULL DEFAULT ''")
 
 
+def _account_moderation():
+    _add_column("account", "last_login_at", "DATETIME")
+    _add_column("account", "deleted_at", "DATETIME")
+    # Public listings leave out the events of suspended organisers: the few suspended actors, found by
+    # this index rather than by reading every actor.
+    database.execute_sql("CREATE INDEX IF NOT EXISTS actor_suspended ON actor (id) WHERE suspended")
+    # Pages show only these columns of accounts: a log-in (last_login_at, the session version) must not
+    # make every kept page be built again.
+    database.execute_sql("DROP TRIGGER IF EXISTS content_changed_account_UPDATE")
+    changes.track_columns("account", "email", "role", "locale", "confirmed_at", "suspended_at", "deleted_at")
+
+
 def _abuse_limits():
     database.create_tables([Throttle, RateLimitHit])
 
@@ -207,7 +219,7 @@ STEPS = [_initial_schema, _events, _feeds, _federation, _remote_participation, _
          _listed_activities, _server_software, _account_confirmation, _content_version,
          _inbox_queue, _groups, _group_digests, _perf_indexes, _group_hide_creator, _perf_lists,
          _perf_event_pages, _remote_groups, _moderation, _reports, _relay_follows, _domain_blocks,
-         _abuse_limits]
+         _account_moderation, _abuse_limits]
 
 
 def migrate():
