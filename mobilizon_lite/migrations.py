@@ -25,11 +25,13 @@ from .models import (
     Participation,
     PasswordResetToken,
     Post,
+    RateLimitHit,
     Report,
     ReportItem,
     ReportNote,
     Resource,
     Setting,
+    Throttle,
     Todo,
     TodoList,
     Tombstone,
@@ -208,12 +210,16 @@ def _account_moderation():
     changes.track_columns("account", "email", "role", "locale", "confirmed_at", "suspended_at", "deleted_at")
 
 
+def _abuse_limits():
+    database.create_tables([Throttle, RateLimitHit])
+
+
 # Append new steps; never edit or reorder the ones already released.
 STEPS = [_initial_schema, _events, _feeds, _federation, _remote_participation, _activity_objects,
          _listed_activities, _server_software, _account_confirmation, _content_version,
          _inbox_queue, _groups, _group_digests, _perf_indexes, _group_hide_creator, _perf_lists,
          _perf_event_pages, _remote_groups, _moderation, _reports, _relay_follows, _domain_blocks,
-         _account_moderation]
+         _account_moderation, _abuse_limits]
 
 
 def migrate():

@@ -267,3 +267,19 @@ def test_a_server_flooding_flags_is_not_heard_beyond_a_daily_bound(mail_app, sta
         received_flag(mail_app, {"id": f"{REMOTE}/flags/{number}", "type": "Flag", "actor": f"{REMOTE}/actor",
                                  "content": "", "object": [event.ap_id]})
     assert len(reports_in(mail_app)) == FLAGS_PER_DOMAIN_DAY
+
+
+def test_an_identity_beyond_its_report_limit_gets_a_429_with_the_form(tmp_path, app_config):
+    from mobilizon_lite import create_app
+
+    app = create_app(dict(app_config, RATE_LIMIT_REPORTS="1 per hour"), instance_path=str(tmp_path / "limited"))
+    clients = staff_clients(app)
+    event = make_event(app)
+    with app.app_context():
+        ann = Actor.get(Actor.preferred_username == "ann")
+    first = submit(clients["user"], report_page(event.ap_id), {"identity": ann.id, "reason": "spam"})
+    assert first.status_code == 200
+    second = submit(clients["user"], report_page(event.ap_id),
+                    {"identity": ann.id, "reason": "spam", "comment": "Again"})
+    assert second.status_code == 429 and second.headers.get("Retry-After")
+    assert "Again" in second.get_data(as_text=True) and len(reports_in(app)) == 1
