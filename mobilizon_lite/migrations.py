@@ -24,6 +24,9 @@ from .models import (
     Participation,
     PasswordResetToken,
     Post,
+    Report,
+    ReportItem,
+    ReportNote,
     Resource,
     Setting,
     Todo,
@@ -175,6 +178,10 @@ def _moderation():
     database.create_tables([ModerationLog])
 
 
+def _reports():
+    database.create_tables([Report, ReportItem, ReportNote])
+
+
 def _group_content_pending():
     for table in ("discussion_comment", "resource", "todo_list", "todo"):
         _add_column(table, "pending", "INTEGER NOT NULL DEFAULT 0")
@@ -184,7 +191,7 @@ def _group_content_pending():
 STEPS = [_initial_schema, _events, _feeds, _federation, _remote_participation, _activity_objects,
          _listed_activities, _server_software, _account_confirmation, _content_version,
          _inbox_queue, _groups, _group_digests, _perf_indexes, _group_hide_creator, _perf_lists,
-         _perf_event_pages, _remote_groups, _moderation, _group_content_pending]
+         _perf_event_pages, _remote_groups, _moderation, _reports, _group_content_pending]
 
 
 def migrate():

@@ -76,6 +76,24 @@ def log_in(client, email="ann@example.org", password=PASSWORD, **extra):
     return response
 
 
+def staff_clients(app):
+    """Accounts ann (a user), modo (a moderator) and boss (an administrator), each with a logged-in client:
+    the clients by role."""
+    from mobilizon_lite.models import Account
+
+    make_account(app, "ann@example.org", "ann")
+    make_account(app, "mod@example.org", "modo")
+    make_account(app, "root@example.org", "boss", admin=True)
+    with app.app_context():
+        Account.update(role="moderator").where(Account.email == "mod@example.org").execute()
+    clients = {}
+    for name, email in (("user", "ann@example.org"), ("moderator", "mod@example.org"),
+                        ("admin", "root@example.org")):
+        clients[name] = app.test_client()
+        log_in(clients[name], email)
+    return clients
+
+
 def run_cli(instance_path, *args, stdin="", env=None):
     """run.py with args on an instance folder, as a script runs it: the finished process."""
     return run_py(*args, "--instance-path", str(instance_path), stdin=stdin, env=env)

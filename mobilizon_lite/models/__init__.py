@@ -10,8 +10,9 @@ from .groups import Discussion, DiscussionComment, Member, Post, Resource, Todo,
 from .instance import Invite, Setting
 from .moderation import ModerationLog
 from .participation import EventInvitation, Participation
+from .reports import Report, ReportItem, ReportNote
 
 __all__ = ["Account", "Activity", "Actor", "Comment", "Delivery", "Discussion", "DiscussionComment", "DomainHealth",
            "Event", "EventInvitation", "FeedToken", "Follow", "GroupDigest", "InboxHealth", "InboxItem", "Invite",
-           "Member", "ModerationLog", "Participation", "PasswordResetToken", "Post", "Resource", "Setting", "Todo",
-           "TodoList", "Tombstone"]
+           "Member", "ModerationLog", "Participation", "PasswordResetToken", "Post", "Report", "ReportItem",
+           "ReportNote", "Resource", "Setting", "Todo", "TodoList", "Tombstone"]

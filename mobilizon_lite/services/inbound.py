@@ -17,7 +17,16 @@ from ..db import database, delete_in_batches, storage_fault, utcnow
 from ..job_runs import KickedJob
 from ..models import Actor, Comment, Event, Follow, InboxItem, Member, Participation, Tombstone
 from ..models.federation import DONE, FAILED, IGNORED, RECEIVED, REFUSED
-from . import actors, announces, follows, remote_comments, remote_events, remote_members, remote_participation
+from . import (
+    actors,
+    announces,
+    follows,
+    remote_comments,
+    remote_events,
+    remote_members,
+    remote_participation,
+    remote_reports,
+)
 from .actors import ACTOR_TYPES, keep_tombstone, public_key_for
 from .group_relay import GROUP_CONTENT_HANDLERS, HELD_GROUP_CONTENT
 
@@ -37,6 +46,8 @@ STORE_SQL = ("INSERT OR IGNORE INTO inbox_item (activity_id, actor_id, type, bod
              "received_at, next_attempt_at) VALUES (?, ?, ?, ?, ?, '', 0, ?, ?)")
 # The kind of an object named by an id that none of our tables holds.
 UNKNOWN = "Unknown"
+# What a Flag names: an actor and some of its content, one kind whatever they are.
+FLAGGED = "Content"
 # The kind of each table's rows, for the one lookup of a bare id (an id is in one table at most).
 HELD = (("Event", Event), ("Note", Comment), ("Actor", Actor), ("Follow", Follow), ("Join", Participation),
         ("Member", Member), *HELD_GROUP_CONTENT)
@@ -142,7 +153,10 @@ def held_kind(ap_id):
 
 def kind_of(activity):
     """The kind of an activity's object: its embedded type (any actor type is an "Actor"), else what
-    we hold under its id. A Delete and a Tombstone name by id what is gone, whatever it was."""
+    we hold under its id. A Delete and a Tombstone name by id what is gone, whatever it was; a Flag's
+    objects are FLAGGED."""
+    if activity.get("type") == "Flag":
+        return FLAGGED
     document = activity.get("object")
     embedded = document.get("type") if isinstance(document, dict) else None
     if activity.get("type") == "Delete" or not isinstance(embedded, str) or embedded == "Tombstone":
@@ -206,6 +220,8 @@ HANDLERS = {
     ("Announce", UNKNOWN): announces.on_announce_unknown,
     # An event's server relaying a comment from elsewhere (a Tombstone of a held comment is a "Note").
     ("Announce", "Note"): remote_comments.on_announce_note,
+    # A report from another server about some of our content.
+    ("Flag", FLAGGED): remote_reports.on_flag_content,
     # A group's members-only content, sent to our groups by their members elsewhere or to our identities by
     # the groups of elsewhere they are members of. Its handlers take the Creates and Updates of Notes
     # and the announced Creates, Updates and Deletes, and hand what is not a group's content on to

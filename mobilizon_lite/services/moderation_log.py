@@ -16,3 +16,10 @@ def page(number=1):
     lines = list(ModerationLog.select().order_by(ModerationLog.created_at.desc(), ModerationLog.id.desc())
                  .offset((number - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1))
     return lines[:PAGE_SIZE], len(lines) > PAGE_SIZE
+
+
+def about(target_type, target_id):
+    """The lines about one target (a report: its notes and changes), oldest first."""
+    return list(ModerationLog.select().where((ModerationLog.target_type == target_type)
+                                             & (ModerationLog.target_id == str(target_id)))
+                .order_by(ModerationLog.created_at, ModerationLog.id))

@@ -37,9 +37,10 @@ class EventRow(Row):
 class CommentRow(Row):
     """A comment as its event's page shows it; actor is an ActorRow, thread_replies its replies."""
 
-    __slots__ = ("id", "actor_id", "in_reply_to_id", "text", "created_at", "updated_at", "deleted_at", "actor",
-                 "thread_replies")
-    COLUMNS = (Comment.id, Comment.actor, Comment.in_reply_to, Comment.text, Comment.created_at,
+    __slots__ = ("id", "ap_id", "actor_id", "in_reply_to_id", "text", "created_at", "updated_at", "deleted_at",
+                 "actor", "thread_replies")
+    # The address names the comment in its Report link.
+    COLUMNS = (Comment.id, Comment.ap_id, Comment.actor, Comment.in_reply_to, Comment.text, Comment.created_at,
                Comment.updated_at, Comment.deleted_at)
 
 

@@ -2,6 +2,7 @@
 from . import (
     account,
     admin,
+    admin_reports,
     auth,
     comments,
     context,
@@ -18,6 +19,7 @@ from . import (
     pages,
     participation,
     posts,
+    reports,
     resources,
     search,
     todos,
@@ -33,8 +35,8 @@ def init_app(app, csrf):
     context.init_app(app)
     errors.init_app(app)
     formatting.init_app(app)
-    for module in (pages, auth, account, identities, admin, events, participation, comments, search,
-                   *GROUP_BLUEPRINTS):
+    for module in (pages, auth, account, identities, admin, admin_reports, events, participation, comments, search,
+                   reports, *GROUP_BLUEPRINTS):
         app.register_blueprint(module.bp)
     # Visitors post these from pages kept for everyone, which hold no token (see VisitorForm).
     csrf.exempt(pages.set_language)

@@ -15,10 +15,10 @@ from ..helpers import make_account, make_event, make_group
 REMOTE = "https://remote.example"
 ALICE = f"{REMOTE}/users/alice"
 # What is held here, and what a group's Announce carries (its post, or its Create, Update, Move or Delete);
-# a group's members-only content (resources, todos) and what of it is held by id.
+# a group's members-only content (resources, todos) and what of it is held by id; what a Flag names.
 KINDS = {"Event", "Note", "Actor", "Follow", "Join", "Member", "Invite", inbound.UNKNOWN,
          "Article", "Create", "Update", "Delete", "Move", "Document", "ResourceCollection", "TodoList", "Todo",
-         "Message", "Discussion", "Resource"}
+         "Message", "Discussion", "Resource", inbound.FLAGGED}
 
 
 def test_every_key_is_a_verb_and_a_kind_handled_by_its_namesake():
@@ -42,6 +42,11 @@ def test_every_key_is_a_verb_and_a_kind_handled_by_its_namesake():
 def test_an_embedded_object_is_its_type_without_any_query(document, kind):
     # No app context here: a query would fail.
     assert inbound.kind_of({"type": "Update", "object": document}) == kind
+
+
+@pytest.mark.parametrize("named", [[ALICE, f"{REMOTE}/e/1"], f"{REMOTE}/e/1", {"id": ALICE, "type": "Person"}])
+def test_a_flag_is_one_kind_whatever_it_names_without_any_query(named):
+    assert inbound.kind_of({"type": "Flag", "object": named}) == inbound.FLAGGED
 
 
 @pytest.fixture

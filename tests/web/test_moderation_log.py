@@ -5,23 +5,13 @@ import pytest
 from mobilizon_lite.models.accounts import Account
 from mobilizon_lite.services import moderation_log
 
-from ..helpers import log_in, make_account
+from ..helpers import staff_clients
 
 
 @pytest.fixture
 def staff(app):
     """Clients logged in as a user, a moderator and an administrator."""
-    make_account(app, "ann@example.org", "ann")
-    make_account(app, "mod@example.org", "modo")
-    make_account(app, "root@example.org", "boss", admin=True)
-    with app.app_context():
-        Account.update(role="moderator").where(Account.email == "mod@example.org").execute()
-    clients = {}
-    for name, email in (("user", "ann@example.org"), ("moderator", "mod@example.org"),
-                        ("admin", "root@example.org")):
-        clients[name] = app.test_client()
-        log_in(clients[name], email)
-    return clients
+    return staff_clients(app)
 
 
 @pytest.mark.parametrize("path, user, moderator, admin", [
