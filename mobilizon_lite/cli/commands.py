@@ -10,7 +10,7 @@ from pathlib import Path
 from .. import create_app
 from ..config import BASE_URL_ENV, ConfigError, check_base_url, record_base_url
 from ..memory import configure_malloc
-from ..services import accounts, base_url, instance
+from ..services import accounts, base_url, instance, instance_settings
 from ..services.errors import Invalid, ServiceError
 from ..services.identities import validate_username
 from . import demo, demo_groups
@@ -53,6 +53,9 @@ def build_parser():
     registrations = commands.add_parser("set-registrations", parents=[common],
                                         help="choose who may sign up")
     registrations.add_argument("mode", choices=instance.REGISTRATION_MODES)
+    registrations.add_argument("--domains", metavar="DOMAINS",
+                               help="email domains that may sign up in allowlist mode, comma-separated "
+                                    "(e.g. a.org,b.org; default: the list already set)")
 
     commands.add_parser("create-invite", parents=[common], help="print a single-use sign-up link")
 
@@ -239,8 +242,10 @@ def run_command(app, args):
         if args.command == "create-user":
             create_user(args)
         elif args.command == "set-registrations":
-            instance.set_registrations_mode(args.mode)
-            print(f"Registrations are now {args.mode}.")
+            instance_settings.set_registrations(args.mode, args.domains, None)
+            allowlist = args.mode == instance.REGISTRATIONS_ALLOWLIST
+            domains = f" ({', '.join(instance.allowed_domains())})" if allowlist else ""
+            print(f"Registrations are now {args.mode}{domains}.")
         elif args.command == "create-invite":
             print(instance.create_invite())
         elif args.command == "seed-demo":

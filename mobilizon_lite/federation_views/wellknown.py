@@ -3,10 +3,9 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, jsonify, request
 
-from ..models import Account, Actor, Event
-from ..models.events import Visibility
+from ..models import Actor
 from ..page_cache import shared
-from ..services import instance
+from ..services import instance, instance_settings, instance_stats
 from ..services.actors import INSTANCE_USERNAME, instance_actor, live_local
 from ..urls import public_url
 from ..version import __version__
@@ -96,16 +95,10 @@ def nodeinfo(version):
         "protocols": ["activitypub"],
         "services": {"inbound": [], "outbound": ["atom1.0"]},
         "openRegistrations": instance.registrations_mode() == instance.REGISTRATIONS_OPEN,
-        "usage": {
-            "users": {"total": Account.select().where(Account.confirmed_at.is_null(False)).count()},
-            # Public events only: counting unlisted and private ones would reveal that they exist.
-            "localPosts": Event.select().join(Actor, on=(Event.organizer == Actor.id))
-                               .where(Actor.domain.is_null() & (Event.visibility == Visibility.PUBLIC)).count(),
-        },
-        # Public groups only, as public events above: an unlisted group is reached by its link alone.
-        "metadata": {"nodeName": current_app.config["INSTANCE_NAME"],
-                     "localGroups": Actor.select().where(live_local() & (Actor.type == "Group")
-                                                         & (Actor.visibility == "public")).count()},
+        "usage": {"users": {"total": instance_stats.local_users()}, "localPosts": instance_stats.local_events()},
+        "metadata": {"nodeName": instance_settings.instance_name(),
+                     "nodeDescription": instance_settings.node_description(),
+                     "localGroups": instance_stats.local_groups()},
     }
     response = jsonify(document)
     response.mimetype = "application/json"

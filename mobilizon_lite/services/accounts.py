@@ -105,6 +105,7 @@ def register(email, password, username, name="", invite_token=None, locale=None,
                 raise PermissionDenied(
                     _("Registrations need an invitation, and this one is unknown, used or expired.")
                 )
+        instance.check_signup_email(email)
     # Hashing and key generation are slow: done before SQLite's write lock is taken, and for a
     # known address too, so that the time taken does not tell either.
     password_hash = hash_password(password)

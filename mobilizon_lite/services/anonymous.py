@@ -10,6 +10,7 @@ from ..models import Participation
 from ..models.participation import NOT_APPROVED, NOT_CONFIRMED, PARTICIPANT
 from ..tokens import hash_token, new_token, unsign
 from ..urls import public_url
+from . import instance
 from .accounts import normalize_email
 from .errors import NotFound, PermissionDenied
 from .events import CANCEL_PURPOSE, cancel_link, event_link
@@ -25,7 +26,7 @@ CANCEL_AFTER_END = timedelta(days=7)
 def check_anonymous(event):
     """Refuse joining with only an email address but on a local public event open to anyone that
     allows it (as the instance does), or once the event is closed."""
-    if not (current_app.config["ANONYMOUS_PARTICIPATION"] and event.anonymous_participation
+    if not (instance.anonymous_participation_enabled() and event.anonymous_participation
             and event.is_local and event.is_public and event.anyone_may_ask):
         raise PermissionDenied(_("This event cannot be joined without an account."))
     check_open(event)

@@ -1,6 +1,8 @@
-"""Instance settings changed at run time (registration mode) and invitations."""
+"""Run-time instance settings, who may sign up (registration modes, allowed email domains), invitations."""
+import re
 from datetime import timedelta
 
+from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import gettext as _
 
@@ -15,7 +17,11 @@ from .prepared import prepared
 REGISTRATIONS_OPEN = "open"
 REGISTRATIONS_CLOSED = "closed"
 REGISTRATIONS_INVITE = "invite"
-REGISTRATION_MODES = config.REGISTRATION_MODES
+REGISTRATIONS_ALLOWLIST = "allowlist"
+# The configuration's default cannot be the allowlist: its domains are chosen at run time.
+REGISTRATION_MODES = (*config.REGISTRATION_MODES, REGISTRATIONS_ALLOWLIST)
+ALLOWED_DOMAINS_MAX = 100
+_DOMAIN_SEPARATORS = re.compile(r"[\s,;]+")
 INVITE_LIFETIME = timedelta(days=14)
 
 
@@ -36,15 +42,67 @@ def set_setting(key, value):
 
 
 def registrations_mode():
-    """How new people may sign up: open, closed or invite."""
+    """How new people may sign up: open, closed, invite or allowlist."""
     return get_setting("registrations", current_app.config["DEFAULT_REGISTRATIONS"])
 
 
-def set_registrations_mode(mode):
-    """Change how new people may sign up."""
+def allowed_domains():
+    """The email domains sign-up takes in allowlist mode (a list, maybe empty)."""
+    return get_setting("allowed_domains", "").split()
+
+
+def email_domain(email):
+    """The domain of an address in the form normalize_email stores (IDN domains as Unicode, lowercased)."""
+    return email.rpartition("@")[2]
+
+
+def parse_domains(text):
+    """The email domains listed in text (separated by commas or spaces), normalised; Invalid naming the
+    first that is no domain name."""
+    domains = []
+    for entry in _DOMAIN_SEPARATORS.split((text or "").strip()):
+        if not entry:
+            continue
+        try:
+            # The domain checked and written as an address's would be, so that both compare equal.
+            domain = email_domain(validate_email(f"x@{entry.lstrip('@')}", check_deliverability=False)
+                                  .normalized.lower())
+        except EmailNotValidError:
+            raise Invalid(_("%(domain)s is not a domain name (such as example.org).", domain=entry[:100]),
+                          "allowed_domains") from None
+        if domain not in domains:
+            domains.append(domain)
+    if len(domains) > ALLOWED_DOMAINS_MAX:
+        raise Invalid(_("List at most %(max)d domains.", max=ALLOWED_DOMAINS_MAX), "allowed_domains")
+    return domains
+
+
+def set_registrations_mode(mode, domains=None):
+    """Change how new people may sign up; the allowlist mode needs its domains (a list, see parse_domains)."""
     if mode not in REGISTRATION_MODES:
-        raise Invalid(_("Registrations must be one of: open, closed, invite."), "mode")
-    set_setting("registrations", mode)
+        raise Invalid(_("Registrations must be one of: open, closed, invite, allowlist."), "mode")
+    if mode == REGISTRATIONS_ALLOWLIST and not (allowed_domains() if domains is None else domains):
+        raise Invalid(_("List the email domains whose addresses may sign up."), "allowed_domains")
+    with database.atomic():
+        if domains is not None:
+            set_setting("allowed_domains", " ".join(domains))
+        set_setting("registrations", mode)
+
+
+def check_signup_email(email):
+    """Refuse an address (normalised) outside the allowed domains when registrations take only those."""
+    if registrations_mode() != REGISTRATIONS_ALLOWLIST:
+        return
+    domains = allowed_domains()
+    if email_domain(email) not in domains:
+        raise Invalid(_("Sign-up on this instance is limited to addresses at %(domains)s.",
+                        domains=", ".join(domains)), "email")
+
+
+def anonymous_participation_enabled():
+    """Whether people without an account may join events with their email (an admin setting)."""
+    default = "on" if current_app.config["ANONYMOUS_PARTICIPATION"] else "off"
+    return get_setting("anonymous_participation", default) == "on"
 
 
 def create_invite():

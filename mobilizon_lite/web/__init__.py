@@ -1,5 +1,6 @@
 """HTML pages for people, one blueprint per area."""
 from . import (
+    about,
     account,
     admin,
     admin_reports,
@@ -35,8 +36,8 @@ def init_app(app, csrf):
     context.init_app(app)
     errors.init_app(app)
     formatting.init_app(app)
-    for module in (pages, auth, account, identities, admin, admin_reports, events, participation, comments, search,
-                   reports, *GROUP_BLUEPRINTS):
+    for module in (pages, about, auth, account, identities, admin, admin_reports, events, participation, comments,
+                   search, reports, *GROUP_BLUEPRINTS):
         app.register_blueprint(module.bp)
     # Visitors post these from pages kept for everyone, which hold no token (see VisitorForm).
     csrf.exempt(pages.set_language)

@@ -1,14 +1,15 @@
-"""Instance administration: who may sign up, and invitations.
+"""Instance administration: the instance's settings, invitations, deliveries and the moderation log.
 
 Moderators and administrators both reach /admin; the pages only administrators may use say so with
 `admin_only`."""
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from ..activitypub import delivery
-from ..services import instance, moderation_log, subscriptions
-from .forms.accounts import AdminSettingsForm
-from .forms.base import render_form
+from ..services import instance, instance_settings, moderation_log
+from .forms.base import refusals_on, render_form
+from .forms.instance import AdminSettingsForm
 from .staff import admin_only, staff_blueprint
 
 bp = staff_blueprint("admin", __name__, "/admin")
@@ -17,12 +18,14 @@ bp = staff_blueprint("admin", __name__, "/admin")
 @bp.route("/", methods=["GET", "POST"])
 @admin_only
 def settings():
-    form = AdminSettingsForm(mode=instance.registrations_mode(), instance_feeds=subscriptions.instance_feeds_enabled())
+    form = AdminSettingsForm(data=None if request.method == "POST" else instance_settings.current())
+    form.offer_choices()
     if form.validate_on_submit():
-        instance.set_registrations_mode(form.mode.data)
-        subscriptions.set_instance_feeds(form.instance_feeds.data)
-        flash(_("The settings are saved."), "success")
-        return redirect(url_for("admin.settings"))
+        with refusals_on(form):
+            values = {name: form[name].data for name in instance_settings.EVERY_SETTING}
+            changed = instance_settings.save(values, current_user)
+            flash(_("The settings are saved.") if changed else _("Nothing has changed."), "success")
+            return redirect(url_for("admin.settings"))
     return render_form("admin/settings.html", form)
 
 

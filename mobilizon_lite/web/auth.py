@@ -4,7 +4,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from ..services import accounts, instance
+from ..services import accounts, instance, instance_settings
 from ..services.errors import Invalid, PermissionDenied
 from .context import private_page, redirect_local
 from .forms.accounts import ForgotPasswordForm, LoginForm, ResetPasswordForm, SignupForm
@@ -38,7 +38,8 @@ def signup():
             # learns which by email, nobody else does.
             return render_template("auth/signup_sent.html", email=accounts.normalize_email(form.email.data),
                                    hours=accounts.CONFIRMATION_HOURS)
-    return render_form("auth/signup.html", form, mode=mode, closed=False)
+    return render_form("auth/signup.html", form, mode=mode, closed=False, rules=instance_settings.text_html("rules"),
+                       allowed_domains=instance.allowed_domains())
 
 
 @bp.route("/signup/confirm/<token>", methods=["GET", "POST"])

@@ -11,7 +11,7 @@ from markupsafe import Markup
 from wtforms import SelectChoice
 
 from ..negotiation import negotiated, personal_document, signed_parts, wants_activity_json
-from ..services import accounts, actors, remote_groups
+from ..services import accounts, actors, instance_settings, remote_groups
 from ..services.events import organizer_among, require_organizer
 from ..services.group_roles import acting_member, require_member_view
 from ..services.groups import local_group
@@ -165,17 +165,18 @@ def private_page(view):
 
 
 def select_locale():
-    """Account setting, then the visitor's choice, then the browser's Accept-Language."""
+    """Account setting, then the visitor's choice, then the browser's Accept-Language, then the instance's
+    default language."""
     if not has_request_context():
         return None  # admin commands and jobs speak the default language
     languages = current_app.config["LANGUAGES"]
     if not request.cookies:  # no session, nobody logged in: the browser decides
-        return request.accept_languages.best_match(languages)
+        return request.accept_languages.best_match(languages) or instance_settings.default_language()
     if current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
     if session.get("locale") in languages:
         return session["locale"]
-    return request.accept_languages.best_match(languages)
+    return request.accept_languages.best_match(languages) or instance_settings.default_language()
 
 
 @functools.cache
@@ -219,4 +220,5 @@ def init_app(app):
             "account_identities": account_identities(),
             "instance_host": urlsplit(app.config["BASE_URL"]).netloc,
             "current_locale": str(get_locale() or app.config["BABEL_DEFAULT_LOCALE"]),
+            "instance_name": instance_settings.instance_name,
         }

@@ -1,12 +1,21 @@
 """Event pages: create, show, edit, delete, the account's events, and uploaded pictures."""
-from flask import Blueprint, current_app, flash, redirect, render_template, request, send_from_directory, url_for
+from flask import Blueprint, flash, redirect, render_template, request, send_from_directory, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..models import Event
 from ..negotiation import negotiated, personal_document, signed_parts, wants_activity_json
 from ..page_cache import TOKEN, shared, viewer_part, with_token
-from ..services import actors, anonymous, events, group_events, my_events, participation, remote_participation
+from ..services import (
+    actors,
+    anonymous,
+    events,
+    group_events,
+    instance_settings,
+    my_events,
+    participation,
+    remote_participation,
+)
 from ..services.errors import Invalid, refusal
 from ..services.pictures import upload_folder
 from ..urls import page_number
@@ -54,7 +63,7 @@ def event_form(event=None):
         form.offer_repeated_times()
         return form
     if event is None:
-        form.timezone.data = current_app.config["TIMEZONE"]
+        form.timezone.data = instance_settings.default_timezone()
         return form
     zone = event.zone
     start = event.begins_on.astimezone(zone)

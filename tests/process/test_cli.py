@@ -3,6 +3,7 @@ import pytest
 
 from mobilizon_lite import create_app
 from mobilizon_lite.models import Account, Actor
+from mobilizon_lite.models.moderation import ModerationLog
 from mobilizon_lite.services import instance
 
 from ..helpers import log_in, run_cli
@@ -70,6 +71,23 @@ def test_set_registrations_and_invites(instance_path):
     assert link.startswith("http://127.0.0.1:5000/signup?invite=")
     bad = run_cli(instance_path, "set-registrations", "everyone")
     assert bad.returncode == 2 and "invalid choice" in bad.stderr
+
+
+def test_set_registrations_to_an_allowlist_of_email_domains(instance_path):
+    refused = run_cli(instance_path, "set-registrations", "allowlist")
+    assert refused.returncode == 1 and "List the email domains whose addresses may sign up." in refused.stderr
+    bad = run_cli(instance_path, "set-registrations", "allowlist", "--domains", "a.org,not a domain")
+    assert bad.returncode == 1 and "not is not a domain name" in bad.stderr
+    result = run_cli(instance_path, "set-registrations", "allowlist", "--domains", "A.example.org,b.example.org")
+    assert result.returncode == 0, result.stderr
+    assert "Registrations are now allowlist (a.example.org, b.example.org)." in result.stdout
+    app = create_app(instance_path=str(instance_path))
+    with app.app_context():
+        assert instance.registrations_mode() == "allowlist"
+        assert instance.allowed_domains() == ["a.example.org", "b.example.org"]
+        [line] = ModerationLog.select()
+        assert line.moderator_id is None
+        assert line.target_label == "registrations: allowlist (a.example.org, b.example.org)"
 
 
 def test_init_prepares_the_instance(instance_path):

@@ -1,4 +1,4 @@
-"""Fixtures of the page tests: ann, who organises the events, logged in."""
+"""Fixtures of the page tests: ann, who organises the events, and an administrator, logged in."""
 import pytest
 
 from ..helpers import log_in, make_account
@@ -10,4 +10,13 @@ def ann(app):
     make_account(app)
     client = app.test_client()
     log_in(client)
+    return client
+
+
+@pytest.fixture
+def admin(app):
+    """An administrator's client (root@example.org, identity @boss), logged in."""
+    make_account(app, "root@example.org", "boss", admin=True)
+    client = app.test_client()
+    log_in(client, "root@example.org")
     return client

@@ -77,7 +77,7 @@ def test_deleted_usernames_are_never_reused(app, client):
     assert "This username is already taken." in errors(response)
     other = app.test_client()
     response = submit(other, "/signup", {"email": "z@example.org", "password": "p" * 10, "confirm": "p" * 10,
-                                         "username": "old_name"})
+                                         "username": "old_name", "accept": "y"})
     assert response.status_code == 400
 
 

@@ -16,6 +16,7 @@ GOOD = {
     "confirm": PASSWORD,
     "username": "ann",
     "name": "Ann",
+    "accept": "y",
 }
 
 
@@ -192,4 +193,20 @@ def test_invite_registrations_need_a_single_use_invite(app, client):
     response = submit(second, "/signup", dict(GOOD, email="bob@example.org", username="bob", invite=token),
                       page="/login")
     assert response.status_code == 403
+    assert counts(app) == (1, 1)
+
+
+def test_signup_shows_the_rules_and_terms_and_needs_them_accepted(app, client):
+    with app.app_context():
+        instance.set_setting("rules_html", "<p>Be kind.</p>")
+    page = client.get("/signup").get_data(as_text=True)
+    assert "<p>Be kind.</p>" in page
+    assert 'href="/about#rules"' in page and 'href="/terms"' in page and 'name="accept"' in page
+    unticked = dict(GOOD)
+    del unticked["accept"]
+    response = submit(client, "/signup", unticked)
+    assert response.status_code == 400
+    assert "Accept the rules and the terms of service to sign up." in errors(response)
+    assert counts(app) == (0, 0)
+    assert submit(client, "/signup", GOOD).status_code == 200
     assert counts(app) == (1, 1)

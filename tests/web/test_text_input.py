@@ -56,7 +56,7 @@ def test_passwords_are_kept_exactly_as_typed(mail_app, smtp):
     client = mail_app.test_client()
     password = "tab\tand\x01control long"
     response = submit(client, "/signup", {"email": "zoe@example.org", "password": password, "confirm": password,
-                                          "username": "zoe", "name": "Zoé\x01"})
+                                          "username": "zoe", "name": "Zoé\x01", "accept": "y"})
     assert response.status_code == 200 and not errors(response)
     with mail_app.app_context():
         assert Actor.get(Actor.preferred_username == "zoe").name == "Zoé"

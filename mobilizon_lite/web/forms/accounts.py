@@ -15,7 +15,6 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, R
 
 from ...services.accounts import EMAIL_MAX, PASSWORD_MAX, PASSWORD_MIN
 from ...services.identities import NAME_MAX, SUMMARY_MAX, USERNAME_RE
-from ...services.instance import REGISTRATIONS_CLOSED, REGISTRATIONS_INVITE, REGISTRATIONS_OPEN
 from .base import SiteForm, VisitorForm, strip
 
 
@@ -76,6 +75,8 @@ class SignupForm(SiteForm):
     username = username_field()
     name = display_name_field()
     invite = HiddenField()
+    accept = BooleanField(_l("I accept the rules and the terms of service of this instance"),
+                          validators=[DataRequired(_l("Accept the rules and the terms of service to sign up."))])
 
 
 class LoginForm(SiteForm):
@@ -130,18 +131,6 @@ class NewIdentityForm(IdentityForm):
 class SwitchIdentityForm(SiteForm):
     identity = SelectField(_l("Act as"), coerce=int, choices=[])
     next = HiddenField()
-
-
-class AdminSettingsForm(SiteForm):
-    mode = SelectField(
-        _l("Registrations"),
-        choices=[
-            SelectChoice(REGISTRATIONS_OPEN, _l("Open: anyone can sign up")),
-            SelectChoice(REGISTRATIONS_CLOSED, _l("Closed: only admins create accounts")),
-            SelectChoice(REGISTRATIONS_INVITE, _l("By invitation: a sign-up link from an admin is needed")),
-        ],
-    )
-    instance_feeds = BooleanField(_l("Publish the calendar and Atom feeds of this instance's public events"))
 
 
 LANGUAGE_NAMES = {"en": "English", "fr": "Français"}
