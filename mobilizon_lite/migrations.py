@@ -182,6 +182,10 @@ def _reports():
     database.create_tables([Report, ReportItem, ReportNote])
 
 
+def _relay_follows():
+    _add_column("follow", "refused_at", "DATETIME")
+
+
 def _group_content_pending():
     for table in ("discussion_comment", "resource", "todo_list", "todo"):
         _add_column(table, "pending", "INTEGER NOT NULL DEFAULT 0")
@@ -196,8 +200,8 @@ def _remote_images():
 STEPS = [_initial_schema, _events, _feeds, _federation, _remote_participation, _activity_objects,
          _listed_activities, _server_software, _account_confirmation, _content_version,
          _inbox_queue, _groups, _group_digests, _perf_indexes, _group_hide_creator, _perf_lists,
-         _perf_event_pages, _remote_groups, _moderation, _reports, _group_content_pending,
-         _remote_images]
+         _perf_event_pages, _remote_groups, _moderation, _reports, _relay_follows,
+         _group_content_pending, _remote_images]
 
 
 def migrate():

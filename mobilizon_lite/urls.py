@@ -61,7 +61,8 @@ def actor_urls(actor):
     """The inbox, outbox and collection URLs of a local actor."""
     if actor.type == "Application":
         return {"inbox": public_url("inbox.shared"), "outbox": public_url("actors.instance_outbox"),
-                "followers": None, "following": None}
+                "followers": public_url("actors.instance_followers"),
+                "following": public_url("actors.instance_following")}
     name = actor.preferred_username
     return {
         "inbox": public_url("inbox.personal", username=name),

@@ -66,18 +66,23 @@ def check_signed(method, target, headers, body, activity, key_for, base_url):
         raise Refused(401, "the signing key does not belong to the activity's actor")
     if actor_host is None or host_of(activity["id"]) != actor_host:
         raise Refused(400, "the activity's id is not an http(s) URL on its actor's server")
-    if activity["type"] in OWNED_VERBS and not _may_change(activity.get("object"), actor_host, base_url):
+    if activity["type"] in OWNED_VERBS and not _may_change(activity, actor_host, base_url):
         # Creating, changing or deleting something on another server is never this actor's to do.
         raise Refused(400, "the object is not on the actor's server")
     return verified
 
 
 
-def _may_change(document, actor_host, base_url):
-    """True when an actor of actor_host may send a change of document: its own server's objects only.
+def _may_change(activity, actor_host, base_url):
+    """True when an actor of actor_host may send this change of its object: its own server's objects only.
     A Member is its group's (its id may be the Join the member's server sent, as Mobilizon keeps it),
-    and a member of one of our groups may ask us to change another: its role is checked by the handler."""
+    and a member of one of our groups may ask us to change another, or to change or delete one of our
+    events or group content (as its group's moderator): their role is checked by the handler."""
+    document = activity.get("object")
     if isinstance(document, dict) and document.get("type") == "Member":
         group_host = host_of(get_id(document.get("object")))
         return group_host in (actor_host, host_of(base_url))
-    return host_of(get_id(document)) == actor_host
+    object_host = host_of(get_id(document))
+    if object_host == host_of(base_url) and activity["type"] != "Create":
+        return activity["type"] == "Delete" or (isinstance(document, dict) and document.get("type") == "Event")
+    return object_host == actor_host

@@ -60,17 +60,26 @@ def outbox(username):
     return _outbox(identity, public_url("actors.outbox", username=identity.preferred_username))
 
 
+def _side(actor, side, collection_id):
+    # followers: rows where the actor is followed, listing followers; following: the reverse.
+    mine, theirs = ((Follow.followed, Follow.follower) if side == "followers" else (Follow.follower, Follow.followed))
+    query = (Follow.select(Follow, Actor).join(Actor, on=(theirs == Actor.id))
+             .where((mine == actor) & Follow.accepted))
+    attribute = "follower" if side == "followers" else "followed"
+    return _follow_collection(collection_id, query, lambda row: getattr(row, attribute))
+
+
 @bp.route("/@<username>/followers", defaults={"side": "followers"}, endpoint="followers")
 @bp.route("/@<username>/following", defaults={"side": "following"}, endpoint="following")
 def follow_collection(username, side):
-    identity = page_owner(username)
-    # followers: rows where the identity is followed, listing followers; following: the reverse.
-    mine, theirs = ((Follow.followed, Follow.follower) if side == "followers" else (Follow.follower, Follow.followed))
-    query = (Follow.select(Follow, Actor).join(Actor, on=(theirs == Actor.id))
-             .where((mine == identity) & Follow.accepted))
-    attribute = "follower" if side == "followers" else "followed"
-    return _follow_collection(public_url(f"actors.{side}", username=username), query,
-                              lambda row: getattr(row, attribute))
+    return _side(page_owner(username), side, public_url(f"actors.{side}", username=username))
+
+
+@bp.route("/relay/followers", defaults={"side": "followers"}, endpoint="instance_followers")
+@bp.route("/relay/following", defaults={"side": "following"}, endpoint="instance_following")
+def instance_collection(side):
+    """The instances following this one, and those it follows."""
+    return _side(instance_actor(), side, public_url(f"actors.instance_{side}"))
 
 
 @bp.route("/member/<uuid>")

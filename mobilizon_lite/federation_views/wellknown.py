@@ -3,6 +3,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, jsonify, request
 
+from ..activitypub.nodeinfo import INSTANCE_ACTOR_REL
 from ..models import Actor
 from ..page_cache import shared
 from ..services import instance, instance_settings, instance_stats
@@ -80,7 +81,7 @@ def nodeinfo_links():
     links = [{"rel": f"http://nodeinfo.diaspora.software/ns/schema/{version}",
               "href": public_url("wellknown.nodeinfo", version=version)} for version in NODEINFO_SCHEMAS]
     # FEP-2677: where to find the instance actor, as Mobilizon advertises its relay.
-    links.append({"rel": "https://www.w3.org/ns/activitystreams#Application", "href": instance_actor().ap_id})
+    links.append({"rel": INSTANCE_ACTOR_REL, "href": instance_actor().ap_id})
     return jsonify({"links": links})
 
 

@@ -40,6 +40,8 @@ class Follow(BaseModel):
     ap_id = CharField(max_length=2048, unique=True)
     accepted = BooleanField(default=False)
     created_at = UTCDateTimeField(default=utcnow)
+    # When the followed actor's server refused the instance actor's request (kept to show the admin).
+    refused_at = UTCDateTimeField(null=True)
 
     class Meta:
         indexes = ((("follower", "followed"), True),)

@@ -162,11 +162,6 @@ def _on_deleted(group, object_id):
     return DONE
 
 
-def forget(actor):
-    """A remote group deleted on its server: its posts go (its past events stay, as ours do)."""
-    Post.delete().where(Post.group == actor).execute()
-
-
 # The kinds of a group's content an Announce brings, and what keeps each: (document, group) -> the row
 # stored, or None when it is not the group's to store.
 STORED_KINDS = {"Event": _store_event, "Article": store_post}

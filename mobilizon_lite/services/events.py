@@ -20,7 +20,7 @@ from ..models.groups import Role
 from ..models.participation import CREATOR, GOING_ROLES, NOT_APPROVED, ORGANIZER_ROLES, REJECTED, SEAT_ROLES
 from ..tokens import sign
 from ..urls import public_url
-from . import follows, group_outbox, group_private_outbox, group_roles, pictures
+from . import follows, group_outbox, group_private_outbox, group_roles, pictures, relays
 from .errors import NotFound, PermissionDenied
 from .event_input import clean_event_input
 from .prepared import Value, prepared, shaped
@@ -254,27 +254,35 @@ def update_event(event, actor, data, picture=None, remove_picture=False):
     values = clean_event_input(data)
     old_picture = event.picture
     new_picture = pictures.save_picture(picture) if picture else None
-    changed = [name for name in WATCHED_FIELDS if getattr(event, name) != values[name]]
-    newly_cancelled = values["status"] == Status.CANCELLED and not event.is_cancelled
     if new_picture or remove_picture:
         values["picture"] = new_picture
-    made_private = values["visibility"] == Visibility.PRIVATE and not event.is_private
-    # Back from private, it is new to its followers' servers (ours forgot it, and lift the tombstone).
-    verb = "Create" if event.is_private and values["visibility"] != Visibility.PRIVATE else "Update"
     try:
-        with database.atomic():
-            # The sequence grows in SQL so that two edits saved at once still count as two.
-            Event.update(sequence=Event.sequence + 1, updated_at=utcnow(), **values).where(
-                Event.id == event.id).execute()
-            event = events_query().where(Event.id == event.id).get()
-            if made_private:
-                withdraw(event)
-            federate(event, verb, actor)
+        event = change_event(event, actor, values)
     except Exception:
         pictures.delete_picture(new_picture)
         raise
     if new_picture or remove_picture:
         pictures.delete_picture(old_picture)
+    return event
+
+
+def change_event(event, actor, values):
+    """Write an organiser's checked values (Event columns) to the event, tell the servers holding it and
+    email participants of changes; the changed event. Pages and organisers of elsewhere call it."""
+    require_organizer(event, actor)
+    changed = [name for name in WATCHED_FIELDS if getattr(event, name) != values[name]]
+    newly_cancelled = values["status"] == Status.CANCELLED and not event.is_cancelled
+    made_private = values["visibility"] == Visibility.PRIVATE and not event.is_private
+    # Back from private, it is new to its followers' servers (ours forgot it, and lift the tombstone).
+    verb = "Create" if event.is_private and values["visibility"] != Visibility.PRIVATE else "Update"
+    with database.atomic():
+        # The sequence grows in SQL so that two edits saved at once still count as two.
+        Event.update(sequence=Event.sequence + 1, updated_at=utcnow(), **values).where(
+            Event.id == event.id).execute()
+        event = events_query().where(Event.id == event.id).get()
+        if made_private:
+            withdraw(event, actor)
+        federate(event, verb, actor)
     if newly_cancelled:
         notify_participants(event, actor, "mail/event_cancelled.txt")
     elif changed:
@@ -393,34 +401,41 @@ def federate(event, verb, actor=None):
         return
     group = None if event.is_private or event.attributed_to_id is None else event.attributed_to
     to, cc, listed = audience.of_change(verb, *audience.of_event_change(event, participants))
+    # Public events go to the instances following this one as well (each inbox once: see publish).
+    instances = relays.audience() if event.is_public else []
     if group is not None:
         group_outbox.publish_change(group, actor or event.organizer, verb, document, to, cc,
-                                    participants + group_outbox.audience_of(group), listed)
+                                    participants + group_outbox.audience_of(group) + instances, listed)
         return
-    recipients = participants + ([] if event.is_private else follows.follower_addresses(event.organizer))
+    recipients = participants + ([] if event.is_private else follows.follower_addresses(event.organizer)) + instances
     publish(event.organizer, change_to_ap(new_activity_id(), verb, event.organizer, document, to, cc), recipients,
             listed)
 
 
 def _followers(event):
-    """Who follows what the event speaks for: its group's audience, else its organiser's followers."""
+    """Who follows what the event speaks for: its group's audience, else its organiser's followers; and
+    the instances following this one, which had it while it was public."""
     if event.attributed_to_id is not None:
-        return group_outbox.audience_of(event.attributed_to)
-    return follows.follower_addresses(event.organizer)
+        return group_outbox.audience_of(event.attributed_to) + relays.audience()
+    return follows.follower_addresses(event.organizer) + relays.audience()
 
 
-def withdraw(event):
-    """An event made private is deleted on its followers' servers, except those of its participants
-    and of its group's members (they get the Update, and keep it private)."""
+def withdraw(event, actor):
+    """An event made private (by actor) is deleted on its followers' servers, except those of its
+    participants and of its group's members (they get the Update, and keep it private); a group's
+    event is withdrawn as it was published, Announced by the group."""
     # A group's members keep it too: it stays theirs (see federate).
     keeping = remote_participants(event) + (group_outbox.remote_members(event.attributed_to)
                                             if event.attributed_to_id is not None else [])
-    domains = {actor.domain for actor in keeping}
+    domains = {row.domain for row in keeping}
     followers = [row for row in _followers(event) if row.domain not in domains]
     to, cc, listed = audience.of_change("Delete", *audience.of_withdrawal(event))
     tombstone = tombstone_to_ap(event.ap_id, "Event", utcnow())
-    publish(event.organizer, change_to_ap(new_activity_id(), "Delete", event.organizer, tombstone, to, cc), followers,
-            listed)
+    if event.attributed_to_id is not None:
+        group_outbox.publish_change(event.attributed_to, actor, "Delete", tombstone, to, cc, followers, listed)
+    else:
+        publish(event.organizer, change_to_ap(new_activity_id(), "Delete", event.organizer, tombstone, to, cc),
+                followers, listed)
     withhold(comment_ids(event))
 
 

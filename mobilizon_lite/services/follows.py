@@ -10,8 +10,9 @@ from ..activitypub.convert.activities import answer_to_ap, follow_to_ap, undo_to
 from ..activitypub.parse import ParseError, load_json
 from ..activitypub.publish import new_activity_id, publish
 from ..activitypub.vocab import as_list, get_id
-from ..db import database
+from ..db import database, utcnow
 from ..models import Actor, Follow
+from ..models.actors import TYPE_APPLICATION
 from ..models.federation import DONE, IGNORED
 from .actors import actor_from_ap, live_local, signed_get
 from .errors import Invalid, NotFound
@@ -31,7 +32,7 @@ def _answer(follow, verb):
             [follow.follower])
 
 
-def _scheme_for(host):
+def scheme_for(host):
     """https, except for peers on a network the admin allowed (test and LAN peers speak http)."""
     allowed = client.parse_networks(current_app.config["ALLOWED_PRIVATE_NETWORKS"])
     try:
@@ -55,7 +56,7 @@ def find_remote_actor(handle):
             raise Invalid(_("Enter an address such as @name@example.org, or the link to a profile."), "handle")
         query = urlencode({"resource": f"acct:{user}@{host}"})
         allowed = client.parse_networks(current_app.config["ALLOWED_PRIVATE_NETWORKS"])
-        response = client.request("GET", f"{_scheme_for(host)}://{host}/.well-known/webfinger?{query}",
+        response = client.request("GET", f"{scheme_for(host)}://{host}/.well-known/webfinger?{query}",
                                   headers={"Accept": "application/jrd+json"}, allowed=allowed)
         if response.status != 200:
             raise client.RequestError(f"WebFinger answered {response.status}", response.status)
@@ -73,12 +74,19 @@ def find_remote_actor(handle):
 
 def follow(identity, handle):
     """Follow a remote actor as a local identity; it counts once the other server accepts."""
-    target = find_remote_actor(handle)
-    if Follow.select().where((Follow.follower == identity) & (Follow.followed == target)).exists():
+    return follow_actor(identity, find_remote_actor(handle))
+
+
+def follow_actor(follower, target):
+    """follower (a local actor) asks to follow target (a remote one): a new request, even after a refusal."""
+    existing = Follow.get_or_none((Follow.follower == follower) & (Follow.followed == target))
+    if existing is not None and existing.refused_at is None:
         raise Invalid(_("You already follow this account, or asked to."), "handle")
     with database.atomic():
-        row = Follow.create(follower=identity, followed=target, ap_id=new_activity_id())
-        publish(identity, _follow_document(row), [target])
+        if existing is not None:
+            existing.delete_instance()
+        row = Follow.create(follower=follower, followed=target, ap_id=new_activity_id())
+        publish(follower, _follow_document(row), [target])
     return row
 
 
@@ -109,9 +117,10 @@ def decide_follower(identity, follow_id, accept):
 # Inbound --------------------------------------------------------------------------------
 
 def on_follow_actor(item):
-    """A remote actor follows a local identity or group: accepted at once unless it approves followers itself."""
+    """A remote actor follows a local identity, group or the instance actor (another instance subscribing
+    to this one's public events): accepted at once unless it approves followers itself."""
     followed = Actor.get_or_none(live_local() & (Actor.ap_id == get_id(item.body.get("object")))
-                                 & Actor.type.in_(("Person", "Group")))
+                                 & Actor.type.in_(("Person", "Group", TYPE_APPLICATION)))
     if followed is None:
         return IGNORED
     with database.atomic():
@@ -152,16 +161,20 @@ def on_accept_follow(item):
     row = _asked_of(item)
     if row is None:
         return IGNORED
-    Follow.update(accepted=True).where(Follow.id == row.id).execute()
+    Follow.update(accepted=True, refused_at=None).where(Follow.id == row.id).execute()
     return DONE
 
 
 def on_reject_follow(item):
-    """The followed remote actor refuses (or ends) a follow request a local identity sent."""
+    """The followed remote actor refuses (or ends) a follow request a local identity sent; the instance
+    actor's refused requests stay, marked, for the administrators to see."""
     row = _asked_of(item)
     if row is None:
         return IGNORED
-    row.delete_instance()
+    if row.follower.type == TYPE_APPLICATION:
+        Follow.update(accepted=False, refused_at=utcnow()).where(Follow.id == row.id).execute()
+    else:
+        row.delete_instance()
     return DONE
 
 

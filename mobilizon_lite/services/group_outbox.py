@@ -35,9 +35,11 @@ def announce(group, change, recipients, listed):
 
 def publish_change(group, actor, verb, document, to, cc, recipients, listed=None):
     """actor's Create, Update or Delete of the group's content (document; a Tombstone for a Delete),
-    sent to recipients, then Announced by the group to them."""
+    sent to recipients, then Announced by the group to them. A member of elsewhere sent theirs to the
+    group already (nor is their key ours): the group's Announce alone spreads it."""
     change = change_to_ap(new_activity_id(), verb, actor, document, to, cc)
-    publish(actor, change, recipients, listed)
+    if actor.is_local:
+        publish(actor, change, recipients, listed)
     announce(group, change, recipients, listed)
 
 

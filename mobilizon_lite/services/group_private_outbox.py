@@ -41,7 +41,9 @@ def share(group, actor, verb, document, **extra):
         return change
     recipients = remote_members(group)
     if recipients:
-        publish(actor, change, recipients, listed=False)
+        # A member of elsewhere sent theirs already: the group's relay alone spreads it.
+        if actor.is_local:
+            publish(actor, change, recipients, listed=False)
         relay(group, change, recipients)
     return change
 

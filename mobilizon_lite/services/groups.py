@@ -17,7 +17,7 @@ from ..models.groups import MEMBER_ROLES, GroupVisibility, Openness, Role
 from ..models.limits import ADDRESS_MAX
 from ..text import markdown_to_html
 from ..urls import public_url
-from . import follows, group_roles, pictures
+from . import follows, group_outbox, group_roles, pictures
 from .errors import Gone, Invalid, NotFound
 from .events import ends_since
 from .identities import check_profile, public_identity, validate_username
@@ -144,16 +144,23 @@ def delete_group(group, actor):
     with database.atomic("IMMEDIATE"):
         if upcoming_events_count(group):
             raise Invalid(_("This group has events to come: delete them, or wait until they are over, first."))
-        followers = follows.follower_addresses(group)
+        # Its followers' servers and its members' (who hold its members-only content) hear of it.
+        audience = group_outbox.audience_of(group)
         # What was sent of its posts is no longer served in anyone's name.
         withhold([ap_id for (ap_id,) in Post.select(Post.ap_id).where(Post.group == group).tuples()])
-        for table in (Post, Discussion, Resource, TodoList, Member):
-            table.delete().where(table.group == group).execute()
+        forget_content(group)
         Follow.delete().where((Follow.follower == group) | (Follow.followed == group)).execute()
         Actor.update(deleted_at=utcnow(), name="", summary="", summary_source="", address={}, avatar=None,
                      banner=None).where(Actor.id == group.id).execute()
-        publish(group, delete_actor_to_ap(new_activity_id(), group), followers)
+        publish(group, delete_actor_to_ap(new_activity_id(), group), audience)
     _delete_pictures({"avatar": group.avatar, "banner": group.banner})
+
+
+def forget_content(group):
+    """A deleted group's members' content (posts, discussions, resources, todo lists) and memberships go,
+    here or elsewhere; its past events stay."""
+    for table in (Post, Discussion, Resource, TodoList, Member):
+        table.delete().where(table.group == group).execute()
 
 
 def local_group(username):

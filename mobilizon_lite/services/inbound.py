@@ -21,6 +21,8 @@ from . import (
     actors,
     announces,
     follows,
+    groups,
+    relays,
     remote_comments,
     remote_events,
     remote_members,
@@ -182,7 +184,8 @@ def on_delete_actor(item):
         remote_participation.forget(item.actor)
         remote_members.forget(item.actor)
         remote_comments.forget(item.actor)
-        announces.forget(item.actor)
+        if item.actor.is_group:
+            groups.forget_content(item.actor)
     return DONE
 
 
@@ -214,10 +217,11 @@ HANDLERS = {
     ("Update", "Member"): remote_members.on_update_member,
     ("Invite", "Actor"): remote_members.on_invite_actor,
     ("Invite", UNKNOWN): remote_members.on_invite_unknown,
-    # A group's Announce of its event or post, bare or by id (in its Create/Update/Delete: below).
-    ("Announce", "Event"): announces.on_announce_event,
+    # A group's Announce of its event or post, bare or by id (in its Create/Update/Delete: below); an
+    # instance's actor relaying public events to the instances that follow it.
+    ("Announce", "Event"): relays.on_announce_event,
     ("Announce", "Article"): announces.on_announce_article,
-    ("Announce", UNKNOWN): announces.on_announce_unknown,
+    ("Announce", UNKNOWN): relays.on_announce_unknown,
     # An event's server relaying a comment from elsewhere (a Tombstone of a held comment is a "Note").
     ("Announce", "Note"): remote_comments.on_announce_note,
     # A report from another server about some of our content.

@@ -12,7 +12,9 @@ from ..models.events import CATEGORIES
 from ..models.federation import DONE, IGNORED
 from ..models.limits import URL_MAX
 from ..models.participation import GOING_ROLES
+from . import events
 from .actors import actor_from_ap, keep_tombstone, signed_get
+from .errors import refusal
 from .event_input import LANGUAGES
 
 log = logging.getLogger(__name__)
@@ -75,8 +77,36 @@ def on_create_event(item):
 
 
 def on_update_event(item):
-    """Update of an Event: as its Create (an event first seen in an Update is stored)."""
+    """Update of an Event: as its Create (an event first seen in an Update is stored); of one of our
+    events, by an organiser of elsewhere (a moderator of its group), as the edit page takes it."""
+    document = item.body.get("object")
+    held = Event.get_or_none(Event.ap_id == document["id"]) if is_event(document) else None
+    if held is not None and held.is_local:
+        return _as_on_the_page(change_from_elsewhere, held, item.actor, document)
     return on_create_event(item)
+
+
+def change_from_elsewhere(event, sender, document):
+    """An organiser of elsewhere's Update of one of our events (a moderator of its group, checked as the
+    edit page checks it): document, the Event as they edited it, becomes the event; the changed event."""
+    events.require_organizer(event, sender)
+    values = event_from_ap(document, CATEGORIES, LANGUAGES)
+    values.pop("remote_participant_count")
+    # What only this server knows, or what their copy may lack (the online address is for participants).
+    values["anonymous_participation"] = event.anonymous_participation
+    values["online_url"] = values["online_url"] or event.online_url
+    if not any(link["type"] in events.ONLINE_LINK_TYPES for link in values["links"]):
+        values["links"] += [link for link in event.links if link.get("type") in events.ONLINE_LINK_TYPES]
+    # The Markdown written here stays the source while the text is unchanged; else their HTML is.
+    values["description_source"] = (event.description_source if values["description"] == event.description
+                                     else values["description"])
+    return events.change_event(event, sender, values)
+
+
+def _as_on_the_page(action, *args):
+    """DONE, or ignored with the refusal's message the page would show."""
+    reason = refusal(action, *args)
+    return (IGNORED, reason) if reason else DONE
 
 
 def refresh_for_participants(event):
@@ -103,9 +133,12 @@ def refresh_for_participants(event):
 
 
 def on_delete_event(item):
-    """Delete of a remote event by its organiser."""
+    """Delete of a remote event by its organiser; of one of our events, by an organiser of elsewhere (a
+    moderator of its group), as the page takes it."""
     object_id = get_id(item.body.get("object"))
     event = Event.get_or_none(Event.ap_id == object_id) if object_id else None
+    if event is not None and event.is_local:
+        return _as_on_the_page(events.delete_event, event, item.actor)
     if event is None or event.organizer_id != item.actor.id:
         return IGNORED
     with database.atomic():

@@ -20,6 +20,7 @@ from . import (
     pages,
     participation,
     posts,
+    relays,
     reports,
     resources,
     search,
@@ -36,8 +37,8 @@ def init_app(app, csrf):
     context.init_app(app)
     errors.init_app(app)
     formatting.init_app(app)
-    for module in (pages, about, auth, account, identities, admin, admin_reports, events, participation, comments,
-                   search, reports, *GROUP_BLUEPRINTS):
+    for module in (pages, about, auth, account, identities, admin, admin_reports, relays, events, participation,
+                   comments, search, reports, *GROUP_BLUEPRINTS):
         app.register_blueprint(module.bp)
     # Visitors post these from pages kept for everyone, which hold no token (see VisitorForm).
     csrf.exempt(pages.set_language)

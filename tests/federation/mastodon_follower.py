@@ -29,7 +29,9 @@ def _key_of(key_id):
     return key.get("publicKeyPem"), key.get("owner")
 
 
-class _Handler(BaseHTTPRequestHandler):
+class Handler(BaseHTTPRequestHandler):
+    """Serves the account's actor document; records what is delivered, with the signer it verified."""
+
     def log_message(self, *args):
         pass
 
@@ -62,7 +64,7 @@ class MastodonAccount:
 
     def __init__(self, host):
         self.inbox, self._serving, self._sent = [], ExitStack(), 0
-        self.base = self._serving.enter_context(loopback_server(_Handler, host, account=self))
+        self.base = self._serving.enter_context(loopback_server(Handler, host, account=self))
         text = (FIXTURES / "mastodon-actor.json").read_text().replace(CAPTURED_HOST, self.base)
         self.document = json.loads(text)
         self.actor_id = self.document["id"]

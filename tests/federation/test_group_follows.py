@@ -134,6 +134,42 @@ def test_a_group_event_is_announced_to_every_follower_and_joinable_from_elsewher
                timeout=30)
 
 
+def test_a_group_events_change_and_withdrawal_are_announced_to_every_follower(pair, club, mastodon, bovine):
+    a, b = pair
+    bob = club["bob"]
+    fields = event_fields(identity=identity_id(b, bob), group=str(group_id(b, "club")), title="Club ride",
+                          start_date=f"{NEXT_YEAR}-07-01")
+    created = post_form(b, bob, "/events/new", fields, page="/events/new")
+    assert created.status_code == 302, created.text[-2000:]
+    ride = created.headers["Location"].rstrip("/").rsplit("/", 1)[-1]
+    event_id = f"{b.base}/events/{ride}"
+    copy_of(a, "Club ride")
+
+    # Its change: each follower gets the group's Announce of the Event as it is now, which Mastodon shows.
+    edit = f"/events/{ride}/edit"
+    assert post_form(b, bob, edit, {**fields, "title": "Club ride, at dawn"}, page=edit).status_code == 302
+    announce, signer = mastodon.received(is_announce_of("Event", "Club ride, at dawn"))
+    assert signer == club["url"] and renders(announce)
+    changed = is_announce_of("Event", "Club ride, at dawn")
+    wait_until(lambda: any(changed(x) and o == club["url"] for x, o in bovine.inbox), timeout=30)
+    wait_until(lambda: one(a, "SELECT title FROM event WHERE ap_id = ?", event_id)["title"] == "Club ride, at dawn",
+               timeout=30)
+
+    # Made private, it is withdrawn: the group Announces the Delete to each follower, and A forgets it.
+    assert post_form(b, bob, edit, {**fields, "title": "Club ride, at dawn", "visibility": "private"},
+                     page=edit).status_code == 302
+
+    def withdrawal(activity):
+        inner = activity.get("object")
+        return (activity.get("type") == "Announce" and isinstance(inner, dict) and inner.get("type") == "Delete"
+                and get_id(inner.get("object")) == event_id)
+
+    _announce, signer = mastodon.received(withdrawal)
+    assert signer == club["url"]
+    wait_until(lambda: any(withdrawal(x) and o == club["url"] for x, o in bovine.inbox), timeout=30)
+    wait_until(lambda: one(a, "SELECT id FROM event WHERE ap_id = ?", event_id) is None, timeout=30)
+
+
 def post_of(instance, group):
     return one(instance, "SELECT p.title, p.body FROM post p JOIN actor g ON g.id = p.group_id WHERE g.ap_id = ?",
                group)

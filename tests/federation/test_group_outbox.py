@@ -4,7 +4,7 @@ its remote members only, never its followers, drafts nobody; and what left the p
 served in the group's name."""
 import pytest
 
-from mobilizon_lite.models import Activity, Actor, Delivery
+from mobilizon_lite.models import Activity, Actor, Delivery, Event
 from mobilizon_lite.models.groups import Role
 from mobilizon_lite.services import events, groups, posts
 
@@ -78,11 +78,13 @@ def test_an_event_made_private_is_no_longer_announced_nor_served(app, club):
     with app.app_context():
         Delivery.delete().execute()
         events.update_event(event, ann(app), service_fields(title="Club picnic", visibility="private"))
-    # Its followers' servers are told to forget their public copy; its remote members' get the private
-    # event, addressed to the members only.
-    assert queued(app) == [("Delete", "ann", f"{ACTOR}/inbox"), ("Update", "ann", f"{MEMBER}/inbox"),
-                           ("Announce", "club", f"{MEMBER}/inbox")]
-    assert sent(app, "Announce")[-1]["to"] == [f"{CLUB}/members"]
+    # Its followers' servers are told to forget their public copy, by ann and Announced by the group (as
+    # it was published); its remote members' get the private event, addressed to the members only.
+    assert queued(app) == [("Delete", "ann", f"{ACTOR}/inbox"), ("Announce", "club", f"{ACTOR}/inbox"),
+                           ("Update", "ann", f"{MEMBER}/inbox"), ("Announce", "club", f"{MEMBER}/inbox")]
+    withdrawal, private = sent(app, "Announce")[-2:]
+    assert withdrawal["object"]["type"] == "Delete" and withdrawal["object"]["object"]["id"] == event.ap_id
+    assert private["to"] == [f"{CLUB}/members"]
     assert app.test_client().get(announce["id"].replace("http://events.test", "")).status_code == 404
     outbox = app.test_client().get("/@club/outbox?page=1").json
     assert outbox["orderedItems"] == []
@@ -149,6 +151,42 @@ def test_a_moderators_edit_of_a_group_event_is_sent_as_theirs(app, club):
 def test_a_deleted_groups_posts_are_no_longer_served(app, club):
     with app.app_context():
         posts.create_post(club, ann(app), {"title": "News", "body": "Out now.", "visibility": "public"})
+        Delivery.delete().execute()
         groups.delete_group(club, ann(app))
     for activity in sent(app, "Announce") + sent(app, "Create"):
         assert app.test_client().get(activity["id"].replace("http://events.test", "")).status_code == 404
+    # Its Delete reaches its followers' servers and its members', which hold its members-only content.
+    assert queued(app) == [("Delete", "club", f"{ACTOR}/inbox"), ("Delete", "club", f"{MEMBER}/inbox")]
+
+
+def test_a_moderator_of_elsewhere_edits_and_deletes_a_group_event_as_their_role_allows(app, club, remote_keys):
+    (private, _public), _other = remote_keys
+    event = make_event(app, group=club, title="Club picnic")
+    with app.app_context():
+        alice = Actor.get(Actor.ap_id == ACTOR)
+        member = groups.new_member_row(club, alice, Role.MEMBER)
+        Delivery.delete().execute()
+        document = events.event_document(event)
+    edited = {**document, "name": "Club picnic, moved", "actor": ACTOR}
+    update = {"id": f"{ACTOR}/updates/1", "type": "Update", "actor": ACTOR, "object": edited}
+    post(app, update, key=private, path="/@club/inbox")
+    with app.app_context():
+        # A plain member does not edit the group's events.
+        assert Event.get_by_id(event.id).title == "Club picnic" and not Delivery.select().exists()
+        member.role = Role.MODERATOR
+        member.save()
+    post(app, {**update, "id": f"{ACTOR}/updates/2"}, key=private, path="/@club/inbox")
+    with app.app_context():
+        changed = Event.get_by_id(event.id)
+        assert changed.title == "Club picnic, moved" and changed.description_source == event.description_source
+    # alice's Update came from her server: the group alone Announces the change, to its followers and members.
+    assert [(verb, actor) for verb, actor, _inbox in queued(app)] == [("Announce", "club")] * 2
+    assert sent(app, "Announce")[-1]["object"]["name"] == "Club picnic, moved"
+    with app.app_context():
+        Delivery.delete().execute()
+    delete = {"id": f"{ACTOR}/deletes/1", "type": "Delete", "actor": ACTOR, "object": event.ap_id}
+    post(app, delete, key=private, path="/@club/inbox")
+    with app.app_context():
+        assert not Event.select().where(Event.id == event.id).exists()
+    assert [(verb, actor) for verb, actor, _inbox in queued(app)] == [("Announce", "club")] * 2
+    assert sent(app, "Announce")[-1]["object"]["type"] == "Delete"

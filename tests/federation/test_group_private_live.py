@@ -1,8 +1,10 @@
-"""A group's members-only content between running instances: a group on B with members on A and C
-(invited from B's members page, accepting on their own instances) and a follower on D who is no member.
-A discussion started on B reaches A and C; a message from A's member reaches B, which relays it to C;
-a members-only post and a resource reach the members; D gets none of it, and its signed fetches of the
-group's collections hold nothing of it."""
+"""A group between running instances: a group on B with members on A and C (invited from B's members page,
+accepting on their own instances) and a follower on D who is no member. A discussion started on B reaches
+A and C; a message from A's member reaches B, which relays it to C; a members-only post and a resource
+reach the members; D gets none of it, and its signed fetches of the group's collections hold nothing of
+it. The group's public event reaches A, C and D and is joined from A and C; a comment from A reaches C and
+D through B; C's member, made moderator, edits it from C; made private, it leaves D and stays on A and C.
+Deleted, the group leaves A, C and D, with what A and C held of it."""
 import json
 import re
 import uuid
@@ -12,8 +14,9 @@ import requests
 
 from mobilizon_lite.activitypub.signatures import sign_headers
 
-from ..helpers import wait_until
-from .live import follow, identity_id, one, post_form
+from ..helpers import event_fields, wait_until
+from .live import NEXT_YEAR, copy_of, follow, handled, identity_id, join, one, participant_count, post_form
+from .test_comment_relay import comment_on, stored_text
 from .test_group_members_live import member_row, post_signed
 
 pytestmark = pytest.mark.slow
@@ -21,15 +24,33 @@ pytestmark = pytest.mark.slow
 AP = {"Accept": "application/activity+json"}
 
 
-@pytest.fixture
-def instances(tmp_path, federating):
-    running = [federating(tmp_path, "127.0.0.2", "alpha", "ann"), federating(tmp_path, "127.0.0.3", "beta", "bob"),
-               federating(tmp_path, "127.0.0.4", "gamma", "cal"), federating(tmp_path, "127.0.0.5", "delta", "dora")]
+@pytest.fixture(scope="module")
+def instances(tmp_path_factory, federating):
+    folder = tmp_path_factory.mktemp("group-live")
+    running = [federating(folder, "127.0.0.2", "alpha", "ann"), federating(folder, "127.0.0.3", "beta", "bob"),
+               federating(folder, "127.0.0.4", "gamma", "cal"), federating(folder, "127.0.0.5", "delta", "dora")]
     for instance in running:
         instance.start()
     yield running
     for instance in running:
         instance.stop()
+
+
+@pytest.fixture(scope="module")
+def club(instances):
+    """bob's moderated group @club on B: ann (A) and cal (C) invited and members, dora (D) a follower; its URL."""
+    a, b, c, d = instances
+    bob = b.session("bob@example.org")
+    made = post_form(b, bob, "/groups/new", {"identity": identity_id(b, bob), "username": "club", "name": "Club",
+                                             "summary": "", "visibility": "public", "openness": "moderated"},
+                     page="/groups/new")
+    assert made.status_code == 302, made.text[-2000:]
+    invite(b, bob, a, "ann")
+    invite(b, bob, c, "cal")
+    dora = d.session("dora@example.org")
+    follow(d, dora, f"@club@{b.host}:{b.port}")
+    wait_until(lambda: b.collection_size("/@club/followers") == 1, timeout=30)
+    return f"{b.base}/@club"
 
 
 def count(instance, sql, *params):
@@ -59,19 +80,9 @@ def signed_fetch(instance, username, url):
     return requests.get(url, headers={**headers, **AP}, timeout=10).json()
 
 
-def test_members_only_content_reaches_the_members_and_nobody_else(instances):
+def test_members_only_content_reaches_the_members_and_nobody_else(instances, club):
     a, b, c, d = instances
-    bob = b.session("bob@example.org")
-    made = post_form(b, bob, "/groups/new", {"identity": identity_id(b, bob), "username": "club", "name": "Club",
-                                             "summary": "", "visibility": "public", "openness": "moderated"},
-                     page="/groups/new")
-    assert made.status_code == 302, made.text[-2000:]
-    group = f"{b.base}/@club"
-    invite(b, bob, a, "ann")
-    invite(b, bob, c, "cal")
-    dora = d.session("dora@example.org")
-    follow(d, dora, f"@club@{b.host}:{b.port}")
-    wait_until(lambda: b.collection_size("/@club/followers") == 1, timeout=30)
+    bob, group = b.session("bob@example.org"), club
 
     # bob opens a discussion on B: it reaches A and C.
     opened = post_form(b, bob, "/@club/discussions/new", {"title": "Picnic", "text": "Who brings bread?"},
@@ -132,3 +143,90 @@ def test_members_only_content_reaches_the_members_and_nobody_else(instances):
     assert count(d, "SELECT id FROM resource") == 0
     assert count(d, "SELECT id FROM inbox_item WHERE type NOT IN ('Accept')") == 0
     assert count(b, "SELECT d.id FROM delivery d WHERE d.inbox_url LIKE ?", f"{d.base}/%") == 1  # the Accept
+
+
+def event_on(instance, ap_id):
+    """(title, visibility, group's URL) of an instance's copy of an event; None when it has none."""
+    return one(instance, "SELECT e.title, e.visibility, g.ap_id AS grp FROM event e "
+                         "LEFT JOIN actor g ON g.id = e.attributed_to_id WHERE e.ap_id = ?", ap_id)
+
+
+def test_a_group_event_reaches_members_and_followers_and_a_moderator_elsewhere_edits_it(instances, club):
+    a, b, c, d = instances
+    bob, ann, cal = b.session("bob@example.org"), a.session("ann@example.org"), c.session("cal@example.org")
+    group_row = one(b, "SELECT id FROM actor WHERE preferred_username = 'club' AND domain IS NULL")["id"]
+    fields = event_fields(identity=identity_id(b, bob), group=str(group_row), title="Club picnic",
+                          start_date=f"{NEXT_YEAR}-06-01")
+    created = post_form(b, bob, "/events/new", fields, page="/events/new")
+    assert created.status_code == 302, created.text[-2000:]
+    picnic = created.headers["Location"].rstrip("/").rsplit("/", 1)[-1]
+    event_id = f"{b.base}/events/{picnic}"
+
+    # Members on A and C and the follower on D hold it as the group's; ann and cal join it from A and C.
+    copies = [copy_of(instance, "Club picnic") for instance in (a, c, d)]
+    for instance in (a, c, d):
+        assert event_on(instance, event_id) == {"title": "Club picnic", "visibility": "public", "grp": club}
+    assert join(a, ann, copies[0]).status_code == 302 and join(c, cal, copies[1]).status_code == 302
+    wait_until(lambda: participant_count(b, picnic) == 2, timeout=30)
+
+    # ann's comment goes to B, which relays it to C (taking part) and D (following the group only).
+    cake = comment_on(a, ann, copies[0], "I bring the cake")
+    for instance in (c, d):
+        wait_until(lambda instance=instance: stored_text(instance, cake["ap_id"]) == "<p>I bring the cake</p>",
+                   timeout=30)
+
+    # cal edits it from C, as Mobilizon's moderators do (an Update to the group): refused while a plain member.
+    cal_id = f"{c.base}/@cal"
+    document = requests.get(event_id, headers=AP, timeout=10).json()
+
+    def update(name):
+        activity_id = f"{c.base}/activities/{uuid.uuid4()}"
+        sent = post_signed(c, "cal", f"{club}/inbox", {
+            "@context": "https://www.w3.org/ns/activitystreams", "id": activity_id, "type": "Update",
+            "actor": cal_id, "to": document["to"], "cc": document["cc"], "object": {**document, "name": name}})
+        assert sent.status_code == 202, sent.text
+        handled(b, activity_id)
+        return one(b, "SELECT state, error FROM inbox_item WHERE activity_id = ?", activity_id)
+
+    refused = update("Club picnic, by cal")
+    assert refused == {"state": "ignored", "error": "Only the organisers of this event can do this."}
+    cal_on_b = member_row(b, cal_id)["uuid"]
+    promoted = post_form(b, bob, f"/@club/members/{cal_on_b}/role", {f"{cal_on_b}-role": "moderator"},
+                         page="/@club/members")
+    assert promoted.status_code == 302
+    wait_until(lambda: member_row(c, cal_id)["role"] == "moderator", timeout=30)
+    assert update("Club picnic, moved")["state"] == "done"
+    assert one(b, "SELECT title FROM event WHERE uuid = ?", picnic)["title"] == "Club picnic, moved"
+    # The group Announces it: A and D (never sent anything by cal) follow.
+    for instance in (a, d):
+        wait_until(lambda instance=instance: event_on(instance, event_id)["title"] == "Club picnic, moved", timeout=30)
+
+    # bob makes it private: D's copy is withdrawn (the group Announcing the Delete), A and C keep it private.
+    edit = f"/events/{picnic}/edit"
+    changed = post_form(b, bob, edit, {**fields, "title": "Club picnic, moved", "visibility": "private"}, page=edit)
+    assert changed.status_code == 302, changed.text[-2000:]
+    wait_until(lambda: event_on(d, event_id) is None, timeout=30)
+    for instance in (a, c):
+        wait_until(lambda instance=instance: event_on(instance, event_id)["visibility"] == "private", timeout=30)
+    withdrawal = one(b, "SELECT d.inbox_url FROM delivery d JOIN activity x ON x.id = d.activity_id "
+                        "WHERE x.type = 'Announce' AND x.actor_id = ? AND json_extract(x.body, '$.object.type') = "
+                        "'Delete' AND json_extract(x.body, '$.object.object.id') = ? AND d.inbox_url LIKE ?",
+                     group_row, event_id, f"{d.base}/%")
+    assert withdrawal is not None
+
+
+def test_a_deleted_group_leaves_its_members_and_followers_servers(instances, club):
+    a, b, c, d = instances
+    bob = b.session("bob@example.org")
+    # A group with events to come is not deleted: bob deletes them first.
+    while (event := one(b, "SELECT uuid FROM event WHERE attributed_to_id IS NOT NULL")) is not None:
+        page = f"/events/{event['uuid']}/delete"
+        assert post_form(b, bob, page, {}, page=page).status_code == 302
+    assert post_form(b, bob, "/@club/delete", {}, page="/@club/delete").status_code == 302
+    for instance in (a, c, d):
+        wait_until(lambda instance=instance: one(instance, "SELECT deleted_at FROM actor WHERE ap_id = ?",
+                                                 club)["deleted_at"] is not None, timeout=30)
+    for instance in (a, c):
+        for table in ("member", "discussion", "resource", "post"):
+            assert count(instance, f"SELECT t.id FROM {table} t JOIN actor g ON g.id = t.group_id WHERE g.ap_id = ?",
+                         club) == 0, table

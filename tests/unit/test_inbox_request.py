@@ -76,6 +76,8 @@ def test_an_activity_signed_by_its_actor_for_this_server_passes(keys):
     ("id elsewhere", 400, "the activity's id is not an http(s) URL on its actor's server"),
     ("id not http", 400, "the activity's id is not an http(s) URL on its actor's server"),
     ("object elsewhere", 400, "the object is not on the actor's server"),
+    ("creates one of ours", 400, "the object is not on the actor's server"),
+    ("updates a note of ours", 400, "the object is not on the actor's server"),
 ])
 def test_signature_and_origin_refusals(keys, case, status, reason):
     (private, public), (other_private, _other_public) = keys
@@ -94,8 +96,21 @@ def test_signature_and_origin_refusals(keys, case, status, reason):
         activity = follow(id="urn:uuid:1")
     elif case == "object elsewhere":
         activity = follow(type="Update", object={"id": "https://victim.example/notes/1", "type": "Note"})
+    elif case == "creates one of ours":
+        activity = follow(type="Create", object={"id": f"{BASE}/events/1", "type": "Event"})
+    elif case == "updates a note of ours":
+        activity = follow(type="Update", object={"id": f"{BASE}/comments/1", "type": "Note"})
     got_status, got_reason = refusal(check_signed, *signed(activity, private, url), activity, resolver, BASE)
     assert got_status == status and reason in got_reason
+
+
+@pytest.mark.parametrize("verb, document", [("Update", {"id": f"{BASE}/events/1", "type": "Event"}),
+                                             ("Delete", f"{BASE}/events/1")])
+def test_an_organiser_elsewhere_may_send_a_change_of_one_of_our_events(keys, verb, document):
+    (private, public), _other = keys
+    # Their role in its group is the handler's to check.
+    activity = follow(type=verb, object=document)
+    check_signed(*signed(activity, private), activity, key_of(public), BASE)  # nothing raised
 
 
 @pytest.mark.parametrize("host, ours", [

@@ -22,7 +22,7 @@ def actor_to_ap(actor):
         **urls,
         "endpoints": {"sharedInbox": public_url("inbox.shared")},
         "discoverable": actor.type == "Person" or (actor.type == "Group" and actor.visibility == "public"),
-        "manuallyApprovesFollowers": bool(actor.manually_approves_followers) or actor.type == "Application",
+        "manuallyApprovesFollowers": bool(actor.manually_approves_followers),
         "publicKey": {"id": f"{actor.ap_id}#main-key", "owner": actor.ap_id, "publicKeyPem": actor.public_key_pem},
     }
     if actor.type == "Person":

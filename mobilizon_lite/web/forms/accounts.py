@@ -133,6 +133,17 @@ class SwitchIdentityForm(SiteForm):
     next = HiddenField()
 
 
+class RelayFollowForm(SiteForm):
+    address = StringField(
+        _l("Instance to follow"), filters=[strip], validators=[DataRequired(_l("Enter the domain of an instance.")),
+                                                               Length(max=2048)],
+        description=_l("Its domain, such as mobilizon.example.org, or the link to its instance actor."))
+
+
+class RelayApprovalForm(SiteForm):
+    manual = BooleanField(_l("Other instances that ask to follow this one wait for an administrator's approval"))
+
+
 LANGUAGE_NAMES = {"en": "English", "fr": "Français"}
 
 
