@@ -13,9 +13,8 @@ from ..models import Actor, Comment
 from ..models.limits import COMMENT_HTML_MAX, COMMENT_MAX
 from ..text import markdown_to_html
 from ..urls import public_url
-from . import follows
 from .errors import Invalid, NotFound, PermissionDenied
-from .events import organizer_ids, remote_participants, require_visible_to
+from .events import followers_of, organizer_ids, remote_participants, require_visible_to
 from .prepared import prepared
 from .rows import CommentRow, read_with_actors, with_actors_query
 
@@ -162,7 +161,7 @@ def comment_recipients(comment):
     and the remote author of the comment it answers."""
     event = comment.event
     if event.is_local:
-        recipients = remote_participants(event) + follows.follower_addresses(event.organizer)
+        recipients = remote_participants(event) + followers_of(event)
     else:
         recipients = [event.organizer]
     parent = comment.in_reply_to

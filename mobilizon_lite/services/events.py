@@ -412,12 +412,17 @@ def federate(event, verb, actor=None):
             listed)
 
 
-def _followers(event):
-    """Who follows what the event speaks for: its group's audience, else its organiser's followers; and
-    the instances following this one, which had it while it was public."""
+def followers_of(event):
+    """Who follows what the event speaks for, and so holds a copy of it and hears of its comments: its
+    group's audience (its followers and members of other servers), else its organiser's followers."""
     if event.attributed_to_id is not None:
-        return group_outbox.audience_of(event.attributed_to) + relays.audience()
-    return follows.follower_addresses(event.organizer) + relays.audience()
+        return group_outbox.audience_of(event.attributed_to)
+    return follows.follower_addresses(event.organizer)
+
+
+def _followers(event):
+    """followers_of the event, and the instances following this one, which had it while it was public."""
+    return followers_of(event) + relays.audience()
 
 
 def withdraw(event, actor):

@@ -14,7 +14,6 @@ from ..db import database, utcnow
 from ..models import Comment, Event, Tombstone
 from ..models.federation import DONE, IGNORED
 from ..urls import host_of
-from . import group_outbox
 from .actors import known_or_fetched
 from .announces import from_origin, gone_at_origin
 from .comments import comment_document, comment_recipients, remove
@@ -128,10 +127,7 @@ def _relay(comment, deleted=False):
     event = comment.event
     if not event.is_local or event.is_private or comment.actor.is_local:
         return
-    holders = comment_recipients(comment)
-    if event.attributed_to_id is not None:
-        holders += group_outbox.audience_of(event.attributed_to)
-    to, cc, recipients = audience.of_comment_relay(event, holders, comment.actor)
+    to, cc, recipients = audience.of_comment_relay(event, comment_recipients(comment), comment.actor)
     note = tombstone_to_ap(comment.ap_id, "Note", utcnow()) if deleted else comment_document(comment)
     speaker = audience.speaker(event)
     publish(speaker, announce_to_ap(new_activity_id(), speaker, note, to, cc), recipients, listed=False)

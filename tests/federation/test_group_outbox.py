@@ -6,7 +6,7 @@ import pytest
 
 from mobilizon_lite.models import Activity, Actor, Delivery, Event
 from mobilizon_lite.models.groups import Role
-from mobilizon_lite.services import events, groups, posts
+from mobilizon_lite.services import comments, events, groups, posts
 
 from ..helpers import make_account, make_event, make_group, service_fields
 from .remote import ACTOR, follow, post
@@ -70,6 +70,15 @@ def test_a_public_group_event_is_created_by_the_member_and_announced_by_the_grou
     assert [item["id"] for item in outbox["orderedItems"]] == [announce["id"]]
     served = app.test_client().get(announce["id"].replace("http://events.test", "")).json
     assert served["object"]["name"] == "Club picnic"
+
+
+def test_a_comment_on_a_group_event_reaches_its_followers_and_members_servers(app, club):
+    event = make_event(app, group=club, title="Club picnic")
+    with app.app_context():
+        Delivery.delete().execute()
+        comments.comment_on(event, ann(app), "I bring bread")
+    # They hold the event: its comments reach them, as its participants'.
+    assert queued(app) == [("Create", "ann", f"{ACTOR}/inbox"), ("Create", "ann", f"{MEMBER}/inbox")]
 
 
 def test_an_event_made_private_is_no_longer_announced_nor_served(app, club):

@@ -3,8 +3,8 @@ accepting on their own instances) and a follower on D who is no member. A discus
 A and C; a message from A's member reaches B, which relays it to C; a members-only post and a resource
 reach the members; D gets none of it, and its signed fetches of the group's collections hold nothing of
 it. The group's public event reaches A, C and D and is joined from A and C; a comment from A reaches C and
-D through B; C's member, made moderator, edits it from C; made private, it leaves D and stays on A and C.
-Deleted, the group leaves A, C and D, with what A and C held of it."""
+D through B, one from B reaches A, C and D; C's member, made moderator, edits it from C; made private, it
+leaves D and stays on A and C. Deleted, the group leaves A, C and D, with what A and C held of it."""
 import json
 import re
 import uuid
@@ -169,11 +169,15 @@ def test_a_group_event_reaches_members_and_followers_and_a_moderator_elsewhere_e
     assert join(a, ann, copies[0]).status_code == 302 and join(c, cal, copies[1]).status_code == 302
     wait_until(lambda: participant_count(b, picnic) == 2, timeout=30)
 
-    # ann's comment goes to B, which relays it to C (taking part) and D (following the group only).
+    # ann's comment goes to B, which relays it to C (taking part) and D (following the group only); bob's
+    # answer on B reaches A, C and D.
     cake = comment_on(a, ann, copies[0], "I bring the cake")
     for instance in (c, d):
         wait_until(lambda instance=instance: stored_text(instance, cake["ap_id"]) == "<p>I bring the cake</p>",
                    timeout=30)
+    thanks = comment_on(b, bob, picnic, "Thanks")
+    for instance in (a, c, d):
+        wait_until(lambda instance=instance: stored_text(instance, thanks["ap_id"]) == "<p>Thanks</p>", timeout=30)
 
     # cal edits it from C, as Mobilizon's moderators do (an Update to the group): refused while a plain member.
     cal_id = f"{c.base}/@cal"
