@@ -10,6 +10,7 @@ from .models import (
     Delivery,
     Discussion,
     DiscussionComment,
+    DomainBlock,
     DomainHealth,
     Event,
     EventInvitation,
@@ -33,6 +34,7 @@ from .models import (
     TodoList,
     Tombstone,
     changes,
+    moderation,
 )
 
 log = logging.getLogger(__name__)
@@ -186,6 +188,14 @@ def _relay_follows():
     _add_column("follow", "refused_at", "DATETIME")
 
 
+def _domain_blocks():
+    database.create_tables([DomainBlock])
+    moderation.create_blocks_version()
+    # A block changes which events public listings show, so pages kept by the page cache are rebuilt.
+    changes.track("domain_block")
+    _add_column("domain_health", "software_version", "VARCHAR(64) NOT NULL DEFAULT ''")
+
+
 def _group_content_pending():
     for table in ("discussion_comment", "resource", "todo_list", "todo"):
         _add_column(table, "pending", "INTEGER NOT NULL DEFAULT 0")
@@ -200,7 +210,7 @@ def _remote_images():
 STEPS = [_initial_schema, _events, _feeds, _federation, _remote_participation, _activity_objects,
          _listed_activities, _server_software, _account_confirmation, _content_version,
          _inbox_queue, _groups, _group_digests, _perf_indexes, _group_hide_creator, _perf_lists,
-         _perf_event_pages, _remote_groups, _moderation, _reports, _relay_follows,
+         _perf_event_pages, _remote_groups, _moderation, _reports, _relay_follows, _domain_blocks,
          _group_content_pending, _remote_images]
 
 

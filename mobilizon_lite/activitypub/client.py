@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from urllib.parse import urljoin, urlsplit
 
 from ..urls import host_of
+from . import blocklist
 from .parse import ParseError, load_json
 from .vocab import AP_MEDIA_TYPE, AP_MEDIA_TYPES, LD_MEDIA_TYPE
 
@@ -176,6 +177,8 @@ def request(method, url, headers=None, body=None, allowed=(), deadline_seconds=D
     asked = method  # a POST answered 303 goes on as a GET, but stays a POST's answer
     for _hop in range(MAX_REDIRECTS + 1):
         parts, port = check_url(url)
+        if blocklist.suspends(parts.hostname):
+            raise RequestError(f"{parts.hostname} is blocked by this instance")
         # Hosts as the Host header (and so a signature) names them: "x" and "x:443" are one.
         first_host = first_host or host_of(url)
         if host_of(url) != first_host:

@@ -3,8 +3,9 @@ signed for this server by its actor, naming only what its actor's server owns.""
 import logging
 
 from ..urls import host_of
+from . import blocklist
 from .parse import ParseError, load_json
-from .signatures import SignatureError, signed_for, verify_request
+from .signatures import SignatureError, parse_signature_header, signed_for, verify_request
 from .vocab import AP_MEDIA_TYPES, get_id
 
 log = logging.getLogger(__name__)
@@ -44,6 +45,19 @@ def read_activity(content_type, body):
     if not isinstance(activity.get("id"), str) or not activity["id"]:
         raise Refused(400, "activity without an id")
     return activity
+
+
+def refuse_blocked(headers, activity):
+    """Refused (403) when the activity's actor or the request's signing key is on a suspended server:
+    checked before any key is fetched or anything is stored."""
+    hosts = [host_of(get_id(activity["actor"]))]
+    try:
+        hosts.append(host_of(parse_signature_header(headers.get("signature"))["keyId"]))
+    except SignatureError:
+        pass  # check_signed refuses it as unsigned
+    if any(blocklist.suspends(host) for host in hosts):
+        log.info("inbox: refused %s from %s: the server is blocked", activity["type"], hosts[0])
+        raise Refused(403, "this server is blocked here")
 
 
 def check_signed(method, target, headers, body, activity, key_for, base_url):

@@ -1,5 +1,7 @@
-"""Reading another server's NodeInfo: which software it runs, and where its instance actor is (FEP-2677)."""
+"""Reading another server's NodeInfo: which software it runs (and its version), and where its instance
+actor is (FEP-2677)."""
 import re
+from typing import NamedTuple
 
 from . import client
 from .parse import ParseError, load_json
@@ -7,6 +9,7 @@ from .parse import ParseError, load_json
 SCHEMA_REL = re.compile(r"^https?://nodeinfo\.diaspora\.software/ns/schema/(\d+)\.(\d+)$")
 INSTANCE_ACTOR_REL = "https://www.w3.org/ns/activitystreams#Application"
 SOFTWARE_NAME = re.compile(r"[a-z0-9._-]{1,64}")
+SOFTWARE_VERSION = re.compile(r"[A-Za-z0-9.+~_-]{1,64}")
 # NodeInfo is small; a server that takes longer than this to tell its name is treated as unknown.
 DEADLINE = 10
 LIMIT = 64 * 1024
@@ -35,17 +38,25 @@ def instance_actor_url(base_url, allowed=()):
     return href if isinstance(href, str) and href.startswith(("https://", "http://")) else None
 
 
-def software_name(base_url, allowed=()):
-    """The lower-cased software name the server at base_url (scheme://host) gives in its newest
-    NodeInfo, or "" when it names none; RequestError when the server cannot be read."""
+class Software(NamedTuple):
+    """A server's software as its NodeInfo names it: lower-cased name and version, "" when not given."""
+    name: str = ""
+    version: str = ""
+
+
+def software(base_url, allowed=()):
+    """The Software the server at base_url (scheme://host) gives in its newest NodeInfo (empty when it
+    names none); RequestError when the server cannot be read."""
     versions = []
     for link in _links(base_url, allowed):
         match = SCHEMA_REL.match(str(link.get("rel", "")))
         if match and isinstance(link.get("href"), str):
             versions.append(((int(match[1]), int(match[2])), link["href"]))
     if not versions:
-        return ""
-    software = _json(max(versions)[1], allowed).get("software")
-    name = software.get("name") if isinstance(software, dict) else None
-    name = name.strip().lower() if isinstance(name, str) else ""
-    return name if SOFTWARE_NAME.fullmatch(name) else ""
+        return Software()
+    named = _json(max(versions)[1], allowed).get("software")
+    named = named if isinstance(named, dict) else {}
+    name = named.get("name").strip().lower() if isinstance(named.get("name"), str) else ""
+    version = named.get("version").strip() if isinstance(named.get("version"), str) else ""
+    return Software(name if SOFTWARE_NAME.fullmatch(name) else "",
+                    version if SOFTWARE_VERSION.fullmatch(version) else "")

@@ -9,7 +9,8 @@ from ..db import database, delete_in_batches, utcnow
 from ..models import Activity, Delivery, Participation
 from ..models.federation import FAILED, GONE, PENDING, SENT
 from ..models.participation import NOT_APPROVED
-from ..urls import public_url
+from ..urls import host_of, public_url
+from . import blocklist
 from .audience import inboxes
 from .delivery import DRAINING
 from .vocab import get_id, is_listed, is_public
@@ -36,8 +37,11 @@ def publish(actor, activity, recipients, listed=None):
         stored = Activity.create(ap_id=activity["id"], actor=actor, type=activity["type"], body=activity,
                                  public=is_public(activity), object_ap_id=object_id,
                                  listed=is_listed(activity) if listed is None else listed)
+        # Nothing is sent to a suspended server (an actor's inbox may be on another host than the actor).
+        suspended = blocklist.current().suspended
         rows = [{"activity": stored.id, "inbox_url": url, "domain": domain}
-                for url, domain in inboxes(recipients).items()]
+                for url, domain in inboxes(recipients).items()
+                if not (blocklist.covers(suspended, domain) or blocklist.covers(suspended, host_of(url)))]
         if rows:
             Delivery.insert_many(rows).execute()
         database.on_commit(DRAINING.kick)

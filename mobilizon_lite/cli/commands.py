@@ -10,7 +10,8 @@ from pathlib import Path
 from .. import create_app
 from ..config import BASE_URL_ENV, ConfigError, check_base_url, record_base_url
 from ..memory import configure_malloc
-from ..services import accounts, base_url, instance, instance_settings
+from ..models.moderation import SILENCE, SUSPEND
+from ..services import accounts, base_url, domain_blocks, instance, instance_settings
 from ..services.errors import Invalid, ServiceError
 from ..services.identities import validate_username
 from . import demo, demo_groups
@@ -68,6 +69,19 @@ def build_parser():
                     "Stop the server first, and start it again afterwards.",
     )
     move.add_argument("url", help="the new public address, e.g. https://events.example.org")
+
+    block = commands.add_parser(
+        "block-domain", parents=[common], help="suspend (or silence) another server and its subdomains",
+        description="Suspend a server: its inbox posts are refused, nothing is sent to it, and its actors' "
+                    "events, comments, participations, memberships and follows here are removed. "
+                    "--silence keeps its content off public listings instead. Blocking it again changes the block.",
+    )
+    block.add_argument("domain", help="e.g. example.org")
+    block.add_argument("--silence", action="store_true", help="silence rather than suspend")
+    block.add_argument("--reject-media", action="store_true", help="show no pictures from it")
+    block.add_argument("--reason", default="", help="why, for the moderation log")
+    unblock = commands.add_parser("unblock-domain", parents=[common], help="lift the block of a server")
+    unblock.add_argument("domain")
 
     seed = commands.add_parser(
         "seed-demo", parents=[common],
@@ -228,6 +242,25 @@ def serve(app, host, port):
         scheduler.shutdown(wait=False)
 
 
+def block_domain(args):
+    """block-domain: block, then say what was removed."""
+    severity = SILENCE if args.silence else SUSPEND
+    row, removed = domain_blocks.block(args.domain, severity, reject_media=args.reject_media, reason=args.reason)
+    media = ", pictures rejected" if row.reject_media else ""
+    print(f"{row.domain} (and its subdomains) is {'silenced' if args.silence else 'suspended'}{media}.")
+    if severity == SUSPEND:
+        print(f"{removed.describe().capitalize()}.")
+
+
+def unblock_domain(args):
+    """unblock-domain: lift a block; exit status 1 when there was none."""
+    if not domain_blocks.unblock(args.domain):
+        print(f"{args.domain} was not blocked.", file=sys.stderr)
+        return 1
+    print(f"{args.domain} is no longer blocked (what its suspension removed stays removed).")
+    return 0
+
+
 def run_command(app, args):
     """Run one admin command inside the app; returns the exit status."""
     if args.command == "check":
@@ -250,6 +283,10 @@ def run_command(app, args):
             print(instance.create_invite())
         elif args.command == "seed-demo":
             seed_demo(args)
+        elif args.command == "block-domain":
+            block_domain(args)
+        elif args.command == "unblock-domain":
+            return unblock_domain(args)
         elif args.command == "init":
             print(f"Instance ready in {app.instance_path}.")
     return 0

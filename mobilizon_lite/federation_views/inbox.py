@@ -2,7 +2,7 @@
 from flask import Blueprint, current_app, jsonify, request
 from peewee import OperationalError
 
-from ..activitypub.inbox_request import MAX_BODY, Refused, check_signed, read_activity
+from ..activitypub.inbox_request import MAX_BODY, Refused, check_signed, read_activity, refuse_blocked
 from ..db import STORAGE_RETRY_AFTER, storage_fault
 from ..negotiation import signed_parts
 from ..services import inbound
@@ -19,6 +19,7 @@ def _receive():
     method, target, headers = signed_parts()
     try:
         activity = read_activity(request.content_type, body)
+        refuse_blocked(headers, activity)
         if inbound.deletes_unknown_actor(activity):
             return jsonify(status="unknown actor deleted"), 202
         keys = inbound.SenderKeys()

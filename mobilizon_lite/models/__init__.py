@@ -8,11 +8,11 @@ from .federation import Activity, Delivery, DomainHealth, Follow, InboxHealth, I
 from .feeds import FeedToken
 from .groups import Discussion, DiscussionComment, Member, Post, Resource, Todo, TodoList
 from .instance import Invite, Setting
-from .moderation import ModerationLog
+from .moderation import DomainBlock, ModerationLog
 from .participation import EventInvitation, Participation
 from .reports import Report, ReportItem, ReportNote
 
-__all__ = ["Account", "Activity", "Actor", "Comment", "Delivery", "Discussion", "DiscussionComment", "DomainHealth",
-           "Event", "EventInvitation", "FeedToken", "Follow", "GroupDigest", "InboxHealth", "InboxItem", "Invite",
-           "Member", "ModerationLog", "Participation", "PasswordResetToken", "Post", "Report", "ReportItem",
+__all__ = ["Account", "Activity", "Actor", "Comment", "Delivery", "Discussion", "DiscussionComment", "DomainBlock",
+           "DomainHealth", "Event", "EventInvitation", "FeedToken", "Follow", "GroupDigest", "InboxHealth", "InboxItem",
+           "Invite", "Member", "ModerationLog", "Participation", "PasswordResetToken", "Post", "Report", "ReportItem",
            "ReportNote", "Resource", "Setting", "Todo", "TodoList", "Tombstone"]

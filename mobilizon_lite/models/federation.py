@@ -103,6 +103,7 @@ class DomainHealth(BaseModel):
     unavailable = BooleanField(default=False)
     # The software the server names in its NodeInfo ("" unknown), and when it was last read.
     software = CharField(max_length=64, default="")
+    software_version = CharField(max_length=64, default="")
     software_checked_at = UTCDateTimeField(null=True)
 
 

@@ -1,7 +1,8 @@
-"""The moderation log: who did what to which account, content or instance, when and why."""
-from peewee import CharField, ForeignKeyField, TextField
+"""The moderation log (who did what to which account, content or instance, when and why) and the
+domains this instance blocks."""
+from peewee import BooleanField, CharField, ForeignKeyField, TextField
 
-from ..db import BaseModel, UTCDateTimeField, utcnow
+from ..db import BaseModel, UTCDateTimeField, database, utcnow
 from .accounts import Account
 
 
@@ -16,3 +17,42 @@ class ModerationLog(BaseModel):
     target_id = CharField(max_length=2048)
     target_label = CharField(max_length=300, default="")
     reason = TextField(default="")
+
+
+SUSPEND = "suspend"
+SILENCE = "silence"
+SEVERITIES = (SUSPEND, SILENCE)
+
+
+class DomainBlock(BaseModel):
+    """A server (and its subdomains) this instance suspends (nothing in or out, its content removed) or
+    silences (kept off public listings)."""
+
+    # Lower-case, IDNA-encoded, without port or trailing dot (services.domain_blocks.normalise).
+    domain = CharField(max_length=253, unique=True)
+    severity = CharField(max_length=10, default=SUSPEND)
+    # Pictures of its actors and events are neither shown nor fetched.
+    reject_media = BooleanField(default=False)
+    reason = TextField(default="")
+    created_at = UTCDateTimeField(default=utcnow)
+    moderator = ForeignKeyField(Account, null=True, on_delete="SET NULL")
+
+
+# Triggers raise it on every change of domain_block, whoever writes (a page, the command line in another
+# process): the blocks kept in memory are read again only when it moved.
+_BLOCKS_CHANGED = ("CREATE TRIGGER IF NOT EXISTS domain_block_changed_{event} AFTER {event} ON domain_block "
+                   "BEGIN UPDATE domain_block_version SET version = version + 1; END")
+
+
+def create_blocks_version():
+    """The one-row table holding the version of the domain blocks, and its triggers."""
+    database.execute_sql("CREATE TABLE IF NOT EXISTS domain_block_version "
+                         "(id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL)")
+    database.execute_sql("INSERT OR IGNORE INTO domain_block_version (id, version) VALUES (1, 0)")
+    for event in ("INSERT", "UPDATE", "DELETE"):
+        database.execute_sql(_BLOCKS_CHANGED.format(event=event))
+
+
+def blocks_version():
+    """The current version of the domain blocks; it only grows."""
+    return database.execute_sql("SELECT version FROM domain_block_version").fetchone()[0]

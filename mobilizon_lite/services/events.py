@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from peewee import JOIN, fn
 
 from .. import mail
-from ..activitypub import audience
+from ..activitypub import audience, blocklist
 from ..activitypub.convert.activities import change_to_ap
 from ..activitypub.convert.event import event_to_ap
 from ..activitypub.convert.tombstone import tombstone_to_ap
@@ -148,17 +148,20 @@ def by_time(query, past=False, now=None):
 
 @shaped(lambda _shape: 3)
 def _public_listing(shape, now, limit, offset):
-    past, local_only = shape
+    past, local_only, silencing = shape
     query = listing_query().where(visible())
     if local_only:
         query = query.where(Actor.domain.is_null())
+    elif silencing:
+        query = query.where(blocklist.not_silenced(Actor.domain))
     return with_actors_query(by_time(query, past, now).limit(limit).offset(offset), EventRow)
 
 
 def upcoming_public(page, per_page, past=False, local_only=False):
-    """One page of public events, upcoming soonest first (or past, latest first); local_only hides remote ones."""
+    """One page of public events, upcoming soonest first (or past, latest first); local_only hides remote
+    ones; those of silenced servers are never listed."""
     # One row more than a page tells whether a next page exists.
-    return read_with_actors(_public_listing((past, local_only)).rows(
+    return read_with_actors(_public_listing((past, local_only, blocklist.any_silenced())).rows(
         stored_moment(utcnow()), per_page + 1, (page - 1) * per_page), EventRow)
 
 

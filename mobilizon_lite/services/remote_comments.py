@@ -170,8 +170,12 @@ def _author(actor_id):
 
 
 def forget(actor):
-    """A deleted remote account's comments go (placeholders where others answered them)."""
+    """A deleted (or blocked) remote account's comments go (placeholders where others answered them);
+    returns how many."""
+    removed = 0
     # Replies first, so that a comment whose replies were all theirs leaves no empty placeholder.
     for comment in (Comment.select().where((Comment.actor == actor) & Comment.deleted_at.is_null())
                     .order_by(Comment.in_reply_to.is_null())):
         remove(comment)
+        removed += 1
+    return removed

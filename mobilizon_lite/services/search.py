@@ -5,7 +5,7 @@ import re
 from flask_babel import gettext as _
 from peewee import fn
 
-from ..activitypub import client
+from ..activitypub import blocklist, client
 from ..activitypub.parse import ParseError
 from ..activitypub.vocab import get_id
 from ..models import Actor, Event
@@ -36,11 +36,14 @@ def is_address(query):
 
 
 def find_events(query, viewer_ids=()):
-    """Upcoming events the viewer may see in listings whose title, place or tags hold every word (EventRows)."""
+    """Upcoming events the viewer may see in listings whose title, place or tags hold every word (EventRows);
+    none of a silenced server."""
     words = query.split()[:WORDS_MAX]
     if not words:
         return []
     condition = visible(viewer_ids)
+    if blocklist.any_silenced():
+        condition &= blocklist.not_silenced(Actor.domain)
     for word in words:
         condition &= (Event.title.contains(word) | Event.place_name.contains(word) | Event.locality.contains(word)
                       # A function of the column: the JSON field's converter must not turn the word into JSON.

@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 from flask import current_app
 
 from ..activitypub import client
-from ..activitypub.nodeinfo import software_name
+from ..activitypub.nodeinfo import software
 from ..db import utcnow
 from ..models import DomainHealth
 
@@ -33,12 +33,13 @@ def software_of(actor):
     if health.software_checked_at is not None and utcnow() - health.software_checked_at < SOFTWARE_MAX_AGE:
         return health.software
     allowed = client.parse_networks(current_app.config["ALLOWED_PRIVATE_NETWORKS"])
-    name = health.software
+    name, version = health.software, health.software_version
     try:
-        name = software_name(f"{urlsplit(actor.ap_id).scheme}://{actor.domain}", allowed)
+        name, version = software(f"{urlsplit(actor.ap_id).scheme}://{actor.domain}", allowed)
     except client.RequestError as error:
         log.info("cannot read the NodeInfo of %s: %s", actor.domain, error)
-    DomainHealth.update(software=name, software_checked_at=utcnow()).where(DomainHealth.id == health.id).execute()
+    DomainHealth.update(software=name, software_version=version, software_checked_at=utcnow()).where(
+        DomainHealth.id == health.id).execute()
     return name
 
 

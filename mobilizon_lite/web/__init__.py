@@ -16,6 +16,7 @@ from . import (
     groups,
     groups_elsewhere,
     identities,
+    instances,
     members,
     pages,
     participation,
@@ -37,8 +38,8 @@ def init_app(app, csrf):
     context.init_app(app)
     errors.init_app(app)
     formatting.init_app(app)
-    for module in (pages, about, auth, account, identities, admin, admin_reports, relays, events, participation,
-                   comments, search, reports, *GROUP_BLUEPRINTS):
+    for module in (pages, about, auth, account, identities, admin, admin_reports, instances, relays, events,
+                   participation, comments, search, reports, *GROUP_BLUEPRINTS):
         app.register_blueprint(module.bp)
     # Visitors post these from pages kept for everyone, which hold no token (see VisitorForm).
     csrf.exempt(pages.set_language)

@@ -6,7 +6,6 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..activitypub import delivery
 from ..services import instance, instance_settings, moderation_log
 from .forms.base import refusals_on, render_form
 from .forms.instance import AdminSettingsForm
@@ -37,17 +36,9 @@ def create_invite():
 
 
 @bp.route("/deliveries")
-@admin_only
 def deliveries():
-    return render_template("admin/deliveries.html", domains=delivery.summary())
-
-
-@bp.route("/deliveries/<domain>/available", methods=["POST"])
-@admin_only
-def mark_available(domain):
-    delivery.mark_domain_alive(domain)
-    flash(_("%(domain)s will be tried again.", domain=domain), "success")
-    return redirect(url_for("admin.deliveries"))
+    """The deliveries page joined the instances page: old links and bookmarks lead there."""
+    return redirect(url_for("instances.index"), 301)
 
 
 @bp.route("/log")

@@ -215,7 +215,7 @@ def test_retry_after_forms():
     assert retry_after("soon", now) is None and retry_after("", now) is None
 
 
-def test_admin_page_lists_waiting_and_failed_deliveries_per_domain(fed_app, receiver):
+def test_instances_page_lists_waiting_and_failed_deliveries_per_domain(fed_app, receiver):
     from ..helpers import log_in, submit
 
     with fed_app.app_context():
@@ -227,15 +227,16 @@ def test_admin_page_lists_waiting_and_failed_deliveries_per_domain(fed_app, rece
     make_account(fed_app, "root@example.org", "boss", admin=True)
     admin = fed_app.test_client()
     log_in(admin, "root@example.org")
-    page = admin.get("/admin/deliveries").get_data(as_text=True)
+    assert admin.get("/admin/deliveries").headers["Location"].endswith("/admin/instances/")
+    page = admin.get("/admin/instances/").get_data(as_text=True)
     assert "flaky.example" in page and "strict.example" in page and "unavailable" in page
     assert "HTTP 500" in page
-    submit(admin, "/admin/deliveries/flaky.example/available", {}, page="/admin/deliveries")
+    submit(admin, "/admin/instances/flaky.example/available", {}, page="/admin/instances/")
     with fed_app.app_context():
         assert not DomainHealth.get(DomainHealth.domain == "flaky.example").unavailable
     user = fed_app.test_client()
     log_in(user)
-    assert user.get("/admin/deliveries").status_code == 403
+    assert user.get("/admin/instances/").status_code == 403
 
 
 def test_a_poisoned_row_never_stops_the_queue(fed_app, receiver):

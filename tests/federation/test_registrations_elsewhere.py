@@ -9,7 +9,7 @@ import pytest
 from mobilizon_lite import create_app
 from mobilizon_lite.activitypub.client import RequestError, parse_networks
 from mobilizon_lite.activitypub.delivery import drain
-from mobilizon_lite.activitypub.nodeinfo import software_name
+from mobilizon_lite.activitypub.nodeinfo import software
 from mobilizon_lite.activitypub.publish import purge_published
 from mobilizon_lite.db import utcnow
 from mobilizon_lite.models import Activity, Actor, Delivery, DomainHealth, Participation
@@ -151,7 +151,8 @@ def drain_in(app):
 @needs_fixtures
 def test_the_newest_nodeinfo_names_the_software(server):
     Server.software = "mobilizon.fr"
-    assert software_name(server, parse_networks("127.0.0.0/8")) == "mobilizon"  # "Mobilizon", read from 2.1
+    # "Mobilizon", read from 2.1
+    assert software(server, parse_networks("127.0.0.0/8")) == ("mobilizon", "5.1.0")
     Server.software = ""
     with pytest.raises(RequestError, match="answered 404"):
-        software_name(server, parse_networks("127.0.0.0/8"))
+        software(server, parse_networks("127.0.0.0/8"))

@@ -2,7 +2,7 @@
 import pytest
 
 from mobilizon_lite import create_app
-from mobilizon_lite.models import Account, Actor
+from mobilizon_lite.models import Account, Actor, DomainBlock, Follow
 from mobilizon_lite.models.moderation import ModerationLog
 from mobilizon_lite.services import instance
 
@@ -161,3 +161,38 @@ def test_a_mistyped_network_in_the_environment_stops_start_up(instance_path):
                      env={"MOBILIZON_LITE_ALLOWED_PRIVATE_NETWORKS": "127.0.0.0/8, 192.168.1.300/24"})
     assert result.returncode == 1
     assert "'192.168.1.300/24' is not a network" in result.stderr.strip().splitlines()[-1]
+
+
+def test_block_and_unblock_a_domain(instance_path):
+    assert run_cli(instance_path, "create-user", "ann@example.org", "--password-stdin",
+                   stdin="a long enough password\n").returncode == 0
+    app = create_app(instance_path=str(instance_path))
+    with app.app_context():
+        ann = Actor.get(Actor.preferred_username == "ann")
+        spammer = Actor.create(preferred_username="spam", domain="eu.spam.example", ap_id="https://eu.spam.example/u/s",
+                               inbox="https://eu.spam.example/u/s/inbox")
+        Follow.create(follower=spammer, followed=ann, ap_id="https://eu.spam.example/f/1", accepted=True)
+
+    result = run_cli(instance_path, "block-domain", "SPAM.example", "--reject-media", "--reason", "spam wave")
+    assert result.returncode == 0, result.stderr
+    assert "spam.example (and its subdomains) is suspended, pictures rejected." in result.stdout
+    assert "0 events, 0 comments, 0 participations, 0 memberships, 1 follows" in result.stdout
+    with app.app_context():
+        assert not Follow.select().exists()
+        line = ModerationLog.get()
+        assert (line.moderator, line.action, line.target_id, line.reason) == (
+            None, "block_domain", "spam.example", "spam wave")
+    silenced = run_cli(instance_path, "block-domain", "spam.example", "--silence")
+    assert "spam.example (and its subdomains) is silenced." in silenced.stdout
+    with app.app_context():
+        assert DomainBlock.get().severity == "silence"
+
+    result = run_cli(instance_path, "unblock-domain", "spam.example")
+    assert result.returncode == 0 and "spam.example is no longer blocked" in result.stdout
+    again = run_cli(instance_path, "unblock-domain", "spam.example")
+    assert again.returncode == 1 and "spam.example was not blocked." in again.stderr
+    bad = run_cli(instance_path, "block-domain", "not a domain")
+    assert bad.returncode == 1 and bad.stderr.strip().splitlines()[-1] == "error: “not a domain” is not a domain name."
+    with app.app_context():
+        assert [line.action for line in ModerationLog.select().order_by(ModerationLog.id)] == [
+            "block_domain", "block_domain", "unblock_domain"]

@@ -17,7 +17,7 @@ def staff(app):
 @pytest.mark.parametrize("path, user, moderator, admin", [
     ("/admin/log", 403, 200, 200),
     ("/admin/", 403, 403, 200),
-    ("/admin/deliveries", 403, 403, 200),
+    ("/admin/instances/", 403, 200, 200),
 ])
 def test_who_reaches_which_admin_page(staff, path, user, moderator, admin):
     for name, expected in (("user", user), ("moderator", moderator), ("admin", admin)):

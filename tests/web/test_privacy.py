@@ -11,7 +11,7 @@ from mobilizon_lite.services.identities import create_identity
 from ..helpers import log_in, make_account, make_event, service_fields, submit
 
 PRIVATE_PAGES = ("/my-events", "/settings/", "/settings/password", "/settings/feeds", "/identities/",
-                 "/identities/new", "/admin/", "/admin/deliveries", "/events/new", "/")
+                 "/identities/new", "/admin/", "/admin/instances/", "/events/new", "/")
 
 
 def test_pages_of_a_logged_in_person_are_never_stored(app, client):
