@@ -196,6 +196,18 @@ def _domain_blocks():
     _add_column("domain_health", "software_version", "VARCHAR(64) NOT NULL DEFAULT ''")
 
 
+def _account_moderation():
+    _add_column("account", "last_login_at", "DATETIME")
+    _add_column("account", "deleted_at", "DATETIME")
+    # Public listings leave out the events of suspended organisers: the few suspended actors, found by
+    # this index rather than by reading every actor.
+    database.execute_sql("CREATE INDEX IF NOT EXISTS actor_suspended ON actor (id) WHERE suspended")
+    # Pages show only these columns of accounts: a log-in (last_login_at, the session version) must not
+    # make every kept page be built again.
+    database.execute_sql("DROP TRIGGER IF EXISTS content_changed_account_UPDATE")
+    changes.track_columns("account", "email", "role", "locale", "confirmed_at", "suspended_at", "deleted_at")
+
+
 def _group_content_pending():
     for table in ("discussion_comment", "resource", "todo_list", "todo"):
         _add_column(table, "pending", "INTEGER NOT NULL DEFAULT 0")
@@ -211,7 +223,7 @@ STEPS = [_initial_schema, _events, _feeds, _federation, _remote_participation, _
          _listed_activities, _server_software, _account_confirmation, _content_version,
          _inbox_queue, _groups, _group_digests, _perf_indexes, _group_hide_creator, _perf_lists,
          _perf_event_pages, _remote_groups, _moderation, _reports, _relay_follows, _domain_blocks,
-         _group_content_pending, _remote_images]
+         _account_moderation, _group_content_pending, _remote_images]
 
 
 def migrate():

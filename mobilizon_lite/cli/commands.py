@@ -14,7 +14,7 @@ from ..models.moderation import SILENCE, SUSPEND
 from ..services import accounts, base_url, domain_blocks, instance, instance_settings
 from ..services.errors import Invalid, ServiceError
 from ..services.identities import validate_username
-from . import demo, demo_groups
+from . import demo, demo_groups, users
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 5000
@@ -82,6 +82,8 @@ def build_parser():
     block.add_argument("--reason", default="", help="why, for the moderation log")
     unblock = commands.add_parser("unblock-domain", parents=[common], help="lift the block of a server")
     unblock.add_argument("domain")
+
+    users.add_parser(commands, common)
 
     seed = commands.add_parser(
         "seed-demo", parents=[common],
@@ -287,6 +289,8 @@ def run_command(app, args):
             block_domain(args)
         elif args.command == "unblock-domain":
             return unblock_domain(args)
+        elif args.command == "users":
+            return users.run(args)
         elif args.command == "init":
             print(f"Instance ready in {app.instance_path}.")
     return 0

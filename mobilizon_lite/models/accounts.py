@@ -22,6 +22,11 @@ class Account(BaseModel):
     confirmed_at = UTCDateTimeField(null=True)
     # Set by a moderator: a suspended account cannot log in and its identities' pages are gone.
     suspended_at = UTCDateTimeField(null=True)
+    # Set at each successful log-in (shown to moderators).
+    last_login_at = UTCDateTimeField(null=True)
+    # Set when a moderator deleted the account: its email and password are gone, the row stays so
+    # that its identities (and their usernames) stay taken.
+    deleted_at = UTCDateTimeField(null=True)
 
     # Read by Flask-Login. The session version in the id is what lets a password change
     # end every other session and remember-me cookie.

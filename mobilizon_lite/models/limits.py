@@ -21,3 +21,5 @@ MESSAGE_MAX = 1000
 # 20 times the Markdown, well over what any character makes (an email autolink, 5 for 63).
 COMMENT_MAX = 5000
 COMMENT_HTML_MAX = 100_000
+# Why a moderator acted, kept in the moderation log.
+REASON_MAX = 2000

@@ -200,6 +200,11 @@ def authenticate(email, password):
     return None
 
 
+def note_login(account):
+    """Remember when the account last logged in (moderators see it)."""
+    Account.update(last_login_at=utcnow()).where(Account.id == account.id).execute()
+
+
 def end_sessions(account, **changes):
     """End every session and remember-me cookie issued to the account so far (a new session
     version), applying changes in the same update; returns the refreshed account."""

@@ -163,10 +163,15 @@ def delete_message(message, actor):
     require_member(group, actor)
     if not may_delete(message, actor, group_roles.role_of(group, actor)):
         raise PermissionDenied(_("You can only delete your own messages."))
+    erase_message(message, actor)
+
+
+def erase_message(message, actor):
+    """Leave a placeholder of a message, its Delete sent by actor (the checks made: see delete_message)."""
     with database.atomic():
         DiscussionComment.update(deleted_at=utcnow(), text="", source="").where(
             DiscussionComment.id == message.id).execute()
-        group_private_outbox.share_deletion(group, actor, message.ap_id, "Note")
+        group_private_outbox.share_deletion(message.discussion.group, actor, message.ap_id, "Note")
 
 
 def rename_discussion(discussion, actor, title):

@@ -21,7 +21,7 @@ from ..models.participation import CREATOR, GOING_ROLES, NOT_APPROVED, ORGANIZER
 from ..tokens import sign
 from ..urls import public_url
 from . import follows, group_outbox, group_private_outbox, group_roles, pictures, relays
-from .errors import NotFound, PermissionDenied
+from .errors import Gone, NotFound, PermissionDenied
 from .event_input import clean_event_input
 from .prepared import Value, prepared, shaped
 from .rows import EventRow, read_with_actors, with_actors, with_actors_query
@@ -41,6 +41,8 @@ def roles_allowing(action):
 
 # Members see their group's private events; those who manage its events organise every one of them.
 SEEING_ROLES = roles_allowing("see_members_only")
+# Its own alias: listings join Actor for who their cards name.
+SUSPENDED = Actor.alias("suspended_actor")
 ORGANISING_ROLES = roles_allowing("manage_events")
 
 
@@ -49,7 +51,7 @@ def visible(viewer_ids=(), listed=True):
 
     Listings (listed=True) show public events; a direct link also opens unlisted ones; private
     events are visible only to their organiser, participants and invitees among the viewer's identities,
-    and for a group's event to the group's members.
+    and for a group's event to the group's members. Nobody sees the events of a suspended organiser.
     """
     condition = Event.visibility == Visibility.PUBLIC
     if not listed:
@@ -64,7 +66,7 @@ def visible(viewer_ids=(), listed=True):
         groups = Member.select(Member.group).where(Member.actor.in_(ids) & Member.role.in_(SEEING_ROLES))
         condition |= (Event.organizer.in_(ids) | Event.id.in_(involved) | Event.id.in_(invited)
                       | Event.attributed_to.in_(groups))
-    return condition
+    return condition & Event.organizer.not_in(SUSPENDED.select(SUSPENDED.id).where(SUSPENDED.suspended))
 
 
 def may_see_online_address(event, viewer=None):
@@ -174,6 +176,8 @@ def visible_event(uuid, viewer_ids=()):
     """The event with this uuid when the viewer may see it; NotFound otherwise (no 403: no leak)."""
     event = _event_by_uuid.first(uuid)
     # What anyone may open by its link needs no question about the viewer (the longest query to build).
+    if event is not None and event.organizer.suspended:
+        raise Gone(_("This event's organiser is suspended."))
     if event is None or not (event.is_public or event.is_unlisted or (viewer_ids and Event.select().where(
             (Event.id == event.id) & visible(viewer_ids, listed=False)).exists())):
         raise NotFound(_("This event does not exist, or is not visible to you."))

@@ -115,12 +115,11 @@ def owned_identity(account, username):
 
 
 def _local_person(username):
-    """The local identity called username, deleted or not; NotFound when there is none (or it is suspended)."""
+    """The local identity called username, deleted or suspended or not; NotFound when there is none."""
     identity = Actor.get_or_none(
         Actor.domain.is_null()
         & (Actor.preferred_username == username)
         & (Actor.type == TYPE_PERSON)
-        & ~Actor.suspended
         & owned_by_confirmed()
     )
     if identity is None:
@@ -129,18 +128,21 @@ def _local_person(username):
 
 
 def public_identity(username):
-    """The live local identity shown at /@username; NotFound, or Gone when it was deleted."""
+    """The live local identity shown at /@username; NotFound, or Gone when it was deleted or suspended."""
     identity = _local_person(username)
     if identity.deleted_at is not None:
         raise Gone(_("@%(username)s was deleted.", username=username))
+    if identity.suspended:
+        raise Gone(_("@%(username)s is suspended.", username=username))
     return identity
 
 
 def actor_document(username):
-    """(document, HTTP status) of the identity at /@username: its actor, or a Tombstone (410) once deleted."""
+    """(document, HTTP status) of the identity at /@username: its actor, or a Tombstone (410) once deleted
+    or suspended (its Delete went out: see announce_deletion)."""
     identity = _local_person(username)
-    if identity.deleted_at is not None:
-        return tombstone_document(identity.ap_id, TYPE_PERSON, identity.deleted_at), 410
+    if identity.deleted_at is not None or identity.suspended:
+        return tombstone_document(identity.ap_id, TYPE_PERSON, identity.deleted_at or utcnow()), 410
     return actor_to_ap(identity), 200
 
 
@@ -174,10 +176,19 @@ def delete_identity(account, identity):
             raise Invalid(_("You cannot delete your only identity."))
         if Event.select().where(Event.organizer == identity).exists():
             raise Invalid(_("This identity organises events: delete them, or hand them to a co-organiser, first."))
-        acquaintances = _acquaintances(identity)
-        Participation.delete().where(Participation.actor == identity).execute()
-        Follow.delete().where((Follow.follower == identity) | (Follow.followed == identity)).execute()
-        Actor.update(
-            deleted_at=utcnow(), name="", summary="", summary_source=""
-        ).where(Actor.id == identity.id).execute()
-        publish(identity, delete_actor_to_ap(new_activity_id(), identity), acquaintances)
+        retire_identity(identity)
+
+
+def retire_identity(identity):
+    """What deleting an identity does, once allowed: its participations and follows go, its profile is
+    emptied, and its Delete reaches every server that knows it (call inside a transaction)."""
+    announce_deletion(identity)  # before its follows go: they say who knows it
+    Participation.delete().where(Participation.actor == identity).execute()
+    Follow.delete().where((Follow.follower == identity) | (Follow.followed == identity)).execute()
+    Actor.update(deleted_at=utcnow(), name="", summary="", summary_source="").where(Actor.id == identity.id).execute()
+
+
+def announce_deletion(identity):
+    """Send the identity's Delete to every server that knows it (a deletion, or a suspension: Mobilizon
+    sends the same for both)."""
+    publish(identity, delete_actor_to_ap(new_activity_id(), identity), _acquaintances(identity))

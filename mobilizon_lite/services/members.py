@@ -141,7 +141,7 @@ def join_group(group, actor, message="", join_id=None):
     return member
 
 
-def _require_another_administrator(member):
+def require_another_administrator(member):
     """Refuse to take the administrator role away from the group's last administrator; call inside an
     IMMEDIATE transaction, so that two administrators stepping down at once cannot both succeed."""
     if member.role != Role.ADMINISTRATOR:
@@ -157,7 +157,7 @@ def leave_group(group, actor):
     with database.atomic("IMMEDIATE"):
         require(group, actor, "leave")
         member = membership(group, actor)
-        _require_another_administrator(member)
+        require_another_administrator(member)
         member.delete_instance()
 
 
@@ -200,7 +200,7 @@ def change_role(group, administrator, member_uuid, role):
         require(group, administrator, "change_roles")
         member = member_in(group, member_uuid, MEMBER_ROLES)
         if role != Role.ADMINISTRATOR:
-            _require_another_administrator(member)
+            require_another_administrator(member)
         set_role(member, role)
         speaker = _speaker(group, administrator)
         _send(speaker, role_update_to_ap(new_activity_id(), member, group, speaker), remote_members(group))
@@ -216,7 +216,7 @@ def remove_member(group, moderator, member_uuid):
         if member.actor_id == moderator.id:
             raise Invalid(_("To leave the group, use its Leave button."))
         require(group, moderator, "remove_member" if member.role == Role.MEMBER else "remove_moderator")
-        _require_another_administrator(member)
+        require_another_administrator(member)
         set_role(member, Role.REJECTED)
         speaker = _speaker(group, moderator)
         _send(speaker, remove_to_ap(new_activity_id(), member, group, speaker), remote_members(group) + [member.actor])

@@ -148,6 +148,11 @@ def update_post(post, actor, data, picture=None, remove_picture=False):
 def delete_post(post, actor):
     """Delete a post for good (the group's moderators)."""
     group_roles.require(post.group, actor, "write_posts")
+    erase(post, actor)
+
+
+def erase(post, actor):
+    """Delete a post, its Delete sent by actor (the checks made: see delete_post)."""
     with database.atomic():
         group_outbox.federate_post(post, actor, group_outbox.is_shared(post), deleted=True)
         group_private_outbox.federate_members_post(post, actor, group_private_outbox.is_members_only(post),

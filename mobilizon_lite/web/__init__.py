@@ -3,7 +3,9 @@ from . import (
     about,
     account,
     admin,
+    admin_content,
     admin_reports,
+    admin_users,
     auth,
     comments,
     context,
@@ -38,8 +40,8 @@ def init_app(app, csrf):
     context.init_app(app)
     errors.init_app(app)
     formatting.init_app(app)
-    for module in (pages, about, auth, account, identities, admin, admin_reports, instances, relays, events,
-                   participation, comments, search, reports, *GROUP_BLUEPRINTS):
+    for module in (pages, about, auth, account, identities, admin, admin_reports, instances, relays, admin_users,
+                   admin_content, events, participation, comments, search, reports, *GROUP_BLUEPRINTS):
         app.register_blueprint(module.bp)
     # Visitors post these from pages kept for everyone, which hold no token (see VisitorForm).
     csrf.exempt(pages.set_language)

@@ -71,8 +71,11 @@ def login():
         if account is not None and account.confirmed_at is None:
             form.form_errors.append(
                 _("Confirm your email address first: follow the link in the message we sent to it."))
+        elif account is not None and account.suspended_at is not None:
+            form.form_errors.append(_("This account is suspended: contact this instance's administrators."))
         elif account is not None:
             login_user(account, remember=form.remember.data)
+            accounts.note_login(account)
             return redirect_local(form.next.data, "pages.home")
         else:
             form.form_errors.append(_("This email and password do not match an account."))

@@ -1,6 +1,7 @@
 """An event's comment thread as each viewer sees it: rendered once for everyone, each viewer's buttons
 and reply forms written into its holes."""
 from flask import get_template_attribute, render_template, url_for
+from flask_login import current_user
 
 from ..models.limits import COMMENT_MAX
 from ..page_cache import TOKEN, Rendered, hole, shared_holed
@@ -23,14 +24,21 @@ def thread_html(event, identities, acting, organizers, commenter):
     # Controls written per comment by a template cost more than the rest of the page: each kind is
     # rendered once here and given each comment's number.
     part = shared_holed(lambda: _shared_thread(event))
-    allowed = comments.actions_for(part.data, identities, acting, organizers)
+    allowed = {number: (*pair, False) for number, pair in
+               comments.actions_for(part.data, identities, acting, organizers).items()}
+    if current_user.is_authenticated and current_user.is_moderator:
+        # Staff may remove any comment (web/admin_content.py), whatever else they may do with it.
+        allowed.update({comment.id: (*allowed.get(comment.id, (False, False))[:2], True)
+                        for comment in part.data if comment.deleted_at is None})
     if not allowed and commenter is None:
         return Rendered(part.fill({}))
     comments_path = url_for("comments.create", uuid=event.uuid)
+    removal_path = url_for("admin_content.remove", kind="comment", content_id=0).replace("/0/", f"/{NUMBER}/")
     actions, given = get_template_attribute(CONTROLS, "actions"), {}
-    kinds = {pair: str(actions(f"{comments_path}/{NUMBER}", TOKEN, *pair)) for pair in set(allowed.values())}
-    for number, pair in allowed.items():
-        given[f"actions-{number}"] = kinds[pair].replace(NUMBER, str(number))
+    kinds = {flags: str(actions(f"{comments_path}/{NUMBER}", TOKEN, *flags[:2], removal_path if flags[2] else ""))
+             for flags in set(allowed.values())}
+    for number, flags in allowed.items():
+        given[f"actions-{number}"] = kinds[flags].replace(NUMBER, str(number))
     if commenter is not None:
         reply = str(get_template_attribute(CONTROLS, "reply_form")(
             comments_path, TOKEN, NUMBER, commenter, COMMENT_MAX))

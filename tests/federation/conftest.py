@@ -1,6 +1,6 @@
 """Fixtures shared by the federation tests: remote keys, an instance that knows a few remote actors, a
-loopback server of actor documents, running instances that federate, and the captured payloads of other
-software."""
+loopback server of actor documents, running instances that federate, a bovine peer beside one, and the
+captured payloads of other software."""
 import os
 
 import pytest
@@ -12,6 +12,7 @@ from ..harness import RunningInstance
 from ..helpers import loopback_server, make_account
 from .captured import FIXTURES
 from .live import FEDERATING
+from .peer import Peer
 from .remote import ACTOR, EVE, REMOTE, ActorServer
 
 
@@ -69,3 +70,18 @@ def federating(instance_env):
         return instance
 
     return make
+
+
+@pytest.fixture(scope="module")
+def instance(tmp_path_factory, federating):
+    """A running instance with ann, on 127.0.0.5, for the module (modules may define their own)."""
+    with federating(tmp_path_factory.mktemp("peer"), "127.0.0.5", "ours", "ann") as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def peer():
+    """A server built on bovine (see peer.py) on 127.0.0.6, for the module."""
+    server = Peer("127.0.0.6").start()
+    yield server
+    server.stop()

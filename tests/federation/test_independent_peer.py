@@ -15,26 +15,13 @@ from mobilizon_lite.activitypub.vocab import get_id
 
 from ..helpers import wait_until
 from .live import NEXT_YEAR, one
-from .peer import AP, Peer
+from .peer import AP
 
 pytestmark = pytest.mark.slow
 
 PUBLIC = "https://www.w3.org/ns/activitystreams#Public"
 # Item 6 of issue 10: 20,000 tags (about 774 KB, under the 1 MiB cap) must be cut before per-item work.
 HUGE_TAGS, KEPT_TAGS = 20_000, 64
-
-
-@pytest.fixture(scope="module")
-def instance(tmp_path_factory, federating):
-    with federating(tmp_path_factory.mktemp("peer"), "127.0.0.5", "ours", "ann") as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
-def peer():
-    server = Peer("127.0.0.6").start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture(scope="module")

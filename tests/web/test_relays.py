@@ -12,14 +12,6 @@ PAGE = "/admin/relays/"
 AP = {"Accept": "application/activity+json"}
 
 
-@pytest.fixture
-def admin(app):
-    make_account(app, "root@example.org", "boss", admin=True)
-    client = app.test_client()
-    log_in(client, "root@example.org")
-    return client
-
-
 def test_only_administrators_reach_the_page(app, admin):
     make_account(app, "ann@example.org", "ann")
     make_account(app, "mod@example.org", "modo")
