@@ -2,6 +2,7 @@
 from flask import Flask
 from flask_babel import Babel
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config, dates, db, federation_views, feeds, migrations, page_cache, web
 from .version import __version__  # noqa: F401 - re-exported
@@ -26,6 +27,11 @@ def create_app(test_config=None, default_base_url="http://127.0.0.1:5000", insta
     """
     app = Flask(__name__, instance_path=instance_path, instance_relative_config=True)
     config.load(app, test_config, default_base_url, base_url, moving)
+    if app.config["PROXY_COUNT"]:
+        # request.remote_addr (what log-ins are counted by) becomes the address the first of the
+        # trusted proxies saw; a header written by the client itself is never believed.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_COUNT"], x_proto=0, x_host=0,
+                                x_port=0, x_prefix=0)
     db.init_app(app)
     with app.app_context():
         migrations.migrate()

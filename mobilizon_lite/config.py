@@ -21,6 +21,10 @@ TEST_HOSTS = ("localhost", "example.com", "example.net", "example.org")
 TEST_DOMAINS = (".test", ".example", ".invalid", ".localhost", ".example.com", ".example.net", ".example.org")
 
 
+RATE_LIMIT = re.compile(r"\s*(\d+)\s*(?:per|/)\s*(minute|hour|day)\s*")
+RATE_PERIODS = {"minute": 60, "hour": 3600, "day": 86400}
+
+
 class ConfigError(RuntimeError):
     """The configuration cannot work; the message says which setting to fix."""
 
@@ -77,6 +81,20 @@ DEFAULTS = {
     "KEEP_FAILED_DAYS": 30,
     "KEEP_RECEIVED_DAYS": 4,
     "KEEP_TOMBSTONES_DAYS": 30,
+    # Log-ins, password reset requests and anonymous participation requests: failures (requests, for
+    # the last two) allowed per email address and per client address before each one more makes the
+    # next attempt wait, 1 s doubling up to THROTTLE_MAX_DELAY seconds. An address may be shared
+    # (a school, a mobile network), so it gets more.
+    "THROTTLE_FREE_FAILURES": 3,
+    "THROTTLE_ADDRESS_FREE_FAILURES": 10,
+    "THROTTLE_MAX_DELAY": 300,
+    # Reverse proxies in front of the server: the client address is the X-Forwarded-For entry each
+    # one added (1 behind one nginx or Caddy). 0 trusts no such header.
+    "PROXY_COUNT": 0,
+    # What an identity may create from the pages: "N per minute|hour|day".
+    "RATE_LIMIT_EVENTS": "10 per hour",
+    "RATE_LIMIT_COMMENTS": "30 per hour",
+    "RATE_LIMIT_REPORTS": "10 per hour",
     "SMTP_HOST": None,
     "SMTP_PORT": 25,
     "SMTP_USERNAME": None,
@@ -251,7 +269,8 @@ OPTIONAL_TYPES = {"MAX_CONTENT_LENGTH": int, "WTF_CSRF_TIME_LIMIT": int}
 AT_LEAST_ONE = {"WAITRESS_THREADS", "PICTURE_MAX_BYTES", "PICTURE_MAX_WIDTH", "EVENTS_PER_PAGE", "PAGE_CACHE_SIZE",
                 "FEED_MAX_ITEMS", "DELIVERY_INTERVAL", "INBOX_INTERVAL", "DELIVERY_MAX_ATTEMPTS", "DELIVERY_THREADS",
                 "SMTP_PORT", "SMTP_TIMEOUT", "MAX_CONTENT_LENGTH", "PASSWORD_RESET_TTL", "ANONYMOUS_CONFIRMATION_TTL",
-                "KEEP_SENT_DAYS", "KEEP_FAILED_DAYS", "KEEP_RECEIVED_DAYS", "KEEP_TOMBSTONES_DAYS"}
+                "KEEP_SENT_DAYS", "KEEP_FAILED_DAYS", "KEEP_RECEIVED_DAYS", "KEEP_TOMBSTONES_DAYS",
+                "THROTTLE_MAX_DELAY"}
 KINDS = {bool: "True or False", int: "a whole number", float: "a number", list: "a list of texts",
          str: "a text"}
 
@@ -296,11 +315,22 @@ def check_settings(config):
     if config["DEFAULT_REGISTRATIONS"] not in REGISTRATION_MODES:
         raise ConfigError(f"DEFAULT_REGISTRATIONS must be one of {', '.join(REGISTRATION_MODES)}, "
                           f"not {config['DEFAULT_REGISTRATIONS']!r}")
+    for name in ("RATE_LIMIT_EVENTS", "RATE_LIMIT_COMMENTS", "RATE_LIMIT_REPORTS"):
+        rate_limit(config, name)
     try:
         ZoneInfo(config["TIMEZONE"])
     except (ZoneInfoNotFoundError, ValueError):
         raise ConfigError(f"TIMEZONE {config['TIMEZONE']!r} is not an IANA time zone name") from None
     check_test_only(config)
+
+
+def rate_limit(config, name):
+    """(count, seconds) of a "N per minute|hour|day" setting, or ConfigError."""
+    match = RATE_LIMIT.fullmatch(config[name])
+    if not match or int(match[1]) < 1:
+        raise ConfigError(f"{name} must read like '10 per hour' (a number at least 1, per minute, hour or day), "
+                          f"not {config[name]!r}")
+    return int(match[1]), RATE_PERIODS[match[2]]
 
 
 def scrypt_cost(method):

@@ -25,11 +25,13 @@ from .models import (
     Participation,
     PasswordResetToken,
     Post,
+    RateLimitHit,
     Report,
     ReportItem,
     ReportNote,
     Resource,
     Setting,
+    Throttle,
     Todo,
     TodoList,
     Tombstone,
@@ -208,6 +210,10 @@ def _account_moderation():
     changes.track_columns("account", "email", "role", "locale", "confirmed_at", "suspended_at", "deleted_at")
 
 
+def _abuse_limits():
+    database.create_tables([Throttle, RateLimitHit])
+
+
 def _group_content_pending():
     for table in ("discussion_comment", "resource", "todo_list", "todo"):
         _add_column(table, "pending", "INTEGER NOT NULL DEFAULT 0")
@@ -223,7 +229,7 @@ STEPS = [_initial_schema, _events, _feeds, _federation, _remote_participation, _
          _listed_activities, _server_software, _account_confirmation, _content_version,
          _inbox_queue, _groups, _group_digests, _perf_indexes, _group_hide_creator, _perf_lists,
          _perf_event_pages, _remote_groups, _moderation, _reports, _relay_follows, _domain_blocks,
-         _account_moderation, _group_content_pending, _remote_images]
+         _account_moderation, _abuse_limits, _group_content_pending, _remote_images]
 
 
 def migrate():

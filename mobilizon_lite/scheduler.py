@@ -6,7 +6,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from .activitypub import delivery
 from .activitypub.publish import purge_published
-from .services import accounts, anonymous, group_digest, inbound, reports
+from .services import accounts, anonymous, group_digest, inbound, rate_limits, reports, throttles
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +40,8 @@ def build_scheduler(app):
     )
     for job, name in ((accounts.purge_expired_tokens, "Purge expired reset tokens and unconfirmed sign-ups"),
                       (anonymous.purge_unconfirmed, "Purge unconfirmed anonymous participations"),
+                      (throttles.purge_throttles, "Forget failed log-ins and requests a day old"),
+                      (rate_limits.purge_rate_limits, "Forget creations counted by the rate limits"),
                       (reports.purge_unconfirmed_reports, "Purge visitors' reports whose address was never confirmed"),
                       (inbound.purge_received, "Purge old received activities and tombstones"),
                       (purge_published, "Purge old deliveries and published activities"),

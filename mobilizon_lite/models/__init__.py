@@ -11,8 +11,9 @@ from .instance import Invite, Setting
 from .moderation import DomainBlock, ModerationLog
 from .participation import EventInvitation, Participation
 from .reports import Report, ReportItem, ReportNote
+from .throttles import RateLimitHit, Throttle
 
 __all__ = ["Account", "Activity", "Actor", "Comment", "Delivery", "Discussion", "DiscussionComment", "DomainBlock",
            "DomainHealth", "Event", "EventInvitation", "FeedToken", "Follow", "GroupDigest", "InboxHealth", "InboxItem",
-           "Invite", "Member", "ModerationLog", "Participation", "PasswordResetToken", "Post", "Report", "ReportItem",
-           "ReportNote", "Resource", "Setting", "Todo", "TodoList", "Tombstone"]
+           "Invite", "Member", "ModerationLog", "Participation", "PasswordResetToken", "Post", "RateLimitHit", "Report",
+           "ReportItem", "ReportNote", "Resource", "Setting", "Throttle", "Todo", "TodoList", "Tombstone"]

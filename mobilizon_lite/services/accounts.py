@@ -17,22 +17,21 @@ from ..models import Account, PasswordResetToken
 from ..models.accounts import ROLE_ADMIN, ROLE_USER
 from ..tokens import hash_token, new_token, sign, unsign
 from ..urls import public_url
-from . import instance
+from . import instance, throttles
 from .errors import Invalid, NotFound, PermissionDenied
 from .identities import create_identity, validate_username
+from .passwords import hash_password, validate_password
 from .prepared import prepared
 
 log = logging.getLogger(__name__)
 
-PASSWORD_MIN = 8
-PASSWORD_MAX = 256
 EMAIL_MAX = 254
 RESET_RESEND_AFTER = timedelta(minutes=5)
 CONFIRM_PURPOSE = "signup-confirm"
 CONFIRMATION_HOURS = 48
 CONFIRMATION_TTL = timedelta(hours=CONFIRMATION_HOURS)
-# A sign-up never confirmed is forgotten after this long.
-UNCONFIRMED_KEPT = timedelta(days=7)
+# A sign-up never confirmed is forgotten once its link has expired.
+UNCONFIRMED_KEPT = CONFIRMATION_TTL
 # One "you already have an account" email per account in this time, however often the form is sent.
 SIGNUP_NOTICE_AFTER = timedelta(minutes=10)
 THROTTLE_SIZE = 10_000
@@ -46,12 +45,6 @@ def _account(account_id):
 def account_by_id(account_id):
     """The account with this id, or None (read on every logged-in request: prepared)."""
     return _account.first(account_id)
-
-
-def hash_password(password):
-    """The stored form of a password, made with PASSWORD_HASH_METHOD. Checking reads the method from
-    the stored hash, so hashes made under an earlier setting keep working."""
-    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
 
 
 @functools.cache
@@ -70,14 +63,6 @@ def normalize_email(email):
     except EmailNotValidError:
         raise Invalid(_("This is not a valid email address."), "email") from None
     return checked.normalized.lower()
-
-
-def validate_password(password, field="password"):
-    """Raise Invalid unless password is long enough and not absurdly long."""
-    if len(password or "") < PASSWORD_MIN:
-        raise Invalid(_("Use at least %(min)d characters.", min=PASSWORD_MIN), field)
-    if len(password) > PASSWORD_MAX:
-        raise Invalid(_("Use at most %(max)d characters.", max=PASSWORD_MAX), field)
 
 
 def register(email, password, username, name="", invite_token=None, locale=None,
@@ -153,21 +138,38 @@ def _confirmation_link(account):
     return public_url("auth.confirm_signup", token=token)
 
 
-def _tell_already_registered(account, locale):
-    """Email the owner of an address someone tried to sign up with again (at most every few minutes)."""
+def _may_notify(account):
+    """True at most once every few minutes per account: repeated attempts must not flood its inbox."""
     sent = current_app.extensions.setdefault("signup_notices", {})
     last = sent.get(account.id)
     if last is not None and time.monotonic() - last < SIGNUP_NOTICE_AFTER.total_seconds():
-        return  # repeated attempts must not flood the inbox
+        return False
     if len(sent) > THROTTLE_SIZE:
         sent.clear()
     sent[account.id] = time.monotonic()
+    return True
+
+
+def _tell_already_registered(account, locale):
+    """Email the owner of an address someone tried to sign up with again (at most every few minutes)."""
+    if not _may_notify(account):
+        return
     mail.send_mail(
         account.email, "mail/signup_existing.txt", locale=account.locale or locale,
         login_link=public_url("auth.login"), reset_link=public_url("auth.forgot_password"),
         confirm_link=None if account.confirmed_at else _confirmation_link(account),
         hours=CONFIRMATION_HOURS,
     )
+
+
+def resend_confirmation(account, locale=None):
+    """Email the sign-up link again to an unconfirmed account (at most every few minutes); called once
+    its password was given, so it tells nothing to whoever does not know it."""
+    if account.confirmed_at is None and _may_notify(account):
+        # The account is forgotten UNCONFIRMED_KEPT after its sign-up, whatever the link says.
+        left = account.created_at + UNCONFIRMED_KEPT - utcnow()
+        mail.send_mail(account.email, "mail/signup_confirm.txt", locale=account.locale or locale,
+                       link=_confirmation_link(account), hours=max(1, int(left.total_seconds() // 3600)))
 
 
 def confirm_signup(token):
@@ -187,16 +189,26 @@ def confirm_signup(token):
     return account
 
 
-def authenticate(email, password):
-    """The account with these credentials, or None (see confirmed_at before letting it in)."""
+def authenticate(email, password, address=None):
+    """The account with these credentials, or None (see confirmed_at before letting it in).
+
+    Failures are counted per email address and per client address: after a few, TooMany refuses
+    every attempt, right password included, for a wait that doubles with each further failure.
+    """
     try:
         email = normalize_email(email)
     except Invalid:
         email = None
+    keys = throttles.keys_for("login", email, address)
+    throttles.check(keys)
     account = Account.get_or_none(Account.email == email) if email else None
     password_hash = account.password_hash if account else _dummy_hash(current_app.config["PASSWORD_HASH_METHOD"])
     if check_password_hash(password_hash, password or "") and account is not None:
+        # The account's count starts again; the address's does not, or one known password would let
+        # its holder guess others' without waiting.
+        throttles.clear(throttles.keys_for("login", email))
         return account
+    throttles.fail(keys)
     return None
 
 
@@ -234,12 +246,14 @@ def set_locale(account, locale):
     account.save()
 
 
-def request_password_reset(email):
-    """Email a reset link when an account has this address; silent otherwise."""
+def request_password_reset(email, address=None):
+    """Email a reset link when an account has this address; silent otherwise. Requests are counted
+    per email address and client address: TooMany after a few in a row."""
     try:
         email = normalize_email(email)
     except Invalid:
         return
+    throttles.attempt(throttles.keys_for("reset", email, address))
     account = Account.get_or_none(Account.email == email)
     if account is None:
         log.info("password reset asked for an unknown address")
@@ -298,8 +312,8 @@ def reset_password(token, new_password):
 
 
 def purge_expired_tokens():
-    """Delete reset tokens that can no longer be used, and sign-ups never confirmed in a week
-    (freeing their address and username); returns how many rows."""
+    """Delete reset tokens that can no longer be used, and sign-ups not confirmed while their link
+    worked (freeing their address and username); returns how many rows."""
     tokens = PasswordResetToken.delete().where(
         (PasswordResetToken.expires_at <= utcnow()) | PasswordResetToken.used_at.is_null(False)
     ).execute()

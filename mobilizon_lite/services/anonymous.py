@@ -10,7 +10,7 @@ from ..models import Participation
 from ..models.participation import NOT_APPROVED, NOT_CONFIRMED, PARTICIPANT
 from ..tokens import hash_token, new_token, unsign
 from ..urls import public_url
-from . import instance
+from . import instance, throttles
 from .accounts import normalize_email
 from .errors import NotFound, PermissionDenied
 from .events import CANCEL_PURPOSE, cancel_link, event_link
@@ -32,10 +32,12 @@ def check_anonymous(event):
     check_open(event)
 
 
-def request_anonymous(event, email, message, locale):
-    """Email a confirmation link; answers the same whether or not the address already joined."""
+def request_anonymous(event, email, message, locale, address=None):
+    """Email a confirmation link; answers the same whether or not the address already joined.
+    Requests are counted per email address and client address: TooMany after a few in a row."""
     check_anonymous(event)
     email = normalize_email(email)
+    throttles.attempt(throttles.keys_for("anonymous", email, address))
     message = clean_message(message)
     confirm_token, confirm_hash = new_token()
     ttl = timedelta(seconds=current_app.config["ANONYMOUS_CONFIRMATION_TTL"])

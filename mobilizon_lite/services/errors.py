@@ -46,6 +46,16 @@ class Gone(NotFound):
     status_code = 410
 
 
+class TooMany(ServiceError):
+    """Too many attempts or creations in a short time; retry_after says in how many seconds to try again."""
+
+    status_code = 429
+
+    def __init__(self, message, retry_after):
+        super().__init__(message)
+        self.retry_after = max(1, int(retry_after))
+
+
 def refusal(check, *args):
     """The message check(*args) refuses with, or None when it allows: pages offer what the
     actions themselves will allow by asking the checks those actions make."""

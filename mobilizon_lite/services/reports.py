@@ -16,7 +16,7 @@ from ..models.reports import OPEN, REASONS, STATES, UNCONFIRMED
 from ..text import clean_text
 from ..tokens import hash_token, new_token
 from ..urls import public_url
-from . import moderation_log, report_forwarding
+from . import moderation_log, report_forwarding, throttles
 from .accounts import normalize_email
 from .anonymous import RESEND_AFTER
 from .errors import Invalid, NotFound
@@ -73,12 +73,14 @@ def report_as(identity, found, reason, comment, forward=False):
     return report
 
 
-def request_report(found, email, reason, comment, forward, locale):
+def request_report(found, email, reason, comment, forward, locale, address=None):
     """A visitor reports found with an email address: the report waits for the link emailed there.
-    Answers the same whatever the address; one address gets one link per item in RESEND_AFTER."""
+    Answers the same whatever the address; one address gets one link per item in RESEND_AFTER.
+    Requests are counted per email address and client address: TooMany after a few in a row."""
     email = normalize_email(email)
     comment = clean_comment(comment)
     _check(found, reason, forward)
+    throttles.attempt(throttles.keys_for("report", email, address))
     token, token_hash = new_token()
     ttl = timedelta(seconds=current_app.config["ANONYMOUS_CONFIRMATION_TTL"])
     now = utcnow()

@@ -5,8 +5,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from ..services import accounts, instance, instance_settings
-from ..services.errors import Invalid, PermissionDenied
+from ..services.errors import Invalid, PermissionDenied, TooMany
 from .context import private_page, redirect_local
+from .errors import retry_after
 from .forms.accounts import ForgotPasswordForm, LoginForm, ResetPasswordForm, SignupForm
 from .forms.base import add_error, render_form
 
@@ -67,10 +68,16 @@ def login():
     if current_user.is_authenticated:
         return redirect_local(form.next.data, "pages.home")
     if form.validate_on_submit():
-        account = accounts.authenticate(form.email.data, form.password.data)
+        try:
+            account = accounts.authenticate(form.email.data, form.password.data, request.remote_addr)
+        except TooMany as error:
+            form.form_errors.append(error.message)
+            return render_form("auth/login.html", form)[0], 429, retry_after(error)
         if account is not None and account.confirmed_at is None:
+            accounts.resend_confirmation(account, _request_locale())
             form.form_errors.append(
-                _("Confirm your email address first: follow the link in the message we sent to it."))
+                _("Confirm your email address first: follow the link in the message we sent to it. "
+                  "A new link is on its way (one every few minutes at most; look in the spam folder too)."))
         elif account is not None and account.suspended_at is not None:
             form.form_errors.append(_("This account is suspended: contact this instance's administrators."))
         elif account is not None:
@@ -96,7 +103,11 @@ def logout():
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        accounts.request_password_reset(form.email.data)
+        try:
+            accounts.request_password_reset(form.email.data, request.remote_addr)
+        except TooMany as error:
+            form.form_errors.append(error.message)
+            return render_form("auth/forgot_password.html", form)[0], 429, retry_after(error)
         # The same answer whether or not the address is known, so it reveals no account.
         flash(_("If an account uses this address, we have sent it a link to choose a new password. "
                 "The link works once, for one hour."), "info")

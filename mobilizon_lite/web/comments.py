@@ -5,7 +5,7 @@ from flask_login import login_required
 
 from ..models import Comment
 from ..negotiation import activity_response, negotiated, wants_activity_json
-from ..services import comments, events
+from ..services import comments, events, rate_limits
 from ..services.errors import Invalid, NotFound
 from ..urls import whole_number
 from .context import chosen_identity, comment_actor, commenter_identity, identity_choices, viewer_ids
@@ -29,7 +29,9 @@ def create(uuid):
     identity_choices(form.identity)
     require_valid(form)
     reply_to = whole_number(form.in_reply_to.data)
-    comment = comments.comment_on(event, chosen_identity(form.identity), form.text.data, in_reply_to=reply_to)
+    identity = chosen_identity(form.identity)
+    rate_limits.check(identity, "comments")
+    comment = comments.comment_on(event, identity, form.text.data, in_reply_to=reply_to)
     flash(_("Your comment is published."), "success")
     return to_comment(event, comment)
 

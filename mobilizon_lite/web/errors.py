@@ -59,6 +59,12 @@ def error_response(code, message=None, headers=None):
         return message, code, {**headers, "Content-Type": "text/plain; charset=utf-8"}
 
 
+def retry_after(error):
+    """The Retry-After header of a TooMany refusal (none for others)."""
+    seconds = getattr(error, "retry_after", None)
+    return {"Retry-After": str(seconds)} if seconds else {}
+
+
 def init_app(app):
     """Register the error handlers on app."""
 
@@ -70,7 +76,7 @@ def init_app(app):
 
     @app.errorhandler(ServiceError)
     def service_error(error):
-        return error_response(error.status_code, error.message)
+        return error_response(error.status_code, error.message, headers=retry_after(error))
 
     @app.errorhandler(HTTPException)
     def http_error(error):

@@ -14,9 +14,10 @@ from ..services import (
     instance_settings,
     my_events,
     participation,
+    rate_limits,
     remote_participation,
 )
-from ..services.errors import Invalid, refusal
+from ..services.errors import Invalid, TooMany, refusal
 from ..services.pictures import upload_folder
 from ..urls import page_number
 from .context import (
@@ -28,6 +29,7 @@ from .context import (
     organizer_identity,
     viewer_ids,
 )
+from .errors import retry_after
 from .forms.base import add_error, render_form
 from .forms.events import (
     CATEGORY_LABELS,
@@ -86,6 +88,12 @@ def create():
     form = event_form()
     if form.validate_on_submit():
         organizer, group = organizer_and_group(form)
+        try:
+            rate_limits.check(organizer, "events")
+        except TooMany as error:
+            # The form is shown again, filled in, to be sent once the limit allows.
+            add_error(form, error)
+            return render_form("events/form.html", form, event=None)[0], 429, retry_after(error)
         try:
             event = events.create_event(organizer, form.event_data(), picture=form.picture.data or None, group=group)
         except Invalid as error:

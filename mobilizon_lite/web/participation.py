@@ -179,7 +179,8 @@ def join_anonymously(uuid):
     event = events.visible_event(uuid, viewer_ids())
     form = AnonymousJoinForm()
     require_valid(form)
-    anonymous.request_anonymous(event, form.email.data, form.message.data, str(get_locale()))
+    anonymous.request_anonymous(event, form.email.data, form.message.data, str(get_locale()),
+                                request.remote_addr)
     return render_template("events/anonymous_sent.html", event=event), 200
 
 

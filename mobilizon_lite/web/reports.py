@@ -4,9 +4,11 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..services import reportables, reports
+from ..services import rate_limits, reportables, reports
+from ..services.errors import TooMany
 from .context import chosen_identity, identity_choices, private_page, viewer_ids
-from .forms.base import refusals_on, render_form
+from .errors import retry_after
+from .forms.base import add_error, refusals_on, render_form
 from .forms.reports import ReportForm
 from .item_pages import page_of
 
@@ -33,14 +35,21 @@ def new():
     form = report_form(found)
     if form.validate_on_submit():
         forward = bool(form.forward.data) if "forward" in form else False
-        with refusals_on(form):
-            if current_user.is_authenticated:
-                reports.report_as(chosen_identity(form.identity), found, form.reason.data, form.comment.data, forward)
-            else:
-                reports.request_report(found, form.email.data, form.reason.data, form.comment.data, forward,
-                                       str(get_locale()))
-            return render_template("reports/sent.html", found=found, back=page_of(found),
-                                   confirmed=current_user.is_authenticated)
+        try:
+            with refusals_on(form):
+                if current_user.is_authenticated:
+                    identity = chosen_identity(form.identity)
+                    rate_limits.check(identity, "reports")
+                    reports.report_as(identity, found, form.reason.data, form.comment.data, forward)
+                else:
+                    reports.request_report(found, form.email.data, form.reason.data, form.comment.data, forward,
+                                           str(get_locale()), request.remote_addr)
+                return render_template("reports/sent.html", found=found, back=page_of(found),
+                                       confirmed=current_user.is_authenticated)
+        except TooMany as error:
+            # The form is shown again, filled in, to be sent once the limit allows.
+            add_error(form, error)
+            return render_form("reports/new.html", form, found=found, back=page_of(found))[0], 429, retry_after(error)
     return render_form("reports/new.html", form, found=found, back=page_of(found))
 
 

@@ -14,7 +14,7 @@ AS_JSON = {"Accept": "application/activity+json"}
 
 def create_ann(instance_path, *args):
     result = run_cli(instance_path, "create-user", "ann@example.org", "--identity", "ann", "--password-stdin",
-                     *args, stdin="password123\n")
+                     *args, stdin="lemon plutonium tea\n")
     assert result.returncode == 0, result.stderr
     return result
 

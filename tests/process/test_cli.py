@@ -42,7 +42,8 @@ def test_identity_defaults_to_the_email_local_part(instance_path):
     (["create-user", "not-an-email", "--password-stdin"], "long password\n", "not a valid email"),
     (["create-user", "x@example.org", "--identity", "Bad Name", "--password-stdin"], "long password\n",
      "lowercase letters"),
-    (["create-user", "x@example.org", "--password-stdin"], "short\n", "at least 8"),
+    (["create-user", "x@example.org", "--password-stdin"], "short\n", "at least 10"),
+    (["create-user", "x@example.org", "--password-stdin"], "Basketball\n", "one of the commonest"),
 ])
 def test_bad_input_exits_non_zero_with_a_clear_error(instance_path, args, stdin, message):
     result = run_cli(instance_path, *args, stdin=stdin)
@@ -53,10 +54,10 @@ def test_bad_input_exits_non_zero_with_a_clear_error(instance_path, args, stdin,
 
 
 def test_duplicate_email_is_refused(instance_path):
-    created = run_cli(instance_path, "create-user", "a@example.org", "--password-stdin", stdin="password1\n")
+    created = run_cli(instance_path, "create-user", "a@example.org", "--password-stdin", stdin="plutonium lemon tea\n")
     assert created.returncode == 0
     result = run_cli(instance_path, "create-user", "A@example.org", "--identity", "other", "--password-stdin",
-                     stdin="password1\n")
+                     stdin="plutonium lemon tea\n")
     assert result.returncode == 1
     assert "An account already uses this email address." in result.stderr
 
@@ -130,7 +131,7 @@ def test_create_user_checks_the_email_and_username_before_the_password(instance_
 
 
 def test_create_user_refuses_a_used_email_before_asking_for_the_password(instance_path):
-    created = run_cli(instance_path, "create-user", "a@example.org", "--password-stdin", stdin="password1\n")
+    created = run_cli(instance_path, "create-user", "a@example.org", "--password-stdin", stdin="plutonium lemon tea\n")
     assert created.returncode == 0
     result = run_cli(instance_path, "create-user", "A@example.org", "--identity", "other")
     assert result.returncode == 1

@@ -16,7 +16,7 @@ from ..helpers import event_fields
 def test_first_run_creates_the_instance_and_serves(tmp_path, instance_env):
     server = RunningInstance(tmp_path / "instance", env=instance_env)
     instance_path, port = server.path, server.port
-    server.create_user("ann", password="password123")
+    server.create_user("ann", password="lemon plutonium tea")
     with server:
         home = server.answers()
         assert home.status_code == 200
@@ -102,7 +102,7 @@ def test_bodies_that_never_end_neither_hang_nor_stop_pages(tmp_path, instance_en
 
 def test_a_banner_near_the_size_limit_still_uploads(tmp_path, instance_env):
     server = RunningInstance(tmp_path / "instance", env=instance_env)
-    server.create_user("ann", password="password123")
+    server.create_user("ann", password="lemon plutonium tea")
     noise = Image.frombytes("RGB", (1140, 1140), random.Random(1).randbytes(1140 * 1140 * 3))
     picture = io.BytesIO()
     noise.save(picture, "PNG")
@@ -110,7 +110,7 @@ def test_a_banner_near_the_size_limit_still_uploads(tmp_path, instance_env):
     with server:
         base = server.base
         session = requests.Session()
-        login = session.post(f"{base}/login", data={"email": "ann@example.org", "password": "password123",
+        login = session.post(f"{base}/login", data={"email": "ann@example.org", "password": "lemon plutonium tea",
                                                     "csrf_token": form_token(session, f"{base}/login")},
                              allow_redirects=False, timeout=10)
         assert login.status_code == 302

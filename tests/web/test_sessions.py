@@ -187,3 +187,20 @@ def test_expired_reset_token_is_refused(mail_app, smtp):
 
 def test_unknown_reset_token_is_refused(client):
     assert client.get("/password/reset/not-a-token").status_code == 404
+
+
+@pytest.mark.parametrize("new, message", [
+    ("qwertyuiop", "This password is one of the commonest"),
+    ("Password12", "This password is one of the commonest"),
+    ("too short", "Use at least 10 characters: short passwords are guessed in minutes."),
+])
+def test_a_new_password_follows_the_same_rules_when_changed_or_reset(mail_app, smtp, new, message):
+    make_account(mail_app)
+    client = mail_app.test_client()
+    log_in(client)
+    changed = submit(client, "/settings/password", {"current_password": PASSWORD, "password": new, "confirm": new})
+    assert changed.status_code == 400 and errors(changed)[0].startswith(message)
+    path = emailed_reset_link(mail_app.test_client(), smtp)
+    reset = submit(mail_app.test_client(), path, {"password": new, "confirm": new})
+    assert reset.status_code == 400 and errors(reset)[0].startswith(message)
+    log_in(mail_app.test_client())  # the password is unchanged

@@ -104,6 +104,25 @@ def test_signing_up_again_before_confirming_resends_the_link(mail_app, smtp):
     assert counts(mail_app) == (1, 1)
 
 
+def test_logging_in_unconfirmed_is_refused_and_sends_the_link_again(mail_app, smtp):
+    submit(mail_app.test_client(), "/signup", GOOD)
+    smtp.wait_for(1)
+    client = mail_app.test_client()
+    refused = submit(client, "/login", {"email": "ann@example.org", "password": PASSWORD})
+    assert refused.status_code == 400
+    assert errors(refused) == ["Confirm your email address first: follow the link in the message we sent to it. "
+                               "A new link is on its way (one every few minutes at most; look in the spam folder "
+                               "too)."]
+    again = smtp.wait_for(2)[1]
+    assert again["To"] == "ann@example.org"
+    # A wrong password sends nothing: only the address's owner may ask for the link.
+    submit(client, "/login", {"email": "ann@example.org", "password": "not the password"})
+    submit(client, "/login", {"email": "ann@example.org", "password": PASSWORD})
+    assert len(smtp.messages) == 2  # and at most one link every few minutes
+    assert submit(client, link_in(again, "/signup/confirm/"), {}).status_code == 302
+    log_in(client)
+
+
 def test_confirmation_links_expire_and_unconfirmed_sign_ups_are_forgotten(mail_app, smtp):
     submit(mail_app.test_client(), "/signup", GOOD)
     link = link_in(smtp.wait_for(1)[0], "/signup/confirm/")
@@ -116,7 +135,11 @@ def test_confirmation_links_expire_and_unconfirmed_sign_ups_are_forgotten(mail_a
     assert submit(mail_app.test_client(), forged, {}, page="/login").status_code == 404
     with mail_app.app_context():
         assert Account.get().confirmed_at is None
-        Account.update(created_at=utcnow() - timedelta(days=8)).execute()
+        # Kept while its link works, forgotten once it is 48 hours old.
+        Account.update(created_at=utcnow() - timedelta(hours=47)).execute()
+        accounts.purge_expired_tokens()
+        assert Account.select().count() == 1
+        Account.update(created_at=utcnow() - timedelta(hours=48, minutes=1)).execute()
         accounts.purge_expired_tokens()
     assert counts(mail_app) == (0, 0)
     # The link named that account's creation time: it never fits another one.
@@ -135,7 +158,13 @@ def test_a_password_reset_confirms_the_address(mail_app, smtp):
 @pytest.mark.parametrize("change, field_message", [
     ({"email": "not-an-email"}, "This is not a valid email address."),
     ({"email": "x" * 250 + "@example.org"}, "This email address is too long."),
-    ({"password": "short", "confirm": "short"}, "Use between 8 and 256 characters."),
+    ({"password": "nine char", "confirm": "nine char"},
+     "Use at least 10 characters: short passwords are guessed in minutes."),
+    # One of the commonest passwords, whatever its case.
+    ({"password": "BasketBall", "confirm": "BasketBall"},
+     "This password is one of the commonest, which are the first ones anybody guessing tries. "
+     "Choose another one, for instance a few unrelated words."),
+    ({"password": "p" * 257, "confirm": "p" * 257}, "Use at most 256 characters."),
     ({"confirm": "something else"}, "The two passwords differ."),
     ({"username": "Ann"}, "Use 1 to 30 lowercase letters, digits or underscores (_)."),
     ({"username": "ann smith"}, "Use 1 to 30 lowercase letters, digits or underscores (_)."),

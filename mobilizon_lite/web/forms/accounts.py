@@ -11,10 +11,11 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, Regexp
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, Regexp, ValidationError
 
-from ...services.accounts import EMAIL_MAX, PASSWORD_MAX, PASSWORD_MIN
+from ...services.accounts import EMAIL_MAX
 from ...services.identities import NAME_MAX, SUMMARY_MAX, USERNAME_RE
+from ...services.passwords import PASSWORD_MIN, password_problem
 from .base import SiteForm, VisitorForm, strip
 
 
@@ -30,17 +31,20 @@ def email_field():
     )
 
 
+def strong_password(_form, field):
+    """The password rules of services.passwords, said beside the field."""
+    problem = password_problem(field.data)
+    if problem:
+        raise ValidationError(problem)
+
+
 def new_password_fields():
     """A new password and its confirmation."""
     password = PasswordField(
         _l("New password"),
-        description=_l("At least %(min)d characters.", min=PASSWORD_MIN),
-        validators=[
-            DataRequired(_l("Choose a password.")),
-            Length(min=PASSWORD_MIN, max=PASSWORD_MAX,
-                   message=_l("Use between %(min)d and %(max)d characters.",
-                              min=PASSWORD_MIN, max=PASSWORD_MAX)),
-        ],
+        description=_l("At least %(min)d characters, and not a common password: a few unrelated words "
+                       "make a good one.", min=PASSWORD_MIN),
+        validators=[DataRequired(_l("Choose a password.")), strong_password],
     )
     confirm = PasswordField(
         _l("Repeat the password"),
