@@ -3,6 +3,7 @@ from peewee import BooleanField, CharField, ForeignKeyField, IntegerField, TextF
 
 from ..db import BaseModel, JSONField, UTCDateTimeField, utcnow
 from .accounts import Account
+from .limits import URL_MAX
 
 TYPE_PERSON = "Person"
 TYPE_GROUP = "Group"
@@ -31,6 +32,9 @@ class Actor(BaseModel):
     openness = CharField(max_length=16, default="moderated")
     avatar = CharField(max_length=100, null=True)
     banner = CharField(max_length=100, null=True)
+    # An actor of elsewhere's icon and image, as its server serves them: shown by their address, never copied.
+    avatar_url = CharField(max_length=URL_MAX, null=True)
+    banner_url = CharField(max_length=URL_MAX, null=True)
     # {"place_name", "street", "postal_code", "locality", "region", "country"}, any of them.
     address = JSONField(default=dict)
     # Mobilizon's hide_organizer_when_group_event, here one setting of the group for all its events.

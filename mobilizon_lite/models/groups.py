@@ -113,6 +113,8 @@ class DiscussionComment(BaseModel):
     created_at = UTCDateTimeField(default=utcnow, index=True)
     updated_at = UTCDateTimeField(default=utcnow)
     deleted_at = UTCDateTimeField(null=True)
+    # Written here in a group of elsewhere, until the group passes it on (its Announce comes back).
+    pending = BooleanField(default=False)
 
 
 class Resource(BaseModel):
@@ -132,6 +134,8 @@ class Resource(BaseModel):
     creator = ForeignKeyField(Actor, null=True, on_delete="SET NULL")
     created_at = UTCDateTimeField(default=utcnow)
     updated_at = UTCDateTimeField(default=utcnow)
+    # Written here in a group of elsewhere, until the group passes it on (its Announce comes back).
+    pending = BooleanField(default=False)
 
     class Meta:
         indexes = ((("group", "parent"), False),)
@@ -143,6 +147,8 @@ class TodoList(BaseModel):
     group = ForeignKeyField(Actor, backref="todo_lists", on_delete="CASCADE")
     title = CharField(max_length=TITLE_MAX)
     created_at = UTCDateTimeField(default=utcnow)
+    # Written here in a group of elsewhere, until the group passes it on (its Announce comes back).
+    pending = BooleanField(default=False)
 
 
 class Todo(BaseModel):
@@ -157,3 +163,5 @@ class Todo(BaseModel):
     position = IntegerField(default=0)
     created_at = UTCDateTimeField(default=utcnow)
     updated_at = UTCDateTimeField(default=utcnow)
+    # Written here in a group of elsewhere, until the group passes it on (its Announce comes back).
+    pending = BooleanField(default=False)

@@ -7,7 +7,7 @@ from flask import current_app
 from peewee import IntegrityError
 
 from ..activitypub import client
-from ..activitypub.convert.actor import group_settings_from_ap
+from ..activitypub.convert.actor import group_settings_from_ap, image_url_from_ap
 from ..activitypub.keys import new_key_pair
 from ..activitypub.parse import ParseError
 from ..activitypub.signatures import SignatureError, sign_headers, signed_for, verify_request
@@ -117,6 +117,8 @@ def actor_from_ap(document):
         "public_key_pem": _text(key.get("publicKeyPem"), 8192) or None,
         "public_key_id": _text(key.get("id")) or None,
         "manually_approves_followers": document.get("manuallyApprovesFollowers") is True,
+        "avatar_url": image_url_from_ap(document.get("icon")),
+        "banner_url": image_url_from_ap(document.get("image")),
         "fetched_at": utcnow(),
         "updated_at": utcnow(),
     }

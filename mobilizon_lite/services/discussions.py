@@ -80,8 +80,9 @@ def _add_message(discussion, actor, source, html, now):
     message_uuid = str(uuid_lib.uuid4())
     return DiscussionComment.create(
         uuid=message_uuid, discussion=discussion, actor=actor, source=source, text=html, created_at=now,
-        updated_at=now, ap_id=public_url("discussions.message", username=group_handle(discussion.group),
-                                         slug=discussion.slug, message_uuid=message_uuid))
+        updated_at=now, pending=not discussion.group.is_local,
+        ap_id=public_url("discussions.message", username=group_handle(discussion.group), slug=discussion.slug,
+                         message_uuid=message_uuid))
 
 
 def _share(message, verb):

@@ -1,7 +1,8 @@
 """Members-only content of a group written elsewhere, kept here: a remote member's message or resource
 in one of our groups, and what a group of elsewhere shares with our identities that are its members
 (stored in the tables of our own groups' content, with the remote group as group). Pages show it to
-the group's members only, as they show ours."""
+the group's members only, as they show ours. What our identities wrote in a group of elsewhere is
+pending until the group passes it on: kept again from the group, it is no longer."""
 import logging
 import uuid as uuid_lib
 from datetime import timedelta
@@ -46,7 +47,7 @@ def store_message(group, note, author):
         if message is not None:
             if message.discussion_id != discussion.id or message.actor_id != author.id:
                 raise ParseError("the message is someone else's")
-            DiscussionComment.update(text=text, updated_at=utcnow()).where(
+            DiscussionComment.update(text=text, updated_at=utcnow(), pending=False).where(
                 DiscussionComment.id == message.id).execute()
             return message
         Discussion.update(last_activity_at=utcnow()).where(Discussion.id == discussion.id).execute()
@@ -106,7 +107,8 @@ def store_resource(group, document, creator, place_id=None):
                                    creator=creator, **values)
         if row.group_id != group.id or row.type != values["type"] or (folder and folder.id == row.id):
             raise ParseError("the resource is another group's, or of another kind")
-        Resource.update(parent=folder, updated_at=utcnow(), **values).where(Resource.id == row.id).execute()
+        Resource.update(parent=folder, updated_at=utcnow(), pending=False, **values).where(
+            Resource.id == row.id).execute()
     return Resource.get_by_id(row.id)
 
 
@@ -118,7 +120,7 @@ def store_todo_list(group, document):
         return TodoList.create(uuid=str(uuid_lib.uuid4()), ap_id=document["id"], group=group, **values)
     if row.group_id != group.id:
         raise ParseError("the todo list is another group's")
-    TodoList.update(**values).where(TodoList.id == row.id).execute()
+    TodoList.update(pending=False, **values).where(TodoList.id == row.id).execute()
     return row
 
 
@@ -136,7 +138,7 @@ def store_todo(group, document, creator):
                            **values)
     if row.todo_list_id != todo_list.id:
         raise ParseError("the todo is in another list")
-    Todo.update(updated_at=utcnow(), **values).where(Todo.id == row.id).execute()
+    Todo.update(updated_at=utcnow(), pending=False, **values).where(Todo.id == row.id).execute()
     return row
 
 

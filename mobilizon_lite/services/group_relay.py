@@ -56,9 +56,10 @@ def _has_members_here(group):
             .where((Member.group == group) & Member.role.in_(MEMBER_ROLES) & Actor.domain.is_null()).exists())
 
 
-def _relay(group, activity, sender):
-    """The group's Announce of activity to its members elsewhere, but for the one who sent it."""
-    relay(group, activity, [member for member in remote_members(group) if member.ap_id != sender.ap_id])
+def _relay(group, activity):
+    """The group's Announce of activity to its members elsewhere, the one who sent it included (as
+    Mobilizon's groups do: the sender's server learns that the group took it)."""
+    relay(group, activity, remote_members(group))
 
 
 def _from_member(item, group, activity, document):
@@ -77,7 +78,7 @@ def _from_member(item, group, activity, document):
         return (IGNORED, "only its author edits a message, and moderators a discussion")
     with database.atomic():
         STORED[kind](group, document, sender, **_place(activity))
-        _relay(group, activity, sender)
+        _relay(group, activity)
     return DONE
 
 
@@ -99,7 +100,10 @@ def _from_group(sender, group, activity, document):
         return (IGNORED, "only the group's server shares its members' content")
     if not _has_members_here(group):
         return (IGNORED, "no member of the group here")
-    if _host(document["id"]) not in (_host(group.ap_id), _host(_author_id(document))):
+    holder, _existing = held(document["id"])
+    if _host(document["id"]) not in (_host(group.ap_id), _host(_author_id(document))) and (
+            holder is None or holder.id != group.id):
+        # What is held as the group's already (our identities' content, which it passes on) it may change.
         return (IGNORED, "an object comes from its author's or its group's server")
     author = known_or_fetched(_author_id(document))
     if document["type"] == "Note" and author is None:
@@ -166,7 +170,7 @@ def deleted(sender, activity):
     with database.atomic():
         forget_held(row)
         if group.is_local:
-            _relay(group, activity, sender)
+            _relay(group, activity)
     return DONE
 
 

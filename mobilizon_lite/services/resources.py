@@ -136,6 +136,7 @@ def add_resource(group, actor, kind, folder, title, url="", description=""):
     resource_uuid = str(uuid_lib.uuid4())
     with database.atomic():
         resource = Resource.create(uuid=resource_uuid, group=group, parent=folder, type=kind, creator=actor,
+                                   pending=not group.is_local,
                                    ap_id=public_url("resources.show", username=group_handle(group),
                                                     uuid=resource_uuid), **fields)
         _share(group, actor, "Create", resource)

@@ -65,7 +65,7 @@ def create_list(group, actor, title):
         raise Invalid(_("The group has %(max)d todo lists already: delete finished ones first.", max=LISTS_MAX))
     list_uuid = str(uuid_lib.uuid4())
     with database.atomic():
-        todo_list = TodoList.create(uuid=list_uuid, group=group, title=title,
+        todo_list = TodoList.create(uuid=list_uuid, group=group, title=title, pending=not group.is_local,
                                     ap_id=public_url("todos.show", username=group_handle(group), uuid=list_uuid))
         _share_list(group, actor, "Create", todo_list)
     return todo_list
@@ -138,6 +138,7 @@ def add_todo(group, todo_list, actor, title, assignee_id=None, due_on=None):
     todo_uuid = str(uuid_lib.uuid4())
     with database.atomic():
         todo = Todo.create(uuid=todo_uuid, todo_list=todo_list, creator=actor, position=(last[0] or 0) + 1,
+                           pending=not group.is_local,
                            ap_id=public_url("todos.task", username=group_handle(group), uuid=todo_list.uuid,
                                             todo_uuid=todo_uuid), **fields)
         _share_todo(group, actor, "Create", todo)

@@ -207,6 +207,6 @@ def answer(uuid, answer):
                 group=member.group.display_name), "success")
         if member.group.is_local:
             return back_to_members(member.group)
-        return redirect(url_for("members.invitations"))  # a group of elsewhere: its pages are there
+        return redirect(url_for("pages.profile", username=member.group.handle))  # what it shares shows there
     flash(_("The invitation is declined."), "success")
     return redirect(url_for("members.invitations"))

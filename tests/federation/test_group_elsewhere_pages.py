@@ -3,7 +3,7 @@ member (discussions and their messages, members-only posts, resources, todo list
 member's account only, and what it writes there (a discussion, a reply, a resource) sent to the group."""
 import pytest
 
-from mobilizon_lite.models import Actor, Discussion, Resource
+from mobilizon_lite.models import Actor, Discussion, DiscussionComment, Resource, TodoList
 from mobilizon_lite.models.groups import Role
 from mobilizon_lite.services.groups import new_member_row
 
@@ -40,7 +40,7 @@ def mygroup(fed, remote_keys):
                                "content": "<p>We met.</p>", "attributedTo": GROUP, "actor": ACTOR,
                                "published": "2026-06-02T10:00:00Z", "to": [MEMBERS]}, actor=GROUP, to=[MEMBERS]),
         activity(3, "Create", {"type": "Document", "id": f"{GROUP}/resource/map", "name": "Route map",
-                               "url": "https://maps.example/route", "attributedTo": [GROUP], "actor": ACTOR,
+                               "url": "https://maps.example/route", "attributedTo": [ACTOR], "actor": GROUP,
                                "context": f"{GROUP}/resources"}, to=[MEMBERS]),
         activity(4, "Create", {"type": "TodoList", "id": f"{GROUP}/todo-list/kit", "name": "Kit to bring",
                                "attributedTo": GROUP}, to=[MEMBERS]),
@@ -109,3 +109,43 @@ def test_a_member_replies_starts_a_discussion_and_adds_a_link_sent_to_the_group(
     assert "Autumn ride" in page and "2 messages" in page
     with fed.app_context():
         assert Resource.select().where(Resource.title == "Club pad").exists()
+
+
+def test_what_a_member_writes_waits_until_the_group_passes_it_on(fed, mygroup, remote_keys):
+    client = client_of(fed)
+    with fed.app_context():
+        slug = Discussion.get(Discussion.ap_id == CONTEXT).slug
+    thread = f"{PAGE}/c/{slug}"
+    submit(client, f"{thread}/reply", {"text": "I bring bread"}, page=thread)
+    submit(client, f"{PAGE}/resources/new?kind=link", {"title": "Club pad", "url": "https://pad.example/club"})
+    submit(client, f"{PAGE}/todos/new", {"title": "Tents"}, page=f"{PAGE}/todos")
+    pages = (thread, f"{PAGE}/resources", f"{PAGE}/todos")
+    assert all(client.get(path).get_data(as_text=True).count("Waiting for the group") == 1 for path in pages)
+    # The group Announces each Create to its members, ann's server included: each is taken as confirmed.
+    creates = [body for _inboxes, body in queued(fed, "Create")]
+    assert [create["object"]["type"] for create in creates] == ["Note", "Document", "TodoList"]
+    for number, create in enumerate(creates, start=20):
+        item = send(fed, remote_keys, announced(number, create), signer="group")
+        assert item.state == "done", item.error
+    assert not any("Waiting for the group" in client.get(path).get_data(as_text=True) for path in pages)
+    with fed.app_context():
+        assert not DiscussionComment.select().where(DiscussionComment.pending).exists()
+        assert not Resource.select().where(Resource.pending).exists()
+        assert not TodoList.select().where(TodoList.pending).exists()
+
+
+def test_only_the_groups_server_confirms_and_only_what_is_the_groups(fed, mygroup, remote_keys):
+    client = client_of(fed)
+    submit(client, f"{PAGE}/todos/new", {"title": "Tents"}, page=f"{PAGE}/todos")
+    [(_inboxes, create)] = queued(fed, "Create")
+    # Announced by someone else than the group: not taken.
+    forged = dict(announced(30, create), actor=ACTOR, id=f"{REMOTE}/activities/30")
+    send(fed, remote_keys, forged)
+    with fed.app_context():
+        assert TodoList.get(TodoList.ap_id == create["object"]["id"]).pending
+    # An object with an address here that this instance does not hold is not taken from the group.
+    made_up = dict(create, object=dict(create["object"], id="http://events.test/@mygroup@remote.example/todos/x"))
+    item = send(fed, remote_keys, announced(31, made_up), signer="group")
+    assert item.state == "ignored" and "its author's or its group's server" in item.error
+    with fed.app_context():
+        assert not TodoList.select().where(TodoList.ap_id == made_up["object"]["id"]).exists()

@@ -124,7 +124,8 @@ def test_a_members_message_is_kept_and_relayed_to_the_other_members(fed, club, r
         message = DiscussionComment.get(DiscussionComment.ap_id == f"{REMOTE}/notes/1")
         assert message.discussion_id == discussion.id and message.actor.ap_id == ACTOR
     relayed = queued(fed, "Announce")[-1]
-    assert relayed[0] == [f"{EVE}/inbox"]  # not back to alice's server
+    # To every member elsewhere, alice's server included: it learns that the group took her message.
+    assert relayed[0] == sorted([f"{EVE}/inbox", f"{REMOTE}/inbox"])
     assert relayed[1]["actor"] == GROUP and relayed[1]["object"]["object"]["id"] == f"{REMOTE}/notes/1"
 
 
@@ -235,7 +236,7 @@ def test_a_member_elsewhere_opens_a_discussion_on_their_own_server_only(fed, clu
         assert discussion.group_id == club.id and discussion.title == "Kit list"
         assert discussion.ap_id == f"{REMOTE}/c/new"
     [(inboxes, relayed)] = queued(fed, "Announce")
-    assert inboxes == [f"{EVE}/inbox"] and relayed["object"]["object"]["name"] == "Kit list"
+    assert inboxes == sorted([f"{EVE}/inbox", f"{REMOTE}/inbox"]) and relayed["object"]["object"]["name"] == "Kit list"
 
 
 def test_a_comment_on_a_group_event_addressed_to_its_members_stays_a_comment(fed, club, remote_keys):

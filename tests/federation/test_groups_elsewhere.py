@@ -4,8 +4,9 @@ Mobilizon's shape) that change its membership here; "My groups"."""
 import json
 
 import pytest
+from markupsafe import escape
 
-from mobilizon_lite.activitypub.convert.actor import group_settings_from_ap
+from mobilizon_lite.activitypub.convert.actor import group_settings_from_ap, image_url_from_ap
 from mobilizon_lite.models import Account, Actor, Delivery, InboxItem, Member
 from mobilizon_lite.models.groups import Role
 from mobilizon_lite.services import identities, search
@@ -253,8 +254,22 @@ def test_the_captured_mobilizon_group_is_stored_with_its_settings(app):
         group = actor_from_ap(document)
         assert (group.type, group.openness, group.member_count) == ("Group", "moderated", 14)
         assert group.handle == "framasoft@mobilizon.fr"
+        assert group.avatar_url == document["icon"]["url"] and group.banner_url == document["image"]["url"]
     page = app.test_client().get("/@framasoft@mobilizon.fr").get_data(as_text=True)
     assert "Framasoft" in page and "14 members" in page
+    # Its pictures are shown from its server, by their address.
+    assert f'src="{escape(document["icon"]["url"])}"' in page and f'src="{escape(document["image"]["url"])}"' in page
+
+
+@pytest.mark.parametrize("value, url", [
+    ({"type": "Image", "url": "https://x.example/a.png"}, "https://x.example/a.png"),
+    ([{"type": "Image", "url": [{"type": "Link", "href": "https://x.example/b.png"}]}], "https://x.example/b.png"),
+    ("https://x.example/c.png", "https://x.example/c.png"),
+    ({"url": "javascript:alert(1)"}, None), ({"url": "https://x.example/" + "a" * 3000}, None),
+    (None, None), ([], None),
+])
+def test_an_actors_picture_is_taken_by_its_http_address_only(value, url):
+    assert image_url_from_ap(value) == url
 
 
 @pytest.mark.parametrize("query, address", [

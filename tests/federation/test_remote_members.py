@@ -308,8 +308,11 @@ def test_the_captured_invite_becomes_an_invitation_here(fed, remote_keys):
     (private, _public), _other = remote_keys
     document, member, client = captured_invite(fed, remote_keys)
     remote_group = REMOTE_GROUP
-    response = submit(client, f"/invitations/{member.uuid}/accept", {}, page="/invitations")
-    assert response.status_code == 302 and response.headers["Location"].endswith("/invitations")
+    page = client.get("/@mygroup@remote.example").get_data(as_text=True)
+    assert "You are invited to join (as @ann)" in page and f"/invitations/{member.uuid}/accept" in page
+    response = submit(client, f"/invitations/{member.uuid}/accept", {}, page="/@mygroup@remote.example")
+    # She lands on the group's page here, where what it shares with its members will show.
+    assert response.status_code == 302 and response.headers["Location"].endswith("/@mygroup@remote.example")
     [(inboxes, accept)] = queued(fed, "Accept")
     assert inboxes == [f"{REMOTE}/inbox"]
     assert accept["actor"] == "http://events.test/@ann" and accept["attributedTo"] == remote_group

@@ -1,4 +1,5 @@
 """Actors as ActivityStreams documents, in Mobilizon's shape."""
+from ...models.limits import URL_MAX
 from ...urls import actor_urls, public_url
 from ..vocab import CONTEXT
 from .address import address_to_ap, media_type
@@ -48,6 +49,20 @@ def group_to_ap(group, member_count):
     if group.address:
         document["location"] = address_to_ap(f"{group.ap_id}#place", group.address)
     return document
+
+
+def image_url_from_ap(value):
+    """The http(s) address of an actor document's icon or image (an Image, a Link, an address, or a
+    list of them: the first), or None."""
+    if isinstance(value, list):
+        value = value[0] if value else None
+    url = value.get("url") if isinstance(value, dict) else value
+    if isinstance(url, list):
+        url = url[0] if url else None
+    url = url.get("href") if isinstance(url, dict) else url
+    if isinstance(url, str) and url.startswith(("https://", "http://")) and len(url) <= URL_MAX:
+        return url
+    return None
 
 
 OPENNESS = ("open", "moderated", "invite_only")
