@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 from flask import current_app
 from peewee import IntegrityError
 
-from ..activitypub import client
+from ..activitypub import blocklist, client
 from ..activitypub.convert.actor import group_settings_from_ap, image_url_from_ap
 from ..activitypub.keys import new_key_pair
 from ..activitypub.parse import ParseError
@@ -122,6 +122,8 @@ def actor_from_ap(document):
         "fetched_at": utcnow(),
         "updated_at": utcnow(),
     }
+    if blocklist.rejects_media(values["domain"]):
+        values.update(avatar_url=None, banner_url=None)
     if values["type"] == "Group":
         values.update(group_settings_from_ap(document))
     with database.atomic():

@@ -82,6 +82,10 @@ def block(domain, severity, reject_media=False, moderator=None, reason=""):
                                moderator=moderator).where(DomainBlock.id == row.id).execute()
             row = DomainBlock.get_by_id(row.id)
         removed = _remove_content(domain) if severity == SUSPEND else Removed()
+        if reject_media:
+            # Pictures of its actors are shown from its server by address: forget the addresses.
+            Actor.update(avatar_url=None, banner_url=None).where(
+                Actor.domain.in_(_covered(Actor.domain, domain))).execute()
         label = ", ".join([severity, *(["reject media"] if reject_media else []), removed.describe()])
         moderation_log.record(moderator, "block_domain", "domain", domain, label, reason)
     return row, removed

@@ -16,13 +16,10 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture
 def instances(tmp_path, federating):
-    running = [federating(tmp_path, "127.0.0.2", "alpha", "ann", "amy"),
-               federating(tmp_path, "127.0.0.3", "beta", "bob"), federating(tmp_path, "127.0.0.4", "gamma", "cal")]
-    for instance in running:
-        instance.start()
-    yield running
-    for instance in running:
-        instance.stop()
+    a, b, c = (federating(tmp_path, "127.0.0.2", "alpha", "ann", "amy"),
+               federating(tmp_path, "127.0.0.3", "beta", "bob"), federating(tmp_path, "127.0.0.4", "gamma", "cal"))
+    with a, b, c:
+        yield [a, b, c]
 
 
 def join_from(instance, username, group_path, group):

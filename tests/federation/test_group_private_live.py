@@ -27,13 +27,10 @@ AP = {"Accept": "application/activity+json"}
 @pytest.fixture(scope="module")
 def instances(tmp_path_factory, federating):
     folder = tmp_path_factory.mktemp("group-live")
-    running = [federating(folder, "127.0.0.2", "alpha", "ann"), federating(folder, "127.0.0.3", "beta", "bob"),
-               federating(folder, "127.0.0.4", "gamma", "cal"), federating(folder, "127.0.0.5", "delta", "dora")]
-    for instance in running:
-        instance.start()
-    yield running
-    for instance in running:
-        instance.stop()
+    a, b, c, d = (federating(folder, "127.0.0.2", "alpha", "ann"), federating(folder, "127.0.0.3", "beta", "bob"),
+                  federating(folder, "127.0.0.4", "gamma", "cal"), federating(folder, "127.0.0.5", "delta", "dora"))
+    with a, b, c, d:
+        yield [a, b, c, d]
 
 
 @pytest.fixture(scope="module")

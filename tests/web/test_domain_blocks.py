@@ -18,7 +18,7 @@ from mobilizon_lite.models import (
     ModerationLog,
     Participation,
 )
-from mobilizon_lite.services import domain_blocks
+from mobilizon_lite.services import actors, domain_blocks
 from mobilizon_lite.services.remote_events import store
 
 from ..federation.remote import ACTOR, EVENT_ID, follow, post, remote_event
@@ -188,6 +188,18 @@ def test_silenced_servers_stay_off_listings_but_keep_their_page(app, staff, alic
     assert "Fête de quartier" in visitor.get(f"/events/{uuid}").get_data(as_text=True)
     submit(staff["admin"], "/admin/instances/blocks/remote.example/delete", {}, page="/admin/instances/")
     assert "Fête de quartier" in visitor.get("/").get_data(as_text=True)
+
+
+def test_rejected_media_are_no_longer_shown_nor_taken_from_documents(app, alice_key):
+    picture = {"type": "Image", "url": "https://remote.example/media/alice.png"}
+    document = {"id": ACTOR, "type": "Person", "preferredUsername": "alice", "inbox": f"{ACTOR}/inbox",
+                "icon": picture, "image": picture}
+    with app.app_context():
+        assert actors.actor_from_ap(document).avatar_url == picture["url"]
+        domain_blocks.block("remote.example", "silence", reject_media=True)
+        assert Actor.get(Actor.ap_id == ACTOR).avatar_url is None
+        refreshed = actors.actor_from_ap(document)
+    assert (refreshed.avatar_url, refreshed.banner_url) == (None, None)
 
 
 def test_blocking_again_changes_the_block(app, staff):
