@@ -5,6 +5,7 @@ from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config, dates, db, federation_views, feeds, migrations, page_cache, web
+from .services import instance_settings
 from .version import __version__  # noqa: F401 - re-exported
 
 SECURITY_HEADERS = {
@@ -35,6 +36,8 @@ def create_app(test_config=None, default_base_url="http://127.0.0.1:5000", insta
     db.init_app(app)
     with app.app_context():
         migrations.migrate()
+    # Emails name the instance as its settings do; mail.py sits below the services that read them.
+    app.extensions["instance_name"] = instance_settings.instance_name
 
     csrf = CSRFProtect(app)
     dates.init_app(app)

@@ -29,7 +29,7 @@ def render_mail(template_name, locale=None, **context):
     """Render a mail template's `subject` and `body` blocks as (subject, body)."""
     template = current_app.jinja_env.get_template(template_name)
     with force_locale(locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
-        ctx = template.new_context(dict(context, instance_name=current_app.config["INSTANCE_NAME"]))
+        ctx = template.new_context(dict(context, instance_name=current_app.extensions["instance_name"]()))
         subject = "".join(template.blocks["subject"](ctx)).strip()
         body = "".join(template.blocks["body"](ctx)).strip() + "\n"
     return " ".join(subject.split()), body

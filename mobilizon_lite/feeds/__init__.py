@@ -1,4 +1,6 @@
 """Calendar (iCalendar) and Atom feeds, answered with ETag/Last-Modified and rebuilt only on change."""
+import zlib
+
 from flask import Blueprint, current_app, request
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -7,7 +9,7 @@ from markupsafe import escape
 
 from ..activitypub.audience import speaker
 from ..db import utcnow
-from ..services import events, group_feeds, groups, subscriptions
+from ..services import events, group_feeds, groups, instance_settings, subscriptions
 from ..services.identities import identities_of
 from ..urls import public_url
 from . import atom
@@ -159,17 +161,23 @@ def _group_atom(username):
 @bp.route("/feed/instance/ics")
 def instance_ics():
     query = subscriptions.instance_feed()
-    name = current_app.config["INSTANCE_NAME"]
-    return _answer(("instance-ics",), subscriptions.fingerprint(query), _ics(name, query), ICS_TYPE,
+    name = instance_settings.instance_name()
+    return _answer(("instance-ics",), _named(subscriptions.fingerprint(query), name), _ics(name, query), ICS_TYPE,
                    "instance.ics")
 
 
 @bp.route("/feed/instance/atom")
 def instance_atom():
     query = subscriptions.instance_feed()
-    name = current_app.config["INSTANCE_NAME"]
+    name = instance_settings.instance_name()
     build = _atom(name, name, public_url("feeds.instance_atom"), public_url("pages.home"), query)
-    return _answer(("instance-atom",), subscriptions.fingerprint(query), build, ATOM_TYPE, "instance.atom")
+    return _answer(("instance-atom",), _named(subscriptions.fingerprint(query), name), build, ATOM_TYPE,
+                   "instance.atom")
+
+
+def _named(tag, name):
+    """A feed's version tag that also changes when the instance is renamed, its name being in the feed."""
+    return f"{tag}.{zlib.crc32(name.encode()):x}"
 
 
 def _private_feed_name(feed_token):
@@ -177,8 +185,8 @@ def _private_feed_name(feed_token):
     with force_locale(feed_token.account.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
         if feed_token.actor_id:
             return _("Events of @%(username)s on %(instance)s", username=feed_token.actor.preferred_username,
-                     instance=current_app.config["INSTANCE_NAME"])
-        return _("My events on %(instance)s", instance=current_app.config["INSTANCE_NAME"])
+                     instance=instance_settings.instance_name())
+        return _("My events on %(instance)s", instance=instance_settings.instance_name())
 
 
 def _private_online(event):
@@ -198,7 +206,7 @@ def private_ics(token):
     feed_token = subscriptions.resolve_token(token)
     query, pending = subscriptions.private_feed(feed_token)
     name = _private_feed_name(feed_token)
-    return _answer(("private-ics", feed_token.id), subscriptions.fingerprint(query, pending),
+    return _answer(("private-ics", feed_token.id), _named(subscriptions.fingerprint(query, pending), name),
                    _ics(name, query, _private_online, _private_pending),
                    ICS_TYPE, "my-events.ics", private=True)
 
@@ -210,5 +218,5 @@ def private_atom(token):
     name = _private_feed_name(feed_token)
     build = _atom(name, name, public_url("feeds.private_atom", token=token), public_url("events.mine"), query,
                   _private_online)
-    return _answer(("private-atom", feed_token.id), subscriptions.fingerprint(query, pending), build, ATOM_TYPE,
-                   "my-events.atom", private=True)
+    return _answer(("private-atom", feed_token.id), _named(subscriptions.fingerprint(query, pending), name), build,
+                   ATOM_TYPE, "my-events.atom", private=True)

@@ -6,7 +6,8 @@ from mobilizon_lite.models import Account, Setting
 from mobilizon_lite.models.moderation import ModerationLog
 from mobilizon_lite.services import instance
 
-from ..helpers import errors, make_account, make_event, staff_clients, submit
+from ..calendar_readers import parse_both
+from ..helpers import errors, log_in, make_account, make_event, staff_clients, submit
 
 SETTINGS = {
     "name": "Repair Network", "short_description": "Repair cafés around Lyon.",
@@ -135,3 +136,18 @@ def test_turning_instance_feeds_off_answers_404(app, admin):
     assert app.test_client().get("/feed/instance/ics").status_code == 200
     assert save(admin, instance_feeds="").status_code == 302
     assert app.test_client().get("/feed/instance/ics").status_code == 404
+
+
+def test_a_renamed_instance_is_named_so_in_its_emails_and_feeds(mail_app, smtp):
+    make_account(mail_app, "root@example.org", "boss", admin=True)
+    admin = mail_app.test_client()
+    log_in(admin, "root@example.org")
+    feed = admin.get("/feed/instance/ics")
+    assert save(admin).status_code == 302
+    submit(mail_app.test_client(), "/signup", dict(SIGNUP, email="amy@example.org", username="amy"))
+    [message] = smtp.wait_for(1)
+    assert message["Subject"] == "Confirm your account on Repair Network"
+    renamed = admin.get("/feed/instance/ics", headers={"If-None-Match": feed.headers["ETag"]})
+    assert renamed.status_code == 200  # a calendar app's copy under the old name is out of date
+    by_icalendar, by_vobject = parse_both(renamed.data)
+    assert str(by_icalendar["X-WR-CALNAME"]) == by_vobject.x_wr_calname.value == "Repair Network"
