@@ -37,7 +37,8 @@ def of_event_change(event, participants):
 
 
 def of_withdrawal(event):
-    """(to, cc) of the Delete that takes an event made private off its followers' servers."""
+    """(to, cc) of the Delete that takes an event made private off its followers' servers (or made
+    unlisted, off the listings of the instances following this one)."""
     return [followers_url(speaker(event))], []
 
 

@@ -280,6 +280,7 @@ def change_event(event, actor, values):
     changed = [name for name in WATCHED_FIELDS if getattr(event, name) != values[name]]
     newly_cancelled = values["status"] == Status.CANCELLED and not event.is_cancelled
     made_private = values["visibility"] == Visibility.PRIVATE and not event.is_private
+    made_unlisted = values["visibility"] == Visibility.UNLISTED and event.is_public
     # Back from private, it is new to its followers' servers (ours forgot it, and lift the tombstone).
     verb = "Create" if event.is_private and values["visibility"] != Visibility.PRIVATE else "Update"
     with database.atomic():
@@ -289,6 +290,8 @@ def change_event(event, actor, values):
         event = events_query().where(Event.id == event.id).get()
         if made_private:
             withdraw(event, actor)
+        elif made_unlisted:
+            unlist(event, actor)
         federate(event, verb, actor)
     if newly_cancelled:
         notify_participants(event, actor, "mail/event_cancelled.txt")
@@ -439,16 +442,29 @@ def withdraw(event, actor):
     # A group's members keep it too: it stays theirs (see federate).
     keeping = remote_participants(event) + (group_outbox.remote_members(event.attributed_to)
                                             if event.attributed_to_id is not None else [])
+    _send_withdrawal(event, actor, _followers(event), keeping)
+    withhold(comment_ids(event))
+
+
+def unlist(event, actor):
+    """A public event made unlisted (by actor) leaves the listings of the instances following this one:
+    they get its Delete, except where a participant or follower keeps it (they get the Update)."""
+    instances = relays.audience()
+    if instances:
+        _send_withdrawal(event, actor, instances, remote_participants(event) + followers_of(event))
+
+
+def _send_withdrawal(event, actor, audience_rows, keeping):
+    """Send the event's Delete to audience_rows but the servers of keeping, as it was published."""
     domains = {row.domain for row in keeping}
-    followers = [row for row in _followers(event) if row.domain not in domains]
+    recipients = [row for row in audience_rows if row.domain not in domains]
     to, cc, listed = audience.of_change("Delete", *audience.of_withdrawal(event))
     tombstone = tombstone_to_ap(event.ap_id, "Event", utcnow())
     if event.attributed_to_id is not None:
-        group_outbox.publish_change(event.attributed_to, actor, "Delete", tombstone, to, cc, followers, listed)
+        group_outbox.publish_change(event.attributed_to, actor, "Delete", tombstone, to, cc, recipients, listed)
     else:
         publish(event.organizer, change_to_ap(new_activity_id(), "Delete", event.organizer, tombstone, to, cc),
-                followers, listed)
-    withhold(comment_ids(event))
+                recipients, listed)
 
 
 def comment_ids(event):

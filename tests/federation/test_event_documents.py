@@ -130,3 +130,35 @@ def test_unlisted_events_and_their_comments_stay_out_of_the_outbox(app, client):
         events_service.delete_event(Event.get_by_id(event.id), ann)
     # Its deletion (addressed to everyone in `to`, as Mobilizon does) stays unlisted too.
     assert client.get("/@ann/outbox", headers=AP).json["totalItems"] == 0
+
+
+def test_a_public_event_made_unlisted_leaves_the_following_instances_listings(app):
+    """Following instances list public events only: they get a Delete, unless someone there follows the
+    organiser (that server gets the Update and keeps the event, unlisted); followers elsewhere get the Update."""
+    from mobilizon_lite.models import Activity, Actor, Delivery, Follow
+    from mobilizon_lite.services import events as events_service
+    from mobilizon_lite.services.actors import instance_actor
+
+    from ..helpers import service_fields
+
+    make_account(app)
+    with app.app_context():
+        ann = Actor.get(Actor.preferred_username == "ann")
+        for number, domain in enumerate(("relay.example", "kept.example")):
+            relay = Actor.create(type="Application", preferred_username="relay", domain=domain,
+                                 ap_id=f"https://{domain}/relay", inbox=f"https://{domain}/relay/inbox")
+            Follow.create(follower=relay, followed=instance_actor(), ap_id=f"https://{domain}/f/{number}",
+                          accepted=True)
+        fan = Actor.create(preferred_username="fan", domain="kept.example", ap_id="https://kept.example/u/fan",
+                           inbox="https://kept.example/u/fan/inbox")
+        Follow.create(follower=fan, followed=ann, ap_id="https://kept.example/f/fan", accepted=True)
+    event = make_event(app, title="Picnic")
+    with app.app_context():
+        assert {d.inbox_url for d in Delivery.select()} == {"https://relay.example/relay/inbox",
+                                                            "https://kept.example/relay/inbox",
+                                                            "https://kept.example/u/fan/inbox"}
+        Delivery.delete().execute()
+        events_service.update_event(event, ann, service_fields(visibility="unlisted"))
+        sent = sorted((d.activity.type, d.inbox_url) for d in Delivery.select())
+        assert sent == [("Delete", "https://relay.example/relay/inbox"), ("Update", "https://kept.example/u/fan/inbox")]
+        assert Activity.get(Activity.type == "Delete").body["object"]["id"] == event.ap_id
