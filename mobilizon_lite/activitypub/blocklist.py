@@ -79,10 +79,13 @@ def current():
     return cached
 
 
-def suspends(host):
-    """True when host's server is suspended: nothing is taken from it or sent or fetched there.
-    Outside an app there is no database, so nothing is blocked."""
-    return has_app_context() and covers(current().suspended, host)
+def suspends(*hosts):
+    """True when one of hosts' servers is suspended: nothing is taken from it or sent or fetched there
+    (the blocks read once for all). Outside an app there is no database, so nothing is blocked."""
+    if not has_app_context():
+        return False
+    suspended = current().suspended
+    return any(covers(suspended, host) for host in hosts)
 
 
 def silences(host):

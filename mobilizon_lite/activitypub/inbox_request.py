@@ -55,7 +55,7 @@ def refuse_blocked(headers, activity):
         hosts.append(host_of(parse_signature_header(headers.get("signature"))["keyId"]))
     except SignatureError:
         pass  # check_signed refuses it as unsigned
-    if any(blocklist.suspends(host) for host in hosts):
+    if blocklist.suspends(*hosts):
         log.info("inbox: refused %s from %s: the server is blocked", activity["type"], hosts[0])
         raise Refused(403, "this server is blocked here")
 

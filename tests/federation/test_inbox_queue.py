@@ -34,15 +34,17 @@ def sql_statements(caplog):
     return [record.msg[0] for record in caplog.records if record.name == "peewee" and isinstance(record.msg, tuple)]
 
 
-def test_a_known_sender_costs_the_request_two_statements_and_the_handling_waits(inbox_app, remote_keys, caplog):
+def test_a_known_sender_costs_the_request_three_statements_and_the_handling_waits(inbox_app, remote_keys, caplog):
     (private, _public), _other = remote_keys
     assert post(inbox_app, follow(1), key=private).status_code == 202  # alice's key is now cached
     with caplog.at_level(logging.DEBUG, logger="peewee"):
         response = post(inbox_app, follow(2), key=private, handle=False)
     assert response.status_code == 202 and response.json["status"] == "accepted"
     statements = sql_statements(caplog)
-    assert len(statements) == 2 and statements[0].startswith("SELECT public_key_pem FROM actor"), statements
-    assert statements[1].startswith("INSERT OR IGNORE INTO inbox_item"), statements
+    # The domain blocks' version (one row, read once per request), the cached key, the stored item.
+    assert len(statements) == 3 and statements[0].startswith("SELECT version FROM domain_block_version"), statements
+    assert statements[1].startswith("SELECT public_key_pem FROM actor"), statements
+    assert statements[2].startswith("INSERT OR IGNORE INTO inbox_item"), statements
     assert [item.state for item in items(inbox_app)] == ["done", "received"]
     # A replay is recognised before any handling, and stores nothing more.
     replay = post(inbox_app, follow(2), key=private, handle=False)
