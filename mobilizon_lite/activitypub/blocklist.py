@@ -57,7 +57,13 @@ def covers(domains, host):
     """True when host (with or without a port) is one of domains or a subdomain of one."""
     if not domains or not host:
         return False
-    host = bare_host(host.lower())
+    # As blocks are stored (see normalise): "evil.example." and IDN spellings are the same server.
+    host = bare_host(host.lower()).rstrip(".")
+    if not host.isascii():
+        try:
+            host = host.encode("idna").decode("ascii")
+        except UnicodeError:
+            pass
     if host in domains:
         return True
     if host.startswith("[") or host.replace(".", "").isdigit():

@@ -317,5 +317,7 @@ def purge_expired_tokens():
     tokens = PasswordResetToken.delete().where(
         (PasswordResetToken.expires_at <= utcnow()) | PasswordResetToken.used_at.is_null(False)
     ).execute()
+    # A suspended or deleted account stays, whether or not it was confirmed: its usernames stay taken.
     return tokens + Account.delete().where(
-        Account.confirmed_at.is_null() & (Account.created_at < utcnow() - UNCONFIRMED_KEPT)).execute()
+        Account.confirmed_at.is_null() & (Account.created_at < utcnow() - UNCONFIRMED_KEPT)
+        & Account.suspended_at.is_null() & Account.deleted_at.is_null()).execute()

@@ -7,7 +7,7 @@ from flask_babel import format_timedelta, ngettext
 
 from ..config import rate_limit
 from ..db import database, utcnow
-from ..models import RateLimitHit
+from ..models import Actor, RateLimitHit
 from .errors import TooMany
 from .throttles import wait_text
 
@@ -36,14 +36,15 @@ def _refusal(kind, count, period, delay):
 
 def check(identity, kind):
     """Count one creation of kind ("events", "comments" or "reports") by identity, or raise TooMany
-    when its RATE_LIMIT_* setting allows no more for now. Each call counts, whether or not the
-    creation then succeeds."""
+    when its RATE_LIMIT_* setting allows no more for now. The identities of one account count together
+    (more identities give no more); each call counts, whether or not the creation then succeeds."""
     count, period = rate_limit(current_app.config, SETTINGS[kind])
     now = utcnow()
     with database.atomic("IMMEDIATE"):
         # The count-th newest creation in the period: once it leaves the period, one more is allowed.
         limiting = (RateLimitHit.select(RateLimitHit.created_at)
-                    .where((RateLimitHit.actor == identity) & (RateLimitHit.kind == kind)
+                    .where(RateLimitHit.actor.in_(Actor.select(Actor.id).where(Actor.account == identity.account_id))
+                           & (RateLimitHit.kind == kind)
                            & (RateLimitHit.created_at > now - timedelta(seconds=period)))
                     .order_by(RateLimitHit.created_at.desc()).offset(count - 1).first())
         if limiting is None:

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..services import instance, instance_settings, moderation_log
+from ..urls import page_number
 from .forms.base import refusals_on, render_form
 from .forms.instance import AdminSettingsForm
 from .staff import admin_only, staff_blueprint
@@ -43,6 +44,6 @@ def deliveries():
 
 @bp.route("/log")
 def log():
-    number = max(request.args.get("page", 1, type=int), 1)
+    number = page_number(request.args.get("page"))
     lines, has_next = moderation_log.page(number)
     return render_template("admin/log.html", lines=lines, page=number, has_next=has_next)

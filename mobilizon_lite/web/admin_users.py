@@ -6,6 +6,7 @@ from flask_login import current_user
 from ..models.accounts import ROLES
 from ..services import account_moderation
 from ..services.account_moderation import STATES
+from ..urls import page_number
 from .forms.base import SiteForm, refusals_on, render_form
 from .forms.moderation import ROLE_LABELS, ReasonForm, RoleForm
 from .staff import staff_blueprint
@@ -58,7 +59,7 @@ ACTIONS = {
 
 @bp.route("/")
 def index():
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_number(request.args.get("page"))
     search = request.args.get("q", "")
     role, state = request.args.get("role"), request.args.get("state")
     rows, has_next = account_moderation.find_accounts(search, role, state, page)

@@ -202,6 +202,15 @@ def test_rejected_media_are_no_longer_shown_nor_taken_from_documents(app, alice_
     assert (refreshed.avatar_url, refreshed.banner_url) == (None, None)
 
 
+@pytest.mark.parametrize("host", ["evil.example.", "EU.Evil.Example.:8443", "évil.example", "sub.évil.example"])
+def test_a_blocked_server_is_recognised_however_its_name_is_spelt(app, host):
+    with app.app_context():
+        domain_blocks.block("evil.example", "suspend")
+        domain_blocks.block("évil.example", "suspend")
+        assert domain_blocks.is_suspended(host)
+        assert not domain_blocks.is_suspended("notevil.example")
+
+
 def test_blocking_again_changes_the_block(app, staff):
     with app.app_context():
         domain_blocks.block("x.example", "silence", reason="first")

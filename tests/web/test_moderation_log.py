@@ -39,5 +39,11 @@ def test_the_log_lists_lines_newest_first_and_pages_them(app, staff):
     assert "comment 0<" in second and "eve@example.org" not in second
 
 
+def test_a_page_number_beyond_any_is_an_empty_page(staff):
+    for path in ("/admin/log?page=99999999999999999999", "/admin/users/?page=99999999999999999999",
+                 "/admin/log?page=-3", "/admin/log?page=x"):
+        assert staff["admin"].get(path).status_code == 200, path
+
+
 def test_an_empty_log_says_so(staff):
     assert "No moderation action yet." in staff["admin"].get("/admin/log").get_data(as_text=True)

@@ -94,9 +94,13 @@ def test_reports_are_counted_per_identity_and_old_rows_purged(app):
         with pytest.raises(TooMany) as refused:
             rate_limits.check(ann, "reports")
         assert refused.value.retry_after > 86000 and refused.value.status_code == 429
-        rate_limits.check(bob, "reports")  # another identity has its own count
+        rate_limits.check(bob, "reports")  # another account has its own count
         RateLimitHit.update(created_at=utcnow() - timedelta(days=2)).where(RateLimitHit.actor == bob).execute()
         assert rate_limits.purge_rate_limits() == 1
+        # A second identity of ann's account adds nothing to what her account may send.
+        mask = Actor.create(preferred_username="mask", account=ann.account_id, ap_id="http://events.test/@mask")
+        with pytest.raises(TooMany):
+            rate_limits.check(mask, "reports")
 
 
 @pytest.mark.parametrize("value", ["10", "ten per hour", "0 per hour", "5 per week"])

@@ -140,6 +140,11 @@ def test_confirmation_links_expire_and_unconfirmed_sign_ups_are_forgotten(mail_a
         accounts.purge_expired_tokens()
         assert Account.select().count() == 1
         Account.update(created_at=utcnow() - timedelta(hours=48, minutes=1)).execute()
+        # A suspended account stays, confirmed or not: its usernames remain taken.
+        Account.update(suspended_at=utcnow()).execute()
+        accounts.purge_expired_tokens()
+        assert Account.select().count() == 1
+        Account.update(suspended_at=None).execute()
         accounts.purge_expired_tokens()
     assert counts(mail_app) == (0, 0)
     # The link named that account's creation time: it never fits another one.
