@@ -1,4 +1,4 @@
-"""How many events, comments and reports an identity may create from the pages (RATE_LIMIT_* settings)."""
+"""How many events, comments and reports an account's identities may create from the pages (RATE_LIMIT_* settings)."""
 import math
 from datetime import timedelta
 
