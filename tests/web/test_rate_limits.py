@@ -1,4 +1,4 @@
-"""Per-identity limits on creating events, comments and reports: a clear 429 page (or JSON)."""
+"""Per-account limits on creating events, comments and reports: a clear 429 page (or JSON)."""
 from datetime import timedelta
 
 import pytest
@@ -86,7 +86,7 @@ def test_sending_too_many_reports_is_answered_429_and_visitors_wait_after_a_few(
     assert 11 <= first_refused <= 13 and set(answers[:first_refused]) == {200}
 
 
-def test_reports_are_counted_per_identity_and_old_rows_purged(app):
+def test_reports_are_counted_per_account_and_old_rows_purged(app):
     make_account(app, email="bob@example.org", username="bob")
     with app.app_context():
         ann, bob = Actor.get(preferred_username="ann"), Actor.get(preferred_username="bob")
