@@ -200,15 +200,16 @@ def authenticate(email, password, address=None):
     except Invalid:
         email = None
     keys = throttles.keys_for("login", email, address)
-    throttles.check(keys)
+    # Counted before the slow hash, so that guesses sent in parallel all count; a success takes it back.
+    throttles.attempt(keys, requests=False)
     account = Account.get_or_none(Account.email == email) if email else None
     password_hash = account.password_hash if account else _dummy_hash(current_app.config["PASSWORD_HASH_METHOD"])
     if check_password_hash(password_hash, password or "") and account is not None:
         # The account's count starts again; the address's does not, or one known password would let
         # its holder guess others' without waiting.
         throttles.clear(throttles.keys_for("login", email))
+        throttles.forgive(throttles.keys_for("login", address=address))
         return account
-    throttles.fail(keys)
     return None
 
 

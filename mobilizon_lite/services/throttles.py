@@ -85,11 +85,20 @@ def fail(keys):
             row.save()
 
 
-def attempt(keys):
-    """Refuse a request (TooMany) while its keys wait, else count it: for requests that send email,
-    where every one counts."""
-    check(keys, requests=True)
-    fail(keys)
+def attempt(keys, requests=True):
+    """Refuse an attempt (TooMany) while its keys wait, else count it, in one transaction so that
+    parallel attempts all count: every request that sends email, and each log-in until it succeeds
+    (see forgive)."""
+    with database.atomic("IMMEDIATE"):
+        check(keys, requests)
+        fail(keys)
+
+
+def forgive(keys):
+    """Take back the attempt just counted under keys, which turned out right: the keys were not
+    waiting when it was made, so they wait no more."""
+    Throttle.update(failures=Throttle.failures - 1, blocked_until=utcnow()).where(
+        Throttle.key.in_([key for key, _free in keys]) & (Throttle.failures > 0)).execute()
 
 
 def clear(keys):

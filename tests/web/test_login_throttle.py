@@ -1,5 +1,6 @@
 """Failed log-ins, reset requests and anonymous requests make the next attempts wait, per email
 address and per client address; time is moved by writing the stored throttle rows."""
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
@@ -67,6 +68,21 @@ def test_fifty_wrong_passwords_make_the_wait_grow_and_refuse_even_the_right_one(
     assert attempt(client, PASSWORD).status_code == 302
     assert ANN not in rows(app)
     assert "login:address:127.0.0.1" in rows(app)  # one known password does not clear its address
+
+
+def test_wrong_passwords_sent_at_once_all_count_and_only_the_free_ones_are_checked(app):
+    make_account(app)
+    clients = [app.test_client() for _ in range(12)]
+    for client in clients:
+        client.get("/login")  # each its own session and CSRF token, before they all post at once
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        statuses = sorted(pool.map(lambda client: attempt(client, "wrong password").status_code, clients))
+    # The three free failures and the one that starts the wait are checked; the others wait.
+    assert statuses == [400] * 4 + [429] * 8
+    assert rows(app)[ANN] == (4, 1)
+    move_on(app)
+    assert attempt(clients[0], PASSWORD).status_code == 302
+    assert ANN not in rows(app) and rows(app)["login:address:127.0.0.1"][0] == 4  # the success not counted
 
 
 def test_a_failure_after_a_quiet_day_counts_from_one_and_old_counts_are_purged(app):
