@@ -70,6 +70,8 @@ class Event(BaseModel):
     external_participation_url = CharField(max_length=URL_MAX, default="")
     capacity = IntegerField(null=True)
     show_remaining_seats = BooleanField(default=True)
+    # When full, joining puts people in line (WAITLISTED); a freed seat goes to the first of them.
+    waiting_list = BooleanField(default=False)
     anonymous_participation = BooleanField(default=False)
     comment_mode = CharField(max_length=16, default=CommentMode.ALLOW_ALL)
     place_name = CharField(max_length=ADDRESS_MAX["place_name"], default="")

@@ -11,7 +11,8 @@ PARTICIPANT = "participant"
 NOT_APPROVED = "not_approved"
 NOT_CONFIRMED = "not_confirmed"  # anonymous participant whose email is not confirmed yet
 REJECTED = "rejected"
-ROLES = (CREATOR, MODERATOR, PARTICIPANT, NOT_APPROVED, NOT_CONFIRMED, REJECTED)
+WAITLISTED = "waitlisted"  # in line for a seat of a full event with a waiting list
+ROLES = (CREATOR, MODERATOR, PARTICIPANT, NOT_APPROVED, NOT_CONFIRMED, REJECTED, WAITLISTED)
 ORGANIZER_ROLES = (CREATOR, MODERATOR)
 GOING_ROLES = (CREATOR, MODERATOR, PARTICIPANT)
 # As in Mobilizon, capacity and participant counts concern participants, not organisers.
@@ -30,6 +31,8 @@ class Participation(BaseModel):
     ap_id = CharField(max_length=2048, null=True, unique=True)
     confirm_token_hash = CharField(max_length=64, null=True, unique=True)
     confirm_expires_at = UTCDateTimeField(null=True)
+    # Since when a WAITLISTED participation is in line: the order seats are given in.
+    waiting_since = UTCDateTimeField(null=True)
     created_at = UTCDateTimeField(default=utcnow)
     updated_at = UTCDateTimeField(default=utcnow)
 

@@ -7,14 +7,14 @@ from flask_babel import gettext as _
 from .. import mail
 from ..db import database, utcnow
 from ..models import Participation
-from ..models.participation import NOT_APPROVED, NOT_CONFIRMED, PARTICIPANT
+from ..models.participation import NOT_APPROVED, NOT_CONFIRMED, WAITLISTED
 from ..tokens import hash_token, new_token, unsign
 from ..urls import public_url
 from . import instance, throttles
 from .accounts import normalize_email
 from .errors import NotFound, PermissionDenied
 from .events import CANCEL_PURPOSE, cancel_link, event_link
-from .participation import check_open, clean_message, notify_organizers, require_seat
+from .participation import check_open, clean_message, fill_seats, joining_role, notify_organizers
 
 # However often the form is posted, one address gets at most one email per event in this time.
 RESEND_AFTER = timedelta(minutes=10)
@@ -67,7 +67,8 @@ def request_anonymous(event, email, message, locale, address=None):
 
 
 def confirm_anonymous(token):
-    """Turn a confirmation link into a participation (or a request awaiting approval)."""
+    """Turn a confirmation link into a participation (or a request awaiting approval, or a place in
+    the waiting list's line)."""
     with database.atomic("IMMEDIATE"):
         participation = Participation.get_or_none(
             (Participation.confirm_token_hash == hash_token(token or ""))
@@ -79,11 +80,9 @@ def confirm_anonymous(token):
         event = participation.event
         # The organisers may have changed the event since the link was sent.
         check_anonymous(event)
-        if event.needs_approval:
-            participation.role = NOT_APPROVED
-        else:
-            require_seat(event)
-            participation.role = PARTICIPANT
+        participation.role = joining_role(event)
+        if participation.role == WAITLISTED:
+            participation.waiting_since = utcnow()
         participation.confirm_token_hash = None
         participation.confirm_expires_at = None
         participation.updated_at = utcnow()
@@ -113,7 +112,9 @@ def anonymous_by_cancel_token(token):
 def cancel_anonymous(token):
     """Withdraw an anonymous participation through its emailed link."""
     participation = anonymous_by_cancel_token(token)
-    participation.delete_instance()
+    with database.atomic():
+        participation.delete_instance()
+        fill_seats(participation.event)
     return participation.event
 
 

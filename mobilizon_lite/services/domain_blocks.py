@@ -7,11 +7,11 @@ from flask_babel import gettext as _
 
 from ..activitypub import blocklist
 from ..db import database
-from ..models import Actor, Delivery, DomainBlock, Event, Follow, InboxItem, Member, Participation, Post
+from ..models import Actor, Delivery, DomainBlock, Event, Follow, InboxItem, Member, Post
 from ..models.federation import PENDING, RECEIVED, REFUSED
 from ..models.moderation import SEVERITIES, SUSPEND
 from ..urls import host_of
-from . import moderation_log, remote_comments
+from . import moderation_log, remote_comments, remote_participation
 from .errors import Invalid
 
 REASON_MAX = 2000
@@ -127,7 +127,7 @@ def _remove_content(domain):
         InboxItem.actor.in_(actors) & (InboxItem.state == RECEIVED)).execute()
     return Removed(
         events=len(events), comments=removed_comments,
-        participations=Participation.delete().where(Participation.actor.in_(actors)).execute(),
+        participations=remote_participation.forget(actors),
         memberships=Member.delete().where(Member.actor.in_(actors) | Member.group.in_(actors)).execute(),
         follows=Follow.delete().where(Follow.follower.in_(actors) | Follow.followed.in_(actors)).execute(),
         posts=Post.delete().where(Post.group.in_(actors)).execute(),

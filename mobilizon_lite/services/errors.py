@@ -30,6 +30,12 @@ class PermissionDenied(ServiceError):
     status_code = 403
 
 
+class Full(PermissionDenied):
+    """No seat is left (and no waiting list): a conflict with the event's state, which pages say in place."""
+
+    status_code = 409
+
+
 class RegistrationsElsewhere(PermissionDenied):
     """The event's server takes no registrations from other servers: people register on its own page."""
 

@@ -293,6 +293,10 @@ def change_event(event, actor, values):
         elif made_unlisted:
             unlist(event, actor)
         federate(event, verb, actor)
+        # Seats added (or the limit lifted) go to those in line, in this transaction. Imported here:
+        # participation builds on this module.
+        from .participation import fill_seats
+        fill_seats(event)
     if newly_cancelled:
         notify_participants(event, actor, "mail/event_cancelled.txt")
     elif changed:

@@ -181,7 +181,7 @@ def on_delete_actor(item):
     with database.atomic():
         keep_tombstone(item)
         actors.mark_deleted(item.actor)
-        remote_participation.forget(item.actor)
+        remote_participation.forget([item.actor.id])
         remote_members.forget(item.actor)
         remote_comments.forget(item.actor)
         if item.actor.is_group:

@@ -1,5 +1,7 @@
-"""Taking part in events: join, leave, approval and invitations, and what each identity may do there
-(actions_for on the event, decisions_for on a participation)."""
+"""Taking part in events: join, leave, approval, invitations and the waiting list, and what each
+identity may do there (actions_for on the event, decisions_for on a participation)."""
+from functools import partial
+
 from flask_babel import gettext as _
 from peewee import JOIN, IntegrityError, fn
 
@@ -9,10 +11,19 @@ from ..activitypub.publish import new_activity_id, publish
 from ..db import database, utcnow
 from ..models import Account, Actor, Event, EventInvitation, Participation
 from ..models.limits import MESSAGE_MAX
-from ..models.participation import MODERATOR, NOT_APPROVED, NOT_CONFIRMED, ORGANIZER_ROLES, PARTICIPANT, REJECTED, ROLES
+from ..models.participation import (
+    MODERATOR,
+    NOT_APPROVED,
+    NOT_CONFIRMED,
+    ORGANIZER_ROLES,
+    PARTICIPANT,
+    REJECTED,
+    ROLES,
+    WAITLISTED,
+)
 from ..urls import public_url
 from .comments import check_comment
-from .errors import Invalid, NotFound, PermissionDenied, RegistrationsElsewhere, refusal
+from .errors import Full, Invalid, NotFound, PermissionDenied, RegistrationsElsewhere, refusal
 from .events import (
     event_link,
     going_count,
@@ -48,10 +59,58 @@ def clean_message(message):
 
 
 def require_seat(event, going=None):
-    """PermissionDenied when the event is full (going: how many go, when the caller counted them);
-    call inside a write transaction."""
+    """Full when the event is (going: how many go, when the caller counted them); call inside a
+    write transaction."""
     if event.capacity is not None and (going_count(event) if going is None else going) >= event.capacity:
-        raise PermissionDenied(_("This event is full."))
+        raise Full(_("This event is full."))
+
+
+def joining_role(event, going=None):
+    """The role joining the event gives now: awaiting approval, participant, or in line when it is
+    full and has a waiting list; Full when it is full without one (going as for require_seat; call
+    inside a write transaction to act on the answer)."""
+    if event.needs_approval:
+        return NOT_APPROVED
+    try:
+        require_seat(event, going)
+    except Full:
+        if not event.waiting_list:
+            raise
+        return WAITLISTED
+    return PARTICIPANT
+
+
+def waiting_position(participation):
+    """A waitlisted participation's place in line (1: next to get a seat)."""
+    return Participation.select().where(
+        (Participation.event == participation.event_id) & (Participation.role == WAITLISTED)
+        & ((Participation.waiting_since < participation.waiting_since)
+           | ((Participation.waiting_since == participation.waiting_since)
+              & (Participation.id <= participation.id)))).count()
+
+
+def fill_seats(event):
+    """Give the seats left in a local event to those in line, first come first served: each becomes a
+    participant, is accepted (an Accept to their server) and is emailed once the caller's write
+    transaction commits; call it in the transaction that freed seats. The participations promoted."""
+    if not event.is_local:
+        return []
+    # The capacity as it is now, under the write lock: the event at hand may be older.
+    capacity = Event.select(Event.capacity).where(Event.id == event.id).scalar()
+    query = (Participation.select().where((Participation.event == event) & (Participation.role == WAITLISTED))
+             .order_by(Participation.waiting_since, Participation.id))
+    if capacity is not None:
+        free = capacity - going_count(event)
+        if free <= 0:
+            return []
+        query = query.limit(free)
+    promoted = list(query)
+    for participation in promoted:
+        participation.waiting_since = None
+        _set_role(participation, PARTICIPANT)
+        answer_remote(event, participation, "Accept")
+        database.on_commit(partial(tell, participation, "mail/waiting_list_seat.txt"))
+    return promoted
 
 
 def is_invited(event, actor):
@@ -111,17 +170,18 @@ def check_admit(event, actor, known=UNREAD, going=None):
         if event.invite_only and not is_invited(event, actor):
             raise PermissionDenied(_("Only people the organisers invited can join this event."))
         _require_new(event, actor, known)
-    if not event.needs_approval:
-        require_seat(event, going)
+    joining_role(event, going)
 
 
 def admit(event, actor, message="", join_id=None):
-    """Let an identity of here or of another server into a local event, under its join mode and capacity."""
-    role = NOT_APPROVED if event.needs_approval else PARTICIPANT
+    """Let an identity of here or of another server into a local event, under its join mode and
+    capacity: a participant, awaiting approval, or in line on its waiting list."""
     # IMMEDIATE takes SQLite's write lock before counting, so two joins cannot both see a free seat.
     with database.atomic("IMMEDIATE"):
         check_admit(event, actor)
-        participation = Participation.create(event=event, actor=actor, role=role, message=message, ap_id=join_id)
+        role = joining_role(event)
+        participation = Participation.create(event=event, actor=actor, role=role, message=message, ap_id=join_id,
+                                             waiting_since=utcnow() if role == WAITLISTED else None)
     if role == NOT_APPROVED:
         notify_organizers(event, actor)
     return participation
@@ -141,8 +201,8 @@ def check_join(event, actor, known=UNREAD, going=None):
 
 
 def join(event, actor, message=""):
-    """Join as one identity: participant at once or awaiting approval (on an event of another
-    server, until that server's Accept or Reject)."""
+    """Join as one identity: participant at once, in line on the waiting list, or awaiting approval
+    (on an event of another server, until that server's Accept or Reject)."""
     message = clean_message(message)
     require_visible_to(event, actor)
     check_open(event)
@@ -175,11 +235,12 @@ def check_leave(event, participation, organizers=None):
 
 
 def leave(event, actor):
-    """Stop taking part, when check_leave allows."""
+    """Stop taking part, when check_leave allows; the seat goes to the first in line."""
     with database.atomic("IMMEDIATE"):
         participation = participation_of(event, actor)
         check_leave(event, participation)
         participation.delete_instance()
+        fill_seats(event)
         if not event.is_local and actor.is_local:
             publish(actor, leave_to_ap(new_activity_id(), actor, event), [event.organizer])
             if participation.role == PARTICIPANT:
@@ -288,6 +349,7 @@ def reject(event, organizer, participation_id):
     with database.atomic():
         _set_role(participation, REJECTED)
         answer_remote(event, participation, "Reject", organizer)
+        fill_seats(event)
     tell(participation, "mail/participation_rejected.txt")
     return participation
 
@@ -304,6 +366,7 @@ def remove(event, organizer, participation_id):
         participation.delete_instance()
         # Their server would otherwise go on showing them as taking part.
         answer_remote(event, participation, "Reject", organizer)
+        fill_seats(event)
 
 
 def promote(event, organizer, participation_id):
@@ -311,7 +374,9 @@ def promote(event, organizer, participation_id):
     require_organizer(event, organizer)
     participation = _participation_for(event, participation_id)
     check_decision(event, participation, "promote")
-    _set_role(participation, MODERATOR)
+    with database.atomic():
+        _set_role(participation, MODERATOR)
+        fill_seats(event)  # organisers take no seat
     return participation
 
 

@@ -11,7 +11,16 @@ from ..urls import host_of
 from . import group_roles
 from .errors import NotFound, ServiceError
 from .events import events_query, require_visible_to
-from .participation import admit, answer_remote, check_open, count_remote_seat, leave, participation_of, tell
+from .participation import (
+    admit,
+    answer_remote,
+    check_open,
+    count_remote_seat,
+    fill_seats,
+    leave,
+    participation_of,
+    tell,
+)
 from .remote_events import refresh_for_participants
 from .servers import NO_REMOTE_PARTICIPATION, known_software
 
@@ -138,6 +147,13 @@ def registrations_elsewhere(event, participations):
                                .where(Activity.ap_id.in_(join_ids) & Delivery.state.in_([FAILED, GONE])).exists())
 
 
-def forget(actor):
-    """A deleted remote account takes part in nothing any more: its seats are free again."""
-    Participation.delete().where(Participation.actor == actor).execute()
+def forget(actors):
+    """Deleted or suspended remote identities (Actor ids: a query or a list) take part in nothing any
+    more: their seats go to those in line. How many participations went; call inside a transaction."""
+    freed = list(Event.select().where(Event.id.in_(
+        Participation.select(Participation.event).where(Participation.actor.in_(actors)
+                                                        & (Participation.role == PARTICIPANT)))))
+    count = Participation.delete().where(Participation.actor.in_(actors)).execute()
+    for event in freed:
+        fill_seats(event)
+    return count
