@@ -66,17 +66,23 @@ def request_anonymous(event, email, message, locale, address=None):
                        confirm_link=public_url("participation.confirm_anonymous", token=confirm_token), **links)
 
 
+def awaiting_confirmation(token):
+    """The anonymous participation a confirmation link is for, while it waits for the click, or NotFound."""
+    participation = Participation.get_or_none(
+        (Participation.confirm_token_hash == hash_token(token or ""))
+        & (Participation.role == NOT_CONFIRMED)
+        & (Participation.confirm_expires_at > utcnow())
+    )
+    if participation is None:
+        raise NotFound(_("This confirmation link is invalid, already used or expired."))
+    return participation
+
+
 def confirm_anonymous(token):
     """Turn a confirmation link into a participation (or a request awaiting approval, or a place in
     the waiting list's line)."""
     with database.atomic("IMMEDIATE"):
-        participation = Participation.get_or_none(
-            (Participation.confirm_token_hash == hash_token(token or ""))
-            & (Participation.role == NOT_CONFIRMED)
-            & (Participation.confirm_expires_at > utcnow())
-        )
-        if participation is None:
-            raise NotFound(_("This confirmation link is invalid, already used or expired."))
+        participation = awaiting_confirmation(token)
         event = participation.event
         # The organisers may have changed the event since the link was sent.
         check_anonymous(event)

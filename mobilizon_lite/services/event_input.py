@@ -216,6 +216,7 @@ def clean_event_input(data):
         "external_participation_url": external_url,
         "capacity": capacity,
         "show_remaining_seats": bool(data.get("show_remaining_seats")),
+        "waiting_list": bool(data.get("waiting_list")),
         "anonymous_participation": bool(data.get("anonymous_participation")),
         "comment_mode": choice(data, "comment_mode", COMMENT_MODES, CommentMode.ALLOW_ALL, errors),
         **clean_place(data, errors),

@@ -17,7 +17,15 @@ from ..db import database, utcnow
 from ..models import Account, Actor, Comment, Event, EventInvitation, Member, Participation
 from ..models.events import Status, Visibility
 from ..models.groups import Role
-from ..models.participation import CREATOR, GOING_ROLES, NOT_APPROVED, ORGANIZER_ROLES, REJECTED, SEAT_ROLES
+from ..models.participation import (
+    CREATOR,
+    GOING_ROLES,
+    NOT_APPROVED,
+    ORGANIZER_ROLES,
+    REJECTED,
+    SEAT_ROLES,
+    WAITLISTED,
+)
 from ..tokens import sign
 from ..urls import public_url
 from . import follows, group_outbox, group_private_outbox, group_roles, pictures, relays
@@ -341,12 +349,12 @@ def recipient(participation, account=None):
 
 
 def notify_participants(event, actor, template, **context):
-    """Email those who take part or wait for approval about a change (one SMTP connection for all)."""
+    """Email those who take part or wait for approval or a seat about a change (one SMTP connection for all)."""
     rows = (
         Participation.select(Participation, Actor, Account)
         .join(Actor, JOIN.LEFT_OUTER, on=(Participation.actor == Actor.id))
         .join(Account, JOIN.LEFT_OUTER, on=(Actor.account == Account.id))
-        .where((Participation.event == event) & Participation.role.in_([*GOING_ROLES, NOT_APPROVED])
+        .where((Participation.event == event) & Participation.role.in_([*GOING_ROLES, NOT_APPROVED, WAITLISTED])
                & (Participation.actor.is_null() | (Participation.actor != actor.id)))
     )
     recipients, allowed = {}, set()
@@ -395,9 +403,9 @@ def events_of(actor, viewer_ids=()):
 
 
 def remote_participants(event):
-    """Identities of other servers that take part in the event or asked to."""
+    """Identities of other servers that take part in the event, asked to, or wait for a seat."""
     return list(Actor.select().join(Participation, on=(Participation.actor == Actor.id)).where(
-        (Participation.event == event) & Participation.role.in_([*GOING_ROLES, NOT_APPROVED])
+        (Participation.event == event) & Participation.role.in_([*GOING_ROLES, NOT_APPROVED, WAITLISTED])
         & Actor.domain.is_null(False)))
 
 

@@ -1,24 +1,29 @@
-"""An account's own page of events: those its identities organise, take part in, or wait to join."""
+"""An account's own page of events: those its identities organise, take part in, or wait to join (for the
+organisers' approval, or in line for a seat)."""
 from typing import NamedTuple
 
 from peewee import JOIN, fn
 
 from ..db import utcnow
 from ..models import Actor, Event, Participation
-from ..models.participation import NOT_APPROVED, ORGANIZER_ROLES, SEAT_ROLES
+from ..models.participation import NOT_APPROVED, ORGANIZER_ROLES, SEAT_ROLES, WAITLISTED
 from .events import by_time, stored_moment
+from .participation import in_line_before
 from .prepared import prepared, shaped
 from .rows import EventRow
 
 
 class Involvement(NamedTuple):
-    """One of the account's events on its own page: the event (an EventRow) and as whom."""
+    """One of the account's events on its own page: the event (an EventRow), as whom, and (on a waiting
+    list) the place in line."""
     event: EventRow
     username: str
+    position: int | None = None
 
 
 # The groups of the account's own page, and the roles in each.
-MY_GROUPS = {"organised": ORGANIZER_ROLES, "going": SEAT_ROLES, "pending": (NOT_APPROVED,)}
+MY_GROUPS = {"organised": ORGANIZER_ROLES, "going": SEAT_ROLES, "pending": (NOT_APPROVED,),
+             "waitlisted": (WAITLISTED,)}
 
 
 @shaped(lambda shape: shape[2] + 3)
@@ -71,4 +76,20 @@ def my_events(identity_ids, past=False, page=1, per_group=25):
         dense = _dense(sum(counts.get(role, 0) for role in roles), events)
         rows = _my_group((past, roles, len(ids), dense)).rows(now, per_group + 1, (page - 1) * per_group, *ids)
         found[group] = [Involvement(EventRow(event), username) for username, *event in rows]
+    if found["waitlisted"]:
+        places = _places_in_line(ids, [row.event.id for row in found["waitlisted"]])
+        found["waitlisted"] = [row._replace(position=places.get((row.event.id, row.username)))
+                               for row in found["waitlisted"]]
     return found
+
+
+def _places_in_line(identity_ids, event_ids):
+    """{(event id, username): place in line} of the identities' waitlisted participations in these events."""
+    ahead = Participation.alias()
+    query = (Participation.select(Participation.event_id, Actor.preferred_username, fn.COUNT(ahead.id))
+             .join(Actor, on=(Participation.actor == Actor.id))
+             .join(ahead, on=in_line_before(ahead, Participation))
+             .where(Participation.actor.in_(identity_ids) & (Participation.role == WAITLISTED)
+                    & Participation.event.in_(event_ids))
+             .group_by(Participation.id).tuples())
+    return {(event_id, username): place for event_id, username, place in query}

@@ -80,13 +80,17 @@ def joining_role(event, going=None):
     return PARTICIPANT
 
 
+def in_line_before(ahead, participation):
+    """The condition that ahead (Participation or an alias) is in the same line for seats as a waitlisted
+    participation (a row, or a Participation alias in a query), before it or it."""
+    return ((ahead.event_id == participation.event_id) & (ahead.role == WAITLISTED)
+            & ((ahead.waiting_since < participation.waiting_since)
+               | ((ahead.waiting_since == participation.waiting_since) & (ahead.id <= participation.id))))
+
+
 def waiting_position(participation):
     """A waitlisted participation's place in line (1: next to get a seat)."""
-    return Participation.select().where(
-        (Participation.event == participation.event_id) & (Participation.role == WAITLISTED)
-        & ((Participation.waiting_since < participation.waiting_since)
-           | ((Participation.waiting_since == participation.waiting_since)
-              & (Participation.id <= participation.id)))).count()
+    return Participation.select().where(in_line_before(Participation, participation)).count()
 
 
 def fill_seats(event):

@@ -10,14 +10,16 @@ from peewee import JOIN, Case, fn
 
 from ..db import database, utcnow
 from ..models import Actor, Event, FeedToken, Member, Participation
-from ..models.participation import GOING_ROLES, NOT_APPROVED
+from ..models.participation import GOING_ROLES, NOT_APPROVED, WAITLISTED
 from ..urls import whole_number
 from .errors import NotFound
 from .events import ORGANISING_ROLES, SEEING_ROLES, ends_since, events_query, visible
 from .identities import public_identity
 from .instance import get_setting, set_setting
 
-FEED_ROLES = (*GOING_ROLES, NOT_APPROVED)
+# Those awaiting approval or in line on a waiting list see the event as TENTATIVE, never as attending.
+WAITING_ROLES = (NOT_APPROVED, WAITLISTED)
+FEED_ROLES = (*GOING_ROLES, *WAITING_ROLES)
 # The group of a group's event, loaded with its row: feeds name the group as its organiser.
 FEED_GROUP = Actor.alias("feed_group")
 GROUP_COLUMNS = (FEED_GROUP.id, FEED_GROUP.ap_id, FEED_GROUP.name, FEED_GROUP.preferred_username,
@@ -123,7 +125,7 @@ def feed_identity_ids(feed_token):
 
 
 # How an event of the private feed concerns its reader, strongest first (the feed keeps the least):
-# organises or takes part, waits for approval, or belongs to one of the reader's groups.
+# organises or takes part, waits for approval or a seat, or belongs to one of the reader's groups.
 TAKES_PART, WAITING, GROUP_EVENT = 0, 1, 2
 
 
@@ -136,7 +138,7 @@ def private_feed(feed_token):
     """
     identities = feed_identity_ids(feed_token)
     taking_part = (Participation.select(Participation.event.alias("event_id"),
-                                        Case(None, [(Participation.role == NOT_APPROVED, WAITING)], TAKES_PART)
+                                        Case(None, [(Participation.role.in_(WAITING_ROLES), WAITING)], TAKES_PART)
                                         .alias("relation"))
                    .where(Participation.actor.in_(identities) & Participation.role.in_(FEED_ROLES)))
     # Their groups' moderators organise a group's events (services.events.organizer_ids).

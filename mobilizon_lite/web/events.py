@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..models import Event
+from ..models.participation import WAITLISTED
 from ..negotiation import negotiated, personal_document, signed_parts, wants_activity_json
 from ..page_cache import TOKEN, shared, viewer_part, with_token
 from ..services import (
@@ -172,6 +173,7 @@ def event_content(event):
         going=going,
         remaining=events.remaining_seats(event, going),
         my_participations=mine,
+        waiting_positions={row.id: participation.waiting_position(row) for row in mine if row.role == WAITLISTED},
         actions=actions,
         offered=offered,
         registrations_elsewhere=remote_participation.registrations_elsewhere(event, mine),

@@ -10,10 +10,10 @@ from flask_login import login_required
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
-from ..models.participation import NOT_APPROVED, ROLES
+from ..models.participation import NOT_APPROVED, ROLES, WAITLISTED
 from ..page_cache import hole, shared_holed
 from ..services import anonymous, events, participation
-from ..services.errors import Invalid, RegistrationsElsewhere, refusal
+from ..services.errors import Full, Invalid, RegistrationsElsewhere, refusal
 from ..urls import page_number
 from .context import account_identities, chosen_identity, identity_choices, organizer_identity, private_page, viewer_ids
 from .forms.base import require_valid
@@ -28,12 +28,18 @@ PARTICIPANTS_PER_PAGE = 50
 ROLE_LABELS = {
     "creator": _l("creator"), "moderator": _l("moderator"), "participant": _l("participant"),
     "not_approved": _l("awaiting approval"), "not_confirmed": _l("email not confirmed"),
-    "rejected": _l("rejected"),
+    "rejected": _l("rejected"), "waitlisted": _l("on the waiting list"),
 }
 
 
 def back_to(event):
     return redirect(url_for("events.show", uuid=event.uuid))
+
+
+def in_line_message(result):
+    """What a person put on the waiting list is told, with their place in line."""
+    return _("The event is full: you are number %(position)d on the waiting list. If a seat frees up, it is "
+             "yours and you get an email.", position=participation.waiting_position(result))
 
 
 def posted_join_form(uuid):
@@ -53,11 +59,16 @@ def join(uuid):
         result = participation.join(event, identity, form.message.data)
     except RegistrationsElsewhere:
         return back_to(event)  # whose page now says so, with the link to register there
+    except Full as error:
+        flash(error.message, "error")  # said on the event's page, where the seats are shown
+        return back_to(event)
     if not event.is_local:
         flash(_("Your request is sent to %(server)s. You take part once it answers.",
                 server=event.organizer.domain), "success")
     elif result.role == NOT_APPROVED:
         flash(_("Your request is sent. The organisers will approve it or not; you will get an email."), "success")
+    elif result.role == WAITLISTED:
+        flash(in_line_message(result), "success")
     else:
         flash(_("You take part in this event."), "success")
     return back_to(event)
@@ -154,7 +165,12 @@ def decide(uuid, participation_id, action):
     organizer = organizer_identity(event)
     if action not in participation.DECISIONS:
         raise Invalid(_("Unknown action."))
-    participation.DECISIONS[action](event, organizer, participation_id)
+    try:
+        participation.DECISIONS[action](event, organizer, participation_id)
+    except Full:
+        flash(_("The event is full: raise the number of seats, or wait for a seat to free up, to approve "
+                "this person."), "error")
+        return redirect(url_for("participation.participants", uuid=uuid))
     flash({"approve": _("The participant is approved and told by email."),
            "reject": _("The participant is rejected and told by email."),
            "remove": _("The participant is removed."),
@@ -189,15 +205,23 @@ def join_anonymously(uuid):
 def confirm_anonymous(token):
     # Mail scanners open links: confirming takes a click (POST), not just a visit.
     if request.method == "GET":
-        return render_template("confirm.html", heading=_("Confirm your participation"),
-                               button=_("Yes, I take part"))
-    result = anonymous.confirm_anonymous(token)
+        return render_template("events/anonymous_confirm.html", event=anonymous.awaiting_confirmation(token).event)
+    try:
+        result = anonymous.confirm_anonymous(token)
+    except Full as error:
+        event = anonymous.awaiting_confirmation(token).event
+        flash(error.message, "error")
+        return back_to(event)
+    # Post/Redirect/Get: the event's page says what became of it, and a reload sends nothing again.
     if result.role == NOT_APPROVED:
         flash(_("Your email is confirmed. The organisers will approve your participation or not; "
                 "you will get an email."), "success")
+    elif result.role == WAITLISTED:
+        flash(in_line_message(result), "success")
     else:
-        flash(_("Your participation is confirmed. See you there!"), "success")
-    return back_to(result.event)
+        flash(_("Your participation in “%(title)s” is confirmed. See you there!", title=result.event.title),
+              "success")
+    return redirect(url_for("events.show", uuid=result.event.uuid), 303)
 
 
 @bp.route("/participation/cancel/<token>", methods=["GET", "POST"])

@@ -119,6 +119,9 @@ class EventForm(SiteForm):
     capacity = IntegerField(_l("Number of seats"), validators=[Optional()],
                             description=_l("Leave empty for no limit."))
     show_remaining_seats = BooleanField(_l("Show how many seats are left"), default=True)
+    waiting_list = BooleanField(_l("Waiting list when full"), description=_l(
+        "Once every seat is taken, people can join a waiting list; when a seat frees up, the first in line "
+        "gets it and an email."))
     anonymous_participation = BooleanField(_l("People without an account can join with their email"))
     comment_mode = SelectField(_l("Comments"), choices=labelled(COMMENT_MODE_LABELS))
     place_name = StringField(_l("Place"), description=_l("For example: Maison des associations"))
