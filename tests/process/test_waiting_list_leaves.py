@@ -1,0 +1,79 @@
+"""A waiting list holds when many people leave a full event at the same moment on a real running server:
+the seats freed go to the first in line, in order, each told once by email."""
+import threading
+
+import requests
+
+from mobilizon_lite import create_app
+from mobilizon_lite.models import Actor, Event, Participation
+from mobilizon_lite.services import participation
+
+from ..harness import RunningInstance, form_token
+from ..helpers import PASSWORD, MailCatcher, make_account, make_event
+
+CAPACITY = 4
+IN_LINE = 8
+# Besides every participant, these leave the line at the same moment (0 is first in line).
+LEAVING_THE_LINE = (1, 5)
+
+
+def test_concurrent_leaves_seat_the_first_in_line_once_each(tmp_path, test_settings, instance_env):
+    smtp = MailCatcher()
+    smtp.controller.start()
+    env = dict(instance_env, MOBILIZON_LITE_SMTP_HOST="127.0.0.1", MOBILIZON_LITE_SMTP_PORT=str(smtp.port))
+    server = RunningInstance(tmp_path / "instance", env=env)
+    app = create_app(test_settings, instance_path=str(server.path))
+    make_account(app, "organiser@example.org", "organiser")
+    seated = [f"p{number}" for number in range(CAPACITY)]
+    line = [f"w{number}" for number in range(IN_LINE)]
+    for name in seated + line:
+        make_account(app, f"{name}@example.org", name)
+    event = make_event(app, "organiser", capacity=CAPACITY, waiting_list=True)
+    with app.app_context():
+        ids = {actor.preferred_username: actor.id for actor in Actor.select()}
+        for name in seated + line:  # one after the other: the order of the line
+            participation.join(Event.get_by_id(event.id), Actor.get_by_id(ids[name]))
+    leaving = seated + [line[index] for index in LEAVING_THE_LINE]
+
+    base = server.start().base
+    try:
+        sessions = []
+        for name in leaving:
+            session = requests.Session()
+            token = form_token(session, base + "/login")
+            session.post(base + "/login", data={"csrf_token": token, "email": f"{name}@example.org",
+                                                "password": PASSWORD}, timeout=30)
+            sessions.append((session, form_token(session, f"{base}/events/{event.uuid}"), ids[name]))
+
+        barrier = threading.Barrier(len(sessions))
+        statuses = []
+
+        def press_leave(session, token, identity):
+            barrier.wait()
+            response = session.post(f"{base}/events/{event.uuid}/leave", allow_redirects=False, timeout=60,
+                                    data={"csrf_token": token, "identity": identity},
+                                    headers={"Referer": f"{base}/events/{event.uuid}"})
+            statuses.append(response.status_code)
+
+        threads = [threading.Thread(target=press_leave, args=args) for args in sessions]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=90)
+    finally:
+        output = server.stop()
+        smtp.controller.stop()
+
+    assert statuses == [302] * len(leaving), output[-3000:]
+    remaining_line = [name for index, name in enumerate(line) if index not in LEAVING_THE_LINE]
+    with app.app_context():
+        rows = {row.actor.preferred_username: row.role for row in Participation.select().where(
+            (Participation.event == event.id) & (Participation.role != "creator"))}
+    assert rows == {**{name: "participant" for name in remaining_line[:CAPACITY]},
+                    **{name: "waitlisted" for name in remaining_line[CAPACITY:]}}
+    # The server sends within the requests it answered: every email is in by now. Each person seated is
+    # told once; one who left the line may have been seated (and told) just before their leave came.
+    told = [message["To"].split("@")[0] for message in smtp.messages if "A seat for you" in message["Subject"]]
+    assert len(told) == len(set(told))
+    assert set(remaining_line[:CAPACITY]) <= set(told)
+    assert set(told) - set(remaining_line[:CAPACITY]) <= {line[index] for index in LEAVING_THE_LINE}
