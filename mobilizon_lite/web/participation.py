@@ -219,9 +219,8 @@ def confirm_anonymous(token):
     elif result.role == WAITLISTED:
         flash(in_line_message(result), "success")
     else:
-        flash(_("Your participation in “%(title)s” is confirmed. See you there!", title=result.event.title),
-              "success")
-    return redirect(url_for("events.show", uuid=result.event.uuid), 303)
+        flash(_("Your participation is confirmed. See you there!"), "success")
+    return back_to(result.event)
 
 
 @bp.route("/participation/cancel/<token>", methods=["GET", "POST"])

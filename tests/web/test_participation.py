@@ -213,12 +213,11 @@ def make_event_for_visitor(app):
 
 
 def test_refusals_are_shown_with_a_message_and_a_way_back(mail_app, people):
-    event = make_event(mail_app, capacity=1)
-    join(mail_app, people["bob"], event, "bob")
+    event = make_event(mail_app, join_mode="invite")
     response = join(mail_app, people["cat"], event, "cat")
     page = response.get_data(as_text=True)
     assert response.status_code == 403
-    assert "This event is full." in page
+    assert "Only people the organisers invited can join this event." in page
     assert f'href="/events/{event.uuid}"' in page
 
 
