@@ -86,6 +86,33 @@ def test_a_full_event_rejects_a_remote_join(fed, keys):
     assert reject["object"]["id"] == f"{REMOTE}/activities/1" and reject["to"] == [ACTOR]
 
 
+def test_a_full_event_with_a_waiting_list_accepts_a_remote_join_once_a_seat_frees(fed, keys):
+    event = make_event(fed, capacity=1, waiting_list=True)
+    with fed.app_context():
+        mallory = Actor.get(Actor.preferred_username == "mallory")
+        participation.admit(Event.get_by_id(event.id), mallory)
+    send(fed, keys[0], "Join", event.ap_id, 1)
+    send(fed, keys[1], "Join", event.ap_id, 2, actor=EVE)
+    assert role_of(fed, event) == "waitlisted" and role_of(fed, event, EVE) == "waitlisted"
+    assert sent(fed, "Accept") == [] and sent(fed, "Reject") == []  # their servers show them as waiting
+    with fed.app_context():
+        participation.leave(Event.get_by_id(event.id), mallory)
+    assert role_of(fed, event) == "participant" and role_of(fed, event, EVE) == "waitlisted"
+    [accept] = sent(fed, "Accept")
+    assert accept["object"]["id"] == f"{REMOTE}/activities/1" and accept["to"] == [ACTOR]
+    # Leaving through the inbox frees the seat for the next in line, told by an Accept too.
+    assert send(fed, keys[0], "Leave", event.ap_id, 3).status_code == 202
+    assert role_of(fed, event) is None and role_of(fed, event, EVE) == "participant"
+    assert [a["object"]["id"] for a in sent(fed, "Accept")] == [f"{REMOTE}/activities/1",
+                                                                "https://elsewhere.example/activities/2"]
+    # So does an account deleted on its server.
+    with fed.app_context():
+        assert participation.admit(Event.get_by_id(event.id), mallory).role == "waitlisted"
+    assert send(fed, keys[1], "Delete", EVE, 4, actor=EVE).status_code == 202
+    assert role_of(fed, event, EVE) is None and role_of(fed, event, mallory.ap_id) == "participant"
+    assert sent(fed, "Accept")[-1]["to"] == [mallory.ap_id]
+
+
 def test_private_and_unknown_events_are_ignored_without_an_answer(fed, keys):
     event = make_event(fed, visibility="private")
     send(fed, keys[0], "Join", event.ap_id, 1)
