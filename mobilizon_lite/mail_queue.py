@@ -75,9 +75,12 @@ def send_queued(seconds=60):
 def _take_due():
     """The due rows, claimed for this run."""
     now = utcnow()
+    due = (OutgoingMail.state == PENDING) & (OutgoingMail.next_attempt_at <= now)
+    if not OutgoingMail.select(OutgoingMail.id).where(due).exists():
+        return []  # most runs: no write lock taken for nothing
     with database.atomic():
-        rows = list(OutgoingMail.select().where((OutgoingMail.state == PENDING) & (OutgoingMail.next_attempt_at <= now))
-                    .order_by(OutgoingMail.next_attempt_at, OutgoingMail.id).limit(BATCH))
+        rows = list(OutgoingMail.select().where(due).order_by(OutgoingMail.next_attempt_at, OutgoingMail.id)
+                    .limit(BATCH))
         if rows:
             OutgoingMail.update(next_attempt_at=now + CLAIM).where(
                 OutgoingMail.id.in_([row.id for row in rows])).execute()

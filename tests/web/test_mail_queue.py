@@ -123,7 +123,7 @@ def test_the_administrators_see_failed_mail_and_retry_or_discard_it(app_config, 
             mail.send_mail(address, "mail/password_reset.txt", link="http://events.test/r", minutes=60)
     page = clients["admin"].get("/admin/mail/").get_data(as_text=True)
     assert "zo…@example.org" in page and "ya…@example.org" in page and "zoe@example.org" not in page
-    assert "Connection refused" in page and "2 waiting to be tried again, 0 given up." in page
+    assert "Connection refused" in page and "Waiting to be tried again: 2. Given up: 0." in page
     assert 'href="/admin/mail/"' in clients["admin"].get("/admin/instances/").get_data(as_text=True)
     assert clients["moderator"].get("/admin/mail/").status_code == 403
     zoe, yann = rows(down)
