@@ -1,7 +1,5 @@
 """Taking part in events: join, leave, approval, invitations and the waiting list, and what each
 identity may do there (actions_for on the event, decisions_for on a participation)."""
-from functools import partial
-
 from flask_babel import gettext as _
 from peewee import JOIN, IntegrityError, fn
 
@@ -95,8 +93,8 @@ def waiting_position(participation):
 
 def fill_seats(event):
     """Give the seats left in a local event to those in line, first come first served: each becomes a
-    participant, is accepted (an Accept to their server) and is emailed once the caller's write
-    transaction commits; call it in the transaction that freed seats. The participations promoted."""
+    participant, is accepted (an Accept to their server) and emailed, both queued in the caller's write
+    transaction: call it in the transaction that freed seats. The participations promoted."""
     if not event.is_local:
         return []
     # The capacity as it is now, under the write lock: the event at hand may be older.
@@ -113,7 +111,7 @@ def fill_seats(event):
         participation.waiting_since = None
         _set_role(participation, PARTICIPANT)
         answer_remote(event, participation, "Accept")
-        database.on_commit(partial(tell, participation, "mail/waiting_list_seat.txt"))
+        tell(participation, "mail/waiting_list_seat.txt")
     return promoted
 
 
