@@ -95,7 +95,8 @@ def fill_seats(event):
     """Give the seats left in a local event to those in line, first come first served: each becomes a
     participant, is accepted (an Accept to their server) and emailed, both queued in the caller's write
     transaction: call it in the transaction that freed seats. The participations promoted."""
-    if not event.is_local:
+    # Nobody is given a seat of an event that is cancelled or over (check_open's refusals).
+    if not event.is_local or refusal(check_open, event) is not None:
         return []
     # The capacity as it is now, under the write lock: the event at hand may be older.
     capacity = Event.select(Event.capacity).where(Event.id == event.id).scalar()
@@ -166,13 +167,14 @@ def _require_new(event, actor, known=UNREAD):
 
 def check_admit(event, actor, known=UNREAD, going=None):
     """Refuse an identity (None: anyone) that a local event cannot take: not invited to an
-    invite-only event, there already, or no seat left where joining takes one; call inside a
-    write transaction to act on the answer (known as for participation_of, going as for require_seat)."""
+    invite-only event, there already, or no seat left where joining takes one (and no waiting list);
+    else the role joining gives (joining_role). Call inside a write transaction to act on the answer
+    (known as for participation_of, going as for require_seat)."""
     if actor is not None:
         if event.invite_only and not is_invited(event, actor):
             raise PermissionDenied(_("Only people the organisers invited can join this event."))
         _require_new(event, actor, known)
-    joining_role(event, going)
+    return joining_role(event, going)
 
 
 def admit(event, actor, message="", join_id=None):
@@ -180,8 +182,7 @@ def admit(event, actor, message="", join_id=None):
     capacity: a participant, awaiting approval, or in line on its waiting list."""
     # IMMEDIATE takes SQLite's write lock before counting, so two joins cannot both see a free seat.
     with database.atomic("IMMEDIATE"):
-        check_admit(event, actor)
-        role = joining_role(event)
+        role = check_admit(event, actor)
         participation = Participation.create(event=event, actor=actor, role=role, message=message, ap_id=join_id,
                                              waiting_since=utcnow() if role == WAITLISTED else None)
     if role == NOT_APPROVED:

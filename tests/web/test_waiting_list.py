@@ -98,6 +98,18 @@ def test_raising_the_capacity_seats_those_in_line_in_order(mail_app, people, ful
         assert Event.get_by_id(event.id).waiting_list
 
 
+def test_a_cancelled_event_gives_no_seat(mail_app, people, full_event, smtp):
+    event = full_event
+    submit(people["ann"], f"/events/{event.uuid}/edit", event_fields(capacity="3", waiting_list="y",
+                                                                     status="cancelled"))
+    assert roles(mail_app, event)["cat"] == "waitlisted"
+    # Those in line are told of the cancellation, as participants are, and of no seat.
+    cancelled = smtp.wait_for(3)
+    assert sorted(message["To"] for message in cancelled) == ["bob@example.org", "cat@example.org",
+                                                               "dan@example.org"]
+    assert seat_mails(smtp, 3) == []
+
+
 @pytest.mark.parametrize("decision", ["reject", "remove", "promote"])
 def test_organisers_decisions_that_free_a_seat_give_it_to_the_next(mail_app, people, full_event, smtp, decision):
     event = full_event
