@@ -21,6 +21,7 @@ from .errors import Invalid, NotFound, PermissionDenied
 from .events import event_link, recipient, require_organizer
 
 UNSUBSCRIBE_PURPOSE = "event-messages-off"
+ONE_CLICK = "List-Unsubscribe=One-Click"
 # The participations each audience reaches.
 AUDIENCE_ROLES = {ALL: (*GOING_ROLES, NOT_APPROVED), ACCEPTED: GOING_ROLES, WAITING: (NOT_APPROVED,)}
 # What the event page lists at most.
@@ -68,6 +69,13 @@ def send(event, sender, audience, subject, text):
     subject, text = _clean(audience, subject, text)
     rows = _recipients(event, sender, audience)
     remote = [row.actor for row in rows if row.actor_id is not None and not row.actor.is_local]
+    link = event_link(event)
+    emails = {}
+    for row in rows:
+        found = recipient(row, row.actor.account if row.actor_id and row.actor.account_id else None)
+        if found:
+            emails.setdefault(found[0], (found[1], found[2], unsubscribe_link(row)))
+    # The message, its Note and its emails are kept together or not at all.
     with database.atomic():
         message = EventMessage.create(event=event, sender=sender, audience=audience, subject=subject, text=text,
                                       ap_id=new_activity_id())
@@ -75,18 +83,14 @@ def send(event, sender, audience, subject, text):
             note = event_message_to_ap(message, remote)
             publish(sender, change_to_ap(new_activity_id(), "Create", sender, note, note["to"], note["cc"]),
                     remote, listed=False)
-    link = event_link(event)
-    emails = {}
-    for row in rows:
-        found = recipient(row, row.actor.account if row.actor_id and row.actor.account_id else None)
-        if found:
-            emails.setdefault(found[0], (found[1], found[2], unsubscribe_link(row)))
-    mail.send_batch(
-        mail.Outgoing(email, "mail/event_message.txt", locale,
-                      {"event": event, "link": link, "sender": sender, "subject": subject, "text": text,
-                       "cancel_link": cancel, "unsubscribe_link": unsubscribe})
-        for email, (locale, cancel, unsubscribe) in emails.items()
-    )
+        mail.send_batch(
+            mail.Outgoing(email, "mail/event_message.txt", locale,
+                          {"event": event, "link": link, "sender": sender, "subject": subject, "text": text,
+                           "cancel_link": cancel, "unsubscribe_link": unsubscribe},
+                          # Mail programs show an unsubscribe button that POSTs to it (RFC 8058).
+                          {"List-Unsubscribe": f"<{unsubscribe}>", "List-Unsubscribe-Post": ONE_CLICK})
+            for email, (locale, cancel, unsubscribe) in emails.items()
+        )
     return message, len(emails) + len(remote)
 
 
