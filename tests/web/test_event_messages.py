@@ -7,7 +7,7 @@ from mobilizon_lite.models import Account, Actor, EventMessage, Participation
 from mobilizon_lite.models.limits import EVENT_MESSAGE_MAX, EVENT_MESSAGE_SUBJECT_MAX
 from mobilizon_lite.services import participation
 
-from ..helpers import BASE_URL, errors, log_in, make_account, make_event, submit
+from ..helpers import BASE_URL, errors, log_in, make_account, make_event, make_group, submit
 
 LOCALES = {"ann": "en", "bob": "fr", "cat": "en", "dan": "fr", "eve": "en"}
 
@@ -170,3 +170,24 @@ def test_messages_are_rate_limited(tmp_path, app_config, smtp):
     response = write(client, event, subject="Again")
     assert response.status_code == 429 and response.headers["Retry-After"]
     assert "1 message to participants" in " ".join(errors(response))
+
+
+def test_a_group_moderator_writes_for_the_groups_event_and_a_plain_member_may_not(mail_app, smtp):
+    from mobilizon_lite.models.groups import Role
+    from mobilizon_lite.services.groups import new_member_row
+
+    clients = people(mail_app)
+    group = make_group(mail_app)
+    with mail_app.app_context():
+        new_member_row(group, Actor.get(Actor.preferred_username == "cat"), Role.MODERATOR)
+        new_member_row(group, Actor.get(Actor.preferred_username == "dan"), Role.MEMBER)
+    event = make_event(mail_app, group=group)
+    take_part(mail_app, event, "bob")
+    assert clients["dan"].get(f"/events/{event.uuid}/messages/new").status_code == 403
+    response = write(clients["cat"], event, subject="From the club")
+    assert response.status_code == 302, errors(response)
+    # The event's creator takes part too: she hears from her co-organiser.
+    mails = by_recipient(smtp.wait_for(2))
+    assert set(mails) == {"ann@example.org", "bob@example.org"}
+    for message in mails.values():
+        assert "@cat" in message.get_content() and "cat@example.org" not in message.as_string()
