@@ -1,7 +1,7 @@
 """Account settings: language, password, email address and the export of the account's data."""
 import tempfile
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user
@@ -19,6 +19,7 @@ from .forms.base import add_error, render_form
 bp = Blueprint("account", __name__, url_prefix="/settings")
 
 EXPORT_IN_MEMORY = 4 * 1024 * 1024  # bytes of an export kept in memory before it goes to a temporary file
+EXPORT_CHUNK = 64 * 1024
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -103,10 +104,20 @@ def export():
             # In memory up to a few megabytes, on disk beyond: thousands of rows do not fill a small machine.
             spool = tempfile.SpooledTemporaryFile(EXPORT_IN_MEMORY)
             current_app.extensions["account_export"](current_user, spool)
+            size = spool.tell()
             spool.seek(0)
             name = f"{current_user.email.partition('@')[0]}-{utcnow():%Y-%m-%d}.zip"
-            return send_file(spool, mimetype="application/zip", as_attachment=True, download_name=name)
+            return Response(_chunks(spool), mimetype="application/zip", headers={
+                "Content-Length": str(size), "Content-Disposition": f'attachment; filename="{name}"',
+                "Cache-Control": "no-store"})
     return render_form("account/export.html", form)
+
+
+def _chunks(spool):
+    """The spooled file's bytes, a piece at a time; the file is closed once sent."""
+    with spool:
+        while chunk := spool.read(EXPORT_CHUNK):
+            yield chunk
 
 
 @bp.route("/feeds")
