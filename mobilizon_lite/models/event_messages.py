@@ -6,7 +6,7 @@ from ..db import BaseModel, UTCDateTimeField, utcnow
 from .actors import Actor
 from .events import Event
 
-# Whom a message is for: everyone taking part or waiting for approval, or one of the two.
+# Whom a message is for: everyone taking part or waiting (for approval or a seat), or one of the two.
 ALL = "all"
 ACCEPTED = "accepted"
 WAITING = "waiting"

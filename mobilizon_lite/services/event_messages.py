@@ -13,7 +13,7 @@ from ..models import Account, Actor, Event, EventMessage, Participation
 from ..models.event_messages import ACCEPTED, ALL, AUDIENCES, WAITING
 from ..models.federation import DONE, IGNORED
 from ..models.limits import EVENT_MESSAGE_MAX, EVENT_MESSAGE_SUBJECT_MAX
-from ..models.participation import GOING_ROLES, NOT_APPROVED
+from ..models.participation import GOING_ROLES, NOT_APPROVED, WAITLISTED
 from ..text import clean_text
 from ..tokens import sign, unsign
 from ..urls import public_url
@@ -22,8 +22,9 @@ from .events import event_link, recipient, require_organizer
 
 UNSUBSCRIBE_PURPOSE = "event-messages-off"
 ONE_CLICK = "List-Unsubscribe=One-Click"
-# The participations each audience reaches.
-AUDIENCE_ROLES = {ALL: (*GOING_ROLES, NOT_APPROVED), ACCEPTED: GOING_ROLES, WAITING: (NOT_APPROVED,)}
+# The participations each audience reaches; those waiting wait for the organisers' approval or for a seat.
+WAITING_ROLES = (NOT_APPROVED, WAITLISTED)
+AUDIENCE_ROLES = {ALL: (*GOING_ROLES, *WAITING_ROLES), ACCEPTED: GOING_ROLES, WAITING: WAITING_ROLES}
 # What the event page lists at most.
 SHOWN = 20
 

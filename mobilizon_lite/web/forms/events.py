@@ -195,8 +195,8 @@ class InviteForm(SiteForm):
     username = StringField(_l("Invite by @username"), validators=[DataRequired(), Length(max=40)])
 
 
-AUDIENCE_LABELS = {ALL: _l("Everyone taking part or waiting for approval"),
-                   ACCEPTED: _l("Accepted participants"), WAITING: _l("People waiting for approval")}
+AUDIENCE_LABELS = {ALL: _l("Everyone taking part or waiting (for approval or a seat)"),
+                   ACCEPTED: _l("Accepted participants"), WAITING: _l("People waiting for approval or a seat")}
 
 
 class EventMessageForm(SiteForm):
