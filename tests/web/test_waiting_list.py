@@ -216,3 +216,13 @@ def test_the_event_form_offers_the_waiting_list(mail_app, people):
     with mail_app.app_context():
         assert Event.select().where(Event.waiting_list).count() == 1
 
+
+
+def test_messages_to_those_waiting_reach_those_in_line(mail_app, people, full_event, smtp):
+    response = submit(people["ann"], f"/events/{full_event.uuid}/messages/new",
+                      {"audience": "waiting", "subject": "About the line", "text": "Seats may free up."})
+    assert response.status_code == 302
+    assert sorted(message["To"] for message in smtp.wait_for(2)) == ["cat@example.org", "dan@example.org"]
+    page = people["dan"].get(f"/events/{full_event.uuid}").get_data(as_text=True)
+    assert "About the line" in page
+    assert "About the line" not in people["bob"].get(f"/events/{full_event.uuid}").get_data(as_text=True)
