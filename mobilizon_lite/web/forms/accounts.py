@@ -171,7 +171,8 @@ def deletion_form(alone, delete_label, each_label, group_label):
     fields = {}
     all_groups = {}
     for event, groups in alone:
-        fields[f"event_{event.id}"] = SelectField(event.title, choices=[SelectChoice("delete", delete_label)] + [
+        fields[f"event_{event.id}"] = SelectField(event.title, default="delete", choices=[
+            SelectChoice("delete", delete_label)] + [
             SelectChoice(str(group.id), group_label % {"name": group.preferred_username}) for group in groups])
         all_groups.update({group.id: group for group in groups})
     form = type("DeletionForm", (DeleteAccountForm,), fields)()
