@@ -8,7 +8,7 @@ from werkzeug.security import check_password_hash
 
 from .. import mail
 from ..db import database, utcnow
-from ..models import Actor, Comment, Event, FeedToken, Member, Participation, PasswordResetToken
+from ..models import Actor, Comment, Event, FeedToken, Member, OutgoingMail, Participation, PasswordResetToken
 from ..models.groups import Role
 from ..models.participation import CREATOR, NOT_APPROVED, ORGANIZER_ROLES, PARTICIPANT
 from . import events, participation
@@ -167,9 +167,13 @@ def delete_account(account, choices=None, default=DELETE):
         Member.delete().where(Member.actor.in_(excluded)).execute()
         FeedToken.delete().where(FeedToken.account == account).execute()
         PasswordResetToken.delete().where(PasswordResetToken.account == account).execute()
+        # The queue's rows name the address too (and, unsent, may carry its reset or feed links).
+        OutgoingMail.delete().where(OutgoingMail.recipient == account.email).execute()
         end_sessions(account, email=DELETED_EMAIL.format(id=account.id), password_hash="!", locale=None,
                      deleted_at=utcnow())
-        database.on_commit(lambda: mail.send_batch(outgoing))
+        # Queued with the deletion, sent once it commits; the account itself is told nothing (one of its
+        # identities may organise what another one joined).
+        mail.send_batch([item for item in outgoing if item.to != account.email])
 
 
 def delete_own_account(account, password, choices=None, default=DELETE):
