@@ -4,7 +4,6 @@ address and personal data forgotten, the usernames kept taken)."""
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
-from werkzeug.security import check_password_hash
 
 from .. import mail
 from ..db import database, utcnow
@@ -12,7 +11,7 @@ from ..models import Actor, Comment, Event, FeedToken, Member, OutgoingMail, Par
 from ..models.groups import Role
 from ..models.participation import CREATOR, NOT_APPROVED, ORGANIZER_ROLES, PARTICIPANT
 from . import events, participation
-from .accounts import end_sessions, require_another_admin
+from .accounts import check_current_password, end_sessions, require_another_admin
 from .errors import Invalid
 from .events import ORGANISING_ROLES, federate, organizer_ids
 from .identities import identities_of, retire_identity
@@ -178,7 +177,6 @@ def delete_account(account, choices=None, default=DELETE):
 
 def delete_own_account(account, password, choices=None, default=DELETE):
     """Delete one's own account once its password is given again."""
-    if not check_password_hash(account.password_hash, password or ""):
-        raise Invalid(_("This is not your password."), "password")
+    check_current_password(account, password)
     delete_account(account, choices, default)
 

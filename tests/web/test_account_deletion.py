@@ -38,7 +38,7 @@ def test_deleting_frees_seats_tells_everyone_blanks_comments_and_forgets_the_add
     assert "Eve&#39;s party" in page and "Delete my account" in page
 
     wrong = delete_own(client, password="not the password at all")
-    assert wrong.status_code == 400 and "This is not your password." in errors(wrong)
+    assert wrong.status_code == 400 and "This is not your current password." in errors(wrong)
     assert delete_own(client).status_code == 302
 
     visitor = mail_app.test_client()
