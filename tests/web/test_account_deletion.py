@@ -5,6 +5,7 @@ from mobilizon_lite.models.groups import Role
 from mobilizon_lite.services import comments, events, participation, subscriptions
 from mobilizon_lite.services.groups import new_member_row
 
+from ..calendar_readers import parse_both, vevents
 from ..helpers import PASSWORD, errors, log_in, make_account, make_event, make_group, submit
 
 PAGE = "/settings/delete"
@@ -13,6 +14,12 @@ PAGE = "/settings/delete"
 def actor(app, username):
     with app.app_context():
         return Actor.get(Actor.preferred_username == username)
+
+
+def feed_titles(client):
+    """The events of the instance's calendar feed, by title."""
+    calendar, _same = parse_both(client.get("/feed/instance/ics").data)
+    return {str(event["SUMMARY"]) for event in vevents(calendar)}
 
 
 def delete_own(client, **fields):
@@ -30,8 +37,11 @@ def test_deleting_frees_seats_tells_everyone_blanks_comments_and_forgets_the_add
         participation.join(Event.get_by_id(talk.id), eve)
         question = comments.comment_on(Event.get_by_id(talk.id), eve, "Is there parking?")
         comments.comment_on(Event.get_by_id(talk.id), bob, "Yes, behind the hall.", in_reply_to=question.id)
-        subscriptions.issue_token(Account.get(Account.email == "eve@example.org"))
+        feed = subscriptions.token_text(subscriptions.issue_token(Account.get(Account.email == "eve@example.org")))
         assert events.going_count(Event.get_by_id(talk.id)) == 1
+    visitor = mail_app.test_client()
+    assert feed_titles(visitor) == {"Eve's party", "Bob's talk"}
+    assert visitor.get(f"/events/going/{feed}/ics").status_code == 200
     client = mail_app.test_client()
     log_in(client, "eve@example.org")
     page = client.get(PAGE).get_data(as_text=True)
@@ -41,8 +51,10 @@ def test_deleting_frees_seats_tells_everyone_blanks_comments_and_forgets_the_add
     assert wrong.status_code == 400 and "This is not your current password." in errors(wrong)
     assert delete_own(client).status_code == 302
 
-    visitor = mail_app.test_client()
     assert visitor.get("/@eve").status_code == 410
+    assert feed_titles(visitor) == {"Bob's talk"}
+    assert visitor.get("/@eve/feed/ics").status_code == 410
+    assert visitor.get(f"/events/going/{feed}/ics").status_code == 404
     assert visitor.get(f"/events/{party.uuid}").status_code == 404
     thread = visitor.get(f"/events/{talk.uuid}").get_data(as_text=True)
     assert "This comment was deleted." in thread and "Is there parking?" not in thread
