@@ -131,7 +131,7 @@ def participants_csv(uuid):
     organizer_identity(event)
     output = io.StringIO()
     writer = csv.writer(output)
-    writer.writerow([_("Name"), _("Username"), _("Email"), _("Role"), _("Message"), _("Since")])
+    writer.writerow([_("Name"), _("Username"), _("Role"), _("Message"), _("Since"), _("Email")])
     for row in participation.participants(event):
         if row.actor_id is None:
             # What the anonymous participant chose to show: a name, and the address if they allowed it.
@@ -140,8 +140,8 @@ def participants_csv(uuid):
         else:
             name, username, email = row.actor.display_name, row.actor.handle, ""
         writer.writerow([spreadsheet_safe(cell) for cell in (
-            name, username, email, ROLE_LABELS[row.role], row.message,
-            format_datetime(row.created_at, "short"))])
+            name, username, ROLE_LABELS[row.role], row.message,
+            format_datetime(row.created_at, "short"), email)])
     return Response(
         "\ufeff" + output.getvalue(),  # the BOM lets spreadsheet programs read UTF-8
         mimetype="text/csv",
