@@ -158,6 +158,7 @@ def delete_account(account, choices=None, default=DELETE):
                 "@" + group.preferred_username for group in found.groups_to_hand_over)))
         outgoing = _settle_events(found, choices or {}, default, excluded)
         outgoing += _withdraw_participations(identities)
+        participation.withdraw_everywhere(excluded)
         # Blanked, not removed: a reply keeps its place in the thread, the comment reads "deleted".
         Comment.update(deleted_at=utcnow(), text="", source="").where(
             Comment.actor.in_(excluded) & Comment.deleted_at.is_null()).execute()

@@ -11,7 +11,7 @@ from ..models import Actor, Delivery, DomainBlock, Event, Follow, InboxItem, Mem
 from ..models.federation import PENDING, RECEIVED, REFUSED
 from ..models.moderation import SEVERITIES, SUSPEND
 from ..urls import host_of
-from . import moderation_log, remote_comments, remote_participation
+from . import moderation_log, participation, remote_comments
 from .errors import Invalid
 
 REASON_MAX = 2000
@@ -127,7 +127,7 @@ def _remove_content(domain):
         InboxItem.actor.in_(actors) & (InboxItem.state == RECEIVED)).execute()
     return Removed(
         events=len(events), comments=removed_comments,
-        participations=remote_participation.forget(actors),
+        participations=participation.withdraw_everywhere(actors),
         memberships=Member.delete().where(Member.actor.in_(actors) | Member.group.in_(actors)).execute(),
         follows=Follow.delete().where(Follow.follower.in_(actors) | Follow.followed.in_(actors)).execute(),
         posts=Post.delete().where(Post.group.in_(actors)).execute(),

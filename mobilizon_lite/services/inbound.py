@@ -22,6 +22,7 @@ from . import (
     announces,
     follows,
     groups,
+    participation,
     relays,
     remote_comments,
     remote_events,
@@ -181,7 +182,7 @@ def on_delete_actor(item):
     with database.atomic():
         keep_tombstone(item)
         actors.mark_deleted(item.actor)
-        remote_participation.forget([item.actor.id])
+        participation.withdraw_everywhere([item.actor.id])
         remote_members.forget(item.actor)
         remote_comments.forget(item.actor)
         if item.actor.is_group:

@@ -16,7 +16,6 @@ from .participation import (
     answer_remote,
     check_open,
     count_remote_seat,
-    fill_seats,
     leave,
     participation_of,
     tell,
@@ -145,15 +144,3 @@ def registrations_elsewhere(event, participations):
     join_ids = [p.ap_id for p in participations if p.role == NOT_APPROVED and p.ap_id]
     return bool(join_ids) and (Delivery.select().join(Activity)
                                .where(Activity.ap_id.in_(join_ids) & Delivery.state.in_([FAILED, GONE])).exists())
-
-
-def forget(actors):
-    """Deleted or suspended remote identities (Actor ids: a query or a list) take part in nothing any
-    more: their seats go to those in line. How many participations went; call inside a transaction."""
-    freed = list(Event.select().where(Event.id.in_(
-        Participation.select(Participation.event).where(Participation.actor.in_(actors)
-                                                        & (Participation.role == PARTICIPANT)))))
-    count = Participation.delete().where(Participation.actor.in_(actors)).execute()
-    for event in freed:
-        fill_seats(event)
-    return count

@@ -6,7 +6,7 @@ from mobilizon_lite.models import Actor, Event, Participation
 from mobilizon_lite.services import participation, subscriptions
 
 from ..calendar_readers import parse_both, vevents
-from ..helpers import BASE_URL, event_fields, log_in, make_account, make_event, submit
+from ..helpers import BASE_URL, PASSWORD, event_fields, log_in, make_account, make_event, submit
 
 PEOPLE = ("ann", "bob", "cat", "dan", "eve")
 
@@ -96,6 +96,14 @@ def test_raising_the_capacity_seats_those_in_line_in_order(mail_app, people, ful
     assert "dan@example.org" in seat_mails(smtp, len(smtp.messages))
     with mail_app.app_context():
         assert Event.get_by_id(event.id).waiting_list
+
+
+def test_a_deleted_account_gives_its_seat_to_the_first_in_line(mail_app, people, full_event, smtp):
+    response = submit(people["bob"], "/settings/delete", {"password": PASSWORD, "all_events": ""},
+                      page="/settings/delete")
+    assert response.status_code == 302
+    assert roles(mail_app, full_event) == {"ann": "creator", "cat": "participant", "dan": "waitlisted"}
+    assert "cat@example.org" in seat_mails(smtp, 2)  # and ann is told bob left
 
 
 def test_a_cancelled_event_gives_no_seat(mail_app, people, full_event, smtp):
