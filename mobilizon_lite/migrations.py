@@ -22,6 +22,7 @@ from .models import (
     Invite,
     Member,
     ModerationLog,
+    NotificationSetting,
     Participation,
     PasswordResetToken,
     Post,
@@ -224,12 +225,17 @@ def _remote_images():
     _add_column("actor", "banner_url", "VARCHAR(2048)")
 
 
+def _notification_settings():
+    database.create_tables([NotificationSetting])
+
+
 # Append new steps; never edit or reorder the ones already released.
 STEPS = [_initial_schema, _events, _feeds, _federation, _remote_participation, _activity_objects,
          _listed_activities, _server_software, _account_confirmation, _content_version,
          _inbox_queue, _groups, _group_digests, _perf_indexes, _group_hide_creator, _perf_lists,
          _perf_event_pages, _remote_groups, _moderation, _reports, _relay_follows, _domain_blocks,
-         _account_moderation, _abuse_limits, _group_content_pending, _remote_images]
+         _account_moderation, _abuse_limits, _group_content_pending, _remote_images,
+         _notification_settings]
 
 
 def migrate():

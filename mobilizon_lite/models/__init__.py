@@ -9,11 +9,13 @@ from .feeds import FeedToken
 from .groups import Discussion, DiscussionComment, Member, Post, Resource, Todo, TodoList
 from .instance import Invite, Setting
 from .moderation import DomainBlock, ModerationLog
+from .notifications import NotificationSetting
 from .participation import EventInvitation, Participation
 from .reports import Report, ReportItem, ReportNote
 from .throttles import RateLimitHit, Throttle
 
 __all__ = ["Account", "Activity", "Actor", "Comment", "Delivery", "Discussion", "DiscussionComment", "DomainBlock",
            "DomainHealth", "Event", "EventInvitation", "FeedToken", "Follow", "GroupDigest", "InboxHealth", "InboxItem",
-           "Invite", "Member", "ModerationLog", "Participation", "PasswordResetToken", "Post", "RateLimitHit", "Report",
+           "Invite", "Member", "ModerationLog", "NotificationSetting",
+           "Participation", "PasswordResetToken", "Post", "RateLimitHit", "Report",
            "ReportItem", "ReportNote", "Resource", "Setting", "Throttle", "Todo", "TodoList", "Tombstone"]

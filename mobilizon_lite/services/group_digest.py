@@ -12,6 +12,7 @@ from ..models.actors import TYPE_GROUP
 from ..models.events import Status, Visibility
 from ..models.groups import MEMBER_ROLES
 from ..urls import public_url
+from . import notifications
 from .events import event_link
 
 # The hour (UTC) a day's digest goes out, with the events published in the 24 hours before it.
@@ -86,16 +87,21 @@ def send_group_digests(now=None):
             due[identity_id] = since
     if not due:
         return 0
-    events = _new_events({group for identity in due for group in found[identity]}, min(due.values()), boundary)
-    digests = {identity: digest_of(found[identity], events, since) for identity, since in due.items()}
+    people = {actor.id: actor for actor in Actor.select(Actor, Account).join(Account).where(Actor.id.in_(list(due)))}
+    # An account that chose another way (or none) to hear of its groups' events counts as told.
+    wanted = notifications.wanting(notifications.GROUP_EVENTS_DAILY_KIND,
+                                   {actor.account_id for actor in people.values()})
+    readers_due = [identity for identity in due if people[identity].account_id in wanted]
+    events = _new_events({group for identity in readers_due for group in found[identity]},
+                         min(due.values()), boundary)
+    digests = {identity: digest_of(found[identity], events, due[identity]) if identity in readers_due else []
+               for identity in due}
     mailed = [identity for identity, listed in digests.items() if listed]
-    people = {actor.id: actor for actor in Actor.select(Actor, Account).join(Account)
-              .where(Actor.id.in_(mailed))} if mailed else {}
-    sent = mail.send_batch(mail.Outgoing(
-        people[identity].account.email, TEMPLATE, people[identity].account.locale,
+    sent = mail.send_batch(notifications.outgoing(
+        people[identity].account, TEMPLATE,
         dict(identity=people[identity], groups=digests[identity],
              links={event.id: event_link(event) for _group, shown in digests[identity] for event in shown},
-             settings_link=public_url("group_digests.setting", username=people[identity].preferred_username)))
+             digest_link=public_url("group_digests.setting", username=people[identity].preferred_username)))
         for identity in mailed)
     # send_batch sends in order and stops at the first failure: those after it are due again next time.
     _record([identity for identity in due if not digests[identity]] + mailed[:sent], boundary)

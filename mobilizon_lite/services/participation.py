@@ -7,10 +7,11 @@ from .. import mail
 from ..activitypub.convert.activities import answer_to_ap, join_to_ap, leave_to_ap
 from ..activitypub.publish import new_activity_id, publish
 from ..db import database, utcnow
-from ..models import Account, Actor, Event, EventInvitation, Participation
+from ..models import Actor, Event, EventInvitation, Participation
 from ..models.limits import MESSAGE_MAX
 from ..models.participation import MODERATOR, NOT_APPROVED, NOT_CONFIRMED, ORGANIZER_ROLES, PARTICIPANT, REJECTED, ROLES
 from ..urls import public_url
+from . import notifications
 from .comments import check_comment
 from .errors import Invalid, NotFound, PermissionDenied, RegistrationsElsewhere, refusal
 from .events import (
@@ -223,13 +224,17 @@ def _set_role(participation, role):
 
 
 def tell(participation, template):
-    """Email a local participant (or a confirmed anonymous one) about their participation."""
-    found = recipient(participation)
-    if found:
-        email, locale, cancel = found
-        event = participation.event
-        mail.send_mail(email, template, locale, event=event, link=event_link(event), cancel_link=cancel,
-                       online_address=online_address_for(event, participation))
+    """Email a confirmed anonymous participant, or a local participant's account if it wants to hear of
+    decisions, about their participation."""
+    event = participation.event
+    context = {"event": event, "link": event_link(event),
+               "online_address": online_address_for(event, participation)}
+    if participation.actor_id is not None:
+        notifications.notify_identities(notifications.DECISIONS, [participation.actor_id], template,
+                                        lambda _account: dict(context, cancel_link=None))
+        return
+    email, locale, cancel = recipient(participation)
+    mail.send_mail(email, template, locale, cancel_link=cancel, **context)
 
 
 def check_decision(event, participation, decision, going=None):
@@ -335,9 +340,8 @@ def invite(event, organizer, username):
     except IntegrityError:
         raise Invalid(_("@%(username)s is already invited.", username=identity.preferred_username),
                       "username") from None
-    account = Account.get_by_id(identity.account_id)
-    mail.send_mail(account.email, "mail/event_invitation.txt", account.locale, event=event,
-                   identity=identity, link=event_link(event))
+    notifications.notify_identities(notifications.INVITATIONS, [identity.id], "mail/event_invitation.txt",
+                                    lambda _account: {"event": event, "identity": identity, "link": event_link(event)})
     return identity
 
 
@@ -400,11 +404,6 @@ def _role_counts(event_id):
 def notify_organizers(event, actor):
     """Email the organisers (for a group's event, its moderators and administrators too) that actor
     (None: an anonymous visitor) waits for their approval: one email per account, in its language."""
-    accounts = Account.select().where(Account.id.in_(
-        Actor.select(Actor.account).where(Actor.id.in_(list(organizer_ids(event))))))
-    mail.send_batch(
-        mail.Outgoing(account.email, "mail/participation_requested.txt", account.locale,
-                      {"event": event, "identity": actor,
-                       "link": public_url("participation.participants", uuid=event.uuid)})
-        for account in accounts
-    )
+    context = {"event": event, "identity": actor, "link": public_url("participation.participants", uuid=event.uuid)}
+    notifications.notify_identities(notifications.REQUESTS, organizer_ids(event), "mail/participation_requested.txt",
+                                    lambda _account: context)

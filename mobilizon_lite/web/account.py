@@ -1,16 +1,17 @@
-"""Account settings: language and password."""
+"""Account settings: language, password and notification emails."""
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user
 
-from ..services import accounts, subscriptions
+from ..services import accounts, notifications, subscriptions
 from ..services.errors import Invalid
 from ..services.identities import owned_identity
 from ..urls import public_url
 from .context import account_identities
 from .forms.accounts import ChangePasswordForm, LocaleForm, locale_choices
 from .forms.base import add_error, render_form
+from .forms.notifications import NotificationsForm
 
 bp = Blueprint("account", __name__, url_prefix="/settings")
 
@@ -29,6 +30,18 @@ def settings():
             flash(_("Your settings are saved."), "success")
             return redirect(url_for("account.settings"))
     return render_form("account/settings.html", form)
+
+
+@bp.route("/notifications", methods=["GET", "POST"], endpoint="notifications")
+@login_required
+def notifications_page():
+    form = NotificationsForm(data=notifications.settings_of(current_user))
+    if form.validate_on_submit():
+        notifications.save_settings(current_user, {name: form[name].data for name in
+                                                   (*notifications.SWITCHES, "group_events")})
+        flash(_("Your notification settings are saved."), "success")
+        return redirect(url_for("account.notifications"))
+    return render_form("account/notifications.html", form)
 
 
 @bp.route("/password", methods=["GET", "POST"])
