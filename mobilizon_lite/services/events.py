@@ -20,7 +20,7 @@ from ..models.groups import Role
 from ..models.participation import CREATOR, GOING_ROLES, NOT_APPROVED, ORGANIZER_ROLES, REJECTED, SEAT_ROLES
 from ..tokens import sign
 from ..urls import public_url
-from . import follows, group_outbox, group_private_outbox, group_roles, pictures, relays
+from . import follows, group_digest, group_outbox, group_private_outbox, group_roles, pictures, relays
 from .errors import Gone, NotFound, PermissionDenied
 from .event_input import clean_event_input
 from .prepared import Value, prepared, shaped
@@ -249,6 +249,8 @@ def create_event(organizer, data, picture=None, group=None):
             Participation.create(event=event, actor=organizer, role=CREATOR)
             event = events_query().where(Event.id == event.id).get()
             federate(event, "Create")
+            if group is not None:
+                database.on_commit(lambda: group_digest.tell_new_event(event))
     except Exception:
         pictures.delete_picture(picture_name)
         raise
