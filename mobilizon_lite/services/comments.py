@@ -88,7 +88,7 @@ def _send_new_comment(comment):
     organiser_accounts = {account_id for (account_id,) in Actor.select(Actor.account).where(
         Actor.id.in_(list(organisers)) & Actor.account.is_null(False)).tuples()}
     # The author's other identities are the same person: never told of their own words.
-    recipients = [account for account in notifications.accounts_of(organisers | writers - {comment.actor_id})
+    recipients = [account for account in notifications.accounts_of(organisers | writers)
                   if account.id != comment.actor.account_id]
     text = html_to_text(comment.text)
     excerpt = text if len(text) <= EXCERPT_MAX else text[:EXCERPT_MAX].rstrip() + "…"
