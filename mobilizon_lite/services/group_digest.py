@@ -97,7 +97,7 @@ def digest_of(groups, events, since):
 
 
 def send_group_digests(now=None):
-    """Email every identity that is due its digest of its groups' new events; returns how many were sent."""
+    """Email every identity that is due its digest of its groups' new events; returns how many were queued."""
     boundary = day_boundary(now or utcnow())
     found = readers()
     states = {row.actor_id: row for row in GroupDigest.select()}
@@ -119,15 +119,17 @@ def send_group_digests(now=None):
     digests = {identity: digest_of(found[identity], events, due[identity]) if identity in readers_due else []
                for identity in due}
     mailed = [identity for identity, listed in digests.items() if listed]
-    sent = mail.send_batch(notifications.outgoing(
-        people[identity].account, TEMPLATE,
-        dict(identity=people[identity], groups=digests[identity],
-             links={event.id: event_pages.event_link(event) for _group, shown in digests[identity] for event in shown},
-             digest_link=public_url("group_digests.setting", username=people[identity].preferred_username)))
-        for identity in mailed)
-    # send_batch sends in order and stops at the first failure: those after it are due again next time.
-    _record([identity for identity in due if not digests[identity]] + mailed[:sent], boundary)
-    return sent
+    # Queued and recorded in one transaction: the digests go out once, whatever the mail server does.
+    with database.atomic():
+        queued = mail.send_batch(notifications.outgoing(
+            people[identity].account, TEMPLATE,
+            dict(identity=people[identity], groups=digests[identity],
+                 links={event.id: event_pages.event_link(event) for _group, shown in digests[identity]
+                        for event in shown},
+                 digest_link=public_url("group_digests.setting", username=people[identity].preferred_username)))
+            for identity in mailed)
+        _record(list(due), boundary)
+    return queued
 
 
 def _record(identity_ids, boundary):
