@@ -1,11 +1,13 @@
-"""A comment from another server, arriving signed in the inbox, is news to the event's organiser."""
+"""What arrives signed in the inbox is news to the accounts here it concerns: a comment from another server to
+the event's organiser and the thread's writers, a remote group's new event to its followers here."""
 import pytest
 
-from mobilizon_lite.models import Account, Actor, Comment
-from mobilizon_lite.services import comments
+from mobilizon_lite.models import Account, Actor, Comment, Follow
+from mobilizon_lite.models.actors import TYPE_GROUP
+from mobilizon_lite.services import comments, notifications
 
 from ..helpers import BASE_URL, make_account, make_event
-from .remote import send
+from .remote import ACTOR, REMOTE, remote_event, send
 from .test_remote_comments import PUBLIC, note
 
 
@@ -49,3 +51,23 @@ def test_a_remote_comment_tells_the_organiser_once_in_her_language(fed, keys, sm
     assert sorted(message["To"] for message in later[1:]) == ["ann@example.org", "bob@example.org"]
     assert all("Great, bob" in message.get_content() for message in later[1:])
     assert len(smtp.messages) == 4
+
+
+def test_a_remote_groups_new_event_tells_its_followers_here_once(fed, keys, smtp):
+    make_account(fed, "bob@example.org", "bob")
+    group_id = f"{REMOTE}/@velo"
+    with fed.app_context():
+        group = Actor.create(preferred_username="velo", name="Vélo club", domain="remote.example", ap_id=group_id,
+                             type=TYPE_GROUP, inbox=f"{group_id}/inbox")
+        for number, (email, mode) in enumerate((("ann@example.org", "immediate"), ("bob@example.org", "daily"))):
+            account = Account.get(Account.email == email)
+            Follow.create(follower=Actor.get(Actor.account == account), followed=group, accepted=True,
+                          ap_id=f"{BASE_URL}/follows/{number}")
+            notifications.save_settings(account, dict(notifications.settings_of(account), group_events=mode))
+    document = remote_event(attributedTo=[group_id, ACTOR])
+    assert send(fed, keys[0], "Create", document, 1, to=[PUBLIC]).status_code == 202
+    send(fed, keys[0], "Update", dict(document, name="Fête de quartier (moved)"), 2, to=[PUBLIC])
+    [told] = smtp.wait_for(1)
+    assert told["To"] == "ann@example.org" and told["Subject"] == "New event of Vélo club: Fête de quartier"
+    assert f"{BASE_URL}/settings/notifications" in told.get_content()
+    assert len(smtp.messages) == 1
