@@ -24,6 +24,7 @@ from .models import (
     ModerationLog,
     Participation,
     PasswordResetToken,
+    Place,
     Post,
     RateLimitHit,
     Report,
@@ -37,6 +38,7 @@ from .models import (
     Tombstone,
     changes,
     moderation,
+    search_index,
 )
 
 log = logging.getLogger(__name__)
@@ -224,12 +226,24 @@ def _remote_images():
     _add_column("actor", "banner_url", "VARCHAR(2048)")
 
 
+def _search_index():
+    # The gazetteer is filled on first use (services/places.py): reading it takes seconds.
+    database.create_tables([Place])
+    search_index.create_indexes()
+    for model, _table in search_index.INDEXES:
+        search_index.rebuild(model)
+    # Search near a place reads the events in a box of latitudes first (then their distance).
+    database.execute_sql("CREATE INDEX IF NOT EXISTS event_latitude_longitude ON event (latitude, longitude) "
+                         "WHERE latitude IS NOT NULL")
+
+
 # Append new steps; never edit or reorder the ones already released.
 STEPS = [_initial_schema, _events, _feeds, _federation, _remote_participation, _activity_objects,
          _listed_activities, _server_software, _account_confirmation, _content_version,
          _inbox_queue, _groups, _group_digests, _perf_indexes, _group_hide_creator, _perf_lists,
          _perf_event_pages, _remote_groups, _moderation, _reports, _relay_follows, _domain_blocks,
-         _account_moderation, _abuse_limits, _group_content_pending, _remote_images]
+         _account_moderation, _abuse_limits, _group_content_pending, _remote_images,
+         _search_index]
 
 
 def migrate():

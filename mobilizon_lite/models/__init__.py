@@ -10,10 +10,13 @@ from .groups import Discussion, DiscussionComment, Member, Post, Resource, Todo,
 from .instance import Invite, Setting
 from .moderation import DomainBlock, ModerationLog
 from .participation import EventInvitation, Participation
+from .places import Place
 from .reports import Report, ReportItem, ReportNote
+from .search_index import ActorSearch, EventSearch
 from .throttles import RateLimitHit, Throttle
 
-__all__ = ["Account", "Activity", "Actor", "Comment", "Delivery", "Discussion", "DiscussionComment", "DomainBlock",
-           "DomainHealth", "Event", "EventInvitation", "FeedToken", "Follow", "GroupDigest", "InboxHealth", "InboxItem",
-           "Invite", "Member", "ModerationLog", "Participation", "PasswordResetToken", "Post", "RateLimitHit", "Report",
-           "ReportItem", "ReportNote", "Resource", "Setting", "Throttle", "Todo", "TodoList", "Tombstone"]
+__all__ = ["Account", "Activity", "Actor", "ActorSearch", "Comment", "Delivery", "Discussion", "DiscussionComment",
+           "DomainBlock", "DomainHealth", "Event", "EventInvitation", "EventSearch", "FeedToken", "Follow",
+           "GroupDigest", "InboxHealth", "InboxItem", "Invite", "Member", "ModerationLog", "Participation",
+           "PasswordResetToken", "Place", "Post", "RateLimitHit", "Report", "ReportItem", "ReportNote", "Resource",
+           "Setting", "Throttle", "Todo", "TodoList", "Tombstone"]
