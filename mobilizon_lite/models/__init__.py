@@ -8,6 +8,7 @@ from .federation import Activity, Delivery, DomainHealth, Follow, InboxHealth, I
 from .feeds import FeedToken
 from .groups import Discussion, DiscussionComment, Member, Post, Resource, Todo, TodoList
 from .instance import Invite, Setting
+from .mail import OutgoingMail
 from .moderation import DomainBlock, ModerationLog
 from .participation import EventInvitation, Participation
 from .places import Place
@@ -17,6 +18,6 @@ from .throttles import RateLimitHit, Throttle
 
 __all__ = ["Account", "Activity", "Actor", "ActorSearch", "Comment", "Delivery", "Discussion", "DiscussionComment",
            "DomainBlock", "DomainHealth", "Event", "EventInvitation", "EventSearch", "FeedToken", "Follow",
-           "GroupDigest", "InboxHealth", "InboxItem", "Invite", "Member", "ModerationLog", "Participation",
-           "PasswordResetToken", "Place", "Post", "RateLimitHit", "Report", "ReportItem", "ReportNote", "Resource",
-           "Setting", "Throttle", "Todo", "TodoList", "Tombstone"]
+           "GroupDigest", "InboxHealth", "InboxItem", "Invite", "Member", "ModerationLog", "OutgoingMail",
+           "Participation", "PasswordResetToken", "Place", "Post", "RateLimitHit", "Report", "ReportItem",
+           "ReportNote", "Resource", "Setting", "Throttle", "Todo", "TodoList", "Tombstone"]
