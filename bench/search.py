@@ -144,7 +144,7 @@ def main():
             started = time.perf_counter()
             search_index.rebuild(EventSearch)
             print(f"index built again (run.py reindex, events) in {time.perf_counter() - started:.1f} s")
-            index_mb = search_index.size_bytes() / 1e6
+            index_bytes = search_index.size_bytes()
             database_mb = Path(app.config["DATABASE"]).stat().st_size / 1e6
         client = app.test_client()
         lines = []
@@ -161,7 +161,8 @@ def main():
         print()
         print_table(["search", "parameters", "found", "service ms", "p95", "page ms", "p95"], lines, left=(0, 1))
         print()
-        print(f"index size: {index_mb:.1f} MB (FTS5 tables of events and actors); database: {database_mb:.1f} MB "
+        index = "unknown (no dbstat)" if index_bytes is None else f"{index_bytes / 1e6:.1f} MB"
+        print(f"index size: {index} (FTS5 tables of events and actors); database: {database_mb:.1f} MB "
               f"for {args.events} events")
 
 

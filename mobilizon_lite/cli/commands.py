@@ -268,6 +268,10 @@ def serve(app, host, port):
         scheduler.shutdown(wait=False)
 
 
+def _megabytes(size):
+    return "unknown" if size is None else f"{size / 1e6:.1f} MB"
+
+
 def reindex():
     """Index every event and actor again, and copy the towns from the bundled data again, showing progress."""
     started = time.monotonic()
@@ -280,7 +284,7 @@ def reindex():
     names = places.load(lambda count: print(f"\rtowns: {count} names", end="", flush=True))
     print(f"\rtowns: {names} names")
     print(f"Indexed {counts['event']} events and {counts['actor']} people and groups; {names} town names; "
-          f"index size {search_index.size_bytes() / 1e6:.1f} MB; {time.monotonic() - started:.1f} s.")
+          f"index size {_megabytes(search_index.size_bytes())}; {time.monotonic() - started:.1f} s.")
 
 
 def block_domain(args):

