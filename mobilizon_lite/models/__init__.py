@@ -3,6 +3,7 @@ from .accounts import Account, PasswordResetToken
 from .actors import Actor
 from .comments import Comment
 from .digests import GroupDigest
+from .event_messages import EventMessage
 from .events import Event
 from .federation import Activity, Delivery, DomainHealth, Follow, InboxHealth, InboxItem, Tombstone
 from .feeds import FeedToken
@@ -17,7 +18,7 @@ from .search_index import ActorSearch, EventSearch
 from .throttles import RateLimitHit, Throttle
 
 __all__ = ["Account", "Activity", "Actor", "ActorSearch", "Comment", "Delivery", "Discussion", "DiscussionComment",
-           "DomainBlock", "DomainHealth", "Event", "EventInvitation", "EventSearch", "FeedToken", "Follow",
-           "GroupDigest", "InboxHealth", "InboxItem", "Invite", "Member", "ModerationLog", "OutgoingMail",
+           "DomainBlock", "DomainHealth", "Event", "EventInvitation", "EventMessage", "EventSearch", "FeedToken",
+           "Follow", "GroupDigest", "InboxHealth", "InboxItem", "Invite", "Member", "ModerationLog", "OutgoingMail",
            "Participation", "PasswordResetToken", "Place", "Post", "RateLimitHit", "Report", "ReportItem",
            "ReportNote", "Resource", "Setting", "Throttle", "Todo", "TodoList", "Tombstone"]
