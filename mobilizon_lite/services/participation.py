@@ -407,3 +407,11 @@ def notify_organizers(event, actor):
     context = {"event": event, "identity": actor, "link": public_url("participation.participants", uuid=event.uuid)}
     notifications.notify_identities(notifications.REQUESTS, organizer_ids(event), "mail/participation_requested.txt",
                                     lambda _account: context)
+
+
+def organizer_mails(event, actor, template):
+    """The emails (mail.Outgoing) telling each organiser's account, in its language, of actor (None: an
+    anonymous visitor) on the event, with the participants page's link."""
+    return [notifications.outgoing(account, template, {
+        "event": event, "identity": actor, "link": public_url("participation.participants", uuid=event.uuid)})
+            for account in notifications.accounts_of(organizer_ids(event))]
