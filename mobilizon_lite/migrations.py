@@ -26,6 +26,7 @@ from .models import (
     PasswordResetToken,
     Post,
     RateLimitHit,
+    Reminder,
     Report,
     ReportItem,
     ReportNote,
@@ -224,12 +225,19 @@ def _remote_images():
     _add_column("actor", "banner_url", "VARCHAR(2048)")
 
 
+def _reminders():
+    database.create_tables([Reminder])
+    _add_column("participation", "reminders_off", "INTEGER NOT NULL DEFAULT 0")
+    _add_column("account", "reminder_offsets", "VARCHAR(64) NOT NULL DEFAULT '1440,60'")
+
+
 # Append new steps; never edit or reorder the ones already released.
 STEPS = [_initial_schema, _events, _feeds, _federation, _remote_participation, _activity_objects,
          _listed_activities, _server_software, _account_confirmation, _content_version,
          _inbox_queue, _groups, _group_digests, _perf_indexes, _group_hide_creator, _perf_lists,
          _perf_event_pages, _remote_groups, _moderation, _reports, _relay_follows, _domain_blocks,
-         _account_moderation, _abuse_limits, _group_content_pending, _remote_images]
+         _account_moderation, _abuse_limits, _group_content_pending, _remote_images,
+         _reminders]
 
 
 def migrate():

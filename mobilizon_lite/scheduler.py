@@ -6,7 +6,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from .activitypub import delivery
 from .activitypub.publish import purge_published
-from .services import accounts, anonymous, group_digest, inbound, rate_limits, reports, throttles
+from .services import accounts, anonymous, group_digest, inbound, rate_limits, reminder_mail, reports, throttles
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +58,10 @@ def build_scheduler(app):
     scheduler.add_job(_in_context(app, inbound.handle_received), "interval", seconds=app.config["INBOX_INTERVAL"],
                       id=inbound.HANDLE_JOB, name="Handle received activities", replace_existing=True,
                       max_instances=2)
+    # Reminders are rows: a run after a restart finds those that fell due meanwhile (too_late drops stale ones).
+    scheduler.add_job(_in_context(app, reminder_mail.send_due_reminders), "interval",
+                      seconds=app.config["REMINDER_INTERVAL"], id="send_due_reminders",
+                      name="Email the reminders due before events", replace_existing=True)
     # Publishing nudges the drain job through the app, so the running scheduler must be findable.
     app.extensions["scheduler"] = scheduler
     return scheduler

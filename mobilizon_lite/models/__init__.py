@@ -10,10 +10,12 @@ from .groups import Discussion, DiscussionComment, Member, Post, Resource, Todo,
 from .instance import Invite, Setting
 from .moderation import DomainBlock, ModerationLog
 from .participation import EventInvitation, Participation
+from .reminders import Reminder
 from .reports import Report, ReportItem, ReportNote
 from .throttles import RateLimitHit, Throttle
 
 __all__ = ["Account", "Activity", "Actor", "Comment", "Delivery", "Discussion", "DiscussionComment", "DomainBlock",
            "DomainHealth", "Event", "EventInvitation", "FeedToken", "Follow", "GroupDigest", "InboxHealth", "InboxItem",
-           "Invite", "Member", "ModerationLog", "Participation", "PasswordResetToken", "Post", "RateLimitHit", "Report",
-           "ReportItem", "ReportNote", "Resource", "Setting", "Throttle", "Todo", "TodoList", "Tombstone"]
+           "Invite", "Member", "ModerationLog", "Participation", "PasswordResetToken", "Post", "RateLimitHit",
+           "Reminder", "Report", "ReportItem", "ReportNote", "Resource", "Setting", "Throttle", "Todo", "TodoList",
+           "Tombstone"]

@@ -1,15 +1,15 @@
-"""Account settings: language and password."""
+"""Account settings: language, password, calendar feeds and notifications (reminders)."""
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user
 
-from ..services import accounts, subscriptions
+from ..services import accounts, reminders, subscriptions
 from ..services.errors import Invalid
 from ..services.identities import owned_identity
 from ..urls import public_url
 from .context import account_identities
-from .forms.accounts import ChangePasswordForm, LocaleForm, locale_choices
+from .forms.accounts import ChangePasswordForm, LocaleForm, ReminderSettingsForm, locale_choices
 from .forms.base import add_error, render_form
 
 bp = Blueprint("account", __name__, url_prefix="/settings")
@@ -29,6 +29,18 @@ def settings():
             flash(_("Your settings are saved."), "success")
             return redirect(url_for("account.settings"))
     return render_form("account/settings.html", form)
+
+
+@bp.route("/notifications", methods=["GET", "POST"])
+@login_required
+def notifications():
+    chosen = reminders.account_offsets(current_user)
+    form = ReminderSettingsForm(data={f"remind_{offset}": True for offset in chosen})
+    if form.validate_on_submit():
+        reminders.set_account_offsets(current_user, form.offsets())
+        flash(_("Your settings are saved."), "success")
+        return redirect(url_for("account.notifications"))
+    return render_form("account/notifications.html", form)
 
 
 @bp.route("/password", methods=["GET", "POST"])
