@@ -76,8 +76,8 @@ DEFAULTS = {
     "INBOX_INTERVAL": 5,
     # Seconds between runs of the job that emails the reminders due before events.
     "REMINDER_INTERVAL": 60,
-    # Days federation records are kept by the hourly purge: sent deliveries (and private activities
-    # once delivered); failed deliveries and activities whose handling failed; handled received
+    # Days records are kept by the hourly purges: sent deliveries and mail (and private activities
+    # once delivered); failed deliveries and mail, and activities whose handling failed; handled received
     # activities (longer than a sender retries); remote deletions and our public Deletes (>= 30).
     "KEEP_SENT_DAYS": 7,
     "KEEP_FAILED_DAYS": 30,
@@ -105,6 +105,12 @@ DEFAULTS = {
     "SMTP_SSL": False,
     "SMTP_TIMEOUT": 10,
     "MAIL_FROM": None,
+    # Mail queue: seconds between runs of the sending job (queuing a mail also starts it), tries before a
+    # mail is given up, the give-up age in hours, and a multiplier of every retry delay (tests shrink it).
+    "MAIL_INTERVAL": 30,
+    "MAIL_MAX_ATTEMPTS": 14,
+    "MAIL_GIVE_UP_HOURS": 48,
+    "MAIL_BACKOFF_SCALE": 1.0,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "REMEMBER_COOKIE_HTTPONLY": True,
@@ -272,7 +278,8 @@ AT_LEAST_ONE = {"WAITRESS_THREADS", "PICTURE_MAX_BYTES", "PICTURE_MAX_WIDTH", "E
                 "FEED_MAX_ITEMS", "DELIVERY_INTERVAL", "INBOX_INTERVAL", "DELIVERY_MAX_ATTEMPTS", "DELIVERY_THREADS",
                 "SMTP_PORT", "SMTP_TIMEOUT", "MAX_CONTENT_LENGTH", "PASSWORD_RESET_TTL", "ANONYMOUS_CONFIRMATION_TTL",
                 "KEEP_SENT_DAYS", "KEEP_FAILED_DAYS", "KEEP_RECEIVED_DAYS", "KEEP_TOMBSTONES_DAYS",
-                "THROTTLE_MAX_DELAY", "REMINDER_INTERVAL"}
+                "THROTTLE_MAX_DELAY", "MAIL_INTERVAL", "MAIL_MAX_ATTEMPTS", "MAIL_GIVE_UP_HOURS",
+                "REMINDER_INTERVAL"}
 KINDS = {bool: "True or False", int: "a whole number", float: "a number", list: "a list of texts",
          str: "a text"}
 

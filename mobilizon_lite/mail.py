@@ -1,28 +1,18 @@
-"""Outgoing email: rendered from templates/mail/ in the recipient's language, sent by SMTP
-or, with no SMTP server configured, written as .eml files under instance/mail/."""
-import logging
-import secrets
-import smtplib
-from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid
-from pathlib import Path
+"""Outgoing email: rendered from templates/mail/ in the recipient's language when it is written, and
+queued in the writer's transaction for mail_queue to send once it commits."""
+from email.utils import make_msgid
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from flask import current_app
 from flask_babel import force_locale
 
-from .db import utcnow
+from . import mail_queue
+from .db import database
+from .models import OutgoingMail
 
-log = logging.getLogger(__name__)
-
-
-def sender_address():
-    """The From address: MAIL_FROM, else noreply@ the instance's host name."""
-    config = current_app.config
-    if config["MAIL_FROM"]:
-        return config["MAIL_FROM"]
-    return f"noreply@{urlsplit(config['BASE_URL']).hostname}"
+# Rows written per INSERT: far below SQLite's limit on bound values.
+INSERT_ROWS = 100
 
 
 def render_mail(template_name, locale=None, **context):
@@ -35,77 +25,38 @@ def render_mail(template_name, locale=None, **context):
     return " ".join(subject.split()), body
 
 
-def build_message(to, subject, body):
-    """An EmailMessage with the headers mail servers expect."""
-    message = EmailMessage()
-    message["From"] = sender_address()
-    message["To"] = to
-    message["Subject"] = subject
-    message["Date"] = format_datetime(utcnow())
-    message["Message-ID"] = make_msgid(domain=urlsplit(current_app.config["BASE_URL"]).hostname)
-    message["Auto-Submitted"] = "auto-generated"
-    # 8bit keeps links readable in .eml files; every line stays far below the 998-byte limit.
-    message.set_content(body, cte="8bit")
-    return message
-
-
 class Outgoing(NamedTuple):
-    """One email to render and send."""
+    """One email to render and send; headers adds to the usual ones ({"List-Unsubscribe": …})."""
 
     to: str
     template: str
     locale: str | None
     context: dict
-
-
-def _open_smtp():
-    config = current_app.config
-    smtp_class = smtplib.SMTP_SSL if config["SMTP_SSL"] else smtplib.SMTP
-    smtp = smtp_class(config["SMTP_HOST"], config["SMTP_PORT"], timeout=config["SMTP_TIMEOUT"])
-    if config["SMTP_STARTTLS"] and not config["SMTP_SSL"]:
-        smtp.starttls()
-    if config["SMTP_USERNAME"]:
-        smtp.login(config["SMTP_USERNAME"], config["SMTP_PASSWORD"] or "")
-    return smtp
-
-
-def _write_eml(message):
-    folder = Path(current_app.instance_path) / "mail"
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{utcnow():%Y%m%d-%H%M%S}-{secrets.token_hex(4)}.eml"
-    path.write_bytes(bytes(message))
-    return path
+    headers: dict | None = None
 
 
 def send_batch(outgoing):
-    """Render and send several emails over one SMTP connection; returns how many went out.
+    """Render emails now and queue them; returns how many were queued.
 
-    A failure is logged, never raised: a mail server being down must not break the page.
+    They leave once the current transaction commits (none if it rolls back), from the scheduler's job, or
+    right after the commit when no scheduler runs (an admin command); a mail server that fails makes them
+    wait and try again, never the page fail.
     """
-    messages = []
+    host = urlsplit(current_app.config["BASE_URL"]).hostname
+    rows = []
     for item in outgoing:
         subject, body = render_mail(item.template, item.locale, **item.context)
-        messages.append(build_message(item.to, subject, body))
-    if not messages:
+        rows.append({"recipient": item.to, "subject": subject, "body": body,
+                     "message_id": make_msgid(domain=host), "headers": item.headers or {}})
+    if not rows:
         return 0
-    if not current_app.config["SMTP_HOST"]:
-        for message in messages:
-            path = _write_eml(message)
-            log.info("no SMTP server configured: mail %r to %s written to %s",
-                     message["Subject"], message["To"], path)
-        return len(messages)
-    sent = 0
-    try:
-        with _open_smtp() as smtp:
-            for message in messages:
-                smtp.send_message(message)
-                sent += 1
-                log.info("mail %r sent to %s", message["Subject"], message["To"])
-    except (smtplib.SMTPException, OSError):
-        log.exception("could not send %d of %d mails", len(messages) - sent, len(messages))
-    return sent
+    with database.atomic():
+        for start in range(0, len(rows), INSERT_ROWS):
+            OutgoingMail.insert_many(rows[start:start + INSERT_ROWS]).execute()
+        database.on_commit(mail_queue.wake)
+    return len(rows)
 
 
 def send_mail(to, template_name, locale=None, **context):
-    """Render and send one email; returns False (and logs why) when it could not go out."""
+    """Render one email now and queue it, as send_batch does; returns True."""
     return send_batch([Outgoing(to, template_name, locale, context)]) == 1

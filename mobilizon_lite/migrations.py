@@ -22,6 +22,7 @@ from .models import (
     Invite,
     Member,
     ModerationLog,
+    OutgoingMail,
     Participation,
     PasswordResetToken,
     Post,
@@ -225,6 +226,10 @@ def _remote_images():
     _add_column("actor", "banner_url", "VARCHAR(2048)")
 
 
+def _mail_queue():
+    database.create_tables([OutgoingMail])
+
+
 def _reminders():
     database.create_tables([Reminder])
     _add_column("participation", "reminders_off", "INTEGER NOT NULL DEFAULT 0")
@@ -236,7 +241,7 @@ STEPS = [_initial_schema, _events, _feeds, _federation, _remote_participation, _
          _listed_activities, _server_software, _account_confirmation, _content_version,
          _inbox_queue, _groups, _group_digests, _perf_indexes, _group_hide_creator, _perf_lists,
          _perf_event_pages, _remote_groups, _moderation, _reports, _relay_follows, _domain_blocks,
-         _account_moderation, _abuse_limits, _group_content_pending, _remote_images,
+         _account_moderation, _abuse_limits, _group_content_pending, _remote_images, _mail_queue,
          _reminders]
 
 

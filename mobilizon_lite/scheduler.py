@@ -4,6 +4,7 @@ import logging
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 
+from . import mail_queue
 from .activitypub import delivery
 from .activitypub.publish import purge_published
 from .services import accounts, anonymous, group_digest, inbound, rate_limits, reminder_mail, reports, throttles
@@ -45,6 +46,7 @@ def build_scheduler(app):
                       (reports.purge_unconfirmed_reports, "Purge visitors' reports whose address was never confirmed"),
                       (inbound.purge_received, "Purge old received activities and tombstones"),
                       (purge_published, "Purge old deliveries and published activities"),
+                      (mail_queue.purge_mail, "Purge mail sent or given up long ago"),
                       # Hourly: a digest missed while the server was down goes out within the hour.
                       (group_digest.send_group_digests, "Email the daily digests of groups' new events")):
         scheduler.add_job(_in_context(app, job), "interval", hours=1, id=job.__name__, name=name,
@@ -58,6 +60,9 @@ def build_scheduler(app):
     scheduler.add_job(_in_context(app, inbound.handle_received), "interval", seconds=app.config["INBOX_INTERVAL"],
                       id=inbound.HANDLE_JOB, name="Handle received activities", replace_existing=True,
                       max_instances=2)
+    # Queuing a mail starts this job too (within a second); the interval brings the retries.
+    scheduler.add_job(_in_context(app, mail_queue.send_queued), "interval", seconds=app.config["MAIL_INTERVAL"],
+                      id=mail_queue.SEND_JOB, name="Send queued mail", replace_existing=True, max_instances=2)
     # Reminders are rows: a run after a restart finds those that fell due meanwhile (too_late drops stale ones).
     scheduler.add_job(_in_context(app, reminder_mail.send_due_reminders), "interval",
                       seconds=app.config["REMINDER_INTERVAL"], id="send_due_reminders",

@@ -1,7 +1,6 @@
 """Draining the delivery queue: sign each POST just before sending, record the outcome, back off."""
 import json
 import logging
-import random
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -13,7 +12,7 @@ from flask import current_app
 from peewee import Case, fn
 
 from ..db import utcnow
-from ..job_runs import KickedJob
+from ..job_runs import KickedJob, backoff
 from ..models import Activity, Actor, Delivery, DomainHealth, InboxHealth
 from ..models.federation import FAILED, GONE, PENDING, SENT
 from . import client
@@ -31,11 +30,6 @@ UNAVAILABLE_AFTER_DAYS = 7
 UNAVAILABLE_RETRY = timedelta(days=1)
 # 4xx answers that may succeed later; every other 4xx is final.
 RETRYABLE_4XX = {401, 408, 429}
-
-
-def backoff(attempt, scale=1.0):
-    """Seconds before retry number `attempt` (1, 2, …): n⁴ + 15 plus jitter, as Mastodon does."""
-    return scale * (attempt ** 4 + 15 + random.uniform(0, 30 * (attempt + 1)))
 
 
 def retry_after(value, now):

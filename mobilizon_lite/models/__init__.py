@@ -8,6 +8,7 @@ from .federation import Activity, Delivery, DomainHealth, Follow, InboxHealth, I
 from .feeds import FeedToken
 from .groups import Discussion, DiscussionComment, Member, Post, Resource, Todo, TodoList
 from .instance import Invite, Setting
+from .mail import OutgoingMail
 from .moderation import DomainBlock, ModerationLog
 from .participation import EventInvitation, Participation
 from .reminders import Reminder
@@ -15,7 +16,7 @@ from .reports import Report, ReportItem, ReportNote
 from .throttles import RateLimitHit, Throttle
 
 __all__ = ["Account", "Activity", "Actor", "Comment", "Delivery", "Discussion", "DiscussionComment", "DomainBlock",
-           "DomainHealth", "Event", "EventInvitation", "FeedToken", "Follow", "GroupDigest", "InboxHealth", "InboxItem",
-           "Invite", "Member", "ModerationLog", "Participation", "PasswordResetToken", "Post", "RateLimitHit",
-           "Reminder", "Report", "ReportItem", "ReportNote", "Resource", "Setting", "Throttle", "Todo", "TodoList",
-           "Tombstone"]
+           "DomainHealth", "Event", "EventInvitation", "FeedToken", "Follow", "GroupDigest", "InboxHealth",
+           "InboxItem", "Invite", "Member", "ModerationLog", "OutgoingMail", "Participation", "PasswordResetToken",
+           "Post", "RateLimitHit", "Reminder", "Report", "ReportItem", "ReportNote", "Resource", "Setting", "Throttle",
+           "Todo", "TodoList", "Tombstone"]

@@ -74,7 +74,7 @@ def digest_of(groups, events, since):
 
 
 def send_group_digests(now=None):
-    """Email every identity that is due its digest of its groups' new events; returns how many were sent."""
+    """Email every identity that is due its digest of its groups' new events; returns how many were queued."""
     boundary = day_boundary(now or utcnow())
     found = readers()
     states = {row.actor_id: row for row in GroupDigest.select()}
@@ -91,15 +91,16 @@ def send_group_digests(now=None):
     mailed = [identity for identity, listed in digests.items() if listed]
     people = {actor.id: actor for actor in Actor.select(Actor, Account).join(Account)
               .where(Actor.id.in_(mailed))} if mailed else {}
-    sent = mail.send_batch(mail.Outgoing(
-        people[identity].account.email, TEMPLATE, people[identity].account.locale,
-        dict(identity=people[identity], groups=digests[identity],
-             links={event.id: event_link(event) for _group, shown in digests[identity] for event in shown},
-             settings_link=public_url("group_digests.setting", username=people[identity].preferred_username)))
-        for identity in mailed)
-    # send_batch sends in order and stops at the first failure: those after it are due again next time.
-    _record([identity for identity in due if not digests[identity]] + mailed[:sent], boundary)
-    return sent
+    # Queued and recorded in one transaction: the digests go out once, whatever the mail server does.
+    with database.atomic():
+        queued = mail.send_batch(mail.Outgoing(
+            people[identity].account.email, TEMPLATE, people[identity].account.locale,
+            dict(identity=people[identity], groups=digests[identity],
+                 links={event.id: event_link(event) for _group, shown in digests[identity] for event in shown},
+                 settings_link=public_url("group_digests.setting", username=people[identity].preferred_username)))
+            for identity in mailed)
+        _record(list(due), boundary)
+    return queued
 
 
 def _record(identity_ids, boundary):

@@ -4,9 +4,9 @@ from datetime import timedelta
 
 import pytest
 
-from mobilizon_lite import create_app
+from mobilizon_lite import create_app, mail_queue
 from mobilizon_lite.db import utcnow
-from mobilizon_lite.models import Account, Actor, Event, Follow, GroupDigest
+from mobilizon_lite.models import Account, Actor, Event, Follow, GroupDigest, OutgoingMail
 from mobilizon_lite.services import group_digest
 from mobilizon_lite.services.groups import new_member_row
 from mobilizon_lite.services.identities import create_identity
@@ -95,16 +95,19 @@ def test_a_restart_neither_repeats_nor_loses_a_day(mail_app, smtp, club, tmp_pat
     assert run(again, first + TOMORROW) == 0 and len(smtp.messages) == 6
 
 
-def test_a_mail_server_down_sends_the_digest_on_a_later_run(club, smtp, tmp_path, app_config):
-    down = create_app(dict(app_config, SMTP_HOST="127.0.0.1", SMTP_PORT=free_port(), SMTP_TIMEOUT=2),
-                      instance_path=str(tmp_path / "down"))
+def test_digests_queued_while_the_mail_server_is_down_go_out_once_it_is_back(club, smtp, tmp_path, app_config):
+    down = create_app(dict(app_config, SMTP_HOST="127.0.0.1", SMTP_PORT=free_port(), SMTP_TIMEOUT=2,
+                           MAIL_BACKOFF_SCALE=0.0), instance_path=str(tmp_path / "down"))
     now = utcnow() + TOMORROW
-    assert run(down, now) == 0
+    assert run(down, now) == 3  # queued, and the day recorded with them: no digest is written twice
     with down.app_context():
-        assert not GroupDigest.select().where(GroupDigest.covered_until.is_null(False)).exists()
+        assert [row.attempts for row in OutgoingMail.select()] == [1, 1, 1]
     up = create_app(dict(app_config, SMTP_HOST="127.0.0.1", SMTP_PORT=smtp.port),
                     instance_path=str(tmp_path / "up"))
-    assert run(up, now + timedelta(hours=1)) == 3
+    assert run(up, now + timedelta(hours=1)) == 0
+    with up.app_context():
+        assert mail_queue.send_queued() == 3
+    assert len(smtp.wait_for(3)) == 3
 
 
 def test_an_identity_may_turn_its_digest_off_and_back_on_without_a_backlog(mail_app, smtp, club):
