@@ -28,6 +28,8 @@ class Participation(BaseModel):
     locale = CharField(max_length=8, null=True)
     # The Join's id, for participations that crossed servers (either way): answers name it.
     ap_id = CharField(max_length=2048, null=True, unique=True)
+    # Set by the unsubscribe link of an organisers' message: no more of them for this participation.
+    messages_off = BooleanField(default=False)
     # Set by "No reminders for this event" (the page's button or the reminder email's link).
     reminders_off = BooleanField(default=False)
     confirm_token_hash = CharField(max_length=64, null=True, unique=True)
