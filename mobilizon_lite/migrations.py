@@ -238,6 +238,11 @@ def _event_messages():
     changes.track("event_message")
 
 
+def _anonymous_contact():
+    _add_column("participation", "name", "VARCHAR(100) NOT NULL DEFAULT ''")
+    _add_column("participation", "email_shown", "INTEGER NOT NULL DEFAULT 0")
+
+
 def _reminders():
     database.create_tables([Reminder])
     _add_column("participation", "reminders_off", "INTEGER NOT NULL DEFAULT 0")
@@ -250,7 +255,7 @@ STEPS = [_initial_schema, _events, _feeds, _federation, _remote_participation, _
          _inbox_queue, _groups, _group_digests, _perf_indexes, _group_hide_creator, _perf_lists,
          _perf_event_pages, _remote_groups, _moderation, _reports, _relay_follows, _domain_blocks,
          _account_moderation, _abuse_limits, _group_content_pending, _remote_images, _mail_queue,
-         _event_messages,
+         _event_messages, _anonymous_contact,
          _reminders]
 
 

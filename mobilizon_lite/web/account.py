@@ -1,14 +1,14 @@
-"""Account settings: language, password, email address, the export of the account's data and
-notifications (reminders)."""
+"""Account settings: language, password, email address, the export of the account's data,
+notifications (reminders) and deleting the account."""
 import tempfile
 
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required, login_user
+from flask_login import current_user, login_required, login_user, logout_user
 
 from ..db import utcnow
-from ..services import accounts, email_change, reminders, subscriptions
+from ..services import account_deletion, accounts, email_change, reminders, subscriptions
 from ..services.errors import Invalid, TooMany
 from ..services.identities import owned_identity
 from ..urls import public_url
@@ -20,9 +20,10 @@ from .forms.accounts import (
     LocaleForm,
     PasswordCheckForm,
     ReminderSettingsForm,
+    deletion_form,
     locale_choices,
 )
-from .forms.base import add_error, render_form
+from .forms.base import add_error, refusals_on, render_form
 
 bp = Blueprint("account", __name__, url_prefix="/settings")
 
@@ -171,3 +172,20 @@ def change_feed_link(scope, action):
     else:
         raise Invalid(_("Unknown action."))
     return redirect(url_for("account.feed_links"))
+
+
+@bp.route("/delete", methods=["GET", "POST"])
+@login_required
+def delete():
+    plan = account_deletion.plan(current_user)
+    form = deletion_form(plan.alone, _("Delete it (its participants are told)"), _("Choose for each event below"),
+                         _l("Hand it to the group @%(name)s"))
+    if not plan.blocked and form.validate_on_submit():
+        choices = {event.id: field.data for event, field in form.event_fields}
+        with refusals_on(form):
+            account_deletion.delete_own_account(current_user, form.password.data, choices,
+                                                form.all_events.data or account_deletion.DELETE)
+            logout_user()
+            flash(_("Your account is deleted. Goodbye!"), "success")
+            return redirect(url_for("pages.home"))
+    return render_form("account/delete.html", form, plan=plan)
