@@ -30,6 +30,7 @@ from .models import (
     Place,
     Post,
     RateLimitHit,
+    Reminder,
     Report,
     ReportItem,
     ReportNote,
@@ -256,6 +257,12 @@ def _search_index():
                          "WHERE latitude IS NOT NULL")
 
 
+def _reminders():
+    database.create_tables([Reminder])
+    _add_column("participation", "reminders_off", "INTEGER NOT NULL DEFAULT 0")
+    _add_column("account", "reminder_offsets", "VARCHAR(64) NOT NULL DEFAULT '1440,60'")
+
+
 def _notification_settings():
     database.create_tables([NotificationSetting])
 
@@ -266,7 +273,8 @@ STEPS = [_initial_schema, _events, _feeds, _federation, _remote_participation, _
          _inbox_queue, _groups, _group_digests, _perf_indexes, _group_hide_creator, _perf_lists,
          _perf_event_pages, _remote_groups, _moderation, _reports, _relay_follows, _domain_blocks,
          _account_moderation, _abuse_limits, _group_content_pending, _remote_images, _mail_queue,
-         _event_messages, _anonymous_contact, _search_index, _notification_settings]
+         _event_messages, _anonymous_contact, _search_index, _reminders,
+         _notification_settings]
 
 
 def migrate():

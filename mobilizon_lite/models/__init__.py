@@ -14,6 +14,7 @@ from .moderation import DomainBlock, ModerationLog
 from .notifications import NotificationSetting
 from .participation import EventInvitation, Participation
 from .places import Place
+from .reminders import Reminder
 from .reports import Report, ReportItem, ReportNote
 from .search_index import ActorSearch, EventSearch
 from .throttles import RateLimitHit, Throttle
@@ -22,5 +23,5 @@ __all__ = ["Account", "Activity", "Actor", "ActorSearch", "Comment", "Delivery",
            "DomainBlock", "DomainHealth", "Event", "EventInvitation", "EventMessage", "EventSearch", "FeedToken",
            "Follow", "GroupDigest", "InboxHealth", "InboxItem", "Invite", "Member", "ModerationLog",
            "NotificationSetting", "OutgoingMail",
-           "Participation", "PasswordResetToken", "Place", "Post", "RateLimitHit", "Report", "ReportItem",
+           "Participation", "PasswordResetToken", "Place", "Post", "RateLimitHit", "Reminder", "Report", "ReportItem",
            "ReportNote", "Resource", "Setting", "Throttle", "Todo", "TodoList", "Tombstone"]

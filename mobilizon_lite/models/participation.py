@@ -34,6 +34,8 @@ class Participation(BaseModel):
     ap_id = CharField(max_length=2048, null=True, unique=True)
     # Set by the unsubscribe link of an organisers' message: no more of them for this participation.
     messages_off = BooleanField(default=False)
+    # Set by "No reminders for this event" (the page's button or the reminder email's link).
+    reminders_off = BooleanField(default=False)
     confirm_token_hash = CharField(max_length=64, null=True, unique=True)
     confirm_expires_at = UTCDateTimeField(null=True)
     created_at = UTCDateTimeField(default=utcnow)

@@ -26,6 +26,7 @@ from .events import (
 )
 from .identities import public_identity
 from .prepared import prepared, shaped
+from .reminders import sync_participation
 from .rows import ParticipationRow, read_with_actors, with_actors_query
 from .servers import takes_remote_participation
 
@@ -123,6 +124,7 @@ def admit(event, actor, message="", join_id=None):
     with database.atomic("IMMEDIATE"):
         check_admit(event, actor)
         participation = Participation.create(event=event, actor=actor, role=role, message=message, ap_id=join_id)
+        sync_participation(participation)
     if role == NOT_APPROVED:
         notify_organizers(event, actor)
     return participation
@@ -220,7 +222,9 @@ def _participation_for(event, participation_id):
 def _set_role(participation, role):
     participation.role = role
     participation.updated_at = utcnow()
-    participation.save()
+    with database.atomic():
+        participation.save()
+        sync_participation(participation)
 
 
 def tell(participation, template):

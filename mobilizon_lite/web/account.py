@@ -1,5 +1,5 @@
-"""Account settings: language, password, email address, notification emails, the export of the
-account's data, and deleting the account."""
+"""Account settings: language, password, email address, notification emails (reminders among them), the
+export of the account's data, and deleting the account."""
 import tempfile
 
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..db import utcnow
-from ..services import account_deletion, accounts, email_change, notifications, subscriptions
+from ..services import account_deletion, accounts, email_change, notifications, reminders, subscriptions
 from ..services.errors import Invalid, TooMany
 from ..services.identities import owned_identity
 from ..urls import public_url
@@ -50,10 +50,13 @@ def settings():
 @bp.route("/notifications", methods=["GET", "POST"], endpoint="notifications")
 @login_required
 def notifications_page():
-    form = NotificationsForm(data=notifications.settings_of(current_user))
+    chosen = reminders.account_offsets(current_user)
+    form = NotificationsForm(data=notifications.settings_of(current_user)
+                             | {f"remind_{offset}": True for offset in chosen})
     if form.validate_on_submit():
         notifications.save_settings(current_user, {name: form[name].data for name in
                                                    (*notifications.SWITCHES, "group_events")})
+        reminders.set_account_offsets(current_user, form.offsets())
         flash(_("Your notification settings are saved."), "success")
         return redirect(url_for("account.notifications"))
     return render_form("account/notifications.html", form)

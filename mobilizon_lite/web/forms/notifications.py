@@ -3,10 +3,12 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, RadioField, SelectChoice
 
 from ...models.notifications import GROUP_EVENTS_DAILY, GROUP_EVENTS_NOW, GROUP_EVENTS_OFF
-from .base import SiteForm
+from .accounts import ReminderSettingsForm
 
 
-class NotificationsForm(SiteForm):
+class NotificationsForm(ReminderSettingsForm):
+    """The notification kinds, and (from ReminderSettingsForm) the reminders before events."""
+
     comments = BooleanField(_l("A comment on an event I organise, or an answer in a thread I wrote in"))
     participation_requests = BooleanField(
         _l("Someone asks to take part in an event I organise, or to join a group I moderate"))
