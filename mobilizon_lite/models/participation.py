@@ -35,6 +35,8 @@ class Participation(BaseModel):
     ap_id = CharField(max_length=2048, null=True, unique=True)
     # Set by the unsubscribe link of an organisers' message: no more of them for this participation.
     messages_off = BooleanField(default=False)
+    # Set by "No reminders for this event" (the page's button or the reminder email's link).
+    reminders_off = BooleanField(default=False)
     confirm_token_hash = CharField(max_length=64, null=True, unique=True)
     confirm_expires_at = UTCDateTimeField(null=True)
     # Since when a WAITLISTED participation is in line: the order seats are given in.

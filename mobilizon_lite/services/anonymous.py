@@ -10,7 +10,7 @@ from ..models import Event, Participation
 from ..models.participation import NOT_APPROVED, NOT_CONFIRMED, WAITLISTED
 from ..tokens import hash_token, new_token, sign, unsign
 from ..urls import public_url
-from . import instance, throttles
+from . import instance, reminders, throttles
 from .accounts import normalize_email
 from .errors import Invalid, NotFound, PermissionDenied
 from .events import CANCEL_PURPOSE, cancel_link, event_link
@@ -101,6 +101,7 @@ def confirm_anonymous(token):
         participation.confirm_expires_at = None
         participation.updated_at = utcnow()
         participation.save()
+        reminders.sync_participation(participation)
     if participation.role == NOT_APPROVED:
         notify_organizers(event, None)
     return participation

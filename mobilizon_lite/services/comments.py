@@ -11,8 +11,9 @@ from ..activitypub.publish import new_activity_id, publish
 from ..db import database, utcnow
 from ..models import Actor, Comment
 from ..models.limits import COMMENT_HTML_MAX, COMMENT_MAX
-from ..text import markdown_to_html
+from ..text import html_to_text, markdown_to_html
 from ..urls import public_url
+from . import notifications
 from .errors import Invalid, NotFound, PermissionDenied
 from .events import followers_of, organizer_ids, remote_participants, require_visible_to
 from .prepared import prepared
@@ -61,7 +62,40 @@ def comment_on(event, actor, source, in_reply_to=None):
             event=event, actor=actor, in_reply_to=parent, source=source, text=html,
         )
         federate(comment, "Create")
+        notify_new(comment)
     return comment
+
+
+# How much of a comment its notification email quotes.
+EXCERPT_MAX = 600
+
+
+def notify_new(comment):
+    """Once the new comment (local or from elsewhere) is committed, email the accounts of the event's
+    organisers and, for a reply, of those who wrote in its thread: one email each, never to its author's."""
+    database.on_commit(lambda: _send_new_comment(comment))
+
+
+def _send_new_comment(comment):
+    event = comment.event
+    organisers = organizer_ids(event)
+    writers = set()
+    parent = comment.in_reply_to
+    if parent is not None:
+        thread = Comment.select(Comment.actor).where(
+            ((Comment.id == parent.id) | (Comment.in_reply_to == parent.id)) & Comment.deleted_at.is_null())
+        writers = {actor_id for (actor_id,) in thread.tuples()}
+    organiser_accounts = {account_id for (account_id,) in Actor.select(Actor.account).where(
+        Actor.id.in_(list(organisers)) & Actor.account.is_null(False)).tuples()}
+    # The author's other identities are the same person: never told of their own words.
+    recipients = [account for account in notifications.accounts_of(organisers | writers)
+                  if account.id != comment.actor.account_id]
+    text = html_to_text(comment.text)
+    excerpt = text if len(text) <= EXCERPT_MAX else text[:EXCERPT_MAX].rstrip() + "…"
+    link = public_url("comments.show", uuid=event.uuid, comment_uuid=comment.uuid)
+    notifications.notify(notifications.COMMENTS, recipients, "mail/new_comment.txt", lambda account: {
+        "event": event, "author": comment.actor, "excerpt": excerpt, "link": link,
+        "organiser": account.id in organiser_accounts})
 
 
 def comment_for(event, comment_id):

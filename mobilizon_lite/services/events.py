@@ -28,7 +28,7 @@ from ..models.participation import (
 )
 from ..tokens import sign
 from ..urls import public_url
-from . import follows, group_outbox, group_private_outbox, group_roles, pictures, relays
+from . import follows, group_digest, group_outbox, group_private_outbox, group_roles, pictures, relays, reminders
 from .errors import Gone, NotFound, PermissionDenied
 from .event_input import clean_event_input
 from .prepared import Value, prepared, shaped
@@ -254,9 +254,11 @@ def create_event(organizer, data, picture=None, group=None):
                 organizer=organizer, attributed_to=group, picture=picture_name, created_at=now, updated_at=now,
                 **values,
             )
-            Participation.create(event=event, actor=organizer, role=CREATOR)
+            reminders.sync_participation(Participation.create(event=event, actor=organizer, role=CREATOR))
             event = events_query().where(Event.id == event.id).get()
             federate(event, "Create")
+            if group is not None:
+                database.on_commit(lambda: group_digest.tell_new_event(event))
     except Exception:
         pictures.delete_picture(picture_name)
         raise
@@ -296,6 +298,7 @@ def change_event(event, actor, values):
         Event.update(sequence=Event.sequence + 1, updated_at=utcnow(), **values).where(
             Event.id == event.id).execute()
         event = events_query().where(Event.id == event.id).get()
+        reminders.sync_event(event)
         if made_private:
             withdraw(event, actor)
         elif made_unlisted:

@@ -1,4 +1,5 @@
-"""Groups' followers and members get one email a day listing the events their groups published.
+"""Groups' followers and members get one email a day listing the events their groups published (or, if
+their account chose so, one email per event at once).
 
 Each identity's GroupDigest row records the moment up to which its groups' new events were sent, so a
 restart neither loses a day nor sends it twice: the job may run any number of times an hour.
@@ -12,11 +13,15 @@ from ..models.actors import TYPE_GROUP
 from ..models.events import Status, Visibility
 from ..models.groups import MEMBER_ROLES
 from ..urls import public_url
-from .events import event_link
+
+# A module, not its names: events and remote_events (through relays and announces) import this one.
+from . import events as event_pages
+from . import notifications
 
 # The hour (UTC) a day's digest goes out, with the events published in the 24 hours before it.
 DIGEST_HOUR = 6
 TEMPLATE = "mail/group_events_digest.txt"
+NEW_EVENT_TEMPLATE = "mail/group_event_new.txt"
 
 
 def day_boundary(now):
@@ -29,22 +34,40 @@ def _live(actor):
     return actor.account.is_null(False) & actor.deleted_at.is_null() & ~actor.suspended
 
 
-def readers():
+def readers(group_id=None):
     """{identity id: {group id: True for a member, False for a follower}} of the live local identities
-    that follow a group (accepted) or are among its members."""
+    that follow a group (accepted) or are among its members (of the group group_id only, when given)."""
     found = {}
     group = Actor.alias()
     follows = (Follow.select(Follow.follower, Follow.followed)
                .join(Actor, on=(Follow.follower == Actor.id)).switch(Follow)
                .join(group, on=(Follow.followed == group.id))
                .where(Follow.accepted & _live(Actor) & (group.type == TYPE_GROUP)))
+    if group_id is not None:
+        follows = follows.where(Follow.followed == group_id)
     for identity, followed in follows.tuples():
         found.setdefault(identity, {})[followed] = False
     members = (Member.select(Member.actor, Member.group).join(Actor, on=(Member.actor == Actor.id))
                .where(Member.role.in_(MEMBER_ROLES) & _live(Actor)))
+    if group_id is not None:
+        members = members.where(Member.group == group_id)
     for identity, joined in members.tuples():
         found.setdefault(identity, {})[joined] = True
     return found
+
+
+def tell_new_event(event):
+    """Email at once, about a group's new event, the accounts of its followers and members that chose so
+    (members-only events to members only; never its organiser's); returns how many emails went out."""
+    if event.attributed_to_id is None or event.status == Status.CANCELLED:
+        return 0
+    readers_of = readers(event.attributed_to_id)
+    told = [identity for identity, groups in readers_of.items()
+            if groups[event.attributed_to_id] or event.visibility == Visibility.PUBLIC]
+    accounts = [account for account in notifications.accounts_of(told) if account.id != event.organizer.account_id]
+    context = {"event": event, "group": event.attributed_to, "link": event_pages.event_link(event)}
+    return notifications.notify(notifications.GROUP_EVENTS_NOW_KIND, accounts, NEW_EVENT_TEMPLATE,
+                                lambda _account: context)
 
 
 def _new_events(group_ids, since, until):
@@ -86,18 +109,24 @@ def send_group_digests(now=None):
             due[identity_id] = since
     if not due:
         return 0
-    events = _new_events({group for identity in due for group in found[identity]}, min(due.values()), boundary)
-    digests = {identity: digest_of(found[identity], events, since) for identity, since in due.items()}
+    people = {actor.id: actor for actor in Actor.select(Actor, Account).join(Account).where(Actor.id.in_(list(due)))}
+    # An account that chose another way (or none) to hear of its groups' events counts as told.
+    wanted = notifications.wanting(notifications.GROUP_EVENTS_DAILY_KIND,
+                                   {actor.account_id for actor in people.values()})
+    readers_due = [identity for identity in due if people[identity].account_id in wanted]
+    events = _new_events({group for identity in readers_due for group in found[identity]},
+                         min(due.values()), boundary)
+    digests = {identity: digest_of(found[identity], events, due[identity]) if identity in readers_due else []
+               for identity in due}
     mailed = [identity for identity, listed in digests.items() if listed]
-    people = {actor.id: actor for actor in Actor.select(Actor, Account).join(Account)
-              .where(Actor.id.in_(mailed))} if mailed else {}
     # Queued and recorded in one transaction: the digests go out once, whatever the mail server does.
     with database.atomic():
-        queued = mail.send_batch(mail.Outgoing(
-            people[identity].account.email, TEMPLATE, people[identity].account.locale,
+        queued = mail.send_batch(notifications.outgoing(
+            people[identity].account, TEMPLATE,
             dict(identity=people[identity], groups=digests[identity],
-                 links={event.id: event_link(event) for _group, shown in digests[identity] for event in shown},
-                 settings_link=public_url("group_digests.setting", username=people[identity].preferred_username)))
+                 links={event.id: event_pages.event_link(event) for _group, shown in digests[identity]
+                        for event in shown},
+                 digest_link=public_url("group_digests.setting", username=people[identity].preferred_username)))
             for identity in mailed)
         _record(list(due), boundary)
     return queued

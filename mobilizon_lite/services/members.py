@@ -3,7 +3,6 @@ emails each sends, and the members collection."""
 from flask_babel import gettext as _
 from peewee import Case
 
-from .. import mail
 from ..activitypub.convert.actor import collection
 from ..activitypub.convert.member import (
     decision_to_ap,
@@ -16,9 +15,10 @@ from ..activitypub.convert.member import (
 )
 from ..activitypub.publish import new_activity_id, publish
 from ..db import database, utcnow
-from ..models import Account, Actor, Member
+from ..models import Actor, Member
 from ..models.groups import MEMBER_ROLES, Openness, Role
 from ..urls import public_url
+from . import notifications
 from .errors import Invalid, NotFound, PermissionDenied
 from .follows import find_remote_actor
 from .group_roles import may, membership, require
@@ -35,31 +35,21 @@ def members_link(group):
     return public_url("members.index", username=group.preferred_username)
 
 
-def _accounts_of(actors):
-    """(email, locale) of the accounts owning these local identities, each account once."""
-    ids = [actor.account_id for actor in actors if actor.account_id is not None]
-    if not ids:
-        return []
-    return [(account.email, account.locale) for account in Account.select().where(Account.id.in_(ids))]
-
-
-def _tell(member, template, **context):
-    """Email the person a Member row is about (a local identity's account), naming only that identity."""
-    for email, locale in _accounts_of([member.actor]):
-        mail.send_mail(email, template, locale, group=member.group, identity=member.actor, **context)
+def _tell(member, kind, template, **context):
+    """Email the person a Member row is about (a local identity's account, if it wants kind), naming only
+    that identity."""
+    notifications.notify_identities(kind, [member.actor_id], template, lambda _account: dict(
+        context, group=member.group, identity=member.actor))
 
 
 def _notify_moderators(group, member):
     """Email the group's moderators and administrators that member asks to join."""
-    deciders = (Actor.select().join(Member, on=(Member.actor == Actor.id))
+    deciders = (Actor.select(Actor.id).join(Member, on=(Member.actor == Actor.id))
                 .where((Member.group == group) & Member.role.in_([Role.MODERATOR, Role.ADMINISTRATOR])
                        & Actor.deleted_at.is_null()))
-    mail.send_batch([
-        mail.Outgoing(email, "mail/group_join_request.txt", locale,
-                      {"group": group, "identity": member.actor, "message": member.message,
-                       "link": members_link(group)})
-        for email, locale in _accounts_of(list(deciders))
-    ])
+    context = {"group": group, "identity": member.actor, "message": member.message, "link": members_link(group)}
+    notifications.notify_identities(notifications.REQUESTS, [actor_id for (actor_id,) in deciders.tuples()],
+                                    "mail/group_join_request.txt", lambda _account: context)
 
 
 def remote_members(group):
@@ -187,8 +177,8 @@ def decide_request(group, moderator, member_uuid, approve):
         member = member_in(group, member_uuid, (Role.NOT_APPROVED,))
         set_role(member, Role.MEMBER if approve else Role.REJECTED)
         send_decision(group, member, "Accept" if approve else "Reject")
-    _tell(member, "mail/group_request_approved.txt" if approve else "mail/group_request_rejected.txt",
-          link=group.ap_id)
+    _tell(member, notifications.DECISIONS,
+          "mail/group_request_approved.txt" if approve else "mail/group_request_rejected.txt", link=group.ap_id)
     return member
 
 
@@ -220,7 +210,7 @@ def remove_member(group, moderator, member_uuid):
         set_role(member, Role.REJECTED)
         speaker = _speaker(group, moderator)
         _send(speaker, remove_to_ap(new_activity_id(), member, group, speaker), remote_members(group) + [member.actor])
-    _tell(member, "mail/group_removed.txt", link=group.ap_id)
+    _tell(member, notifications.DECISIONS, "mail/group_removed.txt", link=group.ap_id)
     return member
 
 
@@ -264,13 +254,14 @@ def invite(group, moderator, username):
 
 def tell_invited(member, inviter):
     """Email the account of an invited identity of here, naming that identity only."""
-    _tell(member, "mail/group_invitation.txt", inviter=inviter, link=public_url("members.invitations"))
+    _tell(member, notifications.INVITATIONS, "mail/group_invitation.txt", inviter=inviter,
+          link=public_url("members.invitations"))
 
 
 def tell_decision(member, template):
     """Email the account of an identity of here what a group of elsewhere decided about its membership,
     with the link to the group's page here."""
-    _tell(member, template, link=public_url("pages.profile", username=member.group.handle))
+    _tell(member, notifications.DECISIONS, template, link=public_url("pages.profile", username=member.group.handle))
 
 
 def invitations_for(identities):

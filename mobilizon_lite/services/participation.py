@@ -7,7 +7,7 @@ from .. import mail
 from ..activitypub.convert.activities import answer_to_ap, join_to_ap, leave_to_ap
 from ..activitypub.publish import new_activity_id, publish
 from ..db import database, utcnow
-from ..models import Account, Actor, Event, EventInvitation, Participation
+from ..models import Actor, Event, EventInvitation, Participation
 from ..models.limits import MESSAGE_MAX
 from ..models.participation import (
     MODERATOR,
@@ -20,6 +20,7 @@ from ..models.participation import (
     WAITLISTED,
 )
 from ..urls import public_url
+from . import notifications
 from .comments import check_comment
 from .errors import Full, Invalid, NotFound, PermissionDenied, RegistrationsElsewhere, refusal
 from .events import (
@@ -34,6 +35,7 @@ from .events import (
 )
 from .identities import public_identity
 from .prepared import prepared, shaped
+from .reminders import sync_participation
 from .rows import ParticipationRow, read_with_actors, with_actors_query
 from .servers import takes_remote_participation
 
@@ -197,6 +199,7 @@ def admit(event, actor, message="", join_id=None):
         role = check_admit(event, actor)
         participation = Participation.create(event=event, actor=actor, role=role, message=message, ap_id=join_id,
                                              waiting_since=utcnow() if role == WAITLISTED else None)
+        sync_participation(participation)
     if role == NOT_APPROVED:
         notify_organizers(event, actor)
     return participation
@@ -295,17 +298,23 @@ def _participation_for(event, participation_id):
 def _set_role(participation, role):
     participation.role = role
     participation.updated_at = utcnow()
-    participation.save()
+    with database.atomic():
+        participation.save()
+        sync_participation(participation)
 
 
 def tell(participation, template):
-    """Email a local participant (or a confirmed anonymous one) about their participation."""
-    found = recipient(participation)
-    if found:
-        email, locale, cancel = found
-        event = participation.event
-        mail.send_mail(email, template, locale, event=event, link=event_link(event), cancel_link=cancel,
-                       online_address=online_address_for(event, participation))
+    """Email a confirmed anonymous participant, or a local participant's account if it wants to hear of
+    decisions, about their participation."""
+    event = participation.event
+    context = {"event": event, "link": event_link(event),
+               "online_address": online_address_for(event, participation)}
+    if participation.actor_id is not None:
+        notifications.notify_identities(notifications.DECISIONS, [participation.actor_id], template,
+                                        lambda _account: dict(context, cancel_link=None))
+        return
+    email, locale, cancel = recipient(participation)
+    mail.send_mail(email, template, locale, cancel_link=cancel, **context)
 
 
 def check_decision(event, participation, decision, going=None):
@@ -415,9 +424,8 @@ def invite(event, organizer, username):
     except IntegrityError:
         raise Invalid(_("@%(username)s is already invited.", username=identity.preferred_username),
                       "username") from None
-    account = Account.get_by_id(identity.account_id)
-    mail.send_mail(account.email, "mail/event_invitation.txt", account.locale, event=event,
-                   identity=identity, link=event_link(event))
+    notifications.notify_identities(notifications.INVITATIONS, [identity.id], "mail/event_invitation.txt",
+                                    lambda _account: {"event": event, "identity": identity, "link": event_link(event)})
     return identity
 
 
@@ -480,15 +488,14 @@ def _role_counts(event_id):
 def notify_organizers(event, actor):
     """Email the organisers (for a group's event, its moderators and administrators too) that actor
     (None: an anonymous visitor) waits for their approval: one email per account, in its language."""
-    mail.send_batch(organizer_mails(event, actor, "mail/participation_requested.txt"))
+    context = {"event": event, "identity": actor, "link": public_url("participation.participants", uuid=event.uuid)}
+    notifications.notify_identities(notifications.REQUESTS, organizer_ids(event), "mail/participation_requested.txt",
+                                    lambda _account: context)
 
 
 def organizer_mails(event, actor, template):
     """The emails (mail.Outgoing) telling each organiser's account, in its language, of actor (None: an
     anonymous visitor) on the event, with the participants page's link."""
-    accounts = Account.select().where(Account.id.in_(
-        Actor.select(Actor.account).where(Actor.id.in_(list(organizer_ids(event))))))
-    return [mail.Outgoing(account.email, template, account.locale,
-                          {"event": event, "identity": actor,
-                           "link": public_url("participation.participants", uuid=event.uuid)})
-            for account in accounts]
+    return [notifications.outgoing(account, template, {
+        "event": event, "identity": actor, "link": public_url("participation.participants", uuid=event.uuid)})
+            for account in notifications.accounts_of(organizer_ids(event))]

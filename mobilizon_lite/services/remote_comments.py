@@ -17,7 +17,7 @@ from ..urls import host_of
 from . import event_messages
 from .actors import known_or_fetched
 from .announces import from_origin, gone_at_origin
-from .comments import comment_document, comment_recipients, remove
+from .comments import comment_document, comment_recipients, notify_new, remove
 from .errors import NotFound
 from .events import require_visible_to
 
@@ -73,6 +73,7 @@ def _store(note, author, public):
         comment = Comment.create(uuid=str(uuid_lib.uuid4()), ap_id=note["id"], event=event, actor=author,
                                  in_reply_to=parent, text=text, source="", created_at=written, updated_at=written)
         _relay(comment)
+        notify_new(comment)
     return DONE
 
 

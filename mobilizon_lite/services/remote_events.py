@@ -12,7 +12,7 @@ from ..models.events import CATEGORIES
 from ..models.federation import DONE, IGNORED
 from ..models.limits import URL_MAX
 from ..models.participation import GOING_ROLES
-from . import events
+from . import events, group_digest, reminders
 from .actors import actor_from_ap, keep_tombstone, signed_get
 from .errors import refusal
 from .event_input import LANGUAGES
@@ -33,12 +33,16 @@ def store(document, organizer, group=None):
     with database.atomic():
         event = Event.get_or_none(Event.ap_id == document["id"])
         if event is None:
-            return Event.create(uuid=str(uuid_lib.uuid4()), ap_id=document["id"], organizer=organizer,
-                                created_at=utcnow(), updated_at=utcnow(), **values)
+            event = Event.create(uuid=str(uuid_lib.uuid4()), ap_id=document["id"], organizer=organizer,
+                                 created_at=utcnow(), updated_at=utcnow(), **values)
+            # A group's event new here is news to its followers and members here, as the digest says.
+            database.on_commit(lambda: group_digest.tell_new_event(event))
+            return event
         if event.organizer_id != organizer.id and (group is None or event.attributed_to_id != group.id):
             return None  # someone else's event: only its organiser (or its group) may change it
         Event.update(sequence=Event.sequence + 1, updated_at=utcnow(), **values).where(
             Event.id == event.id).execute()
+        reminders.sync_event(event)
     return Event.get_by_id(event.id)
 
 

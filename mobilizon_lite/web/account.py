@@ -1,5 +1,5 @@
-"""Account settings: language, password, email address, the export of the account's data, and
-deleting the account."""
+"""Account settings: language, password, email address, notification emails (reminders among them), the
+export of the account's data, and deleting the account."""
 import tempfile
 
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..db import utcnow
-from ..services import account_deletion, accounts, email_change, subscriptions
+from ..services import account_deletion, accounts, email_change, notifications, reminders, subscriptions
 from ..services.errors import Invalid, TooMany
 from ..services.identities import owned_identity
 from ..urls import public_url
@@ -23,6 +23,7 @@ from .forms.accounts import (
     locale_choices,
 )
 from .forms.base import add_error, refusals_on, render_form
+from .forms.notifications import NotificationsForm
 
 bp = Blueprint("account", __name__, url_prefix="/settings")
 
@@ -44,6 +45,21 @@ def settings():
             flash(_("Your settings are saved."), "success")
             return redirect(url_for("account.settings"))
     return render_form("account/settings.html", form)
+
+
+@bp.route("/notifications", methods=["GET", "POST"], endpoint="notifications")
+@login_required
+def notifications_page():
+    chosen = reminders.account_offsets(current_user)
+    form = NotificationsForm(data=notifications.settings_of(current_user)
+                             | {f"remind_{offset}": True for offset in chosen})
+    if form.validate_on_submit():
+        notifications.save_settings(current_user, {name: form[name].data for name in
+                                                   (*notifications.SWITCHES, "group_events")})
+        reminders.set_account_offsets(current_user, form.offsets())
+        flash(_("Your notification settings are saved."), "success")
+        return redirect(url_for("account.notifications"))
+    return render_form("account/notifications.html", form)
 
 
 @bp.route("/password", methods=["GET", "POST"])

@@ -12,7 +12,7 @@ from markupsafe import Markup
 
 from ..models.participation import NOT_APPROVED, ROLES, WAITLISTED
 from ..page_cache import hole, shared_holed
-from ..services import anonymous, events, participation
+from ..services import anonymous, events, participation, reminder_mail, reminders
 from ..services.errors import Full, Invalid, RegistrationsElsewhere, refusal
 from ..urls import page_number
 from .context import account_identities, chosen_identity, identity_choices, organizer_identity, private_page, viewer_ids
@@ -71,6 +71,18 @@ def join(uuid):
         flash(in_line_message(result), "success")
     else:
         flash(_("You take part in this event."), "success")
+    return back_to(event)
+
+
+@bp.route("/events/<uuid>/reminders/<choice>", methods=["POST"])
+@login_required
+def event_reminders(uuid, choice):
+    if choice not in ("off", "on"):
+        raise Invalid(_("Unknown action."))
+    event, _form, identity = posted_join_form(uuid)
+    reminders.set_event_reminders(event, identity, choice == "off")
+    flash(_("You will get no reminders for this event.") if choice == "off"
+          else _("You will be reminded of this event."), "success")
     return back_to(event)
 
 
@@ -251,3 +263,16 @@ def cancel_listed(token, participation_id):
     event = anonymous.cancel_listed(token, participation_id)
     flash(_("Your participation in “%(title)s” is cancelled.", title=event.title), "success")
     return redirect(url_for("participation.anonymous_participations", token=token))
+
+
+@bp.route("/reminders/stop/<token>", methods=["GET", "POST"])
+@private_page
+def stop_reminders(token):
+    event = reminder_mail.participation_by_off_token(token).event
+    # As for confirmations: mail scanners open links, so stopping takes the click of a button.
+    if request.method == "GET":
+        return render_template("confirm.html", heading=_("No more reminders for “%(title)s”?", title=event.title),
+                               button=_("Stop the reminders"))
+    reminder_mail.stop_by_link(token)
+    flash(_("You will get no reminders for this event."), "success")
+    return back_to(event)

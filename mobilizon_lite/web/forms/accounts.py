@@ -13,6 +13,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, Regexp, ValidationError
 
+from ...models.reminders import OFFSETS
 from ...services.accounts import EMAIL_MAX
 from ...services.identities import NAME_MAX, SUMMARY_MAX, USERNAME_RE
 from ...services.passwords import PASSWORD_MIN, password_problem
@@ -121,6 +122,19 @@ class PasswordCheckForm(SiteForm):
 class LocaleForm(VisitorForm):
     locale = SelectField(_l("Language"), choices=[])
     next = HiddenField()
+
+
+class ReminderSettingsForm(SiteForm):
+    """Which reminders the account gets before the events it takes part in (fields remind_<minutes>)."""
+
+    remind_1440 = BooleanField(_l("1 day before"))
+    remind_120 = BooleanField(_l("2 hours before"))
+    remind_60 = BooleanField(_l("1 hour before"))
+    remind_15 = BooleanField(_l("15 minutes before"))
+
+    def offsets(self):
+        """The offsets (minutes) ticked."""
+        return [offset for offset in OFFSETS if self[f"remind_{offset}"].data]
 
 
 class IdentityForm(SiteForm):
