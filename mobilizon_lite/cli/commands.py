@@ -9,9 +9,10 @@ from pathlib import Path
 
 from .. import create_app
 from ..config import BASE_URL_ENV, ConfigError, check_base_url, record_base_url
+from ..db import utcnow
 from ..memory import configure_malloc
 from ..models.moderation import SILENCE, SUSPEND
-from ..services import accounts, base_url, domain_blocks, instance, instance_settings
+from ..services import account_moderation, accounts, base_url, domain_blocks, instance, instance_settings
 from ..services.errors import Invalid, ServiceError
 from ..services.identities import validate_username
 from . import demo, demo_groups, users
@@ -84,6 +85,15 @@ def build_parser():
     unblock.add_argument("domain")
 
     users.add_parser(commands, common)
+
+    export = commands.add_parser(
+        "export-account", parents=[common], help="write an account's data (JSON and calendar) to a ZIP file",
+        description="Write the ZIP an account's owner downloads at /settings/export: a JSON document of the "
+                    "account, its identities, events organised, participations, comments, group memberships "
+                    "and posts, and an .ics calendar of its events.")
+    export.add_argument("email")
+    export.add_argument("--output", metavar="PATH",
+                        help="where to write the ZIP (default: NAME-export-DATE.zip in the current folder)")
 
     seed = commands.add_parser(
         "seed-demo", parents=[common],
@@ -183,6 +193,16 @@ def seed_demo(args):
         group, member = demo_groups.seed_benchmark_group()
         print(f"Benchmark group: /@{group.preferred_username}")
         print(f"Benchmark group member: {member.account.email} @{member.preferred_username}")
+
+
+def export_account(app, args):
+    """export-account: the ZIP, a line per section as it is written, then a summary."""
+    account = account_moderation.account_by_email(args.email)
+    output = Path(args.output or f"{account.email.partition('@')[0]}-export-{utcnow():%Y-%m-%d}.zip")
+    print(f"Exporting {account.email} to {output}")
+    counts = app.extensions["account_export"](account, output, progress=lambda line: print(f"  {line}", flush=True))
+    rows = ", ".join(f"{count} {name.replace('_', ' ')}" for name, count in counts.items())
+    print(f"Wrote {output} ({output.stat().st_size} bytes): {rows}.")
 
 
 def report_stray_ids(app, out):
@@ -289,6 +309,8 @@ def run_command(app, args):
             block_domain(args)
         elif args.command == "unblock-domain":
             return unblock_domain(args)
+        elif args.command == "export-account":
+            export_account(app, args)
         elif args.command == "users":
             return users.run(args)
         elif args.command == "init":

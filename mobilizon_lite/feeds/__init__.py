@@ -13,6 +13,7 @@ from ..services import events, group_feeds, groups, instance_settings, subscript
 from ..services.identities import identities_of
 from ..urls import public_url
 from . import atom
+from .account_export import write_export
 from .cache import FeedCache
 
 bp = Blueprint("feeds", __name__)
@@ -22,8 +23,11 @@ ATOM_TYPE = "application/atom+xml; charset=utf-8"
 
 
 def init_app(app):
-    """Register the feeds blueprint and give the app its feed cache."""
+    """Register the feeds blueprint and give the app its feed cache and the writer of account exports."""
     app.extensions["feed_cache"] = FeedCache()
+    # Pages and run.py may not import this package (it sits beside web, above cli's reach): they find
+    # the export's writer on the app, as mail finds the instance's name.
+    app.extensions["account_export"] = write_export
     app.register_blueprint(bp)
 
 

@@ -231,10 +231,15 @@ def _set_password(account, password_hash):
     return end_sessions(account, password_hash=password_hash, confirmed_at=account.confirmed_at or utcnow())
 
 
+def check_current_password(account, password):
+    """Invalid unless password is the account's: asked again before a change that matters."""
+    if not check_password_hash(account.password_hash, password or ""):
+        raise Invalid(_("This is not your current password."), "current_password")
+
+
 def change_password(account, current_password, new_password):
     """Replace the password after checking the current one; returns the refreshed account."""
-    if not check_password_hash(account.password_hash, current_password or ""):
-        raise Invalid(_("This is not your current password."), "current_password")
+    check_current_password(account, current_password)
     validate_password(new_password)
     return _set_password(account, hash_password(new_password))
 

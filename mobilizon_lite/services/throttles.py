@@ -106,6 +106,22 @@ def clear(keys):
     Throttle.delete().where(Throttle.key.in_([key for key, _free in keys])).execute()
 
 
+def move_key(old_keys, new_keys):
+    """Carry the counts under old_keys over to new_keys (an account's new address), keeping the
+    stricter of the two where both have one."""
+    with database.atomic():
+        for (old, _free), (new, _new_free) in zip(old_keys, new_keys, strict=True):
+            row = Throttle.get_or_none(Throttle.key == old)
+            if row is None:
+                continue
+            other = Throttle.get_or_none(Throttle.key == new)
+            if other is None or other.failures < row.failures:
+                Throttle.delete().where(Throttle.key == new).execute()
+                Throttle.update(key=new).where(Throttle.key == old).execute()
+            else:
+                row.delete_instance()
+
+
 def purge_throttles():
     """Forget keys without a failure for a day and no longer waiting; returns how many."""
     now = utcnow()

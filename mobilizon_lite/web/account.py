@@ -1,18 +1,25 @@
-"""Account settings: language and password."""
-from flask import Blueprint, flash, redirect, render_template, url_for
+"""Account settings: language, password, email address and the export of the account's data."""
+import tempfile
+
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user
 
-from ..services import accounts, subscriptions
-from ..services.errors import Invalid
+from ..db import utcnow
+from ..services import accounts, email_change, subscriptions
+from ..services.errors import Invalid, TooMany
 from ..services.identities import owned_identity
 from ..urls import public_url
-from .context import account_identities
-from .forms.accounts import ChangePasswordForm, LocaleForm, locale_choices
+from .context import account_identities, private_page
+from .errors import retry_after
+from .forms.accounts import ChangeEmailForm, ChangePasswordForm, LocaleForm, PasswordCheckForm, locale_choices
 from .forms.base import add_error, render_form
 
 bp = Blueprint("account", __name__, url_prefix="/settings")
+
+EXPORT_IN_MEMORY = 4 * 1024 * 1024  # bytes of an export kept in memory before it goes to a temporary file
+EXPORT_CHUNK = 64 * 1024
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -48,6 +55,69 @@ def change_password():
             flash(_("Your password is changed. Every other session has been logged out."), "success")
             return redirect(url_for("account.settings"))
     return render_form("account/password.html", form)
+
+
+@bp.route("/email", methods=["GET", "POST"])
+@login_required
+def change_email():
+    form = ChangeEmailForm()
+    if form.validate_on_submit():
+        try:
+            new_email = email_change.request_change(current_user, form.current_password.data, form.email.data,
+                                                    request.remote_addr)
+        except TooMany as error:
+            form.form_errors.append(error.message)
+            return render_form("account/email.html", form)[0], 429, retry_after(error)
+        except Invalid as error:
+            add_error(form, error)
+        else:
+            # The same answer when another account has the address: its owner learns of it by email.
+            flash(_("We sent a link to %(email)s. Your address changes when you open it (within %(hours)d hours).",
+                    email=new_email, hours=email_change.LINK_HOURS), "info")
+            return redirect(url_for("account.settings"))
+    return render_form("account/email.html", form)
+
+
+@bp.route("/email/confirm/<token>", methods=["GET", "POST"])
+@private_page
+def confirm_email(token):
+    new_email = email_change.check_link(token)
+    # Mail scanners open links: the change takes a click (POST), not just a visit.
+    if request.method == "GET":
+        return render_template("confirm.html", heading=_("Use %(email)s for your account", email=new_email),
+                               button=_("Change my email address"))
+    email_change.confirm_change(token)
+    flash(_("Your account's email address is now %(email)s.", email=new_email), "success")
+    return redirect(url_for("account.settings" if current_user.is_authenticated else "auth.login"))
+
+
+@bp.route("/export", methods=["GET", "POST"])
+@login_required
+def export():
+    form = PasswordCheckForm()
+    if form.validate_on_submit():
+        try:
+            accounts.check_current_password(current_user, form.current_password.data)
+        except Invalid as error:
+            add_error(form, error)
+        else:
+            # In memory up to a few megabytes, on disk beyond: thousands of rows do not fill a small machine.
+            spool = tempfile.SpooledTemporaryFile(EXPORT_IN_MEMORY)
+            current_app.extensions["account_export"](current_user, spool)
+            size = spool.tell()
+            spool.seek(0)
+            name = f"{current_user.email.partition('@')[0]}-{utcnow():%Y-%m-%d}.zip"
+            return Response(_chunks(spool), mimetype="application/zip", headers={
+                "Content-Length": str(size), "Content-Disposition": f'attachment; filename="{name}"',
+                "Cache-Control": "no-store"})
+    return render_form("account/export.html", form)
+
+
+def _chunks(spool):
+    """The spooled file's bytes, a piece at a time; the file is closed once sent."""
+    with spool:
+        while chunk := spool.read(EXPORT_CHUNK):
+            yield chunk
 
 
 @bp.route("/feeds")

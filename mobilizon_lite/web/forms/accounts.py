@@ -19,9 +19,9 @@ from ...services.passwords import PASSWORD_MIN, password_problem
 from .base import SiteForm, VisitorForm, strip
 
 
-def email_field():
+def email_field(label=None):
     return EmailField(
-        _l("Email address"),
+        label or _l("Email address"),
         filters=[strip],
         validators=[
             DataRequired(_l("Enter your email address.")),
@@ -51,6 +51,11 @@ def new_password_fields():
         validators=[EqualTo("password", _l("The two passwords differ."))],
     )
     return password, confirm
+
+
+def current_password_field():
+    """The account's password, asked again before a change that matters."""
+    return PasswordField(_l("Current password"), validators=[DataRequired(_l("Enter your current password."))])
 
 
 def username_field():
@@ -100,10 +105,17 @@ class ResetPasswordForm(SiteForm):
 
 
 class ChangePasswordForm(SiteForm):
-    current_password = PasswordField(
-        _l("Current password"), validators=[DataRequired(_l("Enter your current password."))]
-    )
+    current_password = current_password_field()
     password, confirm = new_password_fields()
+
+
+class ChangeEmailForm(SiteForm):
+    email = email_field(_l("New email address"))
+    current_password = current_password_field()
+
+
+class PasswordCheckForm(SiteForm):
+    current_password = current_password_field()
 
 
 class LocaleForm(VisitorForm):
