@@ -74,6 +74,8 @@ DEFAULTS = {
     "DELIVERY_BACKOFF_SCALE": 1.0,
     # Seconds between runs of the job that handles received activities (storing one also starts it).
     "INBOX_INTERVAL": 5,
+    # Seconds between runs of the job that emails the reminders due before events.
+    "REMINDER_INTERVAL": 60,
     # Days records are kept by the hourly purges: sent deliveries and mail (and private activities
     # once delivered); failed deliveries and mail, and activities whose handling failed; handled received
     # activities (longer than a sender retries); remote deletions and our public Deletes (>= 30).
@@ -277,7 +279,8 @@ AT_LEAST_ONE = {"WAITRESS_THREADS", "PICTURE_MAX_BYTES", "PICTURE_MAX_WIDTH", "E
                 "FEED_MAX_ITEMS", "DELIVERY_INTERVAL", "INBOX_INTERVAL", "DELIVERY_MAX_ATTEMPTS", "DELIVERY_THREADS",
                 "SMTP_PORT", "SMTP_TIMEOUT", "MAX_CONTENT_LENGTH", "PASSWORD_RESET_TTL", "ANONYMOUS_CONFIRMATION_TTL",
                 "KEEP_SENT_DAYS", "KEEP_FAILED_DAYS", "KEEP_RECEIVED_DAYS", "KEEP_TOMBSTONES_DAYS",
-                "THROTTLE_MAX_DELAY", "MAIL_INTERVAL", "MAIL_MAX_ATTEMPTS", "MAIL_GIVE_UP_HOURS"}
+                "THROTTLE_MAX_DELAY", "MAIL_INTERVAL", "MAIL_MAX_ATTEMPTS", "MAIL_GIVE_UP_HOURS",
+                "REMINDER_INTERVAL"}
 KINDS = {bool: "True or False", int: "a whole number", float: "a number", list: "a list of texts",
          str: "a text"}
 

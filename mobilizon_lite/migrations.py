@@ -26,8 +26,10 @@ from .models import (
     OutgoingMail,
     Participation,
     PasswordResetToken,
+    Place,
     Post,
     RateLimitHit,
+    Reminder,
     Report,
     ReportItem,
     ReportNote,
@@ -39,6 +41,7 @@ from .models import (
     Tombstone,
     changes,
     moderation,
+    search_index,
 )
 
 log = logging.getLogger(__name__)
@@ -237,13 +240,36 @@ def _event_messages():
     changes.track("event_message")
 
 
+def _anonymous_contact():
+    _add_column("participation", "name", "VARCHAR(100) NOT NULL DEFAULT ''")
+    _add_column("participation", "email_shown", "INTEGER NOT NULL DEFAULT 0")
+
+
+def _search_index():
+    # The gazetteer is filled on first use (services/places.py): reading it takes seconds.
+    database.create_tables([Place])
+    search_index.create_indexes()
+    for model, _table in search_index.INDEXES:
+        search_index.rebuild(model)
+    # Search near a place reads the events in a box of latitudes first (then their distance).
+    database.execute_sql("CREATE INDEX IF NOT EXISTS event_latitude_longitude ON event (latitude, longitude) "
+                         "WHERE latitude IS NOT NULL")
+
+
+def _reminders():
+    database.create_tables([Reminder])
+    _add_column("participation", "reminders_off", "INTEGER NOT NULL DEFAULT 0")
+    _add_column("account", "reminder_offsets", "VARCHAR(64) NOT NULL DEFAULT '1440,60'")
+
+
 # Append new steps; never edit or reorder the ones already released.
 STEPS = [_initial_schema, _events, _feeds, _federation, _remote_participation, _activity_objects,
          _listed_activities, _server_software, _account_confirmation, _content_version,
          _inbox_queue, _groups, _group_digests, _perf_indexes, _group_hide_creator, _perf_lists,
          _perf_event_pages, _remote_groups, _moderation, _reports, _relay_follows, _domain_blocks,
          _account_moderation, _abuse_limits, _group_content_pending, _remote_images, _mail_queue,
-         _event_messages]
+         _event_messages, _anonymous_contact, _search_index,
+         _reminders]
 
 
 def migrate():

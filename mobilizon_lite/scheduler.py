@@ -7,7 +7,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from . import mail_queue
 from .activitypub import delivery
 from .activitypub.publish import purge_published
-from .services import accounts, anonymous, group_digest, inbound, rate_limits, reports, throttles
+from .services import accounts, anonymous, group_digest, inbound, rate_limits, reminder_mail, reports, throttles
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +66,10 @@ def build_scheduler(app):
     scheduler.add_job(_in_context(app, mail_queue.send_queued), "interval", seconds=app.config["MAIL_INTERVAL"],
                       id=mail_queue.SEND_JOB, name="Send queued mail", replace_existing=True, max_instances=2,
                       executor="mail")
+    # Reminders are rows: a run after a restart finds those that fell due meanwhile (too_late drops stale ones).
+    scheduler.add_job(_in_context(app, reminder_mail.send_due_reminders), "interval",
+                      seconds=app.config["REMINDER_INTERVAL"], id="send_due_reminders",
+                      name="Email the reminders due before events", replace_existing=True)
     # Publishing nudges the drain job through the app, so the running scheduler must be findable.
     app.extensions["scheduler"] = scheduler
     return scheduler

@@ -5,14 +5,16 @@ import logging
 import os
 import re
 import sys
+import time
 from pathlib import Path
 
 from .. import create_app
 from ..config import BASE_URL_ENV, ConfigError, check_base_url, record_base_url
 from ..db import utcnow
 from ..memory import configure_malloc
+from ..models import search_index
 from ..models.moderation import SILENCE, SUSPEND
-from ..services import account_moderation, accounts, base_url, domain_blocks, instance, instance_settings
+from ..services import account_moderation, accounts, base_url, domain_blocks, instance, instance_settings, places
 from ..services.errors import Invalid, ServiceError
 from ..services.identities import validate_username
 from . import demo, demo_groups, users
@@ -116,6 +118,8 @@ def build_parser():
     seed.add_argument("--benchmark-group", action="store_true",
                       help=f"also create a group with {demo_groups.BENCHMARK_MEMBERS} members and "
                            f"{demo_groups.BENCHMARK_GROUP_EVENTS} events, and print its path and a member's email")
+    commands.add_parser("reindex", parents=[common],
+                        help="build the search index of events, groups and people again, and reload the towns")
     return parser
 
 
@@ -264,6 +268,25 @@ def serve(app, host, port):
         scheduler.shutdown(wait=False)
 
 
+def _megabytes(size):
+    return "unknown" if size is None else f"{size / 1e6:.1f} MB"
+
+
+def reindex():
+    """Index every event and actor again, and copy the towns from the bundled data again, showing progress."""
+    started = time.monotonic()
+    counts = {}
+    for model, table in search_index.INDEXES:
+        def show(done, total, table=table):
+            print(f"\r{table}: {done}/{total}", end="", flush=True)
+        counts[table] = search_index.rebuild(model, show)
+        print(f"\r{table}: {counts[table]} indexed")
+    names = places.load(lambda count: print(f"\rtowns: {count} names", end="", flush=True))
+    print(f"\rtowns: {names} names")
+    print(f"Indexed {counts['event']} events and {counts['actor']} people and groups; {names} town names; "
+          f"index size {_megabytes(search_index.size_bytes())}; {time.monotonic() - started:.1f} s.")
+
+
 def block_domain(args):
     """block-domain: block, then say what was removed."""
     severity = SILENCE if args.silence else SUSPEND
@@ -305,6 +328,8 @@ def run_command(app, args):
             print(instance.create_invite())
         elif args.command == "seed-demo":
             seed_demo(args)
+        elif args.command == "reindex":
+            reindex()
         elif args.command == "block-domain":
             block_domain(args)
         elif args.command == "unblock-domain":

@@ -1,7 +1,7 @@
 """Calendar (iCalendar) and Atom feeds, answered with ETag/Last-Modified and rebuilt only on change."""
 import zlib
 
-from flask import Blueprint, current_app, request
+from flask import Blueprint, abort, current_app, request
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -9,7 +9,7 @@ from markupsafe import escape
 
 from ..activitypub.audience import speaker
 from ..db import utcnow
-from ..services import events, group_feeds, groups, instance_settings, subscriptions
+from ..services import events, group_feeds, groups, instance_settings, search, search_query, subscriptions
 from ..services.identities import identities_of
 from ..urls import public_url
 from . import atom
@@ -177,6 +177,34 @@ def instance_atom():
     build = _atom(name, name, public_url("feeds.instance_atom"), public_url("pages.home"), query)
     return _answer(("instance-atom",), _named(subscriptions.fingerprint(query), name), build, ATOM_TYPE,
                    "instance.atom")
+
+
+def _search_feed():
+    """(query, name, its link parameters) of the search a feed link repeats; 400 for a bad one."""
+    asked = search_query.read(request.args)
+    if asked.errors:
+        abort(400, description=" ".join(asked.errors))
+    # A feed anyone may read holds public events only, whoever follows its link.
+    query = subscriptions.feed_window(search.matching_events(subscriptions.feed_events(), asked))
+    name = _("Search on %(instance)s: %(words)s", instance=instance_settings.instance_name(),
+             words=asked.words or "…")
+    return query, name, asked.args()
+
+
+@bp.route("/search/feed/ics")
+def search_ics():
+    query, name, args = _search_feed()
+    return _answer(("search-ics", tuple(sorted(args.items()))), _named(subscriptions.fingerprint(query), name),
+                   _ics(name, query), ICS_TYPE, "search.ics")
+
+
+@bp.route("/search/feed/atom")
+def search_atom():
+    query, name, args = _search_feed()
+    build = _atom(name, instance_settings.instance_name(), public_url("feeds.search_atom", **args),
+                  public_url("search.results", **args), query)
+    return _answer(("search-atom", tuple(sorted(args.items()))), _named(subscriptions.fingerprint(query), name),
+                   build, ATOM_TYPE, "search.atom")
 
 
 def _named(tag, name):

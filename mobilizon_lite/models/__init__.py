@@ -12,12 +12,14 @@ from .instance import Invite, Setting
 from .mail import OutgoingMail
 from .moderation import DomainBlock, ModerationLog
 from .participation import EventInvitation, Participation
+from .places import Place
+from .reminders import Reminder
 from .reports import Report, ReportItem, ReportNote
+from .search_index import ActorSearch, EventSearch
 from .throttles import RateLimitHit, Throttle
 
-__all__ = ["Account", "Activity", "Actor", "Comment", "Delivery", "Discussion", "DiscussionComment", "DomainBlock",
-           "DomainHealth", "Event", "EventInvitation", "EventMessage", "FeedToken", "Follow", "GroupDigest",
-           "InboxHealth", "InboxItem", "Invite", "Member", "ModerationLog", "OutgoingMail", "Participation",
-           "PasswordResetToken",
-           "Post", "RateLimitHit", "Report", "ReportItem", "ReportNote", "Resource", "Setting", "Throttle", "Todo",
-           "TodoList", "Tombstone"]
+__all__ = ["Account", "Activity", "Actor", "ActorSearch", "Comment", "Delivery", "Discussion", "DiscussionComment",
+           "DomainBlock", "DomainHealth", "Event", "EventInvitation", "EventMessage", "EventSearch", "FeedToken",
+           "Follow", "GroupDigest", "InboxHealth", "InboxItem", "Invite", "Member", "ModerationLog", "OutgoingMail",
+           "Participation", "PasswordResetToken", "Place", "Post", "RateLimitHit", "Reminder", "Report", "ReportItem",
+           "ReportNote", "Resource", "Setting", "Throttle", "Todo", "TodoList", "Tombstone"]

@@ -27,6 +27,8 @@ class Account(BaseModel):
     # Set when a moderator deleted the account: its email and password are gone, the row stays so
     # that its identities (and their usernames) stay taken.
     deleted_at = UTCDateTimeField(null=True)
+    # Minutes before an event at which its reminders are emailed, comma-separated ("" for none).
+    reminder_offsets = CharField(max_length=64, default="1440,60")
 
     # Read by Flask-Login. The session version in the id is what lets a password change
     # end every other session and remember-me cookie.

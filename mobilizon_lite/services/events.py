@@ -20,7 +20,7 @@ from ..models.groups import Role
 from ..models.participation import CREATOR, GOING_ROLES, NOT_APPROVED, ORGANIZER_ROLES, REJECTED, SEAT_ROLES
 from ..tokens import sign
 from ..urls import public_url
-from . import follows, group_outbox, group_private_outbox, group_roles, pictures, relays
+from . import follows, group_outbox, group_private_outbox, group_roles, pictures, relays, reminders
 from .errors import Gone, NotFound, PermissionDenied
 from .event_input import clean_event_input
 from .prepared import Value, prepared, shaped
@@ -246,7 +246,7 @@ def create_event(organizer, data, picture=None, group=None):
                 organizer=organizer, attributed_to=group, picture=picture_name, created_at=now, updated_at=now,
                 **values,
             )
-            Participation.create(event=event, actor=organizer, role=CREATOR)
+            reminders.sync_participation(Participation.create(event=event, actor=organizer, role=CREATOR))
             event = events_query().where(Event.id == event.id).get()
             federate(event, "Create")
     except Exception:
@@ -288,6 +288,7 @@ def change_event(event, actor, values):
         Event.update(sequence=Event.sequence + 1, updated_at=utcnow(), **values).where(
             Event.id == event.id).execute()
         event = events_query().where(Event.id == event.id).get()
+        reminders.sync_event(event)
         if made_private:
             withdraw(event, actor)
         elif made_unlisted:
@@ -338,6 +339,12 @@ def recipient(participation, account=None):
 
 def notify_participants(event, actor, template, **context):
     """Email those who take part or wait for approval about a change (one SMTP connection for all)."""
+    mail.send_batch(participant_mails(event, actor, template, **context))
+
+
+def participant_mails(event, actor, template, **context):
+    """The emails of notify_participants, as a list of mail.Outgoing (each address once; context may
+    override what each carries, as cancel_link=None)."""
     rows = (
         Participation.select(Participation, Actor, Account)
         .join(Actor, JOIN.LEFT_OUTER, on=(Participation.actor == Actor.id))
@@ -353,12 +360,12 @@ def notify_participants(event, actor, template, **context):
             if may_see_online_address(event, row):
                 allowed.add(found[0])
     link = event_link(event)
-    mail.send_batch(
+    return [
         mail.Outgoing(email, template, locale, dict(
-            context, event=event, link=link, cancel_link=cancel,
-            online_address=event.online_url if email in allowed else ""))
+            dict(event=event, link=link, cancel_link=cancel,
+                 online_address=event.online_url if email in allowed else ""), **context))
         for email, (locale, cancel) in recipients.items()
-    )
+    ]
 
 
 def going_count(event):

@@ -25,6 +25,7 @@ from .events import (
 )
 from .identities import public_identity
 from .prepared import prepared, shaped
+from .reminders import sync_participation
 from .rows import ParticipationRow, read_with_actors, with_actors_query
 from .servers import takes_remote_participation
 
@@ -122,6 +123,7 @@ def admit(event, actor, message="", join_id=None):
     with database.atomic("IMMEDIATE"):
         check_admit(event, actor)
         participation = Participation.create(event=event, actor=actor, role=role, message=message, ap_id=join_id)
+        sync_participation(participation)
     if role == NOT_APPROVED:
         notify_organizers(event, actor)
     return participation
@@ -219,7 +221,9 @@ def _participation_for(event, participation_id):
 def _set_role(participation, role):
     participation.role = role
     participation.updated_at = utcnow()
-    participation.save()
+    with database.atomic():
+        participation.save()
+        sync_participation(participation)
 
 
 def tell(participation, template):
@@ -400,11 +404,15 @@ def _role_counts(event_id):
 def notify_organizers(event, actor):
     """Email the organisers (for a group's event, its moderators and administrators too) that actor
     (None: an anonymous visitor) waits for their approval: one email per account, in its language."""
+    mail.send_batch(organizer_mails(event, actor, "mail/participation_requested.txt"))
+
+
+def organizer_mails(event, actor, template):
+    """The emails (mail.Outgoing) telling each organiser's account, in its language, of actor (None: an
+    anonymous visitor) on the event, with the participants page's link."""
     accounts = Account.select().where(Account.id.in_(
         Actor.select(Actor.account).where(Actor.id.in_(list(organizer_ids(event))))))
-    mail.send_batch(
-        mail.Outgoing(account.email, "mail/participation_requested.txt", account.locale,
-                      {"event": event, "identity": actor,
-                       "link": public_url("participation.participants", uuid=event.uuid)})
-        for account in accounts
-    )
+    return [mail.Outgoing(account.email, template, account.locale,
+                          {"event": event, "identity": actor,
+                           "link": public_url("participation.participants", uuid=event.uuid)})
+            for account in accounts]

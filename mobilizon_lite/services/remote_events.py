@@ -12,7 +12,7 @@ from ..models.events import CATEGORIES
 from ..models.federation import DONE, IGNORED
 from ..models.limits import URL_MAX
 from ..models.participation import GOING_ROLES
-from . import events
+from . import events, reminders
 from .actors import actor_from_ap, keep_tombstone, signed_get
 from .errors import refusal
 from .event_input import LANGUAGES
@@ -39,6 +39,7 @@ def store(document, organizer, group=None):
             return None  # someone else's event: only its organiser (or its group) may change it
         Event.update(sequence=Event.sequence + 1, updated_at=utcnow(), **values).where(
             Event.id == event.id).execute()
+        reminders.sync_event(event)
     return Event.get_by_id(event.id)
 
 

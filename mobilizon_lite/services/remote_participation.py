@@ -8,7 +8,7 @@ from ..models.limits import MESSAGE_MAX
 from ..models.participation import NOT_APPROVED, PARTICIPANT, REJECTED
 from ..text import text_line
 from ..urls import host_of
-from . import group_roles
+from . import group_roles, reminders
 from .errors import NotFound, ServiceError
 from .events import events_query, require_visible_to
 from .participation import admit, answer_remote, check_open, count_remote_seat, leave, participation_of, tell
@@ -100,8 +100,9 @@ def _answered(item, accepted):
         Participation.update(role=role, updated_at=utcnow()).where(Participation.id == participation.id).execute()
         if accepted or participation.role == PARTICIPANT:
             count_remote_seat(event, 1 if accepted else -1)
-    was_waiting_for_people = participation.role == NOT_APPROVED and event.needs_approval
-    participation.role = role
+        was_waiting_for_people = participation.role == NOT_APPROVED and event.needs_approval
+        participation.role = role
+        reminders.sync_participation(participation)
     if accepted:
         # Now one of those taking part: its server gives us what only they may see.
         event = participation.event = refresh_for_participants(event)

@@ -1,29 +1,33 @@
 """Search: events by their words, and events, people or groups of other servers by their address."""
+import json
 import logging
+import operator
 import re
+from functools import reduce
 
 from flask_babel import gettext as _
 from peewee import fn
 
+from .. import geo
 from ..activitypub import blocklist, client
 from ..activitypub.parse import ParseError
 from ..activitypub.vocab import get_id
-from ..models import Actor, Event
+from ..db import utcnow
+from ..models import Actor, ActorSearch, Event, EventSearch, search_index
 from ..models.actors import TYPE_GROUP
 from ..models.groups import GroupVisibility
 from ..urls import host_of, is_ours
 from .actors import ACTOR_TYPES, actor_from_ap, live_local, signed_get
 from .errors import Invalid, NotFound
-from .events import by_time, listing_query, visible
+from .events import ends_since, listing_query, visible
 from .follows import find_remote_actor
 from .remote_events import is_event, store
 from .rows import EventRow, with_actors
 
 log = logging.getLogger(__name__)
 
-QUERY_MAX = 300
 WORDS_MAX = 8
-RESULTS_MAX = 50
+PER_PAGE = 20
 
 
 # @name@server (or name@server), as people and groups are named across servers.
@@ -35,33 +39,83 @@ def is_address(query):
     return (query.startswith(("https://", "http://")) and " " not in query) or HANDLE.fullmatch(query) is not None
 
 
+def _near(place, radius_km):
+    """The condition: the event has coordinates within radius_km of place (the box first, by its index)."""
+    south, north, ranges = geo.bounding_box(place.latitude, place.longitude, radius_km)
+    longitudes = reduce(operator.or_, (Event.longitude.between(west, east) for west, east in ranges))
+    return (Event.latitude.between(south, north) & longitudes
+            & (fn.distance_km(Event.latitude, Event.longitude, place.latitude, place.longitude) <= radius_km))
+
+
+def _has_tag(tag):
+    # Tags are stored as a JSON list: a whole element is the tag between its quotes.
+    return fn.LOWER(Event.tags).contains(json.dumps(tag, ensure_ascii=False))
+
+
+def event_filters(query, now=None):
+    """The condition of query's filters (not its words) on events joined to their organiser or group
+    (Actor); None when it has none. Without a first day, events not over yet."""
+    conditions = [ends_since(query.starts_at() or (utcnow() if now is None else now))]
+    if query.ends:
+        conditions.append(Event.begins_on < query.ends_before())
+    if query.category:
+        conditions.append(Event.category == query.category)
+    conditions += [_has_tag(tag) for tag in query.tags]
+    if query.mode == "online":
+        conditions.append(Event.online_url != "")
+    elif query.mode == "in_person":
+        conditions.append((Event.place_name != "") | (Event.street != "") | (Event.locality != "")
+                          | Event.latitude.is_null(False))
+    if query.scope == "local":
+        conditions.append(Actor.domain.is_null())
+    elif blocklist.any_silenced():
+        conditions.append(blocklist.not_silenced(Actor.domain))
+    if query.place is not None:
+        conditions.append(_near(query.place, query.radius))
+    return reduce(operator.and_, conditions)
+
+
+def matching_events(base, query, viewer_ids=(), now=None):
+    """base (events joined to Actor) narrowed to query's words and filters, for the viewer: best
+    matches first when words were given, else soonest first."""
+    selected = base.where(visible(viewer_ids) & event_filters(query, now))
+    text = search_index.match_text(query.words, WORDS_MAX)
+    if text is None:
+        return selected.order_by(Event.begins_on, Event.id)
+    matches = search_index.matching(EventSearch, text).alias("matches")
+    return (selected.join_from(Event, matches, on=(matches.c.rowid == Event.id))
+            .order_by(matches.c.score, Event.begins_on, Event.id))
+
+
+def _page(rows):
+    """(a page of rows, whether a next page exists) of rows read one more than a page."""
+    rows = list(rows)
+    return rows[:PER_PAGE], len(rows) > PER_PAGE
+
+
 def find_events(query, viewer_ids=()):
-    """Upcoming events the viewer may see in listings whose title, place or tags hold every word (EventRows);
-    none of a silenced server."""
-    words = query.split()[:WORDS_MAX]
-    if not words:
-        return []
-    condition = visible(viewer_ids)
-    if blocklist.any_silenced():
-        condition &= blocklist.not_silenced(Actor.domain)
-    for word in words:
-        condition &= (Event.title.contains(word) | Event.place_name.contains(word) | Event.locality.contains(word)
-                      # A function of the column: the JSON field's converter must not turn the word into JSON.
-                      | fn.LOWER(Event.tags).contains(word.casefold().lstrip("#")))
-    return with_actors(by_time(listing_query().where(condition)).limit(RESULTS_MAX), EventRow)
+    """(EventRows of query's page, whether more follow): events the viewer may see in listings that match
+    query's words and filters; none of a silenced server unless only this instance's are asked."""
+    if query.errors or not query.asked:
+        return [], False
+    found = matching_events(listing_query(), query, viewer_ids)
+    return _page(with_actors(found.limit(PER_PAGE + 1).offset((query.page - 1) * PER_PAGE), EventRow))
 
 
-def find_groups(query):
-    """Public groups of this instance whose name, username or description holds every word (unlisted
-    ones are reached by their link only)."""
-    words = query.split()[:WORDS_MAX]
-    if not words:
-        return []
-    condition = live_local() & (Actor.type == TYPE_GROUP) & (Actor.visibility == GroupVisibility.PUBLIC)
-    for word in words:
-        condition &= (Actor.name.contains(word) | Actor.preferred_username.contains(word)
-                      | Actor.summary_source.contains(word))
-    return list(Actor.select().where(condition).order_by(Actor.name, Actor.preferred_username).limit(RESULTS_MAX))
+def find_actors(query, kind):
+    """(page of actors, whether more follow): this instance's public groups (kind TYPE_GROUP; unlisted ones
+    are reached by their link only) or people (TYPE_PERSON) matching query's words, best first."""
+    text = search_index.match_text(query.words, WORDS_MAX)
+    if query.errors or text is None:
+        return [], False
+    matches = search_index.matching(ActorSearch, text).alias("matches")
+    condition = live_local() & (Actor.type == kind)
+    if kind == TYPE_GROUP:
+        condition &= Actor.visibility == GroupVisibility.PUBLIC
+    found = (Actor.select().join(matches, on=(matches.c.rowid == Actor.id)).where(condition)
+             .order_by(matches.c.score, Actor.preferred_username)
+             .limit(PER_PAGE + 1).offset((query.page - 1) * PER_PAGE))
+    return _page(found)
 
 
 def _organizer_of(document):

@@ -3,6 +3,7 @@ from flask import Blueprint, flash, redirect, render_template, request, send_fro
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from ..db import utcnow
 from ..models import Event
 from ..negotiation import negotiated, personal_document, signed_parts, wants_activity_json
 from ..page_cache import TOKEN, shared, viewer_part, with_token
@@ -173,6 +174,8 @@ def event_content(event):
         going=going,
         remaining=events.remaining_seats(event, going),
         my_participations=mine,
+        # Reminders are offered, or stopped, while the event is still ahead.
+        reminders_offered=not event.is_cancelled and event.begins_on > utcnow(),
         actions=actions,
         offered=offered,
         registrations_elsewhere=remote_participation.registrations_elsewhere(event, mine),

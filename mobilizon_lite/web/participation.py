@@ -12,7 +12,7 @@ from markupsafe import Markup
 
 from ..models.participation import NOT_APPROVED, ROLES
 from ..page_cache import hole, shared_holed
-from ..services import anonymous, events, participation
+from ..services import anonymous, events, participation, reminder_mail, reminders
 from ..services.errors import Invalid, RegistrationsElsewhere, refusal
 from ..urls import page_number
 from .context import account_identities, chosen_identity, identity_choices, organizer_identity, private_page, viewer_ids
@@ -60,6 +60,18 @@ def join(uuid):
         flash(_("Your request is sent. The organisers will approve it or not; you will get an email."), "success")
     else:
         flash(_("You take part in this event."), "success")
+    return back_to(event)
+
+
+@bp.route("/events/<uuid>/reminders/<choice>", methods=["POST"])
+@login_required
+def event_reminders(uuid, choice):
+    if choice not in ("off", "on"):
+        raise Invalid(_("Unknown action."))
+    event, _form, identity = posted_join_form(uuid)
+    reminders.set_event_reminders(event, identity, choice == "off")
+    flash(_("You will get no reminders for this event.") if choice == "off"
+          else _("You will be reminded of this event."), "success")
     return back_to(event)
 
 
@@ -131,15 +143,17 @@ def participants_csv(uuid):
     organizer_identity(event)
     output = io.StringIO()
     writer = csv.writer(output)
-    writer.writerow([_("Name"), _("Username"), _("Role"), _("Message"), _("Since")])
+    writer.writerow([_("Name"), _("Username"), _("Role"), _("Message"), _("Since"), _("Email")])
     for row in participation.participants(event):
         if row.actor_id is None:
-            name, username = _("Anonymous participant"), ""
+            # What the anonymous participant chose to show: a name, and the address if they allowed it.
+            name, username = row.name or _("Anonymous participant"), ""
+            email = row.email if row.email_shown else ""
         else:
-            name, username = row.actor.display_name, row.actor.handle
+            name, username, email = row.actor.display_name, row.actor.handle, ""
         writer.writerow([spreadsheet_safe(cell) for cell in (
             name, username, ROLE_LABELS[row.role], row.message,
-            format_datetime(row.created_at, "short"))])
+            format_datetime(row.created_at, "short"), email)])
     return Response(
         "\ufeff" + output.getvalue(),  # the BOM lets spreadsheet programs read UTF-8
         mimetype="text/csv",
@@ -180,7 +194,7 @@ def join_anonymously(uuid):
     form = AnonymousJoinForm()
     require_valid(form)
     anonymous.request_anonymous(event, form.email.data, form.message.data, str(get_locale()),
-                                request.remote_addr)
+                                request.remote_addr, form.name.data, form.email_shown.data)
     return render_template("events/anonymous_sent.html", event=event), 200
 
 
@@ -205,7 +219,37 @@ def confirm_anonymous(token):
 def cancel_anonymous(token):
     record = anonymous.anonymous_by_cancel_token(token)
     if request.method == "GET":
-        return render_template("events/anonymous_cancel.html", token=token, event=record.event)
+        return render_template("events/anonymous_cancel.html", token=token, event=record.event,
+                               participations_link=anonymous.participations_link(record.email))
     event = anonymous.cancel_anonymous(token)
     flash(_("Your participation is cancelled."), "success")
+    return back_to(event)
+
+
+@bp.route("/participation/mine/<token>")
+@private_page
+def anonymous_participations(token):
+    email, listed = anonymous.participations_by_token(token)
+    return render_template("events/anonymous_participations.html", email=email, participations=listed,
+                           token=token)
+
+
+@bp.route("/participation/mine/<token>/<int(max=9223372036854775807):participation_id>/cancel", methods=["POST"])
+@private_page
+def cancel_listed(token, participation_id):
+    event = anonymous.cancel_listed(token, participation_id)
+    flash(_("Your participation in “%(title)s” is cancelled.", title=event.title), "success")
+    return redirect(url_for("participation.anonymous_participations", token=token))
+
+
+@bp.route("/reminders/stop/<token>", methods=["GET", "POST"])
+@private_page
+def stop_reminders(token):
+    event = reminder_mail.participation_by_off_token(token).event
+    # As for confirmations: mail scanners open links, so stopping takes the click of a button.
+    if request.method == "GET":
+        return render_template("confirm.html", heading=_("No more reminders for “%(title)s”?", title=event.title),
+                               button=_("Stop the reminders"))
+    reminder_mail.stop_by_link(token)
+    flash(_("You will get no reminders for this event."), "success")
     return back_to(event)

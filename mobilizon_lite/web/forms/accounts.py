@@ -13,6 +13,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, Regexp, ValidationError
 
+from ...models.reminders import OFFSETS
 from ...services.accounts import EMAIL_MAX
 from ...services.identities import NAME_MAX, SUMMARY_MAX, USERNAME_RE
 from ...services.passwords import PASSWORD_MIN, password_problem
@@ -123,6 +124,19 @@ class LocaleForm(VisitorForm):
     next = HiddenField()
 
 
+class ReminderSettingsForm(SiteForm):
+    """Which reminders the account gets before the events it takes part in (fields remind_<minutes>)."""
+
+    remind_1440 = BooleanField(_l("1 day before"))
+    remind_120 = BooleanField(_l("2 hours before"))
+    remind_60 = BooleanField(_l("1 hour before"))
+    remind_15 = BooleanField(_l("15 minutes before"))
+
+    def offsets(self):
+        """The offsets (minutes) ticked."""
+        return [offset for offset in OFFSETS if self[f"remind_{offset}"].data]
+
+
 class IdentityForm(SiteForm):
     name = display_name_field()
     manually_approves_followers = BooleanField(_l("Approve each new follower myself"))
@@ -168,3 +182,28 @@ def locale_choices(auto_label):
     return [SelectChoice("", auto_label)] + [
         SelectChoice(code, LANGUAGE_NAMES.get(code, code)) for code in current_app.config["LANGUAGES"]
     ]
+
+
+class DeleteAccountForm(SiteForm):
+    """Deleting one's account: the password again, and the fate of the events only it organises (one
+    select for all, and one per event added by deletion_form)."""
+    password = PasswordField(_l("Your password"), validators=[DataRequired(_l("Enter your password."))])
+    all_events = SelectField(_l("All the events only you organise"), choices=[])
+
+
+def deletion_form(alone, delete_label, each_label, group_label):
+    """A DeleteAccountForm with one select per event of alone ([(event, [group, …])]), named event_<id>:
+    delete it, or hand it to one of its groups (group_label % {"name": …})."""
+    fields = {}
+    all_groups = {}
+    for event, groups in alone:
+        fields[f"event_{event.id}"] = SelectField(event.title, default="delete", choices=[
+            SelectChoice("delete", delete_label)] + [
+            SelectChoice(str(group.id), group_label % {"name": group.preferred_username}) for group in groups])
+        all_groups.update({group.id: group for group in groups})
+    form = type("DeletionForm", (DeleteAccountForm,), fields)()
+    form.all_events.choices = [SelectChoice("", each_label), SelectChoice("delete", delete_label)] + [
+        SelectChoice(str(group.id), group_label % {"name": group.preferred_username})
+        for group in all_groups.values()]
+    form.event_fields = [(event, form[f"event_{event.id}"]) for event, _groups in alone]
+    return form

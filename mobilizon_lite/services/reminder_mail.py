@@ -1,0 +1,109 @@
+"""Emailing the reminders that are due (the scheduler's job), and the one-click link that stops them."""
+from datetime import timedelta
+
+from flask_babel import gettext as _
+from peewee import JOIN
+
+from .. import mail
+from ..db import database, utcnow
+from ..models import Account, Actor, Event, Participation, Reminder
+from ..tokens import sign, unsign
+from ..urls import public_url
+from .errors import NotFound
+from .events import event_link, online_address_for, recipient
+from .reminders import set_reminders_off, wanted_offsets
+
+OFF_PURPOSE = "reminders-off"
+# Reminders read per transaction by the job.
+BATCH = 100
+# Sent reminders are kept this long after they went (what a moved event compares with), then forgotten.
+KEEP_SENT = timedelta(days=30)
+
+
+def off_link(participation):
+    """The link in a reminder that stops the reminders of this participation (signed, not stored;
+    the creation time keeps it from matching a later row that reuses the id)."""
+    token = sign([participation.id, participation.created_at.isoformat()], OFF_PURPOSE)
+    return public_url("participation.stop_reminders", token=token)
+
+
+def participation_by_off_token(token):
+    """The participation a reminder's stop link belongs to, or NotFound."""
+    signed = unsign(token, OFF_PURPOSE)
+    participation = None
+    if isinstance(signed, list) and len(signed) == 2 and isinstance(signed[0], int):
+        participation = Participation.get_or_none(Participation.id == signed[0])
+        if participation is not None and participation.created_at.isoformat() != signed[1]:
+            participation = None
+    if participation is None:
+        raise NotFound(_("This link is invalid, or the participation it was for is gone."))
+    return participation
+
+
+def stop_by_link(token):
+    """Stop the reminders of the participation a stop link names; its event."""
+    participation = participation_by_off_token(token)
+    set_reminders_off(participation, True)
+    return participation.event
+
+
+def too_late(reminder, now):
+    """True when a reminder is no use any more: its event began, or it is late by more than half its
+    offset (the server was down at its time; a later reminder, or none, does better than a stale one)."""
+    return (now >= reminder.participation.event.begins_on
+            or now - reminder.due_at > timedelta(minutes=reminder.offset_minutes) / 2)
+
+
+def _due(now):
+    return (Reminder.select(Reminder, Participation, Event, Actor, Account)
+            .join(Participation).join(Event)
+            .switch(Participation).join(Actor, JOIN.LEFT_OUTER, on=(Participation.actor == Actor.id))
+            .join(Account, JOIN.LEFT_OUTER, on=(Actor.account == Account.id))
+            .where(Reminder.sent_at.is_null() & (Reminder.due_at <= now))
+            .order_by(Reminder.due_at, Reminder.id).limit(BATCH))
+
+
+def _outgoing(reminder):
+    """The email of one reminder, or None when it has nobody to go to."""
+    participation = reminder.participation
+    account = participation.actor.account if participation.actor_id and participation.actor.account_id else None
+    found = recipient(participation, account)
+    if not found or not found[0] or (account is not None and (account.deleted_at or account.suspended_at)):
+        return None
+    email, locale, cancel = found
+    event = participation.event
+    return mail.Outgoing(email, "mail/event_reminder.txt", locale, {
+        "event": event, "link": event_link(event), "cancel_link": cancel, "off_link": off_link(participation),
+        "online_address": online_address_for(event, participation)})
+
+
+def send_due_reminders():
+    """Email every reminder now due, each marked sent in the transaction that queues its email (so
+    none goes twice); drop those no longer wanted or too late. Returns how many were sent."""
+    sent_count = 0
+    while True:
+        now = utcnow()
+        with database.atomic("IMMEDIATE"):
+            due = list(_due(now))
+            sent, dropped, outgoing = [], [], []
+            for reminder in due:
+                participation = reminder.participation
+                message = None
+                if (reminder.offset_minutes in wanted_offsets(participation)
+                        and not too_late(reminder, now)):
+                    message = _outgoing(reminder)
+                if message is None:
+                    dropped.append(reminder.id)
+                else:
+                    sent.append(reminder.id)
+                    outgoing.append(message)
+            if sent:
+                Reminder.update(sent_at=now).where(Reminder.id.in_(sent)).execute()
+            if dropped:
+                Reminder.delete().where(Reminder.id.in_(dropped)).execute()
+            mail.send_batch(outgoing)
+        sent_count += len(sent)
+        if len(due) < BATCH:
+            break
+    Reminder.delete().where(Reminder.sent_at < utcnow() - KEEP_SENT).execute()
+    return sent_count
