@@ -213,6 +213,11 @@ def _release(rows):
     OutgoingMail.update(next_attempt_at=utcnow()).where(OutgoingMail.id.in_([row.id for row in rows])).execute()
 
 
+def given_up():
+    """How many mails were given up (and neither retried nor discarded since)."""
+    return OutgoingMail.select().where(OutgoingMail.state == FAILED).count()
+
+
 def troubles():
     """For the administrators: {"failed": n, "waiting": n} counts of mail given up and of mail waiting after
     a failed try, and `rows`, the newest of them (without their bodies)."""
@@ -221,7 +226,7 @@ def troubles():
     fields = [OutgoingMail.id, OutgoingMail.recipient, OutgoingMail.subject, OutgoingMail.state,
               OutgoingMail.attempts, OutgoingMail.next_attempt_at, OutgoingMail.last_error, OutgoingMail.created_at]
     return {
-        "failed": OutgoingMail.select().where(failed).count(),
+        "failed": given_up(),
         "waiting": OutgoingMail.select().where(waiting).count(),
         "rows": list(OutgoingMail.select(*fields).where(failed | waiting)
                      .order_by(OutgoingMail.created_at.desc(), OutgoingMail.id.desc()).limit(LISTED)),

@@ -35,7 +35,9 @@ def build_scheduler(app):
     # many for an SD card. Failures and missed runs still come through (ERROR and WARNING).
     logging.getLogger("apscheduler.executors").setLevel(logging.WARNING)
     scheduler = BackgroundScheduler(
-        executors={"default": ThreadPoolExecutor(2)},
+        # Mail has its own thread: a page's email leaves within a second even while deliveries and the
+        # inbox keep the two shared ones busy.
+        executors={"default": ThreadPoolExecutor(2), "mail": ThreadPoolExecutor(1)},
         job_defaults=JOB_DEFAULTS,
         timezone="UTC",
     )
@@ -62,7 +64,8 @@ def build_scheduler(app):
                       max_instances=2)
     # Queuing a mail starts this job too (within a second); the interval brings the retries.
     scheduler.add_job(_in_context(app, mail_queue.send_queued), "interval", seconds=app.config["MAIL_INTERVAL"],
-                      id=mail_queue.SEND_JOB, name="Send queued mail", replace_existing=True, max_instances=2)
+                      id=mail_queue.SEND_JOB, name="Send queued mail", replace_existing=True, max_instances=2,
+                      executor="mail")
     # Reminders are rows: a run after a restart finds those that fell due meanwhile (too_late drops stale ones).
     scheduler.add_job(_in_context(app, reminder_mail.send_due_reminders), "interval",
                       seconds=app.config["REMINDER_INTERVAL"], id="send_due_reminders",

@@ -9,12 +9,12 @@ from typing import NamedTuple
 from flask import current_app
 from peewee import Value, fn
 
-from ..activitypub.delivery import backoff, mark_domain_alive
+from ..activitypub.delivery import mark_domain_alive
 from ..activitypub.parse import ParseError
 from ..activitypub.vocab import get_id
 from ..dates import parse_utc
 from ..db import database, delete_in_batches, storage_fault, utcnow
-from ..job_runs import KickedJob
+from ..job_runs import KickedJob, backoff
 from ..models import Actor, Comment, Event, Follow, InboxItem, Member, Participation, Tombstone
 from ..models.federation import DONE, FAILED, IGNORED, RECEIVED, REFUSED
 from . import (

@@ -6,6 +6,8 @@ from .. import mail_queue
 from .staff import admin_only, staff_blueprint
 
 bp = staff_blueprint("admin_mail", __name__, "/admin/mail")
+# The administration menu shows administrators how many mails were given up.
+bp.add_app_template_global(mail_queue.given_up, "mail_given_up")
 
 
 def masked(address):

@@ -113,6 +113,12 @@ def test_a_final_refusal_is_given_up_at_once(app_config, tmp_path, refusing):
         assert mail_queue.send_queued() == 0
     [row] = rows(app)
     assert (row.state, row.attempts) == (FAILED, 1) and row.last_error.startswith("550")
+    clients = staff_clients(app)
+    page = clients["admin"].get("/admin/users/").get_data(as_text=True)
+    assert 'title="Mails given up">1</span>' in page  # the administration menu counts it
+    page = clients["admin"].get("/admin/mail/").get_data(as_text=True)
+    assert "550 5.7.1 message refused" in page and "Given up: 1." in page
+    assert "Mails given up" not in clients["moderator"].get("/admin/users/").get_data(as_text=True)
 
 
 def test_the_administrators_see_failed_mail_and_retry_or_discard_it(app_config, tmp_path, smtp):
@@ -145,6 +151,7 @@ def test_the_administrators_see_failed_mail_and_retry_or_discard_it(app_config, 
 def test_a_running_scheduler_sends_queued_mail_from_its_job_at_once(mail_app, smtp):
     mail_app.config["MAIL_INTERVAL"] = 3600  # only the kick can bring the run within the test
     scheduler = build_scheduler(mail_app)
+    assert scheduler.get_job(mail_queue.SEND_JOB).executor == "mail"  # not behind deliveries and the inbox
     runs = threading.Semaphore(0)
     scheduler.add_listener(lambda event: event.job_id == mail_queue.SEND_JOB and runs.release(), EVENT_JOB_EXECUTED)
     scheduler.start(paused=True)
