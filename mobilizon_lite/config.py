@@ -95,6 +95,7 @@ DEFAULTS = {
     "RATE_LIMIT_EVENTS": "10 per hour",
     "RATE_LIMIT_COMMENTS": "30 per hour",
     "RATE_LIMIT_REPORTS": "10 per hour",
+    "RATE_LIMIT_MESSAGES": "10 per day",
     "SMTP_HOST": None,
     "SMTP_PORT": 25,
     "SMTP_USERNAME": None,
@@ -321,7 +322,7 @@ def check_settings(config):
     if config["DEFAULT_REGISTRATIONS"] not in REGISTRATION_MODES:
         raise ConfigError(f"DEFAULT_REGISTRATIONS must be one of {', '.join(REGISTRATION_MODES)}, "
                           f"not {config['DEFAULT_REGISTRATIONS']!r}")
-    for name in ("RATE_LIMIT_EVENTS", "RATE_LIMIT_COMMENTS", "RATE_LIMIT_REPORTS"):
+    for name in ("RATE_LIMIT_EVENTS", "RATE_LIMIT_COMMENTS", "RATE_LIMIT_REPORTS", "RATE_LIMIT_MESSAGES"):
         rate_limit(config, name)
     try:
         ZoneInfo(config["TIMEZONE"])

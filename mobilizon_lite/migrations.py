@@ -14,6 +14,7 @@ from .models import (
     DomainHealth,
     Event,
     EventInvitation,
+    EventMessage,
     FeedToken,
     Follow,
     GroupDigest,
@@ -229,12 +230,20 @@ def _mail_queue():
     database.create_tables([OutgoingMail])
 
 
+def _event_messages():
+    database.create_tables([EventMessage])
+    _add_column("participation", "messages_off", "INTEGER NOT NULL DEFAULT 0")
+    # Event pages list the messages to their participants.
+    changes.track("event_message")
+
+
 # Append new steps; never edit or reorder the ones already released.
 STEPS = [_initial_schema, _events, _feeds, _federation, _remote_participation, _activity_objects,
          _listed_activities, _server_software, _account_confirmation, _content_version,
          _inbox_queue, _groups, _group_digests, _perf_indexes, _group_hide_creator, _perf_lists,
          _perf_event_pages, _remote_groups, _moderation, _reports, _relay_follows, _domain_blocks,
-         _account_moderation, _abuse_limits, _group_content_pending, _remote_images, _mail_queue]
+         _account_moderation, _abuse_limits, _group_content_pending, _remote_images, _mail_queue,
+         _event_messages]
 
 
 def migrate():

@@ -93,6 +93,11 @@ def to_organizer(event):
     return [event.organizer.ap_id]
 
 
+def of_event_message(recipients):
+    """(to, cc) of an organisers' message to an event's participants of other servers: those only."""
+    return [actor.ap_id for actor in recipients], []
+
+
 def of_answer(request):
     """`to` of an Accept or Reject: whoever asked to join; the answer to a Follow names nobody, as
     Mastodon's does (the follower's server reads it from the Follow)."""

@@ -3,6 +3,7 @@ from .accounts import Account, PasswordResetToken
 from .actors import Actor
 from .comments import Comment
 from .digests import GroupDigest
+from .event_messages import EventMessage
 from .events import Event
 from .federation import Activity, Delivery, DomainHealth, Follow, InboxHealth, InboxItem, Tombstone
 from .feeds import FeedToken
@@ -15,7 +16,8 @@ from .reports import Report, ReportItem, ReportNote
 from .throttles import RateLimitHit, Throttle
 
 __all__ = ["Account", "Activity", "Actor", "Comment", "Delivery", "Discussion", "DiscussionComment", "DomainBlock",
-           "DomainHealth", "Event", "EventInvitation", "FeedToken", "Follow", "GroupDigest", "InboxHealth",
-           "InboxItem", "Invite", "Member", "ModerationLog", "OutgoingMail", "Participation", "PasswordResetToken",
+           "DomainHealth", "Event", "EventInvitation", "EventMessage", "FeedToken", "Follow", "GroupDigest",
+           "InboxHealth", "InboxItem", "Invite", "Member", "ModerationLog", "OutgoingMail", "Participation",
+           "PasswordResetToken",
            "Post", "RateLimitHit", "Report", "ReportItem", "ReportNote", "Resource", "Setting", "Throttle", "Todo",
            "TodoList", "Tombstone"]

@@ -21,5 +21,9 @@ MESSAGE_MAX = 1000
 # 20 times the Markdown, well over what any character makes (an email autolink, 5 for 63).
 COMMENT_MAX = 5000
 COMMENT_HTML_MAX = 100_000
+# An organisers' message to the participants: its subject, and its text as typed here (received
+# ones are cut there).
+EVENT_MESSAGE_SUBJECT_MAX = 200
+EVENT_MESSAGE_MAX = 5000
 # Why a moderator acted, kept in the moderation log.
 REASON_MAX = 2000

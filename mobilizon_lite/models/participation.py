@@ -1,5 +1,5 @@
 """Who takes part in an event, who is invited, and anonymous participants' email tokens."""
-from peewee import CharField, ForeignKeyField, TextField
+from peewee import BooleanField, CharField, ForeignKeyField, TextField
 
 from ..db import BaseModel, UTCDateTimeField, utcnow
 from .actors import Actor
@@ -28,6 +28,8 @@ class Participation(BaseModel):
     locale = CharField(max_length=8, null=True)
     # The Join's id, for participations that crossed servers (either way): answers name it.
     ap_id = CharField(max_length=2048, null=True, unique=True)
+    # Set by the unsubscribe link of an organisers' message: no more of them for this participation.
+    messages_off = BooleanField(default=False)
     confirm_token_hash = CharField(max_length=64, null=True, unique=True)
     confirm_expires_at = UTCDateTimeField(null=True)
     created_at = UTCDateTimeField(default=utcnow)

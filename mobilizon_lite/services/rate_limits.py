@@ -1,4 +1,5 @@
-"""How many events, comments and reports an account's identities may create from the pages (RATE_LIMIT_* settings)."""
+"""How many events, comments, reports and messages to participants an account's identities may create
+from the pages (RATE_LIMIT_* settings)."""
 import math
 from datetime import timedelta
 
@@ -11,7 +12,8 @@ from ..models import Actor, RateLimitHit
 from .errors import TooMany
 from .throttles import wait_text
 
-SETTINGS = {"events": "RATE_LIMIT_EVENTS", "comments": "RATE_LIMIT_COMMENTS", "reports": "RATE_LIMIT_REPORTS"}
+SETTINGS = {"events": "RATE_LIMIT_EVENTS", "comments": "RATE_LIMIT_COMMENTS", "reports": "RATE_LIMIT_REPORTS",
+            "messages": "RATE_LIMIT_MESSAGES"}
 # Rows older than the longest period a setting may name are of no use.
 KEPT = timedelta(days=1)
 
@@ -28,6 +30,11 @@ def _refusal(kind, count, period, delay):
                         "Try again in %(delay)s.",
                         "You have written %(num)d comments in %(period)s, as many as this instance allows. "
                         "Try again in %(delay)s.", count, **variables)
+    if kind == "messages":
+        return ngettext("You have sent %(num)d message to participants in %(period)s, as many as this instance "
+                        "allows. Try again in %(delay)s.",
+                        "You have sent %(num)d messages to participants in %(period)s, as many as this instance "
+                        "allows. Try again in %(delay)s.", count, **variables)
     return ngettext("You have sent %(num)d report in %(period)s, as many as this instance allows. "
                     "Try again in %(delay)s.",
                     "You have sent %(num)d reports in %(period)s, as many as this instance allows. "
@@ -35,7 +42,7 @@ def _refusal(kind, count, period, delay):
 
 
 def check(identity, kind):
-    """Count one creation of kind ("events", "comments" or "reports") by identity, or raise TooMany
+    """Count one creation of kind ("events", "comments", "reports" or "messages") by identity, or raise TooMany
     when its RATE_LIMIT_* setting allows no more for now. The identities of one account count together
     (more identities give no more); each call counts, whether or not the creation then succeeds."""
     count, period = rate_limit(current_app.config, SETTINGS[kind])

@@ -14,6 +14,7 @@ from ..db import database, utcnow
 from ..models import Comment, Event, Tombstone
 from ..models.federation import DONE, IGNORED
 from ..urls import host_of
+from . import event_messages
 from .actors import known_or_fetched
 from .announces import from_origin, gone_at_origin
 from .comments import comment_document, comment_recipients, remove
@@ -39,9 +40,12 @@ def _thread_of(in_reply_to):
 
 def on_create_note(item):
     """A Note answering one of the events we show becomes a comment on it; one without a public
-    audience (a direct message to the organiser) never does."""
+    audience never does: from the event's server to its participants here, it is a message of the
+    organisers (see event_messages); a direct message to an organiser here is left alone."""
     note = item.body.get("object")
-    return _store(note, item.actor, is_public(item.body) or is_public(note))
+    if not (is_public(item.body) or is_public(note)):
+        return event_messages.receive(note, item.body, item.actor)
+    return _store(note, item.actor, True)
 
 
 def _store(note, author, public):

@@ -9,6 +9,7 @@ from ..page_cache import TOKEN, shared, viewer_part, with_token
 from ..services import (
     actors,
     anonymous,
+    event_messages,
     events,
     group_events,
     instance_settings,
@@ -185,6 +186,7 @@ def event_content(event):
         links=events.links_for(event, viewer),
         category_labels=CATEGORY_LABELS,
         link_type_labels=LINK_TYPE_LABELS,
+        messages=event_messages.shown_to(event, mine, "manage" in offered),
     )
 
 

@@ -26,10 +26,13 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
 from ...dates import utc_offset
+from ...models.event_messages import ACCEPTED, ALL, WAITING
 from ...models.events import CATEGORIES, LINK_TYPES, CommentMode, JoinMode, Status, Visibility
 from ...models.limits import (
     COMMENT_MAX,
     DESCRIPTION_MAX,
+    EVENT_MESSAGE_MAX,
+    EVENT_MESSAGE_SUBJECT_MAX,
     LINK_LABEL_MAX,
     LINKS_MAX,
     MESSAGE_MAX,
@@ -187,6 +190,18 @@ class AnonymousJoinForm(VisitorForm):
 
 class InviteForm(SiteForm):
     username = StringField(_l("Invite by @username"), validators=[DataRequired(), Length(max=40)])
+
+
+AUDIENCE_LABELS = {ALL: _l("Everyone taking part or waiting for approval"),
+                   ACCEPTED: _l("Accepted participants"), WAITING: _l("People waiting for approval")}
+
+
+class EventMessageForm(SiteForm):
+    audience = SelectField(_l("To"), choices=labelled(AUDIENCE_LABELS), default=ALL)
+    subject = StringField(_l("Subject"), validators=[DataRequired(_l("Write a subject.")),
+                                                     Length(max=EVENT_MESSAGE_SUBJECT_MAX)])
+    text = TextAreaField(_l("Message"), validators=[DataRequired(_l("Write something first.")),
+                                                    Length(max=EVENT_MESSAGE_MAX)])
 
 
 class CommentForm(SiteForm):
