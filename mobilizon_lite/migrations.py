@@ -237,13 +237,18 @@ def _event_messages():
     changes.track("event_message")
 
 
+def _anonymous_contact():
+    _add_column("participation", "name", "VARCHAR(100) NOT NULL DEFAULT ''")
+    _add_column("participation", "email_shown", "INTEGER NOT NULL DEFAULT 0")
+
+
 # Append new steps; never edit or reorder the ones already released.
 STEPS = [_initial_schema, _events, _feeds, _federation, _remote_participation, _activity_objects,
          _listed_activities, _server_software, _account_confirmation, _content_version,
          _inbox_queue, _groups, _group_digests, _perf_indexes, _group_hide_creator, _perf_lists,
          _perf_event_pages, _remote_groups, _moderation, _reports, _relay_follows, _domain_blocks,
          _account_moderation, _abuse_limits, _group_content_pending, _remote_images, _mail_queue,
-         _event_messages]
+         _event_messages, _anonymous_contact]
 
 
 def migrate():

@@ -1,8 +1,9 @@
 """The users command: list accounts, suspend, unsuspend or delete one, change its role (the command
 line acts as the host's administrator: the moderation log says "command line")."""
 from ..models.accounts import ROLES
-from ..services import account_moderation
+from ..services import account_deletion, account_moderation
 from ..services.account_moderation import STATES
+from ..services.errors import Invalid
 
 LIST_MAX = 10_000
 
@@ -27,6 +28,9 @@ def add_parser(commands, common):
                                 help="delete an account, its events and identities (other servers are told)")
     delete.add_argument("email")
     delete.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    delete.add_argument("--events-to", metavar="GROUP", default="",
+                        help="hand the events only this account organises to this group it administers "
+                             "(by username), rather than deleting them")
     delete.add_argument("--reason", default="", help="kept in the moderation log")
     role = actions.add_parser("set-role", parents=[common], help="make an account a user, moderator or admin")
     role.add_argument("email")
@@ -54,6 +58,41 @@ def _confirmed(question, yes):
         return False
 
 
+def _event_fate(plan, group_name):
+    """The fate of the events the account organises alone: DELETE, or the id of the group named."""
+    if not group_name:
+        return account_deletion.DELETE
+    for _event, groups in plan.alone:
+        for group in groups:
+            if group.preferred_username == group_name.lstrip("@"):
+                return str(group.id)
+    raise Invalid(f"@{group_name.lstrip('@')} cannot take this account's events: it must be a group here that "
+                  "one of its identities administers, with another organiser of this server.")
+
+
+def delete(account, args):
+    """Show what deleting the account does, ask, and delete it; the exit status."""
+    email, names = account.email, account_moderation.handles(account)
+    plan = account_deletion.plan(account)
+    for group in plan.groups_to_hand_over:
+        print(f"Last administrator of @{group.preferred_username}: make another member administrator first.")
+    if plan.blocked:
+        return 1
+    fate = _event_fate(plan, args.events_to)
+    for event, heir in plan.handed_on:
+        print(f"Event “{event.title}” goes to @{heir.preferred_username}.")
+    for event, _groups in plan.alone:
+        print(f"Event “{event.title}” " + ("is deleted (its participants are told)." if fate == account_deletion.DELETE
+                                          else f"goes to the group @{args.events_to.lstrip('@')}."))
+    if not _confirmed(f"Delete {email} ({names or 'no identity'})?", args.yes):
+        print("Nothing deleted.")
+        return 1
+    account_moderation.delete_account(account, None, args.reason, default=fate)
+    print(f"Deleted {email} ({names or 'no identity'}): {len(plan.handed_on) + len(plan.alone)} event(s) "
+          "settled; its usernames stay taken.")
+    return 0
+
+
 def run(args):
     """Run one users subcommand; returns the exit status."""
     if args.users_command == "list":
@@ -69,12 +108,7 @@ def run(args):
         account_moderation.unsuspend(account, None, args.reason)
         print(f"Unsuspended {email}: it can log in again.")
     elif args.users_command == "delete":
-        names = account_moderation.handles(account)
-        if not _confirmed(f"Delete {email} ({names or 'no identity'}), its events and identities?", args.yes):
-            print("Nothing deleted.")
-            return 1
-        account_moderation.delete_account(account, None, args.reason)
-        print(f"Deleted {email} ({names or 'no identity'}); its usernames stay taken.")
+        return delete(account, args)
     elif args.users_command == "set-role":
         account_moderation.set_role(account, args.role, None)
         print(f"{email} is now {args.role}.")

@@ -25,6 +25,10 @@ class Participation(BaseModel):
     role = CharField(max_length=16, index=True)
     message = TextField(default="")
     email = CharField(max_length=254, null=True)
+    # What an anonymous participant chose to show the organisers (the participants page only): a name,
+    # and whether they may see the email address.
+    name = CharField(max_length=100, default="")
+    email_shown = BooleanField(default=False)
     locale = CharField(max_length=8, null=True)
     # The Join's id, for participations that crossed servers (either way): answers name it.
     ap_id = CharField(max_length=2048, null=True, unique=True)

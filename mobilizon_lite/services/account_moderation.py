@@ -2,17 +2,13 @@
 from flask_babel import gettext as _
 
 from ..db import database, utcnow
-from ..models import Account, Actor, Event, Member
+from ..models import Account, Actor
 from ..models.accounts import ROLE_ADMIN, ROLES
-from ..models.groups import Role
-from . import events, moderation_log
-from .accounts import end_sessions, normalize_email
+from . import account_deletion, moderation_log
+from .accounts import end_sessions, normalize_email, require_another_admin
 from .errors import Invalid, NotFound, PermissionDenied
-from .identities import announce_deletion, identities_of, retire_identity
-from .members import require_another_administrator
+from .identities import announce_deletion, identities_of
 
-# What a deleted account's address becomes: unique, and no mail can reach it.
-DELETED_EMAIL = "deleted-{id}@deleted.invalid"
 ACTIVE, UNCONFIRMED, SUSPENDED = "active", "unconfirmed", "suspended"
 STATES = (ACTIVE, UNCONFIRMED, SUSPENDED)
 ACCOUNTS_PER_PAGE = 50
@@ -87,16 +83,6 @@ def _require_rights(account, moderator):
         raise Invalid(_("This account is deleted."))
 
 
-def _require_another_admin(account):
-    """Refuse to take away the instance's last active administrator (call inside an IMMEDIATE transaction)."""
-    if not account.is_admin:
-        return
-    others = Account.select().where((Account.role == ROLE_ADMIN) & (Account.id != account.id)
-                                    & Account.suspended_at.is_null() & Account.deleted_at.is_null())
-    if not others.exists():
-        raise PermissionDenied(_("This is the last administrator: make another account administrator first."))
-
-
 def handles(account):
     """The account's live identities as @names, for lists and log lines."""
     return " ".join(f"@{identity.preferred_username}" for identity in identities_of(account))
@@ -109,7 +95,7 @@ def suspend(account, moderator, reason=""):
     if account.suspended_at is not None:
         raise Invalid(_("This account is already suspended."))
     with database.atomic("IMMEDIATE"):
-        _require_another_admin(account)
+        require_another_admin(account)
         identities = identities_of(account)
         end_sessions(account, suspended_at=utcnow())
         Actor.update(suspended=True).where(Actor.id.in_([identity.id for identity in identities])).execute()
@@ -130,23 +116,12 @@ def unsuspend(account, moderator, reason=""):
         moderation_log.record(moderator, "unsuspend", "account", account.id, account.email, reason)
 
 
-def delete_account(account, moderator, reason=""):
-    """Delete an account: its events (participants' servers told), then each identity as its owner
-    deletes one (its Delete federated, its username kept taken); its email and password go."""
+def delete_account(account, moderator, reason="", choices=None, default=account_deletion.DELETE):
+    """Delete an account as account_deletion.delete_account does (choices and default as there), logged."""
     _require_rights(account, moderator)
-    identities = identities_of(account)
     with database.atomic("IMMEDIATE"):
-        _require_another_admin(account)
-        for member in Member.select().where(Member.actor.in_([identity.id for identity in identities])
-                                            & (Member.role == Role.ADMINISTRATOR)):
-            require_another_administrator(member)
         label = handles(account) or account.email
-        for identity in identities:
-            for event in list(Event.select().where(Event.organizer == identity)):
-                events.delete_event(event, identity)
-            retire_identity(identity)
-        end_sessions(account, email=DELETED_EMAIL.format(id=account.id), password_hash="!", locale=None,
-                     deleted_at=utcnow())
+        account_deletion.delete_account(account, choices, default)
         moderation_log.record(moderator, "delete", "account", account.id, label, reason)
 
 
@@ -162,7 +137,7 @@ def set_role(account, role, moderator):
         raise Invalid(_("The account already has this role."), "role")
     with database.atomic("IMMEDIATE"):
         if role != ROLE_ADMIN:
-            _require_another_admin(account)
+            require_another_admin(account)
         Account.update(role=role).where(Account.id == account.id).execute()
         moderation_log.record(moderator, "set_role", "account", account.id, account.email,
                               f"{account.role} → {role}")

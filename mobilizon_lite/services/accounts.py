@@ -218,6 +218,16 @@ def note_login(account):
     Account.update(last_login_at=utcnow()).where(Account.id == account.id).execute()
 
 
+def require_another_admin(account):
+    """Refuse to take away the instance's last active administrator (call inside an IMMEDIATE transaction)."""
+    if not account.is_admin:
+        return
+    others = Account.select().where((Account.role == ROLE_ADMIN) & (Account.id != account.id)
+                                    & Account.suspended_at.is_null() & Account.deleted_at.is_null())
+    if not others.exists():
+        raise PermissionDenied(_("This is the last administrator: make another account administrator first."))
+
+
 def end_sessions(account, **changes):
     """End every session and remember-me cookie issued to the account so far (a new session
     version), applying changes in the same update; returns the refreshed account."""

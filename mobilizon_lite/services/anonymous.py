@@ -6,13 +6,13 @@ from flask_babel import gettext as _
 
 from .. import mail
 from ..db import database, utcnow
-from ..models import Participation
+from ..models import Event, Participation
 from ..models.participation import NOT_APPROVED, NOT_CONFIRMED, PARTICIPANT
-from ..tokens import hash_token, new_token, unsign
+from ..tokens import hash_token, new_token, sign, unsign
 from ..urls import public_url
 from . import instance, throttles
 from .accounts import normalize_email
-from .errors import NotFound, PermissionDenied
+from .errors import Invalid, NotFound, PermissionDenied
 from .events import CANCEL_PURPOSE, cancel_link, event_link
 from .participation import check_open, clean_message, notify_organizers, require_seat
 
@@ -21,6 +21,8 @@ RESEND_AFTER = timedelta(minutes=10)
 # A cancel link works until this long after the event ends (or, without an end, starts): long
 # enough to withdraw from the participants' list after a late reading, then it is a dead key.
 CANCEL_AFTER_END = timedelta(days=7)
+LIST_PURPOSE = "anonymous-participations"
+NAME_MAX = 100
 
 
 def check_anonymous(event):
@@ -32,11 +34,15 @@ def check_anonymous(event):
     check_open(event)
 
 
-def request_anonymous(event, email, message, locale, address=None):
+def request_anonymous(event, email, message, locale, address=None, name="", email_shown=False):
     """Email a confirmation link; answers the same whether or not the address already joined.
-    Requests are counted per email address and client address: TooMany after a few in a row."""
+    Requests are counted per email address and client address: TooMany after a few in a row. name and
+    email_shown: what the organisers may see of the participant (their participants page only)."""
     check_anonymous(event)
     email = normalize_email(email)
+    name = (name or "").strip()
+    if len(name) > NAME_MAX:
+        raise Invalid(_("At most %(max)d characters.", max=NAME_MAX), "name")
     throttles.attempt(throttles.keys_for("anonymous", email, address))
     message = clean_message(message)
     confirm_token, confirm_hash = new_token()
@@ -53,11 +59,13 @@ def request_anonymous(event, email, message, locale, address=None):
             return  # someone keeps posting this address: do not flood its inbox
         if not already:
             participation.message, participation.locale = message, locale
+            participation.name, participation.email_shown = name, bool(email_shown)
             participation.confirm_token_hash = confirm_hash
             participation.confirm_expires_at = now + ttl
         participation.updated_at = now
         participation.save()
-    links = {"event": event, "link": event_link(event), "cancel_link": cancel_link(participation)}
+    links = {"event": event, "link": event_link(event), "cancel_link": cancel_link(participation),
+             "participations_link": participations_link(email)}
     if already:
         # Someone already registered this address: tell its owner, not the visitor.
         mail.send_mail(email, "mail/anonymous_already.txt", participation.locale or locale, **links)
@@ -104,10 +112,42 @@ def anonymous_by_cancel_token(token):
             participation = None
     if participation is None:
         raise NotFound(_("This cancellation link is invalid or was already used."))
-    event = participation.event
-    if (event.ends_on or event.begins_on) + CANCEL_AFTER_END < utcnow():
+    if not _still_cancellable(participation):
         raise NotFound(_("This event is over: its cancellation link no longer works."))
     return participation
+
+
+def participations_link(email):
+    """The signed link to the page listing an address's anonymous participations here."""
+    return public_url("participation.anonymous_participations", token=sign(email, LIST_PURPOSE))
+
+
+def _still_cancellable(participation):
+    event = participation.event
+    return (event.ends_on or event.begins_on) + CANCEL_AFTER_END >= utcnow()
+
+
+def participations_by_token(token):
+    """(email, its anonymous participations of events not long over, soonest first) for a
+    participations_link token; NotFound for any other token."""
+    email = unsign(token, LIST_PURPOSE)
+    if not isinstance(email, str):
+        raise NotFound(_("This link is invalid."))
+    rows = (Participation.select(Participation, Event).join(Event)
+            .where((Participation.email == email) & Participation.actor.is_null()
+                   & (Participation.role != NOT_CONFIRMED))
+            .order_by(Event.begins_on))
+    return email, [row for row in rows if _still_cancellable(row)]
+
+
+def cancel_listed(token, participation_id):
+    """Withdraw one of the participations listed by a participations_link token; the event."""
+    _email, listed = participations_by_token(token)
+    participation = next((row for row in listed if row.id == participation_id), None)
+    if participation is None:
+        raise NotFound(_("This cancellation link is invalid or was already used."))
+    participation.delete_instance()
+    return participation.event
 
 
 def cancel_anonymous(token):

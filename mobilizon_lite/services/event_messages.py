@@ -19,6 +19,7 @@ from ..tokens import sign, unsign
 from ..urls import public_url
 from .errors import Invalid, NotFound, PermissionDenied
 from .events import event_link, recipient, require_organizer
+from .instance_settings import default_language
 
 UNSUBSCRIBE_PURPOSE = "event-messages-off"
 ONE_CLICK = "List-Unsubscribe=One-Click"
@@ -74,7 +75,8 @@ def send(event, sender, audience, subject, text):
     for row in rows:
         found = recipient(row, row.actor.account if row.actor_id and row.actor.account_id else None)
         if found:
-            emails.setdefault(found[0], (found[1], found[2], unsubscribe_link(row)))
+            # Anonymous participants who joined in no language we speak read the instance's.
+            emails.setdefault(found[0], (found[1] or default_language(), found[2], unsubscribe_link(row)))
     # The message, its Note and its emails are kept together or not at all.
     with database.atomic():
         message = EventMessage.create(event=event, sender=sender, audience=audience, subject=subject, text=text,

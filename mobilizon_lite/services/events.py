@@ -338,6 +338,12 @@ def recipient(participation, account=None):
 
 def notify_participants(event, actor, template, **context):
     """Email those who take part or wait for approval about a change (one SMTP connection for all)."""
+    mail.send_batch(participant_mails(event, actor, template, **context))
+
+
+def participant_mails(event, actor, template, **context):
+    """The emails of notify_participants, as a list of mail.Outgoing (each address once; context may
+    override what each carries, as cancel_link=None)."""
     rows = (
         Participation.select(Participation, Actor, Account)
         .join(Actor, JOIN.LEFT_OUTER, on=(Participation.actor == Actor.id))
@@ -353,12 +359,12 @@ def notify_participants(event, actor, template, **context):
             if may_see_online_address(event, row):
                 allowed.add(found[0])
     link = event_link(event)
-    mail.send_batch(
+    return [
         mail.Outgoing(email, template, locale, dict(
-            context, event=event, link=link, cancel_link=cancel,
-            online_address=event.online_url if email in allowed else ""))
+            dict(event=event, link=link, cancel_link=cancel,
+                 online_address=event.online_url if email in allowed else ""), **context))
         for email, (locale, cancel) in recipients.items()
-    )
+    ]
 
 
 def going_count(event):

@@ -400,11 +400,15 @@ def _role_counts(event_id):
 def notify_organizers(event, actor):
     """Email the organisers (for a group's event, its moderators and administrators too) that actor
     (None: an anonymous visitor) waits for their approval: one email per account, in its language."""
+    mail.send_batch(organizer_mails(event, actor, "mail/participation_requested.txt"))
+
+
+def organizer_mails(event, actor, template):
+    """The emails (mail.Outgoing) telling each organiser's account, in its language, of actor (None: an
+    anonymous visitor) on the event, with the participants page's link."""
     accounts = Account.select().where(Account.id.in_(
         Actor.select(Actor.account).where(Actor.id.in_(list(organizer_ids(event))))))
-    mail.send_batch(
-        mail.Outgoing(account.email, "mail/participation_requested.txt", account.locale,
-                      {"event": event, "identity": actor,
-                       "link": public_url("participation.participants", uuid=event.uuid)})
-        for account in accounts
-    )
+    return [mail.Outgoing(account.email, template, account.locale,
+                          {"event": event, "identity": actor,
+                           "link": public_url("participation.participants", uuid=event.uuid)})
+            for account in accounts]

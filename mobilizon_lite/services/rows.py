@@ -48,9 +48,9 @@ class ParticipationRow(Row):
     """A participation as the participants page and its export show it; actor is an ActorRow, or None
     for an anonymous participant."""
 
-    __slots__ = ("id", "actor_id", "role", "message", "created_at", "actor")
+    __slots__ = ("id", "actor_id", "role", "message", "created_at", "name", "email", "email_shown", "actor")
     COLUMNS = (Participation.id, Participation.actor, Participation.role, Participation.message,
-               Participation.created_at)
+               Participation.created_at, Participation.name, Participation.email, Participation.email_shown)
 
 
 def split(values, *kinds):

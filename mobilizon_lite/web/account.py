@@ -1,20 +1,28 @@
-"""Account settings: language, password, email address and the export of the account's data."""
+"""Account settings: language, password, email address, the export of the account's data, and
+deleting the account."""
 import tempfile
 
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required, login_user
+from flask_login import current_user, login_required, login_user, logout_user
 
 from ..db import utcnow
-from ..services import accounts, email_change, subscriptions
+from ..services import account_deletion, accounts, email_change, subscriptions
 from ..services.errors import Invalid, TooMany
 from ..services.identities import owned_identity
 from ..urls import public_url
 from .context import account_identities, private_page
 from .errors import retry_after
-from .forms.accounts import ChangeEmailForm, ChangePasswordForm, LocaleForm, PasswordCheckForm, locale_choices
-from .forms.base import add_error, render_form
+from .forms.accounts import (
+    ChangeEmailForm,
+    ChangePasswordForm,
+    LocaleForm,
+    PasswordCheckForm,
+    deletion_form,
+    locale_choices,
+)
+from .forms.base import add_error, refusals_on, render_form
 
 bp = Blueprint("account", __name__, url_prefix="/settings")
 
@@ -151,3 +159,20 @@ def change_feed_link(scope, action):
     else:
         raise Invalid(_("Unknown action."))
     return redirect(url_for("account.feed_links"))
+
+
+@bp.route("/delete", methods=["GET", "POST"])
+@login_required
+def delete():
+    plan = account_deletion.plan(current_user)
+    form = deletion_form(plan.alone, _("Delete it (its participants are told)"), _("Choose for each event below"),
+                         _l("Hand it to the group @%(name)s"))
+    if not plan.blocked and form.validate_on_submit():
+        choices = {event.id: field.data for event, field in form.event_fields}
+        with refusals_on(form):
+            account_deletion.delete_own_account(current_user, form.password.data, choices,
+                                                form.all_events.data or account_deletion.DELETE)
+            logout_user()
+            flash(_("Your account is deleted. Goodbye!"), "success")
+            return redirect(url_for("pages.home"))
+    return render_form("account/delete.html", form, plan=plan)

@@ -45,8 +45,10 @@ ACTIONS = {
                   _l("The account can log in again and its identities' pages come back."),
                   _l("The account is no longer suspended.")),
     "delete": (ReasonForm, _delete, _l("Delete %(email)s"),
-               _l("Its events are deleted, each identity is deleted (other servers are told), its email and "
-                  "password are forgotten. Usernames stay taken. This cannot be undone."),
+               _l("Its events go to another organiser of this server where there is one, the others are deleted "
+                  "(their participants are told); each identity is deleted (other servers are told), its email "
+                  "and password are forgotten. Usernames stay taken. Refused while it is the last administrator "
+                  "of a group. This cannot be undone."),
                _l("The account is deleted.")),
     "confirm": (SiteForm, _confirm, _l("Confirm the address %(email)s"),
                 _l("The account can log in without following the link emailed at sign-up."),

@@ -131,15 +131,17 @@ def participants_csv(uuid):
     organizer_identity(event)
     output = io.StringIO()
     writer = csv.writer(output)
-    writer.writerow([_("Name"), _("Username"), _("Role"), _("Message"), _("Since")])
+    writer.writerow([_("Name"), _("Username"), _("Role"), _("Message"), _("Since"), _("Email")])
     for row in participation.participants(event):
         if row.actor_id is None:
-            name, username = _("Anonymous participant"), ""
+            # What the anonymous participant chose to show: a name, and the address if they allowed it.
+            name, username = row.name or _("Anonymous participant"), ""
+            email = row.email if row.email_shown else ""
         else:
-            name, username = row.actor.display_name, row.actor.handle
+            name, username, email = row.actor.display_name, row.actor.handle, ""
         writer.writerow([spreadsheet_safe(cell) for cell in (
             name, username, ROLE_LABELS[row.role], row.message,
-            format_datetime(row.created_at, "short"))])
+            format_datetime(row.created_at, "short"), email)])
     return Response(
         "\ufeff" + output.getvalue(),  # the BOM lets spreadsheet programs read UTF-8
         mimetype="text/csv",
@@ -180,7 +182,7 @@ def join_anonymously(uuid):
     form = AnonymousJoinForm()
     require_valid(form)
     anonymous.request_anonymous(event, form.email.data, form.message.data, str(get_locale()),
-                                request.remote_addr)
+                                request.remote_addr, form.name.data, form.email_shown.data)
     return render_template("events/anonymous_sent.html", event=event), 200
 
 
@@ -205,7 +207,24 @@ def confirm_anonymous(token):
 def cancel_anonymous(token):
     record = anonymous.anonymous_by_cancel_token(token)
     if request.method == "GET":
-        return render_template("events/anonymous_cancel.html", token=token, event=record.event)
+        return render_template("events/anonymous_cancel.html", token=token, event=record.event,
+                               participations_link=anonymous.participations_link(record.email))
     event = anonymous.cancel_anonymous(token)
     flash(_("Your participation is cancelled."), "success")
     return back_to(event)
+
+
+@bp.route("/participation/mine/<token>")
+@private_page
+def anonymous_participations(token):
+    email, listed = anonymous.participations_by_token(token)
+    return render_template("events/anonymous_participations.html", email=email, participations=listed,
+                           token=token)
+
+
+@bp.route("/participation/mine/<token>/<int(max=9223372036854775807):participation_id>/cancel", methods=["POST"])
+@private_page
+def cancel_listed(token, participation_id):
+    event = anonymous.cancel_listed(token, participation_id)
+    flash(_("Your participation in “%(title)s” is cancelled.", title=event.title), "success")
+    return redirect(url_for("participation.anonymous_participations", token=token))

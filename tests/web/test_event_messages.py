@@ -191,3 +191,18 @@ def test_a_group_moderator_writes_for_the_groups_event_and_a_plain_member_may_no
     assert set(mails) == {"ann@example.org", "bob@example.org"}
     for message in mails.values():
         assert "@cat" in message.get_content() and "cat@example.org" not in message.as_string()
+
+
+def test_an_anonymous_participant_with_no_language_reads_the_instances(mail_app, smtp):
+    from mobilizon_lite.services import instance
+
+    make_account(mail_app)
+    client = mail_app.test_client()
+    log_in(client)
+    event = make_event(mail_app)
+    with mail_app.app_context():
+        instance.set_setting("default_language", "fr")
+        Participation.create(event=event.id, email="visitor@example.org", role="participant")
+    assert write(client, event).status_code == 302
+    [message] = smtp.wait_for(1)
+    assert "écrit aux participants" in message.get_content()

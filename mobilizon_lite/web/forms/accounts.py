@@ -168,3 +168,28 @@ def locale_choices(auto_label):
     return [SelectChoice("", auto_label)] + [
         SelectChoice(code, LANGUAGE_NAMES.get(code, code)) for code in current_app.config["LANGUAGES"]
     ]
+
+
+class DeleteAccountForm(SiteForm):
+    """Deleting one's account: the password again, and the fate of the events only it organises (one
+    select for all, and one per event added by deletion_form)."""
+    password = PasswordField(_l("Your password"), validators=[DataRequired(_l("Enter your password."))])
+    all_events = SelectField(_l("All the events only you organise"), choices=[])
+
+
+def deletion_form(alone, delete_label, each_label, group_label):
+    """A DeleteAccountForm with one select per event of alone ([(event, [group, …])]), named event_<id>:
+    delete it, or hand it to one of its groups (group_label % {"name": …})."""
+    fields = {}
+    all_groups = {}
+    for event, groups in alone:
+        fields[f"event_{event.id}"] = SelectField(event.title, default="delete", choices=[
+            SelectChoice("delete", delete_label)] + [
+            SelectChoice(str(group.id), group_label % {"name": group.preferred_username}) for group in groups])
+        all_groups.update({group.id: group for group in groups})
+    form = type("DeletionForm", (DeleteAccountForm,), fields)()
+    form.all_events.choices = [SelectChoice("", each_label), SelectChoice("delete", delete_label)] + [
+        SelectChoice(str(group.id), group_label % {"name": group.preferred_username})
+        for group in all_groups.values()]
+    form.event_fields = [(event, form[f"event_{event.id}"]) for event, _groups in alone]
+    return form

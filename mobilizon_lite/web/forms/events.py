@@ -186,6 +186,9 @@ class AnonymousJoinForm(VisitorForm):
         Email(_l("This is not a valid email address."), check_deliverability=False)])
     message = TextAreaField(_l("Message to the organisers (optional)"),
                             validators=[Optional(), Length(max=MESSAGE_MAX)])
+    name = StringField(_l("Your name, as the organisers will see it (optional)"),
+                       validators=[Optional(), Length(max=100)])
+    email_shown = BooleanField(_l("Let the organiser see my email address"))
 
 
 class InviteForm(SiteForm):
