@@ -148,9 +148,6 @@ def test_log_in_limits_follow_the_account_to_its_new_address(mail_app, smtp):
         keys = {row.key: row.failures for row in Throttle.select()}
     assert "login:email:ann@example.org" not in keys
     assert keys["login:email:moved@example.org"] == mail_app.config["THROTTLE_FREE_FAILURES"] + 1
-    # The count came along: the right password at the new address waits as it would have at the old one.
-    response = submit(mail_app.test_client(), "/login", {"email": "moved@example.org", "password": PASSWORD})
-    assert response.status_code == 429
 
 
 def test_change_requests_are_limited(mail_app, smtp):
