@@ -1,7 +1,7 @@
 """What an account's data export holds: the sections of its JSON document and the events of its
 calendar, read a row at a time so that thousands of rows never sit in memory together."""
 from ..db import utcnow
-from ..models import Actor, Comment, Event, Member, Participation, Post
+from ..models import Actor, Comment, Discussion, DiscussionComment, Event, Member, Participation, Post
 from ..models.actors import TYPE_PERSON
 from ..models.participation import CREATOR, GOING_ROLES
 from ..text import html_to_text
@@ -100,6 +100,21 @@ def _comment(comment, usernames):
             "created": _utc(comment.created_at), "updated": _utc(comment.updated_at)}
 
 
+def _discussion_comments(ids):
+    return (DiscussionComment.select(DiscussionComment, Discussion, Actor).join(Discussion)
+            .join(Actor, on=(Discussion.group == Actor.id))
+            .where(DiscussionComment.actor.in_(ids) & DiscussionComment.deleted_at.is_null())
+            .order_by(DiscussionComment.created_at, DiscussionComment.id))
+
+
+def _discussion_comment(comment, usernames):
+    discussion = comment.discussion
+    return {"id": comment.ap_id, "discussion": discussion.ap_id, "discussion_title": discussion.title,
+            "group": discussion.group.ap_id, "identity": usernames[comment.actor_id],
+            "text": comment.source or html_to_text(comment.text),
+            "created": _utc(comment.created_at), "updated": _utc(comment.updated_at)}
+
+
 def _memberships(ids):
     return (Member.select(Member, Actor).join(Actor, on=(Member.group == Actor.id))
             .where(Member.actor.in_(ids)).order_by(Member.created_at, Member.id))
@@ -142,6 +157,7 @@ def sections(account):
         ("events_organised", each(_organised(ids), _event)),
         ("participations", each(_participations(ids), _participation)),
         ("comments", each(_comments(ids), _comment)),
+        ("discussion_comments", each(_discussion_comments(ids), _discussion_comment)),
         ("group_memberships", each(_memberships(ids), _membership)),
         ("posts", each(_posts(ids), _post)),
     ]

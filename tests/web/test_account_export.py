@@ -9,7 +9,8 @@ import pytest
 
 from mobilizon_lite.cli.commands import build_parser, run_command
 from mobilizon_lite.models import Actor
-from mobilizon_lite.services import comments, participation, posts
+from mobilizon_lite.services import comments, discussions, participation, posts
+from mobilizon_lite.services.errors import NotFound
 
 from ..calendar_readers import by_icalendar, by_vobject, parse_both, utc_seconds, vevents
 from ..helpers import BASE_URL, PASSWORD, errors, log_in, make_account, make_event, make_group, submit
@@ -22,7 +23,8 @@ def actor(username):
 @pytest.fixture(name="data")
 def data_fixture(app):
     """ann's account and what she did: an event of her own (with an online address), an event of her
-    group, a post there, and on bob's events a participation, a request waiting, a comment and a reply."""
+    group, a post and a discussion there, and on bob's events a participation, a request waiting, a
+    comment and a reply."""
     make_account(app)
     make_account(app, "bob@example.org", "bob")
     club = make_group(app, "club", "ann")
@@ -40,6 +42,7 @@ def data_fixture(app):
         first = comments.comment_on(free, ann, "I'll bring **bread**.")
         comments.comment_on(free, ann, "And cheese.", in_reply_to=first)
         post = posts.create_post(club, ann, {"title": "Welcome", "body": "Hello *all*", "visibility": "public"})
+        discussions.start_discussion(club, ann, "Next meeting", "Tuesday or **Thursday**?")
     return {"own": own, "club_event": club_event, "free": free, "restricted": restricted, "post": post}
 
 
@@ -96,6 +99,10 @@ def test_the_zip_holds_the_json_document_field_by_field(app, data):
 
     assert [(c["text"], c["in_reply_to"], c["event_title"]) for c in document["comments"]] == [
         ("I'll bring **bread**.", False, "Picnic"), ("And cheese.", True, "Picnic")]
+    [message] = document["discussion_comments"]
+    assert (message["discussion_title"], message["text"], message["group"]) == (
+        "Next meeting", "Tuesday or **Thursday**?", f"{BASE_URL}/@club")
+    assert message["discussion"].startswith(f"{BASE_URL}/@club/") and message["created"].endswith("+00:00")
     assert [(m["group"], m["role"], m["identity"]) for m in document["group_memberships"]] == [
         (f"{BASE_URL}/@club", "administrator", "ann")]
     [post] = document["posts"]
@@ -154,5 +161,5 @@ def test_run_py_export_account_writes_the_same_zip(app, data, tmp_path, capsys):
     assert "participations: 2" in out and "comments: 2" in out and "calendar: 4" in out
     assert out.splitlines()[-1].startswith(f"Wrote {output} (") and "2 participations" in out.splitlines()[-1]
     unknown = build_parser().parse_args(["export-account", "nobody@example.org", "--output", str(output)])
-    with pytest.raises(Exception, match="No account uses this email address"):
+    with pytest.raises(NotFound, match="No account uses this email address"):
         run_command(app, unknown)
