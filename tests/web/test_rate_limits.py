@@ -40,7 +40,8 @@ def test_creating_too_many_events_is_answered_429_with_the_form_kept(app, client
         assert submit(client, "/events/new", event_fields(title=f"Event {number}")).status_code == 302
     refused = submit(client, "/events/new", event_fields(title="One too many"))
     assert refused.status_code == 429
-    assert refused.headers["Retry-After"] == "3600"
+    # The hour counts from the first event: a slow machine may take a few seconds to create them.
+    assert 3590 <= int(refused.headers["Retry-After"]) <= 3600
     assert errors(refused) == ["You have created 2 events in 1 hour, as many as this instance allows. "
                                "Try again in 1 hour."]
     assert 'value="One too many"' in refused.get_data(as_text=True)  # nothing typed is lost
