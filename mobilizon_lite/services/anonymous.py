@@ -13,7 +13,7 @@ from ..urls import public_url
 from . import instance, reminders, throttles
 from .accounts import normalize_email
 from .errors import Invalid, NotFound, PermissionDenied
-from .events import CANCEL_PURPOSE, cancel_link, event_link
+from .events import CANCEL_PURPOSE, cancel_link, event_link, participation_by_token
 from .participation import check_open, clean_message, fill_seats, joining_role, notify_organizers
 
 # However often the form is posted, one address gets at most one email per event in this time.
@@ -109,13 +109,7 @@ def confirm_anonymous(token):
 
 def anonymous_by_cancel_token(token):
     """The anonymous participation a cancel link belongs to, or NotFound."""
-    signed = unsign(token, CANCEL_PURPOSE)
-    participation = None
-    if isinstance(signed, list) and len(signed) == 2 and isinstance(signed[0], int):
-        participation = Participation.get_or_none(
-            (Participation.id == signed[0]) & Participation.actor.is_null())
-        if participation is not None and participation.created_at.isoformat() != signed[1]:
-            participation = None
+    participation = participation_by_token(token, CANCEL_PURPOSE, Participation.actor.is_null())
     if participation is None:
         raise NotFound(_("This cancellation link is invalid or was already used."))
     if not _still_cancellable(participation):

@@ -15,10 +15,9 @@ from ..models.federation import DONE, IGNORED
 from ..models.limits import EVENT_MESSAGE_MAX, EVENT_MESSAGE_SUBJECT_MAX
 from ..models.participation import GOING_ROLES, NOT_APPROVED, WAITLISTED
 from ..text import clean_text
-from ..tokens import sign, unsign
 from ..urls import public_url
 from .errors import Invalid, NotFound, PermissionDenied
-from .events import event_link, recipient, require_organizer
+from .events import event_link, participation_by_token, participation_token, recipient, require_organizer
 from .instance_settings import default_language
 
 UNSUBSCRIBE_PURPOSE = "event-messages-off"
@@ -99,19 +98,12 @@ def send(event, sender, audience, subject, text):
 
 def unsubscribe_link(participation):
     """The link that stops the organisers' messages to this participation, working without logging in."""
-    # Signed, not stored; the creation time keeps an old link from matching a later row that reuses the id.
-    token = sign([participation.id, participation.created_at.isoformat()], UNSUBSCRIBE_PURPOSE)
-    return public_url("event_messages.unsubscribe", token=token)
+    return public_url("event_messages.unsubscribe", token=participation_token(participation, UNSUBSCRIBE_PURPOSE))
 
 
 def participation_by_unsubscribe_token(token):
     """The participation an unsubscribe link belongs to, or NotFound."""
-    signed = unsign(token, UNSUBSCRIBE_PURPOSE)
-    participation = None
-    if isinstance(signed, list) and len(signed) == 2 and isinstance(signed[0], int):
-        participation = Participation.get_or_none(Participation.id == signed[0])
-        if participation is not None and participation.created_at.isoformat() != signed[1]:
-            participation = None
+    participation = participation_by_token(token, UNSUBSCRIBE_PURPOSE)
     if participation is None:
         raise NotFound(_("This link is invalid, or the participation it was for no longer exists."))
     return participation

@@ -26,7 +26,7 @@ from ..models.participation import (
     SEAT_ROLES,
     WAITLISTED,
 )
-from ..tokens import sign
+from ..tokens import sign, unsign
 from ..urls import public_url
 from . import follows, group_digest, group_outbox, group_private_outbox, group_roles, pictures, relays, reminders
 from .errors import Gone, NotFound, PermissionDenied
@@ -331,14 +331,29 @@ def event_link(event):
     return public_url("events.show", uuid=event.uuid)
 
 
+def participation_token(participation, purpose):
+    """A token naming one participation, for a link in an email (cancel, stop reminders or messages)."""
+    # Signed, not stored, so every email can carry a link that keeps working; the creation time
+    # in it keeps an old link from matching a later row that reuses the id.
+    return sign([participation.id, participation.created_at.isoformat()], purpose)
+
+
+def participation_by_token(token, purpose, condition=True):
+    """The participation a participation_token of this purpose names (and matching condition), or None."""
+    signed = unsign(token, purpose)
+    if not (isinstance(signed, list) and len(signed) == 2 and isinstance(signed[0], int)):
+        return None
+    participation = Participation.get_or_none((Participation.id == signed[0]) & condition)
+    if participation is None or participation.created_at.isoformat() != signed[1]:
+        return None
+    return participation
+
+
 def cancel_link(participation):
     """For an anonymous participant, the link that cancels their participation (else None)."""
     if participation.actor_id is not None:
         return None
-    # Signed, not stored, so every email can carry a link that keeps working; the creation time
-    # in it keeps an old link from matching a later row that reuses the id.
-    token = sign([participation.id, participation.created_at.isoformat()], CANCEL_PURPOSE)
-    return public_url("participation.cancel_anonymous", token=token)
+    return public_url("participation.cancel_anonymous", token=participation_token(participation, CANCEL_PURPOSE))
 
 
 def recipient(participation, account=None):

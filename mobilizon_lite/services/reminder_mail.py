@@ -7,10 +7,9 @@ from peewee import JOIN
 from .. import mail
 from ..db import database, utcnow
 from ..models import Account, Actor, Event, Participation, Reminder
-from ..tokens import sign, unsign
 from ..urls import public_url
 from .errors import NotFound
-from .events import event_link, online_address_for, recipient
+from .events import event_link, online_address_for, participation_by_token, participation_token, recipient
 from .reminders import set_reminders_off, wanted_offsets
 
 OFF_PURPOSE = "reminders-off"
@@ -21,20 +20,13 @@ KEEP_SENT = timedelta(days=30)
 
 
 def off_link(participation):
-    """The link in a reminder that stops the reminders of this participation (signed, not stored;
-    the creation time keeps it from matching a later row that reuses the id)."""
-    token = sign([participation.id, participation.created_at.isoformat()], OFF_PURPOSE)
-    return public_url("participation.stop_reminders", token=token)
+    """The link in a reminder that stops the reminders of this participation."""
+    return public_url("participation.stop_reminders", token=participation_token(participation, OFF_PURPOSE))
 
 
 def participation_by_off_token(token):
     """The participation a reminder's stop link belongs to, or NotFound."""
-    signed = unsign(token, OFF_PURPOSE)
-    participation = None
-    if isinstance(signed, list) and len(signed) == 2 and isinstance(signed[0], int):
-        participation = Participation.get_or_none(Participation.id == signed[0])
-        if participation is not None and participation.created_at.isoformat() != signed[1]:
-            participation = None
+    participation = participation_by_token(token, OFF_PURPOSE)
     if participation is None:
         raise NotFound(_("This link is invalid, or the participation it was for is gone."))
     return participation
