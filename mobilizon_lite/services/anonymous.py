@@ -109,9 +109,8 @@ def confirm_anonymous(token):
 
 def anonymous_by_cancel_token(token):
     """The anonymous participation a cancel link belongs to, or NotFound."""
-    participation = participation_by_token(token, CANCEL_PURPOSE, Participation.actor.is_null())
-    if participation is None:
-        raise NotFound(_("This cancellation link is invalid or was already used."))
+    participation = participation_by_token(token, CANCEL_PURPOSE, Participation.actor.is_null(),
+                                           _("This cancellation link is invalid or was already used."))
     if not _still_cancellable(participation):
         raise NotFound(_("This event is over: its cancellation link no longer works."))
     return participation

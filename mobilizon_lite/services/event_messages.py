@@ -16,7 +16,7 @@ from ..models.limits import EVENT_MESSAGE_MAX, EVENT_MESSAGE_SUBJECT_MAX
 from ..models.participation import GOING_ROLES, NOT_APPROVED, WAITLISTED
 from ..text import clean_text
 from ..urls import public_url
-from .errors import Invalid, NotFound, PermissionDenied
+from .errors import Invalid, PermissionDenied
 from .events import event_link, participation_by_token, participation_token, recipient, require_organizer
 from .instance_settings import default_language
 
@@ -103,10 +103,7 @@ def unsubscribe_link(participation):
 
 def participation_by_unsubscribe_token(token):
     """The participation an unsubscribe link belongs to, or NotFound."""
-    participation = participation_by_token(token, UNSUBSCRIBE_PURPOSE)
-    if participation is None:
-        raise NotFound(_("This link is invalid, or the participation it was for no longer exists."))
-    return participation
+    return participation_by_token(token, UNSUBSCRIBE_PURPOSE)
 
 
 def unsubscribe(token):

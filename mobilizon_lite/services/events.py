@@ -338,14 +338,15 @@ def participation_token(participation, purpose):
     return sign([participation.id, participation.created_at.isoformat()], purpose)
 
 
-def participation_by_token(token, purpose, condition=True):
-    """The participation a participation_token of this purpose names (and matching condition), or None."""
+def participation_by_token(token, purpose, condition=True, invalid=None):
+    """The participation a participation_token of this purpose names (and matching condition), else
+    NotFound with the invalid message."""
     signed = unsign(token, purpose)
-    if not (isinstance(signed, list) and len(signed) == 2 and isinstance(signed[0], int)):
-        return None
-    participation = Participation.get_or_none((Participation.id == signed[0]) & condition)
+    participation = None
+    if isinstance(signed, list) and len(signed) == 2 and isinstance(signed[0], int):
+        participation = Participation.get_or_none((Participation.id == signed[0]) & condition)
     if participation is None or participation.created_at.isoformat() != signed[1]:
-        return None
+        raise NotFound(invalid or _("This link is invalid, or the participation it was for no longer exists."))
     return participation
 
 

@@ -1,14 +1,12 @@
 """Emailing the reminders that are due (the scheduler's job), and the one-click link that stops them."""
 from datetime import timedelta
 
-from flask_babel import gettext as _
 from peewee import JOIN
 
 from .. import mail
 from ..db import database, utcnow
 from ..models import Account, Actor, Event, Participation, Reminder
 from ..urls import public_url
-from .errors import NotFound
 from .events import event_link, online_address_for, participation_by_token, participation_token, recipient
 from .reminders import set_reminders_off, wanted_offsets
 
@@ -26,10 +24,7 @@ def off_link(participation):
 
 def participation_by_off_token(token):
     """The participation a reminder's stop link belongs to, or NotFound."""
-    participation = participation_by_token(token, OFF_PURPOSE)
-    if participation is None:
-        raise NotFound(_("This link is invalid, or the participation it was for is gone."))
-    return participation
+    return participation_by_token(token, OFF_PURPOSE)
 
 
 def stop_by_link(token):
