@@ -1,5 +1,7 @@
 """Deleting one's account at /settings/delete (and the same path for staff and the command line): what
 the pages, counts, feeds and mails show afterwards, and what is refused."""
+import re
+
 from mobilizon_lite.models import Account, Actor, Comment, Event, FeedToken, Participation
 from mobilizon_lite.models.groups import Role
 from mobilizon_lite.services import comments, events, participation, subscriptions
@@ -123,3 +125,22 @@ def test_an_event_goes_to_a_group_the_identity_administers(app):
     with app.app_context():
         event = Event.get_by_id(kept.id)
         assert event.attributed_to_id == group.id and event.organizer.preferred_username == "bob"
+
+
+def test_the_choice_for_all_events_holds_when_each_select_is_left_as_it_is(app):
+    make_account(app, "eve@example.org", "eve")
+    make_account(app, "bob@example.org", "bob")
+    group = make_group(app, "club", "eve")
+    with app.app_context():
+        new_member_row(group, Actor.get(Actor.preferred_username == "bob"), Role.ADMINISTRATOR)
+    kept = make_event(app, "eve", title="Kept")
+    client = app.test_client()
+    log_in(client, "eve@example.org")
+    page = client.get(PAGE).get_data(as_text=True)
+    # A browser posts every select: this one at its default, the first option.
+    default = re.search(rf'<select[^>]*name="event_{kept.id}"[^>]*>\s*<option[^>]*value="([^"]*)"', page).group(1)
+    response = submit(client, PAGE, {"password": PASSWORD, "all_events": str(group.id),
+                                     f"event_{kept.id}": default}, page=PAGE)
+    assert response.status_code == 302, errors(response)
+    with app.app_context():
+        assert Event.get_by_id(kept.id).attributed_to_id == group.id

@@ -193,12 +193,13 @@ class DeleteAccountForm(SiteForm):
 
 def deletion_form(alone, delete_label, each_label, group_label):
     """A DeleteAccountForm with one select per event of alone ([(event, [group, …])]), named event_<id>:
-    delete it, or hand it to one of its groups (group_label % {"name": …})."""
+    as chosen for all, delete it, or hand it to one of its groups (group_label % {"name": …})."""
     fields = {}
     all_groups = {}
     for event, groups in alone:
-        fields[f"event_{event.id}"] = SelectField(event.title, default="delete", choices=[
-            SelectChoice("delete", delete_label)] + [
+        # Left at "as above", an event follows the choice for all: a browser posts every select.
+        fields[f"event_{event.id}"] = SelectField(event.title, default="", choices=[
+            SelectChoice("", _l("As chosen above")), SelectChoice("delete", delete_label)] + [
             SelectChoice(str(group.id), group_label % {"name": group.preferred_username}) for group in groups])
         all_groups.update({group.id: group for group in groups})
     form = type("DeletionForm", (DeleteAccountForm,), fields)()
