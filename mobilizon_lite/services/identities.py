@@ -182,8 +182,11 @@ def delete_identity(account, identity):
 def retire_identity(identity):
     """What deleting an identity does, once allowed: its participations and follows go, its profile is
     emptied, and its Delete reaches every server that knows it (call inside a transaction)."""
+    # participation reads identities: imported here, not at the top, to keep the import order one way.
+    from .participation import withdraw_everywhere
+
     announce_deletion(identity)  # before its follows go: they say who knows it
-    Participation.delete().where(Participation.actor == identity).execute()
+    withdraw_everywhere([identity.id])  # its seats go to those in line
     Follow.delete().where((Follow.follower == identity) | (Follow.followed == identity)).execute()
     Actor.update(deleted_at=utcnow(), name="", summary="", summary_source="").where(Actor.id == identity.id).execute()
 

@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from ..dates import YEARS
 from ..models.events import CATEGORIES
 from ..models.limits import TAG_MAX_LENGTH, TAGS_MAX
+from ..text import clean_text
 from . import instance_settings, places
 
 QUERY_MAX = 300
@@ -110,7 +111,8 @@ def _whole(text, low, high):
 def read(args):
     """The SearchQuery of a link's parameters (a MultiDict or dict); never raises on bad values."""
     errors = []
-    text = {name: " ".join(str(args.get(name, "")).split()) for name in (*FILTERS, "page", "tab")}
+    # Control characters (a NUL ends SQLite's reading of the MATCH text) are never part of a search.
+    text = {name: " ".join(clean_text(str(args.get(name, ""))).split()) for name in (*FILTERS, "page", "tab")}
     query = SearchQuery(words=text["q"][:QUERY_MAX], errors=errors)
     query.starts = _date(text["starts"], errors, _("The first day is not a date (YYYY-MM-DD)."))
     query.ends = _date(text["ends"], errors, _("The last day is not a date (YYYY-MM-DD)."))

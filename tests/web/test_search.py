@@ -71,7 +71,8 @@ def test_the_index_follows_edits_and_deletions(ann, client):
 
 
 @pytest.mark.parametrize("words", ['"', "*", "AND", "-", "NEAR(", '"jazz', "jazz OR", "title:jazz", "^jazz",
-                                   "(jazz", "jazz AND NOT", "'", "+", "{title}: x", "jazz*", "NEAR(jazz, 3)"])
+                                   "(jazz", "jazz AND NOT", "'", "+", "{title}: x", "jazz*", "NEAR(jazz, 3)",
+                                   "jazz\x00z", "\x00"])
 def test_fts_syntax_in_the_words_is_only_words(ann, client, words):
     make_event(ann, title="Jazz night")
     for path in ("/search", "/search/feed/ics", "/search/feed/atom"):

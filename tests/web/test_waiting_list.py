@@ -3,7 +3,7 @@ in line, who is emailed once; feeds never show a place in line as attending."""
 import pytest
 
 from mobilizon_lite.models import Actor, Event, Participation
-from mobilizon_lite.services import participation, subscriptions
+from mobilizon_lite.services import identities, participation, subscriptions
 
 from ..calendar_readers import parse_both, vevents
 from ..helpers import BASE_URL, PASSWORD, event_fields, log_in, make_account, make_event, submit
@@ -104,6 +104,15 @@ def test_a_deleted_account_gives_its_seat_to_the_first_in_line(mail_app, people,
     assert response.status_code == 302
     assert roles(mail_app, full_event) == {"ann": "creator", "cat": "participant", "dan": "waitlisted"}
     assert "cat@example.org" in seat_mails(smtp, 2)  # and ann is told bob left
+
+
+def test_a_deleted_identity_gives_its_seat_to_the_first_in_line(mail_app, people, full_event, smtp):
+    with mail_app.app_context():
+        bob = Actor.get(Actor.preferred_username == "bob")
+        identities.create_identity(bob.account, "bobby")
+        identities.delete_identity(bob.account, bob)
+    assert roles(mail_app, full_event) == {"ann": "creator", "cat": "participant", "dan": "waitlisted"}
+    assert "cat@example.org" in seat_mails(smtp, 1)
 
 
 def test_a_cancelled_event_gives_no_seat(mail_app, people, full_event, smtp):
