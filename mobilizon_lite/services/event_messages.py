@@ -13,7 +13,7 @@ from ..models import Account, Actor, Event, EventMessage, Participation
 from ..models.event_messages import ACCEPTED, ALL, AUDIENCES, WAITING
 from ..models.federation import DONE, IGNORED
 from ..models.limits import EVENT_MESSAGE_MAX, EVENT_MESSAGE_SUBJECT_MAX
-from ..models.participation import GOING_ROLES, NOT_APPROVED, WAITLISTED
+from ..models.participation import GOING_ROLES, NOT_APPROVED, ORGANIZER_ROLES, WAITLISTED
 from ..text import clean_text
 from ..urls import public_url
 from .errors import Invalid, PermissionDenied
@@ -139,16 +139,27 @@ def receive(note, activity, author):
     except ValueError:
         return IGNORED
     event = Event.get_or_none(Event.ap_id == event_id)
-    # Only the event's own server speaks for its organisers.
-    if event is None or event.is_local or author.is_local or author.domain != event.organizer.domain:
+    # Only the event's organisers (its organiser, its group, a co-organiser we know of) write as such.
+    if event is None or event.is_local or author.is_local or not _organizes(event, author):
         return IGNORED
-    addressed = (Participation.select().join(Actor, on=(Participation.actor == Actor.id))
+    addressed = {row.role for row in Participation.select(Participation.role)
+                 .join(Actor, on=(Participation.actor == Actor.id))
                  .where((Participation.event == event) & Actor.domain.is_null()
-                        & Actor.ap_id.in_(list(addressees)) & Participation.role.in_(AUDIENCE_ROLES[ALL])))
-    if not addressed.exists():
+                        & Actor.ap_id.in_(list(addressees)) & Participation.role.in_(AUDIENCE_ROLES[ALL]))}
+    if not addressed:
         return IGNORED
+    # Shown to those it was written for: the narrowest audience holding every addressee's role.
+    audience = min((audience for audience, roles in AUDIENCE_ROLES.items() if addressed <= set(roles)),
+                   key=lambda audience: len(AUDIENCE_ROLES[audience]))
     with database.atomic():
         if not EventMessage.select().where(EventMessage.ap_id == note["id"]).exists():
-            EventMessage.create(event=event, sender=author, audience=ALL, subject=subject, text=text,
+            EventMessage.create(event=event, sender=author, audience=audience, subject=subject, text=text,
                                 ap_id=note["id"])
     return DONE
+
+
+def _organizes(event, author):
+    if author.id in (event.organizer_id, event.attributed_to_id):
+        return True
+    return Participation.select().where((Participation.event == event) & (Participation.actor == author)
+                                        & Participation.role.in_(ORGANIZER_ROLES)).exists()

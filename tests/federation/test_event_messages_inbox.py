@@ -75,3 +75,15 @@ def test_a_long_message_is_cut(fed, keys, taking_part):
                                         name="x" * 1000), 2, to=[ANN])
     [(subject, text, _sender)] = messages(fed)
     assert len(text) == EVENT_MESSAGE_MAX and len(subject) == 200
+
+
+def test_a_message_to_those_accepted_is_not_shown_to_those_waiting(fed, keys, taking_part):
+    with fed.app_context():
+        Participation.create(event=taking_part, actor=Actor.get(Actor.preferred_username == "bob"),
+                             role="not_approved")
+    send(fed, keys[0], "Create", direct(8, [ANN]), 2, to=[ANN])
+    with fed.app_context():
+        assert [row.audience for row in EventMessage.select()] == ["accepted"]
+    bob = fed.test_client()
+    log_in(bob, "bob@example.org")
+    assert "We move indoors." not in bob.get(f"/events/{taking_part.uuid}").get_data(as_text=True)
