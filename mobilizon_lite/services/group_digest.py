@@ -59,7 +59,10 @@ def readers(group_id=None):
 def tell_new_event(event):
     """Email at once, about a group's new event, the accounts of its followers and members that chose so
     (members-only events to members only; never its organiser's); returns how many emails went out."""
-    if event.attributed_to_id is None or event.status == Status.CANCELLED:
+    # An event first seen here long after it was published (found by a search, announced again) is no news
+    # once it is over.
+    if (event.attributed_to_id is None or event.status == Status.CANCELLED
+            or (event.ends_on or event.begins_on) <= utcnow()):
         return 0
     readers_of = readers(event.attributed_to_id)
     told = [identity for identity, groups in readers_of.items()

@@ -6,6 +6,7 @@ from flask import Blueprint, Response, current_app, flash, redirect, render_temp
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
+from werkzeug.utils import secure_filename
 
 from ..db import utcnow
 from ..services import account_deletion, accounts, email_change, notifications, reminders, subscriptions
@@ -130,7 +131,8 @@ def export():
             current_app.extensions["account_export"](current_user, spool)
             size = spool.tell()
             spool.seek(0)
-            name = f"{current_user.email.partition('@')[0]}-{utcnow():%Y-%m-%d}.zip"
+            # Headers are Latin-1: an address's other letters are left out of the file's name.
+            name = f"{secure_filename(current_user.email.partition('@')[0]) or 'account'}-{utcnow():%Y-%m-%d}.zip"
             return Response(_chunks(spool), mimetype="application/zip", headers={
                 "Content-Length": str(size), "Content-Disposition": f'attachment; filename="{name}"',
                 "Cache-Control": "no-store"})
