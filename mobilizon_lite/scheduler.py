@@ -7,7 +7,17 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from . import mail_queue
 from .activitypub import delivery
 from .activitypub.publish import purge_published
-from .services import accounts, anonymous, group_digest, inbound, rate_limits, reminder_mail, reports, throttles
+from .services import (
+    accounts,
+    anonymous,
+    group_digest,
+    inbound,
+    rate_limits,
+    reminder_mail,
+    reminders,
+    reports,
+    throttles,
+)
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +77,9 @@ def build_scheduler(app):
                       id=mail_queue.SEND_JOB, name="Send queued mail", replace_existing=True, max_instances=2,
                       executor="mail")
     # Reminders are rows: a run after a restart finds those that fell due meanwhile (too_late drops stale ones).
+    # Without a trigger: once, as the scheduler starts.
+    scheduler.add_job(_in_context(app, reminders.sync_upcoming), id="sync_upcoming",
+                      name="Make the reminders missing for events ahead", replace_existing=True)
     scheduler.add_job(_in_context(app, reminder_mail.send_due_reminders), "interval",
                       seconds=app.config["REMINDER_INTERVAL"], id="send_due_reminders",
                       name="Email the reminders due before events", replace_existing=True)

@@ -83,6 +83,12 @@ def _sync(query):
         Reminder.insert_many(new).execute()
 
 
+def sync_upcoming():
+    """Make the reminders missing for the events still ahead (participations from before reminders
+    existed, or changed while a row could not be written); run once as the scheduler starts."""
+    _sync(_rows().where(Event.begins_on > utcnow()))
+
+
 def sync_participation(participation):
     """Create, move or remove the reminders of one participation after a change of its role."""
     _sync(_rows().where(Participation.id == participation.id))

@@ -8,7 +8,7 @@ import pytest
 
 from mobilizon_lite.db import utcnow
 from mobilizon_lite.models import Account, Actor, Event, Participation, Reminder
-from mobilizon_lite.services import reminder_mail
+from mobilizon_lite.services import reminder_mail, reminders
 
 from ..helpers import BASE_URL, event_fields, log_in, make_account, make_event, submit
 
@@ -72,6 +72,17 @@ def test_joining_makes_the_default_reminders_and_leaving_removes_them(mail_app, 
     assert reminders_of(mail_app, "bob") == due(START, 1440, 60)
     assert post(mail_app, people["bob"], event, "leave").status_code == 302
     assert reminders_of(mail_app, "bob") == {}
+    assert reminders_of(mail_app, "ann") == due(START, 1440, 60)
+
+
+def test_participations_from_before_reminders_get_theirs_when_the_scheduler_starts(mail_app, people):
+    event = make_event(mail_app)
+    assert post(mail_app, people["bob"], event, "join").status_code == 302
+    with mail_app.app_context():
+        Reminder.delete().execute()  # as a database upgraded from before reminders has none
+        reminders.sync_upcoming()
+        reminders.sync_upcoming()  # idempotent: each scheduler start runs it
+    assert reminders_of(mail_app, "bob") == due(START, 1440, 60)
     assert reminders_of(mail_app, "ann") == due(START, 1440, 60)
 
 
