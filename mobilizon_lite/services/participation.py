@@ -353,12 +353,19 @@ def decisions_for(event, participations):
     return offered
 
 
+def _deciding(event, participation_id, decision):
+    """The participation a decision is about, found and checked; call under the write lock (IMMEDIATE), so
+    two organisers deciding at once each see the other's decision."""
+    participation = _participation_for(event, participation_id)
+    check_decision(event, participation, decision)
+    return participation
+
+
 def approve(event, organizer, participation_id):
     """Accept a waiting (or rejected) participant, if a seat is left; they are emailed."""
     require_organizer(event, organizer)
     with database.atomic("IMMEDIATE"):
-        participation = _participation_for(event, participation_id)
-        check_decision(event, participation, "approve")
+        participation = _deciding(event, participation_id, "approve")
         _set_role(participation, PARTICIPANT)
         answer_remote(event, participation, "Accept", organizer)
     tell(participation, "mail/participation_approved.txt")
@@ -368,9 +375,8 @@ def approve(event, organizer, participation_id):
 def reject(event, organizer, participation_id):
     """Decline a participant (organisers cannot be rejected); they are emailed."""
     require_organizer(event, organizer)
-    participation = _participation_for(event, participation_id)
-    check_decision(event, participation, "reject")
-    with database.atomic():
+    with database.atomic("IMMEDIATE"):
+        participation = _deciding(event, participation_id, "reject")
         _set_role(participation, REJECTED)
         answer_remote(event, participation, "Reject", organizer)
         fill_seats(event)
@@ -381,9 +387,8 @@ def reject(event, organizer, participation_id):
 def remove(event, organizer, participation_id):
     """Take someone off the list entirely, invitation included (never an organiser)."""
     require_organizer(event, organizer)
-    participation = _participation_for(event, participation_id)
-    check_decision(event, participation, "remove")
-    with database.atomic():
+    with database.atomic("IMMEDIATE"):
+        participation = _deciding(event, participation_id, "remove")
         if participation.actor_id is not None:
             EventInvitation.delete().where((EventInvitation.event == event)
                                            & (EventInvitation.actor == participation.actor_id)).execute()
@@ -396,9 +401,8 @@ def remove(event, organizer, participation_id):
 def promote(event, organizer, participation_id):
     """Make a participant a co-organiser (moderator): they can edit and manage the event."""
     require_organizer(event, organizer)
-    participation = _participation_for(event, participation_id)
-    check_decision(event, participation, "promote")
-    with database.atomic():
+    with database.atomic("IMMEDIATE"):
+        participation = _deciding(event, participation_id, "promote")
         _set_role(participation, MODERATOR)
         fill_seats(event)  # organisers take no seat
     return participation
