@@ -2,6 +2,8 @@
 the pages, counts, feeds and mails show afterwards, and what is refused."""
 import re
 
+import pytest
+
 from mobilizon_lite.models import Account, Actor, Comment, Event, FeedToken, Participation
 from mobilizon_lite.models.groups import Role
 from mobilizon_lite.services import comments, events, participation, subscriptions
@@ -107,13 +109,19 @@ def test_the_last_administrator_of_a_group_hands_it_over_first(app):
     assert actor(app, "eve").deleted_at is not None
 
 
-def test_an_event_goes_to_a_group_the_identity_administers(app):
+@pytest.fixture
+def club(app):
+    """eve's group club, which bob administers too, and "Kept", an event eve organises alone."""
     make_account(app, "eve@example.org", "eve")
     make_account(app, "bob@example.org", "bob")
     group = make_group(app, "club", "eve")
     with app.app_context():
         new_member_row(group, Actor.get(Actor.preferred_username == "bob"), Role.ADMINISTRATOR)
-    kept = make_event(app, "eve", title="Kept")
+    return group, make_event(app, "eve", title="Kept")
+
+
+def test_an_event_goes_to_a_group_the_identity_administers(app, club):
+    group, kept = club
     dropped = make_event(app, "eve", title="Dropped")
     client = app.test_client()
     log_in(client, "eve@example.org")
@@ -127,13 +135,8 @@ def test_an_event_goes_to_a_group_the_identity_administers(app):
         assert event.attributed_to_id == group.id and event.organizer.preferred_username == "bob"
 
 
-def test_the_choice_for_all_events_holds_when_each_select_is_left_as_it_is(app):
-    make_account(app, "eve@example.org", "eve")
-    make_account(app, "bob@example.org", "bob")
-    group = make_group(app, "club", "eve")
-    with app.app_context():
-        new_member_row(group, Actor.get(Actor.preferred_username == "bob"), Role.ADMINISTRATOR)
-    kept = make_event(app, "eve", title="Kept")
+def test_the_choice_for_all_events_holds_when_each_select_is_left_as_it_is(app, club):
+    group, kept = club
     client = app.test_client()
     log_in(client, "eve@example.org")
     page = client.get(PAGE).get_data(as_text=True)
