@@ -41,6 +41,29 @@ def series_columns(values, now=None):
                 ends_on=None if values["ends_on"] is None else current + duration)
 
 
+def received(values, repetition, kept=None):
+    """values (Event columns read from another server's Event) with the series its `repetition` carries
+    (convert.event.repetition_from_ap) when the rule passes the form's own checks, else a single event at
+    the date it shows. kept, an event of ours that a document without one changes, stays a series
+    while its date is unchanged (other software edits the rest, never the repetition it cannot see)."""
+    if repetition is None:
+        if kept is not None and kept.repeats and (values["begins_on"], values["ends_on"]) == (
+                kept.begins_on, kept.ends_on):
+            return dict(values, rrule=kept.rrule, exdates=kept.exdates, begins_on=kept.series_begins_on,
+                        ends_on=kept.series_ends_on)
+        return dict(values, rrule="", exdates=[])
+    rrule, exdates, begins_on, ends_on = repetition
+    zone = recurrence_zone(values)
+    try:
+        rule = recurrence.parse(rrule, zone)
+        exdates = recurrence.clean_exdates(",".join(exdates))
+    except recurrence.RuleError:
+        return dict(values, rrule="", exdates=[])
+    if recurrence.first_start(rule, exdates, begins_on.astimezone(zone)) is None:
+        return dict(values, rrule="", exdates=[])
+    return dict(values, rrule=rule.text(), exdates=exdates, begins_on=begins_on, ends_on=ends_on)
+
+
 def recurrence_zone(values):
     """The zone of event columns (a name known to this machine: the form and the readers checked it)."""
     return Event(timezone=values["timezone"]).zone
