@@ -8,6 +8,7 @@ from . import (
     admin_reports,
     admin_users,
     auth,
+    calendar,
     comments,
     context,
     discussions,
@@ -43,8 +44,8 @@ def init_app(app, csrf):
     errors.init_app(app)
     formatting.init_app(app)
     for module in (pages, about, auth, account, identities, admin, admin_reports, instances, relays, admin_users,
-                   admin_content, admin_mail, events, participation, event_messages, comments, search, reports,
-                   *GROUP_BLUEPRINTS):
+                   admin_content, admin_mail, events, participation, event_messages, comments, search, calendar,
+                   reports, *GROUP_BLUEPRINTS):
         app.register_blueprint(module.bp)
     # Visitors post these from pages kept for everyone, which hold no token (see VisitorForm).
     csrf.exempt(pages.set_language)
