@@ -6,8 +6,9 @@ A series' rule counts from its first start (DTSTART) as a wall-clock time in the
 the occurrence starting that day is left out.
 """
 import re
+from calendar import monthrange
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 
 from babel.dates import format_date, get_day_names
 from dateutil import rrule
@@ -186,7 +187,7 @@ def monthly_weekday(day):
     month's last week, "last" (-1); a 5th weekday is only ever the last."""
     weekday = WEEKDAYS[day.weekday()]
     choices = [(((day.day - 1) // 7) + 1, weekday)] if day.day <= 28 else []
-    if (day + timedelta(days=7)).month != day.month:
+    if day.day > monthrange(day.year, day.month)[1] - 7:
         choices.append((-1, weekday))
     return choices
 
