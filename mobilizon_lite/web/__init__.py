@@ -11,6 +11,7 @@ from . import (
     comments,
     context,
     discussions,
+    embeds,
     errors,
     event_messages,
     events,
@@ -29,6 +30,8 @@ from . import (
     reports,
     resources,
     search,
+    share,
+    share_meta,
     todos,
 )
 
@@ -42,8 +45,10 @@ def init_app(app, csrf):
     context.init_app(app)
     errors.init_app(app)
     formatting.init_app(app)
+    share_meta.init_app(app)
     for module in (pages, about, auth, account, identities, admin, admin_reports, instances, relays, admin_users,
-                   admin_content, admin_mail, events, participation, event_messages, comments, search, reports,
+                   admin_content, admin_mail, events, participation, event_messages, comments, search, reports, share,
+                   embeds,
                    *GROUP_BLUEPRINTS):
         app.register_blueprint(module.bp)
     # Visitors post these from pages kept for everyone, which hold no token (see VisitorForm).
