@@ -77,6 +77,7 @@ def titles(html):
 def test_a_groups_upcoming_public_events(client, club):
     html = frame(client, "/embed/events?group=club")
     assert titles(html) == ["Lamp repair", "Bike repair"]
+    assert frame(client, "/embed/events?group=club") == html  # kept for the next visitor, headers and all
     assert "Upcoming events of Repair club" in html and f'href="{BASE_URL}/@club/feed/ics"' in html
     assert "Members dinner" not in html and "Unlisted workshop" not in html
     assert '<span class="date"><b>1</b><span>Jul</span></span>' in html
