@@ -8,6 +8,7 @@ from . import (
     admin_reports,
     admin_users,
     auth,
+    calendar,
     comments,
     context,
     discussions,
@@ -47,9 +48,8 @@ def init_app(app, csrf):
     formatting.init_app(app)
     share_meta.init_app(app)
     for module in (pages, about, auth, account, identities, admin, admin_reports, instances, relays, admin_users,
-                   admin_content, admin_mail, events, participation, event_messages, comments, search, reports, share,
-                   embeds,
-                   *GROUP_BLUEPRINTS):
+                   admin_content, admin_mail, events, participation, event_messages, comments, search, calendar,
+                   reports, share, embeds, *GROUP_BLUEPRINTS):
         app.register_blueprint(module.bp)
     # Visitors post these from pages kept for everyone, which hold no token (see VisitorForm).
     csrf.exempt(pages.set_language)
