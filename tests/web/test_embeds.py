@@ -16,6 +16,7 @@ from ..federation.remote import ACTOR, EVENT_ID, remote_event
 from ..helpers import BASE_URL, log_in, make_account, make_event, make_group
 
 STYLE = re.compile(r"<style>(.*?)</style>", re.S)
+TITLE = re.compile(r'class="title" href="[^"]+" target="_blank" rel="noopener">([^<]+)</a>')
 
 
 class Addresses(HTMLParser):
@@ -71,7 +72,7 @@ def club(app):
 
 
 def titles(html):
-    return [unescape(title) for title in re.findall(r'class="title" href="[^"]+" target="_blank" rel="noopener">([^<]+)</a>', html)]
+    return [unescape(title) for title in TITLE.findall(html)]
 
 
 def test_a_groups_upcoming_public_events(client, club):
