@@ -208,6 +208,9 @@ def test_a_groups_banner_then_avatar(app, ann):
     assert_preview(head, "Repair club", f"{BASE_URL}/@club", "summary_large_image",
                    f"{BASE_URL}/uploads/{group.avatar}")
     assert head.meta["og:description"] == "@club@events.test" and head.meta["robots"] == "noindex"
+    # The group's events without a banner of their own show the group's picture.
+    event = make_event(app, group=group)
+    assert head_of(app.test_client(), f"/events/{event.uuid}").meta["og:image"] == f"{BASE_URL}/uploads/{group.avatar}"
 
 
 def test_a_profile_page(app, client):
