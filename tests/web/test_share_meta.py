@@ -158,8 +158,10 @@ def test_an_unlisted_event_is_previewed_but_not_indexed(app, client):
     assert head.json_ld() is None
 
 
-def test_a_private_event_gives_nothing_away(app, ann, client):
-    event = make_event(app, visibility="private", title="Secret meeting", description="The plan.")
+@pytest.mark.parametrize("of_group", [False, True], ids=["private", "members-only"])
+def test_a_private_event_gives_nothing_away(app, ann, client, of_group):
+    group = make_group(app) if of_group else None
+    event = make_event(app, visibility="private", title="Secret meeting", description="The plan.", group=group)
     refused = client.get(f"/events/{event.uuid}")
     assert refused.status_code == 404
     page = refused.get_data(as_text=True)
