@@ -1,6 +1,6 @@
 """The home page's choice of a town, for its list of events near it."""
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectField, StringField
+from wtforms import SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
 from ...services.search_query import DEFAULT_RADIUS_KM, RADII_SHOWN
@@ -15,4 +15,4 @@ class NearForm(VisitorForm):
     town = StringField(_l("Town"), filters=[strip], validators=[
         DataRequired(_l("Type the name of a town.")), Length(max=TOWN_MAX, message=_l("This name is too long."))])
     radius = SelectField(_l("Within"), coerce=int, default=DEFAULT_RADIUS_KM,
-                         choices=[(km, _l("%(km)d km", km=km)) for km in RADII_SHOWN])
+                         choices=[SelectChoice(km, _l("%(km)d km", km=km)) for km in RADII_SHOWN])
