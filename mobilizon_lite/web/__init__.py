@@ -23,7 +23,6 @@ from . import (
     identities,
     instances,
     members,
-    near,
     pages,
     participation,
     posts,
@@ -45,12 +44,12 @@ def init_app(app, csrf):
     errors.init_app(app)
     formatting.init_app(app)
     for module in (pages, about, auth, account, identities, admin, admin_reports, instances, relays, admin_users,
-                   admin_content, admin_mail, events, participation, event_messages, comments, search, browse, near,
-                   reports, *GROUP_BLUEPRINTS):
+                   admin_content, admin_mail, events, participation, event_messages, comments, search, browse, reports,
+                   *GROUP_BLUEPRINTS):
         app.register_blueprint(module.bp)
     # Visitors post these from pages kept for everyone, which hold no token (see VisitorForm).
     csrf.exempt(pages.set_language)
-    csrf.exempt(near.choose)
+    csrf.exempt(pages.choose_town)
     csrf.exempt(participation.join_anonymously)
     # Mail programs post the unsubscribe link of a message's List-Unsubscribe header with no token: the
     # signed link is the proof (RFC 8058).

@@ -1,17 +1,14 @@
-"""The town a visitor chose for the home page's "Near" list: kept in a cookie (no account needed),
-chosen among the towns of one name, and forgotten."""
+"""The town a visitor chose for the home page's "Near" list, kept in a cookie (no account needed): read,
+chosen among the towns of one name, forgotten."""
 from urllib.parse import parse_qs, urlencode
 
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask import current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 
 from ..services import home_sections, places
 from ..services.search_query import DEFAULT_RADIUS_KM, RADII_SHOWN
 from ..urls import whole_number
 from .forms.near import TOWN_MAX, NearForm
-
-bp = Blueprint("near", __name__)
 
 COOKIE = "near"
 COOKIE_MAX = 512
@@ -42,23 +39,21 @@ def _form_page(form, choices=()):
     return render_template("pages/near.html", near_form=form, choices=choices, **form_context())
 
 
-def _home():
-    return redirect(url_for("pages.home"), 303)
-
-
 def _choices(found):
     """The "town, country" names of the towns found, each once: what the person chooses among."""
     return list(dict.fromkeys(f"{place.name}, {place.country}" for place in found))
 
 
-@bp.route("/near", methods=["POST"])
+def _secure():
+    # Behind a proxy the request itself may read as plain HTTP: the instance's address says.
+    return request.is_secure or current_app.config["SESSION_COOKIE_SECURE"]
+
+
 def choose():
-    """Keep the town typed (or chosen among those of its name) in the cookie; forget it."""
-    if current_user.is_authenticated:
-        # Logged-in pages carry a token, as for the language picker.
-        current_app.extensions["csrf"].protect()
+    """The answer to the form: the town typed (or chosen among those of its name) kept in the cookie,
+    or the cookie forgotten; the form again with its errors or the towns to choose among."""
+    response = redirect(url_for("pages.home"), 303)
     if "forget" in request.form:
-        response = _home()
         response.delete_cookie(COOKIE, httponly=True, samesite="Lax", secure=_secure())
         return response
     form = NearForm()
@@ -72,12 +67,6 @@ def choose():
     # A choice made on the page of choices is final: the likeliest town of that name in that country.
     if len(choices) > 1 and "chosen" not in request.form:
         return _form_page(form, choices)
-    response = _home()
     response.set_cookie(COOKIE, urlencode({"town": choices[0], "radius": form.radius.data}), max_age=YEAR,
                         httponly=True, samesite="Lax", secure=_secure())
     return response
-
-
-def _secure():
-    # Behind a proxy the request itself may read as plain HTTP: the instance's address says.
-    return request.is_secure or current_app.config["SESSION_COOKIE_SECURE"]

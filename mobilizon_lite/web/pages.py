@@ -109,6 +109,15 @@ def interact():
     return redirect(url_for("identities.index", follow=uri, _anchor="follow"))
 
 
+@bp.route("/near", methods=["POST"])
+def choose_town():
+    """Keep the town of the home page's "Near" list in a cookie, or forget it."""
+    if current_user.is_authenticated:
+        # Logged-in pages carry a token, as for the language picker.
+        current_app.extensions["csrf"].protect()
+    return near.choose()
+
+
 @bp.route("/language", methods=["POST"])
 def set_language():
     if current_user.is_authenticated:

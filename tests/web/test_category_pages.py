@@ -62,8 +62,8 @@ def test_the_index_names_every_category_with_its_count(ann, client):
     make_event(ann, title="Private choir", category="MUSIC", visibility="private", **day(3))
     page = client.get("/categories").get_data(as_text=True)
     assert len(re.findall(r'href="/categories/[a-z_]+"', page)) == 30
-    assert re.search(r'href="/categories/music">Music</a>\s*<span class="muted">2 events ahead</span>', page)
-    assert re.search(r'href="/categories/pets">Pets</a>\s*<span class="muted">0 events ahead</span>', page)
+    assert re.search(r'href="/categories/music">Music</a>\s*<span class="muted">2 upcoming events</span>', page)
+    assert re.search(r'href="/categories/pets">Pets</a>\s*<span class="muted">0 upcoming events</span>', page)
 
 
 def test_the_feeds_are_the_search_of_the_category(ann, client):
