@@ -9,6 +9,7 @@ from . import (
     admin_users,
     auth,
     browse,
+    calendar,
     comments,
     context,
     discussions,
@@ -44,8 +45,8 @@ def init_app(app, csrf):
     errors.init_app(app)
     formatting.init_app(app)
     for module in (pages, about, auth, account, identities, admin, admin_reports, instances, relays, admin_users,
-                   admin_content, admin_mail, events, participation, event_messages, comments, search, browse, reports,
-                   *GROUP_BLUEPRINTS):
+                   admin_content, admin_mail, events, participation, event_messages, comments, search, calendar,
+                   browse, reports, *GROUP_BLUEPRINTS):
         app.register_blueprint(module.bp)
     # Visitors post these from pages kept for everyone, which hold no token (see VisitorForm).
     csrf.exempt(pages.set_language)
