@@ -13,6 +13,7 @@ from . import (
     comments,
     context,
     discussions,
+    embeds,
     errors,
     event_messages,
     events,
@@ -31,6 +32,8 @@ from . import (
     reports,
     resources,
     search,
+    share,
+    share_meta,
     todos,
 )
 
@@ -44,9 +47,10 @@ def init_app(app, csrf):
     context.init_app(app)
     errors.init_app(app)
     formatting.init_app(app)
+    share_meta.init_app(app)
     for module in (pages, about, auth, account, identities, admin, admin_reports, instances, relays, admin_users,
                    admin_content, admin_mail, events, participation, event_messages, comments, search, calendar,
-                   browse, reports, *GROUP_BLUEPRINTS):
+                   browse, reports, share, embeds, *GROUP_BLUEPRINTS):
         app.register_blueprint(module.bp)
     # Visitors post these from pages kept for everyone, which hold no token (see VisitorForm).
     csrf.exempt(pages.set_language)
