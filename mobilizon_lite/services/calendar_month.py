@@ -12,9 +12,9 @@ from .errors import NotFound
 from .events import listing_query
 from .rows import EventRow, with_actors
 
-# A month read at most this many events (the first ones by start): a busy instance's month stays one
-# bounded query, and the page says when some were left out.
-EVENTS_MAX = 600
+# A month reads the times of at most this many events (the first ones by start), and whole rows of those
+# its days show only: a busy instance's month stays bounded, and the page says when some were left out.
+EVENTS_MAX = 3000
 # The events a day's cell lists; the others are counted, and a link searches that day.
 SHOWN_PER_DAY = 4
 # The filters a calendar keeps: its dates are the month's.
@@ -26,7 +26,7 @@ class DayEvent:
     """An event on one day: starts (its local start) when it starts that day, ends (its local end) when it
     ends that day having started earlier; neither for a day in the middle of a longer event."""
 
-    event: EventRow
+    event: EventRow  # its id while the month is read, then the row
     starts: datetime | None = None
     ends: datetime | None = None
 
@@ -89,10 +89,11 @@ def read(args, first):
     return query
 
 
-def _days_of(event, zone):
-    """(first, last) local days the event covers: an event ending at midnight is over before that day."""
-    starts = event.begins_on.astimezone(zone)
-    ends = event.ends_on.astimezone(zone) if event.ends_on and event.ends_on > event.begins_on else None
+def _days_of(begins_on, ends_on, zone):
+    """(local start, local end or None, first and last local days) of an event: one ending at midnight is
+    over before that day."""
+    starts = begins_on.astimezone(zone)
+    ends = ends_on.astimezone(zone) if ends_on and ends_on > begins_on else None
     last = (ends - timedelta(microseconds=1)).date() if ends else starts.date()
     return starts, ends, starts.date(), max(last, starts.date())
 
@@ -120,26 +121,31 @@ def month_of_events(query, viewer_ids, first_weekday, now=None):
                   None if first >= date(YEARS[1], 12, 1) else _next_month(first))
     if query.errors:
         return month
-    # Words rank a search's results; a calendar lists by time whatever was asked.
-    found = search.matching_events(listing_query(), query, viewer_ids).order_by(Event.begins_on, Event.id)
-    rows = with_actors(found.limit(EVENTS_MAX + 1), EventRow)
-    month.truncated = len(rows) > EVENTS_MAX
+    # Words rank a search's results; a calendar lists by time whatever was asked. Only the times of
+    # the month's events are read first; whole rows, for the few each day shows.
+    found = search.matching_events(listing_query(), query, viewer_ids, by_time=True)
+    spans = list(found.select(Event.id, Event.begins_on, Event.ends_on).limit(EVENTS_MAX + 1).tuples())
+    month.truncated = len(spans) > EVENTS_MAX
     by_day = {day.day: day for day in month.days}
-    for row in rows[:EVENTS_MAX]:
-        starts, ends, first_day, last_day = _days_of(row, zone)
+    for event_id, begins_on, ends_on in spans[:EVENTS_MAX]:
+        starts, ends, first_day, last_day = _days_of(begins_on, ends_on, zone)
         day = max(first_day, first)
         while day <= last_day and day in by_day:
             cell = by_day[day]
-            shown = DayEvent(row, starts if day == first_day else None,
-                             ends if day == last_day and day != first_day else None)
             if len(cell.events) < SHOWN_PER_DAY:
-                cell.events.append(shown)
+                cell.events.append(DayEvent(event_id, starts if day == first_day else None,
+                                            ends if day == last_day and day != first_day else None))
             else:
                 cell.more += 1
             day += timedelta(days=1)
+    shown = [item for cell in by_day.values() for item in cell.events]
+    rows = {row.id: row for row in with_actors(
+        listing_query().where(Event.id.in_({item.event for item in shown})), EventRow)}
+    for item in shown:
+        item.event = rows[item.event]
     if month.truncated:
         # Events are read by start: those left out start on or after the last one read.
-        cutoff = rows[EVENTS_MAX - 1].begins_on.astimezone(zone).date()
+        cutoff = spans[EVENTS_MAX - 1][1].astimezone(zone).date()
         for cell in month.days:
             cell.incomplete = cell.day >= cutoff
     return month
