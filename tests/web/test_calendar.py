@@ -8,9 +8,11 @@ from zoneinfo import ZoneInfo
 import icalendar
 import pytest
 
+from mobilizon_lite.db import database
 from mobilizon_lite.models import Actor
 from mobilizon_lite.models.groups import Openness
-from mobilizon_lite.services import calendar_month, members
+from mobilizon_lite.services import calendar_month, members, search
+from mobilizon_lite.services.events import listing_query
 
 from ..calendar_readers import vevents
 from ..helpers import log_in, make_account, make_event, make_group
@@ -190,6 +192,8 @@ def test_the_filters_are_the_searchs_and_stay_from_month_to_month(ann, client):
     assert page(client, "/calendar/2027/07?tags=%23Market&category=BOOK_CLUBS").titles == ["09:00 Book market"]
     # Words find as a search does, and the calendar still lists by time.
     assert page(client, "/calendar/2027/07?q=book").titles == ["14:00 Book club", "09:00 Book market"]
+    # (A search ranks "Book market" first: "market" is in its title, only in the other's tags.)
+    assert page(client, "/calendar/2027/07?q=market").titles == ["10:00 Craft fair", "09:00 Book market"]
     # A calendar's own dates are the month's, whatever the link says.
     assert page(client, "/calendar/2027/07?starts=2027-07-10&ends=nonsense").titles == [
         "10:00 Craft fair", "14:00 Book club", "09:00 Book market"]
@@ -321,3 +325,12 @@ def test_today_is_marked_and_the_navigation_leads_here(ann, client):
     # From a search of some days, the calendar of their month, with the search's filters.
     assert page(client, "/search?starts=2027-07-05&category=MUSIC").link("Calendrier du mois") == (
         "/calendar/2027/07?category=MUSIC")
+
+
+def test_words_are_looked_up_before_the_events_are_sorted_by_time(ann):
+    # Read along the start's index instead, events would each look the words up: seconds on a large instance.
+    with ann.test_request_context():
+        query = calendar_month.read({"q": "jazz"}, date(2027, 7, 1))
+        sql, params = search.matching_events(listing_query(), query, (), by_time=True).sql()
+        plan = [row[3] for row in database.execute_sql("EXPLAIN QUERY PLAN " + sql, params)]
+    assert plan[0].startswith("SCAN") and "VIRTUAL TABLE" in plan[0], plan
