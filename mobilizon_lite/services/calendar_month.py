@@ -1,5 +1,6 @@
 """A month of events as the calendar shows it: the weeks of a month in the instance's time zone, each day
 with the events it covers, found by the same filters and privacy rules as a search."""
+from collections import namedtuple
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -7,7 +8,7 @@ from flask_babel import gettext as _
 
 from ..dates import YEARS
 from ..models import Event
-from . import search, search_query
+from . import occurrences, search, search_query
 from .errors import NotFound
 from .events import listing_query
 from .rows import EventRow, with_actors
@@ -19,6 +20,10 @@ EVENTS_MAX = 3000
 SHOWN_PER_DAY = 4
 # The filters a calendar keeps: its dates are the month's.
 FILTERS = tuple(name for name in search_query.FILTERS if name not in ("starts", "ends"))
+
+
+# Where a single event is placed, as a series' stored dates are (EventOccurrence rows).
+Occurrence = namedtuple("Occurrence", "begins_on ends_on")
 
 
 @dataclass
@@ -124,20 +129,27 @@ def month_of_events(query, viewer_ids, first_weekday, now=None):
     # Words rank a search's results; a calendar lists by time whatever was asked. Only the times of
     # the month's events are read first; whole rows, for the few each day shows.
     found = search.matching_events(listing_query(), query, viewer_ids, by_time=True)
-    spans = list(found.select(Event.id, Event.begins_on, Event.ends_on).limit(EVENTS_MAX + 1).tuples())
+    spans = list(found.select(Event.id, Event.begins_on, Event.ends_on, Event.rrule).limit(EVENTS_MAX + 1).tuples())
     month.truncated = len(spans) > EVENTS_MAX
+    spans = spans[:EVENTS_MAX]
+    # A repeated event is on each of its dates within the month (the date it shows is one of them).
+    dates = occurrences.occurrences_between([span[0] for span in spans if span[3]], query.starts_at(),
+                                            query.ends_before())
+    placed = {}
+    for event_id, begins_on, ends_on, _rule in spans:
+        for moment in dates.get(event_id) or [Occurrence(begins_on, ends_on)]:
+            starts, ends, first_day, last_day = _days_of(moment.begins_on, moment.ends_on, zone)
+            day = max(first_day, first)
+            while day <= last_day and day.month == first.month:
+                placed.setdefault(day, []).append((moment.begins_on, event_id, DayEvent(
+                    event_id, starts if day == first_day else None,
+                    ends if day == last_day and day != first_day else None)))
+                day += timedelta(days=1)
     by_day = {day.day: day for day in month.days}
-    for event_id, begins_on, ends_on in spans[:EVENTS_MAX]:
-        starts, ends, first_day, last_day = _days_of(begins_on, ends_on, zone)
-        day = max(first_day, first)
-        while day <= last_day and day in by_day:
-            cell = by_day[day]
-            if len(cell.events) < SHOWN_PER_DAY:
-                cell.events.append(DayEvent(event_id, starts if day == first_day else None,
-                                            ends if day == last_day and day != first_day else None))
-            else:
-                cell.more += 1
-            day += timedelta(days=1)
+    for day, items in placed.items():
+        items.sort(key=lambda item: item[:2])
+        by_day[day].events = [item[2] for item in items[:SHOWN_PER_DAY]]
+        by_day[day].more = max(len(items) - SHOWN_PER_DAY, 0)
     shown = [item for cell in by_day.values() for item in cell.events]
     rows = {row.id: row for row in with_actors(
         listing_query().where(Event.id.in_({item.event for item in shown})), EventRow)}
@@ -145,7 +157,7 @@ def month_of_events(query, viewer_ids, first_weekday, now=None):
         item.event = rows[item.event]
     if month.truncated:
         # Events are read by start: those left out start on or after the last one read.
-        cutoff = spans[EVENTS_MAX - 1][1].astimezone(zone).date()
+        cutoff = spans[-1][1].astimezone(zone).date()
         for cell in month.days:
             cell.incomplete = cell.day >= cutoff
     return month

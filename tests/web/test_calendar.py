@@ -161,6 +161,20 @@ def test_an_event_over_several_days_is_on_each_of_them(ann, client):
         "toute la journée Exhibition"]
 
 
+def test_a_repeated_event_is_on_each_of_its_dates(ann, client):
+    make_event(ann, title="Repair evening", start_date=date(2027, 1, 5), start_time=time(19), end_time=time(21),
+               repeat="WEEKLY", repeat_weekdays=["TU"], repeat_exdates="2027-03-16")
+    make_event(ann, title="Choir", **at(date(2027, 3, 9), (18, 0), (19, 0)))
+    march = page(client, "/calendar/2027/03")
+    tuesdays = [day for day in sorted(march.cells) if day.month == 3 and day.weekday() == 1]
+    assert {day: march.lines(day) for day in tuesdays} == {
+        date(2027, 3, 2): ["19:00 Repair evening"], date(2027, 3, 9): ["18:00 Choir", "19:00 Repair evening"],
+        date(2027, 3, 16): [], date(2027, 3, 23): ["19:00 Repair evening"], date(2027, 3, 30): ["19:00 Repair evening"]}
+    assert len(march.titles) == 5
+    # With words too: every date of the series, not only the one it shows.
+    assert page(client, "/calendar/2027/03?q=repair").titles == ["19:00 Repair evening"] * 4
+
+
 def test_times_across_the_clock_changes(ann, client):
     # 28 March 2027 in Paris: 02:00 CET becomes 03:00 CEST, so 02:30 never happens that night.
     make_event(ann, title="Before the change", **at(date(2027, 3, 28), (0, 30), zone="UTC"))
