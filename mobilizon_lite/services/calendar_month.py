@@ -95,8 +95,8 @@ def read(args, first):
 
 
 def _days_of(begins_on, ends_on, zone):
-    """(local start, local end or None, first and last local days) of an event: one ending at midnight is
-    over before that day."""
+    """(local start, local end or None, first and last local days) of an event (or one date of a series):
+    one ending at midnight is over before that day."""
     starts = begins_on.astimezone(zone)
     ends = ends_on.astimezone(zone) if ends_on and ends_on > begins_on else None
     last = (ends - timedelta(microseconds=1)).date() if ends else starts.date()
