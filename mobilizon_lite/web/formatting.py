@@ -1,6 +1,8 @@
-"""Template helpers of the HTML pages: map links, calendar subscription links, public URLs."""
+"""Template helpers of the HTML pages: map links, calendar subscription links, public URLs, the size of
+cards' pictures."""
 from urllib.parse import urlencode
 
+from ..services import thumbnails
 from ..text import clean_text
 from ..urls import public_url
 
@@ -30,3 +32,4 @@ def init_app(app):
     app.add_template_filter(osm_url)
     app.add_template_filter(webcal)
     app.add_template_global(public_url)
+    app.jinja_env.globals["thumbnail_size"] = (thumbnails.WIDTH, thumbnails.HEIGHT)
