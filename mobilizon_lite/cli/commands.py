@@ -313,7 +313,7 @@ def make_thumbnails():
     if made or unreadable:
         print()
     print(f"{pictures} pictures stored: {made} thumbnails made, {pictures - made - unreadable} already there"
-          + (f", {unreadable} pictures unreadable" if unreadable else "") + f"; {time.monotonic() - started:.1f} s.")
+          + (f", {unreadable} unreadable" if unreadable else "") + f"; {time.monotonic() - started:.1f} s.")
 
 
 def block_domain(args):
