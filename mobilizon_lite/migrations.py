@@ -15,6 +15,7 @@ from .models import (
     Event,
     EventInvitation,
     EventMessage,
+    EventOccurrence,
     FeedToken,
     Follow,
     GroupDigest,
@@ -272,6 +273,16 @@ def _waiting_lists():
     _add_column("participation", "waiting_since", "DATETIME")
 
 
+def _recurring_events():
+    _add_column("event", "rrule", "VARCHAR(200) NOT NULL DEFAULT ''")
+    _add_column("event", "exdates", "TEXT NOT NULL DEFAULT '[]'")
+    _add_column("event", "series_begins_on", "DATETIME")
+    _add_column("event", "series_ends_on", "DATETIME")
+    database.create_tables([EventOccurrence])
+    # Event pages list a series' next dates.
+    changes.track("event_occurrence")
+
+
 # Append new steps; never edit or reorder the ones already released.
 STEPS = [_initial_schema, _events, _feeds, _federation, _remote_participation, _activity_objects,
          _listed_activities, _server_software, _account_confirmation, _content_version,
@@ -279,7 +290,7 @@ STEPS = [_initial_schema, _events, _feeds, _federation, _remote_participation, _
          _perf_event_pages, _remote_groups, _moderation, _reports, _relay_follows, _domain_blocks,
          _account_moderation, _abuse_limits, _group_content_pending, _remote_images, _mail_queue,
          _event_messages, _anonymous_contact, _search_index, _reminders,
-         _notification_settings, _waiting_lists]
+         _notification_settings, _waiting_lists, _recurring_events]
 
 
 def migrate():
