@@ -1,5 +1,6 @@
 """The month calendar: months cut where the instance is (Europe/Paris here), events over several days,
 clock changes, the filters a search has, privacy, bad links, the months around, French weeks."""
+import re
 from datetime import date, datetime, time
 from html.parser import HTMLParser
 from urllib.parse import parse_qs, urlsplit
@@ -223,6 +224,10 @@ def test_the_filters_are_the_searchs_and_stay_from_month_to_month(ann, client):
     assert sorted(str(event["SUMMARY"]) for event in vevents(icalendar.Calendar.from_ical(ics.data))) == [
         "Book club", "Book market"]
     assert urlsplit(books.link("Flux Atom")).path == "/search/feed/atom"
+    # Feed readers find them in the page's head too.
+    html = client.get("/calendar/2027/07?category=BOOK_CLUBS").get_data(as_text=True)
+    assert re.search(r'<link rel="alternate" type="text/calendar"[^>]+href="http://[^"]+/search/feed/ics\?starts=2027-07-01'
+                     r'&amp;ends=2027-07-31&amp;category=BOOK_CLUBS"', html)
     search = urlsplit(books.link("Chercher les événements de ce mois"))
     assert search.path == "/search" and parse_qs(search.query)["category"] == ["BOOK_CLUBS"]
 
