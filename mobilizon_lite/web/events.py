@@ -17,6 +17,7 @@ from ..services import (
     instance_settings,
     my_events,
     participation,
+    places,
     rate_limits,
     remote_participation,
 )
@@ -85,11 +86,69 @@ def event_form(event=None):
     return form
 
 
+def find_town(form):
+    """(the town meant, the towns of the name typed) for the form's town and country: the one town of
+    that name, or the one chosen among several, which the form then offers (None when none is chosen,
+    or the town is unknown)."""
+    town, towns = places.locate(form.locality.data or "", form.country.data, form.town_choice.data)
+    if len(towns) > 1:
+        form.offer_towns(towns)
+    return town, towns
+
+
+def same_town(form, event):
+    return all(places.fold(getattr(form, name).data or "") == places.fold(getattr(event, name))
+               for name in ("locality", "country"))
+
+
+def with_coordinates(form, event=None):
+    """The form's event data with its town's coordinates: the event's own while its town and country
+    stay the same, else those of the town typed (none for a town unknown). None while the organiser
+    is to choose among several towns of that name (the form offers them, and says so)."""
+    if event is not None and event.has_coordinates and same_town(form, event):
+        coordinates = event.latitude, event.longitude
+    else:
+        town, towns = find_town(form)
+        if town is None and len(towns) > 1:
+            form.form_errors.append(_("Several towns are called “%(name)s”: choose yours under “Where”, then "
+                                      "save again.", name=form.locality.data))
+            return None
+        coordinates = (town.latitude, town.longitude) if town else (None, None)
+    return {**form.event_data(), "latitude": coordinates[0], "longitude": coordinates[1]}
+
+
+def unknown_town_note(name):
+    return _("“%(town)s” is not among the towns this site knows: the event has no position, and searches "
+             "near a town will not find it.", town=name)
+
+
+def saved_with_town(form, data):
+    """Tell the organiser when the town typed gave the event no position."""
+    if data["latitude"] is None and form.locality.data:
+        flash(unknown_town_note(form.locality.data), "warning")
+
+
+def town_found(form, event=None):
+    """The form again, not saved, with what its town was found to be: the "Find" button's answer."""
+    town, towns = find_town(form)
+    if town is not None:
+        note = _("Found: %(town)s. The event is placed at the centre of this town.", town=town.label)
+    elif towns:
+        note = None  # the choice the form offers says it
+    elif form.locality.data:
+        note = unknown_town_note(form.locality.data)
+    else:
+        note = _("Type the town first.")
+    return render_template("events/form.html", form=form, event=event, town_note=note)
+
+
 @bp.route("/events/new", methods=["GET", "POST"])
 @login_required
 def create():
     form = event_form()
-    if form.validate_on_submit():
+    if request.method == "POST" and "find_town" in request.form:
+        return town_found(form)
+    if form.validate_on_submit() and (data := with_coordinates(form)) is not None:
         organizer, group = organizer_and_group(form)
         try:
             rate_limits.check(organizer, "events")
@@ -98,11 +157,12 @@ def create():
             add_error(form, error)
             return render_form("events/form.html", form, event=None)[0], 429, retry_after(error)
         try:
-            event = events.create_event(organizer, form.event_data(), picture=form.picture.data or None, group=group)
+            event = events.create_event(organizer, data, picture=form.picture.data or None, group=group)
         except Invalid as error:
             add_error(form, error)
         else:
             flash(_("Your event is published."), "success")
+            saved_with_town(form, data)
             return redirect(url_for("events.show", uuid=event.uuid))
     return render_form("events/form.html", form, event=None)
 
@@ -210,15 +270,18 @@ def edit(uuid):
     event = events.visible_event(uuid, viewer_ids())
     organizer = organizer_identity(event)
     form = event_form(event)
-    if form.validate_on_submit():
+    if request.method == "POST" and "find_town" in request.form:
+        return town_found(form, event)
+    if form.validate_on_submit() and (data := with_coordinates(form, event)) is not None:
         try:
-            events.update_event(event, organizer, form.event_data(), picture=form.picture.data or None,
+            events.update_event(event, organizer, data, picture=form.picture.data or None,
                                 remove_picture=form.remove_picture.data)
         except Invalid as error:
             add_error(form, error)
         else:
             flash(_("The event is saved. Participants were told about any change of date or place."),
                   "success")
+            saved_with_town(form, data)
             return redirect(url_for("events.show", uuid=event.uuid))
     return render_form("events/form.html", form, event=event)
 
