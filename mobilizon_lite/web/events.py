@@ -17,7 +17,6 @@ from ..services import (
     instance_settings,
     my_events,
     participation,
-    places,
     rate_limits,
     remote_participation,
 )
@@ -34,6 +33,7 @@ from .context import (
     viewer_ids,
 )
 from .errors import retry_after
+from .event_town import saved_with_town, town_found, with_coordinates
 from .forms.base import add_error, render_form
 from .forms.events import (
     CATEGORY_LABELS,
@@ -84,62 +84,6 @@ def event_form(event=None):
         form.end_fold.data = end.fold
     form.offer_repeated_times()
     return form
-
-
-def find_town(form):
-    """(the town meant, the towns of the name typed) for the form's town and country: the one town of
-    that name, or the one chosen among several, which the form then offers (None when none is chosen,
-    or the town is unknown)."""
-    town, towns = places.locate(form.locality.data or "", form.country.data, form.town_choice.data)
-    if len(towns) > 1:
-        form.offer_towns(towns)
-    return town, towns
-
-
-def same_town(form, event):
-    return all(places.fold(getattr(form, name).data or "") == places.fold(getattr(event, name))
-               for name in ("locality", "country"))
-
-
-def with_coordinates(form, event=None):
-    """The form's event data with its town's coordinates: the event's own while its town and country
-    stay the same, else those of the town typed (none for a town unknown). None while the organiser
-    is to choose among several towns of that name (the form offers them, and says so)."""
-    if event is not None and event.has_coordinates and same_town(form, event):
-        coordinates = event.latitude, event.longitude
-    else:
-        town, towns = find_town(form)
-        if town is None and len(towns) > 1:
-            form.form_errors.append(_("Several towns are called “%(name)s”: choose yours under “Where”, then "
-                                      "save again.", name=form.locality.data))
-            return None
-        coordinates = (town.latitude, town.longitude) if town else (None, None)
-    return {**form.event_data(), "latitude": coordinates[0], "longitude": coordinates[1]}
-
-
-def unknown_town_note(name):
-    return _("“%(town)s” is not among the towns this site knows: the event has no position, and searches "
-             "near a town will not find it.", town=name)
-
-
-def saved_with_town(form, data):
-    """Tell the organiser when the town typed gave the event no position."""
-    if data["latitude"] is None and form.locality.data:
-        flash(unknown_town_note(form.locality.data), "warning")
-
-
-def town_found(form, event=None):
-    """The form again, not saved, with what its town was found to be: the "Find" button's answer."""
-    town, towns = find_town(form)
-    if town is not None:
-        note = _("Found: %(town)s. The event is placed at the centre of this town.", town=town.label)
-    elif towns:
-        note = None  # the choice the form offers says it
-    elif form.locality.data:
-        note = unknown_town_note(form.locality.data)
-    else:
-        note = _("Type the town first.")
-    return render_template("events/form.html", form=form, event=event, town_note=note)
 
 
 @bp.route("/events/new", methods=["GET", "POST"])

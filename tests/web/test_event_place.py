@@ -118,6 +118,15 @@ def test_editing_keeps_the_coordinates_until_the_town_changes(app, ann):
     assert submit(ann, url, event_fields(locality="Villeurbanne", country="France")).status_code == 302
     latitude, longitude = coordinates(app)
     assert round(latitude, 2) == 45.77 and round(longitude, 2) == 4.88
+    # The same name, another town of it: found, then chosen.
+    fields = event_fields(locality="Paris", country="")
+    assert submit(ann, url, fields).status_code == 400
+    page = submit(ann, url, dict(fields, find_town="1")).get_data(as_text=True)
+    texas = next(id_ for id_, label in RADIO_RE.findall(page) if "Texas" in label)
+    assert submit(ann, url, dict(fields, town_choice=texas)).status_code == 302
+    assert near(coordinates(app), PARIS_TEXAS)
+    assert submit(ann, url, dict(fields, title="Again")).status_code == 302
+    assert near(coordinates(app), PARIS_TEXAS)
     # An unknown town clears them: the old ones would place the event where it no longer is.
     assert submit(ann, url, event_fields(locality="Trifouilly-les-Oies")).status_code == 302
     assert coordinates(app) == (None, None)
