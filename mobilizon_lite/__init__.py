@@ -33,6 +33,8 @@ def create_app(test_config=None, default_base_url="http://127.0.0.1:5000", insta
         # trusted proxies saw; a header written by the client itself is never believed.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_COUNT"], x_proto=0, x_host=0,
                                 x_port=0, x_prefix=0)
+    # The framed pages are served as to a stranger: no cookie read, none set (web/embeds.py).
+    app.wsgi_app = web.embeds.strangers_only(app.wsgi_app)
     db.init_app(app)
     with app.app_context():
         migrations.migrate()
@@ -49,8 +51,11 @@ def create_app(test_config=None, default_base_url="http://127.0.0.1:5000", insta
 
     @app.after_request
     def security_headers(response):
+        # A page whose own policy names who may frame it (the embeds) gets no X-Frame-Options to contradict it.
+        frames_named = "frame-ancestors" in response.headers.get("Content-Security-Policy", "")
         for name, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(name, value)
+            if not (frames_named and name == "X-Frame-Options"):
+                response.headers.setdefault(name, value)
         return response
 
     return app

@@ -45,7 +45,12 @@ def _when(begins_on, ends_on, zone, locale):
 
 def event_when(event):
     """'Saturday, March 14, 2026, 6:00 PM – 8:00 PM (Europe/Paris, UTC+1)' in the reader's language."""
-    return _when(event.begins_on, event.ends_on, event.zone, get_locale())
+    return span_when(event.begins_on, event.ends_on, event.zone)
+
+
+def span_when(begins_on, ends_on, zone):
+    """As event_when, for a start and end (or None) in zone: one date of a repeated event."""
+    return _when(begins_on, ends_on, zone, get_locale())
 
 
 @functools.lru_cache(maxsize=CACHED_TEXTS)

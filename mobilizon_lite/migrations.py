@@ -15,6 +15,7 @@ from .models import (
     Event,
     EventInvitation,
     EventMessage,
+    EventOccurrence,
     FeedToken,
     Follow,
     GroupDigest,
@@ -272,6 +273,16 @@ def _waiting_lists():
     _add_column("participation", "waiting_since", "DATETIME")
 
 
+def _recurring_events():
+    _add_column("event", "rrule", "VARCHAR(200) NOT NULL DEFAULT ''")
+    _add_column("event", "exdates", "TEXT NOT NULL DEFAULT '[]'")
+    _add_column("event", "series_begins_on", "DATETIME")
+    _add_column("event", "series_ends_on", "DATETIME")
+    database.create_tables([EventOccurrence])
+    # Event pages list a series' next dates.
+    changes.track("event_occurrence")
+
+
 def _place_regions():
     # Towns offered to choose from on the event form are told apart by their region, and chosen by id.
     _add_column("place", "geonameid", "INTEGER NOT NULL DEFAULT 0")
@@ -287,7 +298,7 @@ STEPS = [_initial_schema, _events, _feeds, _federation, _remote_participation, _
          _perf_event_pages, _remote_groups, _moderation, _reports, _relay_follows, _domain_blocks,
          _account_moderation, _abuse_limits, _group_content_pending, _remote_images, _mail_queue,
          _event_messages, _anonymous_contact, _search_index, _reminders,
-         _notification_settings, _waiting_lists, _place_regions]
+         _notification_settings, _waiting_lists, _recurring_events, _place_regions]
 
 
 def migrate():

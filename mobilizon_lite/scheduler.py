@@ -1,5 +1,6 @@
 """The in-process scheduler: timed jobs, each run inside an app context."""
 import logging
+from datetime import UTC, datetime
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -12,6 +13,7 @@ from .services import (
     anonymous,
     group_digest,
     inbound,
+    occurrences,
     rate_limits,
     reminder_mail,
     reminders,
@@ -83,6 +85,13 @@ def build_scheduler(app):
     scheduler.add_job(_in_context(app, reminder_mail.send_due_reminders), "interval",
                       seconds=app.config["REMINDER_INTERVAL"], id="send_due_reminders",
                       name="Email the reminders due before events", replace_existing=True)
+    # Repeated events: a series whose shown date is over moves on to its next within minutes; once a
+    # day (and as the scheduler starts) every series' dates are expanded a year ahead.
+    scheduler.add_job(_in_context(app, occurrences.advance_series), "interval", minutes=5, id="advance_series",
+                      name="Move repeated events on to their next date", replace_existing=True)
+    scheduler.add_job(_in_context(app, occurrences.refresh_series), "interval", hours=24, id="refresh_series",
+                      name="Keep repeated events' dates a year ahead", replace_existing=True,
+                      next_run_time=datetime.now(UTC))
     # Publishing nudges the drain job through the app, so the running scheduler must be findable.
     app.extensions["scheduler"] = scheduler
     return scheduler

@@ -10,6 +10,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 
@@ -116,3 +117,55 @@ def by_three(body):
 def utc_seconds(moment):
     """A stored (aware) datetime as the readers' whole seconds."""
     return None if moment is None else int(moment.timestamp())
+
+
+# Occurrences of repeated events (RRULE, EXDATE): {UID: [(start, end), ...]} up to a limit (an aware
+# datetime, exclusive), each reader expanding the series itself.
+
+def occurrences_by_icalendar(body, limit):
+    """The occurrences as recurring-ical-events expands what icalendar read (its TZIDs resolved by
+    icalendar from the tz database, as apps built on it do)."""
+    import recurring_ical_events
+
+    calendar = icalendar.Calendar.from_ical(body)
+    found = {}
+    for event in recurring_ical_events.of(calendar).between(datetime(1970, 1, 2, tzinfo=UTC), limit):
+        end = event.get("DTEND")
+        found.setdefault(str(event["UID"]), []).append(
+            (_seconds(event["DTSTART"].dt), None if end is None else _seconds(end.dt)))
+    return {uid: sorted(dates) for uid, dates in found.items()}
+
+
+def occurrences_by_vobject(body, limit):
+    """The occurrences as vobject's rruleset (dateutil, with the document's VTIMEZONEs) gives them."""
+    registry = vars(vobject.icalendar)["__tzidMap"]
+    for tzid in [tzid for tzid in registry if tzid != "UTC"]:
+        del registry[tzid]
+    calendar = vobject.readOne(body.decode("utf-8"))
+    found = {}
+    for event in getattr(calendar, "vevent_list", []):
+        start = event.dtstart.value
+        length = event.dtend.value - start if hasattr(event, "dtend") else None
+        rules = event.getrruleset(addRDate=True)
+        starts = [start] if rules is None else rules.between(start, limit, inc=True)
+        found[event.uid.value] = [(_seconds(moment), None if length is None else _seconds(moment + length))
+                                  for moment in starts if moment < limit]
+    return found
+
+
+def occurrences_by_icaljs(body, limit):
+    """The occurrences as ical.js's iterator expands them, with the document's VTIMEZONEs."""
+    node = require_icaljs()
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "0.ics"
+        path.write_bytes(body)
+        result = subprocess.run([node, str(JS / "occurrences.mjs"), str(int(limit.timestamp())), str(path)],
+                                capture_output=True, text=True, timeout=300, check=False)
+    assert result.returncode == 0, result.stderr
+    return {uid: [tuple(pair) for pair in dates] for uid, dates in json.loads(result.stdout)[0].items()}
+
+
+def occurrences_by_three(body, limit):
+    """{reader name: its occurrences} for the one document."""
+    return {"icalendar": occurrences_by_icalendar(body, limit), "vobject": occurrences_by_vobject(body, limit),
+            "ical.js": occurrences_by_icaljs(body, limit)}

@@ -37,7 +37,11 @@ MOBILIZON_TERMS = {
     "posts": {"@id": "mz:posts", "@type": "@id"}, "resources": {"@id": "mz:resources", "@type": "@id"},
     "todos": {"@id": "mz:todos", "@type": "@id"}, "status": {"@id": "ical:status", "@type": "ical:status"},
 }
-CONTEXT = ["https://www.w3.org/ns/activitystreams", "https://w3id.org/security/v1", MOBILIZON_TERMS]
+# Our own extensions, in our own namespace: other software ignores them. `repetition` carries a
+# repeated event's rule as a JSON literal: {"rrule", "exdates", "startTime", "endTime"} (its first date).
+OUR_NAMESPACE = "https://w3id.org/mobilizon-lite/ns#"
+OUR_TERMS = {"mzl": OUR_NAMESPACE, "repetition": {"@id": "mzl:repetition", "@type": "@json"}}
+CONTEXT = ["https://www.w3.org/ns/activitystreams", "https://w3id.org/security/v1", {**MOBILIZON_TERMS, **OUR_TERMS}]
 
 
 # Readers of foreign documents look at the first ITEMS_MAX entries of an array and never at the

@@ -1,6 +1,7 @@
 """iCalendar documents: one VEVENT per event, with VTIMEZONEs, written line by line (contentline)."""
 import hashlib
 import re
+from datetime import date, datetime
 from functools import lru_cache
 
 from ..activitypub.audience import speaker
@@ -51,6 +52,11 @@ def _local(name, when, zone):
     return line(name, moment(when.astimezone(zone)), ";TZID=" + zone.key)
 
 
+def series_span(event):
+    """(start, end or None) the VEVENT gives: a series' first date, else the event's own."""
+    return (event.series_begins_on, event.series_ends_on) if event.repeats else (event.begins_on, event.ends_on)
+
+
 def vevent(event, url, pending=False, online=False):
     """The VEVENT of one event (bytes); pending marks a participation still awaiting approval, online
     that the feed's reader may see the event's online address."""
@@ -60,9 +66,11 @@ def vevent(event, url, pending=False, online=False):
     description = clean_text(html_to_text(event.description), multiline=True)
     location = clean_text(event.address_line) or online_url
     status = event.ical_status
-    lines = [line("SUMMARY", text(clean_text(event.title))), _local("DTSTART", event.begins_on, zone)]
-    if event.ends_on:
-        lines.append(_local("DTEND", event.ends_on, zone))
+    # A series is one VEVENT from its first date, its RRULE giving the others.
+    begins_on, ends_on = series_span(event)
+    lines = [line("SUMMARY", text(clean_text(event.title))), _local("DTSTART", begins_on, zone)]
+    if ends_on:
+        lines.append(_local("DTEND", ends_on, zone))
     lines += [
         line("DTSTAMP", utc(event.updated_at)),
         line("UID", text(event_uid(event))),
@@ -75,6 +83,11 @@ def vevent(event, url, pending=False, online=False):
         line("CREATED", utc(event.created_at)),
         line("DESCRIPTION", text("\n\n".join(part for part in (description, online_url, url) if part))),
     ]
+    if event.repeats:
+        # One date a line: ical.js and vobject read only the first value of a multi-valued one.
+        start = begins_on.astimezone(zone)
+        lines += [_local("EXDATE", datetime.combine(date.fromisoformat(day), start.time(), zone), zone)
+                  for day in event.exdates]
     if event.has_coordinates:
         lines.append(line("GEO", f"{float(event.latitude)};{float(event.longitude)}"))
     lines.append(line("LAST-MODIFIED", utc(event.updated_at)))
@@ -84,6 +97,10 @@ def vevent(event, url, pending=False, online=False):
     organizer = speaker(event)
     lines += [
         line("ORGANIZER", uri(organizer.ap_id), ";CN=" + parameter(clean_text(organizer.display_name), " '")),
+    ]
+    if event.repeats:
+        lines.append(line("RRULE", event.rrule))
+    lines += [
         line("STATUS", "TENTATIVE" if pending and status == "CONFIRMED" else status),
         line("URL", uri(url)),
     ]
@@ -118,7 +135,8 @@ def calendar(name, items, pieces=None):
         zone = event.zone.key
         if not writes_as_utc(zone):
             zones.add(zone)
-        years.update((event.begins_on.year, (event.ends_on or event.begins_on).year))
+        begins_on, ends_on = series_span(event)
+        years.update((begins_on.year, (ends_on or begins_on).year))
     timezones = []
     if years:
         first, last = max(1, min(FIRST_YEAR, min(years) - 1)), min(9998, max(years) + 1)

@@ -4,7 +4,7 @@ from .actors import Actor
 from .comments import Comment
 from .digests import GroupDigest
 from .event_messages import EventMessage
-from .events import Event
+from .events import Event, EventOccurrence
 from .federation import Activity, Delivery, DomainHealth, Follow, InboxHealth, InboxItem, Tombstone
 from .feeds import FeedToken
 from .groups import Discussion, DiscussionComment, Member, Post, Resource, Todo, TodoList
@@ -20,8 +20,9 @@ from .search_index import ActorSearch, EventSearch
 from .throttles import RateLimitHit, Throttle
 
 __all__ = ["Account", "Activity", "Actor", "ActorSearch", "Comment", "Delivery", "Discussion", "DiscussionComment",
-           "DomainBlock", "DomainHealth", "Event", "EventInvitation", "EventMessage", "EventSearch", "FeedToken",
-           "Follow", "GroupDigest", "InboxHealth", "InboxItem", "Invite", "Member", "ModerationLog",
+           "DomainBlock", "DomainHealth", "Event", "EventInvitation", "EventMessage", "EventOccurrence",
+           "EventSearch", "FeedToken", "Follow", "GroupDigest", "InboxHealth", "InboxItem", "Invite", "Member",
+           "ModerationLog",
            "NotificationSetting", "OutgoingMail",
            "Participation", "PasswordResetToken", "Place", "Post", "RateLimitHit", "Reminder", "Report", "ReportItem",
            "ReportNote", "Resource", "Setting", "Throttle", "Todo", "TodoList", "Tombstone"]

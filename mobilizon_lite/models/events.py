@@ -6,7 +6,7 @@ from peewee import BooleanField, CharField, FloatField, ForeignKeyField, Integer
 
 from ..db import BaseModel, JSONField, UTCDateTimeField, utcnow
 from .actors import Actor
-from .limits import ADDRESS_MAX, TIMEZONE_MAX, TITLE_MAX, URL_MAX
+from .limits import ADDRESS_MAX, RRULE_MAX, TIMEZONE_MAX, TITLE_MAX, URL_MAX
 
 
 # Each value is the stored text and Mobilizon's own word; a member equals its text, so rows read
@@ -91,6 +91,13 @@ class Event(BaseModel):
     picture = CharField(max_length=100, null=True)
     # For events of another server: how many take part there, as that server last told.
     remote_participant_count = IntegerField(null=True)
+    # A repeated event (a series): its RFC 5545 RRULE value (services/recurrence.py), its excluded local
+    # dates ["2026-12-25"], and its first start and end (DTSTART, DTEND). begins_on and ends_on then hold
+    # the occurrence listings show: the next one not over, or the last once the series is over.
+    rrule = CharField(max_length=RRULE_MAX, default="")
+    exdates = JSONField(default=list)
+    series_begins_on = UTCDateTimeField(null=True)
+    series_ends_on = UTCDateTimeField(null=True)
     # Bumped on every change, so calendar apps notice updates.
     sequence = IntegerField(default=0)
     created_at = UTCDateTimeField(default=utcnow)
@@ -115,6 +122,10 @@ class Event(BaseModel):
         except (ZoneInfoNotFoundError, ValueError, OverflowError):
             return ZoneInfo("UTC")
         return zone
+
+    @property
+    def repeats(self):
+        return bool(self.rrule)
 
     @property
     def is_local(self):
@@ -192,3 +203,22 @@ def status_from_ical(value):
     """The event status of an iCalendar STATUS (any case); None for one that is not an event's."""
     text = str(value).upper()
     return next((status for status, ical in ICAL_STATUS.items() if ical == text), None)
+
+
+class EventOccurrence(BaseModel):
+    """One date of a repeated event, expanded within a window around now (services/occurrences.py).
+
+    A row keeps its id while its date stays in the rule, so later per-date changes and participations
+    can point at it; begins_on, in UTC, is the occurrence's RECURRENCE-ID."""
+
+    event = ForeignKeyField(Event, backref="occurrences", on_delete="CASCADE")
+    begins_on = UTCDateTimeField()
+    ends_on = UTCDateTimeField(null=True)
+    # The start as a wall-clock time in the event's zone ("2026-03-17T19:00"), as the rule wrote it.
+    local_start = CharField(max_length=19)
+
+    class Meta:
+        indexes = (
+            (("event", "begins_on"), True),
+            (("begins_on",), False),
+        )

@@ -15,6 +15,10 @@ TAGS_MAX = 10
 LINKS_MAX = 10
 LINK_LABEL_MAX = 100
 TIMEZONE_MAX = 64
+# A repeated event's RRULE value (the subset services/recurrence.py reads is far shorter) and its
+# excluded dates.
+RRULE_MAX = 200
+EXDATES_MAX = 100
 # The message to the organisers with a participation, typed here or carried by a Join.
 MESSAGE_MAX = 1000
 # A comment's Markdown as typed here, and its HTML, received (cut there) or made here (refused over it):

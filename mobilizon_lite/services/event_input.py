@@ -33,6 +33,7 @@ from ..models.limits import (
     URL_MAX,
 )
 from ..text import markdown_to_html
+from . import recurrence
 from .errors import InvalidFields
 
 # Offered in the language menu; the codes are what goes on the wire as inLanguage.
@@ -151,6 +152,57 @@ def clean_dates(data, errors):
     return {"begins_on": begins_on, "ends_on": ends_on, "timezone": zone.key}
 
 
+def clean_repetition(data, dates, errors):
+    """The rrule and exdates columns of the form's "Repeats" part, for the dates clean_dates read; a
+    series' first start must be one of its dates, so every calendar app counts the same ones."""
+    freq = data.get("repeat") or ""
+    if not freq:
+        if (data.get("repeat_exdates") or "").strip():
+            errors["repeat_exdates"] = _("Excluded dates are for an event that repeats.")
+        return {"rrule": "", "exdates": []}
+    if freq not in recurrence.FREQUENCIES:
+        errors["repeat"] = _("Not a valid choice.")
+        return {}
+    begins_on = dates.get("begins_on")
+    if begins_on is None:
+        return {}
+    start = begins_on.astimezone(ZoneInfo(dates["timezone"]))
+    interval = data.get("repeat_interval") or 1
+    weekdays = [day for day in recurrence.WEEKDAYS if day in (data.get("repeat_weekdays") or ())]
+    ends = data.get("repeat_ends") or "never"
+    until = data.get("repeat_until") if ends == "until" else None
+    count = data.get("repeat_count") if ends == "count" else None
+    if ends == "until" and until is None:
+        errors["repeat_until"] = _("Give the date of the last time.")
+    elif ends == "count" and count is None:
+        errors["repeat_count"] = _("Give how many times the event takes place.")
+    elif until is not None and until < start.date():
+        errors["repeat_until"] = _("The repetition must end after the event starts.")
+    elif freq == "WEEKLY" and weekdays and recurrence.WEEKDAYS[start.weekday()] not in weekdays:
+        errors["repeat_weekdays"] = _("The event starts on a %(weekday)s: tick that day too.",
+                                      weekday=recurrence.day_name(start.weekday()))
+    if "repeat_until" in errors or "repeat_count" in errors or "repeat_weekdays" in errors:
+        return {}
+    try:
+        if not 1 <= interval <= recurrence.INTERVAL_MAX:
+            raise recurrence.RuleError(_("Repeat every 1 to %(max)d times.", max=recurrence.INTERVAL_MAX))
+        if count is not None and not 1 <= count <= recurrence.COUNT_MAX:
+            raise recurrence.RuleError(_("Repeat 1 to %(max)d times.", max=recurrence.COUNT_MAX))
+        rule = recurrence.build(freq, interval, start, weekdays, data.get("repeat_monthly") or "date", until, count)
+    except recurrence.RuleError as error:
+        errors["repeat"] = error.message
+        return {}
+    try:
+        exdates = recurrence.clean_exdates(data.get("repeat_exdates"))
+    except recurrence.RuleError as error:
+        errors["repeat_exdates"] = error.message
+        return {}
+    if recurrence.first_start(rule, exdates, start) is None:
+        errors["repeat_exdates"] = _("With these excluded dates, the event never takes place.")
+        return {}
+    return {"rrule": rule.text(), "exdates": exdates}
+
+
 def clean_place(data, errors):
     """Address columns and coordinates."""
     place = {}
@@ -205,11 +257,13 @@ def clean_event_input(data):
     if language and language not in LANGUAGES:
         errors["language"] = _("Not a valid choice.")
 
+    dates = clean_dates(data, errors)
     values = {
         "title": title,
         "description_source": source,
         "description": markdown_to_html(source),
-        **clean_dates(data, errors),
+        **dates,
+        **clean_repetition(data, dates, errors),
         "status": choice(data, "status", STATUSES, Status.CONFIRMED, errors),
         "visibility": choice(data, "visibility", VISIBILITIES, Visibility.PUBLIC, errors),
         "join_mode": join_mode,

@@ -28,7 +28,17 @@ from ..models.participation import (
 )
 from ..tokens import sign, unsign
 from ..urls import public_url
-from . import follows, group_digest, group_outbox, group_private_outbox, group_roles, pictures, relays, reminders
+from . import (
+    follows,
+    group_digest,
+    group_outbox,
+    group_private_outbox,
+    group_roles,
+    occurrences,
+    pictures,
+    relays,
+    reminders,
+)
 from .errors import Gone, NotFound, PermissionDenied
 from .event_input import clean_event_input
 from .prepared import Value, prepared, shaped
@@ -243,7 +253,7 @@ def create_event(organizer, data, picture=None, group=None):
     the organiser takes part as creator."""
     if group is not None:
         group_roles.require(group, organizer, "manage_events")
-    values = clean_event_input(data)
+    values = occurrences.series_columns(clean_event_input(data))
     picture_name = pictures.save_picture(picture) if picture else None
     event_uuid = str(uuid_lib.uuid4())
     try:
@@ -255,6 +265,7 @@ def create_event(organizer, data, picture=None, group=None):
                 **values,
             )
             reminders.sync_participation(Participation.create(event=event, actor=organizer, role=CREATOR))
+            occurrences.refresh(event)
             event = events_query().where(Event.id == event.id).get()
             federate(event, "Create")
             if group is not None:
@@ -287,6 +298,7 @@ def change_event(event, actor, values):
     """Write an organiser's checked values (Event columns) to the event, tell the servers holding it and
     email participants of changes; the changed event. Pages and organisers of elsewhere call it."""
     require_organizer(event, actor)
+    values = occurrences.series_columns(values)
     changed = [name for name in WATCHED_FIELDS if getattr(event, name) != values[name]]
     newly_cancelled = values["status"] == Status.CANCELLED and not event.is_cancelled
     made_private = values["visibility"] == Visibility.PRIVATE and not event.is_private
@@ -299,6 +311,7 @@ def change_event(event, actor, values):
             Event.id == event.id).execute()
         event = events_query().where(Event.id == event.id).get()
         reminders.sync_event(event)
+        occurrences.refresh(event)
         if made_private:
             withdraw(event, actor)
         elif made_unlisted:

@@ -3,7 +3,7 @@ import logging
 import uuid as uuid_lib
 
 from ..activitypub.client import RequestError
-from ..activitypub.convert.event import event_from_ap, group_id_from_ap
+from ..activitypub.convert.event import event_from_ap, group_id_from_ap, repetition_from_ap
 from ..activitypub.parse import ParseError
 from ..activitypub.vocab import get_id
 from ..db import database, utcnow
@@ -12,7 +12,7 @@ from ..models.events import CATEGORIES
 from ..models.federation import DONE, IGNORED
 from ..models.limits import URL_MAX
 from ..models.participation import GOING_ROLES
-from . import events, group_digest, reminders
+from . import events, group_digest, occurrences, reminders
 from .actors import actor_from_ap, keep_tombstone, signed_get
 from .errors import refusal
 from .event_input import LANGUAGES
@@ -26,7 +26,8 @@ def store(document, organizer, group=None):
     ParseError when it is unusable (no name, no start, a year out of bounds)."""
     if organizer.is_local or len(document["id"]) > URL_MAX:
         return None  # our own events are never overwritten from outside
-    values = event_from_ap(document, CATEGORIES, LANGUAGES)
+    values = occurrences.series_columns(occurrences.received(event_from_ap(document, CATEGORIES, LANGUAGES),
+                                                             repetition_from_ap(document)))
     group = group or attributed_group(document, organizer)
     if group is not None:
         values["attributed_to"] = group
@@ -35,6 +36,7 @@ def store(document, organizer, group=None):
         if event is None:
             event = Event.create(uuid=str(uuid_lib.uuid4()), ap_id=document["id"], organizer=organizer,
                                  created_at=utcnow(), updated_at=utcnow(), **values)
+            occurrences.refresh(event)
             # A group's event new here is news to its followers and members here, as the digest says.
             database.on_commit(lambda: group_digest.tell_new_event(event))
             return event
@@ -43,7 +45,9 @@ def store(document, organizer, group=None):
         Event.update(sequence=Event.sequence + 1, updated_at=utcnow(), **values).where(
             Event.id == event.id).execute()
         reminders.sync_event(event)
-    return Event.get_by_id(event.id)
+        event = Event.get_by_id(event.id)
+        occurrences.refresh(event)
+    return event
 
 
 def attributed_group(document, maker):
@@ -94,7 +98,8 @@ def change_from_elsewhere(event, sender, document):
     """An organiser of elsewhere's Update of one of our events (a moderator of its group, checked as the
     edit page checks it): document, the Event as they edited it, becomes the event; the changed event."""
     events.require_organizer(event, sender)
-    values = event_from_ap(document, CATEGORIES, LANGUAGES)
+    values = occurrences.received(event_from_ap(document, CATEGORIES, LANGUAGES), repetition_from_ap(document),
+                                  kept=event)
     values.pop("remote_participant_count")
     # What only this server knows, or what their copy may lack (the online address is for participants).
     values["anonymous_participation"] = event.anonymous_participation

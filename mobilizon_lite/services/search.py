@@ -17,6 +17,7 @@ from ..models import Actor, ActorSearch, Event, EventSearch, search_index
 from ..models.actors import TYPE_GROUP
 from ..models.groups import GroupVisibility
 from ..urls import host_of, is_ours
+from . import occurrences
 from .actors import ACTOR_TYPES, actor_from_ap, live_local, signed_get
 from .errors import Invalid, NotFound
 from .events import ends_since, listing_query, visible
@@ -55,9 +56,13 @@ def _has_tag(tag):
 def event_filters(query, now=None):
     """The condition of query's filters (not its words) on events joined to their organiser or group
     (Actor); None when it has none. Without a first day, events not over yet."""
-    conditions = [ends_since(query.starts_at() or (utcnow() if now is None else now))]
+    period = ends_since(query.starts_at() or (utcnow() if now is None else now))
     if query.ends:
-        conditions.append(Event.begins_on < query.ends_before())
+        period &= Event.begins_on < query.ends_before()
+    if query.starts or query.ends:
+        # A repeated event shows its next date; on the days asked, any of its dates finds it.
+        period |= Event.id.in_(occurrences.occurring_within(query.starts_at(), query.ends_before()))
+    conditions = [period]
     if query.category:
         conditions.append(Event.category == query.category)
     conditions += [_has_tag(tag) for tag in query.tags]

@@ -8,9 +8,11 @@ from . import (
     admin_reports,
     admin_users,
     auth,
+    calendar,
     comments,
     context,
     discussions,
+    embeds,
     errors,
     event_messages,
     events,
@@ -29,6 +31,8 @@ from . import (
     reports,
     resources,
     search,
+    share,
+    share_meta,
     todos,
 )
 
@@ -42,9 +46,10 @@ def init_app(app, csrf):
     context.init_app(app)
     errors.init_app(app)
     formatting.init_app(app)
+    share_meta.init_app(app)
     for module in (pages, about, auth, account, identities, admin, admin_reports, instances, relays, admin_users,
-                   admin_content, admin_mail, events, participation, event_messages, comments, search, reports,
-                   *GROUP_BLUEPRINTS):
+                   admin_content, admin_mail, events, participation, event_messages, comments, search, calendar,
+                   reports, share, embeds, *GROUP_BLUEPRINTS):
         app.register_blueprint(module.bp)
     # Visitors post these from pages kept for everyone, which hold no token (see VisitorForm).
     csrf.exempt(pages.set_language)

@@ -3,6 +3,7 @@ from flask import Blueprint, flash, redirect, render_template, request, send_fro
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from ..dates import span_when
 from ..db import utcnow
 from ..models import Event
 from ..models.participation import WAITLISTED
@@ -16,6 +17,7 @@ from ..services import (
     group_events,
     instance_settings,
     my_events,
+    occurrences,
     participation,
     rate_limits,
     remote_participation,
@@ -67,23 +69,46 @@ def event_form(event=None):
     form.language.choices = language_choices()
     if form.is_submitted():
         form.offer_repeated_times()
+        form.offer_repetitions()
         return form
     if event is None:
         form.timezone.data = instance_settings.default_timezone()
+        form.offer_repetitions()
         return form
     zone = event.zone
-    start = event.begins_on.astimezone(zone)
+    # A series is edited from its first date.
+    begins_on, ends_on = ((event.series_begins_on, event.series_ends_on) if event.repeats
+                          else (event.begins_on, event.ends_on))
+    start = begins_on.astimezone(zone)
     data = {name: getattr(event, name) for name in form._fields if hasattr(Event, name)}
     data.update(description=event.description_source, start_date=start.date(), start_time=start.time(),
-                start_fold=start.fold, tags=", ".join(event.tags), links=event.links, picture=None)
+                start_fold=start.fold, tags=", ".join(event.tags), links=event.links, picture=None,
+                **repetition_data(event))
     form.process(formdata=None, data=data)
-    if event.ends_on:
-        end = event.ends_on.astimezone(zone)
+    if ends_on:
+        end = ends_on.astimezone(zone)
         form.end_time.data = end.time()
         form.end_date.data = end.date() if end.date() != start.date() else None
         form.end_fold.data = end.fold
     form.offer_repeated_times()
+    form.offer_repetitions()
     return form
+
+
+def repetition_data(event):
+    """The "Repeats" fields of the event form as the event's rule fills them."""
+    if not event.repeats:
+        return {}
+    rule = occurrences.rule_of(event)
+    ordinal = rule.days[0][0] if rule.days else 0
+    return {
+        "repeat": rule.freq, "repeat_interval": rule.interval,
+        "repeat_weekdays": [day for _n, day in rule.days] if rule.freq == "WEEKLY" else [],
+        "repeat_monthly": "last" if ordinal == -1 else "nth" if ordinal else "date",
+        "repeat_ends": "until" if rule.until else "count" if rule.count else "never",
+        "repeat_until": rule.until.astimezone(event.zone).date() if rule.until else None,
+        "repeat_count": rule.count, "repeat_exdates": ", ".join(event.exdates),
+    }
 
 
 @bp.route("/events/new", methods=["GET", "POST"])
@@ -196,7 +221,16 @@ def event_content(event):
         category_labels=CATEGORY_LABELS,
         link_type_labels=LINK_TYPE_LABELS,
         messages=event_messages.shown_to(event, mine, "manage" in offered),
+        repetition=repetition(event),
     )
+
+
+def repetition(event):
+    """(the rule in words, the next dates in words) of a repeated event, else None."""
+    if not event.repeats:
+        return None
+    return occurrences.summary(event), [span_when(row.begins_on, row.ends_on, event.zone)
+                                        for row in occurrences.upcoming(event)]
 
 
 def event_json(event):

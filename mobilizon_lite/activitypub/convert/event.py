@@ -8,8 +8,10 @@ from ...models.events import JOIN_MODES, CommentMode, JoinMode, Status, Visibili
 from ...models.limits import (
     CAPACITY_MAX,
     DESCRIPTION_MAX,
+    EXDATES_MAX,
     LINK_LABEL_MAX,
     LINKS_MAX,
+    RRULE_MAX,
     TAG_MAX_LENGTH,
     TAGS_MAX,
     TIMEZONE_MAX,
@@ -103,7 +105,28 @@ def event_to_ap(event, participant_count, summary, online_url, links):
     location = place_to_ap(event)
     if location is not None:
         document["location"] = location
+    if event.repeats:
+        # startTime and endTime above are the date the series is at, as Mobilizon reads them.
+        document["repetition"] = {"rrule": event.rrule, "exdates": event.exdates,
+                                  "startTime": _time(event.series_begins_on, zone),
+                                  "endTime": _time(event.series_ends_on, zone)}
     return document
+
+
+def repetition_from_ap(document):
+    """(rrule, exdates, first start, first end or None) of an Event's `repetition`, its values of the
+    right types and sizes (the rule itself is checked by who stores it); None without a usable one."""
+    found = document.get("repetition")
+    if not isinstance(found, dict):
+        return None
+    rrule, exdates = found.get("rrule"), found.get("exdates", [])
+    begins_on, ends_on = parse_utc(found.get("startTime")), parse_utc(found.get("endTime"))
+    if (not isinstance(rrule, str) or len(rrule) > RRULE_MAX or not isinstance(exdates, list)
+            or len(exdates) > EXDATES_MAX or not all(isinstance(day, str) and len(day) == 10 for day in exdates)
+            or begins_on is None or not within_years(begins_on)
+            or (ends_on is not None and (not within_years(ends_on) or ends_on <= begins_on))):
+        return None
+    return rrule, exdates, begins_on, ends_on
 
 
 # Reading events from other servers -----------------------------------------------------

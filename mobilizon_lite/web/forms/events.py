@@ -18,11 +18,13 @@ from wtforms import (
     RadioField,
     SelectChoice,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
     TimeField,
 )
-from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from ...dates import utc_offset
 from ...models.event_messages import ACCEPTED, ALL, WAITING
@@ -39,6 +41,7 @@ from ...models.limits import (
     TITLE_MAX,
     URL_MAX,
 )
+from ...services import recurrence
 from ...services.event_input import LANGUAGES, all_timezones, repeated_offsets
 from .base import CleanText, SiteForm, VisitorForm
 
@@ -75,6 +78,11 @@ CATEGORY_LABELS = {
     "SCIENCE_TECH": _l("Science & tech"), "SPORTS": _l("Sports"), "THEATRE": _l("Theatre"),
     "MEETING": _l("Meeting"),
 }
+
+
+REPEAT_LABELS = {"": _l("Does not repeat"), "DAILY": _l("Daily"), "WEEKLY": _l("Weekly"),
+                 "MONTHLY": _l("Monthly"), "YEARLY": _l("Yearly")}
+REPEAT_END_LABELS = {"never": _l("Never"), "until": _l("On a date"), "count": _l("After a number of times")}
 
 
 def labelled(labels, order=None):
@@ -143,6 +151,20 @@ class EventForm(SiteForm):
     tags = StringField(_l("Tags"), description=_l("Separated by commas, at most %(max)d.", max=TAGS_MAX))
     category = SelectField(_l("Category"), choices=labelled(CATEGORY_LABELS, CATEGORIES), default="MEETING")
     language = SelectField(_l("Language"), choices=[])
+    # The "Repeats" part (services/event_input.py clean_repetition reads it).
+    repeat = RadioField(_l("Repeats"), choices=labelled(REPEAT_LABELS), default="", validate_choice=False)
+    repeat_interval = IntegerField(_l("Every"), default=1, validators=[
+        Optional(), NumberRange(1, recurrence.INTERVAL_MAX, _l("Repeat every 1 to %(max)d times."))],
+        description=_l("1 for every day, week, month or year; 2 for every other one…"))
+    repeat_weekdays = SelectMultipleField(_l("On (weekly)"), choices=[], validate_choice=False,
+                                          widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
+    repeat_monthly = RadioField(_l("On (monthly)"), choices=[], default="date", validate_choice=False)
+    repeat_ends = RadioField(_l("Ends"), choices=labelled(REPEAT_END_LABELS), default="never", validate_choice=False)
+    repeat_until = DateField(_l("Last date"), validators=[Optional()])
+    repeat_count = IntegerField(_l("Number of times"), validators=[Optional()])
+    repeat_exdates = StringField(_l("Excluded dates"), validators=[Optional(), Length(max=2000)],
+                                 description=_l("Dates the event does not take place, as 2027-12-25, separated "
+                                                "by commas."))
     picture = FileField(_l("Banner picture"), description=_l("JPEG, PNG, WebP or GIF, at most 4 MB."))
     remove_picture = BooleanField(_l("Remove the current picture"))
 
@@ -161,6 +183,24 @@ class EventForm(SiteForm):
                 SelectChoice(1, _("The second one (%(offset)s, after the clocks go back)",
                                   offset=utc_offset(readings[1]))),
             ]
+
+    def offer_repetitions(self):
+        """The weekdays to tick, and the monthly choices as the start date names them ("the 2nd Tuesday")."""
+        self.repeat_weekdays.choices = [SelectChoice(day, recurrence.day_name(index))
+                                        for index, day in enumerate(recurrence.WEEKDAYS)]
+        start = self.start_date.data
+        choices = [SelectChoice("date", _("On the same day of the month") if start is None else
+                                _("On day %(day)d of the month", day=start.day))]
+        named = recurrence.monthly_weekday(start) if start is not None else [(2, None), (-1, None)]
+        for ordinal, day in named:
+            value = "last" if ordinal == -1 else "nth"
+            if day is None:
+                label = (_("On the same weekday, counted from the month's end (the last Friday…)") if value == "last"
+                         else _("On the same weekday of the month (the 2nd Tuesday…)"))
+            else:
+                label = recurrence.describe_monthly_day(ordinal, day)
+            choices.append(SelectChoice(value, label))
+        self.repeat_monthly.choices = choices
 
     def offer_towns(self, towns):
         """Let the organiser say which of towns (places.Town, all of the name typed) is meant: the

@@ -1,0 +1,188 @@
+"""The dates of repeated events: the occurrence rows kept for a window around now, the occurrence a
+series shows in listings (its begins_on and ends_on), and the jobs that keep both current."""
+from datetime import UTC, timedelta
+
+from ..db import database, utcnow
+from ..models import Event, EventOccurrence
+from . import recurrence, reminders
+
+# Occurrences are stored this far ahead (listings, search, the calendar) and kept this far back
+# (the calendar's past months).
+AHEAD = timedelta(days=366)
+BEHIND = timedelta(days=31)
+NEXT_SHOWN = 5  # dates an event page lists
+
+
+def rule_of(event):
+    """The event's Rule (parsed from its stored, already checked, RRULE value)."""
+    return recurrence.parse(event.rrule, event.zone)
+
+
+def series_start(event):
+    """The series' first start as a wall-clock time in the event's zone (the rule's DTSTART)."""
+    return (event.series_begins_on or event.begins_on).astimezone(event.zone)
+
+
+def _duration(begins_on, ends_on):
+    return timedelta(0) if ends_on is None else ends_on - begins_on
+
+
+def series_columns(values, now=None):
+    """values (Event columns, begins_on and ends_on the first occurrence) with the series' columns set:
+    a series keeps its first start and end, and shows the occurrence current at now."""
+    if not values.get("rrule"):
+        return dict(values, rrule="", exdates=[], series_begins_on=None, series_ends_on=None)
+    zone = recurrence_zone(values)
+    rule = recurrence.parse(values["rrule"], zone)
+    duration = _duration(values["begins_on"], values["ends_on"])
+    current = recurrence.current_start(rule, values["exdates"], values["begins_on"].astimezone(zone), duration,
+                                       now or utcnow()).astimezone(UTC)
+    return dict(values, series_begins_on=values["begins_on"], series_ends_on=values["ends_on"], begins_on=current,
+                ends_on=None if values["ends_on"] is None else current + duration)
+
+
+def received(values, repetition, kept=None):
+    """values (Event columns read from another server's Event) with the series its `repetition` carries
+    (convert.event.repetition_from_ap) when the rule passes the form's own checks, else a single event at
+    the date it shows. kept, an event of ours that a document without one changes, stays a series
+    while its date is unchanged (other software edits the rest, never the repetition it cannot see)."""
+    if repetition is None:
+        if kept is not None and kept.repeats and (values["begins_on"], values["ends_on"]) == (
+                kept.begins_on, kept.ends_on):
+            return dict(values, rrule=kept.rrule, exdates=kept.exdates, begins_on=kept.series_begins_on,
+                        ends_on=kept.series_ends_on)
+        return dict(values, rrule="", exdates=[])
+    rrule, exdates, begins_on, ends_on = repetition
+    zone = recurrence_zone(values)
+    try:
+        rule = recurrence.parse(rrule, zone)
+        exdates = recurrence.clean_exdates(",".join(exdates))
+    except recurrence.RuleError:
+        return dict(values, rrule="", exdates=[])
+    if recurrence.first_start(rule, exdates, begins_on.astimezone(zone)) is None:
+        return dict(values, rrule="", exdates=[])
+    return dict(values, rrule=rule.text(), exdates=exdates, begins_on=begins_on, ends_on=ends_on)
+
+
+def recurrence_zone(values):
+    """The zone of event columns (a name known to this machine: the form and the readers checked it)."""
+    return Event(timezone=values["timezone"]).zone
+
+
+def expected(event, now):
+    """{UTC start: (UTC end or None, local start text)} of the event's occurrences within the window."""
+    start = series_start(event)
+    duration = _duration(event.series_begins_on, event.series_ends_on)
+    found = {}
+    for moment in recurrence.starts(rule_of(event), event.exdates, start, now - BEHIND, now + AHEAD):
+        begins = moment.astimezone(UTC)
+        found[begins] = (begins + duration if event.series_ends_on else None,
+                         moment.strftime("%Y-%m-%dT%H:%M"))
+    return found
+
+
+def refresh(event, now=None):
+    """Bring the event's occurrence rows to its rule within the window (a row whose date stays keeps
+    its id); a single event has none."""
+    now = now or utcnow()
+    wanted = expected(event, now) if event.repeats else {}
+    with database.atomic():
+        stale = []
+        for row in EventOccurrence.select().where(EventOccurrence.event == event.id):
+            found = wanted.pop(row.begins_on, None)
+            if found is None:
+                stale.append(row.id)
+            elif (row.ends_on, row.local_start) != found:
+                EventOccurrence.update(ends_on=found[0], local_start=found[1]).where(
+                    EventOccurrence.id == row.id).execute()
+        if stale:
+            EventOccurrence.delete().where(EventOccurrence.id.in_(stale)).execute()
+        if wanted:
+            EventOccurrence.insert_many([
+                {"event": event.id, "begins_on": begins, "ends_on": ends, "local_start": local}
+                for begins, (ends, local) in sorted(wanted.items())]).execute()
+
+
+def upcoming(event, now=None, limit=NEXT_SHOWN):
+    """The event's next stored occurrences not over yet, soonest first (for its page)."""
+    now = now or utcnow()
+    return list(EventOccurrence.select().where(
+        (EventOccurrence.event == event.id)
+        & (EventOccurrence.ends_on.is_null(False) & (EventOccurrence.ends_on >= now)
+           | EventOccurrence.ends_on.is_null() & (EventOccurrence.begins_on >= now)))
+        .order_by(EventOccurrence.begins_on).limit(limit))
+
+
+def _within(starts_at, ends_before):
+    """The condition: the occurrence ends (or, without an end, begins) at or after starts_at, and begins
+    before ends_before (either bound None: open)."""
+    condition = True
+    if starts_at is not None:
+        condition = ((EventOccurrence.ends_on.is_null(False) & (EventOccurrence.ends_on >= starts_at))
+                     | (EventOccurrence.ends_on.is_null() & (EventOccurrence.begins_on >= starts_at)))
+    if ends_before is not None:
+        condition &= EventOccurrence.begins_on < ends_before
+    return condition
+
+
+def occurring_within(starts_at, ends_before):
+    """The ids of the series with a stored occurrence within the period (a subquery): search and the
+    calendar find a series on any of its dates, not only the one it shows."""
+    return EventOccurrence.select(EventOccurrence.event).where(_within(starts_at, ends_before))
+
+
+def occurrences_between(event_ids, starts_at, ends_before):
+    """{event id: [EventOccurrence]} of these events' stored occurrences within the period (as
+    occurring_within), each list soonest first: where a calendar places a series."""
+    found = {}
+    rows = EventOccurrence.select().where(EventOccurrence.event.in_(list(event_ids)) & _within(starts_at, ends_before))
+    for row in rows.order_by(EventOccurrence.begins_on):
+        found.setdefault(row.event_id, []).append(row)
+    return found
+
+
+def summary(event):
+    """The series' rule in the reader's language ("Every 2 weeks on Tuesday, until June 30, 2027")."""
+    return recurrence.describe(rule_of(event), event.exdates, series_start(event))
+
+
+def advance(event, now=None):
+    """Move a series' begins_on and ends_on to its occurrence current at now (and its participants'
+    reminders with them); True when they moved. Neither its sequence nor its update time changes:
+    the series itself did not."""
+    now = now or utcnow()
+    duration = _duration(event.series_begins_on, event.series_ends_on)
+    current = recurrence.current_start(rule_of(event), event.exdates, series_start(event), duration, now)
+    if current is None:
+        return False
+    begins_on = current.astimezone(UTC)
+    if begins_on == event.begins_on:
+        return False
+    event.begins_on = begins_on
+    event.ends_on = None if event.series_ends_on is None else begins_on + duration
+    with database.atomic():
+        Event.update(begins_on=event.begins_on, ends_on=event.ends_on).where(Event.id == event.id).execute()
+        reminders.sync_event(event)
+    return True
+
+
+def advance_series(now=None):
+    """The frequent job: each series whose shown occurrence is over and that has a later stored one
+    moves on to it (listings then show that one); how many moved."""
+    now = now or utcnow()
+    later = EventOccurrence.select(EventOccurrence.event).where(EventOccurrence.begins_on > now)
+    over = Event.select().where(
+        (Event.rrule != "") & Event.id.in_(later)
+        & (Event.ends_on.is_null(False) & (Event.ends_on < now) | Event.ends_on.is_null() & (Event.begins_on < now)))
+    return sum(advance(event, now) for event in over)
+
+
+def refresh_series(now=None):
+    """The daily job: every series' occurrence rows kept a window ahead, and its shown occurrence
+    current; how many series."""
+    now = now or utcnow()
+    series = list(Event.select().where(Event.rrule != ""))
+    for event in series:
+        refresh(event, now)
+        advance(event, now)
+    return len(series)

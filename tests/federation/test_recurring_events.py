@@ -1,0 +1,85 @@
+"""Repeated events across servers: our series goes out as one Event at its current date, with its rule
+in our own `repetition` term; one received with it stays a series when the rule passes our checks,
+and is a single event otherwise (or from software that does not send one)."""
+from datetime import UTC, date, datetime, time
+
+import pytest
+
+from mobilizon_lite.activitypub.vocab import CONTEXT, OUR_NAMESPACE
+from mobilizon_lite.models import Event, EventOccurrence
+from mobilizon_lite.services import events
+
+from ..helpers import make_event
+from .remote import remote_event, send, stored
+
+REPETITION = {"rrule": "FREQ=WEEKLY;BYDAY=TU", "exdates": ["2027-01-12"],
+              "startTime": "2027-01-05T19:00:00+01:00", "endTime": "2027-01-05T21:00:00+01:00"}
+
+
+def test_our_series_goes_out_as_one_event_with_its_rule(fed):
+    made = make_event(fed, start_date=date(2025, 1, 7), start_time=time(19), end_time=time(21), repeat="WEEKLY",
+                      repeat_weekdays=["TU"], repeat_exdates="2025-12-30")
+    with fed.app_context():
+        event = Event.get_by_id(made.id)
+        document = events.event_document(event)
+    assert CONTEXT[2]["repetition"] == {"@id": "mzl:repetition", "@type": "@json"}
+    assert CONTEXT[2]["mzl"] == OUR_NAMESPACE
+    assert document["repetition"] == {"rrule": "FREQ=WEEKLY;BYDAY=TU", "exdates": ["2025-12-30"],
+                                      "startTime": "2025-01-07T19:00:00+01:00",
+                                      "endTime": "2025-01-07T21:00:00+01:00"}
+    # Mobilizon reads startTime and endTime: the date the series is at, not its first one in 2025.
+    start = datetime.fromisoformat(document["startTime"])
+    assert start > datetime.now(UTC).replace(year=datetime.now(UTC).year - 1)
+    assert start == event.begins_on and start.strftime("%a %H:%M") == "Tue 19:00"
+    assert datetime.fromisoformat(document["endTime"]) - start == event.ends_on - event.begins_on
+
+
+def test_a_received_series_keeps_its_rule_and_its_dates(fed, remote_keys):
+    (private, _public), _other = remote_keys
+    document = remote_event(startTime="2027-01-05T19:00:00+01:00", endTime="2027-01-05T21:00:00+01:00",
+                            repetition=REPETITION)
+    assert send(fed, private, "Create", document, 1).status_code == 202
+    [event] = stored(fed)
+    assert event.rrule == "FREQ=WEEKLY;BYDAY=TU" and event.exdates == ["2027-01-12"]
+    assert event.series_begins_on == datetime(2027, 1, 5, 18, tzinfo=UTC)
+    with fed.app_context():
+        dates = [row.local_start for row in EventOccurrence.select().where(EventOccurrence.event == event.id)
+                 .order_by(EventOccurrence.begins_on).limit(3)]
+    assert dates == ["2027-01-05T19:00", "2027-01-19T19:00", "2027-01-26T19:00"]
+    page = fed.test_client().get(f"/events/{event.uuid}").get_data(as_text=True)
+    assert "Every week on Tuesday, except Jan 12, 2027" in page
+
+
+@pytest.mark.parametrize("repetition", [
+    dict(REPETITION, rrule="FREQ=SECONDLY"),
+    dict(REPETITION, rrule="FREQ=DAILY;COUNT=100000"),
+    dict(REPETITION, rrule="FREQ=DAILY;INTERVAL=0"),
+    dict(REPETITION, rrule="FREQ=DAILY;UNTIL=99991231T000000Z"),
+    dict(REPETITION, rrule="x" * 5000),
+    dict(REPETITION, rrule=["FREQ=DAILY"]),
+    dict(REPETITION, exdates=["2027-01-12"] * 500),
+    dict(REPETITION, exdates=["not a date"]),
+    dict(REPETITION, startTime="yesterday"),
+    dict(REPETITION, endTime="2027-01-05T18:00:00+01:00"),
+    "FREQ=DAILY",
+])
+def test_a_received_rule_beyond_our_bounds_makes_a_single_event(fed, remote_keys, repetition):
+    (private, _public), _other = remote_keys
+    send(fed, private, "Create", remote_event(repetition=repetition), 1)
+    [event] = stored(fed)
+    assert event.rrule == "" and event.series_begins_on is None
+    assert event.begins_on == datetime(2027, 6, 21, 16, tzinfo=UTC)
+    with fed.app_context():
+        assert EventOccurrence.select().count() == 0
+
+
+def test_an_update_without_the_rule_ends_the_series_elsewhere(fed, remote_keys):
+    (private, _public), _other = remote_keys
+    send(fed, private, "Create", remote_event(repetition=REPETITION, startTime=REPETITION["startTime"],
+                                              endTime=REPETITION["endTime"]), 1)
+    assert stored(fed)[0].repeats
+    send(fed, private, "Update", remote_event(), 2)
+    [event] = stored(fed)
+    assert not event.repeats and event.begins_on == datetime(2027, 6, 21, 16, tzinfo=UTC)
+    with fed.app_context():
+        assert EventOccurrence.select().count() == 0
