@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 
 from ..dates import YEARS
 from ..models import Event
-from . import search, search_query
+from . import occurrences, search, search_query
 from .errors import NotFound
 from .events import listing_query
 from .rows import EventRow, with_actors
@@ -89,10 +89,11 @@ def read(args, first):
     return query
 
 
-def _days_of(event, zone):
-    """(first, last) local days the event covers: an event ending at midnight is over before that day."""
-    starts = event.begins_on.astimezone(zone)
-    ends = event.ends_on.astimezone(zone) if event.ends_on and event.ends_on > event.begins_on else None
+def _days_of(begins_on, ends_on, zone):
+    """(first, last) local days an event (or one date of a series) covers: one ending at midnight is over
+    before that day."""
+    starts = begins_on.astimezone(zone)
+    ends = ends_on.astimezone(zone) if ends_on and ends_on > begins_on else None
     last = (ends - timedelta(microseconds=1)).date() if ends else starts.date()
     return starts, ends, starts.date(), max(last, starts.date())
 
@@ -125,8 +126,13 @@ def month_of_events(query, viewer_ids, first_weekday, now=None):
     rows = with_actors(found.limit(EVENTS_MAX + 1), EventRow)
     month.truncated = len(rows) > EVENTS_MAX
     by_day = {day.day: day for day in month.days}
-    for row in rows[:EVENTS_MAX]:
-        starts, ends, first_day, last_day = _days_of(row, zone)
+    # A repeated event is on each of its dates in the month (stored occurrences), else at the date it shows.
+    dates = occurrences.occurrences_between([row.id for row in rows[:EVENTS_MAX]], query.starts_at(),
+                                            query.ends_before())
+    spans = sorted([(occurrence.begins_on, occurrence.ends_on, row) for row in rows[:EVENTS_MAX]
+                    for occurrence in dates.get(row.id, [row])], key=lambda span: (span[0], span[2].id))
+    for begins_on, ends_on, row in spans:
+        starts, ends, first_day, last_day = _days_of(begins_on, ends_on, zone)
         day = max(first_day, first)
         while day <= last_day and day in by_day:
             cell = by_day[day]

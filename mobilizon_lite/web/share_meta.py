@@ -109,6 +109,9 @@ def event_preview(event):
         lead.append(place)
     text = html_to_text(event.description)
     image = _upload(event.picture)
+    if image is None and event.is_local and event.attributed_to_id:
+        # A group's event without a banner of its own is shown with the group's picture.
+        image = _upload(event.attributed_to.banner) or _upload(event.attributed_to.avatar)
     labels = ((_("When"), event_day(event)),) + (((_("Where"), place),) if place else ())
     # Search engines take the event from the server it belongs to, and no unlisted one.
     json_ld = json_script(event_json_ld(event, url, image)) if event.is_public and event.is_local else None

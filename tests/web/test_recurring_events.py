@@ -156,3 +156,15 @@ def test_search_on_days_finds_a_series_on_any_of_its_dates(app, ann):
                                                 datetime(2027, 4, 1, tzinfo=UTC))
     assert [row.local_start for row in found[event.id]] == ["2027-03-02T19:00", "2027-03-16T19:00",
                                                             "2027-03-30T19:00"]
+
+
+def test_the_month_calendar_shows_a_series_on_each_of_its_dates(app, ann):
+    from .test_calendar import page
+
+    assert submit(ann, "/events/new", weekly(repeat_exdates="2027-03-16")).status_code == 302
+    march = page(app.test_client(), "/calendar/2027/03", headers={"Accept-Language": "en"})
+    days = [day for day in sorted(march.cells) if march.cells[day]["lines"] and day.month == 3]
+    # Every other Tuesday (2, 16, 30 March), less the excluded 16th. 19:00 in Paris, shown in the
+    # instance's zone (UTC here): 18:00, then 17:00 once Paris is on summer time.
+    assert [day.day for day in days] == [2, 30]
+    assert [march.lines(day) for day in days] == [["6:00 PM Choir rehearsal"], ["5:00 PM Choir rehearsal"]]

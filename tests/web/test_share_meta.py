@@ -158,8 +158,10 @@ def test_an_unlisted_event_is_previewed_but_not_indexed(app, client):
     assert head.json_ld() is None
 
 
-def test_a_private_event_gives_nothing_away(app, ann, client):
-    event = make_event(app, visibility="private", title="Secret meeting", description="The plan.")
+@pytest.mark.parametrize("of_group", [False, True], ids=["private", "members-only"])
+def test_a_private_event_gives_nothing_away(app, ann, client, of_group):
+    group = make_group(app) if of_group else None
+    event = make_event(app, visibility="private", title="Secret meeting", description="The plan.", group=group)
     refused = client.get(f"/events/{event.uuid}")
     assert refused.status_code == 404
     page = refused.get_data(as_text=True)
@@ -208,6 +210,9 @@ def test_a_groups_banner_then_avatar(app, ann):
     assert_preview(head, "Repair club", f"{BASE_URL}/@club", "summary_large_image",
                    f"{BASE_URL}/uploads/{group.avatar}")
     assert head.meta["og:description"] == "@club@events.test" and head.meta["robots"] == "noindex"
+    # The group's events without a banner of their own show the group's picture.
+    event = make_event(app, group=group)
+    assert head_of(app.test_client(), f"/events/{event.uuid}").meta["og:image"] == f"{BASE_URL}/uploads/{group.avatar}"
 
 
 def test_a_profile_page(app, client):
