@@ -60,11 +60,16 @@ def clean_url(value, field, errors):
     return value
 
 
+def normal_tag(text):
+    """A tag as events store it: '#' and spaces trimmed, inner spaces single, lowercased."""
+    return " ".join(text.strip().lstrip("#").split()).casefold()
+
+
 def clean_tags(raw, errors):
     """Tags from a comma-separated text: '#' and spaces trimmed, lowercased, deduplicated."""
     tags = []
     for part in (raw or "").split(","):
-        tag = " ".join(part.strip().lstrip("#").split()).casefold()
+        tag = normal_tag(part)
         if not tag or tag in tags:
             continue
         if len(tag) > TAG_MAX_LENGTH:

@@ -49,7 +49,7 @@ CANCEL_PURPOSE = "anonymous-cancel"
 ONLINE_LINK_TYPES = ("visio", "live")
 # Changes that participants are emailed about.
 WATCHED_FIELDS = ("begins_on", "ends_on", "timezone", "place_name", "street", "postal_code",
-                  "locality", "region", "country", "online_url")
+                  "locality", "region", "country", "online_url", "rrule", "exdates")
 
 
 def roles_allowing(action):

@@ -12,6 +12,7 @@ from ..models.events import CATEGORIES
 from ..models.limits import TAG_MAX_LENGTH, TAGS_MAX
 from ..text import clean_text
 from . import instance_settings, places
+from .event_input import normal_tag
 
 QUERY_MAX = 300
 MODES = ("online", "in_person")
@@ -94,7 +95,7 @@ def _choice(text, choices, errors, message):
 def _tags(text, errors):
     tags = []
     for part in text.split(","):
-        tag = " ".join(part.strip().lstrip("#").split()).casefold()
+        tag = normal_tag(part)
         if tag and tag not in tags:
             tags.append(tag)
     if len(tags) > TAGS_MAX or any(len(tag) > TAG_MAX_LENGTH for tag in tags):

@@ -8,6 +8,7 @@ from . import (
     admin_reports,
     admin_users,
     auth,
+    browse,
     calendar,
     comments,
     context,
@@ -49,10 +50,11 @@ def init_app(app, csrf):
     share_meta.init_app(app)
     for module in (pages, about, auth, account, identities, admin, admin_reports, instances, relays, admin_users,
                    admin_content, admin_mail, events, participation, event_messages, comments, search, calendar,
-                   reports, share, embeds, *GROUP_BLUEPRINTS):
+                   browse, reports, share, embeds, *GROUP_BLUEPRINTS):
         app.register_blueprint(module.bp)
     # Visitors post these from pages kept for everyone, which hold no token (see VisitorForm).
     csrf.exempt(pages.set_language)
+    csrf.exempt(pages.choose_town)
     csrf.exempt(participation.join_anonymously)
     # Mail programs post the unsubscribe link of a message's List-Unsubscribe header with no token: the
     # signed link is the proof (RFC 8058).

@@ -1,6 +1,8 @@
-"""Template helpers of the HTML pages: map links, calendar subscription links, public URLs."""
+"""Template helpers of pages and emails: map links, calendar subscription links, a repeated event's rule,
+public URLs."""
 from urllib.parse import urlencode
 
+from ..services import occurrences
 from ..text import clean_text
 from ..urls import public_url
 
@@ -18,6 +20,11 @@ def webcal(url):
     return "webcal://" + url.split("://", 1)[1]
 
 
+def repetition(event):
+    """A repeated event's rule in the reader's language ("Every week on Tuesday"); "" for other events."""
+    return occurrences.summary(event) if event.repeats else ""
+
+
 def shown(value):
     """Every value a page or email writes, without control or bidi override characters: rows stored
     before such characters were refused are shown safely too."""
@@ -29,4 +36,5 @@ def init_app(app):
     app.jinja_env.finalize = shown
     app.add_template_filter(osm_url)
     app.add_template_filter(webcal)
+    app.add_template_filter(repetition)
     app.add_template_global(public_url)

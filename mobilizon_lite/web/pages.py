@@ -5,8 +5,19 @@ from flask_login import current_user, login_required
 
 from ..negotiation import activity_response, negotiated, wants_activity_json
 from ..page_cache import shared, shared_part
-from ..services import accounts, events, follows, groups, identities, instance, remote_groups, subscriptions
+from ..services import (
+    accounts,
+    events,
+    follows,
+    groups,
+    home_sections,
+    identities,
+    instance,
+    remote_groups,
+    subscriptions,
+)
 from ..urls import whole_number
+from . import near
 from .context import redirect_local, viewer_ids
 from .forms.accounts import LocaleForm, locale_choices
 from .group_page import group_page, remote_group_page
@@ -23,17 +34,31 @@ def event_page(past):
     local_only = request.args.get("scope") == "local"
 
     def listing():
-        rows = events.upcoming_public(page, per_page, past=past, local_only=local_only)
-        return render_template("pages/_listing.html", events=rows[:per_page], page=page,
-                               has_next=len(rows) > per_page, past=past, local_only=local_only)
+        if past:
+            rows = events.upcoming_public(page, per_page, past=True, local_only=local_only)
+            return render_template("pages/_home_listing.html", events=rows[:per_page], page=page,
+                                   has_next=len(rows) > per_page, past=True, local_only=local_only)
+        week, more_this_week = home_sections.this_week(per_page, local_only) if page == 1 else ([], False)
+        rows, has_next = home_sections.after_this_week(page, per_page, local_only)
+        return render_template("pages/_home_listing.html", week=week, more_this_week=more_this_week,
+                               week_query=home_sections.week_query(local_only), events=rows, page=page,
+                               has_next=has_next, past=False, local_only=local_only)
 
+    # The visitor's town (a cookie): its list is made for them, never kept for others (see home).
+    near_query = near.chosen() if not past and page == 1 else None
+    near_events = home_sections.near(near_query, per_page)[0] if near_query else []
     return render_template("pages/home.html", registrations=instance.registrations_mode(),
                            instance_feeds=subscriptions.instance_feeds_enabled(), local_only=local_only,
-                           page=page, past=past, listing=shared_part(listing))
+                           page=page, past=past, listing=shared_part(listing), near=near_query,
+                           near_events=near_events, **near.form_context())
+
+
+def _chose_a_town():
+    return near.COOKIE in request.cookies
 
 
 @bp.route("/")
-@shared
+@shared(unless=_chose_a_town)
 def home():
     return event_page(past=False)
 
@@ -82,6 +107,15 @@ def interact():
     """Land here from another server's "follow" button: the follow form, filled in."""
     uri = request.args.get("uri", "")[:320]
     return redirect(url_for("identities.index", follow=uri, _anchor="follow"))
+
+
+@bp.route("/near", methods=["POST"])
+def choose_town():
+    """Keep the town of the home page's "Near" list in a cookie, or forget it."""
+    if current_user.is_authenticated:
+        # Logged-in pages carry a token, as for the language picker.
+        current_app.extensions["csrf"].protect()
+    return near.choose()
 
 
 @bp.route("/language", methods=["POST"])

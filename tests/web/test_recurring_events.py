@@ -168,3 +168,26 @@ def test_the_month_calendar_shows_a_series_on_each_of_its_dates(app, ann):
     # instance's zone (UTC here): 18:00, then 17:00 once Paris is on summer time.
     assert [day.day for day in days] == [2, 30]
     assert [march.lines(day) for day in days] == [["6:00 PM Choir rehearsal"], ["5:00 PM Choir rehearsal"]]
+
+
+def test_participants_are_emailed_the_new_rule(mail_app, smtp):
+    from mobilizon_lite.models import Actor
+    from mobilizon_lite.services import participation
+
+    from ..helpers import log_in, make_account
+
+    make_account(mail_app)
+    make_account(mail_app, "bob@example.org", "bob")
+    ann = mail_app.test_client()
+    log_in(ann)
+    assert submit(ann, "/events/new", weekly()).status_code == 302
+    with mail_app.app_context():
+        event = Event.get()
+        participation.join(event, Actor.get(Actor.preferred_username == "bob"), "")
+    # The same first date, another repetition: those taking part hear of it, with the rule in words.
+    response = submit(ann, f"/events/{event.uuid}/edit", weekly(repeat_interval="1", repeat_ends="count",
+                                                               repeat_count="4"))
+    assert response.status_code == 302, errors(response)
+    [changed] = smtp.wait_for(1)
+    assert changed["To"] == "bob@example.org" and changed["Subject"].startswith("Changed:")
+    assert "Repeats: Every week on Tuesday, 4 times" in changed.get_content()

@@ -1,0 +1,45 @@
+"""Tags as their pages name them: a tag read from a link, the spelling events carry under other accents
+or case, and the tags the upcoming public events carry most."""
+from peewee import SQL, fn
+
+from ..models import Event
+from ..models.limits import TAG_MAX_LENGTH
+from ..text import clean_text
+from . import search
+from .event_input import normal_tag
+from .events import listing_query
+from .places import fold
+from .search_query import SearchQuery
+
+SHOWN_MAX = 100
+_VALUE = SQL("tag.value")
+
+
+def from_link(text):
+    """The tag a link's text names, as events store it; None when no tag can be written so (empty, too
+    long, a comma or a control character in it)."""
+    tag = normal_tag(text)
+    if not tag or len(tag) > TAG_MAX_LENGTH or "," in tag or clean_text(tag) != tag:
+        return None
+    return tag
+
+
+def counted(limit=SHOWN_MAX):
+    """[(tag, number of events)] of the upcoming events listed to everyone, the most carried first (then
+    by name); limit None for all of them."""
+    # The events a search without words or filters lists: public, not over, of no silenced server.
+    listed = search.matching_events(listing_query(), SearchQuery()).select(Event.id).order_by()
+    count = fn.COUNT(Event.id)
+    query = (Event.select(_VALUE, count).from_(Event, fn.json_each(Event.tags).alias("tag"))
+             .where(Event.id.in_(listed)).group_by(_VALUE).order_by(count.desc(), _VALUE))
+    return list((query if limit is None else query.limit(limit)).tuples())
+
+
+def spelling(tag):
+    """The tag events carry that tag names: itself when upcoming public events carry it, else the most
+    carried one written with other accents, hyphens or apostrophes; None when there is none."""
+    used = counted(limit=None)
+    if any(name == tag for name, _count in used):
+        return tag
+    folded = fold(tag)
+    return next((name for name, _count in used if fold(name) == folded), None)
