@@ -54,7 +54,7 @@ TAGS = ("cinéma", "musique", "vélo", "jardin", "jeux", "lecture", "danse", "cu
 RARE = "xylophone"
 COLUMNS = ("uuid", "ap_id", "organizer_id", "title", "description", "description_source", "begins_on", "ends_on",
            "timezone", "status", "visibility", "join_mode", "external_participation_url", "show_remaining_seats",
-           "anonymous_participation", "comment_mode", "place_name", "street", "postal_code", "locality",
+           "waiting_list", "anonymous_participation", "comment_mode", "place_name", "street", "postal_code", "locality",
            "region", "country", "latitude", "longitude", "online_url", "links", "tags", "category", "language",
            "sequence", "created_at", "updated_at")
 
@@ -91,7 +91,7 @@ def rows(count, organizer_id, points, rng):
         yield (identifier, f"http://bench.test/events/{identifier}", organizer_id, title, f"<p>{description}</p>",
                description, begins.replace(tzinfo=None).isoformat(" ", "microseconds"),
                (begins + timedelta(hours=2)).replace(tzinfo=None).isoformat(" ", "microseconds"),
-               "Europe/Paris", "confirmed", "public", "free", "", 1, 0, "allow_all", f"Salle {number % 97}", "",
+               "Europe/Paris", "confirmed", "public", "free", "", 1, 0, 0, "allow_all", f"Salle {number % 97}", "",
                "", town, "", "", lat + rng.uniform(-0.3, 0.3), lon + rng.uniform(-0.3, 0.3),
                "https://visio.example/room" if online else "", "[]",
                json.dumps(rng.sample(TAGS, 2), ensure_ascii=False, separators=(",", ":")),

@@ -185,7 +185,8 @@ def _search_feed():
     if asked.errors:
         abort(400, description=" ".join(asked.errors))
     # A feed anyone may read holds public events only, whoever follows its link.
-    query = subscriptions.feed_window(search.matching_events(subscriptions.feed_events(), asked))
+    query = subscriptions.feed_window(search.matching_events(subscriptions.feed_events(), asked, by_time=True),
+                                      ordered=True)
     name = _("Search on %(instance)s: %(words)s", instance=instance_settings.instance_name(),
              words=asked.words or "…")
     return query, name, asked.args()

@@ -1,5 +1,6 @@
 """A month of events as the calendar shows it: the weeks of a month in the instance's time zone, each day
 with the events it covers, found by the same filters and privacy rules as a search."""
+from collections import namedtuple
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -12,13 +13,17 @@ from .errors import NotFound
 from .events import listing_query
 from .rows import EventRow, with_actors
 
-# A month read at most this many events (the first ones by start): a busy instance's month stays one
-# bounded query, and the page says when some were left out.
-EVENTS_MAX = 600
+# A month reads the times of at most this many events (the first ones by start), and whole rows of those
+# its days show only: a busy instance's month stays bounded, and the page says when some were left out.
+EVENTS_MAX = 3000
 # The events a day's cell lists; the others are counted, and a link searches that day.
 SHOWN_PER_DAY = 4
 # The filters a calendar keeps: its dates are the month's.
 FILTERS = tuple(name for name in search_query.FILTERS if name not in ("starts", "ends"))
+
+
+# Where a single event is placed, as a series' stored dates are (EventOccurrence rows).
+Occurrence = namedtuple("Occurrence", "begins_on ends_on")
 
 
 @dataclass
@@ -26,7 +31,7 @@ class DayEvent:
     """An event on one day: starts (its local start) when it starts that day, ends (its local end) when it
     ends that day having started earlier; neither for a day in the middle of a longer event."""
 
-    event: EventRow
+    event: EventRow  # its id while the month is read, then the row
     starts: datetime | None = None
     ends: datetime | None = None
 
@@ -90,8 +95,8 @@ def read(args, first):
 
 
 def _days_of(begins_on, ends_on, zone):
-    """(first, last) local days an event (or one date of a series) covers: one ending at midnight is over
-    before that day."""
+    """(local start, local end or None, first and last local days) of an event (or one date of a series):
+    one ending at midnight is over before that day."""
     starts = begins_on.astimezone(zone)
     ends = ends_on.astimezone(zone) if ends_on and ends_on > begins_on else None
     last = (ends - timedelta(microseconds=1)).date() if ends else starts.date()
@@ -121,31 +126,38 @@ def month_of_events(query, viewer_ids, first_weekday, now=None):
                   None if first >= date(YEARS[1], 12, 1) else _next_month(first))
     if query.errors:
         return month
-    # Words rank a search's results; a calendar lists by time whatever was asked.
-    found = search.matching_events(listing_query(), query, viewer_ids).order_by(Event.begins_on, Event.id)
-    rows = with_actors(found.limit(EVENTS_MAX + 1), EventRow)
-    month.truncated = len(rows) > EVENTS_MAX
-    by_day = {day.day: day for day in month.days}
-    # A repeated event is on each of its dates in the month (stored occurrences), else at the date it shows.
-    dates = occurrences.occurrences_between([row.id for row in rows[:EVENTS_MAX]], query.starts_at(),
+    # Words rank a search's results; a calendar lists by time whatever was asked. Only the times of
+    # the month's events are read first; whole rows, for the few each day shows.
+    found = search.matching_events(listing_query(), query, viewer_ids, by_time=True)
+    spans = list(found.select(Event.id, Event.begins_on, Event.ends_on, Event.rrule).limit(EVENTS_MAX + 1).tuples())
+    month.truncated = len(spans) > EVENTS_MAX
+    spans = spans[:EVENTS_MAX]
+    # A repeated event is on each of its dates within the month (the date it shows is one of them).
+    dates = occurrences.occurrences_between([span[0] for span in spans if span[3]], query.starts_at(),
                                             query.ends_before())
-    spans = sorted([(occurrence.begins_on, occurrence.ends_on, row) for row in rows[:EVENTS_MAX]
-                    for occurrence in dates.get(row.id, [row])], key=lambda span: (span[0], span[2].id))
-    for begins_on, ends_on, row in spans:
-        starts, ends, first_day, last_day = _days_of(begins_on, ends_on, zone)
-        day = max(first_day, first)
-        while day <= last_day and day in by_day:
-            cell = by_day[day]
-            shown = DayEvent(row, starts if day == first_day else None,
-                             ends if day == last_day and day != first_day else None)
-            if len(cell.events) < SHOWN_PER_DAY:
-                cell.events.append(shown)
-            else:
-                cell.more += 1
-            day += timedelta(days=1)
+    placed = {}
+    for event_id, begins_on, ends_on, _rule in spans:
+        for moment in dates.get(event_id) or [Occurrence(begins_on, ends_on)]:
+            starts, ends, first_day, last_day = _days_of(moment.begins_on, moment.ends_on, zone)
+            day = max(first_day, first)
+            while day <= last_day and day.month == first.month:
+                placed.setdefault(day, []).append((moment.begins_on, event_id, DayEvent(
+                    event_id, starts if day == first_day else None,
+                    ends if day == last_day and day != first_day else None)))
+                day += timedelta(days=1)
+    by_day = {day.day: day for day in month.days}
+    for day, items in placed.items():
+        items.sort(key=lambda item: item[:2])
+        by_day[day].events = [item[2] for item in items[:SHOWN_PER_DAY]]
+        by_day[day].more = max(len(items) - SHOWN_PER_DAY, 0)
+    shown = [item for cell in by_day.values() for item in cell.events]
+    rows = {row.id: row for row in with_actors(
+        listing_query().where(Event.id.in_({item.event for item in shown})), EventRow)}
+    for item in shown:
+        item.event = rows[item.event]
     if month.truncated:
         # Events are read by start: those left out start on or after the last one read.
-        cutoff = rows[EVENTS_MAX - 1].begins_on.astimezone(zone).date()
+        cutoff = spans[-1][1].astimezone(zone).date()
         for cell in month.days:
             cell.incomplete = cell.day >= cutoff
     return month

@@ -94,12 +94,14 @@ def feed_events():
             .switch(Event))
 
 
-def feed_window(query):
-    """Upcoming events and those that ended recently, by start, at most FEED_MAX_ITEMS."""
+def feed_window(query, ordered=False):
+    """Upcoming events and those that ended recently, by start (ordered: query is so ordered already, in
+    its own way), at most FEED_MAX_ITEMS."""
     config = current_app.config
     # A function's result gets no field conversion: compare with the stored text form.
     since = utcnow() - timedelta(days=config["FEED_PAST_DAYS"])
-    return query.where(ends_since(since)).order_by(Event.begins_on, Event.id).limit(config["FEED_MAX_ITEMS"])
+    query = query.where(ends_since(since))
+    return (query if ordered else query.order_by(Event.begins_on, Event.id)).limit(config["FEED_MAX_ITEMS"])
 
 
 def identity_feed(username):

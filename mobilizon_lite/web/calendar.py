@@ -31,12 +31,13 @@ def _page(first):
     query = calendar_month.read(request.args, first)
     locale = get_locale()
     shown = calendar_month.month_of_events(query, viewer_ids(), locale.first_week_day)
-    title = format_skeleton("yMMMM", first, locale=locale)
+    # "juin 2027" within a sentence, "Juin 2027" as the page's heading.
+    name = format_skeleton("yMMMM", first, locale=locale)
     weekdays = [(locale.days["format"]["wide"][day], locale.days["format"]["abbreviated"][day])
                 for day in (day % 7 for day in range(locale.first_week_day, locale.first_week_day + 7))]
     return render_template(
-        "pages/calendar.html", query=query, month=shown, title=title[:1].upper() + title[1:], weekdays=weekdays,
-        zone=query.zone().key, categories=CATEGORY_LABELS, radii=search_query.RADII_SHOWN,
+        "pages/calendar.html", query=query, month=shown, name=name, title=name[:1].upper() + name[1:],
+        weekdays=weekdays, zone=query.zone().key, categories=CATEGORY_LABELS, radii=search_query.RADII_SHOWN,
         clock=lambda moment: format_time(moment, "short", locale=locale),
         long_date=lambda day: format_date(day, "full", locale=locale),
         month_link=lambda first: _month_link(first, query),

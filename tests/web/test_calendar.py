@@ -1,5 +1,6 @@
 """The month calendar: months cut where the instance is (Europe/Paris here), events over several days,
 clock changes, the filters a search has, privacy, bad links, the months around, French weeks."""
+import re
 from datetime import date, datetime, time
 from html.parser import HTMLParser
 from urllib.parse import parse_qs, urlsplit
@@ -8,9 +9,11 @@ from zoneinfo import ZoneInfo
 import icalendar
 import pytest
 
+from mobilizon_lite.db import database
 from mobilizon_lite.models import Actor
 from mobilizon_lite.models.groups import Openness
-from mobilizon_lite.services import calendar_month, members
+from mobilizon_lite.services import calendar_month, members, search
+from mobilizon_lite.services.events import listing_query
 
 from ..calendar_readers import vevents
 from ..helpers import log_in, make_account, make_event, make_group
@@ -159,6 +162,20 @@ def test_an_event_over_several_days_is_on_each_of_them(ann, client):
         "toute la journée Exhibition"]
 
 
+def test_a_repeated_event_is_on_each_of_its_dates(ann, client):
+    make_event(ann, title="Repair evening", start_date=date(2027, 1, 5), start_time=time(19), end_time=time(21),
+               repeat="WEEKLY", repeat_weekdays=["TU"], repeat_exdates="2027-03-16")
+    make_event(ann, title="Choir", **at(date(2027, 3, 9), (18, 0), (19, 0)))
+    march = page(client, "/calendar/2027/03")
+    tuesdays = [day for day in sorted(march.cells) if day.month == 3 and day.weekday() == 1]
+    assert {day: march.lines(day) for day in tuesdays} == {
+        date(2027, 3, 2): ["19:00 Repair evening"], date(2027, 3, 9): ["18:00 Choir", "19:00 Repair evening"],
+        date(2027, 3, 16): [], date(2027, 3, 23): ["19:00 Repair evening"], date(2027, 3, 30): ["19:00 Repair evening"]}
+    assert len(march.titles) == 5
+    # With words too: every date of the series, not only the one it shows.
+    assert page(client, "/calendar/2027/03?q=repair").titles == ["19:00 Repair evening"] * 4
+
+
 def test_times_across_the_clock_changes(ann, client):
     # 28 March 2027 in Paris: 02:00 CET becomes 03:00 CEST, so 02:30 never happens that night.
     make_event(ann, title="Before the change", **at(date(2027, 3, 28), (0, 30), zone="UTC"))
@@ -190,6 +207,8 @@ def test_the_filters_are_the_searchs_and_stay_from_month_to_month(ann, client):
     assert page(client, "/calendar/2027/07?tags=%23Market&category=BOOK_CLUBS").titles == ["09:00 Book market"]
     # Words find as a search does, and the calendar still lists by time.
     assert page(client, "/calendar/2027/07?q=book").titles == ["14:00 Book club", "09:00 Book market"]
+    # (A search ranks "Book market" first: "market" is in its title, only in the other's tags.)
+    assert page(client, "/calendar/2027/07?q=market").titles == ["10:00 Craft fair", "09:00 Book market"]
     # A calendar's own dates are the month's, whatever the link says.
     assert page(client, "/calendar/2027/07?starts=2027-07-10&ends=nonsense").titles == [
         "10:00 Craft fair", "14:00 Book club", "09:00 Book market"]
@@ -205,6 +224,10 @@ def test_the_filters_are_the_searchs_and_stay_from_month_to_month(ann, client):
     assert sorted(str(event["SUMMARY"]) for event in vevents(icalendar.Calendar.from_ical(ics.data))) == [
         "Book club", "Book market"]
     assert urlsplit(books.link("Flux Atom")).path == "/search/feed/atom"
+    # Feed readers find them in the page's head too.
+    html = client.get("/calendar/2027/07?category=BOOK_CLUBS").get_data(as_text=True)
+    assert re.search(r'<link rel="alternate" type="text/calendar"[^>]+href="http://[^"]+/search/feed/ics\?starts=2027-07-01'
+                     r'&amp;ends=2027-07-31&amp;category=BOOK_CLUBS"', html)
     search = urlsplit(books.link("Chercher les événements de ce mois"))
     assert search.path == "/search" and parse_qs(search.query)["category"] == ["BOOK_CLUBS"]
 
@@ -298,7 +321,8 @@ def test_weeks_start_on_the_readers_first_weekday_in_their_language(ann, client)
     june = page(client, "/calendar/2027/06")
     assert [wide for wide, _short in june.headers] == ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi",
                                                        "dimanche"]
-    assert june.headers[0][1] == "lun." and june.h1 == "Juin 2027" and "Juin 2027" in june.caption
+    assert june.headers[0][1] == "lun." and june.h1 == "Juin 2027"
+    assert june.caption.startswith("Événements de juin 2027")
     # 1 June 2027 is a Tuesday: the grid opens on Monday 31 May and closes on Sunday 4 July.
     assert min(june.cells) == date(2027, 5, 31) and max(june.cells) == date(2027, 7, 4)
     english = page(client, "/calendar/2027/06", headers={"Accept-Language": "en"})
@@ -317,3 +341,15 @@ def test_today_is_marked_and_the_navigation_leads_here(ann, client):
     assert marked == [today] and "today" in this_month.cells[today]["classes"]
     assert page(client, "/").link("Calendrier") == "/calendar"
     assert page(client, "/search").link("Calendrier du mois") == "/calendar"
+    # From a search of some days, the calendar of their month, with the search's filters.
+    assert page(client, "/search?starts=2027-07-05&category=MUSIC").link("Calendrier du mois") == (
+        "/calendar/2027/07?category=MUSIC")
+
+
+def test_words_are_looked_up_before_the_events_are_sorted_by_time(ann):
+    # Read along the start's index instead, events would each look the words up: seconds on a large instance.
+    with ann.test_request_context():
+        query = calendar_month.read({"q": "jazz"}, date(2027, 7, 1))
+        sql, params = search.matching_events(listing_query(), query, (), by_time=True).sql()
+        plan = [row[3] for row in database.execute_sql("EXPLAIN QUERY PLAN " + sql, params)]
+    assert plan[0].startswith("SCAN") and "VIRTUAL TABLE" in plan[0], plan
