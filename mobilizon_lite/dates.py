@@ -65,6 +65,23 @@ def event_day(event):
 
 
 @functools.lru_cache(maxsize=CACHED_TEXTS)
+def _date_block(begins_on, zone, locale, home_zone, this_year):
+    start = begins_on.astimezone(zone)
+    month = format_date(start, "MMM" if start.year == this_year else "MMM y", locale=locale)
+    time = format_time(start, "short", locale=locale)
+    return start.isoformat(), format_date(start, "d", locale=locale), month, (
+        time if zone.key == home_zone else f"{time} ({zone.key})")
+
+
+def event_date_block(event):
+    """(ISO 8601 start, day, short month, time) of the start, for cards: the year follows the month when
+    it is not this one, the zone the time when it is not the instance's."""
+    home_zone = current_app.config["TIMEZONE"]
+    this_year = datetime.now(ZoneInfo(home_zone)).year
+    return _date_block(event.begins_on, event.zone, get_locale(), home_zone, this_year)
+
+
+@functools.lru_cache(maxsize=CACHED_TEXTS)
 def _moment(moment, zone, locale):
     return format_datetime(moment.astimezone(zone), "short", locale=locale)
 
@@ -78,6 +95,7 @@ def init_app(app):
     """Make the filters available to pages and emails alike."""
     app.add_template_filter(event_when)
     app.add_template_filter(event_day)
+    app.add_template_filter(event_date_block)
     app.add_template_filter(moment)
 
 

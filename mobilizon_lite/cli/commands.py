@@ -14,9 +14,19 @@ from ..db import utcnow
 from ..memory import configure_malloc
 from ..models import search_index
 from ..models.moderation import SILENCE, SUSPEND
-from ..services import account_moderation, accounts, base_url, domain_blocks, instance, instance_settings, places
+from ..services import (
+    account_moderation,
+    accounts,
+    base_url,
+    domain_blocks,
+    instance,
+    instance_settings,
+    places,
+    thumbnails,
+)
 from ..services.errors import Invalid, ServiceError
 from ..services.identities import validate_username
+from ..services.pictures import upload_folder
 from . import demo, demo_groups, users
 
 DEFAULT_HOST = "127.0.0.1"
@@ -120,6 +130,11 @@ def build_parser():
                            f"{demo_groups.BENCHMARK_GROUP_EVENTS} events, and print its path and a member's email")
     commands.add_parser("reindex", parents=[common],
                         help="build the search index of events, groups and people again, and reload the towns")
+    commands.add_parser(
+        "thumbnails", parents=[common], help="make the cards' thumbnails of pictures stored without one",
+        description="Make the thumbnail event cards show of every stored picture that has none (pictures "
+                    "stored before this version). Until then a picture's first card makes it; running this "
+                    "once after upgrading spares the visitors that wait. Pictures with a thumbnail are skipped.")
     return parser
 
 
@@ -287,6 +302,20 @@ def reindex():
           f"index size {_megabytes(search_index.size_bytes())}; {time.monotonic() - started:.1f} s.")
 
 
+def make_thumbnails():
+    """thumbnails: the missing thumbnails made, showing progress, then what was done."""
+    started = time.monotonic()
+
+    def show(done, total):
+        print(f"\rthumbnails: {done}/{total}", end="", flush=True)
+
+    pictures, made, unreadable = thumbnails.make_missing(upload_folder(), show)
+    if made or unreadable:
+        print()
+    print(f"{pictures} pictures stored: {made} thumbnails made, {pictures - made - unreadable} already there"
+          + (f", {unreadable} unreadable" if unreadable else "") + f"; {time.monotonic() - started:.1f} s.")
+
+
 def block_domain(args):
     """block-domain: block, then say what was removed."""
     severity = SILENCE if args.silence else SUSPEND
@@ -330,6 +359,8 @@ def run_command(app, args):
             seed_demo(args)
         elif args.command == "reindex":
             reindex()
+        elif args.command == "thumbnails":
+            make_thumbnails()
         elif args.command == "block-domain":
             block_domain(args)
         elif args.command == "unblock-domain":

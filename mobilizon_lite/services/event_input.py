@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from flask_babel import gettext as _
 
 from ..dates import YEARS, within_years
+from ..db import utcnow
 from ..models.events import (
     CATEGORIES,
     COMMENT_MODES,
@@ -204,6 +205,9 @@ def clean_repetition(data, dates, errors):
         return {}
     if recurrence.first_start(rule, exdates, start) is None:
         errors["repeat_exdates"] = _("With these excluded dates, the event never takes place.")
+        return {}
+    if not recurrence.reaches(rule, exdates, start, utcnow()):
+        errors["repeat"] = _("This repetition began too long ago: choose a later first date.")
         return {}
     return {"rrule": rule.text(), "exdates": exdates}
 

@@ -29,6 +29,7 @@ from ..models.participation import (
 from ..tokens import sign, unsign
 from ..urls import public_url
 from . import (
+    event_cards,
     follows,
     group_digest,
     group_outbox,
@@ -181,8 +182,10 @@ def upcoming_public(page, per_page, past=False, local_only=False):
     """One page of public events, upcoming soonest first (or past, latest first); local_only hides remote
     ones; those of silenced servers are never listed."""
     # One row more than a page tells whether a next page exists.
-    return read_with_actors(_public_listing((past, local_only, blocklist.any_silenced())).rows(
+    rows = read_with_actors(_public_listing((past, local_only, blocklist.any_silenced())).rows(
         stored_moment(utcnow()), per_page + 1, (page - 1) * per_page), EventRow)
+    event_cards.count_participants(rows)
+    return rows
 
 
 @prepared(1)
@@ -437,7 +440,9 @@ def events_of(actor, viewer_ids=()):
     but for the events of groups that hide who created them."""
     base = listing_query().where((Event.organizer == actor) & visible(viewer_ids)
                                  & (Event.attributed_to.is_null() | ~Actor.hide_event_creator))
-    return with_actors(by_time(base), EventRow), with_actors(by_time(base, past=True).limit(50), EventRow)
+    upcoming, past = with_actors(by_time(base), EventRow), with_actors(by_time(base, past=True).limit(50), EventRow)
+    event_cards.count_participants(upcoming, past)
+    return upcoming, past
 
 
 def remote_participants(event):

@@ -4,7 +4,7 @@ from ..models import Actor, Event, Member
 from ..models.actors import TYPE_GROUP
 from ..models.events import Visibility
 from ..urls import public_url
-from . import group_roles
+from . import event_cards, group_roles
 from .events import ORGANISING_ROLES, by_time, event_document, events_query, listing_query, visible
 from .rows import EventRow, with_actors
 
@@ -27,7 +27,9 @@ def events_of_group(group, viewer_ids=(), past=False, page=1, per_page=20):
     """One page of the group's events the viewer may see in listings (EventRows), upcoming soonest first
     or (past) latest first, and one row more when a next page exists."""
     query = listing_query().where((Event.attributed_to == group) & visible(viewer_ids))
-    return with_actors(by_time(query, past).limit(per_page + 1).offset((page - 1) * per_page), EventRow)
+    rows = with_actors(by_time(query, past).limit(per_page + 1).offset((page - 1) * per_page), EventRow)
+    event_cards.count_participants(rows)
+    return rows
 
 
 def _public(group):

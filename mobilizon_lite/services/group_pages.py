@@ -9,6 +9,7 @@ from ..models.actors import TYPE_GROUP
 from ..models.events import Visibility
 from ..models.groups import MEMBER_ROLES, GroupVisibility
 from ..text import html_to_text, text_line
+from . import event_cards
 from .events import by_time, ends_since, listing_query, visible
 from .posts import readable_by
 from .rows import EventRow, with_actors
@@ -25,8 +26,10 @@ def group_events(group, viewer_ids=(), member=False):
     if not member:
         condition &= visible(viewer_ids)
     base = listing_query().where(condition)
-    return (with_actors(by_time(base), EventRow),
-            with_actors(by_time(base, past=True).limit(PAST_EVENTS_ON_PAGE), EventRow))
+    upcoming = with_actors(by_time(base), EventRow)
+    past = with_actors(by_time(base, past=True).limit(PAST_EVENTS_ON_PAGE), EventRow)
+    event_cards.count_participants(upcoming, past)
+    return upcoming, past
 
 
 def public_posts(group, limit=POSTS_ON_PAGE):

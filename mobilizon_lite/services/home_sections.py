@@ -5,7 +5,7 @@ from datetime import datetime, time, timedelta
 
 from ..db import utcnow
 from ..models import Event
-from . import search, search_query
+from . import event_cards, search, search_query
 from .events import listing_query
 from .rows import EventRow, with_actors
 from .search_query import SearchQuery
@@ -26,6 +26,7 @@ def week_query(local_only=False, now=None):
 
 def _page(found, page, per_page):
     rows = with_actors(found.limit(per_page + 1).offset((page - 1) * per_page), EventRow)
+    event_cards.count_participants(rows)
     return rows[:per_page], len(rows) > per_page
 
 

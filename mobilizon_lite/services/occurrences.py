@@ -59,7 +59,8 @@ def received(values, repetition, kept=None):
         exdates = recurrence.clean_exdates(",".join(exdates))
     except recurrence.RuleError:
         return dict(values, rrule="", exdates=[])
-    if recurrence.first_start(rule, exdates, begins_on.astimezone(zone)) is None:
+    start = begins_on.astimezone(zone)
+    if recurrence.first_start(rule, exdates, start) is None or not recurrence.reaches(rule, exdates, start, utcnow()):
         return dict(values, rrule="", exdates=[])
     return dict(values, rrule=rule.text(), exdates=exdates, begins_on=begins_on, ends_on=ends_on)
 

@@ -1,4 +1,5 @@
-"""Event banners: checked to be real images, stripped of metadata, stored with generated names."""
+"""Event banners: checked to be real images, stripped of metadata, stored with generated names, each with
+its card's thumbnail (thumbnails.py)."""
 import io
 import secrets
 from pathlib import Path
@@ -7,6 +8,7 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from ..memory import return_freed_memory
+from . import thumbnails
 from .errors import Invalid
 
 FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
@@ -43,11 +45,13 @@ def save_picture(stream, field="picture"):
         size = f"{limit // 1_000_000} MB" if limit >= 1_000_000 else f"{max(limit // 1000, 1)} KB"
         raise Invalid(_("The picture is too big (at most %(size)s).", size=size), field)
     try:
-        encoded, image_format = _checked_and_reencoded(data, field)
+        encoded, image_format, thumbnail = _checked_and_reencoded(data, field)
     finally:
         return_freed_memory()
     name = f"{secrets.token_hex(16)}.{FORMATS[image_format]}"
-    (upload_folder() / name).write_bytes(encoded)
+    folder = upload_folder()
+    (folder / name).write_bytes(encoded)
+    thumbnails.write_thumbnail(folder, name, thumbnail)
     return name
 
 
@@ -70,12 +74,16 @@ def _checked_and_reencoded(data, field):
             # then takes 12 MB rather than 48 MB, and is resized to max_width from there.
             image.draft(None, (max_width, max(1, image.height * max_width // image.width)))
         image.load()
-        return _reencode(image, image_format), image_format
+        # From the decoded image, before an animation's frames are gone through to re-encode it.
+        thumbnail = thumbnails.thumbnail_bytes(image)
+        return _reencode(image, image_format), image_format, thumbnail
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
         raise Invalid(_("This file is not a picture we can read. Use a JPEG, PNG, WebP or GIF."), field) from None
 
 
 def delete_picture(name):
-    """Remove a stored picture, if it is there."""
+    """Remove a stored picture and its thumbnail, if they are there."""
     if name:
-        (upload_folder() / name).unlink(missing_ok=True)
+        folder = upload_folder()
+        (folder / name).unlink(missing_ok=True)
+        (folder / thumbnails.thumbnail_name(name)).unlink(missing_ok=True)

@@ -22,6 +22,8 @@ FREQUENCIES = ("DAILY", "WEEKLY", "MONTHLY", "YEARLY")
 WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")  # in Python's weekday() order
 INTERVAL_MAX = 366
 COUNT_MAX = 1000
+# Dates an expansion may go through before the window it looks at (a daily series of 27 years).
+DATES_MAX = 10_000
 # "2nd Tuesday" and "last Friday" of a month: the ordinals a monthly BYDAY may carry.
 ORDINALS = (1, 2, 3, 4, 5, -1)
 _DAY = re.compile(r"([+-]?\d)?(MO|TU|WE|TH|FR|SA|SU)")
@@ -156,6 +158,17 @@ def starts(rule, exdates, start, after, before):
         # dateutil keeps start's fold on every date; each occurrence is read as the zone has it then.
         found.append(moment.replace(fold=0))
     return found
+
+
+def reaches(rule, exdates, start, moment):
+    """Whether the series gets to moment (or ends before it) within DATES_MAX dates from its first:
+    every expansion counts from the first date, so one begun too long ago would cost each of them more."""
+    for number, found in enumerate(_rruleset(rule, exdates, start)):
+        if found >= moment:
+            return True
+        if number >= DATES_MAX:
+            return False
+    return True
 
 
 def first_start(rule, exdates, start):

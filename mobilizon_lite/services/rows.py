@@ -1,6 +1,7 @@
 """Light rows for the lists pages show: the few columns a list writes, read as tuples into small
 objects that borrow the models' own properties (building a full model per row cost half a page)."""
 from ..models import Actor, Comment, Event, Participation
+from .thumbnails import thumbnail_name
 
 
 class Row:
@@ -24,14 +25,26 @@ class ActorRow(Row):
 
 
 class EventRow(Row):
-    """An event as its card shows it; organizer is an ActorRow, or None when the list does not say."""
+    """An event as its card shows it; organizer is an ActorRow, or None when the list does not say; going
+    the participants event_cards.count_participants counted, None until then (or when unknown)."""
 
     __slots__ = ("id", "uuid", "title", "begins_on", "ends_on", "timezone", "status", "visibility",
-                 "place_name", "locality", "online_url", "organizer")
+                 "place_name", "locality", "online_url", "picture", "capacity", "show_remaining_seats",
+                 "remote_participant_count", "organizer", "going")
     COLUMNS = (Event.id, Event.uuid, Event.title, Event.begins_on, Event.ends_on, Event.timezone, Event.status,
-               Event.visibility, Event.place_name, Event.locality, Event.online_url)
+               Event.visibility, Event.place_name, Event.locality, Event.online_url, Event.picture, Event.capacity,
+               Event.show_remaining_seats, Event.remote_participant_count)
     ACTOR = "organizer"
     zone, is_local, is_cancelled, is_tentative = Event.zone, Event.is_local, Event.is_cancelled, Event.is_tentative
+
+    def __init__(self, values):
+        super().__init__(values)
+        self.going = None
+
+    @property
+    def thumbnail(self):
+        """The file name of the banner's thumbnail, or None without a banner."""
+        return thumbnail_name(self.picture)
 
 
 class CommentRow(Row):

@@ -17,7 +17,7 @@ from ..models import Actor, ActorSearch, Event, EventSearch, search_index
 from ..models.actors import TYPE_GROUP
 from ..models.groups import GroupVisibility
 from ..urls import host_of, is_ours
-from . import occurrences
+from . import event_cards, occurrences
 from .actors import ACTOR_TYPES, actor_from_ap, live_local, signed_get
 from .errors import Invalid, NotFound
 from .events import ends_since, listing_query, visible
@@ -108,7 +108,9 @@ def find_events(query, viewer_ids=()):
     if query.errors or not query.asked:
         return [], False
     found = matching_events(listing_query(), query, viewer_ids)
-    return _page(with_actors(found.limit(PER_PAGE + 1).offset((query.page - 1) * PER_PAGE), EventRow))
+    rows = with_actors(found.limit(PER_PAGE + 1).offset((query.page - 1) * PER_PAGE), EventRow)
+    event_cards.count_participants(rows)
+    return _page(rows)
 
 
 def find_actors(query, kind):

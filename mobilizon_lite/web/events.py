@@ -1,5 +1,5 @@
 """Event pages: create, show, edit, delete, the account's events, and uploaded pictures."""
-from flask import Blueprint, flash, redirect, render_template, request, send_from_directory, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_from_directory, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -21,6 +21,7 @@ from ..services import (
     participation,
     rate_limits,
     remote_participation,
+    thumbnails,
 )
 from ..services.errors import Invalid, TooMany, refusal
 from ..services.pictures import upload_folder
@@ -53,6 +54,8 @@ bp = Blueprint("events", __name__)
 # Events of each kind a page of My events shows: an account's whole history made pages that grew
 # without end (hundreds of rows for an active organiser).
 MY_EVENTS_PER_GROUP = 25
+# Browsers and caches keep a thumbnail a year, the longest max-age in common use: it never changes.
+IMMUTABLE_SECONDS = 365 * 24 * 3600
 
 
 def event_form(event=None):
@@ -299,4 +302,13 @@ def mine():
 
 @bp.route("/uploads/<name>")
 def upload(name):
-    return send_from_directory(upload_folder(), name, max_age=7 * 24 * 3600)
+    folder = upload_folder()
+    if not name.endswith(thumbnails.SUFFIX):
+        return send_from_directory(folder, name, max_age=7 * 24 * 3600)
+    # A picture stored before thumbnails existed gets its thumbnail at its first card's request.
+    if not thumbnails.ensure_thumbnail(folder, name):
+        abort(404)
+    response = send_from_directory(folder, name, max_age=IMMUTABLE_SECONDS)
+    # Its name is its picture's, random and never given to another: it never changes.
+    response.cache_control.immutable = True
+    return response

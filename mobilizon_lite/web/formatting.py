@@ -1,8 +1,8 @@
 """Template helpers of pages and emails: map links, calendar subscription links, a repeated event's rule,
-public URLs."""
+public URLs, the size of cards' pictures."""
 from urllib.parse import urlencode
 
-from ..services import occurrences
+from ..services import occurrences, thumbnails
 from ..text import clean_text
 from ..urls import public_url
 
@@ -38,3 +38,4 @@ def init_app(app):
     app.add_template_filter(webcal)
     app.add_template_filter(repetition)
     app.add_template_global(public_url)
+    app.jinja_env.globals["thumbnail_size"] = (thumbnails.WIDTH, thumbnails.HEIGHT)

@@ -55,6 +55,7 @@ def test_a_received_series_keeps_its_rule_and_its_dates(fed, remote_keys):
     dict(REPETITION, rrule="FREQ=DAILY;COUNT=100000"),
     dict(REPETITION, rrule="FREQ=DAILY;INTERVAL=0"),
     dict(REPETITION, rrule="FREQ=DAILY;UNTIL=99991231T000000Z"),
+    dict(REPETITION, rrule="FREQ=DAILY", startTime="1901-01-01T19:00:00+01:00", endTime=None),
     dict(REPETITION, rrule="x" * 5000),
     dict(REPETITION, rrule=["FREQ=DAILY"]),
     dict(REPETITION, exdates=["2027-01-12"] * 500),

@@ -122,3 +122,11 @@ def test_the_rule_in_words(app, text, english, french):
             assert recurrence.describe(rule, [], TUESDAY) == english
         with force_locale("fr"):
             assert recurrence.describe(rule, [], TUESDAY) == french
+
+
+def test_a_series_begun_too_long_ago_is_refused_before_any_expansion_costs_it():
+    now = datetime(2026, 12, 6, tzinfo=UTC)
+    long_ago = datetime(1950, 1, 3, 19, tzinfo=PARIS)
+    assert not recurrence.reaches(parse("FREQ=DAILY", PARIS), [], long_ago, now)  # 28,000 dates
+    assert recurrence.reaches(parse("FREQ=WEEKLY", PARIS), [], long_ago, now)  # 4,000
+    assert recurrence.reaches(parse("FREQ=DAILY;COUNT=20", PARIS), [], long_ago, now)  # over long ago

@@ -89,6 +89,8 @@ def test_the_edit_form_shows_the_rule_back_and_saving_keeps_it(app, ann):
     ({"repeat": "", "repeat_exdates": "2027-01-12"}, "Excluded dates are for an event that repeats."),
     ({"repeat_ends": "count", "repeat_count": "1", "repeat_exdates": "2027-01-05"},
      "With these excluded dates, the event never takes place."),
+    ({"repeat": "DAILY", "start_date": "1950-01-03", "repeat_ends": "never"},
+     "This repetition began too long ago: choose a later first date."),
 ])
 def test_bad_repetitions_are_refused_with_a_message(app, ann, overrides, field_message):
     response = submit(ann, "/events/new", weekly(**overrides))
