@@ -130,7 +130,8 @@ def test_listings_show_a_series_at_its_next_date(app, ann):
     assert now - timedelta(hours=2) <= event.begins_on <= now + timedelta(days=7)
     assert event.begins_on.astimezone(event.zone).strftime("%a %H:%M") == "Tue 19:00"
     for path in ("/", "/search?q=choir"):
-        assert "Choir rehearsal" in ann.get(path).get_data(as_text=True), path
+        listing = ann.get(path).get_data(as_text=True)
+        assert "Choir rehearsal" in listing and "Repeated event" in listing, path
     # Once that date is over, the job moves the series to the one after, and listings follow.
     later = event.ends_on + timedelta(minutes=1)
     with app.app_context():
