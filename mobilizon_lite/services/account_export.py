@@ -66,6 +66,10 @@ def _event(event, usernames):
         "online_url": event.online_url or None, "links": event.links, "tags": event.tags,
         "category": event.category, "language": event.language,
         "picture": _picture(event.picture),
+        # A series: its rule, excluded dates and first date (begins_on above is the date it is at).
+        "repetition": {"rrule": event.rrule, "exdates": event.exdates,
+                       "first_begins_on": _local(event.series_begins_on, event),
+                       "first_ends_on": _local(event.series_ends_on, event)} if event.repeats else None,
         "created": _utc(event.created_at), "updated": _utc(event.updated_at),
     }
 

@@ -150,11 +150,13 @@ def month_of_events(query, viewer_ids, first_weekday, now=None):
         items.sort(key=lambda item: item[:2])
         by_day[day].events = [item[2] for item in items[:SHOWN_PER_DAY]]
         by_day[day].more = max(len(items) - SHOWN_PER_DAY, 0)
-    shown = [item for cell in by_day.values() for item in cell.events]
-    rows = {row.id: row for row in with_actors(
-        listing_query().where(Event.id.in_({item.event for item in shown})), EventRow)}
-    for item in shown:
-        item.event = rows[item.event]
+    rows = {row.id: row for row in with_actors(listing_query().where(Event.id.in_(
+        {item.event for cell in by_day.values() for item in cell.events})), EventRow)}
+    for cell in by_day.values():
+        # An event deleted between the two reads is left out.
+        cell.events = [item for item in cell.events if item.event in rows]
+        for item in cell.events:
+            item.event = rows[item.event]
     if month.truncated:
         # Events are read by start: those left out start on or after the last one read.
         cutoff = spans[-1][1].astimezone(zone).date()

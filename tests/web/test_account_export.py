@@ -89,6 +89,7 @@ def test_the_zip_holds_the_json_document_field_by_field(app, data):
     assert own["address"]["place_name"] == "Maison des associations" and own["address"]["locality"] == "Paris"
     assert (own["status"], own["visibility"], own["join_mode"]) == ("confirmed", "public", "free")
     assert own["tags"] == ["repair"] and own["category"] == "CRAFTS" and own["language"] == "fr"
+    assert own["repetition"] is None
 
     # Her own events' organiser rows are not participations; bob's events are, soonest first.
     assert [(p["title"], p["state"], p["message"]) for p in document["participations"]] == [

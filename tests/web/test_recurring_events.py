@@ -130,7 +130,8 @@ def test_listings_show_a_series_at_its_next_date(app, ann):
     assert now - timedelta(hours=2) <= event.begins_on <= now + timedelta(days=7)
     assert event.begins_on.astimezone(event.zone).strftime("%a %H:%M") == "Tue 19:00"
     for path in ("/", "/search?q=choir"):
-        assert "Choir rehearsal" in ann.get(path).get_data(as_text=True), path
+        listing = ann.get(path).get_data(as_text=True)
+        assert "Choir rehearsal" in listing and "Repeated event" in listing, path
     # Once that date is over, the job moves the series to the one after, and listings follow.
     later = event.ends_on + timedelta(minutes=1)
     with app.app_context():
@@ -193,3 +194,16 @@ def test_participants_are_emailed_the_new_rule(mail_app, smtp):
     [changed] = smtp.wait_for(1)
     assert changed["To"] == "bob@example.org" and changed["Subject"].startswith("Changed:")
     assert "Repeats: Every week on Tuesday, 4 times" in changed.get_content()
+
+
+def test_an_account_export_holds_the_series_rule(app, ann):
+    from mobilizon_lite.models import Account
+    from mobilizon_lite.services import account_export
+
+    assert submit(ann, "/events/new", weekly(repeat_exdates="2027-02-16")).status_code == 302
+    with app.app_context():
+        sections = dict(account_export.sections(Account.get()))
+        [event] = list(sections["events_organised"])
+    assert event["repetition"] == {"rrule": "FREQ=WEEKLY;INTERVAL=2;BYDAY=TU;UNTIL=20270630T215959Z",
+                                   "exdates": ["2027-02-16"], "first_begins_on": "2027-01-05T19:00:00+01:00",
+                                   "first_ends_on": "2027-01-05T21:00:00+01:00"}
