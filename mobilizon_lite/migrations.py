@@ -283,6 +283,14 @@ def _recurring_events():
     changes.track("event_occurrence")
 
 
+def _place_regions():
+    # Towns offered to choose from on the event form are told apart by their region, and chosen by id.
+    _add_column("place", "geonameid", "INTEGER NOT NULL DEFAULT 0")
+    _add_column("place", "region", "VARCHAR(100) NOT NULL DEFAULT ''")
+    # Filled again, with both, on first use (services/places.py).
+    database.execute_sql("DELETE FROM place")
+
+
 # Append new steps; never edit or reorder the ones already released.
 STEPS = [_initial_schema, _events, _feeds, _federation, _remote_participation, _activity_objects,
          _listed_activities, _server_software, _account_confirmation, _content_version,
@@ -290,7 +298,7 @@ STEPS = [_initial_schema, _events, _feeds, _federation, _remote_participation, _
          _perf_event_pages, _remote_groups, _moderation, _reports, _relay_follows, _domain_blocks,
          _account_moderation, _abuse_limits, _group_content_pending, _remote_images, _mail_queue,
          _event_messages, _anonymous_contact, _search_index, _reminders,
-         _notification_settings, _waiting_lists, _recurring_events]
+         _notification_settings, _waiting_lists, _recurring_events, _place_regions]
 
 
 def migrate():

@@ -128,7 +128,7 @@ def event_fields(**overrides):
         "join_mode": "free", "external_participation_url": "", "capacity": "",
         "show_remaining_seats": "y", "comment_mode": "allow_all", "place_name": "Maison des associations",
         "street": "1 rue de la Paix", "postal_code": "75001", "locality": "Paris", "region": "",
-        "country": "France", "latitude": "", "longitude": "", "online_url": "", "tags": "",
+        "country": "France", "online_url": "", "tags": "",
         "category": "CRAFTS", "language": "fr",
     }
     for index in range(3):

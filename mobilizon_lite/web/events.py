@@ -36,6 +36,7 @@ from .context import (
     viewer_ids,
 )
 from .errors import retry_after
+from .event_town import saved_with_town, town_found, with_coordinates
 from .forms.base import add_error, render_form
 from .forms.events import (
     CATEGORY_LABELS,
@@ -117,7 +118,9 @@ def repetition_data(event):
 @login_required
 def create():
     form = event_form()
-    if form.validate_on_submit():
+    if request.method == "POST" and "find_town" in request.form:
+        return town_found(form)
+    if form.validate_on_submit() and (data := with_coordinates(form)) is not None:
         organizer, group = organizer_and_group(form)
         try:
             rate_limits.check(organizer, "events")
@@ -126,11 +129,12 @@ def create():
             add_error(form, error)
             return render_form("events/form.html", form, event=None)[0], 429, retry_after(error)
         try:
-            event = events.create_event(organizer, form.event_data(), picture=form.picture.data or None, group=group)
+            event = events.create_event(organizer, data, picture=form.picture.data or None, group=group)
         except Invalid as error:
             add_error(form, error)
         else:
             flash(_("Your event is published."), "success")
+            saved_with_town(form, data)
             return redirect(url_for("events.show", uuid=event.uuid))
     return render_form("events/form.html", form, event=None)
 
@@ -247,15 +251,18 @@ def edit(uuid):
     event = events.visible_event(uuid, viewer_ids())
     organizer = organizer_identity(event)
     form = event_form(event)
-    if form.validate_on_submit():
+    if request.method == "POST" and "find_town" in request.form:
+        return town_found(form, event)
+    if form.validate_on_submit() and (data := with_coordinates(form, event)) is not None:
         try:
-            events.update_event(event, organizer, form.event_data(), picture=form.picture.data or None,
+            events.update_event(event, organizer, data, picture=form.picture.data or None,
                                 remove_picture=form.remove_picture.data)
         except Invalid as error:
             add_error(form, error)
         else:
             flash(_("The event is saved. Participants were told about any change of date or place."),
                   "success")
+            saved_with_town(form, data)
             return redirect(url_for("events.show", uuid=event.uuid))
     return render_form("events/form.html", form, event=event)
 

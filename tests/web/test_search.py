@@ -153,7 +153,11 @@ def test_near_a_town_by_its_name(ann, client):
     assert titles(client, "/search?near=paris") == ["In Paris"]
     # The largest town of a name, unless a country says which: Paris, Texas is far from both.
     assert titles(client, "/search?near=Paris,%20US") == []
-    assert "Paris (US)" in client.get("/search?near=paris").get_data(as_text=True)
+    page = client.get("/search?near=paris").get_data(as_text=True)
+    assert "Near Paris, Île-de-France, France." in page
+    # The other towns of the name, told apart by their region, each a link that finds it first.
+    assert '?near=Paris,+Texas&amp;radius=25">Paris, Texas, United States</a>' in page
+    assert titles(client, "/search?near=Paris,+Texas") == []
     assert titles(client, "/search?q=laval&near=montr%C3%A9al&radius=25") == ["In Laval"]
 
 

@@ -3,7 +3,7 @@ import functools
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale
-from flask_babel import get_locale
+from flask_babel import format_decimal, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
@@ -11,7 +11,6 @@ from wtforms import (
     BooleanField,
     DateField,
     FieldList,
-    FloatField,
     Form,
     FormField,
     HiddenField,
@@ -138,11 +137,14 @@ class EventForm(SiteForm):
     place_name = StringField(_l("Place"), description=_l("For example: Maison des associations"))
     street = StringField(_l("Street"))
     postal_code = StringField(_l("Postal code"))
-    locality = StringField(_l("Town or city"))
+    locality = StringField(_l("Town or city"), description=_l(
+        "Searches near a town find the event at the centre of this one. Towns of 15,000 people or more are "
+        "known; for a village, the event is saved without a position."))
     region = StringField(_l("Region"))
     country = StringField(_l("Country"))
-    latitude = FloatField(_l("Latitude"), validators=[Optional()])
-    longitude = FloatField(_l("Longitude"), validators=[Optional()])
+    # Offered only when the town typed is the name of several (see offer_towns): a GeoNames id.
+    town_choice = RadioField(_l("Which town?"), choices=[], coerce=int, validate_choice=False,
+                             validators=[Optional()])
     online_url = StringField(_l("Online address"), validators=[Optional(), Length(max=URL_MAX)],
                              description=_l("Where people join online, if they can."))
     links = FieldList(FormField(LinkForm), min_entries=3, max_entries=LINKS_MAX)
@@ -200,6 +202,17 @@ class EventForm(SiteForm):
             choices.append(SelectChoice(value, label))
         self.repeat_monthly.choices = choices
 
+    def offer_towns(self, towns):
+        """Let the organiser say which of towns (places.Town, all of the name typed) is meant: the
+        most populous is checked until another one is."""
+        self.town_choice.label.text = _("Several towns are called “%(name)s”: which one?", name=self.locality.data)
+        self.town_choice.choices = [
+            SelectChoice(town.id, _("%(town)s (%(count)s inhabitants)", town=town.label,
+                                    count=format_decimal(town.population)))
+            for town in towns]
+        if self.town_choice.data not in {town.id for town in towns}:
+            self.town_choice.data = towns[0].id
+
     def offer_groups(self, groups):
         """Offer to organise as one of groups ([(group, the identity that acts there)]); with none, the
         page shows no choice and any group posted is refused."""
@@ -212,7 +225,8 @@ class EventForm(SiteForm):
     def event_data(self):
         """The fields as the events service reads them."""
         data = {name: field.data for name, field in self._fields.items()
-                if name not in ("identity", "group", "picture", "remove_picture", "links", "csrf_token")}
+                if name not in ("identity", "group", "picture", "remove_picture", "links", "town_choice",
+                                "csrf_token")}
         data["links"] = [dict(entry.data) for entry in self.links]
         return data
 
