@@ -1,11 +1,11 @@
 """What event cards show beyond their rows: the participants of a whole listing, counted in one query."""
-from peewee import fn
+import json
+
+from peewee import SQL, Select, fn
 
 from ..models import Participation
 from ..models.participation import SEAT_ROLES
-
-# Event ids per query: well under the fewest variables an SQLite statement may hold (999 before 3.32).
-IDS_PER_QUERY = 500
+from .prepared import prepared
 
 
 def count_participants(*listings):
@@ -14,11 +14,16 @@ def count_participants(*listings):
     figure that server last sent (None if it sent none)."""
     rows = [row for listing in listings for row in listing]
     local = [row.id for row in rows if row.is_local]
-    counts = {}
-    for start in range(0, len(local), IDS_PER_QUERY):
-        counts.update(Participation.select(Participation.event, fn.COUNT(Participation.id))
-                      .where(Participation.event.in_(local[start:start + IDS_PER_QUERY])
-                             & Participation.role.in_(SEAT_ROLES))
-                      .group_by(Participation.event).tuples())
+    counts = dict(_seats_taken.rows(json.dumps(local))) if local else {}
     for row in rows:
         row.going = counts.get(row.id, 0) if row.is_local else row.remote_participant_count
+
+
+# The ids come as one JSON array: one statement, written once, for lists of any length (an IN list of
+# parameters would be a statement per length, and bounded by SQLite's number of variables).
+@prepared(1)
+def _seats_taken(ids_json):
+    listed = Select(from_list=[fn.json_each(ids_json)], columns=[SQL("value")])
+    return (Participation.select(Participation.event, fn.COUNT(Participation.id))
+            .where(Participation.event.in_(listed) & Participation.role.in_(SEAT_ROLES))
+            .group_by(Participation.event).tuples())

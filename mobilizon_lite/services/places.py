@@ -120,10 +120,22 @@ def country_name(code):
     return (get_locale() or Locale("en")).territories.get(code, code)
 
 
-def suggest(town, country=None, limit=SUGGESTIONS):
+def _narrowed(towns, typed):
+    """towns in the region or country typed (a name in a language we know, or a code); all of them when
+    it is neither."""
+    qualifier = fold((typed or "")[:TYPED_MAX])
+    if not qualifier:
+        return towns
+    # A region first: "Atlanta, Georgia" is not in the country Georgia.
+    in_region = [found for found in towns if fold(found.region) == qualifier]
+    code = _countries().get(qualifier)
+    return in_region or ([found for found in towns if found.country == code] if code else towns)
+
+
+def suggest(town, country=None, limit=SUGGESTIONS, region=None):
     """The towns town may mean (any case, with or without accents), the most populous first, at most
-    limit; country (a name in a language we know, a code, or a region's name) narrows them down when it
-    is known, and is left aside when it is not. [] when no town of that name is known."""
+    limit; country and region (each a region's or a country's name, or a code) narrow them down when
+    they are known, and are left aside when they are not. [] when no town of that name is known."""
     key = fold(town[:TYPED_MAX])
     if not key:
         return []
@@ -136,13 +148,7 @@ def suggest(town, country=None, limit=SUGGESTIONS):
             seen.add(place.geonameid)
             towns.append(Town(place.geonameid, place.name, place.country, place.region, place.latitude,
                               place.longitude, place.population))
-    qualifier = fold((country or "")[:TYPED_MAX])
-    if qualifier:
-        # A region first: "Atlanta, Georgia" is not in the country Georgia.
-        in_region = [found for found in towns if fold(found.region) == qualifier]
-        code = _countries().get(qualifier)
-        towns = in_region or ([found for found in towns if found.country == code] if code else towns)
-    return towns[:limit]
+    return _narrowed(_narrowed(towns, country), region)[:limit]
 
 
 def resolve(text):
@@ -152,9 +158,9 @@ def resolve(text):
     return suggest(town, country, ALTERNATIVES_SHOWN)
 
 
-def locate(town, country=None, chosen=None):
+def locate(town, country=None, chosen=None, region=None):
     """(the town meant, the towns it may be): the one town of that name, or the one chosen (its id)
     among several; None when none is known, or several are and none of them is chosen."""
-    towns = suggest(town, country)
+    towns = suggest(town, country, region=region)
     meant = [found for found in towns if found.id == chosen] or (towns if len(towns) == 1 else [None])
     return meant[0], towns

@@ -5,9 +5,7 @@ import base64
 import hashlib
 from importlib.resources import files
 
-from babel.dates import format_date
 from flask import Blueprint, render_template, request
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
@@ -67,15 +65,8 @@ def _theme():
     return theme
 
 
-def date_block(event):
-    """(day, short month) of an event's start in its own time zone, for the list's date block."""
-    start = event.begins_on.astimezone(event.zone)
-    locale = get_locale()
-    return format_date(start, "d", locale=locale), format_date(start, "MMM", locale=locale)
-
-
 def _page(template, **context):
-    return render_template(template, style=STYLE, theme=_theme(), date_block=date_block, **context)
+    return render_template(template, style=STYLE, theme=_theme(), **context)
 
 
 @bp.route("/events")

@@ -7,19 +7,21 @@ from ..services import places
 
 
 def find_town(form):
-    """(the town meant, the towns of the name typed) for the form's town and country: the one town of
-    that name, or the one chosen among several, which the form then offers (None when none is chosen,
-    or the town is unknown)."""
-    town, towns = places.locate(form.locality.data or "", form.country.data, form.town_choice.data)
+    """(the town meant, the towns of the name typed) for the form's town, country and region: the one
+    town of that name, or the one chosen among several, which the form then offers (None when none is
+    chosen, or the town is unknown)."""
+    town, towns = places.locate(form.locality.data or "", form.country.data, form.town_choice.data,
+                                form.region.data)
     if len(towns) > 1:
         form.offer_towns(towns)
     return town, towns
 
 
 def same_town(form, event):
-    """Whether the form names the event's town and country still (in any case, with or without accents)."""
+    """Whether the form names the event's town, country and region still (in any case, with or without
+    accents)."""
     return all(places.fold(getattr(form, name).data or "") == places.fold(getattr(event, name))
-               for name in ("locality", "country"))
+               for name in ("locality", "country", "region"))
 
 
 def with_coordinates(form, event=None):

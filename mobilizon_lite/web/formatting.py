@@ -1,6 +1,9 @@
 """Template helpers of pages and emails: map links, calendar subscription links, a repeated event's rule,
-public URLs, the size of cards' pictures."""
+public URLs, the size of cards' pictures and their participants' phrase."""
+import functools
 from urllib.parse import urlencode
+
+from flask_babel import get_locale, ngettext
 
 from ..services import occurrences, thumbnails
 from ..text import clean_text
@@ -25,6 +28,24 @@ def repetition(event):
     return occurrences.summary(event) if event.repeats else ""
 
 
+# A list's cards repeat few counts: each phrase is translated once per (count, capacity, language),
+# where a plural phrase translated in the template cost a card as much as the rest of its text.
+@functools.lru_cache(maxsize=1024)
+def _participants(going, capacity, _locale):
+    if capacity is None:
+        return ngettext("%(num)d participant", "%(num)d participants", going)
+    return ngettext("%(going)d/%(num)d participant", "%(going)d/%(num)d participants", capacity, going=going)
+
+
+def participants(event):
+    """A card's "12 participants", or "12/30 participants" with the capacity unless the organisers hide
+    the seats left; "" when its participants were not counted (see event_cards)."""
+    if event.going is None:
+        return ""
+    capacity = event.capacity if event.show_remaining_seats else None
+    return _participants(event.going, capacity, get_locale())
+
+
 def shown(value):
     """Every value a page or email writes, without control or bidi override characters: rows stored
     before such characters were refused are shown safely too."""
@@ -37,5 +58,6 @@ def init_app(app):
     app.add_template_filter(osm_url)
     app.add_template_filter(webcal)
     app.add_template_filter(repetition)
+    app.add_template_filter(participants)
     app.add_template_global(public_url)
     app.jinja_env.globals["thumbnail_size"] = (thumbnails.WIDTH, thumbnails.HEIGHT)

@@ -81,7 +81,7 @@ def test_a_groups_upcoming_public_events(client, club):
     assert frame(client, "/embed/events?group=club") == html  # kept for the next visitor, headers and all
     assert "Upcoming events of Repair club" in html and f'href="{BASE_URL}/@club/feed/ics"' in html
     assert "Members dinner" not in html and "Unlisted workshop" not in html
-    assert '<span class="date"><b>1</b><span>Jul</span></span>' in html
+    assert '<span class="date"><b>1</b><span>Jul' in html  # the year follows when it is not this one
 
 
 def test_tags_limit_identity_and_the_whole_instance(client, club):

@@ -11,8 +11,10 @@ from PIL import Image
 from mobilizon_lite.models import Actor, Event
 from mobilizon_lite.services import events, participation
 from mobilizon_lite.services.pictures import upload_folder
+from mobilizon_lite.services.remote_events import store
 from mobilizon_lite.services.thumbnails import thumbnail_name
 
+from ..federation.remote import ACTOR, remote_event
 from ..helpers import make_account, make_event, make_group, page_statements, service_fields
 
 CARD_RE = re.compile(r'<li class="card event-card[^"]*">(.*?)</li>', re.S)
@@ -102,6 +104,19 @@ def test_capacity_is_left_out_when_the_organisers_hide_the_seats_left(app, peopl
     join(app, event.id, "bob")
     card = cards(app.test_client().get("/").get_data(as_text=True))["Quiet"]
     assert "1 participant<" in card and "/30" not in card
+
+
+def test_an_event_of_another_server_has_the_date_block_alone_and_its_servers_count(app, people):
+    banner = {"type": "Document", "mediaType": "image/jpeg", "name": "Banner",
+              "url": "https://remote.example/media/banner.jpg"}
+    with app.app_context():
+        alice = Actor.create(preferred_username="alice", domain="remote.example", ap_id=ACTOR, inbox=f"{ACTOR}/inbox")
+        store(remote_event(attachment=[banner], participantCount=12), alice)
+    home = app.test_client().get("/").get_data(as_text=True)
+    card = cards(home)["Fête de quartier"]
+    assert "<img" not in card and "banner.jpg" not in home  # its picture stays at its server
+    assert '<span class="day">21</span>' in card and "12 participants" in card
+    assert "on remote.example" in card
 
 
 def test_a_thumbnail_is_served_to_be_kept_for_good(app, people):

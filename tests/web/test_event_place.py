@@ -92,9 +92,14 @@ def test_a_choice_made_for_another_town_asks_again(app, ann):
     assert response.status_code == 400
     labels = [label for _id, label in RADIO_RE.findall(response.get_data(as_text=True))]
     assert len(labels) == 8 and labels[0] == "Springfield, Missouri, United States (170,188 inhabitants)"
-    # A region after the town says which.
+    # A region says which, typed as the country or in its own field.
     assert submit(ann, "/events/new", dict(fields, locality="Springfield", country="Illinois")).status_code == 302
     assert round(coordinates(app)[0], 1) == 39.8
+    with app.app_context():
+        Event.delete().execute()
+    response = submit(ann, "/events/new", dict(fields, locality="Springfield", region="Oregon", country="US"))
+    assert response.status_code == 302, errors(response)
+    assert round(coordinates(app)[0], 1) == 44.0
 
 
 def test_an_unknown_town_is_saved_without_coordinates_and_the_organiser_told(app, ann):
