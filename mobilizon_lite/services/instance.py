@@ -3,7 +3,7 @@ import re
 from datetime import timedelta
 
 from email_validator import EmailNotValidError, validate_email
-from flask import current_app
+from flask import current_app, g, has_request_context
 from flask_babel import gettext as _
 
 from .. import config
@@ -30,15 +30,35 @@ def _setting(key):
     return Setting.select(Setting.value).where(Setting.key == key).tuples()
 
 
+def _read_this_request():
+    # A page reads the same settings in several places (title, previews, footer): once per request is
+    # enough, and another process's change is seen by the next request.
+    if not has_request_context():
+        return None
+    if "settings_read" not in g:
+        g.settings_read = {}
+    return g.settings_read
+
+
 def get_setting(key, default=None):
     """Value of a run-time setting, or default when it was never set (read by pages: prepared)."""
-    row = _setting.first(key)
-    return default if row is None else row[0]
+    read = _read_this_request()
+    if read is not None and key in read:
+        value = read[key]
+    else:
+        row = _setting.first(key)
+        value = None if row is None else row[0]
+        if read is not None:
+            read[key] = value
+    return default if value is None else value
 
 
 def set_setting(key, value):
     """Store a run-time setting."""
     Setting.replace(key=key, value=value).execute()
+    read = _read_this_request()
+    if read is not None:
+        read[key] = value
 
 
 def registrations_mode():

@@ -30,10 +30,10 @@ class EventRow(Row):
 
     __slots__ = ("id", "uuid", "title", "begins_on", "ends_on", "timezone", "status", "visibility",
                  "place_name", "locality", "online_url", "picture", "capacity", "show_remaining_seats",
-                 "remote_participant_count", "rrule", "organizer", "going")
+                 "remote_participant_count", "rrule", "tags", "organizer", "going")
     COLUMNS = (Event.id, Event.uuid, Event.title, Event.begins_on, Event.ends_on, Event.timezone, Event.status,
                Event.visibility, Event.place_name, Event.locality, Event.online_url, Event.picture, Event.capacity,
-               Event.show_remaining_seats, Event.remote_participant_count, Event.rrule)
+               Event.show_remaining_seats, Event.remote_participant_count, Event.rrule, Event.tags)
     ACTOR = "organizer"
     zone, is_local, is_cancelled, is_tentative = Event.zone, Event.is_local, Event.is_cancelled, Event.is_tentative
     repeats = Event.repeats

@@ -157,3 +157,11 @@ def test_french_labels(ann, client):
         "/tags/rien", headers=FRENCH).get_data(as_text=True)
     assert "Les mots-clés des événements à venir, les plus utilisés d’abord." in client.get(
         "/tags", headers=FRENCH).get_data(as_text=True)
+
+
+def test_cards_of_listings_link_their_tags(ann, client):
+    make_event(ann, title="Screening", tags="cinéma, plein air", **day(1))
+    tags = '<p class="tags"><a class="tag" href="/tags/cin%C3%A9ma">#cinéma</a> ' \
+           '<a class="tag" href="/tags/plein%20air">#plein air</a></p>'
+    for path in ("/", "/search?q=screening", CINEMA, "/categories/crafts", "/@ann"):
+        assert tags in client.get(path).get_data(as_text=True), path
