@@ -177,7 +177,8 @@ def clean_repetition(data, dates, errors):
     start = begins_on.astimezone(ZoneInfo(dates["timezone"]))
     interval = data.get("repeat_interval") or 1
     weekdays = [day for day in recurrence.WEEKDAYS if day in (data.get("repeat_weekdays") or ())]
-    ends = data.get("repeat_ends") or "never"
+    ends = choice(data, "repeat_ends", ("never", "until", "count"), "never", errors)
+    monthly = choice(data, "repeat_monthly", ("date", "nth", "last"), "date", errors)
     until = data.get("repeat_until") if ends == "until" else None
     count = data.get("repeat_count") if ends == "count" else None
     if ends == "until" and until is None:
@@ -189,14 +190,14 @@ def clean_repetition(data, dates, errors):
     elif freq == "WEEKLY" and weekdays and recurrence.WEEKDAYS[start.weekday()] not in weekdays:
         errors["repeat_weekdays"] = _("The event starts on a %(weekday)s: tick that day too.",
                                       weekday=recurrence.day_name(start.weekday()))
-    if "repeat_until" in errors or "repeat_count" in errors or "repeat_weekdays" in errors:
+    if {"repeat_until", "repeat_count", "repeat_weekdays", "repeat_ends", "repeat_monthly"} & set(errors):
         return {}
     try:
         if not 1 <= interval <= recurrence.INTERVAL_MAX:
             raise recurrence.RuleError(_("Repeat every 1 to %(max)d times.", max=recurrence.INTERVAL_MAX))
         if count is not None and not 1 <= count <= recurrence.COUNT_MAX:
             raise recurrence.RuleError(_("Repeat 1 to %(max)d times.", max=recurrence.COUNT_MAX))
-        rule = recurrence.build(freq, interval, start, weekdays, data.get("repeat_monthly") or "date", until, count)
+        rule = recurrence.build(freq, interval, start, weekdays, monthly, until, count)
     except recurrence.RuleError as error:
         errors["repeat"] = error.message
         return {}

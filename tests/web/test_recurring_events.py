@@ -79,6 +79,9 @@ def test_the_edit_form_shows_the_rule_back_and_saving_keeps_it(app, ann):
 @pytest.mark.parametrize("overrides, field_message", [
     ({"repeat_weekdays": "MO"}, "The event starts on a Tuesday: tick that day too."),
     ({"repeat": "HOURLY"}, "Not a valid choice."),
+    ({"repeat": "MONTHLY", "repeat_monthly": "third"}, "Not a valid choice."),
+    ({"repeat_ends": "someday"}, "Not a valid choice."),
+    ({"repeat_interval": "two"}, "Not a valid integer value."),
     ({"repeat_interval": "400"}, "Repeat every 1 to 366 times."),
     ({"repeat_ends": "count", "repeat_count": "5000"}, "Repeat 1 to 1000 times."),
     ({"repeat_ends": "count", "repeat_count": ""}, "Give how many times the event takes place."),
