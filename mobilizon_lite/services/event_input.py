@@ -6,6 +6,8 @@ from datetime import datetime
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from babel.dates import format_date
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from ..dates import YEARS, within_years
@@ -208,6 +210,13 @@ def clean_repetition(data, dates, errors):
         return {}
     if not recurrence.reaches(rule, exdates, start, utcnow()):
         errors["repeat"] = _("This repetition began too long ago: choose a later first date.")
+        return {}
+    length = recurrence.wall_length(begins_on, dates.get("ends_on"), start.tzinfo)
+    changing = recurrence.clock_change(rule, exdates, start, length)
+    if changing is not None:
+        errors["repeat"] = _("On %(date)s the clocks change during the start or end time of the event, which calendar "
+                             "apps read each their own way: choose other times, or exclude that date.",
+                             date=format_date(changing, "long", locale=get_locale()))
         return {}
     return {"rrule": rule.text(), "exdates": exdates}
 

@@ -27,6 +27,14 @@ def _duration(begins_on, ends_on):
     return timedelta(0) if ends_on is None else ends_on - begins_on
 
 
+def _span(start, begins_on, ends_on):
+    """(UTC start, UTC end or None) of the occurrence starting at start (aware, local), for a series whose
+    first date is begins_on to ends_on: as long on the zone's clock as the first, as calendar apps count it."""
+    length = recurrence.wall_length(begins_on, ends_on, start.tzinfo)
+    end = recurrence.end_of(start, length)
+    return start.astimezone(UTC), None if end is None else end.astimezone(UTC)
+
+
 def series_columns(values, now=None):
     """values (Event columns, begins_on and ends_on the first occurrence) with the series' columns set:
     a series keeps its first start and end, and shows the occurrence current at now."""
@@ -36,9 +44,10 @@ def series_columns(values, now=None):
     rule = recurrence.parse(values["rrule"], zone)
     duration = _duration(values["begins_on"], values["ends_on"])
     current = recurrence.current_start(rule, values["exdates"], values["begins_on"].astimezone(zone), duration,
-                                       now or utcnow()).astimezone(UTC)
-    return dict(values, series_begins_on=values["begins_on"], series_ends_on=values["ends_on"], begins_on=current,
-                ends_on=None if values["ends_on"] is None else current + duration)
+                                       now or utcnow())
+    begins_on, ends_on = _span(current, values["begins_on"], values["ends_on"])
+    return dict(values, series_begins_on=values["begins_on"], series_ends_on=values["ends_on"], begins_on=begins_on,
+                ends_on=ends_on)
 
 
 def received(values, repetition, kept=None):
@@ -72,13 +81,10 @@ def recurrence_zone(values):
 
 def expected(event, now):
     """{UTC start: (UTC end or None, local start text)} of the event's occurrences within the window."""
-    start = series_start(event)
-    duration = _duration(event.series_begins_on, event.series_ends_on)
     found = {}
-    for moment in recurrence.starts(rule_of(event), event.exdates, start, now - BEHIND, now + AHEAD):
-        begins = moment.astimezone(UTC)
-        found[begins] = (begins + duration if event.series_ends_on else None,
-                         moment.strftime("%Y-%m-%dT%H:%M"))
+    for moment in recurrence.starts(rule_of(event), event.exdates, series_start(event), now - BEHIND, now + AHEAD):
+        begins, ends = _span(moment, event.series_begins_on, event.series_ends_on)
+        found[begins] = (ends, moment.strftime("%Y-%m-%dT%H:%M"))
     return found
 
 
@@ -156,11 +162,10 @@ def advance(event, now=None):
     current = recurrence.current_start(rule_of(event), event.exdates, series_start(event), duration, now)
     if current is None:
         return False
-    begins_on = current.astimezone(UTC)
+    begins_on, ends_on = _span(current, event.series_begins_on, event.series_ends_on)
     if begins_on == event.begins_on:
         return False
-    event.begins_on = begins_on
-    event.ends_on = None if event.series_ends_on is None else begins_on + duration
+    event.begins_on, event.ends_on = begins_on, ends_on
     with database.atomic():
         Event.update(begins_on=event.begins_on, ends_on=event.ends_on).where(Event.id == event.id).execute()
         reminders.sync_event(event)

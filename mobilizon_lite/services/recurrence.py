@@ -9,6 +9,7 @@ import re
 from calendar import monthrange
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
+from itertools import islice
 
 from babel.dates import format_date, get_day_names
 from dateutil import rrule
@@ -174,6 +175,30 @@ def reaches(rule, exdates, start, moment):
 def first_start(rule, exdates, start):
     """The series' first start, or None when the rule and exclusions leave no date at all."""
     return next(iter(_rruleset(rule, exdates, start).xafter(start, inc=True, count=1)), None)
+
+
+def wall_length(begins_on, ends_on, zone):
+    """How long an event lasts on its zone's clock (DTEND less DTSTART, as calendar apps carry it to each
+    date of a series); None without an end."""
+    if ends_on is None:
+        return None
+    return ends_on.astimezone(zone).replace(tzinfo=None) - begins_on.astimezone(zone).replace(tzinfo=None)
+
+
+def end_of(start, length):
+    """The end of the occurrence starting at start (aware, local): length later on the zone's clock, as
+    icalendar (with recurring-ical-events), vobject and ical.js all count it; None without a length."""
+    return None if length is None else (start.replace(tzinfo=None) + length).replace(tzinfo=start.tzinfo)
+
+
+def clock_change(rule, exdates, start, length):
+    """The first of the series' first COUNT_MAX dates whose start or end time the clocks skip or repeat
+    (calendar apps read such times each their own way), else None."""
+    for moment in islice(_rruleset(rule, exdates, start), COUNT_MAX):
+        for local in (moment, end_of(moment, length)):
+            if local is not None and local.replace(fold=0).utcoffset() != local.replace(fold=1).utcoffset():
+                return moment
+    return None
 
 
 def clean_exdates(text):

@@ -1,7 +1,7 @@
 """What we send is JSON-LD-shaped ActivityStreams and carries every key Mobilizon's parser reads."""
 from urllib.parse import urlsplit
 
-from mobilizon_lite.activitypub.vocab import CONTEXT, MOBILIZON_TERMS
+from mobilizon_lite.activitypub.vocab import CONTEXT
 from mobilizon_lite.models import Activity, Actor, Comment, Event, Participation
 from mobilizon_lite.services import comments, events, participation
 
@@ -31,14 +31,16 @@ NOTE_READS = {"id", "type", "attributedTo", "content", "inReplyTo", "uuid", "pub
 
 def undeclared(document):
     """Keys (at any depth) no context of ours defines: a JSON-LD processor would drop them."""
-    known = AS_TERMS | set(MOBILIZON_TERMS) | MOBILIZON_PLAIN_KEYS | {"@context"}
+    known = AS_TERMS | set(CONTEXT[2]) | MOBILIZON_PLAIN_KEYS | {"@context"}
     found = set()
     for key, value in document.items():
         if key == "@context":
             continue
         prefix = key.split(":", 1)[0] if ":" in key else None
-        if key not in known and prefix not in MOBILIZON_TERMS:
+        if key not in known and prefix not in CONTEXT[2]:
             found.add(key)
+        if isinstance(CONTEXT[2].get(key), dict) and CONTEXT[2][key].get("@type") == "@json":
+            continue  # a JSON literal: its keys are its own, not terms
         for child in value if isinstance(value, list) else [value]:
             if isinstance(child, dict):
                 found |= undeclared(child)

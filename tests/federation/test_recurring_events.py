@@ -11,6 +11,7 @@ from mobilizon_lite.services import events
 
 from ..helpers import make_event
 from .remote import remote_event, send, stored
+from .test_outgoing_documents import undeclared
 
 REPETITION = {"rrule": "FREQ=WEEKLY;BYDAY=TU", "exdates": ["2027-01-12"],
               "startTime": "2027-01-05T19:00:00+01:00", "endTime": "2027-01-05T21:00:00+01:00"}
@@ -24,6 +25,7 @@ def test_our_series_goes_out_as_one_event_with_its_rule(fed):
         document = events.event_document(event)
     assert CONTEXT[2]["repetition"] == {"@id": "mzl:repetition", "@type": "@json"}
     assert CONTEXT[2]["mzl"] == OUR_NAMESPACE
+    assert undeclared(document) == set()
     assert document["repetition"] == {"rrule": "FREQ=WEEKLY;BYDAY=TU", "exdates": ["2025-12-30"],
                                       "startTime": "2025-01-07T19:00:00+01:00",
                                       "endTime": "2025-01-07T21:00:00+01:00"}

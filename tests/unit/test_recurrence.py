@@ -130,3 +130,27 @@ def test_a_series_begun_too_long_ago_is_refused_before_any_expansion_costs_it():
     assert not recurrence.reaches(parse("FREQ=DAILY", PARIS), [], long_ago, now)  # 28,000 dates
     assert recurrence.reaches(parse("FREQ=WEEKLY", PARIS), [], long_ago, now)  # 4,000
     assert recurrence.reaches(parse("FREQ=DAILY;COUNT=20", PARIS), [], long_ago, now)  # over long ago
+
+
+def test_dates_whose_times_the_clocks_skip_or_repeat_are_found():
+    night = datetime(2027, 3, 20, 2, 30, tzinfo=PARIS)
+    length = timedelta(minutes=45)
+    # 2:30 does not exist on 28 March (the clocks go from 2:00 to 3:00), and happens twice on 31 October.
+    assert recurrence.clock_change(parse("FREQ=DAILY", PARIS), [], night, length).date() == date(2027, 3, 28)
+    assert recurrence.clock_change(parse("FREQ=DAILY", PARIS), ["2027-03-28"], night, length).date() == date(
+        2027, 10, 31)
+    assert recurrence.clock_change(parse("FREQ=DAILY;COUNT=20", PARIS), ["2027-03-28"], night, length) is None
+    # An evening event ending at 2:30 is caught by its end.
+    evening = datetime(2027, 3, 20, 22, tzinfo=PARIS)
+    assert recurrence.clock_change(parse("FREQ=WEEKLY", PARIS), [], evening, timedelta(hours=4, minutes=30)).date(
+        ) == date(2027, 3, 27)
+    assert recurrence.clock_change(parse("FREQ=WEEKLY", PARIS), [], TUESDAY, timedelta(hours=2)) is None
+
+
+def test_an_occurrence_lasts_as_long_on_the_clock_as_the_first():
+    # 22:00 to 4:00 the next day: six hours on the clock, five the night the clocks go forward.
+    start = datetime(2027, 3, 27, 22, tzinfo=PARIS)
+    end = recurrence.end_of(start, recurrence.wall_length(datetime(2027, 3, 20, 21, tzinfo=UTC),
+                                                          datetime(2027, 3, 21, 3, tzinfo=UTC), PARIS))
+    assert end.replace(tzinfo=None) == datetime(2027, 3, 28, 4)
+    assert end.astimezone(UTC) - start.astimezone(UTC) == timedelta(hours=5)

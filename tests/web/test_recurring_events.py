@@ -91,6 +91,9 @@ def test_the_edit_form_shows_the_rule_back_and_saving_keeps_it(app, ann):
      "With these excluded dates, the event never takes place."),
     ({"repeat": "DAILY", "start_date": "1950-01-03", "repeat_ends": "never"},
      "This repetition began too long ago: choose a later first date."),
+    ({"repeat": "DAILY", "start_time": "02:30", "end_time": "03:15", "repeat_ends": "never"},
+     "On March 28, 2027 the clocks change during the start or end time of the event, which calendar apps read each "
+     "their own way: choose other times, or exclude that date."),
 ])
 def test_bad_repetitions_are_refused_with_a_message(app, ann, overrides, field_message):
     response = submit(ann, "/events/new", weekly(**overrides))

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import icalendar
 import pytest
 
-from mobilizon_lite.models import Event
+from mobilizon_lite.models import Event, EventOccurrence
 from mobilizon_lite.services import occurrences, recurrence
 
 from ..calendar_readers import occurrences_by_three
@@ -24,6 +24,9 @@ SERIES = {
     "Monday and Thursday": dict(start_date=date(2027, 1, 4), start_time=time(18, 30), end_time=time(20),
                                 repeat="WEEKLY", repeat_interval=2, repeat_weekdays=["MO", "TH"],
                                 repeat_ends="until", repeat_until=date(2028, 6, 30)),
+    # Six hours on the clock, five the night the clocks go forward: every reader counts it so.
+    "overnight": dict(start_date=date(2027, 3, 25), start_time=time(22), end_date=date(2027, 3, 26), end_time=time(4),
+                      repeat="DAILY", repeat_ends="count", repeat_count=5),
     "ten mornings": dict(start_date=date(2027, 3, 25), start_time=time(9, 30), end_time=time(10, 30), repeat="DAILY",
                          repeat_ends="count", repeat_count=10, repeat_exdates="2027-03-28"),
 }
@@ -42,9 +45,10 @@ def feed(app, client):
 def expected(event):
     """This server's own expansion, as the readers give instants."""
     with_zone = event.series_begins_on.astimezone(event.zone)
-    length = event.series_ends_on - event.series_begins_on
+    length = recurrence.wall_length(event.series_begins_on, event.series_ends_on, event.zone)
     starts = recurrence.starts(occurrences.rule_of(event), event.exdates, with_zone, with_zone, LIMIT)
-    return [(int(start.timestamp()), int((start + length).timestamp())) for start in starts if start < LIMIT]
+    return [(int(start.timestamp()), int(recurrence.end_of(start, length).timestamp())) for start in starts
+            if start < LIMIT]
 
 
 def test_each_series_is_one_vevent_with_its_rule(app, feed):
@@ -78,6 +82,13 @@ def test_three_readers_agree_on_every_occurrence_for_two_years(app, feed):
     paris = made["weekly Tuesday"].zone
     assert {datetime.fromtimestamp(start, paris).strftime("%a %H:%M") for start, _end in weekly} == {"Tue 19:00"}
     assert {datetime.fromtimestamp(start, UTC).hour for start, _end in weekly} == {17, 18}
+    overnight = expected(made["overnight"])
+    assert [(end - start) // 3600 for start, end in overnight] == [6, 6, 5, 6, 6]
+    with app.app_context():
+        stored = [(int(row.begins_on.timestamp()), int(row.ends_on.timestamp())) for row in
+                  EventOccurrence.select().where(EventOccurrence.event == made["overnight"].id)
+                  .order_by(EventOccurrence.begins_on)]
+    assert stored == overnight
     mornings = expected(made["ten mornings"])
     assert len(mornings) == 9 and all(end - start == 3600 for start, end in mornings)
     thursdays = expected(made["Monday and Thursday"])
