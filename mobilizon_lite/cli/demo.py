@@ -153,6 +153,12 @@ def _event_data(rng, activity, city_key, online, today):
         data.update(place_name=place.name, street=place.street, postal_code=place.postal_code,
                     locality=city.locality, region=city.region, country=city.country,
                     latitude=place.latitude, longitude=place.longitude)
+    # Rehearsals and clubs come back: the choir every week for a season, the book club each month on the
+    # weekday of its first date (no draw from rng, so the same seed gives the same events as before).
+    if activity.title_en == "Choir rehearsal":
+        data.update(repeat="WEEKLY", repeat_ends="count", repeat_count=12)
+    elif activity.title_en == "Book club":
+        data.update(repeat="MONTHLY", repeat_monthly="nth" if day.day <= 28 else "last")
     if rng.random() < 0.2:
         data["links"].append({"type": rng.choice(("chat", "pad")),
                               "url": f"https://pad.example.org/p/{rng.randint(10_000, 99_999)}",
