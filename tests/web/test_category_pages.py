@@ -73,6 +73,7 @@ def test_the_feeds_are_the_search_of_the_category(ann, client):
     page = client.get("/categories/music").get_data(as_text=True)
     assert "http://events.test/search/feed/ics?category=MUSIC" in page
     assert "http://events.test/search/feed/atom?category=MUSIC" in page
+    assert 'href="/calendar?category=MUSIC"' in page and 'href="/search?category=MUSIC"' in page
     calendar, same = parse_both(client.get("/search/feed/ics?category=MUSIC").data)
     assert [str(vevent["SUMMARY"]) for vevent in vevents(calendar)] == ["Jam session"]
     assert [vevent.summary.value for vevent in same.vevent_list] == ["Jam session"]

@@ -123,6 +123,7 @@ def test_the_tags_feeds_are_the_search_of_the_tag(ann, client):
     ics = "/search/feed/ics?tags=cin%C3%A9ma"
     atom = "/search/feed/atom?tags=cin%C3%A9ma"
     assert f"http://events.test{ics}" in page and f"http://events.test{atom}" in page
+    assert 'href="/calendar?tags=cin%C3%A9ma"' in page
     response = client.get(ics)
     assert response.status_code == 200
     calendar, same = parse_both(response.data)
