@@ -36,6 +36,21 @@ def test_our_series_goes_out_as_one_event_with_its_rule(fed):
     assert datetime.fromisoformat(document["endTime"]) - start == event.ends_on - event.begins_on
 
 
+def test_a_json_ld_processor_keeps_the_rule_whole(fed):
+    from pyld import jsonld
+
+    made = make_event(fed, start_date=date(2027, 1, 5), start_time=time(19), end_time=time(21), repeat="WEEKLY",
+                      repeat_weekdays=["TU"])
+    with fed.app_context():
+        document = events.event_document(Event.get_by_id(made.id))
+    # The ActivityStreams context's own terms inline (no fetch in tests), then ours as sent.
+    document["@context"] = [{"as": "https://www.w3.org/ns/activitystreams#", "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+                             "startTime": "as:startTime"}, CONTEXT[2]]
+    [expanded] = jsonld.expand(document)
+    assert expanded[OUR_NAMESPACE + "repetition"] == [{"@type": "@json", "@value": document["repetition"]}]
+    assert expanded["https://www.w3.org/ns/activitystreams#startTime"][0]["@value"] == document["startTime"]
+
+
 def test_a_received_series_keeps_its_rule_and_its_dates(fed, remote_keys):
     (private, _public), _other = remote_keys
     document = remote_event(startTime="2027-01-05T19:00:00+01:00", endTime="2027-01-05T21:00:00+01:00",
