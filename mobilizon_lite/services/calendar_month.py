@@ -2,7 +2,7 @@
 with the events it covers, found by the same filters and privacy rules as a search."""
 from collections import namedtuple
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from flask_babel import gettext as _
 
@@ -134,7 +134,7 @@ def month_of_events(query, viewer_ids, first_weekday, now=None):
     spans = spans[:EVENTS_MAX]
     # A repeated event is on each of its dates within the month (the date it shows is one of them).
     dates = occurrences.occurrences_between([span[0] for span in spans if span[3]], query.starts_at(),
-                                            query.ends_before())
+                                            query.ends_before(), now.astimezone(UTC))
     placed = {}
     for event_id, begins_on, ends_on, _rule in spans:
         for moment in dates.get(event_id) or [Occurrence(begins_on, ends_on)]:
@@ -158,8 +158,10 @@ def month_of_events(query, viewer_ids, first_weekday, now=None):
         for item in cell.events:
             item.event = rows[item.event]
     if month.truncated:
-        # Events are read by start: those left out start on or after the last one read.
-        cutoff = spans[-1][1].astimezone(zone).date()
+        # Events are read by start (a series' first within the month): those left out start on or after
+        # the last one read.
+        last_id, last_start = spans[-1][:2]
+        cutoff = (dates[last_id][0].begins_on if last_id in dates else last_start).astimezone(zone).date()
         for cell in month.days:
             cell.incomplete = cell.day >= cutoff
     return month

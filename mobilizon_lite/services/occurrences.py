@@ -2,14 +2,19 @@
 series shows in listings (its begins_on and ends_on), and the jobs that keep both current."""
 from datetime import UTC, timedelta
 
+from peewee import Case, fn
+
 from ..db import database, utcnow
 from ..models import Event, EventOccurrence
-from . import recurrence, reminders
+from . import events, recurrence, reminders
 
 # Occurrences are stored this far ahead (listings, search, the calendar) and kept this far back
 # (the calendar's past months).
 AHEAD = timedelta(days=366)
 BEHIND = timedelta(days=31)
+# The daily refresh moves the stored window a day at a time: a period nearer its edges than this (or
+# outside it) is expanded from the rule instead of read from the rows.
+EDGE = timedelta(days=2)
 NEXT_SHOWN = 5  # dates an event page lists
 
 
@@ -56,8 +61,8 @@ def received(values, repetition, kept=None):
     the date it shows. kept, an event of ours that a document without one changes, stays a series
     while its date is unchanged (other software edits the rest, never the repetition it cannot see)."""
     if repetition is None:
-        if kept is not None and kept.repeats and (values["begins_on"], values["ends_on"]) == (
-                kept.begins_on, kept.ends_on):
+        # Their copy shows the date the series was at when last sent; it has moved on since without an Update.
+        if kept is not None and kept.repeats and is_date_of(kept, values["begins_on"], values["ends_on"]):
             return dict(values, rrule=kept.rrule, exdates=kept.exdates, begins_on=kept.series_begins_on,
                         ends_on=kept.series_ends_on)
         return dict(values, rrule="", exdates=[])
@@ -69,9 +74,19 @@ def received(values, repetition, kept=None):
     except recurrence.RuleError:
         return dict(values, rrule="", exdates=[])
     start = begins_on.astimezone(zone)
-    if recurrence.first_start(rule, exdates, start) is None or not recurrence.reaches(rule, exdates, start, utcnow()):
+    # Calendar apps count DTSTART as a date even when the rule does not give it (dateutil does not): a
+    # series is kept only when its first date is one of the rule's, as the form makes it.
+    if (recurrence.first_start(rule, [], start) != start or recurrence.first_start(rule, exdates, start) is None
+            or not recurrence.reaches(rule, exdates, start, utcnow())):
         return dict(values, rrule="", exdates=[])
     return dict(values, rrule=rule.text(), exdates=exdates, begins_on=begins_on, ends_on=ends_on)
+
+
+def is_date_of(event, begins_on, ends_on):
+    """Whether begins_on to ends_on (UTC) is one of the series' dates."""
+    local = begins_on.astimezone(event.zone)
+    found = recurrence.starts(rule_of(event), event.exdates, series_start(event), local, local)
+    return bool(found) and _span(found[0], event.series_begins_on, event.series_ends_on) == (begins_on, ends_on)
 
 
 def recurrence_zone(values):
@@ -138,14 +153,75 @@ def occurring_within(starts_at, ends_before):
     return EventOccurrence.select(EventOccurrence.event).where(_within(starts_at, ends_before))
 
 
-def occurrences_between(event_ids, starts_at, ends_before):
-    """{event id: [EventOccurrence]} of these events' stored occurrences within the period (as
-    occurring_within), each list soonest first: where a calendar places a series."""
-    found = {}
-    rows = EventOccurrence.select().where(EventOccurrence.event.in_(list(event_ids)) & _within(starts_at, ends_before))
-    for row in rows.order_by(EventOccurrence.begins_on):
-        found.setdefault(row.event_id, []).append(row)
+def stored_covers(starts_at, ends_before, now=None):
+    """Whether the stored rows hold every date of the period (either bound None: open)."""
+    now = now or utcnow()
+    return ((starts_at is None or starts_at >= now - BEHIND + EDGE)
+            and (ends_before is None or ends_before <= now + AHEAD - EDGE))
+
+
+def may_occur_within(starts_at, ends_before, now=None):
+    """The condition finding the series that may have a date within a period the stored rows do not
+    cover (stored_covers): begun before its end, and showing a date not over before its start or the
+    window's (a series never shows a date earlier than one it had); occurrences_between tells."""
+    now = now or utcnow()
+    since = now - BEHIND if starts_at is None else min(starts_at, now - BEHIND)
+    condition = (Event.rrule != "") & events.ends_since(since)
+    return condition if ends_before is None else condition & (Event.series_begins_on < ends_before)
+
+
+def first_within(starts_at, ends_before):
+    """The sort key of events on the days asked: a series' first stored date within them, else its
+    first start from starts_at on (dates outside the stored window), else the event's start."""
+    first = (EventOccurrence.select(fn.MIN(EventOccurrence.begins_on))
+             .where((EventOccurrence.event == Event.id) & _within(starts_at, ends_before)))
+    later = Event.series_begins_on if starts_at is None else fn.MAX(Event.series_begins_on,
+                                                                      Event.begins_on.db_value(starts_at))
+    return fn.COALESCE(first, Case(None, [(Event.rrule != "", later)], Event.begins_on))
+
+
+def _expanded(event, starts_at, ends_before):
+    """The event's dates within the period as unsaved EventOccurrences, expanded from its rule."""
+    margin = _duration(event.series_begins_on, event.series_ends_on) + EDGE
+    after = series_start(event) if starts_at is None else starts_at - margin
+    found = []
+    for moment in recurrence.starts(rule_of(event), event.exdates, series_start(event), after, ends_before):
+        begins, ends = _span(moment, event.series_begins_on, event.series_ends_on)
+        if (starts_at is None or (ends or begins) >= starts_at) and begins < ends_before:
+            found.append(EventOccurrence(event=event.id, begins_on=begins, ends_on=ends,
+                                         local_start=moment.strftime("%Y-%m-%dT%H:%M")))
     return found
+
+
+def occurrences_between(event_ids, starts_at, ends_before, now=None):
+    """{event id: [EventOccurrence]} of these series' dates within the period (as occurring_within),
+    each list soonest first: where a calendar places a series. Stored rows when they cover the
+    period, else dates expanded from the rules (a bounded period: ends_before is given)."""
+    if stored_covers(starts_at, ends_before, now):
+        found = {}
+        rows = EventOccurrence.select().where(EventOccurrence.event.in_(list(event_ids))
+                                              & _within(starts_at, ends_before))
+        for row in rows.order_by(EventOccurrence.begins_on):
+            found.setdefault(row.event_id, []).append(row)
+        return found
+    series = Event.select(Event.id, Event.rrule, Event.exdates, Event.timezone, Event.begins_on,
+                          Event.series_begins_on, Event.series_ends_on).where(
+        Event.id.in_(list(event_ids)) & (Event.rrule != ""))
+    return {event.id: dates for event in series if (dates := _expanded(event, starts_at, ends_before))}
+
+
+def shown_within(rows, starts_at, ends_before, now=None):
+    """rows (EventRows found on the days asked) with each series at its first date within them; a
+    series found outside the stored window without a date there is left out."""
+    dates = occurrences_between([row.id for row in rows if row.rrule], starts_at, ends_before, now)
+    shown = []
+    for row in rows:
+        if row.rrule:
+            if row.id not in dates:
+                continue
+            row.begins_on, row.ends_on = dates[row.id][0].begins_on, dates[row.id][0].ends_on
+        shown.append(row)
+    return shown
 
 
 def summary(event):

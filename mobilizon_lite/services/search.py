@@ -53,15 +53,23 @@ def _has_tag(tag):
     return fn.LOWER(Event.tags).contains(json.dumps(tag, ensure_ascii=False))
 
 
+def _since(query, now=None):
+    """Where the days a query asks begin: its first day, else now (events not over yet)."""
+    return query.starts_at() or (utcnow() if now is None else now)
+
+
 def event_filters(query, now=None):
     """The condition of query's filters (not its words) on events joined to their organiser or group
     (Actor); None when it has none. Without a first day, events not over yet."""
-    period = ends_since(query.starts_at() or (utcnow() if now is None else now))
+    since = _since(query, now)
+    period = ends_since(since)
     if query.ends:
         period &= Event.begins_on < query.ends_before()
     if query.starts or query.ends:
         # A repeated event shows its next date; on the days asked, any of its dates finds it.
-        period |= Event.id.in_(occurrences.occurring_within(query.starts_at(), query.ends_before()))
+        period |= Event.id.in_(occurrences.occurring_within(since, query.ends_before()))
+        if not occurrences.stored_covers(since, query.ends_before(), now):
+            period |= occurrences.may_occur_within(since, query.ends_before(), now)
     conditions = [period]
     if query.category:
         conditions.append(Event.category == query.category)
@@ -84,16 +92,18 @@ def matching_events(base, query, viewer_ids=(), now=None, by_time=False):
     """base (events joined to Actor) narrowed to query's words and filters, for the viewer: best
     matches first when words were given (unless by_time), else soonest first."""
     selected = base.where(visible(viewer_ids) & event_filters(query, now))
+    # On the days asked, a series comes at its first date within them, not at the one it shows.
+    when = occurrences.first_within(_since(query, now), query.ends_before()) if query.starts or query.ends else None
     text = search_index.match_text(query.words, WORDS_MAX)
     if text is None:
-        return selected.order_by(Event.begins_on, Event.id)
+        return selected.order_by(Event.begins_on if when is None else when, Event.id)
     matches = search_index.matching(EventSearch, text).alias("matches")
     found = selected.join_from(Event, matches, on=(matches.c.rowid == Event.id))
     if by_time:
         # "+begins_on" keeps SQLite from reading events along the begins_on index and looking the words
         # up event by event (seconds on a large instance): the words' matches come first, then a sort.
-        return found.order_by(NodeList((SQL("+"), Event.begins_on), glue=""), Event.id)
-    return found.order_by(matches.c.score, Event.begins_on, Event.id)
+        return found.order_by(NodeList((SQL("+"), Event.begins_on), glue="") if when is None else when, Event.id)
+    return found.order_by(matches.c.score, Event.begins_on if when is None else when, Event.id)
 
 
 def _page(rows):
@@ -109,8 +119,11 @@ def find_events(query, viewer_ids=()):
         return [], False
     found = matching_events(listing_query(), query, viewer_ids)
     rows = with_actors(found.limit(PER_PAGE + 1).offset((query.page - 1) * PER_PAGE), EventRow)
+    rows, more = _page(rows)
+    if query.starts or query.ends:
+        rows = occurrences.shown_within(rows, _since(query), query.ends_before())
     event_cards.count_participants(rows)
-    return _page(rows)
+    return rows, more
 
 
 def find_actors(query, kind):

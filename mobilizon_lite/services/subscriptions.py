@@ -161,9 +161,11 @@ def private_feed(feed_token):
 def fingerprint(query, *extra):
     """A digest that changes whenever anything shown in the feed changes.
 
-    It reads only ids and modification times, so checking a feed costs far less than building it.
+    It reads only ids, modification times and dates, so checking a feed costs far less than building it.
     """
     # Raw rows: turning thousands of stored dates into datetimes would cost more than the query.
-    columns = (Event.id, Event.updated_at, Actor.updated_at, FEED_GROUP.updated_at, *extra)
+    # A series moves to its next date without being updated (occurrences.advance): its dates count.
+    columns = (Event.id, Event.updated_at, Event.begins_on, Event.ends_on, Actor.updated_at, FEED_GROUP.updated_at,
+               *extra)
     rows = database.execute(query.select(*columns)).fetchall()
     return hashlib.sha256(repr(rows).encode()).hexdigest()[:32]
