@@ -1,8 +1,6 @@
 """The home page's lists of public events: this week's (until Sunday night where the instance is), the
 next ones after it, and those near the town a visitor chose; each a search's query, so that what they
 list is what the search would."""
-from datetime import datetime, time, timedelta
-
 from ..db import utcnow
 from ..models import Event
 from . import event_cards, search, search_query
@@ -20,7 +18,7 @@ def week_query(local_only=False, now=None):
     instance's time zone (the next Monday when now is a Sunday)."""
     query = SearchQuery(scope=_scope(local_only))
     today = (utcnow() if now is None else now).astimezone(query.zone()).date()
-    query.ends = today + timedelta(days=6 - today.weekday())
+    query.ends = search_query.week_end(today)
     return query
 
 
@@ -39,9 +37,8 @@ def this_week(per_page, local_only=False, now=None):
 def after_this_week(page, per_page, local_only=False, now=None):
     """(a page of the events beginning after this week, whether more follow), soonest first."""
     week = week_query(local_only, now)
-    monday = datetime.combine(week.ends + timedelta(days=1), time(), week.zone())
     found = search.matching_events(listing_query(), SearchQuery(scope=week.scope), now=now)
-    return _page(found.where(Event.begins_on >= monday), page, per_page)
+    return _page(found.where(Event.begins_on >= week.ends_before()), page, per_page)
 
 
 def near_query(town, radius):

@@ -142,11 +142,16 @@ def read(args):
     return query
 
 
+def week_end(today):
+    """The Sunday ending today's week (today itself on a Sunday): weeks run Monday to Sunday."""
+    return today + timedelta(days=6 - today.weekday())
+
+
 def presets(today):
     """(label, starts, ends) of the usual date ranges from today on: today, this weekend, this week,
     this month."""
     saturday = today + timedelta(days=(5 - today.weekday()) % 7) if today.weekday() != 6 else today
-    sunday = today + timedelta(days=6 - today.weekday())
+    sunday = week_end(today)
     next_month = (today.replace(day=28) + timedelta(days=4)).replace(day=1)
     return [(_l("Today"), today, today), (_l("This weekend"), saturday, sunday),
             (_l("This week"), today, sunday), (_l("This month"), today, next_month - timedelta(days=1))]

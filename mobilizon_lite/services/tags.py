@@ -38,8 +38,8 @@ def counted(limit=SHOWN_MAX):
 def spelling(tag):
     """The tag events carry that tag names: itself when upcoming public events carry it, else the most
     carried one written with other accents, hyphens or apostrophes; None when there is none."""
-    used = counted(limit=None)
-    if any(name == tag for name, _count in used):
+    # Most links name the tag as stored: one lookup; the count of every tag only for the others.
+    if search.matching_events(listing_query(), SearchQuery(tags=(tag,))).exists():
         return tag
     folded = fold(tag)
-    return next((name for name, _count in used if fold(name) == folded), None)
+    return next((name for name, _count in counted(limit=None) if fold(name) == folded), None)

@@ -4,6 +4,7 @@ import functools
 from urllib.parse import urlencode
 
 from flask_babel import get_locale, ngettext
+from flask_babel.speaklater import LazyString
 
 from ..services import occurrences, thumbnails
 from ..text import clean_text
@@ -48,7 +49,10 @@ def participants(event):
 
 def shown(value):
     """Every value a page or email writes, without control or bidi override characters: rows stored
-    before such characters were refused are shown safely too."""
+    before such characters were refused are shown safely too. A lazily translated string is text to
+    escape ("Food & drink"), though it answers to __html__ as markup does."""
+    if isinstance(value, LazyString):
+        value = str(value)
     return clean_text(value, multiline=True)
 
 

@@ -39,11 +39,6 @@ def _form_page(form, choices=()):
     return render_template("pages/near.html", near_form=form, choices=choices, **form_context())
 
 
-def _choices(found):
-    """The "town, country" names of the towns found, each once: what the person chooses among."""
-    return list(dict.fromkeys(f"{place.name}, {place.country}" for place in found))
-
-
 def _secure():
     # Behind a proxy the request itself may read as plain HTTP: the instance's address says.
     return request.is_secure or current_app.config["SESSION_COOKIE_SECURE"]
@@ -63,10 +58,10 @@ def choose():
     if not found:
         form.town.errors.append(_("No town of this name is known: %(name)s.", name=form.town.data))
         return _form_page(form), 400
-    choices = _choices(found)
-    # A choice made on the page of choices is final: the likeliest town of that name in that country.
-    if len(choices) > 1 and "chosen" not in request.form:
-        return _form_page(form, choices)
-    response.set_cookie(COOKIE, urlencode({"town": choices[0], "radius": form.radius.data}), max_age=YEAR,
+    # A choice made on the page of choices is final: the likeliest town of what was typed there.
+    if len(found) > 1 and "chosen" not in request.form:
+        return _form_page(form, found)
+    # What finds this town first (name and region), so that the cookie names it and no namesake.
+    response.set_cookie(COOKIE, urlencode({"town": found[0].typed, "radius": form.radius.data}), max_age=YEAR,
                         httponly=True, samesite="Lax", secure=_secure())
     return response

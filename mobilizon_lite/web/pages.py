@@ -1,5 +1,5 @@
 """Public pages: home, identity and group profiles, and the visitor's language choice."""
-from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, make_response, redirect, render_template, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
@@ -60,7 +60,11 @@ def _chose_a_town():
 @bp.route("/")
 @shared(unless=_chose_a_town)
 def home():
-    return event_page(past=False)
+    response = make_response(event_page(past=False))
+    if _chose_a_town():
+        # Made for this visitor's town: a shared cache (a proxy) must not give it to anyone else.
+        response.cache_control.private = True
+    return response
 
 
 @bp.route("/past")

@@ -90,3 +90,12 @@ def test_french_labels(ann, client):
     assert "<h1>Clubs de lecture</h1>" in page and "Toutes les catégories" in page
     assert "Aucun événement à venir dans cette catégorie." in client.get(
         "/categories/pets", headers=FRENCH).get_data(as_text=True)
+
+
+def test_a_label_with_an_ampersand_is_escaped_on_its_page_and_on_its_events(ann, client):
+    event = make_event(ann, title="Soup night", category="FOOD_DRINK", **day(4))
+    for path in ("/categories/food_drink", f"/events/{event.uuid}"):
+        page = client.get(path).get_data(as_text=True)
+        assert "Food &amp; drink" in page and "Food & drink" not in page, path
+    page = client.get("/categories/food_drink").get_data(as_text=True)
+    assert "<h1>Food &amp; drink</h1>" in page and "<title>Food &amp; drink" in page

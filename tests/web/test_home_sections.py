@@ -121,7 +121,7 @@ def test_a_chosen_town_is_kept_used_and_forgotten(ann, client):
     page = client.get("/").get_data(as_text=True)
     assert "Near Montréal" in page and "within 10 km" in page
     assert sections(client)["near-events"] == ["In Montréal"]
-    assert 'href="/search?near=Montr%C3%A9al,+CA&amp;radius=10"' in page
+    assert 'href="/search?near=Montr%C3%A9al,+Qu%C3%A9bec&amp;radius=10"' in page
     # The page made for this visitor is never given to others, nor theirs to this one.
     visitor = ann.test_client()
     assert "Near Montréal" not in visitor.get("/").get_data(as_text=True)
@@ -139,18 +139,40 @@ def test_a_name_of_several_towns_offers_them_and_unknown_ones_are_refused(ann, c
     response = choose(client, "Paris")
     page = response.get_data(as_text=True)
     assert response.status_code == 200 and "Several towns have this name. Which one?" in page
-    assert 'value="Paris, FR"' in page and 'value="Paris, US"' in page
+    assert 'value="Paris, Île-de-France"' in page and 'value="Paris, Texas"' in page
+    assert ">Paris, Texas, United States</button>" in page
     assert client.get_cookie("near") is None
-    assert choose(client, "Paris, US", chosen="1").status_code == 303
+    assert choose(client, "Paris, Texas", chosen="1").status_code == 303
     assert "Near Paris" in client.get("/").get_data(as_text=True)
-    assert "Paris,+US" in client.get("/").get_data(as_text=True)
+    assert "Paris,+Texas" in client.get("/").get_data(as_text=True)
     for town, radius, message in (("Nowhere Upon Nothing", "25", "No town of this name is known"),
                                   ("", "25", "Type the name of a town."), ("x" * 201, "25", "This name is too long."),
                                   ("Lyon", "7", "Not a valid choice"), ("Lyon", "many", "Invalid Choice")):
         response = choose(client, town, radius)
         assert response.status_code == 400 and message in response.get_data(as_text=True), town
     # The town chosen before is kept.
-    assert "Paris,+US" in client.get("/").get_data(as_text=True)
+    assert "Paris,+Texas" in client.get("/").get_data(as_text=True)
+
+
+def test_towns_of_one_name_in_one_country_are_told_apart_by_their_region(ann, client):
+    make_event(ann, title="In Springfield, Illinois", latitude=39.80172, longitude=-89.64371)
+    make_event(ann, title="In Springfield, Missouri", latitude=37.21533, longitude=-93.29824)
+    page = choose(client, "Springfield").get_data(as_text=True)
+    assert "Several towns have this name. Which one?" in page
+    assert 'value="Springfield, Illinois"' in page and 'value="Springfield, Missouri"' in page
+    assert choose(client, "Springfield, Illinois", chosen="1").status_code == 303
+    assert "town=Springfield%2C+Illinois" in client.get_cookie("near").value
+    assert sections(client)["near-events"] == ["In Springfield, Illinois"]
+    choose(client, "Springfield, Missouri")
+    assert sections(client)["near-events"] == ["In Springfield, Missouri"]
+
+
+def test_a_home_page_made_for_the_visitors_town_is_kept_by_no_shared_cache(ann, client):
+    assert "private" not in client.get("/").headers.get("Cache-Control", "")
+    choose(client, "Lyon")
+    response = client.get("/")
+    assert "Near Lyon" in response.get_data(as_text=True)
+    assert "private" in response.headers["Cache-Control"] and "Cookie" in response.headers["Vary"]
 
 
 def test_the_cookie_is_secure_over_https_and_the_form_checks_logged_in_posts(ann, client):

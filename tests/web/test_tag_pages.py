@@ -1,5 +1,6 @@
 """Tag pages: a tag in a link read as events store it (other case, accents, '#' moved to the spelling
 events carry), malformed ones 404, search's privacy, pages, the tag's feeds, the index and the links."""
+import logging
 import re
 from datetime import date, time
 
@@ -166,3 +167,29 @@ def test_cards_of_listings_link_their_tags(ann, client):
            '<a class="tag" href="/tags/plein%20air">#plein air</a></p>'
     for path in ("/", "/search?q=screening", CINEMA, "/categories/crafts", "/@ann"):
         assert tags in client.get(path).get_data(as_text=True), path
+
+
+def _counts_tags(record):
+    return "GROUP BY tag.value" in record.getMessage()
+
+
+def test_a_tag_linked_as_stored_is_found_without_counting_every_tag(ann, client):
+    make_event(ann, title="Screening", tags="cinéma", **day(2))
+    make_event(ann, title="Concert", tags="musique", **day(3))
+    records = []
+    handler = logging.Handler()
+    handler.emit = records.append
+    logger = logging.getLogger("peewee")
+    level = logger.level
+    logger.setLevel(logging.DEBUG)
+    logger.addHandler(handler)
+    try:
+        assert titles(client, CINEMA) == ["Screening"]
+        counted_before = sum(_counts_tags(record) for record in records)
+        assert client.get("/tags/Cinema").headers["Location"] == CINEMA
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+    # The count of every tag only for a link written otherwise than events store it.
+    assert counted_before == 0
+    assert any(_counts_tags(record) for record in records)
