@@ -52,11 +52,6 @@ def _local(name, when, zone):
     return line(name, moment(when.astimezone(zone)), ";TZID=" + zone.key)
 
 
-def series_span(event):
-    """(start, end or None) the VEVENT gives: a series' first date, else the event's own."""
-    return (event.series_begins_on, event.series_ends_on) if event.repeats else (event.begins_on, event.ends_on)
-
-
 def vevent(event, url, pending=False, online=False):
     """The VEVENT of one event (bytes); pending marks a participation still awaiting approval, online
     that the feed's reader may see the event's online address."""
@@ -67,7 +62,7 @@ def vevent(event, url, pending=False, online=False):
     location = clean_text(event.address_line) or online_url
     status = event.ical_status
     # A series is one VEVENT from its first date, its RRULE giving the others.
-    begins_on, ends_on = series_span(event)
+    begins_on, ends_on = event.first_span
     lines = [line("SUMMARY", text(clean_text(event.title))), _local("DTSTART", begins_on, zone)]
     if ends_on:
         lines.append(_local("DTEND", ends_on, zone))
@@ -135,7 +130,7 @@ def calendar(name, items, pieces=None):
         zone = event.zone.key
         if not writes_as_utc(zone):
             zones.add(zone)
-        begins_on, ends_on = series_span(event)
+        begins_on, ends_on = event.first_span
         years.update((begins_on.year, (ends_on or begins_on).year))
     timezones = []
     if years:

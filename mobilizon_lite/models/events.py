@@ -128,6 +128,11 @@ class Event(BaseModel):
         return bool(self.rrule)
 
     @property
+    def first_span(self):
+        """(start, end or None) of the event's first date: a series' first (its DTSTART), else its own."""
+        return (self.series_begins_on, self.series_ends_on) if self.repeats else (self.begins_on, self.ends_on)
+
+    @property
     def is_local(self):
         return self.organizer.domain is None
 

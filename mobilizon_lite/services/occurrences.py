@@ -25,7 +25,7 @@ def rule_of(event):
 
 def series_start(event):
     """The series' first start as a wall-clock time in the event's zone (the rule's DTSTART)."""
-    return (event.series_begins_on or event.begins_on).astimezone(event.zone)
+    return event.first_span[0].astimezone(event.zone)
 
 
 def _duration(begins_on, ends_on):

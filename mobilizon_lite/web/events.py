@@ -80,8 +80,7 @@ def event_form(event=None):
         return form
     zone = event.zone
     # A series is edited from its first date.
-    begins_on, ends_on = ((event.series_begins_on, event.series_ends_on) if event.repeats
-                          else (event.begins_on, event.ends_on))
+    begins_on, ends_on = event.first_span
     start = begins_on.astimezone(zone)
     data = {name: getattr(event, name) for name in form._fields if hasattr(Event, name)}
     data.update(description=event.description_source, start_date=start.date(), start_time=start.time(),
@@ -224,11 +223,11 @@ def event_content(event):
         category_labels=CATEGORY_LABELS,
         link_type_labels=LINK_TYPE_LABELS,
         messages=event_messages.shown_to(event, mine, "manage" in offered),
-        repetition=repetition(event),
+        repetition=repetition_and_dates(event),
     )
 
 
-def repetition(event):
+def repetition_and_dates(event):
     """(the rule in words, the next dates in words) of a repeated event, else None."""
     if not event.repeats:
         return None

@@ -1,9 +1,11 @@
 """Repeated events across servers: our series goes out as one Event at its current date, with its rule
 in our own `repetition` term; one received with it stays a series when the rule passes our checks,
 and is a single event otherwise (or from software that does not send one)."""
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
+from babel.dates import format_date
 
 from mobilizon_lite.activitypub.vocab import CONTEXT, OUR_NAMESPACE
 from mobilizon_lite.models import Event, EventOccurrence
@@ -13,8 +15,18 @@ from ..helpers import make_event
 from .remote import remote_event, send, stored
 from .test_outgoing_documents import undeclared
 
-REPETITION = {"rrule": "FREQ=WEEKLY;BYDAY=TU", "exdates": ["2027-01-12"],
-              "startTime": "2027-01-05T19:00:00+01:00", "endTime": "2027-01-05T21:00:00+01:00"}
+PARIS = ZoneInfo("Europe/Paris")
+
+
+def local(day, hour):
+    return datetime.combine(day, time(hour), PARIS)
+
+
+# A Tuesday over a week ahead: the series' dates are counted from today, so the tests hold on any day.
+FIRST = datetime.now(UTC).date() + timedelta(days=8)
+FIRST += timedelta(days=(1 - FIRST.weekday()) % 7)
+REPETITION = {"rrule": "FREQ=WEEKLY;BYDAY=TU", "exdates": [(FIRST + timedelta(weeks=1)).isoformat()],
+              "startTime": local(FIRST, 19).isoformat(), "endTime": local(FIRST, 21).isoformat()}
 
 
 def test_our_series_goes_out_as_one_event_with_its_rule(fed):
@@ -53,18 +65,18 @@ def test_a_json_ld_processor_keeps_the_rule_whole(fed):
 
 def test_a_received_series_keeps_its_rule_and_its_dates(fed, remote_keys):
     (private, _public), _other = remote_keys
-    document = remote_event(startTime="2027-01-05T19:00:00+01:00", endTime="2027-01-05T21:00:00+01:00",
-                            repetition=REPETITION)
+    document = remote_event(startTime=REPETITION["startTime"], endTime=REPETITION["endTime"], repetition=REPETITION)
     assert send(fed, private, "Create", document, 1).status_code == 202
     [event] = stored(fed)
-    assert event.rrule == "FREQ=WEEKLY;BYDAY=TU" and event.exdates == ["2027-01-12"]
-    assert event.series_begins_on == datetime(2027, 1, 5, 18, tzinfo=UTC)
+    assert event.rrule == "FREQ=WEEKLY;BYDAY=TU" and event.exdates == REPETITION["exdates"]
+    assert event.series_begins_on == local(FIRST, 19).astimezone(UTC)
     with fed.app_context():
         dates = [row.local_start for row in EventOccurrence.select().where(EventOccurrence.event == event.id)
                  .order_by(EventOccurrence.begins_on).limit(3)]
-    assert dates == ["2027-01-05T19:00", "2027-01-19T19:00", "2027-01-26T19:00"]
+    assert dates == [f"{FIRST + timedelta(weeks=weeks)}T19:00" for weeks in (0, 2, 3)]
     page = fed.test_client().get(f"/events/{event.uuid}").get_data(as_text=True)
-    assert "Every week on Tuesday, except Jan 12, 2027" in page
+    excluded = format_date(FIRST + timedelta(weeks=1), "medium", locale="en")
+    assert f"Every week on Tuesday, except {excluded}" in page
 
 
 @pytest.mark.parametrize("repetition", [
@@ -78,7 +90,8 @@ def test_a_received_series_keeps_its_rule_and_its_dates(fed, remote_keys):
     dict(REPETITION, exdates=["2027-01-12"] * 500),
     dict(REPETITION, exdates=["not a date"]),
     dict(REPETITION, startTime="yesterday"),
-    dict(REPETITION, endTime="2027-01-05T18:00:00+01:00"),
+    dict(REPETITION, endTime=local(FIRST, 18).isoformat()),
+    dict(REPETITION, startTime=local(FIRST - timedelta(days=1), 19).isoformat()),  # a Monday: not a date of it
     "FREQ=DAILY",
 ])
 def test_a_received_rule_beyond_our_bounds_makes_a_single_event(fed, remote_keys, repetition):
