@@ -56,7 +56,7 @@ COLUMNS = ("uuid", "ap_id", "organizer_id", "title", "description", "description
            "timezone", "status", "visibility", "join_mode", "external_participation_url", "show_remaining_seats",
            "waiting_list", "anonymous_participation", "comment_mode", "place_name", "street", "postal_code", "locality",
            "region", "country", "latitude", "longitude", "online_url", "links", "tags", "category", "language",
-           "sequence", "created_at", "updated_at")
+           "sequence", "created_at", "updated_at", "rrule", "exdates")
 
 
 def parse_args(argv=None):
@@ -95,7 +95,7 @@ def rows(count, organizer_id, points, rng):
                "", town, "", "", lat + rng.uniform(-0.3, 0.3), lon + rng.uniform(-0.3, 0.3),
                "https://visio.example/room" if online else "", "[]",
                json.dumps(rng.sample(TAGS, 2), ensure_ascii=False, separators=(",", ":")),
-               rng.choice(CATEGORIES), "fr", 0, now, now)
+               rng.choice(CATEGORIES), "fr", 0, now, now, "", "[]")
 
 
 SEARCHES = {

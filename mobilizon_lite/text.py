@@ -31,6 +31,12 @@ def clean_text(value, multiline=False):
     return Markup(cleaned) if isinstance(value, Markup) else cleaned  # removing characters adds no markup
 
 
+def tag_has_a_page(tag):
+    """Whether /tags/<tag> leads to tag's page: no comma (tags in links are comma-separated), and no part
+    between slashes empty, "." or ".." (a browser would rewrite or cut such an address)."""
+    return "," not in tag and all(part not in ("", ".", "..") for part in tag.split("/"))
+
+
 def text_line(value, limit):
     """One line of foreign text: controls removed, whitespace collapsed, cut at limit; "" for a non-string."""
     return " ".join(clean_text(value).split())[:limit] if isinstance(value, str) else ""

@@ -35,7 +35,7 @@ from ..models.limits import (
     TITLE_MAX,
     URL_MAX,
 )
-from ..text import markdown_to_html
+from ..text import markdown_to_html, tag_has_a_page
 from . import recurrence
 from .errors import InvalidFields
 
@@ -77,6 +77,10 @@ def clean_tags(raw, errors):
             continue
         if len(tag) > TAG_MAX_LENGTH:
             errors["tags"] = _("A tag is at most %(max)d characters long.", max=TAG_MAX_LENGTH)
+            return []
+        if not tag_has_a_page(tag):
+            errors["tags"] = _("“%(tag)s” cannot be a tag: a tag neither begins nor ends with “/”, and no part "
+                               "of it between slashes is “.” or “..”.", tag=tag)
             return []
         tags.append(tag)
     if len(tags) > TAGS_MAX:

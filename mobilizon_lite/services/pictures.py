@@ -50,8 +50,13 @@ def save_picture(stream, field="picture"):
         return_freed_memory()
     name = f"{secrets.token_hex(16)}.{FORMATS[image_format]}"
     folder = upload_folder()
-    (folder / name).write_bytes(encoded)
-    thumbnails.write_thumbnail(folder, name, thumbnail)
+    try:
+        (folder / name).write_bytes(encoded)
+        thumbnails.write_thumbnail(folder, name, thumbnail)
+    except OSError:
+        # A full disk: neither a picture without its thumbnail nor half a picture stays behind.
+        (folder / name).unlink(missing_ok=True)
+        raise Invalid(_("The picture could not be stored. Please try again in a few minutes."), field) from None
     return name
 
 

@@ -4,7 +4,7 @@ from peewee import SQL, fn
 
 from ..models import Event
 from ..models.limits import TAG_MAX_LENGTH
-from ..text import clean_text
+from ..text import clean_text, tag_has_a_page
 from . import search
 from .event_input import normal_tag
 from .events import listing_query
@@ -17,9 +17,9 @@ _VALUE = SQL("tag.value")
 
 def from_link(text):
     """The tag a link's text names, as events store it; None when no tag can be written so (empty, too
-    long, a comma or a control character in it)."""
+    long, no page of its own, a control character in it)."""
     tag = normal_tag(text)
-    if not tag or len(tag) > TAG_MAX_LENGTH or "," in tag or clean_text(tag) != tag:
+    if not tag or len(tag) > TAG_MAX_LENGTH or not tag_has_a_page(tag) or clean_text(tag) != tag:
         return None
     return tag
 

@@ -1,6 +1,7 @@
 """Thumbnails of stored pictures for event cards: a 400 px wide WebP of the card's frame (16:9), made once
 beside the picture (<name>.thumb.webp), so that listings never send the original file."""
 import io
+import logging
 import os
 import re
 import secrets
@@ -11,6 +12,8 @@ SUFFIX = ".thumb.webp"
 # What save_picture names pictures: 32 hex digits and the format's extension.
 PICTURE_NAME = re.compile(r"[0-9a-f]{32}\.(?:jpg|png|webp|gif)")
 QUALITY = 80
+
+log = logging.getLogger(__name__)
 
 
 def thumbnail_name(name):
@@ -54,12 +57,17 @@ def thumbnail_bytes(image):
 def write_thumbnail(folder, name, data):
     """Store data as the thumbnail of folder/name, replacing it whole: a reader never sees half a file."""
     partial = folder / f".{name}.{secrets.token_hex(4)}.partial"
-    partial.write_bytes(data)
-    os.replace(partial, folder / thumbnail_name(name))
+    try:
+        partial.write_bytes(data)
+        os.replace(partial, folder / thumbnail_name(name))
+    except OSError:
+        partial.unlink(missing_ok=True)  # a full disk leaves no half file behind
+        raise
 
 
 def make_thumbnail(folder, name):
-    """Make the thumbnail of the stored picture folder/name from the file; False when it cannot be read."""
+    """Make the thumbnail of the stored picture folder/name from the file; False when it cannot be read,
+    or its thumbnail cannot be written (a full disk: the card goes without, until a later request)."""
     from PIL import Image, UnidentifiedImageError
 
     from ..memory import return_freed_memory
@@ -76,7 +84,11 @@ def make_thumbnail(folder, name):
         return False
     finally:
         return_freed_memory()
-    write_thumbnail(folder, name, data)
+    try:
+        write_thumbnail(folder, name, data)
+    except OSError as error:
+        log.warning("thumbnail of %s not written: %s", name, error)
+        return False
     return True
 
 

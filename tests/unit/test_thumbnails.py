@@ -1,11 +1,16 @@
 """Each stored picture gets its card's thumbnail once, at upload: a still WebP of the card's frame, at most
 400 px wide and never enlarged; it goes with its picture; one stored before thumbnails is made on demand."""
+import contextlib
 import io
+import random
+import resource
+import signal
 
 import pytest
 from PIL import Image
 
 from mobilizon_lite.services import thumbnails
+from mobilizon_lite.services.errors import Invalid
 from mobilizon_lite.services.pictures import delete_picture, save_picture, upload_folder
 
 
@@ -117,3 +122,49 @@ def test_an_unreadable_picture_gets_no_thumbnail(app):
     assert not thumbnails.ensure_thumbnail(folder, thumbnails.thumbnail_name(name))
     assert thumbnails.make_missing(folder) == (1, 0, 1)
     assert sorted(path.name for path in folder.iterdir()) == [name]
+
+
+@contextlib.contextmanager
+def files_at_most(size):
+    """Within the block, writing a file past size bytes fails (EFBIG), as it does on a full disk."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    handler = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # the error rather than the process killed
+    resource.setrlimit(resource.RLIMIT_FSIZE, (size, hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+        signal.signal(signal.SIGXFSZ, handler)
+
+
+# Black and white noise: 12 KB as a one-bit PNG, 60 KB as its WebP thumbnail. Under a 30 KB limit the
+# picture is written and its thumbnail is not.
+NOISE = Image.frombytes("1", (400, 225), random.Random(1).randbytes(400 * 225 // 8))
+LIMIT = 30_000
+
+
+def test_a_picture_whose_thumbnail_cannot_be_written_is_refused_and_leaves_nothing(app):
+    with app.app_context():
+        folder = upload_folder()
+        with files_at_most(LIMIT), pytest.raises(Invalid) as refused:
+            save_picture(encoded(NOISE, "PNG"))
+        assert "The picture could not be stored." in str(refused.value)
+        assert list(folder.iterdir()) == []
+        name = save_picture(encoded(NOISE, "PNG"))  # once the disk has room again
+    assert (folder / name).stat().st_size < LIMIT < (folder / thumbnails.thumbnail_name(name)).stat().st_size
+
+
+def test_a_thumbnail_that_cannot_be_written_on_demand_is_a_404_and_leaves_no_partial_file(app):
+    with app.app_context():
+        name = save_picture(encoded(NOISE, "PNG"))
+        folder = upload_folder()
+    thumbnail = thumbnails.thumbnail_name(name)
+    (folder / thumbnail).unlink()
+    client = app.test_client()
+    with files_at_most(LIMIT):
+        response = client.get(f"/uploads/{thumbnail}")
+    assert response.status_code == 404
+    assert sorted(path.name for path in folder.iterdir()) == [name]
+    response = client.get(f"/uploads/{thumbnail}")
+    response.close()
+    assert response.status_code == 200

@@ -130,3 +130,8 @@ def test_a_comment_whose_html_would_be_cut_elsewhere_is_refused(app, ann):
         assert response.status_code == 400
         assert "This comment is too long once formatted: use fewer links." in response.get_data(as_text=True)
         assert Comment.select().count() == 0
+
+
+def test_a_remote_tag_whose_page_no_link_reaches_is_dropped():
+    names = ("#/etc", "#.", "#..", "#a,b", "#a/../b", "#a/", "#a//b", "#jazz/blues", "#...", "#ok")
+    assert read({"tag": [{"type": "Hashtag", "name": name} for name in names]})["tags"] == ["jazz/blues", "...", "ok"]

@@ -136,6 +136,8 @@ BAD_INPUT = [
     ({"place_name": "p" * 201}, "place_name", "At most 200 characters."),
     ({"tags": ", ".join(f"tag{i}" for i in range(11))}, "tags", "At most 10 tags."),
     ({"tags": "x" * 41}, "tags", "A tag is at most 40 characters long."),
+    *(({"tags": f"fine, {tag}"}, "tags", f"“{tag}” cannot be a tag: a tag neither begins nor ends with “/”, "
+        "and no part of it between slashes is “.” or “..”.") for tag in ("/etc", ".", "..", "a/../b", "a/")),
     ({"visibility": "everyone"}, "visibility", "Not a valid choice."),
     ({"category": "NOPE"}, "category", "Not a valid choice."),
     ({"identity": "999"}, "identity", "Not a valid choice."),

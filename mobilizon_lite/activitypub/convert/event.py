@@ -17,7 +17,7 @@ from ...models.limits import (
     TIMEZONE_MAX,
     TITLE_MAX,
 )
-from ...text import sanitize_html, text_line
+from ...text import sanitize_html, tag_has_a_page, text_line
 from ...urls import public_url
 from .. import audience
 from ..parse import ParseError
@@ -203,7 +203,8 @@ def event_from_ap(document, categories, languages):
         if isinstance(tag, dict) and tag.get("type") == "Hashtag":
             # Read past the limit: a longer tag is dropped, as the form refuses it, never cut into another.
             name = text_line(tag.get("name"), 2 * TAG_MAX_LENGTH).lstrip("#").casefold()
-            if name and len(name) <= TAG_MAX_LENGTH and name not in tags:
+            # A tag whose page no link can reach is dropped (a comma would also split it in two).
+            if name and len(name) <= TAG_MAX_LENGTH and tag_has_a_page(name) and name not in tags:
                 tags.append(name)
     category = str(document.get("category") or "").upper()
     language = str(document.get("inLanguage") or "")
