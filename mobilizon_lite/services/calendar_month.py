@@ -158,10 +158,11 @@ def month_of_events(query, viewer_ids, first_weekday, now=None):
         for item in cell.events:
             item.event = rows[item.event]
     if month.truncated:
-        # Events are read by start (a series' first within the month): those left out start on or after
-        # the last one read.
-        last_id, last_start = spans[-1][:2]
-        cutoff = (dates[last_id][0].begins_on if last_id in dates else last_start).astimezone(zone).date()
+        # Events are read by the start they show: those left out start on or after the last one read,
+        # save series, which may have earlier dates in the month.
+        cutoff = min(spans[-1][1], occurrences.first_left_out({span[0] for span in spans}, query.starts_at(),
+                                                              query.ends_before(), now.astimezone(UTC)))
+        cutoff = max(cutoff.astimezone(zone).date(), first)
         for cell in month.days:
             cell.incomplete = cell.day >= cutoff
     return month

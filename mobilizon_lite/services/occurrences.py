@@ -177,7 +177,19 @@ def first_within(starts_at, ends_before):
              .where((EventOccurrence.event == Event.id) & _within(starts_at, ends_before)))
     later = Event.series_begins_on if starts_at is None else fn.MAX(Event.series_begins_on,
                                                                       Event.begins_on.db_value(starts_at))
-    return fn.COALESCE(first, Case(None, [(Event.rrule != "", later)], Event.begins_on))
+    # The subquery runs for series only: SQLite evaluates a CASE's branches lazily.
+    return Case(None, [(Event.rrule != "", fn.COALESCE(first, later))], Event.begins_on)
+
+
+def first_left_out(read_ids, starts_at, ends_before, now=None):
+    """The first date within the period of a series not among read_ids (the period's start when the
+    stored rows do not cover it, so a list cut short says so from there); ends_before when none."""
+    if not stored_covers(starts_at, ends_before, now):
+        return starts_at
+    first = (EventOccurrence.select(fn.MIN(EventOccurrence.begins_on))
+             .where(_within(starts_at, ends_before) & EventOccurrence.event.not_in(list(read_ids))).scalar())
+    # MIN's result may come back as the stored text.
+    return ends_before if first is None else EventOccurrence.begins_on.python_value(first)
 
 
 def _expanded(event, starts_at, ends_before):

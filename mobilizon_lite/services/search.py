@@ -88,12 +88,13 @@ def event_filters(query, now=None):
     return reduce(operator.and_, conditions)
 
 
-def matching_events(base, query, viewer_ids=(), now=None, by_time=False):
+def matching_events(base, query, viewer_ids=(), now=None, by_time=False, series_first=False):
     """base (events joined to Actor) narrowed to query's words and filters, for the viewer: best
-    matches first when words were given (unless by_time), else soonest first."""
+    matches first when words were given (unless by_time), else soonest first; series_first: a series
+    at its first date within the days asked, if any (a sort that reads every match, for a page)."""
     selected = base.where(visible(viewer_ids) & event_filters(query, now))
-    # On the days asked, a series comes at its first date within them, not at the one it shows.
-    when = occurrences.first_within(_since(query, now), query.ends_before()) if query.starts or query.ends else None
+    dated = series_first and (query.starts or query.ends)
+    when = occurrences.first_within(_since(query, now), query.ends_before()) if dated else None
     text = search_index.match_text(query.words, WORDS_MAX)
     if text is None:
         return selected.order_by(Event.begins_on if when is None else when, Event.id)
@@ -117,7 +118,7 @@ def find_events(query, viewer_ids=()):
     query's words and filters; none of a silenced server unless only this instance's are asked."""
     if query.errors or not query.asked:
         return [], False
-    found = matching_events(listing_query(), query, viewer_ids)
+    found = matching_events(listing_query(), query, viewer_ids, series_first=True)
     rows = with_actors(found.limit(PER_PAGE + 1).offset((query.page - 1) * PER_PAGE), EventRow)
     rows, more = _page(rows)
     if query.starts or query.ends:

@@ -118,3 +118,19 @@ def test_a_date_search_sorts_and_shows_a_series_at_its_first_date_within(app, an
     assert text.index("Repair cafe") < text.index("Choir rehearsal")
     assert f'datetime="{tuesday(9).isoformat()}T19:00' in text
     assert f'datetime="{tuesday(1).isoformat()}T19:00' not in text
+
+
+def test_a_month_cut_short_says_so_from_a_series_left_out(app, ann, monkeypatch):
+    from mobilizon_lite.services import calendar_month
+
+    today = datetime.now(UTC).date()
+    month = (today.replace(day=1) - timedelta(days=80)).replace(day=1)
+    first = month + timedelta(days=(1 - month.weekday()) % 7)
+    rehearsal(app, ann, first)  # shown at its next date, after this month: read last
+    for day in (20, 21):
+        fields = event_fields(title=f"Fair {day}", start_date=month.replace(day=day).isoformat())
+        assert submit(ann, "/events/new", fields).status_code == 302
+    monkeypatch.setattr(calendar_month, "EVENTS_MAX", 2)
+    shown = page(app.test_client(), f"/calendar/{month.year}/{month.month:02d}", headers={"Accept-Language": "en"})
+    # The series was left out: the days of its dates before the last event read may miss it too.
+    assert shown.cells[first]["more"][0] == "More events"
