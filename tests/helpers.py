@@ -2,7 +2,7 @@
 tests/harness.py, the loopback servers, run.py processes and polling every kind of test uses)."""
 import logging
 import re
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from email import message_from_bytes
 from email.policy import default as default_policy
 
@@ -14,6 +14,8 @@ from .harness import CSRF_RE, PASSWORD, free_port, loopback_server, run_py, wait
 
 ERROR_RE = re.compile(r'class="error[^"]*"[^>]*>([^<]+)<')
 BASE_URL = "http://events.test"
+# A year all ahead: events that listings of upcoming events show, on any day the tests run.
+NEXT_YEAR = datetime.now(UTC).year + 1
 
 
 def _next_july_first(today):

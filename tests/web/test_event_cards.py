@@ -15,7 +15,7 @@ from mobilizon_lite.services.remote_events import store
 from mobilizon_lite.services.thumbnails import thumbnail_name
 
 from ..federation.remote import ACTOR, remote_event
-from ..helpers import make_account, make_event, make_group, page_statements, service_fields
+from ..helpers import NEXT_YEAR, make_account, make_event, make_group, page_statements, service_fields
 
 CARD_RE = re.compile(r'<li class="card event-card[^"]*">(.*?)</li>', re.S)
 
@@ -62,12 +62,12 @@ def test_cards_show_the_thumbnail_the_place_or_online_and_the_participants(app, 
     picture = event_with_banner(app, capacity=10)
     join(app, event_id(app, "Picnic"), "bob", "cat")
     webinar = make_event(app, title="Webinar", place_name="", street="", postal_code="", locality="", country="",
-                         online_url="https://meet.example.org/room", start_date=date(2027, 7, 2))
+                         online_url="https://meet.example.org/room", start_date=date(NEXT_YEAR, 7, 2))
     join(app, webinar.id, "bob")
     make_group(app)
     with app.app_context():
         club = Actor.get(Actor.preferred_username == "club")
-    make_event(app, title="Club night", group=club, start_date=date(2027, 7, 3))
+    make_event(app, title="Club night", group=club, start_date=date(NEXT_YEAR, 7, 3))
 
     home = app.test_client().get("/", headers={"Accept-Language": "en"}).get_data(as_text=True)
     found = cards(home)
@@ -163,7 +163,7 @@ LISTINGS = ("/", "/search?q=concert", "/@ann", "/@club", "/@club/events")
 def add_events(app, club, start, count):
     """count events of ann's and count of the club's, each with a participant."""
     for number in range(start, start + count):
-        day = date(2027, 3, 1 + number % 28)
+        day = date(NEXT_YEAR, 3, 1 + number % 28)
         mine = make_event(app, title=f"Concert {number}", start_date=day, capacity=50)
         theirs = make_event(app, title=f"Concert du club {number}", group=club, start_date=day)
         for event in (mine, theirs):

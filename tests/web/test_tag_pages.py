@@ -12,7 +12,7 @@ from mobilizon_lite.models.groups import Role
 from mobilizon_lite.services.groups import new_member_row
 
 from ..calendar_readers import by_three, parse_both, vevents
-from ..helpers import log_in, make_account, make_event, make_group
+from ..helpers import NEXT_YEAR, log_in, make_account, make_event, make_group
 
 TITLE_RE = re.compile(r'<h3><a href="/events/[^"]+">([^<]+)</a></h3>')
 FRENCH = {"Accept-Language": "fr"}
@@ -26,7 +26,7 @@ def titles(client, path):
 
 
 def day(number):
-    return {"start_date": date(2027, 7, number), "start_time": time(14, 0)}
+    return {"start_date": date(NEXT_YEAR, 7, number), "start_time": time(14, 0)}
 
 
 @pytest.fixture
