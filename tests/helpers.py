@@ -2,7 +2,7 @@
 tests/harness.py, the loopback servers, run.py processes and polling every kind of test uses)."""
 import logging
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from email import message_from_bytes
 from email.policy import default as default_policy
 
@@ -16,6 +16,25 @@ ERROR_RE = re.compile(r'class="error[^"]*"[^>]*>([^<]+)<')
 BASE_URL = "http://events.test"
 # A year all ahead: events that listings of upcoming events show, on any day the tests run.
 NEXT_YEAR = datetime.now(UTC).year + 1
+
+
+def _next_july_first(today):
+    """The first of July at least two months after today."""
+    july = date(today.year, 7, 1)
+    return july if july - today >= timedelta(days=60) else date(today.year + 1, 7, 1)
+
+
+# The day of the events tests make unless told otherwise: always ahead of the day the suite runs (a
+# fixed date would fall into the past and out of every list), always in summer time (14:00 in Paris
+# is 12:00 UTC, +02:00), so that what tests assert of its times holds on any date.
+EVENT_DAY = _next_july_first(date.today())
+
+
+def day_text(day, locale="en"):
+    """A day written in full as event pages write it: "Thursday, July 1, 2027", "jeudi 1 juillet 2027"."""
+    from babel.dates import format_date
+
+    return format_date(day, "full", locale=locale)
 
 
 def csrf_token(client, url="/login"):
@@ -123,10 +142,10 @@ class MailCatcher:
 
 
 def event_fields(**overrides):
-    """Event form fields as a browser posts them, for an event next year in Paris."""
+    """Event form fields as a browser posts them, for an event on EVENT_DAY in Paris."""
     fields = {
         "title": "Repair café", "description": "Bring your **toaster**.",
-        "timezone": "Europe/Paris", "start_date": "2027-07-01", "start_time": "14:00",
+        "timezone": "Europe/Paris", "start_date": EVENT_DAY.isoformat(), "start_time": "14:00",
         "end_date": "", "end_time": "18:00", "status": "confirmed", "visibility": "public",
         "join_mode": "free", "external_participation_url": "", "capacity": "",
         "show_remaining_seats": "y", "comment_mode": "allow_all", "place_name": "Maison des associations",
@@ -142,11 +161,11 @@ def event_fields(**overrides):
 
 def service_fields(**overrides):
     """The same event as the events service reads it (typed values)."""
-    from datetime import date, time
+    from datetime import time
 
     data = {
         "title": "Repair café", "description": "Bring your **toaster**.", "timezone": "Europe/Paris",
-        "start_date": date(2027, 7, 1), "start_time": time(14, 0), "end_date": None,
+        "start_date": EVENT_DAY, "start_time": time(14, 0), "end_date": None,
         "end_time": time(18, 0), "status": "confirmed", "visibility": "public", "join_mode": "free",
         "capacity": None, "show_remaining_seats": True, "comment_mode": "allow_all",
         "place_name": "Maison des associations", "locality": "Paris", "country": "France",

@@ -4,7 +4,7 @@ from datetime import date, time
 from mobilizon_lite.activitypub.vocab import AS_PUBLIC
 from mobilizon_lite.models import Event
 
-from ..helpers import log_in, make_account, make_event
+from ..helpers import EVENT_DAY, log_in, make_account, make_event
 
 AP = {"Accept": "application/activity+json"}
 MOBILIZON_KEYS = {
@@ -72,7 +72,7 @@ def test_event_changes_are_sent_to_remote_followers(app, client):
     make_event(app, title="Secret", visibility="private")
     with app.app_context():
         create = Activity.get(Activity.type == "Create").body
-        assert create["object"]["startTime"] == "2027-07-01T14:00:00+02:00" and create["to"] == [AS_PUBLIC]
+        assert create["object"]["startTime"] == f"{EVENT_DAY}T14:00:00+02:00" and create["to"] == [AS_PUBLIC]
         events_service.update_event(event, ann, service_fields(title="Picnic, moved", start_time=time(15, 0)))
         # The earlier Create now carries the event as it is: nobody is served the old version any more.
         assert [a.body["object"]["name"] for a in Activity.select()] == ["Picnic, moved", "Picnic, moved"]

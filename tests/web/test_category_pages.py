@@ -1,13 +1,13 @@
 """Category pages: the index with its translated labels and counts, a category's upcoming events by its
 lowercase slug (another case moves there, an unknown one is a 404), search's privacy, and its feeds."""
 import re
-from datetime import date, time
+from datetime import date, time, timedelta
 
 import feedparser
 import pytest
 
 from ..calendar_readers import parse_both, vevents
-from ..helpers import log_in, make_account, make_event
+from ..helpers import EVENT_DAY, log_in, make_account, make_event
 
 TITLE_RE = re.compile(r'<h3><a href="/events/[^"]+">([^<]+)</a></h3>')
 FRENCH = {"Accept-Language": "fr"}
@@ -20,7 +20,7 @@ def titles(client, path):
 
 
 def day(number):
-    return {"start_date": date(2027, 7, number), "start_time": time(14, 0)}
+    return {"start_date": EVENT_DAY + timedelta(days=number - 1), "start_time": time(14, 0)}
 
 
 @pytest.fixture

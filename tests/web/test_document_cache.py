@@ -1,12 +1,14 @@
 """The documents other servers ask for (WebFinger, actors, events, NodeInfo) follow every change at once,
 and a page and a document on one URL never stand in for each other. A cache of these documents must keep
 every test here passing."""
+from datetime import timedelta
+
 import pytest
 
 from mobilizon_lite.models import Account
 from mobilizon_lite.services.identities import create_identity
 
-from ..helpers import event_fields, make_account, make_event, submit
+from ..helpers import EVENT_DAY, event_fields, make_account, make_event, submit
 from .test_page_cache import conditional, edit, page_of, visit
 
 AS_JSON = {"Accept": "application/activity+json"}
@@ -59,11 +61,12 @@ def test_an_identity_is_found_once_made_and_gone_once_deleted(app, ann):
 def test_the_event_document_follows_edits(app, ann):
     event = make_event(app)
     before = document(app, page_of(event))
-    assert before["name"] == "Repair café" and before["startTime"].startswith("2027-07-01T14:00:00")
+    assert before["name"] == "Repair café" and before["startTime"].startswith(f"{EVENT_DAY}T14:00:00")
     assert before["ical:status"] == "CONFIRMED"
-    edit(ann, event, title="Bike kitchen", start_date="2027-07-02", status="cancelled")
+    next_day = EVENT_DAY + timedelta(days=1)
+    edit(ann, event, title="Bike kitchen", start_date=next_day.isoformat(), status="cancelled")
     after = document(app, page_of(event))
-    assert after["name"] == "Bike kitchen" and after["startTime"].startswith("2027-07-02T14:00:00")
+    assert after["name"] == "Bike kitchen" and after["startTime"].startswith(f"{next_day}T14:00:00")
     assert after["ical:status"] == "CANCELLED"
     edit(ann, event, title="Bike kitchen", visibility="private")
     hidden = visit(app, page_of(event), **AS_JSON)

@@ -3,7 +3,7 @@ nothing loaded from or linking to another server, public events only, and bad pa
 import base64
 import hashlib
 import re
-from datetime import date
+from datetime import timedelta
 from html import unescape
 from html.parser import HTMLParser
 
@@ -13,7 +13,7 @@ from mobilizon_lite.models import Actor, Event
 from mobilizon_lite.services.remote_events import store
 
 from ..federation.remote import ACTOR, EVENT_ID, remote_event
-from ..helpers import BASE_URL, log_in, make_account, make_event, make_group
+from ..helpers import BASE_URL, EVENT_DAY, log_in, make_account, make_event, make_group
 
 STYLE = re.compile(r"<style>(.*?)</style>", re.S)
 TITLE = re.compile(r'class="title" href="[^"]+" target="_blank" rel="noopener">([^<]+)</a>')
@@ -63,11 +63,11 @@ def club(app):
     """ann's group club, with two public events (one tagged), an unlisted and a private one, and ann's own."""
     make_account(app)
     group = make_group(app, name="Repair club")
-    make_event(app, group=group, title="Bike repair", tags="bikes, repair", start_date=date(2027, 7, 2))
-    make_event(app, group=group, title="Lamp repair", start_date=date(2027, 7, 1))
+    make_event(app, group=group, title="Bike repair", tags="bikes, repair", start_date=EVENT_DAY + timedelta(days=1))
+    make_event(app, group=group, title="Lamp repair", start_date=EVENT_DAY)
     make_event(app, group=group, title="Members dinner", visibility="private")
     make_event(app, group=group, title="Unlisted workshop", visibility="unlisted")
-    make_event(app, title="Ann's garden party", start_date=date(2027, 7, 3))
+    make_event(app, title="Ann's garden party", start_date=EVENT_DAY + timedelta(days=2))
     return group
 
 
@@ -96,7 +96,7 @@ def test_tags_limit_identity_and_the_whole_instance(client, club):
 def test_five_events_unless_asked(app, client):
     make_account(app)
     for day in range(1, 8):
-        make_event(app, title=f"Talk {day}", start_date=date(2027, 7, day))
+        make_event(app, title=f"Talk {day}", start_date=EVENT_DAY + timedelta(days=day - 1))
     html = frame(client, "/embed/events?identity=ann")
     assert titles(html) == [f"Talk {day}" for day in range(1, 6)]
     assert len(frame(client, "/embed/events?identity=ann&limit=20").split('class="title"')) == 8

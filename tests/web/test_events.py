@@ -1,13 +1,13 @@
 """Events through the web UI: create, show, edit, cancel, delete, time zones, bad input."""
 import io
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from PIL import Image
 
 from mobilizon_lite.models import Actor, Event
 
-from ..helpers import errors, event_fields, log_in, make_account, make_event, submit
+from ..helpers import EVENT_DAY, day_text, errors, event_fields, log_in, make_account, make_event, submit
 
 
 @pytest.fixture
@@ -50,7 +50,7 @@ def test_create_event_with_every_field(app, ann):
     assert event.description == "<p>Bring your <strong>toaster</strong>.</p>"
     assert event.sequence == 0
     page = page_text(ann.get(response.headers["Location"]))
-    for text in ("Repair café", "Thursday, July 1, 2027, 2:00 PM – 6:00 PM (Europe/Paris, UTC+2)",
+    for text in ("Repair café", f"{day_text(EVENT_DAY)}, 2:00 PM – 6:00 PM (Europe/Paris, UTC+2)",
                  "Maison des associations", "openstreetmap.org/?mlat=48.853410&amp;mlon=2.348800",
                  "https://pad.example/notes", "Shared notes (pad)", "#diy", "12 seats left",
                  "0 participants", "Crafts"):
@@ -110,7 +110,7 @@ def test_event_is_shown_in_its_own_zone_and_the_reader_language(app, client):
     make_event(app, timezone="America/Montreal")
     event = only_event(app)
     page = page_text(client.get(f"/events/{event.uuid}", headers={"Accept-Language": "fr"}))
-    assert "jeudi 1 juillet 2027, 14:00 – 18:00 (America/Montreal, UTC-4)" in page
+    assert f"{day_text(EVENT_DAY, 'fr')}, 14:00 – 18:00 (America/Montreal, UTC-4)" in page
 
 
 BAD_INPUT = [
@@ -226,7 +226,7 @@ def test_edit_bumps_the_sequence_and_keeps_fields(app, ann):
     submit(ann, "/events/new", event_fields(tags="one, two"))
     event = only_event(app)
     form = ann.get(f"/events/{event.uuid}/edit").get_data(as_text=True)
-    assert 'value="14:00"' in form and 'value="2027-07-01"' in form and 'value="one, two"' in form
+    assert 'value="14:00"' in form and f'value="{EVENT_DAY}"' in form and 'value="one, two"' in form
     response = submit(ann, f"/events/{event.uuid}/edit", event_fields(title="Repair café #2", tags="one, two"))
     assert response.status_code == 302, errors(response)
     response = submit(ann, f"/events/{event.uuid}/edit", event_fields(title="Repair café #3", tags="one, two"))
@@ -295,7 +295,7 @@ def test_visibility_of_unlisted_and_private_events(app):
 def test_home_lists_upcoming_soonest_first_with_pages(app, client):
     make_account(app)
     for day in range(25, 0, -1):
-        make_event(app, title=f"Event {day:02d}", start_date=datetime(2027, 1, day).date())
+        make_event(app, title=f"Event {day:02d}", start_date=EVENT_DAY + timedelta(days=day))
     make_event(app, title="Long ago", start_date=datetime(2020, 5, 1).date())
     first = client.get("/").get_data(as_text=True)
     assert first.index("Event 01") < first.index("Event 02") < first.index("Event 20")

@@ -11,7 +11,7 @@ from mobilizon_lite.services import participation, subscriptions
 from mobilizon_lite.services.identities import create_identity, update_identity
 
 from ..calendar_readers import parse_both, vevents
-from ..helpers import event_fields, log_in, make_account, make_event, submit
+from ..helpers import EVENT_DAY, event_fields, log_in, make_account, make_event, submit
 
 TRICKY = "Line one, with; semicolons \\ backslash\nالعربية — 日本語 — emoji 🎉 " + "long " * 40
 
@@ -43,8 +43,8 @@ def test_single_event_ics_has_every_field(ann, client):
         assert vevent[name].dt.tzinfo is not None
     start = vevent["DTSTART"]
     assert start.params["TZID"] == "Europe/Paris"
-    assert start.dt == datetime(2027, 7, 1, 14, 0, tzinfo=ZoneInfo("Europe/Paris"))
-    assert vevent["DTEND"].dt == datetime(2027, 7, 1, 18, 0, tzinfo=ZoneInfo("Europe/Paris"))
+    assert start.dt == datetime.combine(EVENT_DAY, time(14, 0), ZoneInfo("Europe/Paris"))
+    assert vevent["DTEND"].dt == datetime.combine(EVENT_DAY, time(18, 0), ZoneInfo("Europe/Paris"))
     assert str(vevent["URL"]) == f"http://events.test/events/{event.uuid}"
     assert str(vevent["LOCATION"]) == "Maison des associations, 1 rue de la Paix, 75001 Paris, France"
     assert vevent["GEO"].latitude == 48.8566 and vevent["GEO"].longitude == 2.3522
@@ -58,7 +58,7 @@ def test_single_event_ics_has_every_field(ann, client):
     assert str(vtimezone["TZID"]) == "Europe/Paris"
     # vobject reads the same times on its own.
     assert vcal.vevent.dtstart.value.utcoffset() == timedelta(hours=2)
-    assert vcal.vevent.dtstart.value.astimezone(UTC) == datetime(2027, 7, 1, 12, tzinfo=UTC)
+    assert vcal.vevent.dtstart.value.astimezone(UTC) == datetime.combine(EVENT_DAY, time(12, 0), UTC)
     assert vcal.vevent.uid.value == f"{event.uuid}@events.test"
 
 
@@ -122,7 +122,7 @@ def test_item_cap(tmp_path, app_config):
     app = create_app(dict(app_config, FEED_MAX_ITEMS=2), instance_path=str(tmp_path / "i"))
     make_account(app)
     for day in (3, 1, 2):
-        make_event(app, title=f"Day {day}", start_date=date(2027, 1, day))
+        make_event(app, title=f"Day {day}", start_date=EVENT_DAY + timedelta(days=day))
     cal, _vcal = parse_both(app.test_client().get("/feed/instance/ics").data)
     assert [str(e["SUMMARY"]) for e in vevents(cal)] == ["Day 1", "Day 2"]
 

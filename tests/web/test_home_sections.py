@@ -9,7 +9,7 @@ import pytest
 
 from mobilizon_lite.services import home_sections
 
-from ..helpers import CSRF_RE, log_in, make_account, make_event
+from ..helpers import CSRF_RE, errors, event_fields, log_in, make_account, make_event, submit
 
 TITLE_RE = re.compile(r'<h3><a href="/events/[^"]+">([^<]+)</a></h3>')
 PARIS = ZoneInfo("Europe/Paris")
@@ -94,6 +94,22 @@ def test_a_full_week_links_to_its_search(ann, client):
     assert sections(client)["this-week"] == ["At 20", "At 21", "At 22"]
     page = client.get("/?scope=local").get_data(as_text=True)
     assert f'href="/search?ends={sunday.isoformat()}&amp;scope=local"' in page
+
+
+def test_a_finished_weekly_series_is_not_this_weeks_and_a_monthly_one_is_listed_once(ann, client):
+    owner = ann.test_client()
+    log_in(owner)
+    today = datetime.now(PARIS).date()
+    tuesday_weeks_ago = today - timedelta(days=today.weekday() - 1, weeks=3)
+    tomorrow = today + timedelta(days=1)
+    for fields in ({"title": "Choir rehearsal", "start_date": tuesday_weeks_ago.isoformat(), "repeat": "WEEKLY",
+                    "repeat_weekdays": "TU", "repeat_ends": "count", "repeat_count": "2"},
+                   {"title": "Monthly market", "start_date": tomorrow.isoformat(), "repeat": "MONTHLY",
+                    "repeat_monthly": "date", "repeat_ends": "never"}):
+        response = submit(owner, "/events/new", event_fields(start_time="12:00", end_time="13:00", **fields))
+        assert response.status_code == 302, errors(response)
+    listed = [title for titles in sections(client).values() for title in titles]
+    assert listed == ["Monthly market"]
 
 
 def test_no_event_at_all_says_so_once(ann, client):

@@ -5,7 +5,7 @@ import pytest
 from mobilizon_lite.models import Actor, Event
 from mobilizon_lite.services import events, participation
 
-from ..helpers import log_in, make_account, make_event, service_fields, submit
+from ..helpers import EVENT_DAY, log_in, make_account, make_event, service_fields, submit
 
 
 @pytest.fixture
@@ -78,11 +78,11 @@ def identity_id(app, username):
 def test_a_busy_organiser_pages_through_her_events_in_time_order(app, clients):
     # Thirty events of forty on the instance: the lists walk the events in time order (my_events' dense
     # reading), and read the same as the participations' side would.
-    from datetime import date, timedelta
-    days = [date(2027, 1, 1) + timedelta(days=(7 * number) % 30) for number in range(30)]
+    from datetime import timedelta
+    days = [EVENT_DAY + timedelta(days=(7 * number) % 30) for number in range(30)]
     made = [make_event(app, title=f"Session {number:02d}", start_date=day) for number, day in enumerate(days)]
     for number in range(10):
-        make_event(app, organizer_username="bob", title=f"Bob's {number}", start_date=date(2027, 1, 5))
+        make_event(app, organizer_username="bob", title=f"Bob's {number}", start_date=EVENT_DAY + timedelta(days=4))
     join(app, made[0], "bob")
     first, second = my_events(clients["ann"]), my_events(clients["ann"], "?page=2")
     order = sorted(range(30), key=lambda number: (days[number], number))

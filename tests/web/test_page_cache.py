@@ -1,7 +1,7 @@
 """What anonymous visitors are served stays true to the data: every change shows on the next page asked
 (home, past events, event page, profile), and nothing made for a logged-in person, or for one visitor,
 reaches anyone else. A cache of these pages must keep every test here passing."""
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -10,7 +10,7 @@ from mobilizon_lite.activitypub.keys import generate_key_pair
 from mobilizon_lite.models import Actor, Comment, Event
 
 from ..federation.remote import ACTOR, EVENT_ID, remote_event, send
-from ..helpers import event_fields, log_in, make_account, make_event, submit, wait_until
+from ..helpers import EVENT_DAY, day_text, event_fields, log_in, make_account, make_event, submit, wait_until
 from .test_anonymous import link_in
 from .test_comments import post as post_comment
 from .test_participation import identity_id, join
@@ -65,13 +65,14 @@ def test_an_edit_shows_on_the_home_page_and_the_event_page(app, ann, event):
     for url in ("/", page_of(event), "/@ann"):
         assert "Repair café" in seen(app, url)
     assert "<strong>toaster</strong>" in seen(app, page_of(event))
-    edit(ann, event, title="Bike kitchen", description="Bring your **bike**.", start_date="2027-07-02")
+    edit(ann, event, title="Bike kitchen", description="Bring your **bike**.",
+         start_date=str(EVENT_DAY + timedelta(days=1)))
     for url in ("/", page_of(event), "/@ann"):
         page = seen(app, url)
         assert "Bike kitchen" in page and "Repair café" not in page, url
     page = seen(app, page_of(event))
     assert "<strong>bike</strong>" in page and "toaster" not in page
-    assert "Friday, July 2, 2027" in page and "July 1" not in page
+    assert day_text(EVENT_DAY + timedelta(days=1)) in page and "July 1" not in page
 
 
 def test_a_cancellation_shows_on_the_home_page_and_the_event_page(app, ann, event):
@@ -236,11 +237,11 @@ def test_each_page_of_the_list_and_each_scope_is_its_own_page(tmp_path, app_conf
     app = create_app(dict(app_config, EVENTS_PER_PAGE=2), instance_path=str(tmp_path / "small-pages"))
     make_account(app)
     for day, title in ((1, "First talk"), (2, "Second talk"), (3, "Third talk")):
-        make_event(app, title=title, start_date=date(2027, 7, day))
+        make_event(app, title=title, start_date=EVENT_DAY + timedelta(days=day - 1))
     first, second = seen(app, "/"), seen(app, "/?page=2")
     assert "First talk" in first and "Second talk" in first and "Third talk" not in first
     assert "Third talk" in second and "First talk" not in second
-    make_event(app, title="Opening talk", start_date=date(2027, 6, 30))
+    make_event(app, title="Opening talk", start_date=EVENT_DAY - timedelta(days=1))
     first, second = seen(app, "/"), seen(app, "/?page=2")
     assert "Opening talk" in first and "Second talk" not in first
     assert "Second talk" in second and "Third talk" in second
@@ -251,7 +252,7 @@ def test_each_page_of_the_list_and_each_scope_is_its_own_page(tmp_path, app_conf
 
 def test_the_same_page_comes_in_the_language_asked(app, event):
     words = {"/": ("Événements à venir", "Upcoming events"),
-             page_of(event): ("jeudi 1 juillet 2027", "Thursday, July 1, 2027")}
+             page_of(event): (day_text(EVENT_DAY, "fr"), day_text(EVENT_DAY))}
     for _round in range(2):
         for url, (in_french, in_english) in words.items():
             french = seen(app, url, **FRENCH)
@@ -431,7 +432,7 @@ def test_the_etag_of_one_language_does_not_answer_for_another(app, event):
     english = visit(app, page_of(event), **ENGLISH)
     assert english.headers.get("ETag")
     french = conditional(app, page_of(event), english.headers["ETag"], **FRENCH)
-    assert french.status_code == 200 and "jeudi 1 juillet 2027" in french.get_data(as_text=True)
+    assert french.status_code == 200 and day_text(EVENT_DAY, "fr") in french.get_data(as_text=True)
 
 
 def test_visitors_get_no_cookie(app, event):

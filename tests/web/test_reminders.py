@@ -1,7 +1,7 @@
 """Reminders before events: rows made, moved and removed by what participants and organisers do,
 emailed once by the job, per-account offsets and the per-event opt-out (page button, emailed link)."""
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -10,9 +10,9 @@ from mobilizon_lite.db import utcnow
 from mobilizon_lite.models import Account, Actor, Event, Participation, Reminder
 from mobilizon_lite.services import reminder_mail, reminders
 
-from ..helpers import BASE_URL, event_fields, log_in, make_account, make_event, submit
+from ..helpers import BASE_URL, EVENT_DAY, event_fields, log_in, make_account, make_event, submit
 
-START = datetime(2027, 7, 1, 12, 0, tzinfo=UTC)  # 14:00 in Paris, as event_fields and service_fields say
+START = datetime.combine(EVENT_DAY, time(12, 0), UTC)  # 14:00 in Paris, as event_fields and service_fields say
 
 
 @pytest.fixture
@@ -93,11 +93,12 @@ def test_time_change_moves_them_and_cancellation_removes_them(mail_app, people):
     assert run_job(mail_app) == 1
     assert reminders_of(mail_app, "bob")[60][1] is not None  # sent
     # Moved to the next day: both reminders are due again, at the new times.
-    response = submit(people["ann"], f"/events/{event.uuid}/edit", event_fields(start_date="2027-07-02"))
+    next_day = str(EVENT_DAY + timedelta(days=1))
+    response = submit(people["ann"], f"/events/{event.uuid}/edit", event_fields(start_date=next_day))
     assert response.status_code == 302
     assert reminders_of(mail_app, "bob") == due(START + timedelta(days=1), 1440, 60)
     response = submit(people["ann"], f"/events/{event.uuid}/edit",
-                      event_fields(start_date="2027-07-02", status="cancelled"))
+                      event_fields(start_date=next_day, status="cancelled"))
     assert response.status_code == 302
     assert reminders_of(mail_app, "bob") == {} and reminders_of(mail_app, "ann") == {}
 
@@ -190,7 +191,7 @@ def test_the_emailed_link_stops_them_after_a_click(mail_app, people, smtp):
     assert submit(visitor, path, {}).status_code == 302
     assert reminders_of(mail_app, "bob") == {1440: reminders_of(mail_app, "bob")[1440]}  # only the sent one kept
     # Changing the time brings none back: the participant said no.
-    submit(people["ann"], f"/events/{event.uuid}/edit", event_fields(start_date="2027-08-01"))
+    submit(people["ann"], f"/events/{event.uuid}/edit", event_fields(start_date=str(EVENT_DAY + timedelta(days=31))))
     assert all(sent for _due, sent in reminders_of(mail_app, "bob").values())
     assert visitor.get(path[:-3] + "abc").status_code == 404
 

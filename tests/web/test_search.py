@@ -2,7 +2,7 @@
 that FTS5 would read as its own syntax, privacy, and the feeds of a search."""
 import re
 import uuid
-from datetime import date, time
+from datetime import date, time, timedelta
 
 import feedparser
 import pytest
@@ -13,7 +13,7 @@ from mobilizon_lite.services import events, search
 from mobilizon_lite.services.search_query import SearchQuery
 
 from ..calendar_readers import by_three, parse_both, utc_seconds, vevents
-from ..helpers import make_account, make_event, make_group, service_fields
+from ..helpers import EVENT_DAY, make_account, make_event, make_group, service_fields
 
 TITLE_RE = re.compile(r'<a href="/events/[^"]+">([^<]+)</a>')
 MONTREAL = (45.50884, -73.58781)  # the gazetteer's Montréal
@@ -26,8 +26,13 @@ def titles(client, path, status=200):
     return TITLE_RE.findall(response.get_data(as_text=True))
 
 
-def day(number, month=7):
-    return {"start_date": date(2027, month, number), "start_time": time(14, 0)}
+def on(number):
+    """The ISO date of day number of EVENT_DAY's month (EVENT_DAY is its first)."""
+    return (EVENT_DAY + timedelta(days=number - 1)).isoformat()
+
+
+def day(number):
+    return {"start_date": date.fromisoformat(on(number)), "start_time": time(14, 0)}
 
 
 @pytest.fixture
@@ -98,9 +103,9 @@ def test_date_range_category_tags_and_mode(ann, client):
                place_name="", locality="", country="", **day(2))
     make_event(ann, title="Hybrid book fair", category="BOOK_CLUBS", tags="books, market",
                online_url="https://visio.example/h", **day(10))
-    assert titles(client, "/search?starts=2027-07-02&ends=2027-07-09") == ["Book club"]
-    assert titles(client, "/search?starts=2027-07-02") == ["Book club", "Hybrid book fair"]
-    assert titles(client, "/search?ends=2027-07-01") == ["Craft fair"]
+    assert titles(client, f"/search?starts={on(2)}&ends={on(9)}") == ["Book club"]
+    assert titles(client, f"/search?starts={on(2)}") == ["Book club", "Hybrid book fair"]
+    assert titles(client, f"/search?ends={on(1)}") == ["Craft fair"]
     assert titles(client, "/search?category=book_clubs") == ["Book club", "Hybrid book fair"]
     assert titles(client, "/search?tags=%23Market") == ["Craft fair", "Hybrid book fair"]
     assert titles(client, "/search?tags=market,books") == ["Hybrid book fair"]
@@ -108,7 +113,7 @@ def test_date_range_category_tags_and_mode(ann, client):
     assert titles(client, "/search?mode=in_person") == ["Craft fair", "Hybrid book fair"]
     # Words and filters together.
     assert titles(client, "/search?q=fair&category=BOOK_CLUBS&mode=online") == ["Hybrid book fair"]
-    assert titles(client, "/search?q=book&tags=market&starts=2027-07-01&ends=2027-07-31") == ["Hybrid book fair"]
+    assert titles(client, f"/search?q=book&tags=market&starts={on(1)}&ends={on(31)}") == ["Hybrid book fair"]
 
 
 @pytest.mark.parametrize("query", ["starts=2027-13-01", "ends=yesterday", "starts=2027-07-02&ends=2027-07-01",
@@ -129,11 +134,11 @@ def test_only_this_instances_events(ann, client):
                              ap_id="https://remote.example/u/alice", inbox="https://remote.example/u/alice/inbox")
         number = uuid.uuid4()
         Event.create(uuid=str(number), ap_id=f"https://remote.example/events/{number}", organizer=alice,
-                     title="Remote picnic", begins_on=events.Event.begins_on.python_value("2027-07-02 12:00:00"),
+                     title="Remote picnic", begins_on=events.Event.begins_on.python_value(f"{on(2)} 12:00:00"),
                      timezone="Europe/Paris")
     assert sorted(titles(client, "/search?q=picnic")) == ["Local picnic", "Remote picnic"]
     assert titles(client, "/search?q=picnic&scope=local") == ["Local picnic"]
-    assert titles(client, "/search?scope=all&starts=2027-07-01") == ["Local picnic", "Remote picnic"]
+    assert titles(client, f"/search?scope=all&starts={on(1)}") == ["Local picnic", "Remote picnic"]
 
 
 def near_query(app, place, radius):

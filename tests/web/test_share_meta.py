@@ -10,7 +10,7 @@ from mobilizon_lite.models import Actor, Event
 from mobilizon_lite.services.remote_events import store
 
 from ..federation.remote import ACTOR, EVENT_ID, remote_event
-from ..helpers import BASE_URL, errors, event_fields, make_account, make_event, make_group, submit
+from ..helpers import BASE_URL, EVENT_DAY, errors, event_fields, make_account, make_event, make_group, submit
 from .test_events import png_bytes
 
 EVIL_TITLE = "Fête </script><script>alert(1)</script> <!-- end"
@@ -80,10 +80,11 @@ def test_a_public_event_without_picture(app, client):
     assert meta["og:type"] == "website" and "robots" not in meta
     # The date and place lead the description, then the words of the description, cut on a word.
     description = meta["og:description"]
-    assert description.startswith("Jul 1, 2027, 2:00 PM (Europe/Paris) · Maison des associations, Paris — Bring your "
-                                  "toaster.")
+    assert description.startswith(f"Jul 1, {EVENT_DAY.year}, 2:00 PM (Europe/Paris) · Maison des associations, "
+                                  "Paris — Bring your toaster.")
     assert description.endswith("…") and "**" not in description
-    assert (meta["twitter:label1"], meta["twitter:data1"]) == ("When", "Jul 1, 2027, 2:00\u202fPM (Europe/Paris)")
+    when = f"Jul 1, {EVENT_DAY.year}, 2:00\u202fPM (Europe/Paris)"
+    assert (meta["twitter:label1"], meta["twitter:data1"]) == ("When", when)
     assert (meta["twitter:label2"], meta["twitter:data2"]) == ("Where", "Maison des associations, Paris")
     assert head.link("alternate", "application/activity+json") == url  # our events' ids are their pages
 
@@ -122,7 +123,7 @@ def test_the_json_ld_event(app, client):
     data = head.json_ld()
     assert data["@context"] == "https://schema.org" and data["@type"] == "Event"
     assert data["name"] == EVIL_TITLE
-    assert data["startDate"] == "2027-07-01T14:00:00+02:00" and data["endDate"] == "2027-07-01T18:00:00+02:00"
+    assert data["startDate"] == f"{EVENT_DAY}T14:00:00+02:00" and data["endDate"] == f"{EVENT_DAY}T18:00:00+02:00"
     assert data["eventStatus"] == "https://schema.org/EventScheduled"
     assert data["eventAttendanceMode"] == "https://schema.org/MixedEventAttendanceMode"
     place, online = data["location"]
