@@ -17,10 +17,10 @@ def test_words_find_visible_upcoming_events(app):
     assert "Secret repair meeting" not in page and "1 upcoming event" in page
     assert "Choir rehearsal" in client.get("/search?q=lyon").get_data(as_text=True)
     assert "Repair café" in client.get("/search?q=%23bikes").get_data(as_text=True)
-    # Tags on event pages lead there.
+    # Tags on event pages lead to their tag page.
     with app.app_context():
         uuid = Event.get(Event.title == "Repair café").uuid
-    assert 'href="/search?q=%23bikes"' in client.get(f"/events/{uuid}").get_data(as_text=True)
+    assert 'href="/tags/bikes"' in client.get(f"/events/{uuid}").get_data(as_text=True)
     assert "No upcoming event matches" in client.get("/search?q=repair+lyon").get_data(as_text=True)
     # The box is on every page.
     assert 'action="/search"' in client.get("/").get_data(as_text=True)
