@@ -1,12 +1,14 @@
 """One date of a series changed or cancelled without touching the others: the override rows (their
 RECURRENCE-ID the date's UTC start as the rule gives it), the dates an event page lists with them, and
 the participants told."""
+import dataclasses
 from collections import namedtuple
+from datetime import timedelta
 
 from flask_babel import gettext as _
 
 from ..db import database, utcnow
-from ..models import Event, EventOccurrence, OccurrenceOverride
+from ..models import Actor, Event, EventOccurrence, OccurrenceOverride
 from ..models.limits import ADDRESS_MAX, MESSAGE_MAX, OVERRIDES_MAX
 from ..text import clean_text
 from . import events, occurrences
@@ -133,3 +135,36 @@ def change_date(event, actor, occurrence_id, data):
     was = Event(begins_on=row.begins_on, ends_on=row.ends_on, timezone=event.timezone)
     events.notify_participants(event, actor, "mail/date_changed.txt", date=date, was=was,
                                note=values["description"])
+
+
+def splits_series(event, row):
+    """Whether "this and following" from this stored date splits the series: not from its first date
+    (that changes them all)."""
+    return _recurrence_id(event, row) > event.series_begins_on
+
+
+def split_series(event, actor, occurrence_id, data):
+    """"This and following": the series ends before this stored date (UNTIL), and a new series made of
+    data (the event form's, from that date on) follows it; the new Event. Participations stay on the
+    old series, as no date has participations of its own yet; its participants are told it ends."""
+    events.require_organizer(event, actor)
+    row = stored_date(event, occurrence_id)
+    recurrence_id = _recurrence_id(event, row)
+    if not splits_series(event, row):
+        raise Invalid(_("From the first date, edit the event itself: all its dates change."))
+    group = Actor.get_by_id(event.attributed_to_id) if event.attributed_to_id else None
+    rule = dataclasses.replace(occurrences.rule_of(event), until=recurrence_id - timedelta(seconds=1), count=None)
+    day = recurrence_id.astimezone(event.zone).date().isoformat()
+    with database.atomic():
+        following = events.create_event(actor, data, group=group)
+        # Dates from there on are the new series' now, with whatever changed them.
+        OccurrenceOverride.delete().where((OccurrenceOverride.event == event.id)
+                                          & (OccurrenceOverride.recurrence_id >= recurrence_id)).execute()
+        Event.update(rrule=rule.text(), exdates=[kept for kept in event.exdates if kept < day],
+                     sequence=Event.sequence + 1, updated_at=utcnow()).where(Event.id == event.id).execute()
+        event = events.events_query().where(Event.id == event.id).get()
+        occurrences.refresh(event)
+        occurrences.advance(event)
+        events.federate(event, "Update", actor)
+    events.notify_participants(event, actor, "mail/event_changed.txt", changed=["rrule"])
+    return following

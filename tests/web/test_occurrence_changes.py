@@ -7,12 +7,12 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 
-from mobilizon_lite.models import Account, Actor, Event, EventOccurrence, OccurrenceOverride
+from mobilizon_lite.models import Account, Actor, Event, EventOccurrence, OccurrenceOverride, Participation
 from mobilizon_lite.models.limits import OVERRIDES_MAX
 from mobilizon_lite.services import occurrence_changes, participation
 
 from ..calendar_readers import occurrences_by_three
-from ..helpers import errors, log_in, make_account, submit
+from ..helpers import errors, event_fields, log_in, make_account, submit
 from .test_calendar import page
 from .test_recurring_dates import PARIS, evening, rehearsal, tuesday
 
@@ -254,3 +254,35 @@ def test_three_readers_agree_on_moved_and_cancelled_dates_across_a_clock_change(
     instances = [vevent for vevent in icalendar.Calendar.from_ical(body).walk("VEVENT") if "RECURRENCE-ID" in vevent]
     assert len(instances) == 4
     assert {vevent["RECURRENCE-ID"].dt.strftime("%H:%M") for vevent in instances} == {"19:00"}
+
+
+def test_this_and_following_ends_the_series_and_starts_a_new_one(app, ann):
+    event = rehearsal(app, ann, tuesday(1), repeat_ends="count", repeat_count="10")
+    make_account(app, "bob@example.org", "bob")
+    with app.app_context():
+        participation.join(event, Actor.get(Actor.preferred_username == "bob"))
+    row = date_row(app, event, tuesday(4))
+    link = f"/events/{event.uuid}/dates/{row.id}/following"
+    assert link in ann.get(f"/events/{event.uuid}").get_data(as_text=True)
+    form = ann.get(link).get_data(as_text=True)
+    assert f'value="{tuesday(4).isoformat()}"' in form
+    response = submit(ann, link, event_fields(title="Choir rehearsal (new hall)", start_date=tuesday(4).isoformat(),
+                                              start_time="20:00", end_time="22:00", repeat="WEEKLY",
+                                              repeat_weekdays="TU", repeat_ends="count", repeat_count="7"))
+    assert response.status_code == 302, errors(response)
+    with app.app_context():
+        old = Event.get_by_id(event.id)
+        assert old.rrule == "FREQ=WEEKLY;BYDAY=TU;UNTIL=" + (evening(tuesday(4)) - timedelta(seconds=1)).strftime(
+            "%Y%m%dT%H%M%SZ")
+        assert old.sequence == event.sequence + 1
+        dates = [row.begins_on for row in EventOccurrence.select().where(EventOccurrence.event == event.id)]
+        assert sorted(dates) == [evening(tuesday(n)) for n in (1, 2, 3)]
+        new = Event.get(Event.title == "Choir rehearsal (new hall)")
+        assert new.rrule == "FREQ=WEEKLY;BYDAY=TU;COUNT=7" and new.series_begins_on == evening(tuesday(4)) + \
+            timedelta(hours=1)
+        # Participations stay on the earlier dates.
+        assert Participation.select().where(Participation.event == event.id).count() == 2
+    # From the first date, it is the whole series' edit.
+    first = date_row(app, event, tuesday(1))
+    response = ann.get(f"/events/{event.uuid}/dates/{first.id}/following")
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/events/{event.uuid}/edit")
