@@ -1,7 +1,12 @@
 """Making events from a calendar read by ics_import: what each VEVENT will do (new, update, skip and
 why), then doing it through the event service the form uses, so checks, federation and search apply."""
+import re
+import secrets
+import time
 from dataclasses import dataclass
+from pathlib import Path
 
+from flask import current_app
 from flask_babel import gettext as _
 
 from ..db import database
@@ -12,6 +17,8 @@ from . import actors, events, group_roles
 from .errors import Invalid, NotFound
 
 NEW, UPDATE, SKIP = "new", "update", "skip"
+# How long a calendar read for a preview is kept for its confirmation.
+HELD_SECONDS = 3600
 # The columns an import sets on an event it made before; the organisers' other choices stay.
 IMPORTED = ("title", "description_source", "description", "begins_on", "ends_on", "timezone", "rrule", "exdates",
             "status", "place_name", "street", "postal_code", "locality", "region", "country", "latitude",
@@ -20,7 +27,8 @@ IMPORTED = ("title", "description_source", "description", "begins_on", "ends_on"
 
 @dataclass
 class Step:
-    """What importing one Item does: action NEW, UPDATE (event) or SKIP (reason)."""
+    """What importing one Item does: action NEW, UPDATE (event) or SKIP (reason); once done, event is the
+    one made or changed."""
 
     item: object
     action: str
@@ -71,9 +79,9 @@ def run(steps, identity, group=None, progress=None):
     for number, step in enumerate(steps, start=1):
         try:
             if step.action == NEW:
-                _create(step.item, identity, group, owner)
+                step.event = _create(step.item, identity, group, owner)
             elif step.action == UPDATE:
-                _update(step.item, step.event, identity, owner)
+                step.event = _update(step.item, step.event, identity, owner)
         except Invalid as error:
             step.action, step.reason = SKIP, error.message
         counts[step.action] += 1
@@ -86,14 +94,16 @@ def _create(item, identity, group, owner):
     with database.atomic():
         event = events.create_event(identity, item.data, group=group)
         ImportedEvent.create(owner=owner, uid=item.uid, event=event, sequence=item.sequence, modified=item.modified)
+    return event
 
 
 def _update(item, event, identity, owner):
     values = {name: item.values[name] if name in IMPORTED else getattr(event, name) for name in item.values}
     with database.atomic():
-        events.change_event(event, identity, values)
+        event = events.change_event(event, identity, values)
         ImportedEvent.update(sequence=item.sequence, modified=item.modified).where(
             (ImportedEvent.owner == owner) & (ImportedEvent.uid == item.uid)).execute()
+    return event
 
 
 def _local(username, kind):
@@ -118,3 +128,35 @@ def importer(username, group_name=None):
     if admin is None:
         raise NotFound(_("The group %(name)s has no local administrator.", name=group_name))
     return admin, group
+
+
+def _held_folder():
+    folder = Path(current_app.instance_path) / "imports"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def hold(data):
+    """Keep calendar bytes until the import is confirmed (or HELD_SECONDS pass); the token naming them."""
+    folder = _held_folder()
+    for old in folder.glob("*.ics"):
+        if old.stat().st_mtime < time.time() - HELD_SECONDS:
+            old.unlink(missing_ok=True)
+    token = secrets.token_urlsafe(24)
+    (folder / f"{token}.ics").write_bytes(data)
+    return token
+
+
+def held(token):
+    """The calendar bytes kept under token; NotFound once released or expired."""
+    path = _held_folder() / f"{token}.ics"
+    if not re.fullmatch(r"[A-Za-z0-9_-]{32}", token or "") or not path.exists() or (
+            path.stat().st_mtime < time.time() - HELD_SECONDS):
+        raise NotFound(_("This import has expired: send the calendar again."))
+    return path.read_bytes()
+
+
+def release(token):
+    """Forget the calendar kept under token."""
+    if re.fullmatch(r"[A-Za-z0-9_-]{32}", token or ""):
+        (_held_folder() / f"{token}.ics").unlink(missing_ok=True)

@@ -7,9 +7,11 @@ from datetime import date, datetime, time, timedelta
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
+from flask import current_app
 from flask_babel import gettext as _
 
 from ..activitypub import client
+from ..models import Event
 from ..models.limits import ADDRESS_MAX, TAGS_MAX, URL_MAX
 from ..text import text_line
 from . import places, recurrence
@@ -42,19 +44,9 @@ class Item:
     problem: str = ""
     title: str = ""
 
-    def repetition(self):
-        """The series' rule in words, "" for a single event."""
-        if not self.values.get("rrule"):
-            return ""
-        zone = ZoneInfo(self.values["timezone"])
-        return recurrence.describe(recurrence.parse(self.values["rrule"], zone), self.values["exdates"],
-                                   self.values["begins_on"].astimezone(zone))
-
-    def local_times(self):
-        """(start, end or None) in the event's zone."""
-        zone = ZoneInfo(self.values["timezone"])
-        ends_on = self.values.get("ends_on")
-        return self.values["begins_on"].astimezone(zone), ends_on.astimezone(zone) if ends_on else None
+    def event(self):
+        """An unsaved Event of the values, for showing it as events are shown (its first date)."""
+        return Event(**self.values, series_begins_on=self.values["begins_on"], series_ends_on=self.values["ends_on"])
 
 
 def fetch(url):
@@ -63,6 +55,7 @@ def fetch(url):
     try:
         client.check_url(url)
         response = client.request("GET", url, headers={"Accept": "text/calendar, */*;q=0.5"},
+                                  allowed=client.parse_networks(current_app.config["ALLOWED_PRIVATE_NETWORKS"]),
                                   deadline_seconds=FETCH_SECONDS, limit=FILE_MAX)
     except client.RequestError as error:
         raise Invalid(_("The calendar could not be fetched: %(reason)s.", reason=str(error)), "url") from None
@@ -91,8 +84,7 @@ def read(data, default_zone):
     if len(vevents) > EVENTS_MAX:
         raise Invalid(_("The calendar holds %(count)d events; at most %(max)d can be imported at once.",
                         count=len(vevents), max=EVENTS_MAX), "file")
-    zone_name = str(calendar.get("X-WR-TIMEZONE", ""))[:64]
-    zone = ZoneInfo(zone_name if zone_name in all_timezones() else default_zone)
+    zone = ZoneInfo(calendar_zone(calendar) or default_zone)
     try:
         # Google writes UTC times and names the zone only in X-WR-TIMEZONE: read them in that zone.
         calendar = x_wr_timezone.to_standard(calendar)
@@ -106,6 +98,15 @@ def read(data, default_zone):
         seen.add(item.uid)
         items.append(item)
     return items
+
+
+def calendar_zone(calendar):
+    """The zone a calendar gives its floating times and days: its X-WR-TIMEZONE, else its one VTIMEZONE
+    (Nextcloud's exports), when this machine knows the name; None otherwise."""
+    names = [str(calendar.get("X-WR-TIMEZONE", ""))[:64]]
+    if names[0] not in all_timezones():
+        names = list({str(zone.get("TZID", ""))[:64] for zone in calendar.walk("VTIMEZONE")})
+    return names[0] if len(names) == 1 and names[0] in all_timezones() else None
 
 
 def _text(component, name, limit=PROPERTY_MAX):
