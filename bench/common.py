@@ -127,6 +127,16 @@ class _FormReader(HTMLParser):
             self._select = None
 
 
+def timed(action, repeat):
+    """(median ms, p95 ms, last result) of action run repeat times."""
+    latencies, result = [], None
+    for _ in range(repeat):
+        started = time.perf_counter()
+        result = action()
+        latencies.append(time.perf_counter() - started)
+    return (*summary(latencies), result)
+
+
 def page_forms(html):
     """Each form of an HTML page: {"attrs": its attributes, "fields": [(name, value), …]}."""
     reader = _FormReader()

@@ -25,7 +25,7 @@ import time
 from datetime import date
 from pathlib import Path
 
-from common import check_ranges, fmt, print_table, summary
+from common import check_ranges, fmt, print_table, timed
 from search import COLUMNS, rows, town_points
 
 from mobilizon_lite import create_app
@@ -51,16 +51,6 @@ def parse_args(argv=None):
     args = parser.parse_args(argv)
     check_ranges(parser, args, events=(100, 1_000_000), repeat=(1, 1000))
     return args
-
-
-def timed(action, repeat):
-    """(median ms, p95 ms, last result) of action run repeat times."""
-    latencies, result = [], None
-    for _ in range(repeat):
-        started = time.perf_counter()
-        result = action()
-        latencies.append(time.perf_counter() - started)
-    return (*summary(latencies), result)
 
 
 def main():

@@ -32,7 +32,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from common import check_ranges, fmt, print_table, summary
+from common import check_ranges, fmt, print_table, timed
 
 from mobilizon_lite import create_app
 from mobilizon_lite.db import database
@@ -109,16 +109,6 @@ SEARCHES = {
     "all": {"q": "jazz", "category": "MUSIC", "tags": "cinéma", "starts": "2027-01-01", "ends": "2027-12-31",
             "mode": "in_person", "near": "Lyon", "radius": "50"},
 }
-
-
-def timed(action, repeat):
-    """(median ms, p95 ms, last result) of action run repeat times."""
-    latencies, result = [], None
-    for _ in range(repeat):
-        started = time.perf_counter()
-        result = action()
-        latencies.append(time.perf_counter() - started)
-    return (*summary(latencies), result)
 
 
 def main():

@@ -26,6 +26,7 @@ from .models import (
     Member,
     ModerationLog,
     NotificationSetting,
+    OccurrenceOverride,
     OutgoingMail,
     Participation,
     PasswordResetToken,
@@ -292,6 +293,12 @@ def _place_regions():
     database.execute_sql("DELETE FROM place")
 
 
+def _occurrence_overrides():
+    database.create_tables([OccurrenceOverride])
+    # Event pages show a series' changed and cancelled dates.
+    changes.track("occurrence_override")
+
+
 def _imported_events():
     # Importing a calendar again changes the events it made before, found by the calendar's UID.
     database.create_tables([ImportedEvent])
@@ -305,7 +312,7 @@ STEPS = [_initial_schema, _events, _feeds, _federation, _remote_participation, _
          _account_moderation, _abuse_limits, _group_content_pending, _remote_images, _mail_queue,
          _event_messages, _anonymous_contact, _search_index, _reminders,
          _notification_settings, _waiting_lists, _recurring_events, _place_regions,
-         _imported_events]
+         _occurrence_overrides, _imported_events]
 
 
 def migrate():

@@ -1,5 +1,6 @@
 """Helpers shared by the tests: forms with their CSRF token, accounts, events, a mail catcher (and, from
 tests/harness.py, the loopback servers, run.py processes and polling every kind of test uses)."""
+import contextlib
 import logging
 import re
 from datetime import UTC, date, datetime, timedelta
@@ -60,6 +61,15 @@ def page_statements(client, path, warm_up=True):
     for everyone would be answered from the page cache the second time)."""
     if warm_up:
         client.get(path)
+    with sql_log() as records:
+        response = client.get(path)
+    assert response.status_code == 200, path
+    return len(records), response.get_data(as_text=True)
+
+
+@contextlib.contextmanager
+def sql_log():
+    """The log records of the SQL statements run inside the block (peewee logs each one)."""
     records = []
     handler = logging.Handler()
     handler.emit = records.append
@@ -68,12 +78,10 @@ def page_statements(client, path, warm_up=True):
     logger.setLevel(logging.DEBUG)
     logger.addHandler(handler)
     try:
-        response = client.get(path)
+        yield records
     finally:
         logger.removeHandler(handler)
         logger.setLevel(level)
-    assert response.status_code == 200, path
-    return len(records), response.get_data(as_text=True)
 
 
 def errors(response):

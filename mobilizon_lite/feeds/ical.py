@@ -5,6 +5,7 @@ from datetime import date, datetime
 from functools import lru_cache
 
 from ..activitypub.audience import speaker
+from ..services import occurrence_changes, occurrences
 from ..text import clean_text, html_to_text
 from ..version import __version__
 from . import tzdb
@@ -45,11 +46,16 @@ def writes_as_utc(key):
     return not zone.rules and current.offset == 0
 
 
+def _local_value(when, zone):
+    """(value, parameters) of a time in the event's zone: with its TZID, or in UTC."""
+    if writes_as_utc(zone.key):
+        return moment(when.astimezone(zone)) + "Z", ""
+    return moment(when.astimezone(zone)), ";TZID=" + zone.key
+
+
 def _local(name, when, zone):
     """A DTSTART or DTEND in the event's zone: with its TZID, or in UTC."""
-    if writes_as_utc(zone.key):
-        return line(name, moment(when.astimezone(zone)) + "Z")
-    return line(name, moment(when.astimezone(zone)), ";TZID=" + zone.key)
+    return line(name, *_local_value(when, zone))
 
 
 def vevent(event, url, pending=False, online=False):
@@ -102,6 +108,33 @@ def vevent(event, url, pending=False, online=False):
     return component("VEVENT", lines)
 
 
+def date_vevent(event, override, url):
+    """The VEVENT of one changed or cancelled date of a series (bytes): the series' UID with the date's
+    RECURRENCE-ID, its original local start, as calendar apps expect."""
+    zone = event.zone
+    original, original_end = occurrences.date_span(event, override.recurrence_id)
+    begins_on = override.begins_on or original
+    ends_on = override.ends_on if override.begins_on else original_end
+    lines = [line("SUMMARY", text(clean_text(event.title))), _local("DTSTART", begins_on, zone)]
+    if ends_on:
+        lines.append(_local("DTEND", ends_on, zone))
+    lines += [
+        line("DTSTAMP", utc(event.updated_at)),
+        line("UID", text(event_uid(event))),
+        line("RECURRENCE-ID", *_local_value(original, zone)),
+        # Above the series' own: calendar apps keep the highest sequence of an instance.
+        line("SEQUENCE", str(event.sequence + override.sequence)),
+    ]
+    description = clean_text(html_to_text(override.description), multiline=True)
+    if description:
+        lines.append(line("DESCRIPTION", text(description)))
+    location = clean_text(", ".join(part for part in (override.place_name, override.address) if part))
+    if location:
+        lines.append(line("LOCATION", text(location)))
+    lines += [line("STATUS", "CANCELLED" if override.cancelled else event.ical_status), line("URL", uri(url))]
+    return component("VEVENT", lines)
+
+
 def _piece(pieces, key, build, *args, **kwargs):
     """Written component from the cache of pieces, made by build(*args, **kwargs) on a miss."""
     data = pieces.get(key) if pieces is not None else None
@@ -127,6 +160,9 @@ def calendar(name, items, pieces=None):
     for event, url, pending, online in items:
         key = ("vevent", event.id, event.updated_at, speaker(event).updated_at, pending, online, url)
         events.append(_piece(pieces, key, vevent, event, url, pending, online))
+        if event.repeats:
+            events += [_piece(pieces, ("date", event.id, override.id, event.updated_at, url), date_vevent, event,
+                              override, url) for override in occurrence_changes.overrides_of(event)]
         zone = event.zone.key
         if not writes_as_utc(zone):
             zones.add(zone)

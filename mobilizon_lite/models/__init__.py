@@ -4,7 +4,7 @@ from .actors import Actor
 from .comments import Comment
 from .digests import GroupDigest
 from .event_messages import EventMessage
-from .events import Event, EventOccurrence
+from .events import Event, EventOccurrence, OccurrenceOverride
 from .federation import Activity, Delivery, DomainHealth, Follow, InboxHealth, InboxItem, Tombstone
 from .feeds import FeedToken
 from .groups import Discussion, DiscussionComment, Member, Post, Resource, Todo, TodoList
@@ -23,8 +23,7 @@ from .throttles import RateLimitHit, Throttle
 __all__ = ["Account", "Activity", "Actor", "ActorSearch", "Comment", "Delivery", "Discussion", "DiscussionComment",
            "DomainBlock", "DomainHealth", "Event", "EventInvitation", "EventMessage", "EventOccurrence",
            "EventSearch", "FeedToken", "Follow", "GroupDigest", "ImportedEvent", "InboxHealth", "InboxItem", "Invite",
-           "Member",
-           "ModerationLog",
+           "Member", "ModerationLog", "OccurrenceOverride",
            "NotificationSetting", "OutgoingMail",
            "Participation", "PasswordResetToken", "Place", "Post", "RateLimitHit", "Reminder", "Report", "ReportItem",
            "ReportNote", "Resource", "Setting", "Throttle", "Todo", "TodoList", "Tombstone"]

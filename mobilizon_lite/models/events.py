@@ -227,3 +227,23 @@ class EventOccurrence(BaseModel):
             (("event", "begins_on"), True),
             (("begins_on",), False),
         )
+
+
+class OccurrenceOverride(BaseModel):
+    """One date of a series changed or cancelled without touching the others (services/occurrence_changes.py).
+
+    recurrence_id is the date's UTC start as the rule gives it (its RECURRENCE-ID); begins_on and ends_on
+    are its own times when moved (None: the rule's); sequence counts the changes to this date."""
+
+    event = ForeignKeyField(Event, backref="overrides", on_delete="CASCADE")
+    recurrence_id = UTCDateTimeField()
+    begins_on = UTCDateTimeField(null=True)
+    ends_on = UTCDateTimeField(null=True)
+    place_name = CharField(max_length=ADDRESS_MAX["place_name"], default="")
+    address = CharField(max_length=ADDRESS_MAX["street"], default="")
+    description = TextField(default="")
+    cancelled = BooleanField(default=False)
+    sequence = IntegerField(default=0)
+
+    class Meta:
+        indexes = ((("event", "recurrence_id"), True),)

@@ -19,6 +19,8 @@ TIMEZONE_MAX = 64
 # excluded dates.
 RRULE_MAX = 200
 EXDATES_MAX = 100
+# Dates of one series changed or cancelled one by one.
+OVERRIDES_MAX = 500
 # The message to the organisers with a participation, typed here or carried by a Join.
 MESSAGE_MAX = 1000
 # A comment's Markdown as typed here, and its HTML, received (cut there) or made here (refused over it):

@@ -5,7 +5,7 @@ from datetime import UTC, timedelta
 from peewee import Case, fn
 
 from ..db import database, utcnow
-from ..models import Event, EventOccurrence
+from ..models import Event, EventOccurrence, OccurrenceOverride
 from . import events, recurrence, reminders
 
 # Occurrences are stored this far ahead (listings, search, the calendar) and kept this far back
@@ -23,6 +23,15 @@ def rule_of(event):
     return recurrence.parse(event.rrule, event.zone)
 
 
+def skipped(event):
+    """The days the series does not take place: its excluded dates and the dates cancelled one by one
+    (those stay apart from the excluded dates: feeds write them as cancelled, not as absent)."""
+    cancelled = OccurrenceOverride.select(OccurrenceOverride.recurrence_id).where(
+        (OccurrenceOverride.event == event.id) & OccurrenceOverride.cancelled)
+    days = {row.recurrence_id.astimezone(event.zone).date().isoformat() for row in cancelled}
+    return sorted(days.union(event.exdates)) if days else event.exdates
+
+
 def series_start(event):
     """The series' first start as a wall-clock time in the event's zone (the rule's DTSTART)."""
     return event.first_span[0].astimezone(event.zone)
@@ -38,6 +47,11 @@ def _span(start, begins_on, ends_on):
     length = recurrence.wall_length(begins_on, ends_on, start.tzinfo)
     end = recurrence.end_of(start, length)
     return start.astimezone(UTC), None if end is None else end.astimezone(UTC)
+
+
+def date_span(event, begins_on):
+    """(UTC start, UTC end or None) of the series' date starting at begins_on (UTC), as the rule gives it."""
+    return _span(begins_on.astimezone(event.zone), event.series_begins_on, event.series_ends_on)
 
 
 def series_columns(values, now=None):
@@ -97,7 +111,7 @@ def recurrence_zone(values):
 def expected(event, now):
     """{UTC start: (UTC end or None, local start text)} of the event's occurrences within the window."""
     found = {}
-    for moment in recurrence.starts(rule_of(event), event.exdates, series_start(event), now - BEHIND, now + AHEAD):
+    for moment in recurrence.starts(rule_of(event), skipped(event), series_start(event), now - BEHIND, now + AHEAD):
         begins, ends = _span(moment, event.series_begins_on, event.series_ends_on)
         found[begins] = (ends, moment.strftime("%Y-%m-%dT%H:%M"))
     return found
@@ -197,7 +211,7 @@ def _expanded(event, starts_at, ends_before):
     margin = _duration(event.series_begins_on, event.series_ends_on) + EDGE
     after = series_start(event) if starts_at is None else starts_at - margin
     found = []
-    for moment in recurrence.starts(rule_of(event), event.exdates, series_start(event), after, ends_before):
+    for moment in recurrence.starts(rule_of(event), skipped(event), series_start(event), after, ends_before):
         begins, ends = _span(moment, event.series_begins_on, event.series_ends_on)
         if (starts_at is None or (ends or begins) >= starts_at) and begins < ends_before:
             found.append(EventOccurrence(event=event.id, begins_on=begins, ends_on=ends,
@@ -247,7 +261,7 @@ def advance(event, now=None):
     the series itself did not."""
     now = now or utcnow()
     duration = _duration(event.series_begins_on, event.series_ends_on)
-    current = recurrence.current_start(rule_of(event), event.exdates, series_start(event), duration, now)
+    current = recurrence.current_start(rule_of(event), skipped(event), series_start(event), duration, now)
     if current is None:
         return False
     begins_on, ends_on = _span(current, event.series_begins_on, event.series_ends_on)

@@ -16,6 +16,7 @@ from . import (
     discussions,
     embeds,
     errors,
+    event_dates,
     event_messages,
     events,
     formatting,
@@ -50,8 +51,8 @@ def init_app(app, csrf):
     formatting.init_app(app)
     share_meta.init_app(app)
     for module in (pages, about, auth, account, identities, admin, admin_reports, instances, relays, admin_users,
-                   admin_content, admin_mail, events, participation, event_messages, comments, search, calendar,
-                   calendar_import, browse, reports, share, embeds, *GROUP_BLUEPRINTS):
+                   admin_content, admin_mail, events, event_dates, participation, event_messages, comments, search,
+                   calendar, calendar_import, browse, reports, share, embeds, *GROUP_BLUEPRINTS):
         app.register_blueprint(module.bp)
     # Visitors post these from pages kept for everyone, which hold no token (see VisitorForm).
     csrf.exempt(pages.set_language)

@@ -17,6 +17,7 @@ from ..services import (
     group_events,
     instance_settings,
     my_events,
+    occurrence_changes,
     occurrences,
     participation,
     rate_limits,
@@ -228,11 +229,13 @@ def event_content(event):
 
 
 def repetition_and_dates(event):
-    """(the rule in words, the next dates in words) of a repeated event, else None."""
+    """(the rule in words, the next dates as (in words, stored date id or None, cancelled)) of a
+    repeated event, else None."""
     if not event.repeats:
         return None
-    return occurrences.summary(event), [span_when(row.begins_on, row.ends_on, event.zone)
-                                        for row in occurrences.upcoming(event)]
+    return occurrences.summary(event), [(span_when(begins_on, ends_on, event.zone), date_id, cancelled)
+                                        for begins_on, ends_on, date_id, cancelled
+                                        in occurrence_changes.listed_dates(event)]
 
 
 def event_json(event):

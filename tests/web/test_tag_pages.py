@@ -1,6 +1,5 @@
 """Tag pages: a tag in a link read as events store it (other case, accents, '#' moved to the spelling
 events carry), malformed ones 404, search's privacy, pages, the tag's feeds, the index and the links."""
-import logging
 import re
 from datetime import date, time
 
@@ -12,7 +11,7 @@ from mobilizon_lite.models.groups import Role
 from mobilizon_lite.services.groups import new_member_row
 
 from ..calendar_readers import by_three, parse_both, vevents
-from ..helpers import NEXT_YEAR, log_in, make_account, make_event, make_group
+from ..helpers import NEXT_YEAR, log_in, make_account, make_event, make_group, sql_log
 
 TITLE_RE = re.compile(r'<h3><a href="/events/[^"]+">([^<]+)</a></h3>')
 FRENCH = {"Accept-Language": "fr"}
@@ -176,20 +175,10 @@ def _counts_tags(record):
 def test_a_tag_linked_as_stored_is_found_without_counting_every_tag(ann, client):
     make_event(ann, title="Screening", tags="cinéma", **day(2))
     make_event(ann, title="Concert", tags="musique", **day(3))
-    records = []
-    handler = logging.Handler()
-    handler.emit = records.append
-    logger = logging.getLogger("peewee")
-    level = logger.level
-    logger.setLevel(logging.DEBUG)
-    logger.addHandler(handler)
-    try:
+    with sql_log() as records:
         assert titles(client, CINEMA) == ["Screening"]
         counted_before = sum(_counts_tags(record) for record in records)
         assert client.get("/tags/Cinema").headers["Location"] == CINEMA
-    finally:
-        logger.removeHandler(handler)
-        logger.setLevel(level)
     # The count of every tag only for a link written otherwise than events store it.
     assert counted_before == 0
     assert any(_counts_tags(record) for record in records)

@@ -1,0 +1,29 @@
+"""One date of a series, changed or cancelled by its organisers from the event's page."""
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import login_required
+
+from ..dates import span_when
+from ..services import events, occurrence_changes
+from .context import organizer_identity, viewer_ids
+
+bp = Blueprint("event_dates", __name__)
+
+
+@bp.route("/events/<uuid>/dates/<int:occurrence_id>/cancel", methods=["GET", "POST"])
+@login_required
+def cancel(uuid, occurrence_id):
+    event = events.visible_event(uuid, viewer_ids())
+    organizer = organizer_identity(event)
+    row = occurrence_changes.stored_date(event, occurrence_id)
+    when = span_when(row.begins_on, row.ends_on, event.zone)
+    if request.method == "POST":
+        occurrence_changes.cancel_date(event, organizer, occurrence_id)
+        flash(_("The date %(when)s is cancelled; its participants were told.", when=when), "success")
+        return redirect(url_for("events.show", uuid=event.uuid))
+    return render_template(
+        "confirm_delete.html", title=_("Cancel one date"),
+        heading=_("Cancel “%(title)s” on %(when)s?", title=event.title, when=when),
+        lines=[_("This date is shown as cancelled and its participants are told by email; the other dates "
+                 "stay as they are.")],
+        button=_("Cancel this date"), cancel=url_for("events.show", uuid=event.uuid))

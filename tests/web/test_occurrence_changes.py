@@ -1,0 +1,130 @@
+"""One date of a series cancelled without touching the others, with dates counted from today so the
+tests hold on any day: only organisers may, after a confirmation; the date is struck through on the
+page, gone from listings and the calendar, written as a cancelled instance in the feed (RECURRENCE-ID),
+and its participants are told by email."""
+from datetime import UTC, datetime, timedelta
+
+import icalendar
+
+from mobilizon_lite.models import Account, Actor, Event, EventOccurrence, OccurrenceOverride
+from mobilizon_lite.models.limits import OVERRIDES_MAX
+from mobilizon_lite.services import occurrence_changes, occurrences, participation
+
+from ..helpers import log_in, make_account, submit
+from .test_calendar import page
+from .test_recurring_dates import evening, rehearsal, tuesday
+
+
+def date_row(app, event, day):
+    """The stored date of the series on day."""
+    with app.app_context():
+        return EventOccurrence.get((EventOccurrence.event == event.id) & (EventOccurrence.begins_on == evening(day)))
+
+
+def test_an_organiser_cancels_one_date_and_the_others_stay(app, ann):
+    event = rehearsal(app, ann, tuesday(1))
+    row = date_row(app, event, tuesday(2))
+    show = ann.get(f"/events/{event.uuid}").get_data(as_text=True)
+    link = f"/events/{event.uuid}/dates/{row.id}/cancel"
+    assert link in show
+    # A confirmation first: the GET changes nothing.
+    assert "Cancel this date" in ann.get(link).get_data(as_text=True)
+    with app.app_context():
+        assert OccurrenceOverride.select().count() == 0
+    response = submit(ann, link, {})
+    assert response.status_code == 302
+    with app.app_context():
+        override = OccurrenceOverride.get()
+        assert override.cancelled and override.recurrence_id == evening(tuesday(2))
+        starts = [date.begins_on for date in EventOccurrence.select().where(EventOccurrence.event == event.id)]
+        assert evening(tuesday(2)) not in starts
+        assert evening(tuesday(1)) in starts and evening(tuesday(3)) in starts
+    show = ann.get(f"/events/{event.uuid}").get_data(as_text=True)
+    assert 'class="cancelled-date"' in show and show.count("cancelled-date") == 1
+    # The month calendar no longer shows that Tuesday; the next is still there.
+    day = tuesday(2)
+    month = page(app.test_client(), f"/calendar/{day.year}/{day.month:02d}", headers={"Accept-Language": "en"})
+    assert not month.cells[day]["lines"]
+    after = tuesday(3)
+    if after.month == day.month:
+        assert month.cells[after]["lines"]
+    # A cancelled date is no longer one to cancel.
+    assert submit(ann, link, {}).status_code == 404
+
+
+def test_the_series_shown_in_listings_moves_past_a_cancelled_next_date(app, ann):
+    event = rehearsal(app, ann, tuesday(1))
+    row = date_row(app, event, tuesday(1))
+    assert submit(ann, f"/events/{event.uuid}/dates/{row.id}/cancel", {}).status_code == 302
+    with app.app_context():
+        assert Event.get_by_id(event.id).begins_on == evening(tuesday(2))
+
+
+def test_only_organisers_cancel_a_date_and_bad_dates_are_refused(app, ann, client):
+    event = rehearsal(app, ann, tuesday(1))
+    row = date_row(app, event, tuesday(2))
+    make_account(app, "bob@example.org", "bob")
+    bob = app.test_client()
+    log_in(bob, "bob@example.org")
+    link = f"/events/{event.uuid}/dates/{row.id}/cancel"
+    assert link not in bob.get(f"/events/{event.uuid}").get_data(as_text=True)
+    assert bob.get(link).status_code == 403
+    assert submit(bob, link, {}).status_code == 403
+    assert ann.get(f"/events/{event.uuid}/dates/{row.id + 10_000}/cancel").status_code == 404
+    assert ann.get(f"/events/{event.uuid}/dates/abc/cancel").status_code == 404
+    # Without the form's token, nothing happens.
+    assert ann.post(link, data={}).status_code == 400
+    with app.app_context():
+        assert OccurrenceOverride.select().count() == 0
+
+
+def test_a_series_holds_at_most_so_many_changed_dates(app, ann):
+    event = rehearsal(app, ann, tuesday(1))
+    row = date_row(app, event, tuesday(2))
+    with app.app_context():
+        OccurrenceOverride.insert_many([
+            {"event": event.id, "recurrence_id": evening(tuesday(100 + n)), "cancelled": True}
+            for n in range(OVERRIDES_MAX)]).execute()
+    response = submit(ann, f"/events/{event.uuid}/dates/{row.id}/cancel", {})
+    assert response.status_code == 400 and "At most 500" in response.get_data(as_text=True)
+
+
+def test_the_feed_writes_the_cancelled_date_as_a_cancelled_instance(app, ann):
+    event = rehearsal(app, ann, tuesday(1))
+    before = app.test_client().get("/@ann/feed/ics")
+    row = date_row(app, event, tuesday(2))
+    assert submit(ann, f"/events/{event.uuid}/dates/{row.id}/cancel", {}).status_code == 302
+    body = app.test_client().get("/@ann/feed/ics").data
+    assert body != before.data
+    vevents = icalendar.Calendar.from_ical(body).walk("VEVENT")
+    assert len(vevents) == 2 and vevents[0]["UID"] == vevents[1]["UID"]
+    instance = vevents[1]
+    assert instance["STATUS"] == "CANCELLED"
+    assert instance["RECURRENCE-ID"].params["TZID"] == "Europe/Paris"
+    assert instance["RECURRENCE-ID"].dt.replace(tzinfo=None) == datetime.combine(tuesday(2), datetime.min.time()) \
+        + timedelta(hours=19)
+    assert instance["DTSTART"].dt.astimezone(UTC) == evening(tuesday(2))
+    assert int(instance["SEQUENCE"]) > int(vevents[0]["SEQUENCE"])
+    # No EXDATE: calendar apps show the date as cancelled instead of dropping it silently.
+    assert b"EXDATE" not in body
+
+
+def test_participants_are_told_of_the_cancelled_date(mail_app, smtp):
+    make_account(mail_app)
+    ann = mail_app.test_client()
+    log_in(ann)
+    event = rehearsal(mail_app, ann, tuesday(1))
+    make_account(mail_app, "bob@example.org", "bob")
+    with mail_app.app_context():
+        Account.update(locale="fr").where(Account.email == "bob@example.org").execute()
+        participation.join(event, Actor.get(Actor.preferred_username == "bob"))
+    smtp.messages.clear()
+    row = date_row(mail_app, event, tuesday(2))
+    assert submit(ann, f"/events/{event.uuid}/dates/{row.id}/cancel", {}).status_code == 302
+    [message] = smtp.wait_for(1)
+    assert message["To"] == "bob@example.org"
+    assert "Choir rehearsal" in message["Subject"]
+    with mail_app.app_context():
+        listed = occurrence_changes.listed_dates(event)
+        assert [cancelled for _start, _end, _id, cancelled in listed][1] is True
+        assert occurrences.skipped(event) == [tuesday(2).isoformat()]
