@@ -125,10 +125,11 @@ def date_vevent(event, override, url):
         # Above the series' own: calendar apps keep the highest sequence of an instance.
         line("SEQUENCE", str(event.sequence + override.sequence)),
     ]
-    description = clean_text(html_to_text(override.description), multiline=True)
-    if description:
-        lines.append(line("DESCRIPTION", text(description)))
-    location = clean_text(", ".join(part for part in (override.place_name, override.address) if part))
+    # Calendar apps take the instance as written: the series' description and place, unless changed.
+    description = [override.description, clean_text(html_to_text(event.description), multiline=True), url]
+    lines.append(line("DESCRIPTION", text("\n\n".join(part for part in description if part))))
+    location = (", ".join(part for part in (override.place_name, override.address) if part)
+                or clean_text(event.address_line))
     if location:
         lines.append(line("LOCATION", text(location)))
     lines += [line("STATUS", "CANCELLED" if override.cancelled else event.ical_status), line("URL", uri(url))]

@@ -1,13 +1,23 @@
 """One date of a series changed or cancelled without touching the others: the override rows (their
 RECURRENCE-ID the date's UTC start as the rule gives it), the dates an event page lists with them, and
 the participants told."""
+from collections import namedtuple
+
 from flask_babel import gettext as _
 
 from ..db import database, utcnow
 from ..models import Event, EventOccurrence, OccurrenceOverride
-from ..models.limits import OVERRIDES_MAX
+from ..models.limits import ADDRESS_MAX, MESSAGE_MAX, OVERRIDES_MAX
+from ..text import clean_text
 from . import events, occurrences
-from .errors import Invalid, NotFound
+from .errors import Invalid, InvalidFields, NotFound
+from .event_input import clean_dates
+
+# One date an event page lists: its UTC start and end (or None), its stored row's id (None once
+# cancelled: there is nothing left to change), and its override (None when it is as the rule gives it).
+ListedDate = namedtuple("ListedDate", "begins_on ends_on date_id override")
+# A date's own note, as short as a message to the organisers.
+NOTE_MAX = MESSAGE_MAX
 
 
 def overrides_of(event):
@@ -24,39 +34,102 @@ def stored_date(event, occurrence_id):
     return row
 
 
+def override_of(event, row):
+    """The override of a stored date (found by its own start once moved), or None."""
+    return OccurrenceOverride.get_or_none(
+        (OccurrenceOverride.event == event.id) & ~OccurrenceOverride.cancelled
+        & ((OccurrenceOverride.begins_on == row.begins_on)
+           | OccurrenceOverride.begins_on.is_null() & (OccurrenceOverride.recurrence_id == row.begins_on)))
+
+
 def listed_dates(event, now=None, limit=occurrences.NEXT_SHOWN):
-    """The next dates an event page lists, soonest first: (UTC start, UTC end or None, stored date id
-    or None, cancelled) for its dates not over yet, the cancelled ones among them."""
+    """The next dates an event page lists (ListedDate), soonest first: its dates not over yet, the
+    changed and the cancelled ones among them."""
     now = now or utcnow()
-    found = [(row.begins_on, row.ends_on, row.id, False) for row in occurrences.upcoming(event, now, limit)]
-    cancelled = (OccurrenceOverride.select().where(
-        (OccurrenceOverride.event == event.id) & OccurrenceOverride.cancelled
-        & (OccurrenceOverride.recurrence_id >= now)).order_by(OccurrenceOverride.recurrence_id).limit(limit))
-    found += [(*occurrences.date_span(event, row.recurrence_id), None, True) for row in cancelled]
-    return sorted(found)[:limit]
+    overrides = overrides_of(event)
+    changed = {override.begins_on or override.recurrence_id: override for override in overrides
+               if not override.cancelled}
+    found = [ListedDate(row.begins_on, row.ends_on, row.id, changed.get(row.begins_on))
+             for row in occurrences.upcoming(event, now, limit)]
+    found += [ListedDate(*occurrences.date_span(event, override.recurrence_id), None, override)
+              for override in overrides if override.cancelled and override.recurrence_id >= now]
+    return sorted(found, key=lambda listed: listed.begins_on)[:limit]
+
+
+def _save(event, recurrence_id, **values):
+    """Write the override of the date recurrence_id (a new one within OVERRIDES_MAX), its sequence
+    raised, and bring the series' dates and shown date to it; the event as it is now."""
+    override = OccurrenceOverride.get_or_none((OccurrenceOverride.event == event.id)
+                                              & (OccurrenceOverride.recurrence_id == recurrence_id))
+    if override is None:
+        if OccurrenceOverride.select().where(OccurrenceOverride.event == event.id).count() >= OVERRIDES_MAX:
+            raise Invalid(_("At most %(max)d dates of a series can be changed or cancelled one by one.",
+                            max=OVERRIDES_MAX))
+        OccurrenceOverride.create(event=event.id, recurrence_id=recurrence_id, sequence=1, **values)
+    else:
+        OccurrenceOverride.update(sequence=OccurrenceOverride.sequence + 1, **values).where(
+            OccurrenceOverride.id == override.id).execute()
+    # Feeds and pages keep what they built while the event's update time holds.
+    Event.update(updated_at=utcnow()).where(Event.id == event.id).execute()
+    event = events.events_query().where(Event.id == event.id).get()
+    occurrences.refresh(event)
+    occurrences.advance(event)
+    return event
+
+
+def _recurrence_id(event, row):
+    """The RECURRENCE-ID of a stored date: its start as the rule gives it, also once moved."""
+    override = override_of(event, row)
+    return row.begins_on if override is None else override.recurrence_id
 
 
 def cancel_date(event, actor, occurrence_id):
     """Cancel one stored date of a series (organisers only): kept as a cancelled override, gone from
-    listings, and its participants told by email; the date's start and end."""
+    listings, and its participants told by email."""
     events.require_organizer(event, actor)
     row = stored_date(event, occurrence_id)
     with database.atomic():
-        override = OccurrenceOverride.get_or_none((OccurrenceOverride.event == event.id)
-                                                  & (OccurrenceOverride.recurrence_id == row.begins_on))
-        if override is None:
-            if OccurrenceOverride.select().where(OccurrenceOverride.event == event.id).count() >= OVERRIDES_MAX:
-                raise Invalid(_("At most %(max)d dates of a series can be changed or cancelled one by one.",
-                                max=OVERRIDES_MAX))
-            OccurrenceOverride.create(event=event.id, recurrence_id=row.begins_on, cancelled=True, sequence=1)
-        else:
-            OccurrenceOverride.update(cancelled=True, sequence=OccurrenceOverride.sequence + 1).where(
-                OccurrenceOverride.id == override.id).execute()
-        # Feeds and pages keep what they built while the event's update time holds.
-        Event.update(updated_at=utcnow()).where(Event.id == event.id).execute()
-        event = events.events_query().where(Event.id == event.id).get()
-        occurrences.refresh(event)
-        occurrences.advance(event)
+        event = _save(event, _recurrence_id(event, row), cancelled=True)
     date = Event(begins_on=row.begins_on, ends_on=row.ends_on, timezone=event.timezone)
     events.notify_participants(event, actor, "mail/date_cancelled.txt", date=date)
-    return row.begins_on, row.ends_on
+
+
+def clean_date_input(event, data):
+    """The override columns of a date's form (start and end dates and times in the event's zone, as
+    the event form checks them; place name, address, note); InvalidFields for what breaks a rule."""
+    errors = {}
+    dates = clean_dates(dict(data, timezone=event.timezone), errors)
+    values = {"place_name": clean_text(data.get("place_name") or ""),
+              "address": clean_text(data.get("address") or ""),
+              "description": clean_text(data.get("description") or "", multiline=True)}
+    for name, limit in (("place_name", ADDRESS_MAX["place_name"]), ("address", ADDRESS_MAX["street"]),
+                        ("description", NOTE_MAX)):
+        if len(values[name]) > limit:
+            errors[name] = _("At most %(max)d characters.", max=limit)
+    if errors:
+        raise InvalidFields(errors)
+    return dict(values, begins_on=dates["begins_on"], ends_on=dates["ends_on"])
+
+
+def change_date(event, actor, occurrence_id, data):
+    """Change one stored date of a series (organisers only): its times (start and end, in the event's
+    zone), place and note for that date alone; its participants told by email."""
+    events.require_organizer(event, actor)
+    row = stored_date(event, occurrence_id)
+    values = clean_date_input(event, data)
+    recurrence_id = _recurrence_id(event, row)
+    taken = EventOccurrence.get_or_none((EventOccurrence.event == event.id) & (EventOccurrence.id != row.id)
+                                        & (EventOccurrence.begins_on == values["begins_on"]))
+    if taken is not None:
+        raise InvalidFields({"start_time": _("Another date of the series starts then.")})
+    # A date at its rule's times keeps them from the rule (a later change of the series moves it too).
+    if (values["begins_on"], values["ends_on"]) == occurrences.date_span(event, recurrence_id):
+        values.update(begins_on=None, ends_on=None)
+    with database.atomic():
+        event = _save(event, recurrence_id, cancelled=False, **values)
+    begins_on = values["begins_on"] or row.begins_on
+    date = Event(begins_on=begins_on, ends_on=values["ends_on"] if values["begins_on"] else row.ends_on,
+                 timezone=event.timezone, place_name=values["place_name"], street=values["address"])
+    was = Event(begins_on=row.begins_on, ends_on=row.ends_on, timezone=event.timezone)
+    events.notify_participants(event, actor, "mail/date_changed.txt", date=date, was=was,
+                               note=values["description"])

@@ -23,13 +23,30 @@ def rule_of(event):
     return recurrence.parse(event.rrule, event.zone)
 
 
-def skipped(event):
-    """The days the series does not take place: its excluded dates and the dates cancelled one by one
-    (those stay apart from the excluded dates: feeds write them as cancelled, not as absent)."""
-    cancelled = OccurrenceOverride.select(OccurrenceOverride.recurrence_id).where(
-        (OccurrenceOverride.event == event.id) & OccurrenceOverride.cancelled)
-    days = {row.recurrence_id.astimezone(event.zone).date().isoformat() for row in cancelled}
-    return sorted(days.union(event.exdates)) if days else event.exdates
+def _overrides(event):
+    """(the days the series does not take place: its excluded dates and the dates cancelled one by one,
+    {RECURRENCE-ID: (UTC start, UTC end or None)} of its dates moved one by one). Cancelled dates stay
+    apart from the excluded ones: feeds write them as cancelled, not as absent."""
+    days, moved = set(), {}
+    for row in OccurrenceOverride.select(OccurrenceOverride.recurrence_id, OccurrenceOverride.begins_on,
+                                         OccurrenceOverride.ends_on, OccurrenceOverride.cancelled).where(
+            (OccurrenceOverride.event == event.id)
+            & (OccurrenceOverride.cancelled | OccurrenceOverride.begins_on.is_null(False))):
+        if row.cancelled:
+            days.add(row.recurrence_id.astimezone(event.zone).date().isoformat())
+        else:
+            moved[row.recurrence_id] = (row.begins_on, row.ends_on)
+    return (sorted(days.union(event.exdates)) if days else event.exdates), moved
+
+
+def _dated(event, moment, moved):
+    """(UTC start, UTC end or None, local start text) of the series' date at moment (aware, local): its
+    own times when it was moved one by one."""
+    begins, ends = _span(moment, event.series_begins_on, event.series_ends_on)
+    if begins in moved:
+        begins, ends = moved[begins]
+        moment = begins.astimezone(event.zone)
+    return begins, ends, moment.strftime("%Y-%m-%dT%H:%M")
 
 
 def series_start(event):
@@ -111,9 +128,10 @@ def recurrence_zone(values):
 def expected(event, now):
     """{UTC start: (UTC end or None, local start text)} of the event's occurrences within the window."""
     found = {}
-    for moment in recurrence.starts(rule_of(event), skipped(event), series_start(event), now - BEHIND, now + AHEAD):
-        begins, ends = _span(moment, event.series_begins_on, event.series_ends_on)
-        found[begins] = (ends, moment.strftime("%Y-%m-%dT%H:%M"))
+    days, moved = _overrides(event)
+    for moment in recurrence.starts(rule_of(event), days, series_start(event), now - BEHIND, now + AHEAD):
+        begins, ends, local = _dated(event, moment, moved)
+        found[begins] = (ends, local)
     return found
 
 
@@ -211,12 +229,13 @@ def _expanded(event, starts_at, ends_before):
     margin = _duration(event.series_begins_on, event.series_ends_on) + EDGE
     after = series_start(event) if starts_at is None else starts_at - margin
     found = []
-    for moment in recurrence.starts(rule_of(event), skipped(event), series_start(event), after, ends_before):
-        begins, ends = _span(moment, event.series_begins_on, event.series_ends_on)
+    days, moved = _overrides(event)
+    for moment in recurrence.starts(rule_of(event), days, series_start(event), after, ends_before):
+        begins, ends, local = _dated(event, moment, moved)
         if (starts_at is None or (ends or begins) >= starts_at) and begins < ends_before:
-            found.append(EventOccurrence(event=event.id, begins_on=begins, ends_on=ends,
-                                         local_start=moment.strftime("%Y-%m-%dT%H:%M")))
-    return found
+            found.append(EventOccurrence(event=event.id, begins_on=begins, ends_on=ends, local_start=local))
+    # A date moved one by one may now come before another.
+    return sorted(found, key=lambda row: row.begins_on)
 
 
 def occurrences_between(event_ids, starts_at, ends_before, now=None):
@@ -261,10 +280,11 @@ def advance(event, now=None):
     the series itself did not."""
     now = now or utcnow()
     duration = _duration(event.series_begins_on, event.series_ends_on)
-    current = recurrence.current_start(rule_of(event), skipped(event), series_start(event), duration, now)
+    days, moved = _overrides(event)
+    current = recurrence.current_start(rule_of(event), days, series_start(event), duration, now)
     if current is None:
         return False
-    begins_on, ends_on = _span(current, event.series_begins_on, event.series_ends_on)
+    begins_on, ends_on, _local = _dated(event, current, moved)
     if begins_on == event.begins_on:
         return False
     event.begins_on, event.ends_on = begins_on, ends_on

@@ -5,7 +5,10 @@ from flask_login import login_required
 
 from ..dates import span_when
 from ..services import events, occurrence_changes
+from ..services.errors import Invalid
 from .context import organizer_identity, viewer_ids
+from .forms.base import add_error, render_form
+from .forms.event_dates import DateChangeForm
 
 bp = Blueprint("event_dates", __name__)
 
@@ -27,3 +30,26 @@ def cancel(uuid, occurrence_id):
         lines=[_("This date is shown as cancelled and its participants are told by email; the other dates "
                  "stay as they are.")],
         button=_("Cancel this date"), cancel=url_for("events.show", uuid=event.uuid))
+
+
+@bp.route("/events/<uuid>/dates/<int:occurrence_id>/change", methods=["GET", "POST"])
+@login_required
+def change(uuid, occurrence_id):
+    event = events.visible_event(uuid, viewer_ids())
+    organizer = organizer_identity(event)
+    row = occurrence_changes.stored_date(event, occurrence_id)
+    when = span_when(row.begins_on, row.ends_on, event.zone)
+    form = DateChangeForm()
+    if request.method == "GET":
+        form.fill(row.begins_on, row.ends_on, event.zone, occurrence_changes.override_of(event, row))
+    if form.validate_on_submit():
+        try:
+            occurrence_changes.change_date(event, organizer, occurrence_id, form.data)
+        except Invalid as error:
+            add_error(form, error)
+        else:
+            flash(_("The date %(when)s is changed; its participants were told.", when=when), "success")
+            return redirect(url_for("events.show", uuid=event.uuid))
+    return render_form("events/date_form.html", form, event=event,
+                       heading=_("Change “%(title)s” on %(when)s", title=event.title, when=when),
+                       cancel=url_for("events.show", uuid=event.uuid))

@@ -229,13 +229,12 @@ def event_content(event):
 
 
 def repetition_and_dates(event):
-    """(the rule in words, the next dates as (in words, stored date id or None, cancelled)) of a
-    repeated event, else None."""
+    """(the rule in words, the next dates as (in words, occurrence_changes.ListedDate)) of a repeated
+    event, else None."""
     if not event.repeats:
         return None
-    return occurrences.summary(event), [(span_when(begins_on, ends_on, event.zone), date_id, cancelled)
-                                        for begins_on, ends_on, date_id, cancelled
-                                        in occurrence_changes.listed_dates(event)]
+    return occurrences.summary(event), [(span_when(listed.begins_on, listed.ends_on, event.zone), listed)
+                                        for listed in occurrence_changes.listed_dates(event)]
 
 
 def event_json(event):

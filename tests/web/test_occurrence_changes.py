@@ -3,16 +3,17 @@ tests hold on any day: only organisers may, after a confirmation; the date is st
 page, gone from listings and the calendar, written as a cancelled instance in the feed (RECURRENCE-ID),
 and its participants are told by email."""
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import icalendar
 
 from mobilizon_lite.models import Account, Actor, Event, EventOccurrence, OccurrenceOverride
 from mobilizon_lite.models.limits import OVERRIDES_MAX
-from mobilizon_lite.services import occurrence_changes, occurrences, participation
+from mobilizon_lite.services import occurrence_changes, participation
 
-from ..helpers import log_in, make_account, submit
+from ..helpers import errors, log_in, make_account, submit
 from .test_calendar import page
-from .test_recurring_dates import evening, rehearsal, tuesday
+from .test_recurring_dates import PARIS, evening, rehearsal, tuesday
 
 
 def date_row(app, event, day):
@@ -126,5 +127,86 @@ def test_participants_are_told_of_the_cancelled_date(mail_app, smtp):
     assert "Choir rehearsal" in message["Subject"]
     with mail_app.app_context():
         listed = occurrence_changes.listed_dates(event)
-        assert [cancelled for _start, _end, _id, cancelled in listed][1] is True
-        assert occurrences.skipped(event) == [tuesday(2).isoformat()]
+        assert [listed.date_id is None and listed.override.cancelled for listed in listed][:3] == [False, True, False]
+    assert "Date annulée" in message["Subject"]
+
+
+def change(client, event, row, **fields):
+    day = row.begins_on.astimezone(PARIS).date().isoformat()
+    return submit(client, f"/events/{event.uuid}/dates/{row.id}/change",
+                  {"start_date": day, "start_time": "19:00", "end_time": "21:00", **fields})
+
+
+def test_an_organiser_moves_one_date_and_gives_it_a_place_and_note(app, ann):
+    event = rehearsal(app, ann, tuesday(1))
+    row = date_row(app, event, tuesday(2))
+    form = ann.get(f"/events/{event.uuid}/dates/{row.id}/change").get_data(as_text=True)
+    assert 'value="19:00"' in form and f'value="{tuesday(2).isoformat()}"' in form
+    response = change(ann, event, row, start_time="20:30", end_time="22:00", place_name="Town hall",
+                      address="1 Main street", description="Bring the new scores.")
+    assert response.status_code == 302, errors(response)
+    moved = evening(tuesday(2)) + timedelta(minutes=90)
+    with app.app_context():
+        override = OccurrenceOverride.get()
+        assert override.recurrence_id == evening(tuesday(2)) and override.begins_on == moved
+        assert not override.cancelled and override.sequence == 1
+        starts = {date.begins_on for date in EventOccurrence.select().where(EventOccurrence.event == event.id)}
+        assert moved in starts and evening(tuesday(2)) not in starts and evening(tuesday(3)) in starts
+    show = ann.get(f"/events/{event.uuid}").get_data(as_text=True)
+    assert 'class="changed-date"' in show and "Town hall, 1 Main street" in show and "Bring the new scores." in show
+    # Search on that day and the month calendar show it at its new time.
+    day = tuesday(2)
+    found = ann.get(f"/search?q=choir&starts={day.isoformat()}&ends={day.isoformat()}").get_data(as_text=True)
+    assert f'datetime="{day.isoformat()}T20:30' in found
+    month = page(app.test_client(), f"/calendar/{day.year}/{day.month:02d}", headers={"Accept-Language": "en"})
+    shown = moved.astimezone(ZoneInfo(app.config["TIMEZONE"]))
+    assert shown.strftime("%-I:%M %p") in " ".join(str(line) for line in month.cells[day]["lines"])
+    # Changed again, the same override (its sequence raised); back at the rule's times, it follows the rule.
+    row = date_row_at(app, event, moved)
+    assert change(ann, event, row).status_code == 302
+    with app.app_context():
+        override = OccurrenceOverride.get()
+        assert override.begins_on is None and override.sequence == 2 and override.place_name == ""
+        assert date_row(app, event, tuesday(2)).id
+
+
+def date_row_at(app, event, begins_on):
+    with app.app_context():
+        return EventOccurrence.get((EventOccurrence.event == event.id) & (EventOccurrence.begins_on == begins_on))
+
+
+def test_a_date_change_is_checked_as_the_event_form_is(app, ann):
+    event = rehearsal(app, ann, tuesday(1))
+    row = date_row(app, event, tuesday(2))
+    cases = [({"end_time": "18:00"}, "The event must end after it starts."),
+             ({"start_date": "2027-02-30"}, "Not a valid date value."),
+             ({"start_time": "25:00"}, "Not a valid time value."),
+             ({"description": "x" * 1001}, "1000"),
+             ({"start_date": tuesday(3).isoformat()}, "Another date of the series starts then.")]
+    for fields, message in cases:
+        response = change(ann, event, row, **fields)
+        assert response.status_code == 400, fields
+        assert message in response.get_data(as_text=True), fields
+    with app.app_context():
+        assert OccurrenceOverride.select().count() == 0
+    make_account(app, "bob@example.org", "bob")
+    bob = app.test_client()
+    log_in(bob, "bob@example.org")
+    assert change(bob, event, row, start_time="20:00", end_time="22:00").status_code == 403
+
+
+def test_participants_are_told_of_a_changed_date(mail_app, smtp):
+    make_account(mail_app)
+    ann = mail_app.test_client()
+    log_in(ann)
+    event = rehearsal(mail_app, ann, tuesday(1))
+    make_account(mail_app, "bob@example.org", "bob")
+    with mail_app.app_context():
+        participation.join(event, Actor.get(Actor.preferred_username == "bob"))
+    smtp.messages.clear()
+    row = date_row(mail_app, event, tuesday(2))
+    assert change(ann, event, row, start_time="20:00", end_time="22:00", place_name="Town hall").status_code == 302
+    [message] = smtp.wait_for(1)
+    body = message.get_payload(decode=True).decode() if not message.is_multipart() else str(message)
+    assert message["To"] == "bob@example.org" and "Date changed" in message["Subject"]
+    assert "Town hall" in body and "8:00" in body
