@@ -119,8 +119,9 @@ def utc_seconds(moment):
     return None if moment is None else int(moment.timestamp())
 
 
-# Occurrences of repeated events (RRULE, EXDATE): {UID: [(start, end), ...]} up to a limit (an aware
-# datetime, exclusive), each reader expanding the series itself.
+# Occurrences of repeated events (RRULE, EXDATE, and instances with a RECURRENCE-ID replacing the
+# rule's date, left out when cancelled): {UID: [(start, end), ...]} up to a limit (an aware datetime,
+# exclusive), each reader expanding the series itself.
 
 def occurrences_by_icalendar(body, limit):
     """The occurrences as recurring-ical-events expands what icalendar read (its TZIDs resolved by
@@ -129,7 +130,12 @@ def occurrences_by_icalendar(body, limit):
 
     calendar = icalendar.Calendar.from_ical(body)
     found = {}
+    # A cancelled series' dates are read as dates (calendar apps show them so); a cancelled instance is left out.
+    series_cancelled = {str(event["UID"]) for event in calendar.walk("VEVENT")
+                        if "RECURRENCE-ID" not in event and str(event.get("STATUS", "")).upper() == "CANCELLED"}
     for event in recurring_ical_events.of(calendar).between(datetime(1970, 1, 2, tzinfo=UTC), limit):
+        if str(event.get("STATUS", "")).upper() == "CANCELLED" and str(event["UID"]) not in series_cancelled:
+            continue
         end = event.get("DTEND")
         found.setdefault(str(event["UID"]), []).append(
             (_seconds(event["DTSTART"].dt), None if end is None else _seconds(end.dt)))
@@ -142,14 +148,31 @@ def occurrences_by_vobject(body, limit):
     for tzid in [tzid for tzid in registry if tzid != "UTC"]:
         del registry[tzid]
     calendar = vobject.readOne(body.decode("utf-8"))
-    found = {}
-    for event in getattr(calendar, "vevent_list", []):
+    found, instances = {}, {}
+
+    def span(event):
         start = event.dtstart.value
-        length = event.dtend.value - start if hasattr(event, "dtend") else None
+        return start, (event.dtend.value - start if hasattr(event, "dtend") else None)
+
+    # vobject expands the rule alone: each instance replaces the date its RECURRENCE-ID names.
+    for event in getattr(calendar, "vevent_list", []):
+        if hasattr(event, "recurrence_id"):
+            cancelled = hasattr(event, "status") and event.status.value.upper() == "CANCELLED"
+            instances.setdefault(event.uid.value, {})[_seconds(event.recurrence_id.value)] = (
+                None if cancelled else span(event))
+    for event in getattr(calendar, "vevent_list", []):
+        if hasattr(event, "recurrence_id"):
+            continue
+        start, length = span(event)
         rules = event.getrruleset(addRDate=True)
         starts = [start] if rules is None else rules.between(start, limit, inc=True)
-        found[event.uid.value] = [(_seconds(moment), None if length is None else _seconds(moment + length))
-                                  for moment in starts if moment < limit]
+        replaced = instances.get(event.uid.value, {})
+        dates = []
+        for moment in starts:
+            moment, moment_length = replaced.get(_seconds(moment), (moment, length)) or (None, None)
+            if moment is not None and moment < limit:
+                dates.append((_seconds(moment), None if moment_length is None else _seconds(moment + moment_length)))
+        found[event.uid.value] = sorted(dates)
     return found
 
 

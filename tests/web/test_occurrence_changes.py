@@ -11,6 +11,7 @@ from mobilizon_lite.models import Account, Actor, Event, EventOccurrence, Occurr
 from mobilizon_lite.models.limits import OVERRIDES_MAX
 from mobilizon_lite.services import occurrence_changes, participation
 
+from ..calendar_readers import occurrences_by_three
 from ..helpers import errors, log_in, make_account, submit
 from .test_calendar import page
 from .test_recurring_dates import PARIS, evening, rehearsal, tuesday
@@ -210,3 +211,46 @@ def test_participants_are_told_of_a_changed_date(mail_app, smtp):
     body = message.get_payload(decode=True).decode() if not message.is_multipart() else str(message)
     assert message["To"] == "bob@example.org" and "Date changed" in message["Subject"]
     assert "Town hall" in body and "8:00" in body
+
+
+def after_clock_change(first):
+    """The first Tuesday from first whose offset in Paris differs from first's."""
+    weeks = next(n for n in range(1, 60)
+                 if evening(first + timedelta(weeks=n)).astimezone(PARIS).utcoffset()
+                 != evening(first).astimezone(PARIS).utcoffset())
+    return first + timedelta(weeks=weeks)
+
+
+def test_three_readers_agree_on_moved_and_cancelled_dates_across_a_clock_change(app, ann):
+    first = tuesday(1)
+    event = rehearsal(app, ann, first)
+    changed = after_clock_change(first)
+    # Moved an hour and a half later, moved to the Wednesday, cancelled: after the clocks change and before.
+    assert change(ann, event, date_row(app, event, changed), start_time="20:30", end_time="22:00").status_code == 302
+    wednesday = (changed + timedelta(weeks=1, days=1)).isoformat()
+    assert change(ann, event, date_row(app, event, changed + timedelta(weeks=1)), start_date=wednesday,
+                  start_time="18:00", end_time="19:30").status_code == 302
+    row = date_row(app, event, changed + timedelta(weeks=2))
+    assert submit(ann, f"/events/{event.uuid}/dates/{row.id}/cancel", {}).status_code == 302
+    row = date_row(app, event, first + timedelta(weeks=1))
+    assert submit(ann, f"/events/{event.uuid}/dates/{row.id}/cancel", {}).status_code == 302
+    body = app.test_client().get("/@ann/feed/ics").data
+    limit = evening(changed + timedelta(weeks=8))
+    readers = occurrences_by_three(body, limit)
+    with app.app_context():
+        stored = [(int(row.begins_on.timestamp()), int(row.ends_on.timestamp()))
+                  for row in EventOccurrence.select().where((EventOccurrence.event == event.id)
+                                                            & (EventOccurrence.begins_on < limit))
+                  .order_by(EventOccurrence.begins_on)]
+    uid = next(iter(readers["vobject"]))
+    for reader, found in readers.items():
+        assert found[uid] == stored, reader
+    starts = {datetime.fromtimestamp(start, PARIS).strftime("%a %H:%M") for start, _end in stored}
+    assert starts == {"Tue 19:00", "Tue 20:30", "Wed 18:00"}
+    as_stored = {datetime.fromtimestamp(start, PARIS).date() for start, _end in stored}
+    assert changed + timedelta(weeks=2) not in as_stored and first + timedelta(weeks=1) not in as_stored
+    assert first in as_stored and changed + timedelta(weeks=3) in as_stored
+    # Four instances, each with the series' UID and its date's original local start.
+    instances = [vevent for vevent in icalendar.Calendar.from_ical(body).walk("VEVENT") if "RECURRENCE-ID" in vevent]
+    assert len(instances) == 4
+    assert {vevent["RECURRENCE-ID"].dt.strftime("%H:%M") for vevent in instances} == {"19:00"}
