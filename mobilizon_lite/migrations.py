@@ -19,6 +19,7 @@ from .models import (
     FeedToken,
     Follow,
     GroupDigest,
+    ImportedEvent,
     InboxHealth,
     InboxItem,
     Invite,
@@ -298,6 +299,11 @@ def _occurrence_overrides():
     changes.track("occurrence_override")
 
 
+def _imported_events():
+    # Importing a calendar again changes the events it made before, found by the calendar's UID.
+    database.create_tables([ImportedEvent])
+
+
 # Append new steps; never edit or reorder the ones already released.
 STEPS = [_initial_schema, _events, _feeds, _federation, _remote_participation, _activity_objects,
          _listed_activities, _server_software, _account_confirmation, _content_version,
@@ -306,7 +312,7 @@ STEPS = [_initial_schema, _events, _feeds, _federation, _remote_participation, _
          _account_moderation, _abuse_limits, _group_content_pending, _remote_images, _mail_queue,
          _event_messages, _anonymous_contact, _search_index, _reminders,
          _notification_settings, _waiting_lists, _recurring_events, _place_regions,
-         _occurrence_overrides]
+         _occurrence_overrides, _imported_events]
 
 
 def migrate():

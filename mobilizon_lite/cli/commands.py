@@ -18,7 +18,9 @@ from ..services import (
     account_moderation,
     accounts,
     base_url,
+    calendar_import,
     domain_blocks,
+    ics_import,
     instance,
     instance_settings,
     places,
@@ -135,6 +137,16 @@ def build_parser():
         description="Make the thumbnail event cards show of every stored picture that has none (pictures "
                     "stored before this version). Until then a picture's first card makes it; running this "
                     "once after upgrading spares the visitors that wait. Pictures with a thumbnail are skipped.")
+    ics = commands.add_parser(
+        "import-ics", parents=[common], help="import a calendar (.ics file or URL) into an identity or a group",
+        description="Create the events of a calendar, as its identity (or in its group) would with the event "
+                    "form; importing the same calendar again updates the events whose SEQUENCE or LAST-MODIFIED "
+                    "is newer instead of making new ones.")
+    ics.add_argument("source", metavar="FILE_OR_URL")
+    owner = ics.add_mutually_exclusive_group(required=True)
+    owner.add_argument("--identity", metavar="USERNAME", help="the local identity that organises the events")
+    owner.add_argument("--group", metavar="GROUP", help="the local group the events belong to (organised by "
+                                                        "its first administrator)")
     return parser
 
 
@@ -316,6 +328,36 @@ def make_thumbnails():
           + (f", {unreadable} unreadable" if unreadable else "") + f"; {time.monotonic() - started:.1f} s.")
 
 
+def import_ics(args):
+    """import-ics: read the calendar, then create or update its events showing progress, then a summary."""
+    started = time.monotonic()
+    identity, group = calendar_import.importer(args.identity, args.group)
+    if re.match(r"https?://", args.source):
+        data = ics_import.fetch(args.source)
+    else:
+        try:
+            data = Path(args.source).read_bytes()[:ics_import.FILE_MAX + 1]
+        except OSError as error:
+            print(f"error: {args.source}: {error.strerror}", file=sys.stderr)
+            return 1
+    steps = calendar_import.plan(ics_import.read(data, instance_settings.default_timezone()), identity, group)
+
+    def show(done, total):
+        print(f"\revents: {done}/{total}", end="", flush=True)
+
+    counts = calendar_import.run(steps, identity, group, show)
+    if steps:
+        print()
+    for step in steps:
+        if step.action == calendar_import.SKIP:
+            print(f"skipped {step.item.uid or '(no UID)'}: {step.reason}")
+        for note in step.item.notes:
+            print(f"note {step.item.uid}: {note}")
+    print(f"{counts['new']} created, {counts['update']} updated, {counts['skip']} skipped; "
+          f"{time.monotonic() - started:.1f} s.")
+    return 0
+
+
 def block_domain(args):
     """block-domain: block, then say what was removed."""
     severity = SILENCE if args.silence else SUSPEND
@@ -367,6 +409,8 @@ def run_command(app, args):
             return unblock_domain(args)
         elif args.command == "export-account":
             export_account(app, args)
+        elif args.command == "import-ics":
+            return import_ics(args)
         elif args.command == "users":
             return users.run(args)
         elif args.command == "init":

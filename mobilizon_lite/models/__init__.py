@@ -8,6 +8,7 @@ from .events import Event, EventOccurrence, OccurrenceOverride
 from .federation import Activity, Delivery, DomainHealth, Follow, InboxHealth, InboxItem, Tombstone
 from .feeds import FeedToken
 from .groups import Discussion, DiscussionComment, Member, Post, Resource, Todo, TodoList
+from .imports import ImportedEvent
 from .instance import Invite, Setting
 from .mail import OutgoingMail
 from .moderation import DomainBlock, ModerationLog
@@ -21,8 +22,8 @@ from .throttles import RateLimitHit, Throttle
 
 __all__ = ["Account", "Activity", "Actor", "ActorSearch", "Comment", "Delivery", "Discussion", "DiscussionComment",
            "DomainBlock", "DomainHealth", "Event", "EventInvitation", "EventMessage", "EventOccurrence",
-           "EventSearch", "FeedToken", "Follow", "GroupDigest", "InboxHealth", "InboxItem", "Invite", "Member",
-           "ModerationLog", "OccurrenceOverride",
+           "EventSearch", "FeedToken", "Follow", "GroupDigest", "ImportedEvent", "InboxHealth", "InboxItem", "Invite",
+           "Member", "ModerationLog", "OccurrenceOverride",
            "NotificationSetting", "OutgoingMail",
            "Participation", "PasswordResetToken", "Place", "Post", "RateLimitHit", "Reminder", "Report", "ReportItem",
            "ReportNote", "Resource", "Setting", "Throttle", "Todo", "TodoList", "Tombstone"]

@@ -10,6 +10,7 @@ from . import (
     auth,
     browse,
     calendar,
+    calendar_import,
     comments,
     context,
     discussions,
@@ -51,7 +52,7 @@ def init_app(app, csrf):
     share_meta.init_app(app)
     for module in (pages, about, auth, account, identities, admin, admin_reports, instances, relays, admin_users,
                    admin_content, admin_mail, events, event_dates, participation, event_messages, comments, search,
-                   calendar, browse, reports, share, embeds, *GROUP_BLUEPRINTS):
+                   calendar, calendar_import, browse, reports, share, embeds, *GROUP_BLUEPRINTS):
         app.register_blueprint(module.bp)
     # Visitors post these from pages kept for everyone, which hold no token (see VisitorForm).
     csrf.exempt(pages.set_language)

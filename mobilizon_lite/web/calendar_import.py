@@ -1,0 +1,95 @@
+"""Importing a calendar (.ics file or address) into one of the account's identities or groups: the
+form, the preview of what each event will do, and the confirmation that does it."""
+from flask import Blueprint, abort, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import login_required
+
+from ..services import calendar_import, group_events, ics_import, instance_settings, rate_limits
+from ..services.errors import Invalid, NotFound, TooMany
+from .context import account_identities
+from .errors import retry_after
+from .forms.base import add_error, render_form
+from .forms.imports import CalendarImportForm, ConfirmImportForm
+
+bp = Blueprint("calendar_import", __name__)
+SESSION_KEY = "calendar_import"
+
+
+def owners():
+    """{choice value: (label, identity, group or None)} of where the account may import events."""
+    identities = account_identities()
+    offered = {f"identity-{identity.id}": (f"{identity.display_name} (@{identity.preferred_username})", identity, None)
+               for identity in identities}
+    for group, identity in group_events.organising_groups(identities):
+        offered[f"group-{group.id}"] = (_("The group %(name)s (as @%(username)s)", name=group.display_name,
+                                          username=identity.preferred_username), identity, group)
+    return offered
+
+
+def calendar_bytes(form):
+    """The calendar sent with the form: the file's bytes (read up to one past the limit) or the address's."""
+    upload = form.calendar.data
+    if upload and getattr(upload, "filename", ""):
+        with upload.stream:
+            return upload.stream.read(ics_import.FILE_MAX + 1)
+    if form.url.data:
+        return ics_import.fetch(form.url.data)
+    raise Invalid(_("Choose a calendar file, or give its web address."), "calendar")
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@login_required
+def start():
+    form = CalendarImportForm()
+    offered = owners()
+    form.owner.choices = [(value, label) for value, (label, _i, _g) in offered.items()]
+    if not form.is_submitted():
+        wanted = request.args.get("group", "")
+        form.owner.data = next((value for value, (_l, _i, group) in offered.items()
+                                if group is not None and group.preferred_username == wanted), None)
+    if form.validate_on_submit():
+        _label, identity, group = offered[form.owner.data]
+        try:
+            data = calendar_bytes(form)
+            calendar_import.plan(ics_import.read(data, instance_settings.default_timezone()), identity, group)
+        except Invalid as error:
+            add_error(form, error)
+        else:
+            token = calendar_import.hold(data)
+            session[SESSION_KEY] = {"token": token, "owner": form.owner.data}
+            return redirect(url_for(".preview", token=token))
+    return render_form("events/import.html", form)
+
+
+def held_import(token):
+    """(identity, group, steps) of the import this session previews under token; 404 for any other."""
+    kept = session.get(SESSION_KEY) or {}
+    owner = owners().get(kept.get("owner"))
+    if kept.get("token") != token or owner is None:
+        abort(404)
+    try:
+        data = calendar_import.held(token)
+    except NotFound:
+        abort(404)
+    _label, identity, group = owner
+    return identity, group, calendar_import.plan(ics_import.read(data, instance_settings.default_timezone()),
+                                                 identity, group)
+
+
+@bp.route("/import/<token>", methods=["GET", "POST"])
+@login_required
+def preview(token):
+    identity, group, steps = held_import(token)
+    form = ConfirmImportForm()
+    if form.validate_on_submit():
+        try:
+            rate_limits.check(identity, "events")
+        except TooMany as error:
+            add_error(form, error)
+            return (render_template("events/import_preview.html", form=form, steps=steps, identity=identity,
+                                    group=group), 429, retry_after(error))
+        counts = calendar_import.run(steps, identity, group)
+        calendar_import.release(token)
+        session.pop(SESSION_KEY, None)
+        return render_template("events/import_done.html", steps=steps, counts=counts, identity=identity, group=group)
+    return render_form("events/import_preview.html", form, steps=steps, identity=identity, group=group)

@@ -1,0 +1,176 @@
+"""Importing a calendar: the preview says what each event becomes, the events made have the source's
+instants in our own feed (read back by icalendar, vobject and ical.js), a second import updates them
+by UID, and hostile calendars are refused with a clear message."""
+import re
+from datetime import UTC, date, datetime, time
+from http.server import BaseHTTPRequestHandler
+from zoneinfo import ZoneInfo
+
+import icalendar
+
+from mobilizon_lite.models import Actor, Event, ImportedEvent
+
+from ..calendar_readers import occurrences_by_icalendar, occurrences_by_three
+from ..helpers import csrf_token, loopback_server, make_group
+from ..ics_samples import EXCLUDED, GOOGLE, NEXTCLOUD, YEAR, many, single
+
+LIMIT = datetime(YEAR + 2, 1, 1, tzinfo=UTC)
+
+
+def owner_value(app, username="ann"):
+    with app.app_context():
+        actor = Actor.get(Actor.preferred_username == username)
+    return f"{'group' if actor.type == 'Group' else 'identity'}-{actor.id}"
+
+
+def send(client, app, body, owner=None):
+    """Post a calendar file to the import form; the answer (a redirect to the preview when read). The
+    form is encoded here: the test client would spool a large file to a temporary file it never closes."""
+    fields = {"csrf_token": csrf_token(client, "/import").encode(), "owner": (owner or owner_value(app)).encode()}
+    parts = [b'--B\r\nContent-Disposition: form-data; name="%s"\r\n\r\n%s\r\n' % (name.encode(), value)
+             for name, value in fields.items()]
+    parts.append(b'--B\r\nContent-Disposition: form-data; name="calendar"; filename="calendar.ics"\r\n'
+                 b"Content-Type: text/calendar\r\n\r\n" + body + b"\r\n--B--\r\n")
+    return client.post("/import", data=b"".join(parts), content_type="multipart/form-data; boundary=B")
+
+
+def preview_and_confirm(client, app, body, owner=None):
+    """(preview page text, done page text) of importing body."""
+    sent = send(client, app, body, owner)
+    assert sent.status_code == 302, sent.get_data(as_text=True)
+    preview = client.get(sent.location)
+    assert preview.status_code == 200
+    done = client.post(sent.location, data={"csrf_token": csrf_token(client, sent.location)})
+    assert done.status_code == 200, done.get_data(as_text=True)
+    return preview.get_data(as_text=True), done.get_data(as_text=True)
+
+
+def titles_and_instants(body):
+    """{SUMMARY: sorted occurrences} as recurring-ical-events reads a calendar."""
+    calendar = icalendar.Calendar.from_ical(body)
+    titles = {str(event["UID"]): str(event["SUMMARY"]) for event in calendar.walk("VEVENT")}
+    return {titles[uid]: dates for uid, dates in occurrences_by_icalendar(body, LIMIT).items()}
+
+
+def test_import_previews_then_creates_events_with_the_source_instants(app, ann, client):
+    form = ann.get("/events/new").get_data(as_text=True)
+    assert 'href="/import"' in form
+    preview, done = preview_and_confirm(ann, app, NEXTCLOUD)
+    assert "Repair café" in preview and "Every week on Tuesday, 6 times, except" in preview
+    assert "3 new events" in preview and "Maison des associations, Paris" in preview
+    assert "Cancelled" in preview and "7:00\u202fPM – 9:30\u202fPM" in preview  # times in the event's zone, not UTC
+    assert "3 events created" in done
+    _preview, done = preview_and_confirm(ann, app, GOOGLE)
+    assert "1 event created" in done
+
+    with app.app_context():
+        repair = Event.get(Event.title == "Repair café")
+        assert repair.rrule == "FREQ=WEEKLY;BYDAY=TU;COUNT=6" and repair.exdates == [EXCLUDED.isoformat()]
+        assert repair.timezone == "Europe/Paris" and repair.tags == ["repair", "diy"]
+        assert (repair.place_name, repair.street, repair.postal_code, repair.locality) == (
+            "Maison des associations", "12 rue de la Paix", "75002", "Paris")
+        assert repair.links == [{"type": "website", "url": "https://cloud.example.org/repair", "label": ""}]
+        assert "<em>" not in repair.description and "&lt;toasters&gt;" in repair.description
+        assert "*lamps*" in repair.description
+        fete = Event.get(Event.title == "Fête du quartier")
+        paris = ZoneInfo("Europe/Paris")  # the calendar's one VTIMEZONE is its days' zone
+        assert fete.begins_on == datetime.combine(date(YEAR, 6, 21), time(0), paris).astimezone(UTC)
+        assert fete.ends_on == datetime.combine(date(YEAR, 6, 22), time(0), paris).astimezone(UTC)
+        assert Event.get(Event.title == "Assemblée générale").status == "cancelled"
+        walk = Event.get(Event.title == "Evening walk")
+        assert walk.timezone == "America/New_York"  # X-WR-TIMEZONE, though DTSTART is in UTC
+        assert ImportedEvent.select().count() == 4
+
+    feed = client.get("/@ann/feed/ics").data
+    feed_titles = {str(e["UID"]): str(e["SUMMARY"]) for e in icalendar.Calendar.from_ical(feed).walk("VEVENT")}
+    # Whole days have no instants in the source: checked above.
+    timed = re.sub(rb"BEGIN:VEVENT\r\nUID:fete.*?END:VEVENT\r\n", b"", NEXTCLOUD, flags=re.S)
+    source = {**titles_and_instants(timed), **titles_and_instants(GOOGLE)}
+    for reader, found in occurrences_by_three(feed, LIMIT).items():
+        ours = {feed_titles[uid]: dates for uid, dates in found.items()}
+        for title, dates in source.items():
+            assert ours[title] == dates, (reader, title)
+    assert len(source["Repair café"]) == 5  # six Tuesdays, one excluded
+
+
+def test_importing_again_updates_instead_of_duplicating(app, ann):
+    preview_and_confirm(ann, app, single("talk@x", "Talk", sequence=1))
+    preview, done = preview_and_confirm(ann, app, single("talk@x", "Talk, moved", sequence=2,
+                                                         start=f"{YEAR}0802T100000Z"))
+    assert "Updated" in preview and "1 updated" in done
+    with app.app_context():
+        assert Event.select().count() == 1
+        event = Event.get()
+        assert event.title == "Talk, moved" and event.begins_on == datetime(YEAR, 8, 2, 10, tzinfo=UTC)
+        assert event.sequence == 1
+    # An older version does not overwrite the newer one; the same one changes nothing.
+    sent = send(ann, app, single("talk@x", "Talk, old", sequence=1))
+    page = ann.get(sent.location).get_data(as_text=True)
+    assert "Already imported, and not changed since." in page and "0 new events" in page
+    with app.app_context():
+        assert Event.get().title == "Talk, moved"
+
+
+def test_group_import_from_the_group_page(app, ann):
+    make_group(app, "club")
+    assert 'href="/import?group=club"' in ann.get("/@club").get_data(as_text=True)
+    page = ann.get("/import?group=club").get_data(as_text=True)
+    assert re.search(r'<option selected value="group-\d+">The group', page)
+    _preview, done = preview_and_confirm(ann, app, single("g@x", "Club night"), owner_value(app, "club"))
+    assert "1 event created" in done
+    with app.app_context():
+        event = Event.get()
+        assert event.attributed_to.preferred_username == "club"
+        assert ImportedEvent.get().owner.preferred_username == "club"
+
+
+def refused(ann, app, body):
+    response = send(ann, app, body)
+    assert response.status_code == 400
+    return re.sub(r"\s+", " ", response.get_data(as_text=True))
+
+
+def test_hostile_calendars_are_refused_with_a_message(app, ann):
+    assert "The calendar is larger than 2 MB." in refused(ann, app, b"BEGIN:VCALENDAR\r\n" + b"X" * (3 << 20))
+    assert "at most 500 can be imported at once" in refused(ann, app, many(600))
+    assert "This is not a calendar (.ics) file" in refused(ann, app, b"\x89PNG garbage \x00\xff")
+    assert "This is not a calendar (.ics) file" in refused(ann, app, b"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nSUMM")
+    secondly = single("s@x", "Every second", "RRULE:FREQ=SECONDLY\r\n")
+    sent = send(ann, app, secondly)
+    page = ann.get(sent.location).get_data(as_text=True)
+    assert "Imported as a single event: Repeat daily, weekly, monthly or yearly." in page
+    untitled = single("u@x", "")
+    page = ann.get(send(ann, app, untitled).location).get_data(as_text=True)
+    assert "Give the event a title." in page and "Skipped" in page
+
+
+def test_a_calendar_address_is_fetched_through_the_safe_client(app, ann, app_config):
+    class Calendar(BaseHTTPRequestHandler):
+        def do_GET(self):
+            body = single("web@x", "From the web")
+            self.send_response(200)
+            self.send_header("Content-Type", "text/calendar")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    with loopback_server(Calendar) as url:
+        response = ann.post("/import", data={"csrf_token": csrf_token(ann, "/import"),
+                                             "owner": owner_value(app), "url": f"{url}/club.ics"})
+        assert response.status_code == 400
+        assert "The calendar could not be fetched" in response.get_data(as_text=True)
+        app.config["ALLOWED_PRIVATE_NETWORKS"] = ["127.0.0.0/8"]
+        response = ann.post("/import", data={"csrf_token": csrf_token(ann, "/import"),
+                                             "owner": owner_value(app), "url": f"{url}/club.ics"})
+        assert response.status_code == 302
+        assert "From the web" in ann.get(response.location).get_data(as_text=True)
+
+
+def test_a_preview_belongs_to_its_session(app, ann):
+    sent = send(ann, app, single("p@x", "Private"))
+    other = app.test_client()
+    assert other.get(sent.location).status_code == 302  # to the log-in page
+    assert ann.get("/import/not-a-token").status_code == 404
