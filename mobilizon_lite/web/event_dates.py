@@ -7,8 +7,6 @@ from ..dates import span_when
 from ..services import events, occurrence_changes
 from ..services.errors import Invalid
 from .context import organizer_identity, viewer_ids
-from .event_town import with_coordinates
-from .events import event_form
 from .forms.base import add_error, render_form
 from .forms.event_dates import DateChangeForm
 
@@ -56,30 +54,3 @@ def change(uuid, occurrence_id):
                        heading=_("Change “%(title)s” on %(when)s", title=event.title, when=when),
                        cancel=url_for("events.show", uuid=event.uuid))
 
-
-@bp.route("/events/<uuid>/dates/<int:occurrence_id>/following", methods=["GET", "POST"])
-@login_required
-def following(uuid, occurrence_id):
-    event = events.visible_event(uuid, viewer_ids())
-    organizer = organizer_identity(event)
-    row = occurrence_changes.stored_date(event, occurrence_id)
-    if not occurrence_changes.splits_series(event, row):
-        return redirect(url_for("events.edit", uuid=event.uuid))
-    form = event_form(event)
-    if request.method == "GET":
-        # The series' values, from this date on.
-        start, end = row.begins_on.astimezone(event.zone), row.ends_on and row.ends_on.astimezone(event.zone)
-        form.start_date.data, form.start_time.data = start.date(), start.time()
-        form.end_date.data = end.date() if end and end.date() != start.date() else None
-        form.end_time.data = end.time() if end else None
-    if form.validate_on_submit() and (data := with_coordinates(form, event)) is not None:
-        try:
-            new = occurrence_changes.split_series(event, organizer, occurrence_id, data)
-        except Invalid as error:
-            add_error(form, error)
-        else:
-            flash(_("The series now ends before this date; the dates from it on are a new event. "
-                    "Participants stay on the earlier dates."), "success")
-            return redirect(url_for("events.show", uuid=new.uuid))
-    return render_form("events/form.html", form, event=event,
-                       heading=_("Change this date and the following ones"))

@@ -268,6 +268,34 @@ def edit(uuid):
     return render_form("events/form.html", form, event=event)
 
 
+@bp.route("/events/<uuid>/dates/<int:occurrence_id>/following", methods=["GET", "POST"])
+@login_required
+def following(uuid, occurrence_id):
+    event = events.visible_event(uuid, viewer_ids())
+    organizer = organizer_identity(event)
+    row = occurrence_changes.stored_date(event, occurrence_id)
+    if not occurrence_changes.splits_series(event, row):
+        return redirect(url_for("events.edit", uuid=event.uuid))
+    form = event_form(event)
+    if request.method == "GET":
+        # The series' values, from this date on.
+        start, end = row.begins_on.astimezone(event.zone), row.ends_on and row.ends_on.astimezone(event.zone)
+        form.start_date.data, form.start_time.data = start.date(), start.time()
+        form.end_date.data = end.date() if end and end.date() != start.date() else None
+        form.end_time.data = end.time() if end else None
+    if form.validate_on_submit() and (data := with_coordinates(form, event)) is not None:
+        try:
+            new = occurrence_changes.split_series(event, organizer, occurrence_id, data)
+        except Invalid as error:
+            add_error(form, error)
+        else:
+            flash(_("The series now ends before this date; the dates from it on are a new event. "
+                    "Participants stay on the earlier dates."), "success")
+            return redirect(url_for("events.show", uuid=new.uuid))
+    return render_form("events/form.html", form, event=event,
+                       heading=_("Change this date and the following ones"))
+
+
 @bp.route("/events/<uuid>/delete", methods=["GET", "POST"])
 @login_required
 def delete(uuid):
