@@ -14,7 +14,7 @@ from ..models import Actor, Event, ImportedEvent, Member
 from ..models.actors import TYPE_GROUP, TYPE_PERSON
 from ..models.groups import Role
 from . import actors, events, group_roles
-from .errors import Invalid, NotFound
+from .errors import NotFound, ServiceError
 
 NEW, UPDATE, SKIP = "new", "update", "skip"
 # How long a calendar read for a preview is kept for its confirmation.
@@ -82,7 +82,8 @@ def run(steps, identity, group=None, progress=None):
                 step.event = _create(step.item, identity, group, owner)
             elif step.action == UPDATE:
                 step.event = _update(step.item, step.event, identity, owner)
-        except Invalid as error:
+        except ServiceError as error:
+            # Refused by the event service (a check, the group role since lost): the others go on.
             step.action, step.reason = SKIP, error.message
         counts[step.action] += 1
         if progress:

@@ -4,6 +4,7 @@ scheduled subscription can read its feed the same way."""
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from time import monotonic
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -21,6 +22,9 @@ from .event_input import all_timezones, clean_event_input, clean_tags
 FILE_MAX = 2 * 1024 * 1024
 EVENTS_MAX = 500
 FETCH_SECONDS = 20
+# The form's checks of a repetition walk its dates (up to recurrence.DATES_MAX each): 500 series begun
+# long ago take tens of seconds, so reading a calendar stops at this time, as a refusal.
+READ_SECONDS = 15
 # Longest text read from one property before the form's own limits judge it: a 2 MB SUMMARY costs no parsing.
 PROPERTY_MAX = 40_000
 REPEAT_FIELDS = {"repeat", "repeat_interval", "repeat_weekdays", "repeat_monthly", "repeat_ends", "repeat_until",
@@ -65,10 +69,10 @@ def fetch(url):
     return response.body
 
 
-def read(data, default_zone):
+def read(data, default_zone, seconds=READ_SECONDS):
     """The Items of a calendar's VEVENTs (at most EVENTS_MAX), each checked as the event form checks
     it; floating times are read in the calendar's zone, else default_zone. Invalid for a file too large,
-    not a calendar, or holding too many events."""
+    not a calendar, holding too many events, or taking longer than seconds to check."""
     import icalendar
     import x_wr_timezone
 
@@ -91,7 +95,11 @@ def read(data, default_zone):
     except (ValueError, TypeError, KeyError):
         raise Invalid(_("This is not a calendar (.ics) file, or its lines are broken."), "file") from None
     items, seen = [], set()
+    deadline = monotonic() + seconds
     for component in calendar.walk("VEVENT"):
+        if monotonic() > deadline:
+            raise Invalid(_("Checking the events of this calendar takes too long: import it in smaller parts."),
+                          "file")
         item = _item(component, zone)
         if item.uid in seen and not item.problem:
             item.problem = _("Another event of this calendar has the same UID.")

@@ -9,9 +9,11 @@ from zoneinfo import ZoneInfo
 import icalendar
 
 from mobilizon_lite.models import Actor, Event, ImportedEvent
+from mobilizon_lite.services import ics_import
+from mobilizon_lite.services.errors import Invalid
 
 from ..calendar_readers import occurrences_by_icalendar, occurrences_by_three
-from ..helpers import csrf_token, loopback_server, make_group
+from ..helpers import csrf_token, loopback_server, make_account, make_group
 from ..ics_samples import EXCLUDED, GOOGLE, NEXTCLOUD, YEAR, many, single
 
 LIMIT = datetime(YEAR + 2, 1, 1, tzinfo=UTC)
@@ -174,3 +176,30 @@ def test_a_preview_belongs_to_its_session(app, ann):
     other = app.test_client()
     assert other.get(sent.location).status_code == 302  # to the log-in page
     assert ann.get("/import/not-a-token").status_code == 404
+
+
+def test_checking_a_calendar_is_bounded_in_time(app):
+    # Daily series begun decades ago: the form's checks walk thousands of dates for each.
+    old = "".join(f"BEGIN:VEVENT\r\nUID:d{n}\r\nSUMMARY:Daily {n}\r\nDTSTART;TZID=Europe/Paris:19990101T100000\r\n"
+                  "RRULE:FREQ=DAILY\r\nEND:VEVENT\r\n" for n in range(500))
+    body = f"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\n{old}END:VCALENDAR\r\n".encode()
+    with app.test_request_context():
+        try:
+            ics_import.read(body, "UTC", seconds=0.5)
+        except Invalid as error:
+            assert "takes too long" in error.message
+        else:
+            raise AssertionError("not bounded")
+        item = ics_import.read(body.split(b"BEGIN:VEVENT\r\nUID:d1\r\n")[0] + b"END:VCALENDAR\r\n", "UTC")[0]
+        assert item.notes == ["Imported as a single event: This repetition began too long ago: choose a later "
+                              "first date."]
+
+
+def test_only_groups_one_may_organise_in_are_offered(app, ann):
+    make_account(app, "bob@example.org", "bob")
+    make_group(app, "bobs", creator_username="bob")
+    assert "bobs" not in ann.get("/import").get_data(as_text=True)
+    response = send(ann, app, single("x@x", "Intruder"), owner_value(app, "bobs"))
+    assert response.status_code == 400
+    with app.app_context():
+        assert Event.select().count() == 0
