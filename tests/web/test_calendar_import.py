@@ -203,3 +203,15 @@ def test_only_groups_one_may_organise_in_are_offered(app, ann):
     assert response.status_code == 400
     with app.app_context():
         assert Event.select().count() == 0
+
+
+def test_a_later_last_modified_updates_at_the_same_sequence(app, ann):
+    def version(title, modified):
+        return single("m@x", title, f"LAST-MODIFIED:{YEAR}0{modified}01T000000Z\r\n", sequence=3)
+
+    preview_and_confirm(ann, app, version("First", 2))
+    assert "Already imported" in ann.get(send(ann, app, version("Older", 1)).location).get_data(as_text=True)
+    _preview, done = preview_and_confirm(ann, app, version("Later", 3))
+    assert "1 updated" in done
+    with app.app_context():
+        assert [event.title for event in Event.select()] == ["Later"]
