@@ -135,10 +135,30 @@ def expected(event, now):
     return found
 
 
+def _forget_stale_overrides(event):
+    """Remove the overrides of dates no longer the rule's (the series' times or rule were edited):
+    feeds would write instances of dates calendar apps cannot place."""
+    overrides = list(OccurrenceOverride.select(OccurrenceOverride.id, OccurrenceOverride.recurrence_id)
+                     .where(OccurrenceOverride.event == event.id))
+    if not overrides:
+        return
+    stale = [row.id for row in overrides if not event.repeats or not _is_rule_date(event, row.recurrence_id)]
+    if stale:
+        OccurrenceOverride.delete().where(OccurrenceOverride.id.in_(stale)).execute()
+
+
+def _is_rule_date(event, begins_on):
+    """Whether begins_on (UTC) starts one of the rule's dates (excluded or not)."""
+    local = begins_on.astimezone(event.zone)
+    return [moment.astimezone(UTC) for moment in recurrence.starts(rule_of(event), [], series_start(event), local,
+                                                                    local)] == [begins_on]
+
+
 def refresh(event, now=None):
     """Bring the event's occurrence rows to its rule within the window (a row whose date stays keeps
-    its id); a single event has none."""
+    its id), its overrides to its dates; a single event has none."""
     now = now or utcnow()
+    _forget_stale_overrides(event)
     wanted = expected(event, now) if event.repeats else {}
     with database.atomic():
         stale = []

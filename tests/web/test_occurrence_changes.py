@@ -286,3 +286,26 @@ def test_this_and_following_ends_the_series_and_starts_a_new_one(app, ann):
     first = date_row(app, event, tuesday(1))
     response = ann.get(f"/events/{event.uuid}/dates/{first.id}/following")
     assert response.status_code == 302 and response.headers["Location"].endswith(f"/events/{event.uuid}/edit")
+
+
+def test_editing_the_series_times_forgets_the_dates_changed_one_by_one(app, ann):
+    event = rehearsal(app, ann, tuesday(1))
+    row = date_row(app, event, tuesday(2))
+    assert change(ann, event, row, start_time="20:30", end_time="22:00").status_code == 302
+    row = date_row(app, event, tuesday(3))
+    assert submit(ann, f"/events/{event.uuid}/dates/{row.id}/cancel", {}).status_code == 302
+    # Another field of the series: the changed dates stay.
+    edit = dict(event_fields(title="Choir rehearsal", start_date=tuesday(1).isoformat(), start_time="19:00",
+                             end_time="21:00", repeat="WEEKLY", repeat_weekdays="TU", repeat_ends="never"),
+                description="Now with tea.")
+    assert submit(ann, f"/events/{event.uuid}/edit", edit).status_code == 302
+    with app.app_context():
+        assert OccurrenceOverride.select().count() == 2
+    # The series at 18:00: its dates are no longer those the overrides named.
+    earlier = dict(edit, start_time="18:00", end_time="20:00")
+    assert submit(ann, f"/events/{event.uuid}/edit", earlier).status_code == 302
+    with app.app_context():
+        assert OccurrenceOverride.select().count() == 0
+        starts = {date.begins_on for date in EventOccurrence.select().where(EventOccurrence.event == event.id)}
+        assert evening(tuesday(3)) - timedelta(hours=1) in starts
+    assert b"RECURRENCE-ID" not in app.test_client().get("/@ann/feed/ics").data
