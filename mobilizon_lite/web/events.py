@@ -284,6 +284,8 @@ def following(uuid, occurrence_id):
         form.end_date.data = end.date() if end and end.date() != start.date() else None
         form.end_time.data = end.time() if end else None
     if form.validate_on_submit() and (data := with_coordinates(form, event)) is not None:
+        # The following dates are a new event: counted as the new-event page counts one (429 over it).
+        rate_limits.check(organizer, "events")
         try:
             new = occurrence_changes.split_series(event, organizer, occurrence_id, data)
         except Invalid as error:

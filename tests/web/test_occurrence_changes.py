@@ -309,3 +309,15 @@ def test_editing_the_series_times_forgets_the_dates_changed_one_by_one(app, ann)
         starts = {date.begins_on for date in EventOccurrence.select().where(EventOccurrence.event == event.id)}
         assert evening(tuesday(3)) - timedelta(hours=1) in starts
     assert b"RECURRENCE-ID" not in app.test_client().get("/@ann/feed/ics").data
+
+
+def test_splitting_a_series_counts_as_a_new_event(app, ann):
+    app.config["RATE_LIMIT_EVENTS"] = "1 per hour"
+    event = rehearsal(app, ann, tuesday(1))
+    row = date_row(app, event, tuesday(3))
+    response = submit(ann, f"/events/{event.uuid}/dates/{row.id}/following",
+                      event_fields(title="Choir rehearsal", start_date=tuesday(3).isoformat(), start_time="20:00",
+                                   end_time="22:00", repeat="WEEKLY", repeat_weekdays="TU", repeat_ends="never"))
+    assert response.status_code == 429 and response.headers["Retry-After"]
+    with app.app_context():
+        assert Event.select().count() == 1 and Event.get_by_id(event.id).rrule == "FREQ=WEEKLY;BYDAY=TU"
