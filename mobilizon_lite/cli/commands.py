@@ -332,11 +332,13 @@ def import_ics(args):
     """import-ics: read the calendar, then create or update its events showing progress, then a summary."""
     started = time.monotonic()
     identity, group = calendar_import.importer(args.identity, args.group)
-    if re.match(r"https?://", args.source):
+    if re.match(r"https?://", args.source, re.IGNORECASE):
         data = ics_import.fetch(args.source)
     else:
         try:
-            data = Path(args.source).read_bytes()[:ics_import.FILE_MAX + 1]
+            # Read no further than the limit: a path like /dev/zero would never end.
+            with open(args.source, "rb") as source:
+                data = source.read(ics_import.FILE_MAX + 1)
         except OSError as error:
             print(f"error: {args.source}: {error.strerror}", file=sys.stderr)
             return 1

@@ -80,32 +80,41 @@ def read(data, default_zone, seconds=READ_SECONDS):
         raise Invalid(_("The calendar is larger than %(max)d MB.", max=FILE_MAX // (1024 * 1024)), "file")
     try:
         calendar = icalendar.Calendar.from_ical(data)
-    except (ValueError, IndexError, KeyError, TypeError):
+    # A TZID naming a folder of the zone database ("Europe") or 300 characters long raises OSError.
+    except (ValueError, IndexError, KeyError, TypeError, AttributeError, OSError):
         raise Invalid(_("This is not a calendar (.ics) file, or its lines are broken."), "file") from None
     if not isinstance(calendar, icalendar.Calendar) or calendar.name != "VCALENDAR":
         raise Invalid(_("This is not a calendar (.ics) file, or its lines are broken."), "file")
-    vevents = [component for component in calendar.subcomponents if component.name == "VEVENT"]
-    if len(vevents) > EVENTS_MAX:
+    if len(_vevents(calendar)) > EVENTS_MAX:
         raise Invalid(_("The calendar holds %(count)d events; at most %(max)d can be imported at once.",
-                        count=len(vevents), max=EVENTS_MAX), "file")
+                        count=len(_vevents(calendar)), max=EVENTS_MAX), "file")
     zone = ZoneInfo(calendar_zone(calendar) or default_zone)
-    try:
-        # Google writes UTC times and names the zone only in X-WR-TIMEZONE: read them in that zone.
-        calendar = x_wr_timezone.to_standard(calendar)
-    except (ValueError, TypeError, KeyError):
-        raise Invalid(_("This is not a calendar (.ics) file, or its lines are broken."), "file") from None
+    # Google writes UTC times and names the zone only in X-WR-TIMEZONE: read them in that zone. A name
+    # this machine does not know is left aside (the times stay as written).
+    if str(calendar.get("X-WR-TIMEZONE", ""))[:64] in all_timezones():
+        try:
+            calendar = x_wr_timezone.to_standard(calendar)
+        except (ValueError, TypeError, KeyError, AttributeError, OSError):
+            raise Invalid(_("This is not a calendar (.ics) file, or its lines are broken."), "file") from None
     items, seen = [], set()
     deadline = monotonic() + seconds
-    for component in calendar.walk("VEVENT"):
+    for component in _vevents(calendar):
         if monotonic() > deadline:
             raise Invalid(_("Checking the events of this calendar takes too long: import it in smaller parts."),
                           "file")
         item = _item(component, zone)
         if item.uid in seen and not item.problem:
             item.problem = _("Another event of this calendar has the same UID.")
-        seen.add(item.uid)
+        # A changed date of a series shares the series' UID and may come before it.
+        if component.get("RECURRENCE-ID") is None:
+            seen.add(item.uid)
         items.append(item)
     return items
+
+
+def _vevents(calendar):
+    # RFC 5545 puts events directly in the VCALENDAR: those nested elsewhere are neither counted nor read.
+    return [component for component in calendar.subcomponents if component.name == "VEVENT"]
 
 
 def calendar_zone(calendar):
@@ -125,8 +134,12 @@ def _text(component, name, limit=PROPERTY_MAX):
 
 
 def _item(component, zone):
-    item = Item(uid=text_line(_text(component, "UID"), URL_MAX))
+    item = Item(uid=text_line(_text(component, "UID", URL_MAX + 1), URL_MAX + 1))
     try:
+        if len(item.uid) > URL_MAX:
+            # Cut, two long UIDs sharing a beginning would be taken for one event.
+            item.uid = item.uid[:URL_MAX]
+            raise Invalid(_("The event's UID is longer than %(max)d characters.", max=URL_MAX))
         item.title = text_line(_text(component, "SUMMARY"), 200)
         item.sequence = max(0, int(_text(component, "SEQUENCE", 12) or 0))
         modified = component.decoded("LAST-MODIFIED", None)
@@ -139,7 +152,8 @@ def _item(component, zone):
         item.values = _checked(item)
     except Invalid as error:
         item.problem = error.message
-    except (ValueError, TypeError, KeyError, OverflowError):
+    # icalendar raises AttributeError for a DTSTART given as a time of day only.
+    except (ValueError, TypeError, KeyError, OverflowError, AttributeError, IndexError, OSError):
         item.problem = _("The event's dates or fields cannot be read.")
     return item
 
@@ -212,7 +226,10 @@ def _tags(component, notes):
     raw = component.get("CATEGORIES")
     names = []
     for prop in raw if isinstance(raw, list) else [raw] if raw is not None else []:
-        names.extend(str(name) for name in getattr(prop, "cats", [])[:TAGS_MAX * 2])
+        # Bounded over all CATEGORIES lines together: a calendar may repeat the property 100,000 times.
+        names.extend(str(name) for name in getattr(prop, "cats", [])[:TAGS_MAX * 2 - len(names)])
+        if len(names) >= TAGS_MAX * 2:
+            break
     tags = []
     for name in names:
         errors = {}

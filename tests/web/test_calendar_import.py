@@ -215,3 +215,44 @@ def test_a_later_last_modified_updates_at_the_same_sequence(app, ann):
     assert "1 updated" in done
     with app.app_context():
         assert [event.title for event in Event.select()] == ["Later"]
+
+
+def test_odd_zones_and_times_give_a_reason_never_a_500(app, ann):
+    # A TZID naming a folder of the zone database, or far too long, used to raise inside the parser.
+    for zone in ("Europe", "E" * 300):
+        response = send(ann, app, single("z@x", "Zoned", start=f"{YEAR}0801T100000").replace(
+            b"DTSTART:", f"DTSTART;TZID={zone}:".encode()))
+        assert response.status_code in (302, 400), zone
+        google = GOOGLE.replace(b"X-WR-TIMEZONE:", f"X-WR-TIMEZONE:{zone}\r\nX-OLD:".encode())
+        assert send(ann, app, google).status_code in (302, 400), zone
+    with app.test_request_context():
+        [item] = ics_import.read(single("t@x", "Time only", start="100000").replace(
+            b"DTSTART:", b"DTSTART;VALUE=TIME:"), "Europe/Paris")
+        assert item.problem == "The event's dates or fields cannot be read."
+
+
+def test_events_hidden_in_other_components_are_neither_counted_nor_imported(app):
+    nested = many(3).replace(b"BEGIN:VEVENT", b"BEGIN:VTODO\r\nBEGIN:VEVENT", 1).replace(
+        b"END:VEVENT", b"END:VEVENT\r\nEND:VTODO", 1)
+    with app.test_request_context():
+        assert [item.title for item in ics_import.read(nested, "Europe/Paris")] == ["Event 1", "Event 2"]
+
+
+def test_a_changed_date_before_its_series_leaves_the_series_imported(app):
+    series = single("choir@x", "Choir", "RRULE:FREQ=WEEKLY;COUNT=4\r\n")
+    moved = (f"BEGIN:VEVENT\r\nUID:choir@x\r\nDTSTAMP:{YEAR}0101T000000Z\r\nRECURRENCE-ID:{YEAR}0808T100000Z\r\n"
+             f"SUMMARY:Choir (moved)\r\nDTSTART:{YEAR}0809T100000Z\r\nEND:VEVENT\r\n").encode()
+    calendar = series.replace(b"BEGIN:VEVENT", moved + b"BEGIN:VEVENT", 1)
+    with app.test_request_context():
+        first, second = ics_import.read(calendar, "Europe/Paris")
+    assert "one date of a repeated event" in first.problem and second.problem == ""
+
+
+def test_long_uids_and_many_categories_are_bounded(app):
+    long_uid = "u" * 3000
+    categories = "".join(f"CATEGORIES:t{n}\r\n" for n in range(20_000))
+    with app.test_request_context():
+        [item] = ics_import.read(single(long_uid, "Long"), "Europe/Paris")
+        assert "UID is longer than" in item.problem
+        [tagged] = ics_import.read(single("c@x", "Tagged", categories), "Europe/Paris")
+    assert tagged.problem == "" and 0 < len(tagged.data["tags"].split(", ")) <= 10
