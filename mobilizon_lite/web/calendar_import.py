@@ -55,6 +55,8 @@ def start():
         except Invalid as error:
             add_error(form, error)
         else:
+            # One calendar held per session: previewing another forgets the one before.
+            calendar_import.release((session.get(SESSION_KEY) or {}).get("token"))
             token = calendar_import.hold(data)
             session[SESSION_KEY] = {"token": token, "owner": form.owner.data}
             return redirect(url_for(".preview", token=token))

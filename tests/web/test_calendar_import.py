@@ -4,6 +4,7 @@ by UID, and hostile calendars are refused with a clear message."""
 import re
 from datetime import UTC, date, datetime, time
 from http.server import BaseHTTPRequestHandler
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import icalendar
@@ -256,3 +257,9 @@ def test_long_uids_and_many_categories_are_bounded(app):
         assert "UID is longer than" in item.problem
         [tagged] = ics_import.read(single("c@x", "Tagged", categories), "Europe/Paris")
     assert tagged.problem == "" and 0 < len(tagged.data["tags"].split(", ")) <= 10
+
+
+def test_a_session_holds_one_calendar_at_a_time(app, ann):
+    for number in range(3):
+        assert send(ann, app, single(f"h{number}@x", f"Held {number}")).status_code == 302
+    assert len(list((Path(app.instance_path) / "imports").glob("*.ics"))) == 1
