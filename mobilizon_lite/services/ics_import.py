@@ -3,7 +3,7 @@ data for each VEVENT, or why it cannot be imported. Nothing is written here (see
 scheduled subscription can read its feed the same way."""
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from time import monotonic
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -284,7 +284,12 @@ def _repetition(component, start, notes):
     rrules = component.get("RRULE")
     if rrules is None:
         return {}
-    if isinstance(rrules, list) or component.get("RDATE") is not None:
+    start_value = component.decoded("DTSTART")
+    # A zone this machine does not know (Outlook's "Eastern") was read as the calendar's: single dates
+    # keep their instants, but a repetition would follow the other zone's clock changes.
+    foreign_zone = isinstance(start_value, datetime) and start_value.tzinfo is not None and (
+        start_value.tzinfo is not UTC and getattr(start_value.tzinfo, "key", None) not in all_timezones())
+    if isinstance(rrules, list) or component.get("RDATE") is not None or foreign_zone:
         notes.append(_("Imported as a single event: %(reason)s",
                        reason=_("This repetition is not one this site understands.")))
         return {}

@@ -263,3 +263,34 @@ def test_a_session_holds_one_calendar_at_a_time(app, ann):
     for number in range(3):
         assert send(ann, app, single(f"h{number}@x", f"Held {number}")).status_code == 302
     assert len(list((Path(app.instance_path) / "imports").glob("*.ics"))) == 1
+
+
+EASTERN = """BEGIN:VTIMEZONE\r
+TZID:Eastern Standard Time\r
+BEGIN:STANDARD\r
+DTSTART:16010101T020000\r
+TZOFFSETFROM:-0400\r
+TZOFFSETTO:-0500\r
+RRULE:FREQ=YEARLY;BYDAY=1SU;BYMONTH=11\r
+END:STANDARD\r
+BEGIN:DAYLIGHT\r
+DTSTART:16010101T020000\r
+TZOFFSETFROM:-0500\r
+TZOFFSETTO:-0400\r
+RRULE:FREQ=YEARLY;BYDAY=2SU;BYMONTH=3\r
+END:DAYLIGHT\r
+END:VTIMEZONE\r
+"""
+
+
+def test_a_series_in_a_zone_this_machine_does_not_know_comes_as_one_date(app):
+    # Its dates would follow the instance's clock changes, not the other zone's: one date, at its instant.
+    calendar = single("e@x", "Outlook meeting", "RRULE:FREQ=WEEKLY;COUNT=20\r\n", start=f"{YEAR}0303T190000")
+    calendar = calendar.replace(b"DTSTART:", b"DTSTART;TZID=Eastern Standard Time:").replace(
+        b"BEGIN:VEVENT", EASTERN.encode() + b"BEGIN:VEVENT", 1)
+    with app.test_request_context():
+        [item] = ics_import.read(calendar, "Europe/Paris")
+    assert item.problem == "" and "repeat" not in item.data
+    assert any("Imported as a single event" in note for note in item.notes)
+    local = datetime.combine(item.data["start_date"], item.data["start_time"], ZoneInfo(item.data["timezone"]))
+    assert local.astimezone(UTC) == datetime(YEAR, 3, 4, 0, 0, tzinfo=UTC)
