@@ -1,4 +1,6 @@
 """HTML pages for people, one blueprint per area."""
+from werkzeug.routing import IntegerConverter
+
 from . import (
     about,
     account,
@@ -39,6 +41,14 @@ from . import (
     todos,
 )
 
+
+class RowId(IntegerConverter):
+    """A row id in a URL (<id:name>): larger than SQLite's integers is no row, a 404 rather than a 500."""
+
+    def __init__(self, url_map):
+        super().__init__(url_map, max=2**63 - 1)
+
+
 # Groups and what their members share come after the pages they build on.
 GROUP_BLUEPRINTS = (groups, members, group_events, posts, discussions, resources, todos, group_digests,
                     groups_elsewhere)
@@ -50,6 +60,7 @@ def init_app(app, csrf):
     errors.init_app(app)
     formatting.init_app(app)
     share_meta.init_app(app)
+    app.url_map.converters["id"] = RowId
     for module in (pages, about, auth, account, identities, admin, admin_reports, instances, relays, admin_users,
                    admin_content, admin_mail, events, event_dates, participation, event_messages, comments, search,
                    calendar, calendar_import, browse, reports, share, embeds, *GROUP_BLUEPRINTS):

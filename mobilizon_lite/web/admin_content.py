@@ -25,7 +25,7 @@ def _page(kind, content):
     return None
 
 
-@bp.route("/<kind>/<int(max=9223372036854775807):content_id>/remove", methods=["GET", "POST"])
+@bp.route("/<kind>/<id:content_id>/remove", methods=["GET", "POST"])
 def remove(kind, content_id):
     content = content_moderation.find(kind, content_id)
     name = content_moderation.name(kind)

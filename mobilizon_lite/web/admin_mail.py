@@ -22,7 +22,7 @@ def index():
     return render_template("admin/mail.html", queue=mail_queue.troubles(), masked=masked)
 
 
-@bp.route("/<int:mail_id>/retry", methods=["POST"])
+@bp.route("/<id:mail_id>/retry", methods=["POST"])
 @admin_only
 def retry(mail_id):
     if not mail_queue.retry(mail_id):
@@ -31,7 +31,7 @@ def retry(mail_id):
     return redirect(url_for("admin_mail.index"))
 
 
-@bp.route("/<int:mail_id>/discard", methods=["POST"])
+@bp.route("/<id:mail_id>/discard", methods=["POST"])
 @admin_only
 def discard(mail_id):
     if not mail_queue.discard(mail_id):

@@ -17,7 +17,7 @@ from .staff import staff_blueprint
 
 bp = staff_blueprint("admin_reports", __name__, "/admin/reports")
 
-REPORT_ID = "<int(max=9223372036854775807):report_id>"
+REPORT_ID = "<id:report_id>"
 
 
 @bp.route("")
@@ -76,7 +76,7 @@ def change_state(report_id):
     return _back(report, _("The report is now: %(state)s.", state=STATE_LABELS[report.state]))
 
 
-@bp.route(f"/{REPORT_ID}/items/<int(max=9223372036854775807):item_id>/remove", methods=["POST"])
+@bp.route(f"/{REPORT_ID}/items/<id:item_id>/remove", methods=["POST"])
 def remove_item(report_id, item_id):
     report = reports.report_by_id(report_id)
     report_actions.remove_item(report, item_id, current_user._get_current_object(), _reason())

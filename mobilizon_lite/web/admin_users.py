@@ -70,7 +70,7 @@ def index():
                            role_labels=ROLE_LABELS, state_labels=STATE_LABELS, state_of=account_moderation.state_of)
 
 
-@bp.route("/<int(max=9223372036854775807):account_id>")
+@bp.route("/<id:account_id>")
 def show(account_id):
     account = account_moderation.account_by_id(account_id)
     return render_template("admin/user.html", account=account, handles=account_moderation.handles(account),
@@ -78,7 +78,7 @@ def show(account_id):
                            state_labels=STATE_LABELS)
 
 
-@bp.route("/<int(max=9223372036854775807):account_id>/<action>", methods=["GET", "POST"])
+@bp.route("/<id:account_id>/<action>", methods=["GET", "POST"])
 def act(account_id, action):
     account = account_moderation.account_by_id(account_id)
     if action not in ACTIONS:

@@ -48,7 +48,7 @@ def show(uuid, comment_uuid):
     return to_comment(event, comment)
 
 
-@bp.route("/events/<uuid>/comments/<int(max=9223372036854775807):comment_id>/edit", methods=["GET", "POST"])
+@bp.route("/events/<uuid>/comments/<id:comment_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(uuid, comment_id):
     event = events.visible_event(uuid, viewer_ids())
@@ -67,7 +67,7 @@ def edit(uuid, comment_id):
                        cancel=url_for("events.show", uuid=event.uuid, _anchor=f"comment-{comment.id}"))
 
 
-@bp.route("/events/<uuid>/comments/<int(max=9223372036854775807):comment_id>/delete", methods=["POST"])
+@bp.route("/events/<uuid>/comments/<id:comment_id>/delete", methods=["POST"])
 @login_required
 def delete(uuid, comment_id):
     event = events.visible_event(uuid, viewer_ids())

@@ -13,7 +13,7 @@ from .forms.event_dates import DateChangeForm
 bp = Blueprint("event_dates", __name__)
 
 
-@bp.route("/events/<uuid>/dates/<int:occurrence_id>/cancel", methods=["GET", "POST"])
+@bp.route("/events/<uuid>/dates/<id:occurrence_id>/cancel", methods=["GET", "POST"])
 @login_required
 def cancel(uuid, occurrence_id):
     event = events.visible_event(uuid, viewer_ids())
@@ -32,7 +32,7 @@ def cancel(uuid, occurrence_id):
         button=_("Cancel this date"), cancel=url_for("events.show", uuid=event.uuid))
 
 
-@bp.route("/events/<uuid>/dates/<int:occurrence_id>/change", methods=["GET", "POST"])
+@bp.route("/events/<uuid>/dates/<id:occurrence_id>/change", methods=["GET", "POST"])
 @login_required
 def change(uuid, occurrence_id):
     event = events.visible_event(uuid, viewer_ids())

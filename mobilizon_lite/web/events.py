@@ -268,7 +268,7 @@ def edit(uuid):
     return render_form("events/form.html", form, event=event)
 
 
-@bp.route("/events/<uuid>/dates/<int:occurrence_id>/following", methods=["GET", "POST"])
+@bp.route("/events/<uuid>/dates/<id:occurrence_id>/following", methods=["GET", "POST"])
 @login_required
 def following(uuid, occurrence_id):
     event = events.visible_event(uuid, viewer_ids())

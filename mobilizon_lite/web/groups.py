@@ -90,7 +90,7 @@ def delete(username):
         button=_("Delete this group"), cancel=url_for("groups.settings", username=group.preferred_username))
 
 
-@bp.route("/@<username>/followers/<int(max=9223372036854775807):follow_id>/<decision>", methods=["POST"])
+@bp.route("/@<username>/followers/<id:follow_id>/<decision>", methods=["POST"])
 @login_required
 def decide_follower(username, follow_id, decision):
     if decision not in ("accept", "reject"):

@@ -51,7 +51,7 @@ def follow():
     return index_page(follow_form=form, status=status)
 
 
-@bp.route("/<username>/followers/<int(max=9223372036854775807):follow_id>/<decision>", methods=["POST"])
+@bp.route("/<username>/followers/<id:follow_id>/<decision>", methods=["POST"])
 def decide_follower(username, follow_id, decision):
     identity = identities.owned_identity(current_user, username)
     if decision not in ("accept", "reject"):
@@ -61,7 +61,7 @@ def decide_follower(username, follow_id, decision):
     return redirect(url_for("identities.index"))
 
 
-@bp.route("/<username>/unfollow/<int(max=9223372036854775807):actor_id>", methods=["POST"])
+@bp.route("/<username>/unfollow/<id:actor_id>", methods=["POST"])
 def unfollow(username, actor_id):
     identity = identities.owned_identity(current_user, username)
     target = Actor.get_or_none((Actor.id == actor_id) & Actor.domain.is_null(False))

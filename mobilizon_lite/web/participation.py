@@ -172,7 +172,7 @@ def participants_csv(uuid):
     )
 
 
-@bp.route("/events/<uuid>/participants/<int(max=9223372036854775807):participation_id>/<action>", methods=["POST"])
+@bp.route("/events/<uuid>/participants/<id:participation_id>/<action>", methods=["POST"])
 @login_required
 def decide(uuid, participation_id, action):
     event = events.visible_event(uuid, viewer_ids())
@@ -257,7 +257,7 @@ def anonymous_participations(token):
                            token=token)
 
 
-@bp.route("/participation/mine/<token>/<int(max=9223372036854775807):participation_id>/cancel", methods=["POST"])
+@bp.route("/participation/mine/<token>/<id:participation_id>/cancel", methods=["POST"])
 @private_page
 def cancel_listed(token, participation_id):
     event = anonymous.cancel_listed(token, participation_id)

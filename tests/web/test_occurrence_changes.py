@@ -321,3 +321,10 @@ def test_splitting_a_series_counts_as_a_new_event(app, ann):
     assert response.status_code == 429 and response.headers["Retry-After"]
     with app.app_context():
         assert Event.select().count() == 1 and Event.get_by_id(event.id).rrule == "FREQ=WEEKLY;BYDAY=TU"
+
+
+def test_a_date_id_beyond_any_row_is_not_found(app, ann):
+    # Larger than SQLite's integers: a 404 like any unknown id, never an overflow.
+    event = rehearsal(app, ann, tuesday(1))
+    for action in ("cancel", "change", "following"):
+        assert ann.get(f"/events/{event.uuid}/dates/99999999999999999999999/{action}").status_code == 404
