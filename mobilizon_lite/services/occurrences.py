@@ -6,6 +6,7 @@ from peewee import Case, fn
 
 from ..db import database, utcnow
 from ..models import Event, EventOccurrence, OccurrenceOverride
+from ..models.limits import EXDATES_MAX
 from . import events, recurrence, reminders
 
 # Occurrences are stored this far ahead (listings, search, the calendar) and kept this far back
@@ -138,13 +139,21 @@ def expected(event, now):
 def _forget_stale_overrides(event):
     """Remove the overrides of dates no longer the rule's (the series' times or rule were edited):
     feeds would write instances of dates calendar apps cannot place."""
-    overrides = list(OccurrenceOverride.select(OccurrenceOverride.id, OccurrenceOverride.recurrence_id)
+    overrides = list(OccurrenceOverride.select(OccurrenceOverride.id, OccurrenceOverride.recurrence_id,
+                                               OccurrenceOverride.cancelled)
                      .where(OccurrenceOverride.event == event.id))
     if not overrides:
         return
-    stale = [row.id for row in overrides if not event.repeats or not _is_rule_date(event, row.recurrence_id)]
-    if stale:
-        OccurrenceOverride.delete().where(OccurrenceOverride.id.in_(stale)).execute()
+    stale = [row for row in overrides if not event.repeats or not _is_rule_date(event, row.recurrence_id)]
+    if not stale:
+        return
+    # A date cancelled stays cancelled when the series moves to other hours: its day becomes an excluded
+    # date (participants were told it will not happen).
+    cancelled = {row.recurrence_id.astimezone(event.zone).date().isoformat() for row in stale if row.cancelled}
+    if event.repeats and cancelled - set(event.exdates):
+        event.exdates = sorted(set(event.exdates) | cancelled)[:EXDATES_MAX]
+        Event.update(exdates=event.exdates).where(Event.id == event.id).execute()
+    OccurrenceOverride.delete().where(OccurrenceOverride.id.in_([row.id for row in stale])).execute()
 
 
 def _is_rule_date(event, begins_on):

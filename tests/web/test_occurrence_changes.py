@@ -301,13 +301,17 @@ def test_editing_the_series_times_forgets_the_dates_changed_one_by_one(app, ann)
     assert submit(ann, f"/events/{event.uuid}/edit", edit).status_code == 302
     with app.app_context():
         assert OccurrenceOverride.select().count() == 2
-    # The series at 18:00: its dates are no longer those the overrides named.
+    # The series at 18:00: its dates are no longer those the overrides named. The moved date follows the
+    # series again; the cancelled one stays off, as an excluded date.
     earlier = dict(edit, start_time="18:00", end_time="20:00")
     assert submit(ann, f"/events/{event.uuid}/edit", earlier).status_code == 302
     with app.app_context():
         assert OccurrenceOverride.select().count() == 0
+        assert Event.get_by_id(event.id).exdates == [tuesday(3).isoformat()]
         starts = {date.begins_on for date in EventOccurrence.select().where(EventOccurrence.event == event.id)}
-        assert evening(tuesday(3)) - timedelta(hours=1) in starts
+        assert evening(tuesday(2)) - timedelta(hours=1) in starts
+        assert evening(tuesday(3)) - timedelta(hours=1) not in starts
+        assert evening(tuesday(4)) - timedelta(hours=1) in starts
     assert b"RECURRENCE-ID" not in app.test_client().get("/@ann/feed/ics").data
 
 
