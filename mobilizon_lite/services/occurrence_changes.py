@@ -11,7 +11,7 @@ from ..db import database, utcnow
 from ..models import Actor, Event, EventOccurrence, OccurrenceOverride
 from ..models.limits import ADDRESS_MAX, MESSAGE_MAX, OVERRIDES_MAX
 from ..text import clean_text
-from . import events, occurrences
+from . import events, occurrences, recurrence
 from .errors import Invalid, InvalidFields, NotFound
 from .event_input import clean_dates
 
@@ -141,6 +141,25 @@ def splits_series(event, row):
     """Whether "this and following" from this stored date splits the series: not from its first date
     (that changes them all)."""
     return _recurrence_id(event, row) > event.series_begins_on
+
+
+def following_repetition(event, row):
+    """(dates the rule's COUNT leaves from row on, or None without a COUNT; the days excluded or cancelled
+    from row on): the "Repeats" of the series the following dates become."""
+    recurrence_id = _recurrence_id(event, row)
+    day = recurrence_id.astimezone(event.zone).date().isoformat()
+    cancelled = {override.recurrence_id.astimezone(event.zone).date().isoformat()
+                 for override in OccurrenceOverride.select(OccurrenceOverride.recurrence_id).where(
+                     (OccurrenceOverride.event == event.id) & OccurrenceOverride.cancelled
+                     & (OccurrenceOverride.recurrence_id >= recurrence_id))}
+    excluded = sorted(cancelled.union(kept for kept in event.exdates if kept >= day))
+    rule = occurrences.rule_of(event)
+    if rule.count is None:
+        return None, excluded
+    # COUNT counts the rule's dates, excluded ones too (RFC 5545).
+    first = occurrences.series_start(event)
+    before = recurrence.starts(rule, [], first, first, recurrence_id.astimezone(event.zone) - timedelta(seconds=1))
+    return max(1, rule.count - len(before)), excluded
 
 
 def split_series(event, actor, occurrence_id, data):

@@ -283,6 +283,10 @@ def following(uuid, occurrence_id):
         form.start_date.data, form.start_time.data = start.date(), start.time()
         form.end_date.data = end.date() if end and end.date() != start.date() else None
         form.end_time.data = end.time() if end else None
+        count, excluded = occurrence_changes.following_repetition(event, row)
+        form.repeat_exdates.data = ", ".join(excluded)
+        if count is not None:
+            form.repeat_count.data = count
     if form.validate_on_submit() and (data := with_coordinates(form, event)) is not None:
         # The following dates are a new event: counted as the new-event page counts one (429 over it).
         rate_limits.check(organizer, "events")

@@ -2,6 +2,7 @@
 tests hold on any day: only organisers may, after a confirmation; the date is struck through on the
 page, gone from listings and the calendar, written as a cancelled instance in the feed (RECURRENCE-ID),
 and its participants are told by email."""
+import re
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -332,3 +333,15 @@ def test_a_date_id_beyond_any_row_is_not_found(app, ann):
     event = rehearsal(app, ann, tuesday(1))
     for action in ("cancel", "change", "following"):
         assert ann.get(f"/events/{event.uuid}/dates/99999999999999999999999/{action}").status_code == 404
+
+
+def test_the_following_dates_form_keeps_the_count_left_and_the_dates_cancelled(app, ann):
+    # Ten dates, three before the split: seven left; a date cancelled after it stays off the new series.
+    event = rehearsal(app, ann, tuesday(1), repeat_ends="count", repeat_count="10",
+                      repeat_exdates=tuesday(2).isoformat())
+    cancelled = date_row(app, event, tuesday(6))
+    assert submit(ann, f"/events/{event.uuid}/dates/{cancelled.id}/cancel", {}).status_code == 302
+    row = date_row(app, event, tuesday(4))
+    form = ann.get(f"/events/{event.uuid}/dates/{row.id}/following").get_data(as_text=True)
+    assert re.search(r'name="repeat_count"[^>]*value="7"', form)
+    assert re.search(rf'name="repeat_exdates"[^>]*value="{tuesday(6).isoformat()}"', form)
