@@ -46,6 +46,7 @@ from .forms.events import (
     EventForm,
     JoinForm,
     language_choices,
+    show_times,
     timezone_choices,
 )
 from .threads import comment_form_html, thread_html
@@ -82,17 +83,11 @@ def event_form(event=None):
     zone = event.zone
     # A series is edited from its first date.
     begins_on, ends_on = event.first_span
-    start = begins_on.astimezone(zone)
     data = {name: getattr(event, name) for name in form._fields if hasattr(Event, name)}
-    data.update(description=event.description_source, start_date=start.date(), start_time=start.time(),
-                start_fold=start.fold, tags=", ".join(event.tags), links=event.links, picture=None,
+    data.update(description=event.description_source, tags=", ".join(event.tags), links=event.links, picture=None,
                 **repetition_data(event))
     form.process(formdata=None, data=data)
-    if ends_on:
-        end = ends_on.astimezone(zone)
-        form.end_time.data = end.time()
-        form.end_date.data = end.date() if end.date() != start.date() else None
-        form.end_fold.data = end.fold
+    show_times(form, begins_on, ends_on, zone)
     form.offer_repeated_times()
     form.offer_repetitions()
     return form
@@ -279,10 +274,7 @@ def following(uuid, occurrence_id):
     form = event_form(event)
     if request.method == "GET":
         # The series' values, from this date on.
-        start, end = row.begins_on.astimezone(event.zone), row.ends_on and row.ends_on.astimezone(event.zone)
-        form.start_date.data, form.start_time.data = start.date(), start.time()
-        form.end_date.data = end.date() if end and end.date() != start.date() else None
-        form.end_time.data = end.time() if end else None
+        show_times(form, row.begins_on, row.ends_on, event.zone)
         count, excluded = occurrence_changes.following_repetition(event, row)
         form.repeat_exdates.data = ", ".join(excluded)
         if count is not None:

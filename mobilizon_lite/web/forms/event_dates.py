@@ -6,6 +6,7 @@ from wtforms.validators import InputRequired, Length, Optional
 from ...models.limits import ADDRESS_MAX
 from ...services.occurrence_changes import NOTE_MAX
 from .base import SiteForm
+from .events import show_times
 
 
 class DateChangeForm(SiteForm):
@@ -23,12 +24,7 @@ class DateChangeForm(SiteForm):
 
     def fill(self, begins_on, ends_on, zone, override):
         """Show a date's current values (times in the event's zone)."""
-        start = begins_on.astimezone(zone)
-        self.start_date.data, self.start_time.data = start.date(), start.time()
-        if ends_on is not None:
-            end = ends_on.astimezone(zone)
-            self.end_date.data = end.date() if end.date() != start.date() else None
-            self.end_time.data = end.time()
+        show_times(self, begins_on, ends_on, zone)
         if override is not None:
             self.place_name.data, self.address.data = override.place_name, override.address
             self.description.data = override.description

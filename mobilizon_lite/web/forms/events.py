@@ -85,6 +85,21 @@ REPEAT_LABELS = {"": _l("Does not repeat"), "DAILY": _l("Daily"), "WEEKLY": _l("
 REPEAT_END_LABELS = {"never": _l("Never"), "until": _l("On a date"), "count": _l("After a number of times")}
 
 
+def show_times(form, begins_on, ends_on, zone):
+    """Fill form's start and end fields (and folds, where it has them) with a span as zone's clocks show
+    it; the end date only when the span ends on another day."""
+    start = begins_on.astimezone(zone)
+    form.start_date.data, form.start_time.data = start.date(), start.time()
+    if hasattr(form, "start_fold"):
+        form.start_fold.data = start.fold
+    if ends_on is not None:
+        end = ends_on.astimezone(zone)
+        form.end_date.data = end.date() if end.date() != start.date() else None
+        form.end_time.data = end.time()
+        if hasattr(form, "end_fold"):
+            form.end_fold.data = end.fold
+
+
 def labelled(labels, order=None):
     """Select choices from a value -> label mapping."""
     return [SelectChoice(value, labels[value]) for value in (order or labels)]
