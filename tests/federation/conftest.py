@@ -72,6 +72,18 @@ def federating(instance_env):
     return make
 
 
+@pytest.fixture
+def instances(tmp_path, federating):
+    """Two running instances for the test: alpha with ann on 127.0.0.2, beta with bob on 127.0.0.3
+    (modules may define their own)."""
+    a, b = federating(tmp_path, "127.0.0.2", "alpha", "ann"), federating(tmp_path, "127.0.0.3", "beta", "bob")
+    a.start()
+    b.start()
+    yield a, b
+    for instance in (a, b):
+        instance.stop()
+
+
 @pytest.fixture(scope="module")
 def instance(tmp_path_factory, federating):
     """A running instance with ann, on 127.0.0.5, for the module (modules may define their own)."""

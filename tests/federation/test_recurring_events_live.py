@@ -13,16 +13,6 @@ from .live import copy_of, create_event, follow, one
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture
-def instances(tmp_path, federating):
-    a, b = federating(tmp_path, "127.0.0.2", "alpha", "ann"), federating(tmp_path, "127.0.0.3", "beta", "bob")
-    a.start()
-    b.start()
-    yield a, b
-    for instance in (a, b):
-        instance.stop()
-
-
 def second_tuesdays():
     """The second Tuesdays of the months from over a week ahead, a year of them: counted from today, so
     the test holds on any day."""

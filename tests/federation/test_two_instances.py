@@ -13,16 +13,6 @@ from .live import copy_of, create_event, follow, identity_id, join, participant_
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture
-def instances(tmp_path, federating):
-    a, b = federating(tmp_path, "127.0.0.2", "alpha", "ann"), federating(tmp_path, "127.0.0.3", "beta", "bob")
-    a.start()
-    b.start()
-    yield a, b
-    for instance in (a, b):
-        instance.stop()
-
-
 def test_follow_accept_unfollow_and_delivery_after_restart(instances):
     a, b = instances
     ann = a.session("ann@example.org")
