@@ -317,13 +317,18 @@ def _mf2_location(value):
     if not isinstance(value, dict):
         return []
     properties = value.get("properties", {})
-    nested = next((item.get("properties", {}) for name in ("adr", "geo")
-                   for item in properties.get(name, []) if isinstance(item, dict)), {})
-    merged = {**nested, **properties}
+    # An h-card's address and coordinates may be in an embedded h-adr and h-geo.
+    merged = {}
+    for name in ("adr", "geo"):
+        embedded = (properties.get(name) or [None])[0]
+        if isinstance(embedded, dict):
+            merged.update(embedded.get("properties", {}))
+    merged.update(properties)
     address = {"type": "PostalAddress", **{key: _first(merged, name, 1000) for name, key in MF2_ADDRESS.items()}}
     # An h-card's or h-adr's name (Gancio's place): with an address given, mf2 implies none.
-    return [{"type": "Place", "name": _first(properties, "name", 1000), "address": address, "latitude": _number(_first(merged, "latitude", 40)),
-             "longitude": _number(_first(merged, "longitude", 40))}]
+    latitude, longitude = _number(_first(merged, "latitude", 40)), _number(_first(merged, "longitude", 40))
+    return [{"type": "Place", "name": _first(properties, "name", 1000), "address": address, "latitude": latitude,
+             "longitude": longitude}]
 
 
 def _from_mf2(item, page_url, zone):
