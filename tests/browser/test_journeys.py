@@ -16,6 +16,7 @@ pytestmark = pytest.mark.browser
 WIDTHS = {"phone": 390, "desktop": 1280}
 HEIGHTS = {"phone": 844, "desktop": 800}
 LOCALES = {"en": "en-GB", "fr": "fr-FR"}
+WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 
 
 @pytest.fixture(params=list(WIDTHS))
@@ -181,6 +182,53 @@ def test_organise_an_event_a_visitor_joins_by_email(new_context, server, mail, d
     assert organiser.locator("article.event.cancelled").count() == 1
     assert str(fetch_calendar(visitor, calendar_link).walk("VEVENT")[0]["STATUS"]) == "CANCELLED"
     wait_until(lambda: len(subjects_to(mail, visitor_email)) >= 3, timeout=20)
+
+
+def test_a_weekly_event_in_search_and_the_month_calendar(new_context, server, device, locale):
+    """A weekly event made with the form's "Repeats" part is found by a search with filters (and not by
+    one of another category), and shows on each of its dates in the month calendar."""
+    word = f"rehearsal{device}{locale}"
+    email = f"singer-{device}-{locale}@example.org"
+    server.create_user(f"singer_{device}_{locale}", email)
+    page = new_context()
+    visit(page, server.base + "/login")
+    page.fill("#email", email)
+    page.fill("#password", PASSWORD)
+    submit(page)
+
+    visit(page, server.base + "/events/new")
+    title = f"Choir {word}"
+    page.fill("#title", title)
+    page.select_option("#category", "MUSIC")
+    page.fill("#start_date", EVENT_DAY.isoformat())
+    page.fill("#start_time", "19:00")
+    page.fill("#end_time", "21:00")
+    page.fill("#locality", "Lyon")
+    page.locator("details.repeats summary").click()
+    page.check("input[name=repeat][value=WEEKLY]")
+    page.check(f"input[name=repeat_weekdays][value={WEEKDAYS[EVENT_DAY.weekday()]}]")
+    page.check("input[name=repeat_ends][value=count]")
+    page.fill("#repeat_count", "4")
+    submit(page)
+    assert page.locator("h1").first.inner_text() == title
+
+    visit(page, server.base + "/search")
+    page.fill("#search-page-q", word)
+    page.select_option("#search-category", "MUSIC")
+    page.select_option("#search-mode", "in_person")
+    page.fill("#search-near", "Lyon")
+    submit(page, "form.search-form")
+    assert page.locator(".event-card").filter(has_text=title).count() == 1
+    screenshot(page, f"search-{locale}")
+    page.select_option("#search-category", "ARTS")
+    submit(page, "form.search-form")
+    assert page.locator(".event-card").count() == 0
+
+    visit(page, f"{server.base}/calendar/{EVENT_DAY.year}/{EVENT_DAY.month:02d}?q={word}")
+    # A table on a desktop, the agenda of the days with events on a phone: each shows the four dates.
+    shown = page.locator("main a").filter(has_text=title).filter(visible=True)
+    assert shown.count() == 4
+    screenshot(page, f"calendar-{locale}")
 
 
 def fetch_calendar(page, link):
