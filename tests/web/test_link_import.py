@@ -192,3 +192,11 @@ def test_the_preview_is_what_is_imported_fetched_once(app, ann, site):
     assert len(site.requests) == 1
     with app.app_context():
         assert [event.title for event in Event.select()] == ["Concert au parc"]
+
+
+@pytest.mark.parametrize("link", ["javascript:alert(1)", "ftp://files.example.org/e", "http://[::1", "http://",
+                                  "http://exa mple.org/e", "https://x.example:99999/", "/events/local",
+                                  "https://" + "a" * 3000 + ".example/"])
+def test_odd_links_are_refused_with_a_message(app, ann, link):
+    message = refused(ann, app, link)
+    assert "could not be fetched" in message or "characters" in message
