@@ -54,6 +54,7 @@ def test_the_events_calendar_json_ld(app, ann, site):
     assert "Import an event from a link" in page and 'name="link"' in page
     preview, done = preview_and_confirm(ann, app, link)
     assert "Atelier vélo – réparation" in preview and "1 new event" in preview
+    assert "Import events from a link" in preview and f"Read from {link}" in preview
     assert "2:00\u202fPM – 5:00\u202fPM" in preview and "Maison du vélo" in preview
     assert "Its picture is not imported" in preview
     assert "1 event created" in done
