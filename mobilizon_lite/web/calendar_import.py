@@ -33,7 +33,7 @@ def calendar_bytes(form):
         with upload.stream:
             return upload.stream.read(ics_import.FILE_MAX + 1)
     if form.url.data:
-        return ics_import.fetch(form.url.data)
+        return ics_import.fetch(form.url.data).body
     raise Invalid(_("Choose a calendar file, or give its web address."), "calendar")
 
 
