@@ -145,16 +145,18 @@ def _sync(subscription, progress):
           skipped=counts[calendar_import.SKIP] - unchanged)
 
 
-def _save(subscription, **values):
-    CalendarSubscription.update(fetched_at=utcnow(), **values).where(
-        CalendarSubscription.id == subscription.id).execute()
+def _save(subscription, wait=None, **values):
+    """Store a sync's outcome: fetched now, due again in wait seconds (when given)."""
+    now = utcnow()
+    if wait is not None:
+        values["next_due"] = now + timedelta(seconds=wait)
+    CalendarSubscription.update(fetched_at=now, **values).where(CalendarSubscription.id == subscription.id).execute()
 
 
 def _done(subscription, status, fetched, **counts):
     # Active again: a page's "Sync now" resumes a subscription stopped for want of an organiser.
-    _save(subscription, status=status, error="", failures=0, active=True, etag=fetched.etag,
-          last_modified=fetched.last_modified,
-          next_due=utcnow() + timedelta(seconds=subscription.interval), **counts)
+    _save(subscription, subscription.interval, status=status, error="", failures=0, active=True, etag=fetched.etag,
+          last_modified=fetched.last_modified, **counts)
 
 
 def backoff(interval, failures):
@@ -164,8 +166,8 @@ def backoff(interval, failures):
 
 def _failed(subscription, status, message, **values):
     failures = subscription.failures + 1
-    _save(subscription, status=status, error=message[:SUBSCRIPTION_ERROR_MAX], failures=failures,
-          next_due=utcnow() + timedelta(seconds=backoff(subscription.interval, failures)), **values)
+    _save(subscription, backoff(subscription.interval, failures), status=status,
+          error=message[:SUBSCRIPTION_ERROR_MAX], failures=failures, **values)
 
 
 def _stopped(subscription, message):

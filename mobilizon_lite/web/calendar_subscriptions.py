@@ -19,7 +19,7 @@ from ..services.calendar_subscriptions import (
     REFUSED,
 )
 from ..services.errors import ServiceError, TooMany
-from .calendar_import import owners
+from .context import event_owners
 from .errors import retry_after
 from .forms.base import add_error, render_form
 from .forms.imports import StopSubscriptionForm, SubscribeForm
@@ -47,7 +47,7 @@ def managed():
     """{owner's actor id: (choice value, label, identity acting, group or None)} of the identities and
     groups whose subscriptions the account manages (as calendar_import offers them for an import)."""
     return {(group or identity).id: (value, label, identity, group)
-            for value, (label, identity, group) in owners().items()}
+            for value, (label, identity, group) in event_owners().items()}
 
 
 def managed_subscription(subscription_id):
@@ -75,7 +75,7 @@ def _page(form, status=None):
 @bp.route("/subscriptions", methods=["GET", "POST"])
 @login_required
 def index():
-    offered = owners()
+    offered = event_owners()
     form = SubscribeForm()
     form.owner.choices = [(value, label) for value, (label, _i, _g) in offered.items()]
     form.interval.choices = interval_choices()
