@@ -9,7 +9,17 @@ from markupsafe import escape
 
 from ..activitypub.audience import speaker
 from ..db import utcnow
-from ..services import events, group_feeds, groups, instance_settings, search, search_query, subscriptions
+from ..services import (
+    event_access,
+    events,
+    group_feeds,
+    groups,
+    instance_settings,
+    participant_mail,
+    search,
+    search_query,
+    subscriptions,
+)
 from ..services.identities import identities_of
 from ..urls import public_url
 from . import atom
@@ -49,7 +59,7 @@ def _when(event):
 
 def _public_online(event):
     """Whether a feed anyone may read shows the event's online address."""
-    return bool(events.online_address_for(event))
+    return bool(event_access.online_address_for(event))
 
 
 def _each(rows):
@@ -63,7 +73,8 @@ def _ics(name, rows, online_of=_public_online, pending_of=lambda row: False):
         # icalendar is loaded by the first calendar built, not by every process that serves pages.
         from . import ical
 
-        items = ((event, events.event_link(event), pending_of(event), online_of(event)) for event in _each(rows))
+        items = ((event, participant_mail.event_link(event), pending_of(event), online_of(event))
+                 for event in _each(rows))
         return ical.calendar(name, items, pieces)
 
     return build
@@ -77,7 +88,7 @@ def _atom(title, author, self_url, page_url, rows, online_of=_public_online, pos
 def _entries(rows, online_of, posts):
     """(updated, entries) of the events in rows and the posts; a group's event names the group."""
     entries = [{
-        "id": event.ap_id, "title": event.title, "url": events.event_link(event),
+        "id": event.ap_id, "title": event.title, "url": participant_mail.event_link(event),
         "published": event.created_at, "updated": event.updated_at,
         "author": speaker(event).display_name, "author_url": speaker(event).ap_id,
         "html": (f"<p>{escape(_when(event))}"
@@ -112,7 +123,7 @@ def event_ics(uuid):
     viewer_ids = _viewer_ids()
     event = events.visible_event(uuid, viewer_ids)
     query = subscriptions.feed_events().where(events.Event.id == event.id)
-    online = bool(events.online_address_for(
+    online = bool(event_access.online_address_for(
         event, current_user._get_current_object() if current_user.is_authenticated else None))
     # A file showing what only participants see must stay out of shared caches.
     private = event.is_private or online and not _public_online(event)

@@ -10,10 +10,11 @@ from ..db import database, utcnow
 from ..models import Actor, Comment, Event, FeedToken, Member, OutgoingMail, Participation, PasswordResetToken
 from ..models.groups import Role
 from ..models.participation import CREATOR, NOT_APPROVED, ORGANIZER_ROLES, PARTICIPANT
-from . import events, participation
+from . import events, participant_mail, participation
 from .accounts import check_current_password, end_sessions, require_another_admin
 from .errors import Invalid
-from .events import ORGANISING_ROLES, federate, organizer_ids
+from .event_access import ORGANISING_ROLES, organizer_ids
+from .event_federation import federate
 from .identities import identities_of, retire_identity
 
 # What a deleted account's address becomes: unique, and no mail can reach it.
@@ -120,7 +121,7 @@ def _settle_events(found, choices, default, excluded):
         choice = str(choices.get(event.id) or default)
         if choice == DELETE:
             if (event.ends_on or event.begins_on) > utcnow():
-                outgoing += events.participant_mails(event, event.organizer, "mail/event_cancelled.txt",
+                outgoing += participant_mail.participant_mails(event, event.organizer, "mail/event_cancelled.txt",
                                                      cancel_link=None)
             events.delete_event(event, event.organizer)
             continue

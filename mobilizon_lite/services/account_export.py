@@ -6,7 +6,7 @@ from ..models.actors import TYPE_PERSON
 from ..models.participation import CREATOR, GOING_ROLES
 from ..text import html_to_text
 from ..urls import public_url
-from .events import event_link
+from .participant_mail import event_link
 from .subscriptions import FEED_ROLES, feed_events
 
 FORMAT = "mobilizon_lite account export 1"

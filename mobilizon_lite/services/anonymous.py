@@ -13,7 +13,7 @@ from ..urls import public_url
 from . import instance, reminders, throttles
 from .accounts import normalize_email
 from .errors import Invalid, NotFound, PermissionDenied
-from .events import CANCEL_PURPOSE, cancel_link, event_link, participation_by_token
+from .participant_mail import CANCEL_PURPOSE, cancel_link, event_link, participation_by_token
 from .participation import check_open, clean_message, fill_seats, joining_role, notify_organizers
 
 # However often the form is posted, one address gets at most one email per event in this time.

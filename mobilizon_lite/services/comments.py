@@ -15,7 +15,8 @@ from ..text import html_to_text, markdown_to_html
 from ..urls import public_url
 from . import notifications
 from .errors import Invalid, NotFound, PermissionDenied
-from .events import followers_of, organizer_ids, remote_participants, require_visible_to
+from .event_access import organizer_ids, require_visible_to
+from .event_federation import followers_of, remote_participants
 from .prepared import prepared
 from .rows import CommentRow, read_with_actors, with_actors_query
 

@@ -17,8 +17,9 @@ from ..models.participation import GOING_ROLES, NOT_APPROVED, ORGANIZER_ROLES, W
 from ..text import clean_text
 from ..urls import public_url
 from .errors import Invalid, PermissionDenied
-from .events import event_link, participation_by_token, participation_token, recipient, require_organizer
+from .event_access import require_organizer
 from .instance_settings import default_language
+from .participant_mail import event_link, participation_by_token, participation_token, recipient
 
 UNSUBSCRIBE_PURPOSE = "event-messages-off"
 ONE_CLICK = "List-Unsubscribe=One-Click"

@@ -15,8 +15,7 @@ from ..models.groups import MEMBER_ROLES
 from ..urls import public_url
 
 # A module, not its names: events and remote_events (through relays and announces) import this one.
-from . import events as event_pages
-from . import notifications
+from . import notifications, participant_mail
 
 # The hour (UTC) a day's digest goes out, with the events published in the 24 hours before it.
 DIGEST_HOUR = 6
@@ -68,7 +67,7 @@ def tell_new_event(event):
     told = [identity for identity, groups in readers_of.items()
             if groups[event.attributed_to_id] or event.visibility == Visibility.PUBLIC]
     accounts = [account for account in notifications.accounts_of(told) if account.id != event.organizer.account_id]
-    context = {"event": event, "group": event.attributed_to, "link": event_pages.event_link(event)}
+    context = {"event": event, "group": event.attributed_to, "link": participant_mail.event_link(event)}
     return notifications.notify(notifications.GROUP_EVENTS_NOW_KIND, accounts, NEW_EVENT_TEMPLATE,
                                 lambda _account: context)
 
@@ -127,7 +126,7 @@ def send_group_digests(now=None):
         queued = mail.send_batch(notifications.outgoing(
             people[identity].account, TEMPLATE,
             dict(identity=people[identity], groups=digests[identity],
-                 links={event.id: event_pages.event_link(event) for _group, shown in digests[identity]
+                 links={event.id: participant_mail.event_link(event) for _group, shown in digests[identity]
                         for event in shown},
                  digest_link=public_url("group_digests.setting", username=people[identity].preferred_username)))
             for identity in mailed)

@@ -5,7 +5,9 @@ from ..models.actors import TYPE_GROUP
 from ..models.events import Visibility
 from ..urls import public_url
 from . import event_cards, group_roles
-from .events import ORGANISING_ROLES, by_time, event_document, events_query, listing_query, visible
+from .event_access import ORGANISING_ROLES, visible
+from .event_federation import event_document
+from .events import by_time, events_query, listing_query
 from .rows import EventRow, with_actors
 
 

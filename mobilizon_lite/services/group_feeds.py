@@ -6,7 +6,7 @@ from peewee import fn
 
 from ..db import database
 from ..models import Actor, Event, Post
-from .events import visible
+from .event_access import visible
 from .groups import local_group
 from .posts import readable_by
 from .subscriptions import feed_events, feed_window, fingerprint

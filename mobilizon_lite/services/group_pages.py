@@ -10,7 +10,8 @@ from ..models.events import Visibility
 from ..models.groups import MEMBER_ROLES, GroupVisibility
 from ..text import html_to_text, text_line
 from . import event_cards
-from .events import by_time, ends_since, listing_query, visible
+from .event_access import visible
+from .events import by_time, ends_since, listing_query
 from .posts import readable_by
 from .rows import EventRow, with_actors
 

@@ -11,7 +11,7 @@ from ..db import database, utcnow
 from ..models import Actor, Event, EventOccurrence, OccurrenceOverride
 from ..models.limits import ADDRESS_MAX, MESSAGE_MAX, OVERRIDES_MAX
 from ..text import clean_text
-from . import events, occurrences, recurrence
+from . import event_access, event_federation, events, occurrences, participant_mail, recurrence
 from .errors import Invalid, InvalidFields, NotFound
 from .event_input import clean_dates
 
@@ -88,12 +88,12 @@ def _recurrence_id(event, row):
 def cancel_date(event, actor, occurrence_id):
     """Cancel one stored date of a series (organisers only): kept as a cancelled override, gone from
     listings, and its participants told by email."""
-    events.require_organizer(event, actor)
+    event_access.require_organizer(event, actor)
     row = stored_date(event, occurrence_id)
     with database.atomic():
         event = _save(event, _recurrence_id(event, row), cancelled=True)
     date = Event(begins_on=row.begins_on, ends_on=row.ends_on, timezone=event.timezone)
-    events.notify_participants(event, actor, "mail/date_cancelled.txt", date=date)
+    participant_mail.notify_participants(event, actor, "mail/date_cancelled.txt", date=date)
 
 
 def clean_date_input(event, data):
@@ -116,7 +116,7 @@ def clean_date_input(event, data):
 def change_date(event, actor, occurrence_id, data):
     """Change one stored date of a series (organisers only): its times (start and end, in the event's
     zone), place and note for that date alone; its participants told by email."""
-    events.require_organizer(event, actor)
+    event_access.require_organizer(event, actor)
     row = stored_date(event, occurrence_id)
     values = clean_date_input(event, data)
     recurrence_id = _recurrence_id(event, row)
@@ -133,7 +133,7 @@ def change_date(event, actor, occurrence_id, data):
     date = Event(begins_on=begins_on, ends_on=values["ends_on"] if values["begins_on"] else row.ends_on,
                  timezone=event.timezone, place_name=values["place_name"], street=values["address"])
     was = Event(begins_on=row.begins_on, ends_on=row.ends_on, timezone=event.timezone)
-    events.notify_participants(event, actor, "mail/date_changed.txt", date=date, was=was,
+    participant_mail.notify_participants(event, actor, "mail/date_changed.txt", date=date, was=was,
                                note=values["description"])
 
 
@@ -166,7 +166,7 @@ def split_series(event, actor, occurrence_id, data):
     """"This and following": the series ends before this stored date (UNTIL), and a new series made of
     data (the event form's, from that date on) follows it; the new Event. Participations stay on the
     old series, as no date has participations of its own yet; its participants are told it ends."""
-    events.require_organizer(event, actor)
+    event_access.require_organizer(event, actor)
     row = stored_date(event, occurrence_id)
     recurrence_id = _recurrence_id(event, row)
     if not splits_series(event, row):
@@ -184,6 +184,6 @@ def split_series(event, actor, occurrence_id, data):
         event = events.events_query().where(Event.id == event.id).get()
         occurrences.refresh(event)
         occurrences.advance(event)
-        events.federate(event, "Update", actor)
-    events.notify_participants(event, actor, "mail/event_changed.txt", changed=["rrule"])
+        event_federation.federate(event, "Update", actor)
+    participant_mail.notify_participants(event, actor, "mail/event_changed.txt", changed=["rrule"])
     return following

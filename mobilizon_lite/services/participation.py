@@ -23,20 +23,13 @@ from ..urls import public_url
 from . import notifications
 from .comments import check_comment
 from .errors import Full, Invalid, NotFound, PermissionDenied, RegistrationsElsewhere, refusal
-from .events import (
-    event_link,
-    going_count,
-    group_organizer_ids,
-    online_address_for,
-    organizer_ids,
-    recipient,
-    require_organizer,
-    require_visible_to,
-)
+from .event_access import group_organizer_ids, online_address_for, organizer_ids, require_organizer, require_visible_to
 from .identities import public_identity
+from .participant_mail import event_link, recipient
 from .prepared import prepared, shaped
 from .reminders import sync_participation
 from .rows import ParticipationRow, read_with_actors, with_actors_query
+from .seats import going_count
 from .servers import takes_remote_participation
 
 

@@ -7,7 +7,8 @@ from .. import mail
 from ..db import database, utcnow
 from ..models import Account, Actor, Event, Participation, Reminder
 from ..urls import public_url
-from .events import event_link, online_address_for, participation_by_token, participation_token, recipient
+from .event_access import online_address_for
+from .participant_mail import event_link, participation_by_token, participation_token, recipient
 from .reminders import set_reminders_off, wanted_offsets
 
 OFF_PURPOSE = "reminders-off"

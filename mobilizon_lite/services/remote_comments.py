@@ -19,7 +19,7 @@ from .actors import known_or_fetched
 from .announces import from_origin, gone_at_origin
 from .comments import comment_document, comment_recipients, notify_new, remove
 from .errors import NotFound
-from .events import require_visible_to
+from .event_access import require_visible_to
 
 log = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ from ..models.events import CATEGORIES
 from ..models.federation import DONE, IGNORED
 from ..models.limits import URL_MAX
 from ..models.participation import GOING_ROLES
-from . import events, group_digest, occurrences, reminders
+from . import event_access, events, group_digest, occurrences, reminders
 from .actors import actor_from_ap, keep_tombstone, signed_get
 from .errors import refusal
 from .event_input import LANGUAGES
@@ -97,15 +97,15 @@ def on_update_event(item):
 def change_from_elsewhere(event, sender, document):
     """An organiser of elsewhere's Update of one of our events (a moderator of its group, checked as the
     edit page checks it): document, the Event as they edited it, becomes the event; the changed event."""
-    events.require_organizer(event, sender)
+    event_access.require_organizer(event, sender)
     values = occurrences.received(event_from_ap(document, CATEGORIES, LANGUAGES), repetition_from_ap(document),
                                   kept=event)
     values.pop("remote_participant_count")
     # What only this server knows, or what their copy may lack (the online address is for participants).
     values["anonymous_participation"] = event.anonymous_participation
     values["online_url"] = values["online_url"] or event.online_url
-    if not any(link["type"] in events.ONLINE_LINK_TYPES for link in values["links"]):
-        values["links"] += [link for link in event.links if link.get("type") in events.ONLINE_LINK_TYPES]
+    if not any(link["type"] in event_access.ONLINE_LINK_TYPES for link in values["links"]):
+        values["links"] += [link for link in event.links if link.get("type") in event_access.ONLINE_LINK_TYPES]
     # The Markdown written here stays the source while the text is unchanged; else their HTML is.
     values["description_source"] = (event.description_source if values["description"] == event.description
                                      else values["description"])

@@ -10,7 +10,8 @@ from ..text import text_line
 from ..urls import host_of
 from . import group_roles, reminders
 from .errors import NotFound, ServiceError
-from .events import events_query, require_visible_to
+from .event_access import require_visible_to
+from .events import events_query
 from .participation import (
     admit,
     answer_remote,

@@ -20,7 +20,8 @@ from ..urls import host_of, is_ours
 from . import event_cards, occurrences
 from .actors import ACTOR_TYPES, actor_from_ap, live_local, signed_get
 from .errors import Invalid, NotFound
-from .events import ends_since, listing_query, visible
+from .event_access import visible
+from .events import ends_since, listing_query
 from .follows import find_remote_actor
 from .remote_events import is_event, store
 from .rows import EventRow, with_actors

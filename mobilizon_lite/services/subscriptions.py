@@ -13,7 +13,8 @@ from ..models import Actor, Event, FeedToken, Member, Participation
 from ..models.participation import GOING_ROLES, NOT_APPROVED, WAITLISTED
 from ..urls import whole_number
 from .errors import NotFound
-from .events import ORGANISING_ROLES, SEEING_ROLES, ends_since, events_query, visible
+from .event_access import ORGANISING_ROLES, SEEING_ROLES, visible
+from .events import ends_since, events_query
 from .identities import public_identity
 from .instance import get_setting, set_setting
 
@@ -143,7 +144,7 @@ def private_feed(feed_token):
                                         Case(None, [(Participation.role.in_(WAITING_ROLES), WAITING)], TAKES_PART)
                                         .alias("relation"))
                    .where(Participation.actor.in_(identities) & Participation.role.in_(FEED_ROLES)))
-    # Their groups' moderators organise a group's events (services.events.organizer_ids).
+    # Their groups' moderators organise a group's events (services.event_access.organizer_ids).
     in_groups = (Event.select(Event.id.alias("event_id"),
                               Case(None, [(Member.role.in_(ORGANISING_ROLES), TAKES_PART)], GROUP_EVENT)
                               .alias("relation"))

@@ -13,7 +13,7 @@ from wtforms import SelectChoice
 
 from ..negotiation import negotiated, personal_document, signed_parts, wants_activity_json
 from ..services import accounts, actors, group_events, instance_settings, remote_groups
-from ..services.events import organizer_among, require_organizer
+from ..services.event_access import organizer_among, require_organizer
 from ..services.group_roles import acting_member, require_member_view
 from ..services.groups import local_group
 from ..services.identities import identities_of

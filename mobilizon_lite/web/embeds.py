@@ -11,7 +11,7 @@ from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 
 from ..page_cache import shared
-from ..services import embeds, events
+from ..services import embeds, participant_mail
 from ..services.errors import Invalid, ServiceError
 from ..urls import public_url
 from .errors import default_message
@@ -87,7 +87,7 @@ def event_list():
 @shared
 def event_card(uuid):
     event = embeds.public_event(uuid)
-    return _page("embed/event.html", event=event, url=events.event_link(event), place=place_text(event),
+    return _page("embed/event.html", event=event, url=participant_mail.event_link(event), place=place_text(event),
                  summary=excerpt(event.description, 300))
 
 

@@ -12,6 +12,8 @@ from ..page_cache import TOKEN, shared, viewer_part, with_token
 from ..services import (
     actors,
     anonymous,
+    event_access,
+    event_federation,
     event_messages,
     events,
     group_events,
@@ -22,6 +24,7 @@ from ..services import (
     participation,
     rate_limits,
     remote_participation,
+    seats,
     thumbnails,
 )
 from ..services.errors import Invalid, TooMany, refusal
@@ -167,17 +170,17 @@ def show(uuid):
 
 def event_content(event):
     """The event page's article as the viewer sees it, forms holding page_cache.TOKEN for their token."""
-    going = events.going_count(event)
+    going = seats.going_count(event)
     identities = account_identities()
     mine, organizers = participation.participations_of(event, identities) if identities else ([], set())
     # Each check reads what the page has read already: no query per identity and per check.
     known = {row.actor_id: row for row in mine}
-    seats = going if event.is_local else None
+    known_seats = going if event.is_local else None
     # The page offers each identity what the services will let it do, and nothing more.
-    actions = {identity.id: participation.actions_for(event, identity, organizers, known.get(identity.id), seats)
+    actions = {identity.id: participation.actions_for(event, identity, organizers, known.get(identity.id), known_seats)
                for identity in identities}
     offered = (set().union(*actions.values()) if identities
-               else participation.actions_for(event, None, going=seats))
+               else participation.actions_for(event, None, going=known_seats))
     # Forms with a token only for people who may post them: a visitor's page is kept for every visitor.
     join_form, join_refusal, comment_form, commenter = None, None, None, None
     joiners = [identity for identity in identities if "join" in actions[identity.id]]
@@ -187,7 +190,7 @@ def event_content(event):
     elif "join" not in offered:
         acting = current_identity()
         join_refusal = refusal(participation.check_join, event, acting,
-                               known.get(acting.id) if acting else None, seats)
+                               known.get(acting.id) if acting else None, known_seats)
     acting = commenter_identity(event, organizers) if identities else None
     commenters = [identity for identity in identities if "comment" in actions[identity.id]]
     if commenters:
@@ -200,7 +203,7 @@ def event_content(event):
         csrf_token=lambda: TOKEN,
         event=event,
         going=going,
-        remaining=events.remaining_seats(event, going),
+        remaining=seats.remaining_seats(event, going),
         my_participations=mine,
         waiting_positions={row.id: participation.waiting_position(row) for row in mine if row.role == WAITLISTED},
         # Reminders are offered, or stopped, while the event is still ahead.
@@ -214,8 +217,8 @@ def event_content(event):
                         else AnonymousJoinForm()),
         comment_form=comment_form,
         comment_thread=thread_html(event, identities, acting, organizers, commenter),
-        online_address=events.online_address_for(event, viewer),
-        links=events.links_for(event, viewer),
+        online_address=event_access.online_address_for(event, viewer),
+        links=event_access.links_for(event, viewer),
         category_labels=CATEGORY_LABELS,
         link_type_labels=LINK_TYPE_LABELS,
         messages=event_messages.shown_to(event, mine, "manage" in offered),
@@ -238,7 +241,7 @@ def event_json(event):
     requester = actors.signed_requester(*signed_parts())
     if requester is None and current_user.is_authenticated:
         requester = current_user._get_current_object()
-    return personal_document(events.event_document(event, requester))
+    return personal_document(event_federation.event_document(event, requester))
 
 
 @bp.route("/events/<uuid>/edit", methods=["GET", "POST"])

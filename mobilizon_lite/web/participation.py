@@ -12,7 +12,7 @@ from markupsafe import Markup
 
 from ..models.participation import NOT_APPROVED, ROLES, WAITLISTED
 from ..page_cache import hole, shared_holed
-from ..services import anonymous, events, participation, reminder_mail, reminders
+from ..services import anonymous, event_access, events, participation, reminder_mail, reminders
 from ..services.errors import Full, Invalid, RegistrationsElsewhere, refusal
 from ..urls import page_number
 from .context import account_identities, chosen_identity, identity_choices, organizer_identity, private_page, viewer_ids
@@ -126,9 +126,9 @@ def _participants_part(event, role, page):
 @login_required
 def participants(uuid):
     event = events.visible_event(uuid, viewer_ids())
-    organizers = events.organizer_ids(event)  # read once for both checks
-    organizer = events.organizer_among(event, account_identities(), organizers)
-    events.require_organizer(event, organizer, organizers)
+    organizers = event_access.organizer_ids(event)  # read once for both checks
+    organizer = event_access.organizer_among(event, account_identities(), organizers)
+    event_access.require_organizer(event, organizer, organizers)
     role = request.args.get("role") or None
     if role is not None and role not in ROLES:
         raise Invalid(_("Unknown role."))

@@ -4,7 +4,7 @@ import io
 
 from flask import Blueprint, current_app, request
 
-from ..services import events, groups, identities, remote_groups
+from ..services import events, groups, identities, participant_mail, remote_groups
 from ..urls import public_url
 
 bp = Blueprint("share", __name__)
@@ -52,7 +52,7 @@ def profile_page(username):
 @bp.route("/events/<uuid>/qr.svg")
 def event_qr(uuid):
     # Asked without the viewer's identities: a private event has no code, as it has no share box.
-    return _svg(events.event_link(events.visible_event(uuid)))
+    return _svg(participant_mail.event_link(events.visible_event(uuid)))
 
 
 @bp.route("/@<username>/qr.svg")

@@ -14,7 +14,7 @@ from markupsafe import Markup, escape
 
 from ..activitypub.audience import speaker
 from ..dates import event_day
-from ..services import events, instance_settings
+from ..services import event_access, instance_settings, participant_mail
 from ..text import html_to_text
 from ..urls import host_of, public_url
 
@@ -102,7 +102,7 @@ def event_preview(event):
     """The preview of an event's page; None for a private event, which no preview fetcher may open."""
     if event.is_private:
         return None
-    url = events.event_link(event)
+    url = participant_mail.event_link(event)
     lead = [_("Cancelled"), event_day(event)] if event.is_cancelled else [event_day(event)]
     place = place_text(event)
     if place:
@@ -164,7 +164,7 @@ def event_json_ld(event, url, image):
         locations.append(place)
     if event.online_url:
         # The address of the call only when any visitor may see it; else the page, where participants find it.
-        locations.append({"@type": "VirtualLocation", "url": events.online_address_for(event) or url})
+        locations.append({"@type": "VirtualLocation", "url": event_access.online_address_for(event) or url})
     if locations:
         mode = ("Mixed" if len(locations) == 2 else "Online" if event.online_url else "Offline")
         data["eventAttendanceMode"] = f"{SCHEMA}{mode}EventAttendanceMode"

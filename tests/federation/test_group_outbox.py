@@ -6,7 +6,7 @@ import pytest
 
 from mobilizon_lite.models import Activity, Actor, Delivery, Event
 from mobilizon_lite.models.groups import Role
-from mobilizon_lite.services import comments, events, groups, posts
+from mobilizon_lite.services import comments, event_federation, events, groups, posts
 
 from ..helpers import make_account, make_event, make_group, service_fields
 from .remote import ACTOR, follow, post
@@ -175,7 +175,7 @@ def test_a_moderator_of_elsewhere_edits_and_deletes_a_group_event_as_their_role_
         alice = Actor.get(Actor.ap_id == ACTOR)
         member = groups.new_member_row(club, alice, Role.MEMBER)
         Delivery.delete().execute()
-        document = events.event_document(event)
+        document = event_federation.event_document(event)
     edited = {**document, "name": "Club picnic, moved", "actor": ACTOR}
     update = {"id": f"{ACTOR}/updates/1", "type": "Update", "actor": ACTOR, "object": edited}
     post(app, update, key=private, path="/@club/inbox")

@@ -9,7 +9,7 @@ from babel.dates import format_date
 
 from mobilizon_lite.activitypub.vocab import CONTEXT, OUR_NAMESPACE
 from mobilizon_lite.models import Event, EventOccurrence
-from mobilizon_lite.services import events
+from mobilizon_lite.services import event_federation
 
 from ..helpers import make_event
 from .remote import remote_event, send, stored
@@ -34,7 +34,7 @@ def test_our_series_goes_out_as_one_event_with_its_rule(fed):
                       repeat_weekdays=["TU"], repeat_exdates="2025-12-30")
     with fed.app_context():
         event = Event.get_by_id(made.id)
-        document = events.event_document(event)
+        document = event_federation.event_document(event)
     assert CONTEXT[2]["repetition"] == {"@id": "mzl:repetition", "@type": "@json"}
     assert CONTEXT[2]["mzl"] == OUR_NAMESPACE
     assert undeclared(document) == set()
@@ -54,7 +54,7 @@ def test_a_json_ld_processor_keeps_the_rule_whole(fed):
     made = make_event(fed, start_date=date(2027, 1, 5), start_time=time(19), end_time=time(21), repeat="WEEKLY",
                       repeat_weekdays=["TU"])
     with fed.app_context():
-        document = events.event_document(Event.get_by_id(made.id))
+        document = event_federation.event_document(Event.get_by_id(made.id))
     # The ActivityStreams context's own terms inline (no fetch in tests), then ours as sent.
     document["@context"] = [{"as": "https://www.w3.org/ns/activitystreams#", "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
                              "startTime": "as:startTime"}, CONTEXT[2]]

@@ -2,7 +2,7 @@
 import pytest
 
 from mobilizon_lite.models import Activity, Actor, Comment, Delivery, Event, Follow, Participation
-from mobilizon_lite.services import comments, events, participation, subscriptions
+from mobilizon_lite.services import comments, event_federation, events, participation, seats, subscriptions
 
 from ..calendar_readers import parse_both, vevents
 from ..helpers import log_in, make_event, service_fields, submit
@@ -36,7 +36,7 @@ def test_remote_join_of_a_free_event_is_accepted_and_counted(fed, keys):
                                 "to": [event.organizer.ap_id], "cc": []}
     with fed.app_context():
         assert Delivery.select().where(Delivery.inbox_url == f"{REMOTE}/inbox").count() == 1
-        assert events.event_document(Event.get_by_id(event.id))["participantCount"] == 1
+        assert event_federation.event_document(Event.get_by_id(event.id))["participantCount"] == 1
     # Sent again (its Accept lost): answered again, once more, and still one participation.
     send(fed, keys[0], "Join", event.ap_id, 2)
     assert [a["object"]["id"] for a in sent(fed, "Accept")] == [f"{REMOTE}/activities/1", f"{REMOTE}/activities/2"]
@@ -263,4 +263,4 @@ def test_a_deleted_account_frees_its_seat_and_its_comments_go(fed, keys):
     assert role_of(fed, event) is None
     with fed.app_context():
         assert Comment.select().count() == 0  # no empty placeholder left behind
-        assert events.going_count(Event.get_by_id(event.id)) == 0
+        assert seats.going_count(Event.get_by_id(event.id)) == 0

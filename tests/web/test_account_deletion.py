@@ -6,7 +6,7 @@ import pytest
 
 from mobilizon_lite.models import Account, Actor, Comment, Event, FeedToken, Participation
 from mobilizon_lite.models.groups import Role
-from mobilizon_lite.services import comments, events, participation, subscriptions
+from mobilizon_lite.services import comments, participation, seats, subscriptions
 from mobilizon_lite.services.groups import new_member_row
 
 from ..calendar_readers import parse_both, vevents
@@ -42,7 +42,7 @@ def test_deleting_frees_seats_tells_everyone_blanks_comments_and_forgets_the_add
         question = comments.comment_on(Event.get_by_id(talk.id), eve, "Is there parking?")
         comments.comment_on(Event.get_by_id(talk.id), bob, "Yes, behind the hall.", in_reply_to=question.id)
         feed = subscriptions.token_text(subscriptions.issue_token(Account.get(Account.email == "eve@example.org")))
-        assert events.going_count(Event.get_by_id(talk.id)) == 1
+        assert seats.going_count(Event.get_by_id(talk.id)) == 1
     # The comments' notifications (bob of eve's question, eve of his answer) are not what this test reads.
     assert sorted(message["To"] for message in smtp.wait_for(2)) == ["bob@example.org", "eve@example.org"]
     smtp.messages.clear()
@@ -67,7 +67,7 @@ def test_deleting_frees_seats_tells_everyone_blanks_comments_and_forgets_the_add
     assert "This comment was deleted." in thread and "Is there parking?" not in thread
     assert "Yes, behind the hall." in thread
     with mail_app.app_context():
-        assert events.going_count(Event.get_by_id(talk.id)) == 0  # the seat is free again
+        assert seats.going_count(Event.get_by_id(talk.id)) == 0  # the seat is free again
         account = Account.get(Account.email.startswith("deleted-"))
         assert account.deleted_at and account.password_hash == "!" and account.locale is None
         assert not FeedToken.select().where(FeedToken.account == account).exists()

@@ -4,7 +4,7 @@ import csv
 import io
 
 from mobilizon_lite.models import Event, Participation
-from mobilizon_lite.services import events
+from mobilizon_lite.services import seats
 
 from ..helpers import BASE_URL, log_in, make_account, make_event, submit
 
@@ -46,7 +46,7 @@ def test_the_emailed_list_shows_and_cancels_each_participation(mail_app, smtp):
     page = visitor.get(listing).get_data(as_text=True)
     assert f"/events/{picnic.uuid}" not in page and f"/events/{concert.uuid}" in page
     with mail_app.app_context():
-        assert events.going_count(Event.get_by_id(picnic.id)) == 0  # the seat is free
+        assert seats.going_count(Event.get_by_id(picnic.id)) == 0  # the seat is free
     # Another address's participation cannot be cancelled from this list, nor can a forged link list anything.
     assert submit(visitor, f"{listing}/{other_row.id}/cancel", {}, page=listing).status_code == 404
     assert visitor.get(listing[:-3] + "abc").status_code == 404

@@ -5,7 +5,7 @@ import re
 import pytest
 
 from mobilizon_lite.models import Actor, Comment, Event, Participation
-from mobilizon_lite.services import events, participation
+from mobilizon_lite.services import event_access, events, participation
 from mobilizon_lite.services.identities import create_identity
 
 from ..helpers import log_in, make_account, make_event, service_fields, submit
@@ -149,16 +149,16 @@ def test_the_online_address_of_an_event_anyone_may_join_is_shown_to_everyone(app
 def test_the_visibility_rule_reads_actors_accounts_participations_and_nobody(app, restricted):
     with app.app_context():
         actors = {a.preferred_username: a for a in Actor.select()}
-        assert not events.may_see_online_address(restricted, None)
-        assert not events.may_see_online_address(restricted, actors["bob"])
-        assert not events.may_see_online_address(restricted, actors["bob"].account)
-        assert events.may_see_online_address(restricted, actors["cat"])
-        assert events.may_see_online_address(restricted, actors["cat"].account)
-        assert events.may_see_online_address(restricted, actors["ann"].account)
+        assert not event_access.may_see_online_address(restricted, None)
+        assert not event_access.may_see_online_address(restricted, actors["bob"])
+        assert not event_access.may_see_online_address(restricted, actors["bob"].account)
+        assert event_access.may_see_online_address(restricted, actors["cat"])
+        assert event_access.may_see_online_address(restricted, actors["cat"].account)
+        assert event_access.may_see_online_address(restricted, actors["ann"].account)
         rows = {p.actor.preferred_username: p for p in Participation.select().where(
             Participation.event == restricted.id)}
-        assert events.may_see_online_address(restricted, rows["cat"])
-        assert not events.may_see_online_address(restricted, rows["bob"])
+        assert event_access.may_see_online_address(restricted, rows["cat"])
+        assert not event_access.may_see_online_address(restricted, rows["bob"])
 
 
 def test_emails_carry_the_online_address_only_to_those_taking_part(mail_app, smtp):
