@@ -359,8 +359,9 @@ def import_event(args):
     """import-event: fetch the link, then create or update its events as import-ics does."""
     started = time.monotonic()
     identity, group = calendar_import.importer(args.identity, args.group)
-    fetched = link_import.fetch(args.source)
-    return run_import(link_import.read(fetched, instance_settings.default_timezone()), identity, group, started)
+    zone = instance_settings.default_timezone()
+    found = link_import.events_of(link_import.fetch(args.source), zone)
+    return run_import(link_import.items(found, zone), identity, group, started)
 
 
 def run_import(items, identity, group, started):

@@ -3,7 +3,9 @@ search box fetches one, or a web page's schema.org Event JSON-LD or h-events. Ea
 reader of other servers' events, then becomes an ics_import.Item (the event form's data, its UID), for
 calendar_import's preview and its create-or-update by UID."""
 import html as html_lib
+import json
 from dataclasses import dataclass
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
@@ -77,9 +79,9 @@ def fetch(url):
     raise Invalid(_("This link leads to neither an event nor a web page (%(type)s).", type=content_type[:60]), "link")
 
 
-def read(fetched, default_zone):
-    """The Items of the events the fetched document holds (one for an ActivityPub Event, each event of
-    a page, at most EVENTS_MAX), each checked as the event form checks it; Invalid when it holds none."""
+def events_of(fetched, default_zone):
+    """The page_events.Found of the fetched document: its Event, or each event of a page (at most
+    EVENTS_MAX; times without an offset in default_zone); Invalid when it holds none, or too many."""
     zone = ZoneInfo(default_zone)
     if fetched.kind == ACTIVITY:
         document = load_json(fetched.body)
@@ -90,16 +92,48 @@ def read(fetched, default_zone):
         if isinstance(document.get("repetition"), dict):
             found[0].notes.append(_("Imported as a single event: %(reason)s",
                                     reason=_("its repetition is not read from a link.")))
+        if document.get("image") or any(isinstance(item, dict) and item.get("type") in ("Document", "Image")
+                                        for item in as_list(document.get("attachment"))):
+            found[0].notes.append(page_events.picture_note())
     elif fetched.kind == JSON_LD:
         found = page_events.events_in_json(load_json(fetched.body), fetched.url, zone, EVENTS_MAX)
     else:
-        found = page_events.events_in_page(fetched.body.decode("utf-8", "replace"), fetched.url, zone, EVENTS_MAX)
+        found = page_events.events_in_page(page_text(fetched.body), fetched.url, zone, EVENTS_MAX)
     if not found:
         raise Invalid(_("This page holds no event: neither schema.org Event data (JSON-LD) nor h-event "
                         "microformats."), "link")
     if len(found) > EVENTS_MAX:
         raise Invalid(_("This page holds more than %(max)d events: at most %(max)d can be imported from one "
                         "page.", max=EVENTS_MAX), "link")
+    return found
+
+
+def page_text(body):
+    """A page's text: UTF-8, else (the one other encoding still common) Windows-1252."""
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        return body.decode("cp1252", "replace")
+
+
+def keep(found):
+    """The events read from a link as bytes to hold for the preview and its confirmation, which read
+    them back with kept() instead of fetching and parsing the page again."""
+    return json.dumps([{"uid": event.uid, "document": event.document, "notes": event.notes,
+                        "modified": event.modified.isoformat() if event.modified else None}
+                       for event in found], ensure_ascii=False).encode()
+
+
+def kept(data):
+    """The events keep() held."""
+    return [page_events.Found(event["uid"], event["document"],
+                              datetime.fromisoformat(event["modified"]) if event["modified"] else None,
+                              event["notes"]) for event in json.loads(data)]
+
+
+def items(found, default_zone):
+    """The ics_import.Item of each event found, checked as the event form checks it, for calendar_import."""
+    zone = ZoneInfo(default_zone)
     return [_item(event, zone) for event in found]
 
 

@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 
 from ..activitypub.convert.address import http_url
 from ..models.limits import TAGS_MAX, URL_MAX
+from .errors import Invalid
 
 # Longest text read from one value before the event reader's own limits judge it.
 TEXT_MAX = 40_000
@@ -274,9 +275,14 @@ def _modified(text):
     return moment if moment.tzinfo is not None else None
 
 
+def picture_note():
+    """What the preview says of an event's picture: pictures are not fetched from elsewhere."""
+    return _("Its picture is not imported: add one from the event's edit page.")
+
+
 def _note_picture(found, image):
     if image:
-        found.notes.append(_("Its picture is not imported: add one from the event's edit page."))
+        found.notes.append(picture_note())
 
 
 # h-event microformats ---------------------------------------------------------------------------------
@@ -285,8 +291,12 @@ def h_events(text, page_url, zone, limit):
     """The Found events of a page's h-event microformats (top-level or nested), at most limit."""
     import mf2py
 
-    # The standard library's parser: html5lib would spend seconds on a large page for the same items.
-    parsed = mf2py.parse(doc=text, url=page_url, html_parser="html.parser")
+    # The standard library's parser: html5lib would spend seconds more on a large page for the same items.
+    try:
+        parsed = mf2py.parse(doc=text, url=page_url, html_parser="html.parser")
+    except RecursionError:
+        # mf2py walks the elements recursively: thousands of nested ones exhaust the stack.
+        raise Invalid(_("This page's elements are nested too deeply to be read."), "link") from None
     found, queue, visited = [], list(reversed(parsed.get("items", []))), 0
     while queue and len(found) < limit and visited < NODES_MAX:
         item = queue.pop()

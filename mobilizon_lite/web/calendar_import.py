@@ -45,8 +45,8 @@ def start():
                 if form.url.data or getattr(form.calendar.data, "filename", ""):
                     raise Invalid(_("Give either a calendar or an event's link, not both."), "link")
                 fetched = link_import.fetch(form.link.data)
-                kept.update(link=fetched.url, kind=fetched.kind)
-                data = fetched.body
+                kept["link"] = fetched.url
+                data = link_import.keep(link_import.events_of(fetched, instance_settings.default_timezone()))
             else:
                 data = calendar_bytes(form)
             calendar_import.plan(read_items(kept, data), identity, group)
@@ -62,11 +62,10 @@ def start():
 
 
 def read_items(kept, data):
-    """The Items of what this session previews: the events of a link's document (kept names the link and
-    its kind) or of a calendar."""
+    """The Items of what this session previews: the events read from a link (kept names it) or a calendar."""
     zone = instance_settings.default_timezone()
     if kept.get("link"):
-        return link_import.read(link_import.Fetched(kept["link"], kept.get("kind", ""), data), zone)
+        return link_import.items(link_import.kept(data), zone)
     return ics_import.read(data, zone)
 
 

@@ -181,3 +181,14 @@ def test_whole_days_are_read_in_the_instance_zone(app, ann, site):
         assert event.begins_on == datetime.fromisoformat(f"{DAY}T00:00:00+02:00").astimezone(UTC)
         assert (event.ends_on - event.begins_on).days == 1
     assert EVENT_DAY.isoformat() == DAY
+
+
+def test_the_preview_is_what_is_imported_fetched_once(app, ann, site):
+    link = serve(site, "/g", GANCIO)
+    sent = send_link(ann, app, link)
+    assert "Concert au parc" in ann.get(sent.location).get_data(as_text=True)
+    serve(site, "/g", GANCIO.replace("Concert au parc", "Changed since"))
+    ann.post(sent.location, data={"csrf_token": csrf_token(ann, sent.location)})
+    assert len(site.requests) == 1
+    with app.app_context():
+        assert [event.title for event in Event.select()] == ["Concert au parc"]
