@@ -235,13 +235,14 @@ def repetition_and_dates(event):
                                         for listed in occurrence_changes.listed_dates(event)]
 
 
-def event_json(event):
-    """The event's document for whoever asks: a server signing the GET for a participant, a
-    logged-in person, or anyone (then without what only participants may see)."""
+def event_json(event, document=event_federation.event_document):
+    """The event's document (or what document(event, requester) writes of it) for whoever asks: a server
+    signing the GET for a participant, a logged-in person, or anyone (then without what only
+    participants may see)."""
     requester = actors.signed_requester(*signed_parts())
     if requester is None and current_user.is_authenticated:
         requester = current_user._get_current_object()
-    return personal_document(event_federation.event_document(event, requester))
+    return personal_document(document(event, requester))
 
 
 @bp.route("/events/<uuid>/edit", methods=["GET", "POST"])
