@@ -2,6 +2,7 @@
 no series (Mobilizon, Mastodon) a single event at that date, to servers of ours a date of the series
 (linked by our terms); the short list the series' document carries; its Create, Update or Delete sent
 to the series' audience."""
+import uuid
 from datetime import timedelta
 
 from babel.dates import format_date
@@ -13,7 +14,6 @@ from markupsafe import escape
 from ..activitypub.convert.event_date import (
     changed_date_to_ap,
     date_id,
-    date_uuid,
     instant_from_text,
     link_to_series,
 )
@@ -28,6 +28,11 @@ from .errors import NotFound
 # The series' document lists its dates changed from a day back on: a server reading it takes the list
 # as the whole truth from its own clock's now on (a day of leeway for clocks that differ).
 LISTED_BEHIND = timedelta(days=1)
+
+
+def date_uuid(ap_id):
+    """A date's own uuid, the same every time: Mobilizon keeps the uuid it reads, one per event."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, ap_id))
 
 
 def own_place(override):

@@ -53,7 +53,7 @@ UNKNOWN = "Unknown"
 # What a Flag names: an actor and some of its content, one kind whatever they are.
 FLAGGED = "Content"
 # The kind of a changed date of a series received as its own Event (its Delete names it by id).
-DATE = "EventDate"
+DATE = "Date"
 # The kind of each table's rows, for the one lookup of a bare id (an id is in one table at most).
 HELD = (("Event", Event), ("Note", Comment), ("Actor", Actor), ("Follow", Follow), ("Join", Participation),
         ("Member", Member), (DATE, OccurrenceOverride), *HELD_GROUP_CONTENT)

@@ -4,11 +4,10 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from ..dates import span_when
-from ..negotiation import negotiated, wants_activity_json
+from ..negotiation import negotiated, personal_document, wants_activity_json
 from ..services import date_federation, events, occurrence_changes
 from ..services.errors import Invalid
-from .context import organizer_identity, viewer_ids
-from .events import event_json
+from .context import event_requester, organizer_identity, viewer_ids
 from .forms.base import add_error, render_form
 from .forms.event_dates import DateChangeForm
 
@@ -69,4 +68,4 @@ def changed_date(uuid, instant):
     # The date of an event of another server is its server's to give.
     if not event.is_local:
         return redirect(override.ap_id or event.ap_id)
-    return event_json(event, lambda series, requester: date_federation.date_document(series, override, requester))
+    return personal_document(date_federation.date_document(event, override, event_requester()))

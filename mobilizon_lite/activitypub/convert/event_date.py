@@ -1,7 +1,6 @@
 """One changed or cancelled date of a series as its own Event, linked to the series by our terms (see
 vocab.OUR_TERMS), and back: its id, the short form the series' document lists, and the reading of
 either form by a server of ours."""
-import uuid
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
@@ -34,11 +33,6 @@ def instant_from_text(text):
 def date_id(series_id, recurrence_id):
     """The id of the Event of the series' date recurrence_id (its UTC start as the rule gives it)."""
     return f"{series_id}/dates/{instant_text(recurrence_id)}"
-
-
-def date_uuid(ap_id):
-    """A date's own uuid, the same every time: Mobilizon keeps the uuid it reads, one per event."""
-    return str(uuid.uuid5(uuid.NAMESPACE_URL, ap_id))
 
 
 def is_date_document(document):
