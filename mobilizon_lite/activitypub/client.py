@@ -223,8 +223,14 @@ def request(method, url, headers=None, body=None, allowed=(), deadline_seconds=D
 
 def fetch_object(url, allowed=(), sign=None):
     """GET an ActivityStreams document; it must come back as one and carry the id it was fetched at."""
-    response = request("GET", url, headers={"Accept": f"{AP_MEDIA_TYPE}, {LD_MEDIA_TYPE}"}, allowed=allowed,
-                       sign=sign)
+    return activity_document(request("GET", url, headers={"Accept": f"{AP_MEDIA_TYPE}, {LD_MEDIA_TYPE}"},
+                                     allowed=allowed, sign=sign))
+
+
+def activity_document(response):
+    """The ActivityStreams document of a GET's answer: a 200 of an ActivityStreams media type, a JSON
+    object carrying the id it was fetched at (after redirects); RequestError else."""
+    url = response.url
     if response.status != 200:
         raise RequestError(f"{url} answered {response.status}", response.status)
     content_type = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
@@ -234,6 +240,6 @@ def fetch_object(url, allowed=(), sign=None):
         document = load_json(response.body)
     except ParseError as error:
         raise RequestError(f"{url}: {error}") from None
-    if document.get("id") != response.url:
-        raise RequestError(f"{response.url} carries the id {document.get('id')!r}")
+    if document.get("id") != url:
+        raise RequestError(f"{url} carries the id {document.get('id')!r}")
     return document

@@ -23,6 +23,7 @@ from ..services import (
     ics_import,
     instance,
     instance_settings,
+    link_import,
     places,
     thumbnails,
 )
@@ -143,10 +144,18 @@ def build_parser():
                     "form; importing the same calendar again updates the events whose SEQUENCE or LAST-MODIFIED "
                     "is newer instead of making new ones.")
     ics.add_argument("source", metavar="FILE_OR_URL")
-    owner = ics.add_mutually_exclusive_group(required=True)
-    owner.add_argument("--identity", metavar="USERNAME", help="the local identity that organises the events")
-    owner.add_argument("--group", metavar="GROUP", help="the local group the events belong to (organised by "
-                                                        "its first administrator)")
+    link = commands.add_parser(
+        "import-event", parents=[common], help="import the events of a link (an ActivityPub event, or a web page's "
+                                               "schema.org or h-event data) into an identity or a group",
+        description="Create the event a link leads to (a Mobilizon, Gancio or other ActivityPub event), or the "
+                    "events a web page states as schema.org Event JSON-LD or h-event microformats (at most "
+                    f"{link_import.EVENTS_MAX}); importing the same link again updates the events it made.")
+    link.add_argument("source", metavar="URL")
+    for command in (ics, link):
+        owner = command.add_mutually_exclusive_group(required=True)
+        owner.add_argument("--identity", metavar="USERNAME", help="the local identity that organises the events")
+        owner.add_argument("--group", metavar="GROUP", help="the local group the events belong to (organised by "
+                                                            "its first administrator)")
     return parser
 
 
@@ -342,7 +351,21 @@ def import_ics(args):
         except OSError as error:
             print(f"error: {args.source}: {error.strerror}", file=sys.stderr)
             return 1
-    steps = calendar_import.plan(ics_import.read(data, instance_settings.default_timezone()), identity, group)
+    return run_import(ics_import.read(data, instance_settings.default_timezone()), identity, group, started)
+
+
+def import_event(args):
+    """import-event: fetch the link, then create or update its events as import-ics does."""
+    started = time.monotonic()
+    identity, group = calendar_import.importer(args.identity, args.group)
+    zone = instance_settings.default_timezone()
+    found = link_import.events_of(link_import.fetch(args.source), zone)
+    return run_import(link_import.items(found, zone), identity, group, started)
+
+
+def run_import(items, identity, group, started):
+    """Create or update the events of items showing progress, then what was skipped or noted and a summary."""
+    steps = calendar_import.plan(items, identity, group)
 
     def show(done, total):
         print(f"\revents: {done}/{total}", end="", flush=True)
@@ -413,6 +436,8 @@ def run_command(app, args):
             export_account(app, args)
         elif args.command == "import-ics":
             return import_ics(args)
+        elif args.command == "import-event":
+            return import_event(args)
         elif args.command == "users":
             return users.run(args)
         elif args.command == "init":

@@ -57,16 +57,26 @@ def live_local():
     return Actor.domain.is_null() & Actor.deleted_at.is_null() & ~Actor.suspended & owned_by_confirmed()
 
 
-def signed_get(url, signer=None):
-    """Fetch an ActivityStreams document with a GET signed by signer (a local actor; by default
-    the instance actor)."""
+def signing(signer=None):
+    """The sign function of client.request for GETs signed by signer (a local actor; by default the
+    instance actor)."""
     signer = signer or instance_actor()
 
     def sign(method, target_url):
         return sign_headers(method, target_url, f"{signer.ap_id}#main-key", signer.private_key_pem)
 
-    allowed = client.parse_networks(current_app.config["ALLOWED_PRIVATE_NETWORKS"])
-    return client.fetch_object(url, allowed=allowed, sign=sign)
+    return sign
+
+
+def allowed_networks():
+    """The private networks this instance may fetch from (ALLOWED_PRIVATE_NETWORKS), parsed."""
+    return client.parse_networks(current_app.config["ALLOWED_PRIVATE_NETWORKS"])
+
+
+def signed_get(url, signer=None):
+    """Fetch an ActivityStreams document with a GET signed by signer (a local actor; by default
+    the instance actor)."""
+    return client.fetch_object(url, allowed=allowed_networks(), sign=signing(signer))
 
 
 def known_or_fetched(actor_id):

@@ -1,10 +1,11 @@
-"""Importing a calendar (.ics file or address) into one of the account's identities or groups: the
-form, the preview of what each event will do, and the confirmation that does it."""
+"""Importing a calendar (.ics file or address), or the events of a link (an ActivityPub event, a page's
+schema.org or h-event data), into one of the account's identities or groups: the form, the preview of
+what each event will do, and the confirmation that does it."""
 from flask import Blueprint, abort, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from ..services import calendar_import, group_events, ics_import, instance_settings, rate_limits
+from ..services import calendar_import, group_events, ics_import, instance_settings, link_import, rate_limits
 from ..services.errors import Invalid, NotFound, TooMany
 from .context import account_identities
 from .errors import retry_after
@@ -49,18 +50,34 @@ def start():
                                 if group is not None and group.preferred_username == wanted), None)
     if form.validate_on_submit():
         _label, identity, group = offered[form.owner.data]
+        kept = {"owner": form.owner.data}
         try:
-            data = calendar_bytes(form)
-            calendar_import.plan(ics_import.read(data, instance_settings.default_timezone()), identity, group)
+            if form.link.data:
+                if form.url.data or getattr(form.calendar.data, "filename", ""):
+                    raise Invalid(_("Give either a calendar or an event's link, not both."), "link")
+                fetched = link_import.fetch(form.link.data)
+                kept["link"] = fetched.url
+                data = link_import.keep(link_import.events_of(fetched, instance_settings.default_timezone()))
+            else:
+                data = calendar_bytes(form)
+            calendar_import.plan(read_items(kept, data), identity, group)
         except Invalid as error:
             add_error(form, error)
         else:
             # One calendar held per session: previewing another forgets the one before.
             calendar_import.release((session.get(SESSION_KEY) or {}).get("token"))
             token = calendar_import.hold(data)
-            session[SESSION_KEY] = {"token": token, "owner": form.owner.data}
+            session[SESSION_KEY] = {"token": token, **kept}
             return redirect(url_for(".preview", token=token))
     return render_form("events/import.html", form)
+
+
+def read_items(kept, data):
+    """The Items of what this session previews: the events read from a link (kept names it) or a calendar."""
+    zone = instance_settings.default_timezone()
+    if kept.get("link"):
+        return link_import.items(link_import.kept(data), zone)
+    return ics_import.read(data, zone)
 
 
 def held_import(token):
@@ -74,8 +91,7 @@ def held_import(token):
     except NotFound:
         abort(404)
     _label, identity, group = owner
-    return identity, group, calendar_import.plan(ics_import.read(data, instance_settings.default_timezone()),
-                                                 identity, group)
+    return identity, group, calendar_import.plan(read_items(kept, data), identity, group)
 
 
 @bp.route("/import/<token>", methods=["GET", "POST"])

@@ -14,6 +14,10 @@ class CalendarImportForm(SiteForm):
     url = StringField(_l("Or the calendar's web address"), filters=[strip],
                       validators=[Optional(), Length(max=URL_MAX)],
                       description=_l("An https:// address of an .ics calendar, fetched once, now."))
+    link = StringField(_l("Or an event's link"), filters=[strip], validators=[Optional(), Length(max=URL_MAX)],
+                       description=_l("A link to an event on Mobilizon, Gancio or another ActivityPub server, or "
+                                      "to a web page that describes its events (schema.org or h-event), as "
+                                      "search engines read them: at most 50 events."))
 
 
 class ConfirmImportForm(SiteForm):

@@ -1,0 +1,85 @@
+"""What every page the browser tests visit must pass: axe-core's WCAG 2.1 A and AA rules, a phone's
+360 px width (no page and no card wider), touch targets of 44 px; and screenshots of the main pages."""
+from functools import cache
+from pathlib import Path
+
+AXE = Path(__file__).resolve().parents[1] / "js" / "node_modules" / "axe-core" / "axe.min.js"
+# Written by the tests, never committed (.gitignore); docs/screenshots holds the few the README shows.
+SCREENSHOTS = Path(__file__).with_name("screenshots")
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+PHONE_WIDTH = 360
+TOUCH_TARGET = 44
+
+AXE_RUN = """tags => axe.run(document, {runOnly: {type: 'tag', values: tags}}).then(result =>
+  result.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+    nodes: v.nodes.map(n => ({target: n.target.join(' '), summary: n.failureSummary}))})))"""
+# Elements sticking out past the viewport's right edge, and cards whose text overflows them.
+OVERFLOWS = """() => {
+  const name = e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') +
+    (e.className && typeof e.className === 'string' ? '.' + e.className.trim().split(/\\s+/).join('.') : '');
+  const text = e => (e.textContent || '').trim().slice(0, 60);
+  const wide = [...document.body.querySelectorAll('*')]
+    .filter(e => e.getBoundingClientRect().right > window.innerWidth + 0.5)
+    .filter(e => ![...e.children].some(c => c.getBoundingClientRect().right > window.innerWidth + 0.5))
+    .slice(0, 8).map(e => `${name(e)} (right edge ${Math.round(e.getBoundingClientRect().right)} px): ${text(e)}`);
+  const cards = [...document.querySelectorAll('.card, .comment, .flash, .box')]
+    .filter(e => e.scrollWidth > e.clientWidth + 1)
+    .slice(0, 8).map(e => `${name(e)} (${e.scrollWidth} px in ${e.clientWidth} px): ${text(e)}`);
+  return {scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth, wide, cards};
+}"""
+# Controls a finger presses, shorter than a touch target: buttons, button-like links, fields, and the
+# label around a checkbox or a radio button (the label is what one presses).
+SMALL_TARGETS = """size => {
+  const shown = e => e.getClientRects().length && getComputedStyle(e).visibility !== 'hidden'
+    && !e.closest('.visually-hidden, details:not([open]) > :not(summary)');
+  const controls = [...document.querySelectorAll(
+      'button, a.button, nav a, select, textarea, input:not([type=hidden]):not([type=checkbox]):not([type=radio]), ' +
+      'label:has(> input[type=checkbox]), label:has(> input[type=radio]), summary')]
+    .filter(shown).filter(e => e.getBoundingClientRect().height < size - 0.5);
+  return controls.slice(0, 10).map(e => `${e.tagName.toLowerCase()} "${(e.textContent || e.name || '').trim()
+    .slice(0, 40)}" ${Math.round(e.getBoundingClientRect().height)} px high`);
+}"""
+
+
+@cache
+def axe_source():
+    """axe-core's script, read once (installed by npm ci in tests/js)."""
+    return AXE.read_text()
+
+
+def check_page(page):
+    """Fail unless the page passes axe's WCAG 2.1 A/AA rules and fits a 360 px phone with touch-sized controls."""
+    problems = accessibility_violations(page) + phone_layout_problems(page)
+    assert not problems, f"{page.url}:\n" + "\n".join(problems)
+
+
+def accessibility_violations(page):
+    """axe-core's WCAG 2.1 A and AA violations on the page, one readable line per element."""
+    page.add_script_tag(content=axe_source())
+    return [f"axe {v['id']} ({v['impact']}): {v['help']} at {node['target']}: {node['summary']}"
+            for v in page.evaluate(AXE_RUN, WCAG_TAGS) for node in v["nodes"]]
+
+
+def phone_layout_problems(page):
+    """What does not fit on a 360 px wide phone: the page wider than the screen, text overflowing its
+    card, controls too small to press; the page is seen at 360 px and given back its size."""
+    size = page.viewport_size
+    page.set_viewport_size({"width": PHONE_WIDTH, "height": size["height"]})
+    try:
+        layout = page.evaluate(OVERFLOWS)
+        small = page.evaluate(SMALL_TARGETS, TOUCH_TARGET)
+    finally:
+        page.set_viewport_size(size)
+    problems = []
+    if layout["scrollWidth"] > layout["innerWidth"]:
+        problems.append(f"page {layout['scrollWidth']} px wide on a {layout['innerWidth']} px phone")
+        problems += [f"  too wide: {line}" for line in layout["wide"]]
+    problems += [f"text overflows its card: {line}" for line in layout["cards"]]
+    problems += [f"touch target under {TOUCH_TARGET} px: {line}" for line in small]
+    return problems
+
+
+def screenshot(page, name):
+    """Save the whole page as screenshots/<name>-<width>.png (the folder the tests write)."""
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / f"{name}-{page.viewport_size['width']}.png", full_page=True)

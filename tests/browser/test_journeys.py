@@ -1,0 +1,190 @@
+"""What people do on the site, in a real browser, on a phone and on a desktop, in English and in French.
+Every page visited passes axe-core's WCAG 2.1 A and AA rules and fits a 360 px phone (checks.py)."""
+import io
+import re
+
+import icalendar
+import pytest
+from PIL import Image
+
+from ..harness import PASSWORD, wait_until
+from ..helpers import EVENT_DAY
+from .checks import check_page, screenshot
+
+pytestmark = pytest.mark.browser
+
+WIDTHS = {"phone": 390, "desktop": 1280}
+HEIGHTS = {"phone": 844, "desktop": 800}
+LOCALES = {"en": "en-GB", "fr": "fr-FR"}
+
+
+@pytest.fixture(params=list(WIDTHS))
+def device(request):
+    return request.param
+
+
+@pytest.fixture(params=list(LOCALES))
+def locale(request):
+    return request.param
+
+
+@pytest.fixture
+def new_context(browser, device, locale):
+    """Opens browser contexts of the test's device and language (as Accept-Language), closed after it.
+    Each context is a person: its own cookies."""
+    contexts = []
+
+    def open_context():
+        # axe is injected as an inline script, which the pages' Content-Security-Policy forbids.
+        context = browser.new_context(viewport={"width": WIDTHS[device], "height": HEIGHTS[device]},
+                                      locale=LOCALES[locale], bypass_csp=True)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_context
+    for context in contexts:
+        context.close()
+
+
+def visit(page, url):
+    """Go to url, and check the page."""
+    response = page.goto(url)
+    assert response.ok, f"{url}: {response.status}"
+    check_page(page)
+
+
+def submit(page, form="main form", button=None):
+    """Press the submit button of form (a selector; button: a selector inside it), then check the page
+    it leads to."""
+    with page.expect_navigation():
+        page.locator(form).locator(button or "button[type=submit]:not(.visually-hidden)").last.click()
+    check_page(page)
+
+
+def link_in(mail, address, path):
+    """The link to path (a regular expression of its start) in the latest email to address."""
+    pattern = re.compile(r"https?://\S+" + path + r"\S*")
+
+    def found():
+        for message in reversed(mail.messages):
+            if address in message["To"]:
+                match = pattern.search(message.get_body(("plain",)).get_content())
+                if match:
+                    return match.group(0)
+        return None
+
+    return wait_until(found, timeout=20)
+
+
+def subjects_to(mail, address):
+    """The subjects of the emails sent to address so far."""
+    return [message["Subject"] for message in mail.messages if address in message["To"]]
+
+
+def banner_png():
+    """A small PNG banner: a gradient, as a phone might send a photo."""
+    picture = Image.linear_gradient("L").resize((640, 240)).convert("RGB")
+    buffer = io.BytesIO()
+    picture.save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def sign_up(page, mail, server, email, username):
+    """Sign up through the form, confirm the address from its email, log in: on the home page."""
+    visit(page, server.base + "/signup")
+    assert page.locator("html").get_attribute("lang") in LOCALES
+    page.fill("#email", email)
+    page.fill("#password", PASSWORD)
+    page.fill("#confirm", PASSWORD)
+    page.fill("#username", username)
+    page.fill("#name", username.title())
+    page.check("#accept")
+    submit(page)
+    visit(page, link_in(mail, email, "/signup/confirm/"))
+    submit(page)
+    assert "/login" in page.url
+    page.fill("#email", email)
+    page.fill("#password", PASSWORD)
+    submit(page)
+
+
+def test_organise_an_event_a_visitor_joins_by_email(new_context, server, mail, device, locale):
+    """Sign up, confirm, make an identity and a group, publish an event with a banner; a visitor joins it
+    by email without an account, the organiser approves, the visitor's calendar shows it, then its
+    cancellation."""
+    name = f"{device}-{locale}"
+    organiser = new_context()
+    email = f"organiser-{name}@example.org"
+    sign_up(organiser, mail, server, email, f"org_{device}_{locale}")
+    assert organiser.locator("html").get_attribute("lang") == locale
+    screenshot(organiser, f"home-{locale}")
+
+    visit(organiser, server.base + "/identities/new")
+    organiser.fill("#username", f"choir_{device}_{locale}")
+    organiser.fill("#name", "Choir of the river")
+    submit(organiser)
+
+    visit(organiser, server.base + "/groups/new")
+    organiser.fill("#username", f"river_{device}_{locale}")
+    organiser.fill("#name", "Friends of the river")
+    organiser.fill("#summary", "We clean the banks of the river every month: https://example.org/"
+                   "a-very-long-address-without-any-place-to-break-it-on-a-phone")
+    submit(organiser)
+    screenshot(organiser, f"group-{locale}")
+
+    visit(organiser, server.base + "/events/new")
+    screenshot(organiser, f"event-form-{locale}")
+    title = f"Cleaning the river banks ({name})"
+    organiser.fill("#title", title)
+    organiser.fill("#description", "Bring gloves and boots. Details: https://example.org/"
+                   "a-very-long-address-without-any-place-to-break-it-on-a-phone-screen")
+    organiser.select_option("#group", index=1)
+    organiser.fill("#start_date", EVENT_DAY.isoformat())
+    organiser.fill("#start_time", "14:00")
+    organiser.fill("#end_time", "17:00")
+    organiser.fill("#locality", "Lyon")
+    organiser.select_option("#join_mode", "restricted")
+    organiser.check("#anonymous_participation")
+    organiser.set_input_files("#picture", files=[{"name": "banner.png", "mimeType": "image/png",
+                                                  "buffer": banner_png()}])
+    submit(organiser)
+    event_url = organiser.url.split("?")[0]
+    assert re.search(r"/events/[^/]+$", event_url), event_url
+    assert organiser.locator("img.banner").count() == 1
+    screenshot(organiser, f"event-{locale}")
+
+    visitor = new_context()
+    visitor_email = f"visitor-{name}@example.org"
+    visit(visitor, event_url)
+    visitor.locator("details.anonymous summary").click()
+    visitor.fill("details.anonymous [name=email]", visitor_email)
+    visitor.fill("details.anonymous [name=name]", "Robin")
+    submit(visitor, "details.anonymous form")
+    visit(visitor, link_in(mail, visitor_email, "/participation/confirm/"))
+    submit(visitor)
+    assert visitor.url.startswith(event_url)
+
+    visit(organiser, event_url + "/participants")
+    submit(organiser, "#decisions", "button[formaction$='/approve']")
+    screenshot(organiser, f"participants-{locale}")
+    wait_until(lambda: len(subjects_to(mail, visitor_email)) >= 2, timeout=20)
+
+    visit(visitor, event_url)
+    calendar_link = visitor.locator("a[href$='/export/ics']").first.get_attribute("href")
+    calendar = fetch_calendar(visitor, calendar_link)
+    assert [str(e["SUMMARY"]) for e in calendar.walk("VEVENT")] == [title]
+    assert calendar.walk("VEVENT")[0].decoded("DTSTART").date() == EVENT_DAY
+
+    visit(organiser, event_url + "/edit")
+    organiser.select_option("#status", "cancelled")
+    submit(organiser)
+    assert organiser.locator("article.event.cancelled").count() == 1
+    assert str(fetch_calendar(visitor, calendar_link).walk("VEVENT")[0]["STATUS"]) == "CANCELLED"
+    wait_until(lambda: len(subjects_to(mail, visitor_email)) >= 3, timeout=20)
+
+
+def fetch_calendar(page, link):
+    """The calendar at link (relative to the page), fetched as the page's browser would, parsed by icalendar."""
+    response = page.context.request.get(page.url.split("/events/")[0] + link if link.startswith("/") else link)
+    assert response.ok and response.headers["content-type"].startswith("text/calendar")
+    return icalendar.Calendar.from_ical(response.body())
