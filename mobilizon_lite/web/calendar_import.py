@@ -98,6 +98,7 @@ def held_import(token):
 @login_required
 def preview(token):
     identity, group, steps = held_import(token)
+    link = session[SESSION_KEY].get("link")
     form = ConfirmImportForm()
     if form.validate_on_submit():
         try:
@@ -105,9 +106,9 @@ def preview(token):
         except TooMany as error:
             add_error(form, error)
             return (render_template("events/import_preview.html", form=form, steps=steps, identity=identity,
-                                    group=group), 429, retry_after(error))
+                                    group=group, link=link), 429, retry_after(error))
         counts = calendar_import.run(steps, identity, group)
         calendar_import.release(token)
         session.pop(SESSION_KEY, None)
         return render_template("events/import_done.html", steps=steps, counts=counts, identity=identity, group=group)
-    return render_form("events/import_preview.html", form, steps=steps, identity=identity, group=group)
+    return render_form("events/import_preview.html", form, steps=steps, identity=identity, group=group, link=link)
