@@ -305,6 +305,12 @@ def _imported_events():
     database.create_tables([ImportedEvent])
 
 
+def _federated_dates():
+    # A changed date of another server's series is found by the id of the Event it came as (its Delete).
+    _add_column("occurrence_override", "ap_id", "VARCHAR(2048)",
+                "CREATE INDEX IF NOT EXISTS occurrence_override_ap_id ON occurrence_override (ap_id)")
+
+
 def _calendar_subscriptions():
     # Calendars fetched on a schedule; the events each made, so that its removals touch only those.
     database.create_tables([CalendarSubscription])
@@ -321,7 +327,7 @@ STEPS = [_initial_schema, _events, _feeds, _federation, _remote_participation, _
          _account_moderation, _abuse_limits, _group_content_pending, _remote_images, _mail_queue,
          _event_messages, _anonymous_contact, _search_index, _reminders,
          _notification_settings, _waiting_lists, _recurring_events, _place_regions,
-         _occurrence_overrides, _imported_events, _calendar_subscriptions]
+         _occurrence_overrides, _imported_events, _federated_dates, _calendar_subscriptions]
 
 
 def migrate():

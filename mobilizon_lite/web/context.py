@@ -144,6 +144,16 @@ def group_requester(group):
     return signer if signer is not None else acting_in(group)[0]
 
 
+def event_requester():
+    """Who asks for an event's document (or one of its dates'): a server signing the GET for a
+    participant, else the logged-in account, else None (anyone: then without what only participants
+    may see)."""
+    signer = actors.signed_requester(*signed_parts())
+    if signer is None and current_user.is_authenticated:
+        return current_user._get_current_object()
+    return signer
+
+
 def members_content(document):
     """A view of a group's members' content at an address serving both: ActivityStreams clients get
     document(group, requester, **view_args), holding what that requester may see; browsers get the
