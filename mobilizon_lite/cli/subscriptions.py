@@ -75,7 +75,7 @@ def run(args):
     failed = sum(1 for subscription in synced if subscription.status in FAILED)
     # The others' counts are those of an earlier fetch: not modified since, or held by another sync.
     read = [subscription for subscription in synced if subscription.status == OK]
-    print(f"{len(synced)} subscription{'' if len(synced) == 1 else 's'} fetched, {failed} failed; "
-          f"{sum(s.created for s in read)} events created, {sum(s.updated for s in read)} updated, "
+    print(f"{len(synced)} subscription{'' if len(synced) == 1 else 's'} fetched, {failed} failed; events: "
+          f"{sum(s.created for s in read)} created, {sum(s.updated for s in read)} updated, "
           f"{sum(s.removed for s in read)} removed; {time.monotonic() - started:.1f} s.")
     return 0

@@ -137,6 +137,13 @@ def _sync(subscription, progress):
     except PermissionDenied as error:
         _stopped(subscription, error.message)
         return
+    if not items and steps:
+        # Servers that fail (an expired share, a broken export) often answer an empty calendar: that
+        # removes nothing; an organiser who emptied it on purpose stops the subscription, removing its events.
+        _failed(subscription, REFUSED, _("The calendar holds no events any more: the events it made are kept. To "
+                                         "remove them, stop the subscription and choose to remove its events."),
+                etag="", last_modified="")
+        return
     # Those it already made and finds unchanged; other skips are events it cannot import.
     unchanged = sum(1 for step in steps if step.action == calendar_import.SKIP and step.event is not None)
     counts = calendar_import.run(steps, identity, group, progress, subscription)

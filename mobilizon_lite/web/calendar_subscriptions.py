@@ -110,8 +110,11 @@ def sync_now(subscription_id):
     if not form.validate_on_submit():
         abort(400)
     subscription = calendar_subscriptions.sync(subscription)
-    flash(_("Fetched: %(status)s.", status=STATUS_LABELS[subscription.status]),
-          "error" if subscription.status in calendar_subscriptions.FAILED else "success")
+    if subscription.locked_until is not None:  # held by another sync, which stores its outcome when done
+        flash(_("This calendar is being fetched right now: its status shows here in a moment."), "info")
+    else:
+        flash(_("Fetched: %(status)s.", status=STATUS_LABELS[subscription.status]),
+              "error" if subscription.status in calendar_subscriptions.FAILED else "success")
     return redirect(url_for(".index"))
 
 

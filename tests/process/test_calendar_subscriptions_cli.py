@@ -47,7 +47,7 @@ def test_subscriptions_add_list_and_sync(tmp_path, instance_env):
             due = run_cli(path, "subscriptions", "sync", env=env)
             assert due.returncode == 0, due.stderr
             assert "[1/1]" in due.stdout and "ok (1 created, 0 updated, 0 removed)" in due.stdout
-            assert "1 subscription fetched, 0 failed; 1 events created" in due.stdout
+            assert "1 subscription fetched, 0 failed; events: 1 created, 0 updated, 0 removed" in due.stdout
 
         # The club's server is gone now; ann's calendar did not change (the server answers 304).
         every = run_cli(path, "subscriptions", "sync", "--all", env=env)

@@ -203,6 +203,17 @@ def test_an_endless_repetition_every_second_is_bounded(app, feed):
     assert titles(app)["Every second"].rrule == ""  # one date, as the import notes it
 
 
+def test_an_emptied_calendar_removes_nothing(app, feed):
+    make_account(app)
+    feed.serve(single("kept@club", "Kept"))
+    subscription = subscribe(app, url=feed.url)
+    feed.serve(calendar())
+    emptied = sync(app, subscription)
+    assert emptied.status == REFUSED and "holds no events any more" in emptied.error
+    assert list(titles(app)) == ["Kept"]
+    assert emptied.etag == ""  # read again next time, not "not modified"
+
+
 def test_a_first_sync_that_fails_keeps_nothing(app, feed):
     make_account(app)
     feed.serve(b"<html>Not found</html>", "text/html")
@@ -287,6 +298,13 @@ def test_the_pages_subscribe_sync_and_stop(app, ann, feed):
     page = page_text(ann)
     assert "Fetched: Could not be fetched." in page and "the server answered 500" in page
     assert "It failed 1 time in a row" in page
+    with app.app_context():  # the scheduler's job (or the command line) is fetching it
+        CalendarSubscription.update(locked_until=utcnow() + timedelta(minutes=5)).execute()
+    ann.post(sync_path, data={"csrf_token": csrf_token(ann, "/subscriptions")})
+    assert "This calendar is being fetched right now" in page_text(ann)
+    assert len(feed.requests) == 2  # the first fetch, and "Sync now" once: not while held
+    with app.app_context():
+        CalendarSubscription.update(locked_until=None).execute()
 
     stop_path = f"/subscriptions/{subscription.id}/stop"
     stop_page = page_text(ann, stop_path)
