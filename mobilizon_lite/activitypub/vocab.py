@@ -39,8 +39,14 @@ MOBILIZON_TERMS = {
 }
 # Our own extensions, in our own namespace: other software ignores them. `repetition` carries a
 # repeated event's rule as a JSON literal: {"rrule", "exdates", "startTime", "endTime"} (its first date).
+# One date of a series changed or cancelled goes as its own Event: `recurrenceOf` the series' id,
+# `recurrenceId` the date's start as the rule gives it (iCalendar's RECURRENCE-ID, in UTC), `dateNote`
+# the organisers' note for that date alone; the series lists its changed dates in `changedDates`.
 OUR_NAMESPACE = "https://w3id.org/mobilizon-lite/ns#"
-OUR_TERMS = {"mzl": OUR_NAMESPACE, "repetition": {"@id": "mzl:repetition", "@type": "@json"}}
+OUR_TERMS = {"mzl": OUR_NAMESPACE, "repetition": {"@id": "mzl:repetition", "@type": "@json"},
+             "recurrenceOf": {"@id": "mzl:recurrenceOf", "@type": "@id"},
+             "recurrenceId": {"@id": "mzl:recurrenceId", "@type": "http://www.w3.org/2001/XMLSchema#dateTime"},
+             "dateNote": {"@id": "mzl:dateNote", "@type": "sc:Text"}, "changedDates": {"@id": "mzl:changedDates"}}
 CONTEXT = ["https://www.w3.org/ns/activitystreams", "https://w3id.org/security/v1", {**MOBILIZON_TERMS, **OUR_TERMS}]
 
 

@@ -233,10 +233,13 @@ class OccurrenceOverride(BaseModel):
     """One date of a series changed or cancelled without touching the others (services/occurrence_changes.py).
 
     recurrence_id is the date's UTC start as the rule gives it (its RECURRENCE-ID); begins_on and ends_on
-    are its own times when moved (None: the rule's); sequence counts the changes to this date."""
+    are its own times when moved (None: the rule's); sequence counts the changes to this date. ap_id is
+    the id of the Event another server sent it as (None for the dates of our own series: theirs is
+    built from the series' id)."""
 
     event = ForeignKeyField(Event, backref="overrides", on_delete="CASCADE")
     recurrence_id = UTCDateTimeField()
+    ap_id = CharField(max_length=URL_MAX, null=True, index=True)
     begins_on = UTCDateTimeField(null=True)
     ends_on = UTCDateTimeField(null=True)
     place_name = CharField(max_length=ADDRESS_MAX["place_name"], default="")

@@ -13,7 +13,7 @@ from ..db import database, utcnow
 from ..models import Actor, Event, Post, Tombstone
 from ..models.federation import DONE, IGNORED
 from ..models.limits import URL_MAX
-from . import remote_events
+from . import remote_dates, remote_events
 from .actors import known_or_fetched, signed_get
 
 log = logging.getLogger(__name__)
@@ -154,11 +154,17 @@ def _on_deleted(group, object_id):
         return IGNORED
     held = (Event.get_or_none((Event.ap_id == object_id) & (Event.attributed_to == group))
             or Post.get_or_none((Post.ap_id == object_id) & (Post.group == group)))
-    if held is None or not gone_at_origin(object_id):
+    date = remote_dates.held_date(object_id) if held is None else None
+    if date is not None and date.event.attributed_to_id != group.id:
+        date = None
+    if (held is None and date is None) or not gone_at_origin(object_id):
         return IGNORED  # still there: whoever says otherwise is wrong
     with database.atomic():
         Tombstone.get_or_create(ap_id=object_id, actor=group)
-        held.delete_instance(recursive=True)
+        if date is not None:
+            remote_dates.drop(date)  # a changed date of the group's series, again as its rule gives it
+        else:
+            held.delete_instance(recursive=True)
     return DONE
 
 

@@ -11,7 +11,7 @@ from ..dates import event_when
 from ..db import utcnow
 from ..models import Actor, Comment, Participation
 from ..models.participation import GOING_ROLES, NOT_APPROVED, WAITLISTED
-from . import follows, group_outbox, group_private_outbox, relays
+from . import date_federation, follows, group_outbox, group_private_outbox, relays
 from .event_access import may_see_online_address, public_links
 from .seats import going_count
 
@@ -23,13 +23,15 @@ def remote_participants(event):
         & Actor.domain.is_null(False)))
 
 
-def federate(event, verb, actor=None):
+def federate(event, verb, actor=None, document=None):
     """Send Create, Update or Delete of an event to its organiser's followers (for a group's event, to
     the group's followers and remote members, sent by actor, the member who acted, and Announced by
-    the group) and remote participants (private events: to the participants only)."""
+    the group) and remote participants (private events: to the participants only). document: what the
+    activity carries when it is not the event itself (one of its dates, date_federation)."""
     participants = remote_participants(event)
-    # A Delete carries only a Tombstone: the whole document (a count, a summary) would be wasted.
-    document = tombstone_to_ap(event.ap_id, "Event", utcnow()) if verb == "Delete" else event_document(event)
+    if document is None:
+        # A Delete carries only a Tombstone: the whole document (a count, a summary) would be wasted.
+        document = tombstone_to_ap(event.ap_id, "Event", utcnow()) if verb == "Delete" else event_document(event)
     if event.is_private and event.attributed_to_id is not None:
         # A group's private event is its members': those of other servers get it as members-only content.
         group_private_outbox.share(event.attributed_to, actor or event.organizer, verb, document)
@@ -108,4 +110,5 @@ def event_document(event, requester=None):
     online_url = event.online_url if allowed else ""
     summary = " - ".join(part for part in (when, event.address_line or online_url) if part)
     links = event.links if allowed else public_links(event)
-    return event_to_ap(event, going_count(event), summary, online_url, links)
+    changed = date_federation.changed_dates(event) if event.repeats else ()
+    return event_to_ap(event, going_count(event), summary, online_url, links, changed)

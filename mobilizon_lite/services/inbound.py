@@ -15,7 +15,7 @@ from ..activitypub.vocab import get_id
 from ..dates import parse_utc
 from ..db import database, delete_in_batches, storage_fault, utcnow
 from ..job_runs import KickedJob, backoff
-from ..models import Actor, Comment, Event, Follow, InboxItem, Member, Participation, Tombstone
+from ..models import Actor, Comment, Event, Follow, InboxItem, Member, OccurrenceOverride, Participation, Tombstone
 from ..models.federation import DONE, FAILED, IGNORED, RECEIVED, REFUSED
 from . import (
     actors,
@@ -25,6 +25,7 @@ from . import (
     participation,
     relays,
     remote_comments,
+    remote_dates,
     remote_events,
     remote_members,
     remote_participation,
@@ -51,9 +52,11 @@ STORE_SQL = ("INSERT OR IGNORE INTO inbox_item (activity_id, actor_id, type, bod
 UNKNOWN = "Unknown"
 # What a Flag names: an actor and some of its content, one kind whatever they are.
 FLAGGED = "Content"
+# The kind of a changed date of a series received as its own Event (its Delete names it by id).
+DATE = "Date"
 # The kind of each table's rows, for the one lookup of a bare id (an id is in one table at most).
 HELD = (("Event", Event), ("Note", Comment), ("Actor", Actor), ("Follow", Follow), ("Join", Participation),
-        ("Member", Member), *HELD_GROUP_CONTENT)
+        ("Member", Member), (DATE, OccurrenceOverride), *HELD_GROUP_CONTENT)
 
 
 class Received(NamedTuple):
@@ -196,6 +199,7 @@ HANDLERS = {
     ("Create", "Event"): remote_events.on_create_event,
     ("Update", "Event"): remote_events.on_update_event,
     ("Delete", "Event"): remote_events.on_delete_event,
+    ("Delete", DATE): remote_dates.on_delete_date,
     ("Delete", "Note"): remote_comments.on_delete_note,
     ("Update", "Actor"): actors.on_update_actor,
     ("Delete", "Actor"): on_delete_actor,

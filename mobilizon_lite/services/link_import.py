@@ -19,9 +19,9 @@ from ..dates import YEARS, parse_utc
 from ..db import utcnow
 from ..models.events import CATEGORIES, JoinMode
 from ..models.limits import LINKS_MAX, URL_MAX
-from ..urls import is_ours
+from ..urls import host_of, is_ours
 from . import ics_import, page_events
-from .actors import allowed_networks, signing
+from .actors import allowed_networks, signed_get, signing
 from .errors import Invalid
 from .event_input import LANGUAGES, clean_event_input
 from .remote_events import is_event
@@ -70,6 +70,11 @@ def fetch(url):
         if (not document.get("type") and "@type" in document) or "@graph" in document:
             return Fetched(response.url, JSON_LD, response.body)
         try:
+            if is_event(document) and document["id"] != response.url and host_of(document["id"]) == host_of(
+                    response.url) and not is_ours(document["id"]):
+                # A link with a query, or an alias of the event (its page's address): the event at its own id.
+                document = signed_get(document["id"])
+                return Fetched(document["id"], ACTIVITY, json.dumps(document).encode())
             client.activity_document(response)
         except client.RequestError as error:
             raise Invalid(_("The link could not be fetched: %(reason)s.", reason=str(error)), "link") from None

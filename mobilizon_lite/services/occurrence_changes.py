@@ -11,7 +11,7 @@ from ..db import database, utcnow
 from ..models import Actor, Event, EventOccurrence, OccurrenceOverride
 from ..models.limits import ADDRESS_MAX, MESSAGE_MAX, OVERRIDES_MAX
 from ..text import clean_text
-from . import event_access, event_federation, events, occurrences, participant_mail, recurrence
+from . import date_federation, event_access, event_federation, events, occurrences, participant_mail, recurrence
 from .errors import Invalid, InvalidFields, NotFound
 from .event_input import clean_dates
 
@@ -58,9 +58,9 @@ def listed_dates(event, now=None, limit=occurrences.NEXT_SHOWN):
     return sorted(found, key=lambda listed: listed.begins_on)[:limit]
 
 
-def _save(event, recurrence_id, **values):
-    """Write the override of the date recurrence_id (a new one within OVERRIDES_MAX), its sequence
-    raised, and bring the series' dates and shown date to it; the event as it is now."""
+def write_override(event, recurrence_id, **values):
+    """Write the override of the date recurrence_id (a new one within OVERRIDES_MAX, else Invalid), its
+    sequence raised; the series' dates are not brought to it yet."""
     override = OccurrenceOverride.get_or_none((OccurrenceOverride.event == event.id)
                                               & (OccurrenceOverride.recurrence_id == recurrence_id))
     if override is None:
@@ -71,11 +71,26 @@ def _save(event, recurrence_id, **values):
     else:
         OccurrenceOverride.update(sequence=OccurrenceOverride.sequence + 1, **values).where(
             OccurrenceOverride.id == override.id).execute()
+
+
+def _save(event, recurrence_id, **values):
+    """write_override, and bring the series' dates and shown date to it; the event as it is now."""
+    write_override(event, recurrence_id, **values)
     # Feeds and pages keep what they built while the event's update time holds.
     Event.update(updated_at=utcnow()).where(Event.id == event.id).execute()
     event = events.events_query().where(Event.id == event.id).get()
     occurrences.refresh(event)
     occurrences.advance(event)
+    return event
+
+
+def _published(event, recurrence_id, actor, **values):
+    """_save, and the date's Event sent where the series goes (a Create the first time the date differs
+    from the rule, an Update after)."""
+    verb = "Update" if OccurrenceOverride.select().where((OccurrenceOverride.event == event.id) & (
+        OccurrenceOverride.recurrence_id == recurrence_id)).exists() else "Create"
+    event = _save(event, recurrence_id, **values)
+    date_federation.send_date(event, recurrence_id, verb, actor)
     return event
 
 
@@ -91,7 +106,7 @@ def cancel_date(event, actor, occurrence_id):
     event_access.require_organizer(event, actor)
     row = stored_date(event, occurrence_id)
     with database.atomic():
-        event = _save(event, _recurrence_id(event, row), cancelled=True)
+        event = _published(event, _recurrence_id(event, row), actor, cancelled=True)
     date = Event(begins_on=row.begins_on, ends_on=row.ends_on, timezone=event.timezone)
     participant_mail.notify_participants(event, actor, "mail/date_cancelled.txt", date=date)
 
@@ -128,7 +143,7 @@ def change_date(event, actor, occurrence_id, data):
     if (values["begins_on"], values["ends_on"]) == occurrences.date_span(event, recurrence_id):
         values.update(begins_on=None, ends_on=None)
     with database.atomic():
-        event = _save(event, recurrence_id, cancelled=False, **values)
+        event = _published(event, recurrence_id, actor, cancelled=False, **values)
     begins_on = values["begins_on"] or row.begins_on
     date = Event(begins_on=begins_on, ends_on=values["ends_on"] if values["begins_on"] else row.ends_on,
                  timezone=event.timezone, place_name=values["place_name"], street=values["address"])

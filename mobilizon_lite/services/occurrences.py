@@ -72,6 +72,13 @@ def date_span(event, begins_on):
     return _span(begins_on.astimezone(event.zone), event.series_begins_on, event.series_ends_on)
 
 
+def override_span(event, override):
+    """(UTC start, UTC end or None) of a changed or cancelled date: its own times once moved, else the rule's."""
+    if override.begins_on is not None:
+        return override.begins_on, override.ends_on
+    return date_span(event, override.recurrence_id)
+
+
 def series_columns(values, now=None):
     """values (Event columns, begins_on and ends_on the first occurrence) with the series' columns set:
     a series keeps its first start and end, and shows the occurrence current at now."""
@@ -144,7 +151,7 @@ def _forget_stale_overrides(event):
                      .where(OccurrenceOverride.event == event.id))
     if not overrides:
         return
-    stale = [row for row in overrides if not event.repeats or not _is_rule_date(event, row.recurrence_id)]
+    stale = [row for row in overrides if not event.repeats or not is_rule_date(event, row.recurrence_id)]
     if not stale:
         return
     # A date cancelled stays cancelled when the series moves to other hours: its day becomes an excluded
@@ -156,11 +163,11 @@ def _forget_stale_overrides(event):
     OccurrenceOverride.delete().where(OccurrenceOverride.id.in_([row.id for row in stale])).execute()
 
 
-def _is_rule_date(event, begins_on):
-    """Whether begins_on (UTC) starts one of the rule's dates (excluded or not)."""
+def is_rule_date(event, begins_on, exdates=()):
+    """Whether begins_on (UTC) starts one of the rule's dates (not among exdates)."""
     local = begins_on.astimezone(event.zone)
-    return [moment.astimezone(UTC) for moment in recurrence.starts(rule_of(event), [], series_start(event), local,
-                                                                    local)] == [begins_on]
+    return [moment.astimezone(UTC) for moment in recurrence.starts(rule_of(event), list(exdates), series_start(event),
+                                                                    local, local)] == [begins_on]
 
 
 def refresh(event, now=None):

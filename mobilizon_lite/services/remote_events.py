@@ -4,6 +4,7 @@ import uuid as uuid_lib
 
 from ..activitypub.client import RequestError
 from ..activitypub.convert.event import event_from_ap, group_id_from_ap, repetition_from_ap
+from ..activitypub.convert.event_date import is_date_document
 from ..activitypub.parse import ParseError
 from ..activitypub.vocab import get_id
 from ..db import database, utcnow
@@ -12,7 +13,7 @@ from ..models.events import CATEGORIES
 from ..models.federation import DONE, IGNORED
 from ..models.limits import URL_MAX
 from ..models.participation import GOING_ROLES
-from . import event_access, events, group_digest, occurrences, reminders
+from . import event_access, events, group_digest, occurrences, reminders, remote_dates
 from .actors import actor_from_ap, keep_tombstone, signed_get
 from .errors import refusal
 from .event_input import LANGUAGES
@@ -26,9 +27,11 @@ def store(document, organizer, group=None):
     ParseError when it is unusable (no name, no start, a year out of bounds)."""
     if organizer.is_local or len(document["id"]) > URL_MAX:
         return None  # our own events are never overwritten from outside
+    group = group or attributed_group(document, organizer)
+    if is_date_document(document):
+        return remote_dates.store_date(document, organizer, group)
     values = occurrences.series_columns(occurrences.received(event_from_ap(document, CATEGORIES, LANGUAGES),
                                                              repetition_from_ap(document)))
-    group = group or attributed_group(document, organizer)
     if group is not None:
         values["attributed_to"] = group
     with database.atomic():
@@ -39,15 +42,16 @@ def store(document, organizer, group=None):
             occurrences.refresh(event)
             # A group's event new here is news to its followers and members here, as the digest says.
             database.on_commit(lambda: group_digest.tell_new_event(event))
-            return event
-        if event.organizer_id != organizer.id and (group is None or event.attributed_to_id != group.id):
+            return remote_dates.sync_dates(event, document)
+        if not remote_dates.may_change(event, organizer, group):
             return None  # someone else's event: only its organiser (or its group) may change it
         Event.update(sequence=Event.sequence + 1, updated_at=utcnow(), **values).where(
             Event.id == event.id).execute()
         reminders.sync_event(event)
         event = Event.get_by_id(event.id)
         occurrences.refresh(event)
-    return event
+        return remote_dates.sync_dates(event, document)
+
 
 
 def attributed_group(document, maker):

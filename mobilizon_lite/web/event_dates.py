@@ -4,9 +4,10 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from ..dates import span_when
-from ..services import events, occurrence_changes
+from ..negotiation import negotiated, personal_document, wants_activity_json
+from ..services import date_federation, events, occurrence_changes
 from ..services.errors import Invalid
-from .context import organizer_identity, viewer_ids
+from .context import event_requester, organizer_identity, viewer_ids
 from .forms.base import add_error, render_form
 from .forms.event_dates import DateChangeForm
 
@@ -54,3 +55,17 @@ def change(uuid, occurrence_id):
                        heading=_("Change “%(title)s” on %(when)s", title=event.title, when=when),
                        cancel=url_for("events.show", uuid=event.uuid))
 
+
+@bp.route("/events/<uuid>/dates/<instant>")
+@negotiated
+def changed_date(uuid, instant):
+    """A changed or cancelled date of a series as its own Event (its id), for servers; people go to the
+    series' page. Whoever may see the series may see its dates."""
+    event = events.visible_event(uuid, viewer_ids())
+    override = date_federation.held_date(event, instant)
+    if not wants_activity_json():
+        return redirect(url_for("events.show", uuid=event.uuid))
+    # The date of an event of another server is its server's to give.
+    if not event.is_local:
+        return redirect(override.ap_id or event.ap_id)
+    return personal_document(date_federation.date_document(event, override, event_requester()))

@@ -7,10 +7,9 @@ from ..dates import span_when
 from ..db import utcnow
 from ..models import Event
 from ..models.participation import WAITLISTED
-from ..negotiation import negotiated, personal_document, signed_parts, wants_activity_json
+from ..negotiation import negotiated, personal_document, wants_activity_json
 from ..page_cache import TOKEN, shared, viewer_part, with_token
 from ..services import (
-    actors,
     anonymous,
     event_access,
     event_federation,
@@ -35,6 +34,7 @@ from .context import (
     chosen_identity,
     commenter_identity,
     current_identity,
+    event_requester,
     identity_choices,
     organizer_identity,
     viewer_ids,
@@ -236,12 +236,8 @@ def repetition_and_dates(event):
 
 
 def event_json(event):
-    """The event's document for whoever asks: a server signing the GET for a participant, a
-    logged-in person, or anyone (then without what only participants may see)."""
-    requester = actors.signed_requester(*signed_parts())
-    if requester is None and current_user.is_authenticated:
-        requester = current_user._get_current_object()
-    return personal_document(event_federation.event_document(event, requester))
+    """The event's document for whoever asks (context.event_requester)."""
+    return personal_document(event_federation.event_document(event, event_requester()))
 
 
 @bp.route("/events/<uuid>/edit", methods=["GET", "POST"])

@@ -71,7 +71,9 @@ def test_a_mobilizon_event(app, ann, site):  # noqa: F811
 def test_a_gancio_event_and_its_page(app, ann, site):  # noqa: F811
     event = captured("gancio-event-activity.json", site, "https://demo.gancio.org")["object"]
     site.documents[event["id"].removeprefix(site.url)] = event
-    _preview, done = preview_and_confirm(ann, app, event["id"])
+    # Its page's address, answered with the event, leads to the event at its id.
+    site.documents["/event/demo-event?from=share"] = event
+    _preview, done = preview_and_confirm(ann, app, f"{site.url}/event/demo-event?from=share")
     assert "1 event created" in done
     with app.app_context():
         made = Event.get()
@@ -89,9 +91,11 @@ def test_links_that_are_no_event(app, ann, site):  # noqa: F811
     person = captured("external/mobilizon.org-user.json", site, "https://mobilizon.org", "https://mobilizon.local")
     site.documents[person["id"].removeprefix(site.url)] = person
     assert "leads to an ActivityPub Person, not to an event" in refused(ann, app, person["id"])
-    # A document claiming another id than its address is not taken.
+    # A document claiming another id than its address is taken only from that id: here a person's.
     site.documents["/events/liar"] = dict(person, type="Event", name="Liar", startTime=f"{NEXT_YEAR}-01-01T10:00:00Z")
-    assert "carries the id" in refused(ann, app, f"{site.url}/events/liar")
+    assert "not to an event" in refused(ann, app, f"{site.url}/events/liar")
+    site.documents["/elsewhere"] = dict(person, id="https://other.example/e/1", type="Event", name="Liar")
+    assert "carries the id" in refused(ann, app, f"{site.url}/elsewhere")
     # A series of this software's: its next date, said so.
     series = {"id": f"{site.url}/events/series", "type": "Event", "name": "Choir",
               "startTime": f"{NEXT_YEAR}-03-03T19:00:00+01:00", "timezone": "Europe/Paris",

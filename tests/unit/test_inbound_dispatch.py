@@ -3,7 +3,7 @@ the kind read from the embedded object or found by one lookup of its id."""
 import pytest
 
 from mobilizon_lite.db import database
-from mobilizon_lite.models import Actor, Follow, InboxItem
+from mobilizon_lite.models import Actor, Follow, InboxItem, OccurrenceOverride
 from mobilizon_lite.models.groups import Role
 from mobilizon_lite.services import inbound
 from mobilizon_lite.services.comments import comment_on
@@ -18,7 +18,7 @@ ALICE = f"{REMOTE}/users/alice"
 # a group's members-only content (resources, todos) and what of it is held by id; what a Flag names.
 KINDS = {"Event", "Note", "Actor", "Follow", "Join", "Member", "Invite", inbound.UNKNOWN,
          "Article", "Create", "Update", "Delete", "Move", "Document", "ResourceCollection", "TodoList", "Todo",
-         "Message", "Discussion", "Resource", inbound.FLAGGED}
+         "Message", "Discussion", "Resource", inbound.FLAGGED, inbound.DATE}
 
 
 def test_every_key_is_a_verb_and_a_kind_handled_by_its_namesake():
@@ -51,8 +51,8 @@ def test_a_flag_is_one_kind_whatever_it_names_without_any_query(named):
 
 @pytest.fixture
 def held(app):
-    """ann, her event, a comment on it, alice (remote) following her and asking to join it and ann's group;
-    their ids by kind."""
+    """ann, her event, a comment on it, alice (remote) following her and asking to join it and ann's group,
+    a date of a remote series; their ids by kind."""
     make_account(app)
     event = make_event(app)
     group = make_group(app)
@@ -63,7 +63,9 @@ def held(app):
         Follow.create(follower=alice, followed=ann, ap_id=f"{REMOTE}/activities/follow")
         admit(event, alice, join_id=f"{REMOTE}/activities/join")
         member = new_member_row(group, alice, Role.NOT_APPROVED)
-        return {"Event": event.ap_id, "Note": comment.ap_id, "Actor": ann.ap_id,
+        date = OccurrenceOverride.create(event=event.id, recurrence_id=event.begins_on, cancelled=True,
+                                         ap_id=f"{REMOTE}/events/1/dates/20270101T180000Z")
+        return {inbound.DATE: date.ap_id, "Event": event.ap_id, "Note": comment.ap_id, "Actor": ann.ap_id,
                 "Follow": f"{REMOTE}/activities/follow", "Join": f"{REMOTE}/activities/join", "Member": member.ap_id,
                 inbound.UNKNOWN: f"{REMOTE}/never/seen"}
 

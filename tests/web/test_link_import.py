@@ -54,6 +54,7 @@ def test_the_events_calendar_json_ld(app, ann, site):
     assert "Import an event from a link" in page and 'name="link"' in page
     preview, done = preview_and_confirm(ann, app, link)
     assert "Atelier vélo – réparation" in preview and "1 new event" in preview
+    assert "Import events from a link" in preview and f"Read from {link}" in preview
     assert "2:00\u202fPM – 5:00\u202fPM" in preview and "Maison du vélo" in preview
     assert "Its picture is not imported" in preview
     assert "1 event created" in done
@@ -192,3 +193,11 @@ def test_the_preview_is_what_is_imported_fetched_once(app, ann, site):
     assert len(site.requests) == 1
     with app.app_context():
         assert [event.title for event in Event.select()] == ["Concert au parc"]
+
+
+@pytest.mark.parametrize("link", ["javascript:alert(1)", "ftp://files.example.org/e", "http://[::1", "http://",
+                                  "http://exa mple.org/e", "https://x.example:99999/", "/events/local",
+                                  "https://" + "a" * 3000 + ".example/"])
+def test_odd_links_are_refused_with_a_message(app, ann, link):
+    message = refused(ann, app, link)
+    assert "could not be fetched" in message or "characters" in message

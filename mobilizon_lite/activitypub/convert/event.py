@@ -36,7 +36,8 @@ LINK_PROPERTY_IDS = {
 }
 
 
-def _time(moment, zone):
+def local_time(moment, zone):
+    """An aware datetime as Mobilizon writes an event's times: in the event's zone, with its offset."""
     return moment.astimezone(zone).isoformat(timespec="seconds") if moment else None
 
 
@@ -48,9 +49,10 @@ def place_to_ap(event):
                          *((event.latitude, event.longitude) if event.has_coordinates else ()))
 
 
-def event_to_ap(event, participant_count, summary, online_url, links):
+def event_to_ap(event, participant_count, summary, online_url, links, changed_dates=()):
     """The Event document; summary is the plain-text line (date, zone, place) microblogs show;
-    online_url and links are the online address ("" to leave it out) and links it may carry."""
+    online_url and links are the online address ("" to leave it out) and links it may carry;
+    changed_dates, a series' dates changed or cancelled (event_date.changed_date_to_ap)."""
     zone = event.zone
     to, cc = audience.of_event(event)
     attachments = [{"type": "PropertyValue", "name": link.get("label") or link["type"],
@@ -73,8 +75,8 @@ def event_to_ap(event, participant_count, summary, online_url, links):
         "content": event.description,
         "mediaType": "text/html",
         "summary": summary,
-        "startTime": _time(event.begins_on, zone),
-        "endTime": _time(event.ends_on, zone),
+        "startTime": local_time(event.begins_on, zone),
+        "endTime": local_time(event.ends_on, zone),
         "timezone": event.timezone,
         "published": utc_text(event.created_at),
         "updated": utc_text(event.updated_at),
@@ -108,8 +110,9 @@ def event_to_ap(event, participant_count, summary, online_url, links):
     if event.repeats:
         # startTime and endTime above are the date the series is at, as Mobilizon reads them.
         document["repetition"] = {"rrule": event.rrule, "exdates": event.exdates,
-                                  "startTime": _time(event.series_begins_on, zone),
-                                  "endTime": _time(event.series_ends_on, zone)}
+                                  "startTime": local_time(event.series_begins_on, zone),
+                                  "endTime": local_time(event.series_ends_on, zone)}
+        document["changedDates"] = list(changed_dates)
     return document
 
 
