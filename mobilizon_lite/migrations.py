@@ -6,6 +6,7 @@ from .models import (
     Account,
     Activity,
     Actor,
+    CalendarSubscription,
     Comment,
     Delivery,
     Discussion,
@@ -310,6 +311,14 @@ def _federated_dates():
                 "CREATE INDEX IF NOT EXISTS occurrence_override_ap_id ON occurrence_override (ap_id)")
 
 
+def _calendar_subscriptions():
+    # Calendars fetched on a schedule; the events each made, so that its removals touch only those.
+    database.create_tables([CalendarSubscription])
+    _add_column("imported_event", "subscription_id",
+                "INTEGER REFERENCES calendar_subscription (id) ON DELETE SET NULL",
+                "CREATE INDEX IF NOT EXISTS imported_event_subscription_id ON imported_event (subscription_id)")
+
+
 # Append new steps; never edit or reorder the ones already released.
 STEPS = [_initial_schema, _events, _feeds, _federation, _remote_participation, _activity_objects,
          _listed_activities, _server_software, _account_confirmation, _content_version,
@@ -318,7 +327,7 @@ STEPS = [_initial_schema, _events, _feeds, _federation, _remote_participation, _
          _account_moderation, _abuse_limits, _group_content_pending, _remote_images, _mail_queue,
          _event_messages, _anonymous_contact, _search_index, _reminders,
          _notification_settings, _waiting_lists, _recurring_events, _place_regions,
-         _occurrence_overrides, _imported_events, _federated_dates]
+         _occurrence_overrides, _imported_events, _federated_dates, _calendar_subscriptions]
 
 
 def migrate():

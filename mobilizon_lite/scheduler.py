@@ -11,6 +11,7 @@ from .activitypub.publish import purge_published
 from .services import (
     accounts,
     anonymous,
+    calendar_subscriptions,
     group_digest,
     inbound,
     occurrences,
@@ -92,6 +93,10 @@ def build_scheduler(app):
     scheduler.add_job(_in_context(app, occurrences.refresh_series), "interval", hours=24, id="refresh_series",
                       name="Keep repeated events' dates a year ahead", replace_existing=True,
                       next_run_time=datetime.now(UTC))
+    # Subscribed calendars: each is due on its own interval; a run syncs a few, one at a time.
+    scheduler.add_job(_in_context(app, calendar_subscriptions.sync_due_subscriptions), "interval", minutes=5,
+                      id="sync_due_subscriptions", name="Fetch the subscribed calendars that are due",
+                      replace_existing=True)
     # Publishing nudges the drain job through the app, so the running scheduler must be findable.
     app.extensions["scheduler"] = scheduler
     return scheduler

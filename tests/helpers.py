@@ -1,11 +1,14 @@
 """Helpers shared by the tests: forms with their CSRF token, accounts, events, a mail catcher (and, from
 tests/harness.py, the loopback servers, run.py processes and polling every kind of test uses)."""
 import contextlib
+import hashlib
 import logging
 import re
 from datetime import UTC, date, datetime, timedelta
 from email import message_from_bytes
 from email.policy import default as default_policy
+from email.utils import formatdate
+from http.server import BaseHTTPRequestHandler
 
 from aiosmtpd.controller import Controller
 
@@ -230,3 +233,59 @@ class failing_disk:
 
     def __exit__(self, *_exc):
         self._set(self.LIFTED[self.kind][1])
+
+
+class CalendarFeed(BaseHTTPRequestHandler):
+    """A calendar address on a loopback_server(CalendarFeed, feed=Feed(...)): it serves feed.body with an
+    ETag and a Last-Modified of that body, answers 304 to a request whose conditions still hold, and
+    records each request's headers; feed.status (another answer), feed.location (a redirect) and
+    feed.streamed (that many bytes of a body claimed that long) make it hostile."""
+
+    def do_GET(self):
+        feed = self.server.feed
+        feed.requests.append(dict(self.headers))
+        if feed.location:
+            self.send_response(302)
+            self.send_header("Location", feed.location)
+            self.end_headers()
+            return
+        etag = f'"{hashlib.sha256(feed.body).hexdigest()[:16]}"'
+        if feed.status != 200:
+            self.send_response(feed.status)
+            self.end_headers()
+            return
+        if self.headers.get("If-None-Match") == etag and self.headers.get("If-Modified-Since") == feed.modified:
+            self.send_response(304)
+            self.end_headers()
+            return
+        self.send_response(200)
+        self.send_header("Content-Type", feed.content_type)
+        self.send_header("ETag", etag)
+        self.send_header("Last-Modified", feed.modified)
+        self.send_header("Content-Length", str(feed.streamed or len(feed.body)))
+        self.end_headers()
+        try:
+            if feed.streamed:
+                chunk = b"X" * (1 << 20)
+                for _megabyte in range(feed.streamed >> 20):
+                    self.wfile.write(chunk)
+            else:
+                self.wfile.write(feed.body)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client stopped reading at its limit
+
+    def log_message(self, *args):
+        pass
+
+
+class Feed:
+    """What a CalendarFeed serves (body, at most once per body change "modified"), and what it was asked."""
+
+    def __init__(self, body=b""):
+        self.requests, self.status, self.location, self.streamed, self.version = [], 200, "", 0, 0
+        self.serve(body)
+
+    def serve(self, body, content_type="text/calendar; charset=utf-8"):
+        """Serve body from now on, with a new Last-Modified."""
+        self.body, self.content_type, self.version = body, content_type, self.version + 1
+        self.modified = formatdate(1_700_000_000 + 60 * self.version, usegmt=True)

@@ -82,11 +82,20 @@ END:VCALENDAR
 """.replace("\n", "\r\n").encode()
 
 
+def vevent(uid, summary, extra="", sequence=0, start=f"{YEAR}0801T100000Z"):
+    """One VEVENT's lines (extra: more lines inside it)."""
+    return (f"BEGIN:VEVENT\r\nUID:{uid}\r\nDTSTAMP:{YEAR}0101T000000Z\r\nSEQUENCE:{sequence}\r\n"
+            f"SUMMARY:{summary}\r\nDTSTART:{start}\r\n{extra}END:VEVENT\r\n")
+
+
+def calendar(*vevents):
+    """A calendar of these VEVENTs' lines."""
+    return f"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\n{''.join(vevents)}END:VCALENDAR\r\n".encode()
+
+
 def single(uid, summary, extra="", sequence=0, start=f"{YEAR}0801T100000Z"):
     """A calendar of one event (extra: more lines inside the VEVENT)."""
-    return (f"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nBEGIN:VEVENT\r\nUID:{uid}\r\n"
-            f"DTSTAMP:{YEAR}0101T000000Z\r\nSEQUENCE:{sequence}\r\nSUMMARY:{summary}\r\nDTSTART:{start}\r\n"
-            f"{extra}END:VEVENT\r\nEND:VCALENDAR\r\n").encode()
+    return calendar(vevent(uid, summary, extra, sequence, start))
 
 
 def many(count):

@@ -30,7 +30,7 @@ from ..services import (
 from ..services.errors import Invalid, ServiceError
 from ..services.identities import validate_username
 from ..services.pictures import upload_folder
-from . import demo, demo_groups, users
+from . import demo, demo_groups, subscriptions, users
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 5000
@@ -156,6 +156,7 @@ def build_parser():
         owner.add_argument("--identity", metavar="USERNAME", help="the local identity that organises the events")
         owner.add_argument("--group", metavar="GROUP", help="the local group the events belong to (organised by "
                                                             "its first administrator)")
+    subscriptions.add_parser(commands, common)
     return parser
 
 
@@ -342,7 +343,7 @@ def import_ics(args):
     started = time.monotonic()
     identity, group = calendar_import.importer(args.identity, args.group)
     if re.match(r"https?://", args.source, re.IGNORECASE):
-        data = ics_import.fetch(args.source)
+        data = ics_import.fetch(args.source).body
     else:
         try:
             # Read no further than the limit: a path like /dev/zero would never end.
@@ -440,6 +441,8 @@ def run_command(app, args):
             return import_event(args)
         elif args.command == "users":
             return users.run(args)
+        elif args.command == "subscriptions":
+            return subscriptions.run(args)
         elif args.command == "init":
             print(f"Instance ready in {app.instance_path}.")
     return 0

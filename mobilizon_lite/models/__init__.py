@@ -8,7 +8,7 @@ from .events import Event, EventOccurrence, OccurrenceOverride
 from .federation import Activity, Delivery, DomainHealth, Follow, InboxHealth, InboxItem, Tombstone
 from .feeds import FeedToken
 from .groups import Discussion, DiscussionComment, Member, Post, Resource, Todo, TodoList
-from .imports import ImportedEvent
+from .imports import CalendarSubscription, ImportedEvent
 from .instance import Invite, Setting
 from .mail import OutgoingMail
 from .moderation import DomainBlock, ModerationLog
@@ -20,7 +20,8 @@ from .reports import Report, ReportItem, ReportNote
 from .search_index import ActorSearch, EventSearch
 from .throttles import RateLimitHit, Throttle
 
-__all__ = ["Account", "Activity", "Actor", "ActorSearch", "Comment", "Delivery", "Discussion", "DiscussionComment",
+__all__ = ["Account", "Activity", "Actor", "ActorSearch", "CalendarSubscription", "Comment",
+           "Delivery", "Discussion", "DiscussionComment",
            "DomainBlock", "DomainHealth", "Event", "EventInvitation", "EventMessage", "EventOccurrence",
            "EventSearch", "FeedToken", "Follow", "GroupDigest", "ImportedEvent", "InboxHealth", "InboxItem", "Invite",
            "Member", "ModerationLog", "OccurrenceOverride",

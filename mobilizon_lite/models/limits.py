@@ -33,3 +33,8 @@ EVENT_MESSAGE_SUBJECT_MAX = 200
 EVENT_MESSAGE_MAX = 5000
 # Why a moderator acted, kept in the moderation log.
 REASON_MAX = 2000
+# A calendar subscription: the validators kept from its server's last answer (ETag, Last-Modified;
+# longer ones are not kept), the last error shown on its page, and how many one identity or group holds.
+VALIDATOR_MAX = 200
+SUBSCRIPTION_ERROR_MAX = 500
+SUBSCRIPTIONS_MAX = 20

@@ -1,5 +1,6 @@
 """Making events from a calendar read by ics_import: what each VEVENT will do (new, update, skip and
-why), then doing it through the event service the form uses, so checks, federation and search apply."""
+why; for a subscribed calendar, also the events whose UID it no longer holds: removed), then doing it
+through the event services the form uses, so checks, federation, search and participants' mail apply."""
 import re
 import secrets
 import time
@@ -9,14 +10,16 @@ from pathlib import Path
 from flask import current_app
 from flask_babel import gettext as _
 
-from ..db import database
-from ..models import Actor, Event, ImportedEvent, Member
+from ..db import database, utcnow
+from ..models import Actor, Event, ImportedEvent, Member, Participation
 from ..models.actors import TYPE_GROUP, TYPE_PERSON
+from ..models.events import Status
 from ..models.groups import Role
+from ..models.participation import NOT_APPROVED, PARTICIPANT, WAITLISTED
 from . import actors, events, group_roles
 from .errors import NotFound, ServiceError
 
-NEW, UPDATE, SKIP = "new", "update", "skip"
+NEW, UPDATE, SKIP, REMOVE = "new", "update", "skip", "remove"
 # How long a calendar read for a preview is kept for its confirmation.
 HELD_SECONDS = 3600
 # The columns an import sets on an event it made before; the organisers' other choices stay.
@@ -27,8 +30,9 @@ IMPORTED = ("title", "description_source", "description", "begins_on", "ends_on"
 
 @dataclass
 class Step:
-    """What importing one Item does: action NEW, UPDATE (event) or SKIP (reason); once done, event is the
-    one made or changed."""
+    """What importing one Item does: action NEW, UPDATE (event) or SKIP (reason); or, item None, REMOVE
+    (event) for a subscribed calendar's event gone from it. Once done, event is the one made or changed
+    (None once deleted) and reason says what a removal did."""
 
     item: object
     action: str
@@ -41,8 +45,9 @@ def owner_of(identity, group):
     return group if group is not None else identity
 
 
-def plan(items, identity, group=None):
-    """The Step of each Item, for identity (acting for group, when given)."""
+def plan(items, identity, group=None, subscription=None):
+    """The Step of each Item, for identity (acting for group, when given); with subscription, then a
+    REMOVE step for each event it made whose UID items no longer hold (see removable)."""
     if group is not None:
         group_roles.require(group, identity, "manage_events")
     owner = owner_of(identity, group)
@@ -60,7 +65,18 @@ def plan(items, identity, group=None):
             steps.append(Step(item, SKIP, row.event, _("Already imported, and not changed since.")))
         else:
             steps.append(Step(item, UPDATE, row.event))
+    if subscription is not None:
+        steps.extend(Step(None, REMOVE, row.event) for row in removable(subscription, set(uids)))
     return steps
+
+
+def removable(subscription, uids):
+    """The ImportedEvent rows (with their event) of subscription whose UID is not among uids, their event
+    neither over nor cancelled: a calendar that lists only what is ahead drops past events, which stay."""
+    now = utcnow()
+    return [row for row in ImportedEvent.select(ImportedEvent, Event).join(Event).where(
+        (ImportedEvent.subscription == subscription) & (Event.status != Status.CANCELLED)
+        & events.ends_since(now)).order_by(ImportedEvent.id) if row.uid not in uids]
 
 
 def newer(item, row):
@@ -71,17 +87,20 @@ def newer(item, row):
     return item.modified is not None and (row.modified is None or item.modified > row.modified)
 
 
-def run(steps, identity, group=None, progress=None):
-    """Do the steps: events created or updated by identity (for group); {action: count}. A step the event
-    service refuses becomes a skip with its reason. progress(done, total) is called after each."""
+def run(steps, identity, group=None, progress=None, subscription=None):
+    """Do the steps: events created, updated or removed by identity (for group), those made or updated
+    then kept by subscription when given; {action: count}. A step the event service refuses becomes a
+    skip with its reason. progress(done, total) is called after each."""
     owner = owner_of(identity, group)
-    counts = {NEW: 0, UPDATE: 0, SKIP: 0}
+    counts = {NEW: 0, UPDATE: 0, SKIP: 0, REMOVE: 0}
     for number, step in enumerate(steps, start=1):
         try:
             if step.action == NEW:
-                step.event = _create(step.item, identity, group, owner)
+                step.event = _create(step.item, identity, group, owner, subscription)
             elif step.action == UPDATE:
-                step.event = _update(step.item, step.event, identity, owner)
+                step.event = _update(step.item, step.event, identity, owner, subscription)
+            elif step.action == REMOVE:
+                step.event, step.reason = remove(step.event, identity)
         except ServiceError as error:
             # Refused by the event service (a check, the group role since lost): the others go on.
             step.action, step.reason = SKIP, error.message
@@ -91,20 +110,40 @@ def run(steps, identity, group=None, progress=None):
     return counts
 
 
-def _create(item, identity, group, owner):
+def _create(item, identity, group, owner, subscription):
     with database.atomic():
         event = events.create_event(identity, item.data, group=group)
-        ImportedEvent.create(owner=owner, uid=item.uid, event=event, sequence=item.sequence, modified=item.modified)
+        ImportedEvent.create(owner=owner, uid=item.uid, event=event, sequence=item.sequence, modified=item.modified,
+                             subscription=subscription)
     return event
 
 
-def _update(item, event, identity, owner):
+def _update(item, event, identity, owner, subscription):
     values = {name: item.values[name] if name in IMPORTED else getattr(event, name) for name in item.values}
+    kept = {"subscription": subscription} if subscription is not None else {}
     with database.atomic():
         event = events.change_event(event, identity, values)
-        ImportedEvent.update(sequence=item.sequence, modified=item.modified).where(
+        # A subscribed calendar takes over the events a one-off import (or another calendar) made of its UIDs.
+        ImportedEvent.update(sequence=item.sequence, modified=item.modified, **kept).where(
             (ImportedEvent.owner == owner) & (ImportedEvent.uid == item.uid)).execute()
     return event
+
+
+def remove(event, identity):
+    """(event or None, what was done) for an imported event its calendar no longer holds: deleted when
+    nobody but its organisers takes part, else cancelled (its participants are told, as when an organiser
+    cancels) and no longer kept by the calendar, whose UID, if it comes back, makes a new event."""
+    taking_part = Participation.role.in_([PARTICIPANT, NOT_APPROVED, WAITLISTED])
+    if not Participation.select().where((Participation.event == event.id) & taking_part).exists():
+        events.delete_event(event, identity)
+        return None, _("Deleted: no longer in the calendar.")
+    values = {name: getattr(event, name) for name in (*IMPORTED, *events.WATCHED_FIELDS, "visibility")}
+    if event.repeats:
+        values.update(begins_on=event.series_begins_on, ends_on=event.series_ends_on)
+    with database.atomic():
+        event = events.change_event(event, identity, dict(values, status=Status.CANCELLED))
+        ImportedEvent.delete().where(ImportedEvent.event == event.id).execute()
+    return event, _("Cancelled: no longer in the calendar, and people take part.")
 
 
 def _local(username, kind):
@@ -123,12 +162,17 @@ def importer(username, group_name=None):
     group = _local(group_name, TYPE_GROUP)
     if group is None:
         raise NotFound(_("No local group is called %(name)s.", name=group_name))
-    admin = (Actor.select().join(Member, on=(Member.actor == Actor.id))
-             .where((Member.group == group) & (Member.role == Role.ADMINISTRATOR) & Actor.domain.is_null())
-             .order_by(Member.id).first())
+    admin = group_admin(group)
     if admin is None:
         raise NotFound(_("The group %(name)s has no local administrator.", name=group_name))
     return admin, group
+
+
+def group_admin(group):
+    """The group's first local administrator (who acts for it from the command line), or None."""
+    return (Actor.select().join(Member, on=(Member.actor == Actor.id))
+            .where((Member.group == group) & (Member.role == Role.ADMINISTRATOR) & Actor.domain.is_null())
+            .order_by(Member.id).first())
 
 
 def _held_folder():

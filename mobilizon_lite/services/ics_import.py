@@ -5,6 +5,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from time import monotonic
+from typing import NamedTuple
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -13,7 +14,7 @@ from flask_babel import gettext as _
 
 from ..activitypub import client
 from ..models import Event
-from ..models.limits import ADDRESS_MAX, TAGS_MAX, URL_MAX
+from ..models.limits import ADDRESS_MAX, TAGS_MAX, URL_MAX, VALIDATOR_MAX
 from ..text import text_line
 from . import places, recurrence
 from .errors import Invalid, InvalidFields
@@ -30,6 +31,7 @@ PROPERTY_MAX = 40_000
 REPEAT_FIELDS = {"repeat", "repeat_interval", "repeat_weekdays", "repeat_monthly", "repeat_ends", "repeat_until",
                  "repeat_count", "repeat_exdates"}
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!>|~])")
+_HEADER_TEXT = re.compile(r"[\x20-\x7e]+")
 _POSTAL = re.compile(r"^(\d{4,6}|[A-Z]{1,2}\d[\dA-Z]? ?\d[A-Z]{2})\s+(.+)$")
 
 
@@ -53,20 +55,44 @@ class Item:
         return Event(**self.values, series_begins_on=self.values["begins_on"], series_ends_on=self.values["ends_on"])
 
 
-def fetch(url):
-    """The calendar at url, fetched through the safe client (its address rules, FILE_MAX and a time limit);
-    Invalid with a clear message when it cannot be."""
+class Fetched(NamedTuple):
+    """A calendar's address fetched: its bytes (None when not modified since the validators sent), and
+    the validators (ETag, Last-Modified) to send next time ("" when the server gave none usable)."""
+
+    body: bytes | None
+    etag: str = ""
+    last_modified: str = ""
+
+
+def _validator(value):
+    # Sent back as a header: anything but short printable ASCII is not kept.
+    value = (value or "").strip()
+    return value if len(value) <= VALIDATOR_MAX and _HEADER_TEXT.fullmatch(value) else ""
+
+
+def fetch(url, etag="", last_modified=""):
+    """The calendar at url (Fetched), through the safe client (its address rules, FILE_MAX and a time
+    limit), asked only if changed since etag or last_modified when given; Invalid with a clear message
+    when it cannot be fetched."""
+    headers = {"Accept": "text/calendar, */*;q=0.5"}
+    if etag:
+        headers["If-None-Match"] = etag
+    if last_modified:
+        headers["If-Modified-Since"] = last_modified
     try:
         client.check_url(url)
-        response = client.request("GET", url, headers={"Accept": "text/calendar, */*;q=0.5"},
+        response = client.request("GET", url, headers=headers,
                                   allowed=client.parse_networks(current_app.config["ALLOWED_PRIVATE_NETWORKS"]),
                                   deadline_seconds=FETCH_SECONDS, limit=FILE_MAX)
     except client.RequestError as error:
         raise Invalid(_("The calendar could not be fetched: %(reason)s.", reason=str(error)), "url") from None
+    if response.status == 304 and (etag or last_modified):
+        return Fetched(None, etag, last_modified)
     if response.status != 200:
         raise Invalid(_("The calendar could not be fetched: the server answered %(status)d.",
                         status=response.status), "url")
-    return response.body
+    return Fetched(response.body, _validator(response.headers.get("ETag")),
+                   _validator(response.headers.get("Last-Modified")))
 
 
 def read(data, default_zone, seconds=READ_SECONDS):

@@ -144,11 +144,12 @@ def schema_events(values, limit):
 
 
 def _string(value, limit=TEXT_MAX):
-    """A text value of JSON-LD (a string, the first of a list, a {"@value": …}), entities decoded."""
+    """A text value of JSON-LD (a string, the first of a list, a {"@value": …}, a named node's name, a
+    reference's {"@id": …}), entities decoded."""
     if isinstance(value, list):
         value = next((item for item in value if isinstance(item, (str, dict))), "")
     if isinstance(value, dict):
-        value = value.get("@value", value.get("name", ""))
+        value = next((value[key] for key in ("@value", "name", "@id") if isinstance(value.get(key), str)), "")
     return html_lib.unescape(value[:limit]).strip() if isinstance(value, str) else ""
 
 

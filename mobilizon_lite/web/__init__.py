@@ -13,6 +13,7 @@ from . import (
     browse,
     calendar,
     calendar_import,
+    calendar_subscriptions,
     comments,
     context,
     discussions,
@@ -63,7 +64,8 @@ def init_app(app, csrf):
     app.url_map.converters["id"] = RowId
     for module in (pages, about, auth, account, identities, admin, admin_reports, instances, relays, admin_users,
                    admin_content, admin_mail, events, event_dates, participation, event_messages, comments, search,
-                   calendar, calendar_import, browse, reports, share, embeds, *GROUP_BLUEPRINTS):
+                   calendar, calendar_import, calendar_subscriptions, browse, reports, share, embeds,
+                   *GROUP_BLUEPRINTS):
         app.register_blueprint(module.bp)
     # Visitors post these from pages kept for everyone, which hold no token (see VisitorForm).
     csrf.exempt(pages.set_language)

@@ -5,26 +5,15 @@ from flask import Blueprint, abort, redirect, render_template, request, session,
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from ..services import calendar_import, group_events, ics_import, instance_settings, link_import, rate_limits
+from ..services import calendar_import, ics_import, instance_settings, link_import, rate_limits
 from ..services.errors import Invalid, NotFound, TooMany
-from .context import account_identities
+from .context import event_owners
 from .errors import retry_after
 from .forms.base import add_error, render_form
 from .forms.imports import CalendarImportForm, ConfirmImportForm
 
 bp = Blueprint("calendar_import", __name__)
 SESSION_KEY = "calendar_import"
-
-
-def owners():
-    """{choice value: (label, identity, group or None)} of where the account may import events."""
-    identities = account_identities()
-    offered = {f"identity-{identity.id}": (f"{identity.display_name} (@{identity.preferred_username})", identity, None)
-               for identity in identities}
-    for group, identity in group_events.organising_groups(identities):
-        offered[f"group-{group.id}"] = (_("The group %(name)s (as @%(username)s)", name=group.display_name,
-                                          username=identity.preferred_username), identity, group)
-    return offered
 
 
 def calendar_bytes(form):
@@ -34,7 +23,7 @@ def calendar_bytes(form):
         with upload.stream:
             return upload.stream.read(ics_import.FILE_MAX + 1)
     if form.url.data:
-        return ics_import.fetch(form.url.data)
+        return ics_import.fetch(form.url.data).body
     raise Invalid(_("Choose a calendar file, or give its web address."), "calendar")
 
 
@@ -42,7 +31,7 @@ def calendar_bytes(form):
 @login_required
 def start():
     form = CalendarImportForm()
-    offered = owners()
+    offered = event_owners()
     form.owner.choices = [(value, label) for value, (label, _i, _g) in offered.items()]
     if not form.is_submitted():
         wanted = request.args.get("group", "")
@@ -83,7 +72,7 @@ def read_items(kept, data):
 def held_import(token):
     """(identity, group, steps) of the import this session previews under token; 404 for any other."""
     kept = session.get(SESSION_KEY) or {}
-    owner = owners().get(kept.get("owner"))
+    owner = event_owners().get(kept.get("owner"))
     if kept.get("token") != token or owner is None:
         abort(404)
     try:

@@ -4,6 +4,7 @@ from urllib.parse import urlsplit
 
 from flask import current_app, g, has_request_context, redirect, request, session, url_for
 from flask_babel import get_locale, get_translations
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, current_user
 from jinja2 import pass_context
@@ -11,7 +12,7 @@ from markupsafe import Markup
 from wtforms import SelectChoice
 
 from ..negotiation import negotiated, personal_document, signed_parts, wants_activity_json
-from ..services import accounts, actors, instance_settings, remote_groups
+from ..services import accounts, actors, group_events, instance_settings, remote_groups
 from ..services.event_access import organizer_among, require_organizer
 from ..services.group_roles import acting_member, require_member_view
 from ..services.groups import local_group
@@ -45,6 +46,19 @@ def account_identities():
     if "identities" not in g:
         g.identities = identities_of(current_user) if current_user.is_authenticated else []
     return g.identities
+
+
+def event_owners():
+    """{choice value: (label, identity, group or None)} of where the account may make events: each of its
+    identities, and the groups they organise in (the identity acting there): an import's and a calendar
+    subscription's choices."""
+    identities = account_identities()
+    offered = {f"identity-{identity.id}": (f"{identity.display_name} (@{identity.preferred_username})", identity, None)
+               for identity in identities}
+    for group, identity in group_events.organising_groups(identities):
+        offered[f"group-{group.id}"] = (_("The group %(name)s (as @%(username)s)", name=group.display_name,
+                                          username=identity.preferred_username), identity, group)
+    return offered
 
 
 def current_identity():

@@ -46,6 +46,14 @@ def test_types_items_and_whole_days(app):
                                            "latitude": None, "longitude": None}]
 
 
+def test_references_are_read_as_their_ids(app):
+    event = {"@type": "Event", "name": "Annulé", "startDate": "2027-03-01T10:00:00Z", "url": {"@id": "/annule"},
+             "eventStatus": {"@id": "https://schema.org/EventCancelled"}}
+    with app.test_request_context():
+        [cancelled] = found(json_ld(event))
+    assert cancelled.document["status"] == "CANCELLED" and cancelled.uid == "https://agenda.example.org/annule"
+
+
 def test_an_online_event_leaves_its_organisers_address_out(app):
     event = {"@type": "Event", "name": "Webinaire", "startDate": "2027-03-01T10:00:00Z",
              "eventAttendanceMode": "https://schema.org/OnlineEventAttendanceMode",
@@ -106,3 +114,23 @@ def test_what_a_preview_holds_reads_back_the_same(app):
 def test_a_windows_1252_page_is_read():
     assert link_import.page_text("Fête à l'école".encode("cp1252")) == "Fête à l'école"
     assert link_import.page_text("Fête".encode()) == "Fête"
+
+
+ODD_VALUES = [None, True, 12, 1e308, -0.0, "", " ", "x" * 50_000, [], [None], [1, "a"], {}, {"@value": 3},
+              {"@id": "https://schema.org/EventCancelled"}, {"name": ["nested"]}, "2027-13-45T25:61",
+              "9999-12-31T23:59:59-23:59", "0001-01-01T00:00:00+14:00", "NaN", "javascript:alert(1)",
+              {"@type": "VirtualLocation", "url": ["https://v.example/x"]}, {"@type": "Place", "geo": "here"},
+              {"@type": "Place", "geo": {"latitude": "1e999", "longitude": "-inf"}}]
+FIELDS = ["name", "startDate", "endDate", "location", "description", "url", "@id", "keywords", "eventStatus",
+          "eventAttendanceMode", "offers", "image", "dateModified"]
+
+
+@pytest.mark.parametrize("field", FIELDS)
+def test_odd_values_of_every_field_give_an_event_or_a_reason(app, field):
+    with app.test_request_context():
+        for value in ODD_VALUES:
+            event = {"@type": "Event", "name": "Odd", "startDate": "2027-01-01T10:00:00+01:00", field: value}
+            events = found(json_ld(event))
+            assert len(events) == 1
+            [item] = link_import.items(events, "Europe/Paris")
+            assert item.problem or item.values["title"], (field, value)
