@@ -113,6 +113,21 @@ def send_date(event, recurrence_id, verb, actor):
 
 
 def withdraw_date(event, recurrence_id, actor):
-    """Send Delete of the Event of a date that is again as the rule gives it, where the series goes."""
+    """Send Delete of the Event of a date that is again as the rule gives it (or gone with its series),
+    where the series goes; the Event's id."""
     tombstone = tombstone_to_ap(date_id(event.ap_id, recurrence_id), "Event", utcnow())
     event_federation.federate(event, "Delete", actor, document=tombstone)
+    return tombstone["id"]
+
+
+def listed_starts(event, now=None):
+    """The RECURRENCE-IDs of the changed dates the series' document lists (changed_dates)."""
+    since = (now or utcnow()) - LISTED_BEHIND
+    return {row.recurrence_id for row in OccurrenceOverride.select(OccurrenceOverride.recurrence_id).where(
+        (OccurrenceOverride.event == event.id) & (OccurrenceOverride.recurrence_id >= since))}
+
+
+def withdraw_dates(event, actor, starts):
+    """withdraw_date for each of starts (RECURRENCE-IDs, soonest first): software that holds a date as an
+    event of its own (Mobilizon) drops it when the series no longer has it; the Events' ids."""
+    return [withdraw_date(event, recurrence_id, actor) for recurrence_id in sorted(starts)]

@@ -11,7 +11,7 @@ from ..models import Actor, Event, Participation
 from ..models.events import Status, Visibility
 from ..models.participation import CREATOR
 from ..urls import public_url
-from . import event_cards, group_digest, group_roles, occurrences, pictures, reminders
+from . import date_federation, event_cards, group_digest, group_roles, occurrences, pictures, reminders
 from .errors import Gone, NotFound
 from .event_access import require_organizer, visible
 from .event_federation import comment_ids, federate, unlist, withdraw
@@ -151,12 +151,15 @@ def change_event(event, actor, values):
     # Back from private, it is new to its followers' servers (ours forgot it, and lift the tombstone).
     verb = "Create" if event.is_private and values["visibility"] != Visibility.PRIVATE else "Update"
     with database.atomic():
+        dates = date_federation.listed_starts(event)
         # The sequence grows in SQL so that two edits saved at once still count as two.
         Event.update(sequence=Event.sequence + 1, updated_at=utcnow(), **values).where(
             Event.id == event.id).execute()
         event = events_query().where(Event.id == event.id).get()
         reminders.sync_event(event)
         occurrences.refresh(event)
+        # Dates changed one by one that the new times or rule no longer give.
+        date_federation.withdraw_dates(event, actor, dates - date_federation.listed_starts(event))
         if made_private:
             withdraw(event, actor)
         elif made_unlisted:
@@ -177,9 +180,10 @@ def delete_event(event, actor):
     """Delete an event and everything attached to it (organisers only)."""
     require_organizer(event, actor)
     with database.atomic():
+        dates = date_federation.withdraw_dates(event, actor, date_federation.listed_starts(event))
         federate(event, "Delete", actor)
         # Also when nobody was told (a private event): nothing about it is served or sent any more.
-        withhold([event.ap_id, *comment_ids(event)])
+        withhold([event.ap_id, *comment_ids(event), *dates])
         event.delete_instance(recursive=True)
     pictures.delete_picture(event.picture)
 

@@ -192,6 +192,8 @@ def split_series(event, actor, occurrence_id, data):
     with database.atomic():
         following = events.create_event(actor, data, group=group)
         # Dates from there on are the new series' now, with whatever changed them.
+        date_federation.withdraw_dates(event, actor, {start for start in date_federation.listed_starts(event)
+                                                      if start >= recurrence_id})
         OccurrenceOverride.delete().where((OccurrenceOverride.event == event.id)
                                           & (OccurrenceOverride.recurrence_id >= recurrence_id)).execute()
         Event.update(rrule=rule.text(), exdates=[kept for kept in event.exdates if kept < day],

@@ -11,10 +11,10 @@ from mobilizon_lite.dates import utc_text
 from mobilizon_lite.models import Activity, Actor, Event, EventOccurrence, Follow, OccurrenceOverride
 from mobilizon_lite.models.federation import DONE, IGNORED, REFUSED
 from mobilizon_lite.models.limits import OVERRIDES_MAX
-from mobilizon_lite.services import event_federation, occurrence_changes
+from mobilizon_lite.services import event_federation, events, occurrence_changes
 
 from ..calendar_readers import occurrences_by_three
-from ..helpers import make_event
+from ..helpers import make_event, service_fields
 from .mastodon_follower import SHOWN_TYPES
 from .remote import ACTOR, EVE, EVENT_ID, REMOTE, items, remote_event, send, stored
 from .test_outgoing_documents import undeclared
@@ -292,3 +292,30 @@ def test_a_changed_date_is_served_at_its_id_as_the_series_is(fed):
         row = EventOccurrence.select().where(EventOccurrence.event == private.id).first()
         occurrence_changes.cancel_date(private, ann, row.id)
     assert client.get(f"/events/{private.uuid}/dates/{instant_text(row.begins_on)}", headers=AP).status_code == 404
+
+
+def date_deletes(app):
+    with app.app_context():
+        return [row.body["object"]["id"] for row in Activity.select().where(Activity.type == "Delete")
+                .order_by(Activity.id) if "/dates/" in row.body["object"]["id"]]
+
+
+def test_dates_the_series_no_longer_has_are_deleted_where_they_went(fed):
+    event, ann = our_series(fed)
+    change_and_cancel(fed, event, ann)
+    ids = [create["object"]["id"] for create in date_creates(fed)]
+    # Another hour for the series: its dates changed one by one are no longer its own.
+    with fed.app_context():
+        events.update_event(Event.get_by_id(event.id), ann, service_fields(
+            title="Choir rehearsal", start_date=FIRST, start_time=time(18), end_time=time(20), repeat="WEEKLY",
+            repeat_weekdays=["TU"]))
+        assert OccurrenceOverride.select().count() == 0
+    assert date_deletes(fed) == ids
+    # Deleted, the series takes its changed dates along.
+    change_and_cancel(fed, event, ann)
+    # (A Delete sent, the earlier Creates of a date carry its Tombstone: these are the new dates'.)
+    later = [create["object"]["id"] for create in date_creates(fed)]
+    assert len(later) == 2 and not set(later) & set(ids)
+    with fed.app_context():
+        events.delete_event(Event.get_by_id(event.id), ann)
+    assert date_deletes(fed) == ids + later
