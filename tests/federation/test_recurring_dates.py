@@ -173,6 +173,33 @@ def test_the_series_document_brings_its_changed_dates(fed, remote_keys):
                                               & (EventOccurrence.begins_on == tuesday(2))).exists()
 
 
+def test_a_groups_dates_come_from_its_servers_members_and_its_announces(fed, remote_keys):
+    (key, public), (other, _other_public) = remote_keys
+    group = f"{REMOTE}/@club"
+    with fed.app_context():
+        Actor.create(type="Group", preferred_username="club", domain="remote.example", ap_id=group,
+                     public_key_pem=public, inbox=f"{group}/inbox")
+    remote_series(fed, key, attributedTo=group)
+    # Another member of the group, on its server, changes a date, as the series' Update may.
+    send(fed, other, "Create", date_event(2, status="CANCELLED", actor=MALLORY, attributedTo=group), 2,
+         actor=MALLORY)
+    assert last_item(fed).state == DONE
+    # The group's Announce of the Create of another date, as Mobilizon's groups relay their content.
+    create = {"id": f"{REMOTE}/activities/c3", "type": "Create", "actor": ACTOR,
+              "object": date_event(3, attributedTo=group, dateNote="Bring a snack.")}
+    send(fed, key, "Announce", create, 3, actor=group)
+    assert last_item(fed).state == DONE
+    assert [(row.recurrence_id, row.cancelled, row.description) for row in overrides(fed)] == [
+        (tuesday(2), True, ""), (tuesday(3), False, "Bring a snack.")]
+    assert len(stored(fed)) == 1
+    # Naming the group does not make a date of alice's own series anyone's.
+    send(fed, key, "Create", remote_event(id=f"{REMOTE}/events/2", repetition=REPETITION,
+                                          startTime=REPETITION["startTime"], endTime=REPETITION["endTime"]), 4)
+    send(fed, other, "Create", date_event(2, recurrenceOf=f"{REMOTE}/events/2", id=f"{REMOTE}/events/2/dates/x",
+                                          actor=MALLORY, attributedTo=group), 5, actor=MALLORY)
+    assert last_item(fed).state == IGNORED and len(overrides(fed)) == 2
+
+
 # Ours, going out ---------------------------------------------------------------------------------
 
 
