@@ -346,3 +346,17 @@ def test_dates_the_series_no_longer_has_are_deleted_where_they_went(fed):
     with fed.app_context():
         events.delete_event(Event.get_by_id(event.id), ann)
     assert date_deletes(fed) == ids + later
+
+
+def test_a_series_made_private_withdraws_its_dates_too(fed):
+    event, ann = our_series(fed)
+    change_and_cancel(fed, event, ann)
+    ids = [create["object"]["id"] for create in date_creates(fed)]
+    with fed.app_context():
+        events.update_event(Event.get_by_id(event.id), ann, service_fields(
+            title="Choir rehearsal", start_date=FIRST, start_time=time(19), end_time=time(21), repeat="WEEKLY",
+            repeat_weekdays=["TU"], visibility="private"))
+        # Its followers' servers are told the series and its dates are gone; the dates stay changed here.
+        assert OccurrenceOverride.select().count() == 2
+        withdrawn = [row.body["object"]["id"] for row in Activity.select().where(Activity.type == "Delete")]
+    assert withdrawn == [event.ap_id, *ids]
