@@ -127,6 +127,11 @@ def listed_starts(event, now=None):
         (OccurrenceOverride.event == event.id) & (OccurrenceOverride.recurrence_id >= since))}
 
 
+def listed_ids(event):
+    """The ids of the Events of the changed dates the series' document lists, soonest first."""
+    return [date_id(event.ap_id, start) for start in sorted(listed_starts(event))]
+
+
 def withdraw_dates(event, actor, starts):
     """withdraw_date for each of starts (RECURRENCE-IDs, soonest first): software that holds a date as an
     event of its own (Mobilizon) drops it when the series no longer has it; the Events' ids."""

@@ -83,16 +83,18 @@ def unlist(event, actor):
 
 
 def _send_withdrawal(event, actor, audience_rows, keeping):
-    """Send the event's Delete to audience_rows but the servers of keeping, as it was published."""
+    """Send the event's Delete (and its changed dates', each an Event of its own) to audience_rows but the
+    servers of keeping, as it was published."""
     domains = {row.domain for row in keeping}
     recipients = [row for row in audience_rows if row.domain not in domains]
     to, cc, listed = audience.of_change("Delete", *audience.of_withdrawal(event))
-    tombstone = tombstone_to_ap(event.ap_id, "Event", utcnow())
-    if event.attributed_to_id is not None:
-        group_outbox.publish_change(event.attributed_to, actor, "Delete", tombstone, to, cc, recipients, listed)
-    else:
-        publish(event.organizer, change_to_ap(new_activity_id(), "Delete", event.organizer, tombstone, to, cc),
-                recipients, listed)
+    for ap_id in [event.ap_id, *date_federation.listed_ids(event)]:
+        tombstone = tombstone_to_ap(ap_id, "Event", utcnow())
+        if event.attributed_to_id is not None:
+            group_outbox.publish_change(event.attributed_to, actor, "Delete", tombstone, to, cc, recipients, listed)
+        else:
+            publish(event.organizer, change_to_ap(new_activity_id(), "Delete", event.organizer, tombstone, to, cc),
+                    recipients, listed)
 
 
 def comment_ids(event):

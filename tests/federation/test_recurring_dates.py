@@ -173,6 +173,33 @@ def test_the_series_document_brings_its_changed_dates(fed, remote_keys):
                                               & (EventOccurrence.begins_on == tuesday(2))).exists()
 
 
+def test_a_groups_dates_come_from_its_servers_members_and_its_announces(fed, remote_keys):
+    (key, public), (other, _other_public) = remote_keys
+    group = f"{REMOTE}/@club"
+    with fed.app_context():
+        Actor.create(type="Group", preferred_username="club", domain="remote.example", ap_id=group,
+                     public_key_pem=public, inbox=f"{group}/inbox")
+    remote_series(fed, key, attributedTo=group)
+    # Another member of the group, on its server, changes a date, as the series' Update may.
+    send(fed, other, "Create", date_event(2, status="CANCELLED", actor=MALLORY, attributedTo=group), 2,
+         actor=MALLORY)
+    assert last_item(fed).state == DONE
+    # The group's Announce of the Create of another date, as Mobilizon's groups relay their content.
+    create = {"id": f"{REMOTE}/activities/c3", "type": "Create", "actor": ACTOR,
+              "object": date_event(3, attributedTo=group, dateNote="Bring a snack.")}
+    send(fed, key, "Announce", create, 3, actor=group)
+    assert last_item(fed).state == DONE
+    assert [(row.recurrence_id, row.cancelled, row.description) for row in overrides(fed)] == [
+        (tuesday(2), True, ""), (tuesday(3), False, "Bring a snack.")]
+    assert len(stored(fed)) == 1
+    # Naming the group does not make a date of alice's own series anyone's.
+    send(fed, key, "Create", remote_event(id=f"{REMOTE}/events/2", repetition=REPETITION,
+                                          startTime=REPETITION["startTime"], endTime=REPETITION["endTime"]), 4)
+    send(fed, other, "Create", date_event(2, recurrenceOf=f"{REMOTE}/events/2", id=f"{REMOTE}/events/2/dates/x",
+                                          actor=MALLORY, attributedTo=group), 5, actor=MALLORY)
+    assert last_item(fed).state == IGNORED and len(overrides(fed)) == 2
+
+
 # Ours, going out ---------------------------------------------------------------------------------
 
 
@@ -319,3 +346,17 @@ def test_dates_the_series_no_longer_has_are_deleted_where_they_went(fed):
     with fed.app_context():
         events.delete_event(Event.get_by_id(event.id), ann)
     assert date_deletes(fed) == ids + later
+
+
+def test_a_series_made_private_withdraws_its_dates_too(fed):
+    event, ann = our_series(fed)
+    change_and_cancel(fed, event, ann)
+    ids = [create["object"]["id"] for create in date_creates(fed)]
+    with fed.app_context():
+        events.update_event(Event.get_by_id(event.id), ann, service_fields(
+            title="Choir rehearsal", start_date=FIRST, start_time=time(19), end_time=time(21), repeat="WEEKLY",
+            repeat_weekdays=["TU"], visibility="private"))
+        # Its followers' servers are told the series and its dates are gone; the dates stay changed here.
+        assert OccurrenceOverride.select().count() == 2
+        withdrawn = [row.body["object"]["id"] for row in Activity.select().where(Activity.type == "Delete")]
+    assert withdrawn == [event.ap_id, *ids]
