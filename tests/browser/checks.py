@@ -41,6 +41,18 @@ SMALL_TARGETS = """size => {
 }"""
 
 
+# The focused element, and why its focus cannot be seen (None when it can: a ring of 2 px or more).
+FOCUSED = """() => {
+  const e = document.activeElement, style = getComputedStyle(e);
+  if (e === document.body) return {label: 'body', invisible: null};  // past the last control: the browser's own
+  const ring = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2;
+  const text = (e.textContent || e.name || '').trim().slice(0, 40);
+  const label = `${e.tagName.toLowerCase()}${e.id ? '#' + e.id : ''} "${text}"`;
+  return {label, invisible: ring || style.boxShadow !== 'none' ? null : `no focus ring on ${label}`};
+}"""
+TAB_LIMIT = 120
+
+
 @cache
 def axe_source():
     """axe-core's script, read once (installed by npm ci in tests/js)."""
@@ -77,6 +89,19 @@ def phone_layout_problems(page):
     problems += [f"text overflows its card: {line}" for line in layout["cards"]]
     problems += [f"touch target under {TOUCH_TARGET} px: {line}" for line in small]
     return problems
+
+
+def tab_to(page, selector):
+    """Press Tab until the element matching selector has the focus, as someone using a keyboard does;
+    fail if some element on the way shows no focus, or if the element is never reached."""
+    for _ in range(TAB_LIMIT):
+        # A field with autofocus may have it already.
+        if page.evaluate("selector => document.activeElement.matches(selector)", selector):
+            return
+        page.keyboard.press("Tab")
+        focused = page.evaluate(FOCUSED)
+        assert focused["invisible"] is None, f"{page.url}: {focused['invisible']}"
+    raise AssertionError(f"{page.url}: {selector} not reached in {TAB_LIMIT} presses of Tab")
 
 
 def screenshot(page, name):

@@ -1,7 +1,7 @@
 """The checks every visited page passes do catch what they look for."""
 import pytest
 
-from .checks import accessibility_violations, phone_layout_problems
+from .checks import accessibility_violations, phone_layout_problems, tab_to
 
 pytestmark = pytest.mark.browser
 
@@ -26,4 +26,13 @@ def test_faults_are_reported(browser):
     assert "text overflows its card: div.card" in problems
     assert 'button "Tiny"' in problems
     assert page.viewport_size["width"] == 1280
+    page.close()
+
+
+def test_a_focus_nobody_sees_is_reported(browser):
+    page = browser.new_page()
+    page.set_content('<a href="#a" style="outline: 3px solid blue">Seen</a>'
+                     '<button style="outline: none">Unseen</button><input id="after">')
+    with pytest.raises(AssertionError, match='no focus ring on button "Unseen"'):
+        tab_to(page, "#after")
     page.close()

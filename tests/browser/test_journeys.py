@@ -9,7 +9,7 @@ from PIL import Image
 
 from ..harness import PASSWORD, wait_until
 from ..helpers import EVENT_DAY
-from .checks import check_page, screenshot
+from .checks import check_page, screenshot, tab_to
 
 pytestmark = pytest.mark.browser
 
@@ -90,6 +90,26 @@ def banner_png():
     return buffer.getvalue()
 
 
+def fill_event(page, title, starts, ends, approval=False):
+    """Fill the event form (on page) with title, on EVENT_DAY from starts to ends, in Lyon; approval:
+    the organisers approve each participant, and people without an account may ask by email."""
+    page.fill("#title", title)
+    page.fill("#start_date", EVENT_DAY.isoformat())
+    page.fill("#start_time", starts)
+    page.fill("#end_time", ends)
+    page.fill("#locality", "Lyon")
+    if approval:
+        page.select_option("#join_mode", "restricted")
+        page.check("#anonymous_participation")
+
+
+def press_enter(page):
+    """Press Enter on the focused control, then check the page it leads to."""
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    check_page(page)
+
+
 def sign_up(page, mail, server, email, username):
     """Sign up through the form, confirm the address from its email, log in: on the home page."""
     visit(page, server.base + "/signup")
@@ -136,16 +156,10 @@ def test_organise_an_event_a_visitor_joins_by_email(new_context, server, mail, d
     visit(organiser, server.base + "/events/new")
     screenshot(organiser, f"event-form-{locale}")
     title = f"Cleaning the river banks ({name})"
-    organiser.fill("#title", title)
+    fill_event(organiser, title, "14:00", "17:00", approval=True)
     organiser.fill("#description", "Bring gloves and boots. Details: https://example.org/"
                    "a-very-long-address-without-any-place-to-break-it-on-a-phone-screen")
     organiser.select_option("#group", index=1)
-    organiser.fill("#start_date", EVENT_DAY.isoformat())
-    organiser.fill("#start_time", "14:00")
-    organiser.fill("#end_time", "17:00")
-    organiser.fill("#locality", "Lyon")
-    organiser.select_option("#join_mode", "restricted")
-    organiser.check("#anonymous_participation")
     organiser.set_input_files("#picture", files=[{"name": "banner.png", "mimeType": "image/png",
                                                   "buffer": banner_png()}])
     submit(organiser)
@@ -198,12 +212,8 @@ def test_a_weekly_event_in_search_and_the_month_calendar(new_context, server, de
 
     visit(page, server.base + "/events/new")
     title = f"Choir {word}"
-    page.fill("#title", title)
+    fill_event(page, title, "19:00", "21:00")
     page.select_option("#category", "MUSIC")
-    page.fill("#start_date", EVENT_DAY.isoformat())
-    page.fill("#start_time", "19:00")
-    page.fill("#end_time", "21:00")
-    page.fill("#locality", "Lyon")
     page.locator("details.repeats summary").click()
     page.check("input[name=repeat][value=WEEKLY]")
     page.check(f"input[name=repeat_weekdays][value={WEEKDAYS[EVENT_DAY.weekday()]}]")
@@ -229,6 +239,44 @@ def test_a_weekly_event_in_search_and_the_month_calendar(new_context, server, de
     shown = page.locator("main a").filter(has_text=title).filter(visible=True)
     assert shown.count() == 4
     screenshot(page, f"calendar-{locale}")
+
+
+def test_by_keyboard_alone(new_context, server, mail, device, locale):
+    """Log in, join an event without an account, confirm and approve with the keyboard alone: Tab
+    reaches every control on the way, and each shows that it has the focus."""
+    name = f"{device}-{locale}"
+    email = f"keys-{name}@example.org"
+    server.create_user(f"keys_{device}_{locale}", email)
+    organiser = new_context()
+    visit(organiser, server.base + "/login")
+    tab_to(organiser, "#email")
+    organiser.keyboard.type(email)
+    tab_to(organiser, "#password")
+    organiser.keyboard.type(PASSWORD)
+    press_enter(organiser)
+    # The event is made as the first journey makes one: a keyboard types dates in each locale's order.
+    visit(organiser, server.base + "/events/new")
+    fill_event(organiser, f"Picnic by keyboard ({name})", "12:00", "14:00", approval=True)
+    submit(organiser)
+    event_url = organiser.url.split("?")[0]
+
+    visitor = new_context()
+    visitor_email = f"keyboard-visitor-{name}@example.org"
+    visit(visitor, event_url)
+    tab_to(visitor, "details.anonymous summary")
+    visitor.keyboard.press("Enter")
+    tab_to(visitor, "details.anonymous [name=email]")
+    visitor.keyboard.type(visitor_email)
+    tab_to(visitor, "details.anonymous button[type=submit]")
+    press_enter(visitor)
+    visit(visitor, link_in(mail, visitor_email, "/participation/confirm/"))
+    tab_to(visitor, "main button[type=submit]")
+    press_enter(visitor)
+
+    visit(organiser, event_url + "/participants")
+    tab_to(organiser, "button[formaction$='/approve']")
+    press_enter(organiser)
+    wait_until(lambda: len(subjects_to(mail, visitor_email)) >= 2, timeout=20)
 
 
 def fetch_calendar(page, link):
