@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 from ..dates import span_when
 from ..db import utcnow
 from ..models import Event
+from ..models.events import Status
 from ..models.participation import WAITLISTED
 from ..negotiation import negotiated, personal_document, wants_activity_json
 from ..page_cache import TOKEN, shared, viewer_part, with_token
@@ -41,7 +42,7 @@ from .context import (
 )
 from .errors import retry_after
 from .event_town import saved_with_town, town_found, with_coordinates
-from .forms.base import add_error, render_form
+from .forms.base import add_error, confirmed_deletion, render_form
 from .forms.events import (
     CATEGORY_LABELS,
     LINK_TYPE_LABELS,
@@ -293,6 +294,35 @@ def following(uuid, occurrence_id):
                        heading=_("Change this date and the following ones"))
 
 
+@bp.route("/events/<uuid>/cancel", methods=["GET", "POST"])
+@login_required
+def cancel(uuid):
+    event = events.visible_event(uuid, viewer_ids())
+    organizer = organizer_identity(event)
+    return confirmed_deletion(
+        lambda: events.set_status(event, organizer, Status.CANCELLED),
+        _("The event is cancelled. Its participants are told by email."), url_for("events.show", uuid=event.uuid),
+        title=_("Cancel the event"), heading=_("Cancel “%(title)s”?", title=event.title),
+        lines=[_("The event stays visible, marked as cancelled, in listings and calendars; its participants "
+                 "are told by email. You can restore it later.")],
+        button=_("Cancel the event"), cancel=url_for("events.show", uuid=event.uuid),
+        cancel_label=_("Back to the event"))
+
+
+@bp.route("/events/<uuid>/restore", methods=["GET", "POST"])
+@login_required
+def restore(uuid):
+    event = events.visible_event(uuid, viewer_ids())
+    organizer = organizer_identity(event)
+    return confirmed_deletion(
+        lambda: events.set_status(event, organizer, Status.CONFIRMED),
+        _("The event takes place again."), url_for("events.show", uuid=event.uuid),
+        title=_("Restore the event"), heading=_("Restore “%(title)s”?", title=event.title),
+        lines=[_("The event is shown as taking place again, with its participants as they were.")],
+        button=_("Restore the event"), cancel=url_for("events.show", uuid=event.uuid),
+        cancel_label=_("Back to the event"))
+
+
 @bp.route("/events/<uuid>/delete", methods=["GET", "POST"])
 @login_required
 def delete(uuid):
@@ -305,7 +335,7 @@ def delete(uuid):
     return render_template(
         "confirm_delete.html", title=_("Delete the event"), heading=_("Delete “%(title)s”?", title=event.title),
         lines=[_("The event, its participants and its comments disappear for good. To keep it visible while telling "
-                 "people it will not happen, cancel it instead (edit it and set its status to cancelled).")],
+                 "people it will not happen, cancel it instead (the “Cancel the event” link of its page).")],
         button=_("Delete the event"), cancel=url_for("events.show", uuid=event.uuid))
 
 

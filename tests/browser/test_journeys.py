@@ -183,8 +183,10 @@ def test_organise_an_event_a_visitor_joins_by_email(new_context, server, mail, d
     assert [str(e["SUMMARY"]) for e in calendar.walk("VEVENT")] == [title]
     assert calendar.walk("VEVENT")[0].decoded("DTSTART").date() == EVENT_DAY
 
-    visit(organiser, event_url + "/edit")
-    organiser.select_option("#status", "cancelled")
+    # One button, then its confirmation page.
+    with organiser.expect_navigation():
+        organiser.locator(f"a[href$='{event_url.split('/events/')[1]}/cancel']").click()
+    check_page(organiser)
     submit(organiser)
     assert organiser.locator("article.event.cancelled").count() == 1
     assert str(fetch_calendar(visitor, calendar_link).walk("VEVENT")[0]["STATUS"]) == "CANCELLED"
