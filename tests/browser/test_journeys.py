@@ -184,6 +184,7 @@ def test_organise_an_event_a_visitor_joins_by_email(new_context, server, mail, d
     assert calendar.walk("VEVENT")[0].decoded("DTSTART").date() == EVENT_DAY
 
     # One button, then its confirmation page.
+    visit(organiser, event_url)
     with organiser.expect_navigation():
         organiser.locator(f"a[href$='{event_url.split('/events/')[1]}/cancel']").click()
     check_page(organiser)
