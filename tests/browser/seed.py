@@ -16,6 +16,7 @@ from mobilizon_lite.services import (
     reportables,
     reports,
     resources,
+    subscriptions,
     todos,
 )
 
@@ -49,9 +50,10 @@ def seed(instance_path, settings):
     app = create_app(dict(settings), instance_path=str(instance_path))
     with app.app_context():
         boss = accounts.register("boss@example.org", PASSWORD, "boss", name=WORD, admin=True, by_admin=True)
-        accounts.register("ann@example.org", PASSWORD, USERNAME, name=WORD, by_admin=True)
+        ann_account = accounts.register("ann@example.org", PASSWORD, USERNAME, name=WORD, by_admin=True)
         ann = Actor.get(Actor.preferred_username == USERNAME)
         boss_identity = Actor.get((Actor.preferred_username == "boss") & (Actor.account == boss.id))
+        subscriptions.issue_token(ann_account, None)
         group = groups.create_group(ann, "longwords", name=WORD, summary_source=TEXT, openness=Openness.OPEN)
         day = date.today() + timedelta(days=10)
         event = long_event(ann, f"{WORD} {WORD}", day, group=group)
