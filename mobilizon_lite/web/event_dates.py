@@ -7,20 +7,11 @@ from ..dates import span_when
 from ..negotiation import negotiated, personal_document, wants_activity_json
 from ..services import date_federation, events, occurrence_changes, occurrences
 from ..services.errors import Invalid
-from .context import event_requester, organizer_identity, viewer_ids
+from .context import event_requester, organised_date, organizer_identity, viewer_ids
 from .forms.base import add_error, render_form
 from .forms.event_dates import DateChangeForm
 
 bp = Blueprint("event_dates", __name__)
-
-
-def organised_date(uuid, occurrence_id):
-    """(event, the account's identity organising it, the stored date of this id not begun yet, that date
-    in words) of a date acted on from the event's page: 403, 404 or 400 (begun) otherwise."""
-    event = events.visible_event(uuid, viewer_ids())
-    organizer = organizer_identity(event)
-    row = occurrence_changes.open_date(event, occurrence_id)
-    return event, organizer, row, span_when(row.begins_on, row.ends_on, event.zone)
 
 
 def _confirmed(event, act, done, title, heading, line, button):

@@ -37,11 +37,11 @@ from .context import (
     current_identity,
     event_requester,
     identity_choices,
+    organised_date,
     organizer_identity,
     viewer_ids,
 )
 from .errors import retry_after
-from .event_dates import organised_date
 from .event_town import saved_with_town, town_found, with_coordinates
 from .forms.base import add_error, render_form
 from .forms.events import (
