@@ -3,6 +3,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from ..activitypub.convert.event_date import instant_text
 from ..dates import span_when
 from ..db import utcnow
 from ..models import Event
@@ -36,6 +37,7 @@ from .context import (
     current_identity,
     event_requester,
     identity_choices,
+    organised_date,
     organizer_identity,
     viewer_ids,
 )
@@ -227,12 +229,16 @@ def event_content(event):
 
 
 def repetition_and_dates(event):
-    """(the rule in words, the next dates as (in words, occurrence_changes.ListedDate)) of a repeated
-    event, else None."""
+    """(the rule in words, the next dates as (in words, occurrence_changes.ListedDate, the instant naming a
+    cancelled one not begun in its restore link, else None)) of a repeated event, else None."""
     if not event.repeats:
         return None
-    return occurrences.summary(event), [(span_when(listed.begins_on, listed.ends_on, event.zone), listed)
-                                        for listed in occurrence_changes.listed_dates(event)]
+    now = utcnow()
+    return occurrences.summary(event), [
+        (span_when(listed.begins_on, listed.ends_on, event.zone), listed,
+         instant_text(listed.override.recurrence_id)
+         if listed.override and listed.override.cancelled and listed.begins_on > now else None)
+        for listed in occurrence_changes.listed_dates(event, now)]
 
 
 def event_json(event):
@@ -265,9 +271,7 @@ def edit(uuid):
 @bp.route("/events/<uuid>/dates/<id:occurrence_id>/following", methods=["GET", "POST"])
 @login_required
 def following(uuid, occurrence_id):
-    event = events.visible_event(uuid, viewer_ids())
-    organizer = organizer_identity(event)
-    row = occurrence_changes.stored_date(event, occurrence_id)
+    event, organizer, row, _when = organised_date(uuid, occurrence_id)
     if not occurrence_changes.splits_series(event, row):
         return redirect(url_for("events.edit", uuid=event.uuid))
     form = event_form(event)
