@@ -17,7 +17,6 @@ from ..services import (
     event_messages,
     events,
     group_events,
-    instance_settings,
     my_events,
     occurrence_changes,
     occurrences,
@@ -26,6 +25,7 @@ from ..services import (
     remote_participation,
     seats,
     thumbnails,
+    time_zones,
 )
 from ..services.errors import Invalid, TooMany, refusal
 from ..services.pictures import upload_folder
@@ -75,14 +75,14 @@ def event_form(event=None):
         # The organiser (and its group) of an existing event does not change.
         del form.identity
         del form.group
-    form.timezone.choices = timezone_choices()
+    form.timezone.choices = timezone_choices(time_zones.common_zones())
     form.language.choices = language_choices()
     if form.is_submitted():
         form.offer_repeated_times()
         form.offer_repetitions()
         return form
     if event is None:
-        form.timezone.data = instance_settings.default_timezone()
+        form.timezone.data = time_zones.proposed_zone(current_identity())
         form.offer_repetitions()
         return form
     zone = event.zone
