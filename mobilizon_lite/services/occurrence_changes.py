@@ -28,6 +28,16 @@ def overrides_of(event):
                 .order_by(OccurrenceOverride.recurrence_id))
 
 
+def overrides_by_event(event_ids):
+    """{event id: its changed and cancelled dates, by their RECURRENCE-ID} of these series, in one query."""
+    found = {}
+    if event_ids:
+        for override in (OccurrenceOverride.select().where(OccurrenceOverride.event.in_(list(event_ids)))
+                         .order_by(OccurrenceOverride.event, OccurrenceOverride.recurrence_id)):
+            found.setdefault(override.event_id, []).append(override)
+    return found
+
+
 def stored_date(event, occurrence_id):
     """The series' stored date of this id (an EventOccurrence), else NotFound."""
     row = EventOccurrence.get_or_none((EventOccurrence.id == occurrence_id) & (EventOccurrence.event == event.id))
