@@ -269,8 +269,7 @@ def split_series(event, actor, occurrence_id, data, picture=None, remove_picture
         # Dates from there on are the new series' now, with whatever changed them.
         date_federation.withdraw_dates(event, actor, {start for start in date_federation.listed_starts(event)
                                                       if start >= recurrence_id})
-        OccurrenceOverride.delete().where((OccurrenceOverride.event == event.id)
-                                          & (OccurrenceOverride.recurrence_id >= recurrence_id)).execute()
+        occurrences.delete_overrides(event, OccurrenceOverride.recurrence_id >= recurrence_id)
         Event.update(rrule=rule.text(), exdates=[kept for kept in event.exdates if kept < day],
                      sequence=Event.sequence + 1, updated_at=utcnow()).where(Event.id == event.id).execute()
         event = events.events_query().where(Event.id == event.id).get()

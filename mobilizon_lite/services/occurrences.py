@@ -153,6 +153,19 @@ def expected(event, now):
     return _dates_from(event, now - BEHIND, now + AHEAD)
 
 
+def delete_overrides(event, condition):
+    """Delete the series' overrides matching condition, its sequence raised past the SEQUENCE of their
+    instances in feeds: calendar apps keep the highest sequence of a date, and would keep the changed date
+    they hold over the series' again giving it."""
+    where = (OccurrenceOverride.event == event.id) & condition
+    highest = OccurrenceOverride.select(fn.MAX(OccurrenceOverride.sequence)).where(where).scalar()
+    if highest is None:
+        return
+    OccurrenceOverride.delete().where(where).execute()
+    # An instance is written at the series' sequence plus its own (feeds/ical.instance_sequence).
+    Event.update(sequence=Event.sequence + highest + 1).where(Event.id == event.id).execute()
+
+
 def _forget_stale_overrides(event):
     """Remove the overrides of dates no longer the rule's (the series' times or rule were edited):
     feeds would write instances of dates calendar apps cannot place."""
@@ -170,7 +183,7 @@ def _forget_stale_overrides(event):
     if event.repeats and cancelled - set(event.exdates):
         event.exdates = sorted(set(event.exdates) | cancelled)[:EXDATES_MAX]
         Event.update(exdates=event.exdates).where(Event.id == event.id).execute()
-    OccurrenceOverride.delete().where(OccurrenceOverride.id.in_([row.id for row in stale])).execute()
+    delete_overrides(event, OccurrenceOverride.id.in_([row.id for row in stale]))
 
 
 def is_rule_date(event, begins_on, exdates=()):
