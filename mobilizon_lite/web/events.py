@@ -3,6 +3,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from ..activitypub.convert.event_date import instant_text
 from ..dates import span_when
 from ..db import utcnow
 from ..models import Event
@@ -17,7 +18,6 @@ from ..services import (
     event_messages,
     events,
     group_events,
-    instance_settings,
     my_events,
     occurrence_changes,
     occurrences,
@@ -26,6 +26,7 @@ from ..services import (
     remote_participation,
     seats,
     thumbnails,
+    time_zones,
 )
 from ..services.errors import Invalid, TooMany, refusal
 from ..services.pictures import upload_folder
@@ -37,6 +38,7 @@ from .context import (
     current_identity,
     event_requester,
     identity_choices,
+    organised_date,
     organizer_identity,
     viewer_ids,
 )
@@ -74,14 +76,14 @@ def event_form(event=None):
         # The organiser (and its group) of an existing event does not change.
         del form.identity
         del form.group
-    form.timezone.choices = timezone_choices()
+    form.timezone.choices = timezone_choices(time_zones.common_zones())
     form.language.choices = language_choices()
     if form.is_submitted():
         form.offer_repeated_times()
         form.offer_repetitions()
         return form
     if event is None:
-        form.timezone.data = instance_settings.default_timezone()
+        form.timezone.data = time_zones.proposed_zone(current_identity())
         form.offer_repetitions()
         return form
     zone = event.zone
@@ -230,15 +232,19 @@ def event_content(event):
 
 
 def repetition_and_dates(event, acting):
-    """(the rule in words, the next dates as (in words, occurrence_changes.ListedDate, what the acting
-    identity (None: a visitor) may do on it: a date_joins.DateChoice, or None)) of a repeated event,
-    else None."""
+    """(the rule in words, the next dates as (in words, occurrence_changes.ListedDate, the instant naming a
+    cancelled one not begun in its restore link, else None, what the acting identity (None: a visitor) may
+    do on it: a date_joins.DateChoice, or None)) of a repeated event, else None."""
     if not event.repeats:
         return None
-    listed = occurrence_changes.listed_dates(event)
+    now = utcnow()
+    listed = occurrence_changes.listed_dates(event, now)
     choices = date_joins.date_choices(event, acting, listed) or [None] * len(listed)
-    return occurrences.summary(event), [(span_when(item.begins_on, item.ends_on, event.zone), item, choice)
-                                        for item, choice in zip(listed, choices, strict=True)]
+    return occurrences.summary(event), [
+        (span_when(item.begins_on, item.ends_on, event.zone), item,
+         instant_text(item.override.recurrence_id)
+         if item.override and item.override.cancelled and item.begins_on > now else None, choice)
+        for item, choice in zip(listed, choices, strict=True)]
 
 
 def event_json(event):
@@ -271,9 +277,7 @@ def edit(uuid):
 @bp.route("/events/<uuid>/dates/<id:occurrence_id>/following", methods=["GET", "POST"])
 @login_required
 def following(uuid, occurrence_id):
-    event = events.visible_event(uuid, viewer_ids())
-    organizer = organizer_identity(event)
-    row = occurrence_changes.stored_date(event, occurrence_id)
+    event, organizer, row, _when = organised_date(uuid, occurrence_id)
     if not occurrence_changes.splits_series(event, row):
         return redirect(url_for("events.edit", uuid=event.uuid))
     form = event_form(event)

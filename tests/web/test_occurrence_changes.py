@@ -112,16 +112,24 @@ def test_the_feed_writes_the_cancelled_date_as_a_cancelled_instance(app, ann):
     assert b"EXDATE" not in body
 
 
-def test_participants_are_told_of_the_cancelled_date(mail_app, smtp):
+def rehearsal_bob_joined(mail_app, smtp, locale=None):
+    """(ann's logged-in client, her weekly rehearsal from next Tuesday) that bob (speaking locale) joined;
+    no mail kept yet."""
     make_account(mail_app)
     ann = mail_app.test_client()
     log_in(ann)
     event = rehearsal(mail_app, ann, tuesday(1))
     make_account(mail_app, "bob@example.org", "bob")
     with mail_app.app_context():
-        Account.update(locale="fr").where(Account.email == "bob@example.org").execute()
+        if locale:
+            Account.update(locale=locale).where(Account.email == "bob@example.org").execute()
         participation.join(event, Actor.get(Actor.preferred_username == "bob"))
     smtp.messages.clear()
+    return ann, event
+
+
+def test_participants_are_told_of_the_cancelled_date(mail_app, smtp):
+    ann, event = rehearsal_bob_joined(mail_app, smtp, "fr")
     row = date_row(mail_app, event, tuesday(2))
     assert submit(ann, f"/events/{event.uuid}/dates/{row.id}/cancel", {}).status_code == 302
     [message] = smtp.wait_for(1)
@@ -198,14 +206,7 @@ def test_a_date_change_is_checked_as_the_event_form_is(app, ann):
 
 
 def test_participants_are_told_of_a_changed_date(mail_app, smtp):
-    make_account(mail_app)
-    ann = mail_app.test_client()
-    log_in(ann)
-    event = rehearsal(mail_app, ann, tuesday(1))
-    make_account(mail_app, "bob@example.org", "bob")
-    with mail_app.app_context():
-        participation.join(event, Actor.get(Actor.preferred_username == "bob"))
-    smtp.messages.clear()
+    ann, event = rehearsal_bob_joined(mail_app, smtp)
     row = date_row(mail_app, event, tuesday(2))
     assert change(ann, event, row, start_time="20:00", end_time="22:00", place_name="Town hall").status_code == 302
     [message] = smtp.wait_for(1)
