@@ -5,8 +5,10 @@ from datetime import timedelta
 
 import icalendar
 
+from mobilizon_lite.models import EventOccurrence
+
 from ..calendar_readers import occurrences_by_three
-from ..helpers import sql_log, submit
+from ..helpers import event_fields, sql_log, submit
 from .test_occurrence_changes import change, date_row
 from .test_recurring_dates import evening, rehearsal, tuesday
 
@@ -56,3 +58,31 @@ def test_a_feed_reads_the_dates_of_all_its_series_in_one_query(app, ann):
     assert body.count(b"RECURRENCE-ID") == 3
     reads = [record for record in records if "\"occurrence_override\"" in record.getMessage()]
     assert len(reads) == 1, [record.getMessage() for record in reads]
+
+
+def test_a_date_the_series_gives_again_outranks_the_changed_one_calendar_apps_hold(app, ann):
+    event = rehearsal(app, ann, tuesday(1))
+    moved = evening(tuesday(2)) + timedelta(hours=1)
+    for start_time in ("20:00", "20:30", "20:00"):
+        row = row_now(app, event, tuesday(2), moved, moved + timedelta(minutes=30))
+        assert change(ann, event, row, start_time=start_time, end_time="22:00").status_code == 302
+    _master, held = icalendar.Calendar.from_ical(app.test_client().get("/@ann/feed/ics").data).walk("VEVENT")
+    # The series at 18:00: its dates are no longer those changed; the feed gives them from the series alone.
+    edit = event_fields(title="Choir rehearsal", start_date=tuesday(1).isoformat(), start_time="18:00",
+                        end_time="20:00", repeat="WEEKLY", repeat_weekdays="TU", repeat_ends="never")
+    assert submit(ann, f"/events/{event.uuid}/edit", edit).status_code == 302
+    [master] = icalendar.Calendar.from_ical(app.test_client().get("/@ann/feed/ics").data).walk("VEVENT")
+    assert int(master["SEQUENCE"]) > int(held["SEQUENCE"])
+    # Changed again: its instance outranks both.
+    again = evening(tuesday(2)) - timedelta(hours=1)
+    assert change(ann, event, row_now(app, event, tuesday(2), again), start_time="20:00",
+                  end_time="22:00").status_code == 302
+    _master, instance = icalendar.Calendar.from_ical(app.test_client().get("/@ann/feed/ics").data).walk("VEVENT")
+    assert int(instance["SEQUENCE"]) > int(master["SEQUENCE"])
+
+
+def row_now(app, event, day, *starts):
+    """The stored date of the series on day, at the rule's 19:00 or one of starts."""
+    with app.app_context():
+        return EventOccurrence.get((EventOccurrence.event == event.id)
+                                   & EventOccurrence.begins_on.in_([evening(day), *starts]))
