@@ -23,6 +23,7 @@ from ..services import (
     occurrences,
     participation,
     rate_limits,
+    recurrence,
     remote_participation,
     seats,
     thumbnails,
@@ -103,16 +104,7 @@ def repetition_data(event):
     """The "Repeats" fields of the event form as the event's rule fills them."""
     if not event.repeats:
         return {}
-    rule = occurrences.rule_of(event)
-    ordinal = rule.days[0][0] if rule.days else 0
-    return {
-        "repeat": rule.freq, "repeat_interval": rule.interval,
-        "repeat_weekdays": [day for _n, day in rule.days] if rule.freq == "WEEKLY" else [],
-        "repeat_monthly": "last" if ordinal == -1 else "nth" if ordinal else "date",
-        "repeat_ends": "until" if rule.until else "count" if rule.count else "never",
-        "repeat_until": rule.until.astimezone(event.zone).date() if rule.until else None,
-        "repeat_count": rule.count, "repeat_exdates": ", ".join(event.exdates),
-    }
+    return recurrence.form_fields(occurrences.rule_of(event), occurrences.series_start(event), event.exdates)
 
 
 @bp.route("/events/new", methods=["GET", "POST"])
