@@ -134,6 +134,15 @@ def _decode_reduced(image, max_width):
     image.draft(None, wanted[::-1] if turned else wanted)
 
 
+def stored_picture(name):
+    """A stored picture's bytes as a stream save_picture takes (its copy for another event), or None
+    when it is gone."""
+    try:
+        return io.BytesIO((upload_folder() / name).read_bytes()) if name else None
+    except OSError:
+        return None
+
+
 def delete_picture(name):
     """Remove a stored picture and its thumbnail, if they are there."""
     if name:
