@@ -301,30 +301,31 @@ def following(uuid, occurrence_id):
 @bp.route("/events/<uuid>/cancel", methods=["GET", "POST"])
 @login_required
 def cancel(uuid):
-    event = events.visible_event(uuid, viewer_ids())
-    organizer = organizer_identity(event)
-    return confirmed_deletion(
-        lambda: events.set_status(event, organizer, Status.CANCELLED),
-        _("The event is cancelled. Its participants are told by email."), url_for("events.show", uuid=event.uuid),
-        title=_("Cancel the event"), heading=_("Cancel “%(title)s”?", title=event.title),
+    return status_confirmed(
+        uuid, Status.CANCELLED, _("The event is cancelled. Its participants are told by email."),
+        title=_("Cancel the event"), heading=_("Cancel “%(title)s”?"), button=_("Cancel the event"),
         lines=[_("The event stays visible, marked as cancelled, in listings and calendars; its participants "
-                 "are told by email. You can restore it later.")],
-        button=_("Cancel the event"), cancel=url_for("events.show", uuid=event.uuid),
-        cancel_label=_("Back to the event"))
+                 "are told by email. You can restore it later.")])
 
 
 @bp.route("/events/<uuid>/restore", methods=["GET", "POST"])
 @login_required
 def restore(uuid):
+    return status_confirmed(
+        uuid, Status.CONFIRMED, _("The event takes place again."),
+        title=_("Restore the event"), heading=_("Restore “%(title)s”?"), button=_("Restore the event"),
+        lines=[_("The event is shown as taking place again, with its participants as they were.")])
+
+
+def status_confirmed(uuid, status, done_message, heading, **page):
+    """The page confirming an organiser's change of the event's status (heading naming its title) and,
+    posted, the change."""
     event = events.visible_event(uuid, viewer_ids())
     organizer = organizer_identity(event)
-    return confirmed_deletion(
-        lambda: events.set_status(event, organizer, Status.CONFIRMED),
-        _("The event takes place again."), url_for("events.show", uuid=event.uuid),
-        title=_("Restore the event"), heading=_("Restore “%(title)s”?", title=event.title),
-        lines=[_("The event is shown as taking place again, with its participants as they were.")],
-        button=_("Restore the event"), cancel=url_for("events.show", uuid=event.uuid),
-        cancel_label=_("Back to the event"))
+    back = url_for("events.show", uuid=event.uuid)
+    return confirmed_deletion(lambda: events.set_status(event, organizer, status), done_message, back,
+                              heading=heading % {"title": event.title}, cancel=back,
+                              cancel_label=_("Back to the event"), **page)
 
 
 @bp.route("/events/<uuid>/delete", methods=["GET", "POST"])
