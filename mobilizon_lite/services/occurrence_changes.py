@@ -8,10 +8,21 @@ from datetime import timedelta
 from flask_babel import gettext as _
 
 from ..db import database, utcnow
-from ..models import Actor, Event, EventOccurrence, OccurrenceOverride
+from ..models import Actor, Event, EventOccurrence, OccurrenceOverride, Participation
 from ..models.limits import ADDRESS_MAX, MESSAGE_MAX, OVERRIDES_MAX
+from ..models.participation import MODERATOR, ORGANIZER_ROLES
 from ..text import clean_text
-from . import date_federation, event_access, event_federation, events, occurrences, participant_mail, recurrence
+from . import (
+    date_federation,
+    event_access,
+    event_federation,
+    events,
+    occurrences,
+    participant_mail,
+    pictures,
+    recurrence,
+    reminders,
+)
 from .errors import Invalid, InvalidFields, NotFound
 from .event_input import clean_dates
 
@@ -26,6 +37,16 @@ def overrides_of(event):
     """The series' changed and cancelled dates, by their RECURRENCE-ID."""
     return list(OccurrenceOverride.select().where(OccurrenceOverride.event == event.id)
                 .order_by(OccurrenceOverride.recurrence_id))
+
+
+def overrides_by_event(event_ids):
+    """{event id: its changed and cancelled dates, by their RECURRENCE-ID} of these series, in one query."""
+    found = {}
+    if event_ids:
+        for override in (OccurrenceOverride.select().where(OccurrenceOverride.event.in_(list(event_ids)))
+                         .order_by(OccurrenceOverride.event, OccurrenceOverride.recurrence_id)):
+            found.setdefault(override.event_id, []).append(override)
+    return found
 
 
 def stored_date(event, occurrence_id):
@@ -219,9 +240,19 @@ def following_repetition(event, row):
     return max(1, rule.count - len(before)), excluded
 
 
-def split_series(event, actor, occurrence_id, data):
+def _organise_alike(event, following, actor):
+    """The new series following event organised by whoever organised event (its creator and
+    co-organisers, as co-organisers), besides actor, its creator."""
+    organisers = {actor_id for (actor_id,) in Participation.select(Participation.actor).where(
+        (Participation.event == event.id) & Participation.role.in_(ORGANIZER_ROLES)).tuples()}
+    for actor_id in sorted((organisers | {event.organizer_id}) - {actor.id}):
+        reminders.sync_participation(Participation.create(event=following, actor=actor_id, role=MODERATOR))
+
+
+def split_series(event, actor, occurrence_id, data, picture=None, remove_picture=False):
     """"This and following": the series ends before this stored date (UNTIL), and a new series made of
-    data (the event form's, from that date on) follows it; the new Event. Participations stay on the
+    data (the event form's, from that date on) follows it, with the series' group, organisers and
+    picture (unless picture, a new one, or remove_picture); the new Event. Participations stay on the
     old series, as no date has participations of its own yet; its participants are told it ends."""
     event_access.require_organizer(event, actor)
     row = open_date(event, occurrence_id)
@@ -232,12 +263,13 @@ def split_series(event, actor, occurrence_id, data):
     rule = dataclasses.replace(occurrences.rule_of(event), until=recurrence_id - timedelta(seconds=1), count=None)
     day = recurrence_id.astimezone(event.zone).date().isoformat()
     with database.atomic():
-        following = events.create_event(actor, data, group=group)
+        kept = None if remove_picture else pictures.stored_picture(event.picture)
+        following = events.create_event(actor, data, picture=picture or kept, group=group)
+        _organise_alike(event, following, actor)
         # Dates from there on are the new series' now, with whatever changed them.
         date_federation.withdraw_dates(event, actor, {start for start in date_federation.listed_starts(event)
                                                       if start >= recurrence_id})
-        OccurrenceOverride.delete().where((OccurrenceOverride.event == event.id)
-                                          & (OccurrenceOverride.recurrence_id >= recurrence_id)).execute()
+        occurrences.delete_overrides(event, OccurrenceOverride.recurrence_id >= recurrence_id)
         Event.update(rrule=rule.text(), exdates=[kept for kept in event.exdates if kept < day],
                      sequence=Event.sequence + 1, updated_at=utcnow()).where(Event.id == event.id).execute()
         event = events.events_query().where(Event.id == event.id).get()

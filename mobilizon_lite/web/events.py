@@ -286,7 +286,9 @@ def following(uuid, occurrence_id):
         # The following dates are a new event: counted as the new-event page counts one (429 over it).
         rate_limits.check(organizer, "events")
         try:
-            new = occurrence_changes.split_series(event, organizer, occurrence_id, data)
+            new = occurrence_changes.split_series(event, organizer, occurrence_id, data,
+                                                  picture=form.picture.data or None,
+                                                  remove_picture=form.remove_picture.data)
         except Invalid as error:
             add_error(form, error)
         else:

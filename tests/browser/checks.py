@@ -1,5 +1,6 @@
 """What every page the browser tests visit must pass: axe-core's WCAG 2.1 A and AA rules, a phone's
-360 px width (no page and no card wider), touch targets of 44 px; and screenshots of the main pages."""
+360 px width (no page and no card wider), touch targets of 44 px, a gap between controls side by side;
+and screenshots of the main pages."""
 from functools import cache
 from pathlib import Path
 
@@ -40,6 +41,25 @@ SMALL_TARGETS = """size => {
     .slice(0, 40)}" ${Math.round(e.getBoundingClientRect().height)} px high`);
 }"""
 
+# Buttons (or a button and a link or a field) side by side with less than a gap between them: they read
+# as one ("Make a new link Revoke") and are easy to press one for the other.
+RUN_TOGETHER = """gap => {
+  const shown = e => e.getClientRects().length && getComputedStyle(e).visibility !== 'hidden'
+    && !e.closest('.visually-hidden, details:not([open]) > :not(summary)');
+  const label = e => `"${(e.textContent || e.value || e.name || '').trim().slice(0, 30)}"`;
+  const controls = [...document.querySelectorAll('a[href], button, select, input:not([type=hidden])')].filter(shown);
+  const buttons = new Set(controls.filter(e => e.matches('button, a.button, select, input[type=submit]')));
+  const found = [];
+  controls.forEach((a, i) => controls.slice(i + 1).forEach(b => {
+    if (!buttons.has(a) && !buttons.has(b) || a.contains(b) || b.contains(a)) return;
+    const ra = a.getBoundingClientRect(), rb = b.getBoundingClientRect();
+    const sameRow = Math.min(ra.bottom, rb.bottom) - Math.max(ra.top, rb.top) > 4;
+    const apart = Math.max(rb.left - ra.right, ra.left - rb.right);
+    if (sameRow && apart < gap) found.push(`${label(a)} and ${label(b)} ${Math.round(apart)} px apart`);
+  }));
+  return found.slice(0, 8);
+}"""
+CONTROL_GAP = 8
 
 # The focused element, and why its focus cannot be seen (None when it can: a ring of 2 px or more).
 FOCUSED = """() => {
@@ -74,12 +94,13 @@ def accessibility_violations(page):
 
 def phone_layout_problems(page):
     """What does not fit on a 360 px wide phone: the page wider than the screen, text overflowing its
-    card, controls too small to press; the page is seen at 360 px and given back its size."""
+    card, controls too small to press or run together; the page is seen at 360 px and given back its size."""
     size = page.viewport_size
     page.set_viewport_size({"width": PHONE_WIDTH, "height": size["height"]})
     try:
         layout = page.evaluate(OVERFLOWS)
         small = page.evaluate(SMALL_TARGETS, TOUCH_TARGET)
+        together = page.evaluate(RUN_TOGETHER, CONTROL_GAP)
     finally:
         page.set_viewport_size(size)
     problems = []
@@ -88,6 +109,7 @@ def phone_layout_problems(page):
         problems += [f"  too wide: {line}" for line in layout["wide"]]
     problems += [f"text overflows its card: {line}" for line in layout["cards"]]
     problems += [f"touch target under {TOUCH_TARGET} px: {line}" for line in small]
+    problems += [f"controls run together: {line}" for line in together]
     return problems
 
 

@@ -16,6 +16,7 @@ from mobilizon_lite.services import (
     reportables,
     reports,
     resources,
+    subscriptions,
     todos,
 )
 
@@ -41,17 +42,35 @@ def long_event(organizer, title, day, group=None, **fields):
     return events.create_event(organizer, data, group=group)
 
 
+def app_of(instance_path, settings):
+    """An app on the instance at instance_path (settings: the test settings its server runs with)."""
+    return create_app(dict(settings), instance_path=str(instance_path))
+
+
+def reported_event(instance_path, settings, name):
+    """Accounts seller_<name>, reporter_<name> and the administrator moderator_<name> (@example.org),
+    and the seller's event: its path and title."""
+    with app_of(instance_path, settings).app_context():
+        for role in ("seller", "reporter", "moderator"):
+            accounts.register(f"{role}_{name}@example.org", PASSWORD, f"{role}_{name}", admin=role == "moderator",
+                              by_admin=True)
+        title = f"Cheap watches, today only ({name})"
+        event = long_event(Actor.get(Actor.preferred_username == f"seller_{name}"), title,
+                           date.today() + timedelta(days=3))
+        return f"/events/{event.uuid}", title
+
+
 def seed(instance_path, settings):
     """Fill the instance at instance_path (settings: the test settings its server runs with): an
     administrator boss@example.org and a person ann@example.org, each with an identity; a group with a
     post, a discussion, a link and a task; ann's events, joined and commented by boss; a report on one.
     Returns the addresses (paths) of the pages made."""
-    app = create_app(dict(settings), instance_path=str(instance_path))
-    with app.app_context():
+    with app_of(instance_path, settings).app_context():
         boss = accounts.register("boss@example.org", PASSWORD, "boss", name=WORD, admin=True, by_admin=True)
-        accounts.register("ann@example.org", PASSWORD, USERNAME, name=WORD, by_admin=True)
+        ann_account = accounts.register("ann@example.org", PASSWORD, USERNAME, name=WORD, by_admin=True)
         ann = Actor.get(Actor.preferred_username == USERNAME)
         boss_identity = Actor.get((Actor.preferred_username == "boss") & (Actor.account == boss.id))
+        subscriptions.issue_token(ann_account, None)
         group = groups.create_group(ann, "longwords", name=WORD, summary_source=TEXT, openness=Openness.OPEN)
         day = date.today() + timedelta(days=10)
         event = long_event(ann, f"{WORD} {WORD}", day, group=group)

@@ -9,8 +9,8 @@ from .seed import WORD, seed
 
 pytestmark = pytest.mark.browser
 
-# (scheme, locale, width): both schemes, both languages, a phone and a desktop, in two runs.
-RUNS = [("light", "en-GB", 390), ("dark", "fr-FR", 1280)]
+# (scheme, locale, width): both schemes, both languages, a desktop and a phone, in two runs.
+RUNS = [("light", "en-GB", 1280), ("dark", "fr-FR", 390)]
 PERSON_PAGES = ["/", "/my-events", "/my-events?when=past", "identity", "group", "{group}/events", "{group}/posts",
                 "post", "{group}/discussions", "discussion", "{group}/resources", "folder", "{group}/todos",
                 "todos", "{group}/members", "event", "{event}/participants", f"/search?q={WORD}", "/settings/",

@@ -2,6 +2,7 @@
 tests hold on any day: only organisers may, after a confirmation; the date is struck through on the
 page, gone from listings and the calendar, written as a cancelled instance in the feed (RECURRENCE-ID),
 and its participants are told by email."""
+import io
 import re
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -10,10 +11,11 @@ import icalendar
 
 from mobilizon_lite.models import Account, Actor, Event, EventOccurrence, OccurrenceOverride, Participation
 from mobilizon_lite.models.limits import OVERRIDES_MAX
+from mobilizon_lite.models.participation import MODERATOR
 from mobilizon_lite.services import occurrence_changes, participation
 
 from ..calendar_readers import occurrences_by_three
-from ..helpers import errors, event_fields, log_in, make_account, submit
+from ..helpers import errors, event_fields, log_in, make_account, make_group, submit
 from .test_calendar import page
 from .test_recurring_dates import PARIS, evening, rehearsal, tuesday
 
@@ -346,3 +348,34 @@ def test_the_following_dates_form_keeps_the_count_left_and_the_dates_cancelled(a
     form = ann.get(f"/events/{event.uuid}/dates/{row.id}/following").get_data(as_text=True)
     assert re.search(r'name="repeat_count"[^>]*value="7"', form)
     assert re.search(rf'name="repeat_exdates"[^>]*value="{tuesday(6).isoformat()}"', form)
+
+
+def test_the_following_dates_keep_the_series_picture_group_and_organisers(app, ann):
+    from PIL import Image
+
+    club = make_group(app)
+    make_account(app, "bob@example.org", "bob")
+    image = io.BytesIO()
+    Image.new("RGB", (8, 8), "red").save(image, "PNG")
+    image.seek(0)
+    event = rehearsal(app, ann, tuesday(1), group=str(club.id), picture=(image, "choir.png"))
+    with app.app_context():
+        bob = Actor.get(Actor.preferred_username == "bob")
+        Participation.create(event=event.id, actor=bob, role=MODERATOR)
+        assert event.picture and event.attributed_to_id == club.id
+    row = date_row(app, event, tuesday(3))
+    response = submit(ann, f"/events/{event.uuid}/dates/{row.id}/following",
+                      event_fields(title="Choir rehearsal (new hall)", start_date=tuesday(3).isoformat(),
+                                   start_time="20:00", end_time="22:00", repeat="WEEKLY", repeat_weekdays="TU",
+                                   repeat_ends="never", group=str(club.id)))
+    assert response.status_code == 302, errors(response)
+    with app.app_context():
+        new = Event.get(Event.title == "Choir rehearsal (new hall)")
+        assert new.attributed_to_id == club.id
+        # Its own copy: either may change or drop its picture without the other's going.
+        assert new.picture and new.picture != event.picture
+        roles = {row.actor.preferred_username: row.role
+                 for row in Participation.select().where(Participation.event == new.id)}
+        assert roles == {"ann": "creator", "bob": MODERATOR}
+    with ann.get(f"/uploads/{new.picture}") as served:  # closed, so is the file it streams
+        assert served.status_code == 200

@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 import icalendar
 
 from mobilizon_lite.activitypub.convert.event_date import date_id, instant_text
-from mobilizon_lite.models import Activity, EventOccurrence, OccurrenceOverride
-from mobilizon_lite.services import occurrence_changes
+from mobilizon_lite.models import Activity, Event, EventOccurrence, OccurrenceOverride
+from mobilizon_lite.services import occurrence_changes, occurrences
 
 from ..helpers import errors, event_fields, log_in, submit
 from .test_occurrence_changes import change, date_row, rehearsal_bob_joined
@@ -118,3 +118,20 @@ def test_a_cancelled_date_begun_or_over_stays_cancelled(app, ann):
     assert submit(ann, link, {}, page=f"/events/{event.uuid}").status_code == 400
     with app.app_context():
         assert OccurrenceOverride.get().cancelled
+
+
+def test_a_date_moved_beyond_the_stored_window_stays_found(app, ann):
+    event = rehearsal(app, ann, tuesday(1))
+    # The second date moved to a Wednesday fourteen months on: past the year of dates stored ahead.
+    far = tuesday(60) + timedelta(days=1)
+    response = change(ann, event, date_row(app, event, tuesday(2)), start_date=far.isoformat(), start_time="18:00",
+                      end_time="20:00")
+    assert response.status_code == 302, errors(response)
+    moved = datetime(far.year, far.month, far.day, 18, tzinfo=PARIS).astimezone(UTC)
+    found = ann.get(f"/search?q=choir&starts={far.isoformat()}&ends={far.isoformat()}").get_data(as_text=True)
+    assert f'datetime="{far.isoformat()}T18:00' in found
+    # Two months later the date it was moved from is out of the stored window; the moved date stays stored.
+    with app.app_context():
+        occurrences.refresh(Event.get_by_id(event.id), datetime.now(UTC) + timedelta(days=60))
+        assert EventOccurrence.select().where((EventOccurrence.event == event.id)
+                                             & (EventOccurrence.begins_on == moved)).exists()
