@@ -42,7 +42,11 @@ def send(client, app, body, owner=None):
 
 def preview_and_confirm(client, app, body, owner=None):
     """(preview page text, done page text) of importing body."""
-    sent = send(client, app, body, owner)
+    return confirmed(client, send(client, app, body, owner))
+
+
+def confirmed(client, sent):
+    """(preview page text, done page text) of an import sent (the answer to the import form)."""
     assert sent.status_code == 302, sent.get_data(as_text=True)
     preview = client.get(sent.location)
     assert preview.status_code == 200

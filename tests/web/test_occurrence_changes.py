@@ -379,3 +379,23 @@ def test_the_following_dates_keep_the_series_picture_group_and_organisers(app, a
         assert roles == {"ann": "creator", "bob": MODERATOR}
     with ann.get(f"/uploads/{new.picture}") as served:  # closed, so is the file it streams
         assert served.status_code == 200
+
+
+def test_the_series_ended_by_a_split_is_edited_without_taking_the_split_date_back(app, ann):
+    event = rehearsal(app, ann, tuesday(1))
+    row = date_row(app, event, tuesday(4))
+    assert submit(ann, f"/events/{event.uuid}/dates/{row.id}/following",
+                  event_fields(title="Choir rehearsal (new hall)", start_date=tuesday(4).isoformat(),
+                               start_time="20:00", end_time="22:00", repeat="WEEKLY", repeat_weekdays="TU",
+                               repeat_ends="never")).status_code == 302
+    # It ends the second before the split date's 19:00: its last day is the day before.
+    form = ann.get(f"/events/{event.uuid}/edit").get_data(as_text=True)
+    last = (tuesday(4) - timedelta(days=1)).isoformat()
+    assert re.search(rf'name="repeat_until"[^>]*value="{last}"', form), form
+    edit = dict(event_fields(title="Choir rehearsal", start_date=tuesday(1).isoformat(), start_time="19:00",
+                             end_time="21:00", repeat="WEEKLY", repeat_weekdays="TU", repeat_ends="until",
+                             repeat_until=last), description="Now with tea.")
+    assert submit(ann, f"/events/{event.uuid}/edit", edit).status_code == 302
+    with app.app_context():
+        dates = sorted(row.begins_on for row in EventOccurrence.select().where(EventOccurrence.event == event.id))
+    assert dates == [evening(tuesday(n)) for n in (1, 2, 3)]
