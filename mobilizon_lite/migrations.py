@@ -344,12 +344,13 @@ def check_version(version, where):
             "(or a later one), or restore a backup made by this one (run.py restore PATH).")
 
 
-def migrate():
-    """Bring the current app's database to the latest schema version; refuse one newer than the code."""
+def migrate(up_to=None):
+    """Bring the current app's database to the latest schema version (or to step up_to, as an earlier
+    release left it); refuse one newer than the code."""
     with database.atomic():
         version = database.execute_sql("PRAGMA user_version").fetchone()[0]
         check_version(version, database.database)
-        for number, step in enumerate(STEPS[version:], start=version + 1):
+        for number, step in enumerate(STEPS[version:up_to], start=version + 1):
             log.info("applying schema migration %d (%s)", number, step.__name__)
             step()
             database.execute_sql(f"PRAGMA user_version = {number:d}")
