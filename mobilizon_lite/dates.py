@@ -1,9 +1,12 @@
 """Event dates written in the event's own time zone and the reader's language (template filters)."""
 import functools
+import importlib.resources
+import os
+import zoneinfo
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_datetime, format_time
+from babel.dates import format_date, format_time
 from flask import current_app
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -83,11 +86,15 @@ def event_date_block(event):
 
 @functools.lru_cache(maxsize=CACHED_TEXTS)
 def _moment(moment, zone, locale):
-    return format_datetime(moment.astimezone(zone), "short", locale=locale)
+    # The long date: the short one ("12/4/26") reads as another day in half the world.
+    moment = moment.astimezone(zone)
+    return _("%(date)s at %(time)s", date=format_date(moment, "long", locale=locale),
+             time=format_time(moment, "short", locale=locale))
 
 
 def moment(value):
-    """A date and time (a comment's, say) short, in the instance's time zone and the reader's language."""
+    """A date and time (a comment's, say) as "December 4, 2026 at 7:00 PM", in the instance's time zone and the
+    reader's language."""
     return _moment(value, ZoneInfo(current_app.config["TIMEZONE"]), get_locale())
 
 
@@ -116,3 +123,17 @@ def parse_utc(value):
         return moment.astimezone(UTC) if moment.tzinfo is not None else None
     except (AttributeError, TypeError, ValueError, OverflowError):  # OverflowError: year 1 or 9999 moved
         return None
+
+
+def tz_file(name):
+    """A file of the tz database zoneinfo.ZoneInfo reads (a zone, or a table such as zone.tab): the
+    system's, else the tzdata package's."""
+    if name.startswith("/") or ".." in name.split("/"):
+        raise ValueError(f"not a zone name: {name!r}")
+    for root in zoneinfo.TZPATH:
+        path = os.path.join(root, name)
+        if os.path.isfile(path):
+            with open(path, "rb") as handle:
+                return handle.read()
+    package, _slash, base = f"tzdata.zoneinfo/{name}".rpartition("/")
+    return importlib.resources.files(package.replace("/", ".")).joinpath(base).read_bytes()

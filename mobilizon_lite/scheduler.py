@@ -12,6 +12,7 @@ from .backups.daily import daily_backup
 from .services import (
     accounts,
     anonymous,
+    calendar_import,
     calendar_subscriptions,
     group_digest,
     inbound,
@@ -63,6 +64,7 @@ def build_scheduler(app):
                       (inbound.purge_received, "Purge old received activities and tombstones"),
                       (purge_published, "Purge old deliveries and published activities"),
                       (mail_queue.purge_mail, "Purge mail sent or given up long ago"),
+                      (calendar_import.purge_held, "Forget calendars held for an import never confirmed"),
                       # Hourly: a digest missed while the server was down goes out within the hour.
                       (group_digest.send_group_digests, "Email the daily digests of groups' new events")):
         scheduler.add_job(_in_context(app, job), "interval", hours=1, id=job.__name__, name=name,

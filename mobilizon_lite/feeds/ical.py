@@ -58,38 +58,49 @@ def _local(name, when, zone):
     return line(name, *_local_value(when, zone))
 
 
-def vevent(event, url, pending=False, online=False):
+def vevent(event, url, pending=False, online=False, override=None):
     """The VEVENT of one event (bytes); pending marks a participation still awaiting approval, online
-    that the feed's reader may see the event's online address."""
+    that the feed's reader may see the event's online address. With override (one changed or cancelled
+    date of the series), that date's VEVENT: the series' UID and fields, its RECURRENCE-ID (the date's
+    original local start, as calendar apps expect), its own times, place, note and status."""
     zone = event.zone
     online_url = clean_text(event.online_url) if online else ""
     # The event's page stays last: calendar apps show it, and the URL property holds it too.
-    description = clean_text(html_to_text(event.description), multiline=True)
+    description = [clean_text(html_to_text(event.description), multiline=True), online_url, url]
     location = clean_text(event.address_line) or online_url
     status = event.ical_status
     # A series is one VEVENT from its first date, its RRULE giving the others.
     begins_on, ends_on = event.first_span
+    repeats, geo = event.repeats, event.has_coordinates
+    if override is not None:
+        repeats = False
+        begins_on, ends_on = occurrences.override_span(event, override)
+        description.insert(0, override.description)
+        # Calendar apps take the instance as written: the series' place, unless the date has its own.
+        own_place = ", ".join(part for part in (override.place_name, override.address) if part)
+        location, geo = (own_place, False) if own_place else (location, geo)
+        status = "CANCELLED" if override.cancelled else status
     lines = [line("SUMMARY", text(clean_text(event.title))), _local("DTSTART", begins_on, zone)]
     if ends_on:
         lines.append(_local("DTEND", ends_on, zone))
-    lines += [
-        line("DTSTAMP", utc(event.updated_at)),
-        line("UID", text(event_uid(event))),
-        line("SEQUENCE", str(event.sequence)),
-    ]
+    lines += [line("DTSTAMP", utc(event.updated_at)), line("UID", text(event_uid(event)))]
+    if override is not None:
+        lines.append(line("RECURRENCE-ID", *_local_value(occurrences.date_span(event, override.recurrence_id)[0],
+                                                         zone)))
+    lines.append(line("SEQUENCE", str(instance_sequence(event, override))))
     # The other properties in alphabetical order, as icalendar writes them.
     if event.tags:
         lines.append(line("CATEGORIES", ",".join(text(clean_text(tag)) for tag in event.tags)))
     lines += [
         line("CREATED", utc(event.created_at)),
-        line("DESCRIPTION", text("\n\n".join(part for part in (description, online_url, url) if part))),
+        line("DESCRIPTION", text("\n\n".join(part for part in description if part))),
     ]
-    if event.repeats:
+    if repeats:
         # One date a line: ical.js and vobject read only the first value of a multi-valued one.
         start = begins_on.astimezone(zone)
         lines += [_local("EXDATE", datetime.combine(date.fromisoformat(day), start.time(), zone), zone)
                   for day in event.exdates]
-    if event.has_coordinates:
+    if geo:
         lines.append(line("GEO", f"{float(event.latitude)};{float(event.longitude)}"))
     lines.append(line("LAST-MODIFIED", utc(event.updated_at)))
     if location:
@@ -99,7 +110,7 @@ def vevent(event, url, pending=False, online=False):
     lines += [
         line("ORGANIZER", uri(organizer.ap_id), ";CN=" + parameter(clean_text(organizer.display_name), " '")),
     ]
-    if event.repeats:
+    if repeats:
         lines.append(line("RRULE", event.rrule))
     lines += [
         line("STATUS", "TENTATIVE" if pending and status == "CONFIRMED" else status),
@@ -108,32 +119,15 @@ def vevent(event, url, pending=False, online=False):
     return component("VEVENT", lines)
 
 
-def date_vevent(event, override, url):
-    """The VEVENT of one changed or cancelled date of a series (bytes): the series' UID with the date's
-    RECURRENCE-ID, its original local start, as calendar apps expect."""
-    zone = event.zone
-    original, original_end = occurrences.date_span(event, override.recurrence_id)
-    begins_on = override.begins_on or original
-    ends_on = override.ends_on if override.begins_on else original_end
-    lines = [line("SUMMARY", text(clean_text(event.title))), _local("DTSTART", begins_on, zone)]
-    if ends_on:
-        lines.append(_local("DTEND", ends_on, zone))
-    lines += [
-        line("DTSTAMP", utc(event.updated_at)),
-        line("UID", text(event_uid(event))),
-        line("RECURRENCE-ID", *_local_value(original, zone)),
-        # Above the series' own: calendar apps keep the highest sequence of an instance.
-        line("SEQUENCE", str(event.sequence + override.sequence)),
-    ]
-    # Calendar apps take the instance as written: the series' description and place, unless changed.
-    description = [override.description, clean_text(html_to_text(event.description), multiline=True), url]
-    lines.append(line("DESCRIPTION", text("\n\n".join(part for part in description if part))))
-    location = (", ".join(part for part in (override.place_name, override.address) if part)
-                or clean_text(event.address_line))
-    if location:
-        lines.append(line("LOCATION", text(location)))
-    lines += [line("STATUS", "CANCELLED" if override.cancelled else event.ical_status), line("URL", uri(url))]
-    return component("VEVENT", lines)
+def instance_sequence(event, override=None):
+    """The SEQUENCE of the event's VEVENT, or of one changed date's: above the series' own, as calendar
+    apps keep the highest sequence of an instance."""
+    return event.sequence + (override.sequence if override is not None else 0)
+
+
+def _dates(event, url, pending, online, overrides):
+    """The VEVENTs of the series' changed and cancelled dates (bytes, one after the other)."""
+    return b"".join(vevent(event, url, pending, online, override) for override in overrides)
 
 
 def _piece(pieces, key, build, *args, **kwargs):
@@ -157,18 +151,27 @@ def calendar(name, items, pieces=None):
     head = [line("VERSION", "2.0"), line("PRODID", text(PRODID)), line("CALSCALE", "GREGORIAN"),
             line("METHOD", "PUBLISH"), line("NAME", name), line("X-WR-CALNAME", name),
             line("REFRESH-INTERVAL", REFRESH, ";VALUE=DURATION"), line("X-PUBLISHED-TTL", REFRESH)]
-    events, zones, years = [], set(), set()
+    events, zones, years, missing = [], set(), set(), {}
     for event, url, pending, online in items:
         key = ("vevent", event.id, event.updated_at, speaker(event).updated_at, pending, online, url)
         events.append(_piece(pieces, key, vevent, event, url, pending, online))
         if event.repeats:
-            events += [_piece(pieces, ("date", event.id, override.id, event.updated_at, url), date_vevent, event,
-                              override, url) for override in occurrence_changes.overrides_of(event)]
+            # A series' update time moves with each of its dates' changes: its dates are kept under it.
+            dates_key = ("dates",) + key[1:]
+            found = pieces.get(dates_key) if pieces is not None else None
+            if found is None:
+                missing[len(events)] = (dates_key, event, url, pending, online)
+                found = b""
+            events.append(found)
         zone = event.zone.key
         if not writes_as_utc(zone):
             zones.add(zone)
         begins_on, ends_on = event.first_span
         years.update((begins_on.year, (ends_on or begins_on).year))
+    # The dates of every series not kept yet, read in one query.
+    overrides = occurrence_changes.overrides_by_event([event.id for _key, event, *_rest in missing.values()])
+    for index, (dates_key, event, url, pending, online) in missing.items():
+        events[index] = _piece(pieces, dates_key, _dates, event, url, pending, online, overrides.get(event.id, []))
     timezones = []
     if years:
         first, last = max(1, min(FIRST_YEAR, min(years) - 1)), min(9998, max(years) + 1)

@@ -1,12 +1,11 @@
 """The tz database as a list of onsets: zone files (TZif, RFC 8536) and their POSIX TZ footer rules."""
-import importlib.resources
-import os
 import re
 import struct
-import zoneinfo
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import NamedTuple
+
+from ..dates import tz_file
 
 EPOCH = datetime(1970, 1, 1)
 MAX_YEAR = 9999
@@ -44,24 +43,11 @@ class Zone(NamedTuple):
     rules: tuple  # the footer's two yearly rules (empty for a zone without DST), after the listed onsets
 
 
-def _zone_bytes(key):
-    """The zone file that zoneinfo.ZoneInfo(key) reads: the system's tz database, else the tzdata package."""
-    if key.startswith("/") or ".." in key.split("/"):
-        raise ValueError(f"not a zone name: {key!r}")
-    for root in zoneinfo.TZPATH:
-        path = os.path.join(root, key)
-        if os.path.isfile(path):
-            with open(path, "rb") as handle:
-                return handle.read()
-    package, _slash, name = f"tzdata.zoneinfo/{key}".rpartition("/")
-    return importlib.resources.files(package.replace("/", ".")).joinpath(name).read_bytes()
-
-
 @lru_cache(maxsize=512)
 def load(key):
     """The Zone of a tz database name (cached: zone files do not change while the server runs)."""
     try:
-        return parse_tzif(_zone_bytes(key))
+        return parse_tzif(tz_file(key))
     except struct.error as error:
         raise ValueError(f"a damaged zone file: {key}") from error
 

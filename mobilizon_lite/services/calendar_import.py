@@ -181,14 +181,24 @@ def _held_folder():
     return folder
 
 
+def purge_held():
+    """The hourly job: forget the calendars held longer than HELD_SECONDS (previews never confirmed); how many."""
+    expired = 0
+    for path in _held_folder().glob("*.ics"):
+        try:
+            if path.stat().st_mtime < time.time() - HELD_SECONDS:
+                path.unlink()
+                expired += 1
+        except FileNotFoundError:
+            continue  # confirmed, or purged by another process, meanwhile
+    return expired
+
+
 def hold(data):
     """Keep calendar bytes until the import is confirmed (or HELD_SECONDS pass); the token naming them."""
-    folder = _held_folder()
-    for old in folder.glob("*.ics"):
-        if old.stat().st_mtime < time.time() - HELD_SECONDS:
-            old.unlink(missing_ok=True)
+    purge_held()
     token = secrets.token_urlsafe(24)
-    (folder / f"{token}.ics").write_bytes(data)
+    (_held_folder() / f"{token}.ics").write_bytes(data)
     return token
 
 

@@ -325,9 +325,6 @@ def _repetition(component, start, notes):
         reason = getattr(error, "message", _("This repetition is not one this site understands."))
         notes.append(_("Imported as a single event: %(reason)s", reason=reason))
         return {}
-    monthly = "date"
-    if rule.days and rule.freq == "MONTHLY":
-        monthly = "last" if rule.days[0][0] == -1 else "nth"
     expressible = ((rule.month_day is None or rule.month_day == start.day)
                    and (rule.freq != "MONTHLY" or not rule.days
                         or rule.days[0] in recurrence.monthly_weekday(start)))
@@ -335,18 +332,7 @@ def _repetition(component, start, notes):
         notes.append(_("Imported as a single event: %(reason)s",
                        reason=_("This repetition is not one this site understands.")))
         return {}
-    until = None
-    if rule.until is not None:
-        local_until = rule.until.astimezone(start.tzinfo)
-        until = local_until.date() - timedelta(days=1 if local_until.time() < start.time() else 0)
-    return {
-        "repeat": rule.freq, "repeat_interval": rule.interval,
-        "repeat_weekdays": [day for _n, day in rule.days] if rule.freq == "WEEKLY" else [],
-        "repeat_monthly": monthly,
-        "repeat_ends": "until" if until else "count" if rule.count else "never",
-        "repeat_until": until, "repeat_count": rule.count,
-        "repeat_exdates": ", ".join(_exdates(component, start)),
-    }
+    return recurrence.form_fields(rule, start, _exdates(component, start))
 
 
 def _exdates(component, start):

@@ -8,14 +8,25 @@ from datetime import timedelta
 from flask_babel import gettext as _
 
 from ..db import database, utcnow
-from ..models import Actor, Event, EventOccurrence, OccurrenceOverride
+from ..models import Actor, Event, EventOccurrence, OccurrenceOverride, Participation
 from ..models.limits import ADDRESS_MAX, MESSAGE_MAX, OVERRIDES_MAX
+from ..models.participation import MODERATOR, ORGANIZER_ROLES
 from ..text import clean_text
-from . import date_federation, event_access, event_federation, events, occurrences, participant_mail, recurrence
+from . import (
+    date_federation,
+    event_access,
+    event_federation,
+    events,
+    occurrences,
+    participant_mail,
+    pictures,
+    recurrence,
+    reminders,
+)
 from .errors import Invalid, InvalidFields, NotFound
 from .event_input import clean_dates
 
-# One date an event page lists: its UTC start and end (or None), its stored row's id (None once
+# One date an event page lists: its UTC start and end (or None), its stored row's id (None once begun or
 # cancelled: there is nothing left to change), and its override (None when it is as the rule gives it).
 ListedDate = namedtuple("ListedDate", "begins_on ends_on date_id override")
 # A date's own note, as short as a message to the organisers.
@@ -28,12 +39,42 @@ def overrides_of(event):
                 .order_by(OccurrenceOverride.recurrence_id))
 
 
+def overrides_by_event(event_ids):
+    """{event id: its changed and cancelled dates, by their RECURRENCE-ID} of these series, in one query."""
+    found = {}
+    if event_ids:
+        for override in (OccurrenceOverride.select().where(OccurrenceOverride.event.in_(list(event_ids)))
+                         .order_by(OccurrenceOverride.event, OccurrenceOverride.recurrence_id)):
+            found.setdefault(override.event_id, []).append(override)
+    return found
+
+
 def stored_date(event, occurrence_id):
     """The series' stored date of this id (an EventOccurrence), else NotFound."""
     row = EventOccurrence.get_or_none((EventOccurrence.id == occurrence_id) & (EventOccurrence.event == event.id))
     if row is None:
         raise NotFound(_("This date is not one of the event's, or it was changed since."))
     return row
+
+
+def open_date(event, occurrence_id, now=None):
+    """The series' stored date of this id (stored_date) while it has not begun; Invalid once it has: what
+    happened stays as it was, for participants and calendars alike."""
+    row = stored_date(event, occurrence_id)
+    if row.begins_on <= (now or utcnow()):
+        raise Invalid(_("This date has begun or is over: it can no longer be changed or cancelled."))
+    return row
+
+
+def cancelled_date(event, instant, now=None):
+    """The override of the series' cancelled date whose RECURRENCE-ID instant names (its instant_text),
+    while it has not begun: NotFound for any other, Invalid once begun."""
+    override = date_federation.held_date(event, instant)
+    if not override.cancelled:
+        raise NotFound(_("This date is not cancelled."))
+    if occurrences.override_span(event, override)[0] <= (now or utcnow()):
+        raise Invalid(_("This date has begun or is over: it can no longer be changed or cancelled."))
+    return override
 
 
 def override_of(event, row):
@@ -49,9 +90,12 @@ def listed_dates(event, now=None, limit=occurrences.NEXT_SHOWN):
     changed and the cancelled ones among them."""
     now = now or utcnow()
     overrides = overrides_of(event)
+    # A date restored, or changed back to all the rule gives it, shows as the others do.
     changed = {override.begins_on or override.recurrence_id: override for override in overrides
-               if not override.cancelled}
-    found = [ListedDate(row.begins_on, row.ends_on, row.id, changed.get(row.begins_on))
+               if not override.cancelled and (override.begins_on or override.place_name or override.address
+                                              or override.description)}
+    found = [ListedDate(row.begins_on, row.ends_on, row.id if row.begins_on > now else None,
+                        changed.get(row.begins_on))
              for row in occurrences.upcoming(event, now, limit)]
     found += [ListedDate(*occurrences.date_span(event, override.recurrence_id), None, override)
               for override in overrides if override.cancelled and override.recurrence_id >= now]
@@ -104,7 +148,7 @@ def cancel_date(event, actor, occurrence_id):
     """Cancel one stored date of a series (organisers only): kept as a cancelled override, gone from
     listings, and its participants told by email."""
     event_access.require_organizer(event, actor)
-    row = stored_date(event, occurrence_id)
+    row = open_date(event, occurrence_id)
     with database.atomic():
         event = _published(event, _recurrence_id(event, row), actor, cancelled=True)
     date = Event(begins_on=row.begins_on, ends_on=row.ends_on, timezone=event.timezone)
@@ -128,16 +172,35 @@ def clean_date_input(event, data):
     return dict(values, begins_on=dates["begins_on"], ends_on=dates["ends_on"])
 
 
+def _taken(event, begins_on, but=None):
+    """Whether another stored date of the series (not the row of id but) starts at begins_on."""
+    return EventOccurrence.select().where((EventOccurrence.event == event.id) & (EventOccurrence.id != but)
+                                          & (EventOccurrence.begins_on == begins_on)).exists()
+
+
+def restore_date(event, actor, override):
+    """A cancelled date (cancelled_date) taking place again, as it was before (organisers only): sent
+    where the series goes as a change is, its participants told by email."""
+    event_access.require_organizer(event, actor)
+    begins_on, ends_on = occurrences.override_span(event, override)
+    if _taken(event, begins_on):
+        raise Invalid(_("Another date of the series starts then."))
+    with database.atomic():
+        # Kept, not deleted: its instance in feeds outranks (SEQUENCE) the cancelled one calendar apps hold.
+        event = _published(event, override.recurrence_id, actor, cancelled=False)
+    date = Event(begins_on=begins_on, ends_on=ends_on, timezone=event.timezone, place_name=override.place_name,
+                 street=override.address)
+    participant_mail.notify_participants(event, actor, "mail/date_restored.txt", date=date)
+
+
 def change_date(event, actor, occurrence_id, data):
     """Change one stored date of a series (organisers only): its times (start and end, in the event's
     zone), place and note for that date alone; its participants told by email."""
     event_access.require_organizer(event, actor)
-    row = stored_date(event, occurrence_id)
+    row = open_date(event, occurrence_id)
     values = clean_date_input(event, data)
     recurrence_id = _recurrence_id(event, row)
-    taken = EventOccurrence.get_or_none((EventOccurrence.event == event.id) & (EventOccurrence.id != row.id)
-                                        & (EventOccurrence.begins_on == values["begins_on"]))
-    if taken is not None:
+    if _taken(event, values["begins_on"], row.id):
         raise InvalidFields({"start_time": _("Another date of the series starts then.")})
     # A date at its rule's times keeps them from the rule (a later change of the series moves it too).
     if (values["begins_on"], values["ends_on"]) == occurrences.date_span(event, recurrence_id):
@@ -177,12 +240,22 @@ def following_repetition(event, row):
     return max(1, rule.count - len(before)), excluded
 
 
-def split_series(event, actor, occurrence_id, data):
+def _organise_alike(event, following, actor):
+    """The new series following event organised by whoever organised event (its creator and
+    co-organisers, as co-organisers), besides actor, its creator."""
+    organisers = {actor_id for (actor_id,) in Participation.select(Participation.actor).where(
+        (Participation.event == event.id) & Participation.role.in_(ORGANIZER_ROLES)).tuples()}
+    for actor_id in sorted((organisers | {event.organizer_id}) - {actor.id}):
+        reminders.sync_participation(Participation.create(event=following, actor=actor_id, role=MODERATOR))
+
+
+def split_series(event, actor, occurrence_id, data, picture=None, remove_picture=False):
     """"This and following": the series ends before this stored date (UNTIL), and a new series made of
-    data (the event form's, from that date on) follows it; the new Event. Participations stay on the
+    data (the event form's, from that date on) follows it, with the series' group, organisers and
+    picture (unless picture, a new one, or remove_picture); the new Event. Participations stay on the
     old series, as no date has participations of its own yet; its participants are told it ends."""
     event_access.require_organizer(event, actor)
-    row = stored_date(event, occurrence_id)
+    row = open_date(event, occurrence_id)
     recurrence_id = _recurrence_id(event, row)
     if not splits_series(event, row):
         raise Invalid(_("From the first date, edit the event itself: all its dates change."))
@@ -190,12 +263,13 @@ def split_series(event, actor, occurrence_id, data):
     rule = dataclasses.replace(occurrences.rule_of(event), until=recurrence_id - timedelta(seconds=1), count=None)
     day = recurrence_id.astimezone(event.zone).date().isoformat()
     with database.atomic():
-        following = events.create_event(actor, data, group=group)
+        kept = None if remove_picture else pictures.stored_picture(event.picture)
+        following = events.create_event(actor, data, picture=picture or kept, group=group)
+        _organise_alike(event, following, actor)
         # Dates from there on are the new series' now, with whatever changed them.
         date_federation.withdraw_dates(event, actor, {start for start in date_federation.listed_starts(event)
                                                       if start >= recurrence_id})
-        OccurrenceOverride.delete().where((OccurrenceOverride.event == event.id)
-                                          & (OccurrenceOverride.recurrence_id >= recurrence_id)).execute()
+        occurrences.delete_overrides(event, OccurrenceOverride.recurrence_id >= recurrence_id)
         Event.update(rrule=rule.text(), exdates=[kept for kept in event.exdates if kept < day],
                      sequence=Event.sequence + 1, updated_at=utcnow()).where(Event.id == event.id).execute()
         event = events.events_query().where(Event.id == event.id).get()

@@ -133,14 +133,37 @@ def recurrence_zone(values):
     return Event(timezone=values["timezone"]).zone
 
 
-def expected(event, now):
-    """{UTC start: (UTC end or None, local start text)} of the event's occurrences within the window."""
+def _dates_from(event, after, before):
+    """{UTC start: (UTC end or None, local start text)} of the series' dates the rule gives from after to
+    before (aware), each at its own times when moved one by one, and of its dates moved there from
+    outside that period (their rule's start before or after it)."""
     found = {}
     days, moved = _overrides(event)
-    for moment in recurrence.starts(rule_of(event), days, series_start(event), now - BEHIND, now + AHEAD):
+    for moment in recurrence.starts(rule_of(event), days, series_start(event), after, before):
         begins, ends, local = _dated(event, moment, moved)
         found[begins] = (ends, local)
+    for begins, ends in moved.values():
+        if after <= begins <= before and begins not in found:
+            found[begins] = (ends, begins.astimezone(event.zone).strftime("%Y-%m-%dT%H:%M"))
     return found
+
+
+def expected(event, now):
+    """{UTC start: (UTC end or None, local start text)} of the event's occurrences within the window."""
+    return _dates_from(event, now - BEHIND, now + AHEAD)
+
+
+def delete_overrides(event, condition):
+    """Delete the series' overrides matching condition, its sequence raised past the SEQUENCE of their
+    instances in feeds: calendar apps keep the highest sequence of a date, and would keep the changed date
+    they hold over the series' again giving it."""
+    where = (OccurrenceOverride.event == event.id) & condition
+    highest = OccurrenceOverride.select(fn.MAX(OccurrenceOverride.sequence)).where(where).scalar()
+    if highest is None:
+        return
+    OccurrenceOverride.delete().where(where).execute()
+    # An instance is written at the series' sequence plus its own (feeds/ical.instance_sequence).
+    Event.update(sequence=Event.sequence + highest + 1).where(Event.id == event.id).execute()
 
 
 def _forget_stale_overrides(event):
@@ -160,7 +183,7 @@ def _forget_stale_overrides(event):
     if event.repeats and cancelled - set(event.exdates):
         event.exdates = sorted(set(event.exdates) | cancelled)[:EXDATES_MAX]
         Event.update(exdates=event.exdates).where(Event.id == event.id).execute()
-    OccurrenceOverride.delete().where(OccurrenceOverride.id.in_([row.id for row in stale])).execute()
+    delete_overrides(event, OccurrenceOverride.id.in_([row.id for row in stale]))
 
 
 def is_rule_date(event, begins_on, exdates=()):
@@ -265,9 +288,7 @@ def _expanded(event, starts_at, ends_before):
     margin = _duration(event.series_begins_on, event.series_ends_on) + EDGE
     after = series_start(event) if starts_at is None else starts_at - margin
     found = []
-    days, moved = _overrides(event)
-    for moment in recurrence.starts(rule_of(event), days, series_start(event), after, ends_before):
-        begins, ends, local = _dated(event, moment, moved)
+    for begins, (ends, local) in _dates_from(event, after, ends_before).items():
         if (starts_at is None or (ends or begins) >= starts_at) and begins < ends_before:
             found.append(EventOccurrence(event=event.id, begins_on=begins, ends_on=ends, local_start=local))
     # A date moved one by one may now come before another.

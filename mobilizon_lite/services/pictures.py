@@ -86,6 +86,15 @@ def _checked_and_reencoded(data, field):
         raise Invalid(_("This file is not a picture we can read. Use a JPEG, PNG, WebP or GIF."), field) from None
 
 
+def stored_picture(name):
+    """A stored picture's bytes as a stream save_picture takes (its copy for another event), or None
+    when it is gone."""
+    try:
+        return io.BytesIO((upload_folder() / name).read_bytes()) if name else None
+    except OSError:
+        return None
+
+
 def delete_picture(name):
     """Remove a stored picture and its thumbnail, if they are there."""
     if name:

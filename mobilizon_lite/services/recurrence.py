@@ -8,7 +8,7 @@ the occurrence starting that day is left out.
 import re
 from calendar import monthrange
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from itertools import islice
 
 from babel.dates import format_date, get_day_names
@@ -247,6 +247,24 @@ def build(freq, interval, start, weekdays=(), monthly="date", until=None, count=
             days = (chosen[0],)
     rule = Rule(freq, interval, days, month_day, None, count)
     return rule if until is None else parse(rule.text() + f";UNTIL={until:%Y%m%d}", start.tzinfo)
+
+
+def form_fields(rule, start, exdates=()):
+    """The event form's "Repeats" fields saying rule (what build reads back), for a series first starting
+    at start (aware, local) without the days exdates: until as the last local day the rule includes (an
+    UNTIL before that day's start time, as a split writes, ends the day before)."""
+    until = None
+    if rule.until is not None:
+        local_until = rule.until.astimezone(start.tzinfo)
+        until = local_until.date() - timedelta(days=1 if local_until.time() < start.time() else 0)
+    ordinal = rule.days[0][0] if rule.days and rule.freq == "MONTHLY" else 0
+    return {
+        "repeat": rule.freq, "repeat_interval": rule.interval,
+        "repeat_weekdays": [day for _n, day in rule.days] if rule.freq == "WEEKLY" else [],
+        "repeat_monthly": "last" if ordinal == -1 else "nth" if ordinal else "date",
+        "repeat_ends": "until" if until else "count" if rule.count else "never",
+        "repeat_until": until, "repeat_count": rule.count, "repeat_exdates": ", ".join(exdates),
+    }
 
 
 # Sentences are whole msgids, so translators can order their parts.

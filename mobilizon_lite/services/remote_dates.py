@@ -92,9 +92,8 @@ def sync_dates(series, document):
         if values is not None:
             dates[values["recurrence_id"]] = values
     with database.atomic():
-        OccurrenceOverride.delete().where(
-            (OccurrenceOverride.event == series.id) & (OccurrenceOverride.recurrence_id >= utcnow())
-            & OccurrenceOverride.recurrence_id.not_in(list(dates))).execute()
+        occurrences.delete_overrides(series, (OccurrenceOverride.recurrence_id >= utcnow())
+                                     & OccurrenceOverride.recurrence_id.not_in(list(dates)))
         return _keep(series, list(dates.values()), strict=False)
 
 
@@ -109,7 +108,7 @@ def held_date(ap_id):
 def drop(override):
     """A received date again as its series' rule gives it; the series as it is now."""
     with database.atomic():
-        OccurrenceOverride.delete().where(OccurrenceOverride.id == override.id).execute()
+        occurrences.delete_overrides(override.event, OccurrenceOverride.id == override.id)
         return _refreshed(override.event)
 
 

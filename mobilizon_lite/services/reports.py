@@ -6,7 +6,7 @@ from datetime import timedelta
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from peewee import fn
+from peewee import fn, prefetch
 
 from .. import mail
 from ..db import database, delete_in_batches, utcnow
@@ -142,11 +142,13 @@ def report_by_id(report_id):
 
 
 def reports_page(state, page=1):
-    """One page of the reports in state, newest first, and whether another page follows."""
+    """One page of the reports in state, newest first, each with its items read, and whether another
+    page follows."""
     if state not in STATES:
         raise Invalid(_("Unknown state."))
-    rows = list(Report.select().where(Report.state == state).order_by(Report.created_at.desc(), Report.id.desc())
-                .offset((page - 1) * REPORTS_PER_PAGE).limit(REPORTS_PER_PAGE + 1))
+    query = (Report.select().where(Report.state == state).order_by(Report.created_at.desc(), Report.id.desc())
+             .offset((page - 1) * REPORTS_PER_PAGE).limit(REPORTS_PER_PAGE + 1))
+    rows = list(prefetch(query, ReportItem.select().order_by(ReportItem.id)))
     return rows[:REPORTS_PER_PAGE], len(rows) > REPORTS_PER_PAGE
 
 

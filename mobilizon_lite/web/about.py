@@ -38,3 +38,9 @@ def privacy():
 def favicon():
     # Browsers ask for this address whatever the page says; the same drawing as the one the pages link to.
     return send_from_directory(current_app.static_folder, "favicon.svg", mimetype="image/svg+xml", max_age=86400)
+
+
+@bp.route("/apple-touch-icon.png")
+def touch_icon():
+    # Phones ask for this address for a home-screen icon, which must be a PNG: the same drawing, drawn once.
+    return send_from_directory(current_app.static_folder, "apple-touch-icon.png", mimetype="image/png", max_age=86400)

@@ -6,7 +6,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..services import instance, instance_settings, moderation_log
+from ..services import instance, instance_settings, moderation_log, time_zones
 from ..urls import page_number
 from .forms.base import refusals_on, render_form
 from .forms.instance import AdminSettingsForm
@@ -19,7 +19,7 @@ bp = staff_blueprint("admin", __name__, "/admin")
 @admin_only
 def settings():
     form = AdminSettingsForm(data=None if request.method == "POST" else instance_settings.current())
-    form.offer_choices()
+    form.offer_choices(time_zones.common_zones())
     if form.validate_on_submit():
         with refusals_on(form):
             values = {name: form[name].data for name in instance_settings.EVERY_SETTING}

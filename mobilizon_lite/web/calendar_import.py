@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from ..services import calendar_import, ics_import, instance_settings, link_import, rate_limits
-from ..services.errors import Invalid, NotFound, TooMany
+from ..services.errors import Invalid, TooMany
 from .context import event_owners
 from .errors import retry_after
 from .forms.base import add_error, render_form
@@ -75,10 +75,8 @@ def held_import(token):
     owner = event_owners().get(kept.get("owner"))
     if kept.get("token") != token or owner is None:
         abort(404)
-    try:
-        data = calendar_import.held(token)
-    except NotFound:
-        abort(404)
+    # Expired: a 404 that says so.
+    data = calendar_import.held(token)
     _label, identity, group = owner
     return identity, group, calendar_import.plan(read_items(kept, data), identity, group)
 

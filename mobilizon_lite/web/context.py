@@ -11,8 +11,9 @@ from jinja2 import pass_context
 from markupsafe import Markup
 from wtforms import SelectChoice
 
+from ..dates import span_when
 from ..negotiation import negotiated, personal_document, signed_parts, wants_activity_json
-from ..services import accounts, actors, group_events, instance_settings, remote_groups
+from ..services import accounts, actors, events, group_events, instance_settings, occurrence_changes, remote_groups
 from ..services.event_access import organizer_among, require_organizer
 from ..services.group_roles import acting_member, require_member_view
 from ..services.groups import local_group
@@ -101,6 +102,15 @@ def organizer_identity(event):
     if identity is None:
         require_organizer(event, None)
     return identity
+
+
+def organised_date(uuid, occurrence_id):
+    """(event, the account's identity organising it, the stored date of this id not begun yet, that date
+    in words) of a date acted on from the event's page: 403, 404 or 400 (begun) otherwise."""
+    event = events.visible_event(uuid, viewer_ids())
+    organizer = organizer_identity(event)
+    row = occurrence_changes.open_date(event, occurrence_id)
+    return event, organizer, row, span_when(row.begins_on, row.ends_on, event.zone)
 
 
 def comment_actor(event, comment):

@@ -5,41 +5,57 @@ from flask_login import login_required
 
 from ..dates import span_when
 from ..negotiation import negotiated, personal_document, wants_activity_json
-from ..services import date_federation, events, occurrence_changes
+from ..services import date_federation, events, occurrence_changes, occurrences
 from ..services.errors import Invalid
-from .context import event_requester, organizer_identity, viewer_ids
+from .context import event_requester, organised_date, organizer_identity, viewer_ids
 from .forms.base import add_error, render_form
 from .forms.event_dates import DateChangeForm
 
 bp = Blueprint("event_dates", __name__)
 
 
+def _confirmed(event, act, done, title, heading, line, button):
+    """An action on one date: a confirmation page (posted back to its own address), then act() and the
+    event's page saying done."""
+    if request.method == "POST":
+        act()
+        flash(done, "success")
+        return redirect(url_for("events.show", uuid=event.uuid))
+    return render_template("confirm_delete.html", title=title, heading=heading, lines=[line], button=button,
+                           cancel=url_for("events.show", uuid=event.uuid))
+
+
 @bp.route("/events/<uuid>/dates/<id:occurrence_id>/cancel", methods=["GET", "POST"])
 @login_required
 def cancel(uuid, occurrence_id):
+    event, organizer, _row, when = organised_date(uuid, occurrence_id)
+    return _confirmed(
+        event, lambda: occurrence_changes.cancel_date(event, organizer, occurrence_id),
+        _("The date %(when)s is cancelled; its participants were told.", when=when), _("Cancel one date"),
+        _("Cancel “%(title)s” on %(when)s?", title=event.title, when=when),
+        _("This date is shown as cancelled and its participants are told by email; the other dates stay as they "
+          "are."), _("Cancel this date"))
+
+
+@bp.route("/events/<uuid>/dates/<instant>/restore", methods=["GET", "POST"])
+@login_required
+def restore(uuid, instant):
     event = events.visible_event(uuid, viewer_ids())
     organizer = organizer_identity(event)
-    row = occurrence_changes.stored_date(event, occurrence_id)
-    when = span_when(row.begins_on, row.ends_on, event.zone)
-    if request.method == "POST":
-        occurrence_changes.cancel_date(event, organizer, occurrence_id)
-        flash(_("The date %(when)s is cancelled; its participants were told.", when=when), "success")
-        return redirect(url_for("events.show", uuid=event.uuid))
-    return render_template(
-        "confirm_delete.html", title=_("Cancel one date"),
-        heading=_("Cancel “%(title)s” on %(when)s?", title=event.title, when=when),
-        lines=[_("This date is shown as cancelled and its participants are told by email; the other dates "
-                 "stay as they are.")],
-        button=_("Cancel this date"), cancel=url_for("events.show", uuid=event.uuid))
+    override = occurrence_changes.cancelled_date(event, instant)
+    when = span_when(*occurrences.override_span(event, override), event.zone)
+    return _confirmed(
+        event, lambda: occurrence_changes.restore_date(event, organizer, override),
+        _("The date %(when)s takes place again; its participants were told.", when=when), _("Restore one date"),
+        _("Restore “%(title)s” on %(when)s?", title=event.title, when=when),
+        _("This date takes place again, as it was before it was cancelled; its participants are told by email."),
+        _("Restore this date"))
 
 
 @bp.route("/events/<uuid>/dates/<id:occurrence_id>/change", methods=["GET", "POST"])
 @login_required
 def change(uuid, occurrence_id):
-    event = events.visible_event(uuid, viewer_ids())
-    organizer = organizer_identity(event)
-    row = occurrence_changes.stored_date(event, occurrence_id)
-    when = span_when(row.begins_on, row.ends_on, event.zone)
+    event, organizer, row, when = organised_date(uuid, occurrence_id)
     form = DateChangeForm()
     if request.method == "GET":
         form.fill(row.begins_on, row.ends_on, event.zone, occurrence_changes.override_of(event, row))

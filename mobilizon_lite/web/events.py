@@ -3,6 +3,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from ..activitypub.convert.event_date import instant_text
 from ..dates import span_when
 from ..db import utcnow
 from ..models import Event
@@ -16,15 +17,16 @@ from ..services import (
     event_messages,
     events,
     group_events,
-    instance_settings,
     my_events,
     occurrence_changes,
     occurrences,
     participation,
     rate_limits,
+    recurrence,
     remote_participation,
     seats,
     thumbnails,
+    time_zones,
 )
 from ..services.errors import Invalid, TooMany, refusal
 from ..services.pictures import upload_folder
@@ -36,6 +38,7 @@ from .context import (
     current_identity,
     event_requester,
     identity_choices,
+    organised_date,
     organizer_identity,
     viewer_ids,
 )
@@ -73,14 +76,14 @@ def event_form(event=None):
         # The organiser (and its group) of an existing event does not change.
         del form.identity
         del form.group
-    form.timezone.choices = timezone_choices()
+    form.timezone.choices = timezone_choices(time_zones.common_zones())
     form.language.choices = language_choices()
     if form.is_submitted():
         form.offer_repeated_times()
         form.offer_repetitions()
         return form
     if event is None:
-        form.timezone.data = instance_settings.default_timezone()
+        form.timezone.data = time_zones.proposed_zone(current_identity())
         form.offer_repetitions()
         return form
     zone = event.zone
@@ -100,16 +103,7 @@ def repetition_data(event):
     """The "Repeats" fields of the event form as the event's rule fills them."""
     if not event.repeats:
         return {}
-    rule = occurrences.rule_of(event)
-    ordinal = rule.days[0][0] if rule.days else 0
-    return {
-        "repeat": rule.freq, "repeat_interval": rule.interval,
-        "repeat_weekdays": [day for _n, day in rule.days] if rule.freq == "WEEKLY" else [],
-        "repeat_monthly": "last" if ordinal == -1 else "nth" if ordinal else "date",
-        "repeat_ends": "until" if rule.until else "count" if rule.count else "never",
-        "repeat_until": rule.until.astimezone(event.zone).date() if rule.until else None,
-        "repeat_count": rule.count, "repeat_exdates": ", ".join(event.exdates),
-    }
+    return recurrence.form_fields(occurrences.rule_of(event), occurrences.series_start(event), event.exdates)
 
 
 @bp.route("/events/new", methods=["GET", "POST"])
@@ -227,12 +221,16 @@ def event_content(event):
 
 
 def repetition_and_dates(event):
-    """(the rule in words, the next dates as (in words, occurrence_changes.ListedDate)) of a repeated
-    event, else None."""
+    """(the rule in words, the next dates as (in words, occurrence_changes.ListedDate, the instant naming a
+    cancelled one not begun in its restore link, else None)) of a repeated event, else None."""
     if not event.repeats:
         return None
-    return occurrences.summary(event), [(span_when(listed.begins_on, listed.ends_on, event.zone), listed)
-                                        for listed in occurrence_changes.listed_dates(event)]
+    now = utcnow()
+    return occurrences.summary(event), [
+        (span_when(listed.begins_on, listed.ends_on, event.zone), listed,
+         instant_text(listed.override.recurrence_id)
+         if listed.override and listed.override.cancelled and listed.begins_on > now else None)
+        for listed in occurrence_changes.listed_dates(event, now)]
 
 
 def event_json(event):
@@ -265,9 +263,7 @@ def edit(uuid):
 @bp.route("/events/<uuid>/dates/<id:occurrence_id>/following", methods=["GET", "POST"])
 @login_required
 def following(uuid, occurrence_id):
-    event = events.visible_event(uuid, viewer_ids())
-    organizer = organizer_identity(event)
-    row = occurrence_changes.stored_date(event, occurrence_id)
+    event, organizer, row, _when = organised_date(uuid, occurrence_id)
     if not occurrence_changes.splits_series(event, row):
         return redirect(url_for("events.edit", uuid=event.uuid))
     form = event_form(event)
@@ -282,7 +278,9 @@ def following(uuid, occurrence_id):
         # The following dates are a new event: counted as the new-event page counts one (429 over it).
         rate_limits.check(organizer, "events")
         try:
-            new = occurrence_changes.split_series(event, organizer, occurrence_id, data)
+            new = occurrence_changes.split_series(event, organizer, occurrence_id, data,
+                                                  picture=form.picture.data or None,
+                                                  remove_picture=form.remove_picture.data)
         except Invalid as error:
             add_error(form, error)
         else:

@@ -3,13 +3,14 @@ import csv
 import io
 
 from flask import Blueprint, Response, flash, get_template_attribute, redirect, render_template, request, url_for
-from flask_babel import format_datetime, get_locale
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
+from ..dates import utc_text
 from ..models.participation import NOT_APPROVED, ROLES, WAITLISTED
 from ..page_cache import hole, shared_holed
 from ..services import anonymous, event_access, events, participation, reminder_mail, reminders
@@ -164,7 +165,7 @@ def participants_csv(uuid):
             name, username, email = row.actor.display_name, row.actor.handle, ""
         writer.writerow([spreadsheet_safe(cell) for cell in (
             name, username, ROLE_LABELS[row.role], row.message,
-            format_datetime(row.created_at, "short"), email)])
+            utc_text(row.created_at), email)])
     return Response(
         "\ufeff" + output.getvalue(),  # the BOM lets spreadsheet programs read UTF-8
         mimetype="text/csv",

@@ -1,5 +1,7 @@
 """What every page the browser tests visit must pass: axe-core's WCAG 2.1 A and AA rules, a phone's
-360 px width (no page and no card wider), touch targets of 44 px; and screenshots of the main pages."""
+360 px width (no page and no card wider), touch targets of 44 px, a gap between controls side by side,
+controls' bounds at 3:1;
+and screenshots of the main pages."""
 from functools import cache
 from pathlib import Path
 
@@ -40,6 +42,53 @@ SMALL_TARGETS = """size => {
     .slice(0, 40)}" ${Math.round(e.getBoundingClientRect().height)} px high`);
 }"""
 
+# Buttons (or a button and a link or a field) side by side with less than a gap between them: they read
+# as one ("Make a new link Revoke") and are easy to press one for the other.
+RUN_TOGETHER = """gap => {
+  const shown = e => e.getClientRects().length && getComputedStyle(e).visibility !== 'hidden'
+    && !e.closest('.visually-hidden, details:not([open]) > :not(summary)');
+  const label = e => `"${(e.textContent || e.value || e.name || '').trim().slice(0, 30)}"`;
+  const controls = [...document.querySelectorAll('a[href], button, select, input:not([type=hidden])')].filter(shown);
+  const buttons = new Set(controls.filter(e => e.matches('button, a.button, select, input[type=submit]')));
+  const found = [];
+  controls.forEach((a, i) => controls.slice(i + 1).forEach(b => {
+    if (!buttons.has(a) && !buttons.has(b) || a.contains(b) || b.contains(a)) return;
+    const ra = a.getBoundingClientRect(), rb = b.getBoundingClientRect();
+    const sameRow = Math.min(ra.bottom, rb.bottom) - Math.max(ra.top, rb.top) > 4;
+    const apart = Math.max(rb.left - ra.right, ra.left - rb.right);
+    if (sameRow && apart < gap) found.push(`${label(a)} and ${label(b)} ${Math.round(apart)} px apart`);
+  }));
+  return found.slice(0, 8);
+}"""
+CONTROL_GAP = 8
+# Fields and buttons whose bounds (border, or a button's own background) show less than 3:1 against what
+# is behind them (WCAG 1.4.11; axe checks the contrast of text only).
+FAINT_CONTROLS = """minimum => {
+  const rgb = c => { const m = c.match(/[\\d.]+/g) || []; return m.length >= 3 && (m[3] === undefined || +m[3] > 0)
+    ? m.slice(0, 3).map(Number) : null; };
+  const luminance = ([r, g, b]) => [r, g, b].map(v => v / 255)
+    .map(v => v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4)
+    .reduce((sum, v, i) => sum + v * [0.2126, 0.7152, 0.0722][i], 0);
+  const ratio = (a, b) => { const [x, y] = [luminance(a), luminance(b)].sort((p, q) => q - p);
+    return (x + 0.05) / (y + 0.05); };
+  const behind = e => { for (let p = e.parentElement; p; p = p.parentElement) {
+    const c = rgb(getComputedStyle(p).backgroundColor); if (c) return c; } return [255, 255, 255]; };
+  const shown = e => e.getClientRects().length && !e.closest('.visually-hidden, details:not([open]) > :not(summary)');
+  const found = [];
+  const controls = document.querySelectorAll('select, textarea, button, a.button, ' +
+    'input:not([type=hidden]):not([type=checkbox]):not([type=radio]):not([type=file])');
+  for (const e of controls) {
+    if (!shown(e)) continue;
+    const style = getComputedStyle(e), ground = behind(e);
+    const own = rgb(style.backgroundColor), border = parseFloat(style.borderTopWidth) > 0 && rgb(style.borderTopColor);
+    const best = Math.max(border ? ratio(border, ground) : 1, own ? ratio(own, ground) : 1);
+    const bounded = border || own && ratio(own, ground) > 1.01;
+    if (bounded && best < minimum) found.push(`${e.tagName.toLowerCase()} "${(e.textContent || e.name || '').trim()
+      .slice(0, 30)}" ${best.toFixed(2)}:1`);
+  }
+  return found.slice(0, 8);
+}"""
+CONTROL_CONTRAST = 3
 
 # The focused element, and why its focus cannot be seen (None when it can: a ring of 2 px or more).
 FOCUSED = """() => {
@@ -74,12 +123,15 @@ def accessibility_violations(page):
 
 def phone_layout_problems(page):
     """What does not fit on a 360 px wide phone: the page wider than the screen, text overflowing its
-    card, controls too small to press; the page is seen at 360 px and given back its size."""
+    card, controls too small to press, run together or too faint to see; the page is seen at 360 px
+    and given back its size."""
     size = page.viewport_size
     page.set_viewport_size({"width": PHONE_WIDTH, "height": size["height"]})
     try:
         layout = page.evaluate(OVERFLOWS)
         small = page.evaluate(SMALL_TARGETS, TOUCH_TARGET)
+        together = page.evaluate(RUN_TOGETHER, CONTROL_GAP)
+        faint = page.evaluate(FAINT_CONTROLS, CONTROL_CONTRAST)
     finally:
         page.set_viewport_size(size)
     problems = []
@@ -88,6 +140,8 @@ def phone_layout_problems(page):
         problems += [f"  too wide: {line}" for line in layout["wide"]]
     problems += [f"text overflows its card: {line}" for line in layout["cards"]]
     problems += [f"touch target under {TOUCH_TARGET} px: {line}" for line in small]
+    problems += [f"controls run together: {line}" for line in together]
+    problems += [f"control bounds under {CONTROL_CONTRAST}:1: {line}" for line in faint]
     return problems
 
 

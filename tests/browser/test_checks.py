@@ -13,6 +13,8 @@ FAULTY = """<!doctype html><html lang="en"><head><title>Faults</title></head><bo
 </div>
 <p style="width: 600px">Wider than a phone.</p>
 <button style="padding: 0; font-size: 12px">Tiny</button>
+<input aria-label="Faint" style="border: 1px solid #ddd; min-height: 44px">
+<p><button style="min-height: 44px">Make a new link</button><button style="min-height: 44px">Revoke</button></p>
 </main></body></html>"""
 
 
@@ -25,6 +27,8 @@ def test_faults_are_reported(browser):
     assert "on a 360 px phone" in problems and "p (right edge" in problems
     assert "text overflows its card: div.card" in problems
     assert 'button "Tiny"' in problems
+    assert 'control bounds under 3:1: input "" 1.36:1' in problems
+    assert 'controls run together: "Make a new link" and "Revoke" 0 px apart' in problems
     assert page.viewport_size["width"] == 1280
     page.close()
 

@@ -10,6 +10,7 @@ from PIL import Image
 from ..harness import PASSWORD, wait_until
 from ..helpers import EVENT_DAY
 from .checks import check_page, screenshot, tab_to
+from .seed import reported_event
 
 pytestmark = pytest.mark.browser
 
@@ -129,6 +130,14 @@ def sign_up(page, mail, server, email, username):
     submit(page)
 
 
+def log_in(page, server, email):
+    """Log in as email through the form: on the home page."""
+    visit(page, server.base + "/login")
+    page.fill("#email", email)
+    page.fill("#password", PASSWORD)
+    submit(page)
+
+
 def test_organise_an_event_a_visitor_joins_by_email(new_context, server, mail, device, locale):
     """Sign up, confirm, make an identity and a group, publish an event with a banner; a visitor joins it
     by email without an account, the organiser approves, the visitor's calendar shows it, then its
@@ -205,10 +214,7 @@ def test_a_weekly_event_in_search_and_the_month_calendar(new_context, server, de
     email = f"singer-{device}-{locale}@example.org"
     server.create_user(f"singer_{device}_{locale}", email)
     page = new_context()
-    visit(page, server.base + "/login")
-    page.fill("#email", email)
-    page.fill("#password", PASSWORD)
-    submit(page)
+    log_in(page, server, email)
 
     visit(page, server.base + "/events/new")
     title = f"Choir {word}"
@@ -277,6 +283,38 @@ def test_by_keyboard_alone(new_context, server, mail, device, locale):
     tab_to(organiser, "button[formaction$='/approve']")
     press_enter(organiser)
     wait_until(lambda: len(subjects_to(mail, visitor_email)) >= 2, timeout=20)
+
+
+def test_a_report_reaches_the_moderators_who_remove_the_event(new_context, server, test_settings, device, locale):
+    """Someone reports an event with its Report link; an administrator finds it named in the reports, removes
+    the event with a reason and resolves the report; the event is gone for everyone."""
+    name = f"{device}_{locale}"
+    event_path, title = reported_event(server.path, test_settings, name)
+    reporter = new_context()
+    log_in(reporter, server, f"reporter_{name}@example.org")
+    visit(reporter, server.base + event_path)
+    with reporter.expect_navigation():
+        reporter.locator("main a.report-link").first.click()
+    check_page(reporter)
+    reporter.check("input[name=reason][value=spam]")
+    reporter.fill("#comment", "Advertising for watches, nothing to take part in.")
+    submit(reporter)
+
+    moderator = new_context()
+    log_in(moderator, server, f"moderator_{name}@example.org")
+    visit(moderator, server.base + "/admin/reports")
+    with moderator.expect_navigation():
+        moderator.locator("main table a").filter(has_text=title).click()
+    check_page(moderator)
+    assert "Advertising for watches" in moderator.locator("main").inner_text()
+    moderator.locator("form[action*='/remove'] textarea").fill("Advertising")
+    submit(moderator, "form[action*='/remove']")
+    moderator.select_option("#state", "resolved")
+    submit(moderator, "form[action$='/state']")
+    assert moderator.locator("main form[action*='/remove']").count() == 0
+    screenshot(moderator, f"report-{locale}")
+    assert reporter.goto(server.base + event_path).status in (404, 410)
+    check_page(reporter)
 
 
 def fetch_calendar(page, link):

@@ -137,3 +137,18 @@ def test_inboxes_are_distinct_and_prefer_the_shared_one(ctx):
                  deleted_at=DELETED)
     assert audience.inboxes([ann, zoe, mia, solo, gone]) == {"https://remote.example/inbox": "remote.example",
                                                             "https://solo.example/u/in": "solo.example"}
+
+
+def test_every_link_kind_reads_back_as_written_and_social_profiles_as_websites(ctx):
+    from mobilizon_lite.activitypub.convert.event import event_from_ap
+    from mobilizon_lite.models.events import LINK_TYPES
+
+    ann, _zoe = people()
+    links = [{"type": kind, "url": f"https://{kind}.example/", "label": kind} for kind in LINK_TYPES]
+    document = event_to_ap(event_of(ann), 0, "", "", links)
+    read = event_from_ap(document, {"MEETING"}, {"en"})["links"]
+    assert [link["type"] for link in read] == list(LINK_TYPES)
+    # Mobilizon's mz:social:* keys name a profile elsewhere (Mastodon, Instagram): a website, not a chat.
+    document["attachment"] = [{"type": "PropertyValue", "propertyID": "mz:social:fediverse", "name": "Mastodon",
+                               "value": "https://mastodon.example/@repair"}]
+    assert event_from_ap(document, {"MEETING"}, {"en"})["links"][0]["type"] == "website"

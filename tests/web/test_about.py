@@ -1,8 +1,10 @@
 """The pages about the instance (/about, /terms, /privacy), the footer linking them, the title of every
 page, the icon, and what NodeInfo tells of the instance."""
+import io
 import re
 
 import pytest
+from PIL import Image
 
 from mobilizon_lite.models import Account, Actor
 from mobilizon_lite.services import identities
@@ -58,7 +60,7 @@ def test_every_page_links_the_about_terms_and_privacy_pages_from_its_footer(clie
     footer = page[page.index('<footer class="site">'):]
     for link in ('href="/about"', 'href="/terms"', 'href="/privacy"'):
         assert link in footer, (path, link)
-    assert 'href="/static/favicon.svg"' in page
+    assert 'href="/static/favicon.svg"' in page and 'rel="apple-touch-icon" href="/static/apple-touch-icon.png"' in page
 
 
 def test_every_title_ends_with_the_instance_name(app, admin):
@@ -77,6 +79,11 @@ def test_the_icon_is_served_at_both_addresses(client):
         with client.get(path) as response:
             assert response.status_code == 200 and response.mimetype == "image/svg+xml"
             assert response.data.startswith(b"<svg")
+    # A phone's home screen takes only a PNG: the same drawing, at the size phones ask.
+    for path in ("/static/apple-touch-icon.png", "/apple-touch-icon.png"):
+        with client.get(path) as response:
+            assert response.status_code == 200 and response.mimetype == "image/png"
+            assert Image.open(io.BytesIO(response.data)).size == (180, 180)
 
 
 def test_nodeinfo_carries_the_name_and_short_description(app, admin):

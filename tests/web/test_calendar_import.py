@@ -1,7 +1,9 @@
 """Importing a calendar: the preview says what each event becomes, the events made have the source's
 instants in our own feed (read back by icalendar, vobject and ical.js), a second import updates them
 by UID, and hostile calendars are refused with a clear message."""
+import os
 import re
+import time as time_module
 from datetime import UTC, date, datetime, time
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
@@ -10,11 +12,12 @@ from zoneinfo import ZoneInfo
 import icalendar
 
 from mobilizon_lite.models import Actor, Event, ImportedEvent
-from mobilizon_lite.services import ics_import
+from mobilizon_lite.scheduler import build_scheduler
+from mobilizon_lite.services import calendar_import, ics_import
 from mobilizon_lite.services.errors import Invalid
 
 from ..calendar_readers import occurrences_by_icalendar, occurrences_by_three
-from ..helpers import csrf_token, loopback_server, make_account, make_group
+from ..helpers import csrf_token, log_in, loopback_server, make_account, make_group
 from ..ics_samples import EXCLUDED, GOOGLE, NEXTCLOUD, YEAR, many, single
 
 LIMIT = datetime(YEAR + 2, 1, 1, tzinfo=UTC)
@@ -39,7 +42,11 @@ def send(client, app, body, owner=None):
 
 def preview_and_confirm(client, app, body, owner=None):
     """(preview page text, done page text) of importing body."""
-    sent = send(client, app, body, owner)
+    return confirmed(client, send(client, app, body, owner))
+
+
+def confirmed(client, sent):
+    """(preview page text, done page text) of an import sent (the answer to the import form)."""
     assert sent.status_code == 302, sent.get_data(as_text=True)
     preview = client.get(sent.location)
     assert preview.status_code == 200
@@ -263,6 +270,24 @@ def test_a_session_holds_one_calendar_at_a_time(app, ann):
     for number in range(3):
         assert send(ann, app, single(f"h{number}@x", f"Held {number}")).status_code == 302
     assert len(list((Path(app.instance_path) / "imports").glob("*.ics"))) == 1
+
+
+def test_the_hourly_job_forgets_previews_never_confirmed(app, ann):
+    sent = send(ann, app, single("late@x", "Never confirmed"))
+    assert sent.status_code == 302
+    make_account(app, "bob@example.org", "bob")
+    bob = app.test_client()
+    log_in(bob, "bob@example.org")
+    assert send(bob, app, single("fresh@x", "Still looked at"), owner_value(app, "bob")).status_code == 302
+    folder = Path(app.instance_path) / "imports"
+    late, fresh = sorted(folder.glob("*.ics"), key=lambda path: b"late@x" not in path.read_bytes())
+    hours_ago = time_module.time() - calendar_import.HELD_SECONDS - 60
+    os.utime(late, (hours_ago, hours_ago))
+    # No other calendar is sent: the scheduler's job alone forgets it.
+    build_scheduler(app).get_job("purge_held").func()
+    assert not late.exists() and fresh.exists()
+    gone = ann.get(sent.location)
+    assert gone.status_code == 404 and "This import has expired" in gone.get_data(as_text=True)
 
 
 EASTERN = """BEGIN:VTIMEZONE\r

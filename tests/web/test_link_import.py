@@ -11,7 +11,7 @@ from mobilizon_lite.models import Event, ImportedEvent
 from ..event_pages import BOTH, DAY, DRUPAL, EVENTS_CALENDAR, GANCIO, agenda
 from ..event_pages import site as loopback_site
 from ..helpers import EVENT_DAY, csrf_token, make_group
-from .test_calendar_import import owner_value
+from .test_calendar_import import confirmed, owner_value
 
 
 @pytest.fixture
@@ -33,13 +33,7 @@ def send_link(client, app, link, owner=None):
 
 def preview_and_confirm(client, app, link, owner=None):
     """(preview page text, done page text) of importing the events of link."""
-    sent = send_link(client, app, link, owner)
-    assert sent.status_code == 302, sent.get_data(as_text=True)
-    preview = client.get(sent.location)
-    assert preview.status_code == 200
-    done = client.post(sent.location, data={"csrf_token": csrf_token(client, sent.location)})
-    assert done.status_code == 200
-    return preview.get_data(as_text=True), done.get_data(as_text=True)
+    return confirmed(client, send_link(client, app, link, owner))
 
 
 def refused(client, app, link):

@@ -2,6 +2,7 @@
 tests hold on any day: only organisers may, after a confirmation; the date is struck through on the
 page, gone from listings and the calendar, written as a cancelled instance in the feed (RECURRENCE-ID),
 and its participants are told by email."""
+import io
 import re
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -10,10 +11,11 @@ import icalendar
 
 from mobilizon_lite.models import Account, Actor, Event, EventOccurrence, OccurrenceOverride, Participation
 from mobilizon_lite.models.limits import OVERRIDES_MAX
+from mobilizon_lite.models.participation import MODERATOR
 from mobilizon_lite.services import occurrence_changes, participation
 
 from ..calendar_readers import occurrences_by_three
-from ..helpers import errors, event_fields, log_in, make_account, submit
+from ..helpers import errors, event_fields, log_in, make_account, make_group, submit
 from .test_calendar import page
 from .test_recurring_dates import PARIS, evening, rehearsal, tuesday
 
@@ -112,16 +114,24 @@ def test_the_feed_writes_the_cancelled_date_as_a_cancelled_instance(app, ann):
     assert b"EXDATE" not in body
 
 
-def test_participants_are_told_of_the_cancelled_date(mail_app, smtp):
+def rehearsal_bob_joined(mail_app, smtp, locale=None):
+    """(ann's logged-in client, her weekly rehearsal from next Tuesday) that bob (speaking locale) joined;
+    no mail kept yet."""
     make_account(mail_app)
     ann = mail_app.test_client()
     log_in(ann)
     event = rehearsal(mail_app, ann, tuesday(1))
     make_account(mail_app, "bob@example.org", "bob")
     with mail_app.app_context():
-        Account.update(locale="fr").where(Account.email == "bob@example.org").execute()
+        if locale:
+            Account.update(locale=locale).where(Account.email == "bob@example.org").execute()
         participation.join(event, Actor.get(Actor.preferred_username == "bob"))
     smtp.messages.clear()
+    return ann, event
+
+
+def test_participants_are_told_of_the_cancelled_date(mail_app, smtp):
+    ann, event = rehearsal_bob_joined(mail_app, smtp, "fr")
     row = date_row(mail_app, event, tuesday(2))
     assert submit(ann, f"/events/{event.uuid}/dates/{row.id}/cancel", {}).status_code == 302
     [message] = smtp.wait_for(1)
@@ -198,14 +208,7 @@ def test_a_date_change_is_checked_as_the_event_form_is(app, ann):
 
 
 def test_participants_are_told_of_a_changed_date(mail_app, smtp):
-    make_account(mail_app)
-    ann = mail_app.test_client()
-    log_in(ann)
-    event = rehearsal(mail_app, ann, tuesday(1))
-    make_account(mail_app, "bob@example.org", "bob")
-    with mail_app.app_context():
-        participation.join(event, Actor.get(Actor.preferred_username == "bob"))
-    smtp.messages.clear()
+    ann, event = rehearsal_bob_joined(mail_app, smtp)
     row = date_row(mail_app, event, tuesday(2))
     assert change(ann, event, row, start_time="20:00", end_time="22:00", place_name="Town hall").status_code == 302
     [message] = smtp.wait_for(1)
@@ -345,3 +348,54 @@ def test_the_following_dates_form_keeps_the_count_left_and_the_dates_cancelled(a
     form = ann.get(f"/events/{event.uuid}/dates/{row.id}/following").get_data(as_text=True)
     assert re.search(r'name="repeat_count"[^>]*value="7"', form)
     assert re.search(rf'name="repeat_exdates"[^>]*value="{tuesday(6).isoformat()}"', form)
+
+
+def test_the_following_dates_keep_the_series_picture_group_and_organisers(app, ann):
+    from PIL import Image
+
+    club = make_group(app)
+    make_account(app, "bob@example.org", "bob")
+    image = io.BytesIO()
+    Image.new("RGB", (8, 8), "red").save(image, "PNG")
+    image.seek(0)
+    event = rehearsal(app, ann, tuesday(1), group=str(club.id), picture=(image, "choir.png"))
+    with app.app_context():
+        bob = Actor.get(Actor.preferred_username == "bob")
+        Participation.create(event=event.id, actor=bob, role=MODERATOR)
+        assert event.picture and event.attributed_to_id == club.id
+    row = date_row(app, event, tuesday(3))
+    response = submit(ann, f"/events/{event.uuid}/dates/{row.id}/following",
+                      event_fields(title="Choir rehearsal (new hall)", start_date=tuesday(3).isoformat(),
+                                   start_time="20:00", end_time="22:00", repeat="WEEKLY", repeat_weekdays="TU",
+                                   repeat_ends="never", group=str(club.id)))
+    assert response.status_code == 302, errors(response)
+    with app.app_context():
+        new = Event.get(Event.title == "Choir rehearsal (new hall)")
+        assert new.attributed_to_id == club.id
+        # Its own copy: either may change or drop its picture without the other's going.
+        assert new.picture and new.picture != event.picture
+        roles = {row.actor.preferred_username: row.role
+                 for row in Participation.select().where(Participation.event == new.id)}
+        assert roles == {"ann": "creator", "bob": MODERATOR}
+    with ann.get(f"/uploads/{new.picture}") as served:  # closed, so is the file it streams
+        assert served.status_code == 200
+
+
+def test_the_series_ended_by_a_split_is_edited_without_taking_the_split_date_back(app, ann):
+    event = rehearsal(app, ann, tuesday(1))
+    row = date_row(app, event, tuesday(4))
+    assert submit(ann, f"/events/{event.uuid}/dates/{row.id}/following",
+                  event_fields(title="Choir rehearsal (new hall)", start_date=tuesday(4).isoformat(),
+                               start_time="20:00", end_time="22:00", repeat="WEEKLY", repeat_weekdays="TU",
+                               repeat_ends="never")).status_code == 302
+    # It ends the second before the split date's 19:00: its last day is the day before.
+    form = ann.get(f"/events/{event.uuid}/edit").get_data(as_text=True)
+    last = (tuesday(4) - timedelta(days=1)).isoformat()
+    assert re.search(rf'name="repeat_until"[^>]*value="{last}"', form), form
+    edit = dict(event_fields(title="Choir rehearsal", start_date=tuesday(1).isoformat(), start_time="19:00",
+                             end_time="21:00", repeat="WEEKLY", repeat_weekdays="TU", repeat_ends="until",
+                             repeat_until=last), description="Now with tea.")
+    assert submit(ann, f"/events/{event.uuid}/edit", edit).status_code == 302
+    with app.app_context():
+        dates = sorted(row.begins_on for row in EventOccurrence.select().where(EventOccurrence.event == event.id))
+    assert dates == [evening(tuesday(n)) for n in (1, 2, 3)]

@@ -33,7 +33,7 @@ def rehearsal(app, ann, first, **overrides):
     response = submit(ann, "/events/new", fields)
     assert response.status_code == 302, errors(response)
     with app.app_context():
-        return Event.select().where(Event.title == "Choir rehearsal").get()
+        return Event.select().where(Event.title == fields["title"]).get()
 
 
 def test_an_edit_from_elsewhere_at_a_date_the_series_moved_past_keeps_the_series(app, ann):

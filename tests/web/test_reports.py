@@ -169,6 +169,7 @@ def test_the_queue_notes_and_states_each_with_its_log_line(mail_app, staffed, ev
     moderator, admin = staffed["moderator"], staffed["admin"]
     queue = admin.get("/admin/reports").get_data(as_text=True)
     assert f"/admin/reports/{report.id}" in queue and "Open (1)" in queue and "Resolved (0)" in queue
+    assert re.search(r'<a href="/admin/reports/\d+">Repair café</a>', queue)  # what was reported, by name
     page = admin.get(f"/admin/reports/{report.id}").get_data(as_text=True)
     assert "Repair café" in page and f'href="/events/{event.uuid}"' in page and "Nothing done yet." in page
     assert "Rien n’a encore été fait." in moderator.get(f"/admin/reports/{report.id}").get_data(as_text=True)

@@ -134,8 +134,18 @@ def repetition_from_ap(document):
 
 # Reading events from other servers -----------------------------------------------------
 
+# Mobilizon's other keys by their family; its mz:social:* keys are profiles on social networks (websites),
+# read as our links of that kind. The keys we write read back as the kind they were written from.
 LINK_TYPES_BY_PREFIX = (("mz:visio", "visio"), ("mz:live", "live"), ("mz:replay", "live"), ("mz:poll", "poll"),
-                        ("mz:notes", "pad"), ("mz:ticket", "tickets"), ("mz:social", "chat"))
+                        ("mz:notes", "pad"), ("mz:ticket", "tickets"))
+LINK_TYPES_BY_ID = {property_id: kind for kind, property_id in LINK_PROPERTY_IDS.items()}
+
+
+def link_type(property_id):
+    """Our link kind of a PropertyValue's propertyID (website for a key we do not know)."""
+    if property_id in LINK_TYPES_BY_ID:
+        return LINK_TYPES_BY_ID[property_id]
+    return next((kind for prefix, kind in LINK_TYPES_BY_PREFIX if property_id.startswith(prefix)), "website")
 
 
 def _integer(value, low, high):
@@ -197,8 +207,7 @@ def event_from_ap(document, categories, languages):
     for attachment in as_list(document.get("attachment")):
         if isinstance(attachment, dict) and attachment.get("type") == "PropertyValue" and http_url(
                 attachment.get("value")):
-            key = str(attachment.get("propertyID") or "")
-            kind = next((kind for prefix, kind in LINK_TYPES_BY_PREFIX if key.startswith(prefix)), "website")
+            kind = link_type(str(attachment.get("propertyID") or ""))
             links.append({"type": kind, "url": http_url(attachment["value"]),
                           "label": text_line(attachment.get("name"), LINK_LABEL_MAX)})
     tags = []

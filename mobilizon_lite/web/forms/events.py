@@ -105,6 +105,20 @@ def labelled(labels, order=None):
     return [SelectChoice(value, labels[value]) for value in (order or labels)]
 
 
+class ZoneField(SelectField):
+    """A time zone among groups of choices (the common ones, then all): a zone listed in both is selected
+    in the first only, where a phone's list opens."""
+
+    def iter_groups(self):
+        seen = False
+        for optgroup, choices in super().iter_groups():
+            shown = []
+            for choice in choices:
+                shown.append(choice._replace(selected=choice.selected and not seen))
+                seen = seen or choice.selected
+            yield optgroup, shown
+
+
 class LinkForm(Form):
     Meta = CleanText
 
@@ -124,7 +138,7 @@ class EventForm(SiteForm):
                                                  Length(max=TITLE_MAX)])
     description = TextAreaField(_l("Description"), description=_l("Markdown is allowed."),
                                 validators=[Optional(), Length(max=DESCRIPTION_MAX)])
-    timezone = SelectField(_l("Time zone"), choices=[])
+    timezone = ZoneField(_l("Time zone"), choices=[])
     # InputRequired, unlike DataRequired, keeps the parse error of a typed but impossible date.
     start_date = DateField(_l("Start date"), validators=[InputRequired(_l("Give the date the event starts."))])
     start_time = TimeField(_l("Start time"), validators=[InputRequired(_l("Give the time the event starts."))])
@@ -301,10 +315,12 @@ def language_choices():
 
 
 @functools.cache
-def _timezone_choices():
-    return tuple(SelectChoice(zone, zone) for zone in all_timezones())
+def _timezone_names():
+    return tuple(all_timezones())
 
 
-def timezone_choices():
-    """Every IANA zone, by name (made once)."""
-    return list(_timezone_choices())
+def timezone_choices(common):
+    """The zones of common (names) first, then every IANA zone: two groups of the select."""
+    first, every = _("Common time zones"), _("All time zones")
+    return ([SelectChoice(zone, zone, optgroup=first) for zone in common]
+            + [SelectChoice(zone, zone, optgroup=every) for zone in _timezone_names()])

@@ -6,7 +6,7 @@ from ...services import instance
 from ...services.instance_settings import NAME_MAX, SHORT_DESCRIPTION_MAX
 from .accounts import locale_choices
 from .base import SiteForm, strip
-from .events import timezone_choices
+from .events import ZoneField, timezone_choices
 
 MARKDOWN = _l("Markdown is allowed.")
 
@@ -29,7 +29,7 @@ class AdminSettingsForm(SiteForm):
                             description=_l("Markdown is allowed. Left empty, a general text is shown."))
     default_language = SelectField(_l("Default language"), choices=[], validate_choice=False,
                                    description=_l("For visitors whose browser asks for none of this instance's."))
-    default_timezone = SelectField(_l("Default time zone"), choices=[], validate_choice=False,
+    default_timezone = ZoneField(_l("Default time zone"), choices=[], validate_choice=False,
                                    description=_l("Proposed for new events."))
     mode = SelectField(
         _l("Registrations"),
@@ -48,7 +48,7 @@ class AdminSettingsForm(SiteForm):
                                               "(where the organisers allow it)"))
     instance_feeds = BooleanField(_l("Publish the calendar and Atom feeds of this instance's public events"))
 
-    def offer_choices(self):
-        """Fill in the languages and time zones offered."""
+    def offer_choices(self, common_zones):
+        """Fill in the languages and time zones offered (common_zones first)."""
         self.default_language.choices = locale_choices("")[1:]
-        self.default_timezone.choices = timezone_choices()
+        self.default_timezone.choices = timezone_choices(common_zones)
