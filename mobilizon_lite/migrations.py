@@ -320,6 +320,15 @@ def _calendar_subscriptions():
                 "CREATE INDEX IF NOT EXISTS imported_event_subscription_id ON imported_event (subscription_id)")
 
 
+def _date_participations():
+    # A participation names one date of a series, or (NULL, as every one so far) all of its dates.
+    _add_column("participation", "recurrence_id", "DATETIME")
+    for old in ("participation_event_id_actor_id", "participation_event_id_email"):
+        database.execute_sql(f'DROP INDEX IF EXISTS "{old}"')
+    for index in Participation._meta.fields_to_index():
+        database.execute_sql(*database.get_sql_context().sql(index).query())
+
+
 # Append new steps; never edit or reorder the ones already released.
 STEPS = [_initial_schema, _events, _feeds, _federation, _remote_participation, _activity_objects,
          _listed_activities, _server_software, _account_confirmation, _content_version,
@@ -328,7 +337,8 @@ STEPS = [_initial_schema, _events, _feeds, _federation, _remote_participation, _
          _account_moderation, _abuse_limits, _group_content_pending, _remote_images, _mail_queue,
          _event_messages, _anonymous_contact, _search_index, _reminders,
          _notification_settings, _waiting_lists, _recurring_events, _place_regions,
-         _occurrence_overrides, _imported_events, _federated_dates, _calendar_subscriptions]
+         _occurrence_overrides, _imported_events, _federated_dates, _calendar_subscriptions,
+         _date_participations]
 
 
 class SchemaTooNew(ConfigError):

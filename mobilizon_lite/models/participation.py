@@ -1,5 +1,5 @@
 """Who takes part in an event, who is invited, and anonymous participants' email tokens."""
-from peewee import BooleanField, CharField, ForeignKeyField, TextField
+from peewee import BooleanField, CharField, ForeignKeyField, ModelIndex, TextField
 
 from ..db import BaseModel, UTCDateTimeField, utcnow
 from .actors import Actor
@@ -41,18 +41,28 @@ class Participation(BaseModel):
     confirm_expires_at = UTCDateTimeField(null=True)
     # Since when a WAITLISTED participation is in line: the order seats are given in.
     waiting_since = UTCDateTimeField(null=True)
+    # NULL: every date of the event (a single event's only one); else the one date of a series taken
+    # part in, by its RECURRENCE-ID (its UTC start as the rule gives it, kept when the date moves).
+    recurrence_id = UTCDateTimeField(null=True)
     created_at = UTCDateTimeField(default=utcnow)
     updated_at = UTCDateTimeField(default=utcnow)
 
     class Meta:
         indexes = (
-            (("event", "actor"), True),
-            (("event", "email"), True),
+            (("event", "actor", "recurrence_id"), True),
+            (("event", "email", "recurrence_id"), True),
         )
 
     @property
     def is_anonymous(self):
         return self.actor_id is None
+
+
+# SQLite tells NULLs apart in unique indexes: one whole-series participation per person needs its own.
+for _column in (Participation.actor, Participation.email):
+    Participation.add_index(ModelIndex(Participation, (Participation.event, _column), unique=True,
+                                       name=f"participation_whole_{_column.name}",
+                                       where=Participation.recurrence_id.is_null()))
 
 
 class EventInvitation(BaseModel):

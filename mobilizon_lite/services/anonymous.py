@@ -13,6 +13,7 @@ from ..urls import public_url
 from . import instance, reminders, throttles
 from .accounts import normalize_email
 from .errors import Invalid, NotFound, PermissionDenied
+from .occurrences import dated
 from .participant_mail import CANCEL_PURPOSE, cancel_link, event_link, participation_by_token
 from .participation import check_open, clean_message, fill_seats, joining_role, notify_organizers
 
@@ -34,10 +35,11 @@ def check_anonymous(event):
     check_open(event)
 
 
-def request_anonymous(event, email, message, locale, address=None, name="", email_shown=False):
+def request_anonymous(event, email, message, locale, address=None, name="", email_shown=False, date=None):
     """Email a confirmation link; answers the same whether or not the address already joined.
     Requests are counted per email address and client address: TooMany after a few in a row. name and
-    email_shown: what the organisers may see of the participant (their participants page only)."""
+    email_shown: what the organisers may see of the participant (their participants page only); date:
+    the RECURRENCE-ID of the one date of a series asked for (None: every date)."""
     check_anonymous(event)
     email = normalize_email(email)
     name = (name or "").strip()
@@ -49,9 +51,15 @@ def request_anonymous(event, email, message, locale, address=None, name="", emai
     ttl = timedelta(seconds=current_app.config["ANONYMOUS_CONFIRMATION_TTL"])
     now = utcnow()
     with database.atomic("IMMEDIATE"):
-        participation = Participation.get_or_none((Participation.event == event) & (Participation.email == email))
+        participation = _of_address(event, email, date)
+        if participation is None and date is not None:
+            # Whoever takes part in every date already has this one.
+            participation = _of_address(event, email, None)
+            if participation is not None and participation.role == NOT_CONFIRMED:
+                participation = None
         if participation is None:
-            participation = Participation(event=event, email=email, role=NOT_CONFIRMED, created_at=now)
+            participation = Participation(event=event, email=email, role=NOT_CONFIRMED, created_at=now,
+                                          recurrence_id=date)
         already = participation.role != NOT_CONFIRMED
         last_sent = participation.updated_at if already else (
             participation.confirm_expires_at - ttl if participation.confirm_expires_at else None)
@@ -65,13 +73,18 @@ def request_anonymous(event, email, message, locale, address=None, name="", emai
         participation.updated_at = now
         participation.save()
     links = {"event": event, "link": event_link(event), "cancel_link": cancel_link(participation),
-             "participations_link": participations_link(email)}
+             "participations_link": participations_link(email), "date": dated(event, participation)}
     if already:
         # Someone already registered this address: tell its owner, not the visitor.
         mail.send_mail(email, "mail/anonymous_already.txt", participation.locale or locale, **links)
     else:
         mail.send_mail(email, "mail/anonymous_confirm.txt", locale, hours=int(ttl.total_seconds() // 3600),
                        confirm_link=public_url("participation.confirm_anonymous", token=confirm_token), **links)
+
+
+def _of_address(event, email, date):
+    return Participation.get_or_none((Participation.event == event) & (Participation.email == email)
+                                     & (Participation.recurrence_id == date))
 
 
 def awaiting_confirmation(token):
@@ -94,7 +107,7 @@ def confirm_anonymous(token):
         event = participation.event
         # The organisers may have changed the event since the link was sent.
         check_anonymous(event)
-        participation.role = joining_role(event)
+        participation.role = joining_role(event, date=participation.recurrence_id)
         if participation.role == WAITLISTED:
             participation.waiting_since = utcnow()
         participation.confirm_token_hash = None

@@ -138,7 +138,7 @@ def _published(event, recurrence_id, actor, **values):
     return event
 
 
-def _recurrence_id(event, row):
+def recurrence_id_of(event, row):
     """The RECURRENCE-ID of a stored date: its start as the rule gives it, also once moved."""
     override = override_of(event, row)
     return row.begins_on if override is None else override.recurrence_id
@@ -150,7 +150,7 @@ def cancel_date(event, actor, occurrence_id):
     event_access.require_organizer(event, actor)
     row = open_date(event, occurrence_id)
     with database.atomic():
-        event = _published(event, _recurrence_id(event, row), actor, cancelled=True)
+        event = _published(event, recurrence_id_of(event, row), actor, cancelled=True)
     date = Event(begins_on=row.begins_on, ends_on=row.ends_on, timezone=event.timezone)
     participant_mail.notify_participants(event, actor, "mail/date_cancelled.txt", date=date)
 
@@ -199,7 +199,7 @@ def change_date(event, actor, occurrence_id, data):
     event_access.require_organizer(event, actor)
     row = open_date(event, occurrence_id)
     values = clean_date_input(event, data)
-    recurrence_id = _recurrence_id(event, row)
+    recurrence_id = recurrence_id_of(event, row)
     if _taken(event, values["begins_on"], row.id):
         raise InvalidFields({"start_time": _("Another date of the series starts then.")})
     # A date at its rule's times keeps them from the rule (a later change of the series moves it too).
@@ -218,13 +218,13 @@ def change_date(event, actor, occurrence_id, data):
 def splits_series(event, row):
     """Whether "this and following" from this stored date splits the series: not from its first date
     (that changes them all)."""
-    return _recurrence_id(event, row) > event.series_begins_on
+    return recurrence_id_of(event, row) > event.series_begins_on
 
 
 def following_repetition(event, row):
     """(dates the rule's COUNT leaves from row on, or None without a COUNT; the days excluded or cancelled
     from row on): the "Repeats" of the series the following dates become."""
-    recurrence_id = _recurrence_id(event, row)
+    recurrence_id = recurrence_id_of(event, row)
     day = recurrence_id.astimezone(event.zone).date().isoformat()
     cancelled = {override.recurrence_id.astimezone(event.zone).date().isoformat()
                  for override in OccurrenceOverride.select(OccurrenceOverride.recurrence_id).where(
@@ -256,7 +256,7 @@ def split_series(event, actor, occurrence_id, data, picture=None, remove_picture
     old series, as no date has participations of its own yet; its participants are told it ends."""
     event_access.require_organizer(event, actor)
     row = open_date(event, occurrence_id)
-    recurrence_id = _recurrence_id(event, row)
+    recurrence_id = recurrence_id_of(event, row)
     if not splits_series(event, row):
         raise Invalid(_("From the first date, edit the event itself: all its dates change."))
     group = Actor.get_by_id(event.attributed_to_id) if event.attributed_to_id else None

@@ -79,6 +79,18 @@ def override_span(event, override):
     return date_span(event, override.recurrence_id)
 
 
+def dated(event, participation):
+    """The one date of a series a participation names, as an unsaved Event of its times (moved or not)
+    for emails and pages to say; None for a participation in every date."""
+    if participation.recurrence_id is None:
+        return None
+    override = OccurrenceOverride.get_or_none((OccurrenceOverride.event == event.id)
+                                              & (OccurrenceOverride.recurrence_id == participation.recurrence_id))
+    begins_on, ends_on = (date_span(event, participation.recurrence_id) if override is None
+                          else override_span(event, override))
+    return Event(begins_on=begins_on, ends_on=ends_on, timezone=event.timezone)
+
+
 def series_columns(values, now=None):
     """values (Event columns, begins_on and ends_on the first occurrence) with the series' columns set:
     a series keeps its first start and end, and shows the occurrence current at now."""

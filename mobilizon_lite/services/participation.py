@@ -1,7 +1,7 @@
 """Taking part in events: join, leave, approval, invitations and the waiting list, and what each
 identity may do there (actions_for on the event, decisions_for on a participation)."""
 from flask_babel import gettext as _
-from peewee import JOIN, IntegrityError, fn
+from peewee import JOIN, OP, Expression, IntegrityError, fn
 
 from .. import mail
 from ..activitypub.convert.activities import answer_to_ap, join_to_ap, leave_to_ap
@@ -25,6 +25,7 @@ from .comments import check_comment
 from .errors import Full, Invalid, NotFound, PermissionDenied, RegistrationsElsewhere, refusal
 from .event_access import group_organizer_ids, online_address_for, organizer_ids, require_organizer, require_visible_to
 from .identities import public_identity
+from .occurrences import dated
 from .participant_mail import event_link, recipient
 from .prepared import prepared, shaped
 from .reminders import sync_participation
@@ -51,21 +52,21 @@ def clean_message(message):
     return message
 
 
-def require_seat(event, going=None):
-    """Full when the event is (going: how many go, when the caller counted them); call inside a
-    write transaction."""
-    if event.capacity is not None and (going_count(event) if going is None else going) >= event.capacity:
-        raise Full(_("This event is full."))
+def require_seat(event, going=None, date=None):
+    """Full when the event is (going: how many go, when the caller counted them), on the date of a
+    series whose RECURRENCE-ID is date (None: on every one); call inside a write transaction."""
+    if event.capacity is not None and (going_count(event, date) if going is None else going) >= event.capacity:
+        raise Full(_("This date is full.") if date is not None else _("This event is full."))
 
 
-def joining_role(event, going=None):
-    """The role joining the event gives now: awaiting approval, participant, or in line when it is
-    full and has a waiting list; Full when it is full without one (going as for require_seat; call
-    inside a write transaction to act on the answer)."""
+def joining_role(event, going=None, date=None):
+    """The role joining the event (date: one date of a series, as for require_seat) gives now: awaiting
+    approval, participant, or in line when it is full and has a waiting list; Full when it is full
+    without one (going as for require_seat; call inside a write transaction to act on the answer)."""
     if event.needs_approval:
         return NOT_APPROVED
     try:
-        require_seat(event, going)
+        require_seat(event, going, date)
     except Full:
         if not event.waiting_list:
             raise
@@ -73,10 +74,17 @@ def joining_role(event, going=None):
     return PARTICIPANT
 
 
+def same_dates(ahead, participation):
+    """The condition that ahead (Participation or an alias) names the same date as participation (a row,
+    or an alias in a query), or that both name every date."""
+    return Expression(ahead.recurrence_id, OP.IS, participation.recurrence_id)
+
+
 def in_line_before(ahead, participation):
     """The condition that ahead (Participation or an alias) is in the same line for seats as a waitlisted
-    participation (a row, or a Participation alias in a query), before it or it."""
-    return ((ahead.event_id == participation.event_id) & (ahead.role == WAITLISTED)
+    participation (a row, or a Participation alias in a query), before it or it: each date of a series
+    has its own line."""
+    return ((ahead.event_id == participation.event_id) & (ahead.role == WAITLISTED) & same_dates(ahead, participation)
             & ((ahead.waiting_since < participation.waiting_since)
                | ((ahead.waiting_since == participation.waiting_since) & (ahead.id <= participation.id))))
 
@@ -87,18 +95,28 @@ def waiting_position(participation):
 
 
 def fill_seats(event):
-    """Give the seats left in a local event to those in line, first come first served: each becomes a
-    participant, is accepted (an Accept to their server) and emailed, both queued in the caller's write
-    transaction: call it in the transaction that freed seats. The participations promoted."""
+    """Give the seats left in a local event to those in line, first come first served, in each line (the
+    whole series' first, then each date's): each becomes a participant, is accepted (an Accept to their
+    server) and emailed, both queued in the caller's write transaction: call it in the transaction that
+    freed seats. The participations promoted."""
     # Nobody is given a seat of an event that is cancelled or over (check_open's refusals).
     if not event.is_local or refusal(check_open, event) is not None:
         return []
     # The capacity as it is now, under the write lock: the event at hand may be older.
     capacity = Event.select(Event.capacity).where(Event.id == event.id).scalar()
-    query = (Participation.select().where((Participation.event == event) & (Participation.role == WAITLISTED))
+    lines = Participation.select(Participation.recurrence_id).where(
+        (Participation.event == event) & (Participation.role == WAITLISTED)).distinct()
+    dates = sorted((row.recurrence_id for row in lines), key=lambda date: (date is not None, date))
+    return [promoted for date in dates for promoted in _fill_line(event, capacity, date)]
+
+
+def _fill_line(event, capacity, date):
+    """fill_seats for one line: the whole series' (date None) or one date's."""
+    query = (Participation.select().where((Participation.event == event) & (Participation.role == WAITLISTED)
+                                          & (Participation.recurrence_id == date))
              .order_by(Participation.waiting_since, Participation.id))
     if capacity is not None:
-        free = capacity - going_count(event)
+        free = capacity - going_count(event, date)
         if free <= 0:
             return []
         query = query.limit(free)
@@ -134,13 +152,15 @@ def is_invited(event, actor):
 UNREAD = object()
 
 
-def participation_of(event, actor, known=UNREAD):
-    """The identity's participation in the event, or None (known: the caller's reading of it, if any)."""
+def participation_of(event, actor, known=UNREAD, date=None):
+    """The identity's participation in the event (in every date; date: in the one date of a series whose
+    RECURRENCE-ID it is), or None (known: the caller's reading of it, if any)."""
     if known is not UNREAD:
         return known
     if actor is None:
         return None
-    return Participation.select().where((Participation.event == event) & (Participation.actor == actor)).first()
+    return Participation.select().where((Participation.event == event) & (Participation.actor == actor)
+                                        & (Participation.recurrence_id == date)).first()
 
 
 @shaped(lambda count: count + 1)
@@ -162,36 +182,45 @@ def participations_of(event, identities):
     return mine, organizers
 
 
-def _require_new(event, actor, known=UNREAD):
-    """Refuse a second participation of the same identity; call inside a write transaction (known: as
-    for participation_of)."""
-    existing = participation_of(event, actor, known)
+def _require_new(event, actor, known=UNREAD, date=None):
+    """Refuse a second participation of the same identity (in a date, date as for participation_of, when
+    it takes part in every one); call inside a write transaction (known: as for participation_of)."""
+    existing = participation_of(event, actor, known, date)
     if existing is not None:
         if existing.role == REJECTED:
             raise PermissionDenied(_("The organisers declined your participation."))
-        raise Invalid(_("You already take part in this event."))
+        raise Invalid(_("You already take part in this date.") if date is not None
+                      else _("You already take part in this event."))
+    if date is not None:
+        whole = participation_of(event, actor)
+        if whole is not None:
+            if whole.role == REJECTED:
+                raise PermissionDenied(_("The organisers declined your participation."))
+            raise Invalid(_("You already take part in every date of this event."))
 
 
-def check_admit(event, actor, known=UNREAD, going=None):
+def check_admit(event, actor, known=UNREAD, going=None, date=None):
     """Refuse an identity (None: anyone) that a local event cannot take: not invited to an
     invite-only event, there already, or no seat left where joining takes one (and no waiting list);
     else the role joining gives (joining_role). Call inside a write transaction to act on the answer
-    (known as for participation_of, going as for require_seat)."""
+    (known as for participation_of, going and date as for require_seat)."""
     if actor is not None:
         if event.invite_only and not is_invited(event, actor):
             raise PermissionDenied(_("Only people the organisers invited can join this event."))
-        _require_new(event, actor, known)
-    return joining_role(event, going)
+        _require_new(event, actor, known, date)
+    return joining_role(event, going, date)
 
 
-def admit(event, actor, message="", join_id=None):
-    """Let an identity of here or of another server into a local event, under its join mode and
-    capacity: a participant, awaiting approval, or in line on its waiting list."""
+def admit(event, actor, message="", join_id=None, date=None):
+    """Let an identity of here or of another server into a local event (date: only into the date of a
+    series whose RECURRENCE-ID it is), under its join mode and capacity: a participant, awaiting
+    approval, or in line on its waiting list."""
     # IMMEDIATE takes SQLite's write lock before counting, so two joins cannot both see a free seat.
     with database.atomic("IMMEDIATE"):
-        role = check_admit(event, actor)
+        role = check_admit(event, actor, date=date)
         participation = Participation.create(event=event, actor=actor, role=role, message=message, ap_id=join_id,
-                                             waiting_since=utcnow() if role == WAITLISTED else None)
+                                             waiting_since=utcnow() if role == WAITLISTED else None,
+                                             recurrence_id=date)
         sync_participation(participation)
     if role == NOT_APPROVED:
         notify_organizers(event, actor)
@@ -245,10 +274,11 @@ def check_leave(event, participation, organizers=None):
         raise PermissionDenied(_("You are the last organiser: you cannot leave this event."))
 
 
-def leave(event, actor):
-    """Stop taking part, when check_leave allows; the seat goes to the first in line."""
+def leave(event, actor, date=None):
+    """Stop taking part (date: in the one date of a series, as for participation_of), when check_leave
+    allows; the seat goes to the first in line."""
     with database.atomic("IMMEDIATE"):
-        participation = participation_of(event, actor)
+        participation = participation_of(event, actor, date=date)
         check_leave(event, participation)
         participation.delete_instance()
         fill_seats(event)
@@ -300,7 +330,7 @@ def tell(participation, template):
     """Email a confirmed anonymous participant, or a local participant's account if it wants to hear of
     decisions, about their participation."""
     event = participation.event
-    context = {"event": event, "link": event_link(event),
+    context = {"event": event, "link": event_link(event), "date": dated(event, participation),
                "online_address": online_address_for(event, participation)}
     if participation.actor_id is not None:
         notifications.notify_identities(notifications.DECISIONS, [participation.actor_id], template,
@@ -319,7 +349,7 @@ def check_decision(event, participation, decision, going=None):
     if decision == "approve":
         if role not in (NOT_APPROVED, REJECTED):
             raise Invalid(_("This person does not wait for approval."))
-        require_seat(event, going)
+        require_seat(event, going, participation.recurrence_id)
     elif decision in ("reject", "remove") and role in ORGANIZER_ROLES:
         raise PermissionDenied(_("Organisers cannot be rejected.") if decision == "reject"
                                else _("Organisers cannot be removed."))
@@ -331,17 +361,20 @@ def check_decision(event, participation, decision, going=None):
 
 
 def decisions_for(event, participations):
-    """The decisions the participants page offers on each participation, by id (seats counted once)."""
-    going = going_count(event) if event.capacity is not None else None
-    # check_decision reads a participation's role and whether it is anonymous, local or remote, and
-    # nothing else of it: rows alike in those share one answer (a refusal costs its translated message).
+    """The decisions the participants page offers on each participation, by id (seats counted once a
+    date)."""
+    going = {}
+    # check_decision reads a participation's role and date and whether it is anonymous, local or remote,
+    # and nothing else of it: rows alike in those share one answer (a refusal costs its translated message).
     answers = {}
     offered = {}
     for row in participations:
-        key = (row.role, row.actor_id is None or row.actor.is_local, row.actor_id is None)
+        key = (row.role, row.actor_id is None or row.actor.is_local, row.actor_id is None, row.recurrence_id)
         if key not in answers:
+            if event.capacity is not None and row.recurrence_id not in going:
+                going[row.recurrence_id] = going_count(event, row.recurrence_id)
             answers[key] = {decision for decision in DECISIONS
-                            if refusal(check_decision, event, row, decision, going) is None}
+                            if refusal(check_decision, event, row, decision, going.get(row.recurrence_id)) is None}
         offered[row.id] = answers[key]
     return offered
 

@@ -24,6 +24,11 @@ from .errors import Invalid, NotFound
 COMMENT_MAX = 2000
 NOTE_MAX = 5000
 REPORTS_PER_PAGE = 50
+# What a report may name, as the moderators read it (reportables.py gives the kinds).
+KIND_LABELS = {
+    "event": _l("Event"), "comment": _l("Comment"), "post": _l("Post"), "group": _l("Group"),
+    "identity": _l("Identity"),
+}
 REASON_LABELS = {
     "spam": _l("Spam or advertising"),
     "harassment": _l("Harassment, insults or hate"),

@@ -62,9 +62,11 @@ class ParticipationRow(Row):
     """A participation as the participants page and its export show it; actor is an ActorRow, or None
     for an anonymous participant."""
 
-    __slots__ = ("id", "actor_id", "role", "message", "created_at", "name", "email", "email_shown", "actor")
+    __slots__ = ("id", "actor_id", "role", "message", "created_at", "name", "email", "email_shown",
+                 "recurrence_id", "actor")
     COLUMNS = (Participation.id, Participation.actor, Participation.role, Participation.message,
-               Participation.created_at, Participation.name, Participation.email, Participation.email_shown)
+               Participation.created_at, Participation.name, Participation.email, Participation.email_shown,
+               Participation.recurrence_id)
 
 
 def split(values, *kinds):

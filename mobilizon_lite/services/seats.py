@@ -1,23 +1,55 @@
-"""How many seats of an event are taken, and how many are left."""
+"""How many seats of an event are taken, and how many are left: of a series, on each of its dates
+(whole-series participants take a seat on every one)."""
 from peewee import fn
 
+from ..db import utcnow
 from ..models import Participation
 from ..models.participation import SEAT_ROLES
 from .prepared import prepared
 
+_stored = Participation.recurrence_id.db_value
 
-def going_count(event):
-    """How many participants hold a seat (organisers not counted, as in Mobilizon); for an event of
-    another server, the figure that server last sent (None if it sent none)."""
+
+def going_count(event, date=None):
+    """How many participants hold a seat (organisers not counted, as in Mobilizon): on the date of a
+    series whose RECURRENCE-ID is date, else on its fullest date to come; for an event of another
+    server, the figure that server last sent (None if it sent none)."""
     if not event.is_local:
         return event.remote_participant_count
+    whole = every_date_seats(event)
+    if not event.repeats:
+        return whole
+    if date is None:
+        return whole + (_fullest_date.first(event.id, _stored(utcnow())) or (0,))[0]
+    return whole + _date_seats.first(event.id, _stored(date))[0]
+
+
+def every_date_seats(event):
+    """How many participants of a local event hold a seat on every date (all of a single event's)."""
     return _seats_taken.first(event.id)[0]
+
+
+def _seated(event_id):
+    return (Participation.event == event_id) & Participation.role.in_(SEAT_ROLES)
 
 
 @prepared(1)
 def _seats_taken(event_id):
     return Participation.select(fn.COUNT(Participation.id)).where(
-        (Participation.event == event_id) & Participation.role.in_(SEAT_ROLES)).tuples()
+        _seated(event_id) & Participation.recurrence_id.is_null()).tuples()
+
+
+@prepared(2)
+def _date_seats(event_id, date):
+    return Participation.select(fn.COUNT(Participation.id)).where(
+        _seated(event_id) & (Participation.recurrence_id == date)).tuples()
+
+
+@prepared(2)
+def _fullest_date(event_id, now):
+    return (Participation.select(fn.COUNT(Participation.id)).where(
+        _seated(event_id) & (Participation.recurrence_id >= now))
+            .group_by(Participation.recurrence_id).order_by(fn.COUNT(Participation.id).desc()).limit(1).tuples())
 
 
 def remaining_seats(event, count):

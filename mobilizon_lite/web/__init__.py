@@ -71,6 +71,7 @@ def init_app(app, csrf):
     csrf.exempt(pages.set_language)
     csrf.exempt(pages.choose_town)
     csrf.exempt(participation.join_anonymously)
+    csrf.exempt(participation.join_date)
     # Mail programs post the unsubscribe link of a message's List-Unsubscribe header with no token: the
     # signed link is the proof (RFC 8058).
     csrf.exempt(event_messages.unsubscribe)

@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from ..models.reports import OPEN
 from ..services import moderation_log, report_actions, reportables, reports
-from ..services.reports import REASON_LABELS
+from ..services.reports import KIND_LABELS, REASON_LABELS
 from ..urls import page_number
 from .forms.base import require_valid
 from .forms.instances import DomainBlockForm
@@ -41,7 +41,7 @@ def show(report_id):
     del block_form.domain
     return render_template("admin/report.html", report=report, items=items, notes=list(report.notes),
                            history=moderation_log.about("report", report.id), note_form=NoteForm(),
-                           state_form=state_form, state_labels=STATE_LABELS, reasons=REASON_LABELS,
+                           state_form=state_form, state_labels=STATE_LABELS, reasons=REASON_LABELS, kinds=KIND_LABELS,
                            removable=[item for item, _page in items if report_actions.removable(item)],
                            account=report_actions.suspendable(report), domain=report_actions.blockable(report),
                            block_form=block_form)

@@ -12,6 +12,7 @@ from ..negotiation import negotiated, personal_document, wants_activity_json
 from ..page_cache import TOKEN, shared, viewer_part, with_token
 from ..services import (
     anonymous,
+    date_joins,
     event_access,
     event_federation,
     event_messages,
@@ -167,6 +168,8 @@ def event_content(event):
     going = seats.going_count(event)
     identities = account_identities()
     mine, organizers = participation.participations_of(event, identities) if identities else ([], set())
+    # Participations in one date of a series are shown beside their dates.
+    mine = [row for row in mine if row.recurrence_id is None]
     # Each check reads what the page has read already: no query per identity and per check.
     known = {row.actor_id: row for row in mine}
     known_seats = going if event.is_local else None
@@ -216,21 +219,24 @@ def event_content(event):
         category_labels=CATEGORY_LABELS,
         link_type_labels=LINK_TYPE_LABELS,
         messages=event_messages.shown_to(event, mine, "manage" in offered),
-        repetition=repetition_and_dates(event),
+        repetition=repetition_and_dates(event, current_identity() if identities else None),
     )
 
 
-def repetition_and_dates(event):
+def repetition_and_dates(event, acting):
     """(the rule in words, the next dates as (in words, occurrence_changes.ListedDate, the instant naming a
-    cancelled one not begun in its restore link, else None)) of a repeated event, else None."""
+    cancelled one not begun in its restore link, else None, what the acting identity (None: a visitor) may
+    do on it: a date_joins.DateChoice, or None)) of a repeated event, else None."""
     if not event.repeats:
         return None
     now = utcnow()
+    listed = occurrence_changes.listed_dates(event, now)
+    choices = date_joins.date_choices(event, acting, listed) or [None] * len(listed)
     return occurrences.summary(event), [
-        (span_when(listed.begins_on, listed.ends_on, event.zone), listed,
-         instant_text(listed.override.recurrence_id)
-         if listed.override and listed.override.cancelled and listed.begins_on > now else None)
-        for listed in occurrence_changes.listed_dates(event, now)]
+        (span_when(item.begins_on, item.ends_on, event.zone), item,
+         instant_text(item.override.recurrence_id)
+         if item.override and item.override.cancelled and item.begins_on > now else None, choice)
+        for item, choice in zip(listed, choices, strict=True)]
 
 
 def event_json(event):

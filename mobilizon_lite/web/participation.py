@@ -1,4 +1,5 @@
-"""Joining and leaving events, the organisers' participants page, and anonymous participation."""
+"""Joining and leaving events (every date of a series, or one), the organisers' participants page, and
+anonymous participation."""
 import csv
 import io
 
@@ -6,14 +7,14 @@ from flask import Blueprint, Response, flash, get_template_attribute, redirect, 
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import login_required
+from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from ..dates import utc_text
 from ..models.participation import NOT_APPROVED, ROLES, WAITLISTED
 from ..page_cache import hole, shared_holed
-from ..services import anonymous, event_access, events, participation, reminder_mail, reminders
+from ..services import anonymous, date_joins, event_access, events, participation, reminder_mail, reminders
 from ..services.errors import Full, Invalid, RegistrationsElsewhere, refusal
 from ..urls import page_number
 from .context import account_identities, chosen_identity, identity_choices, organizer_identity, private_page, viewer_ids
@@ -93,6 +94,46 @@ def leave(uuid):
     event, _form, identity = posted_join_form(uuid)
     participation.leave(event, identity)
     flash(_("You no longer take part in this event."), "success")
+    return back_to(event)
+
+
+@bp.route("/events/<uuid>/dates/<id:occurrence_id>/join", methods=["POST"])
+def join_date(uuid, occurrence_id):
+    # Exempt from the site-wide CSRF check for visitors (see VisitorForm): JoinForm checks its own token.
+    if not current_user.is_authenticated:
+        return _request_date(uuid, occurrence_id)
+    event, form, identity = posted_join_form(uuid)
+    try:
+        result = date_joins.join_date(event, identity, occurrence_id, form.message.data)
+    except Full as error:
+        flash(error.message, "error")  # said on the event's page, beside the date
+        return back_to(event)
+    if result.role == NOT_APPROVED:
+        flash(_("Your request for this date is sent. The organisers will approve it or not; you will get an "
+                "email."), "success")
+    elif result.role == WAITLISTED:
+        flash(in_line_message(result), "success")
+    else:
+        flash(_("You take part in this date."), "success")
+    return back_to(event)
+
+
+def _request_date(uuid, occurrence_id):
+    """A visitor's join of a date: the confirmation link emailed, as for joining every date."""
+    event = events.visible_event(uuid, viewer_ids())
+    form = AnonymousJoinForm()
+    require_valid(form)
+    date_joins.request_date(event, occurrence_id, form.email.data, form.message.data, str(get_locale()),
+                            request.remote_addr, form.name.data, form.email_shown.data)
+    return render_template("events/anonymous_sent.html", event=event), 200
+
+
+@bp.route("/events/<uuid>/dates/<id:occurrence_id>/leave", methods=["POST"])
+@login_required
+def leave_date(uuid, occurrence_id):
+    event, _form, identity = posted_join_form(uuid)
+    date_joins.leave_date(event, identity, occurrence_id)
+    flash(_("You no longer take part in this date."), "success")
     return back_to(event)
 
 

@@ -172,7 +172,9 @@ def test_the_queue_notes_and_states_each_with_its_log_line(mail_app, staffed, ev
     assert re.search(r'<a href="/admin/reports/\d+">Repair café</a>', queue)  # what was reported, by name
     page = admin.get(f"/admin/reports/{report.id}").get_data(as_text=True)
     assert "Repair café" in page and f'href="/events/{event.uuid}"' in page and "Nothing done yet." in page
-    assert "Rien n’a encore été fait." in moderator.get(f"/admin/reports/{report.id}").get_data(as_text=True)
+    assert "<li>Event: <a" in page  # the kind of what is reported, in the moderator's language
+    french = moderator.get(f"/admin/reports/{report.id}").get_data(as_text=True)
+    assert "Rien n’a encore été fait." in french and "<li>Événement: <a" in french
 
     path = f"/admin/reports/{report.id}"
     assert submit(moderator, f"{path}/notes", {"text": "Asked ann about it."}, page=path).status_code == 302

@@ -1,0 +1,193 @@
+"""Taking part in one date of a series: joined and left from the event page, each date with its own
+seats (whole-series participants hold one on every date), its own waiting line and its own approvals,
+joined by email without an account, and refused clearly when the date cannot be joined."""
+from datetime import timedelta
+
+import pytest
+
+from mobilizon_lite.db import utcnow
+from mobilizon_lite.models import Actor, EventOccurrence, Participation
+
+from ..helpers import BASE_URL, errors, event_fields, log_in, make_account, submit
+from .test_recurring_dates import rehearsal, tuesday
+from .test_waiting_list import flashed
+
+PEOPLE = ("bob", "cat", "dan")
+
+
+@pytest.fixture
+def people(mail_app):
+    """ann organises (her client first); bob, cat and dan are logged in, each with a client."""
+    clients = {}
+    for name in ("ann", *PEOPLE):
+        make_account(mail_app, f"{name}@example.org", name)
+        clients[name] = mail_app.test_client()
+        log_in(clients[name], f"{name}@example.org")
+    return clients
+
+
+def series(app, people, **overrides):
+    """ann's weekly rehearsal from next Tuesday on, and its stored dates, soonest first."""
+    event = rehearsal(app, people["ann"], tuesday(1), **overrides)
+    with app.app_context():
+        dates = list(EventOccurrence.select().where(EventOccurrence.event == event.id)
+                     .order_by(EventOccurrence.begins_on).limit(5))
+    return event, dates
+
+
+def identity_id(app, username):
+    with app.app_context():
+        return Actor.get(Actor.preferred_username == username).id
+
+
+def join_date(app, people, event, date, username, path="join"):
+    return submit(people[username], f"/events/{event.uuid}/dates/{date.id}/{path}",
+                  {"identity": identity_id(app, username)}, page=f"/events/{event.uuid}")
+
+
+def date_roles(app, event):
+    """{(username or email, date's start or None for every date): role}."""
+    with app.app_context():
+        return {(row.actor.preferred_username if row.actor_id else row.email, row.recurrence_id): row.role
+                for row in Participation.select().where(Participation.event == event.id)}
+
+
+def test_a_person_joins_and_leaves_one_date_of_a_series(mail_app, people):
+    event, dates = series(mail_app, people)
+    page = people["bob"].get(f"/events/{event.uuid}").get_data(as_text=True)
+    assert "Join every date" in page and page.count("Join this date") == 5
+    assert "You take part in this date." in flashed(people["bob"], join_date(mail_app, people, event, dates[1], "bob"))
+    assert date_roles(mail_app, event)[("bob", dates[1].begins_on)] == "participant"
+    page = people["bob"].get(f"/events/{event.uuid}").get_data(as_text=True)
+    assert "you take part" in page and "Leave this date" in page and page.count("Join this date") == 4
+    # Every date can still be joined besides: the whole-series join stays offered.
+    assert "Join every date" in page
+    # Logged in, the date's form carries its token like any other: a post without it is refused.
+    forged = people["cat"].post(f"/events/{event.uuid}/dates/{dates[1].id}/join",
+                                data={"identity": identity_id(mail_app, "cat")})
+    assert forged.status_code == 400 and ("cat", dates[1].begins_on) not in date_roles(mail_app, event)
+    left = join_date(mail_app, people, event, dates[1], "bob", "leave")
+    assert "You no longer take part in this date." in flashed(people["bob"], left)
+    assert ("bob", dates[1].begins_on) not in date_roles(mail_app, event)
+
+
+def test_joining_a_date_twice_or_a_date_of_a_series_one_joined_whole_is_refused(mail_app, people):
+    event, dates = series(mail_app, people)
+    join_date(mail_app, people, event, dates[0], "bob")
+    again = join_date(mail_app, people, event, dates[0], "bob")
+    assert again.status_code == 400 and "You already take part in this date." in again.get_data(as_text=True)
+    submit(people["cat"], f"/events/{event.uuid}/join", {"identity": identity_id(mail_app, "cat")},
+           page=f"/events/{event.uuid}")
+    whole = join_date(mail_app, people, event, dates[2], "cat")
+    assert whole.status_code == 400 and "every date" in whole.get_data(as_text=True)
+    # ann organises: she comes to every date, and is offered no date of her own.
+    assert "Join this date" not in people["ann"].get(f"/events/{event.uuid}").get_data(as_text=True)
+    assert len(date_roles(mail_app, event)) == 3
+
+
+def test_capacity_is_counted_per_date_with_whole_series_participants_on_every_date(mail_app, people):
+    event, dates = series(mail_app, people, capacity="2")
+    submit(people["bob"], f"/events/{event.uuid}/join", {"identity": identity_id(mail_app, "bob")},
+           page=f"/events/{event.uuid}")
+    join_date(mail_app, people, event, dates[0], "cat")
+    # bob on every date and cat on the first: the first is full, the others have one seat left.
+    full = join_date(mail_app, people, event, dates[0], "dan")
+    assert "This date is full." in flashed(people["dan"], full)
+    page = people["dan"].get(f"/events/{event.uuid}").get_data(as_text=True)
+    assert page.count(">full<") == 1 and page.count("Join this date") == 4
+    assert "participant" == date_roles(mail_app, event)[("cat", dates[0].begins_on)]
+    join_date(mail_app, people, event, dates[1], "dan")
+    assert date_roles(mail_app, event)[("dan", dates[1].begins_on)] == "participant"
+    # Joining every date needs a seat on each: the fullest has none left.
+    whole = submit(people["dan"], f"/events/{event.uuid}/join", {"identity": identity_id(mail_app, "dan")},
+                   page=f"/events/{event.uuid}")
+    assert "This event is full." in flashed(people["dan"], whole)
+
+
+def test_each_date_has_its_own_waiting_line_and_a_freed_seat_goes_to_its_first(mail_app, people, smtp):
+    event, dates = series(mail_app, people, capacity="1", waiting_list="y")
+    join_date(mail_app, people, event, dates[0], "bob")
+    in_line = join_date(mail_app, people, event, dates[0], "cat")
+    assert "number 1 on the waiting list" in flashed(people["cat"], in_line)
+    assert "number 2 on the waiting list" in flashed(people["dan"], join_date(mail_app, people, event, dates[0], "dan"))
+    # Another date's line is its own: its seat is free.
+    join_date(mail_app, people, event, dates[1], "dan")
+    roles = date_roles(mail_app, event)
+    assert roles[("cat", dates[0].begins_on)] == "waitlisted" and roles[("dan", dates[1].begins_on)] == "participant"
+    assert "in line" in people["cat"].get(f"/events/{event.uuid}").get_data(as_text=True)
+    join_date(mail_app, people, event, dates[0], "bob", "leave")
+    roles = date_roles(mail_app, event)
+    assert roles[("cat", dates[0].begins_on)] == "participant"
+    assert roles[("dan", dates[0].begins_on)] == "waitlisted" and roles[("dan", dates[1].begins_on)] == "participant"
+    [message] = [message for message in smtp.wait_for(1) if "A seat for you" in message["Subject"]]
+    assert message["To"] == "cat@example.org"
+    # The email names the date the seat is on, not the series' next one.
+    assert dates[0].begins_on.astimezone(event.zone).strftime("%-d") in message.get_content()
+
+
+def test_a_date_of_a_series_under_approval_is_approved_on_its_own(mail_app, people, smtp):
+    event, dates = series(mail_app, people, join_mode="restricted", capacity="1")
+    asked = join_date(mail_app, people, event, dates[2], "bob")
+    assert "Your request for this date is sent." in flashed(people["bob"], asked)
+    assert "awaiting approval" in people["bob"].get(f"/events/{event.uuid}").get_data(as_text=True)
+    join_date(mail_app, people, event, dates[2], "cat")
+    with mail_app.app_context():
+        bob_row = Participation.get(Participation.actor == identity_id(mail_app, "bob"))
+        cat_row = Participation.get(Participation.actor == identity_id(mail_app, "cat"))
+    listed = people["ann"].get(f"/events/{event.uuid}/participants").get_data(as_text=True)
+    assert f"/participants/{bob_row.id}/approve" in listed
+    approved = submit(people["ann"], f"/events/{event.uuid}/participants/{bob_row.id}/approve", {},
+                      page=f"/events/{event.uuid}/participants")
+    assert approved.status_code == 302
+    # The date's one seat is bob's now: cat cannot be approved for it.
+    refused = submit(people["ann"], f"/events/{event.uuid}/participants/{cat_row.id}/approve", {},
+                     page=f"/events/{event.uuid}/participants")
+    assert "The event is full" in flashed(people["ann"], refused)
+    roles = date_roles(mail_app, event)
+    assert roles[("bob", dates[2].begins_on)] == "participant" and roles[("cat", dates[2].begins_on)] == "not_approved"
+
+
+def test_a_visitor_joins_one_date_by_email(mail_app, people, smtp):
+    event, dates = series(mail_app, people, anonymous_participation="y")
+    visitor = mail_app.test_client()
+    page = visitor.get(f"/events/{event.uuid}").get_data(as_text=True)
+    assert f"/dates/{dates[3].id}/join" in page
+    response = visitor.post(f"/events/{event.uuid}/dates/{dates[3].id}/join", data={"email": "Vi@Example.org"})
+    assert response.status_code == 200 and "Check your inbox" in response.get_data(as_text=True)
+    [message] = smtp.wait_for(1)
+    assert message["To"] == "vi@example.org"
+    assert dates[3].begins_on.astimezone(event.zone).strftime("%-d") in message.get_content()
+    confirm = next(line for line in message.get_content().splitlines()
+                   if "/participation/confirm/" in line).strip().replace(BASE_URL, "")
+    assert date_roles(mail_app, event)[("vi@example.org", dates[3].begins_on)] == "not_confirmed"
+    confirmed = submit(visitor, confirm, {}, page=confirm)
+    assert "Your participation is confirmed." in flashed(visitor, confirmed)
+    assert date_roles(mail_app, event)[("vi@example.org", dates[3].begins_on)] == "participant"
+
+
+@pytest.mark.parametrize("kind", ["unknown", "cancelled", "past", "single"])
+def test_a_date_that_cannot_be_joined_is_refused_with_its_reason(mail_app, people, kind):
+    event, dates = series(mail_app, people)
+    date_id = dates[1].id
+    if kind == "unknown":
+        date_id = 999999
+        expected = (404, "This date is not one of the event")
+    elif kind == "cancelled":
+        submit(people["ann"], f"/events/{event.uuid}/dates/{dates[1].id}/cancel", {},
+               page=f"/events/{event.uuid}/dates/{dates[1].id}/cancel")
+        expected = (404, "This date is not one of the event")
+    elif kind == "past":
+        with mail_app.app_context():
+            EventOccurrence.update(begins_on=utcnow() - timedelta(days=3), ends_on=utcnow() - timedelta(days=3)).where(
+                EventOccurrence.id == date_id).execute()
+        expected = (403, "This date is over.")
+    else:
+        single = submit(people["ann"], "/events/new", event_fields(title="Once"))
+        assert single.status_code == 302, errors(single)
+        event = type(event)(uuid=single.headers["Location"].rsplit("/", 1)[1])
+        expected = (404, "join the event")
+    response = submit(people["bob"], f"/events/{event.uuid}/dates/{date_id}/join",
+                      {"identity": identity_id(mail_app, "bob")}, page="/")
+    assert response.status_code == expected[0] and expected[1] in response.get_data(as_text=True)
+    with mail_app.app_context():
+        assert not Participation.select().where(Participation.actor == identity_id(mail_app, "bob")).exists()
