@@ -236,8 +236,17 @@ def test_a_weekly_event_in_search_and_the_month_calendar(new_context, server, de
     page.check(f"input[name=repeat_weekdays][value={WEEKDAYS[EVENT_DAY.weekday()]}]")
     page.check("input[name=repeat_ends][value=count]")
     page.fill("#repeat_count", "4")
+    # The whole address typed as the town; people registering elsewhere, without saying where.
+    page.fill("#locality", "12 rue de la République, 69001 Lyon")
+    page.select_option("#join_mode", "external")
+    submit(page)
+    # The fold holding the field in error is open, the other folded options are not.
+    assert page.locator("details.joining[open] #external_participation_url[aria-invalid=true]").count() == 1
+    assert page.locator("details.address[open], details.organiser[open]").count() == 0
+    page.select_option("#join_mode", "free")
     submit(page)
     assert page.locator("h1").first.inner_text() == title
+    assert "12 rue de la République" in page.locator("main").inner_text()
 
     visit(page, server.base + "/search")
     page.fill("#search-page-q", word)
