@@ -70,7 +70,9 @@ def saved_with_town(form, data):
 
 
 def town_found(form, event=None):
-    """The form again, not saved, with what its town was found to be: the "Find" button's answer."""
+    """The form again, not saved, with what its town was found to be: the "Find" button's answer (the
+    address fields open when a whole address typed as the town was spread in them)."""
+    typed = form.locality.data
     town, towns = find_town(form)
     if town is not None:
         note = _("Found: %(town)s. The event is placed at the centre of this town.", town=town.label)
@@ -80,4 +82,5 @@ def town_found(form, event=None):
         note = unknown_town_note(form.locality.data)
     else:
         note = _("Type the town first.")
-    return render_template("events/form.html", form=form, event=event, town_note=note)
+    return render_template("events/form.html", form=form, event=event, town_note=note,
+                           address_spread=form.locality.data != typed)

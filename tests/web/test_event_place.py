@@ -230,3 +230,15 @@ def test_an_address_in_a_town_of_several_names_offers_them(app, ann):
     assert len(RADIO_RE.findall(page)) == 2
     # The form shows the address spread: the town alone, the street in its field.
     assert 'value="Saint-Denis"' in page and 'value="2 rue de la Gare"' in page
+
+
+def test_finding_the_town_of_a_whole_address_shows_its_parts_in_their_fields(app, ann):
+    fields = event_fields(locality="12 rue de la République, 69001 Lyon", street="", postal_code="", find_town="1")
+    page = submit(ann, "/events/new", fields).get_data(as_text=True)
+    assert "Found: Lyon" in page
+    assert '<details class="address" open>' in page
+    assert 'value="12 rue de la République"' in page and 'value="69001"' in page and 'value="Lyon"' in page
+    assert event_count(app) == 0
+    # A town alone leaves the address folded.
+    page = submit(ann, "/events/new", event_fields(locality="Lyon", find_town="1")).get_data(as_text=True)
+    assert '<details class="address">' in page
