@@ -112,6 +112,10 @@ DEFAULTS = {
     "MAIL_MAX_ATTEMPTS": 14,
     "MAIL_GIVE_UP_HOURS": 48,
     "MAIL_BACKOFF_SCALE": 1.0,
+    # Daily backups kept (one made a day by the scheduler, older ones removed); 0 makes none.
+    "BACKUP_DAILY": 0,
+    # Where backups go without a path given; None means instance/backups/.
+    "BACKUP_FOLDER": None,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "REMEMBER_COOKIE_HTTPONLY": True,

@@ -1,6 +1,7 @@
 """Schema migrations, applied in order and tracked by SQLite's user_version."""
 import logging
 
+from .config import ConfigError
 from .db import database
 from .models import (
     Account,
@@ -340,11 +341,26 @@ STEPS = [_initial_schema, _events, _feeds, _federation, _remote_participation, _
          _date_participations]
 
 
-def migrate():
-    """Bring the current app's database to the latest schema version."""
+class SchemaTooNew(ConfigError):
+    """The database was brought to a schema this code does not know, by a newer release."""
+
+
+def check_version(version, where):
+    """SchemaTooNew when version (of the database at where) is ahead of this code's last step."""
+    if version > len(STEPS):
+        raise SchemaTooNew(
+            f"the database {where} is at schema version {version}, but this version of mobilizon_lite "
+            f"knows only up to {len(STEPS)}: a newer release has used it. Install that release again "
+            "(or a later one), or restore a backup made by this one (run.py restore PATH).")
+
+
+def migrate(up_to=None):
+    """Bring the current app's database to the latest schema version (or to step up_to, as an earlier
+    release left it); refuse one newer than the code."""
     with database.atomic():
         version = database.execute_sql("PRAGMA user_version").fetchone()[0]
-        for number, step in enumerate(STEPS[version:], start=version + 1):
+        check_version(version, database.database)
+        for number, step in enumerate(STEPS[version:up_to], start=version + 1):
             log.info("applying schema migration %d (%s)", number, step.__name__)
             step()
             database.execute_sql(f"PRAGMA user_version = {number:d}")

@@ -8,6 +8,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from . import mail_queue
 from .activitypub import delivery
 from .activitypub.publish import purge_published
+from .backups.daily import daily_backup
 from .services import (
     accounts,
     anonymous,
@@ -99,6 +100,11 @@ def build_scheduler(app):
     scheduler.add_job(_in_context(app, calendar_subscriptions.sync_due_subscriptions), "interval", minutes=5,
                       id="sync_due_subscriptions", name="Fetch the subscribed calendars that are due",
                       replace_existing=True)
+    if app.config["BACKUP_DAILY"]:
+        # Hourly: the day's backup is made by the first run of the day, even after the server was down.
+        scheduler.add_job(_in_context(app, daily_backup), "interval", hours=1, id="daily_backup",
+                          name="Make the day's backup and keep the BACKUP_DAILY latest",
+                          replace_existing=True)
     # Publishing nudges the drain job through the app, so the running scheduler must be findable.
     app.extensions["scheduler"] = scheduler
     return scheduler

@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from .. import create_app
+from .. import create_app, instance_lock
 from ..config import BASE_URL_ENV, ConfigError, check_base_url, record_base_url
 from ..db import utcnow
 from ..memory import configure_malloc
@@ -30,7 +30,7 @@ from ..services import (
 from ..services.errors import Invalid, ServiceError
 from ..services.identities import validate_username
 from ..services.pictures import upload_folder
-from . import demo, demo_groups, subscriptions, users
+from . import backups, demo, demo_groups, subscriptions, users
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 5000
@@ -157,6 +157,7 @@ def build_parser():
         owner.add_argument("--group", metavar="GROUP", help="the local group the events belong to (organised by "
                                                             "its first administrator)")
     subscriptions.add_parser(commands, common)
+    backups.add_parser(commands, common)
     return parser
 
 
@@ -457,8 +458,14 @@ def main(argv=None, default_instance=None):
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
     url_host = f"[{host}]" if ":" in host else host
+    default_base_url = f"http://{url_host}:{port}"
     try:
-        app = create_app(default_base_url=f"http://{url_host}:{port}", instance_path=str(instance_path.resolve()),
+        if args.command in ("backup", "restore"):
+            return backups.run(args, instance_path, default_base_url)
+        if args.command in (None, "serve"):
+            # Held until the process ends: a restore refuses to replace the files of a running server.
+            instance_lock.share(instance_path)
+        app = create_app(default_base_url=default_base_url, instance_path=str(instance_path.resolve()),
                          base_url=getattr(args, "base_url", None), moving=args.command == "set-base-url")
         if args.command in (None, "serve"):
             serve(app, host, port)

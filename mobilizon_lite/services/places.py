@@ -2,8 +2,10 @@
 towns of 15,000 people or more; villages are not in it) copied once into the gazetteer table, looked
 up without accents or case; the towns a name may mean, told apart for a person to choose."""
 import functools
+import re
 import unicodedata
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from babel import Locale
 from flask_babel import get_locale
@@ -164,3 +166,34 @@ def locate(town, country=None, chosen=None, region=None):
     towns = suggest(town, country, region=region)
     meant = [found for found in towns if found.id == chosen] or (towns if len(towns) == 1 else [None])
     return meant[0], towns
+
+
+# A postal code before or after a town's name: "69001 Lyon", "Lyon 69001", "SW1A 1AA London" is left whole.
+POSTAL_BEFORE = re.compile(r"^(\d[\d -]{2,9}\d)\s+(\D.*)$")
+POSTAL_AFTER = re.compile(r"^(\D.*?)\s+(\d[\d -]{2,9}\d)$")
+
+
+class Address(NamedTuple):
+    """A typed address in its parts: what comes before the town, its postal code, the town, and what
+    follows it (a region or a country)."""
+
+    street: str
+    postal_code: str
+    town: str
+    after: str
+
+
+def split_address(text):
+    """The parts of an address typed on one line ("12 rue X, 69001 Lyon, France"): the town is the last
+    part naming a known town (its postal code aside); None when no part does."""
+    parts = [part.strip() for part in text[:TYPED_MAX].split(",") if part.strip()]
+    for index in range(len(parts) - 1, -1, -1):
+        part, postal_code = parts[index], ""
+        if match := POSTAL_BEFORE.match(part):
+            postal_code, part = match.group(1), match.group(2)
+        elif match := POSTAL_AFTER.match(part):
+            part, postal_code = match.group(1), match.group(2)
+        after = ", ".join(parts[index + 1:])
+        if suggest(part, after, limit=1):
+            return Address(", ".join(parts[:index]), postal_code, part, after)
+    return None

@@ -6,10 +6,27 @@ from flask_babel import gettext as _
 from ..services import places
 
 
+def spread_address(form):
+    """A whole address typed as the town ("12 rue X, 69001 Lyon") put in the form's fields: the town
+    alone stays there; street, postal code and country go to theirs, unless they hold something."""
+    typed = form.locality.data or ""
+    if "," not in typed and not places.POSTAL_BEFORE.match(typed) and not places.POSTAL_AFTER.match(typed):
+        return
+    address = places.split_address(typed)
+    if address is None:
+        return
+    form.locality.data = address.town
+    for field, value in ((form.street, address.street), (form.postal_code, address.postal_code),
+                         (form.country, address.after)):
+        if value and not (field.data or "").strip():
+            field.data = value
+
+
 def find_town(form):
     """(the town meant, the towns of the name typed) for the form's town, country and region: the one
     town of that name, or the one chosen among several, which the form then offers (None when none is
-    chosen, or the town is unknown)."""
+    chosen, or the town is unknown). A whole address typed as the town is spread first."""
+    spread_address(form)
     town, towns = places.locate(form.locality.data or "", form.country.data, form.town_choice.data,
                                 form.region.data)
     if len(towns) > 1:
@@ -53,7 +70,9 @@ def saved_with_town(form, data):
 
 
 def town_found(form, event=None):
-    """The form again, not saved, with what its town was found to be: the "Find" button's answer."""
+    """The form again, not saved, with what its town was found to be: the "Find" button's answer (the
+    address fields open when a whole address typed as the town was spread in them)."""
+    typed = form.locality.data
     town, towns = find_town(form)
     if town is not None:
         note = _("Found: %(town)s. The event is placed at the centre of this town.", town=town.label)
@@ -63,4 +82,5 @@ def town_found(form, event=None):
         note = unknown_town_note(form.locality.data)
     else:
         note = _("Type the town first.")
-    return render_template("events/form.html", form=form, event=event, town_note=note)
+    return render_template("events/form.html", form=form, event=event, town_note=note,
+                           address_spread=form.locality.data != typed)

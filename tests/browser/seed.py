@@ -91,7 +91,7 @@ def seed(instance_path, settings):
                                    "spam", TEXT)
         return {
             "event": f"/events/{event.uuid}", "group": f"/@{group.preferred_username}",
-            "identity": f"/@{USERNAME}", "post": f"/p/{post.slug}",
+            "identity": f"/@{USERNAME}", "identity_edit": f"/identities/{USERNAME}/edit", "post": f"/p/{post.slug}",
             "discussion": f"/@{group.preferred_username}/c/{discussion.slug}",
             "folder": f"/@{group.preferred_username}/resources/{folder.uuid}",
             "todos": f"/@{group.preferred_username}/todos/{todo_list.uuid}",

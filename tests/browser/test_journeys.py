@@ -18,6 +18,9 @@ WIDTHS = {"phone": 390, "desktop": 1280}
 HEIGHTS = {"phone": 844, "desktop": 800}
 LOCALES = {"en": "en-GB", "fr": "fr-FR"}
 WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+# The new event form's length on a 390 px phone, its rarely used options folded (px): under half the
+# 4,400 px page its fields made unfolded (2,026 px in English).
+FOLDED_FORM_HEIGHT = 2150
 
 
 @pytest.fixture(params=list(WIDTHS))
@@ -164,10 +167,16 @@ def test_organise_an_event_a_visitor_joins_by_email(new_context, server, mail, d
 
     visit(organiser, server.base + "/events/new")
     screenshot(organiser, f"event-form-{locale}")
+    if device == "phone":
+        # Folded, the form is well under half the 4,400 px the page of its unfolded fields took on a phone.
+        height = organiser.locator("main form").bounding_box()["height"]
+        print(f"event form at {WIDTHS[device]} px ({locale}): {height} px")
+        assert height < FOLDED_FORM_HEIGHT, height
     title = f"Cleaning the river banks ({name})"
     fill_event(organiser, title, "14:00", "17:00", approval=True)
     organiser.fill("#description", "Bring gloves and boots. Details: https://example.org/"
                    "a-very-long-address-without-any-place-to-break-it-on-a-phone-screen")
+    organiser.locator("details.organiser summary").click()
     organiser.select_option("#group", index=1)
     organiser.set_input_files("#picture", files=[{"name": "banner.png", "mimeType": "image/png",
                                                   "buffer": banner_png()}])
@@ -200,6 +209,7 @@ def test_organise_an_event_a_visitor_joins_by_email(new_context, server, mail, d
     assert calendar.walk("VEVENT")[0].decoded("DTSTART").date() == EVENT_DAY
 
     visit(organiser, event_url + "/edit")
+    organiser.locator("details.more summary").click()
     organiser.select_option("#status", "cancelled")
     submit(organiser)
     assert organiser.locator("article.event.cancelled").count() == 1
@@ -219,14 +229,24 @@ def test_a_weekly_event_in_search_and_the_month_calendar(new_context, server, de
     visit(page, server.base + "/events/new")
     title = f"Choir {word}"
     fill_event(page, title, "19:00", "21:00")
+    page.locator("details.more summary").click()
     page.select_option("#category", "MUSIC")
     page.locator("details.repeats summary").click()
     page.check("input[name=repeat][value=WEEKLY]")
     page.check(f"input[name=repeat_weekdays][value={WEEKDAYS[EVENT_DAY.weekday()]}]")
     page.check("input[name=repeat_ends][value=count]")
     page.fill("#repeat_count", "4")
+    # The whole address typed as the town; people registering elsewhere, without saying where.
+    page.fill("#locality", "12 rue de la République, 69001 Lyon")
+    page.select_option("#join_mode", "external")
+    submit(page)
+    # The fold holding the field in error is open, the other folded options are not.
+    assert page.locator("details.joining[open] #external_participation_url[aria-invalid=true]").count() == 1
+    assert page.locator("details.address[open], details.organiser[open]").count() == 0
+    page.select_option("#join_mode", "free")
     submit(page)
     assert page.locator("h1").first.inner_text() == title
+    assert "12 rue de la République" in page.locator("main").inner_text()
 
     visit(page, server.base + "/search")
     page.fill("#search-page-q", word)

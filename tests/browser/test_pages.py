@@ -17,7 +17,10 @@ PERSON_PAGES = ["/", "/my-events", "/my-events?when=past", "identity", "group", 
                 "/settings/notifications", "/settings/password", "/settings/email", "/settings/feeds",
                 "/settings/export", "/settings/delete", "/identities/", "/identities/new", "/import",
                 "/subscriptions", "/groups", "/groups/mine", "/tags", "/calendar", "/invitations",
-                "/events/00000000-0000-0000-0000-000000000000", "/@nobody_here"]
+                "/events/00000000-0000-0000-0000-000000000000", "/@nobody_here", "/past", "/categories",
+                "/about", "/groups/new", "{identity_edit}", "{group}/settings", "{group}/posts/new", "{post}/edit",
+                "{group}/discussions/new", "{group}/resources/new", "{event}/messages/new", "{event}/delete",
+                "{group}/delete"]
 ADMIN_PAGES = ["/admin/", "/admin/users/", "user", "/admin/reports", "report", "/admin/log", "/admin/mail/",
                "/admin/instances/", "/admin/relays/", "/admin/deliveries"]
 SHOWN = {"/my-events", "group", "event", "/settings/feeds", "report"}

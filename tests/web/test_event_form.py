@@ -52,3 +52,38 @@ def test_a_zone_from_either_list_is_saved_and_an_unknown_one_refused(app, ann):
     assert submit(ann, "/events/new", event_fields(timezone="Pacific/Auckland")).status_code == 302
     refused = submit(ann, "/events/new", event_fields(timezone="Mars/Olympus_Mons"))
     assert refused.status_code == 400
+
+
+DETAILS_RE = re.compile(r'<details class="(\w+)"( open)?>')
+
+
+def folds(page):
+    """{fold's class: whether it is open} of the event form."""
+    return {name: bool(opened) for name, opened in DETAILS_RE.findall(page)}
+
+
+def test_the_rarely_used_options_are_folded(ann):
+    page = ann.get("/events/new").get_data(as_text=True)
+    assert folds(page) == {"organiser": False, "repeats": False, "address": False, "joining": False,
+                           "more": False}
+    for legend in ("What", "When", "Where", "Who can join"):
+        assert f"<legend>{legend}</legend>" in page
+
+
+def test_a_fold_holding_a_field_with_an_error_is_open(app, ann):
+    response = submit(ann, "/events/new", event_fields(join_mode="external", external_participation_url="no"))
+    assert response.status_code == 400
+    assert folds(response.get_data(as_text=True)) == {
+        "organiser": False, "repeats": False, "address": False, "joining": True, "more": False}
+    response = submit(ann, "/events/new", event_fields(category="NOT_ONE"))
+    assert response.status_code == 400
+    assert folds(response.get_data(as_text=True)) == {
+        "organiser": False, "repeats": False, "address": False, "joining": False, "more": True}
+    response = submit(ann, "/events/new", event_fields(repeat="WEEKLY", repeat_interval="0"))
+    assert folds(response.get_data(as_text=True))["repeats"] is True
+
+
+def test_an_edited_event_has_no_organiser_to_choose(app, ann):
+    event = make_event(app)
+    page = ann.get(f"/events/{event.uuid}/edit").get_data(as_text=True)
+    assert "organiser" not in folds(page) and "Organised by" not in page

@@ -192,3 +192,53 @@ def test_the_service_still_checks_coordinates_given_to_it(app):
         with app.test_request_context(), pytest.raises(InvalidFields) as refused:
             events.create_event(Actor.get(Actor.preferred_username == "ann"), service_fields(**bad))
         assert "latitude" in refused.value.errors
+
+
+@pytest.mark.parametrize("typed, street, postal_code, country", [
+    ("12 rue de la République, 69001 Lyon", "12 rue de la République", "69001", ""),
+    ("Lyon 69002, France", "", "69002", "France"),
+    ("3 place Bellecour, Lyon, France", "3 place Bellecour", "", "France"),
+])
+def test_a_whole_address_typed_as_the_town_is_spread_in_its_fields(app, ann, typed, street, postal_code, country):
+    response = new_event(ann, locality=typed, street="", postal_code="", country="")
+    assert response.status_code == 302, errors(response)
+    event = the_event(app)
+    assert (event.street, event.postal_code, event.locality, event.country) == (street, postal_code, "Lyon", country)
+    assert near(coordinates(app), LYON)
+
+
+def test_what_the_organiser_typed_in_a_field_is_kept_over_the_address(app, ann):
+    response = new_event(ann, locality="5 quai Saint-Antoine, 69002 Lyon", street="Quai Saint-Antoine", postal_code="",
+                         country="FR")
+    assert response.status_code == 302, errors(response)
+    event = the_event(app)
+    assert (event.street, event.postal_code, event.locality, event.country) == ("Quai Saint-Antoine", "69002",
+                                                                               "Lyon", "FR")
+
+
+def test_an_address_without_a_known_town_is_kept_as_typed(app, ann):
+    response = new_event(ann, locality="1 chemin des Vignes, Trifouilly", street="", postal_code="")
+    assert response.status_code == 302, errors(response)
+    assert the_event(app).locality == "1 chemin des Vignes, Trifouilly"
+    assert coordinates(app) == (None, None)
+
+
+def test_an_address_in_a_town_of_several_names_offers_them(app, ann):
+    response = new_event(ann, locality="2 rue de la Gare, Saint-Denis", country="", street="")
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert len(RADIO_RE.findall(page)) == 2
+    # The form shows the address spread: the town alone, the street in its field.
+    assert 'value="Saint-Denis"' in page and 'value="2 rue de la Gare"' in page
+
+
+def test_finding_the_town_of_a_whole_address_shows_its_parts_in_their_fields(app, ann):
+    fields = event_fields(locality="12 rue de la République, 69001 Lyon", street="", postal_code="", find_town="1")
+    page = submit(ann, "/events/new", fields).get_data(as_text=True)
+    assert "Found: Lyon" in page
+    assert '<details class="address" open>' in page
+    assert 'value="12 rue de la République"' in page and 'value="69001"' in page and 'value="Lyon"' in page
+    assert event_count(app) == 0
+    # A town alone leaves the address folded.
+    page = submit(ann, "/events/new", event_fields(locality="Lyon", find_town="1")).get_data(as_text=True)
+    assert '<details class="address">' in page

@@ -143,7 +143,7 @@ class EventForm(SiteForm):
     start_date = DateField(_l("Start date"), validators=[InputRequired(_l("Give the date the event starts."))])
     start_time = TimeField(_l("Start time"), validators=[InputRequired(_l("Give the time the event starts."))])
     end_date = DateField(_l("End date"), validators=[Optional()],
-                         description=_l("Leave empty when the event ends on the day it starts."))
+                         description=_l("Only for another day."))
     end_time = TimeField(_l("End time"), validators=[Optional()])
     # Offered only for a time that happens twice, when clocks go back (see offer_repeated_times).
     start_fold = RadioField(_l("Which start time?"), choices=[], coerce=int, validate_choice=False,
@@ -166,9 +166,8 @@ class EventForm(SiteForm):
     place_name = StringField(_l("Place"), description=_l("For example: Maison des associations"))
     street = StringField(_l("Street"))
     postal_code = StringField(_l("Postal code"))
-    locality = StringField(_l("Town or city"), description=_l(
-        "Searches near a town find the event at the centre of this one. Towns of 15,000 people or more are "
-        "known; for a village, the event is saved without a position."))
+    locality = StringField(_l("Town or city, or the whole address"), description=_l(
+        "Searches near a town find the event at the centre of this one."))
     region = StringField(_l("Region"))
     country = StringField(_l("Country"))
     # Offered only when the town typed is the name of several (see offer_towns): a GeoNames id.
