@@ -53,6 +53,16 @@ def in_line_message(result):
              "yours and you get an email.", position=participation.waiting_position(result))
 
 
+def flash_outcome(result, awaiting, taking_part):
+    """Say what a join gave: awaiting (the organisers' approval), a place in line, or taking_part."""
+    if result.role == NOT_APPROVED:
+        flash(awaiting, "success")
+    elif result.role == WAITLISTED:
+        flash(in_line_message(result), "success")
+    else:
+        flash(taking_part, "success")
+
+
 def posted_join_form(uuid):
     """(event, validated join form, identity chosen in it) for a join or leave button."""
     event = events.visible_event(uuid, viewer_ids())
@@ -117,13 +127,8 @@ def join_date(uuid, occurrence_id):
     except Full as error:
         flash(error.message, "error")  # said on the event's page, beside the date
         return back_to(event)
-    if result.role == NOT_APPROVED:
-        flash(_("Your request for this date is sent. The organisers will approve it or not; you will get an "
-                "email."), "success")
-    elif result.role == WAITLISTED:
-        flash(in_line_message(result), "success")
-    else:
-        flash(_("You take part in this date."), "success")
+    flash_outcome(result, _("Your request for this date is sent. The organisers will approve it or not; you "
+                            "will get an email."), _("You take part in this date."))
     return back_to(event)
 
 
@@ -301,13 +306,8 @@ def confirm_anonymous(token):
         flash(error.message, "error")
         return back_to(event)
     # Post/Redirect/Get: the event's page says what became of it, and a reload sends nothing again.
-    if result.role == NOT_APPROVED:
-        flash(_("Your email is confirmed. The organisers will approve your participation or not; "
-                "you will get an email."), "success")
-    elif result.role == WAITLISTED:
-        flash(in_line_message(result), "success")
-    else:
-        flash(_("Your participation is confirmed. See you there!"), "success")
+    flash_outcome(result, _("Your email is confirmed. The organisers will approve your participation or not; "
+                            "you will get an email."), _("Your participation is confirmed. See you there!"))
     return back_to(result.event)
 
 

@@ -1,15 +1,12 @@
 """The seats of one date of a series hold when many people join that date at the same moment on a real
 running server: as many as its seats left get in, the others stand in its line, never more."""
-import threading
 from datetime import UTC, datetime, time, timedelta
-
-import requests
 
 from mobilizon_lite import create_app
 from mobilizon_lite.models import Actor, EventOccurrence, Participation
 
-from ..harness import RunningInstance, form_token
-from ..helpers import PASSWORD, make_account, make_event
+from ..harness import RunningInstance
+from ..helpers import all_at_once, logged_in, make_account, make_event
 
 CAPACITY = 3
 PEOPLE = 10
@@ -35,29 +32,16 @@ def test_concurrent_joins_of_one_date_never_exceed_its_seats(tmp_path, test_sett
 
     base = server.start().base
     page = f"{base}/events/{event.uuid}"
+    statuses = []
+
+    def press_join(session, token, identity):
+        response = session.post(f"{page}/dates/{date.id}/join", allow_redirects=False, timeout=60,
+                                data={"csrf_token": token, "identity": identity}, headers={"Referer": page})
+        statuses.append(response.status_code)
+
     try:
-        sessions = []
-        for number in range(PEOPLE):
-            session = requests.Session()
-            token = form_token(session, base + "/login")
-            session.post(base + "/login", data={"csrf_token": token, "email": f"p{number}@example.org",
-                                                "password": PASSWORD}, timeout=30)
-            sessions.append((session, form_token(session, page), ids[f"p{number}"]))
-
-        barrier = threading.Barrier(PEOPLE)
-        statuses = []
-
-        def press_join(session, token, identity):
-            barrier.wait()
-            response = session.post(f"{page}/dates/{date.id}/join", allow_redirects=False, timeout=60,
-                                    data={"csrf_token": token, "identity": identity}, headers={"Referer": page})
-            statuses.append(response.status_code)
-
-        threads = [threading.Thread(target=press_join, args=args) for args in sessions]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=90)
+        all_at_once(press_join, [(*logged_in(base, f"p{number}@example.org", page), ids[f"p{number}"])
+                                 for number in range(PEOPLE)])
     finally:
         output = server.stop()
 
