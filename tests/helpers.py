@@ -7,19 +7,21 @@ import io
 import logging
 import random
 import re
+import threading
 from datetime import UTC, date, datetime, timedelta
 from email import message_from_bytes
 from email.policy import default as default_policy
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler
 
+import requests
 from aiosmtpd.controller import Controller
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
 from mobilizon_lite.services import accounts
 
-from .harness import CSRF_RE, PASSWORD, free_port, loopback_server, run_py, wait_until  # noqa: F401
+from .harness import CSRF_RE, PASSWORD, form_token, free_port, loopback_server, run_py, wait_until  # noqa: F401
 
 ERROR_RE = re.compile(r'class="error[^"]*"[^>]*>([^<]+)<')
 BASE_URL = "http://events.test"
@@ -142,6 +144,30 @@ def staff_clients(app):
 def run_cli(instance_path, *args, stdin="", env=None):
     """run.py with args on an instance folder, as a script runs it: the finished process."""
     return run_py(*args, "--instance-path", str(instance_path), stdin=stdin, env=env)
+
+
+def logged_in(base, email, page):
+    """(a requests session logged in as email, with PASSWORD, on the server at base; the CSRF token of the
+    form on page)."""
+    session = requests.Session()
+    token = form_token(session, base + "/login")
+    session.post(base + "/login", data={"csrf_token": token, "email": email, "password": PASSWORD}, timeout=30)
+    return session, form_token(session, page)
+
+
+def all_at_once(press, calls):
+    """press(*args) for each args of calls, from as many threads released together; once all are done."""
+    barrier = threading.Barrier(len(calls))
+
+    def pressing(*args):
+        barrier.wait()
+        press(*args)
+
+    threads = [threading.Thread(target=pressing, args=args) for args in calls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=90)
 
 
 class MailCatcher:

@@ -42,10 +42,14 @@ def join_date(event, actor, occurrence_id, message=""):
     return participation.admit(event, actor, message, date=open_date(event, occurrence_id))
 
 
+def recurrence_of(event, occurrence_id):
+    """The RECURRENCE-ID of the series' stored date occurrence_id (over or not), else NotFound."""
+    return occurrence_changes.recurrence_id_of(event, occurrence_changes.stored_date(event, occurrence_id))
+
+
 def leave_date(event, actor, occurrence_id):
     """Stop taking part in one date (over or not); its seat goes to the first in that date's line."""
-    row = occurrence_changes.stored_date(event, occurrence_id)
-    participation.leave(event, actor, occurrence_changes.recurrence_id_of(event, row))
+    participation.leave(event, actor, recurrence_of(event, occurrence_id))
 
 
 def request_date(event, occurrence_id, email, message, locale, address=None, name="", email_shown=False):

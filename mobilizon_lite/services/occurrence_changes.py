@@ -125,6 +125,8 @@ def _save(event, recurrence_id, **values):
     event = events.events_query().where(Event.id == event.id).get()
     occurrences.refresh(event)
     occurrences.advance(event)
+    # Reminders of participants in that one date follow it.
+    reminders.sync_event(event)
     return event
 
 
@@ -149,10 +151,11 @@ def cancel_date(event, actor, occurrence_id):
     listings, and its participants told by email."""
     event_access.require_organizer(event, actor)
     row = open_date(event, occurrence_id)
+    recurrence_id = recurrence_id_of(event, row)
     with database.atomic():
-        event = _published(event, recurrence_id_of(event, row), actor, cancelled=True)
+        event = _published(event, recurrence_id, actor, cancelled=True)
     date = Event(begins_on=row.begins_on, ends_on=row.ends_on, timezone=event.timezone)
-    participant_mail.notify_participants(event, actor, "mail/date_cancelled.txt", date=date)
+    participant_mail.notify_participants(event, actor, "mail/date_cancelled.txt", only_on=recurrence_id, date=date)
 
 
 def clean_date_input(event, data):
@@ -190,7 +193,8 @@ def restore_date(event, actor, override):
         event = _published(event, override.recurrence_id, actor, cancelled=False)
     date = Event(begins_on=begins_on, ends_on=ends_on, timezone=event.timezone, place_name=override.place_name,
                  street=override.address)
-    participant_mail.notify_participants(event, actor, "mail/date_restored.txt", date=date)
+    participant_mail.notify_participants(event, actor, "mail/date_restored.txt", only_on=override.recurrence_id,
+                                         date=date)
 
 
 def change_date(event, actor, occurrence_id, data):
@@ -211,8 +215,8 @@ def change_date(event, actor, occurrence_id, data):
     date = Event(begins_on=begins_on, ends_on=values["ends_on"] if values["begins_on"] else row.ends_on,
                  timezone=event.timezone, place_name=values["place_name"], street=values["address"])
     was = Event(begins_on=row.begins_on, ends_on=row.ends_on, timezone=event.timezone)
-    participant_mail.notify_participants(event, actor, "mail/date_changed.txt", date=date, was=was,
-                               note=values["description"])
+    participant_mail.notify_participants(event, actor, "mail/date_changed.txt", only_on=recurrence_id, date=date,
+                                         was=was, note=values["description"])
 
 
 def splits_series(event, row):

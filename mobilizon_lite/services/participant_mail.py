@@ -9,6 +9,7 @@ from ..tokens import sign, unsign
 from ..urls import public_url
 from .errors import NotFound
 from .event_access import may_see_online_address
+from .seats import on_date
 
 CANCEL_PURPOSE = "anonymous-cancel"
 
@@ -54,12 +55,13 @@ def recipient(participation, account=None):
     return (account.email, account.locale, None) if account else None
 
 
-def notify_participants(event, actor, template, **context):
-    """Email those who take part or wait for approval or a seat about a change (one SMTP connection for all)."""
-    mail.send_batch(participant_mails(event, actor, template, **context))
+def notify_participants(event, actor, template, only_on=None, **context):
+    """Email those who take part or wait for approval or a seat about a change (one SMTP connection for all);
+    only_on: a change of the date of a series whose RECURRENCE-ID it is, told to those on that date."""
+    mail.send_batch(participant_mails(event, actor, template, only_on, **context))
 
 
-def participant_mails(event, actor, template, **context):
+def participant_mails(event, actor, template, only_on=None, **context):
     """The emails of notify_participants, as a list of mail.Outgoing (each address once; context may
     override what each carries, as cancel_link=None)."""
     rows = (
@@ -69,6 +71,8 @@ def participant_mails(event, actor, template, **context):
         .where((Participation.event == event) & Participation.role.in_([*GOING_ROLES, NOT_APPROVED, WAITLISTED])
                & (Participation.actor.is_null() | (Participation.actor != actor.id)))
     )
+    if only_on is not None:
+        rows = rows.where(on_date(only_on))
     recipients, allowed = {}, set()
     for row in rows:
         found = recipient(row, row.actor.account if row.actor_id and row.actor.account_id else None)

@@ -27,10 +27,10 @@ from .event_access import group_organizer_ids, online_address_for, organizer_ids
 from .identities import public_identity
 from .occurrences import dated
 from .participant_mail import event_link, recipient
-from .prepared import prepared, shaped
+from .prepared import shaped
 from .reminders import sync_participation
 from .rows import ParticipationRow, read_with_actors, with_actors_query
-from .seats import going_count
+from .seats import going_count, on_date
 from .servers import takes_remote_participation
 
 
@@ -478,41 +478,42 @@ def actions_for(event, actor, organizers=None, known=UNREAD, going=None):
     return {action for action, (check, *args) in checks.items() if refusal(check, *args) is None}
 
 
-def _participants_query(event, role=None):
+def _participants_query(event, role=None, date=None):
     query = (
         Participation.select(Participation, Actor)
         .join(Actor, JOIN.LEFT_OUTER, on=(Participation.actor == Actor.id))
         .where(Participation.event == event)
         .order_by(Participation.created_at, Participation.id)
     )
-    return query.where(Participation.role == role) if role else query
+    query = query.where(Participation.role == role) if role else query
+    return query.where(on_date(date)) if date is not None else query
 
 
-def participants(event, role=None):
-    """Participations of the event with their identities, optionally of one role."""
-    return list(_participants_query(event, role))
+def participants(event, role=None, date=None):
+    """Participations of the event with their identities, optionally of one role, optionally those on
+    one date of a series (date: its RECURRENCE-ID; whole-series participations are on every date)."""
+    return list(_participants_query(event, role, date))
 
 
-@shaped(lambda with_role: 4 if with_role else 3)
-def _participants_rows(with_role, event_id, limit, offset, role=None):
-    return with_actors_query(_participants_query(event_id, role).limit(limit).offset(offset), ParticipationRow)
+@shaped(lambda shape: 3 + sum(shape))
+def _participants_rows(shape, event_id, limit, offset, *given):
+    role, date = (given[0] if shape[0] else None), (given[-1] if shape[1] else None)
+    return with_actors_query(_participants_query(event_id, role, date).limit(limit).offset(offset),
+                             ParticipationRow)
 
 
-def participants_page(event, role, page, per_page):
+def participants_page(event, role, page, per_page, date=None):
     """One page of participants() as ParticipationRows, and one row more when a next page exists."""
-    values = (event.id, per_page + 1, (page - 1) * per_page) + ((role,) if role else ())
-    return read_with_actors(_participants_rows(bool(role)).rows(*values), ParticipationRow)
+    values = ((event.id, per_page + 1, (page - 1) * per_page) + ((role,) if role else ())
+              + ((Participation.recurrence_id.db_value(date),) if date is not None else ()))
+    return read_with_actors(_participants_rows((bool(role), date is not None)).rows(*values), ParticipationRow)
 
 
-def role_counts(event):
-    """How many participations of the event have each role."""
-    return {role: 0 for role in ROLES} | dict(_role_counts.rows(event.id))
-
-
-@prepared(1)
-def _role_counts(event_id):
-    return (Participation.select(Participation.role, fn.COUNT(Participation.id))
-            .where(Participation.event == event_id).group_by(Participation.role).tuples())
+def role_counts(event, date=None):
+    """How many participations of the event (on one date of a series, as for participants) have each role."""
+    query = (Participation.select(Participation.role, fn.COUNT(Participation.id))
+             .where(Participation.event == event.id).group_by(Participation.role).tuples())
+    return {role: 0 for role in ROLES} | dict(query.where(on_date(date)) if date is not None else query)
 
 
 def notify_organizers(event, actor):

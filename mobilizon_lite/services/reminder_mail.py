@@ -8,6 +8,7 @@ from ..db import database, utcnow
 from ..models import Account, Actor, Event, Participation, Reminder
 from ..urls import public_url
 from .event_access import online_address_for
+from .occurrences import dated
 from .participant_mail import event_link, participation_by_token, participation_token, recipient
 from .reminders import set_reminders_off, wanted_offsets
 
@@ -36,9 +37,10 @@ def stop_by_link(token):
 
 
 def too_late(reminder, now):
-    """True when a reminder is no use any more: its event began, or it is late by more than half its
-    offset (the server was down at its time; a later reminder, or none, does better than a stale one)."""
-    return (now >= reminder.participation.event.begins_on
+    """True when a reminder is no use any more: its event (or date) began, or it is late by more than half
+    its offset (the server was down at its time; a later reminder, or none, does better than a stale one)."""
+    # Its due time is the start it reminds of, less its offset: a date of a series is not the series' next.
+    return (now >= reminder.due_at + timedelta(minutes=reminder.offset_minutes)
             or now - reminder.due_at > timedelta(minutes=reminder.offset_minutes) / 2)
 
 
@@ -61,7 +63,8 @@ def _outgoing(reminder):
     email, locale, cancel = found
     event = participation.event
     return mail.Outgoing(email, "mail/event_reminder.txt", locale, {
-        "event": event, "link": event_link(event), "cancel_link": cancel, "off_link": off_link(participation),
+        "event": event, "date": dated(event, participation), "link": event_link(event), "cancel_link": cancel,
+        "off_link": off_link(participation),
         "online_address": online_address_for(event, participation)})
 
 

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from peewee import JOIN
 
 from ..db import database, utcnow
-from ..models import Account, Actor, Event, Participation, Reminder
+from ..models import Account, Actor, Event, OccurrenceOverride, Participation, Reminder
 from ..models.participation import GOING_ROLES
 from ..models.reminders import DEFAULT_OFFSETS, OFFSETS
 from .errors import Invalid, NotFound
@@ -63,8 +63,9 @@ def _sync(query):
         return
     existing = {(row.participation_id, row.offset_minutes): row for row in
                 Reminder.select().where(Reminder.participation.in_(list(participations)))}
-    wanted = {(pid, offset): row.event.begins_on - timedelta(minutes=offset)
-              for pid, row in participations.items() for offset in wanted_offsets(row)}
+    starts = _starts(participations)
+    wanted = {(pid, offset): starts[pid] - timedelta(minutes=offset)
+              for pid, row in participations.items() if starts[pid] is not None for offset in wanted_offsets(row)}
     stale, new = [], []
     for key, reminder in existing.items():
         due = wanted.get(key)
@@ -81,6 +82,27 @@ def _sync(query):
         Reminder.delete().where(Reminder.id.in_(stale)).execute()
     if new:
         Reminder.insert_many(new).execute()
+
+
+def _starts(participations):
+    """When what each participation (by id) takes part in begins: its event, or its one date of a series,
+    moved or not (None once that date is cancelled)."""
+    dated = [row for row in participations.values() if row.recurrence_id is not None]
+    overrides = {}
+    if dated:
+        overrides = {(override.event_id, override.recurrence_id): override for override in OccurrenceOverride.select()
+                     .where(OccurrenceOverride.event.in_({row.event_id for row in dated})
+                            & OccurrenceOverride.recurrence_id.in_({row.recurrence_id for row in dated}))}
+    starts = {}
+    for pid, row in participations.items():
+        override = overrides.get((row.event_id, row.recurrence_id))
+        if row.recurrence_id is None:
+            starts[pid] = row.event.begins_on
+        elif override is None:
+            starts[pid] = row.recurrence_id
+        else:
+            starts[pid] = None if override.cancelled else override.begins_on or override.recurrence_id
+    return starts
 
 
 def sync_upcoming():

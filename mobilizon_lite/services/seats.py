@@ -29,6 +29,12 @@ def every_date_seats(event):
     return _seats_taken.first(event.id)[0]
 
 
+def on_date(date):
+    """The condition that a participation takes part on the date of a series whose RECURRENCE-ID date is
+    (in every date, or in that one)."""
+    return Participation.recurrence_id.is_null() | (Participation.recurrence_id == date)
+
+
 def _seated(event_id):
     return (Participation.event == event_id) & Participation.role.in_(SEAT_ROLES)
 

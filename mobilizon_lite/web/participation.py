@@ -11,10 +11,19 @@ from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
-from ..dates import utc_text
+from ..dates import span_when, utc_text
 from ..models.participation import NOT_APPROVED, ROLES, WAITLISTED
 from ..page_cache import hole, shared_holed
-from ..services import anonymous, date_joins, event_access, events, participation, reminder_mail, reminders
+from ..services import (
+    anonymous,
+    date_joins,
+    event_access,
+    events,
+    occurrence_changes,
+    participation,
+    reminder_mail,
+    reminders,
+)
 from ..services.errors import Full, Invalid, RegistrationsElsewhere, refusal
 from ..urls import page_number
 from .context import account_identities, chosen_identity, identity_choices, organizer_identity, private_page, viewer_ids
@@ -42,6 +51,16 @@ def in_line_message(result):
     """What a person put on the waiting list is told, with their place in line."""
     return _("The event is full: you are number %(position)d on the waiting list. If a seat frees up, it is "
              "yours and you get an email.", position=participation.waiting_position(result))
+
+
+def flash_outcome(result, awaiting, taking_part):
+    """Say what a join gave: awaiting (the organisers' approval), a place in line, or taking_part."""
+    if result.role == NOT_APPROVED:
+        flash(awaiting, "success")
+    elif result.role == WAITLISTED:
+        flash(in_line_message(result), "success")
+    else:
+        flash(taking_part, "success")
 
 
 def posted_join_form(uuid):
@@ -108,13 +127,8 @@ def join_date(uuid, occurrence_id):
     except Full as error:
         flash(error.message, "error")  # said on the event's page, beside the date
         return back_to(event)
-    if result.role == NOT_APPROVED:
-        flash(_("Your request for this date is sent. The organisers will approve it or not; you will get an "
-                "email."), "success")
-    elif result.role == WAITLISTED:
-        flash(in_line_message(result), "success")
-    else:
-        flash(_("You take part in this date."), "success")
+    flash_outcome(result, _("Your request for this date is sent. The organisers will approve it or not; you "
+                            "will get an email."), _("You take part in this date."))
     return back_to(event)
 
 
@@ -141,10 +155,26 @@ def leave_date(uuid, occurrence_id):
 NUMBER = "__number__"
 
 
-def _participants_part(event, role, page):
+def chosen_date(event):
+    """(the stored date the participants page and export are asked for (?date=, its id), or None; its
+    RECURRENCE-ID, or None for all dates); a 4xx for a date that is not the event's."""
+    asked = request.args.get("date") or None
+    if asked is None:
+        return None, None
+    if not asked.isdigit():
+        raise Invalid(_("Unknown date."))
+    return int(asked), date_joins.recurrence_of(event, int(asked))
+
+
+def date_label(event, recurrence_id):
+    """A participation's date in words: one date of a series, or all of them."""
+    return _("every date") if recurrence_id is None else span_when(recurrence_id, None, event.zone)
+
+
+def _participants_part(event, role, page, date_id, date):
     """The participants page's list as every organiser sees it: filters, table and pager (with a hole
     for the viewer's CSRF token)."""
-    rows = participation.participants_page(event, role, page, PARTICIPANTS_PER_PAGE)
+    rows = participation.participants_page(event, role, page, PARTICIPANTS_PER_PAGE, date)
     shown = rows[:PARTICIPANTS_PER_PAGE]
     # Buttons written per row by the template cost more than the rest of the list: rows offered the
     # same decisions share one rendering, given each row's number.
@@ -159,8 +189,11 @@ def _participants_part(event, role, page):
     return render_template(
         "events/_participants.html", event=event, role=role, hole=hole,
         role_labels={value: str(label) for value, label in ROLE_LABELS.items()},  # translated once, not per row
-        participants=shown, controls=controls, counts=participation.role_counts(event), page=page,
-        has_next=len(rows) > PARTICIPANTS_PER_PAGE,
+        participants=shown, controls=controls, counts=participation.role_counts(event, date), page=page,
+        has_next=len(rows) > PARTICIPANTS_PER_PAGE, date_id=date_id,
+        dates=[(listed.date_id, span_when(listed.begins_on, listed.ends_on, event.zone))
+               for listed in occurrence_changes.listed_dates(event) if listed.date_id] if event.repeats else [],
+        date_labels={row.recurrence_id: date_label(event, row.recurrence_id) for row in shown},
     ), None
 
 
@@ -175,8 +208,10 @@ def participants(uuid):
     if role is not None and role not in ROLES:
         raise Invalid(_("Unknown role."))
     page = page_number(request.args.get("page"))
+    date_id, date = chosen_date(event)
     # Every organiser sees the same list: it is rendered once per change of the content.
-    listing = shared_holed(lambda: _participants_part(event, role, page)).fill({"csrf": generate_csrf()})
+    listing = shared_holed(lambda: _participants_part(event, role, page, date_id, date)).fill(
+        {"csrf": generate_csrf()})
     return render_template(
         "events/participants.html", event=event, listing=listing,
         invite_form=None if refusal(participation.check_invite, event, organizer, organizers) else InviteForm(),
@@ -196,8 +231,10 @@ def participants_csv(uuid):
     organizer_identity(event)
     output = io.StringIO()
     writer = csv.writer(output)
-    writer.writerow([_("Name"), _("Username"), _("Role"), _("Message"), _("Since"), _("Email")])
-    for row in participation.participants(event):
+    _date_id, date = chosen_date(event)
+    writer.writerow([_("Name"), _("Username"), _("Role"), _("Message"), _("Since"), _("Email")]
+                    + ([_("Date")] if event.repeats else []))
+    for row in participation.participants(event, date=date):
         if row.actor_id is None:
             # What the anonymous participant chose to show: a name, and the address if they allowed it.
             name, username = row.name or _("Anonymous participant"), ""
@@ -206,7 +243,7 @@ def participants_csv(uuid):
             name, username, email = row.actor.display_name, row.actor.handle, ""
         writer.writerow([spreadsheet_safe(cell) for cell in (
             name, username, ROLE_LABELS[row.role], row.message,
-            utc_text(row.created_at), email)])
+            utc_text(row.created_at), email, *([date_label(event, row.recurrence_id)] if event.repeats else []))])
     return Response(
         "\ufeff" + output.getvalue(),  # the BOM lets spreadsheet programs read UTF-8
         mimetype="text/csv",
@@ -269,13 +306,8 @@ def confirm_anonymous(token):
         flash(error.message, "error")
         return back_to(event)
     # Post/Redirect/Get: the event's page says what became of it, and a reload sends nothing again.
-    if result.role == NOT_APPROVED:
-        flash(_("Your email is confirmed. The organisers will approve your participation or not; "
-                "you will get an email."), "success")
-    elif result.role == WAITLISTED:
-        flash(in_line_message(result), "success")
-    else:
-        flash(_("Your participation is confirmed. See you there!"), "success")
+    flash_outcome(result, _("Your email is confirmed. The organisers will approve your participation or not; "
+                            "you will get an email."), _("Your participation is confirmed. See you there!"))
     return back_to(result.event)
 
 

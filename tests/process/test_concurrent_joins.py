@@ -1,13 +1,9 @@
 """Capacity holds when many people press "join" at the same moment on a real running server."""
-import threading
-
-import requests
-
 from mobilizon_lite import create_app
 from mobilizon_lite.models import Actor, Participation
 
-from ..harness import RunningInstance, form_token
-from ..helpers import PASSWORD, make_account, make_event
+from ..harness import RunningInstance
+from ..helpers import all_at_once, logged_in, make_account, make_event
 
 CAPACITY = 3
 PEOPLE = 12
@@ -25,32 +21,19 @@ def test_concurrent_joins_never_exceed_capacity(tmp_path, test_settings, instanc
         ids = {a.preferred_username: a.id for a in Actor.select()}
 
     base = server.start().base
+    page = f"{base}/events/{event.uuid}"
+    statuses = []
+
+    def press_join(session, token, identity):
+        response = session.post(f"{page}/join", allow_redirects=False, timeout=60,
+                                data={"csrf_token": token, "identity": identity}, headers={"Referer": page})
+        # A refusal is said on the event's page the redirect leads to.
+        shown = session.get(base + response.headers.get("Location", ""), timeout=60).text
+        statuses.append((response.status_code, "This event is full." in shown))
+
     try:
-        sessions = []
-        for number in range(PEOPLE):
-            session = requests.Session()
-            token = form_token(session, base + "/login")
-            session.post(base + "/login", data={"csrf_token": token, "email": f"p{number}@example.org",
-                                                "password": PASSWORD}, timeout=30)
-            sessions.append((session, form_token(session, f"{base}/events/{event.uuid}"), ids[f"p{number}"]))
-
-        barrier = threading.Barrier(PEOPLE)
-        statuses = []
-
-        def press_join(session, token, identity):
-            barrier.wait()
-            response = session.post(f"{base}/events/{event.uuid}/join", allow_redirects=False, timeout=60,
-                                    data={"csrf_token": token, "identity": identity},
-                                    headers={"Referer": f"{base}/events/{event.uuid}"})
-            # A refusal is said on the event's page the redirect leads to.
-            page = session.get(base + response.headers.get("Location", ""), timeout=60).text
-            statuses.append((response.status_code, "This event is full." in page))
-
-        threads = [threading.Thread(target=press_join, args=args) for args in sessions]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=90)
+        all_at_once(press_join, [(*logged_in(base, f"p{number}@example.org", page), ids[f"p{number}"])
+                                 for number in range(PEOPLE)])
     finally:
         output = server.stop()
 

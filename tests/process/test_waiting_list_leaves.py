@@ -1,16 +1,12 @@
 """A waiting list holds when many people leave a full event at the same moment on a real running server:
 the seats freed go to the first in line, in order, each told once by email."""
-import threading
-
-import requests
-
 from mobilizon_lite import create_app
 from mobilizon_lite.models import Actor, Event, OutgoingMail, Participation
 from mobilizon_lite.models.mail import SENT
 from mobilizon_lite.services import participation
 
-from ..harness import RunningInstance, form_token
-from ..helpers import PASSWORD, MailCatcher, make_account, make_event, wait_until
+from ..harness import RunningInstance
+from ..helpers import MailCatcher, all_at_once, logged_in, make_account, make_event, wait_until
 
 CAPACITY = 4
 IN_LINE = 8
@@ -37,30 +33,16 @@ def test_concurrent_leaves_seat_the_first_in_line_once_each(tmp_path, test_setti
     leaving = seated + [line[index] for index in LEAVING_THE_LINE]
 
     base = server.start().base
+    page = f"{base}/events/{event.uuid}"
+    statuses = []
+
+    def press_leave(session, token, identity):
+        response = session.post(f"{page}/leave", allow_redirects=False, timeout=60,
+                                data={"csrf_token": token, "identity": identity}, headers={"Referer": page})
+        statuses.append(response.status_code)
+
     try:
-        sessions = []
-        for name in leaving:
-            session = requests.Session()
-            token = form_token(session, base + "/login")
-            session.post(base + "/login", data={"csrf_token": token, "email": f"{name}@example.org",
-                                                "password": PASSWORD}, timeout=30)
-            sessions.append((session, form_token(session, f"{base}/events/{event.uuid}"), ids[name]))
-
-        barrier = threading.Barrier(len(sessions))
-        statuses = []
-
-        def press_leave(session, token, identity):
-            barrier.wait()
-            response = session.post(f"{base}/events/{event.uuid}/leave", allow_redirects=False, timeout=60,
-                                    data={"csrf_token": token, "identity": identity},
-                                    headers={"Referer": f"{base}/events/{event.uuid}"})
-            statuses.append(response.status_code)
-
-        threads = [threading.Thread(target=press_leave, args=args) for args in sessions]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=90)
+        all_at_once(press_leave, [(*logged_in(base, f"{name}@example.org", page), ids[name]) for name in leaving])
         # Emails queued with the seats given leave from the server's mail job.
         with app.app_context():
             wait_until(lambda: not OutgoingMail.select().where(OutgoingMail.state != SENT).exists(), timeout=30)

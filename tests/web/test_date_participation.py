@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 
 from mobilizon_lite.db import utcnow
-from mobilizon_lite.models import Actor, EventOccurrence, Participation
+from mobilizon_lite.models import Actor, EventOccurrence, Participation, Reminder
 
 from ..helpers import BASE_URL, errors, event_fields, log_in, make_account, submit
 from .test_recurring_dates import rehearsal, tuesday
@@ -191,3 +191,64 @@ def test_a_date_that_cannot_be_joined_is_refused_with_its_reason(mail_app, peopl
     assert response.status_code == expected[0] and expected[1] in response.get_data(as_text=True)
     with mail_app.app_context():
         assert not Participation.select().where(Participation.actor == identity_id(mail_app, "bob")).exists()
+
+
+def test_the_organisers_see_who_comes_on_each_date_on_the_page_and_in_the_export(mail_app, people):
+    event, dates = series(mail_app, people)
+    submit(people["bob"], f"/events/{event.uuid}/join", {"identity": identity_id(mail_app, "bob")},
+           page=f"/events/{event.uuid}")
+    join_date(mail_app, people, event, dates[0], "cat")
+    join_date(mail_app, people, event, dates[1], "dan")
+    first = people["ann"].get(f"/events/{event.uuid}/participants?date={dates[0].id}").get_data(as_text=True)
+    # ann and bob come to every date, cat to this one; dan to another.
+    assert "@bob" in first and "@cat" in first and "@dan" not in first
+    assert "every date" in first and f"?date={dates[1].id}" in first
+    everyone = people["ann"].get(f"/events/{event.uuid}/participants").get_data(as_text=True)
+    assert "@cat" in everyone and "@dan" in everyone
+    export = people["ann"].get(f"/events/{event.uuid}/participants.csv?date={dates[1].id}").get_data(as_text=True)
+    lines = export.splitlines()
+    assert lines[0].endswith(",Date") and len(lines) == 4
+    assert any("dan" in line and "every date" not in line for line in lines[1:]) and "cat" not in export
+    for bad in ("999999", "soon"):
+        response = people["ann"].get(f"/events/{event.uuid}/participants?date={bad}")
+        assert response.status_code in (400, 404), response.status_code
+    # Nobody else sees who comes.
+    assert people["bob"].get(f"/events/{event.uuid}/participants?date={dates[0].id}").status_code == 403
+
+
+def test_a_cancelled_date_is_told_to_those_on_it_and_offers_no_join(mail_app, people, smtp):
+    event, dates = series(mail_app, people)
+    submit(people["bob"], f"/events/{event.uuid}/join", {"identity": identity_id(mail_app, "bob")},
+           page=f"/events/{event.uuid}")
+    join_date(mail_app, people, event, dates[2], "cat")
+    join_date(mail_app, people, event, dates[3], "dan")
+    cancelled = submit(people["ann"], f"/events/{event.uuid}/dates/{dates[2].id}/cancel", {},
+                       page=f"/events/{event.uuid}/dates/{dates[2].id}/cancel")
+    assert cancelled.status_code == 302
+    told = smtp.wait_for(2)
+    assert sorted(message["To"] for message in told) == ["bob@example.org", "cat@example.org"]
+    # dan, on another date only, is not told of this one.
+    assert "dan@example.org" not in [message["To"] for message in smtp.messages]
+    page = people["cat"].get(f"/events/{event.uuid}").get_data(as_text=True)
+    listed = page[page.index('class="cancelled-date"'):]
+    listed = listed[:listed.index("</li>")]
+    assert "Join this date" not in listed and "you take part" in listed
+
+
+def test_reminders_go_before_the_date_joined_and_stop_when_it_is_cancelled(mail_app, people):
+    event, dates = series(mail_app, people)
+    join_date(mail_app, people, event, dates[3], "cat")
+    submit(people["bob"], f"/events/{event.uuid}/join", {"identity": identity_id(mail_app, "bob")},
+           page=f"/events/{event.uuid}")
+
+    def due(username):
+        with mail_app.app_context():
+            return sorted(reminder.due_at for reminder in Reminder.select().join(Participation).where(
+                Participation.actor == identity_id(mail_app, username)))
+
+    # The default offsets: a day and an hour before.
+    assert due("cat") == [dates[3].begins_on - timedelta(days=1), dates[3].begins_on - timedelta(hours=1)]
+    assert due("bob") == [event.begins_on - timedelta(days=1), event.begins_on - timedelta(hours=1)]
+    submit(people["ann"], f"/events/{event.uuid}/dates/{dates[3].id}/cancel", {},
+           page=f"/events/{event.uuid}/dates/{dates[3].id}/cancel")
+    assert due("cat") == [] and len(due("bob")) == 2

@@ -29,8 +29,9 @@ class AdminSettingsForm(SiteForm):
                             description=_l("Markdown is allowed. Left empty, a general text is shown."))
     default_language = SelectField(_l("Default language"), choices=[], validate_choice=False,
                                    description=_l("For visitors whose browser asks for none of this instance's."))
-    default_timezone = ZoneField(_l("Default time zone"), choices=[], validate_choice=False,
-                                   description=_l("Proposed for new events."))
+    default_timezone = ZoneField(
+        _l("Default time zone"), choices=[], validate_choice=False,
+        description=_l("Proposed for an organiser's first event; the next ones propose the zone of their latest."))
     mode = SelectField(
         _l("Registrations"),
         choices=[
