@@ -57,6 +57,7 @@ from .forms.events import (
     show_times,
     timezone_choices,
 )
+from .once import once
 from .threads import comment_form_html, thread_html
 
 bp = Blueprint("events", __name__)
@@ -110,6 +111,7 @@ def repetition_data(event):
 
 @bp.route("/events/new", methods=["GET", "POST"])
 @login_required
+@once
 def create():
     form = event_form()
     if request.method == "POST" and "find_town" in request.form:

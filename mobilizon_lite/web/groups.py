@@ -13,6 +13,7 @@ from .context import account_identities, chosen_identity, identity_choices
 from .forms.base import add_error, confirmed_deletion, render_form
 from .forms.groups import GroupSettingsForm, NewGroupForm
 from .group_page import identity_form, nav_context
+from .once import once
 
 bp = Blueprint("groups", __name__)
 
@@ -27,6 +28,7 @@ def index():
 
 @bp.route("/groups/new", methods=["GET", "POST"])
 @login_required
+@once
 def create():
     form = NewGroupForm()
     identity_choices(form.identity)

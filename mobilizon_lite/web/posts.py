@@ -11,6 +11,7 @@ from ..urls import page_number
 from .context import acting_in, group_requester
 from .forms.base import confirmed_deletion, refusals_on, render_form
 from .forms.posts import PostForm
+from .once import once
 
 bp = Blueprint("posts", __name__)
 
@@ -73,6 +74,7 @@ def _editable(slug):
 
 @bp.route("/@<username>/posts/new", methods=["GET", "POST"])
 @login_required
+@once
 def create(username):
     group = local_group(username)
     author = _writer(group)

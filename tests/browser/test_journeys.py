@@ -337,3 +337,25 @@ def fetch_calendar(page, link):
     response = page.context.request.get(page.url.split("/events/")[0] + link if link.startswith("/") else link)
     assert response.ok and response.headers["content-type"].startswith("text/calendar")
     return icalendar.Calendar.from_ical(response.body())
+
+
+def test_a_double_click_publishes_one_event(new_context, server, device, locale):
+    """The event form's button pressed twice in a row: the browser sends the form twice and shows the
+    event the first POST made; My events lists it once."""
+    email = f"hasty-{device}-{locale}@example.org"
+    server.create_user(f"hasty_{device}_{locale}", email)
+    page = new_context()
+    log_in(page, server, email)
+    visit(page, server.base + "/events/new")
+    title = f"Picnic by the lake ({device}-{locale})"
+    fill_event(page, title, "12:00", "15:00")
+    button = page.locator("main form button[type=submit]:not(.visually-hidden)").last
+    # Two clicks 50 ms apart, as a hasty double click sends them: two POSTs, the first one's page
+    # abandoned for the second's.
+    button.evaluate("button => { button.click(); setTimeout(() => button.click(), 50); }")
+    page.locator("article.event").wait_for()
+    assert re.search(r"/events/[0-9a-f-]+$", page.url), page.url
+    check_page(page)
+    assert page.locator("h1").first.inner_text() == title
+    visit(page, server.base + "/my-events")
+    assert page.locator("main a").filter(has_text=title).count() == 1

@@ -1,11 +1,12 @@
 """The base of every form of the site, and the helpers views use to show and check them."""
+import secrets
 from contextlib import contextmanager
 
 from babel.support import Translations
 from flask import flash, redirect, render_template, request
 from flask_babel import get_locale
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, StringField, TextAreaField
+from wtforms import HiddenField, PasswordField, StringField, TextAreaField
 from wtforms.i18n import messages_path
 
 from ...services.errors import Invalid
@@ -62,6 +63,16 @@ class SiteForm(FlaskForm):
     """The base of every form of the site: CSRF-protected, its text cleaned (see CleanText)."""
 
     Meta = CleanText
+
+
+SUBMISSION_FIELD = "submission"
+
+
+class OnceForm(SiteForm):
+    """A create form: its token (made at its first display, kept when shown again) tells its POSTs apart
+    from the same form posted again (see web/once.py)."""
+
+    submission = HiddenField(default=lambda: secrets.token_urlsafe(16))
 
 
 class VisitorForm(FlaskForm):

@@ -42,7 +42,7 @@ from ...models.limits import (
 )
 from ...services import recurrence
 from ...services.event_input import LANGUAGES, all_timezones, repeated_offsets
-from .base import CleanText, SiteForm, VisitorForm
+from .base import CleanText, OnceForm, SiteForm, VisitorForm
 from .pictures import PictureField
 
 STATUS_LABELS = {Status.CONFIRMED: _l("Confirmed"), Status.TENTATIVE: _l("Tentative"),
@@ -128,7 +128,7 @@ class LinkForm(Form):
     label = StringField(_l("Label"), validators=[Optional(), Length(max=LINK_LABEL_MAX)])
 
 
-class EventForm(SiteForm):
+class EventForm(OnceForm):
     identity = SelectField(_l("Organised by"), coerce=int, choices=[])
     # 0: the identity above; else the id of a group one of the account's identities moderates.
     group = SelectField(_l("Organise as"), coerce=int, choices=[], default=0,

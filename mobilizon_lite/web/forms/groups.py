@@ -8,7 +8,7 @@ from ...models.limits import ADDRESS_MAX
 from ...services.groups import ADDRESS_FIELDS
 from ...services.identities import SUMMARY_MAX
 from .accounts import display_name_field, username_field
-from .base import SiteForm, strip
+from .base import OnceForm, SiteForm, strip
 from .events import labelled
 from .pictures import PictureField
 
@@ -64,7 +64,7 @@ class GroupSettingsForm(SiteForm):
                     avatar=self.avatar.data or None, banner=self.banner.data or None)
 
 
-class NewGroupForm(GroupSettingsForm):
+class NewGroupForm(GroupSettingsForm, OnceForm):
     identity = SelectField(_l("Created by"), coerce=int, choices=[],
                            description=_l("This identity becomes the group's administrator."))
     username = username_field()

@@ -5,7 +5,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from ...models.groups import PostVisibility
 from ...models.limits import DESCRIPTION_MAX, TITLE_MAX
-from .base import SiteForm
+from .base import OnceForm
 from .events import labelled
 from .pictures import PictureField
 
@@ -15,7 +15,7 @@ POST_VISIBILITY_LABELS = {
 }
 
 
-class PostForm(SiteForm):
+class PostForm(OnceForm):
     title = StringField(_l("Title"), validators=[DataRequired(_l("Give the post a title.")), Length(max=TITLE_MAX)])
     body = TextAreaField(_l("Text"), description=_l("Markdown is allowed."),
                          validators=[Optional(), Length(max=DESCRIPTION_MAX)])
