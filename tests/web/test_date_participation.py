@@ -1,6 +1,7 @@
 """Taking part in one date of a series: joined and left from the event page, each date with its own
 seats (whole-series participants hold one on every date), its own waiting line and its own approvals,
 joined by email without an account, and refused clearly when the date cannot be joined."""
+import re
 from datetime import timedelta
 
 import pytest
@@ -252,3 +253,17 @@ def test_reminders_go_before_the_date_joined_and_stop_when_it_is_cancelled(mail_
     submit(people["ann"], f"/events/{event.uuid}/dates/{dates[3].id}/cancel", {},
            page=f"/events/{event.uuid}/dates/{dates[3].id}/cancel")
     assert due("cat") == [] and len(due("bob")) == 2
+
+
+def test_my_events_shows_the_date_joined_and_its_place_in_line(mail_app, people):
+    event, dates = series(mail_app, people, capacity="1", waiting_list="y")
+    join_date(mail_app, people, event, dates[0], "bob")
+    join_date(mail_app, people, event, dates[2], "cat")
+    join_date(mail_app, people, event, dates[0], "cat")
+    page = people["cat"].get("/my-events").get_data(as_text=True)
+    going, waiting = page[page.index("I take part"):page.index("Awaiting approval")], page[page.index("On a waiting"):]
+    when = re.search(r'<p class="when">([^<]*)', going).group(1)
+    # cat's card in "I take part" is at the date she joined, not at the series' next date.
+    assert re.search(rf"\b{dates[2].begins_on.astimezone(event.zone).day}\b", when), when
+    assert not re.search(rf"\b{dates[0].begins_on.astimezone(event.zone).day}\b", when), when
+    assert "number 1 on the waiting list" in waiting
