@@ -50,7 +50,7 @@ DEFAULTS = {
     # Largest request body; None means twice PICTURE_MAX_BYTES plus room for the form around it.
     "MAX_CONTENT_LENGTH": None,
     "WAITRESS_THREADS": 8,
-    "PICTURE_MAX_BYTES": 4_000_000,
+    "PICTURE_MAX_BYTES": 20_000_000,
     "PICTURE_MAX_WIDTH": 1920,
     "EVENTS_PER_PAGE": 20,
     # Pages and documents kept whole for people who are not logged in (a page is 5-30 kB).

@@ -1,8 +1,11 @@
 """Helpers shared by the tests: forms with their CSRF token, accounts, events, a mail catcher (and, from
 tests/harness.py, the loopback servers, run.py processes and polling every kind of test uses)."""
 import contextlib
+import functools
 import hashlib
+import io
 import logging
+import random
 import re
 import threading
 from datetime import UTC, date, datetime, timedelta
@@ -13,6 +16,8 @@ from http.server import BaseHTTPRequestHandler
 
 import requests
 from aiosmtpd.controller import Controller
+from werkzeug.datastructures import FileStorage
+from werkzeug.test import encode_multipart
 
 from mobilizon_lite.services import accounts
 
@@ -57,6 +62,11 @@ def submit(client, url, data, page=None, **kwargs):
     match = CSRF_RE.search(client.get(page or url).get_data(as_text=True))
     data = dict(data, csrf_token=match.group(1)) if match else data
     headers = {"Referer": f"http://localhost{page or url}", **kwargs.pop("headers", {})}
+    if kwargs.get("content_type") == "multipart/form-data":
+        # Encoded here, in memory: werkzeug's test client spools a large body to a file it never closes.
+        boundary, data = encode_multipart({name: FileStorage(*value) if isinstance(value, tuple) else value
+                                           for name, value in data.items()})
+        kwargs["content_type"] = f"multipart/form-data; boundary={boundary}"
     return client.post(url, data=data, headers=headers, **kwargs)
 
 
@@ -176,6 +186,23 @@ class MailCatcher:
         """The first count messages, waiting for them to arrive."""
         wait_until(lambda: len(self.messages) >= count)
         return self.messages[:count]
+
+
+@functools.cache
+def phone_photo(orientation=None):
+    """A JPEG of about 12 MB as a 12-megapixel phone takes it (4032 × 3024, fine noise defeating the
+    compression), with a camera's EXIF data: a GPS position, and orientation when given."""
+    from PIL import Image
+
+    image = Image.frombytes("RGB", (4032, 3024), random.Random(4032).randbytes(4032 * 3024 * 3))
+    exif = Image.Exif()
+    exif[0x010F] = "Phone maker"  # Make
+    exif[0x8825] = {1: "N", 2: (45.0, 45.0, 0.0)}  # GPSInfo
+    if orientation:
+        exif[0x0112] = orientation
+    output = io.BytesIO()
+    image.save(output, "JPEG", quality=60, subsampling=0, exif=exif)
+    return output.getvalue()
 
 
 def event_fields(**overrides):

@@ -137,11 +137,8 @@ def remove(event, identity):
     if not Participation.select().where((Participation.event == event.id) & taking_part).exists():
         events.delete_event(event, identity)
         return None, _("Deleted: no longer in the calendar.")
-    values = {name: getattr(event, name) for name in (*IMPORTED, *events.WATCHED_FIELDS, "visibility")}
-    if event.repeats:
-        values.update(begins_on=event.series_begins_on, ends_on=event.series_ends_on)
     with database.atomic():
-        event = events.change_event(event, identity, dict(values, status=Status.CANCELLED))
+        event = events.set_status(event, identity, Status.CANCELLED)
         ImportedEvent.delete().where(ImportedEvent.event == event.id).execute()
     return event, _("Cancelled: no longer in the calendar, and people take part.")
 

@@ -176,6 +176,14 @@ def change_event(event, actor, values):
     return event
 
 
+def set_status(event, actor, status):
+    """Cancel an event (its participants are told) or restore it (Status), nothing else of it changed."""
+    values = {name: getattr(event, name) for name in (*WATCHED_FIELDS, "visibility")}
+    if event.repeats:
+        values.update(begins_on=event.series_begins_on, ends_on=event.series_ends_on)
+    return change_event(event, actor, dict(values, status=status))
+
+
 def delete_event(event, actor):
     """Delete an event and everything attached to it (organisers only)."""
     require_organizer(event, actor)

@@ -7,6 +7,7 @@ from ..activitypub.convert.event_date import instant_text
 from ..dates import span_when
 from ..db import utcnow
 from ..models import Event
+from ..models.events import Status
 from ..models.participation import WAITLISTED
 from ..negotiation import negotiated, personal_document, wants_activity_json
 from ..page_cache import TOKEN, shared, viewer_part, with_token
@@ -45,7 +46,7 @@ from .context import (
 )
 from .errors import retry_after
 from .event_town import saved_with_town, town_found, with_coordinates
-from .forms.base import add_error, render_form
+from .forms.base import add_error, confirmed_deletion, render_form
 from .forms.events import (
     CATEGORY_LABELS,
     LINK_TYPE_LABELS,
@@ -297,6 +298,36 @@ def following(uuid, occurrence_id):
                        heading=_("Change this date and the following ones"))
 
 
+@bp.route("/events/<uuid>/cancel", methods=["GET", "POST"])
+@login_required
+def cancel(uuid):
+    return status_confirmed(
+        uuid, Status.CANCELLED, _("The event is cancelled. Its participants are told by email."),
+        title=_("Cancel the event"), heading=_("Cancel “%(title)s”?"), button=_("Cancel the event"),
+        lines=[_("The event stays visible, marked as cancelled, in listings and calendars; its participants "
+                 "are told by email. You can restore it later.")])
+
+
+@bp.route("/events/<uuid>/restore", methods=["GET", "POST"])
+@login_required
+def restore(uuid):
+    return status_confirmed(
+        uuid, Status.CONFIRMED, _("The event takes place again."),
+        title=_("Restore the event"), heading=_("Restore “%(title)s”?"), button=_("Restore the event"),
+        lines=[_("The event is shown as taking place again, with its participants as they were.")])
+
+
+def status_confirmed(uuid, status, done_message, heading, **page):
+    """The page confirming an organiser's change of the event's status (heading naming its title) and,
+    posted, the change."""
+    event = events.visible_event(uuid, viewer_ids())
+    organizer = organizer_identity(event)
+    back = url_for("events.show", uuid=event.uuid)
+    return confirmed_deletion(lambda: events.set_status(event, organizer, status), done_message, back,
+                              heading=heading % {"title": event.title}, cancel=back,
+                              cancel_label=_("Back to the event"), **page)
+
+
 @bp.route("/events/<uuid>/delete", methods=["GET", "POST"])
 @login_required
 def delete(uuid):
@@ -309,7 +340,7 @@ def delete(uuid):
     return render_template(
         "confirm_delete.html", title=_("Delete the event"), heading=_("Delete “%(title)s”?", title=event.title),
         lines=[_("The event, its participants and its comments disappear for good. To keep it visible while telling "
-                 "people it will not happen, cancel it instead (edit it and set its status to cancelled).")],
+                 "people it will not happen, cancel it instead (the “Cancel the event” link of its page).")],
         button=_("Delete the event"), cancel=url_for("events.show", uuid=event.uuid))
 
 

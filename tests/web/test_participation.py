@@ -232,3 +232,31 @@ def test_private_event_is_seen_and_joined_only_by_invitees(mail_app, people):
     # Knowing the address is not enough to join.
     assert join(mail_app, people["cat"], event, "cat").status_code == 404
     assert roles(mail_app, event) == {"ann": "creator", "bob": "participant"}
+
+
+def test_cancelling_is_one_button_with_a_confirmation_and_an_organiser_restores(mail_app, people, smtp):
+    event = make_event(mail_app)
+    join(mail_app, people["bob"], event, "bob")
+    page = people["ann"].get(f"/events/{event.uuid}").get_data(as_text=True)
+    assert f'href="/events/{event.uuid}/cancel"' in page and f"/events/{event.uuid}/restore" not in page
+    # Only the organisers are offered it, and asked.
+    assert f"/events/{event.uuid}/cancel" not in people["bob"].get(f"/events/{event.uuid}").get_data(as_text=True)
+    assert people["bob"].get(f"/events/{event.uuid}/cancel").status_code == 403
+    confirmation = people["ann"].get(f"/events/{event.uuid}/cancel")
+    assert confirmation.status_code == 200 and "its participants are told by email" in confirmation.get_data(
+        as_text=True)
+    with mail_app.app_context():
+        assert Event.get().status == "confirmed"
+    response = submit(people["ann"], f"/events/{event.uuid}/cancel", {})
+    assert response.status_code == 302 and response.location == f"/events/{event.uuid}"
+    page = people["ann"].get(f"/events/{event.uuid}").get_data(as_text=True)
+    assert "This event is cancelled." in page and f'href="/events/{event.uuid}/restore"' in page
+    assert smtp.wait_for(1)[0]["Subject"].startswith("Cancelled:")
+    with mail_app.app_context():
+        assert Event.get().sequence == 1
+
+    assert submit(people["ann"], f"/events/{event.uuid}/restore", {}).status_code == 302
+    page = people["ann"].get(f"/events/{event.uuid}").get_data(as_text=True)
+    assert "This event is cancelled." not in page and f'href="/events/{event.uuid}/cancel"' in page
+    with mail_app.app_context():
+        assert Event.get().status == "confirmed" and Participation.select().count() == 2

@@ -6,7 +6,6 @@ from babel import Locale
 from flask_babel import format_decimal, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     DateField,
@@ -44,6 +43,7 @@ from ...models.limits import (
 from ...services import recurrence
 from ...services.event_input import LANGUAGES, all_timezones, repeated_offsets
 from .base import CleanText, SiteForm, VisitorForm
+from .pictures import PictureField
 
 STATUS_LABELS = {Status.CONFIRMED: _l("Confirmed"), Status.TENTATIVE: _l("Tentative"),
                  Status.CANCELLED: _l("Cancelled")}
@@ -193,7 +193,7 @@ class EventForm(SiteForm):
     repeat_exdates = StringField(_l("Excluded dates"), validators=[Optional(), Length(max=2000)],
                                  description=_l("Dates the event does not take place, as 2027-12-25, separated "
                                                 "by commas."))
-    picture = FileField(_l("Banner picture"), description=_l("JPEG, PNG, WebP or GIF, at most 4 MB."))
+    picture = PictureField(_l("Banner picture"))
     remove_picture = BooleanField(_l("Remove the current picture"))
 
     def offer_repeated_times(self):

@@ -1,6 +1,5 @@
 """The forms of groups: create, change settings, follow."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf.file import FileField
 from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
@@ -11,6 +10,7 @@ from ...services.identities import SUMMARY_MAX
 from .accounts import display_name_field, username_field
 from .base import SiteForm, strip
 from .events import labelled
+from .pictures import PictureField
 
 VISIBILITY_LABELS = {
     GroupVisibility.PUBLIC: _l("Public: listed on this instance and found by search"),
@@ -21,7 +21,6 @@ OPENNESS_LABELS = {
     Openness.MODERATED: _l("Moderated: moderators approve each request to join"),
     Openness.INVITE_ONLY: _l("Invitation only: people join when invited"),
 }
-PICTURE_HELP = _l("JPEG, PNG, WebP or GIF, at most 4 MB.")
 
 
 def address_field(label, name, **kwargs):
@@ -36,9 +35,9 @@ class GroupSettingsForm(SiteForm):
         _l("Description"), description=_l("What the group is about. Markdown is allowed."),
         validators=[Optional(), Length(max=SUMMARY_MAX, message=_l("At most %(max)d characters.", max=SUMMARY_MAX))],
     )
-    avatar = FileField(_l("Avatar"), description=PICTURE_HELP)
+    avatar = PictureField(_l("Avatar"))
     remove_avatar = BooleanField(_l("Remove the current avatar"))
-    banner = FileField(_l("Banner picture"), description=PICTURE_HELP)
+    banner = PictureField(_l("Banner picture"))
     remove_banner = BooleanField(_l("Remove the current banner"))
     place_name = address_field(_l("Place"), "place_name", description=_l("For example: Maison des associations"))
     street = address_field(_l("Street"), "street")

@@ -1,6 +1,5 @@
 """The form of group posts."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf.file import FileField
 from wtforms import BooleanField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -8,6 +7,7 @@ from ...models.groups import PostVisibility
 from ...models.limits import DESCRIPTION_MAX, TITLE_MAX
 from .base import SiteForm
 from .events import labelled
+from .pictures import PictureField
 
 POST_VISIBILITY_LABELS = {
     PostVisibility.PUBLIC: _l("Public: anyone can read it, on the group's page and in its feed"),
@@ -19,7 +19,7 @@ class PostForm(SiteForm):
     title = StringField(_l("Title"), validators=[DataRequired(_l("Give the post a title.")), Length(max=TITLE_MAX)])
     body = TextAreaField(_l("Text"), description=_l("Markdown is allowed."),
                          validators=[Optional(), Length(max=DESCRIPTION_MAX)])
-    picture = FileField(_l("Picture"), description=_l("JPEG, PNG, WebP or GIF, at most 4 MB."))
+    picture = PictureField(_l("Picture"))
     remove_picture = BooleanField(_l("Remove the current picture"))
     visibility = RadioField(_l("Who can read it"), choices=labelled(POST_VISIBILITY_LABELS),
                             default=PostVisibility.PUBLIC)
