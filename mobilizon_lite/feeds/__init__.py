@@ -67,13 +67,15 @@ def _each(rows):
     return rows.iterator() if hasattr(rows, "iterator") else rows
 
 
-def _ics(name, rows, online_of=_public_online, pending_of=lambda row: False):
-    """A builder of the calendar of rows, for the feed cache."""
+def _ics(name, rows, online_of=_public_online, pending_of=lambda row: False, dates=None):
+    """A builder of the calendar of rows, for the feed cache (dates: {event id: the only dates of that
+    series the reader takes part in})."""
     def build(pieces):
         # icalendar is loaded by the first calendar built, not by every process that serves pages.
         from . import ical
 
-        items = ((event, participant_mail.event_link(event), pending_of(event), online_of(event))
+        items = ((event, participant_mail.event_link(event), pending_of(event), online_of(event),
+                  (dates or {}).get(event.id))
                  for event in _each(rows))
         return ical.calendar(name, items, pieces)
 
@@ -250,8 +252,10 @@ def private_ics(token):
     feed_token = subscriptions.resolve_token(token)
     query, pending = subscriptions.private_feed(feed_token)
     name = _private_feed_name(feed_token)
-    return _answer(("private-ics", feed_token.id), _named(subscriptions.fingerprint(query, pending), name),
-                   _ics(name, query, _private_online, _private_pending),
+    dates = subscriptions.joined_dates(feed_token)
+    tag = f"{subscriptions.fingerprint(query, pending)}.{zlib.crc32(repr(sorted(dates.items())).encode()):x}"
+    return _answer(("private-ics", feed_token.id), _named(tag, name),
+                   _ics(name, query, _private_online, _private_pending, dates),
                    ICS_TYPE, "my-events.ics", private=True)
 
 

@@ -58,11 +58,13 @@ def _local(name, when, zone):
     return line(name, *_local_value(when, zone))
 
 
-def vevent(event, url, pending=False, online=False, override=None):
+def vevent(event, url, pending=False, online=False, override=None, dates=None):
     """The VEVENT of one event (bytes); pending marks a participation still awaiting approval, online
-    that the feed's reader may see the event's online address. With override (one changed or cancelled
-    date of the series), that date's VEVENT: the series' UID and fields, its RECURRENCE-ID (the date's
-    original local start, as calendar apps expect), its own times, place, note and status."""
+    that the feed's reader may see the event's online address; dates (RECURRENCE-IDs) the only dates of a
+    series its reader takes part in: the first as its start, each as an RDATE, no RRULE. With override
+    (one changed or cancelled date of the series), that date's VEVENT: the series' UID and fields, its
+    RECURRENCE-ID (the date's original local start, as calendar apps expect), its own times, place, note
+    and status."""
     zone = event.zone
     online_url = clean_text(event.online_url) if online else ""
     # The event's page stays last: calendar apps show it, and the URL property holds it too.
@@ -72,6 +74,9 @@ def vevent(event, url, pending=False, online=False, override=None):
     # A series is one VEVENT from its first date, its RRULE giving the others.
     begins_on, ends_on = event.first_span
     repeats, geo = event.repeats, event.has_coordinates
+    if repeats and dates and override is None:
+        repeats = False
+        begins_on, ends_on = occurrences.date_span(event, dates[0])
     if override is not None:
         repeats = False
         begins_on, ends_on = occurrences.override_span(event, override)
@@ -110,6 +115,10 @@ def vevent(event, url, pending=False, online=False, override=None):
     lines += [
         line("ORGANIZER", uri(organizer.ap_id), ";CN=" + parameter(clean_text(organizer.display_name), " '")),
     ]
+    if event.repeats and dates and override is None:
+        # One date a line, as EXDATEs are; the first (the start) too: ical.js's iterator skips the start
+        # of a VEVENT with RDATEs and no RRULE, the others count it once.
+        lines += [_local("RDATE", date_start, zone) for date_start in dates]
     if repeats:
         lines.append(line("RRULE", event.rrule))
     lines += [
@@ -141,7 +150,8 @@ def _piece(pieces, key, build, *args, **kwargs):
 
 
 def calendar(name, items, pieces=None):
-    """The text/calendar bytes of a feed; items are (event, url, pending, online) tuples (see vevent).
+    """The text/calendar bytes of a feed; items are (event, url, pending, online) tuples, or (event, url,
+    pending, online, dates) (see vevent).
 
     Each VEVENT and VTIMEZONE is written once and kept in `pieces` (keyed by what it shows), so one
     edited event re-writes one component, not the whole feed.
@@ -152,15 +162,16 @@ def calendar(name, items, pieces=None):
             line("METHOD", "PUBLISH"), line("NAME", name), line("X-WR-CALNAME", name),
             line("REFRESH-INTERVAL", REFRESH, ";VALUE=DURATION"), line("X-PUBLISHED-TTL", REFRESH)]
     events, zones, years, missing = [], set(), set(), {}
-    for event, url, pending, online in items:
-        key = ("vevent", event.id, event.updated_at, speaker(event).updated_at, pending, online, url)
-        events.append(_piece(pieces, key, vevent, event, url, pending, online))
+    for event, url, pending, online, *joined in items:
+        dates = joined[0] if joined else None
+        key = ("vevent", event.id, event.updated_at, speaker(event).updated_at, pending, online, url, dates)
+        events.append(_piece(pieces, key, vevent, event, url, pending, online, dates=dates))
         if event.repeats:
             # A series' update time moves with each of its dates' changes: its dates are kept under it.
             dates_key = ("dates",) + key[1:]
             found = pieces.get(dates_key) if pieces is not None else None
             if found is None:
-                missing[len(events)] = (dates_key, event, url, pending, online)
+                missing[len(events)] = (dates_key, event, url, pending, online, dates)
                 found = b""
             events.append(found)
         zone = event.zone.key
@@ -170,8 +181,10 @@ def calendar(name, items, pieces=None):
         years.update((begins_on.year, (ends_on or begins_on).year))
     # The dates of every series not kept yet, read in one query.
     overrides = occurrence_changes.overrides_by_event([event.id for _key, event, *_rest in missing.values()])
-    for index, (dates_key, event, url, pending, online) in missing.items():
-        events[index] = _piece(pieces, dates_key, _dates, event, url, pending, online, overrides.get(event.id, []))
+    for index, (dates_key, event, url, pending, online, dates) in missing.items():
+        # A reader of some dates only gets the changes of those.
+        kept = [override for override in overrides.get(event.id, []) if not dates or override.recurrence_id in dates]
+        events[index] = _piece(pieces, dates_key, _dates, event, url, pending, online, kept)
     timezones = []
     if years:
         first, last = max(1, min(FIRST_YEAR, min(years) - 1)), min(9998, max(years) + 1)

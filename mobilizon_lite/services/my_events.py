@@ -14,10 +14,12 @@ from .rows import EventRow
 
 
 class Involvement(NamedTuple):
-    """One of the account's events on its own page: the event (an EventRow), as whom, and (on a waiting
-    list) the place in line."""
+    """One of the account's events on its own page: the event (an EventRow: of one date of a series, at
+    that date's times), as whom, that date's RECURRENCE-ID (None: every date) and (on a waiting list) the
+    place in line."""
     event: EventRow
     username: str
+    date: object = None
     position: int | None = None
 
 
@@ -29,7 +31,7 @@ MY_GROUPS = {"organised": ORGANIZER_ROLES, "going": SEAT_ROLES, "pending": (NOT_
 @shaped(lambda shape: shape[2] + 3)
 def _my_group(shape, now, limit, offset, *identity_ids):
     past, roles, _count, dense = shape
-    columns = (Actor.preferred_username, *EventRow.COLUMNS)
+    columns = (Actor.preferred_username, Participation.recurrence_id, *EventRow.COLUMNS)
     if dense:
         # From the events' side in time order (index event_begins_on_ends_on), each looked up among the
         # identities' participations, stopping at the page: for an account that takes part in much of
@@ -75,21 +77,34 @@ def my_events(identity_ids, past=False, page=1, per_group=25):
     for group, roles in MY_GROUPS.items():
         dense = _dense(sum(counts.get(role, 0) for role in roles), events)
         rows = _my_group((past, roles, len(ids), dense)).rows(now, per_group + 1, (page - 1) * per_group, *ids)
-        found[group] = [Involvement(EventRow(event), username) for username, *event in rows]
+        found[group] = [_involvement(username, Participation.recurrence_id.python_value(date), event)
+                        for username, date, *event in rows]
     if found["waitlisted"]:
         places = _places_in_line(ids, [row.event.id for row in found["waitlisted"]])
-        found["waitlisted"] = [row._replace(position=places.get((row.event.id, row.username)))
+        found["waitlisted"] = [row._replace(position=places.get((row.event.id, row.username, row.date)))
                                for row in found["waitlisted"]]
     return found
 
 
+def _involvement(username, date, values):
+    """The Involvement of a row of _my_group: for one date of a series, the event at that date, as long as
+    the series' shown date."""
+    event = EventRow(values)
+    if date is not None:
+        length = event.ends_on - event.begins_on if event.ends_on else None
+        event.begins_on, event.ends_on = date, date + length if length is not None else None
+    return Involvement(event, username, date)
+
+
 def _places_in_line(identity_ids, event_ids):
-    """{(event id, username): place in line} of the identities' waitlisted participations in these events."""
+    """{(event id, username, RECURRENCE-ID or None): place in line} of the identities' waitlisted participations
+    in these events."""
     ahead = Participation.alias()
-    query = (Participation.select(Participation.event_id, Actor.preferred_username, fn.COUNT(ahead.id))
+    query = (Participation.select(Participation.event_id, Actor.preferred_username, Participation.recurrence_id,
+                                  fn.COUNT(ahead.id))
              .join(Actor, on=(Participation.actor == Actor.id))
              .join(ahead, on=in_line_before(ahead, Participation))
              .where(Participation.actor.in_(identity_ids) & (Participation.role == WAITLISTED)
                     & Participation.event.in_(event_ids))
              .group_by(Participation.id).tuples())
-    return {(event_id, username): place for event_id, username, place in query}
+    return {(event_id, username, date): place for event_id, username, date, place in query}

@@ -159,6 +159,26 @@ def private_feed(feed_token):
     return feed_window(query), roles.c.pending
 
 
+def joined_dates(feed_token):
+    """{event id: the RECURRENCE-IDs of the dates joined, soonest first} of the series the private feed's
+    identities take part in on some dates only (not on every one, nor as members of its group)."""
+    identities = feed_identity_ids(feed_token)
+    dated = {}
+    for event_id, date in (Participation.select(Participation.event, Participation.recurrence_id)
+                           .where(Participation.actor.in_(identities) & Participation.role.in_(FEED_ROLES)
+                                  & Participation.recurrence_id.is_null(False)).tuples()):
+        dated.setdefault(event_id, []).append(date)
+    if not dated:
+        return {}
+    whole = set(Participation.select(Participation.event).where(
+        Participation.actor.in_(identities) & Participation.recurrence_id.is_null()
+        & Participation.event.in_(list(dated))).tuples())
+    grouped = set(Event.select(Event.id).join(Member, on=(Member.group == Event.attributed_to)).where(
+        Member.actor.in_(identities) & Member.role.in_(SEEING_ROLES) & Event.id.in_(list(dated))).tuples())
+    return {event_id: tuple(sorted(dates)) for event_id, dates in dated.items()
+            if (event_id,) not in whole and (event_id,) not in grouped}
+
+
 def fingerprint(query, *extra):
     """A digest that changes whenever anything shown in the feed changes.
 

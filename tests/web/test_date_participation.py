@@ -1,13 +1,16 @@
 """Taking part in one date of a series: joined and left from the event page, each date with its own
 seats (whole-series participants hold one on every date), its own waiting line and its own approvals,
 joined by email without an account, and refused clearly when the date cannot be joined."""
+import re
 from datetime import timedelta
 
 import pytest
 
 from mobilizon_lite.db import utcnow
 from mobilizon_lite.models import Actor, EventOccurrence, Participation, Reminder
+from mobilizon_lite.services import subscriptions
 
+from ..calendar_readers import occurrences_by_three, utc_seconds
 from ..helpers import BASE_URL, errors, event_fields, log_in, make_account, submit
 from .test_recurring_dates import rehearsal, tuesday
 from .test_waiting_list import flashed
@@ -252,3 +255,46 @@ def test_reminders_go_before_the_date_joined_and_stop_when_it_is_cancelled(mail_
     submit(people["ann"], f"/events/{event.uuid}/dates/{dates[3].id}/cancel", {},
            page=f"/events/{event.uuid}/dates/{dates[3].id}/cancel")
     assert due("cat") == [] and len(due("bob")) == 2
+
+
+def test_my_events_shows_the_date_joined_and_its_place_in_line(mail_app, people):
+    event, dates = series(mail_app, people, capacity="1", waiting_list="y")
+    join_date(mail_app, people, event, dates[0], "bob")
+    join_date(mail_app, people, event, dates[2], "cat")
+    join_date(mail_app, people, event, dates[0], "cat")
+    page = people["cat"].get("/my-events").get_data(as_text=True)
+    going, waiting = page[page.index("I take part"):page.index("Awaiting approval")], page[page.index("On a waiting"):]
+    when = re.search(r'<p class="when">([^<]*)', going).group(1)
+    # cat's card in "I take part" is at the date she joined, not at the series' next date.
+    assert re.search(rf"\b{dates[2].begins_on.astimezone(event.zone).day}\b", when), when
+    assert not re.search(rf"\b{dates[0].begins_on.astimezone(event.zone).day}\b", when), when
+    assert "number 1 on the waiting list" in waiting
+
+
+def test_the_personal_feed_holds_the_dates_joined_as_all_three_readers_read_them(mail_app, people):
+    event, dates = series(mail_app, people)
+    join_date(mail_app, people, event, dates[1], "bob")
+    join_date(mail_app, people, event, dates[3], "bob")
+    # A changed date joined comes at its new time; a changed date not joined stays out.
+    for changed, hour in ((dates[3], "20:00"), (dates[2], "18:00")):
+        day = changed.begins_on.astimezone(event.zone).date().isoformat()
+        response = submit(people["ann"], f"/events/{event.uuid}/dates/{changed.id}/change",
+                          {"start_date": day, "start_time": hour, "end_date": day, "end_time": "22:00"},
+                          page=f"/events/{event.uuid}/dates/{changed.id}/change")
+        assert response.status_code == 302, errors(response)
+    with mail_app.app_context():
+        bob = Actor.get_by_id(identity_id(mail_app, "bob"))
+        token = subscriptions.token_text(subscriptions.issue_token(bob.account, bob))
+    feed = people["bob"].get(f"/events/going/{token}/ics")
+    assert feed.status_code == 200 and b"RRULE:FREQ=WEEKLY" not in feed.data
+    moved = dates[3].begins_on + timedelta(hours=1)
+    expected = [(utc_seconds(dates[1].begins_on), utc_seconds(dates[1].ends_on)),
+                (utc_seconds(moved), utc_seconds(dates[3].ends_on + timedelta(hours=1)))]
+    found = occurrences_by_three(feed.data, dates[1].begins_on + timedelta(days=400))
+    assert {reader: list(by_uid.values()) for reader, by_uid in found.items()} == {
+        reader: [expected] for reader in ("icalendar", "vobject", "ical.js")}
+    # Joining every date makes it the whole series again, in a feed built anew.
+    join_date(mail_app, people, event, dates[1], "bob", "leave")
+    join_date(mail_app, people, event, dates[3], "bob", "leave")
+    submit(people["bob"], f"/events/{event.uuid}/join", {"identity": bob.id}, page=f"/events/{event.uuid}")
+    assert b"RRULE:FREQ=WEEKLY" in people["bob"].get(f"/events/going/{token}/ics").data
