@@ -221,6 +221,11 @@ def admit(event, actor, message="", join_id=None, date=None):
         participation = Participation.create(event=event, actor=actor, role=role, message=message, ap_id=join_id,
                                              waiting_since=utcnow() if role == WAITLISTED else None,
                                              recurrence_id=date)
+        if date is None and role == PARTICIPANT and actor is not None:
+            # A seat on every date holds the seats of the dates joined before, and their places in line.
+            Participation.delete().where((Participation.event == event) & (Participation.actor == actor)
+                                         & Participation.recurrence_id.is_null(False)
+                                         & (Participation.role != REJECTED)).execute()
         sync_participation(participation)
     if role == NOT_APPROVED:
         notify_organizers(event, actor)
