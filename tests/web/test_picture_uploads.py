@@ -2,6 +2,7 @@
 down to PICTURE_MAX_WIDTH and stored re-encoded without its EXIF data; a decompression bomb is refused
 with a message."""
 import io
+import re
 import struct
 import zlib
 from pathlib import Path
@@ -123,3 +124,31 @@ def test_a_group_takes_phone_photos_as_avatar_and_banner(app, ann):
 def test_the_form_says_how_big_a_picture_may_be(ann):
     page = ann.get("/events/new").get_data(as_text=True)
     assert "up to 20 MB: larger photos are scaled down." in page
+
+
+def test_a_picture_is_kept_across_another_fields_error(app, ann):
+    photo = phone_photo(orientation=6)
+    refused = submit(ann, "/events/new", event_fields(title="", picture=upload(photo)),
+                     content_type="multipart/form-data")
+    assert refused.status_code == 400
+    page = refused.get_data(as_text=True)
+    assert "Picture kept: IMG_2041.jpg." in page
+    token = re.search(r'name="picture_kept" value="([^"]+)"', page).group(1)
+    held = Path(app.instance_path) / "held"
+    assert (held / token).read_bytes() == photo
+    # Another account cannot use it.
+    from ..helpers import log_in, make_account
+
+    make_account(app, "bob@example.org", "bob")
+    bob = app.test_client()
+    log_in(bob, "bob@example.org")
+    assert submit(bob, "/events/new", event_fields(picture_kept=token)).status_code == 302
+    with app.app_context():
+        assert Event.get().picture is None
+    # Sent again without choosing it: the event has it, and it is no longer held.
+    response = submit(ann, "/events/new", event_fields(picture_kept=token), content_type="multipart/form-data")
+    assert response.status_code == 302, errors(response)
+    with app.app_context():
+        event = Event.select().order_by(Event.id.desc()).get()
+    assert [picture.size for picture in stored_pictures(app)] == [(1920, 2560)]
+    assert event.picture and not (held / token).exists()

@@ -119,6 +119,10 @@ def require_valid(form):
 def render_form(template, form, **context):
     """Render a page holding form: 400 when it was submitted with errors, 200 otherwise."""
     failed = form.is_submitted() and (form.errors or form.form_errors)
+    if form.is_submitted():
+        for field in form:
+            if hasattr(field, "keep"):  # a PictureField: not chosen again
+                field.keep()
     return render_template(template, form=form, **context), 400 if failed else 200
 
 
