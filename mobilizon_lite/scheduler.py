@@ -15,6 +15,7 @@ from .services import (
     calendar_import,
     calendar_subscriptions,
     group_digest,
+    held_pictures,
     inbound,
     occurrences,
     rate_limits,
@@ -65,6 +66,7 @@ def build_scheduler(app):
                       (purge_published, "Purge old deliveries and published activities"),
                       (mail_queue.purge_mail, "Purge mail sent or given up long ago"),
                       (calendar_import.purge_held, "Forget calendars held for an import never confirmed"),
+                      (held_pictures.purge_held_pictures, "Remove pictures held for forms never sent again"),
                       # Hourly: a digest missed while the server was down goes out within the hour.
                       (group_digest.send_group_digests, "Email the daily digests of groups' new events")):
         scheduler.add_job(_in_context(app, job), "interval", hours=1, id=job.__name__, name=name,

@@ -1,6 +1,6 @@
 """Pictures sent with a form that is shown again for another field's error, held under a token so that
 the person does not choose them again: tied to their account, taken when the form is saved, gone after
-HOLD_SECONDS (those expired are removed whenever one is held)."""
+HOLD_SECONDS (removed by an hourly job)."""
 import json
 import re
 import secrets
@@ -24,9 +24,6 @@ def hold(account_id, stream, filename):
     """Hold the file of stream (as sent, checked when used) for the account; its token, or None when it is
     empty or over PICTURE_MAX_BYTES."""
     folder = _folder()
-    for path in folder.iterdir():
-        if path.stat().st_mtime < time.time() - HOLD_SECONDS:
-            path.unlink(missing_ok=True)
     stream.seek(0)
     data = stream.read(current_app.config["PICTURE_MAX_BYTES"] + 1)
     stream.seek(0)
@@ -51,6 +48,16 @@ def held(account_id, token):
     except (OSError, ValueError):
         return None
     return (data, about["name"]) if about.get("account") == account_id else None
+
+
+def purge_held_pictures():
+    """The scheduler job: remove the pictures held longer than HOLD_SECONDS; how many files went."""
+    removed = 0
+    for path in _folder().iterdir():
+        if path.stat().st_mtime < time.time() - HOLD_SECONDS:
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
 
 
 def release(token):

@@ -29,7 +29,7 @@ def test_scheduler_is_built_for_a_small_busy_machine(app):
                                                         "drain_deliveries", "handle_inbox", "send_group_digests",
                                                         "send_mail_queue", "purge_mail", "send_due_reminders",
                                                         "sync_upcoming", "advance_series", "refresh_series",
-                                                        "sync_due_subscriptions", "purge_held"}
+                                                        "sync_due_subscriptions", "purge_held", "purge_held_pictures"}
     assert app.extensions["scheduler"] is scheduler
     assert scheduler._job_defaults["misfire_grace_time"] >= 60
     assert scheduler._job_defaults["coalesce"] is True

@@ -152,3 +152,27 @@ def test_a_picture_is_kept_across_another_fields_error(app, ann):
         event = Event.select().order_by(Event.id.desc()).get()
     assert [picture.size for picture in stored_pictures(app)] == [(1920, 2560)]
     assert event.picture and not (held / token).exists()
+
+
+def test_held_pictures_expire_and_the_hourly_job_removes_them(app, ann):
+    import os
+    import time
+
+    from mobilizon_lite.services import held_pictures
+
+    refused = submit(ann, "/events/new", event_fields(title="", picture=upload(b"not yet checked", "a.jpg")),
+                     content_type="multipart/form-data")
+    token = re.search(r'name="picture_kept" value="([^"]+)"', refused.get_data(as_text=True)).group(1)
+    held = Path(app.instance_path) / "held"
+    with app.app_context():
+        assert held_pictures.purge_held_pictures() == 0
+        old = time.time() - held_pictures.HOLD_SECONDS - 60
+        for path in held.iterdir():
+            os.utime(path, (old, old))
+        with app.test_request_context():
+            assert held_pictures.held(1, token) is None
+        # The scheduler's hourly job.
+        from mobilizon_lite.scheduler import build_scheduler
+
+        build_scheduler(app).get_job("purge_held_pictures").func()
+    assert list(held.iterdir()) == []
