@@ -170,7 +170,8 @@ def test_a_private_event_gives_nothing_away(app, ann, client, of_group):
     assert client.get(f"/events/{event.uuid}/qr.svg").status_code == 404
     # Its organiser sees the page, without a preview for machines or a share box.
     head = head_of(ann, f"/events/{event.uuid}")
-    assert head.meta == {"viewport": "width=device-width, initial-scale=1", "robots": "noindex"}
+    assert head.meta == {"viewport": "width=device-width, initial-scale=1", "color-scheme": "light dark",
+                         "robots": "noindex"}
     assert head.json_ld() is None
     assert 'class="card share"' not in ann.get(f"/events/{event.uuid}").get_data(as_text=True)
 
