@@ -36,7 +36,7 @@ from common import check_ranges, fmt, print_table, timed
 
 from mobilizon_lite import create_app
 from mobilizon_lite.db import database
-from mobilizon_lite.models import Actor, EventSearch, search_index
+from mobilizon_lite.models import Actor, search_index
 from mobilizon_lite.models.events import CATEGORIES
 from mobilizon_lite.services import accounts, places, search, search_query
 
@@ -132,7 +132,7 @@ def main():
             print(f"{args.events} events inserted and indexed in {inserted:.1f} s "
                   f"({args.events / inserted:,.0f} a second)")
             started = time.perf_counter()
-            search_index.rebuild(EventSearch)
+            search_index.rebuild(search_index.EVENTS)
             print(f"index built again (run.py reindex, events) in {time.perf_counter() - started:.1f} s")
             index_bytes = search_index.size_bytes()
             database_mb = Path(app.config["DATABASE"]).stat().st_size / 1e6

@@ -255,8 +255,8 @@ def _search_index():
     # The gazetteer is filled on first use (services/places.py): reading it takes seconds.
     database.create_tables([Place])
     search_index.create_indexes()
-    for model, _table in search_index.INDEXES:
-        search_index.rebuild(model)
+    for index in search_index.INDEXES:
+        search_index.rebuild(index)
     # Search near a place reads the events in a box of latitudes first (then their distance).
     database.execute_sql("CREATE INDEX IF NOT EXISTS event_latitude_longitude ON event (latitude, longitude) "
                          "WHERE latitude IS NOT NULL")

@@ -13,7 +13,7 @@ from ..activitypub import blocklist, client
 from ..activitypub.parse import ParseError
 from ..activitypub.vocab import get_id
 from ..db import utcnow
-from ..models import Actor, ActorSearch, Event, EventSearch, search_index
+from ..models import Actor, Event, search_index
 from ..models.actors import TYPE_GROUP
 from ..models.groups import GroupVisibility
 from ..urls import host_of, is_ours
@@ -99,7 +99,7 @@ def matching_events(base, query, viewer_ids=(), now=None, by_time=False, series_
     text = search_index.match_text(query.words, WORDS_MAX)
     if text is None:
         return selected.order_by(Event.begins_on if when is None else when, Event.id)
-    matches = search_index.matching(EventSearch, text).alias("matches")
+    matches = search_index.matching(search_index.EVENTS, text).alias("matches")
     found = selected.join_from(Event, matches, on=(matches.c.rowid == Event.id))
     if by_time:
         # "+begins_on" keeps SQLite from reading events along the begins_on index and looking the words
@@ -134,7 +134,7 @@ def find_actors(query, kind):
     text = search_index.match_text(query.words, WORDS_MAX)
     if query.errors or text is None:
         return [], False
-    matches = search_index.matching(ActorSearch, text).alias("matches")
+    matches = search_index.matching(search_index.ACTORS, text).alias("matches")
     condition = live_local() & (Actor.type == kind)
     if kind == TYPE_GROUP:
         condition &= Actor.visibility == GroupVisibility.PUBLIC

@@ -7,7 +7,7 @@ import pytest
 from mobilizon_lite import create_app
 from mobilizon_lite.geo import bounding_box, distance_km
 from mobilizon_lite.migrations import STEPS, _search_index
-from mobilizon_lite.models import Event, EventSearch, search_index
+from mobilizon_lite.models import Event, search_index
 
 from ..helpers import make_account, make_event
 
@@ -47,6 +47,6 @@ def test_a_database_made_before_the_index_gets_its_events_indexed(tmp_path, app_
         db.execute(f"PRAGMA user_version = {STEPS.index(_search_index)}")
     app = create_app(config, instance_path=str(tmp_path / "i"))
     with app.app_context():
-        found = search_index.matching(EventSearch, search_index.match_text("fete montreal", 8))
+        found = search_index.matching(search_index.EVENTS, search_index.match_text("fete montreal", 8))
         assert [row.rowid for row in found] == [event.id]
         assert Event.get_by_id(event.id).title == "Fête à Montréal"

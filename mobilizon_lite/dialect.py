@@ -1,0 +1,31 @@
+"""SQL that SQLite and PostgreSQL write differently, behind one function each: the elements of a JSON list,
+rows locked for the rest of a transaction."""
+from typing import NamedTuple
+
+from peewee import SQL, Cast, NodeList, fn
+
+from .db import on_postgres
+
+
+class Elements(NamedTuple):
+    """A FROM item of a JSON list's elements, one row each, and its column of their values."""
+    source: object
+    value: object
+
+
+def json_elements(json_text, name):
+    """The elements of the JSON list json_text (a column or a value), as the FROM item `name`: json_each on
+    SQLite; on PostgreSQL json_array_elements_text of the text read as JSON, its elements as text."""
+    if on_postgres():
+        source = NodeList((fn.json_array_elements_text(Cast(json_text, "json")), SQL(f"AS {name}(value)")))
+    else:
+        source = fn.json_each(json_text).alias(name)
+    return Elements(source, SQL(f"{name}.value"))
+
+
+def lock_rows(query):
+    """Lock query's rows until the transaction ends on PostgreSQL (SELECT … FOR UPDATE), for a read-then-write
+    that must not race, such as a count of seats; nothing on SQLite, whose write transactions hold the whole
+    database already."""
+    if on_postgres():
+        query.for_update().execute()
