@@ -1,5 +1,5 @@
-"""SQL that SQLite and PostgreSQL write differently, behind one function each: the elements of a JSON list,
-rows locked for the rest of a transaction."""
+"""SQL that SQLite and PostgreSQL write differently, behind one function each: the larger of values, the
+elements of a JSON list, rows locked for the rest of a transaction, a sort kept off an index."""
 from typing import NamedTuple
 
 from peewee import SQL, Cast, NodeList, fn
@@ -11,6 +11,11 @@ class Elements(NamedTuple):
     """A FROM item of a JSON list's elements, one row each, and its column of their values."""
     source: object
     value: object
+
+
+def greatest(*values):
+    """The largest of values, in one row: SQLite's MAX() of several arguments, PostgreSQL's GREATEST()."""
+    return fn.GREATEST(*values) if on_postgres() else fn.MAX(*values)
 
 
 def json_elements(json_text, name):
@@ -29,3 +34,10 @@ def lock_rows(query):
     database already."""
     if on_postgres():
         query.for_update().execute()
+
+
+def unindexed(column):
+    """column, for an ORDER BY that must not walk column's index: "+column" on SQLite, whose planner would
+    otherwise read rows in the index's order and test each against the rest (seconds for a rare word); as it
+    is on PostgreSQL, whose planner weighs both ways by its statistics."""
+    return column if on_postgres() else NodeList((SQL("+"), column), glue="")

@@ -7,7 +7,7 @@ from .. import mail
 from ..activitypub.convert.activities import answer_to_ap, join_to_ap, leave_to_ap
 from ..activitypub.publish import new_activity_id, publish
 from ..db import database, utcnow
-from ..dialect import lock_rows
+from ..dialect import greatest, lock_rows
 from ..models import Actor, Event, EventInvitation, Participation
 from ..models.limits import MESSAGE_MAX
 from ..models.participation import (
@@ -307,7 +307,7 @@ def leave(event, actor, date=None):
 def count_remote_seat(event, change):
     """Keep a remote event's participant count right until its server sends the next figure."""
     if event.remote_participant_count is not None:
-        Event.update(remote_participant_count=fn.MAX(Event.remote_participant_count + change, 0)).where(
+        Event.update(remote_participant_count=greatest(Event.remote_participant_count + change, 0)).where(
             Event.id == event.id).execute()
 
 
