@@ -112,11 +112,17 @@ def session():
     return _session
 
 
+def instance_settings(path):
+    """The settings naming the database that run.py uses for the instance folder at path: none on SQLite
+    (the folder holds it), for an app of the test made on the same folder."""
+    databases = session()
+    return {} if databases is None else {"DATABASE_URL": databases.for_instance(path)}
+
+
 def instance_env(args, env):
     """env, given the database of the instance folder that run.py's args name (--instance-path), when the
     tests use PostgreSQL and env names none."""
-    databases = session()
-    if databases is None or INSTANCE_ENV in env or "--instance-path" not in args:
+    if INSTANCE_ENV in env or "--instance-path" not in args:
         return env
-    path = args[list(args).index("--instance-path") + 1]
-    return {**env, INSTANCE_ENV: databases.for_instance(path)}
+    settings = instance_settings(args[list(args).index("--instance-path") + 1])
+    return {**env, INSTANCE_ENV: settings["DATABASE_URL"]} if settings else env

@@ -1,9 +1,10 @@
 """Dispatch of received activities: one table keyed by (verb, object kind), handlers named after their key,
 the kind read from the embedded object or found by one lookup of its id."""
-import logging
+import threading
 
 import pytest
 
+from mobilizon_lite.db import database
 from mobilizon_lite.models import Actor, Follow, InboxItem, OccurrenceOverride
 from mobilizon_lite.models.groups import Role
 from mobilizon_lite.services import inbound
@@ -71,24 +72,17 @@ def held(app):
                 inbound.UNKNOWN: f"{REMOTE}/never/seen"}
 
 
-class statements(logging.Handler):
-    """The SQL statements run within the block, as peewee logs them (on either database)."""
+class statements:
+    """The SQL statements this thread runs within the block."""
 
     def __enter__(self):
-        super().__init__(logging.DEBUG)
-        self.seen, self.logger = [], logging.getLogger("peewee")
-        self.before = self.logger.level
-        self.logger.setLevel(logging.DEBUG)
-        self.logger.addHandler(self)
+        self.seen, thread = [], threading.get_ident()
+        self.hook = lambda event: self.seen.append(event.sql) if threading.get_ident() == thread else None
+        database.query_hooks.append(self.hook)
         return self.seen
 
-    def emit(self, record):
-        if isinstance(record.msg, tuple):  # (sql, params); the pool logs its own news as text
-            self.seen.append(record.msg[0])
-
     def __exit__(self, *_exc):
-        self.logger.removeHandler(self)
-        self.logger.setLevel(self.before)
+        database.query_hooks.remove(self.hook)
 
 
 def test_a_bare_id_is_what_one_query_finds_under_it(app, held):
