@@ -1,8 +1,9 @@
-"""SQL that SQLite and PostgreSQL write differently, behind one function each: the larger of values, the
-elements of a JSON list, rows locked for the rest of a transaction, a sort kept off an index."""
+"""SQL that SQLite and PostgreSQL write differently, behind one function each: equality that holds between
+NULLs, the larger of values, the elements of a JSON list, rows locked for the rest of a transaction, a sort
+kept off an index."""
 from typing import NamedTuple
 
-from peewee import SQL, Cast, NodeList, fn
+from peewee import OP, SQL, Cast, Expression, NodeList, fn
 
 from .db import on_postgres
 
@@ -11,6 +12,11 @@ class Elements(NamedTuple):
     """A FROM item of a JSON list's elements, one row each, and its column of their values."""
     source: object
     value: object
+
+
+def same(lhs, rhs):
+    """The condition that lhs equals rhs, or both are NULL: SQLite's IS, PostgreSQL's IS NOT DISTINCT FROM."""
+    return Expression(lhs, "IS NOT DISTINCT FROM" if on_postgres() else OP.IS, rhs)
 
 
 def greatest(*values):

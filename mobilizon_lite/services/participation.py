@@ -1,13 +1,13 @@
 """Taking part in events: join, leave, approval, invitations and the waiting list, and what each
 identity may do there (actions_for on the event, decisions_for on a participation)."""
 from flask_babel import gettext as _
-from peewee import JOIN, OP, Expression, IntegrityError, fn
+from peewee import JOIN, IntegrityError, fn
 
 from .. import mail
 from ..activitypub.convert.activities import answer_to_ap, join_to_ap, leave_to_ap
 from ..activitypub.publish import new_activity_id, publish
 from ..db import database, utcnow
-from ..dialect import greatest, lock_rows
+from ..dialect import greatest, lock_rows, same
 from ..models import Actor, Event, EventInvitation, Participation
 from ..models.limits import MESSAGE_MAX
 from ..models.participation import (
@@ -87,7 +87,7 @@ def joining_role(event, going=None, date=None):
 def same_dates(ahead, participation):
     """The condition that ahead (Participation or an alias) names the same date as participation (a row,
     or an alias in a query), or that both name every date."""
-    return Expression(ahead.recurrence_id, OP.IS, participation.recurrence_id)
+    return same(ahead.recurrence_id, participation.recurrence_id)
 
 
 def in_line_before(ahead, participation):

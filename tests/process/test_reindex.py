@@ -17,8 +17,7 @@ def test_reindex_indexes_every_event_again(tmp_path):
     created = run_cli(path, "create-user", "ann@example.org", "--identity", "ann", "--password-stdin",
                       stdin="a long enough password\n")
     assert created.returncode == 0, created.stderr
-    session = databases.session()
-    app = create_app({"DATABASE_URL": session.for_instance(path)} if session else None, instance_path=str(path))
+    app = create_app(databases.instance_settings(path), instance_path=str(path))
     for number in range(3):
         make_event(app, title=f"Concert à Montréal {number}")
     with app.app_context():
