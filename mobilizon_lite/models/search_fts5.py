@@ -104,8 +104,9 @@ def match_text(words):
     return " ".join('"{}"*'.format(word.replace('"', '""')) for word in words)
 
 
-def matching(index, text):
-    """The (rowid, score) rows of index matching text: bm25's score, lower for better matches."""
+def narrowed(index, query, text):
+    """query joined to index's matches of text, and their bm25 score (lower for better matches)."""
     model = MODELS[index.table]
-    return (model.select(model.rowid, model.bm25(*(weight for _column, weight in index.columns)).alias("score"))
-            .where(model.match(text)))
+    matches = (model.select(model.rowid, model.bm25(*(weight for _column, weight in index.columns)).alias("score"))
+               .where(model.match(text)).alias("matches"))
+    return query.join_from(index.model, matches, on=(matches.c.rowid == index.model.id)), matches.c.score

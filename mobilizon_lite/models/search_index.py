@@ -9,12 +9,18 @@ from typing import NamedTuple
 
 from ..db import on_postgres
 from . import search_fts5, search_tsvector
+from .actors import Actor
+from .events import Event
 
 
 class Index(NamedTuple):
     """The words of one table's rows: its columns, each with its weight (bm25's column weights, in order)."""
-    table: str
+    model: type
     columns: tuple
+
+    @property
+    def table(self):
+        return self.model._meta.table_name
 
     @property
     def name(self):
@@ -22,9 +28,9 @@ class Index(NamedTuple):
 
 
 # A title counts most, then tags, then the description and the place.
-EVENTS = Index("event", (("title", 10.0), ("tags", 4.0), ("description_source", 1.0), ("place_name", 1.0),
-                         ("locality", 1.0)))
-ACTORS = Index("actor", (("name", 10.0), ("preferred_username", 5.0), ("summary_source", 1.0)))
+EVENTS = Index(Event, (("title", 10.0), ("tags", 4.0), ("description_source", 1.0), ("place_name", 1.0),
+                       ("locality", 1.0)))
+ACTORS = Index(Actor, (("name", 10.0), ("preferred_username", 5.0), ("summary_source", 1.0)))
 INDEXES = (EVENTS, ACTORS)
 
 
@@ -61,6 +67,7 @@ def match_text(query, limit):
     return _backend().match_text(found) if found else None
 
 
-def matching(index, text):
-    """The (rowid, score) rows of index matching text (from match_text); lower scores are better matches."""
-    return _backend().matching(index, text)
+def narrowed(index, query, text):
+    """(query narrowed to the rows of index's model matching text (from match_text), the expression of their
+    score: lower for better matches). query selects from the model, joined to anything."""
+    return _backend().narrowed(index, query, text)

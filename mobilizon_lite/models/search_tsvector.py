@@ -8,7 +8,7 @@ bm25's column weights do on SQLite.
 """
 import re
 
-from peewee import SQL, NodeList, Table, fn
+from peewee import SQL, Column, NodeList, fn
 
 from ..db import database
 
@@ -96,11 +96,9 @@ def _weights(index):
     return "'{" + ",".join(str(value) for value in [scaled[-1], *reversed(scaled)]) + "}'::float4[]"
 
 
-def matching(index, text):
-    """The (rowid, score) rows of index matching text: minus ts_rank, lower for better matches."""
-    table = Table(index.table).bind(database)
-    vector = getattr(table.c, COLUMN)
-    query = fn.to_tsquery(SQL("'simple'"), fn.unaccent(text))
-    rank = fn.ts_rank(SQL(_weights(index)), vector, query)
-    return (table.select(table.c.id.alias("rowid"), (rank * -1).alias("score"))
-            .where(NodeList((vector, SQL("@@"), query))).namedtuples())
+def narrowed(index, query, text):
+    """query narrowed to its rows whose words match text, and minus their ts_rank (lower for better matches).
+    The condition is on the rows themselves: the planner weighs the GIN index against the other conditions."""
+    vector = Column(index.model, COLUMN)
+    words = fn.to_tsquery(SQL("'simple'"), fn.unaccent(text))
+    return query.where(NodeList((vector, SQL("@@"), words))), fn.ts_rank(SQL(_weights(index)), vector, words) * -1

@@ -100,13 +100,12 @@ def matching_events(base, query, viewer_ids=(), now=None, by_time=False, series_
     text = search_index.match_text(query.words, WORDS_MAX)
     if text is None:
         return selected.order_by(Event.begins_on if when is None else when, Event.id)
-    matches = search_index.matching(search_index.EVENTS, text).alias("matches")
-    found = selected.join_from(Event, matches, on=(matches.c.rowid == Event.id))
+    found, score = search_index.narrowed(search_index.EVENTS, selected, text)
     if by_time:
         # Not along the begins_on index, looking the words up event by event (seconds on a large instance on
         # SQLite): the words' matches come first, then a sort.
         return found.order_by(unindexed(Event.begins_on) if when is None else when, Event.id)
-    return found.order_by(matches.c.score, Event.begins_on if when is None else when, Event.id)
+    return found.order_by(score, Event.begins_on if when is None else when, Event.id)
 
 
 def _page(rows):
@@ -135,14 +134,12 @@ def find_actors(query, kind):
     text = search_index.match_text(query.words, WORDS_MAX)
     if query.errors or text is None:
         return [], False
-    matches = search_index.matching(search_index.ACTORS, text).alias("matches")
     condition = live_local() & (Actor.type == kind)
     if kind == TYPE_GROUP:
         condition &= Actor.visibility == GroupVisibility.PUBLIC
-    found = (Actor.select().join(matches, on=(matches.c.rowid == Actor.id)).where(condition)
-             .order_by(matches.c.score, Actor.preferred_username)
-             .limit(PER_PAGE + 1).offset((query.page - 1) * PER_PAGE))
-    return _page(found)
+    found, score = search_index.narrowed(search_index.ACTORS, Actor.select().where(condition), text)
+    return _page(found.order_by(score, Actor.preferred_username).limit(PER_PAGE + 1)
+                 .offset((query.page - 1) * PER_PAGE))
 
 
 def _organizer_of(document):

@@ -70,6 +70,7 @@ def test_a_database_made_before_the_index_gets_its_events_indexed(tmp_path, app_
         db.execute(f"PRAGMA user_version = {STEPS.index(_search_index)}")
     app = create_app(config, instance_path=str(tmp_path / "i"))
     with app.app_context():
-        found = search_index.matching(search_index.EVENTS, search_index.match_text("fete montreal", 8))
-        assert [row.rowid for row in found] == [event.id]
+        found, _score = search_index.narrowed(search_index.EVENTS, Event.select(Event.id),
+                                              search_index.match_text("fete montreal", 8))
+        assert [row.id for row in found] == [event.id]
         assert Event.get_by_id(event.id).title == "Fête à Montréal"
