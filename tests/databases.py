@@ -146,6 +146,18 @@ def instance_settings(path):
     return {} if databases is None else {"DATABASE_URL": databases.for_instance(path)}
 
 
+def instance_schema_version(path):
+    """The schema version of the database of the instance folder at path; 0 when none was made."""
+    databases = session()
+    if databases is None:
+        file = Path(path) / "mobilizon_lite.sqlite3"
+        return query(file, "PRAGMA user_version")[0]["user_version"] if file.exists() else 0
+    url = databases.for_instance(path)
+    if not query(url, "SELECT to_regclass('schema_version') IS NOT NULL AS made")[0]["made"]:
+        return 0
+    return query(url, "SELECT version FROM schema_version")[0]["version"]
+
+
 def instance_env(args, env):
     """env, given the database of the instance folder that run.py's args name (--instance-path), when the
     tests use PostgreSQL and env names none."""

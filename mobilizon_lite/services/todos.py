@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import gettext as _
-from peewee import JOIN, fn
+from peewee import JOIN, Case, fn
 
 from ..activitypub.convert.actor import collection
 from ..activitypub.convert.todo import todo_list_to_ap, todo_to_ap
@@ -44,7 +44,7 @@ def _title(title):
 def todo_lists(group):
     """The group's lists, newest first, each with .total and .done_count of its tasks."""
     return list(TodoList.select(TodoList, fn.COUNT(Todo.id).alias("total"),
-                                fn.COALESCE(fn.SUM(Todo.done), 0).alias("done_count"))
+                                fn.COALESCE(fn.SUM(Case(None, [(Todo.done, 1)], 0)), 0).alias("done_count"))
                 .join(Todo, JOIN.LEFT_OUTER).where(TodoList.group == group)
                 .group_by(TodoList.id).order_by(TodoList.created_at.desc(), TodoList.id.desc()))
 
