@@ -167,6 +167,14 @@ def test_a_visitor_joins_one_date_by_email(mail_app, people, smtp):
     confirmed = submit(visitor, confirm, {}, page=confirm)
     assert "Your participation is confirmed." in flashed(visitor, confirmed)
     assert date_roles(mail_app, event)[("vi@example.org", dates[3].begins_on)] == "participant"
+    # The page of the address's participations, linked from the email, names the date joined.
+    listing = next(line for line in message.get_content().splitlines()
+                   if "/participation/mine/" in line).strip().replace(BASE_URL, "")
+    page = visitor.get(listing).get_data(as_text=True)
+
+    def day(date):
+        return date.begins_on.astimezone(event.zone).strftime("%B %-d, %Y")
+    assert "One date:" in page and day(dates[3]) in page and day(dates[0]) not in page
 
 
 @pytest.mark.parametrize("kind", ["unknown", "cancelled", "past", "single"])
@@ -336,3 +344,30 @@ def test_splitting_a_series_takes_the_dates_joined_from_there_on_to_the_new_one(
     wait_until(lambda: len(sent("Changed")) >= 3 and sent("Date cancelled"))
     assert sent("Date cancelled") == ["dan@example.org"]
     assert {"bob@example.org", "cat@example.org", "dan@example.org"} <= set(sent("Changed"))
+
+
+def join_every_date(app, people, event, username):
+    return submit(people[username], f"/events/{event.uuid}/join", {"identity": identity_id(app, username)},
+                  page=f"/events/{event.uuid}")
+
+
+def test_joining_every_date_does_not_count_ones_own_seats_against_oneself(mail_app, people):
+    event, dates = series(mail_app, people, capacity="1")
+    join_date(mail_app, people, event, dates[0], "bob")
+    # bob's seat on the first date is the one seat there: his seat on every date takes its place.
+    assert "This event is full." not in flashed(people["bob"], join_every_date(mail_app, people, event, "bob"))
+    assert date_roles(mail_app, event) == {("ann", None): "creator", ("bob", None): "participant"}
+
+
+def test_waiting_for_every_date_replaces_ones_places_in_line_and_then_ones_seats(mail_app, people, smtp):
+    event, dates = series(mail_app, people, capacity="1", waiting_list="y")
+    join_date(mail_app, people, event, dates[0], "cat")
+    join_date(mail_app, people, event, dates[0], "bob")  # in line behind cat
+    join_date(mail_app, people, event, dates[1], "bob")  # a seat
+    join_every_date(mail_app, people, event, "bob")
+    # In line for every date (cat holds the first date's seat): his place in the first date's line goes,
+    # his seat on the second stays until he has one on every date.
+    assert date_roles(mail_app, event) == {("ann", None): "creator", ("cat", dates[0].begins_on): "participant",
+                                           ("bob", None): "waitlisted", ("bob", dates[1].begins_on): "participant"}
+    join_date(mail_app, people, event, dates[0], "cat", "leave")
+    assert date_roles(mail_app, event) == {("ann", None): "creator", ("bob", None): "participant"}
