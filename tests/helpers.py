@@ -21,6 +21,7 @@ from werkzeug.test import encode_multipart
 
 from mobilizon_lite.services import accounts
 
+from . import databases
 from .harness import CSRF_RE, PASSWORD, form_token, free_port, loopback_server, run_py, wait_until  # noqa: F401
 
 ERROR_RE = re.compile(r'class="error[^"]*"[^>]*>([^<]+)<')
@@ -139,6 +140,15 @@ def staff_clients(app):
         clients[name] = app.test_client()
         log_in(clients[name], email)
     return clients
+
+
+def open_instance(instance_path, settings=None):
+    """The app of the instance folder at instance_path, opened as run.py opens it (its config.py; on
+    PostgreSQL, the folder's database), with settings added."""
+    from mobilizon_lite import create_app
+
+    return create_app({**(settings or {}), **databases.instance_settings(instance_path)},
+                      instance_path=str(instance_path))
 
 
 def run_cli(instance_path, *args, stdin="", env=None):
