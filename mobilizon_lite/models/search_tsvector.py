@@ -79,6 +79,13 @@ def size_bytes(indexes):
 
 
 def match_text(words):
+    """tsquery text of words, unaccented by the database as the rows' words are (see tsquery)."""
+    # Before the quoting: unaccent writes some letters as quotes or operators ("ʼ" as "'", "ː" as ":").
+    folded = database.execute_sql("SELECT unaccent(%s)", (" ".join(words),)).fetchone()[0]
+    return tsquery(folded.split())
+
+
+def tsquery(words):
     """tsquery text of words: each word's runs of letters and digits quoted, in a row (<->), the last one a
     prefix (:*); every word must match. Only letters and digits remain: no input is read as tsquery syntax."""
     phrases = []
@@ -100,5 +107,5 @@ def narrowed(index, query, text):
     """query narrowed to its rows whose words match text, and minus their ts_rank (lower for better matches).
     The condition is on the rows themselves: the planner weighs the GIN index against the other conditions."""
     vector = Column(index.model, COLUMN)
-    words = fn.to_tsquery(SQL("'simple'"), fn.unaccent(text))
+    words = fn.to_tsquery(SQL("'simple'"), text)
     return query.where(NodeList((vector, SQL("@@"), words))), fn.ts_rank(SQL(_weights(index)), vector, words) * -1
