@@ -18,6 +18,7 @@ from urllib.parse import urlsplit, urlunsplit
 URL_ENV = "MOBILIZON_LITE_TEST_DATABASE_URL"
 # Copies made ahead, while tests run: a copy takes a quarter of a second, as long as a small test.
 READY_COPIES = 2
+COPY_TIMEOUT = 120
 # The variable a run.py process reads its database from (config.py: DATABASE_URL).
 INSTANCE_ENV = "MOBILIZON_LITE_DATABASE_URL"
 
@@ -95,7 +96,7 @@ class Databases:
             if self.template is None:
                 self.template = self._make_template()
                 threading.Thread(target=self._make_copies, daemon=True).start()
-        return self.url_of(self.ready.get())
+        return self.url_of(self.ready.get(timeout=COPY_TIMEOUT))  # a copier that failed fails the test
 
     def for_instance(self, path):
         """The URL of the database of the instance folder at path (the same one each time it is asked)."""
