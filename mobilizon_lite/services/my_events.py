@@ -2,12 +2,12 @@
 organisers' approval, or in line for a seat)."""
 from typing import NamedTuple
 
-from peewee import JOIN, Case, fn
+from peewee import JOIN, fn
 
 from ..db import utcnow
 from ..models import Actor, Event, EventOccurrence, OccurrenceOverride, Participation
 from ..models.participation import NOT_APPROVED, ORGANIZER_ROLES, SEAT_ROLES, WAITLISTED
-from .events import stored_moment
+from .events import by_time, stored_moment
 from .participation import in_line_before
 from .prepared import prepared, shaped
 from .rows import EventRow
@@ -28,31 +28,20 @@ MY_GROUPS = {"organised": ORGANIZER_ROLES, "going": SEAT_ROLES, "pending": (NOT_
              "waitlisted": (WAITLISTED,)}
 
 
-# A participation in one date of a series: that date's own times once moved (its override) and its stored
-# row (its end), both read beside it. A date beyond the stored window ends, as far as lists care, when it
-# begins: long over, or far ahead.
+# A participation in one date of a series is listed by that date: its own times once moved (its override),
+# its end from its stored row. A date beyond the stored window ends, as far as lists care, when it begins:
+# long over, or far ahead.
 _Moved = OccurrenceOverride.alias()
 _Stored = EventOccurrence.alias()
 _DATE_START = fn.COALESCE(_Moved.begins_on, Participation.recurrence_id)
-# When what the row is for begins and ends: its date, or the event (a series, the date it shows).
-_STARTS = fn.COALESCE(_DATE_START, Event.begins_on)
-_ENDS = Case(None, [(Participation.recurrence_id.is_null(), fn.COALESCE(Event.ends_on, Event.begins_on))],
-             fn.COALESCE(_Stored.ends_on, _Moved.ends_on, _DATE_START))
-
-
-def _with_dates(query):
-    """query (of participations) with the date each one-date participation names: its override and row."""
-    return (query.join(_Moved, JOIN.LEFT_OUTER, on=((_Moved.event == Participation.event)
-                                                     & (_Moved.recurrence_id == Participation.recurrence_id)))
-            .join(_Stored, JOIN.LEFT_OUTER, on=((_Stored.event == Participation.event)
-                                                 & (_Stored.begins_on == _DATE_START))))
+_DATE_END = fn.COALESCE(_Stored.ends_on, _Moved.ends_on, _DATE_START)
 
 
 @shaped(lambda shape: shape[2] + 3)
 def _my_group(shape, now, limit, offset, *identity_ids):
+    """The participations in every date (of events, series by the date they show) of one group."""
     past, roles, _count, dense = shape
-    columns = (Actor.preferred_username, Participation.recurrence_id, _Moved.begins_on, _Moved.ends_on,
-               *EventRow.COLUMNS)
+    columns = (Actor.preferred_username, *EventRow.COLUMNS)
     if dense:
         # From the events' side in time order (index event_begins_on_ends_on), each looked up among the
         # identities' participations, stopping at the page: for an account that takes part in much of
@@ -61,22 +50,37 @@ def _my_group(shape, now, limit, offset, *identity_ids):
         query = (Event.select(*columns).join(Participation, JOIN.CROSS).join(Actor, JOIN.CROSS)
                  .where((Participation.event == Event.id) & (Participation.actor == Actor.id)))
         if past:
-            # An event that is over has begun, and so has a date of a series that is over: the scan
-            # starts there (the dates of a series whose next date is ahead are found among its rows).
-            query = query.where((Event.begins_on < now) | Participation.recurrence_id.is_null(False))
+            query = query.where(Event.begins_on < now)  # an event that is over has begun: the scan starts there
     else:
         query = (Participation.select(*columns).join(Event).switch(Participation)
                  .join(Actor, on=(Participation.actor == Actor.id)))
-    query = _with_dates(query.switch(Participation))
-    query = query.where(Participation.actor.in_(list(identity_ids)) & Participation.role.in_(roles))
-    # A one-date participation is over once its date is, whatever its series does next.
+    query = query.where(Participation.actor.in_(list(identity_ids)) & Participation.role.in_(roles)
+                        & Participation.recurrence_id.is_null())
+    # Events starting together keep one order from page to page (the index's own).
+    ties = (Event.ends_on.desc(), Event.id.desc()) if past else (Event.ends_on, Event.id)
+    return by_time(query, past, now).order_by_extend(*ties).limit(limit).offset(offset).tuples()
+
+
+@shaped(lambda shape: shape[2] + 2)
+def _my_dates(shape, now, limit, *identity_ids):
+    """The participations in one date of a series of one group, by that date: over once it is, whatever the
+    series does next (a few rows: sorted apart from the events' index)."""
+    past, roles, _count = shape
+    query = (Participation.select(Actor.preferred_username, Participation.recurrence_id, _Moved.begins_on,
+                                  _Moved.ends_on, *EventRow.COLUMNS)
+             .join(Event).switch(Participation).join(Actor, on=(Participation.actor == Actor.id))
+             .switch(Participation)
+             .join(_Moved, JOIN.LEFT_OUTER, on=((_Moved.event == Participation.event)
+                                                & (_Moved.recurrence_id == Participation.recurrence_id)))
+             .join(_Stored, JOIN.LEFT_OUTER, on=((_Stored.event == Participation.event)
+                                                 & (_Stored.begins_on == _DATE_START)))
+             .where(Participation.actor.in_(list(identity_ids)) & Participation.role.in_(roles)
+                    & Participation.recurrence_id.is_null(False)))
     if past:
-        query = query.where(_ENDS < now).order_by(_STARTS.desc(), _ENDS.desc(), Event.id.desc())
+        query = query.where(_DATE_END < now).order_by(_DATE_START.desc(), Participation.id.desc())
     else:
-        query = query.where(_ENDS >= now).order_by(_STARTS, _ENDS, Event.id)
-    # Rows starting together keep one order from page to page.
-    return query.order_by_extend(Participation.id.desc() if past else Participation.id).limit(limit).offset(
-        offset).tuples()
+        query = query.where(_DATE_END >= now).order_by(_DATE_START, Participation.id)
+    return query.limit(limit).tuples()
 
 
 @shaped(lambda count: count)
@@ -105,15 +109,29 @@ def my_events(identity_ids, past=False, page=1, per_group=25):
     found = {}
     for group, roles in MY_GROUPS.items():
         dense = _dense(sum(counts.get(role, 0) for role in roles), events)
-        rows = _my_group((past, roles, len(ids), dense)).rows(now, per_group + 1, (page - 1) * per_group, *ids)
-        found[group] = [_involvement(username, *(Participation.recurrence_id.python_value(value)
-                                                   for value in (date, moved_start, moved_end)), event)
-                        for username, date, moved_start, moved_end, *event in rows]
+        # The page among the events and the dates alike: the first rows of each up to its end, merged.
+        wanted = page * per_group + 1
+        rows = [_involvement(username, None, None, None, event) for username, *event in
+                _my_group((past, roles, len(ids), dense)).rows(now, wanted, 0, *ids)]
+        rows += [_involvement(username, *(Participation.recurrence_id.python_value(value)
+                                          for value in (date, moved_start, moved_end)), event)
+                 for username, date, moved_start, moved_end, *event in
+                 _my_dates((past, roles, len(ids))).rows(now, wanted, *ids)]
+        rows.sort(key=_time_order, reverse=past)
+        found[group] = rows[(page - 1) * per_group:wanted]
     if found["waitlisted"]:
         places = _places_in_line(ids, [row.event.id for row in found["waitlisted"]])
         found["waitlisted"] = [row._replace(position=places.get((row.event.id, row.username, row.date)))
                                for row in found["waitlisted"]]
     return found
+
+
+def _time_order(row):
+    """The order of My events' rows: by start, then end (none first, as SQL sorts them), then event, as
+    _my_group reads them."""
+    event = row.event
+    return (event.begins_on, event.ends_on is not None, event.ends_on or event.begins_on, event.id,
+            row.date is not None, row.username)
 
 
 def _involvement(username, date, moved_start, moved_end, values):
