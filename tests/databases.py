@@ -110,6 +110,10 @@ class Databases:
         self._admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         self._admin(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
 
+    def configure(self, url, setting, value):
+        """Set a setting of the database at url for its new connections (ALTER DATABASE … SET)."""
+        self._admin(f'ALTER DATABASE "{_name(url)}" SET {setting} = {value}')
+
     def drop(self, url):
         """Drop the database at url, closing whatever is still connected to it."""
         name = _name(url)

@@ -272,18 +272,28 @@ def make_group(app, username="club", creator_username="ann", **settings):
 class failing_disk:
     """Within the block, every new connection of app's database fails to write as a broken disk does.
 
-    "readonly" sets PRAGMA query_only (SQLite answers "attempt to write a readonly database");
-    "full" caps PRAGMA max_page_count at the file's size ("database or disk is full").
+    "readonly" sets PRAGMA query_only (SQLite answers "attempt to write a readonly database"), on
+    PostgreSQL default_transaction_read_only (a standby's SQLSTATE 25006); "full" caps PRAGMA
+    max_page_count at the file's size ("database or disk is full"), on SQLite only.
     """
 
     LIFTED = {"readonly": ("query_only", 0), "full": ("max_page_count", 1073741823)}
 
     def __init__(self, app, kind):
         self.app, self.kind = app, kind
+        if app.config["DATABASE_URL"] and kind == "full":
+            import pytest
+
+            pytest.skip("a PostgreSQL database has no size cap a test could fill")
 
     def _set(self, value):
-        from mobilizon_lite.db import database
+        from mobilizon_lite.db import EXTENSION_KEY, database
 
+        if self.app.config["DATABASE_URL"]:
+            databases.session().configure(self.app.config["DATABASE_URL"], "default_transaction_read_only",
+                                          "on" if value else "off")
+            self.app.extensions[EXTENSION_KEY].close_all()  # the setting holds for new connections
+            return
         name = self.LIFTED[self.kind][0]
         with self.app.app_context():
             if value is None:
