@@ -11,6 +11,7 @@ from typing import NamedTuple
 from flask import current_app
 from peewee import Case, fn
 
+from ..claims import claim
 from ..db import utcnow
 from ..job_runs import KickedJob, backoff
 from ..models import Activity, Actor, Delivery, DomainHealth, InboxHealth
@@ -28,6 +29,9 @@ BREAKER_FIRST_PAUSE = timedelta(seconds=60)
 BREAKER_LONGEST_PAUSE = timedelta(hours=1)
 UNAVAILABLE_AFTER_DAYS = 7
 UNAVAILABLE_RETRY = timedelta(days=1)
+# How long a drain holds the rows it took (see claims.py): far longer than a drain runs; the rows of a drain
+# whose process died are due again after it.
+CLAIM = timedelta(minutes=15)
 # 4xx answers that may succeed later; every other 4xx is final.
 RETRYABLE_4XX = {401, 408, 429}
 
@@ -197,18 +201,16 @@ def drain_all(seconds=20, batch=100):
 def drain(limit=100, deadline=None):
     """Send the deliveries that are due; returns how many were tried.
 
-    Rows are read first and each outcome written on its own: no transaction is held across a
-    network call, so SQLite's single writer is never blocked by a slow server. Up to
+    Rows are claimed first (claims.py: no other drainer takes them) and each outcome written on its own:
+    no transaction is held across a network call, so SQLite's single writer is never blocked by a slow server. Up to
     DELIVERY_THREADS workers sign and POST, a domain's rows in order by one worker over kept-alive
     connections, while this thread alone writes the outcomes (SQLite writers in several threads
     wait for one another in sleeps of milliseconds).
     """
     now = utcnow()
-    due = list(
-        Delivery.select(Delivery, Activity, Actor).join(Activity).join(Actor)
-        .where((Delivery.state == PENDING) & (Delivery.next_attempt_at <= now))
-        .order_by(Delivery.next_attempt_at).limit(limit)
-    )
+    due = claim(Delivery.select(Delivery, Activity, Actor).join(Activity).join(Actor)
+                .where((Delivery.state == PENDING) & (Delivery.next_attempt_at <= now))
+                .order_by(Delivery.next_attempt_at, Delivery.id).limit(limit), Delivery.next_attempt_at, now + CLAIM)
     if not due:
         return 0
     unavailable = {d.domain for d in DomainHealth.select().where(DomainHealth.unavailable)}
@@ -232,7 +234,7 @@ def drain(limit=100, deadline=None):
             by_domain.setdefault(row.domain, []).append(row)
     if not by_domain:
         return 0
-    tried = 0
+    tried, recorded = 0, set()
     local, opened = threading.local(), []
 
     def send_domain(rows):
@@ -246,6 +248,8 @@ def drain(limit=100, deadline=None):
     try:
         for done in as_completed([pool.submit(send_domain, rows) for rows in by_domain.values()]):
             exchanges, held = done.result()
+            recorded.update(row.id for row, _exchange in exchanges)
+            recorded.update(row.id for row in held)
             for row, exchange in exchanges:
                 try:
                     _record(row, exchange, batch)
@@ -259,6 +263,9 @@ def drain(limit=100, deadline=None):
         pool.shutdown(cancel_futures=True)
         for connections in opened:
             connections.close()
+    # Rows the deadline left untouched are due again as they were, keeping their order.
+    for row in (row for rows in by_domain.values() for row in rows if row.id not in recorded):
+        Delivery.update(next_attempt_at=row.next_attempt_at).where(Delivery.id == row.id).execute()
     return tried
 
 
