@@ -38,14 +38,23 @@ JOB_DEFAULTS = {
 }
 
 
+# app.extensions key of the process's scheduler_lease.SchedulerLease, when it takes part in one.
+LEASE = "mobilizon_lite.scheduler_lease"
+
 # The jobs that arriving work starts (job_runs.KickedJob): their function, name and executor.
 KICKED = {delivery.DRAIN_JOB: (delivery.drain_all, "Deliver queued activities", "default"),
           inbound.HANDLE_JOB: (inbound.handle_received, "Handle received activities", "default"),
           mail_queue.SEND_JOB: (mail_queue.send_queued, "Send queued mail", "mail")}
 
 
-def _in_context(app, job):
+def _in_context(app, job, timed=True):
     def run():
+        lease = app.extensions.get(LEASE)
+        if timed and lease is not None and not lease.held:
+            # The lease ran out while this run waited (a process paused, or starved of CPU): whoever holds
+            # it now runs the job.
+            log.warning("job %s not run: this process no longer holds the scheduler lease", job.__name__)
+            return
         with app.app_context():
             result = job()
         log.debug("job %s done: %r", job.__name__, result)
@@ -140,6 +149,7 @@ def _run_once(app, scheduler, job_id):
     work that arrived here starts at once, its rows claimed (claims.py) as every drainer's are."""
     job, name, executor = KICKED[job_id]
     try:
-        scheduler.add_job(_in_context(app, job), id=job_id, name=name, executor=executor, next_run_time=utcnow())
+        scheduler.add_job(_in_context(app, job, timed=False), id=job_id, name=name, executor=executor,
+                          next_run_time=utcnow())
     except ConflictingIdError:
         pass  # another thread added it a moment ago: that run finds this work too

@@ -10,7 +10,7 @@ import time
 
 from .db import utcnow
 from .models import processes
-from .scheduler import add_jobs, build_scheduler, remove_jobs
+from .scheduler import LEASE, add_jobs, build_scheduler, remove_jobs
 
 log = logging.getLogger(__name__)
 
@@ -34,11 +34,12 @@ class SchedulerLease:
         self.valid_until = None
         self._stopping = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="scheduler-lease", daemon=True)
+        app.extensions[LEASE] = self
 
     @property
     def held(self):
         """True while this process holds the lease (and runs the timed jobs)."""
-        return self.valid_until is not None
+        return self.valid_until is not None and time.monotonic() < self.valid_until
 
     def start(self):
         """Start the scheduler (holding only what kicks add, until the lease comes) and the renewals."""
@@ -50,8 +51,8 @@ class SchedulerLease:
         """Stop renewing and let the lease go at once, so another process takes it without waiting."""
         self._stopping.set()
         self._thread.join(timeout=self.seconds)
-        if self.held:
-            self._lose("this process stops")
+        if self.valid_until is not None:
+            self._lose("this process stops", logging.INFO)
             try:
                 with self.app.app_context():
                     processes.release_lease(processes.SCHEDULER, self.holder)
@@ -72,24 +73,24 @@ class SchedulerLease:
                 holder, expires_at = (None, None) if taken else processes.lease_holder(processes.SCHEDULER)
         except Exception:  # noqa: BLE001 - a busy or failing database: try again shortly
             log.exception("could not renew the scheduler lease")
-            if self.held and time.monotonic() >= self.valid_until:
+            if self.valid_until is not None and not self.held:
                 self._lose("it could not be renewed in time")
             return RETRY_AFTER_ERROR
         if taken:
-            gained = not self.held
+            gained = self.valid_until is None
             self.valid_until = started + self.seconds - self.renew_every
             if gained:
                 log.info("this process (%s) holds the scheduler lease: it runs the timed jobs", self.holder)
                 add_jobs(self.app, self.scheduler)
             return self.renew_every
-        if self.held:
+        if self.valid_until is not None:
             self._lose(f"{holder} holds it")
         # Tried again as it expires: a holder that died is replaced within the lease's time.
         left = (expires_at - utcnow()).total_seconds()
         return min(self.renew_every, max(left, 0) + 0.05)
 
-    def _lose(self, why):
+    def _lose(self, why, level=logging.WARNING):
         self.valid_until = None
         remove_jobs(self.scheduler)
-        log.warning("this process (%s) no longer holds the scheduler lease (%s): it stopped the timed jobs",
+        log.log(level, "this process (%s) no longer holds the scheduler lease (%s): it stopped the timed jobs",
                     self.holder, why)
