@@ -130,6 +130,8 @@ def serve_workers(app, make_app, host, port, workers):
 
 def _worker(make_app, listener):
     """A forked worker's whole life: never returns into the parent's code."""
+    for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGALRM):
+        signal.signal(signum, signal.SIG_DFL)  # the parent's handlers act on the parent's workers
     status = 0
     try:
         configure_malloc()
