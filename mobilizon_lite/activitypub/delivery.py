@@ -201,11 +201,11 @@ def drain_all(seconds=20, batch=100):
 def drain(limit=100, deadline=None):
     """Send the deliveries that are due; returns how many were tried.
 
-    Rows are claimed first (claims.py: no other drainer takes them) and each outcome written on its own:
-    no transaction is held across a network call, so SQLite's single writer is never blocked by a slow server. Up to
-    DELIVERY_THREADS workers sign and POST, a domain's rows in order by one worker over kept-alive
-    connections, while this thread alone writes the outcomes (SQLite writers in several threads
-    wait for one another in sleeps of milliseconds).
+    Rows are claimed first (claims.py: no other drainer takes them) and each outcome written on its
+    own: no transaction is held across a network call, so SQLite's single writer is never blocked by
+    a slow server. Up to DELIVERY_THREADS workers sign and POST, a domain's rows in order by one
+    worker over kept-alive connections, while this thread alone writes the outcomes (SQLite writers
+    in several threads wait for one another in sleeps of milliseconds).
     """
     now = utcnow()
     due = claim(Delivery.select(Delivery, Activity, Actor).join(Activity).join(Actor)
