@@ -10,6 +10,7 @@ from collections import deque
 
 import waitress
 
+from ..config import ConfigError
 from ..db import EXTENSION_KEY
 from ..memory import configure_malloc
 from ..scheduler_lease import SchedulerLease
@@ -66,8 +67,11 @@ def serve_workers(app, make_app, host, port, workers):
 
     SIGTERM and SIGINT are passed on to them. A worker that dies is logged and replaced, unless workers
     die more than `workers` times within CRASH_WINDOW: then all are stopped, and the status is 1."""
-    family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
-    listener = socket.create_server((host, port), family=family, backlog=BACKLOG)
+    try:
+        family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
+        listener = socket.create_server((host, port), family=family, backlog=BACKLOG)
+    except OSError as error:
+        raise ConfigError(f"cannot listen on {host} port {port}: {error.strerror or error}") from None
     # Children must not share the connections this process opened (SQLite forbids it; a PostgreSQL
     # connection's stream would be mixed up): they open their own.
     database = app.extensions[EXTENSION_KEY]

@@ -7,7 +7,7 @@ import sqlite3
 from pathlib import Path
 from urllib.parse import urlencode
 
-from ..harness import CSRF_RE, RunningInstance, wait_until
+from ..harness import CSRF_RE, RunningInstance, run_py, wait_until
 from ..helpers import event_fields
 
 SUBMISSION_RE = re.compile(r'name="submission"[^>]*value="([^"]+)"')
@@ -91,3 +91,10 @@ def test_two_workers_answer_on_one_port_and_know_each_others_form_tokens(tmp_pat
             connection.close()
     with sqlite3.connect(server.database) as db:
         assert db.execute("SELECT count(*) FROM event").fetchone() == (1,)
+
+
+def test_a_number_of_workers_below_one_is_refused_with_a_message(tmp_path):
+    for wrong in ("0", "two", "-1"):
+        result = run_py("serve", "--workers", wrong, "--instance-path", str(tmp_path / "instance"))
+        assert result.returncode == 2 and "at least 1" in result.stderr, result.stderr
+    assert not (tmp_path / "instance").exists()
