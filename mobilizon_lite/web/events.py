@@ -79,6 +79,8 @@ def event_form(event=None):
         # The organiser (and its group) of an existing event does not change.
         del form.identity
         del form.group
+        if event.is_cancelled:
+            form.keep_cancelled()
     form.timezone.choices = timezone_choices(time_zones.common_zones())
     form.language.choices = language_choices()
     if form.is_submitted():

@@ -8,7 +8,7 @@ import pytest
 
 from mobilizon_lite.db import utcnow
 from mobilizon_lite.models import Actor, EventOccurrence, Participation, Reminder
-from mobilizon_lite.services import subscriptions
+from mobilizon_lite.services import participation, subscriptions
 
 from ..calendar_readers import occurrences_by_three, utc_seconds
 from ..harness import wait_until
@@ -278,6 +278,27 @@ def test_my_events_shows_the_date_joined_and_its_place_in_line(mail_app, people)
     assert re.search(rf"\b{dates[2].begins_on.astimezone(event.zone).day}\b", when), when
     assert not re.search(rf"\b{dates[0].begins_on.astimezone(event.zone).day}\b", when), when
     assert "number 1 on the waiting list" in waiting
+
+
+def test_my_events_lists_a_date_joined_under_past_once_it_is_over_while_the_series_goes_on(mail_app, people):
+    event = rehearsal(mail_app, people["ann"], tuesday(-2))
+    with mail_app.app_context():
+        bob = Actor.get(Actor.preferred_username == "bob")
+        stored = [row.begins_on for row in EventOccurrence.select().where(EventOccurrence.event == event.id)
+                  .order_by(EventOccurrence.begins_on)]
+        over, ahead = [start for start in stored if start < utcnow()][-1], next(s for s in stored if s > utcnow())
+        for date in (over, ahead):
+            participation.admit(event, bob, date=date)
+
+    def going(query=""):
+        page = people["bob"].get(f"/my-events{query}").get_data(as_text=True)
+        return re.findall(r'<p class="when">([^<]*)', page[page.index("I take part"):page.index("Awaiting approval")])
+
+    def day(start):
+        return rf"\b{start.astimezone(event.zone).day}\b"
+
+    [upcoming], [past] = going(), going("?past=1")
+    assert re.search(day(ahead), upcoming) and re.search(day(over), past), (upcoming, past)
 
 
 def test_the_personal_feed_holds_the_dates_joined_as_all_three_readers_read_them(mail_app, people):
