@@ -29,9 +29,11 @@ BREAKER_FIRST_PAUSE = timedelta(seconds=60)
 BREAKER_LONGEST_PAUSE = timedelta(hours=1)
 UNAVAILABLE_AFTER_DAYS = 7
 UNAVAILABLE_RETRY = timedelta(days=1)
-# How long a drain holds the rows it took (see claims.py): far longer than a drain runs; the rows of a drain
-# whose process died are due again after it.
-CLAIM = timedelta(minutes=15)
+# Seconds a drain starts POSTs for at most (drain_all gives it less).
+DRAIN_LONGEST = 60
+# How long a drain holds the rows it took (see claims.py): longer than it runs, as each POST it starts ends
+# within client.DEADLINE; the rows of a drain whose process died are due again after it.
+CLAIM = timedelta(seconds=DRAIN_LONGEST + client.DEADLINE + 30)
 # 4xx answers that may succeed later; every other 4xx is final.
 RETRYABLE_4XX = {401, 408, 429}
 
@@ -123,7 +125,7 @@ class _Batch(NamedTuple):
     failures: dict  # inbox URL -> consecutive failures, for those with any
     ailing: set  # domains with failure days, cleared by a success
     allowed: list  # ALLOWED_PRIVATE_NETWORKS, parsed
-    deadline: float | None
+    deadline: float  # time.monotonic() after which no POST is started
 
 
 class _Exchange(NamedTuple):
@@ -199,7 +201,8 @@ def drain_all(seconds=20, batch=100):
 
 
 def drain(limit=100, deadline=None):
-    """Send the deliveries that are due; returns how many were tried.
+    """Send the deliveries that are due, starting POSTs until deadline (a time.monotonic()) and for
+    DRAIN_LONGEST seconds at most; returns how many were tried.
 
     Rows are claimed first (claims.py: no other drainer takes them) and each outcome written on its
     own: no transaction is held across a network call, so SQLite's single writer is never blocked by
@@ -208,6 +211,7 @@ def drain(limit=100, deadline=None):
     in several threads wait for one another in sleeps of milliseconds).
     """
     now = utcnow()
+    deadline = min(deadline or float("inf"), time.monotonic() + DRAIN_LONGEST)
     due = claim(Delivery.select(Delivery, Activity, Actor).join(Activity).join(Actor)
                 .where((Delivery.state == PENDING) & (Delivery.next_attempt_at <= now))
                 .order_by(Delivery.next_attempt_at, Delivery.id).limit(limit), Delivery.next_attempt_at, now + CLAIM)
@@ -292,7 +296,7 @@ def _send_domain(rows, batch, connections):
     failures = {row.inbox_url: batch.failures.get(row.inbox_url, 0) for row in rows}
     domain_held = False
     for row in rows:
-        if batch.deadline is not None and time.monotonic() > batch.deadline:
+        if time.monotonic() > batch.deadline:
             break  # untouched: still due for the next drain
         if domain_held or row.inbox_url in stopped:
             held.append(row)
