@@ -375,7 +375,10 @@ def join_every_date(app, people, event, username):
 def test_joining_every_date_does_not_count_ones_own_seats_against_oneself(mail_app, people):
     event, dates = series(mail_app, people, capacity="1")
     join_date(mail_app, people, event, dates[0], "bob")
-    # bob's seat on the first date is the one seat there: his seat on every date takes its place.
+    # bob's seat on the first date is the one seat there: his seat on every date takes its place. The page
+    # offers him to join every date, and says it is full to cat.
+    assert "Join every date" in people["bob"].get(f"/events/{event.uuid}").get_data(as_text=True)
+    assert "This event is full." in people["cat"].get(f"/events/{event.uuid}").get_data(as_text=True)
     assert "This event is full." not in flashed(people["bob"], join_every_date(mail_app, people, event, "bob"))
     assert date_roles(mail_app, event) == {("ann", None): "creator", ("bob", None): "participant"}
 
