@@ -28,14 +28,14 @@ def tool(name):
     return path
 
 
-def _run(arguments, url=None, what="pg_restore", **options):
+def _run(arguments, url=None, what="pg_restore"):
     """Run one of PostgreSQL's programs, connecting as url says; BackupError with its message when it fails."""
     env = dict(os.environ, **postgres.libpq_environment(url)) if url else None
-    result = subprocess.run(arguments, env=env, capture_output=True, text=not options.get("binary"),
-                            check=False)
+    result = subprocess.run(arguments, env=env, capture_output=True, text=True, encoding="utf-8",
+                            errors="replace", check=False)
     if result.returncode:
-        message = result.stderr if isinstance(result.stderr, str) else result.stderr.decode(errors="replace")
-        raise BackupError(f"{what} failed: {message.strip()[-2000:]}")
+        message = result.stderr
+        raise BackupError(f"{what} failed: {message.strip()[-2000:] or f'exit status {result.returncode}'}")
     return result.stdout
 
 
@@ -46,7 +46,9 @@ def snapshot(config, target, progress=None):
     with postgres.connect(url) as connection:
         total = postgres.table_bytes(connection)
     with watching(target, total, progress):
-        _run([tool("pg_dump"), "--format=custom", "--no-owner", "--no-privileges", f"--file={target}"],
+        # Not compressed: the archive around it is.
+        _run([tool("pg_dump"), "--format=custom", "--compress=0", "--no-owner", "--no-privileges", f"--file={target}",
+              f"--dbname={postgres.libpq_uri(url)}"],
              url, what="pg_dump")
 
 

@@ -1,0 +1,220 @@
+"""Copying an SQLite instance's database into an empty PostgreSQL database: every table in foreign-key
+order with its ids, the sequences set past them, what is derived rebuilt, and the rows counted on both."""
+import time
+from dataclasses import dataclass, field
+from graphlib import TopologicalSorter
+
+from . import pgtools
+from .db import database
+from .models import search_index
+
+BATCH = 2000
+
+
+class MoveError(RuntimeError):
+    """The move cannot be made; the message says why and what to do."""
+
+
+@dataclass
+class Moved:
+    """What the move did, for the command's summary."""
+    rows: dict = field(default_factory=dict)  # table -> rows copied, in the order they were
+    indexed: dict = field(default_factory=dict)  # indexed table -> rows indexed
+    seconds: float = 0.0
+
+    @property
+    def total(self):
+        return sum(self.rows.values())
+
+
+def refuse_unless_empty(url):
+    """MoveError unless the PostgreSQL database at url can be reached and holds no table."""
+    import psycopg2
+
+    try:
+        with pgtools.connect(url) as connection:
+            tables = pgtools.table_names(connection)
+    except psycopg2.Error as error:
+        raise MoveError(f"cannot connect to the PostgreSQL database {pgtools.name(url)!r}: "
+                        f"{str(error).strip()}") from error
+    if tables:
+        shown = ", ".join(sorted(tables)[:5]) + (", …" if len(tables) > 5 else "")
+        raise MoveError(f"the PostgreSQL database {pgtools.name(url)!r} is not empty ({len(tables)} tables: "
+                        f"{shown}): give a new, empty database (createdb -O OWNER NAME)")
+
+
+def _derived(source_tables):
+    """The source's tables that are its SQLite search index (rebuilt on the other side, never copied)."""
+    names = [model._meta.table_name for model, _table in search_index.INDEXES]
+    return {table for table in source_tables
+            if table.startswith("sqlite_") or any(table == name or table.startswith(name + "_") for name in names)}
+
+
+def _source_tables(source):
+    rows = source.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
+    return {row[0] for row in rows}
+
+
+def _source_columns(source, table):
+    return [row[1] for row in source.execute(f'PRAGMA table_info("{table}")')]
+
+
+def _target_columns(cursor, table):
+    cursor.execute("SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = 'public' "
+                   "AND table_name = %s ORDER BY ordinal_position", (table,))
+    return dict(cursor.fetchall())
+
+
+def _references(cursor):
+    """{table: {tables it refers to}} and {table: [its columns referring to itself]} of the target."""
+    cursor.execute("SELECT c.conrelid::regclass::text, c.confrelid::regclass::text, a.attname FROM pg_constraint c "
+                   "JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = ANY (c.conkey) "
+                   "WHERE c.contype = 'f' AND c.connamespace = 'public'::regnamespace")
+    refers, own = {}, {}
+    for table, referred, column in cursor.fetchall():
+        table, referred = table.strip('"'), referred.strip('"')
+        if table == referred:
+            own.setdefault(table, []).append(column)
+        else:
+            refers.setdefault(table, set()).add(referred)
+    return refers, own
+
+
+def plan(source, cursor):
+    """(tables to copy in foreign-key order, the source's tables left out as derived).
+
+    MoveError when a table of the source has no counterpart: the schemas differ.
+    """
+    source_tables = _source_tables(source)
+    derived = _derived(source_tables)
+    cursor.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' "
+                   "AND table_type = 'BASE TABLE'")
+    target_tables = {row[0] for row in cursor.fetchall()}
+    missing = source_tables - derived - target_tables
+    if missing:
+        raise MoveError(f"the PostgreSQL schema has no table {', '.join(sorted(missing))}: the two databases are "
+                        "not at the same schema version")
+    refers, _own = _references(cursor)
+    copied = source_tables - derived
+    order = TopologicalSorter({table: refers.get(table, set()) & copied for table in sorted(copied)})
+    return list(order.static_order()), sorted(derived)
+
+
+def _converter(data_type):
+    # SQLite keeps booleans as 0 and 1; PostgreSQL's boolean columns take no integers.
+    if data_type == "boolean":
+        return lambda value: None if value is None else bool(value)
+    return None
+
+
+def copy_table(source, cursor, table, own, progress):
+    """Copy one table's rows, in batches, with their ids; returns how many.
+
+    Columns referring to the same table (replies, folders) are filled once every row is in: a row
+    may name one with a higher id.
+    """
+    from psycopg2.extras import execute_values
+
+    targets = _target_columns(cursor, table)
+    columns = [column for column in _source_columns(source, table) if column in targets]
+    later = [columns.index(column) for column in own if column in columns]
+    converters = [(index, convert) for index, column in enumerate(columns)
+                  if (convert := _converter(targets[column]))]
+    total = source.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]  # noqa: S608 - our names
+    names = ", ".join(f'"{column}"' for column in columns)
+    select = f'SELECT rowid, {names} FROM "{table}" WHERE rowid > ? ORDER BY rowid LIMIT {BATCH}'  # noqa: S608
+    insert = f'INSERT INTO "{table}" ({names}) VALUES %s'  # noqa: S608 - our names
+    done, last, pending = 0, -1 << 62, []
+    if not total:
+        progress(table, 0, 0)
+    while rows := source.execute(select, (last,)).fetchall():
+        last = rows[-1][0]
+        batch = []
+        for row in rows:
+            values = list(row[1:])
+            for index, convert in converters:
+                values[index] = convert(values[index])
+            if later:
+                key = values[columns.index("id")] if "id" in columns else None
+                pending += [(columns[index], values[index], key) for index in later if values[index] is not None]
+                for index in later:
+                    values[index] = None
+            batch.append(values)
+        execute_values(cursor, insert, batch, page_size=len(batch))
+        done += len(batch)
+        progress(table, done, total)
+    for column, value, key in pending:
+        cursor.execute(f'UPDATE "{table}" SET "{column}" = %s WHERE id = %s', (value, key))  # noqa: S608
+    return done
+
+
+def _set_sequences(cursor):
+    """Each sequence of a column (the ids) set to go on after the highest value copied."""
+    cursor.execute("SELECT s.oid::regclass::text, t.relname, a.attname FROM pg_class s "
+                   "JOIN pg_depend d ON d.objid = s.oid AND d.deptype IN ('a', 'i') "
+                   "JOIN pg_class t ON t.oid = d.refobjid "
+                   "JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = d.refobjsubid "
+                   "WHERE s.relkind = 'S' AND t.relnamespace = 'public'::regnamespace")
+    for sequence, table, column in cursor.fetchall():
+        cursor.execute(f'SELECT setval(%s, coalesce((SELECT max("{column}") FROM "{table}"), 0) + 1, false)',  # noqa: S608
+                       (sequence,))
+
+
+def _check_counts(source, cursor, tables):
+    for table in tables:
+        expected = source.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]  # noqa: S608 - our names
+        cursor.execute(f'SELECT count(*) FROM "{table}"')  # noqa: S608 - our names
+        found = cursor.fetchone()[0]
+        if found != expected:
+            raise MoveError(f"{table}: {found} rows in PostgreSQL after the copy, {expected} in SQLite")
+
+
+def copy_rows(source, url, progress):
+    """Copy every table of the SQLite connection source into the migrated PostgreSQL database at url, in
+    one transaction; returns Moved (rows per table). progress(table, done, total) follows each table."""
+    moved = Moved()
+    with pgtools.connect(url) as connection, connection, connection.cursor() as cursor:
+        cursor.execute("SET TIME ZONE 'UTC'")
+        tables, _derived_tables = plan(source, cursor)
+        _refers, own = _references(cursor)
+        # What the migrations wrote (the first content version, the first settings) gives way to the copy.
+        for table in reversed(tables):
+            cursor.execute(f'DELETE FROM "{table}"')  # noqa: S608 - our names
+        for table in tables:
+            # The content version's triggers would count each row copied: it is raised once at the end.
+            cursor.execute(f'ALTER TABLE "{table}" DISABLE TRIGGER USER')
+            moved.rows[table] = copy_table(source, cursor, table, own.get(table, []), progress)
+            cursor.execute(f'ALTER TABLE "{table}" ENABLE TRIGGER USER')
+        _set_sequences(cursor)
+        _check_counts(source, cursor, tables)
+    return moved
+
+
+def rebuild_derived(progress):
+    """In the target app's context: the search index built from the copied rows, and the content
+    version raised so that no page kept from before is served; returns {table: rows indexed}."""
+    indexed = {}
+    for model, table in search_index.INDEXES:
+        indexed[table] = search_index.rebuild(model, lambda done, total, table=table: progress(
+            f"search index of {table}", done, total))
+    database.execute_sql("UPDATE content_version SET version = version + 1")
+    return indexed
+
+
+def move(source, url, rebuild, progress):
+    """Copy the SQLite connection source into the migrated PostgreSQL database at url, then rebuild()
+    what is derived; returns Moved. On failure, the PostgreSQL database is emptied again."""
+    import psycopg2
+
+    started = time.monotonic()
+    try:
+        moved = copy_rows(source, url, progress)
+        moved.indexed = rebuild()
+    except (psycopg2.Error, MoveError) as error:
+        with pgtools.connect(url) as connection:
+            pgtools.drop_public(connection)
+        if isinstance(error, MoveError):
+            raise
+        raise MoveError(f"the copy failed and was undone: {str(error).strip()}") from error
+    moved.seconds = time.monotonic() - started
+    return moved
