@@ -34,6 +34,9 @@ DEFAULTS = {
     # Public base URL used in every link and id; written to instance/config.py on first run.
     "BASE_URL": None,
     "DATABASE": "mobilizon_lite.sqlite3",
+    # Empty: the SQLite file DATABASE in the instance folder. Else postgresql://user:password@host/name (or
+    # postgresql:///name?host=/socket/dir), or sqlite:///path, which sets DATABASE.
+    "DATABASE_URL": "",
     "TIMEZONE": "UTC",
     "LANGUAGES": ["en", "fr"],
     "BABEL_DEFAULT_LOCALE": "en",
@@ -255,12 +258,27 @@ def load(app, test_config=None, default_base_url="http://127.0.0.1:5000", base_u
     config["SESSION_COOKIE_SECURE"] = secure
     config["REMEMBER_COOKIE_SECURE"] = secure
     config["BABEL_DEFAULT_TIMEZONE"] = config["TIMEZONE"]
-    database = Path(config["DATABASE"])
-    if not database.is_absolute() and config["DATABASE"] != ":memory:":
-        config["DATABASE"] = str(Path(app.instance_path) / database)
+    _settle_database(config, app.instance_path)
     if not config.get("SECRET_KEY"):
         raise ConfigError("SECRET_KEY is empty: set it in instance/config.py")
     check_settings(config)
+
+
+def _settle_database(config, instance_path):
+    """DATABASE_URL checked, sqlite:///path moved to DATABASE; DATABASE made absolute (within instance_path)."""
+    url = config["DATABASE_URL"]
+    if not isinstance(url, str):
+        raise ConfigError(f"DATABASE_URL must be a text such as 'postgresql://user:password@host/name', not {url!r}")
+    parts = urlsplit(url)
+    if url and (parts.scheme not in ("sqlite", "postgres", "postgresql") or not parts.path.lstrip("/")):
+        raise ConfigError(f"DATABASE_URL {url!r} names no database: give postgresql://user:password@host/name, "
+                          "postgresql:///name?host=/socket/dir, sqlite:///path, or leave it empty for the "
+                          "SQLite file DATABASE in the instance folder")
+    if parts.scheme == "sqlite":
+        config["DATABASE"], config["DATABASE_URL"] = parts.path[1:], ""
+    database = Path(config["DATABASE"])
+    if not database.is_absolute() and config["DATABASE"] != ":memory:":
+        config["DATABASE"] = str(Path(instance_path) / database)
 
 
 def _expected_type(name):

@@ -1,13 +1,15 @@
-"""The database handle: one SQLite database per app, reached through a context-bound proxy; its
-transactions, and the callbacks that run once they commit (on_commit)."""
+"""The database handle: one database per app (an SQLite file, or PostgreSQL named by DATABASE_URL), reached
+through a context-bound proxy; its transactions, and the callbacks that run once they commit (on_commit)."""
 import json
 import logging
 import threading
 from datetime import UTC, datetime
+from urllib.parse import urlsplit
 
 from flask import current_app, has_app_context
-from peewee import DatabaseProxy, DateTimeField, Model, TextField
-from playhouse.pool import PooledSqliteDatabase
+from peewee import DatabaseProxy, DateTimeField, Model, PostgresqlDatabase, TextField
+from playhouse.db_url import parse as parse_url
+from playhouse.pool import PooledPostgresqlDatabase, PooledSqliteDatabase
 
 from . import geo
 
@@ -28,6 +30,16 @@ PRAGMAS = {
 # SQLite's primary result codes that blame the storage rather than the statement: still locked
 # after busy_timeout, read-only, I/O error, full, cannot open. They pass once the disk is fixed.
 STORAGE_FAULT_CODES = {5, 8, 10, 13, 14}
+# PostgreSQL's SQLSTATE classes and codes of the same kind: connection lost, insufficient resources (disk
+# full, out of memory, too many connections), system error (I/O), read-only transaction (a standby),
+# server shutting down or starting.
+PG_STORAGE_FAULT_CLASSES = ("08", "53", "58")
+PG_STORAGE_FAULT_CODES = {"25006", "57P01", "57P02", "57P03"}
+POSTGRES_SCHEMES = ("postgres", "postgresql")
+# Any number, the same in every process: the key of the lock that atomic("IMMEDIATE") blocks take in turn.
+SERIAL_LOCK = 0x6D6C6900
+# Seconds a pooled PostgreSQL connection may sit unused before it is closed rather than reused.
+PG_STALE_SECONDS = 300
 # Seconds a 503 for a storage fault asks browsers and other servers to wait before trying again.
 STORAGE_RETRY_AFTER = 300
 
@@ -104,9 +116,12 @@ class _HookedAtomic:
 
     def __init__(self, db, block):
         self.db, self.block = db, block
+        self.serial = False
 
     def __enter__(self):
         self.helper = self.block.__enter__()
+        if self.serial:
+            self.db.execute_sql("SELECT pg_advisory_xact_lock(%s)", (SERIAL_LOCK,))
         self.stack = self.db._hooks()
         self.stack.append([])
         self.depth = len(self.stack)
@@ -134,23 +149,13 @@ class _HookedAtomic:
         _run(callbacks)
 
 
-class ImmediateSqliteDatabase(PooledSqliteDatabase):
-    """SQLite whose transactions take the write lock when they begin, with on_commit hooks, and whose
-    connections are kept open between requests.
-
-    A deferred transaction that reads then writes fails at once ("database is locked") when
-    another thread wrote in between; an immediate one waits its turn under busy_timeout. Opening a
-    connection and setting its pragmas costs more than serving a kept page: closing one at the end of
-    a request hands it back to the pool for the next.
-    """
+class _OnCommitHooks:
+    """on_commit callbacks for a database class, held by its atomic() blocks (one code for both backends)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # One stack of callback lists per thread (an atomic() block each), as connections are.
         self._local_hooks = threading.local()
-
-    def begin(self, lock_type=None):
-        return super().begin(lock_type or "IMMEDIATE")
 
     def atomic(self, *args, **kwargs):
         return _HookedAtomic(self, super().atomic(*args, **kwargs))
@@ -171,6 +176,39 @@ class ImmediateSqliteDatabase(PooledSqliteDatabase):
             _run([callback])
 
 
+class ImmediateSqliteDatabase(_OnCommitHooks, PooledSqliteDatabase):
+    """SQLite whose transactions take the write lock when they begin, with on_commit hooks, and whose
+    connections are kept open between requests.
+
+    A deferred transaction that reads then writes fails at once ("database is locked") when
+    another thread wrote in between; an immediate one waits its turn under busy_timeout. Opening a
+    connection and setting its pragmas costs more than serving a kept page: closing one at the end of
+    a request hands it back to the pool for the next.
+    """
+
+    def begin(self, lock_type=None):
+        return super().begin(lock_type or "IMMEDIATE")
+
+
+class HookedPostgresDatabase(_OnCommitHooks, PooledPostgresqlDatabase):
+    """PostgreSQL with the same on_commit hooks and atomic() blocks, its connections kept open between
+    requests. Writers do not wait for each other as on SQLite: a read-then-write that must not race
+    locks its rows (SELECT … FOR UPDATE), or is an atomic("IMMEDIATE") block."""
+
+    def atomic(self, lock_type=None, **kwargs):
+        """A block; atomic("IMMEDIATE") (SQLite's word, which its callers use for checks such as "not the
+        last administrator") waits until no other such block runs, in any process, then begins."""
+        block = super().atomic(**kwargs)
+        block.serial = lock_type == "IMMEDIATE"
+        return block
+
+
+def on_postgres(db=None):
+    """Whether db (by default the current app's database) is PostgreSQL."""
+    db = database if db is None else db
+    return isinstance(db.obj if isinstance(db, DatabaseProxy) else db, PostgresqlDatabase)
+
+
 def _run(callbacks):
     """Run each callback of committed work: one that fails is logged, and neither stops the others
     nor fails the request whose data is already saved."""
@@ -188,11 +226,21 @@ def storage_fault(error):
     follows fails too ("no transaction is active") and hides the cause.
     """
     while error is not None:
-        code = getattr(getattr(error, "orig", None) or error, "sqlite_errorcode", None)
+        orig = getattr(error, "orig", None) or error
+        code = getattr(orig, "sqlite_errorcode", None)
         if code is not None and (code & 0xFF) in STORAGE_FAULT_CODES:
+            return error
+        if _pg_storage_fault(orig):
             return error
         error = error.__cause__ or error.__context__
     return None
+
+
+def _pg_storage_fault(orig):
+    code = getattr(orig, "pgcode", False)  # psycopg2's errors have it
+    if code is None:  # the driver's own failure: the server cannot be reached, or went away
+        return type(orig).__name__ == "OperationalError"
+    return bool(code) and (code in PG_STORAGE_FAULT_CODES or code[:2] in PG_STORAGE_FAULT_CLASSES)
 
 
 def delete_in_batches(model, condition, batch=500):
@@ -208,10 +256,23 @@ def delete_in_batches(model, condition, batch=500):
             return total
 
 
-def open_database(path):
-    """Open the SQLite file at path with the pragmas the app relies on."""
+def is_postgres_url(url):
+    """Whether the DATABASE_URL url names a PostgreSQL database."""
+    return urlsplit(url).scheme in POSTGRES_SCHEMES
+
+
+def open_database(target):
+    """Open target: a PostgreSQL URL (postgresql://user:pass@host/db, postgresql:///db?host=/socket/dir),
+    else the path of an SQLite file, with the settings the app relies on."""
+    if is_postgres_url(target):
+        params = parse_url(target, unquote_password=True, unquote_user=True)
+        # Times are stored as UTC without a zone: the session's zone must not shift what now() gives.
+        params.setdefault("options", "-c timezone=UTC")
+        # No cap on connections (as below); idle ones are closed after a while, the server's are few.
+        return HookedPostgresDatabase(params.pop("database"), max_connections=None,
+                                      stale_timeout=PG_STALE_SECONDS, **params)
     # No cap on connections: the server's threads and the scheduler's jobs bound them.
-    db = ImmediateSqliteDatabase(path, pragmas=PRAGMAS, check_same_thread=False, max_connections=None)
+    db = ImmediateSqliteDatabase(target, pragmas=PRAGMAS, check_same_thread=False, max_connections=None)
     # Search near a place keeps the events of a box within the radius, in SQL (the box read by an index).
     db.register_function(geo.distance_km, "distance_km", 4, deterministic=True)
     return db
@@ -219,7 +280,7 @@ def open_database(path):
 
 def init_app(app):
     """Bind a database to app and close each thread's connection when its context ends."""
-    app.extensions[EXTENSION_KEY] = open_database(app.config["DATABASE"])
+    app.extensions[EXTENSION_KEY] = open_database(app.config["DATABASE_URL"] or app.config["DATABASE"])
 
     @app.teardown_appcontext
     def close_connection(_exc):

@@ -1,8 +1,9 @@
-"""Schema migrations, applied in order and tracked by SQLite's user_version."""
+"""Schema migrations, applied in order; the version is SQLite's user_version, or a one-row table on
+PostgreSQL."""
 import logging
 
 from .config import ConfigError
-from .db import database
+from .db import database, on_postgres
 from .models import (
     Account,
     Activity,
@@ -89,6 +90,12 @@ def _activity_objects():
     _add_column("activity", "object_ap_id", "VARCHAR(2048)",
                 "CREATE INDEX IF NOT EXISTS activity_object_ap_id ON activity (object_ap_id)")
     # Activities published before: later changes of their objects must rewrite them too.
+    if on_postgres():
+        database.execute_sql(
+            "UPDATE activity SET object_ap_id = CASE json_typeof(body::json -> 'object') "
+            "WHEN 'string' THEN body::json ->> 'object' ELSE body::json -> 'object' ->> 'id' END "
+            "WHERE type IN ('Create', 'Update', 'Delete') AND object_ap_id IS NULL")
+        return
     database.execute_sql(
         "UPDATE activity SET object_ap_id = CASE json_type(body, '$.object') "
         "WHEN 'text' THEN json_extract(body, '$.object') ELSE json_extract(body, '$.object.id') END "
@@ -100,6 +107,11 @@ def _listed_activities():
     # Only activities with the Public in `to` stay in outboxes; unlisted ones have it in `cc` only.
     # A Delete was addressed to `to` + `cc` in one list: the Public came first only when listed.
     public = "'https://www.w3.org/ns/activitystreams#Public'"
+    if on_postgres():
+        database.execute_sql(
+            "UPDATE activity SET listed = TRUE WHERE public AND CASE type "
+            f"WHEN 'Delete' THEN body::jsonb -> 'to' ->> 0 = {public} ELSE body::jsonb -> 'to' ? {public} END")
+        return
     database.execute_sql(
         "UPDATE activity SET listed = 1 WHERE public AND json_valid(body) AND CASE type "
         f"WHEN 'Delete' THEN json_extract(body, '$.to[0]') = {public} "
@@ -217,7 +229,7 @@ def _account_moderation():
     database.execute_sql("CREATE INDEX IF NOT EXISTS actor_suspended ON actor (id) WHERE suspended")
     # Pages show only these columns of accounts: a log-in (last_login_at, the session version) must not
     # make every kept page be built again.
-    database.execute_sql("DROP TRIGGER IF EXISTS content_changed_account_UPDATE")
+    changes.untrack_updates("account")
     changes.track_columns("account", "email", "role", "locale", "confirmed_at", "suspended_at", "deleted_at")
 
 
@@ -302,8 +314,9 @@ def _occurrence_overrides():
 
 
 def _imported_events():
-    # Importing a calendar again changes the events it made before, found by the calendar's UID.
-    database.create_tables([ImportedEvent])
+    # Importing a calendar again changes the events it made before, found by the calendar's UID. Today's
+    # model points at the table of a later step, which PostgreSQL wants to exist already.
+    database.create_tables([CalendarSubscription, ImportedEvent] if on_postgres() else [ImportedEvent])
 
 
 def _federated_dates():
@@ -354,13 +367,43 @@ def check_version(version, where):
             "(or a later one), or restore a backup made by this one (run.py restore PATH).")
 
 
+# PostgreSQL's table of the version (SQLite keeps it in the file's header).
+VERSION_TABLE = "schema_version"
+# Any number, the same in every process: the key of the lock that lets one process at a time migrate.
+MIGRATION_LOCK = 0x6D6C6974
+
+
+def schema_version(db=None):
+    """The schema version of db (by default the current app's database): 0 for a new one."""
+    db = db or database
+    if not on_postgres(db):
+        return db.execute_sql("PRAGMA user_version").fetchone()[0]
+    if not db.table_exists(VERSION_TABLE):
+        return 0
+    return db.execute_sql(f"SELECT version FROM {VERSION_TABLE}").fetchone()[0]  # noqa: S608 - our name
+
+
+def _set_schema_version(number):
+    if not on_postgres():
+        database.execute_sql(f"PRAGMA user_version = {number:d}")
+        return
+    database.execute_sql(f"CREATE TABLE IF NOT EXISTS {VERSION_TABLE} "
+                         "(id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL)")
+    database.execute_sql(f"INSERT INTO {VERSION_TABLE} (id, version) VALUES (1, %s) "  # noqa: S608 - our name
+                         "ON CONFLICT (id) DO UPDATE SET version = excluded.version", (number,))
+
+
 def migrate(up_to=None):
     """Bring the current app's database to the latest schema version (or to step up_to, as an earlier
     release left it); refuse one newer than the code."""
     with database.atomic():
-        version = database.execute_sql("PRAGMA user_version").fetchone()[0]
+        if on_postgres():
+            # Processes started together: the others wait, then find the work done (SQLite's
+            # transactions take the write lock at once already).
+            database.execute_sql("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK,))
+        version = schema_version()
         check_version(version, database.database)
         for number, step in enumerate(STEPS[version:up_to], start=version + 1):
             log.info("applying schema migration %d (%s)", number, step.__name__)
             step()
-            database.execute_sql(f"PRAGMA user_version = {number:d}")
+            _set_schema_version(number)

@@ -1,10 +1,12 @@
-"""Fixtures: an app per test on its own SQLite file, a client, a real SMTP server, and the settings that
-make identities and passwords cheap in every instance of the session."""
+"""Fixtures: an app per test on its own database (an SQLite file, or a PostgreSQL database when
+MOBILIZON_LITE_TEST_DATABASE_URL names a server: see databases.py), a client, a real SMTP server, and the
+settings that make identities and passwords cheap in every instance of the session."""
 import pytest
 
 from mobilizon_lite import create_app
 from mobilizon_lite.activitypub.keys import write_key_pool
 
+from . import databases
 from .helpers import BASE_URL, MailCatcher
 
 # Any this many actors made one after the other, in any instance of the session, get different keys
@@ -29,12 +31,30 @@ def instance_env(test_settings):
 
 
 @pytest.fixture
-def app_config(tmp_path, test_settings):
+def new_database():
+    """new_database(empty=False): settings naming a database of its own for another app of the test: {} on
+    SQLite (the app's DATABASE file is its own), else a new PostgreSQL database, dropped after the test."""
+    session, made = databases.session(), []
+
+    def make(empty=False):
+        if session is None:
+            return {}
+        made.append(session.create(empty=empty))
+        return {"DATABASE_URL": made[-1]}
+
+    yield make
+    for url in made:
+        session.drop(url)
+
+
+@pytest.fixture
+def app_config(tmp_path, test_settings, new_database):
     return {
         "TESTING": True,
         "SECRET_KEY": "test secret key",
         "BASE_URL": BASE_URL,
         "DATABASE": str(tmp_path / "test.sqlite3"),
+        **new_database(),
         **test_settings,
     }
 

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import requests
 
+from . import databases
+
 ROOT = Path(__file__).resolve().parents[1]
 RUN_PY = ROOT / "run.py"
 PASSWORD = "correct horse battery"
@@ -51,9 +53,11 @@ def form_token(session, url):
 
 
 def run_py(*args, stdin="", env=None, timeout=CLI_TIMEOUT):
-    """run.py with args, as a script runs it (env added to ours): the finished process."""
+    """run.py with args, as a script runs it (env added to ours): the finished process. On PostgreSQL, the
+    instance folder named by --instance-path has its own database."""
+    env = databases.instance_env([str(arg) for arg in args], env or {})
     return subprocess.run([sys.executable, str(RUN_PY), *args], input=stdin, capture_output=True, text=True,
-                          timeout=timeout, env=dict(os.environ, **(env or {})))
+                          timeout=timeout, env=dict(os.environ, **env))
 
 
 @contextmanager
@@ -88,14 +92,14 @@ class RunningInstance:
         self.path = Path(path)
         self.base = f"http://{host}:{self.port}"
         self.log = Path(log) if log else self.path.with_name(self.path.name + ".log")
-        self.env = dict(env or {})
+        self.env = databases.instance_env(self._args(), dict(env or {}))
         if name:
             self.env.setdefault("MOBILIZON_LITE_INSTANCE_NAME", name)
         self.process = None
 
     @property
     def database(self):
-        """The instance's SQLite file (the default name)."""
+        """The instance's SQLite file (the default name; on PostgreSQL, env names its database)."""
         return self.path / "mobilizon_lite.sqlite3"
 
     def _args(self):

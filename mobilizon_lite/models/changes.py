@@ -2,20 +2,21 @@
 on every change to the tables that pages and documents show, and the moments events begin and end."""
 from peewee import fn
 
-from ..db import database
+from . import counters
 from .events import Event
 
-# Triggers raise it: a change made by any writer (a page, an inbox job, an admin command in another
-# process) is seen, and no service has to remember to announce its changes.
-_TRIGGER = ("CREATE TRIGGER IF NOT EXISTS content_changed_{table}_{event} AFTER {event} ON {table} "
-            "BEGIN UPDATE content_version SET version = version + 1; END")
+# Triggers raise it (counters.py): a change made by any writer (a page, an inbox job, an admin command in
+# another process) is seen, and no service has to remember to announce its changes.
+COUNTER = "content_version"
 
 
 def create_version_table():
     """The one-row table holding the version."""
-    database.execute_sql("CREATE TABLE IF NOT EXISTS content_version "
-                         "(id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL)")
-    database.execute_sql("INSERT OR IGNORE INTO content_version (id, version) VALUES (1, 0)")
+    counters.create_counter(COUNTER)
+
+
+def _trigger(table, event):
+    return f"content_changed_{table}_{event}"
 
 
 def track(*tables):
@@ -23,20 +24,24 @@ def track(*tables):
     a table that pages come to show later gets its own step)."""
     for table in tables:
         for event in ("INSERT", "UPDATE", "DELETE"):
-            database.execute_sql(_TRIGGER.format(table=table, event=event))
+            counters.count_changes(_trigger(table, event), COUNTER, table, event)
 
 
 def track_columns(table, *columns):
     """Raise the version when rows are added to table, or these columns of its rows change (a table
     that other work writes all the time, of which pages show only these columns)."""
-    database.execute_sql(_TRIGGER.format(table=table, event="INSERT"))
-    database.execute_sql(_TRIGGER.format(table=table, event="UPDATE").replace(
-        "AFTER UPDATE ON", f"AFTER UPDATE OF {', '.join(columns)} ON"))
+    counters.count_changes(_trigger(table, "INSERT"), COUNTER, table, "INSERT")
+    counters.count_changes(_trigger(table, "UPDATE"), COUNTER, table, "UPDATE", columns)
+
+
+def untrack_updates(table):
+    """No longer raise the version on updates of table (before tracking some of its columns only)."""
+    counters.drop_trigger(_trigger(table, "UPDATE"), table)
 
 
 def content_version():
     """The current version; it only grows."""
-    return database.execute_sql("SELECT version FROM content_version").fetchone()[0]
+    return counters.version(COUNTER)
 
 
 def next_event_moment(now):

@@ -2,7 +2,8 @@
 domains this instance blocks."""
 from peewee import BooleanField, CharField, ForeignKeyField, TextField
 
-from ..db import BaseModel, UTCDateTimeField, database, utcnow
+from ..db import BaseModel, UTCDateTimeField, utcnow
+from . import counters
 from .accounts import Account
 
 
@@ -40,19 +41,16 @@ class DomainBlock(BaseModel):
 
 # Triggers raise it on every change of domain_block, whoever writes (a page, the command line in another
 # process): the blocks kept in memory are read again only when it moved.
-_BLOCKS_CHANGED = ("CREATE TRIGGER IF NOT EXISTS domain_block_changed_{event} AFTER {event} ON domain_block "
-                   "BEGIN UPDATE domain_block_version SET version = version + 1; END")
+BLOCKS_COUNTER = "domain_block_version"
 
 
 def create_blocks_version():
     """The one-row table holding the version of the domain blocks, and its triggers."""
-    database.execute_sql("CREATE TABLE IF NOT EXISTS domain_block_version "
-                         "(id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL)")
-    database.execute_sql("INSERT OR IGNORE INTO domain_block_version (id, version) VALUES (1, 0)")
+    counters.create_counter(BLOCKS_COUNTER)
     for event in ("INSERT", "UPDATE", "DELETE"):
-        database.execute_sql(_BLOCKS_CHANGED.format(event=event))
+        counters.count_changes(f"domain_block_changed_{event}", BLOCKS_COUNTER, "domain_block", event)
 
 
 def blocks_version():
     """The current version of the domain blocks; it only grows."""
-    return database.execute_sql("SELECT version FROM domain_block_version").fetchone()[0]
+    return counters.version(BLOCKS_COUNTER)

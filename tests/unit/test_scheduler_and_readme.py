@@ -67,11 +67,14 @@ def test_purge_job_removes_only_dead_reset_tokens(app):
         assert [t.token_hash[0] for t in PasswordResetToken.select()] == ["c"]
 
 
-def test_ci_runs_the_readme_test_command():
-    command = (ROOT / ".ci/run").read_text().strip().splitlines()[-1]
-    assert command.startswith("python3 -m venv .venv")
+def test_ci_runs_the_readme_test_command_then_the_suite_on_postgresql():
+    lines = (ROOT / ".ci/run").read_text().strip().splitlines()
+    command = next(line for line in lines if line.startswith("python3 -m venv .venv"))
     readme = (ROOT / "README.md").read_text()
     assert command.replace(" -q", "") in readme.replace(" -q", "")
+    after = "\n".join(lines[lines.index(command) + 1:])
+    assert "MOBILIZON_LITE_TEST_DATABASE_URL=$(tests/postgres.sh start" in after
+    assert ".venv/bin/python -m pytest" in after and "tests/postgres.sh stop" in after
 
 
 def test_the_readme_commands_parse():
