@@ -6,12 +6,6 @@ from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 LIBPQ_PARAMETERS = {"host", "hostaddr", "port", "dbname", "user", "password", "passfile", "connect_timeout",
                     "options", "application_name", "sslmode", "sslcert", "sslkey", "sslrootcert", "sslcrl",
                     "sslpassword", "target_session_attrs", "service", "gssencmode", "channel_binding"}
-VERSION_TABLE = "schema_version"
-
-
-def is_postgres(url):
-    """Whether a DATABASE_URL names a PostgreSQL database."""
-    return (url or "").split(":", 1)[0] in ("postgres", "postgresql")
 
 
 def _parts(url):
@@ -131,7 +125,3 @@ def bring_schema_back(connection, aside):
             cursor.execute("DROP SCHEMA public")
             cursor.execute(f'ALTER SCHEMA "{aside}" RENAME TO public')
 
-
-def version_from_row(row):
-    """The schema version in a row of the version table (as COPY gives it); 0 when there is none."""
-    return int(row[-1]) if row else 0

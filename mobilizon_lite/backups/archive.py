@@ -9,8 +9,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import pgtools
-from ..db import utcnow
+from ..db import is_postgres_url, utcnow
 from ..version import __version__
 from . import BackupError, file_size, postgres, sqlite
 
@@ -41,7 +40,7 @@ BACKENDS = {"sqlite": sqlite, "postgresql": postgres}
 
 def backend_of(config):
     """The name of the kind of database the settings choose."""
-    return "postgresql" if pgtools.is_postgres(config.get("DATABASE_URL")) else "sqlite"
+    return "postgresql" if is_postgres_url(config.get("DATABASE_URL")) else "sqlite"
 
 
 def default_folder(config, instance_path):

@@ -7,6 +7,7 @@ import subprocess
 from glob import glob
 
 from .. import pgtools as postgres
+from ..migrations import VERSION_TABLE
 from . import BackupError, sqlite, watching
 
 FILE = "database.pgdump"
@@ -77,10 +78,13 @@ def check(path):
         _run([tool("pg_restore"), "--file=/dev/null", str(path)])
     except BackupError as error:
         raise BackupError(f"the database in the backup is damaged: {error}") from error
-    if "account" not in tables or postgres.VERSION_TABLE not in tables:
+    if "account" not in tables or VERSION_TABLE not in tables:
         raise BackupError("the database in the backup is not a mobilizon_lite database")
-    rows = _table_rows(path, postgres.VERSION_TABLE)
-    return postgres.version_from_row(rows[0].split("\t") if rows else [])
+    rows = _table_rows(path, VERSION_TABLE)
+    try:
+        return int(rows[0].split("\t")[-1])
+    except (IndexError, ValueError):
+        raise BackupError("the database in the backup has no schema version: it is damaged") from None
 
 
 def summary(path):

@@ -6,6 +6,7 @@ import time
 from pathlib import Path
 
 from .. import create_app, instance_lock, pgtools, postgres_move
+from ..db import is_postgres_url
 from ..migrations import STEPS
 
 PROGRESS_SECONDS = 0.5
@@ -47,7 +48,7 @@ def _source_version(path):
 def _move(args, instance_path, default_base_url):
     url = args.url
     source_app = create_app(default_base_url=default_base_url, instance_path=str(instance_path.resolve()))
-    if pgtools.is_postgres(source_app.config.get("DATABASE_URL")):
+    if is_postgres_url(source_app.config.get("DATABASE_URL")):
         raise postgres_move.MoveError("the instance uses PostgreSQL already (DATABASE_URL is set): there is no "
                                       "SQLite database to move")
     path = source_app.config["DATABASE"]
@@ -86,7 +87,7 @@ def _move(args, instance_path, default_base_url):
 
 def run(args, instance_path, default_base_url):
     """move-to-postgres, with the instance's lock held so that no server starts meanwhile; the exit status."""
-    if not pgtools.is_postgres(args.url):
+    if not is_postgres_url(args.url):
         print(f"error: {args.url!r} is not a PostgreSQL URL (postgresql://USER:PASSWORD@HOST/NAME)", file=sys.stderr)
         return 2
     if not (instance_path / "config.py").exists():
