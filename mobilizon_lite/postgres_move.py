@@ -20,7 +20,8 @@ class Moved:
     """What the move did, for the command's summary."""
     rows: dict = field(default_factory=dict)  # table -> rows copied, in the order they were
     indexed: dict = field(default_factory=dict)  # indexed table -> rows indexed
-    seconds: float = 0.0
+    copy_seconds: float = 0.0  # the copy of the rows and its checks
+    seconds: float = 0.0  # with the rebuild of what is derived
 
     @property
     def total(self):
@@ -209,6 +210,7 @@ def move(source, url, rebuild, progress):
     started = time.monotonic()
     try:
         moved = copy_rows(source, url, progress)
+        moved.copy_seconds = time.monotonic() - started
         moved.indexed = rebuild()
     except (psycopg2.Error, MoveError) as error:
         with pgtools.connect(url) as connection:

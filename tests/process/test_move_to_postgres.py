@@ -91,7 +91,8 @@ def test_an_instance_moves_to_postgres_with_every_row_and_id(tmp_path, test_sett
     assert refused.returncode == 1 and "is not empty (1 tables: notes)" in refused.stderr
 
     moved = server.run("move-to-postgres", target)
-    summary = re.search(r"Moved (\d+) rows in (\d+) tables in [\d.]+ s \((\d+) rows/s\)", moved.stdout)
+    summary = re.search(r"Moved (\d+) rows in (\d+) tables in [\d.]+ s: the rows copied and counted in [\d.]+ s "
+                        r"\((\d+) rows/s\)", moved.stdout)
     assert summary, moved.stdout
     assert f"DATABASE_URL = {target!r}" in moved.stdout
     assert "participation: " in moved.stdout  # the progress of each table
