@@ -60,10 +60,15 @@ def _source_columns(source, table):
     return [row[1] for row in source.execute(f'PRAGMA table_info("{table}")')]
 
 
-def _target_columns(cursor, table):
-    cursor.execute("SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = 'public' "
-                   "AND table_name = %s ORDER BY ordinal_position", (table,))
-    return dict(cursor.fetchall())
+def _target_columns(cursor):
+    """{table: {column: its type}} of the target's tables."""
+    cursor.execute("SELECT c.relname, a.attname, format_type(a.atttypid, NULL) FROM pg_attribute a "
+                   "JOIN pg_class c ON c.oid = a.attrelid WHERE c.relnamespace = 'public'::regnamespace "
+                   "AND c.relkind = 'r' AND a.attnum > 0 AND NOT a.attisdropped")
+    columns = {}
+    for table, column, data_type in cursor.fetchall():
+        columns.setdefault(table, {})[column] = data_type
+    return columns
 
 
 def _references(cursor):
@@ -81,21 +86,17 @@ def _references(cursor):
     return refers, own
 
 
-def plan(source, cursor):
+def plan(source, target_tables, refers):
     """(tables to copy in foreign-key order, the source's tables left out as derived).
 
     MoveError when a table of the source has no counterpart: the schemas differ.
     """
     source_tables = _source_tables(source)
     derived = _derived(source_tables)
-    cursor.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' "
-                   "AND table_type = 'BASE TABLE'")
-    target_tables = {row[0] for row in cursor.fetchall()}
-    missing = source_tables - derived - target_tables
+    missing = source_tables - derived - set(target_tables)
     if missing:
         raise MoveError(f"the PostgreSQL schema has no table {', '.join(sorted(missing))}: the two databases are "
                         "not at the same schema version")
-    refers, _own = _references(cursor)
     copied = source_tables - derived
     order = TopologicalSorter({table: refers.get(table, set()) & copied for table in sorted(copied)})
     return list(order.static_order()), sorted(derived)
@@ -108,7 +109,7 @@ def _converter(data_type):
     return None
 
 
-def copy_table(source, cursor, table, own, progress):
+def copy_table(source, cursor, table, targets, own, progress):
     """Copy one table's rows, in batches, with their ids; returns how many.
 
     Columns referring to the same table (replies, folders) are filled once every row is in: a row
@@ -116,7 +117,6 @@ def copy_table(source, cursor, table, own, progress):
     """
     from psycopg2.extras import execute_values
 
-    targets = _target_columns(cursor, table)
     columns = [column for column in _source_columns(source, table) if column in targets]
     later = [columns.index(column) for column in own if column in columns]
     converters = [(index, convert) for index, column in enumerate(columns)
@@ -135,17 +135,18 @@ def copy_table(source, cursor, table, own, progress):
             values = list(row[1:])
             for index, convert in converters:
                 values[index] = convert(values[index])
-            if later:
-                key = values[columns.index("id")] if "id" in columns else None
-                pending += [(columns[index], values[index], key) for index in later if values[index] is not None]
-                for index in later:
+            for index in later:
+                if values[index] is not None:
+                    pending.append((columns[index], values[columns.index("id")], values[index]))
                     values[index] = None
             batch.append(values)
         execute_values(cursor, insert, batch, page_size=len(batch))
         done += len(batch)
         progress(table, done, total)
-    for column, value, key in pending:
-        cursor.execute(f'UPDATE "{table}" SET "{column}" = %s WHERE id = %s', (value, key))  # noqa: S608
+    for column in {column for column, _key, _value in pending}:
+        values = [(key, value) for name, key, value in pending if name == column]
+        execute_values(cursor, f'UPDATE "{table}" SET "{column}" = later.value FROM (VALUES %s) AS later (id, value) '  # noqa: S608
+                       f'WHERE "{table}".id = later.id', values, page_size=BATCH)
     return done
 
 
@@ -176,15 +177,16 @@ def copy_rows(source, url, progress):
     moved = Moved()
     with pgtools.connect(url) as connection, connection, connection.cursor() as cursor:
         cursor.execute("SET TIME ZONE 'UTC'")
-        tables, _derived_tables = plan(source, cursor)
-        _refers, own = _references(cursor)
+        targets = _target_columns(cursor)
+        refers, own = _references(cursor)
+        tables, _derived_tables = plan(source, targets, refers)
         # What the migrations wrote (the first content version, the first settings) gives way to the copy.
         for table in reversed(tables):
             cursor.execute(f'DELETE FROM "{table}"')  # noqa: S608 - our names
         for table in tables:
             # The content version's triggers would count each row copied: it is raised once at the end.
             cursor.execute(f'ALTER TABLE "{table}" DISABLE TRIGGER USER')
-            moved.rows[table] = copy_table(source, cursor, table, own.get(table, []), progress)
+            moved.rows[table] = copy_table(source, cursor, table, targets[table], own.get(table, []), progress)
             cursor.execute(f'ALTER TABLE "{table}" ENABLE TRIGGER USER')
         _set_sequences(cursor)
         _check_counts(source, cursor, tables)

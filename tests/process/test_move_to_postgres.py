@@ -29,6 +29,24 @@ def sqlite_counts(path):
         return {name: db.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0] for name in names}
 
 
+REPLIES = "SELECT id, in_reply_to_id FROM comment WHERE in_reply_to_id IS NOT NULL ORDER BY id"
+
+
+def sqlite_replies(path):
+    with sqlite3.connect(path) as db:
+        return db.execute(REPLIES).fetchall()
+
+
+def postgres_replies(url):
+    import psycopg2
+
+    with psycopg2.connect(url) as connection, connection.cursor() as cursor:
+        cursor.execute(REPLIES)
+        replies = cursor.fetchall()
+    connection.close()
+    return replies
+
+
 def postgres_counts(url, names):
     import psycopg2
 
@@ -101,6 +119,8 @@ def test_an_instance_moves_to_postgres_with_every_row_and_id(tmp_path, test_sett
     after = postgres_counts(target, before)
     assert after == before
     assert sum(before.values()) == int(summary[1]) and before["delivery"] == 1 and before["participation"] > 40
+    # Replies name other rows of their own table: filled once every comment is in.
+    assert postgres_replies(target) == sqlite_replies(server.database) != []
 
     on_sqlite = create_app(dict(test_settings, DATABASE_URL=""), instance_path=str(server.path))
     on_postgres = create_app(dict(test_settings, DATABASE_URL=target), instance_path=str(server.path))
