@@ -7,8 +7,10 @@ bench/inbox.py does; their inboxes are a small receiving server on 127.0.0.1). T
 
   SQLite       one `run.py` process serves the instance's SQLite file;
   PostgreSQL   `run.py move-to-postgres` copies the instance into a new database (its time and rows per
-               second are printed), and --processes `run.py` processes serve it on as many ports of
-               127.0.0.1 (no proxy: each client keeps to one port, the clients spread over them, as a
+               second are printed), and `run.py serve --workers N` (N = --processes) serves it: the
+               processes share one port, the kernel handing each new connection to one of them. With
+               a run.py that has no --workers, N processes serve it on as many ports of 127.0.0.1
+               instead (no proxy: each client keeps to one port, the clients spread over them, as a
                reverse proxy would spread its connections).
 
 Each time it measures, with --clients client threads (keep-alive connections, their cookies kept) for
@@ -141,15 +143,35 @@ def waiting_items(instance_path, url):
         return connection.execute(query).fetchone()[0]
 
 
+def has_workers():
+    """Whether run.py serve takes --workers (several processes on one port)."""
+    return "--workers" in run_py("serve", "--help").stdout
+
+
+class WorkersInstance(QuietInstance):
+    """`run.py serve --workers N` on one port."""
+
+    def __init__(self, *args, workers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.workers = workers
+
+    def _args(self):  # only ever started, never given admin commands
+        return ["serve", "--workers", str(self.workers), *super()._args()]
+
+
 class Setup:
     """One way of serving the instance: its processes (started for a with block) and their ports."""
 
     def __init__(self, label, instance_path, processes, url=""):
         self.label, self.instance_path, self.url = label, instance_path, url
         env = {"MOBILIZON_LITE_ALLOWED_PRIVATE_NETWORKS": ALLOWED, INSTANCE_ENV: url}
-        self.servers = [QuietInstance(instance_path, port=free_port(), env=env,
-                                      log=instance_path.with_name(f"server-{label.split()[0].lower()}-{number}.log"))
-                        for number in range(processes)]
+        log = instance_path.with_name(f"server-{label.lower()}.log")
+        if processes > 1 and has_workers():
+            self.servers = [WorkersInstance(instance_path, port=free_port(), env=env, log=log, workers=processes)]
+            self.label += f", serve --workers {processes}"
+        else:
+            self.servers = [QuietInstance(instance_path, port=free_port(), env=env, log=log.with_suffix(f".{number}"))
+                            for number in range(processes)]
 
     @property
     def ports(self):
