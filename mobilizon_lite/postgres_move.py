@@ -9,6 +9,8 @@ from .db import database
 from .models import search_index
 
 BATCH = 2000
+# The tables an FTS5 index keeps beside its own (https://sqlite.org/fts5.html#fts5_table_creation_and_initialization).
+FTS5_SHADOWS = ("_data", "_idx", "_content", "_docsize", "_config")
 
 
 class MoveError(RuntimeError):
@@ -44,16 +46,14 @@ def refuse_unless_empty(url):
                         f"{shown}): give a new, empty database (createdb -O OWNER NAME)")
 
 
-def _derived(source_tables):
-    """The source's tables that are its SQLite search index (rebuilt on the other side, never copied)."""
-    names = [model._meta.table_name for model, _table in search_index.INDEXES]
-    return {table for table in source_tables
-            if table.startswith("sqlite_") or any(table == name or table.startswith(name + "_") for name in names)}
-
-
 def _source_tables(source):
-    rows = source.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
-    return {row[0] for row in rows}
+    """(the source's tables, those of them that are derived: SQLite's own, and the full-text indexes
+    with their shadow tables, rebuilt on the other side rather than copied)."""
+    rows = source.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table'").fetchall()
+    virtual = {name for name, sql in rows if (sql or "").upper().startswith("CREATE VIRTUAL TABLE")}
+    shadows = {name + suffix for name in virtual for suffix in FTS5_SHADOWS}
+    return ({name for name, _sql in rows},
+            {name for name, _sql in rows if name.startswith("sqlite_") or name in virtual | shadows})
 
 
 def _source_columns(source, table):
@@ -91,8 +91,7 @@ def plan(source, target_tables, refers):
 
     MoveError when a table of the source has no counterpart: the schemas differ.
     """
-    source_tables = _source_tables(source)
-    derived = _derived(source_tables)
+    source_tables, derived = _source_tables(source)
     missing = source_tables - derived - set(target_tables)
     if missing:
         raise MoveError(f"the PostgreSQL schema has no table {', '.join(sorted(missing))}: the two databases are "
