@@ -116,7 +116,11 @@ def copy_table(source, cursor, table, targets, own, progress):
     """
     from psycopg2.extras import execute_values
 
-    columns = [column for column in _source_columns(source, table) if column in targets]
+    columns = _source_columns(source, table)
+    missing = [column for column in columns if column not in targets]
+    if missing:
+        raise MoveError(f"the PostgreSQL table {table} has no column {', '.join(missing)}: the two databases are "
+                        "not at the same schema version")
     later = [columns.index(column) for column in own if column in columns]
     converters = [(index, convert) for index, column in enumerate(columns)
                   if (convert := _converter(targets[column]))]
