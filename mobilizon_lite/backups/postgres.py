@@ -53,14 +53,26 @@ def snapshot(config, target, progress=None):
              url, what="pg_dump")
 
 
-def _table_rows(path, table):
-    """The rows of one table's data in the dump at path, as COPY lines."""
-    text = _run([tool("pg_restore"), "--data-only", f"--table={table}", "--file=-", str(path)])
-    lines = text.splitlines()
-    start = next((number for number, line in enumerate(lines) if line.startswith("COPY ")), None)
-    if start is None:
-        return []
-    return lines[start + 1:lines.index("\\.", start)]
+def _table_rows(path, table, keep=False):
+    """How many rows one table's data in the dump at path holds, and (keep) its COPY lines, read as
+    pg_restore writes them: a large table is never held whole."""
+    count, kept, inside = 0, [], False
+    with subprocess.Popen([tool("pg_restore"), "--data-only", f"--table={table}", "--file=-", str(path)],
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8",
+                          errors="replace") as process:
+        for line in process.stdout:
+            if inside and line.rstrip("\n") == "\\.":
+                inside = False
+            elif inside:
+                count += 1
+                if keep:
+                    kept.append(line.rstrip("\n"))
+            elif line.startswith("COPY "):
+                inside = True
+        message = process.stderr.read()
+    if process.returncode:
+        raise BackupError(f"pg_restore failed: {message.strip()[-2000:] or f'exit status {process.returncode}'}")
+    return count, kept
 
 
 def _tables(path):
@@ -80,7 +92,7 @@ def check(path):
         raise BackupError(f"the database in the backup is damaged: {error}") from error
     if "account" not in tables or VERSION_TABLE not in tables:
         raise BackupError("the database in the backup is not a mobilizon_lite database")
-    rows = _table_rows(path, VERSION_TABLE)
+    _count, rows = _table_rows(path, VERSION_TABLE, keep=True)
     try:
         return int(rows[0].split("\t")[-1])
     except (IndexError, ValueError):
@@ -90,7 +102,7 @@ def check(path):
 def summary(path):
     """(number of tables, {main table: rows}) of the dump at path."""
     tables = _tables(path)
-    return len(tables), {table: len(_table_rows(path, table)) for table in MAIN_TABLES if table in tables}
+    return len(tables), {table: _table_rows(path, table)[0] for table in MAIN_TABLES if table in tables}
 
 
 def install(staged, config, aside):
