@@ -11,6 +11,7 @@ import threading
 import requests
 
 from mobilizon_lite import create_app
+from mobilizon_lite.db import EXTENSION_KEY
 from mobilizon_lite.migrations import STEPS
 
 from .. import databases
@@ -54,6 +55,8 @@ def instance_with_an_event(tmp_path, test_settings, instance_env, env=ON_SQLITE)
                      instance_path=str(server.path))
     make_account(app, "writer@example.org", "writer")
     event = make_event(app, "writer")
+    # A restore on PostgreSQL waits for no session: this process keeps none open.
+    app.extensions[EXTENSION_KEY].close_all()
     uploads = server.path / "uploads"
     uploads.mkdir(exist_ok=True)
     for name, data in PICTURES.items():
