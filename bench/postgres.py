@@ -152,8 +152,8 @@ class WorkersInstance(QuietInstance):
     """`run.py serve --workers N` on one port."""
 
     def __init__(self, *args, workers, **kwargs):
+        self.workers = workers  # before the harness reads _args()
         super().__init__(*args, **kwargs)
-        self.workers = workers
 
     def _args(self):  # only ever started, never given admin commands
         return ["serve", "--workers", str(self.workers), *super()._args()]
