@@ -226,16 +226,17 @@ def offset_create(offset, ap_id, number):
     return event_create(ap_id, offset + number)
 
 
-def post_spread(setup, senders, count, build, threads):
-    """POST count activities built by build(offset, ap_id, number) from threads, signed for and spread over
-    the processes; returns (202s per second, median ms, errors, seconds until every stored one was handled)."""
-    ports, jobs = setup.ports, []
-    share = -(-count // len(ports))
-    for number, port in enumerate(ports):
-        url = f"http://127.0.0.1:{port}/inbox"
-        signed = sign_activities(senders, share, url, functools.partial(build, number * share))
-        mine = [thread for thread in range(max(threads, len(ports))) if thread % len(ports) == number]
-        jobs += [functools.partial(poster, url, signed[index::len(mine)]) for index in range(len(mine))]
+def post_spread(setup, base_port, signing, count, threads):
+    """POST count activities signed by signing(url, count) from threads spread over the processes; returns
+    (202s per second, median ms, errors, seconds until every stored one was handled).
+
+    They are signed for the address in the instance's ids (the inbox takes only those) and sent with
+    its Host header whichever port they reach.
+    """
+    ports = setup.ports
+    signed = signing(f"http://127.0.0.1:{base_port}/inbox", count)
+    jobs = [functools.partial(poster, f"http://127.0.0.1:{ports[thread % len(ports)]}/inbox", signed[thread::threads])
+            for thread in range(threads)]
     started = time.perf_counter()
     latencies, errors, first, elapsed = run_threads(jobs, HANDLE_TIMEOUT, REQUEST_TIMEOUT + 5)
     if first:
@@ -249,13 +250,16 @@ def post_spread(setup, senders, count, build, threads):
     return len(latencies) / elapsed, summary(latencies)[0], errors, handled
 
 
-def measure_inbox(setup, senders, object_id, args):
-    """{label: (rate, median, errors, handled per second)} of the inbox runs."""
+def measure_inbox(setup, seeded, senders, object_id, args, offset):
+    """{label: (rate, median, errors, handled per second)} of the inbox runs; offset numbers the events
+    Created, new ones each time."""
     results = {}
-    runs = (("inbox: Follow", functools.partial(offset_follow, object_id)),
-            ("inbox: Create{Event}", offset_create))
+    runs = (("inbox: Follow", functools.partial(follow_of, object_id)),
+            ("inbox: Create{Event}", functools.partial(offset_create, offset)))
     for label, build in runs:
-        rate, median, errors, handled = post_spread(setup, senders, args.activities, build, args.clients)
+        rate, median, errors, handled = post_spread(
+            setup, seeded[0], lambda url, count, build=build: sign_activities(senders, count, url, build),
+            args.activities, args.clients)
         handled_rate = args.activities / handled if handled else None
         results[label] = (rate, median, errors, handled_rate)
         print(f"   {label:<30} {fmt(rate):>7} activities/s  median {fmt(median):>6} ms  errors {errors}  "
@@ -263,16 +267,11 @@ def measure_inbox(setup, senders, object_id, args):
     return results
 
 
-def offset_follow(object_id, _offset, ap_id, number):
-    """A Follow of object_id (its id, made when it is signed, is new each time: no offset needed)."""
-    return follow_of(object_id, ap_id, number)
-
-
-def measure(setup, seeded, senders, object_id, args):
+def measure(setup, seeded, senders, object_id, args, offset):
     print(f"\n== {setup.label}: ports {', '.join(map(str, setup.ports))}", flush=True)
     with setup:
         time.sleep(1.0)  # the schedulers' first jobs
-        return measure_pages(setup, seeded, args), measure_inbox(setup, senders, object_id, args)
+        return measure_pages(setup, seeded, args), measure_inbox(setup, seeded, senders, object_id, args, offset)
 
 
 def move(instance_path, url):
@@ -338,11 +337,11 @@ def main(argv=None):
 
         with app.app_context():
             object_id = Actor.get(Actor.domain.is_null() & (Actor.preferred_username == seeded[3])).ap_id
-        on_sqlite = measure(Setup("SQLite", instance_path, 1), seeded, senders, object_id, args)
+        on_sqlite = measure(Setup("SQLite", instance_path, 1), seeded, senders, object_id, args, 0)
         cluster = Cluster(folder, args.database_url)
         moved = move(instance_path, cluster.url)
         on_postgres = measure(Setup("PostgreSQL", instance_path, args.processes, cluster.url), seeded, senders,
-                              object_id, args)
+                              object_id, args, args.activities)
         report(on_sqlite, on_postgres, args.processes, moved)
         failed = any(result[2] for part in (*on_sqlite, *on_postgres) for result in part.values())
         return 1 if failed else 0
