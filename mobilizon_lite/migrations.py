@@ -375,7 +375,7 @@ MIGRATION_LOCK = 0x6D6C6974
 
 def schema_version(db=None):
     """The schema version of db (by default the current app's database): 0 for a new one."""
-    db = db or database
+    db = database if db is None else db
     if not on_postgres(db):
         return db.execute_sql("PRAGMA user_version").fetchone()[0]
     if not db.table_exists(VERSION_TABLE):
@@ -383,7 +383,8 @@ def schema_version(db=None):
     return db.execute_sql(f"SELECT version FROM {VERSION_TABLE}").fetchone()[0]  # noqa: S608 - our name
 
 
-def _set_schema_version(number):
+def set_schema_version(number):
+    """Record that the current app's database is at schema version number."""
     if not on_postgres():
         database.execute_sql(f"PRAGMA user_version = {number:d}")
         return
@@ -406,4 +407,4 @@ def migrate(up_to=None):
         for number, step in enumerate(STEPS[version:up_to], start=version + 1):
             log.info("applying schema migration %d (%s)", number, step.__name__)
             step()
-            _set_schema_version(number)
+            set_schema_version(number)

@@ -8,12 +8,16 @@ driver and the app are imported when a first database is asked for.
 import atexit
 import itertools
 import os
+import queue
+import sqlite3
 import tempfile
 import threading
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 URL_ENV = "MOBILIZON_LITE_TEST_DATABASE_URL"
+# Copies made ahead, while tests run: a copy takes a quarter of a second, as long as a small test.
+READY_COPIES = 2
 # The variable a run.py process reads its database from (config.py: DATABASE_URL).
 INSTANCE_ENV = "MOBILIZON_LITE_DATABASE_URL"
 
@@ -33,6 +37,8 @@ class Databases:
         self.numbers = itertools.count(1)
         self.lock = threading.Lock()
         self.template = None
+        self.ready = queue.Queue(maxsize=READY_COPIES)
+        self.stopping = threading.Event()
         self.by_instance = {}
         self.made = []
         atexit.register(self.drop_all)
@@ -69,15 +75,27 @@ class Databases:
         database.close_all()  # a template is copied only while nobody is connected to it
         return name
 
-    def create(self, empty=False):
-        """The URL of a new database: at the latest schema, or empty (no tables, no extension)."""
+    def copy(self, template):
+        """The name of a new database copied from the database template (nobody may be connected to it)."""
         with self.lock:
-            if not empty and self.template is None:
-                self.template = self._make_template()
             name = f"{self.prefix}_{next(self.numbers)}"
-            self._admin(f'CREATE DATABASE "{name}" TEMPLATE "{"template0" if empty else self.template}"')
             self.made.append(name)
-        return self.url_of(name)
+        self._admin(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+        return name
+
+    def _make_copies(self):
+        while not self.stopping.is_set():
+            self.ready.put(self.copy(self.template))
+
+    def create(self, empty=False):
+        """The URL of a new database: at the latest schema (one made ahead), or empty (no tables)."""
+        if empty:
+            return self.url_of(self.copy("template0"))
+        with self.lock:
+            if self.template is None:
+                self.template = self._make_template()
+                threading.Thread(target=self._make_copies, daemon=True).start()
+        return self.url_of(self.ready.get())
 
     def for_instance(self, path):
         """The URL of the database of the instance folder at path (the same one each time it is asked)."""
@@ -86,19 +104,28 @@ class Databases:
             self.by_instance[key] = self.create()
         return self.by_instance[key]
 
+    def replace(self, name, template):
+        """Make the database name a copy of template again, closing whatever is connected to it."""
+        self._admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        self._admin(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+
     def drop(self, url):
         """Drop the database at url, closing whatever is still connected to it."""
-        name = urlsplit(url).path.lstrip("/")
+        name = _name(url)
         self._admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         with self.lock:
             if name in self.made:
                 self.made.remove(name)
 
     def drop_all(self):
-        """Drop every database of the session, the template last."""
-        for name in [*self.made, *([self.template] if self.template else [])]:
+        """Drop every database of the session, the template last (the copy being made ahead, if any, is
+        left in the throwaway cluster)."""
+        self.stopping.set()
+        with self.lock:
+            names, self.made = self.made, []
+        for name in [*names, *([self.template] if self.template else [])]:
             self._admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        self.made, self.template = [], None
+        self.template = None
 
 
 _session = None
@@ -112,11 +139,69 @@ def session():
     return _session
 
 
+def instance_settings(path):
+    """The settings naming the database that run.py uses for the instance folder at path: none on SQLite
+    (the folder holds it), for an app of the test made on the same folder."""
+    databases = session()
+    return {} if databases is None else {"DATABASE_URL": databases.for_instance(path)}
+
+
 def instance_env(args, env):
     """env, given the database of the instance folder that run.py's args name (--instance-path), when the
     tests use PostgreSQL and env names none."""
-    databases = session()
-    if databases is None or INSTANCE_ENV in env or "--instance-path" not in args:
+    if INSTANCE_ENV in env or "--instance-path" not in args:
         return env
-    path = args[list(args).index("--instance-path") + 1]
-    return {**env, INSTANCE_ENV: databases.for_instance(path)}
+    settings = instance_settings(args[list(args).index("--instance-path") + 1])
+    return {**env, INSTANCE_ENV: settings["DATABASE_URL"]} if settings else env
+
+
+def query(target, sql, params=()):
+    """The rows (dicts) that sql with params finds in target: a PostgreSQL URL or an SQLite file. The
+    placeholders are written `?`, as SQLite's."""
+    if str(target).startswith("postgresql:"):
+        import psycopg2
+        import psycopg2.extras
+
+        connection = psycopg2.connect(target)
+        try:
+            with connection.cursor(cursor_factory=psycopg2.extras.RealDictCursor) as cursor:
+                cursor.execute(sql.replace("?", "%s"), params)
+                return [dict(row) for row in cursor.fetchall()]
+        finally:
+            connection.close()
+    connection = sqlite3.connect(target)
+    try:
+        connection.row_factory = sqlite3.Row
+        return [dict(row) for row in connection.execute(sql, params).fetchall()]
+    finally:
+        connection.close()
+
+
+def _name(url):
+    return urlsplit(url).path.lstrip("/")
+
+
+def snapshot(app):
+    """A copy of app's whole database as it is now, for restore()."""
+    from mobilizon_lite.db import EXTENSION_KEY
+
+    if not app.config["DATABASE_URL"]:
+        copy, source = sqlite3.connect(":memory:"), sqlite3.connect(app.config["DATABASE"])
+        source.backup(copy)
+        source.close()
+        return copy
+    app.extensions[EXTENSION_KEY].close_all()  # a database is copied only while nobody is connected to it
+    return session().copy(_name(app.config["DATABASE_URL"]))
+
+
+def restore(app, copy):
+    """Put back app's database as snapshot() copied it."""
+    from mobilizon_lite.db import EXTENSION_KEY
+
+    if not app.config["DATABASE_URL"]:
+        target = sqlite3.connect(app.config["DATABASE"])
+        copy.backup(target)
+        target.close()
+        return
+    app.extensions[EXTENSION_KEY].close_all()
+    session().replace(_name(app.config["DATABASE_URL"]), copy)

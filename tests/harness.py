@@ -102,6 +102,10 @@ class RunningInstance:
         """The instance's SQLite file (the default name; on PostgreSQL, env names its database)."""
         return self.path / "mobilizon_lite.sqlite3"
 
+    def query(self, sql, *params):
+        """The rows (dicts) a query of the instance's database finds; placeholders are written `?`."""
+        return databases.query(self.env.get(databases.INSTANCE_ENV) or self.database, sql, params)
+
     def _args(self):
         return ["--host", self.host, "--port", str(self.port), "--instance-path", str(self.path)]
 

@@ -55,7 +55,8 @@ def get_setting(key, default=None):
 
 def set_setting(key, value):
     """Store a run-time setting."""
-    Setting.replace(key=key, value=value).execute()
+    Setting.insert(key=key, value=value).on_conflict(conflict_target=[Setting.key],
+                                                     update={Setting.value: value}).execute()
     read = _read_this_request()
     if read is not None:
         read[key] = value

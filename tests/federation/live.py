@@ -1,8 +1,6 @@
 """Acting on running instances (tests/harness.RunningInstance) as their users do, through their pages,
 and reading their databases."""
 import re
-import sqlite3
-from contextlib import closing
 from datetime import date
 
 import requests
@@ -72,10 +70,8 @@ def participant_count(instance, uuid):
 
 def one(instance, sql, *params):
     """The first row a query of the instance's database finds, as a dict; None when there is none."""
-    with closing(sqlite3.connect(instance.database)) as db:
-        db.row_factory = sqlite3.Row
-        row = db.execute(sql, params).fetchone()
-    return dict(row) if row else None
+    rows = instance.query(sql, *params)
+    return rows[0] if rows else None
 
 
 def handled(instance, activity_id, timeout=15):

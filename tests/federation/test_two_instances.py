@@ -2,7 +2,6 @@
 deliveries to a stopped instance wait in the database and arrive once it is back."""
 import re
 import signal
-import sqlite3
 
 import pytest
 import requests
@@ -43,9 +42,8 @@ def test_follow_accept_unfollow_and_delivery_after_restart(instances):
     # Exactly once: A got one 202 for the Undo and recorded it sent; B stored it a single time.
     wait_until(lambda: re.search(r"delivery of Undo to \S+: 202", a.log.read_text()), timeout=10)
     assert len(re.findall(r"delivery of Undo to \S+: 202", a.log.read_text())) == 1
-    with sqlite3.connect(a.path / "mobilizon_lite.sqlite3") as db:
-        assert db.execute("SELECT d.state FROM delivery d JOIN activity a ON a.id = d.activity_id "
-                          "WHERE a.type = 'Undo'").fetchall() == [("sent",)]
+    assert a.query("SELECT d.state FROM delivery d JOIN activity a ON a.id = d.activity_id "
+                   "WHERE a.type = 'Undo'") == [{"state": "sent"}]
     assert b.log.read_text().count("inbox: Undo") == 1
     assert bob.get(b.base + "/@bob").ok
 
@@ -80,9 +78,8 @@ def test_a_deleted_identity_leaves_the_other_server_too(instances):
     wait_until(lambda: participant_count(b, uuid) == before and b.collection_size("/@bob/followers") == 0,
                timeout=30)
     assert "club" not in bob.get(b.base + "/identities/").text
-    with sqlite3.connect(b.path / "mobilizon_lite.sqlite3") as db:
-        assert db.execute("SELECT deleted_at IS NOT NULL FROM actor WHERE ap_id = ?",
-                          (f"{a.base}/@club",)).fetchall() == [(1,)]
+    assert b.query("SELECT deleted_at IS NOT NULL AS gone FROM actor WHERE ap_id = ?",
+                   f"{a.base}/@club") == [{"gone": 1}]
     gone = requests.get(f"{a.base}/@club", headers={"Accept": "application/activity+json"}, timeout=5)
     assert gone.status_code == 410 and gone.json()["type"] == "Tombstone"
     assert requests.get(f"{a.base}/@club", timeout=5).status_code == 410

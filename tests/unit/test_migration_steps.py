@@ -8,7 +8,7 @@ from flask import Flask
 from mobilizon_lite import create_app
 from mobilizon_lite.config import ConfigError
 from mobilizon_lite.db import EXTENSION_KEY, open_database
-from mobilizon_lite.migrations import STEPS, migrate
+from mobilizon_lite.migrations import STEPS, migrate, schema_version, set_schema_version
 
 # Rows written in each table of an earlier step's database.
 ROWS = 3
@@ -135,10 +135,10 @@ def test_a_database_at_every_earlier_step_migrates_with_its_rows(tmp_path, step,
 
 def test_a_database_newer_than_the_code_is_refused(tmp_path, app_config):
     config = dict(app_config, DATABASE=str(tmp_path / "newer.sqlite3"))
-    create_app(config, instance_path=str(tmp_path / "i"))
-    with sqlite3.connect(config["DATABASE"]) as db:
-        db.execute(f"PRAGMA user_version = {len(STEPS) + 1}")
+    app = create_app(config, instance_path=str(tmp_path / "i"))
+    with app.app_context():
+        set_schema_version(len(STEPS) + 1)
     with pytest.raises(ConfigError, match=f"schema version {len(STEPS) + 1}.*knows only up to {len(STEPS)}"):
         create_app(config, instance_path=str(tmp_path / "i"))
-    with sqlite3.connect(config["DATABASE"]) as db:  # left as it was
-        assert db.execute("PRAGMA user_version").fetchone() == (len(STEPS) + 1,)
+    with app.app_context():  # left as it was
+        assert schema_version() == len(STEPS) + 1

@@ -17,7 +17,8 @@ from ..helpers import log_in, make_account
 
 
 def test_activities_published_before_learn_their_object(tmp_path, app_config):
-    config = dict(app_config, DATABASE=str(tmp_path / "old.sqlite3"))
+    # An SQLite file an earlier release left (a PostgreSQL database starts at the latest step).
+    config = dict(app_config, DATABASE=str(tmp_path / "old.sqlite3"), DATABASE_URL="")
     app = create_app(config, instance_path=str(tmp_path / "i"))
     make_account(app)
     with app.app_context():
@@ -41,7 +42,8 @@ def test_activities_published_before_learn_their_object(tmp_path, app_config):
 
 
 def test_unlisted_activities_published_before_leave_the_outbox(tmp_path, app_config):
-    config = dict(app_config, DATABASE=str(tmp_path / "old.sqlite3"))
+    # An SQLite file an earlier release left (a PostgreSQL database starts at the latest step).
+    config = dict(app_config, DATABASE=str(tmp_path / "old.sqlite3"), DATABASE_URL="")
     app = create_app(config, instance_path=str(tmp_path / "i"))
     make_account(app)
     # Creates as addressed then; Deletes had `to` + `cc` in `to` (of a public event, of an unlisted one).
@@ -62,7 +64,8 @@ def test_unlisted_activities_published_before_leave_the_outbox(tmp_path, app_con
 
 
 def test_accounts_made_before_sign_up_confirmation_stay_usable(tmp_path, app_config):
-    config = dict(app_config, DATABASE=str(tmp_path / "old.sqlite3"))
+    # An SQLite file an earlier release left (a PostgreSQL database starts at the latest step).
+    config = dict(app_config, DATABASE=str(tmp_path / "old.sqlite3"), DATABASE_URL="")
     make_account(create_app(config, instance_path=str(tmp_path / "i")))
     with sqlite3.connect(config["DATABASE"]) as db:
         db.execute("ALTER TABLE account DROP COLUMN confirmed_at")
@@ -75,7 +78,8 @@ def test_accounts_made_before_sign_up_confirmation_stay_usable(tmp_path, app_con
 
 
 def test_activities_received_before_the_handling_job_are_taken_up_by_it(tmp_path, app_config):
-    config = dict(app_config, DATABASE=str(tmp_path / "old.sqlite3"))
+    # An SQLite file an earlier release left (a PostgreSQL database starts at the latest step).
+    config = dict(app_config, DATABASE=str(tmp_path / "old.sqlite3"), DATABASE_URL="")
     app = create_app(config, instance_path=str(tmp_path / "i"))
     make_account(app)
     # Left by the release that handled activities inside the request: one interrupted, one failed

@@ -8,7 +8,7 @@ import pytest
 from mobilizon_lite import create_app
 from mobilizon_lite.activitypub.delivery import DRAIN_JOB
 from mobilizon_lite.activitypub.publish import new_activity_id, publish
-from mobilizon_lite.db import database, open_database, utcnow
+from mobilizon_lite.db import database, on_postgres, open_database, utcnow
 from mobilizon_lite.models import Activity, Actor
 from mobilizon_lite.scheduler import build_scheduler
 
@@ -16,24 +16,30 @@ from ..helpers import make_account
 
 
 @pytest.fixture
-def db(tmp_path):
-    db = open_database(str(tmp_path / "hooks.sqlite3"))
-    db.execute_sql("CREATE TABLE note (text TEXT)")
+def target(tmp_path, new_database):
+    """What open_database() opens: an SQLite file, or an empty PostgreSQL database."""
+    return new_database(empty=True).get("DATABASE_URL") or str(tmp_path / "hooks.sqlite3")
+
+
+@pytest.fixture
+def db(target):
+    db = open_database(target)
+    db.execute_sql(f"CREATE TABLE note (id {'SERIAL' if on_postgres(db) else 'INTEGER'} PRIMARY KEY, text TEXT)")
     yield db
-    db.close()
+    db.close_all()
 
 
-def committed(tmp_path):
+def committed(target):
     """The notes another connection sees: what is committed."""
-    other = open_database(str(tmp_path / "hooks.sqlite3"))
+    other = open_database(target)
     try:
-        return [row[0] for row in other.execute_sql("SELECT text FROM note ORDER BY rowid")]
+        return [row[0] for row in other.execute_sql("SELECT text FROM note ORDER BY id")]
     finally:
-        other.close()
+        other.close_all()
 
 
 def write(db, text):
-    db.execute_sql("INSERT INTO note (text) VALUES (?)", (text,))
+    db.execute_sql(f"INSERT INTO note (text) VALUES ({db.param})", (text,))
 
 
 def test_outside_a_transaction_the_callback_runs_at_once(db):
@@ -42,18 +48,18 @@ def test_outside_a_transaction_the_callback_runs_at_once(db):
     assert calls == ["now"]
 
 
-def test_inside_nested_blocks_it_runs_after_the_outermost_commit(db, tmp_path):
+def test_inside_nested_blocks_it_runs_after_the_outermost_commit(db, target):
     seen = []
     with db.atomic():
         write(db, "outer")
         with db.atomic():
             write(db, "inner")
-            db.on_commit(lambda: seen.append(committed(tmp_path)))
+            db.on_commit(lambda: seen.append(committed(target)))
         assert seen == []  # the savepoint is released, nothing is committed yet
     assert seen == [["outer", "inner"]]  # once, and the other connection saw the work
 
 
-def test_a_failing_callback_is_logged_and_the_others_still_run(db, tmp_path, caplog):
+def test_a_failing_callback_is_logged_and_the_others_still_run(db, target, caplog):
     calls = []
 
     def broken():
@@ -63,13 +69,13 @@ def test_a_failing_callback_is_logged_and_the_others_still_run(db, tmp_path, cap
         write(db, "kept")
         db.on_commit(broken)
         db.on_commit(lambda: calls.append("after"))
-    assert calls == ["after"] and committed(tmp_path) == ["kept"]
+    assert calls == ["after"] and committed(target) == ["kept"]
     db.on_commit(broken)  # outside a transaction too: the caller is not failed
     assert [record.message.startswith("on_commit callback") for record in caplog.records] == [True, True]
 
 
 @pytest.mark.parametrize("how", ["exception", "explicit"])
-def test_a_rollback_drops_the_callbacks(db, tmp_path, how):
+def test_a_rollback_drops_the_callbacks(db, target, how):
     calls = []
     if how == "exception":
         with pytest.raises(RuntimeError), db.atomic():
@@ -83,10 +89,10 @@ def test_a_rollback_drops_the_callbacks(db, tmp_path, how):
             write(db, "lost")
             db.on_commit(lambda: calls.append("outer"))
             block.rollback()
-    assert calls == [] and committed(tmp_path) == []
+    assert calls == [] and committed(target) == []
 
 
-def test_a_savepoint_rolled_back_drops_only_its_own_callbacks(db, tmp_path):
+def test_a_savepoint_rolled_back_drops_only_its_own_callbacks(db, target):
     calls = []
     with db.atomic():
         write(db, "kept")
@@ -102,7 +108,7 @@ def test_a_savepoint_rolled_back_drops_only_its_own_callbacks(db, tmp_path):
             savepoint.rollback()
             db.on_commit(lambda: calls.append("after the rollback"))
         db.on_commit(lambda: calls.append("after"))
-    assert calls == ["before", "after the rollback", "after"] and committed(tmp_path) == ["kept"]
+    assert calls == ["before", "after the rollback", "after"] and committed(target) == ["kept"]
 
 
 def test_a_commit_in_the_middle_runs_what_it_commits(db):
@@ -116,8 +122,8 @@ def test_a_commit_in_the_middle_runs_what_it_commits(db):
     assert calls == ["first", "second"]
 
 
-def test_each_thread_and_each_database_has_its_own_transactions(db, tmp_path):
-    other_db = open_database(str(tmp_path / "other.sqlite3"))
+def test_each_thread_and_each_database_has_its_own_transactions(db, tmp_path, new_database):
+    other_db = open_database(new_database(empty=True).get("DATABASE_URL") or str(tmp_path / "other.sqlite3"))
     calls = []
     with db.atomic():
         db.on_commit(lambda: calls.append("main"))

@@ -34,7 +34,8 @@ def test_the_box_crosses_the_antimeridian_and_holds_the_circle():
 
 
 def test_a_database_made_before_the_index_gets_its_events_indexed(tmp_path, app_config):
-    config = dict(app_config, DATABASE=str(tmp_path / "old.sqlite3"))
+    # An SQLite file an earlier release left (a PostgreSQL database starts at the latest step).
+    config = dict(app_config, DATABASE=str(tmp_path / "old.sqlite3"), DATABASE_URL="")
     app = create_app(config, instance_path=str(tmp_path / "i"))
     make_account(app)
     event = make_event(app, title="Fête à Montréal")

@@ -9,6 +9,7 @@ from mobilizon_lite.config import DEFAULT_PASSWORD_HASH, ConfigError
 from mobilizon_lite.models import Account, Actor
 from mobilizon_lite.services import accounts
 
+from ..databases import instance_settings
 from ..helpers import PASSWORD, make_account, run_cli
 
 
@@ -93,7 +94,7 @@ def test_run_py_takes_the_settings_from_its_environment(tmp_path, test_settings,
     result = run_cli(instance_path, "create-user", "ann@example.org", "--identity", "ann", "--password-stdin",
                      stdin=PASSWORD + "\n", env=instance_env)
     assert result.returncode == 0, result.stderr
-    app = create_app(instance_path=str(instance_path))
+    app = create_app(instance_settings(instance_path), instance_path=str(instance_path))
     with app.app_context():
         actor = Actor.get(Actor.preferred_username == "ann")
         assert actor.private_key_pem + actor.public_key_pem in pool_pairs(test_settings)

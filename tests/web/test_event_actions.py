@@ -5,7 +5,6 @@ succeeds, or does not appear and its request is refused. The database is put bac
 request, so that every action is tried on the same situation.
 """
 import re
-import sqlite3
 from datetime import date
 
 import pytest
@@ -14,6 +13,7 @@ from mobilizon_lite.models import Actor, Comment, Participation
 from mobilizon_lite.services import comments, participation
 from mobilizon_lite.services.errors import refusal
 
+from ..databases import restore, snapshot
 from ..helpers import event_fields, log_in, make_account, make_event, submit
 
 PEOPLE = ("ann", "bob", "cat", "dan")
@@ -78,21 +78,6 @@ SITUATIONS = {
     "external registration": ({"join_mode": "external",
                                "external_participation_url": "https://tickets.example.org/1"}, {}, [], "bob"),
 }
-
-
-def snapshot(app):
-    """A copy of the whole database, in memory."""
-    copy = sqlite3.connect(":memory:")
-    source = sqlite3.connect(app.config["DATABASE"])
-    source.backup(copy)
-    source.close()
-    return copy
-
-
-def restore(app, copy):
-    target = sqlite3.connect(app.config["DATABASE"])
-    copy.backup(target)
-    target.close()
 
 
 def page_targets(html):

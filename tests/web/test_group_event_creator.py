@@ -140,7 +140,8 @@ def test_a_group_event_created_by_a_plain_member_turned_moderator_follows_the_ro
 
 
 def test_the_migration_adds_the_setting_shown_for_existing_groups(tmp_path, app_config):
-    config = dict(app_config, DATABASE=str(tmp_path / "old.sqlite3"))
+    # An SQLite file an earlier release left (a PostgreSQL database starts at the latest step).
+    config = dict(app_config, DATABASE=str(tmp_path / "old.sqlite3"), DATABASE_URL="")
     app = create_app(config, instance_path=str(tmp_path / "i"))
     make_account(app)
     client = app.test_client()

@@ -112,13 +112,13 @@ def test_one_address_trying_many_accounts_waits_and_others_do_not(app):
     assert attempt(app.test_client(), PASSWORD, address="198.51.100.7").status_code == 302
 
 
-def test_the_client_address_is_the_proxys_entry_only_when_proxies_are_declared(tmp_path, app_config):
+def test_the_client_address_is_the_proxys_entry_only_when_proxies_are_declared(tmp_path, app_config, new_database):
     forwarded = {"X-Forwarded-For": "203.0.113.9, 198.51.100.20"}
     direct = create_app(app_config, instance_path=str(tmp_path / "direct"))
     attempt(direct.test_client(), "not the password", headers=forwarded)
     assert "login:address:127.0.0.1" in rows(direct)  # a header the client wrote itself is not believed
 
-    proxied = create_app(dict(app_config, PROXY_COUNT=1, DATABASE=str(tmp_path / "proxied.sqlite3")),
+    proxied = create_app(dict(app_config, PROXY_COUNT=1, DATABASE=str(tmp_path / "proxied.sqlite3"), **new_database()),
                          instance_path=str(tmp_path / "proxied"))
     attempt(proxied.test_client(), "not the password", headers=forwarded)
     # One proxy: the address it saw is the entry it added, the last one.

@@ -138,9 +138,10 @@ def test_admin_pages_are_for_admins_only(app):
     assert "/signup?invite=" in invite.get_data(as_text=True)
 
 
-def test_two_apps_live_in_one_interpreter(tmp_path, app_config):
+def test_two_apps_live_in_one_interpreter(tmp_path, app_config, new_database):
     first = create_app(dict(app_config, DATABASE=str(tmp_path / "a.db")), instance_path=str(tmp_path / "a"))
-    second = create_app(dict(app_config, DATABASE=str(tmp_path / "b.db")), instance_path=str(tmp_path / "b"))
+    second = create_app(dict(app_config, DATABASE=str(tmp_path / "b.db"), **new_database()),
+                        instance_path=str(tmp_path / "b"))
     make_account(first)
     assert first.test_client().get("/@ann").status_code == 200
     assert second.test_client().get("/@ann").status_code == 404

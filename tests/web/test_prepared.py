@@ -25,8 +25,8 @@ def test_values_go_to_their_places_and_rows_are_read_afresh(app):
         assert query.first(5, second.uuid) == ("Renamed",)
 
 
-def test_each_app_reads_its_own_database(app, app_config, tmp_path):
-    other = create_app({**app_config, "DATABASE": str(tmp_path / "other.sqlite3")},
+def test_each_app_reads_its_own_database(app, app_config, tmp_path, new_database):
+    other = create_app({**app_config, "DATABASE": str(tmp_path / "other.sqlite3"), **new_database()},
                        instance_path=str(tmp_path / "other"))
     query = Prepared(2, titled)
     for each, title in ((app, "Here"), (other, "There")):
