@@ -1,5 +1,6 @@
 """Distances on the Earth: the box of latitudes and longitudes around a point, and the great-circle
-distance (haversine), which SQLite computes as distance_km() (db.py registers it)."""
+distance (haversine), which SQL queries call as distance_km(): SQLite runs this module's function (db.py
+registers it), PostgreSQL the same formula in SQL (DISTANCE_KM_SQL, created by a migration)."""
 import math
 
 EARTH_RADIUS_KM = 6371.0088
@@ -14,6 +15,14 @@ def distance_km(lat1, lon1, lat2, lon2):
     half_lat, half_lon = math.radians(lat2 - lat1) / 2, math.radians(lon2 - lon1) / 2
     a = math.sin(half_lat) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(half_lon) ** 2
     return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
+
+
+# distance_km() above, for PostgreSQL; STRICT: NULL when a point has no coordinates.
+DISTANCE_KM_SQL = f"""CREATE OR REPLACE FUNCTION distance_km(lat1 float8, lon1 float8, lat2 float8, lon2 float8)
+RETURNS float8 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+SELECT 2 * {EARTH_RADIUS_KM} * asin(least(1.0, sqrt(sin(radians(lat2 - lat1) / 2) ^ 2
+    + cos(radians(lat1)) * cos(radians(lat2)) * sin(radians(lon2 - lon1) / 2) ^ 2)))
+$$"""
 
 
 def bounding_box(lat, lon, radius_km):

@@ -2,6 +2,7 @@
 PostgreSQL."""
 import logging
 
+from . import geo
 from .config import ConfigError
 from .db import database, on_postgres
 from .models import (
@@ -267,8 +268,11 @@ def _search_index():
     # The gazetteer is filled on first use (services/places.py): reading it takes seconds.
     database.create_tables([Place])
     search_index.create_indexes()
-    for model, _table in search_index.INDEXES:
-        search_index.rebuild(model)
+    for index in search_index.INDEXES:
+        search_index.rebuild(index)
+    if on_postgres():
+        # SQLite calls the Python function, which db.py registers on each connection.
+        database.execute_sql(geo.DISTANCE_KM_SQL)
     # Search near a place reads the events in a box of latitudes first (then their distance).
     database.execute_sql("CREATE INDEX IF NOT EXISTS event_latitude_longitude ON event (latitude, longitude) "
                          "WHERE latitude IS NOT NULL")

@@ -200,8 +200,8 @@ def rebuild_derived(progress):
     """In the target app's context: the search index built from the copied rows, and the content
     version raised so that no page kept from before is served; returns {table: rows indexed}."""
     indexed = {}
-    for model, table in search_index.INDEXES:
-        indexed[table] = search_index.rebuild(model, lambda done, total, table=table: progress(
+    for index in search_index.INDEXES:
+        indexed[index.table] = search_index.rebuild(index, lambda done, total, table=index.table: progress(
             f"search index of {table}", done, total))
     database.execute_sql("UPDATE content_version SET version = version + 1")
     return indexed

@@ -315,11 +315,11 @@ def reindex():
     """Index every event and actor again, and copy the towns from the bundled data again, showing progress."""
     started = time.monotonic()
     counts = {}
-    for model, table in search_index.INDEXES:
-        def show(done, total, table=table):
+    for index in search_index.INDEXES:
+        def show(done, total, table=index.table):
             print(f"\r{table}: {done}/{total}", end="", flush=True)
-        counts[table] = search_index.rebuild(model, show)
-        print(f"\r{table}: {counts[table]} indexed")
+        counts[index.table] = search_index.rebuild(index, show)
+        print(f"\r{index.table}: {counts[index.table]} indexed")
     names = places.load(lambda count: print(f"\rtowns: {count} names", end="", flush=True))
     print(f"\rtowns: {names} names")
     print(f"Indexed {counts['event']} events and {counts['actor']} people and groups; {names} town names; "

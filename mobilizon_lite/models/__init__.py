@@ -17,13 +17,12 @@ from .participation import EventInvitation, Participation
 from .places import Place
 from .reminders import Reminder
 from .reports import Report, ReportItem, ReportNote
-from .search_index import ActorSearch, EventSearch
 from .throttles import RateLimitHit, Throttle
 
-__all__ = ["Account", "Activity", "Actor", "ActorSearch", "CalendarSubscription", "Comment",
+__all__ = ["Account", "Activity", "Actor", "CalendarSubscription", "Comment",
            "Delivery", "Discussion", "DiscussionComment",
            "DomainBlock", "DomainHealth", "Event", "EventInvitation", "EventMessage", "EventOccurrence",
-           "EventSearch", "FeedToken", "Follow", "GroupDigest", "ImportedEvent", "InboxHealth", "InboxItem", "Invite",
+           "FeedToken", "Follow", "GroupDigest", "ImportedEvent", "InboxHealth", "InboxItem", "Invite",
            "Member", "ModerationLog", "OccurrenceOverride",
            "NotificationSetting", "OutgoingMail",
            "Participation", "PasswordResetToken", "Place", "Post", "RateLimitHit", "Reminder", "Report", "ReportItem",

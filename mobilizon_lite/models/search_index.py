@@ -1,124 +1,73 @@
-"""The full-text index of events and actors (SQLite FTS5), kept by triggers, and the safe MATCH text.
+"""The full-text index of events and actors, on either database: what each index holds and how much each
+column counts, what someone typed as the words to find, and the matches.
 
-The indexes are "external content" tables: they hold the words only and read the text from the event
-and actor rows, so they add the index's size and no copy of the text. Triggers keep them in step with
-every writer (a page, the inbox's jobs, an admin command in another process, a migration) without any
-service having to remember; the events and actors of bulk writes are indexed the same way.
+SQLite keeps the words in FTS5 tables (search_fts5.py), PostgreSQL in a tsvector column of the table itself
+(search_tsvector.py); both ignore accents and case, match every typed word as a prefix and rank a title
+above tags above the rest. Triggers keep either in step with every writer.
 """
-from peewee import OperationalError
-from playhouse.sqlite_ext import FTS5Model, RowIDField, SearchField
+from typing import NamedTuple
 
-from ..db import database
-
-# Accents and case never matter ("montreal" finds "Montréal"); prefix queries of 2 and 3 characters
-# read a prefix index rather than every longer word.
-_OPTIONS = {"tokenize": "unicode61 remove_diacritics 2", "prefix": "2 3"}
+from ..db import on_postgres
+from . import search_fts5, search_tsvector
+from .actors import Actor
+from .events import Event
 
 
-class EventSearch(FTS5Model):
-    """The words of each event (rowid: the event's id); the columns are the event's own."""
+class Index(NamedTuple):
+    """The words of one table's rows: its columns, each with its weight (bm25's column weights, in order)."""
+    model: type
+    columns: tuple
 
-    rowid = RowIDField()
-    title = SearchField()
-    tags = SearchField()  # the JSON list: its brackets and quotes are no words
-    description_source = SearchField()
-    place_name = SearchField()
-    locality = SearchField()
+    @property
+    def table(self):
+        return self.model._meta.table_name
 
-    class Meta:
-        database = database
-        table_name = "event_search"
-        options = {"content": "event", "content_rowid": "id", **_OPTIONS}
+    @property
+    def name(self):
+        return f"{self.table}_search"
 
 
-class ActorSearch(FTS5Model):
-    """The words of each actor, people and groups (rowid: the actor's id)."""
-
-    rowid = RowIDField()
-    name = SearchField()
-    preferred_username = SearchField()
-    summary_source = SearchField()
-
-    class Meta:
-        database = database
-        table_name = "actor_search"
-        options = {"content": "actor", "content_rowid": "id", **_OPTIONS}
+# A title counts most, then tags, then the description and the place.
+EVENTS = Index(Event, (("title", 10.0), ("tags", 4.0), ("description_source", 1.0), ("place_name", 1.0),
+                       ("locality", 1.0)))
+ACTORS = Index(Actor, (("name", 10.0), ("preferred_username", 5.0), ("summary_source", 1.0)))
+INDEXES = (EVENTS, ACTORS)
 
 
-# A title counts most, then tags, then the description and the place (bm25's column weights, in the
-# columns' order).
-EVENT_WEIGHTS = (10.0, 4.0, 1.0, 1.0, 1.0)
-ACTOR_WEIGHTS = (10.0, 5.0, 1.0)
-INDEXES = ((EventSearch, "event"), (ActorSearch, "actor"))
-
-
-def _columns(model):
-    return [field.column_name for field in model._meta.sorted_fields if field.name != "rowid"]
+def _backend():
+    return search_tsvector if on_postgres() else search_fts5
 
 
 def create_indexes():
-    """The index tables and the triggers that keep them (a migration step's work; filled by rebuild())."""
-    for model, table in INDEXES:
-        model.create_table()
-        name, columns = model._meta.table_name, _columns(model)
-        listed = ", ".join(columns)
-        new = ", ".join(f"new.{column}" for column in columns)
-        old = ", ".join(f"old.{column}" for column in columns)
-        insert = f"INSERT INTO {name} (rowid, {listed}) VALUES (new.id, {new});"
-        # An external content index forgets a row by being told the words it indexed for it.
-        forget = f"INSERT INTO {name} ({name}, rowid, {listed}) VALUES ('delete', old.id, {old});"
-        database.execute_sql(f"CREATE TRIGGER IF NOT EXISTS {name}_insert AFTER INSERT ON {table} BEGIN {insert} END")
-        database.execute_sql(f"CREATE TRIGGER IF NOT EXISTS {name}_delete AFTER DELETE ON {table} BEGIN {forget} END")
-        # Only a change of the indexed columns: actors' rows change on every fetch, events' on every edit.
-        database.execute_sql(f"CREATE TRIGGER IF NOT EXISTS {name}_update AFTER UPDATE OF {listed} ON {table} "
-                             f"BEGIN {forget} {insert} END")
+    """The indexes and the triggers that keep them (a migration step's work; filled by rebuild())."""
+    for index in INDEXES:
+        _backend().create(index)
 
 
-def rebuild(model, progress=None, batch=5000):
-    """Index every row of model's table again (after a doubt, or a bulk change made without the triggers);
+def rebuild(index, progress=None, batch=5000):
+    """Index every row of index's table again (after a doubt, or a bulk change made without the triggers);
     the count of rows. progress(done, total) is told after each batch."""
-    name, table = model._meta.table_name, dict(INDEXES)[model]
-    listed = ", ".join(_columns(model))
-    total = database.execute_sql(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
-    done, last = 0, 0
-    with database.atomic():
-        database.execute_sql(f"INSERT INTO {name} ({name}) VALUES ('delete-all')")
-        while True:
-            # In id order from the last one indexed: each batch reads its rows by the primary key.
-            ids = [row[0] for row in database.execute_sql(
-                f"SELECT id FROM {table} WHERE id > ? ORDER BY id LIMIT ?", (last, batch)).fetchall()]
-            if not ids:
-                break
-            database.execute_sql(f"INSERT INTO {name} (rowid, {listed}) SELECT id, {listed} FROM {table} "
-                                 f"WHERE id BETWEEN ? AND ?", (ids[0], ids[-1]))
-            done, last = done + len(ids), ids[-1]
-            if progress:
-                progress(done, total)
-    return done
+    return _backend().rebuild(index, progress, batch)
 
 
 def size_bytes():
-    """The bytes the indexes take in the database file (their shadow tables); None where SQLite was built
-    without the dbstat table that tells."""
-    try:
-        return database.execute_sql("SELECT COALESCE(SUM(pgsize), 0) FROM dbstat WHERE name LIKE 'event_search%' "
-                                    "OR name LIKE 'actor_search%'").fetchone()[0]
-    except OperationalError:
-        return None
+    """The bytes the indexes take in the database; None where the database cannot tell."""
+    return _backend().size_bytes(INDEXES)
+
+
+def words(query, limit):
+    """The first `limit` words of what someone typed that hold something searchable (a letter or a digit)."""
+    return [word for word in query.split() if any(character.isalnum() for character in word)][:limit]
 
 
 def match_text(query, limit):
-    """FTS5 query text of the first `limit` words of what someone typed: each word quoted (so no input is
-    read as FTS5 syntax: AND, NEAR(, *, -, ") and matched as a prefix; every word must match. None when
-    nothing searchable was typed."""
-    words = [word for word in query.split() if any(character.isalnum() for character in word)][:limit]
-    if not words:
-        return None
-    return " ".join('"{}"*'.format(word.replace('"', '""')) for word in words)
+    """The index's query text of the first `limit` words of what someone typed, each matched as a prefix and
+    all of them needed, none read as the query language's syntax; None when nothing searchable was typed."""
+    found = words(query, limit)
+    return _backend().match_text(found) if found else None
 
 
-def matching(model, text):
-    """The (rowid, score) rows of model's index matching text; lower scores are better matches."""
-    weights = EVENT_WEIGHTS if model is EventSearch else ACTOR_WEIGHTS
-    return (model.select(model.rowid, model.bm25(*weights).alias("score"))
-            .where(model.match(text)))
+def narrowed(index, query, text):
+    """(query narrowed to the rows of index's model matching text (from match_text), the expression of their
+    score: lower for better matches). query selects from the model, joined to anything."""
+    return _backend().narrowed(index, query, text)

@@ -1,8 +1,9 @@
 """What event cards show beyond their rows: the participants of a whole listing, counted in one query."""
 import json
 
-from peewee import SQL, Select, fn
+from peewee import Cast, Select, fn
 
+from ..dialect import json_elements
 from ..models import Participation
 from ..models.participation import SEAT_ROLES
 from .prepared import prepared
@@ -23,7 +24,8 @@ def count_participants(*listings):
 # parameters would be a statement per length, and bounded by SQLite's number of variables).
 @prepared(1)
 def _seats_taken(ids_json):
-    listed = Select(from_list=[fn.json_each(ids_json)], columns=[SQL("value")])
+    ids = json_elements(ids_json, "ids")
+    listed = Select(from_list=[ids.source], columns=[Cast(ids.value, "INTEGER")])
     return (Participation.select(Participation.event, fn.COUNT(Participation.id))
             .where(Participation.event.in_(listed) & Participation.role.in_(SEAT_ROLES))
             .group_by(Participation.event).tuples())

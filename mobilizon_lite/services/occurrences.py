@@ -5,6 +5,7 @@ from datetime import UTC, timedelta
 from peewee import Case, fn
 
 from ..db import database, utcnow
+from ..dialect import greatest
 from ..models import Event, EventOccurrence, OccurrenceOverride
 from ..models.limits import EXDATES_MAX
 from . import events, recurrence, reminders
@@ -278,8 +279,8 @@ def first_within(starts_at, ends_before):
     first start from starts_at on (dates outside the stored window), else the event's start."""
     first = (EventOccurrence.select(fn.MIN(EventOccurrence.begins_on))
              .where((EventOccurrence.event == Event.id) & _within(starts_at, ends_before)))
-    later = Event.series_begins_on if starts_at is None else fn.MAX(Event.series_begins_on,
-                                                                      Event.begins_on.db_value(starts_at))
+    later = Event.series_begins_on if starts_at is None else greatest(Event.series_begins_on,
+                                                                        Event.begins_on.db_value(starts_at))
     # The subquery runs for series only: SQLite evaluates a CASE's branches lazily.
     return Case(None, [(Event.rrule != "", fn.COALESCE(first, later))], Event.begins_on)
 

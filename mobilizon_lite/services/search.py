@@ -6,14 +6,15 @@ import re
 from functools import reduce
 
 from flask_babel import gettext as _
-from peewee import SQL, NodeList, fn
+from peewee import fn
 
 from .. import geo
 from ..activitypub import blocklist, client
 from ..activitypub.parse import ParseError
 from ..activitypub.vocab import get_id
 from ..db import utcnow
-from ..models import Actor, ActorSearch, Event, EventSearch, search_index
+from ..dialect import unindexed
+from ..models import Actor, Event, search_index
 from ..models.actors import TYPE_GROUP
 from ..models.groups import GroupVisibility
 from ..urls import host_of, is_ours
@@ -99,13 +100,12 @@ def matching_events(base, query, viewer_ids=(), now=None, by_time=False, series_
     text = search_index.match_text(query.words, WORDS_MAX)
     if text is None:
         return selected.order_by(Event.begins_on if when is None else when, Event.id)
-    matches = search_index.matching(EventSearch, text).alias("matches")
-    found = selected.join_from(Event, matches, on=(matches.c.rowid == Event.id))
+    found, score = search_index.narrowed(search_index.EVENTS, selected, text)
     if by_time:
-        # "+begins_on" keeps SQLite from reading events along the begins_on index and looking the words
-        # up event by event (seconds on a large instance): the words' matches come first, then a sort.
-        return found.order_by(NodeList((SQL("+"), Event.begins_on), glue="") if when is None else when, Event.id)
-    return found.order_by(matches.c.score, Event.begins_on if when is None else when, Event.id)
+        # Not along the begins_on index, looking the words up event by event (seconds on a large instance on
+        # SQLite): the words' matches come first, then a sort.
+        return found.order_by(unindexed(Event.begins_on) if when is None else when, Event.id)
+    return found.order_by(score, Event.begins_on if when is None else when, Event.id)
 
 
 def _page(rows):
@@ -134,14 +134,12 @@ def find_actors(query, kind):
     text = search_index.match_text(query.words, WORDS_MAX)
     if query.errors or text is None:
         return [], False
-    matches = search_index.matching(ActorSearch, text).alias("matches")
     condition = live_local() & (Actor.type == kind)
     if kind == TYPE_GROUP:
         condition &= Actor.visibility == GroupVisibility.PUBLIC
-    found = (Actor.select().join(matches, on=(matches.c.rowid == Actor.id)).where(condition)
-             .order_by(matches.c.score, Actor.preferred_username)
-             .limit(PER_PAGE + 1).offset((query.page - 1) * PER_PAGE))
-    return _page(found)
+    found, score = search_index.narrowed(search_index.ACTORS, Actor.select().where(condition), text)
+    return _page(found.order_by(score, Actor.preferred_username).limit(PER_PAGE + 1)
+                 .offset((query.page - 1) * PER_PAGE))
 
 
 def _organizer_of(document):

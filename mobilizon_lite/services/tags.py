@@ -1,7 +1,8 @@
 """Tags as their pages name them: a tag read from a link, the spelling events carry under other accents
 or case, and the tags the upcoming public events carry most."""
-from peewee import SQL, fn
+from peewee import fn
 
+from ..dialect import json_elements
 from ..models import Event
 from ..models.limits import TAG_MAX_LENGTH
 from ..text import clean_text, tag_has_a_page
@@ -12,7 +13,6 @@ from .places import fold
 from .search_query import SearchQuery
 
 SHOWN_MAX = 100
-_VALUE = SQL("tag.value")
 
 
 def from_link(text):
@@ -30,8 +30,9 @@ def counted(limit=SHOWN_MAX):
     # The events a search without words or filters lists: public, not over, of no silenced server.
     listed = search.matching_events(listing_query(), SearchQuery()).select(Event.id).order_by()
     count = fn.COUNT(Event.id)
-    query = (Event.select(_VALUE, count).from_(Event, fn.json_each(Event.tags).alias("tag"))
-             .where(Event.id.in_(listed)).group_by(_VALUE).order_by(count.desc(), _VALUE))
+    tag = json_elements(Event.tags, "tag")
+    query = (Event.select(tag.value, count).from_(Event, tag.source)
+             .where(Event.id.in_(listed)).group_by(tag.value).order_by(count.desc(), tag.value))
     return list((query if limit is None else query.limit(limit)).tuples())
 
 

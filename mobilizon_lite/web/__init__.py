@@ -44,10 +44,11 @@ from . import (
 
 
 class RowId(IntegerConverter):
-    """A row id in a URL (<id:name>): larger than SQLite's integers is no row, a 404 rather than a 500."""
+    """A row id in a URL (<id:name>): larger than PostgreSQL's integer columns is no row, a 404 rather than a
+    500 (no SQLite instance counts two billion rows either)."""
 
     def __init__(self, url_map):
-        super().__init__(url_map, max=2**63 - 1)
+        super().__init__(url_map, max=2**31 - 1)
 
 
 # Groups and what their members share come after the pages they build on.

@@ -10,7 +10,6 @@ from .forms.base import add_error, render_form, require_valid
 from .staff import admin_only, staff_blueprint
 
 bp = staff_blueprint("relays", __name__, "/admin/relays")
-ID = "int(max=9223372036854775807)"
 
 
 def _page(follow_form=None, status=200):
@@ -42,7 +41,7 @@ def follow():
     return redirect(url_for("relays.index"))
 
 
-@bp.route(f"/following/<{ID}:actor_id>/unfollow", methods=["POST"])
+@bp.route("/following/<id:actor_id>/unfollow", methods=["POST"])
 @admin_only
 def unfollow(actor_id):
     relays.unfollow(current_user, actor_id)
@@ -50,7 +49,7 @@ def unfollow(actor_id):
     return redirect(url_for("relays.index"))
 
 
-@bp.route(f"/followers/<{ID}:follow_id>/<decision>", methods=["POST"])
+@bp.route("/followers/<id:follow_id>/<decision>", methods=["POST"])
 @admin_only
 def decide(follow_id, decision):
     if decision not in ("accept", "reject"):

@@ -5,6 +5,7 @@ from datetime import UTC, datetime, time, timedelta
 from mobilizon_lite import create_app
 from mobilizon_lite.models import Actor, EventOccurrence, Participation
 
+from .. import databases
 from ..harness import RunningInstance
 from ..helpers import all_at_once, logged_in, make_account, make_event
 
@@ -14,7 +15,7 @@ PEOPLE = 10
 
 def test_concurrent_joins_of_one_date_never_exceed_its_seats(tmp_path, test_settings, instance_env):
     server = RunningInstance(tmp_path / "instance", env=instance_env)
-    app = create_app(test_settings, instance_path=str(server.path))
+    app = create_app({**test_settings, **databases.instance_settings(server.path)}, instance_path=str(server.path))
     make_account(app, "organiser@example.org", "organiser")
     make_account(app, "whole@example.org", "whole")
     for number in range(PEOPLE):
