@@ -58,10 +58,11 @@ def test_a_pg_dump_made_while_the_server_writes_restores_into_an_empty_database(
         result = server.run("backup", str(archive))
         after = len(posted)
         wait_until(lambda: len(posted) >= after + 5, timeout=30)
+        stop.set()
+        writer.join(timeout=30)
     finally:
         stop.set()
         server.stop()
-    writer.join(timeout=30)
     assert before < after, "no comment was posted while the backup ran"
     summary = re.search(r"Wrote .* in ([\d.]+) s: schema version (\d+), (\d+) tables \(account: (\d+), "
                         r".*comment: (\d+).*\), 2 picture files\.", result.stdout)
