@@ -42,7 +42,7 @@ def create_app(test_config=None, default_base_url="http://127.0.0.1:5000", insta
     app.extensions["instance_name"] = instance_settings.instance_name
 
     csrf = CSRFProtect(app)
-    dates.init_app(app)
+    dates.init_app(app, instance_settings.default_timezone)
     Babel(app, locale_selector=web.context.select_locale)
     page_cache.init_app(app)
     web.init_app(app, csrf)

@@ -11,6 +11,7 @@ from flask import current_app
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
+HOME_ZONE = "dates.home_zone"
 # Far enough for any real event, near enough that time zone arithmetic never overflows: the bounds
 # of the event form and of events read from other servers alike.
 YEARS = (1900, 2200)
@@ -64,7 +65,7 @@ def _day(begins_on, zone, locale, home_zone):
 
 def event_day(event):
     """Short date and time of the start, for lists; the zone is named when it is not the instance's."""
-    return _day(event.begins_on, event.zone, get_locale(), current_app.config["TIMEZONE"])
+    return _day(event.begins_on, event.zone, get_locale(), home_zone().key)
 
 
 @functools.lru_cache(maxsize=CACHED_TEXTS)
@@ -79,9 +80,8 @@ def _date_block(begins_on, zone, locale, home_zone, this_year):
 def event_date_block(event):
     """(ISO 8601 start, day, short month, time) of the start, for cards: the year follows the month when
     it is not this one, the zone the time when it is not the instance's."""
-    home_zone = current_app.config["TIMEZONE"]
-    this_year = datetime.now(ZoneInfo(home_zone)).year
-    return _date_block(event.begins_on, event.zone, get_locale(), home_zone, this_year)
+    zone = home_zone()
+    return _date_block(event.begins_on, event.zone, get_locale(), zone.key, datetime.now(zone).year)
 
 
 @functools.lru_cache(maxsize=CACHED_TEXTS)
@@ -95,11 +95,19 @@ def _moment(moment, zone, locale):
 def moment(value):
     """A date and time (a comment's, say) as "December 4, 2026 at 7:00 PM", in the instance's time zone and the
     reader's language."""
-    return _moment(value, ZoneInfo(current_app.config["TIMEZONE"]), get_locale())
+    return _moment(value, home_zone(), get_locale())
 
 
-def init_app(app):
-    """Make the filters available to pages and emails alike."""
+def home_zone():
+    """The instance's time zone (a ZoneInfo), that of every date not tied to an event's own zone: the name
+    the function given to init_app reads (the administrators' setting, else the configuration's)."""
+    return ZoneInfo(current_app.extensions[HOME_ZONE]())
+
+
+def init_app(app, home_zone_name):
+    """Make the filters available to pages and emails alike; home_zone_name() names the instance's zone
+    (a setting is read above this module: it is handed down)."""
+    app.extensions[HOME_ZONE] = home_zone_name
     app.add_template_filter(event_when)
     app.add_template_filter(event_day)
     app.add_template_filter(event_date_block)

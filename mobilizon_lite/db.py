@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from flask import current_app, has_app_context
-from peewee import DatabaseProxy, DateTimeField, Model, PostgresqlDatabase, TextField
+from peewee import DatabaseProxy, DateTimeField, InternalError, Model, OperationalError, PostgresqlDatabase, TextField
 from playhouse.db_url import parse as parse_url
 from playhouse.pool import PooledPostgresqlDatabase, PooledSqliteDatabase
 
@@ -35,6 +35,8 @@ STORAGE_FAULT_CODES = {5, 8, 10, 13, 14}
 # server shutting down or starting.
 PG_STORAGE_FAULT_CLASSES = ("08", "53", "58")
 PG_STORAGE_FAULT_CODES = {"25006", "57P01", "57P02", "57P03"}
+# The errors of peewee's a storage fault comes as (PostgreSQL's read-only transaction is an InternalError).
+STORAGE_ERRORS = (OperationalError, InternalError)
 POSTGRES_SCHEMES = ("postgres", "postgresql")
 # Any number, the same in every process: the key of the lock that atomic("IMMEDIATE") blocks take in turn.
 SERIAL_LOCK = 0x6D6C6900

@@ -5,7 +5,6 @@ import functools
 import hashlib
 import secrets
 from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from flask import current_app, g, make_response, request, session
 from flask_babel import get_locale
@@ -14,6 +13,7 @@ from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from .caching import BuildCache
+from .dates import home_zone
 from .db import utcnow
 from .models.changes import content_version, next_event_moment
 
@@ -37,7 +37,7 @@ def shared_request():
 def _valid_until(now):
     """Until when a page built now holds without any write: the next moment an event begins or ends,
     or midnight where the instance is (dates that read "today"), whichever comes first."""
-    zone = ZoneInfo(current_app.config["TIMEZONE"])
+    zone = home_zone()
     midnight = datetime.combine(now.astimezone(zone).date() + timedelta(days=1), time(), tzinfo=zone)
     moment = next_event_moment(now)
     return midnight if moment is None else min(moment, midnight)

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit, urlunsplit
 URL_ENV = "MOBILIZON_LITE_TEST_DATABASE_URL"
 # Copies made ahead, while tests run: a copy takes a quarter of a second, as long as a small test.
 READY_COPIES = 2
+COPY_TIMEOUT = 120
 # The variable a run.py process reads its database from (config.py: DATABASE_URL).
 INSTANCE_ENV = "MOBILIZON_LITE_DATABASE_URL"
 
@@ -95,7 +96,7 @@ class Databases:
             if self.template is None:
                 self.template = self._make_template()
                 threading.Thread(target=self._make_copies, daemon=True).start()
-        return self.url_of(self.ready.get())
+        return self.url_of(self.ready.get(timeout=COPY_TIMEOUT))  # a copier that failed fails the test
 
     def for_instance(self, path):
         """The URL of the database of the instance folder at path (the same one each time it is asked)."""
@@ -108,6 +109,10 @@ class Databases:
         """Make the database name a copy of template again, closing whatever is connected to it."""
         self._admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         self._admin(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+
+    def configure(self, url, setting, value):
+        """Set a setting of the database at url for its new connections (ALTER DATABASE … SET)."""
+        self._admin(f'ALTER DATABASE "{_name(url)}" SET {setting} = {value}')
 
     def drop(self, url):
         """Drop the database at url, closing whatever is still connected to it."""
@@ -144,6 +149,18 @@ def instance_settings(path):
     (the folder holds it), for an app of the test made on the same folder."""
     databases = session()
     return {} if databases is None else {"DATABASE_URL": databases.for_instance(path)}
+
+
+def instance_schema_version(path):
+    """The schema version of the database of the instance folder at path; 0 when none was made."""
+    databases = session()
+    if databases is None:
+        file = Path(path) / "mobilizon_lite.sqlite3"
+        return query(file, "PRAGMA user_version")[0]["user_version"] if file.exists() else 0
+    url = databases.for_instance(path)
+    if not query(url, "SELECT to_regclass('schema_version') IS NOT NULL AS made")[0]["made"]:
+        return 0
+    return query(url, "SELECT version FROM schema_version")[0]["version"]
 
 
 def instance_env(args, env):

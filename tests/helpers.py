@@ -21,6 +21,7 @@ from werkzeug.test import encode_multipart
 
 from mobilizon_lite.services import accounts
 
+from . import databases
 from .harness import CSRF_RE, PASSWORD, form_token, free_port, loopback_server, run_py, wait_until  # noqa: F401
 
 ERROR_RE = re.compile(r'class="error[^"]*"[^>]*>([^<]+)<')
@@ -139,6 +140,15 @@ def staff_clients(app):
         clients[name] = app.test_client()
         log_in(clients[name], email)
     return clients
+
+
+def open_instance(instance_path, settings=None):
+    """The app of the instance folder at instance_path, opened as run.py opens it (its config.py; on
+    PostgreSQL, the folder's database), with settings added."""
+    from mobilizon_lite import create_app
+
+    return create_app({**(settings or {}), **databases.instance_settings(instance_path)},
+                      instance_path=str(instance_path))
 
 
 def run_cli(instance_path, *args, stdin="", env=None):
@@ -262,18 +272,28 @@ def make_group(app, username="club", creator_username="ann", **settings):
 class failing_disk:
     """Within the block, every new connection of app's database fails to write as a broken disk does.
 
-    "readonly" sets PRAGMA query_only (SQLite answers "attempt to write a readonly database");
-    "full" caps PRAGMA max_page_count at the file's size ("database or disk is full").
+    "readonly" sets PRAGMA query_only (SQLite answers "attempt to write a readonly database"), on
+    PostgreSQL default_transaction_read_only (a standby's SQLSTATE 25006); "full" caps PRAGMA
+    max_page_count at the file's size ("database or disk is full"), on SQLite only.
     """
 
     LIFTED = {"readonly": ("query_only", 0), "full": ("max_page_count", 1073741823)}
 
     def __init__(self, app, kind):
         self.app, self.kind = app, kind
+        if app.config["DATABASE_URL"] and kind == "full":
+            import pytest
+
+            pytest.skip("a PostgreSQL database has no size cap a test could fill")
 
     def _set(self, value):
-        from mobilizon_lite.db import database
+        from mobilizon_lite.db import EXTENSION_KEY, database
 
+        if self.app.config["DATABASE_URL"]:
+            databases.session().configure(self.app.config["DATABASE_URL"], "default_transaction_read_only",
+                                          "on" if value else "off")
+            self.app.extensions[EXTENSION_KEY].close_all()  # the setting holds for new connections
+            return
         name = self.LIFTED[self.kind][0]
         with self.app.app_context():
             if value is None:

@@ -1,9 +1,8 @@
 """Inboxes: the shared one and each identity's and group's, open to signed POSTs from other servers."""
 from flask import Blueprint, current_app, jsonify, request
-from peewee import OperationalError
 
 from ..activitypub.inbox_request import MAX_BODY, Refused, check_signed, read_activity, refuse_blocked
-from ..db import STORAGE_RETRY_AFTER, storage_fault
+from ..db import STORAGE_ERRORS, STORAGE_RETRY_AFTER, storage_fault
 from ..negotiation import signed_parts
 from ..services import inbound
 from ..services.groups import page_owner
@@ -30,12 +29,15 @@ def _receive():
     return jsonify(status=inbound.store(activity, keys.sender(verified.key_id)).reason), 202
 
 
-@bp.errorhandler(OperationalError)
 def storage_error(error):
     """A full or read-only disk: nothing was kept, so the sender is asked to try again later."""
     if storage_fault(error) is None:
         raise error
     return jsonify(error="storage unavailable, try again later"), 503, {"Retry-After": str(STORAGE_RETRY_AFTER)}
+
+
+for _kind in STORAGE_ERRORS:
+    bp.register_error_handler(_kind, storage_error)
 
 
 @bp.route("/inbox", methods=["POST"])

@@ -15,7 +15,8 @@ from .accounts import normalize_email
 from .errors import Invalid, NotFound, PermissionDenied
 from .occurrences import dated
 from .participant_mail import CANCEL_PURPOSE, cancel_link, event_link, participation_by_token
-from .participation import check_open, clean_message, fill_seats, joining_role, notify_organizers
+from .participation import check_open, clean_message, fill_seats, joining_role, notify_organizers, replace_dates
+from .seats import others_than
 
 # However often the form is posted, one address gets at most one email per event in this time.
 RESEND_AFTER = timedelta(minutes=10)
@@ -107,13 +108,16 @@ def confirm_anonymous(token):
         event = participation.event
         # The organisers may have changed the event since the link was sent.
         check_anonymous(event)
-        participation.role = joining_role(event, date=participation.recurrence_id)
+        every_date = participation.recurrence_id is None
+        participation.role = joining_role(event, date=participation.recurrence_id,
+                                          besides=others_than(participation) if every_date else None)
         if participation.role == WAITLISTED:
             participation.waiting_since = utcnow()
         participation.confirm_token_hash = None
         participation.confirm_expires_at = None
         participation.updated_at = utcnow()
         participation.save()
+        replace_dates(participation)
         reminders.sync_participation(participation)
     if participation.role == NOT_APPROVED:
         notify_organizers(event, None)
@@ -124,7 +128,7 @@ def anonymous_by_cancel_token(token):
     """The anonymous participation a cancel link belongs to, or NotFound."""
     participation = participation_by_token(token, CANCEL_PURPOSE, Participation.actor.is_null(),
                                            _("This cancellation link is invalid or was already used."))
-    if not _still_cancellable(participation):
+    if not _still_cancellable(when(participation)):
         raise NotFound(_("This event is over: its cancellation link no longer works."))
     return participation
 
@@ -134,22 +138,30 @@ def participations_link(email):
     return public_url("participation.anonymous_participations", token=sign(email, LIST_PURPOSE))
 
 
-def _still_cancellable(participation):
-    event = participation.event
-    return (event.ends_on or event.begins_on) + CANCEL_AFTER_END >= utcnow()
+def when(participation):
+    """What a participation is for, as an Event of its times: the one date of a series it names, else its
+    event."""
+    return dated(participation.event, participation) or participation.event
+
+
+def _still_cancellable(taking_place):
+    """Whether a participation in taking_place (its `when`) may still be cancelled."""
+    return (taking_place.ends_on or taking_place.begins_on) + CANCEL_AFTER_END >= utcnow()
 
 
 def participations_by_token(token):
-    """(email, its anonymous participations of events not long over, soonest first) for a
-    participations_link token; NotFound for any other token."""
+    """(email, its anonymous participations of events (or dates of a series) not long over, soonest first,
+    each with its `when`) for a participations_link token; NotFound for any other token."""
     email = unsign(token, LIST_PURPOSE)
     if not isinstance(email, str):
         raise NotFound(_("This link is invalid."))
-    rows = (Participation.select(Participation, Event).join(Event)
-            .where((Participation.email == email) & Participation.actor.is_null()
-                   & (Participation.role != NOT_CONFIRMED))
-            .order_by(Event.begins_on))
-    return email, [row for row in rows if _still_cancellable(row)]
+    rows = list(Participation.select(Participation, Event).join(Event)
+                .where((Participation.email == email) & Participation.actor.is_null()
+                       & (Participation.role != NOT_CONFIRMED)))
+    for row in rows:
+        row.when = when(row)
+    listed = [row for row in rows if _still_cancellable(row.when)]
+    return email, sorted(listed, key=lambda row: row.when.begins_on)
 
 
 def cancel_listed(token, participation_id):

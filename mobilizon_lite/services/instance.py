@@ -30,26 +30,29 @@ def _setting(key):
     return Setting.select(Setting.value).where(Setting.key == key).tuples()
 
 
+@prepared(0)
+def _every_setting():
+    return Setting.select(Setting.key, Setting.value).tuples()
+
+
 def _read_this_request():
-    # A page reads the same settings in several places (title, previews, footer): once per request is
-    # enough, and another process's change is seen by the next request.
+    # A page reads several settings (its title, the time zone of its dates, previews, footer): all of them
+    # in one statement, once per request; another process's change is seen by the next request.
     if not has_request_context():
         return None
     if "settings_read" not in g:
-        g.settings_read = {}
+        g.settings_read = dict(_every_setting.rows())
     return g.settings_read
 
 
 def get_setting(key, default=None):
     """Value of a run-time setting, or default when it was never set (read by pages: prepared)."""
     read = _read_this_request()
-    if read is not None and key in read:
-        value = read[key]
+    if read is not None:
+        value = read.get(key)
     else:
         row = _setting.first(key)
         value = None if row is None else row[0]
-        if read is not None:
-            read[key] = value
     return default if value is None else value
 
 

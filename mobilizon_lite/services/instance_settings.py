@@ -38,7 +38,8 @@ def default_language():
 
 
 def default_timezone():
-    """The time zone the event form proposes."""
+    """The name of the instance's time zone: dates not tied to an event's own zone are shown in it (see
+    dates.home_zone), and the event form proposes it."""
     return instance.get_setting("default_timezone") or current_app.config["TIMEZONE"]
 
 

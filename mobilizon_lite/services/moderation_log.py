@@ -1,7 +1,52 @@
 """Lines of the moderation log, written by every moderation action and read by /admin/log."""
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as pgettext  # lazy; named so that the extractor finds its phrases
+
 from ..models.moderation import ModerationLog
 
 PAGE_SIZE = 50
+# Each action code as the log and a report's history say it: one phrase per code the services write.
+ACTIONS = {
+    "suspend": _l("Account suspended"),
+    "unsuspend": _l("Account restored"),
+    "delete": _l("Account deleted"),
+    "set_role": _l("Role changed"),
+    "confirm_email": _l("Address confirmed by hand"),
+    "remove": _l("Content removed"),
+    "block_domain": _l("Server blocked"),
+    "unblock_domain": _l("Server unblocked"),
+    "settings_changed": _l("Settings changed"),
+    "follow_instance": _l("Instance followed"),
+    "unfollow_instance": _l("Instance no longer followed"),
+    "accept_instance_follower": _l("Instance's follow request accepted"),
+    "refuse_instance_follower": _l("Instance's follow request refused"),
+    "instance_follow_approval": _l("Approval of following instances changed"),
+    "report_note": _l("Note added"),
+    "report_open": _l("Report reopened"),
+    "report_resolved": _l("Report resolved"),
+    "report_closed": _l("Report closed"),
+    "report_remove_event": _l("Reported event removed"),
+    "report_remove_comment": _l("Reported comment removed"),
+    "report_remove_post": _l("Reported post removed"),
+    "report_suspend_author": _l("Account of the reported identity suspended"),
+    "report_block_domain": _l("Server of the reported identity blocked"),
+}
+# What a line is about (its target_type), as the log names it.
+TARGETS = {
+    "account": _l("Account"), "report": pgettext("noun", "Report"), "domain": _l("Server"),
+    "instance": _l("Instance"), "setting": _l("Setting"), "event": _l("Event"), "comment": _l("Comment"),
+    "post": _l("Post"), "message": _l("Discussion message"),
+}
+
+
+def action_label(code):
+    """An action code as people read it; a code this version does not know, as it is."""
+    return ACTIONS.get(code, code)
+
+
+def target_label(target_type):
+    """A line's target type as people read it; one this version does not know, as it is."""
+    return TARGETS.get(target_type, target_type)
 
 
 def record(moderator, action, target_type, target_id, label="", reason=""):

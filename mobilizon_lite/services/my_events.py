@@ -106,5 +106,5 @@ def _places_in_line(identity_ids, event_ids):
              .join(ahead, on=in_line_before(ahead, Participation))
              .where(Participation.actor.in_(identity_ids) & (Participation.role == WAITLISTED)
                     & Participation.event.in_(event_ids))
-             .group_by(Participation.id).tuples())
+             .group_by(Participation.id, Actor.preferred_username).tuples())
     return {(event_id, username, date): place for event_id, username, date, place in query}

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from flask_babel import gettext as _
 
+from .. import mail
 from ..db import database, utcnow
 from ..models import Actor, Event, EventOccurrence, OccurrenceOverride, Participation
 from ..models.limits import ADDRESS_MAX, MESSAGE_MAX, OVERRIDES_MAX
@@ -256,8 +257,9 @@ def _organise_alike(event, following, actor):
 def split_series(event, actor, occurrence_id, data, picture=None, remove_picture=False):
     """"This and following": the series ends before this stored date (UNTIL), and a new series made of
     data (the event form's, from that date on) follows it, with the series' group, organisers and
-    picture (unless picture, a new one, or remove_picture); the new Event. Participations stay on the
-    old series, as no date has participations of its own yet; its participants are told it ends."""
+    picture (unless picture, a new one, or remove_picture); the new Event. Those who joined every date
+    stay on the old series, whose end they are told: the new one is another event, joined anew. Those
+    who joined one date from this one on go with it (_move_dates)."""
     event_access.require_organizer(event, actor)
     row = open_date(event, occurrence_id)
     recurrence_id = recurrence_id_of(event, row)
@@ -270,6 +272,8 @@ def split_series(event, actor, occurrence_id, data, picture=None, remove_picture
         kept = None if remove_picture else pictures.stored_picture(event.picture)
         following = events.create_event(actor, data, picture=picture or kept, group=group)
         _organise_alike(event, following, actor)
+        # Before the overrides go: a dropped date is told at its own (moved) times.
+        moved, dropped = _move_dates(event, following, recurrence_id)
         # Dates from there on are the new series' now, with whatever changed them.
         date_federation.withdraw_dates(event, actor, {start for start in date_federation.listed_starts(event)
                                                       if start >= recurrence_id})
@@ -281,4 +285,48 @@ def split_series(event, actor, occurrence_id, data, picture=None, remove_picture
         occurrences.advance(event)
         event_federation.federate(event, "Update", actor)
     participant_mail.notify_participants(event, actor, "mail/event_changed.txt", changed=["rrule"])
+    if moved:
+        participant_mail.notify_participants(following, actor, "mail/event_changed.txt", changed=["rrule"])
+    mail.send_batch(dropped)
     return following
+
+
+def _move_dates(event, following, recurrence_id):
+    """Move the participations in one date of event from recurrence_id on to the date of following on the
+    same day (seats, places in line and approvals kept; following not repeating, to following itself);
+    those whose day following does not hold are withdrawn. (whether any moved, the emails telling the
+    withdrawn ones their date is cancelled)."""
+    rows = list(Participation.select().where((Participation.event == event.id)
+                                             & (Participation.recurrence_id >= recurrence_id)))
+    moved, dropped = False, []
+    for row in rows:
+        if _moves_to(following, row, event.zone):
+            moved = True
+            reminders.sync_participation(row)
+            continue
+        # The new event does not hold that day: the date they joined is no more.
+        dropped += participant_mail.participation_mails(event, [row], "mail/date_cancelled.txt",
+                                                        date=occurrences.dated(event, row), cancel_link=None)
+        row.delete_instance()
+    if moved:
+        # The new series' seats may be more: they go to those in line. Imported here: participation builds
+        # on this module (through comments and federation).
+        from .participation import fill_seats
+        fill_seats(following)
+    return moved, dropped
+
+
+def _moves_to(following, row, zone):
+    """Move one participation in a date (zone: its series') to following's date on its day, if there is
+    one that it does not take part in yet; whether it moved."""
+    date = occurrences.start_on_day(following, row.recurrence_id.astimezone(zone).date())
+    if date is None:
+        return False
+    date = date if following.repeats else None
+    if row.actor_id is not None and Participation.select().where(
+            (Participation.event == following.id) & (Participation.actor == row.actor_id)
+            & (Participation.recurrence_id == date)).exists():
+        return False
+    Participation.update(event=following.id, recurrence_id=date, updated_at=utcnow()).where(
+        Participation.id == row.id).execute()
+    return True

@@ -1,6 +1,6 @@
 """The dates of repeated events: the occurrence rows kept for a window around now, the occurrence a
 series shows in listings (its begins_on and ends_on), and the jobs that keep both current."""
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from peewee import Case, fn
 
@@ -90,6 +90,17 @@ def dated(event, participation):
     begins_on, ends_on = (date_span(event, participation.recurrence_id) if override is None
                           else override_span(event, override))
     return Event(begins_on=begins_on, ends_on=ends_on, timezone=event.timezone)
+
+
+def start_on_day(event, day):
+    """The RECURRENCE-ID of the event's date on day (a date in its zone): of a series, the rule's date
+    that day, not excluded; of a single event, its start when it falls that day; else None."""
+    after = datetime.combine(day, time(), event.zone)
+    before = datetime.combine(day + timedelta(days=1), time(), event.zone) - timedelta(microseconds=1)
+    if not event.repeats:
+        return event.begins_on if after <= event.begins_on <= before else None
+    found = recurrence.starts(rule_of(event), event.exdates, series_start(event), after, before)
+    return found[0].astimezone(UTC) if found else None
 
 
 def series_columns(values, now=None):

@@ -73,8 +73,14 @@ def participant_mails(event, actor, template, only_on=None, **context):
     )
     if only_on is not None:
         rows = rows.where(on_date(only_on))
+    return participation_mails(event, rows, template, **context)
+
+
+def participation_mails(event, participations, template, **context):
+    """The emails (mail.Outgoing) telling the people of these participations in event, each address once, in
+    its language (context as for participant_mails)."""
     recipients, allowed = {}, set()
-    for row in rows:
+    for row in participations:
         found = recipient(row, row.actor.account if row.actor_id and row.actor.account_id else None)
         if found:
             recipients.setdefault(found[0], found[1:])

@@ -31,7 +31,7 @@ from .participant_mail import event_link, recipient
 from .prepared import shaped
 from .reminders import sync_participation
 from .rows import ParticipationRow, read_with_actors, with_actors_query
-from .seats import going_count, on_date
+from .seats import going_count, on_date, others_than
 from .servers import takes_remote_participation
 
 
@@ -59,24 +59,26 @@ def _lock_seats(event):
     lock_rows(Event.select(Event.id).where(Event.id == event.id))
 
 
-def require_seat(event, going=None, date=None):
+def require_seat(event, going=None, date=None, besides=None):
     """Full when the event is (going: how many go, when the caller counted them), on the date of a
-    series whose RECURRENCE-ID is date (None: on every one); call inside a write transaction."""
+    series whose RECURRENCE-ID is date (None: on every one; besides: seats.others_than the person
+    taking it, whose seats on single dates it replaces); call inside a write transaction."""
     if event.capacity is not None and going is None:
         _lock_seats(event)
-        going = going_count(event, date)
+        going = going_count(event, date, besides)
     if event.capacity is not None and going >= event.capacity:
         raise Full(_("This date is full.") if date is not None else _("This event is full."))
 
 
-def joining_role(event, going=None, date=None):
+def joining_role(event, going=None, date=None, besides=None):
     """The role joining the event (date: one date of a series, as for require_seat) gives now: awaiting
     approval, participant, or in line when it is full and has a waiting list; Full when it is full
-    without one (going as for require_seat; call inside a write transaction to act on the answer)."""
+    without one (going and besides as for require_seat; call inside a write transaction to act on the
+    answer)."""
     if event.needs_approval:
         return NOT_APPROVED
     try:
-        require_seat(event, going, date)
+        require_seat(event, going, date, besides)
     except Full:
         if not event.waiting_list:
             raise
@@ -126,6 +128,15 @@ def _fill_line(event, capacity, date):
     query = (Participation.select().where((Participation.event == event) & (Participation.role == WAITLISTED)
                                           & (Participation.recurrence_id == date))
              .order_by(Participation.waiting_since, Participation.id))
+    if capacity is not None and date is None and event.repeats:
+        # Each one's own seats on single dates make way for their seat on every date: counted one by one.
+        promoted = []
+        for participation in query:
+            if going_count(event, None, others_than(participation)) >= capacity:
+                break
+            _seat(event, participation)
+            promoted.append(participation)
+        return promoted
     if capacity is not None:
         free = capacity - going_count(event, date)
         if free <= 0:
@@ -133,11 +144,16 @@ def _fill_line(event, capacity, date):
         query = query.limit(free)
     promoted = list(query)
     for participation in promoted:
-        participation.waiting_since = None
-        _set_role(participation, PARTICIPANT)
-        answer_remote(event, participation, "Accept")
-        tell(participation, "mail/waiting_list_seat.txt")
+        _seat(event, participation)
     return promoted
+
+
+def _seat(event, participation):
+    """Give a waitlisted participation its seat: accepted (an Accept to its server) and emailed."""
+    participation.waiting_since = None
+    _set_role(participation, PARTICIPANT)
+    answer_remote(event, participation, "Accept")
+    tell(participation, "mail/waiting_list_seat.txt")
 
 
 def withdraw_everywhere(actors):
@@ -210,6 +226,18 @@ def _require_new(event, actor, known=UNREAD, date=None):
             raise Invalid(_("You already take part in every date of this event."))
 
 
+def replace_dates(participation):
+    """A person's participation in every date replaces theirs in single dates: their places in those
+    dates' lines and their requests at once, their seats once it holds one on every date (declined
+    ones stay declined). Call inside the write transaction that gave participation its role."""
+    if participation.recurrence_id is not None or participation.actor_id is None and participation.email is None:
+        return
+    replaced = [WAITLISTED, NOT_APPROVED, NOT_CONFIRMED] + ([PARTICIPANT] if participation.role == PARTICIPANT else [])
+    Participation.delete().where((Participation.event == participation.event_id) & ~others_than(participation)
+                                 & Participation.recurrence_id.is_null(False)
+                                 & Participation.role.in_(replaced)).execute()
+
+
 def check_admit(event, actor, known=UNREAD, going=None, date=None):
     """Refuse an identity (None: anyone) that a local event cannot take: not invited to an
     invite-only event, there already, or no seat left where joining takes one (and no waiting list);
@@ -219,7 +247,8 @@ def check_admit(event, actor, known=UNREAD, going=None, date=None):
         if event.invite_only and not is_invited(event, actor):
             raise PermissionDenied(_("Only people the organisers invited can join this event."))
         _require_new(event, actor, known, date)
-    return joining_role(event, going, date)
+    besides = others_than(Participation(actor=actor)) if actor is not None and date is None else None
+    return joining_role(event, going, date, besides)
 
 
 def admit(event, actor, message="", join_id=None, date=None):
@@ -232,11 +261,7 @@ def admit(event, actor, message="", join_id=None, date=None):
         participation = Participation.create(event=event, actor=actor, role=role, message=message, ap_id=join_id,
                                              waiting_since=utcnow() if role == WAITLISTED else None,
                                              recurrence_id=date)
-        if date is None and role == PARTICIPANT and actor is not None:
-            # A seat on every date holds the seats of the dates joined before, and their places in line.
-            Participation.delete().where((Participation.event == event) & (Participation.actor == actor)
-                                         & Participation.recurrence_id.is_null(False)
-                                         & (Participation.role != REJECTED)).execute()
+        replace_dates(participation)
         sync_participation(participation)
     if role == NOT_APPROVED:
         notify_organizers(event, actor)
@@ -339,6 +364,8 @@ def _set_role(participation, role):
     participation.updated_at = utcnow()
     with database.atomic():
         participation.save()
+        if role == PARTICIPANT:
+            replace_dates(participation)
         sync_participation(participation)
 
 
@@ -365,7 +392,8 @@ def check_decision(event, participation, decision, going=None):
     if decision == "approve":
         if role not in (NOT_APPROVED, REJECTED):
             raise Invalid(_("This person does not wait for approval."))
-        require_seat(event, going, participation.recurrence_id)
+        besides = others_than(participation) if participation.recurrence_id is None else None
+        require_seat(event, going, participation.recurrence_id, besides)
     elif decision in ("reject", "remove") and role in ORGANIZER_ROLES:
         raise PermissionDenied(_("Organisers cannot be rejected.") if decision == "reject"
                                else _("Organisers cannot be removed."))

@@ -2,16 +2,15 @@
 near, radius) and checked: links and feeds of searches can be shared, so the names stay as they are."""
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from ..dates import YEARS
+from ..dates import YEARS, home_zone
 from ..models.events import CATEGORIES
 from ..models.limits import TAG_MAX_LENGTH, TAGS_MAX
 from ..text import clean_text
-from . import instance_settings, places
+from . import places
 from .event_input import normal_tag
 
 QUERY_MAX = 300
@@ -61,7 +60,7 @@ class SearchQuery:
         return {name: value for name, value in values.items() if value not in ("", None)}
 
     def zone(self):
-        return ZoneInfo(instance_settings.default_timezone())
+        return home_zone()
 
     def starts_at(self):
         """The first moment of the starts day in the instance's time zone (UTC), or None."""

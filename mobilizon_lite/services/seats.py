@@ -10,18 +10,29 @@ from .prepared import prepared
 _stored = Participation.recurrence_id.db_value
 
 
-def going_count(event, date=None):
+def going_count(event, date=None, besides=None):
     """How many participants hold a seat (organisers not counted, as in Mobilizon): on the date of a
     series whose RECURRENCE-ID is date, else on its fullest date to come; for an event of another
-    server, the figure that server last sent (None if it sent none)."""
+    server, the figure that server last sent (None if it sent none). besides (others_than): the
+    person joining every date, whose seats on single dates that seat takes the place of, not counted."""
     if not event.is_local:
         return event.remote_participant_count
     whole = every_date_seats(event)
     if not event.repeats:
         return whole
     if date is None:
+        if besides is not None:
+            return whole + (_fullest_date_query(event.id, utcnow()).where(besides).limit(1).scalar() or 0)
         return whole + (_fullest_date.first(event.id, _stored(utcnow())) or (0,))[0]
     return whole + _date_seats.first(event.id, _stored(date))[0]
+
+
+def others_than(participation):
+    """The condition that a participation is not of the same person as participation (the same identity,
+    or for a visitor without one, the same address)."""
+    if participation.actor_id is not None:
+        return Participation.actor.is_null() | (Participation.actor != participation.actor_id)
+    return Participation.email.is_null() | (Participation.email != participation.email)
 
 
 def every_date_seats(event):
@@ -51,11 +62,15 @@ def _date_seats(event_id, date):
         _seated(event_id) & (Participation.recurrence_id == date)).tuples()
 
 
-@prepared(2)
-def _fullest_date(event_id, now):
+def _fullest_date_query(event_id, now):
     return (Participation.select(fn.COUNT(Participation.id)).where(
         _seated(event_id) & (Participation.recurrence_id >= now))
-            .group_by(Participation.recurrence_id).order_by(fn.COUNT(Participation.id).desc()).limit(1).tuples())
+            .group_by(Participation.recurrence_id).order_by(fn.COUNT(Participation.id).desc()))
+
+
+@prepared(2)
+def _fullest_date(event_id, now):
+    return _fullest_date_query(event_id, now).limit(1).tuples()
 
 
 def remaining_seats(event, count):

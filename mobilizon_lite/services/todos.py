@@ -2,15 +2,13 @@
 Members only, like the resources (see group_roles.require_member_view)."""
 import uuid as uuid_lib
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from flask_babel import gettext as _
-from peewee import JOIN, fn
+from peewee import JOIN, Case, fn
 
 from ..activitypub.convert.actor import collection
 from ..activitypub.convert.todo import todo_list_to_ap, todo_to_ap
-from ..dates import within_years
+from ..dates import home_zone, within_years
 from ..db import database, utcnow
 from ..models import Actor, Member, Todo, TodoList
 from ..models.groups import MEMBER_ROLES
@@ -29,7 +27,7 @@ TODOS_MAX = 500
 
 def today():
     """Today's date where the instance is (a task is overdue once its day has passed there)."""
-    return datetime.now(ZoneInfo(current_app.config["TIMEZONE"])).date()
+    return datetime.now(home_zone()).date()
 
 
 def _title(title):
@@ -44,7 +42,7 @@ def _title(title):
 def todo_lists(group):
     """The group's lists, newest first, each with .total and .done_count of its tasks."""
     return list(TodoList.select(TodoList, fn.COUNT(Todo.id).alias("total"),
-                                fn.COALESCE(fn.SUM(Todo.done), 0).alias("done_count"))
+                                fn.COALESCE(fn.SUM(Case(None, [(Todo.done, 1)], 0)), 0).alias("done_count"))
                 .join(Todo, JOIN.LEFT_OUTER).where(TodoList.group == group)
                 .group_by(TodoList.id).order_by(TodoList.created_at.desc(), TodoList.id.desc()))
 

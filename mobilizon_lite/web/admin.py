@@ -46,4 +46,5 @@ def deliveries():
 def log():
     number = page_number(request.args.get("page"))
     lines, has_next = moderation_log.page(number)
-    return render_template("admin/log.html", lines=lines, page=number, has_next=has_next)
+    return render_template("admin/log.html", lines=lines, page=number, has_next=has_next,
+                           action_label=moderation_log.action_label, target_label=moderation_log.target_label)

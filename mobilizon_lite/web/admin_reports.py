@@ -41,6 +41,7 @@ def show(report_id):
     del block_form.domain
     return render_template("admin/report.html", report=report, items=items, notes=list(report.notes),
                            history=moderation_log.about("report", report.id), note_form=NoteForm(),
+                           action_label=moderation_log.action_label,
                            state_form=state_form, state_labels=STATE_LABELS, reasons=REASON_LABELS, kinds=KIND_LABELS,
                            removable=[item for item, _page in items if report_actions.removable(item)],
                            account=report_actions.suspendable(report), domain=report_actions.blockable(report),

@@ -215,8 +215,8 @@ def select_locale():
 
 @functools.cache
 def _phrases(translations):
-    """The templates' gettext and ngettext reading translations (one language's catalogue) directly, as
-    Jinja's own would: flask_babel's look the language up again through the request for every phrase."""
+    """The templates' gettext, ngettext and pgettext reading translations (one language's catalogue) directly,
+    as Jinja's own would: flask_babel's look the language up again through the request for every phrase."""
     @pass_context
     def gettext(context, string, **variables):
         text = translations.ugettext(string)
@@ -228,7 +228,13 @@ def _phrases(translations):
         text = translations.ungettext(singular, plural, num)
         return (Markup(text) if context.eval_ctx.autoescape else text) % variables
 
-    return {"gettext": gettext, "ngettext": ngettext}
+    @pass_context
+    def pgettext(context, message_context, string, **variables):
+        # One English word, two French ones: "Report" the button (Signaler) and the heading (Signalement).
+        text = translations.upgettext(message_context, string)
+        return (Markup(text) if context.eval_ctx.autoescape else text) % variables
+
+    return {"gettext": gettext, "ngettext": ngettext, "pgettext": pgettext}
 
 
 def init_app(app):

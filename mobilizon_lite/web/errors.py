@@ -5,10 +5,9 @@ from urllib.parse import urlsplit
 from flask import jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from peewee import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from ..db import STORAGE_RETRY_AFTER, storage_fault
+from ..db import STORAGE_ERRORS, STORAGE_RETRY_AFTER, storage_fault
 from ..services.errors import ServiceError
 from ..urls import is_local_path
 
@@ -86,7 +85,6 @@ def init_app(app):
             return error_response(error.code, headers={"Allow": ", ".join(error.valid_methods)})
         return error_response(error.code)
 
-    @app.errorhandler(OperationalError)
     def storage_error(error):
         fault = storage_fault(error)
         if fault is None:
@@ -96,6 +94,9 @@ def init_app(app):
         log.error("storage unavailable: %s", fault)
         return error_response(503, _("The site cannot save anything at the moment. Please try again in a few minutes."),
                               headers={"Retry-After": str(STORAGE_RETRY_AFTER)})
+
+    for kind in STORAGE_ERRORS:
+        app.register_error_handler(kind, storage_error)
 
     @app.errorhandler(InternalServerError)
     def internal_error(_error):

@@ -293,8 +293,9 @@ def following(uuid, occurrence_id):
         except Invalid as error:
             add_error(form, error)
         else:
-            flash(_("The series now ends before this date; the dates from it on are a new event. "
-                    "Participants stay on the earlier dates."), "success")
+            flash(_("The series now ends before this date; the dates from it on are a new event. Those who "
+                    "joined every date stay on the earlier ones; those who joined one of these dates follow it."),
+                  "success")
             return redirect(url_for("events.show", uuid=new.uuid))
     return render_form("events/form.html", form, event=event,
                        heading=_("Change this date and the following ones"))

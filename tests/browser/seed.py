@@ -2,7 +2,6 @@
 services the pages use, in the database of a running instance: pages are then visited, not filled in."""
 from datetime import date, time, timedelta
 
-from mobilizon_lite import create_app
 from mobilizon_lite.models import Actor, Resource
 from mobilizon_lite.models.groups import Openness, PostVisibility
 from mobilizon_lite.services import (
@@ -21,6 +20,7 @@ from mobilizon_lite.services import (
 )
 
 from ..harness import PASSWORD
+from ..helpers import open_instance
 
 WORD = "Donaudampfschifffahrtselektrizitätenhauptbetriebswerkbauunterbeamtengesellschaft"
 URL = "https://example.org/" + "a-very-long-address-without-any-place-to-break-it-on-a-phone-" * 2
@@ -44,7 +44,7 @@ def long_event(organizer, title, day, group=None, **fields):
 
 def app_of(instance_path, settings):
     """An app on the instance at instance_path (settings: the test settings its server runs with)."""
-    return create_app(dict(settings), instance_path=str(instance_path))
+    return open_instance(instance_path, settings)
 
 
 def reported_event(instance_path, settings, name):

@@ -2,12 +2,11 @@
 deleted), from a real process."""
 import pytest
 
-from mobilizon_lite import create_app
 from mobilizon_lite.models import Account, Actor, Event
 from mobilizon_lite.models.groups import Role
 from mobilizon_lite.services.groups import new_member_row
 
-from ..helpers import make_account, make_event, make_group, run_cli
+from ..helpers import make_account, make_event, make_group, open_instance, run_cli
 
 
 def actor(app, username):
@@ -19,7 +18,7 @@ def actor(app, username):
 def app(tmp_path, test_settings):
     """An instance made by run.py init, opened in the test as the command line opens it."""
     assert run_cli(tmp_path / "instance", "init").returncode == 0
-    return create_app(dict(test_settings), instance_path=str(tmp_path / "instance"))
+    return open_instance(tmp_path / "instance", test_settings)
 
 
 def test_the_command_line_deletes_by_the_same_rules(app, tmp_path):

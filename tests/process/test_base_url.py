@@ -2,12 +2,11 @@
 import pytest
 import requests
 
-from mobilizon_lite import create_app
 from mobilizon_lite.models import Activity, Actor, Comment, Event
 from mobilizon_lite.services import actors, comments, events
 
 from ..harness import RunningInstance
-from ..helpers import run_cli, service_fields
+from ..helpers import open_instance, run_cli, service_fields
 
 AS_JSON = {"Accept": "application/activity+json"}
 
@@ -43,7 +42,7 @@ def test_the_first_command_writes_the_address_every_later_one_reads(tmp_path):
     assert run_cli(instance_path, "init", "--base-url", "https://events.example.org/").returncode == 0
     assert stored_base_url(instance_path) == "https://events.example.org"
     create_ann(instance_path, "--port", "8123")  # the port it listens on does not change the address
-    app = create_app(instance_path=str(instance_path))
+    app = open_instance(instance_path)
     with app.app_context():
         assert Actor.get(Actor.preferred_username == "ann").ap_id == "https://events.example.org/@ann"
     # Asking for another address later is refused, from the command line as from the environment.
@@ -92,7 +91,7 @@ def test_a_config_file_without_base_url_gets_one(tmp_path):
 
 def make_local_content(instance_path):
     """An event of ann's with a comment, made through the services: ids under the stored address."""
-    app = create_app(instance_path=str(instance_path))
+    app = open_instance(instance_path)
     with app.app_context():
         ann = Actor.get(Actor.preferred_username == "ann")
         event = events.create_event(ann, service_fields())
@@ -119,7 +118,7 @@ def test_check_reports_stray_ids_and_set_base_url_moves_them(tmp_path):
     assert "BASE_URL is now https://events.example.org" in moved.stdout
     assert run_cli(instance_path, "check").returncode == 0
 
-    app = create_app(instance_path=str(instance_path))
+    app = open_instance(instance_path)
     client = app.test_client()
     actor = client.get("/@ann", headers=AS_JSON).json
     assert actor["id"] == "https://events.example.org/@ann"

@@ -3,17 +3,16 @@ syncs it once, showing progress), list shows each subscription's state, sync fet
 all) with a line each and a summary; refusals are a message and exit status 1."""
 from datetime import timedelta
 
-from mobilizon_lite import create_app
 from mobilizon_lite.db import utcnow
 from mobilizon_lite.models import CalendarSubscription, Event
 
-from ..helpers import CalendarFeed, Feed, loopback_server, make_account, make_group, run_cli
+from ..helpers import CalendarFeed, Feed, loopback_server, make_account, make_group, open_instance, run_cli
 from ..ics_samples import NEXTCLOUD, calendar, vevent
 
 
 def test_subscriptions_add_list_and_sync(tmp_path, instance_env):
     path = tmp_path / "instance"
-    app = create_app(instance_path=str(path))
+    app = open_instance(path)
     make_account(app)
     make_group(app, "club")
     env = dict(instance_env, MOBILIZON_LITE_ALLOWED_PRIVATE_NETWORKS="127.0.0.0/8")

@@ -1,12 +1,13 @@
 """The admin commands of run.py, run as real processes the way scripts run them."""
 import pytest
 
-from mobilizon_lite import create_app
+from mobilizon_lite.migrations import STEPS
 from mobilizon_lite.models import Account, Actor, DomainBlock, Follow
 from mobilizon_lite.models.moderation import ModerationLog
 from mobilizon_lite.services import instance
 
-from ..helpers import log_in, run_cli
+from ..databases import instance_schema_version
+from ..helpers import log_in, open_instance, run_cli
 
 
 @pytest.fixture
@@ -21,7 +22,7 @@ def test_create_user_then_log_in(instance_path):
     assert "Created administrator account boss@example.org with identity @boss." in result.stdout
     assert (instance_path / "config.py").read_text().count("SECRET_KEY") == 1
 
-    app = create_app(instance_path=str(instance_path))
+    app = open_instance(instance_path)
     with app.app_context():
         account = Account.get(Account.email == "boss@example.org")
         assert account.is_admin
@@ -65,7 +66,7 @@ def test_duplicate_email_is_refused(instance_path):
 def test_set_registrations_and_invites(instance_path):
     result = run_cli(instance_path, "set-registrations", "invite")
     assert result.returncode == 0 and "invite" in result.stdout
-    app = create_app(instance_path=str(instance_path))
+    app = open_instance(instance_path)
     with app.app_context():
         assert instance.registrations_mode() == "invite"
     link = run_cli(instance_path, "create-invite").stdout.strip()
@@ -82,7 +83,7 @@ def test_set_registrations_to_an_allowlist_of_email_domains(instance_path):
     result = run_cli(instance_path, "set-registrations", "allowlist", "--domains", "A.example.org,b.example.org")
     assert result.returncode == 0, result.stderr
     assert "Registrations are now allowlist (a.example.org, b.example.org)." in result.stdout
-    app = create_app(instance_path=str(instance_path))
+    app = open_instance(instance_path)
     with app.app_context():
         assert instance.registrations_mode() == "allowlist"
         assert instance.allowed_domains() == ["a.example.org", "b.example.org"]
@@ -94,7 +95,7 @@ def test_set_registrations_to_an_allowlist_of_email_domains(instance_path):
 def test_init_prepares_the_instance(instance_path):
     result = run_cli(instance_path, "init")
     assert result.returncode == 0, result.stderr
-    assert (instance_path / "config.py").exists() and (instance_path / "mobilizon_lite.sqlite3").exists()
+    assert (instance_path / "config.py").exists() and instance_schema_version(instance_path) == len(STEPS)
     # A second init keeps the secret key.
     key = (instance_path / "config.py").read_text()
     assert run_cli(instance_path, "init").returncode == 0
@@ -115,7 +116,7 @@ def test_create_user_without_a_terminal_asks_for_password_stdin(instance_path):
     assert "Traceback" not in result.stderr
     last_line = result.stderr.strip().splitlines()[-1]
     assert last_line.startswith("error: No terminal to ask the password at") and "--password-stdin" in last_line
-    app = create_app(instance_path=str(instance_path))
+    app = open_instance(instance_path)
     with app.app_context():
         assert not Account.select().exists()
 
@@ -167,7 +168,7 @@ def test_a_mistyped_network_in_the_environment_stops_start_up(instance_path):
 def test_block_and_unblock_a_domain(instance_path):
     assert run_cli(instance_path, "create-user", "ann@example.org", "--password-stdin",
                    stdin="a long enough password\n").returncode == 0
-    app = create_app(instance_path=str(instance_path))
+    app = open_instance(instance_path)
     with app.app_context():
         ann = Actor.get(Actor.preferred_username == "ann")
         spammer = Actor.create(preferred_username="spam", domain="eu.spam.example", ap_id="https://eu.spam.example/u/s",

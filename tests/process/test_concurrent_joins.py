@@ -1,9 +1,8 @@
 """Capacity holds when many people press "join" at the same moment on a real running server."""
-from mobilizon_lite import create_app
 from mobilizon_lite.models import Actor, Participation
 
 from ..harness import RunningInstance
-from ..helpers import all_at_once, logged_in, make_account, make_event
+from ..helpers import all_at_once, logged_in, make_account, make_event, open_instance
 
 CAPACITY = 3
 PEOPLE = 12
@@ -12,7 +11,7 @@ PEOPLE = 12
 def test_concurrent_joins_never_exceed_capacity(tmp_path, test_settings, instance_env):
     server = RunningInstance(tmp_path / "instance", env=instance_env)
     instance_path = server.path
-    app = create_app(test_settings, instance_path=str(instance_path))
+    app = open_instance(instance_path, test_settings)
     make_account(app, "organiser@example.org", "organiser")
     for number in range(PEOPLE):
         make_account(app, f"p{number}@example.org", f"p{number}")

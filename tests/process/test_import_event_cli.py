@@ -1,18 +1,17 @@
 """run.py import-event imports the events of a link (here a page's JSON-LD and h-events, served on
 loopback) into an identity or a group, showing progress; run again, it updates them; a page without
 events is refused with its reason."""
-from mobilizon_lite import create_app
 from mobilizon_lite.models import Event, ImportedEvent
 
 from ..event_pages import BOTH, site
-from ..helpers import make_account, make_group, run_cli
+from ..helpers import make_account, make_group, open_instance, run_cli
 
 LOOPBACK = {"MOBILIZON_LITE_ALLOWED_PRIVATE_NETWORKS": "127.0.0.0/8"}
 
 
 def test_import_event_creates_then_updates(tmp_path, instance_env):
     path = tmp_path / "instance"
-    app = create_app(instance_path=str(path))
+    app = open_instance(path)
     make_account(app)
     make_group(app, "club")
     env = {**instance_env, **LOOPBACK}

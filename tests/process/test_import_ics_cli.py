@@ -1,15 +1,14 @@
 """run.py import-ics imports a calendar file into an identity or a group, showing progress and what it
 did; run again, it updates nothing that did not change, and says why it skipped what it skipped."""
-from mobilizon_lite import create_app
 from mobilizon_lite.models import Event
 
-from ..helpers import make_account, make_group, run_cli
+from ..helpers import make_account, make_group, open_instance, run_cli
 from ..ics_samples import NEXTCLOUD, many, single
 
 
 def test_import_ics_creates_then_skips_unchanged(tmp_path, instance_env):
     path = tmp_path / "instance"
-    app = create_app(instance_path=str(path))
+    app = open_instance(path)
     make_account(app)
     make_group(app, "club")
     calendar = tmp_path / "club.ics"

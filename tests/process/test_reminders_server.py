@@ -4,12 +4,11 @@ import signal
 import time
 from datetime import UTC, datetime, timedelta
 
-from mobilizon_lite import create_app
 from mobilizon_lite.models import Actor, Participation, Reminder
 from mobilizon_lite.services import participation
 
 from ..harness import RunningInstance, form_token, wait_until
-from ..helpers import event_fields, make_account, make_event
+from ..helpers import event_fields, make_account, make_event, open_instance
 
 # Seconds at least between the moment the event is moved and its hour-before reminder: time for the
 # edit and the kill to happen first.
@@ -31,7 +30,7 @@ def test_a_reminder_due_while_the_server_is_down_is_sent_once_after_restart(tmp_
     env = dict(instance_env, MOBILIZON_LITE_SMTP_HOST="127.0.0.1", MOBILIZON_LITE_SMTP_PORT=str(smtp.port),
                MOBILIZON_LITE_REMINDER_INTERVAL="1")
     server = RunningInstance(tmp_path / "instance", env=env)
-    app = create_app(test_settings, instance_path=str(server.path))
+    app = open_instance(server.path, test_settings)
     make_account(app, "ann@example.org", "ann")
     make_account(app, "bob@example.org", "bob")
     event = make_event(app, "ann")

@@ -3,7 +3,6 @@ import re
 
 import pytest
 
-from mobilizon_lite import create_app
 from mobilizon_lite.cli import demo, demo_groups
 from mobilizon_lite.db import utcnow
 from mobilizon_lite.models import (
@@ -23,7 +22,7 @@ from mobilizon_lite.models import (
 from mobilizon_lite.models.groups import MEMBER_ROLES
 from mobilizon_lite.models.participation import PARTICIPANT
 
-from ..helpers import log_in, run_cli
+from ..helpers import log_in, open_instance, run_cli
 
 EVENT_LINK_RE = re.compile(r'href="/events/([0-9a-f-]{36})"')
 SUMMARY_RE = re.compile(r"Created (\d+) accounts with (\d+) identities, (\d+) events, "
@@ -71,7 +70,7 @@ def test_seed_demo_fills_an_empty_instance(seeded):
     summary = SUMMARY_RE.search(result.stdout)
     assert summary, result.stdout
     accounts, identities, event_count, joined, commented = map(int, summary.groups())
-    app = create_app(instance_path=str(instance_path))
+    app = open_instance(instance_path)
     with app.app_context():
         assert (accounts, event_count) == (12, 30)
         assert Account.select().count() == accounts
@@ -90,7 +89,7 @@ def test_seed_demo_fills_an_empty_instance(seeded):
 
 def test_seeded_events_follow_the_visibility_rules(seeded):
     instance_path, _result = seeded
-    app = create_app(instance_path=str(instance_path))
+    app = open_instance(instance_path)
     with app.app_context():
         by_visibility = {}
         for event in Event.select():
@@ -104,7 +103,7 @@ def test_seeded_events_follow_the_visibility_rules(seeded):
 
 def test_a_second_run_is_refused_and_changes_nothing(seeded):
     instance_path, _result = seeded
-    app = create_app(instance_path=str(instance_path))
+    app = open_instance(instance_path)
     before = snapshot(app)
     result = run_cli(instance_path, "seed-demo", "--events", "30")
     assert result.returncode == 1
@@ -116,11 +115,11 @@ def test_a_second_run_is_refused_and_changes_nothing(seeded):
 
 def test_the_same_seed_gives_the_same_content(seeded, tmp_path, test_settings):
     instance_path, _result = seeded
-    again = create_app(test_settings, instance_path=str(tmp_path / "again"))
+    again = open_instance(tmp_path / "again", test_settings)
     with again.app_context():
         made = demo.seed_demo(events=30, seed=demo.DEFAULT_SEED)
         demo_groups.seed_groups(made["people"], seed=demo.DEFAULT_SEED)
-    assert snapshot(again) == snapshot(create_app(instance_path=str(instance_path)))
+    assert snapshot(again) == snapshot(open_instance(instance_path))
 
 
 @pytest.mark.parametrize("value, message", [("-1", "-1 is not between 0 and 100000"),
@@ -134,7 +133,7 @@ def test_a_bad_event_count_is_a_clear_usage_error(tmp_path, value, message):
 def test_larger_seeds_with_private_events_succeed(tmp_path, instance_env):
     result = run_cli(tmp_path / "instance", "seed-demo", "--events", "150", env=instance_env)
     assert result.returncode == 0, result.stderr[-2000:]
-    app = create_app(instance_path=str(tmp_path / "instance"))
+    app = open_instance(tmp_path / "instance")
     with app.app_context():
         assert Event.select().where(Event.visibility == "private").count() >= 3
 
@@ -142,7 +141,7 @@ def test_larger_seeds_with_private_events_succeed(tmp_path, instance_env):
 def test_seed_demo_prints_the_accounts_it_made(seeded):
     instance_path, result = seeded
     listed = dict(re.findall(r"^  (\S+@\S+) +(@.*)$", result.stdout, re.MULTILINE))
-    app = create_app(instance_path=str(instance_path))
+    app = open_instance(instance_path)
     with app.app_context():
         made = {account.email: " ".join(f"@{actor.preferred_username}" for actor in
                                         Actor.select().where(Actor.account == account).order_by(Actor.id))
@@ -160,7 +159,7 @@ def test_the_benchmark_event_has_the_participants_asked_for_and_a_known_organise
     assert result.returncode == 0, result.stderr[-2000:]
     uuid = re.search(r"^Benchmark event: /events/([0-9a-f-]{36})$", result.stdout, re.MULTILINE).group(1)
     email, username = re.search(r"^Benchmark organiser: (\S+@\S+) @(\S+)$", result.stdout, re.MULTILINE).groups()
-    app = create_app(instance_path=str(instance_path))
+    app = open_instance(instance_path)
     with app.app_context():
         event = Event.get(Event.uuid == uuid)
         assert (event.organizer.preferred_username, event.organizer.account.email) == (username, email)
@@ -177,7 +176,7 @@ def test_seed_demo_makes_groups_with_every_openness_role_and_kind_of_content(see
     instance_path, result = seeded
     counts = list(map(int, GROUPS_RE.search(result.stdout).groups()))
     listed = re.findall(r"^  @(\S+)  (\w+), (\w+), @(\S+)$", result.stdout, re.MULTILINE)
-    app = create_app(instance_path=str(instance_path))
+    app = open_instance(instance_path)
     with app.app_context():
         groups = list(Actor.select().where(Actor.type == "Group"))
         assert {(g.preferred_username, g.openness, g.visibility) for g in groups} == {
@@ -222,7 +221,7 @@ def group_roles_allow(group, identity):
 
 
 def test_the_benchmark_group_has_its_members_and_events(tmp_path, test_settings):
-    app = create_app(test_settings, instance_path=str(tmp_path / "bench"))
+    app = open_instance(tmp_path / "bench", test_settings)
     with app.app_context():
         demo.seed_demo(events=0)
         group, member = demo_groups.seed_benchmark_group(members=40, events=12)

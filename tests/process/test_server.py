@@ -8,7 +8,9 @@ import requests
 from PIL import Image
 
 from mobilizon_lite.config import DEFAULTS
+from mobilizon_lite.migrations import STEPS
 
+from ..databases import instance_schema_version
 from ..harness import RunningInstance, form_token
 from ..helpers import event_fields
 
@@ -26,7 +28,7 @@ def test_first_run_creates_the_instance_and_serves(tmp_path, instance_env):
     output = server.output()
     assert "SECRET_KEY = " in (instance_path / "config.py").read_text()
     assert oct((instance_path / "config.py").stat().st_mode)[-3:] == "600"
-    assert (instance_path / "mobilizon_lite.sqlite3").exists()
+    assert instance_schema_version(instance_path) == len(STEPS)
     assert "Scheduler started" in output
 
 

@@ -4,16 +4,15 @@ import io
 
 from PIL import Image
 
-from mobilizon_lite import create_app
 from mobilizon_lite.services.pictures import save_picture, upload_folder
 from mobilizon_lite.services.thumbnails import thumbnail_name
 
-from ..helpers import run_cli
+from ..helpers import open_instance, run_cli
 
 
 def test_thumbnails_are_made_for_old_pictures_once(tmp_path, instance_env):
     path = tmp_path / "instance"
-    app = create_app(instance_path=str(path))
+    app = open_instance(path)
     with app.app_context():
         folder = upload_folder()
         names = []

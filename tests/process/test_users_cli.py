@@ -2,10 +2,9 @@
 scripts run it; each action lands in the moderation log as the command line's."""
 import pytest
 
-from mobilizon_lite import create_app
 from mobilizon_lite.models import Account, ModerationLog
 
-from ..helpers import run_cli
+from ..helpers import open_instance, run_cli
 
 
 @pytest.fixture
@@ -23,7 +22,7 @@ def users(instance_path, *args, stdin=""):
 
 
 def log_lines(instance_path):
-    app = create_app(instance_path=str(instance_path))
+    app = open_instance(instance_path)
     with app.app_context():
         return [(line.moderator_id, line.action, line.target_label, line.reason)
                 for line in ModerationLog.select().order_by(ModerationLog.id)]
@@ -54,7 +53,7 @@ def test_suspend_then_unsuspend(instance_path):
     assert users(instance_path, "unsuspend", "eve@example.org").returncode == 0
     assert log_lines(instance_path) == [(None, "suspend", "eve@example.org", "spam"),
                                         (None, "unsuspend", "eve@example.org", "")]
-    app = create_app(instance_path=str(instance_path))
+    app = open_instance(instance_path)
     assert app.test_client().get("/@eve").status_code == 200
 
 
@@ -75,7 +74,7 @@ def test_delete_asks_unless_yes(instance_path):
     assert "1 account." in users(instance_path, "list").stdout
     unknown = users(instance_path, "delete", "eve@example.org", "--yes")
     assert unknown.returncode == 1 and "No account uses this email address." in unknown.stderr
-    app = create_app(instance_path=str(instance_path))
+    app = open_instance(instance_path)
     with app.app_context():
         assert not Account.select().where(Account.email == "eve@example.org").exists()
     assert log_lines(instance_path) == [(None, "delete", "@eve", "")]

@@ -1,12 +1,11 @@
 """A waiting list holds when many people leave a full event at the same moment on a real running server:
 the seats freed go to the first in line, in order, each told once by email."""
-from mobilizon_lite import create_app
 from mobilizon_lite.models import Actor, Event, OutgoingMail, Participation
 from mobilizon_lite.models.mail import SENT
 from mobilizon_lite.services import participation
 
 from ..harness import RunningInstance
-from ..helpers import MailCatcher, all_at_once, logged_in, make_account, make_event, wait_until
+from ..helpers import MailCatcher, all_at_once, logged_in, make_account, make_event, open_instance, wait_until
 
 CAPACITY = 4
 IN_LINE = 8
@@ -19,7 +18,7 @@ def test_concurrent_leaves_seat_the_first_in_line_once_each(tmp_path, test_setti
     smtp.controller.start()
     env = dict(instance_env, MOBILIZON_LITE_SMTP_HOST="127.0.0.1", MOBILIZON_LITE_SMTP_PORT=str(smtp.port))
     server = RunningInstance(tmp_path / "instance", env=env)
-    app = create_app(test_settings, instance_path=str(server.path))
+    app = open_instance(server.path, test_settings)
     make_account(app, "organiser@example.org", "organiser")
     seated = [f"p{number}" for number in range(CAPACITY)]
     line = [f"w{number}" for number in range(IN_LINE)]

@@ -13,27 +13,29 @@ METHODS = [
     ("mobilizon_lite/templates/**.html", "jinja2"),
     ("mobilizon_lite/templates/**.txt", "jinja2"),
 ]
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None}
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None,
+            "pgettext": ((1, "c"), 2)}
 
 
 def extracted_messages():
     found = set()
-    for _file, _line, message, _comments, _context in extract_from_dir(
+    for _file, _line, message, _comments, context in extract_from_dir(
         str(ROOT), method_map=METHODS, keywords=KEYWORDS
     ):
-        found.add(message if isinstance(message, str) else message[0])
+        found.add((context, message if isinstance(message, str) else message[0]))
     return found
 
 
 def test_every_message_has_a_french_translation():
     with PO.open("rb") as handle:
         catalog = read_po(handle, locale="fr")
-    translated = {m.id if isinstance(m.id, str) else m.id[0]: m for m in catalog if m.id}
+    translated = {(m.context, m.id if isinstance(m.id, str) else m.id[0]): m for m in catalog if m.id}
     def complete(message):
         strings = message.string if isinstance(message.string, (list, tuple)) else [message.string]
         return all(strings) and not message.fuzzy
 
-    missing = sorted(msg for msg in extracted_messages() if msg not in translated or not complete(translated[msg]))
+    missing = sorted((msg for msg in extracted_messages() if msg not in translated or not complete(translated[msg])),
+                     key=lambda msg: (msg[0] or "", msg[1]))
     assert missing == [], f"untranslated (run pybabel extract/update, translate, compile): {missing!r}"
 
 
@@ -41,7 +43,8 @@ def _pairs(messages):
     def key(value):
         return tuple(value) if isinstance(value, (list, tuple)) else value
 
-    return {key(m.id): key(m.string) for m in messages if m.id and not m.fuzzy}
+    # One English phrase may have several French ones, told apart by their context (pgettext).
+    return {(m.context, key(m.id)): key(m.string) for m in messages if m.id and not m.fuzzy}
 
 
 def test_compiled_catalogue_matches_the_po_file():

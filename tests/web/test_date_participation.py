@@ -11,6 +11,7 @@ from mobilizon_lite.models import Actor, EventOccurrence, Participation, Reminde
 from mobilizon_lite.services import subscriptions
 
 from ..calendar_readers import occurrences_by_three, utc_seconds
+from ..harness import wait_until
 from ..helpers import BASE_URL, errors, event_fields, log_in, make_account, submit
 from .test_recurring_dates import rehearsal, tuesday
 from .test_waiting_list import flashed
@@ -166,6 +167,14 @@ def test_a_visitor_joins_one_date_by_email(mail_app, people, smtp):
     confirmed = submit(visitor, confirm, {}, page=confirm)
     assert "Your participation is confirmed." in flashed(visitor, confirmed)
     assert date_roles(mail_app, event)[("vi@example.org", dates[3].begins_on)] == "participant"
+    # The page of the address's participations, linked from the email, names the date joined.
+    listing = next(line for line in message.get_content().splitlines()
+                   if "/participation/mine/" in line).strip().replace(BASE_URL, "")
+    page = visitor.get(listing).get_data(as_text=True)
+
+    def day(date):
+        return date.begins_on.astimezone(event.zone).strftime("%B %-d, %Y")
+    assert "One date:" in page and day(dates[3]) in page and day(dates[0]) not in page
 
 
 @pytest.mark.parametrize("kind", ["unknown", "cancelled", "past", "single"])
@@ -298,3 +307,67 @@ def test_the_personal_feed_holds_the_dates_joined_as_all_three_readers_read_them
     submit(people["bob"], f"/events/{event.uuid}/join", {"identity": bob.id}, page=f"/events/{event.uuid}")
     assert b"RRULE:FREQ=WEEKLY" in people["bob"].get(f"/events/going/{token}/ics").data
     assert {date for (name, date) in date_roles(mail_app, event) if name == "bob"} == {None}
+
+
+def test_splitting_a_series_takes_the_dates_joined_from_there_on_to_the_new_one(mail_app, people, smtp):
+    from mobilizon_lite.models import Event
+
+    event, dates = series(mail_app, people, capacity="2", waiting_list="y")
+    submit(people["bob"], f"/events/{event.uuid}/join", {"identity": identity_id(mail_app, "bob")},
+           page=f"/events/{event.uuid}")
+    join_date(mail_app, people, event, dates[0], "cat")
+    join_date(mail_app, people, event, dates[3], "cat")
+    join_date(mail_app, people, event, dates[3], "dan")  # in line behind cat on that date
+    join_date(mail_app, people, event, dates[4], "dan")
+    # From the third date on: an hour later, and no longer on the fifth date's day.
+    fields = event_fields(title="Rehearsal (new hall)", start_date=tuesday(3).isoformat(), start_time="20:00",
+                          end_time="22:00", repeat="WEEKLY", repeat_weekdays="TU", repeat_ends="never",
+                          repeat_exdates=tuesday(5).isoformat(), capacity="1", waiting_list="y")
+    response = submit(people["ann"], f"/events/{event.uuid}/dates/{dates[2].id}/following", fields)
+    assert response.status_code == 302, errors(response)
+    with mail_app.app_context():
+        new = Event.get(Event.title == "Rehearsal (new hall)")
+    fourth = dates[3].begins_on + timedelta(hours=1)
+    # Whole-series participants stay on the series that ends; one-date ones go with their date, in the same
+    # role and order, at the date's new time; a date the new series does not hold is withdrawn.
+    assert date_roles(mail_app, event) == {("ann", None): "creator", ("bob", None): "participant",
+                                           ("cat", dates[0].begins_on): "participant"}
+    assert date_roles(mail_app, new) == {("ann", None): "creator", ("cat", fourth): "participant",
+                                         ("dan", fourth): "waitlisted"}
+    page = people["dan"].get(f"/events/{new.uuid}").get_data(as_text=True)
+    assert "in line" in page
+    def sent(subject):
+        return sorted(message["To"] for message in smtp.messages if message["Subject"].startswith(subject))
+
+    # Those of the old series told it changed, those of the moved dates told of the new one, dan's fifth date
+    # told cancelled.
+    wait_until(lambda: len(sent("Changed")) >= 3 and sent("Date cancelled"))
+    assert sent("Date cancelled") == ["dan@example.org"]
+    assert {"bob@example.org", "cat@example.org", "dan@example.org"} <= set(sent("Changed"))
+
+
+def join_every_date(app, people, event, username):
+    return submit(people[username], f"/events/{event.uuid}/join", {"identity": identity_id(app, username)},
+                  page=f"/events/{event.uuid}")
+
+
+def test_joining_every_date_does_not_count_ones_own_seats_against_oneself(mail_app, people):
+    event, dates = series(mail_app, people, capacity="1")
+    join_date(mail_app, people, event, dates[0], "bob")
+    # bob's seat on the first date is the one seat there: his seat on every date takes its place.
+    assert "This event is full." not in flashed(people["bob"], join_every_date(mail_app, people, event, "bob"))
+    assert date_roles(mail_app, event) == {("ann", None): "creator", ("bob", None): "participant"}
+
+
+def test_waiting_for_every_date_replaces_ones_places_in_line_and_then_ones_seats(mail_app, people, smtp):
+    event, dates = series(mail_app, people, capacity="1", waiting_list="y")
+    join_date(mail_app, people, event, dates[0], "cat")
+    join_date(mail_app, people, event, dates[0], "bob")  # in line behind cat
+    join_date(mail_app, people, event, dates[1], "bob")  # a seat
+    join_every_date(mail_app, people, event, "bob")
+    # In line for every date (cat holds the first date's seat): his place in the first date's line goes,
+    # his seat on the second stays until he has one on every date.
+    assert date_roles(mail_app, event) == {("ann", None): "creator", ("cat", dates[0].begins_on): "participant",
+                                           ("bob", None): "waitlisted", ("bob", dates[1].begins_on): "participant"}
+    join_date(mail_app, people, event, dates[0], "cat", "leave")
+    assert date_roles(mail_app, event) == {("ann", None): "creator", ("bob", None): "participant"}

@@ -98,7 +98,7 @@ def test_a_moderator_suspends_a_server_and_its_content_goes(app, staff, alice_ke
             "block_domain", "domain", "remote.example", "spam wave")
         assert line.moderator.email == "mod@example.org" and "1 events" in line.target_label
     log = staff["admin"].get("/admin/log").get_data(as_text=True)
-    assert "block_domain" in log and "mod@example.org" in log
+    assert "Server blocked" in log and "mod@example.org" in log
 
     submit(staff["moderator"], "/admin/instances/blocks/remote.example/delete", {}, page="/admin/instances/")
     with app.app_context():

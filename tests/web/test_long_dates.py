@@ -43,3 +43,17 @@ def test_the_participants_csv_writes_iso_8601(app, ann, commented):
     export = ann.get(f"/events/{commented.uuid}/participants.csv", headers={"Accept-Language": "fr"})
     rows = list(csv.reader(io.StringIO(export.get_data(as_text=True).lstrip("\ufeff"))))
     assert rows[0][4] == "Depuis" and rows[1][4] == "2026-12-04T18:00:00Z"
+
+
+def test_dates_not_tied_to_an_event_follow_the_instance_zone_the_administrators_chose(app, ann, client, commented):
+    # The configuration says UTC; the settings page says Paris (UTC+1 in December), the event's own zone: the
+    # setting wins, as it does for the calendar's days and the time zone the event form proposes.
+    from mobilizon_lite.services import instance
+
+    with app.app_context():
+        instance.set_setting("default_timezone", commented.timezone)
+    page = client.get(f"/events/{commented.uuid}", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "December 4, 2026 at 7:00\u202fPM" in page and "December 4, 2026 at 6:00" not in page
+    # Lists name an event's zone only when it is not the instance's.
+    mine = ann.get("/my-events", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert commented.title in mine and f"({commented.timezone})" not in mine

@@ -3,7 +3,9 @@ server; each in the moderation log and in the report's history."""
 import pytest
 
 from mobilizon_lite.models import Account, Actor, Event, ModerationLog, Report
-from mobilizon_lite.services import comments, reportables, reports
+from mobilizon_lite.models.reports import STATES
+from mobilizon_lite.services import comments, moderation_log, reportables, reports
+from mobilizon_lite.services.report_actions import REMOVABLE
 
 from ..helpers import make_event, staff_clients, submit
 
@@ -42,7 +44,7 @@ def test_removing_the_reported_event(app, staff):
     assert log_lines(app) == [("remove", "event", "Scam"), ("report_remove_event", "report", "Scam")]
     page = staff["moderator"].get(path).get_data(as_text=True)
     assert "no longer here" in page and f"{path}/items/{item_id}/remove" not in page
-    assert "report_remove_event" in page
+    assert "Reported event removed" in page and "report_remove_event" not in page
     # Once gone, it cannot be removed twice.
     response = submit(staff["moderator"], f"{path}/items/{item_id}/remove", {"reason": ""}, page=path)
     assert response.status_code == 404 and len(log_lines(app)) == 2
@@ -93,3 +95,30 @@ def test_actions_need_a_moderator_and_an_action_that_fits(app, staff):
         assert Account.get(Account.email == "ann@example.org").suspended_at is None
         assert Report.get_by_id(report.id).state == "open"
     assert log_lines(app) == []
+
+
+def test_every_action_of_a_report_reads_as_a_phrase(app):
+    with app.app_context():
+        codes = [f"report_{state}" for state in STATES] + [f"report_remove_{kind}" for kind in REMOVABLE]
+        codes += ["report_note", "report_suspend_author", "report_block_domain"]
+        assert [code for code in codes if str(moderation_log.action_label(code)) == code] == []
+
+
+def test_a_french_moderator_reads_the_report_its_history_and_the_log_in_french(app, staff):
+    event = make_event(app)
+    report = reported(app, event.ap_id)
+    path = f"/admin/reports/{report.id}"
+    with app.app_context():
+        Account.update(locale="fr").where(Account.email == "mod@example.org").execute()
+        item_id = report.items.get().id
+    submit(staff["moderator"], f"{path}/items/{item_id}/remove", {"reason": "Arnaque"}, page=path)
+    page = staff["moderator"].get(path).get_data(as_text=True)
+    # The heading is the noun, the state a report's: "Signaler" is the verb of the Report links.
+    assert "<title>Signalement" in page and "<h1>Signalement <span" in page and ">Ouvert</span>" in page
+    assert "Ce qui est signalé" in page and "Événement signalé retiré · Arnaque" in page
+    assert "report_remove_event" not in page
+    log = staff["moderator"].get("/admin/log").get_data(as_text=True)
+    assert "<td>Contenu retiré</td>" in log and "<td>Événement signalé retiré</td>" in log
+    assert "<td>Événement: Repair café</td>" in log and "<td>Signalement: Repair café</td>" in log
+    queue = staff["moderator"].get("/admin/reports?state=closed").get_data(as_text=True)
+    assert "<title>Signalements" in queue and "Clos (0)" in queue

@@ -188,7 +188,7 @@ def test_the_queue_notes_and_states_each_with_its_log_line(mail_app, staffed, ev
     assert lines == [("mod@example.org", "report_note", "report", str(report.id), "Asked ann about it."),
                      ("mod@example.org", "report_resolved", "report", str(report.id), "Event edited")]
     page = admin.get(path).get_data(as_text=True)
-    assert "Asked ann about it." in page and "report_resolved" in page and "Event edited" in page
+    assert "Asked ann about it." in page and "Report resolved" in page and "Event edited" in page
     assert f"/admin/reports/{report.id}" not in admin.get("/admin/reports").get_data(as_text=True)
     assert f"/admin/reports/{report.id}" in admin.get("/admin/reports?state=resolved").get_data(as_text=True)
     # The same state again changes nothing and logs nothing.

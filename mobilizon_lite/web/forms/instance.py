@@ -30,8 +30,9 @@ class AdminSettingsForm(SiteForm):
     default_language = SelectField(_l("Default language"), choices=[], validate_choice=False,
                                    description=_l("For visitors whose browser asks for none of this instance's."))
     default_timezone = ZoneField(
-        _l("Default time zone"), choices=[], validate_choice=False,
-        description=_l("Proposed for an organiser's first event; the next ones propose the zone of their latest."))
+        _l("Time zone"), choices=[], validate_choice=False,
+        description=_l("The instance's: comments, messages and the calendar show their dates in it. Proposed for "
+                       "an organiser's first event; the next ones propose the zone of their latest."))
     mode = SelectField(
         _l("Registrations"),
         choices=[

@@ -1,5 +1,6 @@
 """The report form, and the moderators' forms on a report."""
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as pgettext  # lazy; named so that the extractor finds its phrases
 from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
@@ -8,7 +9,9 @@ from ...services.reports import COMMENT_MAX, NOTE_MAX, REASON_LABELS
 from .base import SiteForm
 from .events import labelled
 
-STATE_LABELS = {OPEN: _l("Open"), RESOLVED: _l("Resolved"), CLOSED: _l("Closed")}
+# A report's state, apart from the same English words elsewhere ("Closed" comments are "Fermés").
+STATE_LABELS = {OPEN: pgettext("report state", "Open"), RESOLVED: pgettext("report state", "Resolved"),
+                CLOSED: pgettext("report state", "Closed")}
 
 
 class ReportForm(SiteForm):
