@@ -5,7 +5,7 @@ from typing import NamedTuple
 from peewee import JOIN, fn
 
 from ..db import utcnow
-from ..models import Actor, Event, Participation
+from ..models import Actor, Event, EventOccurrence, OccurrenceOverride, Participation
 from ..models.participation import NOT_APPROVED, ORGANIZER_ROLES, SEAT_ROLES, WAITLISTED
 from .events import by_time, stored_moment
 from .participation import in_line_before
@@ -28,10 +28,20 @@ MY_GROUPS = {"organised": ORGANIZER_ROLES, "going": SEAT_ROLES, "pending": (NOT_
              "waitlisted": (WAITLISTED,)}
 
 
+# A participation in one date of a series is listed by that date: its own times once moved (its override),
+# its end from its stored row. A date beyond the stored window ends, as far as lists care, when it begins:
+# long over, or far ahead.
+_Moved = OccurrenceOverride.alias()
+_Stored = EventOccurrence.alias()
+_DATE_START = fn.COALESCE(_Moved.begins_on, Participation.recurrence_id)
+_DATE_END = fn.COALESCE(_Stored.ends_on, _Moved.ends_on, _DATE_START)
+
+
 @shaped(lambda shape: shape[2] + 3)
 def _my_group(shape, now, limit, offset, *identity_ids):
+    """The participations in every date (of events, series by the date they show) of one group."""
     past, roles, _count, dense = shape
-    columns = (Actor.preferred_username, Participation.recurrence_id, *EventRow.COLUMNS)
+    columns = (Actor.preferred_username, *EventRow.COLUMNS)
     if dense:
         # From the events' side in time order (index event_begins_on_ends_on), each looked up among the
         # identities' participations, stopping at the page: for an account that takes part in much of
@@ -44,10 +54,33 @@ def _my_group(shape, now, limit, offset, *identity_ids):
     else:
         query = (Participation.select(*columns).join(Event).switch(Participation)
                  .join(Actor, on=(Participation.actor == Actor.id)))
-    query = query.where(Participation.actor.in_(list(identity_ids)) & Participation.role.in_(roles))
+    query = query.where(Participation.actor.in_(list(identity_ids)) & Participation.role.in_(roles)
+                        & Participation.recurrence_id.is_null())
     # Events starting together keep one order from page to page (the index's own).
     ties = (Event.ends_on.desc(), Event.id.desc()) if past else (Event.ends_on, Event.id)
     return by_time(query, past, now).order_by_extend(*ties).limit(limit).offset(offset).tuples()
+
+
+@shaped(lambda shape: shape[2] + 2)
+def _my_dates(shape, now, limit, *identity_ids):
+    """The participations in one date of a series of one group, by that date: over once it is, whatever the
+    series does next (a few rows: sorted apart from the events' index)."""
+    past, roles, _count = shape
+    query = (Participation.select(Actor.preferred_username, Participation.recurrence_id, _Moved.begins_on,
+                                  _Moved.ends_on, *EventRow.COLUMNS)
+             .join(Event).switch(Participation).join(Actor, on=(Participation.actor == Actor.id))
+             .switch(Participation)
+             .join(_Moved, JOIN.LEFT_OUTER, on=((_Moved.event == Participation.event)
+                                                & (_Moved.recurrence_id == Participation.recurrence_id)))
+             .join(_Stored, JOIN.LEFT_OUTER, on=((_Stored.event == Participation.event)
+                                                 & (_Stored.begins_on == _DATE_START)))
+             .where(Participation.actor.in_(list(identity_ids)) & Participation.role.in_(roles)
+                    & Participation.recurrence_id.is_null(False)))
+    if past:
+        query = query.where(_DATE_END < now).order_by(_DATE_START.desc(), Participation.id.desc())
+    else:
+        query = query.where(_DATE_END >= now).order_by(_DATE_START, Participation.id)
+    return query.limit(limit).tuples()
 
 
 @shaped(lambda count: count)
@@ -76,9 +109,16 @@ def my_events(identity_ids, past=False, page=1, per_group=25):
     found = {}
     for group, roles in MY_GROUPS.items():
         dense = _dense(sum(counts.get(role, 0) for role in roles), events)
-        rows = _my_group((past, roles, len(ids), dense)).rows(now, per_group + 1, (page - 1) * per_group, *ids)
-        found[group] = [_involvement(username, Participation.recurrence_id.python_value(date), event)
-                        for username, date, *event in rows]
+        # The page among the events and the dates alike: the first rows of each up to its end, merged.
+        wanted = page * per_group + 1
+        rows = [_involvement(username, None, None, None, event) for username, *event in
+                _my_group((past, roles, len(ids), dense)).rows(now, wanted, 0, *ids)]
+        rows += [_involvement(username, *(Participation.recurrence_id.python_value(value)
+                                          for value in (date, moved_start, moved_end)), event)
+                 for username, date, moved_start, moved_end, *event in
+                 _my_dates((past, roles, len(ids))).rows(now, wanted, *ids)]
+        rows.sort(key=_time_order, reverse=past)
+        found[group] = rows[(page - 1) * per_group:wanted]
     if found["waitlisted"]:
         places = _places_in_line(ids, [row.event.id for row in found["waitlisted"]])
         found["waitlisted"] = [row._replace(position=places.get((row.event.id, row.username, row.date)))
@@ -86,11 +126,21 @@ def my_events(identity_ids, past=False, page=1, per_group=25):
     return found
 
 
-def _involvement(username, date, values):
-    """The Involvement of a row of _my_group: for one date of a series, the event at that date, as long as
-    the series' shown date."""
+def _time_order(row):
+    """The order of My events' rows: by start, then end (none first, as SQL sorts them), then event, as
+    _my_group reads them."""
+    event = row.event
+    return (event.begins_on, event.ends_on is not None, event.ends_on or event.begins_on, event.id,
+            row.date is not None, row.username)
+
+
+def _involvement(username, date, moved_start, moved_end, values):
+    """The Involvement of a row of _my_group: for one date of a series, the event at that date (at its own
+    times once moved, else as long as the series' shown date)."""
     event = EventRow(values)
-    if date is not None:
+    if moved_start is not None:
+        event.begins_on, event.ends_on = moved_start, moved_end
+    elif date is not None:
         length = event.ends_on - event.begins_on if event.ends_on else None
         event.begins_on, event.ends_on = date, date + length if length is not None else None
     return Involvement(event, username, date)

@@ -98,8 +98,10 @@ def listed_dates(event, now=None, limit=occurrences.NEXT_SHOWN):
     found = [ListedDate(row.begins_on, row.ends_on, row.id if row.begins_on > now else None,
                         changed.get(row.begins_on))
              for row in occurrences.upcoming(event, now, limit)]
-    found += [ListedDate(*occurrences.date_span(event, override.recurrence_id), None, override)
-              for override in overrides if override.cancelled and override.recurrence_id >= now]
+    # A cancelled date shows at the times it had: its own once moved before it was cancelled.
+    cancelled = [ListedDate(*occurrences.override_span(event, override), None, override)
+                 for override in overrides if override.cancelled]
+    found += [listed for listed in cancelled if listed.begins_on >= now]
     return sorted(found, key=lambda listed: listed.begins_on)[:limit]
 
 

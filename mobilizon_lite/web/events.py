@@ -8,7 +8,7 @@ from ..dates import span_when
 from ..db import utcnow
 from ..models import Event
 from ..models.events import Status
-from ..models.participation import WAITLISTED
+from ..models.participation import SEAT_ROLES, WAITLISTED
 from ..negotiation import negotiated, personal_document, wants_activity_json
 from ..page_cache import TOKEN, shared, viewer_part, with_token
 from ..services import (
@@ -79,6 +79,8 @@ def event_form(event=None):
         # The organiser (and its group) of an existing event does not change.
         del form.identity
         del form.group
+        if event.is_cancelled:
+            form.keep_cancelled()
     form.timezone.choices = timezone_choices(time_zones.common_zones())
     form.language.choices = language_choices()
     if form.is_submitted():
@@ -171,13 +173,20 @@ def event_content(event):
     going = seats.going_count(event)
     identities = account_identities()
     mine, organizers = participation.participations_of(event, identities) if identities else ([], set())
+    # Seats on single dates make way for a seat on every date: their holders' count is the services' own.
+    dated_seats = {row.actor_id for row in mine if row.recurrence_id is not None and row.role in SEAT_ROLES}
     # Participations in one date of a series are shown beside their dates.
     mine = [row for row in mine if row.recurrence_id is None]
     # Each check reads what the page has read already: no query per identity and per check.
     known = {row.actor_id: row for row in mine}
     known_seats = going if event.is_local else None
+
+    def seats_for(identity):
+        return None if identity is not None and identity.id in dated_seats else known_seats
+
     # The page offers each identity what the services will let it do, and nothing more.
-    actions = {identity.id: participation.actions_for(event, identity, organizers, known.get(identity.id), known_seats)
+    actions = {identity.id: participation.actions_for(event, identity, organizers, known.get(identity.id),
+                                                      seats_for(identity))
                for identity in identities}
     offered = (set().union(*actions.values()) if identities
                else participation.actions_for(event, None, going=known_seats))
@@ -190,7 +199,7 @@ def event_content(event):
     elif "join" not in offered:
         acting = current_identity()
         join_refusal = refusal(participation.check_join, event, acting,
-                               known.get(acting.id) if acting else None, known_seats)
+                               known.get(acting.id) if acting else None, seats_for(acting))
     acting = commenter_identity(event, organizers) if identities else None
     commenters = [identity for identity in identities if "comment" in actions[identity.id]]
     if commenters:

@@ -8,7 +8,7 @@ import pytest
 
 from mobilizon_lite.db import utcnow
 from mobilizon_lite.models import Actor, EventOccurrence, Participation, Reminder
-from mobilizon_lite.services import subscriptions
+from mobilizon_lite.services import participation, subscriptions
 
 from ..calendar_readers import occurrences_by_three, utc_seconds
 from ..harness import wait_until
@@ -280,6 +280,27 @@ def test_my_events_shows_the_date_joined_and_its_place_in_line(mail_app, people)
     assert "number 1 on the waiting list" in waiting
 
 
+def test_my_events_lists_a_date_joined_under_past_once_it_is_over_while_the_series_goes_on(mail_app, people):
+    event = rehearsal(mail_app, people["ann"], tuesday(-2))
+    with mail_app.app_context():
+        bob = Actor.get(Actor.preferred_username == "bob")
+        stored = [row.begins_on for row in EventOccurrence.select().where(EventOccurrence.event == event.id)
+                  .order_by(EventOccurrence.begins_on)]
+        over, ahead = [start for start in stored if start < utcnow()][-1], next(s for s in stored if s > utcnow())
+        for date in (over, ahead):
+            participation.admit(event, bob, date=date)
+
+    def going(query=""):
+        page = people["bob"].get(f"/my-events{query}").get_data(as_text=True)
+        return re.findall(r'<p class="when">([^<]*)', page[page.index("I take part"):page.index("Awaiting approval")])
+
+    def day(start):
+        return rf"\b{start.astimezone(event.zone).day}\b"
+
+    [upcoming], [past] = going(), going("?past=1")
+    assert re.search(day(ahead), upcoming) and re.search(day(over), past), (upcoming, past)
+
+
 def test_the_personal_feed_holds_the_dates_joined_as_all_three_readers_read_them(mail_app, people):
     event, dates = series(mail_app, people)
     join_date(mail_app, people, event, dates[1], "bob")
@@ -354,7 +375,10 @@ def join_every_date(app, people, event, username):
 def test_joining_every_date_does_not_count_ones_own_seats_against_oneself(mail_app, people):
     event, dates = series(mail_app, people, capacity="1")
     join_date(mail_app, people, event, dates[0], "bob")
-    # bob's seat on the first date is the one seat there: his seat on every date takes its place.
+    # bob's seat on the first date is the one seat there: his seat on every date takes its place. The page
+    # offers him to join every date, and says it is full to cat.
+    assert "Join every date" in people["bob"].get(f"/events/{event.uuid}").get_data(as_text=True)
+    assert "This event is full." in people["cat"].get(f"/events/{event.uuid}").get_data(as_text=True)
     assert "This event is full." not in flashed(people["bob"], join_every_date(mail_app, people, event, "bob"))
     assert date_roles(mail_app, event) == {("ann", None): "creator", ("bob", None): "participant"}
 

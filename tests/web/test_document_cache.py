@@ -64,7 +64,8 @@ def test_the_event_document_follows_edits(app, ann):
     assert before["name"] == "Repair café" and before["startTime"].startswith(f"{EVENT_DAY}T14:00:00")
     assert before["ical:status"] == "CONFIRMED"
     next_day = EVENT_DAY + timedelta(days=1)
-    edit(ann, event, title="Bike kitchen", start_date=next_day.isoformat(), status="cancelled")
+    edit(ann, event, title="Bike kitchen", start_date=next_day.isoformat())
+    submit(ann, f"/events/{event.uuid}/cancel", {}, page=f"/events/{event.uuid}/cancel")
     after = document(app, page_of(event))
     assert after["name"] == "Bike kitchen" and after["startTime"].startswith(f"{next_day}T14:00:00")
     assert after["ical:status"] == "CANCELLED"

@@ -237,7 +237,17 @@ def test_edit_bumps_the_sequence_and_keeps_fields(app, ann):
 def test_cancelled_event_stays_visible_and_marked(app, ann):
     submit(ann, "/events/new", event_fields())
     event = only_event(app)
-    submit(ann, f"/events/{event.uuid}/edit", event_fields(status="cancelled"))
+    # Cancelling is the page's button and its confirmation: the form does not offer it.
+    form = ann.get(f"/events/{event.uuid}/edit").get_data(as_text=True)
+    assert 'value="cancelled"' not in form and 'value="tentative"' in form
+    refused = submit(ann, f"/events/{event.uuid}/edit", event_fields(status="cancelled"))
+    assert refused.status_code == 400 and not only_event(app).is_cancelled
+    submit(ann, f"/events/{event.uuid}/cancel", {}, page=f"/events/{event.uuid}/cancel")
+    # Edited, even by a form that still reads "confirmed", it stays cancelled: restoring is a button too.
+    form = ann.get(f"/events/{event.uuid}/edit").get_data(as_text=True)
+    assert 'value="confirmed"' not in form and '<option selected value="cancelled">' in form
+    assert submit(ann, f"/events/{event.uuid}/edit", event_fields(title="Repair café (off)")).status_code == 302
+    assert only_event(app).is_cancelled and only_event(app).title == "Repair café (off)"
     page = ann.get(f"/events/{event.uuid}").get_data(as_text=True)
     assert "This event is cancelled." in page
     home = ann.get("/").get_data(as_text=True)

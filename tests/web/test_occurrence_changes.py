@@ -182,6 +182,17 @@ def test_an_organiser_moves_one_date_and_gives_it_a_place_and_note(app, ann):
         assert date_row(app, event, tuesday(2)).id
 
 
+def test_a_date_moved_then_cancelled_is_shown_cancelled_at_its_moved_time(app, ann):
+    event = rehearsal(app, ann, tuesday(1))
+    assert change(ann, event, date_row(app, event, tuesday(2)), start_time="20:30",
+                  end_time="22:00").status_code == 302
+    row = date_row_at(app, event, evening(tuesday(2)) + timedelta(minutes=90))
+    assert submit(ann, f"/events/{event.uuid}/dates/{row.id}/cancel", {}).status_code == 302
+    show = ann.get(f"/events/{event.uuid}", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    [cancelled] = re.findall(r'<li class="cancelled-date"><s>([^<]*)</s>', show)
+    assert "8:30\u202fPM" in cancelled and "7:00\u202fPM" not in cancelled, cancelled
+
+
 def date_row_at(app, event, begins_on):
     with app.app_context():
         return EventOccurrence.get((EventOccurrence.event == event.id) & (EventOccurrence.begins_on == begins_on))

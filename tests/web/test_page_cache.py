@@ -79,7 +79,7 @@ def test_a_cancellation_shows_on_the_home_page_and_the_event_page(app, ann, even
     assert 'badge danger">Cancelled' not in seen(app, "/")
     page = seen(app, page_of(event))
     assert "This event is cancelled." not in page and "Log in to join" in page
-    edit(ann, event, status="cancelled")
+    submit(ann, f"{page_of(event)}/cancel", {}, page=f"{page_of(event)}/cancel")
     assert 'badge danger">Cancelled' in seen(app, "/")
     page = seen(app, page_of(event))
     assert "This event is cancelled." in page and "Log in to join" not in page

@@ -194,7 +194,7 @@ def test_event_change_and_cancellation_are_emailed_to_participants(mail_app, peo
     submit(people["ann"], f"/events/{event.uuid}/edit", event_fields(start_time="15:00"))
     changed = smtp.wait_for(1)[0]
     assert changed["To"] == "bob@example.org" and changed["Subject"].startswith("Changed:")
-    submit(people["ann"], f"/events/{event.uuid}/edit", event_fields(start_time="15:00", status="cancelled"))
+    submit(people["ann"], f"/events/{event.uuid}/cancel", {}, page=f"/events/{event.uuid}/cancel")
     cancelled = smtp.wait_for(2)[1]
     assert cancelled["Subject"].startswith("Cancelled:")
     # The title-only change sent nothing; the organiser is never mailed about their own edit.

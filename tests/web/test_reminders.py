@@ -97,8 +97,7 @@ def test_time_change_moves_them_and_cancellation_removes_them(mail_app, people):
     response = submit(people["ann"], f"/events/{event.uuid}/edit", event_fields(start_date=next_day))
     assert response.status_code == 302
     assert reminders_of(mail_app, "bob") == due(START + timedelta(days=1), 1440, 60)
-    response = submit(people["ann"], f"/events/{event.uuid}/edit",
-                      event_fields(start_date=next_day, status="cancelled"))
+    response = submit(people["ann"], f"/events/{event.uuid}/cancel", {}, page=f"/events/{event.uuid}/cancel")
     assert response.status_code == 302
     assert reminders_of(mail_app, "bob") == {} and reminders_of(mail_app, "ann") == {}
 

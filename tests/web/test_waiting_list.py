@@ -117,8 +117,8 @@ def test_a_deleted_identity_gives_its_seat_to_the_first_in_line(mail_app, people
 
 def test_a_cancelled_event_gives_no_seat(mail_app, people, full_event, smtp):
     event = full_event
-    submit(people["ann"], f"/events/{event.uuid}/edit", event_fields(capacity="3", waiting_list="y",
-                                                                     status="cancelled"))
+    submit(people["ann"], f"/events/{event.uuid}/cancel", {}, page=f"/events/{event.uuid}/cancel")
+    submit(people["ann"], f"/events/{event.uuid}/edit", event_fields(capacity="3", waiting_list="y"))
     assert roles(mail_app, event)["cat"] == "waitlisted"
     # Those in line are told of the cancellation, as participants are, and of no seat.
     cancelled = smtp.wait_for(3)

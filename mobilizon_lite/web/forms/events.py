@@ -45,8 +45,10 @@ from ...services.event_input import LANGUAGES, all_timezones, repeated_offsets
 from .base import CleanText, OnceForm, SiteForm, VisitorForm
 from .pictures import PictureField
 
-STATUS_LABELS = {Status.CONFIRMED: _l("Confirmed"), Status.TENTATIVE: _l("Tentative"),
-                 Status.CANCELLED: _l("Cancelled")}
+# Cancelling is the event page's own button, with its confirmation page (participants are told): the form
+# does not offer it. A cancelled event's form keeps it cancelled, as restoring it is a button too.
+STATUS_LABELS = {Status.CONFIRMED: _l("Confirmed"), Status.TENTATIVE: _l("Tentative")}
+CANCELLED_LABELS = {Status.CANCELLED: _l("Cancelled: restore it with the button of its page")}
 VISIBILITY_LABELS = {
     Visibility.PUBLIC: _l("Public: listed on this instance and shared with others"),
     Visibility.UNLISTED: _l("Unlisted: only people with the link can see it"),
@@ -212,6 +214,12 @@ class EventForm(OnceForm):
                                   offset=utc_offset(readings[1]))),
             ]
 
+    def keep_cancelled(self):
+        """The form of a cancelled event: its status stays cancelled, whatever is sent."""
+        self.status.choices = labelled(CANCELLED_LABELS)
+        self.status.validate_choice = False
+        self.status.keep = Status.CANCELLED
+
     def offer_repetitions(self):
         """The weekdays to tick, and the monthly choices as the start date names them ("the 2nd Tuesday")."""
         self.repeat_weekdays.choices = [SelectChoice(day, recurrence.day_name(index))
@@ -256,6 +264,7 @@ class EventForm(OnceForm):
                 if name not in ("identity", "group", "picture", "remove_picture", "links", "town_choice",
                                 "csrf_token")}
         data["links"] = [dict(entry.data) for entry in self.links]
+        data["status"] = getattr(self.status, "keep", None) or data["status"]
         return data
 
 
