@@ -79,6 +79,11 @@ DEFAULTS = {
     "INBOX_INTERVAL": 5,
     # Seconds between runs of the job that emails the reminders due before events.
     "REMINDER_INTERVAL": 60,
+    # Every server process takes part in the scheduler lease; its holder alone runs the timed jobs. It holds
+    # it this many seconds after each renewal, and renews it this often: a holder that dies is replaced
+    # within SCHEDULER_LEASE_SECONDS.
+    "SCHEDULER_LEASE_SECONDS": 15,
+    "SCHEDULER_RENEW_SECONDS": 5,
     # Days records are kept by the hourly purges: sent deliveries and mail (and private activities
     # once delivered); failed deliveries and mail, and activities whose handling failed; handled received
     # activities (longer than a sender retries); remote deletions and our public Deletes (>= 30).
@@ -302,7 +307,7 @@ AT_LEAST_ONE = {"WAITRESS_THREADS", "PICTURE_MAX_BYTES", "PICTURE_MAX_WIDTH", "E
                 "SMTP_PORT", "SMTP_TIMEOUT", "MAX_CONTENT_LENGTH", "PASSWORD_RESET_TTL", "ANONYMOUS_CONFIRMATION_TTL",
                 "KEEP_SENT_DAYS", "KEEP_FAILED_DAYS", "KEEP_RECEIVED_DAYS", "KEEP_TOMBSTONES_DAYS",
                 "THROTTLE_MAX_DELAY", "MAIL_INTERVAL", "MAIL_MAX_ATTEMPTS", "MAIL_GIVE_UP_HOURS",
-                "REMINDER_INTERVAL"}
+                "REMINDER_INTERVAL", "SCHEDULER_LEASE_SECONDS", "SCHEDULER_RENEW_SECONDS"}
 KINDS = {bool: "True or False", int: "a whole number", float: "a number", list: "a list of texts",
          str: "a text"}
 
@@ -347,6 +352,10 @@ def check_settings(config):
     if config["DEFAULT_REGISTRATIONS"] not in REGISTRATION_MODES:
         raise ConfigError(f"DEFAULT_REGISTRATIONS must be one of {', '.join(REGISTRATION_MODES)}, "
                           f"not {config['DEFAULT_REGISTRATIONS']!r}")
+    if config["SCHEDULER_RENEW_SECONDS"] * 2 > config["SCHEDULER_LEASE_SECONDS"]:
+        raise ConfigError("SCHEDULER_RENEW_SECONDS must be at most half of SCHEDULER_LEASE_SECONDS "
+                          f"({config['SCHEDULER_LEASE_SECONDS']!r}), not {config['SCHEDULER_RENEW_SECONDS']!r}: "
+                          "a holder stops its jobs once it missed a renewal")
     for name in ("RATE_LIMIT_EVENTS", "RATE_LIMIT_COMMENTS", "RATE_LIMIT_REPORTS", "RATE_LIMIT_MESSAGES"):
         rate_limit(config, name)
     try:

@@ -4,9 +4,13 @@ import random
 import threading
 import time
 
+from apscheduler.jobstores.base import JobLookupError
 from flask import current_app
 
 from .db import utcnow
+
+# app.extensions key of the scheduler's run_once(job_id), for a job this process's scheduler lacks.
+RUN_ONCE = "mobilizon_lite.run_job_once"
 
 
 def backoff(attempt, scale=1.0):
@@ -43,7 +47,14 @@ class KickedJob:
         job = scheduler.get_job(self.job_id)
         # The run is only ever moved earlier, so steady kicks cannot keep postponing it.
         if job is not None and (job.next_run_time is None or job.next_run_time > utcnow()):
-            scheduler.modify_job(self.job_id, next_run_time=utcnow())
+            try:
+                scheduler.modify_job(self.job_id, next_run_time=utcnow())
+            except JobLookupError:
+                job = None  # a run once just ended, or the lease just went
+        if job is None:
+            # Another process holds the scheduler lease (and this job's interval): the work that arrived
+            # here is started here, once.
+            current_app.extensions[RUN_ONCE](self.job_id)
         return True
 
     def run(self, step, seconds):

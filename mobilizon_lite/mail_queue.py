@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 from flask import current_app
 
+from .claims import claim
 from .db import database, delete_in_batches, utcnow
 from .job_runs import KickedJob, backoff
 from .models import OutgoingMail
@@ -23,9 +24,9 @@ log = logging.getLogger(__name__)
 SEND_JOB = "send_mail_queue"
 SENDING = KickedJob(SEND_JOB)
 BATCH = 50
-# How long a run holds the rows it took: far longer than a batch takes even with a slow server, so that
-# another process draining at the same moment (an admin command) leaves them alone; should the run die
-# with the process, they are due again after it.
+# How long a run holds the rows it took (see claims.py): far longer than a batch takes even with a slow
+# server, so that another process draining at the same moment leaves them alone; should the run die with
+# the process, they are due again after it.
 CLAIM = timedelta(minutes=15)
 # Rows the administration page lists at most (the counts above it say how many there are).
 LISTED = 100
@@ -76,15 +77,8 @@ def _take_due():
     """The due rows, claimed for this run."""
     now = utcnow()
     due = (OutgoingMail.state == PENDING) & (OutgoingMail.next_attempt_at <= now)
-    if not OutgoingMail.select(OutgoingMail.id).where(due).exists():
-        return []  # most runs: no write lock taken for nothing
-    with database.atomic():
-        rows = list(OutgoingMail.select().where(due).order_by(OutgoingMail.next_attempt_at, OutgoingMail.id)
-                    .limit(BATCH))
-        if rows:
-            OutgoingMail.update(next_attempt_at=now + CLAIM).where(
-                OutgoingMail.id.in_([row.id for row in rows])).execute()
-    return rows
+    return claim(OutgoingMail.select().where(due).order_by(OutgoingMail.next_attempt_at, OutgoingMail.id).limit(BATCH),
+                 OutgoingMail.next_attempt_at, now + CLAIM)
 
 
 def _send_due(deadline):

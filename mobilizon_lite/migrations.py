@@ -22,11 +22,13 @@ from .models import (
     EventOccurrence,
     FeedToken,
     Follow,
+    FormSubmission,
     GroupDigest,
     ImportedEvent,
     InboxHealth,
     InboxItem,
     Invite,
+    Lease,
     Member,
     ModerationLog,
     NotificationSetting,
@@ -49,6 +51,7 @@ from .models import (
     Tombstone,
     changes,
     moderation,
+    processes,
     search_index,
 )
 
@@ -346,6 +349,13 @@ def _date_participations():
         database.execute_sql(*database.get_sql_context().sql(index).query())
 
 
+def _several_processes():
+    # What server processes share: the scheduler's lease (its row made here, held by nobody yet) and the
+    # create forms already posted.
+    database.create_tables([Lease, FormSubmission])
+    Lease.insert(name=processes.SCHEDULER).on_conflict_ignore().execute()
+
+
 # Append new steps; never edit or reorder the ones already released.
 STEPS = [_initial_schema, _events, _feeds, _federation, _remote_participation, _activity_objects,
          _listed_activities, _server_software, _account_confirmation, _content_version,
@@ -355,7 +365,7 @@ STEPS = [_initial_schema, _events, _feeds, _federation, _remote_participation, _
          _event_messages, _anonymous_contact, _search_index, _reminders,
          _notification_settings, _waiting_lists, _recurring_events, _place_regions,
          _occurrence_overrides, _imported_events, _federated_dates, _calendar_subscriptions,
-         _date_participations]
+         _date_participations, _several_processes]
 
 
 class SchemaTooNew(ConfigError):

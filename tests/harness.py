@@ -85,10 +85,12 @@ class RunningInstance:
     Admin commands run with the same --host and --port, so the first one (or the first start)
     writes the address the instance serves as its BASE_URL. env is added to the processes'
     environment (name, when given, becomes INSTANCE_NAME); log defaults to <path>.log beside the
-    folder. Used as a context manager, it is started for the block and stopped after it."""
+    folder; serve_args are added to the server's command line (--workers 2). Used as a context manager, it
+    is started for the block and stopped after it."""
 
-    def __init__(self, path, host="127.0.0.1", port=None, env=None, name=None, log=None):
+    def __init__(self, path, host="127.0.0.1", port=None, env=None, name=None, log=None, serve_args=()):
         self.host, self.port = host, port or free_port(host)
+        self.serve_args = list(serve_args)
         self.path = Path(path)
         self.base = f"http://{host}:{self.port}"
         self.log = Path(log) if log else self.path.with_name(self.path.name + ".log")
@@ -125,7 +127,7 @@ class RunningInstance:
         """Serve, and return once the home page answers (fails at once if the process exits)."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self.log.open("a") as log:
-            self.process = subprocess.Popen([sys.executable, str(RUN_PY), *self._args()], stdout=log,
+            self.process = subprocess.Popen([sys.executable, str(RUN_PY), *self._args(), *self.serve_args], stdout=log,
                                             stderr=subprocess.STDOUT, env=dict(os.environ, **self.env))
 
         def up():

@@ -11,6 +11,7 @@ from typing import NamedTuple
 from flask import current_app
 from peewee import Case, fn
 
+from ..claims import claim
 from ..db import utcnow
 from ..job_runs import KickedJob, backoff
 from ..models import Activity, Actor, Delivery, DomainHealth, InboxHealth
@@ -28,6 +29,11 @@ BREAKER_FIRST_PAUSE = timedelta(seconds=60)
 BREAKER_LONGEST_PAUSE = timedelta(hours=1)
 UNAVAILABLE_AFTER_DAYS = 7
 UNAVAILABLE_RETRY = timedelta(days=1)
+# Seconds a drain starts POSTs for at most (drain_all gives it less).
+DRAIN_LONGEST = 60
+# How long a drain holds the rows it took (see claims.py): longer than it runs, as each POST it starts ends
+# within client.DEADLINE; the rows of a drain whose process died are due again after it.
+CLAIM = timedelta(seconds=DRAIN_LONGEST + client.DEADLINE + 30)
 # 4xx answers that may succeed later; every other 4xx is final.
 RETRYABLE_4XX = {401, 408, 429}
 
@@ -119,7 +125,7 @@ class _Batch(NamedTuple):
     failures: dict  # inbox URL -> consecutive failures, for those with any
     ailing: set  # domains with failure days, cleared by a success
     allowed: list  # ALLOWED_PRIVATE_NETWORKS, parsed
-    deadline: float | None
+    deadline: float  # time.monotonic() after which no POST is started
 
 
 class _Exchange(NamedTuple):
@@ -195,20 +201,20 @@ def drain_all(seconds=20, batch=100):
 
 
 def drain(limit=100, deadline=None):
-    """Send the deliveries that are due; returns how many were tried.
+    """Send the deliveries that are due, starting POSTs until deadline (a time.monotonic()) and for
+    DRAIN_LONGEST seconds at most; returns how many were tried.
 
-    Rows are read first and each outcome written on its own: no transaction is held across a
-    network call, so SQLite's single writer is never blocked by a slow server. Up to
-    DELIVERY_THREADS workers sign and POST, a domain's rows in order by one worker over kept-alive
-    connections, while this thread alone writes the outcomes (SQLite writers in several threads
-    wait for one another in sleeps of milliseconds).
+    Rows are claimed first (claims.py: no other drainer takes them) and each outcome written on its
+    own: no transaction is held across a network call, so SQLite's single writer is never blocked by
+    a slow server. Up to DELIVERY_THREADS workers sign and POST, a domain's rows in order by one
+    worker over kept-alive connections, while this thread alone writes the outcomes (SQLite writers
+    in several threads wait for one another in sleeps of milliseconds).
     """
     now = utcnow()
-    due = list(
-        Delivery.select(Delivery, Activity, Actor).join(Activity).join(Actor)
-        .where((Delivery.state == PENDING) & (Delivery.next_attempt_at <= now))
-        .order_by(Delivery.next_attempt_at).limit(limit)
-    )
+    deadline = min(deadline or float("inf"), time.monotonic() + DRAIN_LONGEST)
+    due = claim(Delivery.select(Delivery, Activity, Actor).join(Activity).join(Actor)
+                .where((Delivery.state == PENDING) & (Delivery.next_attempt_at <= now))
+                .order_by(Delivery.next_attempt_at, Delivery.id).limit(limit), Delivery.next_attempt_at, now + CLAIM)
     if not due:
         return 0
     unavailable = {d.domain for d in DomainHealth.select().where(DomainHealth.unavailable)}
@@ -232,7 +238,7 @@ def drain(limit=100, deadline=None):
             by_domain.setdefault(row.domain, []).append(row)
     if not by_domain:
         return 0
-    tried = 0
+    tried, recorded = 0, set()
     local, opened = threading.local(), []
 
     def send_domain(rows):
@@ -246,6 +252,8 @@ def drain(limit=100, deadline=None):
     try:
         for done in as_completed([pool.submit(send_domain, rows) for rows in by_domain.values()]):
             exchanges, held = done.result()
+            recorded.update(row.id for row, _exchange in exchanges)
+            recorded.update(row.id for row in held)
             for row, exchange in exchanges:
                 try:
                     _record(row, exchange, batch)
@@ -259,6 +267,9 @@ def drain(limit=100, deadline=None):
         pool.shutdown(cancel_futures=True)
         for connections in opened:
             connections.close()
+    # Rows the deadline left untouched are due again as they were, keeping their order.
+    for row in (row for rows in by_domain.values() for row in rows if row.id not in recorded):
+        Delivery.update(next_attempt_at=row.next_attempt_at).where(Delivery.id == row.id).execute()
     return tried
 
 
@@ -285,7 +296,7 @@ def _send_domain(rows, batch, connections):
     failures = {row.inbox_url: batch.failures.get(row.inbox_url, 0) for row in rows}
     domain_held = False
     for row in rows:
-        if batch.deadline is not None and time.monotonic() > batch.deadline:
+        if time.monotonic() > batch.deadline:
             break  # untouched: still due for the next drain
         if domain_held or row.inbox_url in stopped:
             held.append(row)

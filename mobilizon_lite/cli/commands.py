@@ -30,12 +30,17 @@ from ..services import (
 from ..services.errors import Invalid, ServiceError
 from ..services.identities import validate_username
 from ..services.pictures import upload_folder
-from . import backups, demo, demo_groups, moving, subscriptions, users
+from . import backups, demo, demo_groups, moving, serving, subscriptions, users
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 5000
-# Waitress refuses bodies this many times MAX_CONTENT_LENGTH before reading them (see waitress_options).
-BODY_SIZE_MARGIN = 2
+
+
+def _workers(text):
+    """--workers: a whole number of processes, at least 1."""
+    if not text.isdecimal() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of processes, at least 1, not {text!r}")
+    return int(text)
 
 
 def build_parser():
@@ -56,7 +61,11 @@ def build_parser():
         description="Run a mobilizon_lite instance, or administer it.",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    commands.add_parser("serve", parents=[common], help="serve the instance (the default)")
+    serve = commands.add_parser("serve", parents=[common], help="serve the instance (the default)")
+    for serving_parser in (parser, serve):
+        serving_parser.add_argument("--workers", type=_workers, default=argparse.SUPPRESS, metavar="N",
+                                    help="server processes sharing the port (default 1; see the README's "
+                                         "\"Running several processes\")")
     commands.add_parser("init", parents=[common], help="create the instance folder and database, then exit")
 
     create_user = commands.add_parser("create-user", parents=[common], help="create an account")
@@ -274,37 +283,18 @@ def set_base_url(app, url):
         print(f"warning: {BASE_URL_ENV} is set to another address: change or unset it.", file=sys.stderr)
 
 
-def waitress_options(config):
-    """Waitress's limits, sized for a small machine such as a Raspberry Pi."""
-    return {
-        "threads": config["WAITRESS_THREADS"],
-        # Waitress reads a whole body before the app runs: above this size it answers 413 at once
-        # rather than wait for (and spool to disk) a body that may never end. Kept above
-        # MAX_CONTENT_LENGTH so that a body a little too large still gets the app's own 413 page.
-        "max_request_body_size": BODY_SIZE_MARGIN * config["MAX_CONTENT_LENGTH"],
-        # Connections that send nothing for this long are closed, so stalled clients do not pile up.
-        "channel_timeout": 60,
-        "ident": "mobilizon_lite",
-    }
-
-
-def serve(app, host, port):
-    """Serve app with waitress, with the scheduler running in this same process."""
-    import waitress
-
-    from ..scheduler import build_scheduler
-
+def serve(app, host, port, workers=1, make_app=None):
+    """Serve app with waitress (workers > 1: in that many processes, each with an app from make_app());
+    returns the exit status."""
     configure_malloc()  # before the threads start
     log = logging.getLogger(__name__)
     if report_stray_ids(app, sys.stderr):
         log.warning("stored ids disagree with BASE_URL: federation with other servers will fail")
-    scheduler = build_scheduler(app)
-    scheduler.start()
     log.info("mobilizon_lite at %s", app.config["BASE_URL"])
-    try:
-        waitress.serve(app, host=host, port=port, **waitress_options(app.config))
-    finally:
-        scheduler.shutdown(wait=False)
+    if workers == 1:
+        serving.serve_here(app, host=host, port=port)
+        return 0
+    return serving.serve_workers(app, make_app, host, port, workers)
 
 
 def _megabytes(size):
@@ -468,11 +458,13 @@ def main(argv=None, default_instance=None):
         if args.command in (None, "serve"):
             # Held until the process ends: a restore refuses to replace the files of a running server.
             instance_lock.share(instance_path)
-        app = create_app(default_base_url=default_base_url, instance_path=str(instance_path.resolve()),
-                         base_url=getattr(args, "base_url", None), moving=args.command == "set-base-url")
+        def make_app():
+            return create_app(default_base_url=default_base_url, instance_path=str(instance_path.resolve()),
+                              base_url=getattr(args, "base_url", None), moving=args.command == "set-base-url")
+
+        app = make_app()
         if args.command in (None, "serve"):
-            serve(app, host, port)
-            return 0
+            return serve(app, host, port, getattr(args, "workers", 1), make_app)
         return run_command(app, args)
     except ConfigError as error:
         print(f"error: {error}", file=sys.stderr)

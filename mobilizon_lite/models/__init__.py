@@ -15,6 +15,7 @@ from .moderation import DomainBlock, ModerationLog
 from .notifications import NotificationSetting
 from .participation import EventInvitation, Participation
 from .places import Place
+from .processes import FormSubmission, Lease
 from .reminders import Reminder
 from .reports import Report, ReportItem, ReportNote
 from .throttles import RateLimitHit, Throttle
@@ -22,8 +23,9 @@ from .throttles import RateLimitHit, Throttle
 __all__ = ["Account", "Activity", "Actor", "CalendarSubscription", "Comment",
            "Delivery", "Discussion", "DiscussionComment",
            "DomainBlock", "DomainHealth", "Event", "EventInvitation", "EventMessage", "EventOccurrence",
-           "FeedToken", "Follow", "GroupDigest", "ImportedEvent", "InboxHealth", "InboxItem", "Invite",
-           "Member", "ModerationLog", "OccurrenceOverride",
+           "FeedToken", "Follow", "FormSubmission",
+           "GroupDigest", "ImportedEvent", "InboxHealth", "InboxItem", "Invite",
+           "Lease", "Member", "ModerationLog", "OccurrenceOverride",
            "NotificationSetting", "OutgoingMail",
            "Participation", "PasswordResetToken", "Place", "Post", "RateLimitHit", "Reminder", "Report", "ReportItem",
            "ReportNote", "Resource", "Setting", "Throttle", "Todo", "TodoList", "Tombstone"]

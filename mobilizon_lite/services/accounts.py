@@ -1,7 +1,6 @@
 """Accounts: sign-up, log-in checks, passwords and their reset by email."""
 import functools
 import logging
-import time
 from datetime import timedelta
 
 from email_validator import EmailNotValidError, validate_email
@@ -34,7 +33,6 @@ CONFIRMATION_TTL = timedelta(hours=CONFIRMATION_HOURS)
 UNCONFIRMED_KEPT = CONFIRMATION_TTL
 # One "you already have an account" email per account in this time, however often the form is sent.
 SIGNUP_NOTICE_AFTER = timedelta(minutes=10)
-THROTTLE_SIZE = 10_000
 
 
 @prepared(1)
@@ -140,14 +138,7 @@ def _confirmation_link(account):
 
 def _may_notify(account):
     """True at most once every few minutes per account: repeated attempts must not flood its inbox."""
-    sent = current_app.extensions.setdefault("signup_notices", {})
-    last = sent.get(account.id)
-    if last is not None and time.monotonic() - last < SIGNUP_NOTICE_AFTER.total_seconds():
-        return False
-    if len(sent) > THROTTLE_SIZE:
-        sent.clear()
-    sent[account.id] = time.monotonic()
-    return True
+    return throttles.once_every(f"signup-notice:{account.id}", SIGNUP_NOTICE_AFTER.total_seconds())
 
 
 def _tell_already_registered(account, locale):

@@ -1,6 +1,5 @@
 """Actors seen from federation: the instance actor, remote actors fetched and refreshed, their keys."""
 import logging
-import time
 from urllib.parse import urlsplit
 
 from flask import current_app
@@ -19,13 +18,13 @@ from ..models.federation import DONE, IGNORED
 from ..models.limits import URL_MAX
 from ..text import clean_text, sanitize_html
 from ..urls import public_url
+from . import throttles
 
 log = logging.getLogger(__name__)
 
 INSTANCE_USERNAME = "relay"
 ACTOR_TYPES = frozenset({"Person", "Group", "Application", "Organization", "Service"})
 KEY_REFETCH_INTERVAL = 300
-THROTTLE_SIZE = 10_000
 FIELD_MAX = 2048
 
 
@@ -167,14 +166,8 @@ def public_key_for(key_id, refresh=False):
         return actor.public_key_pem, actor.ap_id
     # One fetch per key document per 5 minutes, whatever the fragment, whether it is the first
     # fetch, a refresh after a failing signature, or a fetch that failed.
-    throttle = current_app.extensions.setdefault("key_fetches", {})
-    document_url = key_id.split("#", 1)[0]
-    last = throttle.get(document_url)
-    if last is not None and time.monotonic() - last < KEY_REFETCH_INTERVAL:
+    if not throttles.once_every(f"key-fetch:{key_id.split('#', 1)[0]}", KEY_REFETCH_INTERVAL):
         return None, None
-    if len(throttle) > THROTTLE_SIZE:
-        throttle.clear()
-    throttle[document_url] = time.monotonic()
     try:
         document = _key_owner_document(key_id)
         key = document.get("publicKey") if isinstance(document.get("publicKey"), dict) else {}

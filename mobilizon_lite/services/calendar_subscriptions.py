@@ -92,14 +92,17 @@ def subscribe(identity, url, interval=DEFAULT_INTERVAL, group=None, progress=Non
     return synced
 
 
-def sync(subscription, progress=None):
+def sync(subscription, progress=None, only_due=False):
     """Fetch the subscription's calendar now and apply it (progress(done, total) after each event); the
     subscription as then stored. Never raises: failures become its status. Another sync holding it
-    (the job, a page, the command line) is let be: the subscription is returned as it is."""
+    (the job, a page, the command line) is let be: the subscription is returned as it is; so is one no
+    longer due, with only_due (the job of another process synced it since this one listed it)."""
     now = utcnow()
+    free = CalendarSubscription.locked_until.is_null() | (CalendarSubscription.locked_until < now)
+    if only_due:
+        free &= CalendarSubscription.next_due <= now
     claimed = CalendarSubscription.update(locked_until=now + LEASE).where(
-        (CalendarSubscription.id == subscription.id)
-        & (CalendarSubscription.locked_until.is_null() | (CalendarSubscription.locked_until < now))).execute()
+        (CalendarSubscription.id == subscription.id) & free).execute()
     if claimed:
         try:
             _sync(subscription, progress)
@@ -199,7 +202,7 @@ def sync_due(limit=SYNC_BATCH, every=False, report=None):
         CalendarSubscription.select().where(CalendarSubscription.active).order_by(CalendarSubscription.id))
     synced = []
     for number, subscription in enumerate(found, start=1):
-        synced.append(sync(subscription))
+        synced.append(sync(subscription, only_due=not every))
         if report:
             report(number, len(found), synced[-1])
     return synced

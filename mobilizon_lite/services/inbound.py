@@ -12,6 +12,7 @@ from peewee import Value, fn
 from ..activitypub.delivery import mark_domain_alive
 from ..activitypub.parse import ParseError
 from ..activitypub.vocab import get_id
+from ..claims import claim
 from ..dates import parse_utc
 from ..db import database, delete_in_batches, storage_fault, utcnow
 from ..job_runs import KickedJob, backoff
@@ -38,6 +39,9 @@ from .prepared import prepared
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
+# How long a run of the handling job holds the items it took (see claims.py); those of a run whose process
+# died are handled after it.
+CLAIM = timedelta(minutes=15)
 HANDLE_JOB = "handle_inbox"
 HANDLING = KickedJob(HANDLE_JOB)
 # Seconds since the last activity arrived during which the handling job yields to the inbox.
@@ -268,8 +272,8 @@ def process(item):
     """Handle a stored activity; errors are recorded on it, never raised. A failed one is taken up
     again after a backoff, until MAX_ATTEMPTS.
 
-    Only a storage fault is raised (nothing can be recorded then): the item stays due, and the
-    handling job takes it up once the disk works again.
+    Only a storage fault is raised (nothing can be recorded then): the item stays due (once the claim of
+    the job's run that took it has passed), and the handling job takes it up once the disk works again.
     """
     try:
         handler, error = handler_for(item)
@@ -314,11 +318,12 @@ def handle_received(seconds=20, batch=100):
 def _handle(items):
     """Handle items in their order, but for those of an actor whose earlier one is to be retried;
     returns how many were handled."""
-    held, handled = set(), 0
+    held, handled, skipped = set(), 0, []
     for domain in {item.actor.domain for item in items}:
         mark_domain_alive(domain)  # it signed a request to us
     for item in items:
         if item.actor_id in held:
+            skipped.append(item.id)
             continue
         started = time.monotonic()
         process(item)
@@ -329,19 +334,22 @@ def _handle(items):
             # Senders wait for the inbox's answers, nobody for the handling: while activities keep
             # arriving, the job rests as long as it worked, leaving them the CPU (and the GIL).
             time.sleep(time.monotonic() - started)
+    if skipped:
+        # No longer claimed: the earlier item waiting for its retry holds them back (see _due).
+        InboxItem.update(next_attempt_at=utcnow()).where(InboxItem.id.in_(skipped)).execute()
     return handled
 
 
 def _due(limit):
     """The items due for handling, oldest first, but for those an earlier item of their actor waiting
-    for its retry holds back; with their actors."""
+    for its retry (or claimed by another drainer) holds back; with their actors, claimed (claims.py)."""
     now = utcnow()
     waiting = InboxItem.alias()
     held = waiting.select().where((waiting.actor == InboxItem.actor) & (waiting.id < InboxItem.id)
                                   & (waiting.next_attempt_at > now))
-    return list(InboxItem.select(InboxItem, Actor).join(Actor)
-                .where((InboxItem.next_attempt_at <= now) & ~fn.EXISTS(held))
-                .order_by(InboxItem.id).limit(limit))
+    return claim(InboxItem.select(InboxItem, Actor).join(Actor)
+                 .where((InboxItem.next_attempt_at <= now) & ~fn.EXISTS(held))
+                 .order_by(InboxItem.id).limit(limit), InboxItem.next_attempt_at, now + CLAIM)
 
 
 def purge_received():

@@ -4,6 +4,7 @@ from datetime import timedelta
 from peewee import JOIN
 
 from .. import mail
+from ..claims import locking
 from ..db import database, utcnow
 from ..models import Account, Actor, Event, Participation, Reminder
 from ..urls import public_url
@@ -70,12 +71,13 @@ def _outgoing(reminder):
 
 def send_due_reminders():
     """Email every reminder now due, each marked sent in the transaction that queues its email (so
-    none goes twice); drop those no longer wanted or too late. Returns how many were sent."""
+    none goes twice: another process's run passes over the rows this one locked); drop those no longer
+    wanted or too late. Returns how many were sent."""
     sent_count = 0
     while True:
         now = utcnow()
         with database.atomic("IMMEDIATE"):
-            due = list(_due(now))
+            due = list(locking(_due(now), Reminder))
             sent, dropped, outgoing = [], [], []
             for reminder in due:
                 participation = reminder.participation

@@ -10,6 +10,7 @@ from datetime import timedelta
 from flask import current_app
 from flask_babel import format_timedelta
 from flask_babel import gettext as _
+from peewee import IntegrityError
 
 from ..db import database, utcnow
 from ..models import Throttle
@@ -120,6 +121,21 @@ def move_key(old_keys, new_keys):
                 Throttle.update(key=new).where(Throttle.key == old).execute()
             else:
                 row.delete_instance()
+
+
+def once_every(key, seconds):
+    """True at most once every `seconds` for key, whichever server process asks: the key's row remembers
+    the last time (the hourly purge forgets it a day later). One statement decides, so two never both pass."""
+    key, now = key[:300], utcnow()
+    if Throttle.update(last_failure_at=now).where(
+            (Throttle.key == key) & (Throttle.last_failure_at <= now - timedelta(seconds=seconds))).execute():
+        return True
+    try:
+        with database.atomic():
+            Throttle.create(key=key, last_failure_at=now)
+    except IntegrityError:
+        return False  # the key is there, used within `seconds`
+    return True
 
 
 def purge_throttles():

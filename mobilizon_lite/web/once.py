@@ -1,35 +1,20 @@
 """Create forms posted twice (a double click, a reload of the POST page) make one thing: each such form
 carries a token of its own (forms.base.OnceForm's hidden field), the first POST of it runs and later ones lead to
-what it made, waiting for it while it runs. Kept in the server process's memory, which serves every
-request: a double submit is a matter of seconds."""
+what it made, waiting for it while it runs. The tokens are in the database (services/submissions.py): the two
+POSTs may reach two server processes."""
 import functools
-import threading
+import time
 
-from flask import current_app, make_response, redirect, request
+from flask import make_response, redirect, request
 from flask_login import current_user
 
-from ..caching import LRU
+from ..services import submissions
 from .forms.base import SUBMISSION_FIELD
 
-# Tokens of forms that made something, remembered for their account (the latest ones only).
-REMEMBERED = 2000
 # How long a second POST waits for the first to finish (a picture to re-encode on a small server).
 WAIT_SECONDS = 30
-
-
-class _Submissions:
-    def __init__(self):
-        self.lock = threading.Lock()
-        self.running = {}
-        self.made = LRU(REMEMBERED)
-
-
-def _submissions():
-    with _LOCK:
-        return current_app.extensions.setdefault("once_submissions", _Submissions())
-
-
-_LOCK = threading.Lock()
+# How often a waiting POST looks whether the first has finished.
+POLL_SECONDS = 0.1
 
 
 def once(view):
@@ -41,26 +26,24 @@ def once(view):
         token = request.form.get(SUBMISSION_FIELD, "") if request.method == "POST" else ""
         if not token or len(token) > 64 or not current_user.is_authenticated:
             return view(*args, **kwargs)
-        key, submissions = (current_user.id, token), _submissions()
-        with submissions.lock:
-            made = submissions.made.get(key)
-            first = submissions.running.get(key)
-            if made is None and first is None:
-                running = submissions.running[key] = threading.Event()
-        if made is not None:
-            return redirect(made, 303)
-        if first is not None:
-            first.wait(WAIT_SECONDS)
-            made = submissions.made.get(key)
-            return redirect(made, 303) if made else view(*args, **kwargs)
+        account_id = current_user.id
+        deadline = time.monotonic() + WAIT_SECONDS
+        while True:
+            first, made = submissions.take(account_id, token)
+            if made is not None:
+                return redirect(made, 303)
+            if first or time.monotonic() > deadline:
+                break
+            time.sleep(POLL_SECONDS)
+        if not first:
+            return view(*args, **kwargs)  # the first never finished: as if the token were new
+        location = None
         try:
             response = make_response(view(*args, **kwargs))
             if response.status_code in (302, 303) and response.location:
-                submissions.made.put(key, response.location)
+                location = response.location
             return response
         finally:
-            with submissions.lock:
-                del submissions.running[key]
-            running.set()
+            submissions.finish(account_id, token, location)
 
     return wrapper

@@ -23,7 +23,7 @@ def test_scheduler_is_built_for_a_small_busy_machine(app):
     scheduler = build_scheduler(app)
     assert not scheduler.running  # create_app and build_scheduler never start it
     assert {job.id for job in scheduler.get_jobs()} == {"purge_expired_tokens", "purge_unconfirmed",
-                                                        "purge_throttles", "purge_rate_limits",
+                                                        "purge_throttles", "purge_rate_limits", "purge_submissions",
                                                         "purge_unconfirmed_reports",
                                                         "purge_received", "purge_published",
                                                         "drain_deliveries", "handle_inbox", "send_group_digests",

@@ -2,8 +2,11 @@
 leads the second POST to what the first made, also when both arrive at once."""
 import re
 import threading
+from datetime import timedelta
 
-from mobilizon_lite.models import Actor, Event
+from mobilizon_lite.db import utcnow
+from mobilizon_lite.models import Account, Actor, Event, FormSubmission
+from mobilizon_lite.services import submissions
 
 from ..helpers import errors, event_fields, log_in, make_account, submit
 from .test_groups import group_fields
@@ -84,3 +87,20 @@ def test_the_same_group_form_posted_twice_makes_one_group(app, ann):
     assert_posted_twice_leads_to_the_first(ann, "/groups/new", group_fields())
     with app.app_context():
         assert Actor.select().where(Actor.preferred_username == "club").count() == 1
+
+
+def test_a_token_whose_first_post_never_finished_is_taken_by_the_next(app, ann):
+    token = form_token(ann, "/events/new")
+    with app.app_context():  # a first POST whose process ended while it ran, long ago
+        FormSubmission.create(account=Account.get().id, token=token, created_at=utcnow() - timedelta(minutes=3))
+    assert submit(ann, "/events/new", event_fields(submission=token)).status_code == 302
+    assert event_count(app) == 1
+    assert submit(ann, "/events/new", event_fields(submission=token)).status_code == 303
+
+
+def test_the_tokens_of_forms_a_day_old_are_forgotten(app, ann):
+    assert_posted_twice_leads_to_the_first(ann, "/events/new", event_fields())
+    with app.app_context():
+        FormSubmission.update(created_at=utcnow() - timedelta(hours=25)).execute()
+        assert submissions.purge_submissions() == 1
+        assert not FormSubmission.select().exists()
