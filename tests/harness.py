@@ -142,7 +142,7 @@ class RunningInstance:
         """The home page's answer once the server listens, else None."""
         try:
             response = requests.get(self.base + "/", timeout=2)
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):  # not yet listening, or still starting on a busy machine
             return None
         return response if response.ok else None
 
