@@ -23,9 +23,8 @@ from .throttles import RateLimitHit, Throttle
 __all__ = ["Account", "Activity", "Actor", "CalendarSubscription", "Comment",
            "Delivery", "Discussion", "DiscussionComment",
            "DomainBlock", "DomainHealth", "Event", "EventInvitation", "EventMessage", "EventOccurrence",
-           "FeedToken", "Follow", "FormSubmission",
-           "GroupDigest", "ImportedEvent", "InboxHealth", "InboxItem", "Invite",
-           "Lease", "Member", "ModerationLog", "OccurrenceOverride",
+           "FeedToken", "Follow", "FormSubmission", "GroupDigest", "ImportedEvent", "InboxHealth", "InboxItem",
+           "Invite", "Lease", "Member", "ModerationLog", "OccurrenceOverride",
            "NotificationSetting", "OutgoingMail",
            "Participation", "PasswordResetToken", "Place", "Post", "RateLimitHit", "Reminder", "Report", "ReportItem",
            "ReportNote", "Resource", "Setting", "Throttle", "Todo", "TodoList", "Tombstone"]
