@@ -9,12 +9,11 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..db import utcnow
+from ..db import is_postgres_url, utcnow
 from ..version import __version__
-from . import BackupError, file_size, sqlite
+from . import BackupError, file_size, postgres, sqlite
 
 MANIFEST = "backup.json"
-DATABASE = "database.sqlite3"
 CONFIG = "config.py"
 UPLOADS = "uploads"
 FORMAT = 1
@@ -35,10 +34,13 @@ class Summary:
     seconds: float = 0.0
 
 
-# The modules that copy and check each kind of database, by the name a backup's manifest gives.
-BACKENDS = {"sqlite": sqlite}
-# The kind of this instance's database (a DATABASE_URL setting will choose another).
-BACKEND = "sqlite"
+# The modules that copy, check and restore each kind of database, by the name a backup's manifest gives.
+BACKENDS = {"sqlite": sqlite, "postgresql": postgres}
+
+
+def backend_of(config):
+    """The name of the kind of database the settings choose."""
+    return "postgresql" if is_postgres_url(config.get("DATABASE_URL")) else "sqlite"
 
 
 def default_folder(config, instance_path):
@@ -83,27 +85,29 @@ def make(config, instance_path, target, progress=None):
     if target.exists():
         raise BackupError(f"{target} exists already: choose another name")
     target.parent.mkdir(parents=True, exist_ok=True)
-    database = BACKENDS[BACKEND]
+    backend = backend_of(config)
+    database = BACKENDS[backend]
     stage = (lambda name: lambda done, total: progress(name, done, total)) if progress else (lambda _name: None)
     # The copy sits beside the archive: the disk that takes the archive takes the copy.
     with tempfile.TemporaryDirectory(dir=target.parent, prefix=".backup-") as work:
-        copy = Path(work) / DATABASE
-        database.snapshot(config["DATABASE"], copy, stage("database"))
+        copy = Path(work) / database.FILE
+        database.snapshot(config, copy, stage("database"))
         summary = Summary(target, database.check(copy), *database.summary(copy), files=0)
         uploads = _upload_files(instance_path)
         summary.files = len(uploads)
-        _write(target, copy, Path(instance_path) / CONFIG, uploads, Path(instance_path) / UPLOADS,
+        _write(target, (backend, copy), Path(instance_path) / CONFIG, uploads, Path(instance_path) / UPLOADS,
                summary, stage("archive"))
     summary.size = target.stat().st_size
     summary.seconds = time.monotonic() - started
     return summary
 
 
-def _write(target, copy, config_file, uploads, upload_folder, summary, progress):
-    manifest = json.dumps({"format": FORMAT, "database": BACKEND, "software_version": __version__,
+def _write(target, database, config_file, uploads, upload_folder, summary, progress):
+    backend, copy = database
+    manifest = json.dumps({"format": FORMAT, "database": backend, "software_version": __version__,
                            "schema_version": summary.schema_version, "created_at": utcnow().isoformat(),
                            "rows": summary.rows, "files": summary.files}, indent=1)
-    members = [(copy, DATABASE)] + ([(config_file, CONFIG)] if config_file.exists() else [])
+    members = [(copy, copy.name)] + ([(config_file, CONFIG)] if config_file.exists() else [])
     members += [(path, f"{UPLOADS}/{path.relative_to(upload_folder).as_posix()}") for path in uploads]
     done, total = [0], sum(file_size(path) for path, _name in members)
     partial = target.with_name(target.name + ".partial")

@@ -19,12 +19,16 @@ class Restored:
     tables: int
     rows: dict
     files: int
-    aside: Path | None
+    aside: list  # where the replaced database and pictures went
     config: str  # "restored", "kept" (the instance had its own) or "absent" (the backup had none)
 
 
+DATABASE_FILES = {backend.FILE for backend in archive.BACKENDS.values()}
+
+
 def _allowed(name):
-    return name in (archive.MANIFEST, archive.DATABASE, archive.CONFIG) or name.startswith(archive.UPLOADS + "/")
+    return (name in (archive.MANIFEST, archive.CONFIG) or name in DATABASE_FILES
+            or name.startswith(archive.UPLOADS + "/"))
 
 
 def unpack(path, staging):
@@ -37,7 +41,7 @@ def unpack(path, staging):
         with tarfile.open(path, "r:gz") as tar:
             members = tar.getmembers()
             names = {member.name for member in members}
-            if not {archive.MANIFEST, archive.DATABASE} <= names or not all(map(_allowed, names)):
+            if archive.MANIFEST not in names or len(names & DATABASE_FILES) != 1 or not all(map(_allowed, names)):
                 raise BackupError(f"{path} is not a mobilizon_lite backup")
             # The "data" filter refuses links out of the folder, absolute paths and device files.
             tar.extractall(staging, filter="data")
@@ -48,7 +52,9 @@ def unpack(path, staging):
         backend = archive.BACKENDS[manifest.get("database")]
     except (ValueError, KeyError, AttributeError) as error:
         raise BackupError(f"{path} is not a mobilizon_lite backup this release can read ({error!r})") from error
-    version = backend.check(staging / archive.DATABASE)
+    if backend.FILE not in names:
+        raise BackupError(f"{path} is not a mobilizon_lite backup")
+    version = backend.check(staging / backend.FILE)
     if manifest.get("format", 0) > archive.FORMAT or version > len(STEPS):
         raise BackupError(f"{path} was made by a newer release of mobilizon_lite (software version "
                           f"{manifest.get('software_version')}, schema version {version}; this one knows up to "
@@ -56,13 +62,14 @@ def unpack(path, staging):
     return backend, version
 
 
-def _move_aside(paths, aside):
-    moved = []
-    for path in paths:
-        if path.exists():
-            aside.mkdir(parents=True, exist_ok=True)
-            moved.append((shutil.move(path, aside / path.name), path))
-    return moved
+def _settle_config(instance_path, staging):
+    config_file, staged_config = instance_path / archive.CONFIG, staging / archive.CONFIG
+    if not staged_config.exists():
+        return "absent"
+    if config_file.exists():
+        return "kept"
+    staged_config.replace(config_file)
+    return "restored"
 
 
 def restore(path, instance_path, load_config):
@@ -70,7 +77,8 @@ def restore(path, instance_path, load_config):
 
     Refused while a server runs on the instance. The backup's config.py is put in place only when the
     instance has none (a new machine); load_config() then gives the settings that name the database.
-    The replaced files are moved to instance/replaced-<time>/.
+    The replaced files are moved to instance/replaced-<time>/ (on PostgreSQL, the replaced tables to a
+    schema of that name).
     """
     instance_path = Path(instance_path)
     instance_path.mkdir(parents=True, exist_ok=True)
@@ -79,33 +87,36 @@ def restore(path, instance_path, load_config):
     try:
         staging.mkdir()
         backend, version = unpack(Path(path), staging)
-        tables, rows = backend.summary(staging / archive.DATABASE)
-        config_file, staged_config = instance_path / archive.CONFIG, staging / archive.CONFIG
-        if not staged_config.exists():
-            config = "absent"
-        elif config_file.exists():
-            config = "kept"
-        else:
-            staged_config.replace(config_file)
-            config = "restored"
-        database = Path(load_config()["DATABASE"])
-        uploads, staged_uploads = instance_path / archive.UPLOADS, staging / archive.UPLOADS
+        tables, rows = backend.summary(staging / backend.FILE)
+        config = _settle_config(instance_path, staging)
+        settings = load_config()
+        configured = archive.BACKENDS[archive.backend_of(settings)]
+        if configured is not backend:
+            if config == "restored":
+                (instance_path / archive.CONFIG).replace(staging / archive.CONFIG)
+            raise BackupError(f"{path} holds a {backend.KIND} database but the instance uses {configured.KIND} "
+                              f"(DATABASE_URL): {backend.RESTORE_HINT}")
         aside = instance_path / f"replaced-{utcnow():%Y%m%d-%H%M%S}"
-        moved = _move_aside([database.with_name(database.name + suffix) for suffix in ("", "-wal", "-shm")]
-                            + [uploads], aside)
+        undo, database_aside = backend.install(staging / backend.FILE, settings, aside)
+        uploads, staged_uploads = instance_path / archive.UPLOADS, staging / archive.UPLOADS
+        moved = None
         try:
-            shutil.move(staging / archive.DATABASE, database)
+            if uploads.exists():
+                aside.mkdir(parents=True, exist_ok=True)
+                moved = shutil.move(uploads, aside / uploads.name)
             if staged_uploads.exists():
                 shutil.move(staged_uploads, uploads)
         except OSError:
             # Put back what was there: a restore that fails half-way leaves the instance as it was.
-            database.unlink(missing_ok=True)
             shutil.rmtree(uploads, ignore_errors=True)
-            for now_at, was_at in moved:
-                shutil.move(now_at, was_at)
+            if moved:
+                shutil.move(moved, uploads)
+            undo()
             raise
         files = sum(1 for item in uploads.rglob("*") if item.is_file()) if uploads.is_dir() else 0
-        return Restored(version, tables, rows, files, aside if moved else None, config)
+        kept = [where for where in (database_aside, moved and str(moved)) if where]
+        return Restored(version, tables, rows, files, kept, config)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
         instance_lock.release(lock)
+

@@ -1,16 +1,20 @@
 """The SQLite side of backups: a consistent copy while the server writes, and the checks of a copy.
 
-Another database backend provides the same functions (snapshot, check, summary) for archive.py.
+Each database backend provides the same names (FILE, snapshot, check, summary, install) for archive.py
+and restore.py.
 """
+import shutil
 import sqlite3
-import threading
 from pathlib import Path
 
-from . import BackupError, file_size
+from . import BackupError, watching
 
+FILE = "database.sqlite3"
+KIND = "SQLite"
+RESTORE_HINT = ("restore it with no DATABASE_URL set, then copy it to PostgreSQL with "
+                "run.py move-to-postgres DATABASE_URL")
 # Tables whose rows a backup's summary counts.
 MAIN_TABLES = ("account", "actor", "event", "participation", "comment", "member", "post", "activity")
-PROGRESS_SECONDS = 0.5
 
 
 def _open(path, read_only=False):
@@ -20,14 +24,14 @@ def _open(path, read_only=False):
     return connection
 
 
-def snapshot(source, target, progress=None):
-    """Copy the database at source to target as it is at one moment, while others keep writing.
+def snapshot(config, target, progress=None):
+    """Copy the configured database to target as it is at one moment, while others keep writing.
 
     VACUUM INTO reads in one transaction (in WAL mode writers go on meanwhile) and writes a compact
     copy; the online backup API would start again at each write made while it copies. progress(done,
     total) is called with the bytes written so far and an estimate of the copy's size.
     """
-    target = Path(target)
+    source, target = config["DATABASE"], Path(target)
     if not Path(source).exists():
         raise BackupError(f"there is no database at {source}")
     connection = _open(source)
@@ -35,24 +39,8 @@ def snapshot(source, target, progress=None):
         page_size = connection.execute("PRAGMA page_size").fetchone()[0]
         pages = connection.execute("PRAGMA page_count").fetchone()[0]
         free = connection.execute("PRAGMA freelist_count").fetchone()[0]
-        total = (pages - free) * page_size
-        done = threading.Event()
-
-        def watch():
-            while not done.wait(PROGRESS_SECONDS):
-                progress(min(file_size(target), total), total)
-
-        watcher = threading.Thread(target=watch, daemon=True) if progress else None
-        if watcher:
-            watcher.start()
-        try:
+        with watching(target, (pages - free) * page_size, progress):
             connection.execute("VACUUM INTO ?", (str(target),))
-        finally:
-            done.set()
-            if watcher:
-                watcher.join()
-        if progress:
-            progress(file_size(target), file_size(target))
     except sqlite3.DatabaseError as error:
         raise BackupError(f"could not copy the database {source}: {error}") from error
     finally:
@@ -88,3 +76,26 @@ def summary(path):
     finally:
         connection.close()
     return len(names), rows
+
+
+def install(staged, config, aside):
+    """Put the database file staged in the configured one's place; returns (undo, where the replaced one
+    went, or None when there was none). The replaced file (with its -wal and -shm) goes to the folder aside."""
+    database = Path(config["DATABASE"])
+    replaced = []
+    for path in (database.with_name(database.name + suffix) for suffix in ("", "-wal", "-shm")):
+        if path.exists():
+            aside.mkdir(parents=True, exist_ok=True)
+            replaced.append((shutil.move(path, aside / path.name), path))
+
+    def undo():
+        database.unlink(missing_ok=True)
+        for now_at, was_at in replaced:
+            shutil.move(now_at, was_at)
+
+    try:
+        shutil.move(staged, database)
+    except OSError:
+        undo()
+        raise
+    return undo, (str(aside) if replaced else None)

@@ -90,7 +90,7 @@ def restore_backup(args, instance_path, default_base_url):
     print(f"Restored {args.path} into {instance_path}: "
           f"{_contents(done.schema_version, done.tables, done.rows, done.files)}.")
     if done.aside:
-        print(f"The replaced database and pictures are in {done.aside}.")
+        print(f"What it replaced is kept: {'; '.join(done.aside)}.")
     if done.config == "restored":
         print(f"Its config.py (secret key, BASE_URL, mail settings) is now {instance_path / archive.CONFIG}.")
     elif done.config == "kept":

@@ -30,7 +30,7 @@ from ..services import (
 from ..services.errors import Invalid, ServiceError
 from ..services.identities import validate_username
 from ..services.pictures import upload_folder
-from . import backups, demo, demo_groups, serving, subscriptions, users
+from . import backups, demo, demo_groups, moving, serving, subscriptions, users
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 5000
@@ -167,6 +167,7 @@ def build_parser():
                                                             "its first administrator)")
     subscriptions.add_parser(commands, common)
     backups.add_parser(commands, common)
+    moving.add_parser(commands, common)
     return parser
 
 
@@ -452,6 +453,8 @@ def main(argv=None, default_instance=None):
     try:
         if args.command in ("backup", "restore"):
             return backups.run(args, instance_path, default_base_url)
+        if args.command == "move-to-postgres":
+            return moving.run(args, instance_path, default_base_url)
         if args.command in (None, "serve"):
             # Held until the process ends: a restore refuses to replace the files of a running server.
             instance_lock.share(instance_path)

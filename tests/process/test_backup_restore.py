@@ -1,5 +1,6 @@
 """run.py backup while a real server takes writes, then restore into a new instance folder; restores refused
-while the server runs, for a damaged file and for a newer schema."""
+while the server runs, for a damaged file and for a newer schema. These instances use SQLite whichever
+database the other tests use (test_backup_restore_postgres.py has PostgreSQL's)."""
 import hashlib
 import re
 import signal
@@ -10,14 +11,17 @@ import threading
 import requests
 
 from mobilizon_lite import create_app
+from mobilizon_lite.db import EXTENSION_KEY
 from mobilizon_lite.migrations import STEPS
 
+from .. import databases
 from ..harness import RunningInstance, form_token, run_py, wait_until
 from ..helpers import PASSWORD, make_account, make_event
 
 PICTURES = {"a1b2c3.jpg": b"\xff\xd8 a picture", "a1b2c3.thumb.webp": b"RIFF a thumbnail"}
 # Comments the writer may post during the test, however fast the machine.
 UNLIMITED = {"MOBILIZON_LITE_RATE_LIMIT_COMMENTS": "100000 per minute"}
+ON_SQLITE = {databases.INSTANCE_ENV: ""}
 
 
 def tables(path):
@@ -42,12 +46,17 @@ def fingerprint(folder):
     return digest.hexdigest()
 
 
-def instance_with_an_event(tmp_path, test_settings, instance_env):
-    server = RunningInstance(tmp_path / "instance", env=dict(instance_env, **UNLIMITED))
+def instance_with_an_event(tmp_path, test_settings, instance_env, env=ON_SQLITE):
+    """A seeded instance (on SQLite, unless env names a database) with an event, an account that may write
+    comments without limit, and two picture files; (server, event)."""
+    server = RunningInstance(tmp_path / "instance", env=dict(instance_env, **UNLIMITED, **env))
     server.run("seed-demo", "--events", "60")
-    app = create_app(test_settings, instance_path=str(server.path))
+    app = create_app(dict(test_settings, DATABASE_URL=server.env.get(databases.INSTANCE_ENV, "")),
+                     instance_path=str(server.path))
     make_account(app, "writer@example.org", "writer")
     event = make_event(app, "writer")
+    # A restore on PostgreSQL waits for no session: this process keeps none open.
+    app.extensions[EXTENSION_KEY].close_all()
     uploads = server.path / "uploads"
     uploads.mkdir(exist_ok=True)
     for name, data in PICTURES.items():
@@ -94,8 +103,8 @@ def test_a_backup_made_while_the_server_writes_restores_into_a_new_instance(tmp_
     assert int(summary[3]) == len(STEPS)
     assert archive.stat().st_mode & 0o077 == 0  # it holds the instance's keys
 
-    fresh = RunningInstance(tmp_path / "restored", env=instance_env)
-    restored = run_py("restore", str(archive), "--instance-path", str(fresh.path))
+    fresh = RunningInstance(tmp_path / "restored", env=dict(instance_env, **ON_SQLITE))
+    restored = run_py("restore", str(archive), "--instance-path", str(fresh.path), env=fresh.env)
     assert restored.returncode == 0, restored.stderr
     assert "config.py" in restored.stdout
 

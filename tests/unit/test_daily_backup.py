@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from mobilizon_lite import create_app
+from mobilizon_lite.backups import archive
 from mobilizon_lite.backups.daily import daily_backup
 from mobilizon_lite.migrations import STEPS
 from mobilizon_lite.scheduler import build_scheduler
@@ -41,7 +42,7 @@ def test_one_backup_a_day_and_only_the_latest_kept(backed_up, tmp_path):
         "daily-2027-03-05.tar.gz", "daily-notes.txt"]
     with tarfile.open(folder / "daily-2027-03-05.tar.gz") as tar:
         assert json.load(tar.extractfile("backup.json"))["schema_version"] == len(STEPS)
-        assert "database.sqlite3" in tar.getnames()
+        assert archive.BACKENDS[archive.backend_of(backed_up.config)].FILE in tar.getnames()
 
 
 def test_the_scheduler_runs_it_hourly_only_when_set(backed_up, app, tmp_path):

@@ -8,8 +8,8 @@ PACKAGE = Path(__file__).resolve().parents[2] / "mobilizon_lite"
 # Higher numbers sit higher; a module may import its own layer or lower ones.
 LAYERS = {
     "db": 0, "config": 0, "text": 0, "tokens": 0, "urls": 0, "version": 0, "dates": 0, "caching": 0, "memory": 0,
-    "job_runs": 0, "geo": 0, "instance_lock": 0, "dialect": 0, "claims": 0,
-    "models": 1, "migrations": 1, "backups": 1,
+    "job_runs": 0, "geo": 0, "instance_lock": 0, "dialect": 0, "claims": 0, "pgtools": 0,
+    "models": 1, "migrations": 1, "backups": 1, "postgres_move": 1,
     "activitypub": 2, "mail": 2, "mail_queue": 2,
     "services": 3, "negotiation": 3, "page_cache": 3,
     "web": 4, "federation_views": 4, "feeds": 4, "scheduler": 4, "scheduler_lease": 4, "cli": 5, "__init__": 5,
