@@ -64,8 +64,17 @@ def retry_after(error):
     return {"Retry-After": str(seconds)} if seconds else {}
 
 
+def refuse_nul():
+    """A 404 for a path holding a NUL before any view looks it up: no page has one, and PostgreSQL's text
+    cannot hold it (what forms and queries carry is cleaned where it is read)."""
+    if "\x00" in request.path:
+        return error_response(404)
+    return None
+
+
 def init_app(app):
-    """Register the error handlers on app."""
+    """Register the error handlers on app, and the refusal of paths holding a NUL."""
+    app.before_request(refuse_nul)
 
     @app.errorhandler(CSRFError)
     def csrf_error(_error):

@@ -27,6 +27,12 @@ def test_odd_urls_never_give_a_500(site, url):
     assert app.test_client().get(url).status_code < 500
 
 
+@pytest.mark.parametrize("url", ["/@ann%00", "/@%00", "/inbox%00", "/events/%00/ics"])
+def test_a_nul_in_a_path_is_refused_before_any_query(site, url):
+    app, _event = site
+    assert app.test_client().get(url).status_code == 404
+
+
 def test_huge_ids_in_paths_and_forms_are_4xx(site):
     app, event = site
     client = app.test_client()
