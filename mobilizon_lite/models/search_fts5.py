@@ -66,26 +66,16 @@ def create(index):
                          f"BEGIN {forget} {insert} END")
 
 
-def rebuild(index, progress, batch):
-    """index emptied and filled again from its table, batch rows at a time; the count of rows."""
-    name, table = index.name, index.table
+def clear(index):
+    """Forget every row's words (rebuild() writes them again)."""
+    database.execute_sql(f"INSERT INTO {index.name} ({index.name}) VALUES ('delete-all')")
+
+
+def write(index, first, last):
+    """Index the words of the rows of ids first to last."""
     listed = ", ".join(column for column, _weight in index.columns)
-    total = database.execute_sql(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
-    done, last = 0, 0
-    with database.atomic():
-        database.execute_sql(f"INSERT INTO {name} ({name}) VALUES ('delete-all')")
-        while True:
-            # In id order from the last one indexed: each batch reads its rows by the primary key.
-            ids = [row[0] for row in database.execute_sql(
-                f"SELECT id FROM {table} WHERE id > ? ORDER BY id LIMIT ?", (last, batch)).fetchall()]
-            if not ids:
-                break
-            database.execute_sql(f"INSERT INTO {name} (rowid, {listed}) SELECT id, {listed} FROM {table} "
-                                 f"WHERE id BETWEEN ? AND ?", (ids[0], ids[-1]))
-            done, last = done + len(ids), ids[-1]
-            if progress:
-                progress(done, total)
-    return done
+    database.execute_sql(f"INSERT INTO {index.name} (rowid, {listed}) SELECT id, {listed} FROM {index.table} "
+                         f"WHERE id BETWEEN ? AND ?", (first, last))
 
 
 def size_bytes(indexes):

@@ -7,7 +7,7 @@ above tags above the rest. Triggers keep either in step with every writer.
 """
 from typing import NamedTuple
 
-from ..db import on_postgres
+from ..db import database, on_postgres
 from . import search_fts5, search_tsvector
 from .actors import Actor
 from .events import Event
@@ -47,7 +47,22 @@ def create_indexes():
 def rebuild(index, progress=None, batch=5000):
     """Index every row of index's table again (after a doubt, or a bulk change made without the triggers);
     the count of rows. progress(done, total) is told after each batch."""
-    return _backend().rebuild(index, progress, batch)
+    backend, model = _backend(), index.model
+    total = model.select().count()
+    done, last = 0, 0
+    with database.atomic():
+        backend.clear(index)
+        while True:
+            # In id order from the last one indexed: each batch reads its rows by the primary key.
+            ids = [row[0] for row in model.select(model.id).where(model.id > last).order_by(model.id)
+                   .limit(batch).tuples()]
+            if not ids:
+                break
+            backend.write(index, ids[0], ids[-1])
+            done, last = done + len(ids), ids[-1]
+            if progress:
+                progress(done, total)
+    return done
 
 
 def size_bytes():

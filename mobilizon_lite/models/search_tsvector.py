@@ -49,23 +49,14 @@ def create(index):
     database.execute_sql(f"CREATE INDEX IF NOT EXISTS {name} ON {table} USING GIN ({COLUMN})")
 
 
-def rebuild(index, progress, batch):
-    """Every row's words written again, batch rows at a time; the count of rows."""
-    table = index.table
-    total = database.execute_sql(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
-    done, last = 0, 0
-    with database.atomic():
-        while True:
-            ids = [row[0] for row in database.execute_sql(
-                f"SELECT id FROM {table} WHERE id > %s ORDER BY id LIMIT %s", (last, batch)).fetchall()]
-            if not ids:
-                break
-            database.execute_sql(f"UPDATE {table} SET {COLUMN} = {_document(index, table)} "
-                                 f"WHERE id BETWEEN %s AND %s", (ids[0], ids[-1]))
-            done, last = done + len(ids), ids[-1]
-            if progress:
-                progress(done, total)
-    return done
+def clear(_index):
+    """Nothing to forget: write() replaces each row's words."""
+
+
+def write(index, first, last):
+    """Write again the words of the rows of ids first to last."""
+    database.execute_sql(f"UPDATE {index.table} SET {COLUMN} = {_document(index, index.table)} "
+                         f"WHERE id BETWEEN %s AND %s", (first, last))
 
 
 def size_bytes(indexes):
