@@ -5,6 +5,7 @@ TZID up in its own tz database), and gives {UID: (start, end)} as UTC instants i
 ical.js runs under Node from tests/js; its node_modules are installed with `npm ci` on first use.
 In CI (CI set), a missing Node or ical.js fails the test instead of skipping it.
 """
+import fcntl
 import json
 import os
 import shutil
@@ -72,14 +73,17 @@ def _node():
     node = shutil.which("node")
     if node is None:
         return None, "node is not installed"
-    if not (JS / "node_modules" / "ical.js").is_dir():
-        npm = shutil.which("npm")
-        if npm is None:
-            return None, "npm is not installed"
-        result = subprocess.run([npm, "ci", "--prefix", str(JS), "--no-audit", "--no-fund"],
-                                capture_output=True, text=True, timeout=600, check=False)
-        if result.returncode != 0:
-            return None, f"npm ci --prefix tests/js failed: {result.stderr.strip()[-500:]}"
+    # Test processes running side by side (pytest -n) install one at a time: npm ci empties the folder first.
+    with open(JS / ".npm-ci.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (JS / "node_modules" / "ical.js").is_dir():
+            npm = shutil.which("npm")
+            if npm is None:
+                return None, "npm is not installed"
+            result = subprocess.run([npm, "ci", "--prefix", str(JS), "--no-audit", "--no-fund"],
+                                    capture_output=True, text=True, timeout=600, check=False)
+            if result.returncode != 0:
+                return None, f"npm ci --prefix tests/js failed: {result.stderr.strip()[-500:]}"
     return node, None
 
 

@@ -182,7 +182,7 @@ def query(target, sql, params=()):
         connection = psycopg2.connect(target)
         try:
             with connection.cursor(cursor_factory=psycopg2.extras.RealDictCursor) as cursor:
-                cursor.execute(sql.replace("?", "%s"), params)
+                cursor.execute(sql.replace("%", "%%").replace("?", "%s"), params)
                 return [dict(row) for row in cursor.fetchall()]
         finally:
             connection.close()

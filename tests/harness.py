@@ -12,6 +12,7 @@ import sys
 import threading
 import time
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from http.server import ThreadingHTTPServer
 from pathlib import Path
 
@@ -43,6 +44,13 @@ def wait_until(predicate, timeout=10.0, interval=0.05):
             return result
         time.sleep(interval)
     raise AssertionError(f"condition not met within {timeout} s")
+
+
+def instant(value):
+    """A stored date as an aware UTC datetime, whether the database gave text (SQLite) or a datetime
+    (PostgreSQL)."""
+    value = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UTC)
 
 
 def form_token(session, url):

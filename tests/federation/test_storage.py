@@ -3,9 +3,9 @@ import os
 from datetime import timedelta
 
 import pytest
-from peewee import OperationalError
+from peewee import DatabaseError
 
-from mobilizon_lite.db import utcnow
+from mobilizon_lite.db import storage_fault, utcnow
 from mobilizon_lite.models import Activity, Actor, Delivery, Event, Follow, InboxItem, Tombstone
 from mobilizon_lite.models.federation import DONE, FAILED, IGNORED, PENDING, RECEIVED, SENT
 from mobilizon_lite.scheduler import build_scheduler
@@ -67,8 +67,9 @@ def test_handling_stopped_by_a_storage_fault_is_taken_up_by_the_handling_job(fed
         item = InboxItem.create(activity_id=f"{REMOTE}/activities/1", actor=Actor.get(Actor.ap_id == ACTOR),
                                 type="Follow", body=follow())
     with failing_disk(fed, "readonly"), fed.app_context():
-        with pytest.raises(OperationalError):
+        with pytest.raises(DatabaseError) as refused:
             inbound.process(InboxItem.get_by_id(item.id))
+        assert storage_fault(refused.value) is not None
     with fed.app_context():
         assert InboxItem.get_by_id(item.id).state == RECEIVED and not Follow.select().exists()
     with fed.app_context():

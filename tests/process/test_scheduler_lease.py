@@ -2,13 +2,12 @@
 (kill -9), it is replaced within the lease's time; paused past it, it stops its jobs once it runs again."""
 import os
 import signal
-import sqlite3
 import time
 from datetime import UTC, datetime
 
 import pytest
 
-from ..harness import RunningInstance, wait_until
+from ..harness import RunningInstance, instant, wait_until
 
 LEASE_SECONDS = 3
 # Settling a takeover: the poll of this test, a process's start of its jobs, a busy machine.
@@ -35,23 +34,21 @@ def two_servers(tmp_path, instance_env):
 
 def holder(server):
     """The pid of the process holding the instance's scheduler lease (None when it has expired)."""
-    with sqlite3.connect(server.database) as db:
-        name, expires_at = db.execute("SELECT holder, expires_at FROM lease WHERE name = 'scheduler'").fetchone()
-    now = datetime.now(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")  # as the column holds times
-    return int(name.split(":")[1]) if name and expires_at > now else None
+    lease = server.query("SELECT holder, expires_at FROM lease WHERE name = 'scheduler'")[0]
+    alive = lease["holder"] and instant(lease["expires_at"]) > datetime.now(UTC)
+    return int(lease["holder"].split(":")[1]) if alive else None
 
 
 def renewed_by(server, pid, times):
     """Wait until the lease was renewed `times` times, held by pid all along."""
-    with sqlite3.connect(server.database) as db:
-        seen = set()
+    seen = set()
 
-        def renewed():
-            assert holder(server) == pid
-            seen.add(db.execute("SELECT expires_at FROM lease").fetchone()[0])
-            return len(seen) > times
+    def renewed():
+        assert holder(server) == pid
+        seen.add(server.query("SELECT expires_at FROM lease")[0]["expires_at"])
+        return len(seen) > times
 
-        wait_until(renewed, timeout=10)
+    wait_until(renewed, timeout=10)
 
 
 def test_a_killed_holder_is_replaced_within_the_lease_time(two_servers):

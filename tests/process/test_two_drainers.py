@@ -15,6 +15,7 @@ from mobilizon_lite.db import utcnow
 from mobilizon_lite.models import Actor, Delivery, Follow
 from mobilizon_lite.services import events, places
 
+from .. import databases
 from ..harness import RunningInstance, loopback_server, wait_until
 from ..helpers import all_at_once, event_fields, logged_in, make_account, service_fields
 
@@ -44,7 +45,7 @@ def test_two_drainers_never_send_a_delivery_twice(tmp_path, test_settings, insta
                MOBILIZON_LITE_DELIVERY_INTERVAL="1")
     first = RunningInstance(tmp_path / "instance", env=env, log=tmp_path / "first.log")
     second = RunningInstance(tmp_path / "instance", env=env, log=tmp_path / "second.log")
-    app = create_app(test_settings, instance_path=str(first.path))
+    app = create_app({**test_settings, **databases.instance_settings(first.path)}, instance_path=str(first.path))
     make_account(app)
     with app.app_context():
         # Else the events' town would have each of the six first requests fill the gazetteer (seconds of writes).
@@ -104,7 +105,8 @@ def test_a_delivery_claimed_by_a_killed_server_is_sent_once_its_claim_has_passed
                                                                                   instance_env):
     server = RunningInstance(tmp_path / "instance", env=dict(
         instance_env, MOBILIZON_LITE_ALLOWED_PRIVATE_NETWORKS="127.0.0.0/8", MOBILIZON_LITE_DELIVERY_INTERVAL="1"))
-    app = create_app(dict(test_settings, ALLOWED_PRIVATE_NETWORKS="127.0.0.0/8"), instance_path=str(server.path))
+    app = create_app({**test_settings, **databases.instance_settings(server.path),
+                      "ALLOWED_PRIVATE_NETWORKS": "127.0.0.0/8"}, instance_path=str(server.path))
     make_account(app)
     posts, release = [], threading.Event()
     with loopback_server(HangingInbox, posts=posts, release=release) as inbox:

@@ -3,7 +3,6 @@ each, makes one event."""
 import http.client
 import os
 import re
-import sqlite3
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -89,8 +88,7 @@ def test_two_workers_answer_on_one_port_and_know_each_others_form_tokens(tmp_pat
         assert again.status == 303 and again.headers["Location"] == first.headers["Location"]
         for connection, _page in served.values():
             connection.close()
-    with sqlite3.connect(server.database) as db:
-        assert db.execute("SELECT count(*) FROM event").fetchone() == (1,)
+    assert server.query("SELECT count(*) AS n FROM event") == [{"n": 1}]
 
 
 def test_a_number_of_workers_below_one_is_refused_with_a_message(tmp_path):
