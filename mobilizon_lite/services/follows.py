@@ -4,6 +4,7 @@ from urllib.parse import urlencode, urlsplit
 
 from flask import current_app
 from flask_babel import gettext as _
+from peewee import IntegrityError
 
 from ..activitypub import client
 from ..activitypub.convert.activities import answer_to_ap, follow_to_ap, undo_to_ap
@@ -81,13 +82,20 @@ def follow_actor(follower, target):
     """follower (a local actor) asks to follow target (a remote one): a new request, even after a refusal."""
     existing = Follow.get_or_none((Follow.follower == follower) & (Follow.followed == target))
     if existing is not None and existing.refused_at is None:
-        raise Invalid(_("You already follow this account, or asked to."), "handle")
-    with database.atomic():
-        if existing is not None:
-            existing.delete_instance()
-        row = Follow.create(follower=follower, followed=target, ap_id=new_activity_id())
-        publish(follower, _follow_document(row), [target])
+        raise _already_following()
+    try:
+        with database.atomic():
+            if existing is not None:
+                existing.delete_instance()
+            row = Follow.create(follower=follower, followed=target, ap_id=new_activity_id())
+            publish(follower, _follow_document(row), [target])
+    except IntegrityError:  # the same request, sent twice at once: the other one asked
+        raise _already_following() from None
     return row
+
+
+def _already_following():
+    return Invalid(_("You already follow this account, or asked to."), "handle")
 
 
 def unfollow(identity, target):

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 
 from .. import mail
 from ..db import database, utcnow
+from ..dialect import lock_rows
 from ..models import Actor, Event, EventOccurrence, OccurrenceOverride, Participation
 from ..models.limits import ADDRESS_MAX, MESSAGE_MAX, OVERRIDES_MAX
 from ..models.participation import MODERATOR, ORGANIZER_ROLES
@@ -133,9 +134,17 @@ def _save(event, recurrence_id, **values):
     return event
 
 
+def _lock_series(event):
+    # Changes of one series' dates, and joins of them, wait for each other from here to their commit on
+    # PostgreSQL (SQLite's write transactions do already): each sees the overrides and participations the one
+    # before it wrote, so that a date changed twice at once is updated, not made twice.
+    lock_rows(Event.select(Event.id).where(Event.id == event.id))
+
+
 def _published(event, recurrence_id, actor, **values):
     """_save, and the date's Event sent where the series goes (a Create the first time the date differs
     from the rule, an Update after)."""
+    _lock_series(event)
     verb = "Update" if OccurrenceOverride.select().where((OccurrenceOverride.event == event.id) & (
         OccurrenceOverride.recurrence_id == recurrence_id)).exists() else "Create"
     event = _save(event, recurrence_id, **values)
@@ -271,6 +280,7 @@ def split_series(event, actor, occurrence_id, data, picture=None, remove_picture
     rule = dataclasses.replace(occurrences.rule_of(event), until=recurrence_id - timedelta(seconds=1), count=None)
     day = recurrence_id.astimezone(event.zone).date().isoformat()
     with database.atomic():
+        _lock_series(event)
         kept = None if remove_picture else pictures.stored_picture(event.picture)
         following = events.create_event(actor, data, picture=picture or kept, group=group)
         _organise_alike(event, following, actor)
