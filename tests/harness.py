@@ -143,7 +143,11 @@ class RunningInstance:
                 raise AssertionError(f"run.py exited ({self.process.returncode}):\n{self.output()[-3000:]}")
             return self.answers()
 
-        wait_until(up, timeout=timeout)
+        try:
+            wait_until(up, timeout=timeout)
+        except BaseException:
+            self.stop()  # a server that never answered is not left running: nothing else would stop it
+            raise
         return self
 
     def answers(self):
