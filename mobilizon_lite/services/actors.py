@@ -135,7 +135,9 @@ def actor_from_ap(document):
         values.update(avatar_url=None, banner_url=None)
     if values["type"] == "Group":
         values.update(group_settings_from_ap(document))
-    with database.atomic():
+    # IMMEDIATE (SQLite's transactions all are): on PostgreSQL too, the same actor fetched by requests at once
+    # (a follow pressed twice, activities of one sender) is created once, then refreshed.
+    with database.atomic("IMMEDIATE"):
         actor = Actor.get_or_none(Actor.ap_id == ap_id)
         if actor is None:
             return Actor.create(ap_id=ap_id, **values)
