@@ -17,6 +17,7 @@ from ..page_cache import hole, shared_holed
 from ..services import (
     anonymous,
     date_joins,
+    decisions,
     event_access,
     events,
     occurrence_changes,
@@ -181,7 +182,7 @@ def _participants_part(event, role, page, date_id, date):
     buttons = get_template_attribute("events/_decision_buttons.html", "buttons")
     row_path = f"{url_for('participation.participants', uuid=event.uuid)}/{NUMBER}"
     kinds, controls = {}, {}
-    for number, offered in participation.decisions_for(event, shown).items():
+    for number, offered in decisions.decisions_for(event, shown).items():
         kind = frozenset(offered)
         if kind not in kinds:
             kinds[kind] = str(buttons(row_path, kind))
@@ -256,10 +257,10 @@ def participants_csv(uuid):
 def decide(uuid, participation_id, action):
     event = events.visible_event(uuid, viewer_ids())
     organizer = organizer_identity(event)
-    if action not in participation.DECISIONS:
+    if action not in decisions.DECISIONS:
         raise Invalid(_("Unknown action."))
     try:
-        participation.DECISIONS[action](event, organizer, participation_id)
+        decisions.DECISIONS[action](event, organizer, participation_id)
     except Full:
         flash(_("The event is full: raise the number of seats, or wait for a seat to free up, to approve "
                 "this person."), "error")

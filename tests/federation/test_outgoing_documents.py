@@ -3,7 +3,7 @@ from urllib.parse import urlsplit
 
 from mobilizon_lite.activitypub.vocab import CONTEXT
 from mobilizon_lite.models import Activity, Actor, Comment, Event, Participation
-from mobilizon_lite.services import comments, events, participation
+from mobilizon_lite.services import comments, decisions, events, participation
 
 from ..helpers import make_event, service_fields
 from .remote import EVENT_ID, remote_event, send
@@ -67,8 +67,8 @@ def test_every_kind_of_activity_we_send(fed, remote_keys):
         ann = Actor.get(Actor.preferred_username == "ann")
         event = Event.get_by_id(ours.id)
         waiting = Participation.get(Participation.role == "not_approved")
-        steps = [lambda: participation.approve(event, ann, waiting.id),
-                 lambda: participation.reject(event, ann, waiting.id),
+        steps = [lambda: decisions.approve(event, ann, waiting.id),
+                 lambda: decisions.reject(event, ann, waiting.id),
                  lambda: comments.comment_on(event, ann, "See you"),
                  lambda: comments.delete_comment(Comment.get(), ann),
                  lambda: events.update_event(event, ann, service_fields(title="Renamed")),

@@ -10,7 +10,7 @@ from datetime import date
 import pytest
 
 from mobilizon_lite.models import Actor, Comment, Participation
-from mobilizon_lite.services import comments, participation
+from mobilizon_lite.services import comments, decisions, participation
 from mobilizon_lite.services.errors import refusal
 
 from ..databases import restore, snapshot
@@ -197,7 +197,7 @@ def test_each_participant_row_offers_exactly_what_succeeds(app, world, situation
     posts, _links, _replies = page_targets(client.get(page_path).get_data(as_text=True))
     saved = snapshot(app)
     for row in rows:
-        for decision in participation.DECISIONS:
+        for decision in decisions.DECISIONS:
             url = f"/events/{event.uuid}/participants/{row}/{decision}"
             response = submit(client, url, {}, page=page_path)
             restore(app, saved)

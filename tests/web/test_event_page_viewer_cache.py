@@ -8,7 +8,7 @@ import pytest
 
 from mobilizon_lite.models import Actor
 from mobilizon_lite.page_cache import TOKEN
-from mobilizon_lite.services import participation
+from mobilizon_lite.services import decisions, participation
 from mobilizon_lite.services.identities import create_identity
 
 from ..harness import wait_until
@@ -61,7 +61,7 @@ def test_viewers_never_get_each_others_page(app, clients):
     event = make_event(app, online_url="https://meet.example.org/secret-room", join_mode="restricted")
     with app.app_context():
         request = participation.join(event, identity(app, "bob"))
-        participation.approve(event, identity(app, "ann"), request.id)
+        decisions.approve(event, identity(app, "ann"), request.id)
     # In an order where a page kept for one would show in the next one's.
     pages = {name: page(client, event) for name, client in (("bob", bob), ("cat", cat), ("ann", ann))}
     assert "secret-room" in pages["bob"] and "You take part as @bob." in pages["bob"]

@@ -6,7 +6,7 @@ import icalendar
 import pytest
 
 from mobilizon_lite.models import Actor
-from mobilizon_lite.services import participation, subscriptions
+from mobilizon_lite.services import decisions, participation, subscriptions
 
 from ..helpers import log_in, make_account, make_event
 
@@ -37,7 +37,7 @@ def approve_bob(app, event):
     with app.app_context():
         bob = Actor.get(Actor.preferred_username == "bob")
         pid = participation.participation_of(event, bob).id
-        participation.approve(event, Actor.get(Actor.preferred_username == "ann"), pid)
+        decisions.approve(event, Actor.get(Actor.preferred_username == "ann"), pid)
 
 
 def test_public_feeds_show_the_online_address_of_open_events_only(app, instance):

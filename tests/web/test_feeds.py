@@ -7,7 +7,7 @@ import pytest
 
 from mobilizon_lite.db import utcnow
 from mobilizon_lite.models import Actor, Event
-from mobilizon_lite.services import participation, subscriptions
+from mobilizon_lite.services import decisions, participation, subscriptions
 from mobilizon_lite.services.identities import create_identity, update_identity
 
 from ..calendar_readers import parse_both, vevents
@@ -229,7 +229,7 @@ def test_pending_participation_shows_as_tentative(ann):
     assert str(vevent["STATUS"]) == "TENTATIVE"
     with ann.app_context():
         pid = participation.participation_of(restricted, bob).id
-        participation.approve(restricted, Actor.get(Actor.preferred_username == "ann"), pid)
+        decisions.approve(restricted, Actor.get(Actor.preferred_username == "ann"), pid)
     [vevent] = vevents(parse_both(client.get(f"/events/going/{token}/ics").data)[0])
     assert str(vevent["STATUS"]) == "CONFIRMED"
 

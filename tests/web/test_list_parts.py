@@ -4,7 +4,7 @@ import re
 
 from mobilizon_lite.models import Actor, Event, Member, Participation
 from mobilizon_lite.models.groups import Role
-from mobilizon_lite.services import participation
+from mobilizon_lite.services import decisions, participation
 from mobilizon_lite.services.groups import new_member_row
 
 from ..helpers import log_in, make_account, make_event, make_group, submit
@@ -38,8 +38,8 @@ def test_each_organiser_decides_with_their_own_token_on_the_one_list(app):
             participation.join(on, Actor.get(Actor.preferred_username == name))
         ann = Actor.get(Actor.preferred_username == "ann")
         bea = Participation.get(Participation.actor == Actor.get(Actor.preferred_username == "bea"))
-        participation.approve(on, ann, bea.id)
-        participation.promote(on, ann, bea.id)
+        decisions.approve(on, ann, bea.id)
+        decisions.promote(on, ann, bea.id)
     path = f"/events/{event.uuid}/participants"
     ann_client, bea_client = client_of(app, "ann"), client_of(app, "bea")
     ann_page, bea_page = (client.get(path).get_data(as_text=True) for client in (ann_client, bea_client))

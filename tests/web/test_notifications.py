@@ -8,7 +8,16 @@ import pytest
 from mobilizon_lite.db import utcnow
 from mobilizon_lite.models import Account, Actor, Follow, Participation
 from mobilizon_lite.models.groups import Role
-from mobilizon_lite.services import accounts, comments, group_digest, identities, members, notifications, participation
+from mobilizon_lite.services import (
+    accounts,
+    comments,
+    decisions,
+    group_digest,
+    identities,
+    members,
+    notifications,
+    participation,
+)
 from mobilizon_lite.services.groups import new_member_row
 
 from ..helpers import BASE_URL, errors, log_in, make_account, make_event, make_group, submit
@@ -149,17 +158,17 @@ def test_participation_requests_and_decisions_follow_the_settings(mail_app, peop
     assert request["Subject"] == "New request to join Workshop" and SETTINGS in body(request)
     with mail_app.app_context():
         pid = Participation.get(Participation.actor == actor(mail_app, "bob")).id
-        participation.approve(event, actor(mail_app, "ann"), pid)
+        decisions.approve(event, actor(mail_app, "ann"), pid)
     [_request, approved] = only(smtp, 2, ["ann@example.org", "bob@example.org"])
     assert approved["Subject"] == "Vous participez à Workshop" and SETTINGS in body(approved)
 
     choose(people["ann"], participation_requests="")
     choose(people["bob"], participation_decisions="")
     with mail_app.app_context():
-        participation.reject(event, actor(mail_app, "ann"), pid)
+        decisions.reject(event, actor(mail_app, "ann"), pid)
         participation.join(event, actor(mail_app, "cat"))
         cat_pid = Participation.get(Participation.actor == actor(mail_app, "cat")).id
-        participation.approve(event, actor(mail_app, "ann"), cat_pid)
+        decisions.approve(event, actor(mail_app, "ann"), cat_pid)
     only(smtp, 3, ["ann@example.org", "bob@example.org", "cat@example.org"])
 
 

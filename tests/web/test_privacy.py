@@ -5,7 +5,7 @@ import re
 import pytest
 
 from mobilizon_lite.models import Actor, Comment, Event, Participation
-from mobilizon_lite.services import event_access, events, participation
+from mobilizon_lite.services import decisions, event_access, events, participation
 from mobilizon_lite.services.identities import create_identity
 
 from ..helpers import log_in, make_account, make_event, service_fields, submit
@@ -116,7 +116,7 @@ def restricted_event(app):
         ann, bob, cat = (Actor.get(Actor.preferred_username == name) for name in ("ann", "bob", "cat"))
         participation.join(event, bob, "")
         waiting = participation.join(event, cat, "")
-        participation.approve(event, ann, waiting.id)
+        decisions.approve(event, ann, waiting.id)
     return event
 
 
