@@ -42,11 +42,13 @@ def test_a_date_begun_or_over_is_neither_changed_cancelled_nor_split_from(app, a
 
 def test_a_date_under_way_offers_no_change(app, ann):
     # Every day, begun an hour ago, for three hours: today's date is listed (not over) without its links.
+    # In UTC: in Paris, at some hours of the day, those three hours would hold the night the clocks change.
     now = datetime.now(UTC).replace(second=0, microsecond=0)
-    start = (now - timedelta(hours=1)).astimezone(PARIS)
+    start = now - timedelta(hours=1)
     end = start + timedelta(hours=3)
-    event = rehearsal(app, ann, start.date(), start_time=start.strftime("%H:%M"), end_date=end.date().isoformat(),
-                      end_time=end.strftime("%H:%M"), repeat="DAILY", repeat_weekdays="")
+    event = rehearsal(app, ann, start.date(), timezone="UTC", start_time=start.strftime("%H:%M"),
+                      end_date=end.date().isoformat(), end_time=end.strftime("%H:%M"), repeat="DAILY",
+                      repeat_weekdays="")
     with app.app_context():
         under_way, *later = occurrence_changes.listed_dates(event)
         assert under_way.begins_on == start.astimezone(UTC) and under_way.date_id is None
