@@ -95,9 +95,12 @@ class Cluster:
     """The PostgreSQL server: a database of the benchmark's own on the given server, or on a throwaway
     cluster started for the run."""
 
-    def __init__(self, folder, server_url=None):
-        self.folder, self.started = folder / "postgres", server_url is None
+    def __init__(self, server_url=None):
+        self.started = server_url is None
         if self.started:
+            # In the temporary folder, not in the run's own (mode 700): started by root, tests/postgres.sh gives
+            # the cluster to another user, who must reach its folder.
+            self.folder = Path(tempfile.mkdtemp(prefix="mobilizon_bench_cluster_"))
             result = subprocess.run(["bash", str(POSTGRES_SH), "start", str(self.folder)], capture_output=True,
                                     text=True, check=False)
             if result.returncode:
@@ -338,7 +341,7 @@ def main(argv=None):
         with app.app_context():
             object_id = Actor.get(Actor.domain.is_null() & (Actor.preferred_username == seeded[3])).ap_id
         on_sqlite = measure(Setup("SQLite", instance_path, 1), seeded, senders, object_id, args, 0)
-        cluster = Cluster(folder, args.database_url)
+        cluster = Cluster(args.database_url)
         moved = move(instance_path, cluster.url)
         on_postgres = measure(Setup("PostgreSQL", instance_path, args.processes, cluster.url), seeded, senders,
                               object_id, args, args.activities)
